@@ -1,0 +1,320 @@
+//! The JSON Lines interchange record (DESIGN §3, docs/formats.md): one item a line, flat, as authors
+//! and other systems write it. Unknown fields are kept and reported (the format grows); the bank's
+//! API refuses them instead.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{DomainError, FieldError};
+use crate::item::{
+    Choice, IrtParams, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, normalise_short_answer,
+};
+use crate::review::ReviewStatus;
+use crate::text::normalize;
+
+/// A statement is either plain text or `{"text": …, "level": …}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StatementRecord {
+    Text(String),
+    Full {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<Level>,
+    },
+}
+
+/// A short answer key: one accepted string or several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AnswerRecord {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ItemRecord {
+    pub id: String,
+    pub subject: String,
+    pub grade: u8,
+    pub topic: String,
+    pub level: Level,
+    pub kind: ItemKind,
+    pub stem: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statements: Option<Vec<StatementRecord>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<bool>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<AnswerRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stimulus: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enemies: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ReviewStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irt: Option<IrtParams>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_options: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<u32>,
+    /// Fields this version does not know; kept so a round trip loses nothing.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// A field kept but not understood.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordWarning {
+    pub field: String,
+    pub message: String,
+}
+
+impl ItemRecord {
+    /// Parses one JSON line; the error names the JSON path and column of the bad field.
+    pub fn from_json_line(line: &str) -> Result<Self, FieldError> {
+        let de = &mut serde_json::Deserializer::from_str(line);
+        let rec: ItemRecord = serde_path_to_error_lite(de)?;
+        Ok(rec)
+    }
+
+    /// Validates and converts to an [`Item`]; text is normalised to NFC.
+    pub fn into_item(self) -> Result<(Item, Vec<RecordWarning>), DomainError> {
+        let warnings = self
+            .extra
+            .keys()
+            .map(|k| RecordWarning {
+                field: k.clone(),
+                message: format!("unknown field \"{k}\" kept but not used"),
+            })
+            .collect();
+        let mut errors = Vec::new();
+        let wrong_field = |f: &str, present: bool, errors: &mut Vec<FieldError>| {
+            if present {
+                errors.push(FieldError::new(f, format!("does not belong to a {} item", self.kind)));
+            }
+        };
+        let body = match self.kind {
+            ItemKind::SingleChoice => {
+                wrong_field("statements", self.statements.is_some(), &mut errors);
+                wrong_field("keys", self.keys.is_some(), &mut errors);
+                wrong_field("answer", self.answer.is_some(), &mut errors);
+                let options: Vec<String> =
+                    self.options.clone().unwrap_or_default().iter().map(|o| normalize(o)).collect();
+                if self.options.is_none() {
+                    errors.push(FieldError::new("options", "is required for single_choice"));
+                }
+                let key = match self.key.as_deref() {
+                    None => {
+                        errors.push(FieldError::new("key", "is required for single_choice (A–D)"));
+                        Choice::A
+                    }
+                    Some(k) => Choice::parse(k).unwrap_or_else(|| {
+                        errors.push(FieldError::new("key", format!("must be A, B, C or D, got \"{k}\"")));
+                        Choice::A
+                    }),
+                };
+                ItemBody::SingleChoice { options, key }
+            }
+            ItemKind::TrueFalseGroup => {
+                wrong_field("options", self.options.is_some(), &mut errors);
+                wrong_field("key", self.key.is_some(), &mut errors);
+                wrong_field("answer", self.answer.is_some(), &mut errors);
+                if self.statements.is_none() {
+                    errors.push(FieldError::new("statements", "is required for true_false_group"));
+                }
+                if self.keys.is_none() {
+                    errors.push(FieldError::new("keys", "is required for true_false_group ([true,false,…])"));
+                }
+                let statements = self
+                    .statements
+                    .clone()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| match s {
+                        StatementRecord::Text(text) => Statement { text: normalize(&text), level: None },
+                        StatementRecord::Full { text, level } => Statement { text: normalize(&text), level },
+                    })
+                    .collect();
+                ItemBody::TrueFalseGroup { statements, keys: self.keys.clone().unwrap_or_default() }
+            }
+            ItemKind::ShortAnswer => {
+                wrong_field("options", self.options.is_some(), &mut errors);
+                wrong_field("key", self.key.is_some(), &mut errors);
+                wrong_field("statements", self.statements.is_some(), &mut errors);
+                wrong_field("keys", self.keys.is_some(), &mut errors);
+                let accepted = match &self.answer {
+                    None => {
+                        errors.push(FieldError::new("answer", "is required for short_answer"));
+                        vec![]
+                    }
+                    Some(AnswerRecord::One(a)) => vec![normalise_short_answer(a)],
+                    Some(AnswerRecord::Many(v)) => v.iter().map(|a| normalise_short_answer(a)).collect(),
+                };
+                ItemBody::ShortAnswer { answer: ShortAnswerKey { accepted, tolerance: self.tolerance } }
+            }
+        };
+        if self.kind != ItemKind::ShortAnswer && self.tolerance.is_some() {
+            errors.push(FieldError::new("tolerance", "only a short_answer item has a tolerance"));
+        }
+        let item = Item {
+            id: normalize(self.id.trim()),
+            subject: self.subject.trim().to_string(),
+            grade: self.grade,
+            topic: self.topic.trim().to_string(),
+            level: self.level,
+            stem: normalize(&self.stem),
+            body,
+            stimulus: self.stimulus.as_deref().map(|s| normalize(s.trim())),
+            enemies: self.enemies.iter().map(|e| normalize(e.trim())).collect(),
+            status: self.status.unwrap_or_default(),
+            irt: self.irt,
+            shuffle_options: self.shuffle_options.unwrap_or(true),
+            media: self.media,
+            uses: self.uses.unwrap_or(0),
+        };
+        errors.extend(item.validate());
+        if errors.is_empty() {
+            Ok((item, warnings))
+        } else {
+            Err(DomainError::Invalid { item: Some(item.id), errors })
+        }
+    }
+
+    /// The record of an item, as written by an export.
+    pub fn from_item(item: &Item) -> Self {
+        let mut rec = ItemRecord {
+            id: item.id.clone(),
+            subject: item.subject.clone(),
+            grade: item.grade,
+            topic: item.topic.clone(),
+            level: item.level,
+            kind: item.kind(),
+            stem: item.stem.clone(),
+            stimulus: item.stimulus.clone(),
+            enemies: item.enemies.clone(),
+            status: Some(item.status),
+            irt: item.irt.clone(),
+            shuffle_options: (!item.shuffle_options).then_some(false),
+            media: item.media.clone(),
+            uses: (item.uses > 0).then_some(item.uses),
+            ..Default::default()
+        };
+        match &item.body {
+            ItemBody::SingleChoice { options, key } => {
+                rec.options = Some(options.clone());
+                rec.key = Some(key.letter().to_string());
+            }
+            ItemBody::TrueFalseGroup { statements, keys } => {
+                rec.statements = Some(
+                    statements
+                        .iter()
+                        .map(|s| match s.level {
+                            None => StatementRecord::Text(s.text.clone()),
+                            Some(level) => StatementRecord::Full { text: s.text.clone(), level: Some(level) },
+                        })
+                        .collect(),
+                );
+                rec.keys = Some(keys.clone());
+            }
+            ItemBody::ShortAnswer { answer } => {
+                rec.answer = Some(if answer.accepted.len() == 1 {
+                    AnswerRecord::One(answer.accepted[0].clone())
+                } else {
+                    AnswerRecord::Many(answer.accepted.clone())
+                });
+                rec.tolerance = answer.tolerance;
+            }
+        }
+        rec
+    }
+}
+
+/// Deserialises while tracking the JSON path, so an error says `irt.a` rather than "line 1 column 80".
+fn serde_path_to_error_lite(
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> Result<ItemRecord, FieldError> {
+    let mut track = serde_path_to_error::Track::new();
+    let pd = serde_path_to_error::Deserializer::new(&mut *de, &mut track);
+    match ItemRecord::deserialize(pd) {
+        Ok(rec) => {
+            de.end().map_err(|e| FieldError::new("$", format!("trailing characters: {e}")))?;
+            Ok(rec)
+        }
+        Err(e) => {
+            let path = track.path().to_string();
+            let field = if path.is_empty() || path == "." { "$".to_string() } else { path };
+            Err(FieldError::new(field, e.to_string()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SC: &str = r#"{"id":"TOAN12-0001","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"Hàm số $y=x^3-3x$ đồng biến trên khoảng nào?","options":["$(-1;1)$","$(1;+\\infty)$","$(-\\infty;1)$","$(-2;2)$"],"key":"B","irt":{"model":"2pl","a":1.2,"b":-0.3}}"#;
+
+    #[test]
+    fn parses_and_round_trips_the_design_example() {
+        let rec = ItemRecord::from_json_line(SC).unwrap();
+        let (item, warnings) = rec.into_item().unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(item.kind(), ItemKind::SingleChoice);
+        let back = ItemRecord::from_item(&item);
+        let (again, _) = back.into_item().unwrap();
+        assert_eq!(item, again);
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_with_a_warning() {
+        let line = SC.replace("\"key\":\"B\"", "\"key\":\"B\",\"source\":\"SGK\"");
+        let rec = ItemRecord::from_json_line(&line).unwrap();
+        let (_, warnings) = rec.clone().into_item().unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].field, "source");
+        let json = serde_json::to_string(&rec).unwrap();
+        assert!(json.contains("\"source\":\"SGK\""));
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let err = ItemRecord::from_json_line(&SC.replace("\"grade\":12", "\"grade\":\"12\"")).unwrap_err();
+        assert_eq!(err.field, "grade");
+        let err = ItemRecord::from_json_line(&SC.replace("\"a\":1.2", "\"a\":\"x\"")).unwrap_err();
+        assert_eq!(err.field, "irt.a");
+        let rec = ItemRecord::from_json_line(&SC.replace("\"key\":\"B\"", "\"key\":\"E\"")).unwrap();
+        let msg = rec.into_item().unwrap_err().to_string();
+        assert!(msg.contains("key") && msg.contains("TOAN12-0001"), "{msg}");
+    }
+
+    #[test]
+    fn true_false_groups_and_short_answers() {
+        let tf = r#"{"id":"LY-1","subject":"vat_ly","grade":12,"topic":"12.2","level":"hieu","kind":"true_false_group","stem":"Xét khí lý tưởng.","statements":["a","b",{"text":"c","level":"van_dung"},"d"],"keys":[true,false,true,false]}"#;
+        let (item, _) = ItemRecord::from_json_line(tf).unwrap().into_item().unwrap();
+        assert_eq!(item.unit_levels(), vec![Level::Hieu, Level::Hieu, Level::VanDung, Level::Hieu]);
+        let sa = r#"{"id":"HOA-1","subject":"hoa_hoc","grade":12,"topic":"12.3","level":"van_dung","kind":"short_answer","stem":"Tính pH.","answer":["2.5","2,505"]}"#;
+        let err = ItemRecord::from_json_line(sa).unwrap().into_item().unwrap_err().to_string();
+        assert!(err.contains("answer[1]"), "{err}");
+        let sa_ok = sa.replace("\"2,505\"", "\"2,6\"");
+        let (item, _) = ItemRecord::from_json_line(&sa_ok).unwrap().into_item().unwrap();
+        match item.body {
+            ItemBody::ShortAnswer { answer } => assert_eq!(answer.accepted, vec!["2,5", "2,6"]),
+            _ => unreachable!(),
+        }
+        let three = tf.replace(",\"d\"]", "]");
+        let err = ItemRecord::from_json_line(&three).unwrap().into_item().unwrap_err().to_string();
+        assert!(err.contains("exactly 4 statements"), "{err}");
+    }
+}

@@ -1,0 +1,17 @@
+//! The vocabulary shared by every khaothi crate: items and their kinds, cognitive levels, the review
+//! workflow and the JSON Lines interchange record. Plain data plus validation: no I/O, no async, so
+//! the bank, the assembler and the delivery server all agree on what a valid item is.
+
+pub mod error;
+pub mod interchange;
+pub mod item;
+pub mod review;
+pub mod text;
+
+pub use error::{DomainError, FieldError};
+pub use interchange::{ItemRecord, RecordWarning, StatementRecord};
+pub use item::{
+    Choice, IrtModelKind, IrtParams, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement,
+    topic_has_prefix,
+};
+pub use review::{ReviewAction, ReviewStatus, TransitionError};
