@@ -1,0 +1,56 @@
+//! Storage for khaothi through sea-orm: SQLite by default (one file, WAL), PostgreSQL by URL.
+//! Each service gets its own database; this crate connects, migrates and offers the queries the
+//! services need, in the domain's words.
+
+pub mod audit;
+pub mod entity;
+mod error;
+pub mod items;
+pub mod media;
+pub mod stimuli;
+pub mod users;
+
+pub use error::StoreError;
+pub use sea_orm::DatabaseConnection;
+
+use khaothi_migration::{BankMigrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend};
+use std::time::Duration;
+
+/// The organisation every table refers to until several levels exist (DESIGN §8).
+pub const DEFAULT_ORG: &str = "default";
+
+/// Opens a database. `sqlite://path` (created when missing, WAL journal) or `postgres://…`.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let url = if url.starts_with("sqlite:") && !url.contains("mode=") && !url.contains(":memory:") {
+        format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+    } else {
+        url.to_string()
+    };
+    let mut opts = ConnectOptions::new(url);
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).max_connections(16);
+    let db = Database::connect(opts).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // WAL lets readers proceed while a writer commits; the setting persists in the file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
+        db.execute_unprepared("PRAGMA synchronous=NORMAL;").await?;
+        db.execute_unprepared("PRAGMA busy_timeout=10000;").await?;
+    }
+    Ok(db)
+}
+
+/// Brings the bank database to the newest schema and makes sure the default organisation exists.
+pub async fn migrate_bank(db: &DatabaseConnection) -> Result<(), StoreError> {
+    BankMigrator::up(db, None).await?;
+    users::ensure_org(db, DEFAULT_ORG, "Default organisation").await?;
+    Ok(())
+}
+
+/// The SQLite URL of a file in a data directory.
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
