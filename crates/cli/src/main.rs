@@ -13,6 +13,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Start the item bank with the sample items and the demo accounts (SQLite, one command).
+    Demo(commands::demo::Args),
+    /// The item-bank service.
+    Bank(commands::bank::Args),
+    /// Migrate a database to the newest schema.
+    Migrate(commands::migrate::Args),
     /// Calibrate item parameters (IRT, MML-EM) from a responses CSV; prints JSON.
     Calibrate(commands::calibrate::Args),
     /// Estimate abilities for a responses CSV from item parameters.
@@ -23,7 +29,11 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    init_tracing();
     let result = match cli.command {
+        Command::Demo(a) => commands::demo::run(a),
+        Command::Bank(a) => commands::bank::run(a),
+        Command::Migrate(a) => commands::migrate::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
@@ -31,5 +41,35 @@ fn main() {
     if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KHAOTHI_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// A multi-threaded runtime for the service commands; the pure commands never start one.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Resolves on Ctrl-C or SIGTERM, for graceful shutdown.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
     }
 }

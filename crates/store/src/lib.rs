@@ -11,10 +11,10 @@ pub mod stimuli;
 pub mod users;
 
 pub use error::StoreError;
-pub use sea_orm::DatabaseConnection;
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 
 use khaothi_migration::{BankMigrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend};
+use sea_orm::{ConnectOptions, Database};
 use std::time::Duration;
 
 /// The organisation every table refers to until several levels exist (DESIGN §8).

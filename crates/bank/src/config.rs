@@ -1,0 +1,77 @@
+//! The bank's configuration: one typed struct, read once from an optional TOML file and then
+//! `KHAOTHI__…` environment variables (e.g. `KHAOTHI__BANK__LISTEN=0.0.0.0:8080`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the SQLite file and the generated secret live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; unset means SQLite at `<data_dir>/bank.db`.
+    pub database_url: Option<String>,
+    /// HS256 secret for access tokens; unset means a random secret kept in `<data_dir>/jwt.secret`.
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    pub access_token_minutes: i64,
+    pub refresh_token_hours: i64,
+    /// Largest JSON body accepted (bytes).
+    pub max_body_bytes: usize,
+    /// Largest import file accepted (bytes).
+    pub max_import_bytes: usize,
+    /// Largest media upload accepted (bytes).
+    pub max_media_bytes: usize,
+    pub login_max_failures: u32,
+    pub login_window_seconds: u64,
+    /// First admin account, created when the database has no user yet. Without a password a
+    /// one-time password is generated and printed once.
+    pub initial_admin: Option<String>,
+    #[serde(skip_serializing)]
+    pub initial_admin_password: Option<SecretString>,
+    /// Demo mode: the demo accounts with the published password. Never in production.
+    pub demo: bool,
+}
+
+impl Default for BankConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("valid address"),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            jwt_secret: None,
+            access_token_minutes: 15,
+            refresh_token_hours: 12,
+            max_body_bytes: 1024 * 1024,
+            max_import_bytes: 32 * 1024 * 1024,
+            max_media_bytes: 2 * 1024 * 1024,
+            login_max_failures: 5,
+            login_window_seconds: 300,
+            initial_admin: Some("admin".into()),
+            initial_admin_password: None,
+            demo: false,
+        }
+    }
+}
+
+impl BankConfig {
+    /// Defaults, then the `[bank]` table of the file (if any), then `KHAOTHI__BANK__*` variables.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, figment::Error> {
+        let mut fig = Figment::from(Serialized::default("bank", BankConfig::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        fig.merge(Env::prefixed("KHAOTHI__").split("__").lowercase(true)).extract_inner("bank")
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| khaothi_store::sqlite_url(&self.data_dir.join("bank.db")))
+    }
+}

@@ -1,0 +1,157 @@
+//! The item-bank service: a thin axum layer over the store, auth, render and interop crates.
+//! `Application::build` binds the listener first, so tests can start it on port 0.
+
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod routes;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_store::DatabaseConnection;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_scalar::Servable;
+
+pub use config::BankConfig;
+pub use error::ApiError;
+pub use state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "admin"), (name = "health"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}
+
+/// The whole HTTP surface, with its OpenAPI document generated from the handlers.
+pub fn router(state: AppState) -> Router {
+    use routes::*;
+    let body_limit = state.config.max_body_bytes;
+    let import_limit = state.config.max_import_bytes;
+    let media_limit = state.config.max_media_bytes;
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::me))
+        .routes(routes!(items::list_items, items::create_item))
+        .routes(routes!(items::get_item, items::update_item))
+        .routes(routes!(items::history))
+        .routes(routes!(items::get_item_version))
+        .routes(routes!(items::preview))
+        .routes(routes!(review::submit))
+        .routes(routes!(review::approve))
+        .routes(routes!(review::reject))
+        .routes(routes!(review::retire))
+        .routes(routes!(stimuli::list_stimuli, stimuli::put_stimulus))
+        .routes(routes!(stimuli::get_stimulus))
+        .routes(routes!(media::download))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(import::export_items))
+        .layer(DefaultBodyLimit::max(body_limit));
+    let bulk = OpenApiRouter::new()
+        .routes(routes!(import::import_items_route))
+        .layer(DefaultBodyLimit::max(import_limit));
+    // Media get 1 KiB of slack so an over-limit upload is refused with our message, not axum's.
+    let uploads =
+        OpenApiRouter::new().routes(routes!(media::upload)).layer(DefaultBodyLimit::max(media_limit + 1024));
+    let (router, openapi) = api.merge(bulk).merge(uploads).split_for_parts();
+    let openapi = Arc::new(openapi);
+    let spec = openapi.clone();
+    router
+        .route("/openapi.json", axum::routing::get(move || async move { axum::Json(spec.as_ref().clone()) }))
+        .merge(utoipa_scalar::Scalar::with_url("/docs", openapi.as_ref().clone()))
+        .route("/", axum::routing::get(|| async { axum::response::Redirect::temporary("/docs") }))
+        .fallback(|| async { ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into()) })
+        .method_not_allowed_fallback(|| async {
+            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(serde_json::json!({"error": "method_not_allowed", "message": "this route does not accept that method; see /openapi.json"})))
+        })
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A bound, ready-to-run bank service.
+pub struct Application {
+    pub addr: SocketAddr,
+    listener: tokio::net::TcpListener,
+    app: Router,
+}
+
+impl Application {
+    /// Connects and migrates the database, ensures the first admin (or demo accounts), binds.
+    pub async fn build(config: BankConfig) -> Result<Self, StartError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+        let db = khaothi_store::connect(&config.database_url()).await.map_err(|e| e.to_string())?;
+        khaothi_store::migrate_bank(&db).await.map_err(|e| e.to_string())?;
+        Self::build_with_db(config, db).await
+    }
+
+    pub async fn build_with_db(config: BankConfig, db: DatabaseConnection) -> Result<Self, StartError> {
+        let secret = bootstrap::jwt_secret(&config)?;
+        bootstrap::ensure_users(&db, &config).await?;
+        let keys = JwtKeys::new(
+            &secret,
+            chrono::Duration::minutes(config.access_token_minutes),
+            chrono::Duration::hours(config.refresh_token_hours),
+        );
+        let limiter = Arc::new(LoginLimiter::new(
+            config.login_max_failures,
+            std::time::Duration::from_secs(config.login_window_seconds),
+        ));
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let state = AppState { db, keys, limiter, config: Arc::new(config) };
+        Ok(Self { addr, listener, app: router(state) })
+    }
+
+    /// Serves until `shutdown` resolves; in-flight requests finish first.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// A start-up failure, in words for the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartError(pub String);
+
+impl From<String> for StartError {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}

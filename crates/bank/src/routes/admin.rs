@@ -1,0 +1,140 @@
+//! Administration: users and the audit log.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use khaothi_auth::{CurrentUser, Role, hash_password};
+use khaothi_domain::FieldError;
+use khaothi_store::audit::{self, AuditEntry, AuditFilter};
+use khaothi_store::{TransactionTrait, users};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::items::actor;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub active: bool,
+}
+
+impl From<users::User> for UserView {
+    fn from(u: users::User) -> Self {
+        Self { id: u.id, username: u.username, display_name: u.display_name, role: u.role, active: u.active }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// At least 12 characters.
+    #[schema(value_type = String)]
+    pub password: SecretString,
+}
+
+/// List the organisation's users (admin).
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), responses((status = 200, body = Vec<UserView>), (status = 403)))]
+pub async fn list_users(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<UserView>>> {
+    user.require(&[Role::Admin], "list users")?;
+    Ok(Json(users::list(&state.db, user.org()).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Create a user (admin).
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), request_body = NewUserRequest,
+    responses((status = 201, body = UserView), (status = 403), (status = 409), (status = 422)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(req): ApiJson<NewUserRequest>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
+    user.require(&[Role::Admin], "create users")?;
+    let mut errors = Vec::new();
+    if req.username.len() < 2 || !req.username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        errors.push(FieldError::new("username", "2+ characters from letters, digits, '.', '_', '-'"));
+    }
+    if req.password.expose_secret().chars().count() < 12 {
+        errors.push(FieldError::new("password", "must have at least 12 characters"));
+    }
+    if req.role == Role::Candidate {
+        errors.push(FieldError::new(
+            "role",
+            "candidates are registered on the delivery server, not in the bank",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(None, errors));
+    }
+    let password = req.password.expose_secret().to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let txn = state.db.begin().await?;
+    let created = users::create(
+        &txn,
+        users::NewUser {
+            org_id: user.org(),
+            username: &req.username,
+            display_name: &req.display_name,
+            password_hash: &hash,
+            role: req.role.as_str(),
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        &actor(&user),
+        "user_create",
+        "user",
+        &req.username,
+        serde_json::json!({"role": req.role}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditParams {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// e.g. an item id.
+    pub target: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    #[schema(value_type = Vec<Object>)]
+    pub entries: Vec<AuditEntry>,
+    pub total: u64,
+}
+
+/// The audit log (admin): logins, item reads and edits, review decisions.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", security(("bearer" = [])), params(AuditParams),
+    responses((status = 200, body = AuditPage), (status = 403)))]
+pub async fn audit_log(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> ApiResult<Json<AuditPage>> {
+    user.require(&[Role::Admin], "read the audit log")?;
+    let per_page = p.per_page.unwrap_or(100).clamp(1, 1000);
+    let page = p.page.unwrap_or(1).max(1);
+    let filter = AuditFilter { actor: p.actor, action: p.action, target_id: p.target };
+    let (entries, total) =
+        audit::list(&state.db, user.org(), &filter, (page - 1) * per_page, per_page).await?;
+    Ok(Json(AuditPage { entries, total }))
+}

@@ -1,0 +1,133 @@
+//! Stimulus groups: shared passages whose items are delivered together.
+
+use axum::Json;
+use axum::extract::State;
+use khaothi_auth::CurrentUser;
+use khaothi_domain::FieldError;
+use khaothi_store::{TransactionTrait, audit, stimuli};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::items::{AUTHORS, READERS, actor};
+use crate::error::{ApiError, ApiResult};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StimulusInput {
+    pub id: String,
+    pub subject: String,
+    pub title: String,
+    /// Markdown with `$…$` LaTeX.
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StimulusView {
+    pub id: String,
+    pub subject: String,
+    pub title: String,
+    pub text: String,
+    pub created_by: String,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<stimuli::Stimulus> for StimulusView {
+    fn from(s: stimuli::Stimulus) -> Self {
+        Self {
+            id: s.id,
+            subject: s.subject,
+            title: s.title,
+            text: s.text,
+            created_by: s.created_by,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+fn validate(input: &StimulusInput) -> ApiResult<StimulusInput> {
+    let norm = khaothi_domain::text::normalize;
+    let mut errors = Vec::new();
+    if input.id.trim().is_empty() || input.id.chars().any(|c| c.is_whitespace() || c == '/') {
+        errors.push(FieldError::new("id", "must be non-empty without spaces or '/'"));
+    }
+    if input.title.trim().is_empty() {
+        errors.push(FieldError::new("title", "is empty"));
+    }
+    if input.text.trim().is_empty() {
+        errors.push(FieldError::new("text", "is empty"));
+    }
+    if let Err(e) = khaothi_render::render_markdown(&input.text, &khaothi_render::RenderOptions::default()) {
+        errors.push(FieldError::new("text", e.to_string()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(Some(&input.id), errors));
+    }
+    Ok(StimulusInput {
+        id: input.id.trim().to_string(),
+        subject: input.subject.trim().to_string(),
+        title: norm(input.title.trim()),
+        text: norm(&input.text),
+    })
+}
+
+/// Create or replace a stimulus.
+#[utoipa::path(post, path = "/api/v1/stimuli", tag = "stimuli", security(("bearer" = [])), request_body = StimulusInput,
+    responses((status = 200, body = StimulusView), (status = 400), (status = 403), (status = 422)))]
+pub async fn put_stimulus(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(input): ApiJson<StimulusInput>,
+) -> ApiResult<Json<StimulusView>> {
+    user.require(AUTHORS, "write stimuli")?;
+    let s = validate(&input)?;
+    let actor = actor(&user);
+    let txn = state.db.begin().await?;
+    let (stored, created) =
+        stimuli::upsert(&txn, user.org(), &s.id, &s.subject, &s.title, &s.text, user.username()).await?;
+    audit::record(
+        &txn,
+        &actor,
+        if created { "stimulus_create" } else { "stimulus_edit" },
+        "stimulus",
+        &s.id,
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Json(stored.into()))
+}
+
+/// Read a stimulus.
+#[utoipa::path(get, path = "/api/v1/stimuli/{id}", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = StimulusView), (status = 404)))]
+pub async fn get_stimulus(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<StimulusView>> {
+    user.require(READERS, "read stimuli")?;
+    let s = stimuli::get(&state.db, user.org(), &id).await?;
+    audit::record(&state.db, &actor(&user), "stimulus_read", "stimulus", &id, serde_json::json!({})).await?;
+    Ok(Json(s.into()))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StimulusQuery {
+    pub subject: Option<String>,
+}
+
+/// List stimuli.
+#[utoipa::path(get, path = "/api/v1/stimuli", tag = "stimuli", security(("bearer" = [])), params(StimulusQuery),
+    responses((status = 200, body = Vec<StimulusView>)))]
+pub async fn list_stimuli(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(q): ApiQuery<StimulusQuery>,
+) -> ApiResult<Json<Vec<StimulusView>>> {
+    user.require(READERS, "list stimuli")?;
+    let list = stimuli::list(&state.db, user.org(), q.subject.as_deref()).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}

@@ -1,0 +1,22 @@
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_store::DatabaseConnection;
+
+use crate::config::BankConfig;
+
+/// Everything a handler needs, passed explicitly; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub keys: JwtKeys,
+    pub limiter: Arc<LoginLimiter>,
+    pub config: Arc<BankConfig>,
+}
+
+impl FromRef<AppState> for JwtKeys {
+    fn from_ref(s: &AppState) -> JwtKeys {
+        s.keys.clone()
+    }
+}

@@ -1,0 +1,9 @@
+//! The bank's integration tests: each test starts the real server on port 0 with a fresh database
+//! and talks HTTP to it, once on SQLite and once on PostgreSQL.
+
+mod common;
+
+mod bad_input;
+mod import;
+mod roles;
+mod workflow;

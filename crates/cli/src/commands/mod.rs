@@ -1,0 +1,6 @@
+pub mod analyze;
+pub mod bank;
+pub mod calibrate;
+pub mod demo;
+pub mod migrate;
+pub mod score;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: every crate with all features (HiGHS included), the assembly crate
+# alone with its default solver, and the storage/service tests on SQLite and PostgreSQL.
+# PostgreSQL: uses $KHAOTHI_TEST_POSTGRES (an admin URL) when set; otherwise starts a throwaway
+# local cluster from Debian's postgresql package and removes it afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_DIR=""
+cleanup() {
+  if [[ -n "$PG_DIR" ]]; then
+    run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
+trap cleanup EXIT
+
+run_pg() {
+  if [[ $(id -u) -eq 0 ]]; then
+    # PostgreSQL refuses to run as root; use Debian's postgres account.
+    su postgres -s /bin/sh -c "$(printf '%q ' "$@")"
+  else
+    "$@"
+  fi
+}
+
+if [[ -z "${KHAOTHI_TEST_POSTGRES:-}" ]]; then
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  if [[ -z "$PG_BIN" || ! -x "$PG_BIN/initdb" ]]; then
+    echo "PostgreSQL server binaries not found: install Debian's postgresql package or set KHAOTHI_TEST_POSTGRES" >&2
+    exit 1
+  fi
+  PG_DIR=$(mktemp -d /tmp/khaothi-pg.XXXXXX)
+  chmod 755 "$PG_DIR"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$PG_DIR"
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  run_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+  run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-p $PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+  export KHAOTHI_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PORT/postgres"
+  echo "started a throwaway PostgreSQL on port $PORT"
+fi
+
+FEATURES="--all-features"
+if ! command -v cmake >/dev/null || [[ ! -e /usr/lib/llvm-14/lib/libclang.so && -z "$(ls /usr/lib/llvm-*/lib/libclang*.so* 2>/dev/null)" ]]; then
+  echo "cmake/libclang missing: HiGHS cannot be built; install cmake and libclang-dev (see .ci/run)" >&2
+  exit 1
+fi
+
+cargo test --workspace $FEATURES --no-fail-fast
+if [[ -d crates/assembly ]]; then
+  cargo test -p khaothi-assembly --no-fail-fast
+fi
