@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod json;
+mod print;
 pub mod routes;
 pub mod state;
 
@@ -31,7 +32,7 @@ pub use state::AppState;
 #[openapi(
     info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "admin"), (name = "health"))
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -75,9 +76,16 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::audit_log))
         .routes(routes!(import::export_items))
+        .routes(routes!(assembly::get_blueprint))
+        .routes(routes!(assembly::assemble))
+        .routes(routes!(assembly::get_job))
+        .routes(routes!(assembly::get_form))
+        .routes(routes!(assembly::freeze_form))
+        .routes(routes!(assembly::print))
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
+        .routes(routes!(assembly::list_blueprints, assembly::create_blueprint))
         .layer(DefaultBodyLimit::max(import_limit));
     // Media get 1 KiB of slack so an over-limit upload is refused with our message, not axum's.
     let uploads =
@@ -111,6 +119,11 @@ impl Application {
             .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
         let db = khaothi_store::connect(&config.database_url()).await.map_err(|e| e.to_string())?;
         khaothi_store::migrate_bank(&db).await.map_err(|e| e.to_string())?;
+        let interrupted =
+            khaothi_store::assembly::fail_interrupted_jobs(&db).await.map_err(|e| e.to_string())?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "assembly jobs interrupted by the last shutdown were marked failed");
+        }
         Self::build_with_db(config, db).await
     }
 

@@ -19,6 +19,8 @@ enum Command {
     Bank(commands::bank::Args),
     /// Migrate a database to the newest schema.
     Migrate(commands::migrate::Args),
+    /// Check an item file (JSON Lines, CSV, QTI) or load it into a bank database, with a per-line report.
+    Import(commands::import::Args),
     /// Calibrate item parameters (IRT, MML-EM) from a responses CSV; prints JSON.
     Calibrate(commands::calibrate::Args),
     /// Estimate abilities for a responses CSV from item parameters.
@@ -34,6 +36,7 @@ fn main() {
         Command::Demo(a) => commands::demo::run(a),
         Command::Bank(a) => commands::bank::run(a),
         Command::Migrate(a) => commands::migrate::run(a),
+        Command::Import(a) => commands::import::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),

@@ -2,6 +2,7 @@
 //! Each service gets its own database; this crate connects, migrates and offers the queries the
 //! services need, in the domain's words.
 
+pub mod assembly;
 pub mod audit;
 pub mod entity;
 mod error;

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod assembly;
 mod bad_input;
 mod import;
 mod roles;

@@ -2,5 +2,6 @@ pub mod analyze;
 pub mod bank;
 pub mod calibrate;
 pub mod demo;
+pub mod import;
 pub mod migrate;
 pub mod score;

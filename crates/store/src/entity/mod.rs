@@ -1,12 +1,19 @@
 //! Bank tables. Relations are resolved in queries rather than through sea-orm relation types: the
 //! queries are few and explicit, which keeps both SQLite and PostgreSQL plans obvious.
 
+pub mod assembly_job;
 pub mod audit_log;
+pub mod blueprint;
+pub mod calibration_run;
+pub mod form;
 pub mod item;
+pub mod item_calibration;
+pub mod item_exposure;
 pub mod item_version;
 pub mod media;
 pub mod organisation;
 pub mod refresh_token;
+pub mod response_set;
 pub mod review_event;
 pub mod stimulus;
 pub mod user;

@@ -1,0 +1,29 @@
+//! Bulk import and export of items: JSON Lines (the interchange format), CSV for tabular authoring,
+//! and QTI for other testing systems. Pure: text in, reports and text out.
+//!
+//! Every import produces an [`ImportReport`] with one entry per non-blank line or row — status,
+//! item id, messages naming the field — so a bad line never disappears silently; the caller then
+//! chooses all-or-nothing or skip-bad with [`ImportReport::apply`]. Every record goes through the
+//! domain's validation and `khaothi_render::check_item` (LaTeX), whatever the format.
+
+mod csv_format;
+mod jsonl;
+mod qti;
+mod report;
+
+pub use csv_format::{CSV_COLUMNS, parse_csv, parse_csv_bytes, write_csv};
+pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
+pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};
+pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
+
+#[derive(Debug, thiserror::Error)]
+pub enum InteropError {
+    #[error("cannot write item {item}: {message}")]
+    Serialize { item: String, message: String },
+    /// QTI that is not well-formed XML, positioned for the author.
+    #[error("malformed XML at line {line}, column {column}{}: {message}", .element.as_deref().map(|e| format!(" (in <{e}>)")).unwrap_or_default())]
+    Xml { line: usize, column: usize, element: Option<String>, message: String },
+    /// Well-formed QTI that khaothi cannot map to an item kind.
+    #[error("unsupported QTI{}: {message}", .element.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default())]
+    UnsupportedQti { element: Option<String>, message: String },
+}

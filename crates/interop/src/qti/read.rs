@@ -1,0 +1,421 @@
+//! QTI 2.1 / 3.0 `assessmentItem` → interchange record. The document is read into a small tree
+//! with names made version-independent ([`canonical`]), then mapped by interaction.
+
+use std::collections::HashMap;
+
+use khaothi_domain::interchange::AnswerRecord;
+use khaothi_domain::{ItemKind, ItemRecord, Level, ReviewStatus, StatementRecord};
+use quick_xml::events::Event;
+
+use super::{META_PREFIX, canonical};
+use crate::InteropError;
+use crate::jsonl::ImportOptions;
+use crate::report::{ImportReport, LineReport, check_record};
+
+/// Deeper documents are refused: the tree is walked recursively.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attrs: HashMap<String, String>,
+    children: Vec<Node>,
+}
+
+#[derive(Debug)]
+enum Node {
+    Element(Element),
+    Text(String),
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.get(name).map(String::as_str)
+    }
+
+    fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.elements().find(|e| e.name == name)
+    }
+
+    /// Every descendant with this name, in document order.
+    fn find_all<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
+        for e in self.elements() {
+            if e.name == name {
+                out.push(e);
+            }
+            e.find_all(name, out);
+        }
+    }
+
+    /// Text content, verbatim (khaothi writes Markdown source as text).
+    fn text(&self) -> String {
+        let mut s = String::new();
+        for n in &self.children {
+            match n {
+                Node::Text(t) => s.push_str(t),
+                Node::Element(e) => s.push_str(&e.text()),
+            }
+        }
+        s
+    }
+
+    /// Content as khaothi Markdown: text as is, MathML as `$tex$` from its TeX annotation, images
+    /// as `![alt](src)`, paragraphs separated by blank lines. Interactions are skipped; a `prompt`
+    /// is kept (it belongs to the stem).
+    fn markdown(&self, out: &mut String) {
+        for n in &self.children {
+            match n {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(e) => match e.name.as_str() {
+                    "math" => {
+                        let mut ann = Vec::new();
+                        e.find_all("annotation", &mut ann);
+                        let tex = ann
+                            .iter()
+                            .find(|a| a.attr("encoding").is_some_and(|enc| enc.contains("tex")))
+                            .map(|a| a.text())
+                            .unwrap_or_else(|| e.text());
+                        let delim = if e.attr("display") == Some("block") { "$$" } else { "$" };
+                        out.push_str(&format!("{delim}{}{delim}", tex.trim()));
+                    }
+                    "img" => out.push_str(&format!(
+                        "![{}]({})",
+                        e.attr("alt").unwrap_or(""),
+                        e.attr("src").unwrap_or("")
+                    )),
+                    "br" => out.push_str("  \n"),
+                    name if name.ends_with("interaction") => {
+                        if let Some(p) = e.child("prompt") {
+                            push_block(out, p);
+                        }
+                    }
+                    "p" | "div" | "li" | "blockquote" | "table" | "tr" | "h1" | "h2" | "h3" => {
+                        push_block(out, e)
+                    }
+                    _ => e.markdown(out),
+                },
+            }
+        }
+    }
+}
+
+fn push_block(out: &mut String, e: &Element) {
+    let mut inner = String::new();
+    e.markdown(&mut inner);
+    let inner = inner.trim();
+    if inner.is_empty() {
+        return;
+    }
+    if !out.trim().is_empty() {
+        out.truncate(out.trim_end().len());
+        out.push_str("\n\n");
+    } else {
+        out.clear();
+    }
+    out.push_str(inner);
+}
+
+/// Byte offset → 1-based (line, column in characters).
+fn line_col(xml: &str, offset: usize) -> (usize, usize) {
+    let mut at = offset.min(xml.len());
+    while !xml.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &xml[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// Parses the whole document into a tree; errors carry line, column and the open element.
+fn parse_tree(xml: &str) -> Result<(Element, usize), InteropError> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut stack: Vec<(Element, String)> = vec![(Element::default(), String::new())];
+    let mut root_line = 1;
+    let fail = |reader: &quick_xml::Reader<&[u8]>, stack: &[(Element, String)], message: String| {
+        let (line, column) = line_col(xml, reader.error_position() as usize);
+        let element = stack.last().map(|(_, raw)| raw.clone()).filter(|r| !r.is_empty());
+        InteropError::Xml { line, column, element, message }
+    };
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => return Err(fail(&reader, &stack, e.to_string())),
+        };
+        match event {
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                let raw = String::from_utf8_lossy(s.name().as_ref()).into_owned();
+                let mut el = Element { name: canonical(&raw), ..Default::default() };
+                for a in s.attributes() {
+                    let a = a.map_err(|e| fail(&reader, &stack, e.to_string()))?;
+                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+                    let value = a.unescape_value().map_err(|e| fail(&reader, &stack, e.to_string()))?;
+                    el.attrs.insert(canonical(&key), value.into_owned());
+                }
+                if stack.len() == 1 {
+                    root_line = line_col(xml, reader.buffer_position() as usize).0;
+                }
+                if matches!(event, Event::Empty(_)) {
+                    push_child(&mut stack, Node::Element(el));
+                } else if stack.len() > MAX_DEPTH {
+                    return Err(fail(&reader, &stack, format!("elements nest deeper than {MAX_DEPTH}")));
+                } else {
+                    stack.push((el, raw));
+                }
+            }
+            Event::End(_) => {
+                let (el, _) = stack.pop().ok_or_else(|| fail(&reader, &[], "unexpected end tag".into()))?;
+                push_child(&mut stack, Node::Element(el));
+            }
+            Event::Text(t) => {
+                let text = t.decode().map_err(|e| fail(&reader, &stack, e.to_string()))?;
+                push_child(&mut stack, Node::Text(text.into_owned()));
+            }
+            Event::CData(c) => {
+                let text = c.decode().map_err(|e| fail(&reader, &stack, e.to_string()))?;
+                push_child(&mut stack, Node::Text(text.into_owned()));
+            }
+            Event::GeneralRef(r) => {
+                let name = r.decode().map_err(|e| fail(&reader, &stack, e.to_string()))?.into_owned();
+                let text = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&name) {
+                        Some(s) => s.to_string(),
+                        None if name == "nbsp" => "\u{a0}".to_string(),
+                        None => return Err(fail(&reader, &stack, format!("unknown entity &{name};"))),
+                    },
+                    Err(e) => return Err(fail(&reader, &stack, e.to_string())),
+                };
+                push_child(&mut stack, Node::Text(text));
+            }
+            Event::Eof => break,
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+        }
+    }
+    if stack.len() > 1 {
+        let open = stack.last().map(|(_, raw)| raw.clone());
+        let (line, column) = line_col(xml, xml.len());
+        return Err(InteropError::Xml {
+            line,
+            column,
+            element: open,
+            message: "the document ends before this element is closed".into(),
+        });
+    }
+    let (document, _) = stack.pop().unwrap_or_default();
+    let root = document.children.into_iter().find_map(|n| match n {
+        Node::Element(e) => Some(e),
+        Node::Text(_) => None,
+    });
+    root.map(|r| (r, root_line)).ok_or_else(|| InteropError::Xml {
+        line: 1,
+        column: 1,
+        element: None,
+        message: "no root element".into(),
+    })
+}
+
+fn push_child(stack: &mut [(Element, String)], node: Node) {
+    if let Some((parent, _)) = stack.last_mut() {
+        parent.children.push(node);
+    }
+}
+
+/// Reads one QTI 2.1 or 3.0 `assessmentItem` into an interchange record (not yet validated).
+pub fn read_qti(xml: &str) -> Result<ItemRecord, InteropError> {
+    read_with_line(xml).map(|(rec, _)| rec)
+}
+
+fn unsupported(element: Option<&str>, message: impl Into<String>) -> InteropError {
+    InteropError::UnsupportedQti { element: element.map(str::to_string), message: message.into() }
+}
+
+fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
+    let (root, line) = parse_tree(xml)?;
+    if root.name != "assessmentitem" {
+        return Err(unsupported(Some(&root.name), "the root element must be an assessmentItem"));
+    }
+    let meta: HashMap<String, String> = root
+        .elements()
+        .filter(|e| e.name == "outcomedeclaration")
+        .filter_map(|e| {
+            let key = e.attr("identifier")?.strip_prefix(META_PREFIX)?.to_string();
+            let value = e.child("defaultvalue")?.child("value")?.text();
+            Some((key, value))
+        })
+        .collect();
+    let body = root.child("itembody").ok_or_else(|| unsupported(None, "the item has no itemBody"))?;
+    let mut interactions = Vec::new();
+    for name in ["choiceinteraction", "matchinteraction", "textentryinteraction"] {
+        body.find_all(name, &mut interactions);
+    }
+    let interaction = match interactions.as_slice() {
+        [one] => *one,
+        [] => return Err(unsupported(None, "no choice, match or text entry interaction")),
+        _ => return Err(unsupported(None, "items with several interactions are not supported")),
+    };
+    let response_id = interaction.attr("responseidentifier").unwrap_or("RESPONSE");
+    let declaration = root
+        .elements()
+        .find(|e| e.name == "responsedeclaration" && e.attr("identifier") == Some(response_id));
+    let correct: Vec<String> = declaration
+        .and_then(|d| d.child("correctresponse"))
+        .map(|c| c.elements().filter(|v| v.name == "value").map(|v| v.text().trim().to_string()).collect())
+        .unwrap_or_default();
+    let stem = match body.elements().find(|e| e.attr("class") == Some("khaothi-stem")) {
+        Some(div) => div.text(),
+        None => {
+            let mut s = String::new();
+            body.markdown(&mut s);
+            s.trim().to_string()
+        }
+    };
+    let mut rec = ItemRecord {
+        id: root.attr("identifier").unwrap_or_default().to_string(),
+        subject: meta.get("SUBJECT").cloned().unwrap_or_default(),
+        grade: meta.get("GRADE").and_then(|g| g.trim().parse().ok()).unwrap_or(0),
+        topic: meta.get("TOPIC").cloned().unwrap_or_default(),
+        level: meta.get("LEVEL").and_then(|l| Level::parse(l.trim())).unwrap_or_default(),
+        stem,
+        status: meta.get("STATUS").and_then(|s| ReviewStatus::parse(s.trim())),
+        stimulus: meta.get("STIMULUS").cloned(),
+        enemies: meta.get("ENEMIES").map(|e| split(e)).unwrap_or_default(),
+        media: meta.get("MEDIA").map(|e| split(e)).unwrap_or_default(),
+        ..Default::default()
+    };
+    let choice_text = |e: &Element| {
+        let mut s = String::new();
+        e.markdown(&mut s);
+        s.trim().to_string()
+    };
+    match interaction.name.as_str() {
+        "choiceinteraction" => {
+            if interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1") {
+                return Err(unsupported(
+                    Some("choiceInteraction"),
+                    "only maxChoices=\"1\" (single choice) is supported",
+                ));
+            }
+            rec.kind = ItemKind::SingleChoice;
+            let choices: Vec<&Element> =
+                interaction.elements().filter(|e| e.name == "simplechoice").collect();
+            rec.options = Some(choices.iter().map(|c| choice_text(c)).collect());
+            let position = correct
+                .first()
+                .and_then(|k| choices.iter().position(|c| c.attr("identifier") == Some(k.as_str())));
+            rec.key = Some(match position {
+                Some(i) if i < 26 => char::from(b'A' + i as u8).to_string(),
+                _ => correct.first().cloned().unwrap_or_default(),
+            });
+            let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
+            rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
+        }
+        "matchinteraction" => {
+            rec.kind = ItemKind::TrueFalseGroup;
+            let sets: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplematchset").collect();
+            let [statements, answers] = sets.as_slice() else {
+                return Err(unsupported(
+                    Some("matchInteraction"),
+                    "expected two simpleMatchSets (statements, Đúng/Sai)",
+                ));
+            };
+            let ids = |set: &Element| -> Vec<(String, String)> {
+                set.elements()
+                    .filter(|e| e.name == "simpleassociablechoice")
+                    .map(|e| (e.attr("identifier").unwrap_or_default().to_string(), choice_text(e)))
+                    .collect()
+            };
+            let statements = ids(statements);
+            let true_id = ids(answers)
+                .into_iter()
+                .find(|(id, text)| is_true_label(id) || is_true_label(text))
+                .map(|(id, _)| id)
+                .ok_or_else(|| {
+                    unsupported(Some("simpleMatchSet"), "no choice meaning true (T, Đúng, True)")
+                })?;
+            let levels: Vec<Option<Level>> = meta
+                .get("STATEMENT_LEVELS")
+                .map(|l| l.split(';').map(|x| Level::parse(x.trim())).collect())
+                .unwrap_or_default();
+            rec.statements = Some(
+                statements
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, text))| match levels.get(i).copied().flatten() {
+                        Some(level) => StatementRecord::Full { text: text.clone(), level: Some(level) },
+                        None => StatementRecord::Text(text.clone()),
+                    })
+                    .collect(),
+            );
+            rec.keys = Some(
+                statements
+                    .iter()
+                    .map(|(sid, _)| {
+                        correct.iter().any(|pair| {
+                            let mut p = pair.split_whitespace();
+                            p.next() == Some(sid.as_str()) && p.next() == Some(true_id.as_str())
+                        })
+                    })
+                    .collect(),
+            );
+        }
+        _ => {
+            rec.kind = ItemKind::ShortAnswer;
+            let mut accepted = correct.clone();
+            if let Some(mapping) = declaration.and_then(|d| d.child("mapping")) {
+                for entry in mapping.elements().filter(|e| e.name == "mapentry") {
+                    let positive =
+                        entry.attr("mappedvalue").and_then(|v| v.trim().parse::<f64>().ok()).unwrap_or(0.0)
+                            > 0.0;
+                    if let (true, Some(k)) = (positive, entry.attr("mapkey")) {
+                        accepted.push(k.trim().to_string());
+                    }
+                }
+            }
+            let mut seen = Vec::new();
+            accepted.retain(|a| {
+                !a.is_empty() && !seen.contains(a) && {
+                    seen.push(a.clone());
+                    true
+                }
+            });
+            rec.answer = Some(if accepted.len() == 1 {
+                AnswerRecord::One(accepted.remove(0))
+            } else {
+                AnswerRecord::Many(accepted)
+            });
+            rec.tolerance = meta.get("TOLERANCE").and_then(|t| t.trim().parse().ok());
+        }
+    }
+    Ok((rec, line))
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+fn is_true_label(s: &str) -> bool {
+    matches!(s.trim().to_lowercase().as_str(), "t" | "true" | "đ" | "đúng" | "d" | "dung")
+}
+
+/// Imports one QTI item document as a one-line report (the line of its root element), through the
+/// same checks as JSON Lines. Malformed XML or an unsupported interaction is the file's error.
+pub fn parse_qti(xml: &str, opts: &ImportOptions) -> ImportReport {
+    let mut report = ImportReport::new("qti");
+    report.total_lines = xml.lines().count();
+    match read_with_line(xml) {
+        Ok((rec, line)) => {
+            let mut lr = LineReport::new(line);
+            check_record(rec, &mut lr, &mut HashMap::new(), opts.check_latex, &|f| f.to_string());
+            report.lines.push(lr);
+        }
+        Err(e) => report.file_error = Some(e.to_string()),
+    }
+    report
+}

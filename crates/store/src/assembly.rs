@@ -1,0 +1,210 @@
+//! Blueprints, assembly jobs, forms and item exposure.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::StoreError;
+use crate::audit::Actor;
+use crate::entity::{assembly_job, blueprint, form, item_exposure};
+
+pub use assembly_job::Model as AssemblyJob;
+pub use blueprint::Model as StoredBlueprint;
+pub use form::Model as StoredForm;
+
+pub async fn create_blueprint<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    name: &str,
+    subject: &str,
+    yaml: &str,
+) -> Result<StoredBlueprint, StoreError> {
+    Ok(blueprint::ActiveModel {
+        id: Set(format!("BP-{}", uuid::Uuid::now_v7().simple())),
+        org_id: Set(actor.org_id.clone()),
+        name: Set(name.to_string()),
+        subject: Set(subject.to_string()),
+        yaml: Set(yaml.to_string()),
+        created_by: Set(actor.username.clone()),
+        created_at: Set(crate::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn get_blueprint<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+) -> Result<StoredBlueprint, StoreError> {
+    blueprint::Entity::find_by_id(id.to_string())
+        .filter(blueprint::Column::OrgId.eq(org))
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no blueprint with id {id}")))
+}
+
+pub async fn list_blueprints<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+) -> Result<Vec<StoredBlueprint>, StoreError> {
+    Ok(blueprint::Entity::find()
+        .filter(blueprint::Column::OrgId.eq(org))
+        .order_by_desc(blueprint::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+pub async fn create_job<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    blueprint_id: &str,
+) -> Result<AssemblyJob, StoreError> {
+    Ok(assembly_job::ActiveModel {
+        id: Set(format!("JOB-{}", uuid::Uuid::now_v7().simple())),
+        org_id: Set(actor.org_id.clone()),
+        blueprint_id: Set(blueprint_id.to_string()),
+        status: Set("running".into()),
+        result: Set(None),
+        error: Set(None),
+        created_by: Set(actor.username.clone()),
+        created_at: Set(crate::now()),
+        finished_at: Set(None),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Records how a job ended: `done` with its result, or `failed`/`infeasible` with the reason.
+pub async fn finish_job<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+    status: &str,
+    result: Option<String>,
+    error: Option<String>,
+) -> Result<(), StoreError> {
+    let job = assembly_job::Entity::find_by_id(id.to_string())
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no job {id}")))?;
+    let mut am: assembly_job::ActiveModel = job.into();
+    am.status = Set(status.to_string());
+    am.result = Set(result);
+    am.error = Set(error);
+    am.finished_at = Set(Some(crate::now()));
+    am.update(db).await?;
+    Ok(())
+}
+
+/// Jobs that were running when the service stopped can never finish: say so at start-up.
+pub async fn fail_interrupted_jobs<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
+    let res = assembly_job::Entity::update_many()
+        .col_expr(assembly_job::Column::Status, Expr::value("failed"))
+        .col_expr(
+            assembly_job::Column::Error,
+            Expr::value("interrupted by a restart of the bank; run it again"),
+        )
+        .filter(assembly_job::Column::Status.eq("running"))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+pub async fn get_job<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<AssemblyJob, StoreError> {
+    assembly_job::Entity::find_by_id(id.to_string())
+        .filter(assembly_job::Column::OrgId.eq(org))
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no assembly job with id {id}")))
+}
+
+pub async fn insert_form<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+    job_id: &str,
+    blueprint_id: &str,
+    content: &str,
+) -> Result<(), StoreError> {
+    form::ActiveModel {
+        id: Set(id.to_string()),
+        org_id: Set(org.to_string()),
+        job_id: Set(job_id.to_string()),
+        blueprint_id: Set(blueprint_id.to_string()),
+        content: Set(content.to_string()),
+        frozen_by: Set(None),
+        frozen_at: Set(None),
+        created_at: Set(crate::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_form<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<StoredForm, StoreError> {
+    form::Entity::find_by_id(id.to_string())
+        .filter(form::Column::OrgId.eq(org))
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no form with id {id}")))
+}
+
+pub async fn forms_of_job<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    job_id: &str,
+) -> Result<Vec<StoredForm>, StoreError> {
+    Ok(form::Entity::find()
+        .filter(form::Column::OrgId.eq(org))
+        .filter(form::Column::JobId.eq(job_id))
+        .order_by_asc(form::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Freezes a form: from now on it is the record of what candidates sit; every item version on it
+/// counts one more use (exposure).
+pub async fn freeze_form<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    id: &str,
+    pinned: &[(String, i32)],
+) -> Result<StoredForm, StoreError> {
+    let f = get_form(db, &actor.org_id, id).await?;
+    if let (Some(by), Some(at)) = (&f.frozen_by, f.frozen_at) {
+        return Err(StoreError::Conflict(format!("form {id} was already frozen by {by} at {at}")));
+    }
+    let now = crate::now();
+    for (item_id, version) in pinned {
+        item_exposure::ActiveModel {
+            item_id: Set(item_id.clone()),
+            version: Set(*version),
+            form_id: Set(id.to_string()),
+            event_id: Set(None),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    let mut am: form::ActiveModel = f.into();
+    am.frozen_by = Set(Some(actor.username.clone()));
+    am.frozen_at = Set(Some(now));
+    Ok(am.update(db).await?)
+}
+
+/// Uses per item (all versions) from frozen forms.
+pub async fn exposure_counts<C: ConnectionTrait>(
+    db: &C,
+) -> Result<std::collections::HashMap<String, u32>, StoreError> {
+    let rows: Vec<(String, i64)> = item_exposure::Entity::find()
+        .select_only()
+        .column(item_exposure::Column::ItemId)
+        .column_as(item_exposure::Column::Id.count(), "n")
+        .group_by(item_exposure::Column::ItemId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n as u32)).collect())
+}
