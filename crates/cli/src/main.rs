@@ -21,6 +21,8 @@ enum Command {
     Migrate(commands::migrate::Args),
     /// Check an item file (JSON Lines, CSV, QTI) or load it into a bank database, with a per-line report.
     Import(commands::import::Args),
+    /// Write the Vietnamese grade-12 sample bank and simulated responses (item-bank-samples/).
+    Simulate(commands::simulate::Args),
     /// Calibrate item parameters (IRT, MML-EM) from a responses CSV; prints JSON.
     Calibrate(commands::calibrate::Args),
     /// Estimate abilities for a responses CSV from item parameters.
@@ -37,6 +39,7 @@ fn main() {
         Command::Bank(a) => commands::bank::run(a),
         Command::Migrate(a) => commands::migrate::run(a),
         Command::Import(a) => commands::import::run(a),
+        Command::Simulate(a) => commands::simulate::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),

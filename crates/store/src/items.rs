@@ -165,7 +165,10 @@ pub async fn get<C: ConnectionTrait>(
         Some(v) => StoreError::NotFound(format!("item {id} has no version {v}")),
         None => StoreError::NotFound(format!("no item with id {id}")),
     })?;
-    decode(row)
+    let mut v = [decode(row)?];
+    crate::calibration::overlay(db, &mut v).await?;
+    let [v] = v;
+    Ok(v)
 }
 
 pub async fn history<C: ConnectionTrait>(
@@ -182,7 +185,9 @@ pub async fn history<C: ConnectionTrait>(
     if rows.is_empty() {
         return Err(StoreError::NotFound(format!("no item with id {id}")));
     }
-    rows.into_iter().map(decode).collect()
+    let mut versions = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    crate::calibration::overlay(db, &mut versions).await?;
+    Ok(versions)
 }
 
 /// Which items a role may list (DESIGN §8).
@@ -271,7 +276,8 @@ pub async fn search<C: ConnectionTrait>(
     }
     let total = q.clone().count(db).await?;
     let rows = q.order_by_asc(C::ItemId).offset(offset).limit(limit).all(db).await?;
-    let items = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    let mut items = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    crate::calibration::overlay(db, &mut items).await?;
     Ok((items, total))
 }
 

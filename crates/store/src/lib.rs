@@ -4,6 +4,7 @@
 
 pub mod assembly;
 pub mod audit;
+pub mod calibration;
 pub mod entity;
 mod error;
 pub mod items;

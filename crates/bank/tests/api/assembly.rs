@@ -9,7 +9,7 @@ use crate::both_backends;
 use crate::common::{Backend, TestApp};
 
 /// An approved, calibrated pool: 24 single choice, 8 true/false groups, 8 short answers.
-fn pool() -> Vec<u8> {
+pub fn pool() -> Vec<u8> {
     let mut lines = Vec::new();
     let levels = ["biet", "hieu", "van_dung"];
     for i in 0..24 {

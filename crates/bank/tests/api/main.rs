@@ -5,6 +5,7 @@ mod common;
 
 mod assembly;
 mod bad_input;
+mod calibration;
 mod import;
 mod roles;
 mod workflow;

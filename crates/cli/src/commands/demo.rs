@@ -62,7 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("  health          {url}/healthz");
         println!("  demo accounts   (password \"{DEMO_PASSWORD}\", demo mode only):");
         for (user, name, role) in DEMO_ACCOUNTS {
-            println!("    {user:<9} {role:<12} {name}");
+            println!("    {user:<9} {:<12} {name}", role.as_str());
         }
         println!("  try: curl -s {url}/api/v1/auth/login -H 'content-type: application/json' \\");
         println!("         -d '{{\"username\":\"board\",\"password\":\"{DEMO_PASSWORD}\"}}'");

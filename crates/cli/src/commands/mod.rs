@@ -5,3 +5,4 @@ pub mod demo;
 pub mod import;
 pub mod migrate;
 pub mod score;
+pub mod simulate;

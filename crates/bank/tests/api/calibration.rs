@@ -1,0 +1,90 @@
+//! The board calibrates response data in the bank; each run is kept per item version.
+
+use khaothi_irt::ItemModel;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::common::{Backend, TestApp};
+
+/// Responses of 3,000 simulated candidates to the pool's 24 single-choice items (columns `id@1`).
+fn responses() -> (Vec<u8>, Vec<(String, f64, f64)>) {
+    let truth: Vec<(String, f64, f64)> =
+        (0..24).map(|i| (format!("P-SC-{i:02}"), 0.8 + i as f64 * 0.05, -1.5 + i as f64 * 0.12)).collect();
+    let models: Vec<ItemModel> = truth.iter().map(|(_, a, b)| ItemModel::TwoPl { a: *a, b: *b }).collect();
+    let ids = truth.iter().map(|(id, _, _)| format!("{id}@1")).collect();
+    let thetas = khaothi_irt::simulate::draw_thetas(3000, 0.0, 1.0, 11);
+    let m = khaothi_irt::simulate::simulate_responses_with_ids(&models, ids, &thetas, 12);
+    let mut csv = Vec::new();
+    khaothi_irt::csv::write_responses(&m, &mut csv).unwrap();
+    (csv, truth)
+}
+
+async fn board_calibrates_and_runs_are_kept(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.login("admin").await;
+    let (s, _) = app
+        .post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", crate::assembly::pool())
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let board = app.login("board").await;
+    let writer = app.login("writer").await;
+    let (csv, truth) = responses();
+
+    let (s, _) = app.post_raw(Some(&writer), "/api/v1/calibrations", "text/csv", csv.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, run) = app
+        .post_raw(Some(&board), "/api/v1/calibrations?model=2pl&name=pretest", "text/csv", csv.clone())
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{run}");
+    assert_eq!(run["report"]["converged"], true, "{run}");
+    let items = run["report"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 24);
+    // Parameters recovered within sampling error, and stored on the item version.
+    for (it, (id, a, b)) in items.iter().zip(&truth) {
+        assert!((it["a"].as_f64().unwrap() - a).abs() < 0.35, "{id}: {it}");
+        assert!((it["b"].as_f64().unwrap() - b).abs() < 0.35, "{id}: {it}");
+    }
+    let (s, item) = app.get(Some(&board), "/api/v1/items/P-SC-05").await;
+    assert_eq!(s, StatusCode::OK);
+    let irt = &item["item"]["irt"];
+    assert_eq!(irt["n"], 3000, "{irt}");
+    assert!(irt["se_a"].as_f64().is_some_and(|x| x > 0.0), "{irt}");
+
+    // A second run (anchored to the first) adds a run; the first is kept.
+    let (s, run2) = app.post_raw(Some(&board), "/api/v1/calibrations?anchors=bank", "text/csv", csv).await;
+    assert_eq!(s, StatusCode::CREATED, "{run2}");
+    let (s, history) = app.get(Some(&board), "/api/v1/items/P-SC-05/calibrations").await;
+    assert_eq!(s, StatusCode::OK);
+    let runs: Vec<&Value> = history.as_array().unwrap().iter().collect();
+    assert!(!runs.is_empty());
+    assert_eq!(runs.last().unwrap()["run_id"], run["run_id"]);
+    let (s, again) =
+        app.get(Some(&board), &format!("/api/v1/calibrations/{}", run["run_id"].as_str().unwrap())).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["report"]["items"].as_array().unwrap().len(), 24);
+}
+both_backends!(board_calibrates_and_runs_are_kept);
+
+async fn bad_response_files_are_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.login("admin").await;
+    app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", crate::assembly::pool()).await;
+    let board = app.login("board").await;
+    let (s, body) = app
+        .post_raw(Some(&board), "/api/v1/calibrations", "text/csv", b"P-SC-00,P-SC-01\n1,0\n1,x\n".to_vec())
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let msg = body["message"].as_str().unwrap();
+    assert!(msg.contains("row") || msg.contains("line"), "names the row: {msg}");
+    let (s, body) = app
+        .post_raw(Some(&board), "/api/v1/calibrations", "text/csv", b"P-SC-00,NOPE-1\n1,0\n0,1\n".to_vec())
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("NOPE-1"), "{body}");
+    let (s, body) = app
+        .post_raw(Some(&board), "/api/v1/calibrations?model=4pl", "text/csv", b"P-SC-00\n1\n".to_vec())
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+}
+both_backends!(bad_response_files_are_refused);
