@@ -22,7 +22,6 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use utoipa_scalar::Servable;
 
 pub use config::BankConfig;
 pub use error::ApiError;
@@ -98,7 +97,8 @@ pub fn router(state: AppState) -> Router {
     let spec = openapi.clone();
     router
         .route("/openapi.json", axum::routing::get(move || async move { axum::Json(spec.as_ref().clone()) }))
-        .merge(utoipa_scalar::Scalar::with_url("/docs", openapi.as_ref().clone()))
+        // Swagger UI is vendored into the binary: the page works in a lab without internet.
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", openapi.as_ref().clone()))
         .route("/", axum::routing::get(|| async { axum::response::Redirect::temporary("/docs") }))
         .fallback(|| async { ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into()) })
         .method_not_allowed_fallback(|| async {

@@ -188,3 +188,23 @@ async fn stimuli_and_media(backend: Backend) {
     assert_error(&body, "unsupported_media_type");
 }
 both_backends!(stimuli_and_media);
+
+async fn openapi_health_and_docs(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (s, health) = app.get(None, "/healthz").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(health["status"], "ok");
+    let (s, spec) = app.get(None, "/openapi.json").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/auth/login", "/api/v1/items", "/api/v1/items/{id}", "/api/v1/items/import", "/api/v1/blueprints"] {
+        assert!(spec["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+    assert!(spec["components"]["securitySchemes"].get("bearer").is_some());
+    let res = app.client.get(format!("{}/docs/", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("swagger"), "the browsable API page is served");
+    assert!(!html.contains("https://"), "the API page loads nothing from the internet");
+}
+both_backends!(openapi_health_and_docs);
