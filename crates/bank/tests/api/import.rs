@@ -21,7 +21,7 @@ fn file_with_bad_lines() -> Vec<u8> {
     jsonl(&[good1, with_extra.to_string(), String::new(), bad_key, broken, bad_latex.to_string()])
 }
 
-fn line<'a>(report: &'a Value, n: u64) -> &'a Value {
+fn line(report: &Value, n: u64) -> &Value {
     report["lines"]
         .as_array()
         .unwrap()

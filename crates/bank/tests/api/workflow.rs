@@ -197,7 +197,13 @@ async fn openapi_health_and_docs(backend: Backend) {
     let (s, spec) = app.get(None, "/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/auth/login", "/api/v1/items", "/api/v1/items/{id}", "/api/v1/items/import", "/api/v1/blueprints"] {
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/items",
+        "/api/v1/items/{id}",
+        "/api/v1/items/import",
+        "/api/v1/blueprints",
+    ] {
         assert!(spec["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
     assert!(spec["components"]["securitySchemes"].get("bearer").is_some());
