@@ -23,6 +23,8 @@ enum Command {
     Import(commands::import::Args),
     /// Write the Vietnamese grade-12 sample bank and simulated responses (item-bank-samples/).
     Simulate(commands::simulate::Args),
+    /// Assemble parallel forms and shuffled versions (mã đề) from a blueprint; prints JSON.
+    Assemble(commands::assemble::Args),
     /// Calibrate item parameters (IRT, MML-EM) from a responses CSV; prints JSON.
     Calibrate(commands::calibrate::Args),
     /// Estimate abilities for a responses CSV from item parameters.
@@ -40,6 +42,7 @@ fn main() {
         Command::Migrate(a) => commands::migrate::run(a),
         Command::Import(a) => commands::import::run(a),
         Command::Simulate(a) => commands::simulate::run(a),
+        Command::Assemble(a) => commands::assemble::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),

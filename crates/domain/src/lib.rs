@@ -3,6 +3,7 @@
 //! the bank, the assembler and the delivery server all agree on what a valid item is.
 
 pub mod error;
+pub mod form;
 pub mod interchange;
 pub mod item;
 pub mod review;

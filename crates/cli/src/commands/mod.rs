@@ -1,4 +1,5 @@
 pub mod analyze;
+pub mod assemble;
 pub mod bank;
 pub mod calibrate;
 pub mod demo;

@@ -1,0 +1,418 @@
+//! Why a blueprint cannot be met, in the board's terms.
+//!
+//! Two steps. Before solving, supply against demand for every section and matrix cell, taking the
+//! number of forms, their allowed overlap and exposure caps into account ("the pool has 3 approved
+//! van_dung items in topic 12.4; the blueprint asks for 5 on each of 4 forms"). After an
+//! infeasible solve, a deletion filter over rule groups (each section, each matrix cell, enemies,
+//! overlap, exposure, mean difficulty) finds a small set of rules that cannot hold together: drop
+//! one group at a time and keep it dropped while the rest stays infeasible; what remains is
+//! irreducible — dropping any one of its rules makes the forms possible.
+
+use serde::Serialize;
+
+use crate::assemble::AssemblyOptions;
+use crate::blueprint::{Blueprint, fmt_num};
+use crate::model::{Goal, Request, Rules, SolveStatus, solve};
+use crate::pool::{Exclusions, Pool};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Blueprint key, e.g. `matrix[3].van_dung`.
+    pub rule: String,
+    pub line: Option<u64>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{} (line {l}): {}", self.rule, self.message),
+            None => write!(f, "{}: {}", self.rule, self.message),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    /// Which assembly failed: "one form", or "form 3 of 4" after earlier forms were placed.
+    pub stage: String,
+    pub eligible_items: usize,
+    pub excluded: Exclusions,
+    /// Sections and cells whose demand exceeds what the pool can supply.
+    pub shortages: Vec<Finding>,
+    /// Rules that cannot all hold together (irreducible when `conflict_complete`).
+    pub conflict: Vec<Finding>,
+    /// Every test of the deletion filter ended with a proof (not a time limit).
+    pub conflict_complete: bool,
+    pub notes: Vec<String>,
+}
+
+impl Diagnosis {
+    /// One line for error messages.
+    pub fn summary(&self) -> String {
+        if let Some(s) = self.shortages.first() {
+            return s.message.clone();
+        }
+        if !self.conflict.is_empty() {
+            let rules: Vec<&str> = self.conflict.iter().map(|f| f.rule.as_str()).collect();
+            return format!("these rules cannot all hold together: {}", rules.join(", "));
+        }
+        self.notes.first().cloned().unwrap_or_else(|| "no forms meet every rule".into())
+    }
+
+    /// The full explanation, for a person.
+    pub fn to_text(&self) -> String {
+        let mut out = format!("The blueprint cannot be met ({}).\n", self.stage);
+        if !self.shortages.is_empty() {
+            out.push_str("Not enough items:\n");
+            for s in &self.shortages {
+                out.push_str(&format!("  - {s}\n"));
+            }
+        }
+        if !self.conflict.is_empty() {
+            out.push_str(if self.conflict_complete {
+                "These rules cannot all hold together (dropping or relaxing any one of them would make forms possible):\n"
+            } else {
+                "These rules cannot all hold together (the search ran out of time; the set may not be minimal):\n"
+            });
+            for c in &self.conflict {
+                out.push_str(&format!("  - {c}\n"));
+            }
+        }
+        out.push_str(&format!("The pool has {} usable items.\n", self.eligible_items));
+        for s in self.excluded.sentences() {
+            out.push_str(&format!("  - {s}\n"));
+        }
+        for n in &self.notes {
+            out.push_str(&format!("{n}\n"));
+        }
+        out
+    }
+}
+
+/// A group of blueprint rules that the deletion filter switches on and off together.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Group {
+    Section(usize),
+    Cell(usize),
+    Enemies,
+    Overlap,
+    Exposure,
+    MeanB,
+}
+
+fn rules_of(bp: &Blueprint, pool: &Pool, active: &[Group]) -> Rules {
+    let mut r = Rules {
+        sections: vec![false; bp.sections.len()],
+        cells: vec![false; pool.cells.len()],
+        enemies: false,
+        overlap: false,
+        exposure: false,
+        mean_b: false,
+    };
+    for g in active {
+        match *g {
+            Group::Section(s) => r.sections[s] = true,
+            Group::Cell(c) => r.cells[c] = true,
+            Group::Enemies => r.enemies = true,
+            Group::Overlap => r.overlap = true,
+            Group::Exposure => r.exposure = true,
+            Group::MeanB => r.mean_b = true,
+        }
+    }
+    r
+}
+
+fn adjective(bp: &Blueprint, opts: &AssemblyOptions) -> &'static str {
+    match (opts.allow_unapproved, bp.information.is_some()) {
+        (false, true) => "approved, calibrated",
+        (false, false) => "approved",
+        (true, true) => "calibrated",
+        (true, false) => "usable",
+    }
+}
+
+fn on_forms(bp: &Blueprint) -> String {
+    if bp.forms == 1 { "on the form".into() } else { format!("on each of {} forms", bp.forms) }
+}
+
+/// Distinct units a demand of `c` per form needs over `forms` forms when two forms share at most
+/// `o`: form f brings at least c − (f−1)·o new ones.
+fn distinct_needed(c: f64, forms: u32, o: f64) -> f64 {
+    c + (1..forms).map(|f| (c - f64::from(f) * o).max(0.0)).sum::<f64>()
+}
+
+/// Supply against demand per section and cell, before any solve.
+pub(crate) fn shortages(bp: &Blueprint, pool: &Pool, opts: &AssemblyOptions) -> Vec<Finding> {
+    let adj = adjective(bp, opts);
+    let forms = bp.forms;
+    let o = f64::from(bp.overlap_items());
+    let mut out = Vec::new();
+    let mut check = |rule: String,
+                     line: Option<u64>,
+                     what: String,
+                     supply: f64,
+                     demand: f64,
+                     o_unit: f64,
+                     capacity: f64| {
+        if demand <= 0.0 {
+            return;
+        }
+        let needed = distinct_needed(demand, forms, o_unit);
+        if supply + 1e-9 < demand {
+            out.push(Finding {
+                rule,
+                line,
+                message: format!(
+                    "the pool has {} {adj} {what}; the blueprint asks for {} {}",
+                    fmt_num(supply),
+                    fmt_num(demand),
+                    on_forms(bp)
+                ),
+            });
+        } else if supply + 1e-9 < needed {
+            out.push(Finding {
+                rule,
+                line,
+                message: format!(
+                    "the pool has {} {adj} {what}; {} forms with {} each and at most {} items shared by two forms need at least {}",
+                    fmt_num(supply),
+                    forms,
+                    fmt_num(demand),
+                    fmt_num(o),
+                    fmt_num(needed)
+                ),
+            });
+        } else if capacity + 1e-9 < demand * f64::from(forms) {
+            out.push(Finding {
+                rule,
+                line,
+                message: format!(
+                    "exposure.max_uses leaves room for {} uses of {adj} {what}; {} forms with {} each need {}",
+                    fmt_num(capacity),
+                    forms,
+                    fmt_num(demand),
+                    fmt_num(demand * f64::from(forms))
+                ),
+            });
+        }
+    };
+    let cap = |u: &crate::pool::Unit| f64::from(u.uses_left.unwrap_or(forms).min(forms));
+    for (s, section) in bp.sections.iter().enumerate() {
+        let supply = f64::from(pool.section_supply(s));
+        let capacity: f64 = pool.units.iter().map(|u| cap(u) * f64::from(u.section_counts[s])).sum();
+        let o_unit = o * f64::from(pool.units.iter().map(|u| u.section_counts[s]).max().unwrap_or(1).max(1));
+        check(
+            format!("sections[{s}].count"),
+            section.line,
+            format!("{} items", section.kind),
+            supply,
+            f64::from(section.count),
+            o_unit.min(o.max(o_unit)),
+            capacity,
+        );
+    }
+    for (c, cell) in pool.cells.iter().enumerate() {
+        let supply = pool.cell_supply(c);
+        let capacity: f64 = pool
+            .units
+            .iter()
+            .flat_map(|u| u.cells.iter().filter(|(cc, _)| *cc == c).map(move |(_, v)| cap(u) * v))
+            .sum();
+        let max_coef = pool
+            .units
+            .iter()
+            .flat_map(|u| &u.cells)
+            .filter(|(cc, _)| *cc == c)
+            .map(|(_, v)| *v)
+            .fold(1.0, f64::max);
+        let row = &bp.matrix[cell.row];
+        check(
+            format!("matrix[{}].{}", cell.row, cell.level.map_or("total", |l| l.as_str())),
+            row.line,
+            cell.describe(bp),
+            supply,
+            cell.bounds.min,
+            o * max_coef,
+            capacity,
+        );
+    }
+    out
+}
+
+fn describe_group(bp: &Blueprint, pool: &Pool, g: Group, opts: &AssemblyOptions) -> Finding {
+    let adj = adjective(bp, opts);
+    match g {
+        Group::Section(s) => {
+            let sec = &bp.sections[s];
+            Finding {
+                rule: format!("sections[{s}].count"),
+                line: sec.line,
+                message: format!(
+                    "{} {} items {} (the pool has {} {adj})",
+                    sec.count,
+                    sec.kind,
+                    on_forms(bp),
+                    pool.section_supply(s)
+                ),
+            }
+        }
+        Group::Cell(c) => {
+            let cell = &pool.cells[c];
+            Finding {
+                rule: format!("matrix[{}].{}", cell.row, cell.level.map_or("total", |l| l.as_str())),
+                line: bp.matrix[cell.row].line,
+                message: format!(
+                    "{} {} {} (the pool has {} {adj})",
+                    cell.bounds.describe(),
+                    cell.describe(bp),
+                    on_forms(bp),
+                    fmt_num(pool.cell_supply(c))
+                ),
+            }
+        }
+        Group::Enemies => Finding {
+            rule: "enemies".into(),
+            line: None,
+            message: format!("{} pairs of enemy items may not share a form", pool.enemy_pairs.len()),
+        },
+        Group::Overlap => Finding {
+            rule: "max_overlap".into(),
+            line: None,
+            message: format!(
+                "any two forms share at most {} of their {} items",
+                bp.overlap_items(),
+                bp.form_length()
+            ),
+        },
+        Group::Exposure => Finding {
+            rule: "exposure.max_uses".into(),
+            line: None,
+            message: format!(
+                "an item appears on at most {} forms, past uses included",
+                bp.exposure.as_ref().map_or(0, |e| e.max_uses)
+            ),
+        },
+        Group::MeanB => Finding {
+            rule: "difficulty.mean_b".into(),
+            line: None,
+            message: format!(
+                "mean item difficulty {}",
+                bp.difficulty.as_ref().and_then(|d| d.mean_b).map(|b| b.describe()).unwrap_or_default()
+            ),
+        },
+    }
+}
+
+/// The diagnosis after assembly failed with `done` forms already placed.
+/// `failing` forms (the `done` ones and the rest) could not be assembled together.
+pub(crate) fn diagnose(
+    bp: &Blueprint,
+    pool: &Pool,
+    done: &[Vec<usize>],
+    failing: usize,
+    opts: &AssemblyOptions,
+    time: f64,
+) -> Diagnosis {
+    let short = shortages(bp, pool, opts);
+    let mut d = Diagnosis {
+        stage: if failing == 1 {
+            "one form".to_string()
+        } else if done.is_empty() {
+            format!("{failing} forms assembled together")
+        } else {
+            format!("form {} of {}, after forms 1–{} were placed", done.len() + 1, bp.forms, done.len())
+        },
+        eligible_items: pool.items.len(),
+        excluded: pool.excluded.clone(),
+        shortages: short,
+        conflict: vec![],
+        conflict_complete: false,
+        notes: vec![],
+    };
+    if !d.shortages.is_empty() {
+        return d;
+    }
+    // Which model to explain: one form, or (when one form is possible) the forms placed so far
+    // plus the failing one, solved together.
+    let all_units: Vec<usize> = (0..pool.units.len()).collect();
+    let mut groups: Vec<Group> = Vec::new();
+    groups.extend((0..bp.sections.len()).map(Group::Section));
+    groups.extend((0..pool.cells.len()).map(Group::Cell));
+    if !pool.enemy_pairs.is_empty() {
+        groups.push(Group::Enemies);
+    }
+    if bp.exposure.is_some() {
+        groups.push(Group::Exposure);
+    }
+    if bp.difficulty.as_ref().is_some_and(|d| d.mean_b.is_some()) {
+        groups.push(Group::MeanB);
+    }
+    let per_test = (time / (groups.len() + 3) as f64).clamp(0.5, 30.0);
+    let test = |active: &[Group], forms: usize| -> Option<bool> {
+        let rules = rules_of(bp, pool, active);
+        let req = Request {
+            bp,
+            pool,
+            candidates: &all_units,
+            forms,
+            fixed: &[],
+            goal: Goal::Feasible,
+            rules: &rules,
+            solver: opts.solver,
+            time_limit: per_test,
+            gap: opts.gap,
+        };
+        match solve(&req).map(|o| o.status) {
+            Ok(SolveStatus::Infeasible) => Some(false),
+            Ok(SolveStatus::NoSolution) | Err(_) => None,
+            Ok(_) => Some(true),
+        }
+    };
+    let mut forms = 1;
+    match test(&groups, 1) {
+        Some(false) => d.stage = "one form".to_string(),
+        Some(true) if failing > 1 => {
+            forms = failing;
+            groups.push(Group::Overlap);
+            match test(&groups, forms) {
+                Some(false) => d.stage = format!("{forms} forms assembled together"),
+                Some(true) => {
+                    d.notes.push(format!(
+                        "One form meets every rule and {forms} forms can be assembled together, but form {forms} could \
+                         not be added to the forms already placed: use `--strategy simultaneous` (smaller pools) or \
+                         a larger max_overlap."
+                    ));
+                    return d;
+                }
+                None => {
+                    d.notes.push(format!(
+                        "One form meets every rule; whether {forms} forms can share the pool was not settled within the time limit."
+                    ));
+                    return d;
+                }
+            }
+        }
+        Some(true) => {
+            d.notes.push("One form meets every rule; the solver stopped before proving more.".into());
+            return d;
+        }
+        None => {
+            d.notes.push("The solver could not prove the blueprint infeasible within the time limit.".into());
+            return d;
+        }
+    }
+    let mut active = groups.clone();
+    let mut complete = true;
+    for g in &groups {
+        let without: Vec<Group> = active.iter().copied().filter(|x| x != g).collect();
+        match test(&without, forms) {
+            Some(false) => active = without,
+            Some(true) => {}
+            None => complete = false,
+        }
+    }
+    d.conflict = active.into_iter().map(|g| describe_group(bp, pool, g, opts)).collect();
+    d.conflict_complete = complete;
+    d
+}

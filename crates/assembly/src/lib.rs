@@ -1,0 +1,30 @@
+//! Test assembly for khaothi: a blueprint (ma trận đề) becomes parallel forms by 0-1 integer
+//! programming (van der Linden's formulation, solved through `good_lp`), each form gets shuffled
+//! versions (mã đề) with their own key maps, and a blueprint no pool can meet is explained in the
+//! board's terms. Pure logic: strings and items in, data out.
+//!
+//! - [`Blueprint::from_yaml`] parses and validates the YAML contract (docs/formats.md, "Blueprint (YAML)");
+//! - [`assemble`] builds the forms; [`check_forms`] re-checks any forms against a blueprint
+//!   independently of the solver;
+//! - [`make_versions`] shuffles a stored form, without a solver.
+
+pub mod assemble;
+pub mod blueprint;
+pub mod check;
+pub mod diagnose;
+pub mod error;
+pub mod info;
+mod model;
+mod pool;
+pub mod report;
+pub mod sim;
+pub mod versions;
+
+pub use assemble::{AssembledForm, AssemblyOptions, AssemblyResult, PoolSummary, Strategy, assemble};
+pub use blueprint::{Blueprint, BlueprintError, BlueprintIssue};
+pub use check::{Violation, check_forms};
+pub use diagnose::{Diagnosis, Finding};
+pub use error::AssemblyError;
+pub use model::{SolveStatus, SolverChoice};
+pub use pool::Exclusions;
+pub use versions::make_versions;

@@ -1,0 +1,84 @@
+//! The sample bank's blueprint (`item-bank-samples/blueprints/thpt-toan.yaml`) against a simulated
+//! pool with the sample taxonomy, and against the sample items once `item-bank-samples/*.jsonl`
+//! holds mathematics items.
+
+use std::path::PathBuf;
+
+use khaothi_assembly::sim::{SimOptions, simulated_pool};
+use khaothi_assembly::{AssemblyOptions, Blueprint, assemble, check_forms};
+use khaothi_domain::{Item, ItemRecord};
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../item-bank-samples")
+}
+
+fn blueprint(forms: u32) -> Blueprint {
+    let yaml = std::fs::read_to_string(samples().join("blueprints/thpt-toan.yaml")).unwrap();
+    let yaml = yaml.replace("forms: 4 ", &format!("forms: {forms} "));
+    Blueprint::from_yaml(&yaml).unwrap()
+}
+
+#[test]
+fn the_sample_blueprint_parses_and_fits_the_taxonomy() {
+    let bp = blueprint(4);
+    assert_eq!(bp.form_length(), 22);
+    assert_eq!(bp.total_points, Some(10.0));
+    let taxonomy = std::fs::read_to_string(samples().join("taxonomy.json")).unwrap();
+    let taxonomy: serde_json::Value = serde_json::from_str(&taxonomy).unwrap();
+    let topics = &taxonomy["subjects"]["toan"]["topics"];
+    for row in &bp.matrix {
+        assert!(
+            row.topic == "12" || topics.get(&row.topic).is_some(),
+            "topic {} is not in the taxonomy",
+            row.topic
+        );
+    }
+}
+
+#[test]
+fn the_sample_blueprint_assembles_from_a_simulated_pool() {
+    let bp = blueprint(1);
+    let items = simulated_pool(&SimOptions { items: 300, seed: 77, ..SimOptions::default() });
+    let opts = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
+    let r = assemble(&bp, &items, &opts).unwrap();
+    let forms: Vec<_> = r.forms.iter().map(|f| f.form.clone()).collect();
+    assert_eq!(check_forms(&bp, &items, &forms), vec![]);
+    assert_eq!(r.forms[0].versions.len(), 6);
+}
+
+/// The sample bank's mathematics items (`item-bank-samples/toan.jsonl`), when it has been
+/// generated; a line that does not parse fails the test.
+fn sample_items() -> Option<Vec<Item>> {
+    let text = std::fs::read_to_string(samples().join("toan.jsonl")).ok()?;
+    let items = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(n, line)| {
+            let rec =
+                ItemRecord::from_json_line(line).unwrap_or_else(|e| panic!("toan.jsonl:{}: {e}", n + 1));
+            rec.into_item().unwrap_or_else(|e| panic!("toan.jsonl:{}: {e}", n + 1)).0
+        })
+        .collect();
+    Some(items)
+}
+
+#[test]
+fn the_sample_bank_meets_its_blueprint() {
+    let Some(items) = sample_items() else {
+        eprintln!("item-bank-samples/*.jsonl has no mathematics items yet; skipped");
+        return;
+    };
+    let bp = blueprint(2);
+    let opts = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
+    let r = assemble(&bp, &items, &opts).unwrap_or_else(|e| match e {
+        khaothi_assembly::AssemblyError::Infeasible(d) => panic!("{}", d.to_text()),
+        e => panic!("{e}"),
+    });
+    let forms: Vec<_> = r.forms.iter().map(|f| f.form.clone()).collect();
+    assert_eq!(check_forms(&bp, &items, &forms), vec![]);
+    assert_eq!(
+        r.pool.excluded.not_approved,
+        items.iter().filter(|i| i.status != khaothi_domain::ReviewStatus::Approved).count()
+    );
+}

@@ -1,0 +1,295 @@
+//! `khaothi analyze`: classical item statistics, distractors, S-X² item fit and Mantel–Haenszel DIF.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use khaothi_irt::calibrate::{CalibrationOptions, calibrate};
+use khaothi_irt::classical::{classical, distractors};
+use khaothi_irt::dif::mantel_haenszel;
+use khaothi_irt::fit::{FitOptions, s_x2};
+use khaothi_irt::model::ModelKind;
+use khaothi_irt::params::read_item_params;
+use serde_json::{Value, json};
+
+use super::calibrate::{open_input, write_output};
+use super::score::csv_writer;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Responses CSV (same contract as `calibrate`; a grouping column named by --group-column is set aside).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Item parameters for S-X² (calibrate output JSON or JSON Lines); without it the items are calibrated with --model.
+    #[arg(long)]
+    pub params: Option<PathBuf>,
+    /// Model used to calibrate for S-X² when --params is not given.
+    #[arg(long, default_value = "2pl")]
+    pub model: ModelKind,
+    /// Skip item fit.
+    #[arg(long)]
+    pub no_fit: bool,
+    /// DIF grouping column: in the responses CSV, or in --group-file when given.
+    #[arg(long)]
+    pub group_column: Option<String>,
+    /// CSV with the grouping column (and `person` to match persons by id; otherwise by row order).
+    #[arg(long)]
+    pub group_file: Option<PathBuf>,
+    /// Reference group value (default: the larger group).
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Focal group value (default: the other value).
+    #[arg(long)]
+    pub focal: Option<String>,
+    /// Chosen options CSV (labels such as A–D; same header as the responses) for distractor analysis.
+    #[arg(long)]
+    pub choices: Option<PathBuf>,
+    /// Keys for distractor analysis: CSV with columns id,key.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// json or csv (one row per item).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+fn read_groups(
+    args: &Args,
+    m: &khaothi_irt::ResponseMatrix,
+    in_file: Option<Vec<String>>,
+) -> anyhow::Result<Vec<String>> {
+    if let Some(v) = in_file {
+        return Ok(v);
+    }
+    let path = args.group_file.as_ref().context("DIF needs --group-column or --group-file")?;
+    let col = args.group_column.as_deref().unwrap_or("group");
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().context("empty group file")?.split(',').map(str::trim).collect();
+    let gi = header
+        .iter()
+        .position(|h| *h == col)
+        .with_context(|| format!("no column '{col}' in {}", path.display()))?;
+    let pi = header.iter().position(|h| h.eq_ignore_ascii_case("person"));
+    let rows: Vec<Vec<String>> =
+        lines.map(|l| l.split(',').map(|s| s.trim().to_string()).collect()).collect();
+    match (pi, m.person_ids()) {
+        (Some(pi), Some(ids)) => {
+            let map: HashMap<&str, &str> =
+                rows.iter().filter_map(|r| Some((r.get(pi)?.as_str(), r.get(gi)?.as_str()))).collect();
+            Ok(ids.iter().map(|id| map.get(id.as_str()).map(|s| s.to_string()).unwrap_or_default()).collect())
+        }
+        _ => {
+            anyhow::ensure!(
+                rows.len() == m.n_persons(),
+                "the group file has {} rows for {} persons",
+                rows.len(),
+                m.n_persons()
+            );
+            Ok(rows.iter().map(|r| r.get(gi).cloned().unwrap_or_default()).collect())
+        }
+    }
+}
+
+fn assign(
+    values: &[String],
+    reference: Option<&str>,
+    focal: Option<&str>,
+) -> anyhow::Result<(Vec<Option<bool>>, String, String)> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for v in values.iter().filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("NA")) {
+        *counts.entry(v.as_str()).or_default() += 1;
+    }
+    let mut by_size: Vec<(&str, usize)> = counts.into_iter().collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let r = reference
+        .map(str::to_string)
+        .or_else(|| by_size.first().map(|x| x.0.to_string()))
+        .context("no group values")?;
+    let f = match focal {
+        Some(f) => f.to_string(),
+        None => {
+            let others: Vec<&str> = by_size.iter().map(|x| x.0).filter(|v| *v != r).collect();
+            anyhow::ensure!(
+                others.len() == 1,
+                "DIF needs two groups; found {} other than '{r}' (use --focal)",
+                others.len()
+            );
+            others[0].to_string()
+        }
+    };
+    let g = values
+        .iter()
+        .map(|v| {
+            if *v == r {
+                Some(false)
+            } else if *v == f {
+                Some(true)
+            } else {
+                None
+            }
+        })
+        .collect();
+    Ok((g, r, f))
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    anyhow::ensure!(matches!(args.format.as_str(), "json" | "csv"), "--format must be json or csv");
+    let in_csv_group = args.group_column.is_some() && args.group_file.is_none();
+    let extra: Vec<&str> =
+        if in_csv_group { vec![args.group_column.as_deref().unwrap_or_default()] } else { vec![] };
+    let (m, mut extras) = khaothi_irt::csv::read_responses_with_columns(open_input(&args.input)?, &extra)
+        .with_context(|| format!("reading {}", args.input.display()))?;
+    let report = classical(&m);
+    let mut items: Vec<Value> =
+        report.items.iter().map(|s| serde_json::to_value(s).expect("serialisable")).collect();
+
+    // item fit
+    let mut fit_source = Value::Null;
+    if !args.no_fit {
+        let models = match &args.params {
+            Some(p) => {
+                let params =
+                    read_item_params(open_input(p)?).with_context(|| format!("reading {}", p.display()))?;
+                let by_id: HashMap<&str, &khaothi_irt::ItemModel> =
+                    params.iter().map(|(i, m)| (i.as_str(), m)).collect();
+                let missing: Vec<&str> =
+                    m.item_ids().iter().map(String::as_str).filter(|i| !by_id.contains_key(i)).collect();
+                anyhow::ensure!(missing.is_empty(), "no parameters for item(s): {}", missing.join(", "));
+                fit_source = json!({"params": p.display().to_string()});
+                m.item_ids().iter().map(|i| by_id[i.as_str()].clone()).collect::<Vec<_>>()
+            }
+            None => {
+                let r = calibrate(
+                    &m,
+                    &CalibrationOptions {
+                        model: args.model,
+                        standard_errors: false,
+                        threads: args.threads,
+                        ..Default::default()
+                    },
+                )?;
+                fit_source = json!({"calibrated": args.model, "converged": r.converged});
+                r.items.into_iter().map(|i| i.model).collect()
+            }
+        };
+        match s_x2(&models, &m, &FitOptions::default()) {
+            Ok(fit) => {
+                for (v, f) in items.iter_mut().zip(fit) {
+                    v["fit"] =
+                        json!({"sx2": f.sx2, "df": f.df, "p_value": f.p_value, "n_groups": f.n_groups});
+                }
+            }
+            Err(e) => eprintln!("warning: item fit skipped: {e}"),
+        }
+    }
+
+    // DIF
+    let mut dif_groups = Value::Null;
+    if args.group_column.is_some() || args.group_file.is_some() {
+        let values = read_groups(&args, &m, if in_csv_group { extras.pop() } else { None })?;
+        let (group, r, f) = assign(&values, args.reference.as_deref(), args.focal.as_deref())?;
+        dif_groups = json!({"reference": r, "focal": f});
+        for (v, d) in items.iter_mut().zip(mantel_haenszel(&m, &group)) {
+            v["dif"] = serde_json::to_value(&d)?;
+        }
+    }
+
+    // distractors
+    if let Some(cp) = &args.choices {
+        let kp = args.key.as_ref().context("--choices needs --key (CSV id,key)")?;
+        let (choices, labels) = khaothi_irt::csv::read_choices(open_input(cp)?)
+            .with_context(|| format!("reading {}", cp.display()))?;
+        anyhow::ensure!(
+            choices.n_persons() == m.n_persons(),
+            "the choices file has {} persons, the responses {}",
+            choices.n_persons(),
+            m.n_persons()
+        );
+        let text = std::fs::read_to_string(kp).with_context(|| format!("cannot read {}", kp.display()))?;
+        let keys_by_id: HashMap<String, String> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(',').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())))
+            .collect();
+        let keys: Vec<Option<u8>> = choices
+            .item_ids()
+            .iter()
+            .zip(&labels)
+            .map(|(id, l)| keys_by_id.get(id).and_then(|k| l.iter().position(|x| x == k)).map(|i| i as u8))
+            .collect();
+        let total = m.total_scores();
+        for d in distractors(&choices, &labels, &keys, &total) {
+            if let Some(j) = m.item_index(&d.id) {
+                items[j]["distractors"] = serde_json::to_value(&d.options)?;
+            }
+        }
+    }
+
+    let text = if args.format == "csv" {
+        let mut w = csv_writer();
+        let cols = [
+            "id",
+            "n",
+            "mean",
+            "p_value",
+            "sd",
+            "point_biserial",
+            "corrected_point_biserial",
+            "alpha_if_deleted",
+            "sx2",
+            "sx2_df",
+            "sx2_p",
+            "mh_d_dif",
+            "mh_se",
+            "mh_chi_square",
+            "mh_p",
+            "ets_class",
+        ];
+        w.write_record(cols)?;
+        let cell = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        for v in &items {
+            let get =
+                |path: &[&str]| path.iter().try_fold(v, |acc, k| acc.get(*k)).map(cell).unwrap_or_default();
+            w.write_record([
+                get(&["id"]),
+                get(&["n"]),
+                get(&["mean"]),
+                get(&["p_value"]),
+                get(&["sd"]),
+                get(&["point_biserial"]),
+                get(&["corrected_point_biserial"]),
+                get(&["alpha_if_deleted"]),
+                get(&["fit", "sx2"]),
+                get(&["fit", "df"]),
+                get(&["fit", "p_value"]),
+                get(&["dif", "mh_d_dif"]),
+                get(&["dif", "se_d_dif"]),
+                get(&["dif", "chi_square"]),
+                get(&["dif", "p_value"]),
+                get(&["dif", "class"]),
+            ])?;
+        }
+        String::from_utf8(w.into_inner()?)?.trim_end().to_string()
+    } else {
+        serde_json::to_string_pretty(&json!({
+            "n_persons": report.n_persons,
+            "n_complete": report.n_complete,
+            "alpha": report.alpha,
+            "kr20": report.kr20,
+            "mean_total": report.mean_total,
+            "sd_total": report.sd_total,
+            "fit": fit_source,
+            "dif_groups": dif_groups,
+            "items": items,
+        }))?
+    };
+    write_output(args.output.as_deref(), &text)
+}
