@@ -1,0 +1,121 @@
+//! Calibration benchmark: simulate, write a responses CSV, then time reading it and calibrating it.
+//!
+//! ```text
+//! cargo run --release -p khaothi-irt --example bench_calibrate -- --persons 1000000 --items 50
+//!     [--model 2pl] [--threads N] [--quadrature 41] [--tolerance 1e-4] [--no-se] [--reference]
+//!     [--max-iterations N] [--csv /tmp/khaothi-bench.csv] [--keep]
+//! ```
+//! Prints one JSON object: sizes, CSV bytes, read seconds, calibration seconds (EM and standard
+//! errors separately), cycles, ms per cycle, recovery RMSE, peak RSS (VmHWM).
+
+use std::time::Instant;
+
+use khaothi_irt::calibrate::{CalibrationOptions, calibrate};
+use khaothi_irt::model::ModelKind;
+use khaothi_irt::simulate::{draw_thetas, random_items, simulate_responses};
+
+fn vm_hwm_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let get = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let persons: usize = get("--persons").map_or(100_000, |v| v.parse().expect("--persons"));
+    let n_items: usize = get("--items").map_or(50, |v| v.parse().expect("--items"));
+    let model: ModelKind = get("--model").map_or(ModelKind::TwoPl, |v| v.parse().expect("--model"));
+    let threads: Option<usize> = get("--threads").map(|v| v.parse().expect("--threads"));
+    let quad: usize = get("--quadrature").map_or(41, |v| v.parse().expect("--quadrature"));
+    let tol: f64 = get("--tolerance").map_or(1e-4, |v| v.parse().expect("--tolerance"));
+    let max_iter: usize = get("--max-iterations").map_or(500, |v| v.parse().expect("--max-iterations"));
+    let path = get("--csv").unwrap_or_else(|| format!("/tmp/khaothi-bench-{persons}x{n_items}.csv"));
+
+    let items = random_items(model, n_items, 5, 2024);
+    let t = Instant::now();
+    {
+        let m = simulate_responses(&items, &draw_thetas(persons, 0.0, 1.0, 7), 8);
+        let f = std::io::BufWriter::new(std::fs::File::create(&path).expect("create csv"));
+        khaothi_irt::csv::write_responses(&m, f).expect("write csv");
+    }
+    let simulate_s = t.elapsed().as_secs_f64();
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let rss_before = vm_hwm_kib();
+
+    let t = Instant::now();
+    let file = std::fs::File::open(&path).expect("open csv");
+    let m =
+        khaothi_irt::csv::read_responses(std::io::BufReader::with_capacity(1 << 20, file)).expect("read csv");
+    let read_s = t.elapsed().as_secs_f64();
+
+    let o = CalibrationOptions {
+        model,
+        quadrature_points: quad,
+        tolerance: tol,
+        max_iterations: max_iter,
+        threads,
+        standard_errors: false,
+        reference_estep: flag("--reference"),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let r = calibrate(&m, &o).expect("calibrate");
+    let em_s = t.elapsed().as_secs_f64();
+    let mut se_s = None;
+    if !flag("--no-se") {
+        let t = Instant::now();
+        let o2 = CalibrationOptions { max_iterations: 0, standard_errors: true, ..o.clone() };
+        // start from the converged values: zero EM cycles, just the final E-step and the XPD matrix
+        let with_se = calibrate_from(&m, &o2, &r);
+        se_s = Some(t.elapsed().as_secs_f64());
+        assert!(with_se.items.iter().all(|i| i.se.iter().all(Option::is_some)), "standard errors");
+    }
+    let mut sq = 0.0;
+    let mut cnt = 0.0;
+    for (t, e) in items.iter().zip(&r.items) {
+        for (x, y) in t.params().iter().zip(e.model.params()) {
+            sq += (x - y).powi(2);
+            cnt += 1.0;
+        }
+    }
+    if !flag("--keep") {
+        let _ = std::fs::remove_file(&path);
+    }
+    let out = serde_json::json!({
+        "persons": persons,
+        "items": n_items,
+        "model": model.as_str(),
+        "threads": threads.unwrap_or_else(rayon::current_num_threads),
+        "quadrature_points": quad,
+        "csv_bytes": bytes,
+        "simulate_and_write_s": simulate_s,
+        "read_csv_s": read_s,
+        "calibrate_em_s": em_s,
+        "standard_errors_s": se_s,
+        "cycles": r.iterations,
+        "ms_per_cycle": em_s * 1000.0 / r.iterations.max(1) as f64,
+        "converged": r.converged,
+        "max_change": r.max_change,
+        "unique_patterns": r.n_unique_patterns,
+        "loglik": r.loglik,
+        "rmse_params": (sq / cnt).sqrt(),
+        "peak_rss_mib_before_read": rss_before.map(|k| k as f64 / 1024.0),
+        "peak_rss_mib": vm_hwm_kib().map(|k| k as f64 / 1024.0),
+        "raw_matrix_mib": (persons * n_items) as f64 / (1024.0 * 1024.0),
+    });
+    println!("{}", serde_json::to_string_pretty(&out).expect("json"));
+}
+
+/// Standard errors at given estimates: a zero-cycle run started at the estimates (final E-step and
+/// the cross-product information only).
+fn calibrate_from(
+    m: &khaothi_irt::ResponseMatrix,
+    o: &CalibrationOptions,
+    r: &khaothi_irt::CalibrationResult,
+) -> khaothi_irt::CalibrationResult {
+    let o =
+        CalibrationOptions { start: Some(r.items.iter().map(|i| i.model.clone()).collect()), ..o.clone() };
+    calibrate(m, &o).expect("standard errors")
+}
