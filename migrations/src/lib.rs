@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod bank_m0001_initial;
+mod delivery_m0001_initial;
 
 /// The item-bank database.
 pub struct BankMigrator;
@@ -12,5 +13,15 @@ pub struct BankMigrator;
 impl MigratorTrait for BankMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![Box::new(bank_m0001_initial::Migration)]
+    }
+}
+
+/// The delivery server's database.
+pub struct DeliveryMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for DeliveryMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(delivery_m0001_initial::Migration)]
     }
 }

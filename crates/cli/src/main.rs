@@ -17,6 +17,12 @@ enum Command {
     Demo(commands::demo::Args),
     /// The item-bank service.
     Bank(commands::bank::Args),
+    /// The delivery server (`serve`), and the board's `unlock` / `release-keys`.
+    Delivery(commands::delivery::Args),
+    /// Board keypair (`keygen`), and signed, encrypted exam packages (`build`, `verify`).
+    Package(commands::package::Args),
+    /// A websocket swarm of candidates against a delivery server; the last line is a JSON report.
+    Loadtest(commands::loadtest::Args),
     /// Migrate a database to the newest schema.
     Migrate(commands::migrate::Args),
     /// Check an item file (JSON Lines, CSV, QTI) or load it into a bank database, with a per-line report.
@@ -39,6 +45,9 @@ fn main() {
     let result = match cli.command {
         Command::Demo(a) => commands::demo::run(a),
         Command::Bank(a) => commands::bank::run(a),
+        Command::Delivery(a) => commands::delivery::run(a),
+        Command::Package(a) => commands::package::run(a),
+        Command::Loadtest(a) => commands::loadtest::run(a),
         Command::Migrate(a) => commands::migrate::run(a),
         Command::Import(a) => commands::import::run(a),
         Command::Simulate(a) => commands::simulate::run(a),

@@ -46,10 +46,14 @@ pub struct KeyArgs {
 pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         DeliveryCommand::Serve { config } => {
-            let config = DeliveryConfig::load(config.as_deref()).context("reading the delivery configuration")?;
+            let config =
+                DeliveryConfig::load(config.as_deref()).context("reading the delivery configuration")?;
             crate::runtime()?.block_on(async move {
                 let app = Application::build(config).await?;
-                eprintln!("khaothi delivery listening on http://{} (candidates: ws://{}/ws/candidate)", app.addr, app.addr);
+                eprintln!(
+                    "khaothi delivery listening on http://{} (candidates: ws://{}/ws/candidate)",
+                    app.addr, app.addr
+                );
                 app.run_until(crate::shutdown_signal()).await?;
                 Ok(())
             })
@@ -62,7 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn call(k: KeyArgs, what: &str) -> anyhow::Result<()> {
     crate::runtime()?.block_on(async move {
         let board = BoardClient::login(&k.url, &k.user, &k.password).await?;
-        let v = board.post(&format!("/api/v1/events/{}/{what}", k.event), serde_json::json!({"release_key": k.key})).await?;
+        let v = board
+            .post(&format!("/api/v1/events/{}/{what}", k.event), serde_json::json!({"release_key": k.key}))
+            .await?;
         println!("{}", serde_json::to_string_pretty(&v)?);
         Ok(())
     })

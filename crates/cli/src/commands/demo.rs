@@ -16,6 +16,12 @@ pub struct Args {
     /// Address of the bank service.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bank_addr: std::net::SocketAddr,
+    /// Address of the test-delivery server (candidates' websocket, proctors, the board's event API).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub delivery_addr: std::net::SocketAddr,
+    /// Demo candidates in the demo room.
+    #[arg(long, default_value_t = 10)]
+    pub candidates: usize,
     /// The sample bank to load (default: `item-bank-samples` here or in the source tree).
     #[arg(long)]
     pub samples: Option<PathBuf>,
@@ -53,6 +59,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let app = Application::build(config.clone()).await?;
         let db = khaothi_store::connect(&config.database_url()).await?;
         load_samples(&db, &samples).await?;
+
+        // The delivery server, with a demo event built from the approved sample items.
+        let dir = args.data_dir.join("delivery");
+        let key = khaothi_delivery::demo::demo_board_key(&dir).context("the demo board key")?;
+        let dcfg = khaothi_delivery::DeliveryConfig {
+            listen: args.delivery_addr,
+            data_dir: dir,
+            demo: true,
+            board_public_key: Some(key.public().to_string()),
+            ..Default::default()
+        };
+        let delivery = khaothi_delivery::Application::build(dcfg).await?;
+        let delivery_url = format!("http://{}", delivery.addr);
+        tokio::spawn(delivery.run_until(crate::shutdown_signal()));
+        let items = sample_items(&samples)?;
+        let event = khaothi_delivery::demo::setup_demo_event(&delivery_url, &items, &key, args.candidates).await?;
         if args.load_only {
             return Ok(());
         }
@@ -66,6 +88,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         println!("  try: curl -s {url}/api/v1/auth/login -H 'content-type: application/json' \\");
         println!("         -d '{{\"username\":\"board\",\"password\":\"{DEMO_PASSWORD}\"}}'");
+        println!("  delivery server {delivery_url}   (candidate websocket: {}, protocol: docs/protocol.md)", event.ws_url);
+        println!(
+            "  demo exam event {} room {}: board login \"board\" / \"{}\"; candidates (số báo danh, họ tên, mã đăng nhập):",
+            event.event_id,
+            event.room,
+            khaothi_delivery::routes::staff::DEMO_PASSWORD
+        );
+        for c in &event.candidates {
+            println!("    {:<10} {:<28} {}", c.number, c.full_name, c.code);
+        }
         println!("Press Ctrl-C to stop.");
         app.run_until(crate::shutdown_signal()).await?;
         Ok(())
@@ -105,6 +137,23 @@ async fn load_samples(db: &khaothi_store::DatabaseConnection, dir: &Path) -> any
         eprintln!("  line {} skipped: {:?}", line.line, line.messages);
     }
     Ok(())
+}
+
+/// The approved items of the sample bank, for the demo exam package.
+fn sample_items(dir: &Path) -> anyhow::Result<Vec<khaothi_domain::Item>> {
+    let path = dir.join("items.jsonl");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let record = khaothi_domain::ItemRecord::from_json_line(line)
+            .map_err(|e| anyhow::anyhow!("{} line {}: {e}", path.display(), n + 1))?;
+        let (item, _) =
+            record.into_item().map_err(|e| anyhow::anyhow!("{} line {}: {e}", path.display(), n + 1))?;
+        if item.status == khaothi_domain::ReviewStatus::Approved {
+            items.push(item);
+        }
+    }
+    Ok(items)
 }
 
 #[derive(serde::Deserialize)]

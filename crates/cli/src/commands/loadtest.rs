@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use khaothi_domain::ItemRecord;
 use khaothi_delivery::loadtest::{LoadtestOptions, run as run_swarm};
+use khaothi_domain::ItemRecord;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -36,10 +36,14 @@ pub struct Args {
     pub items: PathBuf,
     #[arg(long, default_value_t = 200)]
     pub login_concurrency: usize,
+    /// With --url: the server's process id here, to report its resident memory.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.items).with_context(|| format!("reading {}", args.items.display()))?;
+    let text =
+        std::fs::read_to_string(&args.items).with_context(|| format!("reading {}", args.items.display()))?;
     let items = text
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -60,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         signing_key,
         items,
         login_concurrency: args.login_concurrency,
+        server_pid: args.server_pid,
     };
     let report = crate::runtime()?.block_on(run_swarm(opts)).map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string(&report)?);

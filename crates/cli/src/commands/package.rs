@@ -73,7 +73,8 @@ fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut items = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let rec = ItemRecord::from_json_line(line).map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
+        let rec = ItemRecord::from_json_line(line)
+            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
         items.push(rec.into_item().map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?.0);
     }
     Ok(items)
@@ -110,7 +111,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .and_then(|mut f| f.write_all(key.to_text().as_bytes()))
                 .with_context(|| format!("writing {} (it must not exist yet)", out.display()))?;
             println!("{}", key.public());
-            eprintln!("secret key written to {}; pin the public key above in the delivery servers", out.display());
+            eprintln!(
+                "secret key written to {}; pin the public key above in the delivery servers",
+                out.display()
+            );
             Ok(())
         }
         PackageCommand::Verify { package, board_key } => {
@@ -128,7 +132,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn build(b: BuildArgs) -> anyhow::Result<()> {
     let items = read_items(&b.items)?;
     let signer = BoardSigningKey::parse(
-        &std::fs::read_to_string(&b.signing_key).with_context(|| format!("reading {}", b.signing_key.display()))?,
+        &std::fs::read_to_string(&b.signing_key)
+            .with_context(|| format!("reading {}", b.signing_key.display()))?,
     )?;
     let mut stimuli = BTreeMap::new();
     if let Some(p) = &b.stimuli {
@@ -143,12 +148,17 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
         (Some(f), _) => {
             let form = read_form(f, &items)?;
             let vs = khaothi_assembly::make_versions(&form, &items, b.versions, b.seed)?;
-            let subject = items.iter().find(|i| Some(&i.id) == form.items.first().map(|f| &f.item_id)).map(|i| i.subject.clone()).unwrap_or_default();
+            let subject = items
+                .iter()
+                .find(|i| Some(&i.id) == form.items.first().map(|f| &f.item_id))
+                .map(|i| i.subject.clone())
+                .unwrap_or_default();
             (vec![form], vs, subject)
         }
         (None, Some(bp)) => {
             let yaml = std::fs::read_to_string(bp).with_context(|| format!("reading {}", bp.display()))?;
-            let blueprint = khaothi_assembly::Blueprint::from_yaml(&yaml).map_err(|e| anyhow::anyhow!("{}: {e}", bp.display()))?;
+            let blueprint = khaothi_assembly::Blueprint::from_yaml(&yaml)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", bp.display()))?;
             let opts = khaothi_assembly::AssemblyOptions { seed: b.seed, ..Default::default() };
             let result = khaothi_assembly::assemble(&blueprint, &items, &opts)?;
             let forms: Vec<Form> = result.forms.iter().map(|f| f.form.clone()).collect();

@@ -1,0 +1,115 @@
+//! The delivery server's configuration: one typed struct, read once from an optional TOML file's
+//! `[delivery]` table and then `KHAOTHI__DELIVERY__…` environment variables
+//! (e.g. `KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY=ed25519:…`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    pub listen: SocketAddr,
+    /// Where the SQLite file and the generated secrets live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; unset means SQLite at `<data_dir>/delivery.db`.
+    pub database_url: Option<String>,
+    /// The exam board's Ed25519 public key (`ed25519:<hex>`), pinned here: packages are verified
+    /// against it and never against a key they carry.
+    pub board_public_key: Option<String>,
+    /// HMAC secret of the login codes; unset means a random secret kept in `<data_dir>/code.secret`.
+    #[serde(skip_serializing)]
+    pub code_secret: Option<SecretString>,
+    /// HS256 secret of staff access tokens; unset means `<data_dir>/jwt.secret`.
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    pub access_token_minutes: i64,
+    /// First board account, created when there is no staff yet; without a password one is
+    /// generated and printed once.
+    pub initial_board: Option<String>,
+    #[serde(skip_serializing)]
+    pub initial_board_password: Option<SecretString>,
+    /// Largest JSON body (bytes); package uploads may be `max_package_bytes`.
+    pub max_body_bytes: usize,
+    pub max_package_bytes: usize,
+    pub login_max_failures: u32,
+    pub login_window_seconds: u64,
+    /// Websocket: frames above this many bytes get a `frame_too_large` error (the session goes on).
+    pub max_frame_bytes: usize,
+    /// Websocket: messages above this size close the connection (code 1009).
+    pub hard_max_message_bytes: usize,
+    /// Websocket read/write buffers per connection (axum's default is 128 KiB).
+    pub ws_buffer_bytes: usize,
+    /// Per-connection frame rate: sustained frames per second and burst.
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+    /// Seconds a socket may stay silent (no frame, no pong) before it is considered dead.
+    pub dead_after_seconds: u64,
+    /// Interval of the server's pings and of the stored server heartbeat (outage credit).
+    pub heartbeat_seconds: u64,
+    /// Seconds a socket may stay open without logging in.
+    pub login_timeout_seconds: u64,
+    /// Answers received up to this many milliseconds after a deadline are still saved.
+    pub deadline_grace_ms: i64,
+    /// How long a proctor's admit stays valid for the candidate's next login from a new browser.
+    pub admit_minutes: i64,
+    /// Largest group commit (answers per transaction).
+    pub max_batch: usize,
+    /// Demo mode: the demo board account with the published password. Never in production.
+    pub demo: bool,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8090".parse().expect("valid address"),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            board_public_key: None,
+            code_secret: None,
+            jwt_secret: None,
+            access_token_minutes: 60,
+            initial_board: Some("board".into()),
+            initial_board_password: None,
+            max_body_bytes: 1024 * 1024,
+            max_package_bytes: 64 * 1024 * 1024,
+            login_max_failures: 5,
+            login_window_seconds: 300,
+            max_frame_bytes: 8 * 1024,
+            hard_max_message_bytes: 64 * 1024,
+            ws_buffer_bytes: 4 * 1024,
+            frames_per_second: 10,
+            frame_burst: 40,
+            dead_after_seconds: 45,
+            heartbeat_seconds: 1,
+            login_timeout_seconds: 20,
+            deadline_grace_ms: 2000,
+            admit_minutes: 10,
+            max_batch: 1024,
+            demo: false,
+        }
+    }
+}
+
+impl DeliveryConfig {
+    /// Defaults, then the `[delivery]` table of the file (if any), then `KHAOTHI__DELIVERY__*`.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::default("delivery", DeliveryConfig::default()));
+        if let Some(f) = file {
+            fig = fig.merge(Toml::file_exact(f));
+        }
+        fig.merge(Env::prefixed("KHAOTHI__").split("__").lowercase(true))
+            .extract_inner("delivery")
+            .map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| khaothi_store::sqlite_url(&self.data_dir.join("delivery.db")))
+    }
+}

@@ -1,0 +1,290 @@
+//! `khaothi loadtest`: a swarm of real websocket candidates against a delivery server — its own
+//! on a fresh SQLite database, or one at a URL with board credentials. Each candidate logs in,
+//! answers at the given interval, drops and resumes its connection at random, and submits; then
+//! every acknowledged answer is looked up in the final results.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use khaothi_domain::Item;
+use rand::Rng;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::candidate_client::{CandidateSocket, some_answer};
+use crate::client::{BoardClient, EventSetup};
+use crate::{Application, DeliveryConfig};
+
+#[derive(Debug, Clone)]
+pub struct LoadtestOptions {
+    pub candidates: usize,
+    pub duration: Duration,
+    /// Mean time between one candidate's answers.
+    pub answer_interval: Duration,
+    /// Fraction of candidates that drop and resume their connection per minute (0.01 = 1 %).
+    pub disconnect_rate: f64,
+    /// Target server (`http://host:port`); `None` starts one on a fresh database.
+    pub url: Option<String>,
+    pub board_user: String,
+    pub board_password: String,
+    /// Board signing key text (`ed25519-secret:…`) for the package; must match the target
+    /// server's pinned key. Generated when the load test starts its own server.
+    pub signing_key: Option<String>,
+    pub items: Vec<Item>,
+    /// Logins in flight at once while the swarm ramps up.
+    pub login_concurrency: usize,
+    /// With `url`: the server's process id on this machine, to report its resident memory.
+    pub server_pid: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub candidates: usize,
+    pub answers_sent: u64,
+    pub answers_acked: u64,
+    pub answers_lost: u64,
+    pub ack_p50_ms: f64,
+    pub ack_p99_ms: f64,
+    pub ack_max_ms: f64,
+    pub reconnects: u64,
+    /// Peak resident memory of the server while candidates answer: of `server_pid` when given;
+    /// for a self-started server the whole process (server and client swarm together), an upper
+    /// bound; 0 when unknown (a remote server).
+    pub server_rss_mb: f64,
+}
+
+#[derive(Default)]
+struct Counters {
+    sent: AtomicU64,
+    acked: AtomicU64,
+    reconnects: AtomicU64,
+}
+
+/// The newest acknowledged answer of each item: (epoch, seq, value).
+type Acked = HashMap<String, (i64, i64, Value)>;
+
+/// Resident memory (MB) of a process on this machine (Linux), `None` = this process.
+pub fn rss_mb(pid: Option<u32>) -> f64 {
+    let path = pid.map_or_else(|| "/proc/self/status".to_string(), |p| format!("/proc/{p}/status"));
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
+    let signer = match &opts.signing_key {
+        Some(k) => khaothi_package::BoardSigningKey::parse(k).map_err(|e| e.to_string())?,
+        None => khaothi_package::BoardSigningKey::generate(&mut rand::rng()),
+    };
+    let dir = tempfile_dir()?;
+    let (base, _guard) = match &opts.url {
+        Some(u) => (u.trim_end_matches('/').to_string(), None),
+        None => {
+            let config = DeliveryConfig {
+                listen: "127.0.0.1:0".parse().expect("address"),
+                data_dir: dir.clone(),
+                demo: true,
+                board_public_key: Some(signer.public().to_string()),
+                login_max_failures: 1000,
+                ..DeliveryConfig::default()
+            };
+            let app = Application::build(config).await.map_err(|e| e.to_string())?;
+            let url = format!("http://{}", app.addr);
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(app.run_until(async move {
+                let _ = rx.await;
+            }));
+            (url, Some(tx))
+        }
+    };
+    let board = BoardClient::login(&base, &opts.board_user, &opts.board_password).await.map_err(|e| e.0)?;
+    let event = format!("LOAD-{}", uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase());
+    let minutes = (opts.duration.as_secs() / 60 + 30) as u32;
+    let pkg = crate::demo::demo_package(&opts.items, &event, "Load test", minutes, 4, &signer, 1)?;
+    let key = pkg.content_key.to_hex();
+    eprintln!("loadtest: setting up {} candidates on {base} (event {event})", opts.candidates);
+    let list = board
+        .set_up_event(&EventSetup {
+            event_id: &event,
+            title: "Load test",
+            package: &pkg.bytes,
+            content_key: Some(&key),
+            candidates: opts.candidates,
+            room_size: 25,
+            number_prefix: "L",
+            score_at_submit: false,
+            duration_seconds: None,
+        })
+        .await
+        .map_err(|e| e.0)?;
+    let ws_url = format!("{}/ws/candidate", base.replacen("http", "ws", 1));
+    let counters = Arc::new(Counters::default());
+    let login_gate = Arc::new(tokio::sync::Semaphore::new(opts.login_concurrency.max(1)));
+    let end = Instant::now() + opts.duration;
+    eprintln!("loadtest: {} candidates answering for {:?}", list.len(), opts.duration);
+    let mut tasks = Vec::with_capacity(list.len());
+    for (number, _, code) in list.clone() {
+        let (ws_url, counters, gate) = (ws_url.clone(), counters.clone(), login_gate.clone());
+        let pace =
+            Pace { interval: opts.answer_interval.as_secs_f64(), disconnect_rate: opts.disconnect_rate };
+        tasks.push(tokio::spawn(
+            async move { candidate(ws_url, number, code, pace, counters, gate, end).await },
+        ));
+    }
+    // The server's memory while the exam runs, sampled every second until the end of answering
+    // (the final submit storm and the results query come after and are not part of the exam).
+    let sample_pid =
+        if opts.url.is_some() && opts.server_pid.is_none() { None } else { Some(opts.server_pid) };
+    let sampler = tokio::spawn(async move {
+        let mut peak = 0.0f64;
+        while Instant::now() < end {
+            if let Some(pid) = sample_pid {
+                peak = peak.max(rss_mb(pid));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        peak
+    });
+    let mut latencies: Vec<f64> = Vec::new();
+    let mut acked_by: HashMap<String, Acked> = HashMap::new();
+    let mut failures = 0usize;
+    for (t, (number, _, _)) in tasks.into_iter().zip(&list) {
+        match t.await {
+            Ok(Ok((lat, acked))) => {
+                latencies.extend(lat);
+                acked_by.insert(number.clone(), acked);
+            }
+            Ok(Err(e)) => {
+                failures += 1;
+                if failures <= 5 {
+                    eprintln!("loadtest: candidate {number}: {e}");
+                }
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    let rss = sampler.await.map_err(|e| e.to_string())?;
+    let results = board.get(&format!("/api/v1/events/{event}/results")).await.map_err(|e| e.0)?;
+    let mut lost = 0u64;
+    for c in results["candidates"].as_array().into_iter().flatten() {
+        let Some(acked) = acked_by.get(c["number"].as_str().unwrap_or_default()) else { continue };
+        let saved: HashMap<&str, (i64, i64)> = c["answers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|a| {
+                (
+                    a["item"].as_str().unwrap_or_default(),
+                    (a["epoch"].as_i64().unwrap_or(0), a["seq"].as_i64().unwrap_or(0)),
+                )
+            })
+            .collect();
+        for (item, (epoch, seq, _)) in acked {
+            if saved.get(item.as_str()).is_none_or(|s| *s < (*epoch, *seq)) {
+                lost += 1;
+            }
+        }
+    }
+    if failures > 0 {
+        eprintln!("loadtest: {failures} candidates failed (see above)");
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        if latencies.is_empty() {
+            0.0
+        } else {
+            latencies[((latencies.len() - 1) as f64 * p).round() as usize]
+        }
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Report {
+        candidates: list.len(),
+        answers_sent: counters.sent.load(Ordering::Relaxed),
+        answers_acked: counters.acked.load(Ordering::Relaxed),
+        answers_lost: lost,
+        ack_p50_ms: round2(pct(0.5)),
+        ack_p99_ms: round2(pct(0.99)),
+        ack_max_ms: round2(latencies.last().copied().unwrap_or(0.0)),
+        reconnects: counters.reconnects.load(Ordering::Relaxed),
+        server_rss_mb: round2(rss),
+    })
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, String> {
+    let d = std::env::temp_dir().join(format!("khaothi-loadtest-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+    Ok(d)
+}
+
+#[derive(Clone, Copy)]
+struct Pace {
+    interval: f64,
+    disconnect_rate: f64,
+}
+
+async fn candidate(
+    ws_url: String,
+    number: String,
+    code: String,
+    pace: Pace,
+    counters: Arc<Counters>,
+    gate: Arc<tokio::sync::Semaphore>,
+    end: Instant,
+) -> Result<(Vec<f64>, Acked), String> {
+    let wait = Duration::from_secs(30);
+    let permit = gate.acquire().await.map_err(|e| e.to_string())?;
+    let mut s = CandidateSocket::connect(&ws_url).await?;
+    let w = s.login(&number, &code).await?;
+    drop(permit);
+    let items: Vec<Value> = w["items"].as_array().cloned().unwrap_or_default();
+    let token = w["resume_token"].as_str().unwrap_or_default().to_string();
+    let mut epoch = w["epoch"].as_i64().unwrap_or(0);
+    let (mut lat, mut acked) = (Vec::new(), Acked::new());
+    let mut seq = 0i64;
+    let interval = pace.interval;
+    // Probability of a drop before each answer, so that `disconnect_rate` of candidates drop per minute.
+    let p_drop = (pace.disconnect_rate * interval / 60.0).clamp(0.0, 1.0);
+    // Spread the first answers over one interval.
+    let first = rand::rng().random_range(0.0..interval.max(0.001));
+    tokio::time::sleep(Duration::from_secs_f64(first)).await;
+    s.received.clear();
+    while Instant::now() < end {
+        if rand::rng().random_bool(p_drop) {
+            drop(s);
+            counters.reconnects.fetch_add(1, Ordering::Relaxed);
+            s = CandidateSocket::connect(&ws_url).await?;
+            epoch = s.resume(&number, &token).await?["epoch"].as_i64().unwrap_or(0);
+            s.received.clear();
+        }
+        let n: u64 = rand::rng().random();
+        let item = &items[(n % items.len().max(1) as u64) as usize];
+        let id = item["id"].as_str().unwrap_or_default().to_string();
+        let value = some_answer(item, n >> 8);
+        seq += 1;
+        counters.sent.fetch_add(1, Ordering::Relaxed);
+        let t0 = Instant::now();
+        s.send(json!({"type": "answer", "seq": seq, "item": id, "value": value})).await?;
+        s.expect("ack", wait).await?;
+        lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        counters.acked.fetch_add(1, Ordering::Relaxed);
+        acked.insert(id, (epoch, seq, value));
+        s.received.clear();
+        let jitter = rand::rng().random_range(0.5..1.5);
+        let next = Instant::now() + Duration::from_secs_f64(interval * jitter);
+        tokio::time::sleep_until(next.min(end).into()).await;
+    }
+    s.send(json!({"type": "submit"})).await?;
+    s.expect("submitted", wait).await?;
+    Ok((lat, acked))
+}

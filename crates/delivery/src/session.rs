@@ -1,0 +1,205 @@
+//! Exam sessions over time: status and remaining time, outage credit at start, automatic
+//! submission at the deadline, scoring once the keys are on site.
+//!
+//! Timing rules (docs/protocol.md §Timing): a candidate's clock starts at their first login after
+//! the content is unlocked and ends at `started_at + duration + extra + credited outage`, a stored
+//! time. Answers received up to `deadline_grace_ms` after the deadline are saved (they were in
+//! flight); later ones are refused. A background task submits sessions past deadline + grace.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{self, entity::candidate};
+use crate::writer::WriteOp;
+
+pub fn status(c: &candidate::Model) -> &'static str {
+    match (c.started_at, c.submitted_at) {
+        (_, Some(_)) => "submitted",
+        (Some(_), None) => "in_progress",
+        (None, None) => "not_started",
+    }
+}
+
+pub fn remaining_ms(c: &candidate::Model, now: DateTime<Utc>) -> Option<i64> {
+    if c.submitted_at.is_some() {
+        return Some(0);
+    }
+    c.deadline_at.map(|d| (d - now).num_milliseconds().max(0))
+}
+
+/// After a crash or stop: the time between the last stored server heartbeat and now is added to
+/// every session that was still running then, and audited per event.
+pub async fn credit_outage(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let Some(last) = store::last_heartbeat(db).await? else { return Ok(()) };
+    let now = Utc::now();
+    let outage = now - last;
+    if outage <= chrono::Duration::zero() {
+        return Ok(());
+    }
+    let running = candidate::Entity::find()
+        .filter(candidate::Column::SubmittedAt.is_null())
+        .filter(candidate::Column::DeadlineAt.gt(last))
+        .all(db)
+        .await?;
+    if running.is_empty() {
+        return Ok(());
+    }
+    let secs = i32::try_from((outage.num_milliseconds() + 999) / 1000).unwrap_or(i32::MAX);
+    let mut per_event: BTreeMap<String, usize> = BTreeMap::new();
+    let txn = db.begin().await?;
+    for c in running {
+        *per_event.entry(c.event_id.clone()).or_default() += 1;
+        let deadline = c.deadline_at.map(|d| d + outage);
+        let credited = c.credited_seconds.saturating_add(secs);
+        let mut am = c.into_active_model();
+        am.deadline_at = Set(deadline);
+        am.credited_seconds = Set(credited);
+        am.update(&txn).await?;
+    }
+    for (event, n) in &per_event {
+        store::audit(
+            &txn,
+            Some(event),
+            "server",
+            "outage_credited",
+            json!({"from": last, "to": now, "milliseconds": outage.num_milliseconds(), "candidates": n}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    tracing::warn!(
+        outage_ms = outage.num_milliseconds(),
+        sessions = per_event.values().sum::<usize>(),
+        "outage credited"
+    );
+    Ok(())
+}
+
+/// The server clock (for outage credit) and the automatic submission at time-out.
+pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    let clock = s.clone();
+    let mut stop_clock = stop.clone();
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(Duration::from_secs(clock.config.heartbeat_seconds.max(1)));
+        loop {
+            tokio::select! {
+                _ = t.tick() => {}
+                _ = stop_clock.wait_for(|s| *s) => return,
+            }
+            if let Err(e) = clock.writer.write(WriteOp::Clock(Utc::now())).await {
+                tracing::error!(error = %e, "cannot store the server heartbeat");
+            }
+            if let Err(e) = store::checkpoint(&clock.db.read).await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
+    let mut stop_sweep = stop;
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tokio::select! {
+                _ = t.tick() => {}
+                _ = stop_sweep.wait_for(|s| *s) => return,
+            }
+            if let Err(e) = sweep(&s).await {
+                tracing::error!(error = %e, "automatic submission failed");
+            }
+        }
+    });
+}
+
+async fn sweep(s: &AppState) -> Result<(), ApiError> {
+    let cutoff = Utc::now() - chrono::Duration::milliseconds(s.config.deadline_grace_ms);
+    let due = candidate::Entity::find()
+        .filter(candidate::Column::SubmittedAt.is_null())
+        .filter(candidate::Column::DeadlineAt.lt(cutoff))
+        .all(&s.db.read)
+        .await?;
+    for c in due {
+        submit(s, &c.id, "time_over").await?;
+    }
+    Ok(())
+}
+
+/// What a submission reports back.
+pub struct Submitted {
+    pub reason: String,
+    pub answered: usize,
+    pub score: Option<khaothi_package::ScoreSheet>,
+}
+
+/// Submits a session once (later calls report the first submission). Scores it when the keys
+/// are on site (the event opted in to scores at submit).
+pub async fn submit(s: &AppState, candidate_id: &str, reason: &str) -> Result<Submitted, ApiError> {
+    let lock = s.hub.login_lock(candidate_id);
+    let _g = lock.lock().await;
+    let c = candidate::Entity::find_by_id(candidate_id.to_string())
+        .one(&s.db.read)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such candidate".into()))?;
+    let answers = store::latest_answers(&s.db.read, &c.id).await?;
+    if let Some(r) = &c.submit_reason {
+        return Ok(Submitted { reason: r.clone(), answered: answers.len(), score: None });
+    }
+    let score = score_of(s, &c, &answers);
+    let mut am = c.clone().into_active_model();
+    am.submitted_at = Set(Some(Utc::now()));
+    am.submit_reason = Set(Some(reason.to_string()));
+    am.score = Set(score.as_ref().map(|sc| sc.total as i32));
+    s.writer.write(WriteOp::Session(Box::new(am))).await?;
+    s.hub.update(&c.id, |sig| sig.submitted = Some(reason.to_string()));
+    if reason != "candidate" {
+        store::audit(
+            &s.db.read,
+            Some(&c.event_id),
+            "server",
+            "submitted",
+            json!({"number": c.number, "reason": reason}),
+        )
+        .await?;
+    }
+    Ok(Submitted { reason: reason.to_string(), answered: answers.len(), score })
+}
+
+fn score_of(
+    s: &AppState,
+    c: &candidate::Model,
+    answers: &BTreeMap<String, store::SavedAnswer>,
+) -> Option<khaothi_package::ScoreSheet> {
+    let content = s.hub.content(&c.event_id)?;
+    let keys = content.keys.read().expect("keys lock");
+    let version_keys = keys.as_ref()?.versions.get(&c.version_code)?;
+    let values = answers.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
+    Some(khaothi_package::score_answers(&content.subject, version_keys, &values))
+}
+
+/// Scores every started candidate of an event (after the keys are released).
+pub async fn score_event(s: &AppState, event_id: &str) -> Result<usize, ApiError> {
+    let cands = candidate::Entity::find()
+        .filter(candidate::Column::EventId.eq(event_id))
+        .filter(candidate::Column::StartedAt.is_not_null())
+        .all(&s.db.read)
+        .await?;
+    let answers = store::event_answers(&s.db.read, event_id).await?;
+    let empty = BTreeMap::new();
+    let mut n = 0;
+    for c in cands {
+        if let Some(sc) = score_of(s, &c, answers.get(&c.id).unwrap_or(&empty)) {
+            let mut am = c.into_active_model();
+            am.score = Set(Some(sc.total as i32));
+            s.writer.write(WriteOp::Session(Box::new(am))).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}

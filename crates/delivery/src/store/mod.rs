@@ -1,0 +1,181 @@
+//! Storage of the delivery server: connections, queries in the domain's words, the server clock.
+//!
+//! SQLite is opened with WAL and `synchronous=FULL` on every connection (set in `after_connect`,
+//! since the pragma is per connection), so an acknowledged commit survives a power cut, not only a
+//! crash. Writes on the hot path go through the single writer task ([`crate::writer`]); its pool
+//! has one connection.
+
+pub mod entity;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use entity::{audit_log, candidate, event, response, server_clock};
+
+/// The two pools: `read` for queries and staff actions, `write` (one connection) for the writer.
+#[derive(Clone)]
+pub struct Db {
+    pub read: DatabaseConnection,
+    pub write: DatabaseConnection,
+}
+
+async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, DbErr> {
+    let url = if url.starts_with("sqlite:") && !url.contains("mode=") {
+        format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+    } else {
+        url.to_string()
+    };
+    let sqlite = url.starts_with("sqlite:");
+    let mut opts = ConnectOptions::new(url);
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).max_connections(max).min_connections(1);
+    if sqlite {
+        // The writer never checkpoints inside a commit (a checkpoint fsyncs the database file and
+        // would stall every acknowledgement behind it); `checkpoint` does it beside the writer.
+        let pragmas = if writer {
+            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0;"
+        } else {
+            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
+        };
+        opts.after_connect(move |c| {
+            Box::pin(async move {
+                c.execute_unprepared(pragmas).await?;
+                Ok(())
+            })
+        });
+    }
+    let db = Database::connect(opts).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
+    }
+    Ok(db)
+}
+
+/// Opens both pools and brings the schema up to date.
+pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
+    use khaothi_migration::MigratorTrait;
+    let write = open(url, 1, true).await?;
+    khaothi_migration::DeliveryMigrator::up(&write, None).await?;
+    let read = open(url, 8, false).await?;
+    Ok(Db { read, write })
+}
+
+/// Appends to the audit log (staff actions, outage credits, automatic submissions).
+pub async fn audit(
+    db: &impl ConnectionTrait,
+    event_id: Option<&str>,
+    actor: &str,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), DbErr> {
+    audit_log::ActiveModel {
+        event_id: Set(event_id.map(str::to_string)),
+        actor: Set(actor.to_string()),
+        action: Set(action.to_string()),
+        detail: Set(detail.to_string()),
+        at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn event(db: &impl ConnectionTrait, id: &str) -> Result<Option<event::Model>, DbErr> {
+    event::Entity::find_by_id(id.to_string()).one(db).await
+}
+
+pub async fn candidate_by_number(
+    db: &impl ConnectionTrait,
+    event_id: Option<&str>,
+    number: &str,
+) -> Result<Vec<candidate::Model>, DbErr> {
+    let mut q = candidate::Entity::find().filter(candidate::Column::Number.eq(number));
+    if let Some(e) = event_id {
+        q = q.filter(candidate::Column::EventId.eq(e));
+    }
+    q.all(db).await
+}
+
+/// One answer as stored: the newest (epoch, seq) of an item wins.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SavedAnswer {
+    pub item: String,
+    pub value: serde_json::Value,
+    pub epoch: i64,
+    pub seq: i64,
+}
+
+/// The newest answer of each item for one candidate.
+pub async fn latest_answers(
+    db: &impl ConnectionTrait,
+    candidate_id: &str,
+) -> Result<BTreeMap<String, SavedAnswer>, DbErr> {
+    let rows = response::Entity::find()
+        .filter(response::Column::CandidateId.eq(candidate_id))
+        .order_by_asc(response::Column::Epoch)
+        .order_by_asc(response::Column::Seq)
+        .all(db)
+        .await?;
+    Ok(fold_latest(rows))
+}
+
+pub fn fold_latest(rows: impl IntoIterator<Item = response::Model>) -> BTreeMap<String, SavedAnswer> {
+    let mut out: BTreeMap<String, SavedAnswer> = BTreeMap::new();
+    for r in rows {
+        let newer = out.get(&r.item_id).is_none_or(|a| (r.epoch, r.seq) > (a.epoch, a.seq));
+        if newer {
+            let value = serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null);
+            out.insert(r.item_id.clone(), SavedAnswer { item: r.item_id, value, epoch: r.epoch, seq: r.seq });
+        }
+    }
+    out
+}
+
+/// The newest answers of every candidate of an event.
+pub async fn event_answers(
+    db: &impl ConnectionTrait,
+    event_id: &str,
+) -> Result<BTreeMap<String, BTreeMap<String, SavedAnswer>>, DbErr> {
+    let ids: Vec<String> = candidate::Entity::find()
+        .filter(candidate::Column::EventId.eq(event_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut out = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        let rows = response::Entity::find()
+            .filter(response::Column::CandidateId.is_in(chunk.to_vec()))
+            .order_by_asc(response::Column::CandidateId)
+            .all(db)
+            .await?;
+        let mut by: BTreeMap<String, Vec<response::Model>> = BTreeMap::new();
+        for r in rows {
+            by.entry(r.candidate_id.clone()).or_default().push(r);
+        }
+        for (c, rows) in by {
+            out.insert(c, fold_latest(rows));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn last_heartbeat(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(server_clock::Entity::find_by_id(1).one(db).await?.map(|r| r.heartbeat_at))
+}
+
+/// SQLite: copies the WAL into the database without blocking the writer (PASSIVE), so the WAL
+/// stays small while the writer's commits never wait for a checkpoint. No-op on PostgreSQL.
+pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE);").await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The delivery server as a separate process: kill -9 in the middle of an exam and restart
+//! (SQLite), and a small run of the load-test swarm.
+
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use khaothi_delivery::candidate_client::{CandidateSocket, some_answer};
+use khaothi_delivery::client::{BoardClient, EventSetup};
+use khaothi_package::BoardSigningKey;
+use rand::SeedableRng;
+use serde_json::json;
+
+fn example_binary() -> std::path::PathBuf {
+    // target/<profile>/deps/process-… → target/<profile>/examples/delivery_server
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("examples").join("delivery_server")
+}
+
+fn start(dir: &std::path::Path, key: &BoardSigningKey, port: u16) -> (Child, String) {
+    let mut child = Command::new(example_binary())
+        .env("KHAOTHI__DELIVERY__LISTEN", format!("127.0.0.1:{port}"))
+        .env("KHAOTHI__DELIVERY__DATA_DIR", dir)
+        .env("KHAOTHI__DELIVERY__DEMO", "true")
+        .env("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", key.public().to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the example server starts (cargo test builds examples)");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().strip_prefix("listening ").expect("address line").to_string();
+    (child, addr)
+}
+
+fn kill9(child: &mut Child) {
+    // SIGKILL: no shutdown code runs, like a power cut for the process.
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_minus_nine_loses_no_acknowledged_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(4));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (mut child, addr) = start(dir.path(), &key, port);
+    let base = format!("http://{addr}");
+    let board = BoardClient::login(&base, "board", "khaothi-demo").await.unwrap();
+    let items = {
+        let lines = [
+            r#"{"id":"Q1","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"1","options":["a","b","c","d"],"key":"B"}"#,
+            r#"{"id":"Q2","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"2","options":["a","b","c","d"],"key":"A"}"#,
+            r#"{"id":"Q3","subject":"toan","grade":12,"topic":"12.1.4","level":"hieu","kind":"short_answer","stem":"3","answer":"12"}"#,
+        ];
+        lines
+            .iter()
+            .map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0)
+            .collect::<Vec<_>>()
+    };
+    let pkg = khaothi_delivery::demo::demo_package(&items, "K1", "t", 60, 2, &key, 1).unwrap();
+    let ck = pkg.content_key.to_hex();
+    let list = board
+        .set_up_event(&EventSetup {
+            event_id: "K1",
+            title: "t",
+            package: &pkg.bytes,
+            content_key: Some(&ck),
+            candidates: 8,
+            room_size: 8,
+            number_prefix: "",
+            score_at_submit: false,
+            duration_seconds: Some(600),
+        })
+        .await
+        .unwrap();
+    let ws = format!("ws://{addr}/ws/candidate");
+    // Eight candidates answer concurrently; the server is killed while answers are in flight.
+    let mut handles = Vec::new();
+    for (number, _, code) in list.clone() {
+        let ws = ws.clone();
+        handles.push(tokio::spawn(async move {
+            let mut s = CandidateSocket::connect(&ws).await.unwrap();
+            let w = s.login(&number, &code).await.unwrap();
+            let items = w["items"].as_array().unwrap().clone();
+            let mut acked = std::collections::HashMap::new();
+            for seq in 1..10_000i64 {
+                let it = &items[seq as usize % items.len()];
+                let v = some_answer(it, seq as u64);
+                if s.send(json!({"type": "answer", "seq": seq, "item": it["id"], "value": v})).await.is_err()
+                {
+                    break;
+                }
+                match s.expect("ack", Duration::from_secs(5)).await {
+                    Ok(_) => {
+                        acked.insert(
+                            it["id"].as_str().unwrap().to_string(),
+                            (w["epoch"].as_i64().unwrap(), seq, v),
+                        );
+                    }
+                    Err(_) => break,
+                }
+            }
+            (
+                number,
+                w["resume_token"].as_str().unwrap().to_string(),
+                w["remaining_ms"].as_i64().unwrap(),
+                acked,
+            )
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    kill9(&mut child);
+    let killed_at = std::time::Instant::now();
+    let mut sessions = Vec::new();
+    for h in handles {
+        sessions.push(h.await.unwrap());
+    }
+    let total: usize = sessions.iter().map(|s| s.3.len()).sum();
+    assert!(total > 0, "answers were acknowledged before the kill");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (mut child, addr) = start(dir.path(), &key, port);
+    let down = killed_at.elapsed();
+    let ws = format!("ws://{addr}/ws/candidate");
+    for (number, token, first_remaining, acked) in &sessions {
+        let mut s = CandidateSocket::connect(&ws).await.unwrap();
+        let w = s.resume(number, token).await.unwrap();
+        let saved = w["answers"].as_array().unwrap();
+        for (item, (epoch, seq, value)) in acked {
+            let a = saved
+                .iter()
+                .find(|a| a["item"] == item.as_str())
+                .unwrap_or_else(|| panic!("{number}: {item} lost"));
+            assert!(
+                (a["epoch"].as_i64().unwrap(), a["seq"].as_i64().unwrap()) >= (*epoch, *seq),
+                "{number}: {item} older than acked"
+            );
+            if (a["epoch"].as_i64().unwrap(), a["seq"].as_i64().unwrap()) == (*epoch, *seq) {
+                assert_eq!(&a["value"], value);
+            }
+        }
+        // Remaining time: the outage is credited; the candidate lost at most the time spent
+        // answering before the kill (under 2 s) and a heartbeat interval of slack.
+        let remaining = w["remaining_ms"].as_i64().unwrap();
+        assert!(remaining <= *first_remaining + 1500, "{number}: {remaining} > {first_remaining}");
+        assert!(
+            remaining >= first_remaining - 3500,
+            "{number}: lost time: {remaining} vs {first_remaining} (down {down:?})"
+        );
+    }
+    kill9(&mut child);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_load_test_loses_nothing() {
+    let items = {
+        let mut v = Vec::new();
+        for i in 0..6 {
+            let l = format!(
+                r#"{{"id":"Q{i}","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"{i}","options":["a","b","c","d"],"key":"B"}}"#
+            );
+            v.push(khaothi_domain::ItemRecord::from_json_line(&l).unwrap().into_item().unwrap().0);
+        }
+        v
+    };
+    let report = khaothi_delivery::loadtest::run(khaothi_delivery::loadtest::LoadtestOptions {
+        candidates: 30,
+        duration: Duration::from_secs(6),
+        answer_interval: Duration::from_millis(200),
+        disconnect_rate: 6.0,
+        url: None,
+        board_user: "board".into(),
+        board_password: "khaothi-demo".into(),
+        signing_key: None,
+        items,
+        login_concurrency: 50,
+        server_pid: None,
+    })
+    .await
+    .unwrap();
+    assert_eq!(report.candidates, 30);
+    assert!(report.answers_acked > 300, "{report:?}");
+    assert!(report.reconnects > 0, "{report:?}");
+    assert_eq!(report.answers_lost, 0, "{report:?}");
+}

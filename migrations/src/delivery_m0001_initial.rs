@@ -1,0 +1,207 @@
+//! The delivery server's schema (DESIGN §6). A candidate's exam session lives on the candidate row
+//! (one sitting per candidate and event), so the hot paths touch one row and the response log.
+//! Times are stored, never derived from process uptime: a restart changes nobody's remaining time.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+fn ts(name: &'static str) -> ColumnDef {
+    timestamp_with_time_zone(name)
+}
+
+fn ts_null(name: &'static str) -> ColumnDef {
+    timestamp_with_time_zone_null(name)
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("dl_staff")
+                .col(string("id").primary_key())
+                .col(string("org_id"))
+                .col(string_uniq("username"))
+                .col(string("display_name"))
+                .col(string("password_hash"))
+                .col(string("role"))
+                .col(boolean("active"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_staff_rooms")
+                .col(string("staff_id"))
+                .col(string("room_id"))
+                .primary_key(Index::create().col("staff_id").col("room_id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_events")
+                .col(string("id").primary_key())
+                .col(string("org_id"))
+                .col(string("title"))
+                .col(string("subject"))
+                .col(integer("duration_seconds"))
+                .col(string("status"))
+                .col(string_null("package_id"))
+                .col(text_null("package_file"))
+                .col(text_null("manifest"))
+                .col(string_null("content_key"))
+                .col(string_null("keys_key"))
+                .col(ts_null("unlocked_at"))
+                .col(ts_null("keys_released_at"))
+                .col(boolean("score_at_submit"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_rooms")
+                .col(string("id").primary_key())
+                .col(string("event_id"))
+                .col(string("name"))
+                .col(integer("seats"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dl_rooms_event_name")
+                .table("dl_rooms")
+                .col("event_id")
+                .col("name")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_candidates")
+                .col(string("id").primary_key())
+                .col(string("event_id"))
+                .col(string("number"))
+                .col(string("full_name"))
+                .col(string("date_of_birth"))
+                .col(string("room_id"))
+                .col(integer("seat"))
+                .col(string("version_code"))
+                .col(integer("code_generation"))
+                .col(integer("extra_seconds"))
+                .col(integer("credited_seconds"))
+                .col(big_integer("epoch"))
+                .col(string_null("resume_hash"))
+                .col(ts_null("started_at"))
+                .col(ts_null("deadline_at"))
+                .col(ts_null("admit_until"))
+                .col(ts_null("last_seen_at"))
+                .col(ts_null("submitted_at"))
+                .col(string_null("submit_reason"))
+                .col(integer_null("score"))
+                .col(ts("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dl_candidates_event_number")
+                .table("dl_candidates")
+                .col("event_id")
+                .col("number")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("dl_candidates_number").table("dl_candidates").col("number").to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dl_candidates_deadline")
+                .table("dl_candidates")
+                .col("deadline_at")
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_responses")
+                .col(string("candidate_id"))
+                .col(big_integer("epoch"))
+                .col(big_integer("seq"))
+                .col(string("item_id"))
+                .col(text("value"))
+                .col(ts("received_at"))
+                .primary_key(Index::create().col("candidate_id").col("epoch").col("seq"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_integrity_events")
+                .col(big_pk_auto("id"))
+                .col(string("candidate_id"))
+                .col(big_integer("epoch"))
+                .col(string("kind"))
+                .col(text("detail"))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("dl_integrity_candidate")
+                .table("dl_integrity_events")
+                .col("candidate_id")
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_audit_log")
+                .col(big_pk_auto("id"))
+                .col(string_null("event_id"))
+                .col(string("actor"))
+                .col(string("action"))
+                .col(text("detail"))
+                .col(ts("at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("dl_server_clock")
+                .col(integer("id").primary_key())
+                .col(ts("heartbeat_at"))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "dl_server_clock",
+            "dl_audit_log",
+            "dl_integrity_events",
+            "dl_responses",
+            "dl_candidates",
+            "dl_rooms",
+            "dl_events",
+            "dl_staff_rooms",
+            "dl_staff",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
