@@ -5,11 +5,13 @@
 mod extract;
 mod limiter;
 mod password;
+mod secret;
 mod token;
 
 pub use extract::{AuthError, CurrentUser};
 pub use limiter::LoginLimiter;
 pub use password::{generate_password, hash_password, verify_password};
+pub use secret::load_or_create_secret;
 pub use token::{Claims, JwtKeys, RefreshToken};
 
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,6 @@
 
 use khaothi_auth::{Role, generate_password, hash_password};
 use khaothi_store::{DEFAULT_ORG, DatabaseConnection, users};
-use rand::RngCore;
 use secrecy::ExposeSecret;
 
 use crate::StartError;
@@ -20,34 +19,10 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
 ];
 pub const DEMO_PASSWORD: &str = "khaothi-demo";
 
-/// The configured secret, or one generated once and kept (mode 0600) in the data directory.
+/// The configured token secret, or one generated once and kept in the data directory.
 pub fn jwt_secret(config: &BankConfig) -> Result<Vec<u8>, StartError> {
-    if let Some(s) = &config.jwt_secret {
-        let s = s.expose_secret();
-        if s.len() < 32 {
-            return Err(StartError("jwt_secret must have at least 32 characters".into()));
-        }
-        return Ok(s.as_bytes().to_vec());
-    }
-    let path = config.data_dir.join("jwt.secret");
-    if let Ok(hexed) = std::fs::read_to_string(&path) {
-        return hex::decode(hexed.trim())
-            .map_err(|e| StartError(format!("{} is corrupt: {e}", path.display())));
-    }
-    let mut secret = vec![0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    write_private(&path, &hex::encode(&secret))
-        .map_err(|e| StartError(format!("cannot write {}: {e}", path.display())))?;
-    Ok(secret)
-}
-
-fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)?.write_all(contents.as_bytes())
+    let configured = config.jwt_secret.as_ref().map(|s| s.expose_secret());
+    khaothi_auth::load_or_create_secret(configured, &config.data_dir.join("jwt.secret")).map_err(StartError)
 }
 
 /// Creates the demo accounts (demo mode) or the first admin (empty database).

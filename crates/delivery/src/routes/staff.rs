@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::Utc;
 use khaothi_auth::{CurrentUser, Role, hash_password, verify_password};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -29,32 +28,8 @@ pub fn secret(
     configured: Option<&SecretString>,
     file: &str,
 ) -> Result<Vec<u8>, StartError> {
-    if let Some(s) = configured {
-        let s = s.expose_secret();
-        if s.len() < 32 {
-            return Err(StartError(format!("{file}: a configured secret must have at least 32 characters")));
-        }
-        return Ok(s.as_bytes().to_vec());
-    }
-    let path = config.data_dir.join(file);
-    if let Ok(hexed) = std::fs::read_to_string(&path) {
-        return hex::decode(hexed.trim())
-            .map_err(|e| StartError(format!("{} is corrupt: {e}", path.display())));
-    }
-    let mut secret = vec![0u8; 32];
-    rand::rng().fill_bytes(&mut secret);
-    write_private(&path, &hex::encode(&secret))
-        .map_err(|e| StartError(format!("cannot write {}: {e}", path.display())))?;
-    Ok(secret)
-}
-
-fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(path)?.write_all(contents.as_bytes())
+    khaothi_auth::load_or_create_secret(configured.map(|s| s.expose_secret()), &config.data_dir.join(file))
+        .map_err(StartError)
 }
 
 /// The first board account: the demo one in demo mode, else `initial_board` on an empty table.
