@@ -218,15 +218,17 @@ pub struct ItemFilter {
 }
 
 /// Escapes LIKE wildcards so a search for `50%` or `a_b` is plain text.
-fn like_contains(word: &str) -> LikeExpr {
-    let escaped: String = word
-        .chars()
+fn escape_like(text: &str) -> String {
+    text.chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
             c => vec![c],
         })
-        .collect();
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+        .collect()
+}
+
+fn like_contains(word: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(word))).escape('\\')
 }
 
 pub async fn search<C: ConnectionTrait>(
@@ -282,14 +284,7 @@ pub async fn search<C: ConnectionTrait>(
 }
 
 fn like_prefix(prefix: &str) -> LikeExpr {
-    let escaped: String = prefix
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    LikeExpr::new(format!("{escaped}.%")).escape('\\')
+    LikeExpr::new(format!("{}.%", escape_like(prefix))).escape('\\')
 }
 
 /// Every current version (for export), in id order.

@@ -212,8 +212,6 @@ pub async fn item_calibrations(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Vec<calibration::ItemCalibration>>> {
     user.require(&[Role::Admin, Role::ExamBoard, Role::Reviewer], "read item calibrations")?;
-    items::head(&state.db, user.org(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))?;
+    super::items::writer_of(&state, &user, &id).await?;
     Ok(Json(calibration::history(&state.db, &id).await?))
 }

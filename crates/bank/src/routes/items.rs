@@ -35,6 +35,14 @@ pub fn visibility(user: &CurrentUser) -> Visibility {
     }
 }
 
+/// Who wrote an item of the user's organisation; a 404 when there is no such item.
+pub async fn writer_of(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult<String> {
+    items::head(&state.db, user.org(), id)
+        .await?
+        .map(|(creator, _)| creator)
+        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))
+}
+
 /// Whether the user may see this version (the same rule as [`visibility`], for one item).
 pub fn check_can_read(user: &CurrentUser, v: &StoredVersion, head_creator: &str) -> ApiResult<()> {
     let ok = match user.role() {
@@ -173,9 +181,7 @@ pub async fn update_item(
             format!("the body's id \"{}\" is not the URL's \"{id}\"", item.id),
         ));
     }
-    let (creator, _) = items::head(&state.db, user.org(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))?;
+    let creator = writer_of(&state, &user, &id).await?;
     if user.role() != Role::Admin && creator != user.username() {
         return Err(ApiError::NotAllowed(format!(
             "item {id} was written by {creator}; only its writer or an admin edits it"
@@ -222,9 +228,7 @@ async fn read_version(
     version: Option<i32>,
 ) -> ApiResult<Json<ItemView>> {
     user.require(READERS, "read items")?;
-    let (creator, _) = items::head(&state.db, user.org(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))?;
+    let creator = writer_of(&state, &user, &id).await?;
     let v = items::get(&state.db, user.org(), &id, version).await?;
     check_can_read(&user, &v, &creator)?;
     audit::record(
@@ -266,9 +270,7 @@ pub async fn history(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<History>> {
     user.require(READERS, "read item history")?;
-    let (creator, _) = items::head(&state.db, user.org(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))?;
+    let creator = writer_of(&state, &user, &id).await?;
     let versions = items::history(&state.db, user.org(), &id).await?;
     let current = versions.iter().find(|v| v.is_current).unwrap_or(&versions[versions.len() - 1]);
     if user.role() != Role::Admin && creator != user.username() {
@@ -408,9 +410,7 @@ pub async fn preview(
     ApiQuery(params): ApiQuery<PreviewParams>,
 ) -> ApiResult<Json<Preview>> {
     user.require(READERS, "preview items")?;
-    let (creator, _) = items::head(&state.db, user.org(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))?;
+    let creator = writer_of(&state, &user, &id).await?;
     let v = items::get(&state.db, user.org(), &id, params.version).await?;
     check_can_read(&user, &v, &creator)?;
     let order = match &params.order {

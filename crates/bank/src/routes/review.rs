@@ -10,7 +10,7 @@ use khaothi_store::items;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::items::{ItemView, actor};
+use super::items::{ItemView, actor, writer_of};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, MaybeJson};
 use crate::state::AppState;
@@ -36,9 +36,7 @@ async fn act(
         ReviewAction::Approve | ReviewAction::Reject | ReviewAction::Retire => &[Role::Admin, Role::Reviewer],
     };
     user.require(allowed, &format!("{} items", action.as_str()))?;
-    let (creator, _) = items::head(&state.db, user.org(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no item with id {id}")))?;
+    let creator = writer_of(&state, &user, &id).await?;
     if action == ReviewAction::Submit && user.role() == Role::ItemWriter && creator != user.username() {
         return Err(ApiError::NotAllowed(format!(
             "item {id} was written by {creator}; only its writer submits it"
