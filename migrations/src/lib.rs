@@ -4,7 +4,11 @@
 pub use sea_orm_migration::prelude::*;
 
 mod bank_m0001_initial;
+mod bank_m0002_results;
 mod delivery_m0001_initial;
+mod delivery_m0002_proctoring;
+mod delivery_m0003_results;
+mod delivery_m0004_chains;
 
 /// The item-bank database.
 pub struct BankMigrator;
@@ -12,7 +16,7 @@ pub struct BankMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for BankMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(bank_m0001_initial::Migration)]
+        vec![Box::new(bank_m0001_initial::Migration), Box::new(bank_m0002_results::Migration)]
     }
 }
 
@@ -22,6 +26,11 @@ pub struct DeliveryMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for DeliveryMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(delivery_m0001_initial::Migration)]
+        vec![
+            Box::new(delivery_m0001_initial::Migration),
+            Box::new(delivery_m0002_proctoring::Migration),
+            Box::new(delivery_m0003_results::Migration),
+            Box::new(delivery_m0004_chains::Migration),
+        ]
     }
 }
