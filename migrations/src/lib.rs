@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod bank_m0001_initial;
 mod bank_m0002_results;
+mod bank_m0003_packages;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -16,7 +17,11 @@ pub struct BankMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for BankMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(bank_m0001_initial::Migration), Box::new(bank_m0002_results::Migration)]
+        vec![
+            Box::new(bank_m0001_initial::Migration),
+            Box::new(bank_m0002_results::Migration),
+            Box::new(bank_m0003_packages::Migration),
+        ]
     }
 }
 

@@ -25,6 +25,31 @@ pub fn jwt_secret(config: &BankConfig) -> Result<Vec<u8>, StartError> {
     khaothi_auth::load_or_create_secret(configured, &config.data_dir.join("jwt.secret")).map_err(StartError)
 }
 
+/// The key that signs exam packages: configured, or generated once into `<data_dir>/board.key`.
+pub fn board_key(config: &BankConfig) -> Result<khaothi_package::BoardSigningKey, StartError> {
+    use khaothi_package::BoardSigningKey;
+    let parse =
+        |text: &str, from: &str| BoardSigningKey::parse(text).map_err(|e| StartError(format!("{from}: {e}")));
+    if let Some(k) = &config.board_signing_key {
+        return parse(k.expose_secret(), "board_signing_key");
+    }
+    let path = config.data_dir.join("board.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return parse(&text, &path.display().to_string());
+    }
+    let key = BoardSigningKey::generate(&mut rand::rng());
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    use std::io::Write;
+    opts.open(&path)
+        .and_then(|mut f| f.write_all(key.to_text().as_bytes()))
+        .map_err(|e| StartError(format!("cannot write {}: {e}", path.display())))?;
+    tracing::info!(public_key = %key.public(), path = %path.display(), "board signing key generated");
+    Ok(key)
+}
+
 /// Creates the demo accounts (demo mode) or the first admin (empty database).
 pub async fn ensure_users(db: &DatabaseConnection, config: &BankConfig) -> Result<(), StartError> {
     let err = |e: khaothi_store::StoreError| StartError(e.to_string());

@@ -36,6 +36,11 @@ pub struct BankConfig {
     pub initial_admin: Option<String>,
     #[serde(skip_serializing)]
     pub initial_admin_password: Option<SecretString>,
+    /// The board's Ed25519 secret key (`ed25519-secret:<64 hex>`, as `khaothi package keygen`
+    /// writes it) that signs exam packages; unset means a key generated once and kept in
+    /// `<data_dir>/board.key` (mode 0600).
+    #[serde(skip_serializing)]
+    pub board_signing_key: Option<SecretString>,
     /// Demo mode: the demo accounts with the published password. Never in production.
     pub demo: bool,
 }
@@ -56,6 +61,7 @@ impl Default for BankConfig {
             login_window_seconds: 300,
             initial_admin: Some("admin".into()),
             initial_admin_password: None,
+            board_signing_key: None,
             demo: false,
         }
     }

@@ -31,7 +31,7 @@ pub use state::AppState;
 #[openapi(
     info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "admin"), (name = "health"))
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "packages"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -83,6 +83,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::print))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration::item_calibrations))
+        .routes(routes!(packages::list, packages::build))
+        .routes(routes!(packages::download))
+        .routes(routes!(packages::board_key))
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
@@ -146,7 +149,8 @@ impl Application {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let state = AppState { db, keys, limiter, config: Arc::new(config) };
+        let board_key = Arc::new(bootstrap::board_key(&config)?);
+        let state = AppState { db, keys, limiter, config: Arc::new(config), board_key };
         Ok(Self { addr, listener, app: router(state) })
     }
 

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_package::BoardSigningKey;
 use khaothi_store::DatabaseConnection;
 
 use crate::config::BankConfig;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     pub limiter: Arc<LoginLimiter>,
     pub config: Arc<BankConfig>,
+    /// Signs the exam packages the bank builds.
+    pub board_key: Arc<BoardSigningKey>,
 }
 
 impl FromRef<AppState> for JwtKeys {

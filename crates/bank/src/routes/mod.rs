@@ -6,5 +6,6 @@ pub mod health;
 pub mod import;
 pub mod items;
 pub mod media;
+pub mod packages;
 pub mod review;
 pub mod stimuli;

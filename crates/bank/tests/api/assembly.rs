@@ -42,7 +42,7 @@ pub fn pool() -> Vec<u8> {
     lines.iter().map(Value::to_string).collect::<Vec<_>>().join("\n").into_bytes()
 }
 
-const BLUEPRINT: &str = r#"
+pub const BLUEPRINT: &str = r#"
 name: "Kiểm tra định kỳ – Toán 12"
 subject: toan
 duration_minutes: 45
@@ -60,7 +60,7 @@ information:
   thetas: [-1.0, 0.0, 1.0]
 "#;
 
-async fn poll(app: &TestApp, token: &str, job: &str) -> Value {
+pub async fn poll(app: &TestApp, token: &str, job: &str) -> Value {
     for _ in 0..600 {
         let (s, body) = app.get(Some(token), &format!("/api/v1/assembly-jobs/{job}")).await;
         assert_eq!(s, StatusCode::OK, "{body}");

@@ -7,5 +7,6 @@ mod assembly;
 mod bad_input;
 mod calibration;
 mod import;
+mod packages;
 mod roles;
 mod workflow;

@@ -12,6 +12,7 @@ pub mod item_exposure;
 pub mod item_version;
 pub mod media;
 pub mod organisation;
+pub mod package;
 pub mod refresh_token;
 pub mod response_set;
 pub mod review_event;

@@ -1,0 +1,317 @@
+//! Exam packages from frozen forms (DESIGN §6): the bank renders every version's items, seals
+//! content and keys in separate sections and signs with the board's key. The two release keys are
+//! returned once, to the board member who built the package, and never stored.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use khaothi_auth::{CurrentUser, Role};
+use khaothi_domain::Item;
+use khaothi_domain::form::{Form, Version};
+use khaothi_package::{PackageInput, build_package};
+use khaothi_store::{audit, items, packages, stimuli};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::assembly::form_view;
+use super::items::actor;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+
+const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPackage {
+    /// The exam event the package is for; the delivery server refuses it for any other event.
+    pub event_id: String,
+    /// Shown to candidates; the event id when omitted.
+    pub title: Option<String>,
+    /// Frozen forms to package (all of one subject).
+    pub forms: Vec<String>,
+    /// Version codes (mã đề) to include; every version of the forms when omitted.
+    pub versions: Option<Vec<String>>,
+    /// The test's length; the blueprint's duration when omitted.
+    pub duration_minutes: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReleaseKeyView {
+    /// 64 hex digits.
+    pub hex: String,
+    /// The same key as a typed code with checksums (docs/protocol.md §1).
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BuiltPackageView {
+    pub id: String,
+    pub event_id: String,
+    #[schema(value_type = Object)]
+    pub manifest: serde_json::Value,
+    /// Where to download the package file.
+    pub file: String,
+    /// The public key that signed it: pin it in the delivery servers' `board_public_key`.
+    pub signer: String,
+    /// Released at the start time (`khaothi delivery unlock`). Shown only now.
+    pub content_key: ReleaseKeyView,
+    /// Released at the end of the event, for scoring. Shown only now.
+    pub keys_key: ReleaseKeyView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PackageSummary {
+    pub id: String,
+    pub event_id: String,
+    pub title: String,
+    pub forms: Vec<String>,
+    pub signer: String,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BoardKeyView {
+    /// `ed25519:<64 hex>`, to pin in every delivery server's configuration.
+    pub public_key: String,
+}
+
+/// Build a signed, encrypted exam package for an event from frozen forms.
+#[utoipa::path(post, path = "/api/v1/packages", tag = "packages", security(("bearer" = [])),
+    request_body = NewPackage,
+    responses((status = 201, body = BuiltPackageView), (status = 404), (status = 409), (status = 422)))]
+pub async fn build(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(req): ApiJson<NewPackage>,
+) -> ApiResult<(StatusCode, Json<BuiltPackageView>)> {
+    user.require(BOARD, "build exam packages")?;
+    let event = req.event_id.trim();
+    if event.is_empty() || event.len() > 64 || event.chars().any(|c| c.is_control() || c == '/') {
+        return Err(ApiError::bad_request(
+            "invalid_event_id",
+            "event_id must be 1–64 characters without '/' or control characters",
+        ));
+    }
+    if req.forms.is_empty() {
+        return Err(ApiError::bad_request("no_forms", "forms must name at least one frozen form"));
+    }
+    let mut forms: Vec<Form> = Vec::new();
+    let mut versions: Vec<Version> = Vec::new();
+    let mut subject: Option<String> = None;
+    let mut duration = req.duration_minutes;
+    for id in &req.forms {
+        let stored = khaothi_store::assembly::get_form(&state.db, user.org(), id).await?;
+        if stored.frozen_at.is_none() {
+            return Err(ApiError::Conflict(format!(
+                "form {id} is not frozen; freeze it first (POST /api/v1/forms/{id}/freeze)"
+            )));
+        }
+        let bp = khaothi_store::assembly::get_blueprint(&state.db, user.org(), &stored.blueprint_id).await?;
+        let blueprint = khaothi_assembly::Blueprint::from_yaml(&bp.yaml)
+            .map_err(|e| ApiError::Internal(format!("stored blueprint {}: {e}", bp.id)))?;
+        match &subject {
+            Some(s) if *s != blueprint.subject => {
+                return Err(ApiError::bad_request(
+                    "mixed_subjects",
+                    format!(
+                        "form {id} is a {} form but the others are {s}: one package holds one subject",
+                        blueprint.subject
+                    ),
+                ));
+            }
+            _ => subject = Some(blueprint.subject.clone()),
+        }
+        if duration.is_none() {
+            duration = blueprint.duration_minutes;
+        }
+        let view = form_view(stored)?;
+        if forms.iter().any(|f| f.id == view.form.id) {
+            return Err(ApiError::bad_request("duplicate_form", format!("form {id} is named twice")));
+        }
+        versions.extend(view.versions);
+        forms.push(view.form);
+    }
+    if let Some(wanted) = &req.versions {
+        for code in wanted {
+            if !versions.iter().any(|v| &v.code == code) {
+                let have: Vec<&str> = versions.iter().map(|v| v.code.as_str()).collect();
+                return Err(ApiError::NotFound(format!(
+                    "version {code} is not a version of these forms; they have {}",
+                    have.join(", ")
+                )));
+            }
+        }
+        versions.retain(|v| wanted.contains(&v.code));
+    }
+    let (items, stimuli) = pinned_items(&state, user.org(), &forms).await?;
+    let package_id = format!("PKG-{}", uuid::Uuid::now_v7().simple());
+    let title = req.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(event);
+    let (subject, duration) = (subject.unwrap_or_default(), duration.unwrap_or(90));
+    let (pid, eid, ttl) = (package_id.clone(), event.to_string(), title.to_string());
+    let signer = state.board_key.clone();
+    let (n_items, n_versions) = (items.len(), versions.len());
+    let form_ids: Vec<String> = forms.iter().map(|f| f.id.clone()).collect();
+    let built = tokio::task::spawn_blocking(move || {
+        let input = PackageInput {
+            package_id: pid,
+            event_id: eid,
+            title: ttl,
+            subject,
+            duration_minutes: duration,
+            created_at: chrono::Utc::now().to_rfc3339(),
+            items: &items,
+            stimuli: &stimuli,
+            forms: &forms,
+            versions: &versions,
+        };
+        build_package(&input, &signer, &mut rand::rng())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("package build task: {e}")))?
+    .map_err(|e| ApiError::Invalid { message: e.to_string(), errors: Vec::new() })?;
+    let file = String::from_utf8(built.bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let manifest = serde_json::to_value(&built.manifest).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let signer_key = state.board_key.public().to_string();
+    let actor = actor(&user);
+    packages::insert(
+        &state.db,
+        &actor,
+        packages::NewPackage {
+            id: &package_id,
+            event_id: event,
+            title,
+            forms: &form_ids,
+            manifest: &manifest.to_string(),
+            file: &file,
+            signer: &signer_key,
+        },
+    )
+    .await?;
+    audit::record(
+        &state.db,
+        &actor,
+        "package_build",
+        "package",
+        &package_id,
+        serde_json::json!({"event": event, "forms": form_ids, "versions": n_versions, "items": n_items}),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BuiltPackageView {
+            file: format!("/api/v1/packages/{package_id}/file"),
+            id: package_id,
+            event_id: event.to_string(),
+            manifest,
+            signer: signer_key,
+            content_key: ReleaseKeyView {
+                hex: built.content_key.to_hex(),
+                code: built.content_key.to_code(),
+            },
+            keys_key: ReleaseKeyView { hex: built.keys_key.to_hex(), code: built.keys_key.to_code() },
+        }),
+    ))
+}
+
+/// Every form item at its pinned version, and the passages they share.
+async fn pinned_items(
+    state: &AppState,
+    org: &str,
+    forms: &[Form],
+) -> ApiResult<(Vec<Item>, BTreeMap<String, String>)> {
+    let mut by_id: HashMap<String, (u32, Item)> = HashMap::new();
+    let mut stimuli = BTreeMap::new();
+    for f in forms {
+        for fi in &f.items {
+            let version = fi.version.ok_or_else(|| {
+                ApiError::Conflict(format!("item {} on form {} has no pinned version", fi.item_id, f.id))
+            })?;
+            if let Some((have, _)) = by_id.get(&fi.item_id) {
+                if *have != version {
+                    return Err(ApiError::Conflict(format!(
+                        "item {} is pinned at version {have} on one form and {version} on form {}",
+                        fi.item_id, f.id
+                    )));
+                }
+                continue;
+            }
+            let item = items::get(&state.db, org, &fi.item_id, Some(version as i32)).await?.item;
+            if let Some(s) = &item.stimulus
+                && !stimuli.contains_key(s)
+            {
+                stimuli.insert(s.clone(), stimuli::get(&state.db, org, s).await?.text);
+            }
+            by_id.insert(fi.item_id.clone(), (version, item));
+        }
+    }
+    Ok((by_id.into_values().map(|(_, i)| i).collect(), stimuli))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PackageListParams {
+    /// Only this exam event's packages.
+    pub event: Option<String>,
+}
+
+/// Packages built so far, newest first (without files or keys).
+#[utoipa::path(get, path = "/api/v1/packages", tag = "packages", security(("bearer" = [])), params(PackageListParams),
+    responses((status = 200, body = Vec<PackageSummary>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(p): ApiQuery<PackageListParams>,
+) -> ApiResult<Json<Vec<PackageSummary>>> {
+    user.require(BOARD, "list exam packages")?;
+    let rows = packages::list(&state.db, user.org(), p.event.as_deref()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| PackageSummary {
+                forms: serde_json::from_str(&r.forms).unwrap_or_default(),
+                id: r.id,
+                event_id: r.event_id,
+                title: r.title,
+                signer: r.signer,
+                created_by: r.created_by,
+                created_at: r.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// The sealed package file, to carry or send to the delivery servers.
+#[utoipa::path(get, path = "/api/v1/packages/{id}/file", tag = "packages", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/json"), (status = 404)))]
+pub async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    user.require(BOARD, "download exam packages")?;
+    let p = packages::get(&state.db, user.org(), &id).await?;
+    audit::record(&state.db, &actor(&user), "package_download", "package", &id, serde_json::json!({}))
+        .await?;
+    let disposition = format!("attachment; filename=\"{}.khaothi-package.json\"", p.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        p.file,
+    )
+        .into_response())
+}
+
+/// The board's public key, to pin in every delivery server's configuration.
+#[utoipa::path(get, path = "/api/v1/board-key", tag = "packages", security(("bearer" = [])),
+    responses((status = 200, body = BoardKeyView)))]
+pub async fn board_key(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<BoardKeyView>> {
+    user.require(BOARD, "read the board key")?;
+    Ok(Json(BoardKeyView { public_key: state.board_key.public().to_string() }))
+}
