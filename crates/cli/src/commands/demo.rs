@@ -49,10 +49,15 @@ fn samples_dir(explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let samples = samples_dir(args.samples)?;
+    // One board key for both demo services: packages the demo bank builds import into the demo
+    // delivery server.
+    let dir = args.data_dir.join("delivery");
+    let key = khaothi_delivery::demo::demo_board_key(&dir).context("the demo board key")?;
     let config = BankConfig {
         listen: args.bank_addr,
         data_dir: args.data_dir.clone(),
         demo: true,
+        board_signing_key: Some(key.to_text().into()),
         ..BankConfig::default()
     };
     crate::runtime()?.block_on(async move {
@@ -61,8 +66,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         load_samples(&db, &samples).await?;
 
         // The delivery server, with a demo event built from the approved sample items.
-        let dir = args.data_dir.join("delivery");
-        let key = khaothi_delivery::demo::demo_board_key(&dir).context("the demo board key")?;
         let dcfg = khaothi_delivery::DeliveryConfig {
             listen: args.delivery_addr,
             data_dir: dir,
