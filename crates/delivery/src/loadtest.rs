@@ -49,6 +49,12 @@ pub struct Report {
     pub ack_p99_ms: f64,
     pub ack_max_ms: f64,
     pub reconnects: u64,
+    /// Seconds from the swarm's start until the last candidate's `welcome` (the synchronized
+    /// start: with `login_concurrency` ≥ candidates, everyone logs in at once).
+    pub login_all_s: f64,
+    /// Time from connecting to `welcome` per login.
+    pub login_p50_ms: f64,
+    pub login_p99_ms: f64,
     /// Peak resident memory of the server while candidates answer: of `server_pid` when given;
     /// for a self-started server the whole process (server and client swarm together), an upper
     /// bound; 0 when unknown (a remote server).
@@ -130,6 +136,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     let end = Instant::now() + opts.duration;
     eprintln!("loadtest: {} candidates answering for {:?}", list.len(), opts.duration);
     let mut tasks = Vec::with_capacity(list.len());
+    let started = Instant::now();
     for (number, _, code) in list.clone() {
         let (ws_url, counters, gate) = (ws_url.clone(), counters.clone(), login_gate.clone());
         let pace =
@@ -153,11 +160,16 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         peak
     });
     let mut latencies: Vec<f64> = Vec::new();
+    let mut logins: Vec<f64> = Vec::new();
+    let mut last_login = 0.0f64;
     let mut acked_by: HashMap<String, Acked> = HashMap::new();
     let mut failures = 0usize;
     for (t, (number, _, _)) in tasks.into_iter().zip(&list) {
         match t.await {
-            Ok(Ok((lat, acked))) => {
+            Ok(Ok(done)) => {
+                let (lat, acked) = (done.latencies, done.acked);
+                logins.push(done.login_ms);
+                last_login = last_login.max(done.logged_in_at.duration_since(started).as_secs_f64());
                 latencies.extend(lat);
                 acked_by.insert(number.clone(), acked);
             }
@@ -196,13 +208,10 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         eprintln!("loadtest: {failures} candidates failed (see above)");
     }
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| {
-        if latencies.is_empty() {
-            0.0
-        } else {
-            latencies[((latencies.len() - 1) as f64 * p).round() as usize]
-        }
-    };
+    logins.sort_by(f64::total_cmp);
+    let pct_of =
+        |v: &[f64], p: f64| if v.is_empty() { 0.0 } else { v[((v.len() - 1) as f64 * p).round() as usize] };
+    let pct = |p: f64| pct_of(&latencies, p);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Report {
         candidates: list.len(),
@@ -213,6 +222,9 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         ack_p99_ms: round2(pct(0.99)),
         ack_max_ms: round2(latencies.last().copied().unwrap_or(0.0)),
         reconnects: counters.reconnects.load(Ordering::Relaxed),
+        login_all_s: round2(last_login),
+        login_p50_ms: round2(pct_of(&logins, 0.5)),
+        login_p99_ms: round2(pct_of(&logins, 0.99)),
         server_rss_mb: round2(rss),
     })
 }
@@ -225,6 +237,14 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
     let d = std::env::temp_dir().join(format!("khaothi-loadtest-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
     Ok(d)
+}
+
+/// What one simulated candidate reports.
+struct CandidateRun {
+    latencies: Vec<f64>,
+    acked: Acked,
+    login_ms: f64,
+    logged_in_at: Instant,
 }
 
 #[derive(Clone, Copy)]
@@ -241,11 +261,14 @@ async fn candidate(
     counters: Arc<Counters>,
     gate: Arc<tokio::sync::Semaphore>,
     end: Instant,
-) -> Result<(Vec<f64>, Acked), String> {
+) -> Result<CandidateRun, String> {
     let wait = Duration::from_secs(30);
     let permit = gate.acquire().await.map_err(|e| e.to_string())?;
+    let t_login = Instant::now();
     let mut s = CandidateSocket::connect(&ws_url).await?;
     let w = s.login(&number, &code).await?;
+    let logged_in_at = Instant::now();
+    let login_ms = logged_in_at.duration_since(t_login).as_secs_f64() * 1000.0;
     drop(permit);
     let items: Vec<Value> = w["items"].as_array().cloned().unwrap_or_default();
     let token = w["resume_token"].as_str().unwrap_or_default().to_string();
@@ -286,5 +309,5 @@ async fn candidate(
     }
     s.send(json!({"type": "submit"})).await?;
     s.expect("submitted", wait).await?;
-    Ok((lat, acked))
+    Ok(CandidateRun { latencies: lat, acked, login_ms, logged_in_at })
 }
