@@ -11,6 +11,8 @@ use khaothi_render::RenderError;
 
 const CSS: &str = r#"
 @page { size: A4; margin: 18mm 16mm; }
+.stimulus { border: 1px solid #000; padding: 0.4em 0.8em; margin: 0.8em 0; break-inside: avoid; }
+.stimulus .lead { font-style: italic; margin-top: 0; }
 body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 12.5pt; line-height: 1.45; color: #000; max-width: 190mm; margin: auto; }
 header { text-align: center; border-bottom: 1px solid #000; margin-bottom: 1em; }
 header h1 { font-size: 14pt; margin: .2em 0; text-transform: uppercase; }
@@ -44,12 +46,14 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Renders version `version` of `form`; `items` holds the pinned version of every item.
+/// Renders version `version` of `form`; `items` holds the pinned version of every item and
+/// `stimuli` the Markdown of the passages they share (printed once, above their group).
 pub fn print_form(
     bp: &Blueprint,
     form: &Form,
     version: &Version,
     items: &HashMap<String, Item>,
+    stimuli: &HashMap<String, String>,
     with_answers: bool,
 ) -> Result<String, RenderError> {
     let section_of: HashMap<&str, u32> = form.items.iter().map(|i| (i.item_id.as_str(), i.section)).collect();
@@ -85,6 +89,24 @@ pub fn print_form(
         let mut keys = Vec::new();
         for (q, id) in ids.iter().enumerate() {
             let Some(item) = items.get(*id) else { continue };
+            let stimulus_of =
+                |i: usize| ids.get(i).and_then(|x| items.get(*x)).and_then(|it| it.stimulus.as_ref());
+            if let Some(sid) = &item.stimulus
+                && (q == 0 || stimulus_of(q - 1) != Some(sid))
+            {
+                let last = (q..ids.len()).take_while(|&i| stimulus_of(i) == Some(sid)).last().unwrap_or(q);
+                let opts = khaothi_render::RenderOptions { media: Some(&media), annotate: false };
+                let passage = match stimuli.get(sid) {
+                    Some(text) => khaothi_render::render_markdown(text, &opts)?,
+                    None => format!("<p><i>(thiếu đoạn dữ liệu {})</i></p>", esc(sid)),
+                };
+                let _ = write!(
+                    out,
+                    "<div class=\"stimulus\"><p class=\"lead\">Sử dụng các thông tin sau để trả lời các câu từ {} đến {}.</p>{passage}</div>",
+                    q + 1,
+                    last + 1
+                );
+            }
             let perm: Option<Vec<usize>> =
                 version.options.get(*id).map(|p| p.iter().map(|&x| x as usize).collect());
             let r = khaothi_render::render_item(item, perm.as_deref(), &media)?;
@@ -138,4 +160,64 @@ pub fn print_form(
     }
     out.push_str("</body></html>");
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use khaothi_domain::form::FormItem;
+    use khaothi_domain::{ItemRecord, form::VersionKey};
+
+    use super::*;
+
+    fn item(id: &str, stimulus: Option<&str>) -> Item {
+        let mut rec = serde_json::json!({"id": id, "subject": "van", "grade": 12, "topic": "12.1", "level": "hieu",
+            "kind": "single_choice", "stem": format!("Câu hỏi {id}"), "options": ["a", "b", "c", "d"], "key": "A"});
+        if let Some(s) = stimulus {
+            rec["stimulus"] = serde_json::json!(s);
+        }
+        ItemRecord::from_json_line(&rec.to_string()).unwrap().into_item().unwrap().0
+    }
+
+    #[test]
+    fn a_shared_passage_is_printed_once_above_its_group() {
+        let bp = Blueprint::from_yaml(
+            "name: Đọc hiểu\nsubject: van\nforms: 1\nversions: 1\nmax_overlap: 0\nsections:\n  - { kind: single_choice, count: 3, points: 0.25 }\n",
+        )
+        .unwrap();
+        let ids = ["Q1", "Q2", "Q3"];
+        let items: HashMap<String, Item> = [item("Q1", None), item("Q2", Some("S1")), item("Q3", Some("S1"))]
+            .into_iter()
+            .map(|i| (i.id.clone(), i))
+            .collect();
+        let form = Form {
+            id: "F".into(),
+            number: 1,
+            items: ids
+                .iter()
+                .map(|i| FormItem { item_id: (*i).into(), version: Some(1), section: 0 })
+                .collect(),
+        };
+        let keys: BTreeMap<String, VersionKey> = ids
+            .iter()
+            .map(|i| ((*i).to_string(), VersionKey::SingleChoice(khaothi_domain::Choice::A)))
+            .collect();
+        let version = Version {
+            code: "0101".into(),
+            form_id: "F".into(),
+            items: ids.iter().map(|i| (*i).to_string()).collect(),
+            options: BTreeMap::new(),
+            keys,
+        };
+        let passages = HashMap::from([("S1".to_string(), "Đoạn trích *Vợ nhặt* của Kim Lân.".to_string())]);
+        let html = print_form(&bp, &form, &version, &items, &passages, false).unwrap();
+        assert_eq!(html.matches("class=\"stimulus\"").count(), 1, "{html}");
+        assert!(html.contains("từ 2 đến 3"), "{html}");
+        assert!(html.contains("<em>Vợ nhặt</em>"), "{html}");
+        let passage_at = html.find("class=\"stimulus\"").unwrap();
+        assert!(
+            html.find("Câu hỏi Q1").unwrap() < passage_at && passage_at < html.find("Câu hỏi Q2").unwrap()
+        );
+    }
 }

@@ -394,11 +394,18 @@ pub async fn print(
         None => f.versions.first().ok_or_else(|| ApiError::NotFound(format!("form {id} has no versions")))?,
     };
     let mut by_id = HashMap::new();
+    let mut passages = HashMap::new();
     for it in &f.form.items {
         let v = items::get(&state.db, user.org(), &it.item_id, it.version.map(|v| v as i32)).await?;
+        if let Some(sid) = &v.item.stimulus
+            && !passages.contains_key(sid)
+        {
+            let s = khaothi_store::stimuli::get(&state.db, user.org(), sid).await?;
+            passages.insert(sid.clone(), s.text);
+        }
         by_id.insert(it.item_id.clone(), v.item);
     }
-    let html = print_form(&blueprint, &f.form, version, &by_id, p.answers.unwrap_or(true))
+    let html = print_form(&blueprint, &f.form, version, &by_id, &passages, p.answers.unwrap_or(true))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     audit::record(
         &state.db,
