@@ -197,7 +197,7 @@ fn target_of(bp: &Blueprint, items: &[Item]) -> Result<Vec<f64>, AssemblyError> 
                         "information.reference_form: item {id} is not among the items"
                     ))
                 })?;
-                let model = crate::info::ItemModel::of(item).ok_or_else(|| {
+                let model = crate::info::model_of(item).ok_or_else(|| {
                     AssemblyError::InvalidRequest(format!(
                         "information.reference_form: item {id} is not calibrated"
                     ))

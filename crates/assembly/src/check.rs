@@ -9,7 +9,7 @@ use khaothi_domain::{Item, ReviewStatus, topic_has_prefix};
 use serde::Serialize;
 
 use crate::blueprint::{Blueprint, CountUnit, fmt_num};
-use crate::info::ItemModel;
+use crate::info::model_of;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
@@ -51,7 +51,7 @@ pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violat
             if item.status == ReviewStatus::Retired {
                 v("status", Some(form), format!("item {} is retired", item.id));
             }
-            if bp.information.is_some() && ItemModel::of(item).is_none() {
+            if bp.information.is_some() && model_of(item).is_none() {
                 v("information", Some(form), format!("item {} is not calibrated", item.id));
             }
         }
@@ -151,7 +151,7 @@ pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violat
         }
         // Difficulty.
         if let Some(d) = &bp.difficulty {
-            let bs: Vec<f64> = on.iter().filter_map(|i| ItemModel::of(i)).map(|m| m.difficulty()).collect();
+            let bs: Vec<f64> = on.iter().filter_map(|i| model_of(i)).map(|m| m.difficulty()).collect();
             if let Some(lim) = d.item_b {
                 for (i, b) in on.iter().zip(&bs) {
                     if !lim.contains(*b) {

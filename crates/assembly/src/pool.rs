@@ -8,7 +8,7 @@ use khaothi_domain::{Item, Level, ReviewStatus, topic_has_prefix};
 use serde::Serialize;
 
 use crate::blueprint::{Blueprint, Bounds, CountUnit, MatrixRow, Objective};
-use crate::info::ItemModel;
+use crate::info::{ItemModel, model_of};
 
 /// One matrix cell: a row and a level (`None` is the row's `total`).
 #[derive(Debug, Clone)]
@@ -152,7 +152,7 @@ impl<'a> Pool<'a> {
         let mut items = Vec::new();
         let mut models = Vec::new();
         for item in all {
-            let model = ItemModel::of(item);
+            let model = model_of(item);
             let b = model.as_ref().map(ItemModel::difficulty);
             if item.subject != bp.subject {
                 excluded.other_subject += 1;

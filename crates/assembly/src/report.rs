@@ -8,7 +8,7 @@ use khaothi_domain::{Item, ItemKind};
 use serde::Serialize;
 
 use crate::blueprint::{Blueprint, Bounds};
-use crate::info::ItemModel;
+use crate::info::{ItemModel, model_of};
 use crate::pool::{cell_coefficient, cells};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -96,7 +96,7 @@ pub fn form_report(bp: &Blueprint, items: &[Item], form: &Form) -> FormReport {
         .collect();
     let models: Vec<(Option<ItemModel>, ItemKind, f64)> = on_form
         .iter()
-        .map(|i| (ItemModel::of(i), i.kind(), bp.section_of(i.kind()).map_or(0.0, |s| bp.sections[s].points)))
+        .map(|i| (model_of(i), i.kind(), bp.section_of(i.kind()).map_or(0.0, |s| bp.sections[s].points)))
         .collect();
     let tif_at =
         |theta: f64| models.iter().flat_map(|(m, _, _)| m).map(|m| m.information(theta)).sum::<f64>();

@@ -107,6 +107,41 @@ impl ItemModel {
         }
     }
 
+    /// The model of a bank item's `irt` parameters (DESIGN §3); `None` when they are incomplete
+    /// or do not describe a proper model. A `rasch` item that carries a common `a` other than 1
+    /// (a 1PL) is a 2PL with that `a`.
+    pub fn from_params(p: &khaothi_domain::IrtParams) -> Option<Self> {
+        use khaothi_domain::IrtModelKind as K;
+        let m = match p.model? {
+            K::Rasch => match p.a {
+                Some(a) if a != 1.0 => Self::TwoPl { a, b: p.b? },
+                _ => Self::Rasch { b: p.b? },
+            },
+            K::TwoPl => Self::TwoPl { a: p.a?, b: p.b? },
+            K::ThreePl => Self::ThreePl { a: p.a?, b: p.b?, c: p.c? },
+            K::Gpcm => Self::Gpcm { a: p.a?, thresholds: p.thresholds.clone()? },
+            K::Grm => Self::Grm { a: p.a?, thresholds: p.thresholds.clone()? },
+        };
+        m.validate().is_ok().then_some(m)
+    }
+
+    /// Location used by difficulty limits: `b`, or the mean threshold of a polytomous model.
+    pub fn difficulty(&self) -> f64 {
+        match self {
+            Self::Rasch { b } | Self::TwoPl { b, .. } | Self::ThreePl { b, .. } => *b,
+            Self::Gpcm { thresholds, .. } | Self::Grm { thresholds, .. } => {
+                thresholds.iter().sum::<f64>() / thresholds.len() as f64
+            }
+        }
+    }
+
+    /// All category probabilities at `θ`, as a new vector.
+    pub fn category_probabilities(&self, theta: f64) -> Vec<f64> {
+        let mut p = vec![0.0; self.n_categories()];
+        self.probs(theta, &mut p);
+        p
+    }
+
     /// Number of score categories (`max_score + 1`).
     pub fn n_categories(&self) -> usize {
         self.max_score() as usize + 1
