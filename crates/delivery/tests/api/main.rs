@@ -3,6 +3,7 @@
 
 mod common;
 mod events;
+mod results;
 mod security;
 mod sessions;
 mod timing;
