@@ -3,6 +3,7 @@
 
 mod common;
 mod events;
+mod exam;
 mod results;
 mod security;
 mod sessions;
