@@ -20,6 +20,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     NotAllowed(String),
+    /// Scoring, results and exports wait for the keys section's release (409 `keys_not_released`).
+    #[error("{0}")]
+    KeysNotReleased(String),
     /// A package refused on import (bad signature, malformed) or a key that does not open it.
     #[error("{0}")]
     PackageRefused(String),
@@ -62,6 +65,7 @@ impl IntoResponse for ApiError {
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::NotAllowed(_) => (StatusCode::FORBIDDEN, "not_allowed"),
+            Self::KeysNotReleased(_) => (StatusCode::CONFLICT, "keys_not_released"),
             Self::PackageRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "package_refused"),
             Self::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
             Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),

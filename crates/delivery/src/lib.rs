@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod loadtest;
+pub mod results;
 pub mod routes;
 pub mod session;
 pub mod state;
@@ -56,7 +57,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/candidates/{number}/admit", post(candidates::admit))
         .route("/api/v1/events/{event}/candidates/{number}/extra-time", post(candidates::extra_time))
         .route("/api/v1/events/{event}/candidates/{number}/integrity", get(candidates::integrity))
-        .route("/api/v1/events/{event}/results", get(candidates::results))
+        .route("/api/v1/events/{event}/results", get(crate::results::results))
+        .route("/api/v1/events/{event}/exports/calibration.csv", get(crate::results::calibration_export))
+        .route("/api/v1/events/{event}/exports/raw.csv", get(crate::results::raw_export))
         .route("/ws/candidate", get(ws::candidate_socket))
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()

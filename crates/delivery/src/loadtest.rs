@@ -71,6 +71,28 @@ struct Counters {
 /// The newest acknowledged answer of each item: (epoch, seq, value).
 type Acked = HashMap<String, (i64, i64, Value)>;
 
+/// (candidate number, item id) → (epoch, seq) of the newest saved answer, from the raw export.
+fn saved_answers(raw: &str) -> Result<HashMap<(String, String), (i64, i64)>, String> {
+    let mut r = csv::Reader::from_reader(raw.as_bytes());
+    let header = r.headers().map_err(|e| format!("raw export: {e}"))?.clone();
+    let col =
+        |name: &str| header.iter().position(|h| h == name).ok_or(format!("raw export: no {name} column"));
+    let (person, item, epoch, seq) = (col("person")?, col("item")?, col("epoch")?, col("seq")?);
+    let mut out = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("raw export: {e}"))?;
+        let field = |c: usize| rec.get(c).unwrap_or_default();
+        let (Ok(e), Ok(s)) = (field(epoch).parse::<i64>(), field(seq).parse::<i64>()) else { continue };
+        // The item column is `id@version` when the form pinned a version.
+        let id = match field(item).rsplit_once('@') {
+            Some((id, v)) if v.chars().all(|c| c.is_ascii_digit()) => id,
+            _ => field(item),
+        };
+        out.insert((field(person).to_string(), id.to_string()), (e, s));
+    }
+    Ok(out)
+}
+
 /// Resident memory (MB) of a process on this machine (Linux), `None` = this process.
 pub fn rss_mb(pid: Option<u32>) -> f64 {
     let path = pid.map_or_else(|| "/proc/self/status".to_string(), |p| format!("/proc/{p}/status"));
@@ -125,7 +147,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
             candidates: opts.candidates,
             room_size: 25,
             number_prefix: "L",
-            score_at_submit: false,
+            score_at_submit: true,
             duration_seconds: None,
         })
         .await
@@ -183,23 +205,19 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         }
     }
     let rss = sampler.await.map_err(|e| e.to_string())?;
-    let results = board.get(&format!("/api/v1/events/{event}/results")).await.map_err(|e| e.0)?;
+    // Every acknowledged answer must be in the raw export (newest epoch and seq of each item).
+    // The load event scores at submit, so its keys may be released even if a candidate failed.
+    board
+        .post(&format!("/api/v1/events/{event}/keys"), json!({"release_key": pkg.keys_key.to_hex()}))
+        .await
+        .map_err(|e| e.0)?;
+    let raw = board.get(&format!("/api/v1/events/{event}/exports/raw.csv")).await.map_err(|e| e.0)?;
+    let saved = saved_answers(raw.as_str().unwrap_or_default())?;
     let mut lost = 0u64;
-    for c in results["candidates"].as_array().into_iter().flatten() {
-        let Some(acked) = acked_by.get(c["number"].as_str().unwrap_or_default()) else { continue };
-        let saved: HashMap<&str, (i64, i64)> = c["answers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|a| {
-                (
-                    a["item"].as_str().unwrap_or_default(),
-                    (a["epoch"].as_i64().unwrap_or(0), a["seq"].as_i64().unwrap_or(0)),
-                )
-            })
-            .collect();
+    for (number, acked) in &acked_by {
         for (item, (epoch, seq, _)) in acked {
-            if saved.get(item.as_str()).is_none_or(|s| *s < (*epoch, *seq)) {
+            let at = saved.get(&(number.clone(), item.clone()));
+            if at.is_none_or(|s| *s < (*epoch, *seq)) {
                 lost += 1;
             }
         }

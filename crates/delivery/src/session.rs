@@ -179,8 +179,11 @@ fn score_of(
     let content = s.hub.content(&c.event_id)?;
     let keys = content.keys.read().expect("keys lock");
     let version_keys = keys.as_ref()?.versions.get(&c.version_code)?;
+    let version = content.content.version(&c.version_code)?;
     let values = answers.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
-    Some(khaothi_package::score_answers(&content.subject, version_keys, &values))
+    khaothi_package::score_version(&content.subject, version, version_keys, &values)
+        .inspect_err(|e| tracing::error!(candidate = %c.number, error = %e, "cannot score"))
+        .ok()
 }
 
 /// Scores every started candidate of an event (after the keys are released).

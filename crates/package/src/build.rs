@@ -3,13 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use khaothi_domain::Item;
-use khaothi_domain::form::{Form, Version};
+use khaothi_domain::form::{Form, Version, VersionKey};
+use khaothi_domain::{Item, ItemBody, ItemKind};
 use khaothi_render::{RenderOptions, render_item, render_markdown};
 
 use crate::seal::{BuiltPackage, Manifest, VersionSummary, seal};
 use crate::{
-    BoardSigningKey, ContentItem, FORMAT, PackageContent, PackageError, PackageKeys, VersionContent,
+    BankItem, BoardSigningKey, ContentItem, FORMAT, PackageContent, PackageError, PackageKeys,
+    VersionContent, item_model,
 };
 
 /// Everything a package is made of. Items are the pinned versions the forms name.
@@ -46,7 +47,8 @@ pub fn build_package(
     let forms: HashMap<&str, &Form> = input.forms.iter().map(|f| (f.id.as_str(), f)).collect();
     let media = |name: &str| Some(format!("media/{name}"));
     let mut content = PackageContent { versions: Vec::new(), stimuli: BTreeMap::new() };
-    let mut keys = PackageKeys { versions: BTreeMap::new() };
+    let mut keys =
+        PackageKeys { versions: BTreeMap::new(), orders: BTreeMap::new(), items: bank_items(input, &items)? };
     let mut summaries = Vec::new();
     for v in input.versions {
         let form = forms.get(v.form_id.as_str()).ok_or_else(|| {
@@ -75,8 +77,10 @@ pub fn build_package(
                     v.code, form.id
                 ))
             })?;
-            let order: Option<Vec<usize>> =
-                v.options.get(id).map(|p| p.iter().map(|&i| usize::from(i)).collect());
+            // The renderer permutes the options of a single choice only; statements keep the
+            // bank's order, so only single-choice orders are shuffles to undo.
+            let shuffle = v.options.get(id).filter(|_| item.kind() == ItemKind::SingleChoice);
+            let order: Option<Vec<usize>> = shuffle.map(|p| p.iter().map(|&i| usize::from(i)).collect());
             let r = render_item(item, order.as_deref(), &media)
                 .map_err(|e| PackageError::Invalid(format!("version {}: {e}", v.code)))?;
             let key = v.keys.get(id).cloned().ok_or_else(|| {
@@ -89,6 +93,15 @@ pub fn build_package(
                     key.kind().as_str(),
                     item.kind().as_str()
                 )));
+            }
+            if unshuffle(&key, shuffle.map(Vec::as_slice)) != Some(bank_key(item)) {
+                return Err(PackageError::Invalid(format!(
+                    "version {}: the key of item {id} does not match the item's own key under the version's option order",
+                    v.code
+                )));
+            }
+            if let Some(p) = shuffle {
+                keys.orders.entry(v.code.clone()).or_default().insert(id.clone(), p.clone());
             }
             if let Some(s) = &item.stimulus
                 && !content.stimuli.contains_key(s)
@@ -128,4 +141,75 @@ pub fn build_package(
         signer: signer.public().fingerprint(),
     };
     seal(manifest, &content, &keys, signer, rng)
+}
+
+/// The item's key in the bank's own option order.
+fn bank_key(item: &Item) -> VersionKey {
+    match &item.body {
+        ItemBody::SingleChoice { key, .. } => VersionKey::SingleChoice(*key),
+        ItemBody::TrueFalseGroup { keys, .. } => VersionKey::TrueFalseGroup(keys.clone()),
+        ItemBody::ShortAnswer { answer } => VersionKey::ShortAnswer(answer.clone()),
+    }
+}
+
+/// A version's key in the bank's order: the shown letter mapped through the option order.
+fn unshuffle(key: &VersionKey, order: Option<&[u8]>) -> Option<VersionKey> {
+    match (key, order) {
+        (VersionKey::SingleChoice(shown), Some(order)) => {
+            let bank = *order.get(shown.index())?;
+            khaothi_domain::Choice::from_index(usize::from(bank)).map(VersionKey::SingleChoice)
+        }
+        _ => Some(key.clone()),
+    }
+}
+
+/// Every item of the forms once, in the forms' order, with the version the forms pin (one item
+/// pinned to two versions is refused: results could not say which was answered), its key in the
+/// bank's terms and its IRT parameters, checked to be usable for ability estimates.
+fn bank_items(input: &PackageInput<'_>, items: &HashMap<&str, &Item>) -> Result<Vec<BankItem>, PackageError> {
+    let mut out: Vec<BankItem> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for form in input.forms {
+        for fi in &form.items {
+            let id = fi.item_id.as_str();
+            if let Some(&at) = seen.get(id) {
+                let pinned = out[at].version;
+                if pinned != fi.version {
+                    return Err(PackageError::Invalid(format!(
+                        "item {id} is pinned to version {} on one form and {} on form {}",
+                        pinned.map_or("none".into(), |v| v.to_string()),
+                        fi.version.map_or("none".into(), |v| v.to_string()),
+                        form.id
+                    )));
+                }
+                continue;
+            }
+            let item = items.get(id).ok_or_else(|| {
+                PackageError::Invalid(format!(
+                    "form {} uses item {id}, which is not in the item file",
+                    form.id
+                ))
+            })?;
+            if let Some(p) = &item.irt {
+                let model = item_model(p)
+                    .map_err(|e| PackageError::Invalid(format!("item {id}: IRT parameters: {e}")))?;
+                let top = if item.kind() == ItemKind::TrueFalseGroup { 4 } else { 1 };
+                if model.max_score() != top {
+                    return Err(PackageError::Invalid(format!(
+                        "item {id}: a {} item scores 0–{top} but its IRT model scores 0–{}",
+                        item.kind(),
+                        model.max_score()
+                    )));
+                }
+            }
+            seen.insert(id, out.len());
+            out.push(BankItem {
+                id: id.to_string(),
+                version: fi.version,
+                key: bank_key(item),
+                irt: item.irt.clone(),
+            });
+        }
+    }
+    Ok(out)
 }

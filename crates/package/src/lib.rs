@@ -10,20 +10,27 @@
 //!
 //! Pure: no I/O, randomness comes from the caller's RNG.
 
+mod ability;
 mod build;
 mod code;
 mod keys;
 mod score;
 mod seal;
 
+pub use ability::{ability_eap, item_model};
 pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
 pub use keys::{BoardPublicKey, BoardSigningKey};
-pub use score::{ItemScore, ScoreSheet, score_answers, validate_answer};
+pub use khaothi_irt::ability::{AbilityEstimate, AbilityStatus};
+pub use score::{
+    ItemScore, ScoreSheet, SectionScore, format_score10, score_item, score_version, section_label,
+    statement_points, to_ten, validate_answer,
+};
 pub use seal::{BuiltPackage, Manifest, PackageFile, SealedPackage, VersionSummary, verify_package};
 
 use std::collections::BTreeMap;
 
+use khaothi_domain::IrtParams;
 use khaothi_domain::form::VersionKey;
 use khaothi_render::RenderedItem;
 use serde::{Deserialize, Serialize};
@@ -66,10 +73,63 @@ pub struct ContentItem {
     pub section: u32,
 }
 
-/// The keys section: every version's key map, in the version's own (shuffled) terms.
+/// The keys section: every version's key map, in the version's own (shuffled) terms, and what
+/// results and exports need to speak in the bank's terms (shuffle maps, item versions, IRT
+/// parameters). Released at the end of the event: nothing here reaches a candidate.
+///
+/// `orders` and `items` are absent from packages built before they existed (`serde(default)`);
+/// such a package still scores, but cannot undo shuffles or estimate abilities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PackageKeys {
     pub versions: BTreeMap<String, BTreeMap<String, VersionKey>>,
+    /// Per version code, per item id: `order[k]` is the bank's index of the option (or statement)
+    /// shown at position `k`. An item without an entry is shown in the bank's order.
+    #[serde(default)]
+    pub orders: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+    /// Every item of the package once, in the forms' (bank) order: form 1's items, then the
+    /// items of form 2 not on form 1, and so on. The calibration export's column order.
+    #[serde(default)]
+    pub items: Vec<BankItem>,
+}
+
+impl PackageKeys {
+    pub fn item(&self, id: &str) -> Option<&BankItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// The permutation of `item` in version `code`, when its elements are shown shuffled.
+    pub fn order(&self, code: &str, item: &str) -> Option<&[u8]> {
+        self.orders.get(code)?.get(item).map(Vec::as_slice)
+    }
+
+    /// Whether the package carries the shuffle maps (built by a khaothi that records them).
+    pub fn has_bank_terms(&self) -> bool {
+        !self.items.is_empty()
+    }
+}
+
+/// An item as the bank knows it: what a result names (`id@version`), the key in the bank's own
+/// option order (what an unshuffled answer is compared with) and its calibration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BankItem {
+    pub id: String,
+    /// The bank version the form pinned; `None` when the form named the item without a version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+    pub key: VersionKey,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irt: Option<IrtParams>,
+}
+
+impl BankItem {
+    /// `id@version`, or the bare id when no version was pinned (the bank reads a bare id as the
+    /// item's current version).
+    pub fn column(&self) -> String {
+        match self.version {
+            Some(v) => format!("{}@{v}", self.id),
+            None => self.id.clone(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

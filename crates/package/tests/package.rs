@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use khaothi_domain::form::VersionKey;
 use khaothi_domain::form::{Form, FormItem};
-use khaothi_domain::{Item, ItemRecord};
+use khaothi_domain::{Choice, Item, ItemRecord};
 use khaothi_package::{
     BoardSigningKey, PackageError, PackageInput, ReleaseKey, build_package, verify_package,
 };
@@ -163,4 +164,94 @@ fn versions_differ_and_keys_follow_the_shuffle() {
         // The option shown at the key's letter is the right answer, `2`.
         assert!(q1.rendered.options_html[letter.index()].contains('2'), "{v:?}");
     }
+}
+
+#[test]
+fn keys_speak_the_banks_terms_too() {
+    let signer = board();
+    let mut items = items();
+    items[0].irt = Some(khaothi_domain::IrtParams {
+        model: Some(khaothi_domain::IrtModelKind::TwoPl),
+        a: Some(1.1),
+        b: Some(-0.4),
+        ..Default::default()
+    });
+    let mut forms = vec![form()];
+    for fi in &mut forms[0].items {
+        fi.version = Some(3);
+    }
+    let versions = khaothi_assembly::make_versions(&forms[0], &items, 4, 7).unwrap();
+    let stimuli = BTreeMap::new();
+    let input = PackageInput {
+        package_id: "PKG-1".into(),
+        event_id: "EVT-1".into(),
+        title: "Thi thử".into(),
+        subject: "toan".into(),
+        duration_minutes: 90,
+        created_at: "2025-06-26T07:00:00Z".into(),
+        items: &items,
+        stimuli: &stimuli,
+        forms: &forms,
+        versions: &versions,
+    };
+    let built = build_package(&input, &signer, &mut StdRng::seed_from_u64(3)).unwrap();
+    let keys = verify_package(&built.bytes, &signer.public()).unwrap().open_keys(&built.keys_key).unwrap();
+    // Items in the form's order, pinned versions, the bank's own keys, IRT where calibrated.
+    let columns: Vec<String> = keys.items.iter().map(|i| i.column()).collect();
+    assert_eq!(columns, vec!["Q1@3", "Q2@3", "Q3@3", "Q4@3"]);
+    assert_eq!(keys.items[0].key, VersionKey::SingleChoice(Choice::B));
+    assert!(keys.items[0].irt.is_some() && keys.items[1].irt.is_none());
+    // Every version's shuffle is recorded, and maps the shown key back to the bank's key.
+    for v in &versions {
+        for id in ["Q1", "Q2"] {
+            let order = keys.order(&v.code, id).unwrap();
+            assert_eq!(order, v.options[id].as_slice());
+            let VersionKey::SingleChoice(shown) = keys.versions[&v.code][id] else { panic!("kind") };
+            let VersionKey::SingleChoice(bank) = keys.item(id).unwrap().key else { panic!("kind") };
+            assert_eq!(usize::from(order[shown.index()]), bank.index(), "{} {id}", v.code);
+        }
+        assert!(keys.order(&v.code, "Q3").is_none(), "statements are never shuffled");
+    }
+
+    // One item pinned to two versions on two forms is refused.
+    let mut other = forms[0].clone();
+    other.id = "F2".into();
+    other.number = 2;
+    other.items[0].version = Some(4);
+    let two = vec![forms[0].clone(), other];
+    let err =
+        build_package(&PackageInput { forms: &two, ..input.clone() }, &signer, &mut StdRng::seed_from_u64(3))
+            .unwrap_err();
+    assert!(err.to_string().contains("item Q1 is pinned to version 3 on one form and 4 on form F2"), "{err}");
+    // A version whose key contradicts the item's key under its shuffle is refused.
+    let mut wrong = versions.clone();
+    let VersionKey::SingleChoice(shown) = wrong[0].keys["Q1"] else { panic!("kind") };
+    let next = Choice::from_index((shown.index() + 1) % 4).unwrap();
+    wrong[0].keys.insert("Q1".into(), VersionKey::SingleChoice(next));
+    let err = build_package(
+        &PackageInput { versions: &wrong, ..input.clone() },
+        &signer,
+        &mut StdRng::seed_from_u64(3),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("does not match the item's own key"), "{err}");
+    // IRT parameters that cannot score the item are refused.
+    let mut bad = items.clone();
+    bad[2].irt = Some(khaothi_domain::IrtParams {
+        model: Some(khaothi_domain::IrtModelKind::Gpcm),
+        a: Some(1.0),
+        thresholds: Some(vec![0.0, 1.0]),
+        ..Default::default()
+    });
+    let err = build_package(&PackageInput { items: &bad, ..input }, &signer, &mut StdRng::seed_from_u64(3))
+        .unwrap_err();
+    assert!(err.to_string().contains("item Q3: a true_false_group item scores 0–4"), "{err}");
+}
+
+#[test]
+fn keys_of_older_packages_still_parse() {
+    let old = r#"{"versions":{"0101":{"Q1":{"single_choice":"B"}}}}"#;
+    let keys: khaothi_package::PackageKeys = serde_json::from_str(old).unwrap();
+    assert!(keys.orders.is_empty() && keys.items.is_empty() && !keys.has_bank_terms());
+    assert_eq!(keys.versions["0101"]["Q1"], VersionKey::SingleChoice(Choice::B));
 }

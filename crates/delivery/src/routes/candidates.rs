@@ -1,7 +1,7 @@
 //! Candidates: CSV import with per-row errors, seats and versions (neighbouring seats differ),
-//! printable room sheets with login codes, the proctor's admit, extra time, results.
+//! printable room sheets with login codes, the proctor's admit, extra time.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -392,31 +392,4 @@ pub async fn integrity(
     Ok(axum::Json(
         json!({"number": number, "events": evs.iter().map(|e| json!({"kind": e.kind, "detail": e.detail, "epoch": e.epoch, "at": e.at})).collect::<Vec<_>>()}),
     ))
-}
-
-/// `GET /api/v1/events/{event}/results` (board): every candidate's newest answers and score.
-pub async fn results(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
-    user.require(BOARD, "read results")?;
-    load_event(&s, &id).await?;
-    let cands = candidate::Entity::find()
-        .filter(candidate::Column::EventId.eq(&id))
-        .order_by_asc(candidate::Column::Number)
-        .all(&s.db.read)
-        .await?;
-    let answers = store::event_answers(&s.db.read, &id).await?;
-    let now = Utc::now();
-    let empty = BTreeMap::new();
-    let out: Vec<Value> = cands
-        .iter()
-        .map(|c| {
-            let mut j = candidate_json(c, now);
-            j["answers"] = json!(answers.get(&c.id).unwrap_or(&empty).values().collect::<Vec<_>>());
-            j
-        })
-        .collect();
-    Ok(axum::Json(json!({"event": id, "candidates": out})))
 }

@@ -109,6 +109,9 @@ pub struct SavedAnswer {
     pub value: serde_json::Value,
     pub epoch: i64,
     pub seq: i64,
+    /// When the server received it; for the raw export, never sent to candidates.
+    #[serde(skip)]
+    pub received_at: DateTime<Utc>,
 }
 
 /// The newest answer of each item for one candidate.
@@ -131,7 +134,16 @@ pub fn fold_latest(rows: impl IntoIterator<Item = response::Model>) -> BTreeMap<
         let newer = out.get(&r.item_id).is_none_or(|a| (r.epoch, r.seq) > (a.epoch, a.seq));
         if newer {
             let value = serde_json::from_str(&r.value).unwrap_or(serde_json::Value::Null);
-            out.insert(r.item_id.clone(), SavedAnswer { item: r.item_id, value, epoch: r.epoch, seq: r.seq });
+            out.insert(
+                r.item_id.clone(),
+                SavedAnswer {
+                    item: r.item_id,
+                    value,
+                    epoch: r.epoch,
+                    seq: r.seq,
+                    received_at: r.received_at,
+                },
+            );
         }
     }
     out

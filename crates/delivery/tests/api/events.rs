@@ -98,7 +98,8 @@ async fn package_refusals(b: Backend) {
         .unwrap();
     assert_eq!(done["scored"], 1);
     let results = app.board.get("/api/v1/events/E1/results").await.unwrap();
-    assert_eq!(results["candidates"][0]["score"], 0);
+    assert_eq!(results["candidates"][0]["total"], 0);
+    assert_eq!(results["candidates"][0]["score10_text"], "0,00");
 }
 both_backends!(package_refusals);
 

@@ -3,6 +3,8 @@
 
 mod common;
 mod events;
+mod exam;
+mod results;
 mod security;
 mod sessions;
 mod timing;

@@ -1,0 +1,408 @@
+//! Results and exports of an event (docs/formats.md "Results and exports"): per-candidate scores,
+//! the calibration CSV and the raw responses with every shuffle undone.
+//!
+//! Everything here needs the keys section, so everything waits for its release: before it, each
+//! function answers 409 `keys_not_released` and nothing is scored. The four `*_json`/`*_csv`
+//! functions are what the HTTP routes and the signed result file share; they compute from the
+//! response log each time (the stored `score` is a convenience of the candidate list), so a
+//! result always agrees with the answers it came from.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use khaothi_auth::{CurrentUser, Role};
+use khaothi_domain::{Choice, ItemKind};
+use khaothi_package::{
+    AbilityEstimate, PackageKeys, ScoreSheet, VersionContent, ability_eap, format_score10, score_version,
+    section_label,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::routes::events::load_event;
+use crate::session;
+use crate::state::{AppState, EventContent};
+use crate::store::entity::{candidate, event, room};
+use crate::store::{self, SavedAnswer};
+
+const BOARD: &[Role] = &[Role::ExamBoard, Role::Admin];
+
+/// One candidate of the event with what the keys make of their answers.
+struct Row {
+    c: candidate::Model,
+    room: String,
+    /// `None` for a candidate who never started (nothing to score).
+    sheet: Option<ScoreSheet>,
+    ability: Option<AbilityEstimate>,
+    answers: BTreeMap<String, SavedAnswer>,
+}
+
+/// An event whose keys are released, scored.
+struct Scored {
+    event: event::Model,
+    content: Arc<EventContent>,
+    keys: PackageKeys,
+    /// Every section index any version uses, in order.
+    sections: Vec<u32>,
+    rows: Vec<Row>,
+}
+
+impl Scored {
+    fn version(&self, code: &str) -> Option<&VersionContent> {
+        self.content.content.version(code)
+    }
+}
+
+/// Loads and scores the event, or refuses before the keys' release.
+async fn scored(s: &AppState, event_id: &str) -> ApiResult<Scored> {
+    let event = load_event(s, event_id).await?;
+    if event.keys_released_at.is_none() {
+        return Err(ApiError::KeysNotReleased(format!(
+            "the keys of event {event_id} are not released yet; results and exports wait for POST /api/v1/events/{event_id}/keys at the end of the event"
+        )));
+    }
+    let content = s.hub.content(event_id).ok_or_else(|| {
+        ApiError::Internal(format!("event {event_id}: keys released but content not loaded"))
+    })?;
+    let keys = content
+        .keys
+        .read()
+        .expect("keys lock")
+        .clone()
+        .ok_or_else(|| ApiError::Internal(format!("event {event_id}: keys released but not loaded")))?;
+    let rooms: HashMap<String, String> = room::Entity::find()
+        .filter(room::Column::EventId.eq(event_id))
+        .all(&s.db.read)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let cands = candidate::Entity::find()
+        .filter(candidate::Column::EventId.eq(event_id))
+        .order_by_asc(candidate::Column::Number)
+        .all(&s.db.read)
+        .await?;
+    let mut answers = store::event_answers(&s.db.read, event_id).await?;
+    let sections: BTreeSet<u32> =
+        content.content.versions.iter().flat_map(|v| v.items.iter().map(|i| i.section)).collect();
+    let mut rows = Vec::with_capacity(cands.len());
+    for c in cands {
+        let answers = answers.remove(&c.id).unwrap_or_default();
+        let sheet = match c.started_at {
+            None => None,
+            Some(_) => Some(sheet_of(&content, &keys, &c, &answers)?),
+        };
+        let ability = sheet.as_ref().and_then(|sh| ability_eap(&keys, &sh.items));
+        let room = rooms.get(&c.room_id).cloned().unwrap_or_default();
+        rows.push(Row { c, room, sheet, ability, answers });
+    }
+    Ok(Scored { event, content, keys, sections: sections.into_iter().collect(), rows })
+}
+
+fn sheet_of(
+    content: &EventContent,
+    keys: &PackageKeys,
+    c: &candidate::Model,
+    answers: &BTreeMap<String, SavedAnswer>,
+) -> ApiResult<ScoreSheet> {
+    let broken = |what: String| ApiError::Internal(format!("candidate {}: {what}", c.number));
+    let version = content
+        .content
+        .version(&c.version_code)
+        .ok_or_else(|| broken(format!("version {} is not in the package", c.version_code)))?;
+    let version_keys = keys
+        .versions
+        .get(&c.version_code)
+        .ok_or_else(|| broken(format!("no keys for {}", c.version_code)))?;
+    let values = answers.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
+    score_version(&content.subject, version, version_keys, &values).map_err(|e| broken(e.to_string()))
+}
+
+/// θ and SE rounded to 4 decimals: more would be noise, and the text stays stable.
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+fn candidate_result(row: &Row, sections: &[u32]) -> Value {
+    let c = &row.c;
+    let sheet = row.sheet.as_ref();
+    let score10 = sheet.and_then(ScoreSheet::score10);
+    json!({
+        "number": c.number, "full_name": c.full_name, "date_of_birth": c.date_of_birth,
+        "room": row.room, "seat": c.seat, "version": c.version_code,
+        "status": session::status(c), "submit_reason": c.submit_reason,
+        "started_at": c.started_at, "submitted_at": c.submitted_at,
+        "sections": sheet.map(|sh| sections.iter().filter_map(|&n| {
+            sh.sections.iter().find(|x| x.section == n)
+                .map(|x| json!({"section": section_label(n), "points": x.points, "max": x.max}))
+        }).collect::<Vec<_>>()).unwrap_or_default(),
+        "total": sheet.map(|sh| sh.total), "max": sheet.map(|sh| sh.max),
+        "score10": score10.map(|h| f64::from(h) / 100.0), "score10_text": score10.map(format_score10),
+        "theta_eap": row.ability.as_ref().and_then(|a| a.theta).map(round4),
+        "se": row.ability.as_ref().and_then(|a| a.se).map(round4),
+        "answered": sheet.map_or(0, ScoreSheet::answered),
+    })
+}
+
+/// Every candidate's result as JSON (docs/formats.md "Results JSON").
+pub async fn results_json(s: &AppState, event: &str) -> Result<Value, ApiError> {
+    let sc = scored(s, event).await?;
+    Ok(json!({
+        "event": sc.event.id, "title": sc.event.title, "subject": sc.event.subject,
+        "keys_released_at": sc.event.keys_released_at,
+        "sections": sc.sections.iter().map(|&n| section_label(n)).collect::<Vec<_>>(),
+        "candidates": sc.rows.iter().map(|r| candidate_result(r, &sc.sections)).collect::<Vec<_>>(),
+    }))
+}
+
+fn csv_text(rows: Vec<Vec<String>>) -> ApiResult<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The same results as CSV, one row per candidate (docs/formats.md "Results CSV").
+pub async fn results_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
+    let sc = scored(s, event).await?;
+    let mut header: Vec<String> =
+        ["number", "full_name", "date_of_birth", "room", "seat", "version", "status", "submit_reason"]
+            .map(String::from)
+            .to_vec();
+    header.extend(sc.sections.iter().map(|&n| format!("section_{}", section_label(n))));
+    header
+        .extend(["total", "max", "score10", "score10_text", "theta_eap", "se", "answered"].map(String::from));
+    let mut out = vec![header];
+    for r in &sc.rows {
+        let (c, sheet) = (&r.c, r.sheet.as_ref());
+        let mut row = vec![
+            c.number.clone(),
+            c.full_name.clone(),
+            c.date_of_birth.clone(),
+            r.room.clone(),
+            c.seat.to_string(),
+            c.version_code.clone(),
+            session::status(c).to_string(),
+            opt(c.submit_reason.as_ref()),
+        ];
+        row.extend(sc.sections.iter().map(|&n| {
+            opt(sheet.and_then(|sh| sh.sections.iter().find(|x| x.section == n)).map(|x| x.points))
+        }));
+        let score10 = sheet.and_then(ScoreSheet::score10);
+        row.extend([
+            opt(sheet.map(|sh| sh.total)),
+            opt(sheet.map(|sh| sh.max)),
+            opt(score10.map(|h| format!("{}.{:02}", h / 100, h % 100))),
+            opt(score10.map(format_score10)),
+            opt(r.ability.as_ref().and_then(|a| a.theta).map(|t| format!("{t:.4}"))),
+            opt(r.ability.as_ref().and_then(|a| a.se).map(|t| format!("{t:.4}"))),
+            sheet.map_or(0, ScoreSheet::answered).to_string(),
+        ]);
+        out.push(row);
+    }
+    csv_text(out)
+}
+
+/// The calibration CSV (DESIGN §4): `person,<id@version>…` in the forms' item order, one row per
+/// candidate who started, cells the scored responses (0/1, 0–4 statements right; not answered =
+/// 0; not on the candidate's version = empty).
+pub async fn calibration_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
+    let sc = scored(s, event).await?;
+    // Older packages list no bank items: their columns are the versions' items, bare ids.
+    let columns: Vec<(String, String)> = if sc.keys.has_bank_terms() {
+        sc.keys.items.iter().map(|i| (i.id.clone(), i.column())).collect()
+    } else {
+        let mut seen = BTreeSet::new();
+        sc.content
+            .content
+            .versions
+            .iter()
+            .flat_map(|v| v.items.iter().map(|i| i.rendered.id.clone()))
+            .filter(|id| seen.insert(id.clone()))
+            .map(|id| (id.clone(), id))
+            .collect()
+    };
+    let mut out =
+        vec![std::iter::once("person".to_string()).chain(columns.iter().map(|c| c.1.clone())).collect()];
+    for r in &sc.rows {
+        let Some(sheet) = &r.sheet else { continue };
+        let right: HashMap<&str, u8> = sheet.items.iter().map(|i| (i.item.as_str(), i.right)).collect();
+        let mut row = vec![r.c.number.clone()];
+        row.extend(columns.iter().map(|(id, _)| opt(right.get(id.as_str()))));
+        out.push(row);
+    }
+    csv_text(out)
+}
+
+/// A shown answer in the bank's order: the shown option letter mapped back through the version's
+/// option order; the statements of a true/false group put back in the bank's order and written
+/// `T`/`F`/`-` (true, false, left blank); a short answer as typed. Empty when not answered.
+fn bank_value(kind: ItemKind, value: &Value, order: Option<&[u8]>) -> String {
+    let bank_index = |shown: usize| order.map_or(Some(shown), |o| o.get(shown).map(|&b| usize::from(b)));
+    match kind {
+        ItemKind::SingleChoice => value
+            .as_str()
+            .and_then(Choice::parse)
+            .and_then(|shown| bank_index(shown.index()))
+            .and_then(Choice::from_index)
+            .map(|c| c.letter().to_string())
+            .unwrap_or_default(),
+        ItemKind::TrueFalseGroup => {
+            let Some(shown) = value.as_array() else { return String::new() };
+            let mut bank = vec!['-'; shown.len()];
+            for (k, v) in shown.iter().enumerate() {
+                if let Some(slot) = bank_index(k).and_then(|b| bank.get_mut(b)) {
+                    *slot = match v.as_bool() {
+                        Some(true) => 'T',
+                        Some(false) => 'F',
+                        None => '-',
+                    };
+                }
+            }
+            bank.into_iter().collect()
+        }
+        ItemKind::ShortAnswer => value.as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// Raw responses, one row per candidate × item of their version, answers in the bank's order
+/// (docs/formats.md "Raw responses CSV").
+pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
+    let sc = scored(s, event).await?;
+    if !sc.keys.has_bank_terms() {
+        return Err(ApiError::Conflict(
+            "this event's package was built before packages recorded their shuffles; its raw answers cannot be put back in the bank's order".into(),
+        ));
+    }
+    let header =
+        ["person", "item", "kind", "version", "position", "value", "correct", "epoch", "seq", "answered_at"];
+    let mut out = vec![header.map(String::from).to_vec()];
+    for r in &sc.rows {
+        let Some(sheet) = &r.sheet else { continue };
+        let version = sc.version(&r.c.version_code).ok_or_else(|| {
+            ApiError::Internal(format!("candidate {}: version {} is missing", r.c.number, r.c.version_code))
+        })?;
+        for (position, (item, score)) in version.items.iter().zip(&sheet.items).enumerate() {
+            let id = &item.rendered.id;
+            let column = sc.keys.item(id).map_or_else(|| id.clone(), |b| b.column());
+            let saved = r.answers.get(id);
+            let order = sc.keys.order(&r.c.version_code, id);
+            out.push(vec![
+                r.c.number.clone(),
+                column,
+                item.rendered.kind.as_str().to_string(),
+                r.c.version_code.clone(),
+                (position + 1).to_string(),
+                saved.map(|a| bank_value(item.rendered.kind, &a.value, order)).unwrap_or_default(),
+                score.right.to_string(),
+                opt(saved.map(|a| a.epoch)),
+                opt(saved.map(|a| a.seq)),
+                opt(saved.map(|a| a.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))),
+            ]);
+        }
+    }
+    csv_text(out)
+}
+
+#[derive(Deserialize)]
+pub struct ResultsQuery {
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+fn csv_response(name: String, text: String) -> Response {
+    (
+        [
+            ("content-type", "text/csv; charset=utf-8".to_string()),
+            ("content-disposition", format!("attachment; filename=\"{name}\"")),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+async fn audited(s: &AppState, user: &CurrentUser, event: &str, export: &str) -> ApiResult<()> {
+    store::audit(&s.db.read, Some(event), user.username(), "results_exported", json!({"export": export}))
+        .await?;
+    Ok(())
+}
+
+/// `GET /api/v1/events/{event}/results?format=json|csv` (board).
+pub async fn results(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<ResultsQuery>,
+) -> ApiResult<Response> {
+    user.require(BOARD, "read results")?;
+    let response = match q.format.as_deref().unwrap_or("json") {
+        "json" => axum::Json(results_json(&s, &id).await?).into_response(),
+        "csv" => csv_response(format!("{id}-results.csv"), results_csv(&s, &id).await?),
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_format",
+                format!("format is json or csv, not `{other}`"),
+            ));
+        }
+    };
+    audited(&s, &user, &id, if q.format.as_deref() == Some("csv") { "results.csv" } else { "results.json" })
+        .await?;
+    Ok(response)
+}
+
+/// `GET /api/v1/events/{event}/exports/calibration.csv` (board).
+pub async fn calibration_export(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    user.require(BOARD, "export calibration data")?;
+    let text = calibration_csv(&s, &id).await?;
+    audited(&s, &user, &id, "calibration.csv").await?;
+    Ok(csv_response(format!("{id}-calibration.csv"), text))
+}
+
+/// `GET /api/v1/events/{event}/exports/raw.csv` (board).
+pub async fn raw_export(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    user.require(BOARD, "export raw responses")?;
+    let text = raw_csv(&s, &id).await?;
+    audited(&s, &user, &id, "raw.csv").await?;
+    Ok(csv_response(format!("{id}-raw.csv"), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_answers_go_back_to_the_banks_order() {
+        use ItemKind::*;
+        // Shown A is the bank's option 2 (C), shown C is the bank's option 0 (A).
+        let order = [2u8, 3, 0, 1];
+        assert_eq!(bank_value(SingleChoice, &json!("A"), Some(&order)), "C");
+        assert_eq!(bank_value(SingleChoice, &json!("c"), Some(&order)), "A");
+        assert_eq!(bank_value(SingleChoice, &json!("D"), None), "D");
+        assert_eq!(bank_value(SingleChoice, &Value::Null, Some(&order)), "");
+        // Statements shown b, a, d, c.
+        let statements = [1u8, 0, 3, 2];
+        assert_eq!(bank_value(TrueFalseGroup, &json!([true, false, null, true]), Some(&statements)), "FTT-");
+        assert_eq!(bank_value(TrueFalseGroup, &json!([true, false, null, true]), None), "TF-T");
+        // Short answers are kept as typed.
+        assert_eq!(bank_value(ShortAnswer, &json!("0.5"), None), "0.5");
+        assert_eq!(bank_value(ShortAnswer, &Value::Null, None), "");
+    }
+}
