@@ -3,6 +3,7 @@
 //! log. `Application::build` binds first, so tests start it on port 0.
 
 pub mod candidate_client;
+pub mod chain;
 pub mod client;
 pub mod codes;
 pub mod config;
@@ -10,8 +11,10 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod loadtest;
+pub mod result_file;
 pub mod routes;
 pub mod session;
+pub mod site;
 pub mod state;
 pub mod store;
 pub mod writer;
@@ -57,6 +60,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/candidates/{number}/extra-time", post(candidates::extra_time))
         .route("/api/v1/events/{event}/candidates/{number}/integrity", get(candidates::integrity))
         .route("/api/v1/events/{event}/results", get(candidates::results))
+        .route("/api/v1/events/{event}/results/file", get(result_files::result_file))
+        .route("/api/v1/events/{event}/results/upload", post(result_files::upload))
+        .route("/api/v1/chains/verify", get(result_files::verify_chains))
         .route("/ws/candidate", get(ws::candidate_socket))
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()
@@ -92,9 +98,10 @@ impl Application {
         };
         let jwt = routes::staff::secret(&config, config.jwt_secret.as_ref(), "jwt.secret")?;
         let code = routes::staff::secret(&config, config.code_secret.as_ref(), "code.secret")?;
+        let site_key = site::load_or_create_site_key(&config)?;
         routes::staff::ensure_board(&db.read, &config).await?;
-        session::credit_outage(&db.write).await.map_err(|e| e.to_string())?;
-        let writer = Writer::spawn(db.write.clone(), config.max_batch);
+        let writer = Writer::start(db.write.clone(), config.max_batch).await.map_err(|e| e.to_string())?;
+        session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
         let hub = Arc::new(Hub::default());
         let limiter = || {
@@ -119,6 +126,7 @@ impl Application {
             candidate_limiter: limiter(),
             codes: CodeSecret::new(code),
             board_key,
+            site_key: Arc::new(site_key),
             hub,
             config: Arc::new(config),
         };

@@ -13,12 +13,14 @@
 mod build;
 mod code;
 mod keys;
+pub mod result_file;
 mod score;
 mod seal;
 
 pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
-pub use keys::{BoardPublicKey, BoardSigningKey};
+pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
+pub use result_file::{ResultFile, ResultFileError, sign_result_file};
 pub use score::{ItemScore, ScoreSheet, score_answers, validate_answer};
 pub use seal::{BuiltPackage, Manifest, PackageFile, SealedPackage, VersionSummary, verify_package};
 
