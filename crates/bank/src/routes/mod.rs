@@ -6,5 +6,6 @@ pub mod health;
 pub mod import;
 pub mod items;
 pub mod media;
+pub mod results;
 pub mod review;
 pub mod stimuli;

@@ -7,5 +7,6 @@ mod assembly;
 mod bad_input;
 mod calibration;
 mod import;
+mod results;
 mod roles;
 mod workflow;
