@@ -13,7 +13,7 @@ use crate::both_backends;
 use crate::common::*;
 
 /// Two candidates answer four items each; one answer is sent twice.
-async fn answered_event(app: &TestApp) -> usize {
+pub async fn answered_event(app: &TestApp) -> usize {
     let (list, _) = app.event("E1", 2, 2, None).await;
     for (num, _, code) in &list {
         let mut s = app.socket().await;

@@ -7,3 +7,4 @@ mod events;
 mod security;
 mod sessions;
 mod timing;
+mod upload;
