@@ -23,7 +23,9 @@ pub fn load_or_create_secret(configured: Option<&str>, path: &Path) -> Result<Ve
     Ok(secret)
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Creates `path` (never overwrites) readable by its owner only (0600 on Unix): for secrets and
+/// private keys.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

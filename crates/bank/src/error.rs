@@ -28,6 +28,12 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     UnsupportedMedia(String),
+    /// A signed result file that does not verify or cannot be read.
+    #[error("{0}")]
+    ResultRefused(String),
+    /// A result file signed by a key no registered site has.
+    #[error("{0}")]
+    UnknownSite(String),
     #[error("too many failed logins; try again in {0} s")]
     RateLimited(u64),
     /// A report that explains a refused batch (import all-or-nothing).
@@ -84,6 +90,8 @@ impl IntoResponse for ApiError {
             Self::NotAllowed(_) => (StatusCode::FORBIDDEN, "not_allowed"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            Self::ResultRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "result_refused"),
+            Self::UnknownSite(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_site"),
             Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
             Self::Internal(detail) => {

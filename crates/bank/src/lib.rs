@@ -31,7 +31,7 @@ pub use state::AppState;
 #[openapi(
     info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "packages"), (name = "admin"), (name = "health"))
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "packages"), (name = "results"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -86,11 +86,14 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(packages::list, packages::build))
         .routes(routes!(packages::download))
         .routes(routes!(packages::board_key))
+        .routes(routes!(results::list_sites, results::register_site))
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
         .routes(routes!(assembly::list_blueprints, assembly::create_blueprint))
         .routes(routes!(calibration::calibrate))
+        // Result files carry every answer of an event: the import limit, not the JSON one.
+        .routes(routes!(results::list_results, results::import_results))
         .layer(DefaultBodyLimit::max(import_limit));
     // Media get 1 KiB of slack so an over-limit upload is refused with our message, not axum's.
     let uploads =

@@ -17,7 +17,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// The item-bank service.
     Bank(commands::bank::Args),
-    /// The delivery server (`serve`), and the board's `unlock` / `release-keys`.
+    /// The delivery server (`serve`), the board's `unlock` / `release-keys`, the site key, the
+    /// hash-chain check and carrying results to the bank.
     Delivery(commands::delivery::Args),
     /// Board keypair (`keygen`), and signed, encrypted exam packages (`build`, `verify`).
     Package(commands::package::Args),

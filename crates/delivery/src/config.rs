@@ -21,6 +21,12 @@ pub struct DeliveryConfig {
     /// The exam board's Ed25519 public key (`ed25519:<hex>`), pinned here: packages are verified
     /// against it and never against a key they carry.
     pub board_public_key: Option<String>,
+    /// The site's name, written into signed result files.
+    pub site_name: String,
+    /// The site's Ed25519 secret key (`ed25519-secret:<64 hex>`) that signs result files; unset
+    /// means a key generated once and kept in `<data_dir>/site.key` (mode 0600).
+    #[serde(skip_serializing)]
+    pub site_key: Option<SecretString>,
     /// HMAC secret of the login codes; unset means a random secret kept in `<data_dir>/code.secret`.
     #[serde(skip_serializing)]
     pub code_secret: Option<SecretString>,
@@ -70,6 +76,8 @@ impl Default for DeliveryConfig {
             data_dir: PathBuf::from("data"),
             database_url: None,
             board_public_key: None,
+            site_name: "khaothi delivery site".into(),
+            site_key: None,
             code_secret: None,
             jwt_secret: None,
             access_token_minutes: 60,

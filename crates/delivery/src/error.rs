@@ -29,6 +29,12 @@ pub enum ApiError {
     /// A CSV import refused as a whole; `report` lists each row's problems.
     #[error("{message}")]
     Rejected { message: String, report: serde_json::Value },
+    /// A hash chain does not verify: nothing is signed over it.
+    #[error("{0}")]
+    ChainBroken(String),
+    /// The bank could not be reached or refused an upload; the message carries the bank's words.
+    #[error("{0}")]
+    UploadFailed(String),
     #[error("too many failed logins; try again in {0} s")]
     RateLimited(u64),
     #[error("internal error")]
@@ -68,6 +74,8 @@ impl IntoResponse for ApiError {
             Self::KeysNotReleased(_) => (StatusCode::CONFLICT, "keys_not_released"),
             Self::PackageRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "package_refused"),
             Self::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),
+            Self::ChainBroken(_) => (StatusCode::CONFLICT, "chain_broken"),
+            Self::UploadFailed(_) => (StatusCode::BAD_GATEWAY, "upload_failed"),
             Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");

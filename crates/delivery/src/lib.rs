@@ -3,6 +3,7 @@
 //! log. `Application::build` binds first, so tests start it on port 0.
 
 pub mod candidate_client;
+pub mod chain;
 pub mod client;
 pub mod codes;
 pub mod config;
@@ -11,8 +12,10 @@ pub mod error;
 pub mod json;
 pub mod loadtest;
 pub mod results;
+pub mod result_file;
 pub mod routes;
 pub mod session;
+pub mod site;
 pub mod state;
 pub mod store;
 pub mod writer;
@@ -60,6 +63,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/results", get(crate::results::results))
         .route("/api/v1/events/{event}/exports/calibration.csv", get(crate::results::calibration_export))
         .route("/api/v1/events/{event}/exports/raw.csv", get(crate::results::raw_export))
+        .route("/api/v1/events/{event}/results/file", get(result_files::result_file))
+        .route("/api/v1/events/{event}/results/upload", post(result_files::upload))
+        .route("/api/v1/chains/verify", get(result_files::verify_chains))
         .route("/ws/candidate", get(ws::candidate_socket))
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()
@@ -95,9 +101,10 @@ impl Application {
         };
         let jwt = routes::staff::secret(&config, config.jwt_secret.as_ref(), "jwt.secret")?;
         let code = routes::staff::secret(&config, config.code_secret.as_ref(), "code.secret")?;
+        let site_key = site::load_or_create_site_key(&config)?;
         routes::staff::ensure_board(&db.read, &config).await?;
-        session::credit_outage(&db.write).await.map_err(|e| e.to_string())?;
-        let writer = Writer::spawn(db.write.clone(), config.max_batch);
+        let writer = Writer::start(db.write.clone(), config.max_batch).await.map_err(|e| e.to_string())?;
+        session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
         let hub = Arc::new(Hub::default());
         let limiter = || {
@@ -122,6 +129,7 @@ impl Application {
             candidate_limiter: limiter(),
             codes: CodeSecret::new(code),
             board_key,
+            site_key: Arc::new(site_key),
             hub,
             config: Arc::new(config),
         };

@@ -332,7 +332,7 @@ fn csv_response(name: String, text: String) -> Response {
 }
 
 async fn audited(s: &AppState, user: &CurrentUser, event: &str, export: &str) -> ApiResult<()> {
-    store::audit(&s.db.read, Some(event), user.username(), "results_exported", json!({"export": export}))
+    store::audit(&s.writer, Some(event), user.username(), "results_exported", json!({"export": export}))
         .await?;
     Ok(())
 }

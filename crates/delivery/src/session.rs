@@ -10,16 +10,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{self, entity::candidate};
-use crate::writer::WriteOp;
+use crate::writer::{WriteOp, Writer};
 
 pub fn status(c: &candidate::Model) -> &'static str {
     match (c.started_at, c.submitted_at) {
@@ -38,7 +35,7 @@ pub fn remaining_ms(c: &candidate::Model, now: DateTime<Utc>) -> Option<i64> {
 
 /// After a crash or stop: the time between the last stored server heartbeat and now is added to
 /// every session that was still running then, and audited per event.
-pub async fn credit_outage(db: &DatabaseConnection) -> Result<(), DbErr> {
+pub async fn credit_outage(db: &DatabaseConnection, writer: &Writer) -> Result<(), ApiError> {
     let Some(last) = store::last_heartbeat(db).await? else { return Ok(()) };
     let now = Utc::now();
     let outage = now - last;
@@ -55,7 +52,8 @@ pub async fn credit_outage(db: &DatabaseConnection) -> Result<(), DbErr> {
     }
     let secs = i32::try_from((outage.num_milliseconds() + 999) / 1000).unwrap_or(i32::MAX);
     let mut per_event: BTreeMap<String, usize> = BTreeMap::new();
-    let txn = db.begin().await?;
+    // One write: every credit and its audit rows commit together.
+    let mut ops = Vec::new();
     for c in running {
         *per_event.entry(c.event_id.clone()).or_default() += 1;
         let deadline = c.deadline_at.map(|d| d + outage);
@@ -63,19 +61,17 @@ pub async fn credit_outage(db: &DatabaseConnection) -> Result<(), DbErr> {
         let mut am = c.into_active_model();
         am.deadline_at = Set(deadline);
         am.credited_seconds = Set(credited);
-        am.update(&txn).await?;
+        ops.push(WriteOp::Session(Box::new(am)));
     }
     for (event, n) in &per_event {
-        store::audit(
-            &txn,
+        ops.push(WriteOp::Audit(store::audit_entry(
             Some(event),
             "server",
             "outage_credited",
             json!({"from": last, "to": now, "milliseconds": outage.num_milliseconds(), "candidates": n}),
-        )
-        .await?;
+        )));
     }
-    txn.commit().await?;
+    writer.write(WriteOp::Together(ops)).await?;
     tracing::warn!(
         outage_ms = outage.num_milliseconds(),
         sessions = per_event.values().sum::<usize>(),
@@ -160,7 +156,7 @@ pub async fn submit(s: &AppState, candidate_id: &str, reason: &str) -> Result<Su
     s.hub.update(&c.id, |sig| sig.submitted = Some(reason.to_string()));
     if reason != "candidate" {
         store::audit(
-            &s.db.read,
+            &s.writer,
             Some(&c.event_id),
             "server",
             "submitted",

@@ -7,7 +7,7 @@ use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use khaothi_auth::{JwtKeys, LoginLimiter};
 use khaothi_domain::ItemKind;
-use khaothi_package::{BoardPublicKey, PackageContent, PackageKeys};
+use khaothi_package::{BoardPublicKey, PackageContent, PackageKeys, SiteSigningKey};
 use tokio::sync::watch;
 
 use crate::codes::CodeSecret;
@@ -26,6 +26,8 @@ pub struct AppState {
     pub candidate_limiter: Arc<LoginLimiter>,
     pub codes: CodeSecret,
     pub board_key: Option<BoardPublicKey>,
+    /// Signs result files (crate::site).
+    pub site_key: Arc<SiteSigningKey>,
     pub hub: Arc<Hub>,
     pub config: Arc<DeliveryConfig>,
 }

@@ -1,17 +1,53 @@
-//! The single writer with group commit. Every answer, integrity event and session change is sent
-//! here; the task takes whatever has queued (up to `max_batch`), writes it in one transaction,
-//! commits, and only then tells each sender. One fsync serves every session that wrote meanwhile,
-//! so throughput grows with load while each answer is still acknowledged only once durable.
+//! The single writer with group commit. Every answer, integrity event, session change and audit
+//! row is sent here; the task takes whatever has queued (up to `max_batch`), writes it in one
+//! transaction, commits, and only then tells each sender. One fsync serves every session that
+//! wrote meanwhile, so throughput grows with load while each answer is still acknowledged only
+//! once durable.
+//!
+//! Being the only writer of the response log and the audit log, it also links both hash chains
+//! ([`crate::chain`]): it holds their heads in memory (loaded once at start), so linking an answer
+//! costs one SHA-256 and no query. Heads move only when a commit succeeds.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
+};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::entity::{candidate, integrity_event, response, server_clock};
+use crate::chain::{Heads, audit_bytes, response_bytes, stored_time};
+use crate::store::entity::{audit_log, candidate, integrity_event, response, server_clock};
 
+/// An answer to append to the response log.
+#[derive(Debug, Clone)]
+pub struct NewAnswer {
+    pub candidate_id: String,
+    pub epoch: i64,
+    pub seq: i64,
+    pub item_id: String,
+    /// The answer's JSON text.
+    pub value: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// A row to append to the audit log.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub event_id: Option<String>,
+    pub actor: String,
+    pub action: String,
+    /// JSON text.
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone)]
 pub enum WriteOp {
-    Answer(response::Model),
+    Answer(NewAnswer),
     Integrity {
         candidate_id: String,
         epoch: i64,
@@ -23,6 +59,9 @@ pub enum WriteOp {
     Session(Box<candidate::ActiveModel>),
     /// The server is up at this time (outage credit after a crash).
     Clock(DateTime<Utc>),
+    Audit(AuditEntry),
+    /// Writes that must commit together (a batch is one transaction, so they always do).
+    Together(Vec<WriteOp>),
 }
 
 struct Job {
@@ -33,6 +72,8 @@ struct Job {
 #[derive(Clone)]
 pub struct Writer {
     tx: mpsc::Sender<Job>,
+    /// The chain heads as of the last successful commit.
+    heads: Arc<Mutex<Heads>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,10 +81,13 @@ pub struct Writer {
 pub struct WriteFailed(pub String);
 
 impl Writer {
-    pub fn spawn(db: DatabaseConnection, max_batch: usize) -> Self {
+    /// Loads the chain heads (linking rows from before the chains, once) and starts the task.
+    pub async fn start(db: DatabaseConnection, max_batch: usize) -> Result<Self, DbErr> {
+        let heads = crate::store::chains::load_heads(&db).await?;
+        let shared = Arc::new(Mutex::new(heads));
         let (tx, rx) = mpsc::channel(65_536);
-        tokio::spawn(run(db, rx, max_batch.max(1)));
-        Self { tx }
+        tokio::spawn(run(db, rx, max_batch.max(1), heads, shared.clone()));
+        Ok(Self { tx, heads: shared })
     }
 
     /// Returns once the write is committed (durable).
@@ -55,9 +99,20 @@ impl Writer {
             .map_err(|_| WriteFailed("the writer has stopped".into()))?;
         wait.await.map_err(|_| WriteFailed("the writer has stopped".into()))?.map_err(WriteFailed)
     }
+
+    /// The chain heads as of the last commit: every row up to them is in the database.
+    pub fn heads(&self) -> Heads {
+        *self.heads.lock().expect("heads lock")
+    }
 }
 
-async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+async fn run(
+    db: DatabaseConnection,
+    mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    mut heads: Heads,
+    shared: Arc<Mutex<Heads>>,
+) {
     let mut batch = Vec::with_capacity(max_batch);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -67,10 +122,21 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>, max_batch: usi
                 Err(_) => break,
             }
         }
-        let result = commit(&db, &mut batch).await.map_err(|e| {
-            tracing::error!(error = %e, n = batch.len(), "group commit failed");
-            e.to_string()
-        });
+        let mut outcome = commit(&db, &batch, &mut heads, false).await;
+        if matches!(outcome, Err(CommitError::Duplicates)) {
+            // An (epoch, seq) sent again: redo the batch, skipping answers already stored.
+            outcome = commit(&db, &batch, &mut heads, true).await;
+        }
+        let result = match outcome {
+            Ok(()) => {
+                *shared.lock().expect("heads lock") = heads;
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, n = batch.len(), "group commit failed");
+                Err(e.to_string())
+            }
+        };
         for job in batch.drain(..) {
             if let Some(done) = job.done {
                 let _ = done.send(result.clone());
@@ -79,36 +145,67 @@ async fn run(db: DatabaseConnection, mut rx: mpsc::Receiver<Job>, max_batch: usi
     }
 }
 
-async fn commit(db: &DatabaseConnection, batch: &mut [Job]) -> Result<(), sea_orm::DbErr> {
+#[derive(Debug, thiserror::Error)]
+enum CommitError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    /// Some answers were already stored; the transaction was rolled back.
+    #[error("answers already stored")]
+    Duplicates,
+}
+
+/// Commits a batch; on failure the heads are as before.
+async fn commit(
+    db: &DatabaseConnection,
+    batch: &[Job],
+    heads: &mut Heads,
+    skip_stored: bool,
+) -> Result<(), CommitError> {
+    let before = *heads;
+    let result = commit_links(db, batch, heads, skip_stored).await;
+    if result.is_err() {
+        *heads = before;
+    }
+    result
+}
+
+fn flatten<'a>(op: &'a WriteOp, out: &mut Vec<&'a WriteOp>) {
+    match op {
+        WriteOp::Together(ops) => ops.iter().for_each(|o| flatten(o, out)),
+        other => out.push(other),
+    }
+}
+
+async fn commit_links(
+    db: &DatabaseConnection,
+    batch: &[Job],
+    heads: &mut Heads,
+    skip_stored: bool,
+) -> Result<(), CommitError> {
+    let mut ops = Vec::with_capacity(batch.len());
+    batch.iter().for_each(|j| flatten(&j.op, &mut ops));
     let txn = db.begin().await?;
     let mut answers = Vec::new();
-    for job in batch.iter_mut() {
-        match std::mem::replace(&mut job.op, WriteOp::Clock(Utc::now())) {
-            WriteOp::Answer(a) => answers.push(response::ActiveModel {
-                candidate_id: Set(a.candidate_id),
-                epoch: Set(a.epoch),
-                seq: Set(a.seq),
-                item_id: Set(a.item_id),
-                value: Set(a.value),
-                received_at: Set(a.received_at),
-            }),
+    for op in ops {
+        match op {
+            WriteOp::Answer(a) => answers.push(a),
             WriteOp::Integrity { candidate_id, epoch, kind, detail, at } => {
                 integrity_event::ActiveModel {
-                    candidate_id: Set(candidate_id),
-                    epoch: Set(epoch),
-                    kind: Set(kind),
-                    detail: Set(detail),
-                    at: Set(at),
+                    candidate_id: Set(candidate_id.clone()),
+                    epoch: Set(*epoch),
+                    kind: Set(kind.clone()),
+                    detail: Set(detail.clone()),
+                    at: Set(*at),
                     ..Default::default()
                 }
                 .insert(&txn)
                 .await?;
             }
             WriteOp::Session(m) => {
-                (*m).update(&txn).await?;
+                m.as_ref().clone().update(&txn).await?;
             }
             WriteOp::Clock(at) => {
-                let row = server_clock::ActiveModel { id: Set(1), heartbeat_at: Set(at) };
+                let row = server_clock::ActiveModel { id: Set(1), heartbeat_at: Set(*at) };
                 server_clock::Entity::insert(row)
                     .on_conflict(
                         OnConflict::column(server_clock::Column::Id)
@@ -118,11 +215,68 @@ async fn commit(db: &DatabaseConnection, batch: &mut [Job]) -> Result<(), sea_or
                     .exec_without_returning(&txn)
                     .await?;
             }
+            WriteOp::Audit(e) => {
+                let at = stored_time(e.at);
+                let n = heads.audit.length as i64 + 1;
+                let link = heads.audit.append(&audit_bytes(
+                    n,
+                    e.event_id.as_deref(),
+                    &e.actor,
+                    &e.action,
+                    &e.detail,
+                    at,
+                ));
+                audit_log::ActiveModel {
+                    event_id: Set(e.event_id.clone()),
+                    actor: Set(e.actor.clone()),
+                    action: Set(e.action.clone()),
+                    detail: Set(e.detail.clone()),
+                    at: Set(at),
+                    chain_seq: Set(link.chain_seq),
+                    prev_hash: Set(link.prev_hash),
+                    hash: Set(link.hash),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+            WriteOp::Together(_) => unreachable!("flattened above"),
         }
     }
-    // SQLite allows 32 766 parameters per statement; 6 per row.
-    for chunk in answers.chunks(4000) {
-        response::Entity::insert_many(chunk.to_vec())
+    let mut seen: HashSet<(&str, i64, i64)> =
+        if skip_stored { stored_keys(&txn, &answers).await? } else { HashSet::new() };
+    let mut rows = Vec::with_capacity(answers.len());
+    for a in answers {
+        if !seen.insert((a.candidate_id.as_str(), a.epoch, a.seq)) {
+            continue;
+        }
+        let at = stored_time(a.received_at);
+        let n = heads.responses.length as i64 + 1;
+        let link = heads.responses.append(&response_bytes(
+            n,
+            &a.candidate_id,
+            a.epoch,
+            a.seq,
+            &a.item_id,
+            &a.value,
+            at,
+        ));
+        rows.push(response::ActiveModel {
+            candidate_id: Set(a.candidate_id.clone()),
+            epoch: Set(a.epoch),
+            seq: Set(a.seq),
+            item_id: Set(a.item_id.clone()),
+            value: Set(a.value.clone()),
+            received_at: Set(at),
+            chain_seq: Set(link.chain_seq),
+            prev_hash: Set(link.prev_hash),
+            hash: Set(link.hash),
+        });
+    }
+    // SQLite allows 32 766 parameters per statement; 9 per row.
+    let mut inserted = 0;
+    for chunk in rows.chunks(3000) {
+        inserted += response::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([
                     response::Column::CandidateId,
@@ -135,5 +289,40 @@ async fn commit(db: &DatabaseConnection, batch: &mut [Job]) -> Result<(), sea_or
             .exec_without_returning(&txn)
             .await?;
     }
-    txn.commit().await
+    if inserted != rows.len() as u64 {
+        // A skipped duplicate would leave a hole in the chain: start over knowing the stored keys.
+        txn.rollback().await?;
+        return Err(CommitError::Duplicates);
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The (candidate, epoch, seq) of `answers` already in the response log (the rare path: only
+/// after an insert found a duplicate).
+async fn stored_keys<'a>(
+    txn: &impl sea_orm::ConnectionTrait,
+    answers: &[&'a NewAnswer],
+) -> Result<HashSet<(&'a str, i64, i64)>, DbErr> {
+    let mut ids: Vec<&str> = answers.iter().map(|a| a.candidate_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut stored: HashSet<(String, i64, i64)> = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, i64, i64)> = response::Entity::find()
+            .select_only()
+            .column(response::Column::CandidateId)
+            .column(response::Column::Epoch)
+            .column(response::Column::Seq)
+            .filter(response::Column::CandidateId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        stored.extend(rows);
+    }
+    Ok(answers
+        .iter()
+        .filter(|a| stored.contains(&(a.candidate_id.clone(), a.epoch, a.seq)))
+        .map(|a| (a.candidate_id.as_str(), a.epoch, a.seq))
+        .collect())
 }

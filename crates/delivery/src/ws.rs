@@ -20,8 +20,8 @@ use tokio::sync::watch;
 use crate::codes::{new_resume_token, same_hash, token_hash};
 use crate::session;
 use crate::state::{AppState, EventContent, Signal};
-use crate::store::{self, entity::candidate, entity::response};
-use crate::writer::WriteOp;
+use crate::store::{self, entity::candidate};
+use crate::writer::{NewAnswer, WriteOp};
 
 pub async fn candidate_socket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
     let c = &s.config;
@@ -381,7 +381,7 @@ impl Conn {
             self.error(code, message, Some(seq)).await;
             return Flow::Continue;
         }
-        let op = WriteOp::Answer(response::Model {
+        let op = WriteOp::Answer(NewAnswer {
             candidate_id: sess.candidate_id.clone(),
             epoch: sess.epoch,
             seq,
@@ -427,7 +427,7 @@ impl Conn {
                     v["score"] = json!({"total": sc.total, "max": sc.max});
                 }
                 let audit = store::audit(
-                    &self.s.db.read,
+                    &self.s.writer,
                     Some(&event_id),
                     "candidate",
                     "submitted",

@@ -1,6 +1,8 @@
-//! The board's Ed25519 keypair. The secret stays with the board (a file written by
+//! Ed25519 keypairs. The board's: the secret stays with the board (a file written by
 //! `khaothi package keygen`); the public key is pinned in every delivery server's configuration.
-//! Text forms: `ed25519-secret:<64 hex>` and `ed25519:<64 hex>`.
+//! A delivery site's (signs result files): the secret stays in the site's data directory; the
+//! public key is registered in the bank. One type serves both, so both share one text form:
+//! `ed25519-secret:<64 hex>` and `ed25519:<64 hex>`.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
@@ -10,6 +12,11 @@ const SECRET_PREFIX: &str = "ed25519-secret:";
 const PUBLIC_PREFIX: &str = "ed25519:";
 
 pub struct BoardSigningKey(SigningKey);
+
+/// A delivery site's signing key (the same Ed25519 type and text form as the board's).
+pub type SiteSigningKey = BoardSigningKey;
+/// A delivery site's public key, as registered in the bank.
+pub type SitePublicKey = BoardPublicKey;
 
 impl std::fmt::Debug for BoardSigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,7 +40,7 @@ impl BoardSigningKey {
     }
 
     pub fn parse(text: &str) -> Result<Self, PackageError> {
-        let bytes = parse_hex32(text.trim(), SECRET_PREFIX, "board secret key")?;
+        let bytes = parse_hex32(text.trim(), SECRET_PREFIX, "Ed25519 secret key")?;
         Ok(Self(SigningKey::from_bytes(&bytes)))
     }
 
@@ -59,10 +66,10 @@ impl std::fmt::Display for BoardPublicKey {
 
 impl BoardPublicKey {
     pub fn parse(text: &str) -> Result<Self, PackageError> {
-        let bytes = parse_hex32(text.trim(), PUBLIC_PREFIX, "board public key")?;
+        let bytes = parse_hex32(text.trim(), PUBLIC_PREFIX, "Ed25519 public key")?;
         VerifyingKey::from_bytes(&bytes)
             .map(Self)
-            .map_err(|_| PackageError::BadKeyText("the board public key is not a valid Ed25519 point".into()))
+            .map_err(|_| PackageError::BadKeyText("the public key is not a valid Ed25519 point".into()))
     }
 
     /// A short fingerprint for logs and manifests (first 8 bytes, hex).

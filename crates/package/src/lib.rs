@@ -14,14 +14,16 @@ mod ability;
 mod build;
 mod code;
 mod keys;
+pub mod result_file;
 mod score;
 mod seal;
 
 pub use ability::{ability_eap, item_model};
 pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
-pub use keys::{BoardPublicKey, BoardSigningKey};
+pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
 pub use khaothi_irt::ability::{AbilityEstimate, AbilityStatus};
+pub use result_file::{ResultFile, ResultFileError, sign_result_file};
 pub use score::{
     ItemScore, ScoreSheet, SectionScore, format_score10, score_item, score_version, section_label,
     statement_points, to_ten, validate_answer,

@@ -34,6 +34,20 @@ pub async fn store_response_set<C: ConnectionTrait>(
     Ok(id)
 }
 
+/// A stored response set (the CSV a calibration reads): an upload, or the calibration part of an
+/// imported result file.
+pub async fn response_set<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+) -> Result<response_set::Model, StoreError> {
+    response_set::Entity::find_by_id(id.to_string())
+        .filter(response_set::Column::OrgId.eq(org))
+        .one(db)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("no response set with id {id}")))
+}
+
 pub struct NewRun<'a> {
     pub model: &'a str,
     pub method: &'a str,

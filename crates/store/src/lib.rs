@@ -10,6 +10,7 @@ mod error;
 pub mod items;
 pub mod media;
 pub mod packages;
+pub mod results;
 pub mod stimuli;
 pub mod users;
 

@@ -35,6 +35,9 @@ pub struct CalibrateParams {
     pub anchors: Option<String>,
     /// A name for the response data (e.g. the pretest event).
     pub name: Option<String>,
+    /// Calibrate a stored response set instead of a CSV body: e.g. the `response_set_id` of a
+    /// result file imported from a delivery site (`POST /api/v1/results`).
+    pub response_set: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -87,11 +90,22 @@ pub async fn calibrate(
         }
     };
     let bytes = read_body(req, &state).await?;
-    let csv = std::str::from_utf8(&bytes)
-        .map_err(|e| {
-            ApiError::bad_request("invalid_encoding", format!("the responses file is not UTF-8: {e}"))
-        })?
-        .to_string();
+    let csv = match &p.response_set {
+        Some(id) => {
+            if !bytes.iter().all(u8::is_ascii_whitespace) {
+                return Err(ApiError::bad_request(
+                    "invalid_query",
+                    "send either a responses CSV or ?response_set=<id>, not both",
+                ));
+            }
+            calibration::response_set(&state.db, user.org(), id).await?.csv
+        }
+        None => std::str::from_utf8(&bytes)
+            .map_err(|e| {
+                ApiError::bad_request("invalid_encoding", format!("the responses file is not UTF-8: {e}"))
+            })?
+            .to_string(),
+    };
     let matrix = khaothi_irt::csv::read_responses(csv.as_bytes())
         .map_err(|e| ApiError::invalid(None, vec![FieldError::new("csv", e.to_string())]))?;
 
@@ -144,7 +158,9 @@ pub async fn calibrate(
     }
     let actor = actor(&user);
     let txn = state.db.begin().await?;
-    calibration::store_response_set(&txn, &actor, p.name.as_deref().unwrap_or("upload"), &csv).await?;
+    if p.response_set.is_none() {
+        calibration::store_response_set(&txn, &actor, p.name.as_deref().unwrap_or("upload"), &csv).await?;
+    }
     let run = calibration::insert_run(
         &txn,
         &actor,
@@ -169,7 +185,7 @@ pub async fn calibrate(
         "calibration_run",
         "calibration",
         &run.id,
-        serde_json::json!({"model": model.as_str()}),
+        serde_json::json!({"model": model.as_str(), "response_set": p.response_set}),
     )
     .await?;
     txn.commit().await?;

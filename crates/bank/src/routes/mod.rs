@@ -7,5 +7,6 @@ pub mod import;
 pub mod items;
 pub mod media;
 pub mod packages;
+pub mod results;
 pub mod review;
 pub mod stimuli;

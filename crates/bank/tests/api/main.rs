@@ -8,5 +8,6 @@ mod bad_input;
 mod calibration;
 mod import;
 mod packages;
+mod results;
 mod roles;
 mod workflow;

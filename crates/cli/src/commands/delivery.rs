@@ -1,5 +1,6 @@
-//! `khaothi delivery`: the delivery server, and the board's unlock / key release calls (for a
-//! site head typing the release code in a lab without internet).
+//! `khaothi delivery`: the delivery server, the board's unlock / key release calls (for a
+//! site head typing the release code in a lab without internet), the site key, the hash-chain
+//! check and carrying results to the bank.
 
 use std::path::PathBuf;
 
@@ -25,6 +26,66 @@ pub enum DeliveryCommand {
     Unlock(KeyArgs),
     /// Give the keys section's release key at the end of the event; scoring runs.
     ReleaseKeys(KeyArgs),
+    /// Print the site's public key (`ed25519:…`), creating `site.key` on first use; register it
+    /// in the bank with `POST /api/v1/sites`.
+    SiteKey(DataArgs),
+    /// Walk the response and audit hash chains of a delivery database; exit status 1 when broken.
+    VerifyChains(DataArgs),
+    /// Save an event's signed result file (to carry to the bank on a disk).
+    ResultFile {
+        #[command(flatten)]
+        board: BoardArgs,
+        /// Where to write the file.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Have the delivery server sign an event's results and upload them to the bank.
+    UploadResults {
+        #[command(flatten)]
+        board: BoardArgs,
+        /// The bank, e.g. https://bank.example.vn
+        #[arg(long)]
+        bank: String,
+        /// A bank account with the board role.
+        #[arg(long, default_value = "board")]
+        bank_user: String,
+        #[arg(long, env = "KHAOTHI_BANK_PASSWORD")]
+        bank_password: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DataArgs {
+    /// The delivery configuration file (its `data_dir`, `database_url` and `site_key` are used).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// The delivery data directory (overrides the configuration's).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DataArgs {
+    fn config(&self) -> anyhow::Result<DeliveryConfig> {
+        let mut c =
+            DeliveryConfig::load(self.config.as_deref()).context("reading the delivery configuration")?;
+        if let Some(d) = &self.data_dir {
+            c.data_dir = d.clone();
+        }
+        Ok(c)
+    }
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BoardArgs {
+    /// The delivery server, e.g. http://127.0.0.1:8090
+    #[arg(long, default_value = "http://127.0.0.1:8090")]
+    pub url: String,
+    #[arg(long)]
+    pub event: String,
+    #[arg(long, default_value = "board")]
+    pub user: String,
+    #[arg(long, env = "KHAOTHI_PASSWORD")]
+    pub password: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -60,7 +121,58 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         DeliveryCommand::Unlock(k) => call(k, "unlock"),
         DeliveryCommand::ReleaseKeys(k) => call(k, "keys"),
+        DeliveryCommand::SiteKey(d) => {
+            let key = khaothi_delivery::site::load_or_create_site_key(&d.config()?).map_err(anyhow::Error::msg)?;
+            println!("{}", key.public());
+            Ok(())
+        }
+        DeliveryCommand::VerifyChains(d) => verify_chains(d.config()?),
+        DeliveryCommand::ResultFile { board, out } => crate::runtime()?.block_on(async move {
+            let client = BoardClient::login(&board.url, &board.user, &board.password).await?;
+            let file = client.get(&format!("/api/v1/events/{}/results/file", board.event)).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&file)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("signed result file of {} written to {}", board.event, out.display());
+            Ok(())
+        }),
+        DeliveryCommand::UploadResults { board, bank, bank_user, bank_password } => {
+            crate::runtime()?.block_on(async move {
+                let client = BoardClient::login(&board.url, &board.user, &board.password).await?;
+                let v = client
+                    .post(
+                        &format!("/api/v1/events/{}/results/upload", board.event),
+                        serde_json::json!({"bank_url": bank, "username": bank_user, "password": bank_password}),
+                    )
+                    .await?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                Ok(())
+            })
+        }
     }
+}
+
+/// Offline: only the stored rows can be checked against each other (rows cut from the end show
+/// only against a head the running server or a signed result file holds).
+fn verify_chains(config: DeliveryConfig) -> anyhow::Result<()> {
+    use khaothi_delivery::chain::Chain;
+    if config.database_url.is_none() && !config.data_dir.join("delivery.db").exists() {
+        anyhow::bail!("no delivery database in {}", config.data_dir.display());
+    }
+    crate::runtime()?.block_on(async move {
+        let db = khaothi_delivery::store::connect_and_migrate(&config.database_url()).await?;
+        let mut ok = true;
+        let mut reports = Vec::new();
+        for c in Chain::ALL {
+            let r = khaothi_delivery::store::chains::verify_chain(&db.read, c, None).await?;
+            ok &= r.ok;
+            reports.push(r);
+        }
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({"ok": ok, "chains": reports}))?);
+        if !ok {
+            std::process::exit(1);
+        }
+        Ok(())
+    })
 }
 
 fn call(k: KeyArgs, what: &str) -> anyhow::Result<()> {

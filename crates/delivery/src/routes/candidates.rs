@@ -215,7 +215,7 @@ pub async fn import(
         out.push(json!({"number": number, "room": r.name, "seat": seat, "version": version}));
     }
     txn.commit().await?;
-    store::audit(&s.db.read, Some(&id), user.username(), "candidates_imported", json!({"count": out.len()}))
+    store::audit(&s.writer, Some(&id), user.username(), "candidates_imported", json!({"count": out.len()}))
         .await?;
     Ok((StatusCode::CREATED, axum::Json(json!({"imported": out.len(), "candidates": out}))))
 }
@@ -274,7 +274,7 @@ pub async fn room_sheet(
         .order_by_asc(candidate::Column::Seat)
         .all(&s.db.read)
         .await?;
-    store::audit(&s.db.read, Some(&id), user.username(), "room_sheet_printed", json!({"room": r.name}))
+    store::audit(&s.writer, Some(&id), user.username(), "room_sheet_printed", json!({"room": r.name}))
         .await?;
     let rows: Vec<Value> = cands
         .iter()
@@ -320,7 +320,7 @@ pub async fn admit(
     am.admit_until = Set(Some(until));
     s.writer.write(WriteOp::Session(Box::new(am))).await?;
     store::audit(
-        &s.db.read,
+        &s.writer,
         Some(&id),
         user.username(),
         "admitted",
@@ -366,7 +366,7 @@ pub async fn extra_time(
     s.writer.write(WriteOp::Session(Box::new(am))).await?;
     s.hub.update(&cid, |sig| sig.deadline = deadline);
     store::audit(
-        &s.db.read,
+        &s.writer,
         Some(&id),
         user.username(),
         "extra_time",

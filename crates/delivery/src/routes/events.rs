@@ -84,7 +84,7 @@ pub async fn create_event(
     }
     .insert(&s.db.read)
     .await?;
-    store::audit(&s.db.read, Some(id), user.username(), "event_created", json!({"title": m.title})).await?;
+    store::audit(&s.writer, Some(id), user.username(), "event_created", json!({"title": m.title})).await?;
     Ok((StatusCode::CREATED, axum::Json(event_json(&m))))
 }
 
@@ -129,7 +129,7 @@ pub async fn import_package(
         Ok(p) => p,
         Err(err) => {
             store::audit(
-                &s.db.read,
+                &s.writer,
                 Some(&id),
                 user.username(),
                 "package_refused",
@@ -157,7 +157,7 @@ pub async fn import_package(
     am.status = Set("packaged".into());
     let e = am.update(&s.db.read).await?;
     store::audit(
-        &s.db.read,
+        &s.writer,
         Some(&id),
         user.username(),
         "package_imported",
@@ -201,7 +201,7 @@ pub async fn unlock(
     am.unlocked_at = Set(Some(Utc::now()));
     am.status = Set("open".into());
     let e = am.update(&s.db.read).await?;
-    store::audit(&s.db.read, Some(&id), user.username(), "content_unlocked", json!({})).await?;
+    store::audit(&s.writer, Some(&id), user.username(), "content_unlocked", json!({})).await?;
     Ok(axum::Json(event_json(&e)))
 }
 
@@ -241,7 +241,7 @@ pub async fn release_keys(
     am.status = Set("scored".into());
     let e = am.update(&s.db.read).await?;
     let scored = session::score_event(&s, &id).await?;
-    store::audit(&s.db.read, Some(&id), user.username(), "keys_released", json!({"scored": scored})).await?;
+    store::audit(&s.writer, Some(&id), user.username(), "keys_released", json!({"scored": scored})).await?;
     let mut out = event_json(&e);
     out["scored"] = json!(scored);
     Ok(axum::Json(out))

@@ -3,4 +3,5 @@
 
 pub mod candidates;
 pub mod events;
+pub mod result_files;
 pub mod staff;

@@ -155,7 +155,7 @@ pub async fn create_staff(
             .await?;
     }
     store::audit(
-        &s.db.read,
+        &s.writer,
         None,
         user.username(),
         "staff_created",

@@ -151,6 +151,10 @@ pub mod response {
         #[sea_orm(column_type = "Text")]
         pub value: String,
         pub received_at: DateTimeUtc,
+        /// Place in the response chain (1, 2, …); see [`crate::chain`].
+        pub chain_seq: i64,
+        pub prev_hash: String,
+        pub hash: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -195,6 +199,10 @@ pub mod audit_log {
         #[sea_orm(column_type = "Text")]
         pub detail: String,
         pub at: DateTimeUtc,
+        /// Place in the audit chain (1, 2, …); see [`crate::chain`].
+        pub chain_seq: i64,
+        pub prev_hash: String,
+        pub hash: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@
 //! crash. Writes on the hot path go through the single writer task ([`crate::writer`]); its pool
 //! has one connection.
 
+pub mod chains;
 pub mod entity;
 
 use std::collections::BTreeMap;
@@ -12,11 +13,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 
-use entity::{audit_log, candidate, event, response, server_clock};
+use entity::{candidate, event, response, server_clock};
+
+use crate::writer::{AuditEntry, WriteFailed, WriteOp, Writer};
 
 /// The two pools: `read` for queries and staff actions, `write` (one connection) for the writer.
 #[derive(Clone)]
@@ -65,25 +68,32 @@ pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
     Ok(Db { read, write })
 }
 
-/// Appends to the audit log (staff actions, outage credits, automatic submissions).
+/// Appends to the audit log (staff actions, outage credits, automatic submissions) through the
+/// single writer, which links the row into the audit chain.
 pub async fn audit(
-    db: &impl ConnectionTrait,
+    writer: &Writer,
     event_id: Option<&str>,
     actor: &str,
     action: &str,
     detail: serde_json::Value,
-) -> Result<(), DbErr> {
-    audit_log::ActiveModel {
-        event_id: Set(event_id.map(str::to_string)),
-        actor: Set(actor.to_string()),
-        action: Set(action.to_string()),
-        detail: Set(detail.to_string()),
-        at: Set(Utc::now()),
-        ..Default::default()
+) -> Result<(), WriteFailed> {
+    writer.write(WriteOp::Audit(audit_entry(event_id, actor, action, detail))).await
+}
+
+/// An audit row, for [`WriteOp::Audit`] (e.g. inside [`WriteOp::Together`]).
+pub fn audit_entry(
+    event_id: Option<&str>,
+    actor: &str,
+    action: &str,
+    detail: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        event_id: event_id.map(str::to_string),
+        actor: actor.to_string(),
+        action: action.to_string(),
+        detail: detail.to_string(),
+        at: Utc::now(),
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }
 
 pub async fn event(db: &impl ConnectionTrait, id: &str) -> Result<Option<event::Model>, DbErr> {

@@ -50,7 +50,7 @@ impl Drop for TestApp {
     }
 }
 
-async fn fresh_postgres() -> String {
+pub async fn fresh_postgres() -> String {
     use sea_orm::ConnectionTrait;
     let admin = std::env::var("KHAOTHI_TEST_POSTGRES").expect(
         "KHAOTHI_TEST_POSTGRES is not set: run scripts/test-all.sh (it starts PostgreSQL) or point it at a server",

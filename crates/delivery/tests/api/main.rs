@@ -1,6 +1,7 @@
 //! Delivery server integration tests: the real server on port 0 with a fresh database, real
 //! websocket clients, on SQLite and PostgreSQL.
 
+mod chains;
 mod common;
 mod events;
 mod exam;
@@ -8,3 +9,4 @@ mod results;
 mod security;
 mod sessions;
 mod timing;
+mod upload;

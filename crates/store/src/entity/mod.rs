@@ -15,6 +15,8 @@ pub mod organisation;
 pub mod package;
 pub mod refresh_token;
 pub mod response_set;
+pub mod result_import;
 pub mod review_event;
 pub mod stimulus;
+pub mod trusted_site;
 pub mod user;
