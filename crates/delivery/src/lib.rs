@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod loadtest;
+pub mod proctor;
 pub mod routes;
 pub mod session;
 pub mod state;
@@ -57,7 +58,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/candidates/{number}/extra-time", post(candidates::extra_time))
         .route("/api/v1/events/{event}/candidates/{number}/integrity", get(candidates::integrity))
         .route("/api/v1/events/{event}/results", get(candidates::results))
+        .route("/api/v1/events/{event}/candidates/{number}/pause", post(proctor::http::pause))
+        .route("/api/v1/events/{event}/candidates/{number}/resume", post(proctor::http::resume))
+        .route("/api/v1/events/{event}/candidates/{number}/terminate", post(proctor::http::terminate))
+        .route("/api/v1/events/{event}/candidates/{number}/move-seat", post(proctor::http::move_seat))
+        .route("/api/v1/events/{event}/candidates/{number}/absent", post(proctor::http::absent))
+        .route("/api/v1/events/{event}/rooms/{room}/pause", post(proctor::http::pause_room))
+        .route("/api/v1/events/{event}/rooms/{room}/resume", post(proctor::http::resume_room))
+        .route("/api/v1/events/{event}/rooms/{room}/incidents", post(proctor::http::incident))
+        .route("/api/v1/events/{event}/rooms/{room}/record", get(proctor::record::room_record))
         .route("/ws/candidate", get(ws::candidate_socket))
+        .route("/ws/proctor", get(proctor::socket::proctor_socket))
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()
         .route("/api/v1/events/{event}/package", post(events::import_package))
@@ -124,6 +135,7 @@ impl Application {
         };
         routes::events::load_unlocked(&state).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        proctor::spawn_fanout(state.clone(), stopped.clone());
         session::spawn_background(state.clone(), stopped);
         Ok(Self { addr, app: router(state.clone()), state, listener, stop })
     }

@@ -3,6 +3,7 @@
 
 mod common;
 mod events;
+mod proctor;
 mod security;
 mod sessions;
 mod timing;
