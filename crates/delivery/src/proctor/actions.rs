@@ -121,7 +121,21 @@ pub async fn on_candidate(s: &AppState, by: &str, c: candidate::Model, act: Acti
     let (detail, data) = change(s, &c, &act, Utc::now()).await?;
     drop(guard);
     let c = reload(s, &c.id).await?;
-    record(s, by, &c.event_id, &c.room_id, Some(&c), (act.name(), act.audit_name()), detail, data).await?;
+    let (action, audit) = (act.name(), act.audit_name());
+    record(
+        s,
+        by,
+        Entry {
+            event_id: &c.event_id,
+            room_id: &c.room_id,
+            candidate: Some(&c),
+            action,
+            audit,
+            detail,
+            data,
+        },
+    )
+    .await?;
     let seat = roster::publish_seat(s, &c).await?;
     Ok(Done { candidate: c, seat })
 }
@@ -171,7 +185,13 @@ pub async fn on_room(s: &AppState, by: &str, r: &room::Model, act: Action) -> Ap
         reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
     );
     let data = json!({"scope": "room", "numbers": numbers, "reason": reason});
-    record(s, by, &r.event_id, &r.id, None, (act.name(), audit), detail, data).await?;
+    let action = act.name();
+    record(
+        s,
+        by,
+        Entry { event_id: &r.event_id, room_id: &r.id, candidate: None, action, audit, detail, data },
+    )
+    .await?;
     Ok(seats)
 }
 
@@ -188,8 +208,16 @@ pub async fn note(
     if n == 0 || n > MAX_NOTE {
         return Err(ApiError::bad_request("invalid_text", format!("a note has 1 to {MAX_NOTE} characters")));
     }
-    record(s, by, &r.event_id, &r.id, c, ("note", "incident_noted"), text.to_string(), json!({"text": text}))
-        .await
+    let entry = Entry {
+        event_id: &r.event_id,
+        room_id: &r.id,
+        candidate: c,
+        action: "note",
+        audit: "incident_noted",
+        detail: text.to_string(),
+        data: json!({"text": text}),
+    };
+    record(s, by, entry).await
 }
 
 fn minutes_seconds(ms: i64) -> String {
@@ -326,18 +354,21 @@ async fn change(
     Ok(out)
 }
 
+/// One room log entry to write.
+pub struct Entry<'a> {
+    pub event_id: &'a str,
+    pub room_id: &'a str,
+    pub candidate: Option<&'a candidate::Model>,
+    /// The protocol's name (`pause`, `note`, …) and the audit log's (`paused`, `incident_noted`, …).
+    pub action: &'a str,
+    pub audit: &'a str,
+    pub detail: String,
+    pub data: Value,
+}
+
 /// Writes one room log entry and its audit record together, then sends it to the room's sockets.
-#[allow(clippy::too_many_arguments)]
-pub async fn record(
-    s: &AppState,
-    by: &str,
-    event_id: &str,
-    room_id: &str,
-    c: Option<&candidate::Model>,
-    (action, audit_action): (&str, &str),
-    detail: String,
-    data: Value,
-) -> ApiResult<Value> {
+pub async fn record(s: &AppState, by: &str, e: Entry<'_>) -> ApiResult<Value> {
+    let Entry { event_id, room_id, candidate: c, action, audit: audit_action, detail, data } = e;
     let mut audit = json!({"room_id": room_id, "detail": detail});
     if let Some(c) = c {
         audit["number"] = json!(c.number);

@@ -186,7 +186,7 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
         .into_iter()
         .flatten()
         .filter(|a| !r["proctors"].as_array().into_iter().flatten().any(|p| p["username"] == **a))
-        .map(|a| s(a))
+        .map(s)
         .collect();
     if !others.is_empty() {
         let _ = write!(h, "<li>Có thao tác trong phòng: {}</li>", others.join(", "));

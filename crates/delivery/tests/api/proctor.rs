@@ -427,3 +427,207 @@ both_backends!(proctor_socket_actions);
 fn deadline_ms(v: &Value) -> i64 {
     v.as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp_millis()
 }
+
+async fn http_actions_and_record(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let setup = setup(&app).await;
+    let [(a_num, a_code), (b_num, b_code), (c_num, _)] = <[_; 3]>::try_from(setup.p1.clone()).unwrap();
+    let gv1 = staff(&app, "gv1").await;
+    let gv2 = staff(&app, "gv2").await;
+    let (mut watcher, _) = watch(&app, &app.board.token, "P1").await;
+    let mut ca = app.socket().await;
+    ca.login(&a_num, &a_code).await.unwrap();
+    let mut cb = app.socket().await;
+    cb.login(&b_num, &b_code).await.unwrap();
+    let path = |n: &str, what: &str| format!("/api/v1/events/E1/candidates/{n}/{what}");
+
+    // Each HTTP action reaches the room's socket within a second, and the candidate.
+    let t0 = Instant::now();
+    let v = gv1.post(&path(&a_num, "pause"), json!({"reason": "Kiểm tra máy"})).await.unwrap();
+    assert_eq!(v["seat"]["status"], "paused");
+    assert!(t0.elapsed() < WITHIN);
+    seat(&mut watcher, &a_num, status("paused")).await;
+    ca.expect("paused", SECS).await.unwrap();
+    // A body may be left out where nothing is needed; unknown fields are refused.
+    let bare = app
+        .board
+        .http
+        .post(format!("{}{}", app.url, path(&a_num, "resume")))
+        .bearer_auth(&gv1.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 200);
+    seat(&mut watcher, &a_num, status("in_progress")).await;
+    ca.expect("resumed", SECS).await.unwrap();
+    let err = gv1.post(&path(&a_num, "resume"), json!({"why": 1})).await.unwrap_err();
+    assert!(err.0.starts_with("400"), "{err}");
+    gv1.post(&path(&b_num, "move-seat"), json!({"seat": 4})).await.unwrap();
+    seat(&mut watcher, &b_num, |s| s["seat"] == 4).await;
+    gv1.post(&path(&c_num, "absent"), json!({})).await.unwrap();
+    seat(&mut watcher, &c_num, status("absent")).await;
+    let v = gv1.post("/api/v1/events/E1/rooms/P1/pause", json!({})).await.unwrap();
+    assert_eq!(v["count"], 2);
+    seat(&mut watcher, &b_num, status("paused")).await;
+    gv1.post(&format!("/api/v1/events/E1/rooms/{}/resume", setup.p1_id), json!({})).await.unwrap();
+    seat(&mut watcher, &b_num, status("in_progress")).await;
+    let note = "Thí sinh <b>000001</b> & quạt hỏng";
+    let v = gv1
+        .post("/api/v1/events/E1/rooms/P1/incidents", json!({"text": note, "candidate": a_num}))
+        .await
+        .unwrap();
+    assert_eq!(v["entry"]["number"], a_num.as_str());
+    gv1.post(&path(&a_num, "terminate"), json!({"reason": "Trao đổi bài"})).await.unwrap();
+    seat(&mut watcher, &a_num, status("terminated")).await;
+    assert_eq!(ca.expect("terminated", SECS).await.unwrap()["reason"], "Trao đổi bài");
+    gv1.post(&path(&b_num, "extra-time"), json!({"minutes": 5, "reason": "Khuyết tật"})).await.unwrap();
+    seat(&mut watcher, &b_num, |s| s["extra_minutes"] == 5).await;
+    cb.expect("time", SECS).await.unwrap();
+
+    // Refused: another room's proctor, bad input, wrong state.
+    for (p, body) in [
+        (path(&b_num, "pause"), json!({})),
+        ("/api/v1/events/E1/rooms/P1/pause".to_string(), json!({})),
+        ("/api/v1/events/E1/rooms/P1/incidents".to_string(), json!({"text": "x"})),
+    ] {
+        let err = gv2.post(&p, body).await.unwrap_err();
+        assert!(err.0.starts_with("403") && err.0.contains("not_allowed"), "{p}: {err}");
+    }
+    assert!(gv2.get("/api/v1/events/E1/rooms/P1/record").await.unwrap_err().0.starts_with("403"));
+    let err = gv1.post(&path(&b_num, "terminate"), json!({})).await.unwrap_err();
+    assert!(err.0.contains("reason_required"), "{err}");
+    let err = gv1.post(&path(&a_num, "pause"), json!({})).await.unwrap_err();
+    assert!(err.0.starts_with("409"), "{err}");
+    let err = gv1.post("/api/v1/events/E1/rooms/P1/incidents", json!({"text": "  "})).await.unwrap_err();
+    assert!(err.0.contains("invalid_text"), "{err}");
+
+    // The biên bản: the room, its proctor, every candidate, every action and incident in order.
+    let r = gv1.get("/api/v1/events/E1/rooms/P1/record?format=json").await.unwrap();
+    assert_eq!(r["room"]["name"], "P1");
+    assert_eq!(r["proctors"][0]["username"], "gv1");
+    let by_number =
+        |n: &str| r["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap().clone();
+    assert_eq!(by_number(&a_num)["status"], "terminated");
+    assert_eq!(by_number(&a_num)["terminate_reason"], "Trao đổi bài");
+    assert!(by_number(&a_num)["paused_ms"].as_i64().unwrap() > 0);
+    assert_eq!(by_number(&b_num)["seat"], 4);
+    assert_eq!(by_number(&c_num)["status"], "absent");
+    assert_eq!(r["summary"]["candidates"], 3);
+    assert_eq!(r["summary"]["terminated"], 1);
+    let log = r["log"].as_array().unwrap();
+    let actions: Vec<&str> = log.iter().map(|l| l["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["pause", "resume", "move_seat", "absent", "pause", "resume", "note", "terminate", "extend"]
+    );
+    assert!(log.iter().all(|l| l["by"] == "gv1"));
+    let times: Vec<i64> = log.iter().map(|l| deadline_ms(&l["at"])).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "in time order: {times:?}");
+    assert_eq!(log[4]["data"]["scope"], "room");
+    assert_eq!(log[6]["detail"], note);
+    let html = app
+        .board
+        .http
+        .get(format!("{}/api/v1/events/E1/rooms/P1/record", app.url))
+        .bearer_auth(&gv1.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(html.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = html.text().await.unwrap();
+    for want in [
+        "BIÊN BẢN PHÒNG THI",
+        "Nguyễn Văn An",
+        "Đình chỉ thi",
+        "Trao đổi bài",
+        "Vắng thi",
+        "Giám thị gv1",
+        "Đổi chỗ ngồi",
+    ] {
+        assert!(html.contains(want), "the record lacks {want}");
+    }
+    assert!(
+        html.contains("Thí sinh &lt;b&gt;000001&lt;/b&gt; &amp; quạt hỏng") && !html.contains("<b>000001")
+    );
+}
+both_backends!(http_actions_and_record);
+
+async fn pause_and_extra_time_survive_a_restart(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let setup = setup(&app).await;
+    let [(a_num, a_code), (b_num, b_code), _] = <[_; 3]>::try_from(setup.p1.clone()).unwrap();
+    let mut ca = app.socket().await;
+    let wa = ca.login(&a_num, &a_code).await.unwrap();
+    let token = wa["resume_token"].as_str().unwrap().to_string();
+    let mut cb = app.socket().await;
+    cb.login(&b_num, &b_code).await.unwrap();
+    let path = |n: &str, what: &str| format!("/api/v1/events/E1/candidates/{n}/{what}");
+    app.board.post(&path(&a_num, "extra-time"), json!({"minutes": 1})).await.unwrap();
+    ca.expect("time", SECS).await.unwrap();
+    app.board.post(&path(&a_num, "pause"), json!({"reason": "Mất điện"})).await.unwrap();
+    let frozen = ca.expect("paused", SECS).await.unwrap()["remaining_ms"].as_i64().unwrap();
+    assert!(frozen > 90 * 60_000, "the extra minute is in: {frozen}");
+    drop((ca, cb));
+    let (config, signer, dir) = app.stop().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    let app = TestApp::start(config, signer, dir).await;
+    // Still paused, the clock where it stopped; no outage credit for the paused session, while
+    // the running one got it.
+    let mut ca = app.socket().await;
+    let w = ca.resume(&a_num, &token).await.unwrap();
+    assert_eq!(w["paused"], true, "{w}");
+    assert_eq!(w["pause_reason"], "Mất điện");
+    // PostgreSQL keeps microseconds: the same time may read 1 ms apart.
+    assert!((w["remaining_ms"].as_i64().unwrap() - frozen).abs() <= 1, "{w}");
+    ca.send(json!({"type": "heartbeat"})).await.unwrap();
+    let hb = ca.expect("heartbeat", SECS).await.unwrap()["remaining_ms"].as_i64().unwrap();
+    assert!((hb - frozen).abs() <= 1, "{hb} vs {frozen}");
+    let list = app.board.get("/api/v1/events/E1/candidates").await.unwrap();
+    let find =
+        |n: &str| list["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap().clone();
+    assert_eq!(find(&a_num)["status"], "paused");
+    assert_eq!(find(&a_num)["credited_seconds"], 0);
+    assert_eq!(find(&a_num)["extra_seconds"], 60);
+    assert!((find(&a_num)["remaining_ms"].as_i64().unwrap() - frozen).abs() <= 1);
+    assert!(find(&b_num)["credited_seconds"].as_i64().unwrap() >= 3);
+
+    // Resumed: the time left is what it was at the pause; the deadline moved by the whole pause.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let v = app.board.post(&path(&a_num, "resume"), json!({})).await.unwrap();
+    let r = ca.expect("resumed", SECS).await.unwrap();
+    let left = r["remaining_ms"].as_i64().unwrap();
+    assert!((frozen - 300..=frozen).contains(&left), "frozen {frozen}, after resume {left}");
+    let moved = deadline_ms(&r["deadline"]) - deadline_ms(&wa["deadline"]) - 60_000;
+    assert!(moved >= 3500, "the deadline moved by the paused time (over 3.5 s): {moved} ms");
+    assert_eq!(v["seat"]["status"], "in_progress");
+}
+both_backends!(pause_and_extra_time_survive_a_restart);
+
+async fn answer_counts_are_coalesced(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let setup = setup(&app).await;
+    let (a_num, a_code) = setup.p1[0].clone();
+    let (mut p, _) = watch(&app, &app.board.token, "P1").await;
+    let mut ca = app.socket().await;
+    let w = ca.login(&a_num, &a_code).await.unwrap();
+    seat(&mut p, &a_num, |s| s["connected"] == true).await;
+    let items = w["items"].as_array().unwrap().clone();
+    let t0 = Instant::now();
+    for (k, it) in items.iter().enumerate() {
+        let v = khaothi_delivery::candidate_client::some_answer(it, k as u64);
+        ca.answer(k as i64 + 1, it["id"].as_str().unwrap(), v).await.unwrap();
+    }
+    let spent = t0.elapsed();
+    let last = seat(&mut p, &a_num, |s| s["answered"] == items.len()).await;
+    assert_eq!(last["item_count"], items.len());
+    // At most one seat per flush (250 ms) while answering, plus the one in flight.
+    let updates =
+        p.received.iter().filter(|v| v["type"] == "seat" && v["seat"]["number"] == a_num.as_str()).count();
+    let bound = spent.as_millis() as usize / 250 + 3;
+    assert!(updates <= bound, "{updates} seat updates for {} answers in {spent:?}", items.len());
+    // Clearing an answer counts down.
+    ca.answer(items.len() as i64 + 1, items[0]["id"].as_str().unwrap(), Value::Null).await.unwrap();
+    seat(&mut p, &a_num, |s| s["answered"] == items.len() - 1).await;
+}
+both_backends!(answer_counts_are_coalesced);
