@@ -59,14 +59,14 @@ impl From<crate::writer::WriteFailed> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let Self::Auth(a) = self {
-            return a.into_response();
-        }
-        let (status, code) = match &self {
+impl ApiError {
+    /// The HTTP status and the `error` code; websockets send the same code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
-            Self::Auth(_) => unreachable!("handled above"),
+            Self::Auth(AuthError::MissingToken) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Auth(AuthError::InvalidToken(_)) => (StatusCode::UNAUTHORIZED, "invalid_token"),
+            Self::Auth(AuthError::Forbidden { .. }) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::LoginFailed(_) => (StatusCode::UNAUTHORIZED, "login_failed"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
@@ -77,11 +77,20 @@ impl IntoResponse for ApiError {
             Self::ChainBroken(_) => (StatusCode::CONFLICT, "chain_broken"),
             Self::UploadFailed(_) => (StatusCode::BAD_GATEWAY, "upload_failed"),
             Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-            }
-        };
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Auth(a) = self {
+            return a.into_response();
+        }
+        if let Self::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let (status, code) = self.status_and_code();
         let mut body = json!({"error": code, "message": self.to_string()});
         if let Self::Rejected { report, .. } = self {
             body["report"] = report;

@@ -11,8 +11,9 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod loadtest;
-pub mod results;
+pub mod proctor;
 pub mod result_file;
+pub mod results;
 pub mod routes;
 pub mod session;
 pub mod site;
@@ -66,7 +67,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/results/file", get(result_files::result_file))
         .route("/api/v1/events/{event}/results/upload", post(result_files::upload))
         .route("/api/v1/chains/verify", get(result_files::verify_chains))
+        .route("/api/v1/events/{event}/candidates/{number}/pause", post(proctor::http::pause))
+        .route("/api/v1/events/{event}/candidates/{number}/resume", post(proctor::http::resume))
+        .route("/api/v1/events/{event}/candidates/{number}/terminate", post(proctor::http::terminate))
+        .route("/api/v1/events/{event}/candidates/{number}/move-seat", post(proctor::http::move_seat))
+        .route("/api/v1/events/{event}/candidates/{number}/absent", post(proctor::http::absent))
+        .route("/api/v1/events/{event}/rooms/{room}/pause", post(proctor::http::pause_room))
+        .route("/api/v1/events/{event}/rooms/{room}/resume", post(proctor::http::resume_room))
+        .route("/api/v1/events/{event}/rooms/{room}/incidents", post(proctor::http::incident))
+        .route("/api/v1/events/{event}/rooms/{room}/record", get(proctor::record::room_record))
         .route("/ws/candidate", get(ws::candidate_socket))
+        .route("/ws/proctor", get(proctor::socket::proctor_socket))
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()
         .route("/api/v1/events/{event}/package", post(events::import_package))
@@ -135,6 +146,7 @@ impl Application {
         };
         routes::events::load_unlocked(&state).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        proctor::spawn_fanout(state.clone(), stopped.clone());
         session::spawn_background(state.clone(), stopped);
         Ok(Self { addr, app: router(state.clone()), state, listener, stop })
     }

@@ -20,9 +20,60 @@ use crate::writer::{WriteOp, Writer};
 
 pub fn status(c: &candidate::Model) -> &'static str {
     match (c.started_at, c.submitted_at) {
+        (_, Some(_)) if c.submit_reason.as_deref() == Some(TERMINATED) => "terminated",
         (_, Some(_)) => "submitted",
+        (Some(_), None) if c.paused_at.is_some() => "paused",
         (Some(_), None) => "in_progress",
+        (None, None) if c.absent => "absent",
         (None, None) => "not_started",
+    }
+}
+
+/// The `submit_reason` of a session the proctor ended.
+pub const TERMINATED: &str = "terminated";
+
+/// A session's clock as stored: the deadline, and while paused the time it stopped. Paused time
+/// is not counted: remaining time is frozen at `deadline - paused_at`, and a resume moves the
+/// deadline by the paused duration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Clock {
+    pub deadline: Option<DateTime<Utc>>,
+    pub paused_at: Option<DateTime<Utc>>,
+}
+
+impl Clock {
+    pub fn of(c: &candidate::Model) -> Self {
+        Self { deadline: c.deadline_at, paused_at: c.paused_at }
+    }
+
+    pub fn remaining_ms(&self, now: DateTime<Utc>) -> Option<i64> {
+        let at = self.paused_at.unwrap_or(now);
+        self.deadline.map(|d| (d - at).num_milliseconds().max(0))
+    }
+}
+
+/// What a connected candidate is told when their clock changes: `paused`, `resumed` (the
+/// deadline moved by the paused time) or `time` (extra time; the remaining time stays frozen
+/// while paused).
+pub fn clock_message(
+    told: Clock,
+    now_clock: Clock,
+    pause_reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<serde_json::Value> {
+    let remaining = now_clock.remaining_ms(now);
+    match (told.paused_at, now_clock.paused_at) {
+        (None, Some(_)) => Some(json!({
+            "type": "paused", "reason": pause_reason, "remaining_ms": remaining, "server_time": now,
+        })),
+        (Some(_), None) => Some(json!({
+            "type": "resumed", "deadline": now_clock.deadline, "remaining_ms": remaining, "server_time": now,
+        })),
+        _ if told.deadline != now_clock.deadline => Some(json!({
+            "type": "time", "deadline": now_clock.deadline, "remaining_ms": remaining, "server_time": now,
+            "paused": now_clock.paused_at.is_some(),
+        })),
+        _ => None,
     }
 }
 
@@ -30,11 +81,12 @@ pub fn remaining_ms(c: &candidate::Model, now: DateTime<Utc>) -> Option<i64> {
     if c.submitted_at.is_some() {
         return Some(0);
     }
-    c.deadline_at.map(|d| (d - now).num_milliseconds().max(0))
+    Clock::of(c).remaining_ms(now)
 }
 
 /// After a crash or stop: the time between the last stored server heartbeat and now is added to
-/// every session that was still running then, and audited per event.
+/// every session that was still running then, and audited per event. Paused sessions get nothing:
+/// their clock was stopped anyway, and the resume will not count the outage either.
 pub async fn credit_outage(db: &DatabaseConnection, writer: &Writer) -> Result<(), ApiError> {
     let Some(last) = store::last_heartbeat(db).await? else { return Ok(()) };
     let now = Utc::now();
@@ -45,6 +97,7 @@ pub async fn credit_outage(db: &DatabaseConnection, writer: &Writer) -> Result<(
     let running = candidate::Entity::find()
         .filter(candidate::Column::SubmittedAt.is_null())
         .filter(candidate::Column::DeadlineAt.gt(last))
+        .filter(candidate::Column::PausedAt.is_null())
         .all(db)
         .await?;
     if running.is_empty() {
@@ -119,6 +172,7 @@ async fn sweep(s: &AppState) -> Result<(), ApiError> {
     let due = candidate::Entity::find()
         .filter(candidate::Column::SubmittedAt.is_null())
         .filter(candidate::Column::DeadlineAt.lt(cutoff))
+        .filter(candidate::Column::PausedAt.is_null())
         .all(&s.db.read)
         .await?;
     for c in due {
@@ -143,18 +197,40 @@ pub async fn submit(s: &AppState, candidate_id: &str, reason: &str) -> Result<Su
         .one(&s.db.read)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such candidate".into()))?;
+    finish(s, c, reason, None).await
+}
+
+/// Ends a session (the caller holds the candidate's login lock): by the candidate, at time-out,
+/// or terminated by the proctor with `note` as the reason. A running pause is closed first.
+pub async fn finish(
+    s: &AppState,
+    c: candidate::Model,
+    reason: &str,
+    note: Option<&str>,
+) -> Result<Submitted, ApiError> {
     let answers = store::latest_answers(&s.db.read, &c.id).await?;
     if let Some(r) = &c.submit_reason {
         return Ok(Submitted { reason: r.clone(), answered: answers.len(), score: None });
     }
+    let now = Utc::now();
     let score = score_of(s, &c, &answers);
     let mut am = c.clone().into_active_model();
-    am.submitted_at = Set(Some(Utc::now()));
+    am.submitted_at = Set(Some(now));
     am.submit_reason = Set(Some(reason.to_string()));
     am.score = Set(score.as_ref().map(|sc| sc.total as i32));
+    am.terminate_reason = Set(note.map(str::to_string));
+    if let Some(p) = c.paused_at {
+        am.paused_at = Set(None);
+        am.paused_ms = Set(c.paused_ms + (now - p).num_milliseconds().max(0));
+    }
     s.writer.write(WriteOp::Session(Box::new(am))).await?;
-    s.hub.update(&c.id, |sig| sig.submitted = Some(reason.to_string()));
-    if reason != "candidate" {
+    s.hub.update(&c.id, |sig| {
+        sig.submitted = Some(reason.to_string());
+        sig.terminate_reason = note.map(str::to_string);
+        sig.paused_at = None;
+    });
+    s.hub.rooms.touch(&c.id, &c.room_id);
+    if reason != "candidate" && reason != TERMINATED {
         store::audit(
             &s.writer,
             Some(&c.event_id),

@@ -39,12 +39,17 @@ impl FromRef<AppState> for JwtKeys {
 }
 
 /// What a connection needs to know about its session as it changes elsewhere (a newer login,
-/// extra time, submission).
+/// extra time, a pause, submission or termination).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Signal {
     pub epoch: i64,
     pub deadline: Option<DateTime<Utc>>,
     pub submitted: Option<String>,
+    /// Set while the proctor has the clock stopped.
+    pub paused_at: Option<DateTime<Utc>>,
+    pub pause_reason: Option<String>,
+    /// Set when the proctor ended the session.
+    pub terminate_reason: Option<String>,
 }
 
 /// Target size of one `items` message (bytes of JSON).
@@ -112,6 +117,8 @@ pub struct Hub {
     sessions: Mutex<HashMap<String, watch::Sender<Signal>>>,
     login_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     contents: RwLock<HashMap<String, Arc<EventContent>>>,
+    /// Proctors' live view: who is connected, answer counts, per-room fan-out.
+    pub rooms: crate::proctor::RoomHub,
 }
 
 impl Hub {

@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::codes::{new_resume_token, same_hash, token_hash};
-use crate::session;
+use crate::proctor::{AnswerTally, LiveGuard};
+use crate::session::{self, Clock};
 use crate::state::{AppState, EventContent, Signal};
 use crate::store::{self, entity::candidate};
 use crate::writer::{NewAnswer, WriteOp};
@@ -97,11 +98,17 @@ const MAX_BEFORE_LOGIN: u32 = 5;
 struct Session {
     candidate_id: String,
     event_id: String,
+    room_id: String,
     epoch: i64,
-    deadline: Option<chrono::DateTime<Utc>>,
+    /// The clock as last told to the candidate.
+    clock: Clock,
     items: HashSet<String>,
     content: Arc<EventContent>,
     signal: watch::Receiver<Signal>,
+    /// The answered count the proctor sees.
+    tally: AnswerTally,
+    /// Shows the candidate as connected while this connection lives.
+    _live: LiveGuard,
 }
 
 struct Conn {
@@ -227,15 +234,18 @@ impl Conn {
             self.send(json!({"type": "superseded", "message": "this session was opened in another browser; this one is closed"})).await;
             return Flow::Close(4001, "superseded by a newer login");
         }
+        if let Some(reason) = sig.terminate_reason {
+            self.send(json!({"type": "terminated", "reason": reason})).await;
+            return Flow::Close(1000, "terminated");
+        }
         if let Some(reason) = sig.submitted {
             self.send(json!({"type": "submitted", "reason": reason})).await;
             return Flow::Close(1000, "submitted");
         }
-        if sig.deadline != sess.deadline {
-            sess.deadline = sig.deadline;
-            let now = Utc::now();
-            let remaining = sig.deadline.map(|d| (d - now).num_milliseconds().max(0));
-            self.send(json!({"type": "time", "deadline": sig.deadline, "remaining_ms": remaining, "server_time": now})).await;
+        let clock = Clock { deadline: sig.deadline, paused_at: sig.paused_at };
+        let told = std::mem::replace(&mut sess.clock, clock);
+        if let Some(m) = session::clock_message(told, clock, sig.pause_reason.as_deref(), Utc::now()) {
+            self.send(m).await;
         }
         Flow::Continue
     }
@@ -295,11 +305,7 @@ impl Conn {
             ClientMessage::Answer { seq, item, value } => self.on_answer(seq, item, value).await,
             ClientMessage::Heartbeat {} => {
                 let now = Utc::now();
-                let remaining = self
-                    .session
-                    .as_ref()
-                    .and_then(|s| s.deadline)
-                    .map(|d| (d - now).num_milliseconds().max(0));
+                let remaining = self.session.as_ref().and_then(|s| s.clock.remaining_ms(now));
                 self.send(json!({"type": "heartbeat", "server_time": now, "remaining_ms": remaining})).await;
                 Flow::Continue
             }
@@ -357,7 +363,9 @@ impl Conn {
             let grace = chrono::Duration::milliseconds(self.s.config.deadline_grace_ms);
             if sig.submitted.is_some() {
                 Some(("already_submitted", "the test is submitted; answers are no longer saved".into()))
-            } else if let Some(d) = sess.deadline.filter(|d| now > *d + grace) {
+            } else if sig.paused_at.is_some() {
+                Some(("paused", "the proctor has paused your test; this answer was not saved, send it again after the test resumes".into()))
+            } else if let Some(d) = sig.deadline.filter(|d| now > *d + grace) {
                 Some((
                     "time_over",
                     format!(
@@ -381,6 +389,7 @@ impl Conn {
             self.error(code, message, Some(seq)).await;
             return Flow::Continue;
         }
+        let answered = !value.is_null();
         let op = WriteOp::Answer(NewAnswer {
             candidate_id: sess.candidate_id.clone(),
             epoch: sess.epoch,
@@ -390,7 +399,14 @@ impl Conn {
             received_at: Utc::now(),
         });
         match self.s.writer.write(op).await {
-            Ok(()) => self.send(json!({"type": "ack", "seq": seq, "item": item})).await,
+            Ok(()) => {
+                if let Some(sess) = self.session.as_mut()
+                    && let Some(n) = sess.tally.record(&item, sess.epoch, seq, answered)
+                {
+                    self.s.hub.rooms.answered(&sess.candidate_id, &sess.room_id, sess.epoch, n);
+                }
+                self.send(json!({"type": "ack", "seq": seq, "item": item})).await
+            }
             Err(e) => {
                 tracing::error!(error = %e, "answer not saved");
                 self.error("not_saved", "the answer was not saved; send it again", Some(seq)).await
@@ -409,8 +425,12 @@ impl Conn {
             detail,
             at: Utc::now(),
         };
+        let (candidate_id, room_id) = (sess.candidate_id.clone(), sess.room_id.clone());
         match self.s.writer.write(op).await {
-            Ok(()) => self.send(json!({"type": "noted", "kind": kind.as_str()})).await,
+            Ok(()) => {
+                self.s.hub.rooms.touch(&candidate_id, &room_id);
+                self.send(json!({"type": "noted", "kind": kind.as_str()})).await
+            }
             Err(_) => self.error("not_saved", "the integrity event was not saved", None).await,
         };
         Flow::Continue
@@ -535,6 +555,12 @@ async fn login(
         .await
         .map_err(|e| internal(&e))?
         .ok_or_else(|| internal(&"no event"))?;
+    if c.absent {
+        return Err((
+            "absent",
+            "the proctor has marked you absent: ask the proctor to admit you, then log in again".into(),
+        ));
+    }
     let now = Utc::now();
     let mut admit_used = false;
     if by_code && c.started_at.is_some() && c.submitted_at.is_none() {
@@ -571,16 +597,31 @@ async fn login(
         am.admit_until = Set(None);
     }
     s.writer.write(WriteOp::Session(Box::new(am))).await.map_err(|e| internal(&e))?;
-    let signal = Signal { epoch, deadline: Some(deadline), submitted: c.submit_reason.clone() };
+    let signal = Signal {
+        epoch,
+        deadline: Some(deadline),
+        submitted: c.submit_reason.clone(),
+        paused_at: c.paused_at,
+        pause_reason: c.pause_reason.clone(),
+        terminate_reason: c.terminate_reason.clone(),
+    };
     s.hub.publish(&c.id, signal.clone());
     let rx = s.hub.subscribe(&c.id, signal);
     let answers = store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
-    let remaining = if c.submitted_at.is_some() { 0 } else { (deadline - now).num_milliseconds().max(0) };
+    let clock = Clock { deadline: Some(deadline), paused_at: c.paused_at };
+    let remaining = if c.submitted_at.is_some() { Some(0) } else { clock.remaining_ms(now) };
     let welcome = json!({
         "type": "welcome",
         "epoch": epoch,
         "resume_token": token,
-        "status": if c.submitted_at.is_some() { "submitted" } else { "in_progress" },
+        "status": match session::status(&c) {
+            "terminated" => "terminated",
+            "submitted" => "submitted",
+            _ => "in_progress",
+        },
+        "paused": c.paused_at.is_some() && c.submitted_at.is_none(),
+        "pause_reason": c.pause_reason,
+        "terminate_reason": c.terminate_reason,
         "candidate": {"number": c.number, "full_name": c.full_name, "seat": c.seat},
         "event": {"id": c.event_id, "title": content.title, "subject": content.subject},
         "version": c.version_code,
@@ -596,11 +637,14 @@ async fn login(
     let session = Session {
         candidate_id: c.id.clone(),
         event_id: c.event_id.clone(),
+        room_id: c.room_id.clone(),
         epoch,
-        deadline: Some(deadline),
+        clock,
         items: version.items.iter().map(|i| i.rendered.id.clone()).collect(),
         content: content.clone(),
         signal: rx,
+        tally: AnswerTally::from_saved(&answers),
+        _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
     };
     Ok((welcome, session))
 }

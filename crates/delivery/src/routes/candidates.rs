@@ -11,21 +11,18 @@ use chrono::{NaiveDate, Utc};
 use khaothi_auth::{CurrentUser, Role};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::ApiJson;
+use crate::proctor::actions::{self, Action};
 use crate::routes::events::load_event;
 use crate::routes::staff::require_room;
 use crate::state::AppState;
 use crate::store::entity::{candidate, integrity_event, room};
-use crate::writer::WriteOp;
 use crate::{session, store};
 
 const BOARD: &[Role] = &[Role::ExamBoard, Role::Admin];
@@ -209,6 +206,11 @@ pub async fn import(
             submit_reason: Set(None),
             score: Set(None),
             created_at: Set(now),
+            paused_at: Set(None),
+            pause_reason: Set(None),
+            paused_ms: Set(0),
+            absent: Set(false),
+            terminate_reason: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -307,7 +309,8 @@ pub async fn find_candidate(s: &AppState, event_id: &str, number: &str) -> ApiRe
 }
 
 /// `POST /api/v1/events/{event}/candidates/{number}/admit` (the room's proctor or the board):
-/// lets the candidate's next login from a new browser in, within `admit_minutes`.
+/// lets the candidate's next login from a new browser in, within `admit_minutes` (and clears
+/// `absent`). The same action as the proctor websocket's.
 pub async fn admit(
     State(s): State<AppState>,
     user: CurrentUser,
@@ -315,65 +318,35 @@ pub async fn admit(
 ) -> ApiResult<axum::Json<Value>> {
     let c = find_candidate(&s, &id, &number).await?;
     require_room(&s, &user, &c.room_id, "admit candidates of this room").await?;
-    let until = Utc::now() + chrono::Duration::minutes(s.config.admit_minutes);
-    let mut am = c.into_active_model();
-    am.admit_until = Set(Some(until));
-    s.writer.write(WriteOp::Session(Box::new(am))).await?;
-    store::audit(
-        &s.writer,
-        Some(&id),
-        user.username(),
-        "admitted",
-        json!({"number": number, "until": until}),
-    )
-    .await?;
-    Ok(axum::Json(json!({"number": number, "admit_until": until})))
+    let done = actions::on_candidate(&s, user.username(), c, Action::Admit).await?;
+    Ok(axum::Json(json!({"number": number, "admit_until": done.candidate.admit_until, "seat": done.seat})))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExtraTime {
     /// Minutes added (an accommodation); may be set before or during the exam.
-    pub minutes: i32,
+    pub minutes: i64,
     #[serde(default)]
     pub reason: String,
 }
 
-/// `POST /api/v1/events/{event}/candidates/{number}/extra-time` (board or the room's proctor).
+/// `POST /api/v1/events/{event}/candidates/{number}/extra-time` (board or the room's proctor):
+/// the proctor websocket's `extend`.
 pub async fn extra_time(
     State(s): State<AppState>,
     user: CurrentUser,
     Path((id, number)): Path<(String, String)>,
     ApiJson(req): ApiJson<ExtraTime>,
 ) -> ApiResult<axum::Json<Value>> {
-    if !(1..=600).contains(&req.minutes) {
-        return Err(ApiError::bad_request("invalid_minutes", "extra time is 1 to 600 minutes"));
-    }
     let c = find_candidate(&s, &id, &number).await?;
     require_room(&s, &user, &c.room_id, "give extra time in this room").await?;
-    if c.submitted_at.is_some() {
-        return Err(ApiError::Conflict(format!("candidate {number} has submitted")));
-    }
-    let lock = s.hub.login_lock(&c.id);
-    let _g = lock.lock().await;
-    let c = find_candidate(&s, &id, &number).await?;
-    let add = req.minutes * 60;
-    let deadline = c.deadline_at.map(|d| d + chrono::Duration::seconds(i64::from(add)));
-    let (cid, extra) = (c.id.clone(), c.extra_seconds + add);
-    let mut am = c.into_active_model();
-    am.extra_seconds = Set(extra);
-    am.deadline_at = Set(deadline);
-    s.writer.write(WriteOp::Session(Box::new(am))).await?;
-    s.hub.update(&cid, |sig| sig.deadline = deadline);
-    store::audit(
-        &s.writer,
-        Some(&id),
-        user.username(),
-        "extra_time",
-        json!({"number": number, "minutes": req.minutes, "reason": req.reason}),
-    )
-    .await?;
-    Ok(axum::Json(json!({"number": number, "extra_seconds": extra, "deadline_at": deadline})))
+    let act = Action::Extend { minutes: req.minutes, reason: req.reason };
+    let done = actions::on_candidate(&s, user.username(), c, act).await?;
+    let c = &done.candidate;
+    Ok(axum::Json(
+        json!({"number": number, "extra_seconds": c.extra_seconds, "deadline_at": c.deadline_at, "seat": done.seat}),
+    ))
 }
 
 /// `GET …/candidates/{number}/integrity` (board or the room's proctor): focus lost, paste, …

@@ -126,6 +126,17 @@ pub mod candidate {
         pub submit_reason: Option<String>,
         pub score: Option<i32>,
         pub created_at: DateTimeUtc,
+        /// When the proctor stopped this candidate's clock; `None` while it runs. Stored so a
+        /// paused clock stays stopped across a restart.
+        pub paused_at: Option<DateTimeUtc>,
+        pub pause_reason: Option<String>,
+        /// The sum of finished pauses (the deadline already moved by them).
+        pub paused_ms: i64,
+        /// Marked absent by the proctor (only before starting); a login is refused until admitted.
+        pub absent: bool,
+        /// Why the proctor terminated the session (`submit_reason` is then `terminated`).
+        #[sea_orm(column_type = "Text", nullable)]
+        pub terminate_reason: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -176,6 +187,38 @@ pub mod integrity_event {
         pub kind: String,
         #[sea_orm(column_type = "Text")]
         pub detail: String,
+        pub at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod incident {
+    use sea_orm::entity::prelude::*;
+
+    /// The room's log: every proctor action and incident note, for the live page and the biên bản.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "dl_incidents")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub event_id: String,
+        pub room_id: String,
+        pub candidate_id: Option<String>,
+        pub number: Option<String>,
+        /// The staff member's username.
+        pub actor: String,
+        /// `note`, or the action (`pause`, `extend`, `terminate`, …).
+        pub action: String,
+        /// In words, for people (the reason, the note's text, what changed).
+        #[sea_orm(column_type = "Text")]
+        pub detail: String,
+        /// The same as JSON, for programs.
+        #[sea_orm(column_type = "Text")]
+        pub data: String,
         pub at: DateTimeUtc,
     }
 

@@ -5,6 +5,7 @@ mod chains;
 mod common;
 mod events;
 mod exam;
+mod proctor;
 mod results;
 mod security;
 mod sessions;

@@ -1,0 +1,256 @@
+//! The biên bản (end-of-room record): the room, its proctors, every candidate with status, times
+//! and answered count, and every incident and action in time order. Printable HTML in Vietnamese
+//! (times in Vietnam's time, UTC+7, which has no daylight saving), or `?format=json` (UTC).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, FixedOffset, Utc};
+use khaothi_auth::CurrentUser;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::ApiResult;
+use crate::proctor::roster::{self, entry_json};
+use crate::routes::events::load_event;
+use crate::routes::staff::require_room;
+use crate::state::AppState;
+use crate::store::{
+    self,
+    entity::{staff, staff_room},
+};
+
+#[derive(Deserialize)]
+pub struct RecordQuery {
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+/// `GET /api/v1/events/{e}/rooms/{room}/record[?format=json]` (board or the room's proctor).
+pub async fn room_record(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((event_id, room_ref)): Path<(String, String)>,
+    Query(q): Query<RecordQuery>,
+) -> ApiResult<Response> {
+    let e = load_event(&s, &event_id).await?;
+    let r = roster::find_room(&s, &event_id, &room_ref).await?;
+    require_room(&s, &user, &r.id, "read this room's record").await?;
+    let cands = roster::room_candidates(&s, &r.id).await?;
+    let seats = roster::seats(&s, &cands).await?;
+    let log = roster::room_log(&s, &r.id).await?;
+    let bound: Vec<String> = staff_room::Entity::find()
+        .filter(staff_room::Column::RoomId.eq(&r.id))
+        .all(&s.db.read)
+        .await?
+        .into_iter()
+        .map(|b| b.staff_id)
+        .collect();
+    let mut proctors: Vec<Value> = staff::Entity::find()
+        .filter(staff::Column::Id.is_in(bound))
+        .all(&s.db.read)
+        .await?
+        .iter()
+        .map(|p| json!({"username": p.username, "display_name": p.display_name, "role": p.role}))
+        .collect();
+    proctors.sort_by(|a, b| a["username"].as_str().cmp(&b["username"].as_str()));
+    let acted: BTreeSet<&str> = log.iter().map(|l| l.actor.as_str()).collect();
+    let mut summary: BTreeMap<String, usize> = BTreeMap::new();
+    let candidates: Vec<Value> = cands
+        .iter()
+        .zip(seats)
+        .map(|(c, mut seat)| {
+            *summary.entry(seat["status"].as_str().unwrap_or_default().to_string()).or_default() += 1;
+            seat["date_of_birth"] = json!(c.date_of_birth);
+            seat["started_at"] = json!(c.started_at);
+            seat["submitted_at"] = json!(c.submitted_at);
+            seat["credited_seconds"] = json!(c.credited_seconds);
+            seat["paused_ms"] = json!(c.paused_ms);
+            seat
+        })
+        .collect();
+    summary.insert("candidates".into(), candidates.len());
+    let now = Utc::now();
+    let record = json!({
+        "event": {"id": e.id, "title": e.title, "subject": e.subject, "status": e.status,
+                  "duration_seconds": e.duration_seconds},
+        "room": {"id": r.id, "name": r.name, "seats": r.seats},
+        "generated_at": now,
+        "generated_by": user.username(),
+        "proctors": proctors,
+        "acted": acted,
+        "summary": summary,
+        "candidates": candidates,
+        "log": log.iter().map(entry_json).collect::<Vec<_>>(),
+    });
+    store::audit(&s.writer, Some(&event_id), user.username(), "room_record_printed", json!({"room": r.name}))
+        .await?;
+    if q.format.as_deref() == Some("json") {
+        return Ok(axum::Json(record).into_response());
+    }
+    Ok(Html(html(&record)).into_response())
+}
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A stored time in Vietnam's time, `HH:MM:SS dd/mm/yyyy`.
+fn vn_time(v: &Value) -> String {
+    let Some(t) = v.as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok()) else { return String::new() };
+    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    t.with_timezone(&vn).format("%H:%M:%S %d/%m/%Y").to_string()
+}
+
+fn status_vi(s: &str) -> &'static str {
+    match s {
+        "not_started" => "Chưa vào thi",
+        "in_progress" => "Đang làm bài",
+        "paused" => "Tạm dừng",
+        "submitted" => "Đã nộp bài",
+        "terminated" => "Đình chỉ thi",
+        "absent" => "Vắng thi",
+        _ => "—",
+    }
+}
+
+fn action_vi(a: &str) -> &'static str {
+    match a {
+        "admit" => "Cho phép đăng nhập",
+        "pause" => "Tạm dừng",
+        "resume" => "Cho làm tiếp",
+        "extend" => "Cộng thêm giờ",
+        "terminate" => "Đình chỉ thi",
+        "move_seat" => "Đổi chỗ ngồi",
+        "absent" => "Ghi vắng thi",
+        "note" => "Ghi nhận sự việc",
+        _ => "Khác",
+    }
+}
+
+fn reason_vi(r: &str) -> &str {
+    match r {
+        "candidate" => "thí sinh nộp",
+        "time_over" => "hết giờ",
+        "terminated" => "đình chỉ",
+        other => other,
+    }
+}
+
+fn html(r: &Value) -> String {
+    let s = |v: &Value| esc(v.as_str().unwrap_or_default());
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        r#"<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Biên bản phòng thi {room}</title>
+<style>body{{font-family:"Times New Roman",serif;margin:2em;color:#000}}h1{{text-align:center;font-size:1.4em}}
+table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid #000;padding:3px 6px;font-size:.9em;text-align:left;vertical-align:top}}
+.sign{{display:flex;justify-content:space-around;margin-top:3em;text-align:center}}.sign div{{width:40%;min-height:6em}}
+@media print{{body{{margin:0}}}}</style></head><body>
+<h1>BIÊN BẢN PHÒNG THI</h1>
+<p>Kỳ thi: <b>{title}</b> ({event})<br>Phòng thi: <b>{room}</b> — {seats} chỗ ngồi<br>Lập lúc: {at} (giờ Việt Nam), người lập: {by}</p>
+"#,
+        room = s(&r["room"]["name"]),
+        title = s(&r["event"]["title"]),
+        event = s(&r["event"]["id"]),
+        seats = r["room"]["seats"],
+        at = vn_time(&r["generated_at"]),
+        by = s(&r["generated_by"]),
+    );
+    h.push_str("<h2>Cán bộ coi thi</h2><ul>");
+    for p in r["proctors"].as_array().into_iter().flatten() {
+        let _ = write!(h, "<li>{} ({})</li>", s(&p["display_name"]), s(&p["username"]));
+    }
+    let others: Vec<String> = r["acted"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| !r["proctors"].as_array().into_iter().flatten().any(|p| p["username"] == **a))
+        .map(s)
+        .collect();
+    if !others.is_empty() {
+        let _ = write!(h, "<li>Có thao tác trong phòng: {}</li>", others.join(", "));
+    }
+    h.push_str("</ul>");
+    let sm = &r["summary"];
+    let count = |k: &str| sm[k].as_u64().unwrap_or(0);
+    let _ = write!(
+        h,
+        "<p>Tổng số thí sinh: <b>{}</b>; đã nộp bài: {}; đình chỉ: {}; vắng: {}; đang làm bài: {}; tạm dừng: {}; chưa vào thi: {}.</p>",
+        count("candidates"),
+        count("submitted"),
+        count("terminated"),
+        count("absent"),
+        count("in_progress"),
+        count("paused"),
+        count("not_started")
+    );
+    h.push_str("<h2>Danh sách thí sinh</h2><table><tr><th>Ghế</th><th>Số báo danh</th><th>Họ và tên</th><th>Ngày sinh</th><th>Mã đề</th><th>Trạng thái</th><th>Bắt đầu</th><th>Kết thúc</th><th>Số câu đã làm</th><th>Cộng giờ (phút)</th><th>Cảnh báo</th><th>Ghi chú</th></tr>");
+    for c in r["candidates"].as_array().into_iter().flatten() {
+        let mut note = Vec::new();
+        if let Some(why) = c["submit_reason"].as_str() {
+            note.push(format!("Kết thúc: {}", esc(reason_vi(why))));
+        }
+        if let Some(t) = c["terminate_reason"].as_str() {
+            note.push(format!("Lý do đình chỉ: {}", esc(t)));
+        }
+        let paused = c["paused_ms"].as_i64().unwrap_or(0);
+        if paused > 0 {
+            note.push(format!("Tạm dừng tổng cộng {} giây", paused / 1000));
+        }
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c["seat"],
+            s(&c["number"]),
+            s(&c["full_name"]),
+            s(&c["date_of_birth"]),
+            s(&c["version"]),
+            status_vi(c["status"].as_str().unwrap_or_default()),
+            vn_time(&c["started_at"]),
+            vn_time(&c["submitted_at"]),
+            c["answered"],
+            c["item_count"],
+            c["extra_minutes"],
+            c["flags"],
+            note.join("; ")
+        );
+    }
+    h.push_str("</table><h2>Diễn biến và sự việc (theo thời gian)</h2>");
+    let log = r["log"].as_array().cloned().unwrap_or_default();
+    if log.is_empty() {
+        h.push_str("<p>Không có sự việc nào được ghi nhận.</p>");
+    } else {
+        h.push_str("<table><tr><th>Thời gian</th><th>Người thực hiện</th><th>Thao tác</th><th>Số báo danh</th><th>Nội dung</th></tr>");
+        for l in &log {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                vn_time(&l["at"]),
+                s(&l["by"]),
+                action_vi(l["action"].as_str().unwrap_or_default()),
+                s(&l["number"]),
+                s(&l["detail"])
+            );
+        }
+        h.push_str("</table>");
+    }
+    h.push_str(
+        "<div class=\"sign\"><div>CÁN BỘ COI THI 1<br><i>(Ký, ghi rõ họ tên)</i></div><div>CÁN BỘ COI THI 2<br><i>(Ký, ghi rõ họ tên)</i></div></div></body></html>",
+    );
+    h
+}

@@ -1,0 +1,211 @@
+//! What a proctor sees of a room: the `Seat` of each candidate, the roster sent on login and the
+//! room's log entries (SPEC-proctor.md; docs/protocol.md §4).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::session;
+use crate::state::AppState;
+use crate::store::entity::{candidate, event, incident, integrity_event, response, room};
+use crate::store::{self, fold_latest};
+
+/// `IN (…)` lists are cut to this many ids (SQLite's parameter limit is far above).
+const CHUNK: usize = 500;
+
+/// A room of an event by id or by name.
+pub async fn find_room(s: &AppState, event_id: &str, room_ref: &str) -> ApiResult<room::Model> {
+    room::Entity::find()
+        .filter(room::Column::EventId.eq(event_id))
+        .all(&s.db.read)
+        .await?
+        .into_iter()
+        .find(|r| r.id == room_ref || r.name == room_ref)
+        .ok_or_else(|| ApiError::NotFound(format!("no room {room_ref} in event {event_id}")))
+}
+
+pub async fn room_candidates(s: &AppState, room_id: &str) -> ApiResult<Vec<candidate::Model>> {
+    Ok(candidate::Entity::find()
+        .filter(candidate::Column::RoomId.eq(room_id))
+        .order_by_asc(candidate::Column::Seat)
+        .all(&s.db.read)
+        .await?)
+}
+
+/// Items per version code of an event: from the unlocked content, else from the manifest.
+async fn item_counts(s: &AppState, event_id: &str) -> ApiResult<HashMap<String, usize>> {
+    if let Some(c) = s.hub.content(event_id) {
+        return Ok(c.content.versions.iter().map(|v| (v.code.clone(), v.items.len())).collect());
+    }
+    let manifest = store::event(&s.db.read, event_id)
+        .await?
+        .and_then(|e| e.manifest)
+        .and_then(|m| serde_json::from_str::<khaothi_package::Manifest>(&m).ok());
+    Ok(manifest.map(|m| m.versions.iter().map(|v| (v.code.clone(), v.items)).collect()).unwrap_or_default())
+}
+
+/// Integrity flags per candidate: how many, and the newest kind.
+async fn flags(s: &AppState, ids: &[String]) -> ApiResult<HashMap<String, (u32, String)>> {
+    let mut out: HashMap<String, (u32, String)> = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows = integrity_event::Entity::find()
+            .filter(integrity_event::Column::CandidateId.is_in(chunk.to_vec()))
+            .order_by_asc(integrity_event::Column::Id)
+            .all(&s.db.read)
+            .await?;
+        for r in rows {
+            let e = out.entry(r.candidate_id).or_insert((0, String::new()));
+            e.0 += 1;
+            e.1 = r.kind;
+        }
+    }
+    Ok(out)
+}
+
+/// Answered items per candidate: the live count of a connection when there is one, else the
+/// response log.
+async fn answered(s: &AppState, ids: &[String]) -> ApiResult<HashMap<String, u32>> {
+    let mut out = HashMap::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match s.hub.rooms.answered_count(id) {
+            Some(n) => {
+                out.insert(id.clone(), n);
+            }
+            None => missing.push(id.clone()),
+        }
+    }
+    for chunk in missing.chunks(CHUNK) {
+        let rows = response::Entity::find()
+            .filter(response::Column::CandidateId.is_in(chunk.to_vec()))
+            .all(&s.db.read)
+            .await?;
+        let mut by: HashMap<String, Vec<response::Model>> = HashMap::new();
+        for r in rows {
+            by.entry(r.candidate_id.clone()).or_default().push(r);
+        }
+        for (id, rows) in by {
+            let n = fold_latest(rows).values().filter(|a| !a.value.is_null()).count();
+            out.insert(id, n as u32);
+        }
+    }
+    Ok(out)
+}
+
+/// The `Seat` of each candidate (all of one event), in the order given.
+pub async fn seats(s: &AppState, cands: &[candidate::Model]) -> ApiResult<Vec<Value>> {
+    let Some(first) = cands.first() else { return Ok(Vec::new()) };
+    let ids: Vec<String> = cands.iter().map(|c| c.id.clone()).collect();
+    let counts = item_counts(s, &first.event_id).await?;
+    let flags = flags(s, &ids).await?;
+    let answered = answered(s, &ids).await?;
+    let now = Utc::now();
+    Ok(cands
+        .iter()
+        .map(|c| {
+            let (n_flags, last) = flags.get(&c.id).cloned().unwrap_or_default();
+            seat_json(
+                c,
+                SeatFacts {
+                    connected: s.hub.rooms.is_connected(&c.id),
+                    answered: answered.get(&c.id).copied().unwrap_or(0),
+                    item_count: counts.get(&c.version_code).copied().unwrap_or(0),
+                    flags: n_flags,
+                    last_flag: (!last.is_empty()).then_some(last),
+                },
+                now,
+            )
+        })
+        .collect())
+}
+
+pub struct SeatFacts {
+    pub connected: bool,
+    pub answered: u32,
+    pub item_count: usize,
+    pub flags: u32,
+    pub last_flag: Option<String>,
+}
+
+pub fn seat_json(c: &candidate::Model, f: SeatFacts, now: DateTime<Utc>) -> Value {
+    json!({
+        "number": c.number, "full_name": c.full_name, "seat": c.seat, "version": c.version_code,
+        "status": session::status(c), "connected": f.connected, "answered": f.answered,
+        "item_count": f.item_count,
+        "remaining_ms": if c.started_at.is_some() { session::remaining_ms(c, now) } else { None },
+        "deadline": c.deadline_at, "extra_minutes": c.extra_seconds / 60,
+        "flags": f.flags, "last_flag": f.last_flag,
+        "admit_until": c.admit_until.filter(|u| *u > now),
+        "submit_reason": c.submit_reason,
+        "paused_at": c.paused_at, "pause_reason": c.pause_reason,
+        "terminate_reason": c.terminate_reason,
+    })
+}
+
+/// One candidate's seat, sent to the room's proctor sockets and returned.
+pub async fn publish_seat(s: &AppState, c: &candidate::Model) -> ApiResult<Value> {
+    let seat = seats(s, std::slice::from_ref(c)).await?.pop().unwrap_or(Value::Null);
+    s.hub.rooms.send(&c.room_id, json!({"type": "seat", "seat": seat}).to_string().into());
+    Ok(seat)
+}
+
+/// Sends the current seats of these candidates of one room.
+pub async fn publish_seats(s: &AppState, room_id: &str, ids: &[String]) -> ApiResult<()> {
+    let mut cands = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        cands.extend(
+            candidate::Entity::find()
+                .filter(candidate::Column::Id.is_in(chunk.to_vec()))
+                .all(&s.db.read)
+                .await?,
+        );
+    }
+    // A candidate moved out of the room meanwhile belongs to the other room's view.
+    cands.retain(|c| c.room_id == room_id);
+    for seat in seats(s, &cands).await? {
+        s.hub.rooms.send(room_id, json!({"type": "seat", "seat": seat}).to_string().into());
+    }
+    Ok(())
+}
+
+/// A log entry as proctors and the biên bản see it.
+pub fn entry_json(m: &incident::Model) -> Value {
+    let data: Value = serde_json::from_str(&m.data).unwrap_or(Value::Null);
+    let mut v =
+        json!({"id": m.id, "at": m.at, "by": m.actor, "action": m.action, "detail": m.detail, "data": data});
+    if let Some(n) = &m.number {
+        v["number"] = json!(n);
+    }
+    v
+}
+
+pub async fn room_log(s: &AppState, room_id: &str) -> ApiResult<Vec<incident::Model>> {
+    Ok(incident::Entity::find()
+        .filter(incident::Column::RoomId.eq(room_id))
+        .order_by_asc(incident::Column::Id)
+        .all(&s.db.read)
+        .await?)
+}
+
+/// The `roster` message a proctor socket starts with.
+pub async fn roster(s: &AppState, e: &event::Model, r: &room::Model) -> ApiResult<Value> {
+    let cands = room_candidates(s, &r.id).await?;
+    let seats = seats(s, &cands).await?;
+    let log = room_log(s, &r.id).await?;
+    Ok(json!({
+        "type": "roster",
+        "server_time": Utc::now(),
+        "event": {"id": e.id, "title": e.title, "status": e.status},
+        "room": {"id": r.id, "name": r.name, "seats": r.seats},
+        "seats": seats,
+        "incidents": log.iter().map(entry_json).collect::<Vec<_>>(),
+    }))
+}
+
+/// Seat numbers of a room already taken, but for `except`.
+pub async fn taken_seats(s: &AppState, room_id: &str, except: &str) -> ApiResult<HashSet<i32>> {
+    Ok(room_candidates(s, room_id).await?.into_iter().filter(|c| c.id != except).map(|c| c.seat).collect())
+}
