@@ -75,6 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         };
         let delivery = khaothi_delivery::Application::build(dcfg).await?;
         let delivery_url = format!("http://{}", delivery.addr);
+        register_demo_site(&db, &delivery.state.site_key.public()).await?;
         tokio::spawn(delivery.run_until(crate::shutdown_signal()));
         let items = sample_items(&samples)?;
         let event = khaothi_delivery::demo::setup_demo_event(&delivery_url, &items, &key, args.candidates).await?;
@@ -105,6 +106,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         app.run_until(crate::shutdown_signal()).await?;
         Ok(())
     })
+}
+
+/// The demo bank trusts the demo delivery server's site key, so its signed results can be uploaded
+/// (`POST /api/v1/events/{e}/results/upload`) or imported without a registration step.
+async fn register_demo_site(
+    db: &khaothi_store::DatabaseConnection,
+    key: &khaothi_package::SitePublicKey,
+) -> anyhow::Result<()> {
+    let text = key.to_string();
+    if khaothi_store::results::site_by_key(db, &text).await?.is_some() {
+        return Ok(());
+    }
+    let actor =
+        Actor { org_id: khaothi_store::DEFAULT_ORG.into(), username: "admin".into(), role: "admin".into() };
+    khaothi_store::results::register_site(db, &actor, "demo delivery site", &text, &key.fingerprint())
+        .await?;
+    Ok(())
 }
 
 /// Loads the stimuli and items of the sample bank once (an existing demo database is reused).
