@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod json;
 pub mod loadtest;
+pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod state;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/candidates/{number}/integrity", get(candidates::integrity))
         .route("/api/v1/events/{event}/results", get(candidates::results))
         .route("/ws/candidate", get(ws::candidate_socket))
+        .merge(pages::routes())
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()
         .route("/api/v1/events/{event}/package", post(events::import_package))
