@@ -216,6 +216,10 @@ mod tests {
                     assert!(open.contains("src="), "{name}: inline script {open}");
                 }
                 assert!(!lower.contains(" style="), "{name}: inline style attribute");
+                let handler = lower.split(|c: char| c.is_whitespace()).any(|w| {
+                    w.starts_with("on") && w.find('=').is_some_and(|i| w[2..i].chars().all(|c| c.is_ascii_lowercase()))
+                });
+                assert!(!handler, "{name}: inline event handler");
                 assert!(!lower.contains("<style"), "{name}: inline style element");
                 assert!(!lower.contains("http://") && !lower.contains("https://"), "{name}: external URL");
             }

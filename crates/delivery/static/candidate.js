@@ -64,6 +64,7 @@ const ui = {
     $('clock-box').hidden = false;
     if (!questions.length) show('view-loading');
     refreshAll();
+    tickClock();
   },
   onLoading(have, total) {
     if (!questions.length) $('loading-text').textContent = t('loading', { n: have, total });

@@ -3,6 +3,7 @@
 
 mod common;
 mod events;
+mod pages;
 mod security;
 mod sessions;
 mod timing;

@@ -111,7 +111,7 @@ impl Driver {
                 "binary": self.chromium,
                 "args": ["--headless=new", "--no-sandbox", "--window-size=1366,768", "--disable-gpu",
                          "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
-                         "--lang=vi-VN", format!("--user-data-dir={}", profile.path().display())],
+                         "--lang=vi-VN", "--screen-info={0,0 1366x768}", format!("--user-data-dir={}", profile.path().display())],
             },
         });
         let caps = caps.as_object().unwrap().clone();
@@ -344,6 +344,7 @@ pub async fn wait_save_state(c: &Client, item: &str, state: &str) {
 
 /// Milliseconds left on the page's clock.
 pub async fn page_remaining_ms(c: &Client) -> i64 {
+    wait_for(c, "document.getElementById('clock').dataset.ms !== ''", "the clock").await;
     let v = js(c, "return Number(document.getElementById('clock').dataset.ms)").await;
     v.as_f64().unwrap() as i64
 }
