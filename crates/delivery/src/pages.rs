@@ -178,7 +178,9 @@ async fn echo(mut socket: WebSocket) {
                 "type": "pong", "id": v.get("id").cloned().unwrap_or(Value::Null),
                 "server_time": now, "server_ms": now.timestamp_millis(),
             }),
-            _ => json!({"type": "error", "code": "bad_frame", "message": "send {\"type\":\"ping\",\"id\":n}"}),
+            _ => {
+                json!({"type": "error", "code": "bad_frame", "message": "send {\"type\":\"ping\",\"id\":n}"})
+            }
         };
         if socket.send(Message::Text(Utf8Bytes::from(reply.to_string()))).await.is_err() {
             return;
@@ -217,7 +219,8 @@ mod tests {
                 }
                 assert!(!lower.contains(" style="), "{name}: inline style attribute");
                 let handler = lower.split(|c: char| c.is_whitespace()).any(|w| {
-                    w.starts_with("on") && w.find('=').is_some_and(|i| w[2..i].chars().all(|c| c.is_ascii_lowercase()))
+                    w.starts_with("on")
+                        && w.find('=').is_some_and(|i| w[2..i].chars().all(|c| c.is_ascii_lowercase()))
                 });
                 assert!(!handler, "{name}: inline event handler");
                 assert!(!lower.contains("<style"), "{name}: inline style element");

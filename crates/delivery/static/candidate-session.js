@@ -270,7 +270,8 @@ export class ExamSession {
     this.submitSent = false;
     this.info = { candidate: m.candidate, event: m.event, version: m.version };
     if (m.status === 'submitted' || m.status === 'terminated') {
-      this.finish({ kind: m.status === 'terminated' ? 'terminated' : 'already', answered: (m.answers || []).length });
+      const answered = (m.answers || []).filter((a) => isAnswered(a.value)).length;
+      this.finish(m.status === 'terminated' ? { kind: 'terminated', reason: m.terminate_reason || '', answered } : { kind: 'already', answered });
       this.ws?.close(1000);
       return;
     }

@@ -24,6 +24,12 @@ const ACTIONS = {
   note: () => true,
 };
 
+/** The text of `key`, or `fallback` when there is none (server words the page does not know). */
+function translate(key, fallback) {
+  const v = t(key);
+  return v === key ? String(fallback) : v;
+}
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -216,7 +222,7 @@ export class Room {
     const progress = el('progress');
     progress.max = s.item_count || 1;
     progress.value = s.answered || 0;
-    const flags = el('div', 'seat-flags', s.flags ? `⚑ ${t('p.flags', { n: s.flags })}${s.last_flag ? ` · ${t(`p.flag.${s.last_flag}`)}` : ''}` : '');
+    const flags = el('div', 'seat-flags', s.flags ? `⚑ ${t('p.flags', { n: s.flags })}${s.last_flag ? ` · ${translate(`p.flag.${s.last_flag}`, s.last_flag)}` : ''}` : '');
     const time = el('div', 'seat-time');
     time.dataset.number = s.number;
     tile.append(
@@ -267,13 +273,17 @@ export class Room {
     const dl = $('sd-list');
     dl.replaceChildren();
     const row = (k, v) => { if (v !== null && v !== undefined && v !== '') dl.append(el('dt', '', k), el('dd', '', String(v))); };
+    const running = ['in_progress', 'paused'].includes(s.status);
     row(t('p.details.number'), s.number);
     row(t('p.details.version'), s.version);
-    row(t('p.status.' + s.status), s.connected ? t('p.connected') : t('p.disconnected'));
-    row(t('p.details.remaining'), this.remaining(s) === null ? '' : formatDuration(this.remaining(s)));
-    row(t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 }), s.flags ? t('p.flags', { n: s.flags }) : '');
+    row(t('p.details.status'), t(`p.status.${s.status}`));
+    row(t('p.details.connection'), s.connected ? t('p.connected') : t('p.disconnected'));
+    row(t('p.details.remaining'), running && this.remaining(s) !== null ? formatDuration(this.remaining(s)) : '');
+    row(t('p.details.progress'), t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 }));
+    row(t('p.details.flags'), s.flags ? `${s.flags}${s.last_flag ? ` (${translate(`p.flag.${s.last_flag}`, s.last_flag)})` : ''}` : '');
+    row(t('p.details.extra'), s.extra_minutes ? t('p.extra', { n: s.extra_minutes }) : '');
     row(t('p.details.admit_until'), s.admit_until ? new Date(s.admit_until).toLocaleTimeString() : '');
-    row(t('p.details.submit_reason'), s.submit_reason || '');
+    row(t('p.details.submit_reason'), s.submit_reason ? translate(`p.reason.${s.submit_reason}`, s.submit_reason) : '');
     const box = $('sd-actions');
     box.replaceChildren();
     for (const [action, allowed] of Object.entries(ACTIONS)) {
@@ -426,7 +436,8 @@ export class Room {
   addLog(entry) {
     if (!entry) return;
     const at = entry.at ? new Date(entry.at).toLocaleTimeString() : '';
-    const parts = [at, entry.by, entry.action || entry.kind, entry.number, entry.detail || entry.text].filter((x) => x !== undefined && x !== null && x !== '');
+    const action = entry.action ? translate(`p.act.${entry.action}`, entry.action) : entry.kind;
+    const parts = [at, entry.by, action, entry.number, entry.detail || entry.text].filter((x) => x !== undefined && x !== null && x !== '');
     const li = el('li', '', parts.map((p) => (typeof p === 'object' ? JSON.stringify(p) : String(p))).join(' · '));
     if (entry.action) li.dataset.action = entry.action;
     $('p-log').prepend(li);

@@ -27,7 +27,13 @@ async fn pages_and_static_files_are_served_with_types_policy_and_caching() {
         let h = res.headers().clone();
         assert_eq!(h["content-type"], kind, "{path}");
         let csp = h["content-security-policy"].to_str().unwrap();
-        for part in ["default-src 'self'", "script-src 'self'", "connect-src 'self' ws: wss:", "object-src 'none'", "frame-ancestors 'none'"] {
+        for part in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self' ws: wss:",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ] {
             assert!(csp.contains(part), "{path}: {csp}");
         }
         assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
@@ -40,7 +46,8 @@ async fn pages_and_static_files_are_served_with_types_policy_and_caching() {
         }
         // The browser's copy is current: 304 without a body.
         let etag = h["etag"].to_str().unwrap().to_string();
-        let again = http.get(format!("{}{path}", app.url)).header("if-none-match", &etag).send().await.unwrap();
+        let again =
+            http.get(format!("{}{path}", app.url)).header("if-none-match", &etag).send().await.unwrap();
         assert_eq!(again.status(), 304, "{path}");
         assert!(again.bytes().await.unwrap().is_empty());
     }

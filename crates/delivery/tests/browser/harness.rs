@@ -2,6 +2,7 @@
 //! its own process (so it can be killed with SIGKILL and started again on the same data and port),
 //! an exam event, explicit waits and screenshots.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
+use khaothi_delivery::candidate_client::CandidateSocket;
 use khaothi_delivery::client::{BoardClient, EventSetup};
 use khaothi_package::BoardSigningKey;
 use rand::SeedableRng;
@@ -236,7 +238,10 @@ pub fn items() -> Vec<khaothi_domain::Item> {
         r#"{"id":"SA1","subject":"toan","grade":12,"topic":"12.1.5","level":"van_dung","kind":"short_answer","stem":"Tính $\\int_0^1 3x^2 \\, dx$.","answer":"1"}"#,
         r#"{"id":"SA2","subject":"toan","grade":12,"topic":"12.1.5","level":"van_dung","kind":"short_answer","stem":"Nghiệm dương của $2x^2 - 3x = 0$ là (viết dạng thập phân)","answer":"1,5"}"#,
     ];
-    lines.iter().map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0).collect()
+    lines
+        .iter()
+        .map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0)
+        .collect()
 }
 
 pub struct Exam {
@@ -249,7 +254,8 @@ pub struct Exam {
 /// An unlocked event of `candidates` candidates in one room `P001`, 60 minutes.
 pub async fn set_up_exam(server: &Server, event: &str, candidates: usize) -> Exam {
     let board = server.board().await;
-    let pkg = khaothi_delivery::demo::demo_package(&items(), event, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
+    let pkg =
+        khaothi_delivery::demo::demo_package(&items(), event, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
     let key = pkg.content_key.to_hex();
     let list = board
         .set_up_event(&EventSetup {
@@ -304,7 +310,9 @@ pub async fn screenshot(c: &Client, name: &str) {
 
 /// Presses and releases one key (a character or a `fantoccini::key::Key` as char).
 pub async fn press(c: &Client, key: char) {
-    let keys = KeyActions::new("keyboard".into()).then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key });
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
     c.perform_actions(keys).await.unwrap();
 }
 
@@ -325,7 +333,12 @@ pub async fn candidate_login(c: &Client, base: &str, number: &str, code: &str) {
     type_into(c, "#login-number", number).await;
     type_into(c, "#login-code", code).await;
     click(c, "#login-submit").await;
-    wait_for(c, "!document.getElementById('view-test').hidden && document.getElementById('q-title').dataset.item", "the first question").await;
+    wait_for(
+        c,
+        "!document.getElementById('view-test').hidden && document.getElementById('q-title').dataset.item",
+        "the first question",
+    )
+    .await;
 }
 
 /// The current question's item id and kind.
@@ -349,19 +362,39 @@ pub async fn page_remaining_ms(c: &Client) -> i64 {
     v.as_f64().unwrap() as i64
 }
 
-/// The candidate's row of `GET /api/v1/events/{e}/results`.
-pub async fn result_of(server: &Server, event: &str, number: &str) -> Value {
-    let board = server.board().await;
-    let r = board.get(&format!("/api/v1/events/{event}/results")).await.unwrap();
-    r["candidates"].as_array().unwrap().iter().find(|c| c["number"] == number).cloned().expect("candidate in results")
-}
-
-/// Saved answers by item.
-pub fn answers_of(result: &Value) -> std::collections::BTreeMap<String, Value> {
-    result["answers"]
+/// The candidate's answers as the server stored them, read back the way a browser would: a login
+/// (by `code`, allowed once the test is submitted) or a resume (by `token`, which supersedes the
+/// page). The results API only opens after the keys' release, so this is what a test can compare
+/// while the exam runs.
+pub async fn saved_answers(server: &Server, number: &str, cred: Credential<'_>) -> BTreeMap<String, Value> {
+    let url = format!("ws://127.0.0.1:{}/ws/candidate", server.port);
+    let mut s = CandidateSocket::connect(&url).await.unwrap();
+    let w = match cred {
+        Credential::Code(code) => s.login(number, code).await,
+        Credential::Token(token) => s.resume(number, token).await,
+    }
+    .unwrap_or_else(|e| panic!("read back {number}'s answers: {e}"));
+    w["answers"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| (a["item"].as_str().unwrap().to_string(), a["value"].clone()))
         .collect()
+}
+
+pub enum Credential<'a> {
+    Code(&'a str),
+    Token(&'a str),
+}
+
+/// The candidate's row of `GET /api/v1/events/{e}/candidates` (status, remaining time).
+pub async fn candidate_row(server: &Server, event: &str, number: &str) -> Value {
+    let list = server.board().await.get(&format!("/api/v1/events/{event}/candidates")).await.unwrap();
+    list["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == number)
+        .cloned()
+        .expect("candidate listed")
 }

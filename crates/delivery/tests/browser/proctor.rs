@@ -74,7 +74,8 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     let (number, _, code) = exam.candidates[0].clone();
 
     proctor_open_room(&proc, &server, &exam).await;
-    wait_for(&proc, &format!("{}.dataset.status === 'not_started'", tile(&number)), "the seat before login").await;
+    wait_for(&proc, &format!("{}.dataset.status === 'not_started'", tile(&number)), "the seat before login")
+        .await;
 
     candidate_login(&cand, &server.base, &number, &code).await;
     let (item, _) = current_item(&cand).await;
@@ -84,11 +85,12 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     wait_for(&proc, &format!("{t}.dataset.status === 'in_progress' && {t}.dataset.connected === 'true' && {t}.dataset.answered === '1'"), "the live seat").await;
     screenshot(&proc, "proctor-room").await;
 
-    // Pause: the candidate sees it and the clock stops.
+    // Pause: the candidate sees it and the clock stops; the room log records it.
     click(&proc, &format!(".seat-tile[data-number='{number}']")).await;
     click(&proc, "#sd-actions [data-action='pause']").await;
     confirm_action(&proc, &[("#act-reason", "Mất điện phòng bên")]).await;
     wait_for(&proc, &format!("{t}.dataset.status === 'paused'"), "the paused seat").await;
+    wait_for(&proc, "document.querySelectorAll('#p-log li').length > 0", "the log entry").await;
     wait_for(&cand, "!document.getElementById('overlay-paused').hidden", "the paused overlay").await;
     wait_for(&cand, "document.getElementById('clock').dataset.state === 'paused'", "the stopped clock").await;
     let (a, b) = two_readings(&cand).await;
@@ -105,12 +107,17 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     assert!((a2 - b).abs() < 5000, "resumed at {a2} ms, paused at {b} ms");
 
     // Ten more minutes.
+    let before = page_remaining_ms(&cand).await;
     click(&proc, "#sd-actions [data-action='extend']").await;
     wait_for(&proc, "document.getElementById('dlg-action').open", "the extend dialog").await;
     type_into(&proc, "#act-minutes", "10").await;
     confirm_action(&proc, &[("#act-reason", "Thí sinh khuyết tật")]).await;
-    let before = page_remaining_ms(&cand).await;
-    wait_for(&cand, &format!("Number(document.getElementById('clock').dataset.ms) > {}", before + 9 * 60_000), "the extra time").await;
+    wait_for(
+        &cand,
+        &format!("Number(document.getElementById('clock').dataset.ms) > {}", before + 9 * 60_000),
+        "the extra time",
+    )
+    .await;
 
     // The candidate submits; every proctor screen shows it.
     click(&cand, "#btn-submit").await;
@@ -119,13 +126,32 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     wait_for(&cand, "!document.getElementById('view-final').hidden", "the final page").await;
     wait_for(&proc, &format!("{t}.dataset.status === 'submitted'"), "the submitted seat").await;
     screenshot(&proc, "proctor-submitted").await;
-    let result = result_of(&server, &exam.event, &number).await;
-    assert_eq!(answers_of(&result).get(&item), Some(&json!("A")));
+    let saved = saved_answers(&server, &number, Credential::Code(&code)).await;
+    assert_eq!(saved.get(&item), Some(&json!("A")));
 
     // The printable sheet of login codes.
     click(&proc, "#btn-sheet").await;
     wait_for(&proc, &format!("!document.getElementById('view-sheet').hidden && document.getElementById('sheet-table').textContent.includes('{code}')"), "the sheet").await;
     screenshot(&proc, "proctor-sheet").await;
+    click(&proc, "#sheet-close").await;
+
+    // The room record (biên bản) opens in its own window, fetched with the proctor's token.
+    let main = proc.window().await.unwrap();
+    click(&proc, "#btn-record").await;
+    let start = std::time::Instant::now();
+    let record = loop {
+        let windows = proc.windows().await.unwrap();
+        if let Some(w) = windows.into_iter().find(|w| *w != main) {
+            break w;
+        }
+        assert!(start.elapsed() < WAIT, "no record window");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    proc.switch_to_window(record).await.unwrap();
+    wait_for(&proc, &format!("document.body && document.body.innerText.includes('{number}') && document.body.innerText.includes('Mất điện phòng bên')"), "the room record").await;
+    screenshot(&proc, "proctor-record").await;
+    proc.close_window().await.unwrap();
+    proc.switch_to_window(main).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,15 +170,31 @@ async fn a_terminated_candidate_sees_the_reason() {
     proctor_open_room(&proc, &server, &exam).await;
     let t = tile(&number);
     wait_for(&proc, &format!("{t}.dataset.status === 'in_progress'"), "the live seat").await;
+    // The whole room: pause and resume.
+    click(&proc, "#btn-pause-all").await;
+    confirm_action(&proc, &[]).await;
+    wait_for(&proc, &format!("{t}.dataset.status === 'paused'"), "the paused room").await;
+    wait_for(&cand, "!document.getElementById('overlay-paused').hidden", "the paused overlay").await;
+    click(&proc, "#btn-resume-all").await;
+    confirm_action(&proc, &[]).await;
+    wait_for(&proc, &format!("{t}.dataset.status === 'in_progress'"), "the resumed room").await;
+    wait_for(&cand, "document.getElementById('overlay-paused').hidden", "the resumed test").await;
     click(&proc, &format!(".seat-tile[data-number='{number}']")).await;
     click(&proc, "#sd-actions [data-action='terminate']").await;
     wait_for(&proc, "document.getElementById('dlg-action').open", "the terminate dialog").await;
     // The reason is required.
     click(&proc, "#act-confirm").await;
-    wait_for(&proc, "document.getElementById('act-error').textContent.length > 0", "the required reason").await;
+    wait_for(&proc, "document.getElementById('act-error').textContent.length > 0", "the required reason")
+        .await;
     confirm_action(&proc, &[("#act-reason", "Sử dụng tài liệu")]).await;
     wait_for(&proc, &format!("{t}.dataset.status === 'terminated'"), "the terminated seat").await;
     wait_for(&cand, "document.getElementById('view-final').dataset.kind === 'terminated' && !document.getElementById('view-final').hidden", "the terminated page").await;
-    assert!(js(&cand, "return document.getElementById('final-reason').textContent").await.as_str().unwrap().contains("Sử dụng tài liệu"));
+    assert!(
+        js(&cand, "return document.getElementById('final-reason').textContent")
+            .await
+            .as_str()
+            .unwrap()
+            .contains("Sử dụng tài liệu")
+    );
     screenshot(&cand, "candidate-terminated").await;
 }
