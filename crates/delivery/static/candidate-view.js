@@ -198,7 +198,7 @@ function shortAnswer(box, item, value, onAnswer) {
   input.setAttribute('inputmode', 'decimal');
   input.setAttribute('aria-describedby', 'sa-hint');
   input.value = typeof value === 'string' ? value : '';
-  const hint = el('p', { id: 'sa-hint', class: 'hint', text: t('kind.short_answer') });
+  const hint = el('p', { id: 'sa-hint', class: 'hint', text: t('sa.hint') });
   const label = el('label', { text: t('sa.label') });
   label.htmlFor = id;
   let timer = null;
@@ -213,7 +213,7 @@ function shortAnswer(box, item, value, onAnswer) {
   input.addEventListener('input', () => {
     const clean = input.value.replace(SA_CHARS, '').slice(0, 4);
     hint.classList.toggle('error', clean !== input.value);
-    hint.textContent = clean !== input.value ? t('sa.invalid') : t('kind.short_answer');
+    hint.textContent = clean !== input.value ? t('sa.invalid') : t('sa.hint');
     if (clean !== input.value) input.value = clean;
     clearTimeout(timer);
     timer = setTimeout(commit, 600);

@@ -122,6 +122,8 @@ addStrings({
     'c.summary.warn': 'Máy dùng được nhưng có điểm cần lưu ý (xem bên dưới).',
     'c.summary.fail': 'Máy CHƯA đạt yêu cầu: hãy xử lý các mục không đạt.',
     'c.sample': 'Mẫu hiển thị',
+    'c.mathml.ok': 'phân số, căn thức hiển thị đúng',
+    'c.mathml.fail': 'công thức hiện thành chữ thường: hãy cập nhật trình duyệt',
     'c.drift.note': 'Đồng hồ của bài thi chạy theo máy chủ, không theo giờ máy tính; độ lệch lớn chỉ cho thấy giờ máy chưa đúng.',
   },
   en: {
@@ -244,6 +246,8 @@ addStrings({
     'c.summary.warn': 'This computer works, with notes below.',
     'c.summary.fail': 'This computer is NOT ready: fix the failed items.',
     'c.sample': 'Sample',
+    'c.mathml.ok': 'fractions and roots are laid out',
+    'c.mathml.fail': 'formulas show as plain text: update the browser',
     'c.drift.note': 'The test clock follows the server, not this computer; a large drift only shows that the computer\'s time is wrong.',
   },
 });

@@ -134,6 +134,17 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
     click(&c, "#btn-lang").await;
     wait_for(&c, "document.getElementById('btn-submit').textContent === 'Nộp bài'", "Vietnamese").await;
 
+    // Large text, and a 10-inch tablet held upright.
+    click(&c, "#btn-large").await;
+    wait_for(&c, "document.documentElement.classList.contains('large-text')", "large text").await;
+    c.set_window_size(800, 1280).await.unwrap();
+    wait_for(&c, "innerWidth <= 800", "the tablet width").await;
+    screenshot(&c, "candidate-tablet-large-text").await;
+    let nav_below = js(&c, "return document.querySelector('.nav').getBoundingClientRect().top >= document.getElementById('question').getBoundingClientRect().bottom").await;
+    assert_eq!(nav_below, json!(true), "on a narrow screen the question list is below the question");
+    c.set_window_size(1366, 768).await.unwrap();
+    click(&c, "#btn-large").await;
+
     // A paste is reported to the proctor.
     js(&c, "document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: new DataTransfer()})); return true").await;
     let board = server.board().await;
