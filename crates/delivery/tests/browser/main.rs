@@ -4,7 +4,7 @@
 //! `KHAOTHI_SKIP_BROWSER=1`. Screenshots of the main steps go to `target/screenshots/`.
 //!
 //! The proctor tests (`proctor.rs`) drive `/ws/proctor` and the candidate's pause/resume/terminate
-//! messages (SPEC-proctor, issue 6).
+//! messages (issue 6), in their own test functions.
 
 mod candidate;
 mod harness;

@@ -61,7 +61,6 @@ async fn two_readings(c: &Client) -> (i64, i64) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs /ws/proctor and the candidate pause messages (issue 6); un-ignore when merged"]
 async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submission() {
     let _serial = SERIAL.lock().await;
     let Some((chromium, chromedriver)) = browser_programs() else { return };
@@ -155,7 +154,6 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs /ws/proctor and the candidate pause messages (issue 6); un-ignore when merged"]
 async fn a_terminated_candidate_sees_the_reason() {
     let _serial = SERIAL.lock().await;
     let Some((chromium, chromedriver)) = browser_programs() else { return };
