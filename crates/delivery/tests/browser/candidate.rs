@@ -181,6 +181,39 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
     let saved = saved_answers(&server, &number, Credential::Code(&code)).await;
     assert_eq!(saved, expected, "the server holds every answer with the value the page showed");
     assert!(!saved.contains_key(&skipped));
+
+    // Once the keys are released, the staff API's results hold every answer: counted in the
+    // results, each one in the raw export with its epoch and seq.
+    let board = server.board().await;
+    board
+        .post(&format!("/api/v1/events/{}/keys", exam.event), json!({"release_key": exam.keys_key}))
+        .await
+        .unwrap();
+    let results = board.get(&format!("/api/v1/events/{}/results", exam.event)).await.unwrap();
+    let row =
+        results["candidates"].as_array().unwrap().iter().find(|r| r["number"] == number.as_str()).unwrap();
+    assert_eq!(row["status"], "submitted");
+    assert_eq!(row["answered"], json!(expected.len()), "{row}");
+    let raw = board.get(&format!("/api/v1/events/{}/exports/raw.csv", exam.event)).await.unwrap();
+    let mut reader = csv::Reader::from_reader(raw.as_str().expect("CSV text").as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} in {header:?}"))
+    };
+    let mut exported = BTreeMap::new();
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        if rec[col("person")] == *number && !rec[col("epoch")].is_empty() {
+            exported.insert(rec[col("item")].to_string(), rec[col("value")].to_string());
+        }
+    }
+    let ids: Vec<&String> = expected.keys().collect();
+    assert_eq!(exported.keys().collect::<Vec<_>>(), ids, "every answer and nothing else is in the export");
+    for (item, value) in &expected {
+        if let Some(text) = value.as_str().filter(|_| item.starts_with("SA")) {
+            assert_eq!(exported[item], text, "a short answer is exported as typed");
+        }
+    }
     // The browser forgot the session: a reload shows the login form.
     assert_eq!(js(&c, "return localStorage.getItem('khaothi:candidate')").await, Value::Null);
 }

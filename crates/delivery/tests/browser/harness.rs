@@ -249,6 +249,8 @@ pub struct Exam {
     pub room: String,
     /// `(number, full_name, code)` of each candidate.
     pub candidates: Vec<(String, String, String)>,
+    /// The release key of the package's keys (scoring, results).
+    pub keys_key: String,
 }
 
 /// An unlocked event of `candidates` candidates in one room `P001`, 60 minutes.
@@ -271,7 +273,7 @@ pub async fn set_up_exam(server: &Server, event: &str, candidates: usize) -> Exa
         })
         .await
         .unwrap();
-    Exam { event: event.into(), room: "P001".into(), candidates: list }
+    Exam { event: event.into(), room: "P001".into(), candidates: list, keys_key: pkg.keys_key.to_hex() }
 }
 
 /// The page's answer to a script (`return …`).
