@@ -14,6 +14,7 @@ pub mod loadtest;
 pub mod proctor;
 pub mod result_file;
 pub mod results;
+pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod site;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events/{event}/rooms/{room}/record", get(proctor::record::room_record))
         .route("/ws/candidate", get(ws::candidate_socket))
         .route("/ws/proctor", get(proctor::socket::proctor_socket))
+        .merge(pages::routes())
         .layer(DefaultBodyLimit::max(body));
     let uploads = Router::new()
         .route("/api/v1/events/{event}/package", post(events::import_package))

@@ -102,6 +102,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         for c in &event.candidates {
             println!("    {:<10} {:<28} {}", c.number, c.full_name, c.code);
         }
+        println!("  candidate page  {delivery_url}/   (sign in with a số báo danh and its code above)");
+        println!(
+            "  proctor page    {delivery_url}/proctor?event={}&room={}   (board login as above)",
+            event.event_id, event.room
+        );
+        println!("  lab check       {delivery_url}/check");
         println!("Press Ctrl-C to stop.");
         app.run_until(crate::shutdown_signal()).await?;
         Ok(())

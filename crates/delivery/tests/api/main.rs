@@ -7,6 +7,7 @@ mod events;
 mod exam;
 mod proctor;
 mod results;
+mod pages;
 mod security;
 mod sessions;
 mod timing;

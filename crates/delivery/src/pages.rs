@@ -1,0 +1,231 @@
+//! The browser pages the delivery server serves: the candidate's test page (`/`), the proctor's
+//! room page (`/proctor`) and the lab check page (`/check`), plain HTML/CSS/ES modules with no
+//! build step, and the `/ws/check` echo socket the check page measures with.
+//!
+//! Every file is compiled into the binary with `include_bytes!` (listed once in [`ASSETS`]): an
+//! exam site copies one executable, the pages cannot drift from the server that speaks their
+//! protocol, and a missing file is a compile error rather than a 404 in the lab. A generic
+//! embedding crate would add a dependency for what is a fixed list of twenty files.
+//!
+//! Pages carry a strict Content-Security-Policy (no inline script or style, nothing from another
+//! site, websockets to this server), so item HTML that slipped past both sanitizers still could
+//! not run script. Fonts are cached for a year (their names change with their content); the rest
+//! revalidates with an ETag so a restarted, upgraded server is picked up at the next load.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The policy of every page and static file: scripts, styles, fonts and images from this server
+/// only (images may also be `data:` URIs inside items), websockets to any host (a lab may reach
+/// the server by a name or an address the page cannot know), no plugins, no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; \
+     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+macro_rules! assets {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/", $name)) as &[u8])),*]
+    };
+}
+
+/// Every file under `/static/`, by its path there.
+pub static ASSETS: &[(&str, &[u8])] = assets!(
+    "candidate.html",
+    "candidate.css",
+    "candidate.js",
+    "candidate-session.js",
+    "candidate-view.js",
+    "proctor.html",
+    "proctor.css",
+    "proctor.js",
+    "proctor-room.js",
+    "check.html",
+    "check.js",
+    "common.css",
+    "clock.js",
+    "i18n.js",
+    "i18n-staff.js",
+    "sanitize.js",
+    "favicon.svg",
+    "fonts/fonts.css",
+    "fonts/noto-sans-latin-400-normal.woff2",
+    "fonts/noto-sans-latin-700-normal.woff2",
+    "fonts/noto-sans-latin-400-italic.woff2",
+    "fonts/noto-sans-vietnamese-400-normal.woff2",
+    "fonts/noto-sans-vietnamese-700-normal.woff2",
+    "fonts/noto-sans-vietnamese-400-italic.woff2",
+    "fonts/noto-sans-math-400-normal.woff2",
+    "fonts/LICENSE-noto-sans.txt",
+    "fonts/LICENSE-noto-sans-math.txt",
+);
+
+/// Strong ETags of the assets (a hash of the bytes), computed once.
+static ETAGS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|(name, bytes)| {
+            let digest = sha2::Sha256::digest(bytes);
+            (*name, format!("\"{}\"", hex::encode(&digest[..12])))
+        })
+        .collect()
+});
+
+/// The page routes, merged into [`crate::router`].
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|headers: HeaderMap| async move { serve("candidate.html", &headers) }))
+        .route("/proctor", get(|headers: HeaderMap| async move { serve("proctor.html", &headers) }))
+        .route("/check", get(|headers: HeaderMap| async move { serve("check.html", &headers) }))
+        .route("/favicon.ico", get(|headers: HeaderMap| async move { serve("favicon.svg", &headers) }))
+        .route("/static/{*path}", get(asset))
+        .route("/ws/check", get(check_socket))
+}
+
+async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve(&path, &headers)
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("woff2") => "font/woff2",
+        Some("svg") => "image/svg+xml",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// One embedded file with its type, caching and security headers; `304` when the browser's copy
+/// is current.
+fn serve(name: &str, request: &HeaderMap) -> Response {
+    let Some((name, bytes)) = ASSETS.iter().find(|(n, _)| *n == name) else {
+        return ApiError::NotFound(format!("no static file {name}")).into_response();
+    };
+    let etag = &ETAGS[name];
+    let cache = if name.ends_with(".woff2") { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let mut h = HeaderMap::new();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    );
+    let current = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if current {
+        return (StatusCode::NOT_MODIFIED, h).into_response();
+    }
+    (StatusCode::OK, h, *bytes).into_response()
+}
+
+/// Frames one check socket answers before it closes, and how long it stays open.
+const CHECK_MAX_FRAMES: u32 = 200;
+const CHECK_LIFETIME: Duration = Duration::from_secs(120);
+const CHECK_MAX_MESSAGE: usize = 1024;
+
+/// `GET /ws/check`: answers `{"type":"ping","id":…}` with
+/// `{"type":"pong","id":…,"server_time":RFC 3339,"server_ms":Unix ms}` so the lab check page can
+/// measure the round trip and the computer's clock drift. Unauthenticated, hence small limits.
+pub async fn check_socket(ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(CHECK_MAX_MESSAGE)
+        .max_frame_size(CHECK_MAX_MESSAGE)
+        .read_buffer_size(4096)
+        .write_buffer_size(4096)
+        .on_upgrade(echo)
+}
+
+async fn echo(mut socket: WebSocket) {
+    let until = tokio::time::Instant::now() + CHECK_LIFETIME;
+    let mut frames = 0u32;
+    loop {
+        let next = tokio::time::timeout_at(until, socket.recv()).await;
+        let text = match next {
+            Err(_) => break,
+            Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return,
+            Ok(Some(Ok(Message::Text(t)))) => t,
+            Ok(Some(Ok(_))) => continue,
+        };
+        frames += 1;
+        if frames > CHECK_MAX_FRAMES {
+            break;
+        }
+        let now = Utc::now();
+        let reply = match serde_json::from_str::<Value>(text.as_str()) {
+            Ok(v) if v["type"] == "ping" => json!({
+                "type": "pong", "id": v.get("id").cloned().unwrap_or(Value::Null),
+                "server_time": now, "server_ms": now.timestamp_millis(),
+            }),
+            _ => {
+                json!({"type": "error", "code": "bad_frame", "message": "send {\"type\":\"ping\",\"id\":n}"})
+            }
+        };
+        if socket.send(Message::Text(Utf8Bytes::from(reply.to_string()))).await.is_err() {
+            return;
+        }
+    }
+    let close = CloseFrame { code: 1000, reason: Utf8Bytes::from_static("check finished") };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_asset_has_a_known_type_and_the_fonts_stay_small() {
+        for (name, bytes) in ASSETS {
+            assert_ne!(content_type(name), "application/octet-stream", "{name}");
+            assert!(!bytes.is_empty(), "{name}");
+        }
+        let fonts: usize = ASSETS.iter().filter(|(n, _)| n.ends_with(".woff2")).map(|(_, b)| b.len()).sum();
+        assert!(fonts < 2 * 1024 * 1024, "fonts take {fonts} bytes");
+    }
+
+    #[test]
+    fn javascript_files_stay_small_and_pages_have_no_inline_script() {
+        for (name, bytes) in ASSETS {
+            let text = String::from_utf8_lossy(bytes);
+            if name.ends_with(".js") {
+                assert!(text.lines().count() <= 650, "{name} has {} lines", text.lines().count());
+            }
+            if name.ends_with(".html") {
+                let lower = text.to_lowercase();
+                for tag in lower.match_indices("<script").map(|(i, _)| &lower[i..]) {
+                    let open = &tag[..tag.find('>').expect("closed tag")];
+                    assert!(open.contains("src="), "{name}: inline script {open}");
+                }
+                assert!(!lower.contains(" style="), "{name}: inline style attribute");
+                let handler = lower.split(|c: char| c.is_whitespace()).any(|w| {
+                    w.starts_with("on")
+                        && w.find('=').is_some_and(|i| w[2..i].chars().all(|c| c.is_ascii_lowercase()))
+                });
+                assert!(!handler, "{name}: inline event handler");
+                assert!(!lower.contains("<style"), "{name}: inline style element");
+                assert!(!lower.contains("http://") && !lower.contains("https://"), "{name}: external URL");
+            }
+        }
+    }
+}

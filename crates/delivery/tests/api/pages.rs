@@ -1,0 +1,93 @@
+//! The browser pages and their static files: served from the binary with the right types, a
+//! strict Content-Security-Policy, caching (ETag, long-lived fonts); and the `/ws/check` echo.
+
+use std::time::Duration;
+
+use khaothi_delivery::candidate_client::CandidateSocket;
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_static_files_are_served_with_types_policy_and_caching() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let http = reqwest::Client::new();
+    for (path, kind) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/proctor", "text/html; charset=utf-8"),
+        ("/check", "text/html; charset=utf-8"),
+        ("/static/candidate.js", "text/javascript; charset=utf-8"),
+        ("/static/common.css", "text/css; charset=utf-8"),
+        ("/static/fonts/noto-sans-vietnamese-400-normal.woff2", "font/woff2"),
+        ("/static/fonts/LICENSE-noto-sans-math.txt", "text/plain; charset=utf-8"),
+        ("/favicon.ico", "image/svg+xml"),
+    ] {
+        let res = http.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let h = res.headers().clone();
+        assert_eq!(h["content-type"], kind, "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        for part in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self' ws: wss:",
+            "object-src 'none'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(part), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        let cache = h["cache-control"].to_str().unwrap();
+        if path.ends_with(".woff2") {
+            assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{cache}");
+        } else {
+            assert_eq!(cache, "no-cache", "{path}");
+        }
+        // The browser's copy is current: 304 without a body.
+        let etag = h["etag"].to_str().unwrap().to_string();
+        let again =
+            http.get(format!("{}{path}", app.url)).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.bytes().await.unwrap().is_empty());
+    }
+    let page = http.get(format!("{}/", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("<script type=\"module\" src=\"/static/candidate.js\"></script>"));
+    assert!(page.contains("Số báo danh"), "Vietnamese by default");
+    // Unknown files and traversal attempts are plain 404s with the usual error body.
+    for path in ["/static/nope.js", "/static/../Cargo.toml", "/static/%2e%2e/Cargo.toml", "/static/fonts/"] {
+        let res = http.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "not_found", "{path}");
+    }
+    // The API keeps its JSON errors.
+    let res = http.get(format!("{}/api/v1/nothing", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_socket_answers_pings_with_the_server_time() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let url = app.ws.replace("/ws/candidate", "/ws/check");
+    let mut s = CandidateSocket::connect(&url).await.unwrap();
+    let before = chrono::Utc::now().timestamp_millis();
+    s.send(json!({"type": "ping", "id": 7})).await.unwrap();
+    let pong = s.next(SECS).await.unwrap();
+    let after = chrono::Utc::now().timestamp_millis();
+    assert_eq!(pong["type"], "pong");
+    assert_eq!(pong["id"], 7);
+    let server_ms = pong["server_ms"].as_i64().unwrap();
+    assert!((before..=after).contains(&server_ms), "{before} ≤ {server_ms} ≤ {after}");
+    assert!(pong["server_time"].as_str().unwrap().ends_with('Z'));
+    s.send_text("not json".into()).await.unwrap();
+    assert_error(&s.next(SECS).await.unwrap(), "bad_frame");
+    // A flood is cut off: after the frame allowance the socket closes.
+    for i in 0..250 {
+        if s.send(json!({"type": "ping", "id": i})).await.is_err() {
+            break;
+        }
+    }
+    while s.next(Duration::from_secs(5)).await.is_some() {}
+    assert_eq!(s.closed, Some(1000), "the check socket closes after its allowance");
+}

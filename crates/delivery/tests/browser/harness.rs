@@ -1,0 +1,402 @@
+//! The parts of a browser test: Chromium under ChromeDriver (fantoccini), the delivery server as
+//! its own process (so it can be killed with SIGKILL and started again on the same data and port),
+//! an exam event, explicit waits and screenshots.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::{Client, ClientBuilder, Locator};
+use khaothi_delivery::candidate_client::CandidateSocket;
+use khaothi_delivery::client::{BoardClient, EventSetup};
+use khaothi_package::BoardSigningKey;
+use rand::SeedableRng;
+use serde_json::{Value, json};
+
+/// Generous: the CI machine has two cores shared with other work.
+pub const WAIT: Duration = Duration::from_secs(45);
+
+/// One browser test at a time: Chromium is heavy on a two-core machine.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// Chromium and ChromeDriver, or `None` when `KHAOTHI_SKIP_BROWSER=1` says to skip. Missing
+/// programs fail the test: CI installs them (Debian's `chromium` and `chromium-driver`).
+pub fn browser_programs() -> Option<(PathBuf, PathBuf)> {
+    if std::env::var("KHAOTHI_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("KHAOTHI_SKIP_BROWSER=1: browser test skipped");
+        return None;
+    }
+    let chromium = find_program("KHAOTHI_CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]);
+    let driver = find_program("KHAOTHI_CHROMEDRIVER", &["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        (c, d) => panic!(
+            "the browser tests need Chromium and ChromeDriver (found chromium: {c:?}, chromedriver: {d:?}); \
+             install Debian's `chromium` and `chromium-driver` (apt-get install chromium chromium-driver), \
+             point KHAOTHI_CHROMIUM / KHAOTHI_CHROMEDRIVER at them, or set KHAOTHI_SKIP_BROWSER=1 to skip"
+        ),
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Where screenshots go: `<target>/screenshots/` (not committed; CI keeps them as artefacts).
+pub fn screenshot_dir() -> PathBuf {
+    // target/<profile>/deps/browser-… → target
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// ChromeDriver on a free port and its sessions.
+pub struct Driver {
+    child: Child,
+    pub url: String,
+    chromium: PathBuf,
+    sessions: Vec<String>,
+    _profiles: Vec<tempfile::TempDir>,
+}
+
+impl Driver {
+    pub async fn start(chromium: PathBuf, driver: PathBuf) -> Self {
+        let port = free_port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let start = Instant::now();
+        loop {
+            if let Ok(r) = http.get(format!("{url}/status")).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(start.elapsed() < WAIT, "chromedriver did not answer on {url} within {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Self { child, url, chromium, sessions: Vec::new(), _profiles: Vec::new() }
+    }
+
+    /// A new headless Chromium window of 1366×768 (a lab screen).
+    pub async fn session(&mut self) -> Client {
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": self.chromium,
+                "args": ["--headless=new", "--no-sandbox", "--window-size=1366,768", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
+                         "--lang=vi-VN", "--screen-info={0,0 1366x768}", format!("--user-data-dir={}", profile.path().display())],
+            },
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session");
+        if let Ok(Some(id)) = client.session_id().await {
+            self.sessions.push(id);
+        }
+        self._profiles.push(profile);
+        client
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Ends the sessions (ChromeDriver then stops its Chromium) even when a test panicked,
+        // then ChromeDriver itself.
+        let addr = self.url.trim_start_matches("http://").to_string();
+        for id in &self.sessions {
+            if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                let _ = write!(
+                    s,
+                    "DELETE /session/{id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = std::io::Read::read(&mut s, &mut [0u8; 512]);
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server_binary() -> PathBuf {
+    // target/<profile>/deps/browser-… → target/<profile>/examples/delivery_server
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join("delivery_server");
+    assert!(
+        bin.is_file(),
+        "{} is missing: `cargo test -p khaothi-delivery` builds it, or run \
+         `cargo build -p khaothi-delivery --example delivery_server` first",
+        bin.display()
+    );
+    bin
+}
+
+/// The delivery server as a child process on a fixed port and data directory.
+pub struct Server {
+    child: Option<Child>,
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub key: BoardSigningKey,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7));
+        let port = free_port();
+        let mut s = Self { child: None, dir, port, key, base: format!("http://127.0.0.1:{port}") };
+        s.spawn();
+        s
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(server_binary())
+            .env("KHAOTHI__DELIVERY__LISTEN", format!("127.0.0.1:{}", self.port))
+            .env("KHAOTHI__DELIVERY__DATA_DIR", self.dir.path())
+            .env("KHAOTHI__DELIVERY__DEMO", "true")
+            .env("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", self.key.public().to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the delivery server starts");
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        assert!(line.starts_with("listening "), "the server said {line:?}");
+        // Keep reading so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in out.lines() {});
+        self.child = Some(child);
+    }
+
+    /// SIGKILL: no shutdown code runs, like a power cut for the process.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    /// Starts the server again on the same port and data directory.
+    pub fn restart(&mut self) {
+        self.kill9();
+        self.spawn();
+    }
+
+    pub async fn board(&self) -> BoardClient {
+        BoardClient::login(&self.base, "board", "khaothi-demo").await.unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// A small THPT-shaped test: part I single choice, part II true/false groups, part III short
+/// answers, with formulas (MathML) in stems and options.
+pub fn items() -> Vec<khaothi_domain::Item> {
+    let lines = [
+        r#"{"id":"SC1","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"Hàm số $y = x^3 - 3x$ đồng biến trên khoảng nào?","options":["$(-1;1)$","$(1;+\\infty)$","$(-\\infty;1)$","$(-2;2)$"],"key":"B"}"#,
+        r#"{"id":"SC2","subject":"toan","grade":12,"topic":"12.1.2","level":"biet","kind":"single_choice","stem":"Giá trị của $\\frac{1}{2} + \\frac{1}{3}$ là","options":["$\\frac{5}{6}$","$\\frac{2}{5}$","$1$","$\\frac{1}{6}$"],"key":"A"}"#,
+        r#"{"id":"SC3","subject":"toan","grade":12,"topic":"12.1.3","level":"biet","kind":"single_choice","stem":"Căn bậc hai số học của $16$ là","options":["$2$","$4$","$8$","$-4$"],"key":"B"}"#,
+        r#"{"id":"TF1","subject":"toan","grade":12,"topic":"12.1.4","level":"hieu","kind":"true_false_group","stem":"Cho hàm số $f(x) = x^2 - 4x + 3$.","statements":["$f(1) = 0$","$f$ đồng biến trên $\\mathbb{R}$","Đồ thị cắt trục tung tại điểm $(0;3)$","$f(x) \\ge -1$ với mọi $x$"],"keys":[true,false,true,true]}"#,
+        r#"{"id":"TF2","subject":"toan","grade":12,"topic":"12.1.4","level":"hieu","kind":"true_false_group","stem":"Xét dãy số $u_n = 2n + 1$.","statements":["$u_1 = 3$","Dãy số giảm","$u_{10} = 21$","Tổng $5$ số hạng đầu bằng $35$"],"keys":[true,false,true,true]}"#,
+        r#"{"id":"SA1","subject":"toan","grade":12,"topic":"12.1.5","level":"van_dung","kind":"short_answer","stem":"Tính $\\int_0^1 3x^2 \\, dx$.","answer":"1"}"#,
+        r#"{"id":"SA2","subject":"toan","grade":12,"topic":"12.1.5","level":"van_dung","kind":"short_answer","stem":"Nghiệm dương của $2x^2 - 3x = 0$ là (viết dạng thập phân)","answer":"1,5"}"#,
+    ];
+    lines
+        .iter()
+        .map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0)
+        .collect()
+}
+
+pub struct Exam {
+    pub event: String,
+    pub room: String,
+    /// `(number, full_name, code)` of each candidate.
+    pub candidates: Vec<(String, String, String)>,
+    /// The release key of the package's keys (scoring, results).
+    pub keys_key: String,
+}
+
+/// An unlocked event of `candidates` candidates in one room `P001`, 60 minutes.
+pub async fn set_up_exam(server: &Server, event: &str, candidates: usize) -> Exam {
+    let board = server.board().await;
+    let pkg =
+        khaothi_delivery::demo::demo_package(&items(), event, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
+    let key = pkg.content_key.to_hex();
+    let list = board
+        .set_up_event(&EventSetup {
+            event_id: event,
+            title: "Thi thử Toán",
+            package: &pkg.bytes,
+            content_key: Some(&key),
+            candidates,
+            room_size: candidates + 2,
+            number_prefix: "TS",
+            score_at_submit: false,
+            duration_seconds: None,
+        })
+        .await
+        .unwrap();
+    Exam { event: event.into(), room: "P001".into(), candidates: list, keys_key: pkg.keys_key.to_hex() }
+}
+
+/// The page's answer to a script (`return …`).
+pub async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// Polls `condition` (a JavaScript expression) until it is true; on a time-out saves a screenshot
+/// named after `what` and fails saying what was awaited.
+pub async fn wait_for(c: &Client, condition: &str, what: &str) {
+    wait_for_within(c, condition, what, WAIT).await
+}
+
+pub async fn wait_for_within(c: &Client, condition: &str, what: &str, limit: Duration) {
+    let script = format!("try {{ return Boolean({condition}); }} catch (e) {{ return false; }}");
+    let start = Instant::now();
+    loop {
+        if c.execute(&script, vec![]).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+            return;
+        }
+        if start.elapsed() > limit {
+            let name = format!("timeout-{}", what.replace(|ch: char| !ch.is_ascii_alphanumeric(), "-"));
+            screenshot(c, &name).await;
+            let state = js(c, "return document.body.innerText.slice(0, 2000)").await;
+            panic!("waited {limit:?} for {what} ({condition}); screenshot {name}.png; page text: {state}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+pub async fn screenshot(c: &Client, name: &str) {
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(screenshot_dir().join(format!("{name}.png")), png);
+    }
+}
+
+/// Presses and releases one key (a character or a `fantoccini::key::Key` as char).
+pub async fn press(c: &Client, key: char) {
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    c.perform_actions(keys).await.unwrap();
+}
+
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+}
+
+pub async fn type_into(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Signs a candidate in on the page at `/` and waits for the first question.
+pub async fn candidate_login(c: &Client, base: &str, number: &str, code: &str) {
+    c.goto(&format!("{base}/")).await.unwrap();
+    wait_for(c, "!document.getElementById('view-login').hidden", "the login form").await;
+    type_into(c, "#login-number", number).await;
+    type_into(c, "#login-code", code).await;
+    click(c, "#login-submit").await;
+    wait_for(
+        c,
+        "!document.getElementById('view-test').hidden && document.getElementById('q-title').dataset.item",
+        "the first question",
+    )
+    .await;
+}
+
+/// The current question's item id and kind.
+pub async fn current_item(c: &Client) -> (String, String) {
+    let v = js(c, "return [document.getElementById('q-title').dataset.item, document.getElementById('q-answer').dataset.kind]").await;
+    (v[0].as_str().unwrap().to_string(), v[1].as_str().unwrap().to_string())
+}
+
+/// Waits until the current question `item` shows the save mark `state`.
+pub async fn wait_save_state(c: &Client, item: &str, state: &str) {
+    let cond = format!(
+        "document.getElementById('save-state').dataset.item === '{item}' && document.getElementById('save-state').dataset.state === '{state}'"
+    );
+    wait_for(c, &cond, &format!("{item} {state}")).await;
+}
+
+/// Milliseconds left on the page's clock.
+pub async fn page_remaining_ms(c: &Client) -> i64 {
+    wait_for(c, "document.getElementById('clock').dataset.ms !== ''", "the clock").await;
+    let v = js(c, "return Number(document.getElementById('clock').dataset.ms)").await;
+    v.as_f64().unwrap() as i64
+}
+
+/// The candidate's answers as the server stored them, read back the way a browser would: a login
+/// (by `code`, allowed once the test is submitted) or a resume (by `token`, which supersedes the
+/// page). The results API only opens after the keys' release, so this is what a test can compare
+/// while the exam runs.
+pub async fn saved_answers(server: &Server, number: &str, cred: Credential<'_>) -> BTreeMap<String, Value> {
+    let url = format!("ws://127.0.0.1:{}/ws/candidate", server.port);
+    let mut s = CandidateSocket::connect(&url).await.unwrap();
+    let w = match cred {
+        Credential::Code(code) => s.login(number, code).await,
+        Credential::Token(token) => s.resume(number, token).await,
+    }
+    .unwrap_or_else(|e| panic!("read back {number}'s answers: {e}"));
+    w["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["item"].as_str().unwrap().to_string(), a["value"].clone()))
+        .collect()
+}
+
+pub enum Credential<'a> {
+    Code(&'a str),
+    Token(&'a str),
+}
+
+/// The candidate's row of `GET /api/v1/events/{e}/candidates` (status, remaining time).
+pub async fn candidate_row(server: &Server, event: &str, number: &str) -> Value {
+    let list = server.board().await.get(&format!("/api/v1/events/{event}/candidates")).await.unwrap();
+    list["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == number)
+        .cloned()
+        .expect("candidate listed")
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests of the browser pages in headless Chromium (WebDriver via fantoccini) against
+//! the delivery server run as a separate process. Chromium and ChromeDriver must be installed
+//! (Debian's `chromium` and `chromium-driver`); without them the tests fail, unless
+//! `KHAOTHI_SKIP_BROWSER=1`. Screenshots of the main steps go to `target/screenshots/`.
+//!
+//! The proctor tests (`proctor.rs`) drive `/ws/proctor` and the candidate's pause/resume/terminate
+//! messages (issue 6), in their own test functions.
+
+mod candidate;
+mod harness;
+mod pages;
+mod proctor;
