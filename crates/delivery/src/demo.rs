@@ -10,6 +10,8 @@ use khaothi_domain::{Item, ItemKind};
 use khaothi_package::{BoardSigningKey, BuiltPackage, PackageInput, build_package};
 use rand::SeedableRng;
 
+use serde_json::Value;
+
 use crate::client::{BoardClient, ClientError, EventSetup};
 
 /// A THPT-shaped form (up to 12 single choice, 4 true/false groups, 6 short answers) from the
@@ -95,9 +97,26 @@ pub struct DemoEvent {
     pub candidates: Vec<DemoCandidate>,
     /// The websocket URL candidates connect to.
     pub ws_url: String,
+    /// The keys section's release key (typed code), known when the event was created now; the
+    /// demo keeps it so a user can end the exam and see results.
+    pub keys_key: Option<String>,
 }
 
 pub const DEMO_EVENT: &str = "DEMO";
+
+/// The demo's proctor account `proctor` (the demo password), bound to the demo event's rooms.
+async fn add_demo_proctor(board: &BoardClient) -> Result<(), ClientError> {
+    let rooms = board.get(&format!("/api/v1/events/{DEMO_EVENT}/rooms")).await?;
+    let ids: Vec<Value> = rooms.as_array().into_iter().flatten().map(|r| r["id"].clone()).collect();
+    board
+        .post(
+            "/api/v1/staff",
+            serde_json::json!({"username": "proctor", "display_name": "Giám thị (demo)",
+                "password": crate::routes::staff::DEMO_PASSWORD, "role": "proctor", "rooms": ids}),
+        )
+        .await?;
+    Ok(())
+}
 
 /// Creates (once) the demo event on the server at `base_url` (started with `demo = true` and
 /// `board_public_key = signer.public()`): a 60-minute test, one room of `candidates`, unlocked.
@@ -110,6 +129,7 @@ pub async fn setup_demo_event(
 ) -> Result<DemoEvent, ClientError> {
     let board = BoardClient::login(base_url, "board", crate::routes::staff::DEMO_PASSWORD).await?;
     let exists = board.get(&format!("/api/v1/events/{DEMO_EVENT}")).await.is_ok();
+    let mut keys_key = None;
     let list = if exists {
         let sheet = board.get(&format!("/api/v1/events/{DEMO_EVENT}/rooms/P001/sheet")).await?;
         sheet["candidates"]
@@ -124,7 +144,8 @@ pub async fn setup_demo_event(
     } else {
         let pkg = demo_package(items, DEMO_EVENT, "Thi thử (demo)", 60, 4, signer, 1).map_err(ClientError)?;
         let key = pkg.content_key.to_hex();
-        board
+        keys_key = Some(pkg.keys_key.to_code());
+        let list = board
             .set_up_event(&EventSetup {
                 event_id: DEMO_EVENT,
                 title: "Thi thử (demo)",
@@ -136,7 +157,9 @@ pub async fn setup_demo_event(
                 score_at_submit: false,
                 duration_seconds: None,
             })
-            .await?
+            .await?;
+        add_demo_proctor(&board).await?;
+        list
     };
     let ws_url = format!("{}/ws/candidate", base_url.replacen("http", "ws", 1));
     Ok(DemoEvent {
@@ -147,5 +170,6 @@ pub async fn setup_demo_event(
             .map(|(number, full_name, code)| DemoCandidate { number, full_name, code })
             .collect(),
         ws_url,
+        keys_key,
     })
 }

@@ -104,10 +104,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         println!("  candidate page  {delivery_url}/   (sign in with a số báo danh and its code above)");
         println!(
-            "  proctor page    {delivery_url}/proctor?event={}&room={}   (board login as above)",
+            "  proctor page    {delivery_url}/proctor?event={}&room={}   (login \"proctor\" or \"board\", same password)",
             event.event_id, event.room
         );
         println!("  lab check       {delivery_url}/check");
+        // The keys' release code is shown at creation only; the demo keeps it beside its data.
+        let keys_file = args.data_dir.join("delivery").join("demo-keys-release-code.txt");
+        let keys_code = match &event.keys_key {
+            Some(code) => {
+                std::fs::write(&keys_file, code)
+                    .with_context(|| format!("writing {}", keys_file.display()))?;
+                Some(code.clone())
+            }
+            None => std::fs::read_to_string(&keys_file).ok().map(|c| c.trim().to_string()),
+        };
+        if let Some(code) = keys_code {
+            println!(
+                "  end of the exam release the keys (board): POST {delivery_url}/api/v1/events/{}/keys {{\"release_key\":\"{code}\"}}",
+                event.event_id
+            );
+            println!(
+                "                  then GET …/results?format=csv, …/exports/calibration.csv, POST …/results/upload (docs/protocol.md §2)"
+            );
+        }
         println!("Press Ctrl-C to stop.");
         app.run_until(crate::shutdown_signal()).await?;
         Ok(())
