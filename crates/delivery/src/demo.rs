@@ -107,7 +107,7 @@ pub const DEMO_EVENT: &str = "DEMO";
 /// The demo's proctor account `proctor` (the demo password), bound to the demo event's rooms.
 async fn add_demo_proctor(board: &BoardClient) -> Result<(), ClientError> {
     let rooms = board.get(&format!("/api/v1/events/{DEMO_EVENT}/rooms")).await?;
-    let ids: Vec<Value> = rooms.as_array().into_iter().flatten().map(|r| r["id"].clone()).collect();
+    let ids: Vec<Value> = rooms["rooms"].as_array().into_iter().flatten().map(|r| r["id"].clone()).collect();
     board
         .post(
             "/api/v1/staff",

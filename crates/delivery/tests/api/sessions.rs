@@ -155,5 +155,16 @@ async fn demo_event_is_ready_to_take(b: Backend) {
     // A second call (an existing demo database) reads the same sheet.
     let again = khaothi_delivery::demo::setup_demo_event(&app.url, &items(), &app.signer, 5).await.unwrap();
     assert_eq!(again.candidates[0].code, c.code);
+    assert!(demo.keys_key.is_some() && again.keys_key.is_none(), "the keys' code is known at creation only");
+    // The demo proctor watches the demo room.
+    let proctor = khaothi_delivery::client::BoardClient::login(
+        &app.url,
+        "proctor",
+        khaothi_delivery::routes::staff::DEMO_PASSWORD,
+    )
+    .await
+    .unwrap();
+    let record = proctor.get("/api/v1/events/DEMO/rooms/P001/record?format=json").await.unwrap();
+    assert_eq!(record["candidates"].as_array().unwrap().len(), 5, "{record}");
 }
 both_backends!(demo_event_is_ready_to_take);
