@@ -19,7 +19,9 @@ pub struct CandidateSocket {
 
 impl CandidateSocket {
     pub async fn connect(url: &str) -> Result<Self, String> {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+        // TCP_NODELAY, as browsers set it on websockets: answers are small frames.
+        let (ws, _) =
+            tokio_tungstenite::connect_async_with_config(url, None, true).await.map_err(|e| e.to_string())?;
         Ok(Self { ws, received: Vec::new(), closed: None })
     }
 

@@ -161,7 +161,14 @@ impl Application {
     ) -> std::io::Result<()> {
         let stop = self.stop;
         let stopping = stop.clone();
-        let result = axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
+        // Small frames (acks, pings) leave at once instead of waiting behind Nagle's algorithm for
+        // the peer's delayed ACK. (The load test's p99 did not move with it: see benchmarks.md.)
+        let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
+        let result = axum::serve(listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 let _ = stopping.send(true);
