@@ -64,6 +64,7 @@ pub fn demo_package(
         created_at: chrono::Utc::now().to_rfc3339(),
         items,
         stimuli: &stimuli,
+        media: &BTreeMap::new(),
         forms: std::slice::from_ref(&form),
         versions: &vs,
     };

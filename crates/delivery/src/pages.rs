@@ -93,6 +93,24 @@ pub fn routes() -> Router<AppState> {
         .route("/favicon.ico", get(|headers: HeaderMap| async move { serve("favicon.svg", &headers) }))
         .route("/static/{*path}", get(asset))
         .route("/ws/check", get(check_socket))
+        .route("/api/v1/media/{id}", get(media))
+}
+
+/// An image an unlocked event's items show (carried in the package's content section, so it is
+/// public exactly when the items are). Bank media ids are unique, so the path is the bank's.
+async fn media(axum::extract::State(s): axum::extract::State<AppState>, Path(id): Path<String>) -> Response {
+    match s.hub.media(&id) {
+        Some((content_type, bytes)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, content_type),
+                (axum::http::header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+                (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => ApiError::NotFound(format!("no image {id} in an open exam")).into_response(),
+    }
 }
 
 async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {

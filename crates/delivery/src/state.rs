@@ -69,6 +69,8 @@ pub struct EventContent {
     /// Shared passages as ready-to-send `stimulus` messages.
     pub stimulus_messages: Arc<Vec<String>>,
     pub keys: RwLock<Option<PackageKeys>>,
+    /// The package's images, decoded once: (content type, bytes) by bank media id.
+    pub media: HashMap<String, (String, axum::body::Bytes)>,
 }
 
 impl EventContent {
@@ -108,7 +110,27 @@ impl EventContent {
                 .map(|(id, html)| serde_json::json!({"type": "stimulus", "id": id, "html": html}).to_string())
                 .collect(),
         );
-        Self { subject, title, content, kinds, items_messages, stimulus_messages, keys: RwLock::new(None) }
+        let media = content
+            .media
+            .iter()
+            .filter_map(|(id, f)| match f.bytes() {
+                Ok(b) => Some((id.clone(), (f.content_type.clone(), axum::body::Bytes::from(b)))),
+                Err(e) => {
+                    tracing::error!(media = %id, error = %e, "an image of the package cannot be decoded");
+                    None
+                }
+            })
+            .collect();
+        Self {
+            subject,
+            title,
+            content,
+            kinds,
+            items_messages,
+            stimulus_messages,
+            keys: RwLock::new(None),
+            media,
+        }
     }
 }
 
@@ -154,6 +176,11 @@ impl Hub {
 
     pub fn content(&self, event_id: &str) -> Option<Arc<EventContent>> {
         self.contents.read().expect("hub lock").get(event_id).cloned()
+    }
+
+    /// An image of any unlocked event's content.
+    pub fn media(&self, id: &str) -> Option<(String, axum::body::Bytes)> {
+        self.contents.read().expect("hub lock").values().find_map(|c| c.media.get(id).cloned())
     }
 
     pub fn set_content(&self, event_id: &str, c: Arc<EventContent>) {

@@ -9,7 +9,7 @@ use khaothi_render::{RenderOptions, render_item, render_markdown};
 
 use crate::seal::{BuiltPackage, Manifest, VersionSummary, seal};
 use crate::{
-    BankItem, BoardSigningKey, ContentItem, FORMAT, PackageContent, PackageError, PackageKeys,
+    BankItem, BoardSigningKey, ContentItem, FORMAT, MediaFile, PackageContent, PackageError, PackageKeys,
     VersionContent, item_model,
 };
 
@@ -26,6 +26,8 @@ pub struct PackageInput<'a> {
     pub items: &'a [Item],
     /// Shared passages (Markdown) by stimulus id; items naming a missing one are refused.
     pub stimuli: &'a BTreeMap<String, String>,
+    /// Images by bank media id; every `/api/v1/media/<id>` an item or passage shows must be here.
+    pub media: &'a BTreeMap<String, MediaFile>,
     pub forms: &'a [Form],
     pub versions: &'a [Version],
 }
@@ -46,7 +48,8 @@ pub fn build_package(
     let items: HashMap<&str, &Item> = input.items.iter().map(|i| (i.id.as_str(), i)).collect();
     let forms: HashMap<&str, &Form> = input.forms.iter().map(|f| (f.id.as_str(), f)).collect();
     let media = |name: &str| Some(format!("media/{name}"));
-    let mut content = PackageContent { versions: Vec::new(), stimuli: BTreeMap::new() };
+    let mut content =
+        PackageContent { versions: Vec::new(), stimuli: BTreeMap::new(), media: BTreeMap::new() };
     let mut keys =
         PackageKeys { versions: BTreeMap::new(), orders: BTreeMap::new(), items: bank_items(input, &items)? };
     let mut summaries = Vec::new();
@@ -140,6 +143,7 @@ pub fn build_package(
         versions: summaries,
         signer: signer.public().fingerprint(),
     };
+    content.media = media_used(&content, input.media)?;
     seal(manifest, &content, &keys, signer, rng)
 }
 
@@ -212,4 +216,45 @@ fn bank_items(input: &PackageInput<'_>, items: &HashMap<&str, &Item>) -> Result<
         }
     }
     Ok(out)
+}
+
+/// The images the rendered content shows, each of which must have been supplied.
+fn media_used(
+    content: &PackageContent,
+    supplied: &BTreeMap<String, MediaFile>,
+) -> Result<BTreeMap<String, MediaFile>, PackageError> {
+    let mut used = BTreeMap::new();
+    let mut visit = |owner: &str, html: &str| -> Result<(), PackageError> {
+        for id in media_ids(html) {
+            let file = supplied.get(id).ok_or_else(|| {
+                PackageError::Invalid(format!(
+                    "{owner} shows image {id}, which was not supplied with the items"
+                ))
+            })?;
+            used.insert(id.to_string(), file.clone());
+        }
+        Ok(())
+    };
+    for v in &content.versions {
+        for i in &v.items {
+            let r = &i.rendered;
+            let owner = format!("item {}", r.id);
+            for html in std::iter::once(&r.stem_html).chain(&r.options_html).chain(&r.statements_html) {
+                visit(&owner, html)?;
+            }
+        }
+    }
+    for (id, html) in &content.stimuli {
+        visit(&format!("stimulus {id}"), html)?;
+    }
+    Ok(used)
+}
+
+/// Ids in `src="/api/v1/media/<id>"` attributes of sanitized HTML (the renderer writes them so).
+fn media_ids(html: &str) -> impl Iterator<Item = &str> {
+    const SRC: &str = "src=\"/api/v1/media/";
+    html.match_indices(SRC).filter_map(move |(at, _)| {
+        let rest = &html[at + SRC.len()..];
+        rest.find('"').map(|end| &rest[..end])
+    })
 }

@@ -52,6 +52,35 @@ pub struct PackageContent {
     /// Shared passages by id, rendered to HTML.
     #[serde(default)]
     pub stimuli: BTreeMap<String, String>,
+    /// The images the items show (`/api/v1/media/<id>` in their HTML), by bank media id: the
+    /// delivery server serves them at that path once the content is unlocked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub media: BTreeMap<String, MediaFile>,
+}
+
+/// One image carried in a package.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaFile {
+    pub content_type: String,
+    /// The bytes, base64 (standard alphabet).
+    pub data: String,
+}
+
+impl MediaFile {
+    pub fn new(content_type: &str, bytes: &[u8]) -> Self {
+        use base64::Engine;
+        Self {
+            content_type: content_type.to_string(),
+            data: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> Result<Vec<u8>, PackageError> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.data)
+            .map_err(|e| PackageError::Malformed(format!("a media file is not base64: {e}")))
+    }
 }
 
 impl PackageContent {

@@ -40,6 +40,7 @@ fn build(signer: &BoardSigningKey) -> khaothi_package::BuiltPackage {
         created_at: "2025-06-26T07:00:00Z".into(),
         items: &items,
         stimuli: &stimuli,
+        media: &std::collections::BTreeMap::new(),
         forms: &forms,
         versions: &versions,
     };
@@ -191,6 +192,7 @@ fn keys_speak_the_banks_terms_too() {
         created_at: "2025-06-26T07:00:00Z".into(),
         items: &items,
         stimuli: &stimuli,
+        media: &std::collections::BTreeMap::new(),
         forms: &forms,
         versions: &versions,
     };
@@ -254,4 +256,47 @@ fn keys_of_older_packages_still_parse() {
     let keys: khaothi_package::PackageKeys = serde_json::from_str(old).unwrap();
     assert!(keys.orders.is_empty() && keys.items.is_empty() && !keys.has_bank_terms());
     assert_eq!(keys.versions["0101"]["Q1"], VersionKey::SingleChoice(Choice::B));
+}
+
+#[test]
+fn the_images_items_show_travel_in_the_content_and_missing_ones_are_refused() {
+    let signer = board();
+    let mut items = items();
+    let pictured = r#"{"id":"Q1","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"Xem hình: ![đồ thị](/api/v1/media/img-1)","options":["$1$","$2$","$3$","$4$"],"key":"B"}"#;
+    items[0] = ItemRecord::from_json_line(pictured).unwrap().into_item().unwrap().0;
+    let forms = vec![form()];
+    let versions = khaothi_assembly::make_versions(&forms[0], &items, 2, 7).unwrap();
+    let stimuli = BTreeMap::new();
+    let png = b"\x89PNG\r\n\x1a\n not really".to_vec();
+    let media = BTreeMap::from([
+        ("img-1".to_string(), khaothi_package::MediaFile::new("image/png", &png)),
+        ("unused".to_string(), khaothi_package::MediaFile::new("image/png", b"x")),
+    ]);
+    let input = PackageInput {
+        package_id: "PKG-M".into(),
+        event_id: "EVT-1".into(),
+        title: "Thi thử".into(),
+        subject: "toan".into(),
+        duration_minutes: 90,
+        created_at: "2025-06-26T07:00:00Z".into(),
+        items: &items,
+        stimuli: &stimuli,
+        media: &media,
+        forms: &forms,
+        versions: &versions,
+    };
+    let built = build_package(&input, &signer, &mut StdRng::seed_from_u64(3)).unwrap();
+    let content =
+        verify_package(&built.bytes, &signer.public()).unwrap().open_content(&built.content_key).unwrap();
+    assert_eq!(content.media.keys().collect::<Vec<_>>(), ["img-1"], "only what an item shows travels");
+    assert_eq!(content.media["img-1"].bytes().unwrap(), png);
+    assert_eq!(content.media["img-1"].content_type, "image/png");
+
+    let none = BTreeMap::new();
+    let err = build_package(&PackageInput { media: &none, ..input }, &signer, &mut StdRng::seed_from_u64(3))
+        .unwrap_err();
+    assert!(
+        matches!(&err, PackageError::Invalid(m) if m.contains("item Q1") && m.contains("img-1")),
+        "{err}"
+    );
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::Item;
 use khaothi_domain::form::{Form, Version};
-use khaothi_package::{PackageInput, build_package};
+use khaothi_package::{MediaFile, PackageInput, build_package};
 use khaothi_store::{audit, items, packages, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -149,6 +149,7 @@ pub async fn build(
         versions.retain(|v| wanted.contains(&v.code));
     }
     let (items, stimuli) = pinned_items(&state, user.org(), &forms).await?;
+    let media = shown_media(&state, user.org(), &items, &stimuli).await?;
     let package_id = format!("PKG-{}", uuid::Uuid::now_v7().simple());
     let title = req.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(event);
     let (subject, duration) = (subject.unwrap_or_default(), duration.unwrap_or(90));
@@ -166,6 +167,7 @@ pub async fn build(
             created_at: chrono::Utc::now().to_rfc3339(),
             items: &items,
             stimuli: &stimuli,
+            media: &media,
             forms: &forms,
             versions: &versions,
         };
@@ -252,6 +254,46 @@ async fn pinned_items(
     Ok((by_id.into_values().map(|(_, i)| i).collect(), stimuli))
 }
 
+/// The bank images (`/api/v1/media/<id>`) the items and passages show, to travel in the package:
+/// the delivery server has no other way to them.
+async fn shown_media(
+    state: &AppState,
+    org: &str,
+    items: &[Item],
+    stimuli: &BTreeMap<String, String>,
+) -> ApiResult<BTreeMap<String, MediaFile>> {
+    let mut ids = std::collections::BTreeSet::new();
+    for i in items {
+        let text = serde_json::to_string(i).map_err(|e| ApiError::Internal(e.to_string()))?;
+        ids.extend(media_ids(&text));
+    }
+    for text in stimuli.values() {
+        ids.extend(media_ids(text));
+    }
+    let mut media = BTreeMap::new();
+    for id in ids {
+        let m = khaothi_store::media::get(&state.db, org, &id).await.map_err(|_| {
+            ApiError::Conflict(format!("an item on these forms shows image {id}, which is not in the bank"))
+        })?;
+        media.insert(id, MediaFile::new(&m.content_type, &m.data));
+    }
+    Ok(media)
+}
+
+/// Media ids after `/api/v1/media/` in item or passage text.
+fn media_ids(text: &str) -> Vec<String> {
+    const PREFIX: &str = "/api/v1/media/";
+    text.match_indices(PREFIX)
+        .map(|(at, _)| {
+            text[at + PREFIX.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect::<String>()
+        })
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PackageListParams {
@@ -314,4 +356,13 @@ pub async fn download(
 pub async fn board_key(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<BoardKeyView>> {
     user.require(BOARD, "read the board key")?;
     Ok(Json(BoardKeyView { public_key: state.board_key.public().to_string() }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn media_ids_are_read_from_item_text() {
+        let text = r#"{"stem":"Hình: ![a](/api/v1/media/01a2-b_c.png) và ![b](/api/v1/media/x9)","o":"/api/v1/media/"}"#;
+        assert_eq!(super::media_ids(text), ["01a2-b_c.png", "x9"]);
+    }
 }

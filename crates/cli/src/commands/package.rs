@@ -179,6 +179,7 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
         created_at: chrono::Utc::now().to_rfc3339(),
         items: &items,
         stimuli: &stimuli,
+        media: &BTreeMap::new(),
         forms: &forms,
         versions: &versions,
     };

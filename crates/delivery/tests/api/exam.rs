@@ -88,6 +88,7 @@ pub fn exam(signer: &BoardSigningKey, event: &str) -> Exam {
         created_at: "2025-06-26T07:00:00Z".into(),
         items: &items,
         stimuli: &stimuli,
+        media: &std::collections::BTreeMap::new(),
         forms: &forms,
         versions: &versions,
     };

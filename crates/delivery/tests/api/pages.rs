@@ -91,3 +91,70 @@ async fn the_check_socket_answers_pings_with_the_server_time() {
     while s.next(Duration::from_secs(5)).await.is_some() {}
     assert_eq!(s.closed, Some(1000), "the check socket closes after its allowance");
 }
+
+/// The images an item shows travel in the package and are served once, and only once, the
+/// content is unlocked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_items_image_is_served_once_the_content_is_unlocked() {
+    use khaothi_domain::form::{Form, FormItem};
+    use khaothi_domain::{ItemKind, ItemRecord};
+    use khaothi_package::{MediaFile, PackageInput, build_package};
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut items = items();
+    items[0] = ItemRecord::from_json_line(
+        r#"{"id":"SC1","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"Đồ thị: ![đồ thị](/api/v1/media/img-7)","options":["1","2","3","4"],"key":"B"}"#,
+    )
+    .unwrap()
+    .into_item()
+    .unwrap()
+    .0;
+    let section = |k: ItemKind| match k {
+        ItemKind::SingleChoice => 0,
+        ItemKind::TrueFalseGroup => 1,
+        _ => 2,
+    };
+    let form = Form {
+        id: "F1".into(),
+        number: 1,
+        items: items
+            .iter()
+            .map(|i| FormItem { item_id: i.id.clone(), version: None, section: section(i.kind()) })
+            .collect(),
+    };
+    let versions = khaothi_assembly::make_versions(&form, &items, 2, 1).unwrap();
+    let png = b"\x89PNG\r\n\x1a\n-image-bytes".to_vec();
+    let media = std::collections::BTreeMap::from([("img-7".to_string(), MediaFile::new("image/png", &png))]);
+    let built = build_package(
+        &PackageInput {
+            package_id: "PKG-IMG".into(),
+            event_id: "IMG".into(),
+            title: "Có hình".into(),
+            subject: "toan".into(),
+            duration_minutes: 30,
+            created_at: "2026-11-24T08:00:00Z".into(),
+            items: &items,
+            stimuli: &std::collections::BTreeMap::new(),
+            media: &media,
+            forms: std::slice::from_ref(&form),
+            versions: &versions,
+        },
+        &app.signer,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    app.board.post("/api/v1/events", json!({"id": "IMG", "title": "Có hình"})).await.unwrap();
+    app.board.post_raw("/api/v1/events/IMG/package", "application/json", built.bytes.clone()).await.unwrap();
+    let http = reqwest::Client::new();
+    let get = |id: &str| http.get(format!("{}/api/v1/media/{id}", app.url)).send();
+    assert_eq!(get("img-7").await.unwrap().status(), 404, "not before the content key is given");
+    app.board
+        .post("/api/v1/events/IMG/unlock", json!({"release_key": built.content_key.to_hex()}))
+        .await
+        .unwrap();
+    let res = get("img-7").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png);
+    assert_eq!(get("img-8").await.unwrap().status(), 404);
+}
