@@ -48,6 +48,10 @@ pub struct Report {
     pub ack_p50_ms: f64,
     pub ack_p99_ms: f64,
     pub ack_max_ms: f64,
+    /// The same over the answers sent after the last candidate logged in: the exam in its
+    /// steady state, without the logins' burst of item messages.
+    pub steady_ack_p50_ms: f64,
+    pub steady_ack_p99_ms: f64,
     pub reconnects: u64,
     /// Seconds from the swarm's start until the last candidate's `welcome` (the synchronized
     /// start: with `login_concurrency` ≥ candidates, everyone logs in at once).
@@ -181,7 +185,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         }
         peak
     });
-    let mut latencies: Vec<f64> = Vec::new();
+    let mut timed: Vec<(Instant, f64)> = Vec::new();
     let mut logins: Vec<f64> = Vec::new();
     let mut last_login = 0.0f64;
     let mut acked_by: HashMap<String, Acked> = HashMap::new();
@@ -192,7 +196,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
                 let (lat, acked) = (done.latencies, done.acked);
                 logins.push(done.login_ms);
                 last_login = last_login.max(done.logged_in_at.duration_since(started).as_secs_f64());
-                latencies.extend(lat);
+                timed.extend(lat);
                 acked_by.insert(number.clone(), acked);
             }
             Ok(Err(e)) => {
@@ -225,7 +229,11 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     if failures > 0 {
         eprintln!("loadtest: {failures} candidates failed (see above)");
     }
+    let all_in = started + Duration::from_secs_f64(last_login);
+    let mut latencies: Vec<f64> = timed.iter().map(|(_, ms)| *ms).collect();
+    let mut steady: Vec<f64> = timed.iter().filter(|(t0, _)| *t0 >= all_in).map(|(_, ms)| *ms).collect();
     latencies.sort_by(f64::total_cmp);
+    steady.sort_by(f64::total_cmp);
     logins.sort_by(f64::total_cmp);
     let pct_of =
         |v: &[f64], p: f64| if v.is_empty() { 0.0 } else { v[((v.len() - 1) as f64 * p).round() as usize] };
@@ -239,6 +247,8 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         ack_p50_ms: round2(pct(0.5)),
         ack_p99_ms: round2(pct(0.99)),
         ack_max_ms: round2(latencies.last().copied().unwrap_or(0.0)),
+        steady_ack_p50_ms: round2(pct_of(&steady, 0.5)),
+        steady_ack_p99_ms: round2(pct_of(&steady, 0.99)),
         reconnects: counters.reconnects.load(Ordering::Relaxed),
         login_all_s: round2(last_login),
         login_p50_ms: round2(pct_of(&logins, 0.5)),
@@ -259,7 +269,8 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 
 /// What one simulated candidate reports.
 struct CandidateRun {
-    latencies: Vec<f64>,
+    /// (when sent, ms to its ack) per answer.
+    latencies: Vec<(Instant, f64)>,
     acked: Acked,
     login_ms: f64,
     logged_in_at: Instant,
@@ -317,7 +328,7 @@ async fn candidate(
         let t0 = Instant::now();
         s.send(json!({"type": "answer", "seq": seq, "item": id, "value": value})).await?;
         s.expect("ack", wait).await?;
-        lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        lat.push((t0, t0.elapsed().as_secs_f64() * 1000.0));
         counters.acked.fetch_add(1, Ordering::Relaxed);
         acked.insert(id, (epoch, seq, value));
         s.received.clear();
