@@ -23,6 +23,20 @@ pub fn load_or_create_secret(configured: Option<&str>, path: &Path) -> Result<Ve
     Ok(secret)
 }
 
+/// The text kept at `path`, or `create()`'s, written there (0600) on first use and returned.
+/// For private keys kept as text (`ed25519-secret:…`): the caller parses what comes back.
+pub fn load_or_create_private_text(path: &Path, create: impl FnOnce() -> String) -> Result<String, String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Ok(text);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let text = create();
+    write_private(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(text)
+}
+
 /// Creates `path` (never overwrites) readable by its owner only (0600 on Unix): for secrets and
 /// private keys.
 pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -37,6 +51,20 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn private_text_is_created_once_owner_only_and_then_kept() {
+        let dir = std::env::temp_dir().join(format!("khaothi-text-{}", uuid::Uuid::new_v4()));
+        let path = dir.join("sub").join("key");
+        assert_eq!(load_or_create_private_text(&path, || "first".into()).unwrap(), "first");
+        assert_eq!(load_or_create_private_text(&path, || "second".into()).unwrap(), "first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 
     #[test]
     fn a_generated_secret_is_kept_and_short_ones_are_refused() {

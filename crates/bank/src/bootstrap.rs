@@ -34,19 +34,12 @@ pub fn board_key(config: &BankConfig) -> Result<khaothi_package::BoardSigningKey
         return parse(k.expose_secret(), "board_signing_key");
     }
     let path = config.data_dir.join("board.key");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        return parse(&text, &path.display().to_string());
-    }
-    let key = BoardSigningKey::generate(&mut rand::rng());
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    use std::io::Write;
-    opts.open(&path)
-        .and_then(|mut f| f.write_all(key.to_text().as_bytes()))
-        .map_err(|e| StartError(format!("cannot write {}: {e}", path.display())))?;
-    tracing::info!(public_key = %key.public(), path = %path.display(), "board signing key generated");
+    let text = khaothi_auth::load_or_create_private_text(&path, || {
+        BoardSigningKey::generate(&mut rand::rng()).to_text()
+    })
+    .map_err(StartError)?;
+    let key = parse(&text, &path.display().to_string())?;
+    tracing::info!(public_key = %key.public(), path = %path.display(), "board signing key");
     Ok(key)
 }
 

@@ -75,13 +75,11 @@ pub fn demo_package(
 /// `board_public_key` must be this key's public half.
 pub fn demo_board_key(data_dir: &Path) -> std::io::Result<BoardSigningKey> {
     let path = data_dir.join("board.key");
-    if let Ok(text) = std::fs::read_to_string(&path) {
-        return BoardSigningKey::parse(&text).map_err(|e| std::io::Error::other(e.to_string()));
-    }
-    std::fs::create_dir_all(data_dir)?;
-    let key = BoardSigningKey::generate(&mut rand::rng());
-    std::fs::write(&path, key.to_text())?;
-    Ok(key)
+    let text = khaothi_auth::load_or_create_private_text(&path, || {
+        BoardSigningKey::generate(&mut rand::rng()).to_text()
+    })
+    .map_err(std::io::Error::other)?;
+    BoardSigningKey::parse(&text).map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 #[derive(Debug, Clone)]

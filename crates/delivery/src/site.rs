@@ -21,16 +21,10 @@ pub fn load_or_create_site_key(config: &DeliveryConfig) -> Result<SiteSigningKey
 }
 
 fn load_or_create(path: &Path) -> Result<SiteSigningKey, String> {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        return SiteSigningKey::parse(&text).map_err(|e| format!("{} is corrupt: {e}", path.display()));
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let key = SiteSigningKey::generate(&mut rand::rng());
-    khaothi_auth::write_private(path, &format!("{}\n", key.to_text()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(key)
+    let text = khaothi_auth::load_or_create_private_text(path, || {
+        format!("{}\n", SiteSigningKey::generate(&mut rand::rng()).to_text())
+    })?;
+    SiteSigningKey::parse(&text).map_err(|e| format!("{} is corrupt: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -102,13 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         PackageCommand::Keygen { out } => {
             let key = BoardSigningKey::generate(&mut rand::rng());
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            use std::io::Write;
-            opts.open(&out)
-                .and_then(|mut f| f.write_all(key.to_text().as_bytes()))
+            khaothi_auth::write_private(&out, &key.to_text())
                 .with_context(|| format!("writing {} (it must not exist yet)", out.display()))?;
             println!("{}", key.public());
             eprintln!(
