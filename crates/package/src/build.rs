@@ -225,7 +225,7 @@ fn media_used(
 ) -> Result<BTreeMap<String, MediaFile>, PackageError> {
     let mut used = BTreeMap::new();
     let mut visit = |owner: &str, html: &str| -> Result<(), PackageError> {
-        for id in media_ids(html) {
+        for id in khaothi_render::image_media_ids(html) {
             let file = supplied.get(id).ok_or_else(|| {
                 PackageError::Invalid(format!(
                     "{owner} shows image {id}, which was not supplied with the items"
@@ -248,13 +248,4 @@ fn media_used(
         visit(&format!("stimulus {id}"), html)?;
     }
     Ok(used)
-}
-
-/// Ids in `src="/api/v1/media/<id>"` attributes of sanitized HTML (the renderer writes them so).
-fn media_ids(html: &str) -> impl Iterator<Item = &str> {
-    const SRC: &str = "src=\"/api/v1/media/";
-    html.match_indices(SRC).filter_map(move |(at, _)| {
-        let rest = &html[at + SRC.len()..];
-        rest.find('"').map(|end| &rest[..end])
-    })
 }

@@ -11,7 +11,7 @@ mod markdown;
 mod math;
 
 pub use item::{RenderedItem, check_item, preview_html, render_item};
-pub use markdown::{MEDIA_PREFIX, render_inline, render_markdown};
+pub use markdown::{MEDIA_PREFIX, image_media_ids, media_ids, render_inline, render_markdown};
 
 /// Where a problem is in one text field, in every unit a caller may need: `offset` for code (bytes),
 /// `character` for authors (1-based, counting characters, not bytes, since Vietnamese letters take

@@ -143,10 +143,30 @@ fn resolve_image(dest: &str, opts: &RenderOptions<'_>) -> Option<String> {
 }
 
 fn is_media_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 128
-        && !id.contains("..")
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !id.is_empty() && id.len() <= 128 && !id.contains("..") && id.chars().all(is_media_id_char)
+}
+
+fn is_media_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// The bank media ids `text` names after [`MEDIA_PREFIX`] (item Markdown, a stored item's JSON),
+/// in order, repeats included: what a package must carry for the text's images.
+pub fn media_ids(text: &str) -> impl Iterator<Item = &str> {
+    ids_after(text, MEDIA_PREFIX)
+}
+
+/// The bank media ids rendered HTML shows as images (`src="/api/v1/media/<id>"`).
+pub fn image_media_ids(html: &str) -> impl Iterator<Item = &str> {
+    ids_after(html, "src=\"/api/v1/media/")
+}
+
+fn ids_after<'a>(text: &'a str, prefix: &'static str) -> impl Iterator<Item = &'a str> {
+    text.match_indices(prefix).filter_map(move |(at, _)| {
+        let rest = &text[at + prefix.len()..];
+        let id = &rest[..rest.find(|c: char| !is_media_id_char(c)).unwrap_or(rest.len())];
+        is_media_id(id).then_some(id)
+    })
 }
 
 fn is_web_url(url: &str) -> bool {
@@ -202,6 +222,14 @@ mod tests {
         assert!(!h.contains("javascript"), "{h}");
         assert!(h.contains("<a href=\"https://moet.gov.vn\">ok</a>"), "{h}");
         let h = html("![hình 1](/api/v1/media/abc-123.png)");
+        assert_eq!(image_media_ids(&h).collect::<Vec<_>>(), ["abc-123.png"]);
+        assert_eq!(
+            media_ids(
+                "![a](/api/v1/media/01a2-b_c.png) ![b](/api/v1/media/x9) /api/v1/media/ /api/v1/media/.."
+            )
+            .collect::<Vec<_>>(),
+            ["01a2-b_c.png", "x9"]
+        );
         assert!(h.contains("<img src=\"/api/v1/media/abc-123.png\" alt=\"hình 1\""), "{h}");
         assert!(matches!(error("![x](https://evil.example/x.png)"), RenderError::Image { .. }));
         assert!(matches!(error("![x](/api/v1/media/../secret)"), RenderError::Image { .. }));

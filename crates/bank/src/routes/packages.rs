@@ -265,10 +265,10 @@ async fn shown_media(
     let mut ids = std::collections::BTreeSet::new();
     for i in items {
         let text = serde_json::to_string(i).map_err(|e| ApiError::Internal(e.to_string()))?;
-        ids.extend(media_ids(&text));
+        ids.extend(khaothi_render::media_ids(&text).map(str::to_string));
     }
     for text in stimuli.values() {
-        ids.extend(media_ids(text));
+        ids.extend(khaothi_render::media_ids(text).map(str::to_string));
     }
     let mut media = BTreeMap::new();
     for id in ids {
@@ -278,20 +278,6 @@ async fn shown_media(
         media.insert(id, MediaFile::new(&m.content_type, &m.data));
     }
     Ok(media)
-}
-
-/// Media ids after `/api/v1/media/` in item or passage text.
-fn media_ids(text: &str) -> Vec<String> {
-    const PREFIX: &str = "/api/v1/media/";
-    text.match_indices(PREFIX)
-        .map(|(at, _)| {
-            text[at + PREFIX.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-                .collect::<String>()
-        })
-        .filter(|id| !id.is_empty())
-        .collect()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -356,13 +342,4 @@ pub async fn download(
 pub async fn board_key(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<BoardKeyView>> {
     user.require(BOARD, "read the board key")?;
     Ok(Json(BoardKeyView { public_key: state.board_key.public().to_string() }))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn media_ids_are_read_from_item_text() {
-        let text = r#"{"stem":"Hình: ![a](/api/v1/media/01a2-b_c.png) và ![b](/api/v1/media/x9)","o":"/api/v1/media/"}"#;
-        assert_eq!(super::media_ids(text), ["01a2-b_c.png", "x9"]);
-    }
 }
