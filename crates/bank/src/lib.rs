@@ -14,10 +14,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use khaothi_auth::{JwtKeys, LoginLimiter};
 use khaothi_store::DatabaseConnection;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +23,7 @@ use utoipa_axum::routes;
 
 pub use config::BankConfig;
 pub use error::ApiError;
+pub use khaothi_http::StartError;
 pub use state::AppState;
 
 #[derive(OpenApi)]
@@ -101,17 +100,21 @@ pub fn router(state: AppState) -> Router {
     let (router, openapi) = api.merge(bulk).merge(uploads).split_for_parts();
     let openapi = Arc::new(openapi);
     let spec = openapi.clone();
-    router
+    let router = router
         .route("/openapi.json", axum::routing::get(move || async move { axum::Json(spec.as_ref().clone()) }))
         // Swagger UI is vendored into the binary: the page works in a lab without internet.
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", openapi.as_ref().clone()))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .url("/api-docs/openapi.json", openapi.as_ref().clone()),
+        )
         .route("/", axum::routing::get(|| async { axum::response::Redirect::temporary("/docs") }))
-        .fallback(|| async { ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into()) })
-        .method_not_allowed_fallback(|| async {
-            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(serde_json::json!({"error": "method_not_allowed", "message": "this route does not accept that method; see /openapi.json"})))
+        .fallback(|| async {
+            ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into())
         })
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .method_not_allowed_fallback(|| async {
+            ApiError::MethodNotAllowed("this route does not accept that method; see /openapi.json".into())
+        });
+    khaothi_http::with_service_layers(router).with_state(state)
 }
 
 /// A bound, ready-to-run bank service.
@@ -165,16 +168,5 @@ impl Application {
         axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
-    }
-}
-
-/// A start-up failure, in words for the operator.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(pub String);
-
-impl From<String> for StartError {
-    fn from(s: String) -> Self {
-        Self(s)
     }
 }

@@ -33,10 +33,10 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use khaothi_auth::{JwtKeys, LoginLimiter};
 use khaothi_package::BoardPublicKey;
-use tower_http::trace::TraceLayer;
 
 pub use config::DeliveryConfig;
 pub use error::ApiError;
+pub use khaothi_http::StartError;
 pub use state::AppState;
 
 use crate::codes::CodeSecret;
@@ -84,10 +84,10 @@ pub fn router(state: AppState) -> Router {
     let uploads = Router::new()
         .route("/api/v1/events/{event}/package", post(events::import_package))
         .layer(DefaultBodyLimit::max(package));
-    api.merge(uploads)
-        .fallback(|| async { ApiError::NotFound("no such route; docs/protocol.md lists them".into()) })
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+    let router = api
+        .merge(uploads)
+        .fallback(|| async { ApiError::NotFound("no such route; docs/protocol.md lists them".into()) });
+    khaothi_http::with_service_layers(router).with_state(state)
 }
 
 /// A bound, ready-to-run delivery server.
@@ -194,16 +194,5 @@ pub fn raise_open_file_limit() -> Option<u64> {
             tracing::warn!(error = %e, soft, "cannot raise the open-file limit");
             Some(soft)
         }
-    }
-}
-
-/// A start-up failure, in words for the operator.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(pub String);
-
-impl From<String> for StartError {
-    fn from(s: String) -> Self {
-        Self(s)
     }
 }

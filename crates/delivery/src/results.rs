@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::{Choice, ItemKind};
@@ -23,6 +23,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
+use crate::json::{Path, Query};
 use crate::routes::events::load_event;
 use crate::session;
 use crate::state::{AppState, EventContent};

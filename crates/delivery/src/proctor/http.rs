@@ -2,7 +2,7 @@
 //! websocket's, so both are audited and reach every proctor socket of the room alike.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use khaothi_auth::CurrentUser;
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
-use crate::json::parse_json;
+use crate::json::{Path, parse_json};
 use crate::proctor::actions::{self, Action};
 use crate::proctor::roster::find_room;
 use crate::routes::candidates::find_candidate;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 use khaothi_auth::CurrentUser;
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiResult;
+use crate::json::{Path, Query};
 use crate::proctor::roster::{self, entry_json};
 use crate::routes::events::load_event;
 use crate::routes::staff::require_room;

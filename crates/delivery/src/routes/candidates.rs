@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, Path, Query};
 use crate::proctor::actions::{self, Action};
 use crate::routes::events::load_event;
 use crate::routes::staff::require_room;

@@ -1,14 +1,14 @@
 //! Tamper evidence and carrying results to the bank: the chain check, the signed result file and
 //! its upload to the bank (docs/protocol.md §2, docs/formats.md "Signed result file").
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::chain::Chain;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, Path};
 use crate::result_file::signed_result_file;
 use crate::routes::events::load_event;
 use crate::state::AppState;
