@@ -4,8 +4,6 @@
 //! `y` (maximin floor) or `d` (largest deviation from a target); `z[f,g][u] ∈ [0,1]` only when two
 //! forms are solved together and may share items. docs/assembly.md writes the model out.
 
-use std::time::Instant;
-
 use good_lp::{Constraint, Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 
 use serde::Serialize;
@@ -114,7 +112,6 @@ pub(crate) struct Outcome {
     /// Best bound the solver proved (None when it cannot report one).
     pub bound: Option<f64>,
     pub gap: Option<f64>,
-    pub seconds: f64,
     /// Units of each model form.
     pub forms: Vec<Vec<usize>>,
 }
@@ -307,14 +304,11 @@ fn build(req: &Request) -> Built {
 
 /// Builds and solves one model.
 pub(crate) fn solve(req: &Request) -> Result<Outcome, AssemblyError> {
-    let start = Instant::now();
     let built = build(req);
-    let mut out = match req.solver {
-        SolverChoice::Microlp => solve_microlp(built, req)?,
-        SolverChoice::Highs => solve_highs(built, req)?,
-    };
-    out.seconds = start.elapsed().as_secs_f64();
-    Ok(out)
+    match req.solver {
+        SolverChoice::Microlp => solve_microlp(built, req),
+        SolverChoice::Highs => solve_highs(built, req),
+    }
 }
 
 fn selection(x: &[Vec<Variable>], cand: &[usize], value: impl Fn(Variable) -> f64) -> Vec<Vec<usize>> {
@@ -351,7 +345,6 @@ fn solve_microlp(built: Built, req: &Request) -> Result<Outcome, AssemblyError> 
                 status,
                 bound: stats.best_bound.filter(|b| b.is_finite()),
                 gap: if proven { Some(0.0) } else { stats.gap.filter(|g| g.is_finite()) },
-                seconds: 0.0,
                 forms,
             })
         }
@@ -367,7 +360,7 @@ fn solve_microlp(_: Built, _: &Request) -> Result<Outcome, AssemblyError> {
 }
 
 fn empty(status: SolveStatus) -> Outcome {
-    Outcome { status, bound: None, gap: None, seconds: 0.0, forms: vec![] }
+    Outcome { status, bound: None, gap: None, forms: vec![] }
 }
 
 #[cfg(feature = "highs")]
@@ -420,7 +413,7 @@ fn solve_highs(built: Built, req: &Request) -> Result<Outcome, AssemblyError> {
             (0..n).filter(|k| cols[built_x_offset + f * n + k] > 0.5).map(|k| req.candidates[k]).collect()
         })
         .collect();
-    Ok(Outcome { status, bound, gap, seconds: 0.0, forms })
+    Ok(Outcome { status, bound, gap, forms })
 }
 
 #[cfg(not(feature = "highs"))]
