@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn fitting_items_pass_and_a_misfitting_item_fails() {
-        let items = random_items(crate::ModelKind::TwoPl, 12, 2, 21);
+        let items = random_items(crate::IrtModelKind::TwoPl, 12, 2, 21);
         let th = draw_thetas(3000, 0.0, 1.0, 22);
         let m = simulate_responses(&items, &th, 23);
         let fit = s_x2(&items, &m, &FitOptions::default()).unwrap();
@@ -220,7 +220,7 @@ mod tests {
 
     #[test]
     fn polytomous_items_get_a_statistic() {
-        let items = random_items(crate::ModelKind::Grm, 6, 5, 31);
+        let items = random_items(crate::IrtModelKind::Grm, 6, 5, 31);
         let m = simulate_responses(&items, &draw_thetas(2000, 0.0, 1.0, 32), 33);
         let fit = s_x2(&items, &m, &FitOptions::default()).unwrap();
         assert!(fit.iter().all(|f| f.df > 0 && f.p_value.is_some()));

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use khaothi_irt::IrtModelKind;
 use khaothi_irt::calibrate::{CalibrationOptions, calibrate};
 use khaothi_irt::classical::{classical, distractors};
 use khaothi_irt::dif::mantel_haenszel;
 use khaothi_irt::fit::{FitOptions, s_x2};
-use khaothi_irt::model::ModelKind;
 use khaothi_irt::params::read_item_params;
 use serde_json::{Value, json};
 
@@ -25,7 +25,7 @@ pub struct Args {
     pub params: Option<PathBuf>,
     /// Model used to calibrate for S-X² when --params is not given.
     #[arg(long, default_value = "2pl")]
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     /// Skip item fit.
     #[arg(long)]
     pub no_fit: bool,

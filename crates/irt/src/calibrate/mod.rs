@@ -14,9 +14,10 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::IrtModelKind;
 use crate::error::IrtError;
 use crate::matrix::ResponseMatrix;
-use crate::model::{ItemModel, ModelKind};
+use crate::model::ItemModel;
 use estep::{Encoded, Grid, Layout};
 pub use item::Priors;
 use item::{Internal, log_prior, optimize_item};
@@ -26,9 +27,9 @@ use prepare::{Setup, delta_se, extreme_warnings, setup, warn};
 #[derive(Debug, Clone)]
 pub struct CalibrationOptions {
     /// Model for dichotomous items (and for all items if polytomous).
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     /// Model for items with scores above 1 when `model` is dichotomous.
-    pub polytomous_model: ModelKind,
+    pub polytomous_model: IrtModelKind,
     /// Number of equally spaced quadrature points on `[−range, range]`.
     pub quadrature_points: usize,
     pub quadrature_range: f64,
@@ -59,8 +60,8 @@ pub struct CalibrationOptions {
 impl Default for CalibrationOptions {
     fn default() -> Self {
         Self {
-            model: ModelKind::TwoPl,
-            polytomous_model: ModelKind::Gpcm,
+            model: IrtModelKind::TwoPl,
+            polytomous_model: IrtModelKind::Gpcm,
             quadrature_points: 41,
             quadrature_range: 6.0,
             tolerance: 1e-4,
@@ -112,7 +113,7 @@ impl State {
     }
     fn feasible(&self) -> bool {
         self.sigma > 0.05
-            && self.items.iter().all(|it| it.feasible() && (it.kind != ModelKind::Rasch || it.a > 0.0))
+            && self.items.iter().all(|it| it.feasible() && (it.kind != IrtModelKind::Rasch || it.a > 0.0))
     }
 }
 
@@ -149,7 +150,7 @@ pub struct CalibrationWarning {
 /// Everything a calibration run reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationResult {
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     pub items: Vec<CalibratedItem>,
     /// Marginal log-likelihood at the final estimates.
     pub loglik: f64,
@@ -207,7 +208,7 @@ fn irt_params(items: &[Internal]) -> Vec<f64> {
         .iter()
         .flat_map(|it| {
             let mut v = it.to_model().params();
-            if it.kind == ModelKind::Rasch {
+            if it.kind == IrtModelKind::Rasch {
                 v.push(it.a);
             }
             v
@@ -225,7 +226,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
     let Setup { items, free, anchored, mut warnings, answered } = setup(m, opts)?;
     let has_anchors = anchored.iter().any(|&a| a);
     let rasch_idx: Vec<usize> =
-        (0..items.len()).filter(|&j| items[j].kind == ModelKind::Rasch && !anchored[j]).collect();
+        (0..items.len()).filter(|&j| items[j].kind == IrtModelKind::Rasch && !anchored[j]).collect();
     let common_slope = !has_anchors && opts.estimate_rasch_sd && !rasch_idx.is_empty();
     let layout =
         Layout::new(items.iter().map(Internal::n_cat).collect(), opts.quadrature_points.div_ceil(4) * 4);
@@ -363,7 +364,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
             if free[j][i] {
                 ix[i] = Some(n_free);
                 n_free += 1;
-            } else if i == 0 && it.kind == ModelKind::Rasch && !anchored[j] {
+            } else if i == 0 && it.kind == IrtModelKind::Rasch && !anchored[j] {
                 ix[i] = common_at;
             }
         }
@@ -394,7 +395,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         if let Some(blk) = cov.as_ref().and_then(|c| c.blocks[j].as_ref()) {
             se = delta_se(it, blk);
         }
-        if common_slope && it.kind != ModelKind::Rasch {
+        if common_slope && it.kind != IrtModelKind::Rasch {
             // non-Rasch items estimated on the z scale: put them on θ = σ z
             model = model.rescaled(sigma, 0.0);
             se = se
@@ -402,7 +403,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
                 .enumerate()
                 .map(|(i, s)| s.map(|s| if i == 0 { s / sigma } else { s * sigma }))
                 .collect();
-            if it.kind == ModelKind::ThreePl {
+            if it.kind == IrtModelKind::ThreePl {
                 se[2] = se[2].map(|s| s / sigma);
             }
         }

@@ -2,9 +2,10 @@
 
 use super::item::Internal;
 use super::{CalibrationOptions, CalibrationWarning, WarningKind};
+use crate::IrtModelKind;
 use crate::error::IrtError;
 use crate::matrix::ResponseMatrix;
-use crate::model::{ItemModel, ModelKind};
+use crate::model::ItemModel;
 
 pub(super) struct Setup {
     pub items: Vec<Internal>,
@@ -93,18 +94,18 @@ pub(super) fn setup(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<Set
         let logit = |p: f64| (p / (1.0 - p)).ln();
         let prop = |k: usize| (counts.get(k).copied().unwrap_or(0) as f64 + 0.5) / (total + 1.0);
         let it = match kind {
-            ModelKind::Rasch | ModelKind::TwoPl => {
+            IrtModelKind::Rasch | IrtModelKind::TwoPl => {
                 Internal { kind, a: 1.0, d: vec![1.3 * logit(prop(1)).clamp(-4.0, 4.0)], c: 0.0 }
             }
-            ModelKind::ThreePl => {
+            IrtModelKind::ThreePl => {
                 let p = ((prop(1) - 0.2) / 0.8).clamp(0.02, 0.98);
                 Internal { kind, a: 1.0, d: vec![1.3 * logit(p)], c: 0.2 }
             }
-            ModelKind::Gpcm => {
+            IrtModelKind::Gpcm => {
                 let d = (1..n_cat).map(|k| (1.3 * (prop(k) / prop(k - 1)).ln()).clamp(-4.0, 4.0)).collect();
                 Internal { kind, a: 1.0, d, c: 0.0 }
             }
-            ModelKind::Grm => {
+            IrtModelKind::Grm => {
                 let mut tail = 1.0;
                 let mut d: Vec<f64> = Vec::new();
                 for k in 1..n_cat {
@@ -123,7 +124,7 @@ pub(super) fn setup(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<Set
             _ => it,
         };
         let mut f = vec![true; it.n_par()];
-        if kind == ModelKind::Rasch {
+        if kind == IrtModelKind::Rasch {
             f[0] = false; // the slope is shared (updated separately) or fixed at 1
         }
         free.push(f);
@@ -146,10 +147,10 @@ pub(super) fn delta_se(it: &Internal, cov: &[f64]) -> Vec<Option<f64>> {
         sd(ga * ga * var(0) + 2.0 * ga * gd * cov[v] + gd * gd * var(v))
     };
     match it.kind {
-        ModelKind::Rasch => vec![sd(var(1))],
-        ModelKind::TwoPl => vec![sd(var(0)), b_se(1)],
-        ModelKind::ThreePl => vec![sd(var(0)), b_se(1), sd(var(2))],
-        ModelKind::Gpcm | ModelKind::Grm => {
+        IrtModelKind::Rasch => vec![sd(var(1))],
+        IrtModelKind::TwoPl => vec![sd(var(0)), b_se(1)],
+        IrtModelKind::ThreePl => vec![sd(var(0)), b_se(1), sd(var(2))],
+        IrtModelKind::Gpcm | IrtModelKind::Grm => {
             let mut v = vec![sd(var(0))];
             v.extend((1..=it.d.len()).map(b_se));
             v

@@ -135,7 +135,7 @@ pub(crate) fn xpd(
                     }
                 }
             }
-            if it.kind == crate::model::ModelKind::Rasch
+            if it.kind == crate::IrtModelKind::Rasch
                 && let Some(x) = index[j][0]
             {
                 common = Some(cov[x * n_free + x]);
