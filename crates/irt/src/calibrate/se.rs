@@ -33,7 +33,8 @@ pub(crate) fn xpd(
         return None;
     }
     let gradients = LogProbGradients::new(items, grid);
-    let mut info = cross_products(m, enc, layout, logp, grid, items, index, n_free, &gradients);
+    let tables = Tables::<f64>::new(enc, layout, logp, grid);
+    let mut info = cross_products(m, enc, &tables, grid, &gradients, index, n_free);
     add_prior_information(&mut info, items, index, n_free, priors);
     let cov = invert_spd(&info, n_free)?;
     Some(covariance_blocks(&cov, items, index, n_free))
@@ -44,6 +45,8 @@ pub(crate) fn xpd(
 struct LogProbGradients {
     /// where item `j`'s block starts
     offset: Vec<usize>,
+    /// item `j`'s number of internal parameters
+    n_par: Vec<usize>,
     table: Vec<f64>,
 }
 
@@ -69,7 +72,7 @@ impl LogProbGradients {
                 }
             }
         }
-        Self { offset, table }
+        Self { offset, n_par: items.iter().map(Internal::n_par).collect(), table }
     }
 }
 
@@ -79,17 +82,14 @@ impl LogProbGradients {
 fn cross_products(
     m: &ResponseMatrix,
     enc: &Encoded,
-    layout: &Layout,
-    logp: &[f64],
+    tables: &Tables<f64>,
     grid: &Grid,
-    items: &[Internal],
+    gradients: &LogProbGradients,
     index: &[Vec<Option<usize>>],
     n_free: usize,
-    gradients: &LogProbGradients,
 ) -> Vec<f64> {
     let qp = grid.qp;
     let (goff, gtab) = (&gradients.offset, &gradients.table);
-    let tables = Tables::<f64>::new(enc, layout, logp, grid);
     let nu = enc.n_unique();
     let chunk = (nu / (rayon::current_num_threads() * 8)).clamp(64, 1 << 14);
     let acc = (0..nu.div_ceil(chunk))
@@ -106,7 +106,7 @@ fn cross_products(
                         if x == MISSING {
                             continue;
                         }
-                        let np = items[j].n_par();
+                        let np = gradients.n_par[j];
                         let base = goff[j] + (x as usize) * qp * np;
                         for (i, gi) in index[j].iter().enumerate() {
                             if let Some(gi) = gi {
