@@ -2,6 +2,7 @@
 //! `Application::build` binds the listener first, so tests can start it on port 0.
 
 pub mod bootstrap;
+pub mod calibration;
 pub mod config;
 pub mod error;
 pub mod json;

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{DomainError, FieldError};
+use crate::irt::IrtParams;
 use crate::item::{
-    Choice, IrtParams, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, normalise_short_answer,
+    Choice, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, normalise_short_answer,
 };
 use crate::review::ReviewStatus;
 use crate::text::normalize;
