@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod config;
 pub mod error;
+pub mod import;
 pub mod json;
 mod print;
 pub mod routes;
