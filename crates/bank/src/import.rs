@@ -47,12 +47,6 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-impl From<khaothi_store::DbErr> for ImportError {
-    fn from(e: khaothi_store::DbErr) -> Self {
-        Self::Store(e.into())
-    }
-}
-
 /// What an import did, line by line.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResult {
