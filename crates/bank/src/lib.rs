@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod calibration;
 pub mod config;
 pub mod error;
+pub mod import;
 pub mod json;
 mod print;
 pub mod routes;

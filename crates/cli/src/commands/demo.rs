@@ -167,10 +167,10 @@ async fn load_samples(db: &khaothi_store::DatabaseConnection, dir: &Path) -> any
     }
     let items_path = dir.join("items.jsonl");
     let bytes = std::fs::read(&items_path).with_context(|| format!("reading {}", items_path.display()))?;
-    let result =
-        khaothi_bank::routes::import::import_items(db, &actor, &bytes, "jsonl", ImportPolicy::SkipBad, true)
-            .await
-            .map_err(|e| anyhow::anyhow!("loading {}: {e}", items_path.display()))?;
+    let (role, format) = (khaothi_auth::Role::Admin, khaothi_bank::import::ImportFormat::JsonLines);
+    let result = khaothi_bank::import::import_items(db, &actor, role, &bytes, format, ImportPolicy::SkipBad)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading {}: {e}", items_path.display()))?;
     println!(
         "sample bank {}: {} items created, {} updated, {} unchanged, {} skipped",
         dir.display(),
