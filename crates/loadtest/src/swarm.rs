@@ -13,9 +13,9 @@ use rand::Rng;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::candidate_client::{CandidateSocket, some_answer};
-use crate::client::{BoardClient, EventSetup};
-use crate::{Application, DeliveryConfig};
+use crate::board::{BoardClient, EventSetup};
+use crate::candidate::{CandidateSocket, some_answer};
+use khaothi_delivery::{Application, DeliveryConfig};
 
 #[derive(Debug, Clone)]
 pub struct LoadtestOptions {
