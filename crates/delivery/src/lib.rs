@@ -16,7 +16,8 @@ pub mod session;
 pub mod site;
 pub mod state;
 pub mod store;
-pub mod writer;
+/// The single writer lives in the storage layer ([`store::writer`]); the old path still works.
+pub use store::writer;
 pub mod ws;
 
 use std::net::SocketAddr;

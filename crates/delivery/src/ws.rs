@@ -18,11 +18,10 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::codes::{new_resume_token, same_hash, token_hash};
-use crate::proctor::{AnswerTally, LiveGuard};
-use crate::session::{self, Clock};
-use crate::state::{AppState, EventContent, Signal};
+use crate::session::{self, Clock, SessionStatus, SubmitReason};
+use crate::state::{AnswerTally, AppState, EventContent, LiveGuard, Signal};
+use crate::store::writer::{NewAnswer, WriteOp};
 use crate::store::{self, entity::candidate};
-use crate::writer::{NewAnswer, WriteOp};
 
 pub async fn candidate_socket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
     let c = &s.config;
@@ -440,7 +439,7 @@ impl Conn {
         let Some(sess) = self.session.as_ref() else { return Flow::Continue };
         let id = sess.candidate_id.clone();
         let event_id = sess.event_id.clone();
-        match Box::pin(session::submit(&self.s, &id, "candidate")).await {
+        match Box::pin(session::submit(&self.s, &id, SubmitReason::Candidate)).await {
             Ok(done) => {
                 let mut v = json!({"type": "submitted", "reason": done.reason, "answered": done.answered});
                 if let Some(sc) = done.score {
@@ -615,9 +614,9 @@ async fn login(
         "epoch": epoch,
         "resume_token": token,
         "status": match session::status(&c) {
-            "terminated" => "terminated",
-            "submitted" => "submitted",
-            _ => "in_progress",
+            SessionStatus::Terminated => SessionStatus::Terminated,
+            SessionStatus::Submitted => SessionStatus::Submitted,
+            _ => SessionStatus::InProgress,
         },
         "paused": c.paused_at.is_some() && c.submitted_at.is_none(),
         "pause_reason": c.pause_reason,

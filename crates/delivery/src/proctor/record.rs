@@ -17,6 +17,7 @@ use crate::error::ApiResult;
 use crate::proctor::roster::{self, entry_json};
 use crate::routes::events::load_event;
 use crate::routes::staff::require_room;
+use crate::session::{SessionStatus, SubmitReason};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -116,15 +117,15 @@ fn vn_time(v: &Value) -> String {
     t.with_timezone(&vn).format("%H:%M:%S %d/%m/%Y").to_string()
 }
 
-fn status_vi(s: &str) -> &'static str {
-    match s {
-        "not_started" => "Chưa vào thi",
-        "in_progress" => "Đang làm bài",
-        "paused" => "Tạm dừng",
-        "submitted" => "Đã nộp bài",
-        "terminated" => "Đình chỉ thi",
-        "absent" => "Vắng thi",
-        _ => "—",
+fn status_vi(s: &Value) -> &'static str {
+    match serde_json::from_value::<SessionStatus>(s.clone()) {
+        Ok(SessionStatus::NotStarted) => "Chưa vào thi",
+        Ok(SessionStatus::InProgress) => "Đang làm bài",
+        Ok(SessionStatus::Paused) => "Tạm dừng",
+        Ok(SessionStatus::Submitted) => "Đã nộp bài",
+        Ok(SessionStatus::Terminated) => "Đình chỉ thi",
+        Ok(SessionStatus::Absent) => "Vắng thi",
+        Err(_) => "—",
     }
 }
 
@@ -143,11 +144,11 @@ fn action_vi(a: &str) -> &'static str {
 }
 
 fn reason_vi(r: &str) -> &str {
-    match r {
-        "candidate" => "thí sinh nộp",
-        "time_over" => "hết giờ",
-        "terminated" => "đình chỉ",
-        other => other,
+    match SubmitReason::from_stored(r) {
+        Some(SubmitReason::Candidate) => "thí sinh nộp",
+        Some(SubmitReason::TimeOver) => "hết giờ",
+        Some(SubmitReason::Terminated) => "đình chỉ",
+        None => r,
     }
 }
 
@@ -220,7 +221,7 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
             s(&c["full_name"]),
             s(&c["date_of_birth"]),
             s(&c["version"]),
-            status_vi(c["status"].as_str().unwrap_or_default()),
+            status_vi(&c["status"]),
             vn_time(&c["started_at"]),
             vn_time(&c["submitted_at"]),
             c["answered"],

@@ -19,8 +19,8 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
+use super::entity::{audit_log, candidate, integrity_event, response, server_clock};
 use crate::chain::{Heads, audit_bytes, response_bytes, stored_time};
-use crate::store::entity::{audit_log, candidate, integrity_event, response, server_clock};
 
 /// An answer to append to the response log.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ pub struct WriteFailed(pub String);
 impl Writer {
     /// Loads the chain heads (linking rows from before the chains, once) and starts the task.
     pub async fn start(db: DatabaseConnection, max_batch: usize) -> Result<Self, DbErr> {
-        let heads = crate::store::chains::load_heads(&db).await?;
+        let heads = super::chains::load_heads(&db).await?;
         let shared = Arc::new(Mutex::new(heads));
         let (tx, rx) = mpsc::channel(65_536);
         tokio::spawn(run(db, rx, max_batch.max(1), heads, shared.clone()));
