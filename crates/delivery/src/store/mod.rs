@@ -6,7 +6,8 @@
 //! has one connection.
 //!
 //! Inside, dependencies point one way: this module's queries and [`audit`] use the [`writer`];
-//! the writer uses only the tables ([`entity`]) and the chain heads ([`chains`]).
+//! the writer uses only the tables ([`entity`]) and the chain heads ([`chains`]). The room log
+//! ([`room_log`]) is appended on the writer's pool.
 
 pub mod chains;
 pub mod entity;
