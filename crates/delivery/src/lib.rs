@@ -2,15 +2,11 @@
 //! rooms and candidates; runs the candidate websocket with a durable, group-committed response
 //! log. `Application::build` binds first, so tests start it on port 0.
 
-pub mod candidate_client;
 pub mod chain;
-pub mod client;
 pub mod codes;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod json;
-pub mod loadtest;
 pub mod pages;
 pub mod proctor;
 pub mod result_file;
@@ -20,7 +16,8 @@ pub mod session;
 pub mod site;
 pub mod state;
 pub mod store;
-pub mod writer;
+/// The single writer lives in the storage layer ([`store::writer`]); the old path still works.
+pub use store::writer;
 pub mod ws;
 
 use std::net::SocketAddr;

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // One board key for both demo services: packages the demo bank builds import into the demo
     // delivery server.
     let dir = args.data_dir.join("delivery");
-    let key = khaothi_delivery::demo::demo_board_key(&dir).context("the demo board key")?;
+    let key = khaothi_loadtest::demo::demo_board_key(&dir).context("the demo board key")?;
     let config = BankConfig {
         listen: args.bank_addr,
         data_dir: args.data_dir.clone(),
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         register_demo_site(&db, &delivery.state.site_key.public()).await?;
         tokio::spawn(delivery.run_until(crate::shutdown_signal()));
         let items = sample_items(&samples)?;
-        let event = khaothi_delivery::demo::setup_demo_event(&delivery_url, &items, &key, args.candidates).await?;
+        let event = khaothi_loadtest::demo::setup_demo_event(&delivery_url, &items, &key, args.candidates).await?;
         if args.load_only {
             return Ok(());
         }

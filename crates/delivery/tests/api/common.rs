@@ -1,9 +1,9 @@
 use std::time::Duration;
 
-use khaothi_delivery::candidate_client::CandidateSocket;
-use khaothi_delivery::client::{BoardClient, EventSetup};
 use khaothi_delivery::{Application, DeliveryConfig};
 use khaothi_domain::{Item, ItemRecord};
+use khaothi_loadtest::board::{BoardClient, EventSetup};
+use khaothi_loadtest::candidate::CandidateSocket;
 use khaothi_package::{BoardSigningKey, BuiltPackage};
 use rand::SeedableRng;
 
@@ -140,7 +140,7 @@ pub fn items() -> Vec<Item> {
 }
 
 pub fn package(signer: &BoardSigningKey, event: &str) -> BuiltPackage {
-    khaothi_delivery::demo::demo_package(&items(), event, "Kiểm tra", 90, 4, signer, 5)
+    khaothi_loadtest::demo::demo_package(&items(), event, "Kiểm tra", 90, 4, signer, 5)
         .expect("package builds")
 }
 

@@ -60,7 +60,7 @@ async fn results_travel_to_the_bank(b: Backend) {
 
     // The bank's admin registers the site's key (as `khaothi delivery site-key` prints it).
     let bank_admin =
-        khaothi_delivery::client::BoardClient::login(&bank.url, "admin", "khaothi-demo").await.unwrap();
+        khaothi_loadtest::board::BoardClient::login(&bank.url, "admin", "khaothi-demo").await.unwrap();
     bank_admin
         .post("/api/v1/sites", json!({"name": "Điểm thi số 1", "public_key": site.to_string()}))
         .await
