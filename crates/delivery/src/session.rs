@@ -337,3 +337,39 @@ pub async fn score_event(s: &AppState, event_id: &str) -> Result<usize, ApiError
     }
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The enums replaced string literals: their serde names (wire, exports) and `as_str` (stored
+    /// values, messages) must be the words used before.
+    #[test]
+    fn statuses_and_reasons_keep_their_words() {
+        let statuses = [
+            (SessionStatus::NotStarted, "not_started"),
+            (SessionStatus::InProgress, "in_progress"),
+            (SessionStatus::Paused, "paused"),
+            (SessionStatus::Submitted, "submitted"),
+            (SessionStatus::Terminated, "terminated"),
+            (SessionStatus::Absent, "absent"),
+        ];
+        for (s, word) in statuses {
+            assert_eq!(s.as_str(), word);
+            assert_eq!(s.to_string(), word);
+            assert_eq!(serde_json::to_value(s).unwrap(), json!(word));
+            assert_eq!(serde_json::from_value::<SessionStatus>(json!(word)).unwrap(), s);
+        }
+        let reasons = [
+            (SubmitReason::Candidate, "candidate"),
+            (SubmitReason::TimeOver, "time_over"),
+            (SubmitReason::Terminated, "terminated"),
+        ];
+        for (r, word) in reasons {
+            assert_eq!(r.as_str(), word);
+            assert_eq!(serde_json::to_value(r).unwrap(), json!(word));
+            assert_eq!(SubmitReason::from_stored(word), Some(r));
+        }
+        assert_eq!(SubmitReason::from_stored("paused"), None);
+    }
+}
