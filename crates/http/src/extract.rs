@@ -9,8 +9,9 @@
 //!   with axum's explanation, which names the parameter.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -85,10 +86,35 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| Path(p.0))
-            .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(p) => Ok(Path(p.0)),
+            Err(e) => {
+                let names: Vec<String> = RawPathParams::from_request_parts(parts, state)
+                    .await
+                    .map(|raw| raw.iter().map(|(k, _)| k.to_string()).collect())
+                    .unwrap_or_default();
+                Err(ApiError::bad_request("invalid_path", describe_path_error(&e, &names)))
+            }
+        }
+    }
+}
+
+/// axum's words for a bad path parameter, with the parameter's name where axum gives only its
+/// position (a tuple `Path<(String, i32)>`) or nothing (a single `Path<u32>`).
+fn describe_path_error(e: &PathRejection, names: &[String]) -> String {
+    let PathRejection::FailedToDeserializePathParams(d) = e else { return e.body_text() };
+    let (name, value, expected) = match d.kind() {
+        ErrorKind::ParseErrorAtIndex { index, value, expected_type } => {
+            (names.get(*index), value, expected_type)
+        }
+        ErrorKind::ParseError { value, expected_type } if names.len() == 1 => {
+            (names.first(), value, expected_type)
+        }
+        _ => return e.body_text(),
+    };
+    match name {
+        Some(name) => format!("path parameter `{name}`: `{value}` is not a valid {expected}"),
+        None => e.body_text(),
     }
 }
 
@@ -142,6 +168,10 @@ mod tests {
                 }),
             )
             .route("/seats/{n}", get(|Path(n): Path<u32>| async move { n.to_string() }))
+            .route(
+                "/rooms/{room}/seats/{seat}",
+                get(|Path((r, n)): Path<(String, u32)>| async move { format!("{r}{n}") }),
+            )
             .route("/list", get(|Query(p): Query<Page>| async move { p.limit.to_string() }))
             .layer(DefaultBodyLimit::max(64))
     }
@@ -229,7 +259,13 @@ mod tests {
         let (status, body) = error(get_uri("/seats/twelve")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["error"], "invalid_path");
-        assert!(body["message"].as_str().unwrap().contains("twelve"), "{body}");
+        assert_eq!(body["message"], "path parameter `n`: `twelve` is not a valid u32");
+        assert_eq!(send(get_uri("/rooms/P1/seats/3")).await.1, "P13");
+        let (status, body) = error(get_uri("/rooms/P1/seats/third")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["message"], "path parameter `seat`: `third` is not a valid u32");
+        let (_, body) = error(get_uri("/rooms/%FF/seats/3")).await;
+        assert!(body["message"].as_str().unwrap().contains("`room`"), "{body}");
         assert_eq!(send(get_uri("/list?limit=5")).await, (StatusCode::OK, "5".into()));
         let (status, body) = error(get_uri("/list?limit=many")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);

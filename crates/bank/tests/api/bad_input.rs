@@ -169,3 +169,41 @@ async fn search_text_is_plain_text(backend: Backend) {
     assert_error(&body, "not_found");
 }
 both_backends!(search_text_is_plain_text);
+
+/// The shared HTTP layer (khaothi-http): non-numeric path and query parameters are JSON errors
+/// naming the parameter, and every response carries a request id and the security headers.
+async fn bad_parameters_and_request_ids(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let writer = app.login("writer").await;
+    let (s, body) = app.get(Some(&writer), "/api/v1/items/X/versions/second").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_error(&body, "invalid_path");
+    assert!(body["message"].as_str().unwrap().contains("version"), "names the parameter: {body}");
+    let (s, body) = app.get(Some(&writer), "/api/v1/items?grade=twelve").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_error(&body, "invalid_query");
+    assert!(body["message"].as_str().unwrap().contains("grade"), "names the parameter: {body}");
+
+    let res = app.client.get(format!("{}/api/v1/items", app.url)).bearer_auth(&writer).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let id = res.headers()["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 36, "a generated UUID: {id}");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/items", app.url))
+        .header("x-request-id", "ops-1234")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(res.headers()["x-request-id"], "ops-1234", "the client's id is echoed");
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    // Swagger UI is HTML with no policy of its own: it may load its files but is never framed.
+    let res = app.client.get(format!("{}/docs/", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-security-policy"], "frame-ancestors 'none'");
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+}
+both_backends!(bad_parameters_and_request_ids);
