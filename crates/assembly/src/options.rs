@@ -18,7 +18,7 @@ pub enum Strategy {
 #[derive(Debug, Clone, Serialize)]
 pub struct AssemblyOptions {
     pub solver: SolverChoice,
-    /// Wall-clock budget of the whole run, seconds.
+    /// Time budget of the whole run, seconds, on the clock the caller passes to `assemble`.
     pub time_limit: f64,
     /// Relative MIP gap at which a solve may stop.
     pub gap: f64,
