@@ -5,8 +5,12 @@
 //! crash. Writes on the hot path go through the single writer task ([`crate::writer`]); its pool
 //! has one connection.
 
+pub mod candidates;
 pub mod chains;
 pub mod entity;
+pub mod events;
+pub mod rooms;
+pub mod staff;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
