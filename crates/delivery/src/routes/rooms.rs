@@ -154,7 +154,7 @@ pub async fn room_sheet(
 #[utoipa::path(get, path = "/api/v1/events/{event}/rooms/{room}/record", tag = "proctor", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name"),
         ("format" = Option<String>, Query, description = "`json` for JSON; printable HTML otherwise")),
-    responses((status = 200, content_type = "text/html", description = "The biên bản (JSON with `format=json`)"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = String, content_type = "text/html", description = "The biên bản (JSON with `format=json`)"), (status = 401), (status = 403), (status = 404)))]
 pub async fn room_record(
     state: State<AppState>,
     user: CurrentUser,
