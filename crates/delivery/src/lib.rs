@@ -34,11 +34,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use chrono::Utc;
-use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_auth::{BearerAuth, JwtKeys, LoginLimiter};
 use khaothi_package::BoardPublicKey;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -58,20 +57,6 @@ use crate::writer::{WriteOp, Writer};
     tags((name = "auth"), (name = "events"), (name = "rooms"), (name = "candidates"), (name = "proctor"), (name = "results"), (name = "health"))
 )]
 struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
-            ),
-        );
-    }
-}
 
 /// The staff API with its OpenAPI document, generated from the handlers (`routes!` registers a
 /// handler and its `#[utoipa::path]` together, so the two cannot drift).
