@@ -66,7 +66,8 @@ fn main() {
         std::fs::write(&path, lines.join("\n") + "\n").expect("write items");
         return;
     }
-    match assemble(&bp, &pool, &opts) {
+    let started = std::time::Instant::now();
+    match assemble(&bp, &pool, &opts, &move || started.elapsed()) {
         Ok(r) => {
             let forms: Vec<_> = r.forms.iter().map(|f| f.form.clone()).collect();
             let violations = check_forms(&bp, &pool, &forms);

@@ -5,10 +5,10 @@
 use std::collections::{HashMap, HashSet};
 
 use khaothi_domain::form::Form;
-use khaothi_domain::{Item, ReviewStatus, topic_has_prefix};
+use khaothi_domain::{Item, Level, ReviewStatus, topic_has_prefix};
 use serde::Serialize;
 
-use crate::blueprint::{Blueprint, CountUnit, fmt_num};
+use crate::blueprint::{Blueprint, Bounds, CountUnit, MatrixRow, fmt_num};
 use crate::info::model_of;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,107 +22,166 @@ pub struct Violation {
 
 /// Every rule of `bp` that `forms` break. Empty means the forms meet the blueprint.
 pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violation> {
-    let by_id: HashMap<&str, &Item> = items.iter().map(|i| (i.id.as_str(), i)).collect();
-    let mut out = Vec::new();
-    let mut v = |rule: &str, form: Option<&Form>, message: String| {
-        out.push(Violation { rule: rule.to_string(), form: form.map(|f| f.id.clone()), message })
-    };
-    let n_items = bp.sections.iter().map(|s| s.count as usize).sum::<usize>();
-    let overlap = (bp.max_overlap * n_items as f64 + 1e-9).floor() as usize;
+    let mut c =
+        Checker { bp, items, by_id: items.iter().map(|i| (i.id.as_str(), i)).collect(), out: Vec::new() };
     if forms.len() != bp.forms as usize {
-        v("forms", None, format!("{} forms, the blueprint asks for {}", forms.len(), bp.forms));
+        c.flag("forms", None, format!("{} forms, the blueprint asks for {}", forms.len(), bp.forms));
     }
     for form in forms {
+        let on = c.items_on(form);
+        c.item_rules(form, &on);
+        c.sections(form, &on);
+        c.matrix(form, &on);
+        c.enemies(form, &on);
+        c.stimuli(form, &on);
+        c.difficulty(form, &on);
+    }
+    c.overlap(forms);
+    c.exposure(forms);
+    c.out
+}
+
+/// The rules checked one group at a time, collecting violations in rule order.
+struct Checker<'a> {
+    bp: &'a Blueprint,
+    items: &'a [Item],
+    by_id: HashMap<&'a str, &'a Item>,
+    out: Vec<Violation>,
+}
+
+impl<'a> Checker<'a> {
+    fn flag(&mut self, rule: &str, form: Option<&Form>, message: String) {
+        self.out.push(Violation { rule: rule.to_string(), form: form.map(|f| f.id.clone()), message })
+    }
+
+    fn section_of(&self, i: &Item) -> Option<usize> {
+        self.bp.sections.iter().position(|s| s.kind == i.kind())
+    }
+
+    /// The form's items, in order; an item listed twice or not among the items is a violation.
+    fn items_on(&mut self, form: &Form) -> Vec<&'a Item> {
         let mut seen = HashSet::new();
         let mut on: Vec<&Item> = Vec::new();
         for id in form.item_ids() {
             if !seen.insert(id) {
-                v("items", Some(form), format!("item {id} appears twice"));
+                self.flag("items", Some(form), format!("item {id} appears twice"));
             }
-            match by_id.get(id) {
+            match self.by_id.get(id) {
                 Some(i) => on.push(i),
-                None => v("items", Some(form), format!("item {id} is not among the items")),
+                None => self.flag("items", Some(form), format!("item {id} is not among the items")),
             }
         }
-        for item in &on {
-            if item.subject != bp.subject {
-                v("subject", Some(form), format!("item {} is of subject {}", item.id, item.subject));
+        on
+    }
+
+    /// Each item's subject, status and calibration.
+    fn item_rules(&mut self, form: &Form, on: &[&Item]) {
+        for item in on {
+            if item.subject != self.bp.subject {
+                self.flag("subject", Some(form), format!("item {} is of subject {}", item.id, item.subject));
             }
             if item.status == ReviewStatus::Retired {
-                v("status", Some(form), format!("item {} is retired", item.id));
+                self.flag("status", Some(form), format!("item {} is retired", item.id));
             }
-            if bp.information.is_some() && model_of(item).is_none() {
-                v("information", Some(form), format!("item {} is not calibrated", item.id));
+            if self.bp.information.is_some() && model_of(item).is_none() {
+                self.flag("information", Some(form), format!("item {} is not calibrated", item.id));
             }
         }
-        // Sections: counts and delivery order (each section contiguous, in blueprint order).
-        let section_of = |i: &Item| bp.sections.iter().position(|s| s.kind == i.kind());
-        let order: Vec<Option<usize>> = on.iter().map(|i| section_of(i)).collect();
+    }
+
+    /// Sections: counts and delivery order (each section contiguous, in blueprint order).
+    fn sections(&mut self, form: &Form, on: &[&Item]) {
+        let order: Vec<Option<usize>> = on.iter().map(|i| self.section_of(i)).collect();
         if order.iter().any(Option::is_none) {
-            v("sections", Some(form), "an item's kind has no section".into());
+            self.flag("sections", Some(form), "an item's kind has no section".into());
         }
         if order.windows(2).any(|w| w[0] > w[1]) {
-            v("sections", Some(form), "items are not in section order".into());
+            self.flag("sections", Some(form), "items are not in section order".into());
         }
-        for (s, section) in bp.sections.iter().enumerate() {
+        for (s, section) in self.bp.sections.iter().enumerate() {
             let n = order.iter().filter(|o| **o == Some(s)).count();
             if n != section.count as usize {
-                v(
+                self.flag(
                     &format!("sections[{s}].count"),
                     Some(form),
                     format!("{n} {} items, not {}", section.kind, section.count),
                 );
             }
         }
-        // Matrix cells.
+    }
+
+    /// Matrix cells: each level's (and the row total's) count within its bounds.
+    fn matrix(&mut self, form: &Form, on: &[&Item]) {
+        let bp = self.bp;
         for (r, row) in bp.matrix.iter().enumerate() {
             let cells = row.levels.iter().map(|(l, b)| (Some(*l), *b)).chain(row.total.map(|t| (None, t)));
             for (level, bounds) in cells {
-                let count: f64 = on
-                    .iter()
-                    .filter(|i| {
-                        row.kind.is_none_or(|k| k == i.kind()) && topic_has_prefix(&i.topic, &row.topic)
-                    })
-                    .map(|i| match row.unit {
-                        CountUnit::Items => f64::from(u8::from(level.is_none_or(|l| l == i.level))),
-                        CountUnit::Statements => {
-                            i.unit_levels().iter().filter(|x| level.is_none_or(|l| l == **x)).count() as f64
-                        }
-                        CountUnit::Points => {
-                            if level.is_none_or(|l| l == i.level) {
-                                section_of(i).map_or(0.0, |s| bp.sections[s].points)
-                            } else {
-                                0.0
-                            }
-                        }
-                    })
-                    .sum();
+                let count = self.cell_count(row, level, on);
                 if !bounds.contains(count) {
-                    let key = format!("matrix[{r}].{}", level.map_or("total", |l| l.as_str()));
-                    v(
-                        &key,
-                        Some(form),
-                        format!(
-                            "{} in topic {}, the blueprint asks for {}",
-                            fmt_num(count),
-                            row.topic,
-                            bounds.describe()
-                        ),
-                    );
+                    self.flag_cell(form, r, row, level, count, bounds);
                 }
             }
         }
-        // Enemies.
-        let ids: HashSet<&str> = on.iter().map(|i| i.id.as_str()).collect();
+    }
+
+    /// What one matrix cell counts on a form: items, statements or points at `level` (`None`:
+    /// any level) in the row's topic and kind.
+    fn cell_count(&self, row: &MatrixRow, level: Option<Level>, on: &[&Item]) -> f64 {
+        on.iter()
+            .filter(|i| row.kind.is_none_or(|k| k == i.kind()) && topic_has_prefix(&i.topic, &row.topic))
+            .map(|i| match row.unit {
+                CountUnit::Items => f64::from(u8::from(level.is_none_or(|l| l == i.level))),
+                CountUnit::Statements => {
+                    i.unit_levels().iter().filter(|x| level.is_none_or(|l| l == **x)).count() as f64
+                }
+                CountUnit::Points => {
+                    if level.is_none_or(|l| l == i.level) {
+                        self.section_of(i).map_or(0.0, |s| self.bp.sections[s].points)
+                    } else {
+                        0.0
+                    }
+                }
+            })
+            .sum()
+    }
+
+    fn flag_cell(
+        &mut self,
+        form: &Form,
+        r: usize,
+        row: &MatrixRow,
+        level: Option<Level>,
+        count: f64,
+        bounds: Bounds,
+    ) {
+        let key = format!("matrix[{r}].{}", level.map_or("total", |l| l.as_str()));
+        self.flag(
+            &key,
+            Some(form),
+            format!(
+                "{} in topic {}, the blueprint asks for {}",
+                fmt_num(count),
+                row.topic,
+                bounds.describe()
+            ),
+        );
+    }
+
+    fn enemies(&mut self, form: &Form, on: &[&Item]) {
         for (x, a) in on.iter().enumerate() {
             for b in &on[x + 1..] {
                 if a.enemies.contains(&b.id) || b.enemies.contains(&a.id) {
-                    v("enemies", Some(form), format!("enemies {} and {} share the form", a.id, b.id));
+                    self.flag("enemies", Some(form), format!("enemies {} and {} share the form", a.id, b.id));
                 }
             }
         }
-        // Stimulus groups: all or none, and together within their section.
+    }
+
+    /// Stimulus groups: all or none, and together within their section.
+    fn stimuli(&mut self, form: &Form, on: &[&Item]) {
+        let ids: HashSet<&str> = on.iter().map(|i| i.id.as_str()).collect();
         let stimuli: HashSet<&str> = on.iter().filter_map(|i| i.stimulus.as_deref()).collect();
+        let (bp, items) = (self.bp, self.items);
         for s in stimuli {
             for member in items.iter().filter(|i| {
                 i.stimulus.as_deref() == Some(s)
@@ -130,7 +189,7 @@ pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violat
                     && i.status == ReviewStatus::Approved
             }) {
                 if !ids.contains(member.id.as_str()) {
-                    v(
+                    self.flag(
                         "stimulus",
                         Some(form),
                         format!("item {} of stimulus {s} is missing: a group is all or none", member.id),
@@ -141,52 +200,65 @@ pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violat
                 .iter()
                 .enumerate()
                 .filter(|(_, i)| i.stimulus.as_deref() == Some(s))
-                .map(|(p, i)| (section_of(i), p))
+                .map(|(p, i)| (self.section_of(i), p))
                 .collect();
             for w in pos.windows(2) {
                 if w[0].0 == w[1].0 && w[1].1 != w[0].1 + 1 {
-                    v("stimulus", Some(form), format!("the items of stimulus {s} are not together"));
+                    self.flag("stimulus", Some(form), format!("the items of stimulus {s} are not together"));
                 }
             }
         }
-        // Difficulty.
-        if let Some(d) = &bp.difficulty {
-            let bs: Vec<f64> = on.iter().filter_map(|i| model_of(i)).map(|m| m.difficulty()).collect();
-            if let Some(lim) = d.item_b {
-                for (i, b) in on.iter().zip(&bs) {
-                    if !lim.contains(*b) {
-                        v("difficulty.item_b", Some(form), format!("item {} has difficulty {b:.2}", i.id));
-                    }
+    }
+
+    /// Each item's difficulty and the form's mean difficulty within their bounds.
+    fn difficulty(&mut self, form: &Form, on: &[&Item]) {
+        let Some(d) = &self.bp.difficulty else { return };
+        let bs: Vec<f64> = on.iter().filter_map(|i| model_of(i)).map(|m| m.difficulty()).collect();
+        if let Some(lim) = d.item_b {
+            for (i, b) in on.iter().zip(&bs) {
+                if !lim.contains(*b) {
+                    self.flag(
+                        "difficulty.item_b",
+                        Some(form),
+                        format!("item {} has difficulty {b:.2}", i.id),
+                    );
                 }
             }
-            if let Some(lim) = d.mean_b {
-                let mean = bs.iter().sum::<f64>() / bs.len().max(1) as f64;
-                if !lim.contains(mean) {
-                    v(
-                        "difficulty.mean_b",
-                        Some(form),
-                        format!("mean difficulty {mean:.3} outside {}", lim.describe()),
+        }
+        if let Some(lim) = d.mean_b {
+            let mean = bs.iter().sum::<f64>() / bs.len().max(1) as f64;
+            if !lim.contains(mean) {
+                self.flag(
+                    "difficulty.mean_b",
+                    Some(form),
+                    format!("mean difficulty {mean:.3} outside {}", lim.describe()),
+                );
+            }
+        }
+    }
+
+    /// Items shared by two forms.
+    fn overlap(&mut self, forms: &[Form]) {
+        let n_items = self.bp.sections.iter().map(|s| s.count as usize).sum::<usize>();
+        let overlap = (self.bp.max_overlap * n_items as f64 + 1e-9).floor() as usize;
+        for (k, a) in forms.iter().enumerate() {
+            let sa: HashSet<&str> = a.item_ids().collect();
+            for b in &forms[k + 1..] {
+                let shared = b.item_ids().filter(|i| sa.contains(i)).count();
+                if shared > overlap {
+                    self.flag(
+                        "max_overlap",
+                        None,
+                        format!("{} and {} share {shared} items; at most {overlap} allowed", a.id, b.id),
                     );
                 }
             }
         }
     }
-    // Overlap between forms.
-    for (k, a) in forms.iter().enumerate() {
-        let sa: HashSet<&str> = a.item_ids().collect();
-        for b in &forms[k + 1..] {
-            let shared = b.item_ids().filter(|i| sa.contains(i)).count();
-            if shared > overlap {
-                v(
-                    "max_overlap",
-                    None,
-                    format!("{} and {} share {shared} items; at most {overlap} allowed", a.id, b.id),
-                );
-            }
-        }
-    }
-    // Exposure.
-    if let Some(e) = &bp.exposure {
+
+    /// Uses of each item, past and on these forms, within the exposure cap.
+    fn exposure(&mut self, forms: &[Form]) {
+        let Some(e) = &self.bp.exposure else { return };
         let mut count: HashMap<&str, u32> = HashMap::new();
         for f in forms {
             for id in f.item_ids() {
@@ -194,9 +266,9 @@ pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violat
             }
         }
         for (id, n) in count {
-            let past = by_id.get(id).map_or(0, |i| i.uses);
+            let past = self.by_id.get(id).map_or(0, |i| i.uses);
             if past + n > e.max_uses {
-                v(
+                self.flag(
                     "exposure.max_uses",
                     None,
                     format!("item {id}: {past} past uses + {n} forms > {}", e.max_uses),
@@ -204,5 +276,4 @@ pub fn check_forms(bp: &Blueprint, items: &[Item], forms: &[Form]) -> Vec<Violat
             }
         }
     }
-    out
 }

@@ -8,87 +8,11 @@
 //! one group at a time and keep it dropped while the rest stays infeasible; what remains is
 //! irreducible — dropping any one of its rules makes the forms possible.
 
-use serde::Serialize;
-
-use crate::assemble::AssemblyOptions;
 use crate::blueprint::{Blueprint, fmt_num};
+pub use crate::diagnosis::{Diagnosis, Finding};
 use crate::model::{Goal, Request, Rules, SolveStatus, solve};
-use crate::pool::{Exclusions, Pool};
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// Blueprint key, e.g. `matrix[3].van_dung`.
-    pub rule: String,
-    pub line: Option<u64>,
-    pub message: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(l) => write!(f, "{} (line {l}): {}", self.rule, self.message),
-            None => write!(f, "{}: {}", self.rule, self.message),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Diagnosis {
-    /// Which assembly failed: "one form", or "form 3 of 4" after earlier forms were placed.
-    pub stage: String,
-    pub eligible_items: usize,
-    pub excluded: Exclusions,
-    /// Sections and cells whose demand exceeds what the pool can supply.
-    pub shortages: Vec<Finding>,
-    /// Rules that cannot all hold together (irreducible when `conflict_complete`).
-    pub conflict: Vec<Finding>,
-    /// Every test of the deletion filter ended with a proof (not a time limit).
-    pub conflict_complete: bool,
-    pub notes: Vec<String>,
-}
-
-impl Diagnosis {
-    /// One line for error messages.
-    pub fn summary(&self) -> String {
-        if let Some(s) = self.shortages.first() {
-            return s.message.clone();
-        }
-        if !self.conflict.is_empty() {
-            let rules: Vec<&str> = self.conflict.iter().map(|f| f.rule.as_str()).collect();
-            return format!("these rules cannot all hold together: {}", rules.join(", "));
-        }
-        self.notes.first().cloned().unwrap_or_else(|| "no forms meet every rule".into())
-    }
-
-    /// The full explanation, for a person.
-    pub fn to_text(&self) -> String {
-        let mut out = format!("The blueprint cannot be met ({}).\n", self.stage);
-        if !self.shortages.is_empty() {
-            out.push_str("Not enough items:\n");
-            for s in &self.shortages {
-                out.push_str(&format!("  - {s}\n"));
-            }
-        }
-        if !self.conflict.is_empty() {
-            out.push_str(if self.conflict_complete {
-                "These rules cannot all hold together (dropping or relaxing any one of them would make forms possible):\n"
-            } else {
-                "These rules cannot all hold together (the search ran out of time; the set may not be minimal):\n"
-            });
-            for c in &self.conflict {
-                out.push_str(&format!("  - {c}\n"));
-            }
-        }
-        out.push_str(&format!("The pool has {} usable items.\n", self.eligible_items));
-        for s in self.excluded.sentences() {
-            out.push_str(&format!("  - {s}\n"));
-        }
-        for n in &self.notes {
-            out.push_str(&format!("{n}\n"));
-        }
-        out
-    }
-}
+use crate::options::AssemblyOptions;
+use crate::pool::Pool;
 
 /// A group of blueprint rules that the deletion filter switches on and off together.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -333,9 +257,19 @@ pub(crate) fn diagnose(
     if !d.shortages.is_empty() {
         return d;
     }
-    // Which model to explain: one form, or (when one form is possible) the forms placed so far
-    // plus the failing one, solved together.
+    let mut groups = rule_groups(bp, pool);
     let all_units: Vec<usize> = (0..pool.units.len()).collect();
+    let per_test = (time / (groups.len() + 3) as f64).clamp(0.5, 30.0);
+    let probe = Probe { bp, pool, opts, all_units, per_test };
+    let Some(forms) = probe.model_to_explain(&mut groups, failing, &mut d) else { return d };
+    let (active, complete) = probe.deletion_filter(&groups, forms);
+    d.conflict = active.into_iter().map(|g| describe_group(bp, pool, g, opts)).collect();
+    d.conflict_complete = complete;
+    d
+}
+
+/// Every rule group the blueprint and pool have, but overlap (which needs two forms).
+fn rule_groups(bp: &Blueprint, pool: &Pool) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     groups.extend((0..bp.sections.len()).map(Group::Section));
     groups.extend((0..pool.cells.len()).map(Group::Cell));
@@ -348,71 +282,100 @@ pub(crate) fn diagnose(
     if bp.difficulty.as_ref().is_some_and(|d| d.mean_b.is_some()) {
         groups.push(Group::MeanB);
     }
-    let per_test = (time / (groups.len() + 3) as f64).clamp(0.5, 30.0);
-    let test = |active: &[Group], forms: usize| -> Option<bool> {
-        let rules = rules_of(bp, pool, active);
+    groups
+}
+
+/// Feasibility tests of the whole pool under some of the rules, each within `per_test` seconds.
+struct Probe<'r, 'p> {
+    bp: &'r Blueprint,
+    pool: &'r Pool<'p>,
+    opts: &'r AssemblyOptions,
+    all_units: Vec<usize>,
+    per_test: f64,
+}
+
+impl Probe<'_, '_> {
+    /// Whether `forms` forms meet the `active` rules: `None` when the solver proved neither.
+    fn test(&self, active: &[Group], forms: usize) -> Option<bool> {
+        let rules = rules_of(self.bp, self.pool, active);
         let req = Request {
-            bp,
-            pool,
-            candidates: &all_units,
+            bp: self.bp,
+            pool: self.pool,
+            candidates: &self.all_units,
             forms,
             fixed: &[],
             goal: Goal::Feasible,
             rules: &rules,
-            solver: opts.solver,
-            time_limit: per_test,
-            gap: opts.gap,
+            solver: self.opts.solver,
+            time_limit: self.per_test,
+            gap: self.opts.gap,
         };
         match solve(&req).map(|o| o.status) {
             Ok(SolveStatus::Infeasible) => Some(false),
             Ok(SolveStatus::NoSolution) | Err(_) => None,
             Ok(_) => Some(true),
         }
-    };
-    let mut forms = 1;
-    match test(&groups, 1) {
-        Some(false) => d.stage = "one form".to_string(),
-        Some(true) if failing > 1 => {
-            forms = failing;
-            groups.push(Group::Overlap);
-            match test(&groups, forms) {
-                Some(false) => d.stage = format!("{forms} forms assembled together"),
-                Some(true) => {
-                    d.notes.push(format!(
-                        "One form meets every rule and {forms} forms can be assembled together, but form {forms} could \
-                         not be added to the forms already placed: use `--strategy simultaneous` (smaller pools) or \
-                         a larger max_overlap."
-                    ));
-                    return d;
-                }
-                None => {
-                    d.notes.push(format!(
-                        "One form meets every rule; whether {forms} forms can share the pool was not settled within the time limit."
-                    ));
-                    return d;
+    }
+
+    /// Which model to explain: one form, or (when one form is possible) the forms placed so far
+    /// plus the failing one, solved together (overlap joins the groups). `None` when there is
+    /// no infeasible model to explain; `d` then says why.
+    fn model_to_explain(&self, groups: &mut Vec<Group>, failing: usize, d: &mut Diagnosis) -> Option<usize> {
+        match self.test(groups, 1) {
+            Some(false) => {
+                d.stage = "one form".to_string();
+                Some(1)
+            }
+            Some(true) if failing > 1 => {
+                let forms = failing;
+                groups.push(Group::Overlap);
+                match self.test(groups, forms) {
+                    Some(false) => {
+                        d.stage = format!("{forms} forms assembled together");
+                        Some(forms)
+                    }
+                    Some(true) => {
+                        d.notes.push(format!(
+                            "One form meets every rule and {forms} forms can be assembled together, but form {forms} could \
+                             not be added to the forms already placed: use `--strategy simultaneous` (smaller pools) or \
+                             a larger max_overlap."
+                        ));
+                        None
+                    }
+                    None => {
+                        d.notes.push(format!(
+                            "One form meets every rule; whether {forms} forms can share the pool was not settled within the time limit."
+                        ));
+                        None
+                    }
                 }
             }
-        }
-        Some(true) => {
-            d.notes.push("One form meets every rule; the solver stopped before proving more.".into());
-            return d;
-        }
-        None => {
-            d.notes.push("The solver could not prove the blueprint infeasible within the time limit.".into());
-            return d;
-        }
-    }
-    let mut active = groups.clone();
-    let mut complete = true;
-    for g in &groups {
-        let without: Vec<Group> = active.iter().copied().filter(|x| x != g).collect();
-        match test(&without, forms) {
-            Some(false) => active = without,
-            Some(true) => {}
-            None => complete = false,
+            Some(true) => {
+                d.notes.push("One form meets every rule; the solver stopped before proving more.".into());
+                None
+            }
+            None => {
+                d.notes.push(
+                    "The solver could not prove the blueprint infeasible within the time limit.".into(),
+                );
+                None
+            }
         }
     }
-    d.conflict = active.into_iter().map(|g| describe_group(bp, pool, g, opts)).collect();
-    d.conflict_complete = complete;
-    d
+
+    /// Drops one group at a time, keeping it dropped while the rest stays infeasible. Returns
+    /// the groups left and whether every test ended with a proof.
+    fn deletion_filter(&self, groups: &[Group], forms: usize) -> (Vec<Group>, bool) {
+        let mut active = groups.to_vec();
+        let mut complete = true;
+        for g in groups {
+            let without: Vec<Group> = active.iter().copied().filter(|x| x != g).collect();
+            match self.test(&without, forms) {
+                Some(false) => active = without,
+                Some(true) => {}
+                None => complete = false,
+            }
+        }
+        (active, complete)
+    }
 }

@@ -1,5 +1,5 @@
 use crate::blueprint::BlueprintError;
-use crate::diagnose::Diagnosis;
+use crate::diagnosis::Diagnosis;
 
 /// Everything that can stop an assembly. The infeasible case carries the diagnosis in the board's
 /// terms, so callers (CLI, bank job) can show it without knowing the model.

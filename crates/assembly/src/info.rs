@@ -9,7 +9,7 @@ pub use khaothi_irt::ItemModel;
 /// the wrong family for its kind (a true/false group is scored 0–4, so it needs a polytomous
 /// model), which the assembler treats as "not calibrated".
 pub fn model_of(item: &Item) -> Option<ItemModel> {
-    let model = ItemModel::from_params(item.irt.as_ref()?)?;
+    let model = ItemModel::try_from(item.irt.as_ref()?).ok()?;
     (model.kind().is_polytomous() == (item.kind() == ItemKind::TrueFalseGroup)).then_some(model)
 }
 

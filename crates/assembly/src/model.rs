@@ -4,7 +4,7 @@
 //! `y` (maximin floor) or `d` (largest deviation from a target); `z[f,g][u] ∈ [0,1]` only when two
 //! forms are solved together and may share items. docs/assembly.md writes the model out.
 
-use std::time::Instant;
+use std::collections::HashMap;
 
 use good_lp::{Constraint, Expression, ProblemVariables, Solution, SolverModel, Variable, variable};
 
@@ -114,7 +114,6 @@ pub(crate) struct Outcome {
     /// Best bound the solver proved (None when it cannot report one).
     pub bound: Option<f64>,
     pub gap: Option<f64>,
-    pub seconds: f64,
     /// Units of each model form.
     pub forms: Vec<Vec<usize>>,
 }
@@ -131,14 +130,32 @@ struct Built {
     x_offset: usize,
 }
 
+/// The model of a request: variables in a fixed order (the level variable, then `x[f][k]`, then
+/// `z`) and constraints form by form, rule by rule — the order the solvers see.
 fn build(req: &Request) -> Built {
-    let bp = req.bp;
-    let pool = req.pool;
-    let cand = req.candidates;
     let mut vars = ProblemVariables::new();
+    let (objective, maximise, level) = objective(req, &mut vars);
+    let x_offset = vars.len();
+    let pos: HashMap<usize, usize> = req.candidates.iter().enumerate().map(|(k, u)| (*u, k)).collect();
+    let fixed_uses = fixed_uses(req, &pos);
+    let x = choices(req, &mut vars, &fixed_uses);
     let mut cons = Vec::new();
-    let n_theta = pool.thetas.len();
-    let (objective, maximise, level) = match &req.goal {
+    for xf in &x {
+        sections(req, xf, &mut cons);
+        cells(req, xf, &mut cons);
+        enemies(req, xf, &pos, &mut cons);
+        mean_difficulty(req, xf, &mut cons);
+        overlap_with_fixed(req, xf, &pos, &mut cons);
+        information(req, xf, level, &mut cons);
+    }
+    overlap_within(req, &x, &mut vars, &mut cons);
+    exposure(req, &x, &fixed_uses, &mut cons);
+    Built { vars, objective, maximise, constraints: cons, x, x_offset }
+}
+
+/// The objective and its level variable: the maximin floor `y` or the largest deviation `d`.
+fn objective(req: &Request, vars: &mut ProblemVariables) -> (Expression, bool, Option<Variable>) {
+    match &req.goal {
         Goal::Maximin { enough, .. } => {
             let y = vars.add(match enough {
                 Some(e) => variable().min(0.0).max(*e),
@@ -154,147 +171,192 @@ fn build(req: &Request) -> Built {
             (Expression::from(d), false, Some(d))
         }
         Goal::Feasible => (Expression::from(0.0), true, None),
-    };
-    let x_offset = vars.len();
-    // Uses of each candidate on the fixed forms (for overlap and exposure).
-    let mut fixed_uses = vec![0u32; cand.len()];
-    let pos: std::collections::HashMap<usize, usize> =
-        cand.iter().enumerate().map(|(k, u)| (*u, k)).collect();
+    }
+}
+
+/// Uses of each candidate on the fixed forms (for overlap and exposure).
+fn fixed_uses(req: &Request, pos: &HashMap<usize, usize>) -> Vec<u32> {
+    let mut uses = vec![0u32; req.candidates.len()];
     for form in req.fixed {
         for u in form {
             if let Some(&k) = pos.get(u) {
-                fixed_uses[k] += 1;
+                uses[k] += 1;
             }
         }
     }
-    let x: Vec<Vec<Variable>> = (0..req.forms)
+    uses
+}
+
+/// `x[f][k]`: candidate k on model form f; fixed at 0 when exposure leaves it no use.
+fn choices(req: &Request, vars: &mut ProblemVariables, fixed_uses: &[u32]) -> Vec<Vec<Variable>> {
+    (0..req.forms)
         .map(|_| {
-            cand.iter()
+            req.candidates
+                .iter()
                 .enumerate()
                 .map(|(k, &u)| {
-                    let left = pool.units[u].uses_left.map(|l| l.saturating_sub(fixed_uses[k]));
+                    let left = req.pool.units[u].uses_left.map(|l| l.saturating_sub(fixed_uses[k]));
                     let blocked = req.rules.exposure && left == Some(0);
                     vars.add(if blocked { variable().binary().max(0.0) } else { variable().binary() })
                 })
                 .collect()
         })
-        .collect();
-    let n_items = f64::from(bp.form_length());
-    let overlap = f64::from(bp.overlap_items());
-    for f in 0..req.forms {
-        let xf = &x[f];
-        for (s, section) in bp.sections.iter().enumerate() {
-            if !req.rules.sections[s] {
-                continue;
-            }
-            let mut e = Expression::with_capacity(cand.len());
-            for (k, &u) in cand.iter().enumerate() {
-                let n = pool.units[u].section_counts[s];
-                if n > 0 {
-                    e.add_mul(f64::from(n), xf[k]);
-                }
-            }
-            cons.push(e.eq(f64::from(section.count)));
+        .collect()
+}
+
+/// Each section's item count, exactly.
+fn sections(req: &Request, xf: &[Variable], cons: &mut Vec<Constraint>) {
+    for (s, section) in req.bp.sections.iter().enumerate() {
+        if !req.rules.sections[s] {
+            continue;
         }
-        for (c, cell) in pool.cells.iter().enumerate() {
-            if !req.rules.cells[c] {
-                continue;
-            }
-            let mut e = Expression::default();
-            for (k, &u) in cand.iter().enumerate() {
-                if let Some((_, v)) = pool.units[u].cells.iter().find(|(cc, _)| *cc == c) {
-                    e.add_mul(*v, xf[k]);
-                }
-            }
-            match cell.bounds.max {
-                Some(m) if (m - cell.bounds.min).abs() < 1e-12 => cons.push(e.eq(m)),
-                Some(m) => {
-                    cons.push(e.clone().leq(m));
-                    if cell.bounds.min > 0.0 {
-                        cons.push(e.geq(cell.bounds.min));
-                    }
-                }
-                None => cons.push(e.geq(cell.bounds.min)),
+        let mut e = Expression::with_capacity(req.candidates.len());
+        for (k, &u) in req.candidates.iter().enumerate() {
+            let n = req.pool.units[u].section_counts[s];
+            if n > 0 {
+                e.add_mul(f64::from(n), xf[k]);
             }
         }
-        if req.rules.enemies && !pool.enemy_pairs.is_empty() {
-            for &(a, b) in &pool.enemy_pairs {
-                if let (Some(&ka), Some(&kb)) = (pos.get(&a), pos.get(&b)) {
-                    cons.push((xf[ka] + xf[kb]).leq(1.0));
-                }
+        cons.push(e.eq(f64::from(section.count)));
+    }
+}
+
+/// Each matrix cell within its bounds.
+fn cells(req: &Request, xf: &[Variable], cons: &mut Vec<Constraint>) {
+    for (c, cell) in req.pool.cells.iter().enumerate() {
+        if !req.rules.cells[c] {
+            continue;
+        }
+        let mut e = Expression::default();
+        for (k, &u) in req.candidates.iter().enumerate() {
+            if let Some((_, v)) = req.pool.units[u].cells.iter().find(|(cc, _)| *cc == c) {
+                e.add_mul(*v, xf[k]);
             }
         }
-        if req.rules.mean_b
-            && let Some(mb) = bp.difficulty.as_ref().and_then(|d| d.mean_b)
-        {
-            let mut e = Expression::default();
-            for (k, &u) in cand.iter().enumerate() {
-                e.add_mul(pool.units[u].b_sum, xf[k]);
+        match cell.bounds.max {
+            Some(m) if (m - cell.bounds.min).abs() < 1e-12 => cons.push(e.eq(m)),
+            Some(m) => {
+                cons.push(e.clone().leq(m));
+                if cell.bounds.min > 0.0 {
+                    cons.push(e.geq(cell.bounds.min));
+                }
             }
-            if let Some(m) = mb.max {
-                cons.push(e.clone().leq(m * n_items));
-            }
-            cons.push(e.geq(mb.min * n_items));
+            None => cons.push(e.geq(cell.bounds.min)),
         }
-        if req.rules.overlap {
-            for form in req.fixed {
-                let mut e = Expression::default();
-                for u in form {
-                    if let Some(&k) = pos.get(u) {
-                        e.add_mul(f64::from(pool.units[*u].len()), xf[k]);
-                    }
-                }
-                cons.push(e.leq(overlap));
-            }
-        }
-        // Information at each θ.
-        for t in 0..n_theta {
-            let mut info = Expression::with_capacity(cand.len());
-            for (k, &u) in cand.iter().enumerate() {
-                info.add_mul(pool.units[u].info[t], xf[k]);
-            }
-            match (&req.goal, level) {
-                (Goal::Maximin { cap, ceiling, shape, .. }, Some(y)) => {
-                    match shape {
-                        Some(r) => cons.push(info.clone().geq(r[t] * y)),
-                        None => cons.push(info.clone().geq(y)),
-                    }
-                    if let Some(cap) = cap {
-                        cons.push(info.clone().leq(cap[t]));
-                    }
-                    if let Some(delta) = ceiling {
-                        cons.push(info.leq((1.0 + delta) * y));
-                    }
-                }
-                (Goal::Target(target), Some(d)) => {
-                    cons.push((info.clone() - target[t]).leq(d));
-                    cons.push((target[t] - info).leq(d));
-                }
-                _ => {}
+    }
+}
+
+/// Enemy items never on one form.
+fn enemies(req: &Request, xf: &[Variable], pos: &HashMap<usize, usize>, cons: &mut Vec<Constraint>) {
+    if req.rules.enemies && !req.pool.enemy_pairs.is_empty() {
+        for &(a, b) in &req.pool.enemy_pairs {
+            if let (Some(&ka), Some(&kb)) = (pos.get(&a), pos.get(&b)) {
+                cons.push((xf[ka] + xf[kb]).leq(1.0));
             }
         }
     }
-    // Items shared by two forms of this model: z ≥ x_f + x_g − 1, Σ len·z ≤ overlap.
+}
+
+/// The form's mean item difficulty within `difficulty.mean_b`.
+fn mean_difficulty(req: &Request, xf: &[Variable], cons: &mut Vec<Constraint>) {
+    if req.rules.mean_b
+        && let Some(mb) = req.bp.difficulty.as_ref().and_then(|d| d.mean_b)
+    {
+        let n_items = f64::from(req.bp.form_length());
+        let mut e = Expression::default();
+        for (k, &u) in req.candidates.iter().enumerate() {
+            e.add_mul(req.pool.units[u].b_sum, xf[k]);
+        }
+        if let Some(m) = mb.max {
+            cons.push(e.clone().leq(m * n_items));
+        }
+        cons.push(e.geq(mb.min * n_items));
+    }
+}
+
+/// At most the allowed overlap with each form already assembled.
+fn overlap_with_fixed(
+    req: &Request,
+    xf: &[Variable],
+    pos: &HashMap<usize, usize>,
+    cons: &mut Vec<Constraint>,
+) {
+    if req.rules.overlap {
+        let overlap = f64::from(req.bp.overlap_items());
+        for form in req.fixed {
+            let mut e = Expression::default();
+            for u in form {
+                if let Some(&k) = pos.get(u) {
+                    e.add_mul(f64::from(req.pool.units[*u].len()), xf[k]);
+                }
+            }
+            cons.push(e.leq(overlap));
+        }
+    }
+}
+
+/// Information at each θ: at least the floor (times the shape), under the cap and ceiling; or
+/// within the deviation of the target.
+fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &mut Vec<Constraint>) {
+    for t in 0..req.pool.thetas.len() {
+        let mut info = Expression::with_capacity(req.candidates.len());
+        for (k, &u) in req.candidates.iter().enumerate() {
+            info.add_mul(req.pool.units[u].info[t], xf[k]);
+        }
+        match (&req.goal, level) {
+            (Goal::Maximin { cap, ceiling, shape, .. }, Some(y)) => {
+                match shape {
+                    Some(r) => cons.push(info.clone().geq(r[t] * y)),
+                    None => cons.push(info.clone().geq(y)),
+                }
+                if let Some(cap) = cap {
+                    cons.push(info.clone().leq(cap[t]));
+                }
+                if let Some(delta) = ceiling {
+                    cons.push(info.leq((1.0 + delta) * y));
+                }
+            }
+            (Goal::Target(target), Some(d)) => {
+                cons.push((info.clone() - target[t]).leq(d));
+                cons.push((target[t] - info).leq(d));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Items shared by two forms of this model: z ≥ x_f + x_g − 1, Σ len·z ≤ overlap.
+fn overlap_within(
+    req: &Request,
+    x: &[Vec<Variable>],
+    vars: &mut ProblemVariables,
+    cons: &mut Vec<Constraint>,
+) {
     if req.rules.overlap && req.forms > 1 {
+        let overlap = f64::from(req.bp.overlap_items());
         for f in 0..req.forms {
             for g in f + 1..req.forms {
                 let mut shared = Expression::default();
-                for (k, &u) in cand.iter().enumerate() {
+                for (k, &u) in req.candidates.iter().enumerate() {
                     let z = vars.add(variable().min(0.0).max(1.0));
                     cons.push((x[f][k] + x[g][k] - z).leq(1.0));
-                    shared.add_mul(f64::from(pool.units[u].len()), z);
+                    shared.add_mul(f64::from(req.pool.units[u].len()), z);
                 }
                 cons.push(shared.leq(overlap));
             }
         }
     }
+}
+
+/// Uses left of each candidate over the forms of this model.
+fn exposure(req: &Request, x: &[Vec<Variable>], fixed_uses: &[u32], cons: &mut Vec<Constraint>) {
     if req.rules.exposure && req.forms > 1 {
-        for (k, &u) in cand.iter().enumerate() {
-            if let Some(left) = pool.units[u].uses_left {
+        for (k, &u) in req.candidates.iter().enumerate() {
+            if let Some(left) = req.pool.units[u].uses_left {
                 let left = left.saturating_sub(fixed_uses[k]);
                 if (left as usize) < req.forms {
                     let mut e = Expression::default();
-                    for xf in &x {
+                    for xf in x {
                         e.add_mul(1.0, xf[k]);
                     }
                     cons.push(e.leq(f64::from(left)));
@@ -302,19 +364,15 @@ fn build(req: &Request) -> Built {
             }
         }
     }
-    Built { vars, objective, maximise, constraints: cons, x, x_offset }
 }
 
 /// Builds and solves one model.
 pub(crate) fn solve(req: &Request) -> Result<Outcome, AssemblyError> {
-    let start = Instant::now();
     let built = build(req);
-    let mut out = match req.solver {
-        SolverChoice::Microlp => solve_microlp(built, req)?,
-        SolverChoice::Highs => solve_highs(built, req)?,
-    };
-    out.seconds = start.elapsed().as_secs_f64();
-    Ok(out)
+    match req.solver {
+        SolverChoice::Microlp => solve_microlp(built, req),
+        SolverChoice::Highs => solve_highs(built, req),
+    }
 }
 
 fn selection(x: &[Vec<Variable>], cand: &[usize], value: impl Fn(Variable) -> f64) -> Vec<Vec<usize>> {
@@ -351,7 +409,6 @@ fn solve_microlp(built: Built, req: &Request) -> Result<Outcome, AssemblyError> 
                 status,
                 bound: stats.best_bound.filter(|b| b.is_finite()),
                 gap: if proven { Some(0.0) } else { stats.gap.filter(|g| g.is_finite()) },
-                seconds: 0.0,
                 forms,
             })
         }
@@ -367,7 +424,7 @@ fn solve_microlp(_: Built, _: &Request) -> Result<Outcome, AssemblyError> {
 }
 
 fn empty(status: SolveStatus) -> Outcome {
-    Outcome { status, bound: None, gap: None, seconds: 0.0, forms: vec![] }
+    Outcome { status, bound: None, gap: None, forms: vec![] }
 }
 
 #[cfg(feature = "highs")]
@@ -420,7 +477,7 @@ fn solve_highs(built: Built, req: &Request) -> Result<Outcome, AssemblyError> {
             (0..n).filter(|k| cols[built_x_offset + f * n + k] > 0.5).map(|k| req.candidates[k]).collect()
         })
         .collect();
-    Ok(Outcome { status, bound, gap, seconds: 0.0, forms })
+    Ok(Outcome { status, bound, gap, forms })
 }
 
 #[cfg(not(feature = "highs"))]

@@ -147,121 +147,24 @@ pub(crate) struct Pool<'a> {
 
 impl<'a> Pool<'a> {
     pub fn new(bp: &Blueprint, all: &'a [Item], allow_unapproved: bool) -> Self {
-        let needs_info = bp.information.is_some();
-        let mut excluded = Exclusions::default();
-        let mut items = Vec::new();
-        let mut models = Vec::new();
-        for item in all {
-            let model = model_of(item);
-            let b = model.as_ref().map(ItemModel::difficulty);
-            if item.subject != bp.subject {
-                excluded.other_subject += 1;
-            } else if item.status == ReviewStatus::Retired
-                || (!allow_unapproved && item.status != ReviewStatus::Approved)
-            {
-                excluded.not_approved += 1;
-            } else if bp.section_of(item.kind()).is_none() {
-                excluded.no_section_for_kind += 1;
-            } else if needs_info && model.is_none() {
-                excluded.not_calibrated += 1;
-            } else if let Some(lim) = bp.difficulty.as_ref().and_then(|d| d.item_b)
-                && !b.is_some_and(|b| lim.contains(b))
-            {
-                excluded.difficulty_out_of_limits += 1;
-            } else if bp.difficulty.as_ref().is_some_and(|d| d.mean_b.is_some()) && b.is_none() {
-                excluded.difficulty_out_of_limits += 1;
-            } else if bp.exposure.as_ref().is_some_and(|e| item.uses >= e.max_uses) {
-                excluded.exposure_used_up += 1;
-            } else {
-                items.push(item);
-                models.push(model);
-            }
-        }
+        let (items, models, mut excluded) = eligible(bp, all, allow_unapproved);
         let thetas = bp.information.as_ref().map(|i| i.thetas.clone()).unwrap_or_default();
         let cells = cells(bp);
-
-        // Units: stimulus groups (in first-appearance order) and single items.
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut group_of: HashMap<&str, usize> = HashMap::new();
-        for (k, item) in items.iter().enumerate() {
-            match item.stimulus.as_deref() {
-                Some(s) => match group_of.get(s) {
-                    Some(&g) => groups[g].push(k),
-                    None => {
-                        group_of.insert(s, groups.len());
-                        groups.push(vec![k]);
-                    }
-                },
-                None => groups.push(vec![k]),
-            }
-        }
-        // Enemies are symmetric: either item naming the other is enough.
-        let index: HashMap<&str, usize> = items.iter().enumerate().map(|(k, i)| (i.id.as_str(), k)).collect();
-        let mut enemy_items: HashSet<(usize, usize)> = HashSet::new();
-        for (k, item) in items.iter().enumerate() {
-            for e in &item.enemies {
-                if let Some(&j) = index.get(e.as_str())
-                    && j != k
-                {
-                    enemy_items.insert((k.min(j), k.max(j)));
-                }
-            }
-        }
+        let enemy_items = enemy_items(&items);
         let mut unit_of_item = vec![usize::MAX; items.len()];
         let mut units = Vec::new();
-        for g in groups {
+        for g in stimulus_groups(&items) {
             let inner = g.iter().any(|a| g.iter().any(|b| enemy_items.contains(&(*a.min(b), *a.max(b)))));
             if inner {
                 excluded.enemies_within_stimulus += g.len();
                 continue;
             }
-            let mut section_counts = vec![0u32; bp.sections.len()];
-            let mut coef: BTreeMap<usize, f64> = BTreeMap::new();
-            let mut info = vec![0.0; thetas.len()];
-            let mut b_sum = 0.0;
-            let mut uses_left: Option<u32> = None;
             for &k in &g {
-                let item = items[k];
-                if let Some(s) = bp.section_of(item.kind()) {
-                    section_counts[s] += 1;
-                }
-                for (c, cell) in cells.iter().enumerate() {
-                    let v = cell_coefficient(bp, &bp.matrix[cell.row], cell.level, item);
-                    if v != 0.0 {
-                        *coef.entry(c).or_default() += v;
-                    }
-                }
-                if let Some(m) = &models[k] {
-                    for (t, theta) in thetas.iter().enumerate() {
-                        info[t] += m.information(*theta);
-                    }
-                    b_sum += m.difficulty();
-                }
-                if let Some(e) = &bp.exposure {
-                    let left = e.max_uses.saturating_sub(item.uses);
-                    uses_left = Some(uses_left.map_or(left, |u| u.min(left)));
-                }
                 unit_of_item[k] = units.len();
             }
-            units.push(Unit {
-                items: g,
-                section_counts,
-                cells: coef.into_iter().collect(),
-                info,
-                b_sum,
-                uses_left,
-                has_enemies: false,
-            });
+            units.push(Unit::of(bp, &cells, &thetas, &items, &models, g));
         }
-        let mut enemy_pairs: Vec<(usize, usize)> = enemy_items
-            .into_iter()
-            .filter_map(|(a, b)| {
-                let (ua, ub) = (unit_of_item[a], unit_of_item[b]);
-                (ua != usize::MAX && ub != usize::MAX && ua != ub).then_some((ua.min(ub), ua.max(ub)))
-            })
-            .collect();
-        enemy_pairs.sort_unstable();
-        enemy_pairs.dedup();
+        let enemy_pairs = enemy_pairs(enemy_items, &unit_of_item);
         for &(a, b) in &enemy_pairs {
             units[a].has_enemies = true;
             units[b].has_enemies = true;
@@ -329,5 +232,145 @@ impl<'a> Pool<'a> {
 
     pub fn section_supply(&self, s: usize) -> u32 {
         self.units.iter().map(|u| u.section_counts[s]).sum()
+    }
+}
+
+/// The items the blueprint may use, with their models, and why the others were left out (the
+/// first reason that applies).
+fn eligible<'a>(
+    bp: &Blueprint,
+    all: &'a [Item],
+    allow_unapproved: bool,
+) -> (Vec<&'a Item>, Vec<Option<ItemModel>>, Exclusions) {
+    let needs_info = bp.information.is_some();
+    let mut excluded = Exclusions::default();
+    let mut items = Vec::new();
+    let mut models = Vec::new();
+    for item in all {
+        let model = model_of(item);
+        let b = model.as_ref().map(ItemModel::difficulty);
+        if item.subject != bp.subject {
+            excluded.other_subject += 1;
+        } else if item.status == ReviewStatus::Retired
+            || (!allow_unapproved && item.status != ReviewStatus::Approved)
+        {
+            excluded.not_approved += 1;
+        } else if bp.section_of(item.kind()).is_none() {
+            excluded.no_section_for_kind += 1;
+        } else if needs_info && model.is_none() {
+            excluded.not_calibrated += 1;
+        } else if let Some(lim) = bp.difficulty.as_ref().and_then(|d| d.item_b)
+            && !b.is_some_and(|b| lim.contains(b))
+        {
+            excluded.difficulty_out_of_limits += 1;
+        } else if bp.difficulty.as_ref().is_some_and(|d| d.mean_b.is_some()) && b.is_none() {
+            excluded.difficulty_out_of_limits += 1;
+        } else if bp.exposure.as_ref().is_some_and(|e| item.uses >= e.max_uses) {
+            excluded.exposure_used_up += 1;
+        } else {
+            items.push(item);
+            models.push(model);
+        }
+    }
+    (items, models, excluded)
+}
+
+/// Stimulus groups (in first-appearance order) and single items, as indices into `items`.
+fn stimulus_groups(items: &[&Item]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for (k, item) in items.iter().enumerate() {
+        match item.stimulus.as_deref() {
+            Some(s) => match group_of.get(s) {
+                Some(&g) => groups[g].push(k),
+                None => {
+                    group_of.insert(s, groups.len());
+                    groups.push(vec![k]);
+                }
+            },
+            None => groups.push(vec![k]),
+        }
+    }
+    groups
+}
+
+/// Pairs of enemy items (smaller index first). Enemies are symmetric: either item naming the
+/// other is enough.
+fn enemy_items(items: &[&Item]) -> HashSet<(usize, usize)> {
+    let index: HashMap<&str, usize> = items.iter().enumerate().map(|(k, i)| (i.id.as_str(), k)).collect();
+    let mut pairs = HashSet::new();
+    for (k, item) in items.iter().enumerate() {
+        for e in &item.enemies {
+            if let Some(&j) = index.get(e.as_str())
+                && j != k
+            {
+                pairs.insert((k.min(j), k.max(j)));
+            }
+        }
+    }
+    pairs
+}
+
+/// Enemy pairs of items lifted to distinct units, sorted, without repeats.
+fn enemy_pairs(enemy_items: HashSet<(usize, usize)>, unit_of_item: &[usize]) -> Vec<(usize, usize)> {
+    let mut pairs: Vec<(usize, usize)> = enemy_items
+        .into_iter()
+        .filter_map(|(a, b)| {
+            let (ua, ub) = (unit_of_item[a], unit_of_item[b]);
+            (ua != usize::MAX && ub != usize::MAX && ua != ub).then_some((ua.min(ub), ua.max(ub)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+impl Unit {
+    /// The unit of the items `g` (indices into `items`): its counts per section and cell, its
+    /// information at the θ points, its difficulty sum and the uses left of its most used item.
+    fn of(
+        bp: &Blueprint,
+        cells: &[Cell],
+        thetas: &[f64],
+        items: &[&Item],
+        models: &[Option<ItemModel>],
+        g: Vec<usize>,
+    ) -> Unit {
+        let mut section_counts = vec![0u32; bp.sections.len()];
+        let mut coef: BTreeMap<usize, f64> = BTreeMap::new();
+        let mut info = vec![0.0; thetas.len()];
+        let mut b_sum = 0.0;
+        let mut uses_left: Option<u32> = None;
+        for &k in &g {
+            let item = items[k];
+            if let Some(s) = bp.section_of(item.kind()) {
+                section_counts[s] += 1;
+            }
+            for (c, cell) in cells.iter().enumerate() {
+                let v = cell_coefficient(bp, &bp.matrix[cell.row], cell.level, item);
+                if v != 0.0 {
+                    *coef.entry(c).or_default() += v;
+                }
+            }
+            if let Some(m) = &models[k] {
+                for (t, theta) in thetas.iter().enumerate() {
+                    info[t] += m.information(*theta);
+                }
+                b_sum += m.difficulty();
+            }
+            if let Some(e) = &bp.exposure {
+                let left = e.max_uses.saturating_sub(item.uses);
+                uses_left = Some(uses_left.map_or(left, |u| u.min(left)));
+            }
+        }
+        Unit {
+            items: g,
+            section_counts,
+            cells: coef.into_iter().collect(),
+            info,
+            b_sum,
+            uses_left,
+            has_enemies: false,
+        }
     }
 }

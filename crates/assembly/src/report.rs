@@ -133,16 +133,18 @@ pub(crate) fn spread(values: &[Vec<f64>]) -> f64 {
 }
 
 impl AssemblyReport {
-    pub fn of(_bp: &Blueprint, forms: &[crate::assemble::AssembledForm]) -> Self {
+    /// The measures across forms, from each form and its report.
+    pub fn of(forms: &[(&Form, &FormReport)]) -> Self {
         let at: Vec<Vec<f64>> =
-            forms.iter().map(|f| f.information.iter().map(|v| v.value).collect()).collect();
+            forms.iter().map(|(_, r)| r.information.iter().map(|v| v.value).collect()).collect();
         let on_grid: Vec<Vec<f64>> =
-            forms.iter().map(|f| f.report.tif.iter().map(|v| v.value).collect()).collect();
+            forms.iter().map(|(_, r)| r.tif.iter().map(|v| v.value).collect()).collect();
         let smallest = at.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+        let ids: Vec<Vec<&str>> = forms.iter().map(|(f, _)| f.item_ids().collect()).collect();
         let mut largest_overlap = 0;
-        for (k, a) in forms.iter().enumerate() {
-            for b in &forms[k + 1..] {
-                largest_overlap = largest_overlap.max(a.items.iter().filter(|i| b.items.contains(i)).count());
+        for (k, a) in ids.iter().enumerate() {
+            for b in &ids[k + 1..] {
+                largest_overlap = largest_overlap.max(a.iter().filter(|i| b.contains(i)).count());
             }
         }
         AssemblyReport {

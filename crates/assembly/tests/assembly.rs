@@ -2,6 +2,9 @@
 //! HiGHS with `--features highs`). Every assembled set of forms goes through the independent
 //! checker; infeasible blueprints must be explained in the board's terms.
 
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
 use khaothi_assembly::sim::{SimOptions, simulated_pool};
 use khaothi_assembly::{
     AssemblyError, AssemblyOptions, Blueprint, SolverChoice, Strategy, assemble, check_forms, make_versions,
@@ -31,6 +34,12 @@ fn opts() -> AssemblyOptions {
     AssemblyOptions { time_limit: 20.0, gap: 0.02, seed: 5, ..AssemblyOptions::default() }
 }
 
+/// The wall clock from now: the caller's clock the assembly's time limit runs on.
+fn wall_clock() -> impl Fn() -> Duration {
+    let started = Instant::now();
+    move || started.elapsed()
+}
+
 fn pool(n: usize, seed: u64) -> Vec<Item> {
     simulated_pool(&SimOptions { items: n, seed, ..SimOptions::default() })
 }
@@ -43,7 +52,7 @@ fn forms_of(r: &khaothi_assembly::AssemblyResult) -> Vec<Form> {
 fn one_form_meets_the_blueprint() {
     let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", "forms: 1")).unwrap();
     let items = pool(150, 11);
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     assert_eq!(r.forms.len(), 1);
     assert!(
         check_forms(&bp, &items, &forms_of(&r)).is_empty(),
@@ -71,7 +80,7 @@ fn one_form_meets_the_blueprint() {
 fn sequential_parallel_forms_meet_every_rule() {
     let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", "forms: 3")).unwrap();
     let items = pool(200, 12);
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     let forms = forms_of(&r);
     assert_eq!(forms.len(), 3);
     assert_eq!(check_forms(&bp, &items, &forms), vec![]);
@@ -89,7 +98,7 @@ fn simultaneous_assembly_meets_every_rule() {
     let bp = Blueprint::from_yaml(SMALL).unwrap();
     let items = pool(120, 13);
     let o = AssemblyOptions { strategy: Strategy::Simultaneous, ..opts() };
-    let r = assemble(&bp, &items, &o).unwrap();
+    let r = assemble(&bp, &items, &o, &wall_clock()).unwrap();
     assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
 }
 
@@ -111,7 +120,7 @@ fn stimulus_groups_stay_whole_and_enemies_apart() {
     items[sc[5]].stimulus = Some("DOC-1".into());
     items[sc[6]].stimulus = Some("DOC-1".into());
     items[sc[7]].stimulus = Some("DOC-1".into());
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     let forms = forms_of(&r);
     assert_eq!(check_forms(&bp, &items, &forms), vec![]);
     for v in r.forms.iter().flat_map(|f| &f.versions) {
@@ -130,7 +139,7 @@ fn stimulus_groups_stay_whole_and_enemies_apart() {
 fn the_checker_catches_broken_forms() {
     let bp = Blueprint::from_yaml(SMALL).unwrap();
     let mut items = pool(150, 15);
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     let mut forms = forms_of(&r);
     // Copy form 1 into form 2: overlap broken.
     forms[1].items = forms[0].items.clone();
@@ -169,7 +178,7 @@ fn a_shortage_is_explained_in_the_boards_terms() {
             true
         }
     });
-    let err = assemble(&bp, &items, &opts()).unwrap_err();
+    let err = assemble(&bp, &items, &opts(), &wall_clock()).unwrap_err();
     let AssemblyError::Infeasible(d) = err else { panic!("{err}") };
     let msg = &d.shortages[0].message;
     assert_eq!(
@@ -191,7 +200,9 @@ fn conflicting_rules_are_found_by_the_deletion_filter() {
     );
     let bp = Blueprint::from_yaml(&yaml).unwrap();
     let items = pool(120, 17);
-    let AssemblyError::Infeasible(d) = assemble(&bp, &items, &opts()).unwrap_err() else { panic!() };
+    let AssemblyError::Infeasible(d) = assemble(&bp, &items, &opts(), &wall_clock()).unwrap_err() else {
+        panic!()
+    };
     assert!(d.shortages.is_empty(), "{d:?}");
     let rules: Vec<&str> = d.conflict.iter().map(|f| f.rule.as_str()).collect();
     assert_eq!(rules, ["sections[0].count", "matrix[1].total"], "{}", d.to_text());
@@ -205,7 +216,7 @@ fn uncalibrated_items_are_left_out_and_counted() {
     let items =
         simulated_pool(&SimOptions { items: 160, seed: 18, uncalibrated: 0.3, ..SimOptions::default() });
     let uncal = items.iter().filter(|i| i.irt.is_none()).count();
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     assert_eq!(r.pool.excluded.not_calibrated, uncal);
     assert_eq!(r.pool.eligible, 160 - uncal);
     assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
@@ -225,7 +236,7 @@ fn exposure_difficulty_and_statement_rules_hold() {
     for (k, i) in items.iter_mut().enumerate() {
         i.uses = (k % 3) as u32;
     }
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
     assert!(r.pool.excluded.exposure_used_up > 0);
 }
@@ -237,7 +248,7 @@ fn target_objective_approaches_the_target() {
         .replace("objective: maximin", "objective: target\n  target: [2.0, 2.4, 2.0]");
     let bp = Blueprint::from_yaml(&yaml).unwrap();
     let items = pool(150, 20);
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
     let dev = r.objective.unwrap();
     assert!(dev < 0.3, "largest deviation {dev}");
@@ -247,7 +258,7 @@ fn target_objective_approaches_the_target() {
 fn versions_of_assembled_forms_match_make_versions_and_keys() {
     let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", "forms: 1")).unwrap();
     let items = pool(150, 21);
-    let r = assemble(&bp, &items, &opts()).unwrap();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     let again = make_versions(&r.forms[0].form, &items, 4, 5).unwrap();
     assert_eq!(again, r.forms[0].versions);
     for v in &again {
@@ -267,6 +278,44 @@ fn microlp_is_always_available() {
     let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", "forms: 1")).unwrap();
     let items = pool(120, 23);
     let o = AssemblyOptions { solver: SolverChoice::Microlp, ..opts() };
-    let r = assemble(&bp, &items, &o).unwrap();
+    let r = assemble(&bp, &items, &o, &wall_clock()).unwrap();
     assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
+}
+
+#[test]
+fn the_time_budget_runs_on_the_callers_clock_only() {
+    // A clock that never moves: the run reports no time spent, so nothing else was read.
+    let bp = Blueprint::from_yaml(SMALL).unwrap();
+    let items = pool(150, 21);
+    let r = assemble(&bp, &items, &opts(), &|| Duration::from_secs(7)).unwrap();
+    assert_eq!(r.seconds, 0.0);
+    assert!(r.passes.iter().all(|p| p.seconds == 0.0), "{:?}", r.passes);
+    assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
+}
+
+#[test]
+fn balancing_stops_when_the_time_budget_is_spent() {
+    // A fake clock one second further on at every reading, against one that never moves: the
+    // same forms and the same solves, except that the ticking clock spends the 12 s budget
+    // before balancing is done. Deterministic: no solve is cut short by the solver's own limit.
+    let bp = Blueprint::from_yaml(SMALL).unwrap();
+    let items = pool(150, 21);
+    let o = AssemblyOptions { time_limit: 12.0, ..opts() };
+    let balancing = |r: &khaothi_assembly::AssemblyResult| {
+        r.passes.iter().find(|p| p.pass == "balancing").unwrap().solves
+    };
+    let unhurried = assemble(&bp, &items, &o, &|| Duration::ZERO).unwrap();
+    assert!(balancing(&unhurried) > 0, "{:?}", unhurried.passes);
+    let ticks = Cell::new(100u64);
+    let clock = || {
+        let t = ticks.get();
+        ticks.set(t + 1);
+        Duration::from_secs(t)
+    };
+    let hurried = assemble(&bp, &items, &o, &clock).unwrap();
+    assert!(balancing(&hurried) < balancing(&unhurried), "{:?}", hurried.passes);
+    // The run ended because its budget was spent: the last reading is past 12 s − 0.5 s.
+    assert!(hurried.seconds >= 11.5, "{} {:?}", hurried.seconds, hurried.passes);
+    assert_eq!(hurried.seconds.fract(), 0.0);
+    assert_eq!(check_forms(&bp, &items, &forms_of(&hurried)), vec![]);
 }

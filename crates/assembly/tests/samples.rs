@@ -3,6 +3,7 @@
 //! holds mathematics items.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use khaothi_assembly::sim::{SimOptions, simulated_pool};
 use khaothi_assembly::{AssemblyOptions, Blueprint, assemble, check_forms};
@@ -16,6 +17,12 @@ fn blueprint(forms: u32) -> Blueprint {
     let yaml = std::fs::read_to_string(samples().join("blueprints/thpt-toan.yaml")).unwrap();
     let yaml = yaml.replace("forms: 4 ", &format!("forms: {forms} "));
     Blueprint::from_yaml(&yaml).unwrap()
+}
+
+/// The wall clock from now: the caller's clock the assembly's time limit runs on.
+fn wall_clock() -> impl Fn() -> Duration {
+    let started = Instant::now();
+    move || started.elapsed()
 }
 
 #[test]
@@ -40,7 +47,7 @@ fn the_sample_blueprint_assembles_from_a_simulated_pool() {
     let bp = blueprint(1);
     let items = simulated_pool(&SimOptions { items: 300, seed: 77, ..SimOptions::default() });
     let opts = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
-    let r = assemble(&bp, &items, &opts).unwrap();
+    let r = assemble(&bp, &items, &opts, &wall_clock()).unwrap();
     let forms: Vec<_> = r.forms.iter().map(|f| f.form.clone()).collect();
     assert_eq!(check_forms(&bp, &items, &forms), vec![]);
     assert_eq!(r.forms[0].versions.len(), 6);
@@ -71,7 +78,7 @@ fn the_sample_bank_meets_its_blueprint() {
     };
     let bp = blueprint(2);
     let opts = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
-    let r = assemble(&bp, &items, &opts).unwrap_or_else(|e| match e {
+    let r = assemble(&bp, &items, &opts, &wall_clock()).unwrap_or_else(|e| match e {
         khaothi_assembly::AssemblyError::Infeasible(d) => panic!("{}", d.to_text()),
         e => panic!("{e}"),
     });

@@ -1,7 +1,7 @@
 use axum::extract::{FromRef, FromRequestParts};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use khaothi_http::ApiError;
 
 use crate::{Claims, JwtKeys, Role};
 
@@ -15,19 +15,23 @@ pub enum AuthError {
     Forbidden { role: Role, what: String, allowed: String },
 }
 
+/// Auth failures are API errors like any other: one table of statuses and codes (in
+/// `khaothi-http`), `www-authenticate: Bearer` on the 401s.
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        let message = e.to_string();
+        match e {
+            AuthError::MissingToken => ApiError::Unauthorized(message),
+            AuthError::InvalidToken(_) => ApiError::InvalidToken(message),
+            AuthError::Forbidden { .. } => ApiError::Forbidden(message),
+        }
+    }
+}
+
+/// The extractor's rejection: the same response as the [`ApiError`] it converts into.
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
-        let (status, code) = match &self {
-            AuthError::MissingToken => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            AuthError::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token"),
-            AuthError::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
-        };
-        let mut res = (status, axum::Json(serde_json::json!({"error": code, "message": self.to_string()})))
-            .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
-        }
-        res
+        ApiError::from(self).into_response()
     }
 }
 
@@ -83,5 +87,39 @@ where
             return Err(AuthError::InvalidToken("candidate tokens are not valid here".into()));
         }
         Ok(CurrentUser(claims))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{StatusCode, header};
+
+    use super::*;
+
+    async fn answer(e: AuthError) -> (StatusCode, Option<String>, serde_json::Value) {
+        let (parts, body) = e.into_response().into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 16).await.unwrap();
+        let challenge = parts.headers.get(header::WWW_AUTHENTICATE).map(|v| v.to_str().unwrap().to_string());
+        (parts.status, challenge, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn auth_failures_keep_their_codes_and_the_bearer_challenge() {
+        let (status, challenge, body) = answer(AuthError::MissingToken).await;
+        assert_eq!((status, challenge.as_deref()), (StatusCode::UNAUTHORIZED, Some("Bearer")));
+        assert_eq!(body["error"], "unauthorized");
+        assert!(body["message"].as_str().unwrap().contains("Authorization: Bearer"));
+        let (status, challenge, body) = answer(AuthError::InvalidToken("expired".into())).await;
+        assert_eq!((status, challenge.as_deref()), (StatusCode::UNAUTHORIZED, Some("Bearer")));
+        assert_eq!(body["error"], "invalid_token");
+        let forbidden = AuthError::Forbidden {
+            role: Role::Proctor,
+            what: "import items".into(),
+            allowed: "admin".into(),
+        };
+        let (status, challenge, body) = answer(forbidden).await;
+        assert_eq!((status, challenge), (StatusCode::FORBIDDEN, None));
+        assert_eq!(body["error"], "forbidden");
+        assert_eq!(body["message"], "your role (proctor) may not import items; allowed: admin");
     }
 }

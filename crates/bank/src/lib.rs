@@ -2,8 +2,10 @@
 //! `Application::build` binds the listener first, so tests can start it on port 0.
 
 pub mod bootstrap;
+pub mod calibration;
 pub mod config;
 pub mod error;
+pub mod import;
 pub mod json;
 mod print;
 pub mod routes;
@@ -14,16 +16,15 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use khaothi_auth::{BearerAuth, JwtKeys, LoginLimiter};
 use khaothi_store::DatabaseConnection;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use config::BankConfig;
 pub use error::ApiError;
+pub use khaothi_http::StartError;
 pub use state::AppState;
 
 #[derive(OpenApi)]
@@ -86,17 +87,21 @@ pub fn router(state: AppState) -> Router {
     let (router, openapi) = api.merge(bulk).merge(uploads).split_for_parts();
     let openapi = Arc::new(openapi);
     let spec = openapi.clone();
-    router
+    let router = router
         .route("/openapi.json", axum::routing::get(move || async move { axum::Json(spec.as_ref().clone()) }))
         // Swagger UI is vendored into the binary: the page works in a lab without internet.
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", openapi.as_ref().clone()))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .url("/api-docs/openapi.json", openapi.as_ref().clone()),
+        )
         .route("/", axum::routing::get(|| async { axum::response::Redirect::temporary("/docs") }))
-        .fallback(|| async { ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into()) })
-        .method_not_allowed_fallback(|| async {
-            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(serde_json::json!({"error": "method_not_allowed", "message": "this route does not accept that method; see /openapi.json"})))
+        .fallback(|| async {
+            ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into())
         })
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .method_not_allowed_fallback(|| async {
+            ApiError::MethodNotAllowed("this route does not accept that method; see /openapi.json".into())
+        });
+    khaothi_http::with_service_layers(router).with_state(state)
 }
 
 /// A bound, ready-to-run bank service.
@@ -150,16 +155,5 @@ impl Application {
         axum::serve(self.listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
-    }
-}
-
-/// A start-up failure, in words for the operator.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(pub String);
-
-impl From<String> for StartError {
-    fn from(s: String) -> Self {
-        Self(s)
     }
 }

@@ -4,15 +4,11 @@
 
 pub mod access;
 pub mod bootstrap;
-pub mod candidate_client;
 pub mod chain;
-pub mod client;
 pub mod codes;
 pub mod config;
-pub mod demo;
 pub mod error;
 pub mod json;
-pub mod loadtest;
 pub mod pages;
 pub mod proctor;
 pub mod result_file;
@@ -23,7 +19,8 @@ pub mod session;
 pub mod site;
 pub mod state;
 pub mod store;
-pub mod writer;
+/// The single writer lives in the storage layer ([`store::writer`]); the old path still works.
+pub use store::writer;
 pub mod ws;
 
 use std::net::SocketAddr;
@@ -36,13 +33,13 @@ use axum::routing::get;
 use chrono::Utc;
 use khaothi_auth::{BearerAuth, JwtKeys, LoginLimiter};
 use khaothi_package::BoardPublicKey;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use config::DeliveryConfig;
 pub use error::ApiError;
+pub use khaothi_http::StartError;
 pub use state::AppState;
 
 use crate::codes::CodeSecret;
@@ -104,15 +101,15 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/proctor", get(proctor::socket::proctor_socket))
         .merge(pages::routes())
         .layer(DefaultBodyLimit::max(body));
-    api.merge(sockets_and_pages)
+    let router = api
+        .merge(sockets_and_pages)
         .route("/openapi.json", get(move || async move { axum::Json(served.as_ref().clone()) }))
         // Swagger UI is vendored into the binary: the page works in a lab without internet.
         .merge(
             utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", spec.as_ref().clone()),
         )
-        .fallback(|| async { ApiError::NotFound("no such route; docs/protocol.md lists them".into()) })
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .fallback(|| async { ApiError::NotFound("no such route; docs/protocol.md lists them".into()) });
+    khaothi_http::with_service_layers(router).with_state(state)
 }
 
 /// A bound, ready-to-run delivery server.
@@ -219,16 +216,5 @@ pub fn raise_open_file_limit() -> Option<u64> {
             tracing::warn!(error = %e, soft, "cannot raise the open-file limit");
             Some(soft)
         }
-    }
-}
-
-/// A start-up failure, in words for the operator.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct StartError(pub String);
-
-impl From<String> for StartError {
-    fn from(s: String) -> Self {
-        Self(s)
     }
 }

@@ -7,8 +7,8 @@
 //! protocol, and a missing file is a compile error rather than a 404 in the lab. A generic
 //! embedding crate would add a dependency for what is a fixed list of twenty files.
 //!
-//! Pages carry a strict Content-Security-Policy (no inline script or style, nothing from another
-//! site, websockets to this server), so item HTML that slipped past both sanitizers still could
+//! Pages carry a strict Content-Security-Policy (`khaothi_http::PageKind::App`: no inline script or
+//! style, nothing from another site, websockets to this server), so item HTML that slipped past both sanitizers still could
 //! not run script. Fonts are cached for a year (their names change with their content); the rest
 //! revalidates with an ETag so a restarted, upgraded server is picked up at the next load.
 
@@ -17,24 +17,18 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::Path;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
+use khaothi_http::{PageKind, content_security_policy};
 use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::error::ApiError;
+use crate::json::Path;
 use crate::state::AppState;
-
-/// The policy of every page and static file: scripts, styles, fonts and images from this server
-/// only (images may also be `data:` URIs inside items), websockets to any host (a lab may reach
-/// the server by a name or an address the page cannot know), no plugins, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; \
-     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 macro_rules! assets {
     ($($name:literal),* $(,)?) => {
@@ -141,10 +135,12 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // The strict page policy (khaothi_http::PageKind::App); the service layers add nosniff,
+    // no framing and no referrer to every response.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(content_security_policy(PageKind::App)),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),

@@ -15,22 +15,80 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::writer::{WriteOp, Writer};
 use crate::store::{self, entity::candidate};
-use crate::writer::{WriteOp, Writer};
 
-pub fn status(c: &candidate::Model) -> &'static str {
-    match (c.started_at, c.submitted_at) {
-        (_, Some(_)) if c.submit_reason.as_deref() == Some(TERMINATED) => "terminated",
-        (_, Some(_)) => "submitted",
-        (Some(_), None) if c.paused_at.is_some() => "paused",
-        (Some(_), None) => "in_progress",
-        (None, None) if c.absent => "absent",
-        (None, None) => "not_started",
+/// Where a session stands, derived from its stored times and reason. Its serde name (snake_case)
+/// is the `status` string of the wire, the roster, the results and the exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    NotStarted,
+    InProgress,
+    Paused,
+    Submitted,
+    Terminated,
+    Absent,
+}
+
+impl SessionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not_started",
+            Self::InProgress => "in_progress",
+            Self::Paused => "paused",
+            Self::Submitted => "submitted",
+            Self::Terminated => "terminated",
+            Self::Absent => "absent",
+        }
     }
 }
 
-/// The `submit_reason` of a session the proctor ended.
-pub const TERMINATED: &str = "terminated";
+impl std::fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a session ended: stored in `submit_reason` and sent as `reason`, as these snake_case words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmitReason {
+    /// The candidate submitted.
+    Candidate,
+    /// The server submitted at the deadline (plus grace).
+    TimeOver,
+    /// The proctor ended the session.
+    Terminated,
+}
+
+impl SubmitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Candidate => "candidate",
+            Self::TimeOver => "time_over",
+            Self::Terminated => "terminated",
+        }
+    }
+
+    /// The reason of a stored `submit_reason` (`None` for a word this server never writes).
+    pub fn from_stored(s: &str) -> Option<Self> {
+        [Self::Candidate, Self::TimeOver, Self::Terminated].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+pub fn status(c: &candidate::Model) -> SessionStatus {
+    let terminated =
+        c.submit_reason.as_deref().and_then(SubmitReason::from_stored) == Some(SubmitReason::Terminated);
+    match (c.started_at, c.submitted_at) {
+        (_, Some(_)) if terminated => SessionStatus::Terminated,
+        (_, Some(_)) => SessionStatus::Submitted,
+        (Some(_), None) if c.paused_at.is_some() => SessionStatus::Paused,
+        (Some(_), None) => SessionStatus::InProgress,
+        (None, None) if c.absent => SessionStatus::Absent,
+        (None, None) => SessionStatus::NotStarted,
+    }
+}
 
 /// A session's clock as stored: the deadline, and while paused the time it stopped. Paused time
 /// is not counted: remaining time is frozen at `deadline - paused_at`, and a resume moves the
@@ -176,13 +234,14 @@ async fn sweep(s: &AppState) -> Result<(), ApiError> {
         .all(&s.db.read)
         .await?;
     for c in due {
-        submit(s, &c.id, "time_over").await?;
+        submit(s, &c.id, SubmitReason::TimeOver).await?;
     }
     Ok(())
 }
 
 /// What a submission reports back.
 pub struct Submitted {
+    /// The first submission's reason, as stored.
     pub reason: String,
     pub answered: usize,
     pub score: Option<khaothi_package::ScoreSheet>,
@@ -190,7 +249,7 @@ pub struct Submitted {
 
 /// Submits a session once (later calls report the first submission). Scores it when the keys
 /// are on site (the event opted in to scores at submit).
-pub async fn submit(s: &AppState, candidate_id: &str, reason: &str) -> Result<Submitted, ApiError> {
+pub async fn submit(s: &AppState, candidate_id: &str, reason: SubmitReason) -> Result<Submitted, ApiError> {
     let lock = s.hub.login_lock(candidate_id);
     let _g = lock.lock().await;
     let c = candidate::Entity::find_by_id(candidate_id.to_string())
@@ -205,7 +264,7 @@ pub async fn submit(s: &AppState, candidate_id: &str, reason: &str) -> Result<Su
 pub async fn finish(
     s: &AppState,
     c: candidate::Model,
-    reason: &str,
+    reason: SubmitReason,
     note: Option<&str>,
 ) -> Result<Submitted, ApiError> {
     let answers = store::latest_answers(&s.db.read, &c.id).await?;
@@ -216,7 +275,7 @@ pub async fn finish(
     let score = score_of(s, &c, &answers);
     let mut am = c.clone().into_active_model();
     am.submitted_at = Set(Some(now));
-    am.submit_reason = Set(Some(reason.to_string()));
+    am.submit_reason = Set(Some(reason.as_str().to_string()));
     am.score = Set(score.as_ref().map(|sc| sc.total as i32));
     am.terminate_reason = Set(note.map(str::to_string));
     if let Some(p) = c.paused_at {
@@ -225,22 +284,22 @@ pub async fn finish(
     }
     s.writer.write(WriteOp::Session(Box::new(am))).await?;
     s.hub.update(&c.id, |sig| {
-        sig.submitted = Some(reason.to_string());
+        sig.submitted = Some(reason.as_str().to_string());
         sig.terminate_reason = note.map(str::to_string);
         sig.paused_at = None;
     });
     s.hub.rooms.touch(&c.id, &c.room_id);
-    if reason != "candidate" && reason != TERMINATED {
+    if reason == SubmitReason::TimeOver {
         store::audit(
             &s.writer,
             Some(&c.event_id),
             "server",
             "submitted",
-            json!({"number": c.number, "reason": reason}),
+            json!({"number": c.number, "reason": reason.as_str()}),
         )
         .await?;
     }
-    Ok(Submitted { reason: reason.to_string(), answered: answers.len(), score })
+    Ok(Submitted { reason: reason.as_str().to_string(), answered: answers.len(), score })
 }
 
 fn score_of(
@@ -277,4 +336,40 @@ pub async fn score_event(s: &AppState, event_id: &str) -> Result<usize, ApiError
         }
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The enums replaced string literals: their serde names (wire, exports) and `as_str` (stored
+    /// values, messages) must be the words used before.
+    #[test]
+    fn statuses_and_reasons_keep_their_words() {
+        let statuses = [
+            (SessionStatus::NotStarted, "not_started"),
+            (SessionStatus::InProgress, "in_progress"),
+            (SessionStatus::Paused, "paused"),
+            (SessionStatus::Submitted, "submitted"),
+            (SessionStatus::Terminated, "terminated"),
+            (SessionStatus::Absent, "absent"),
+        ];
+        for (s, word) in statuses {
+            assert_eq!(s.as_str(), word);
+            assert_eq!(s.to_string(), word);
+            assert_eq!(serde_json::to_value(s).unwrap(), json!(word));
+            assert_eq!(serde_json::from_value::<SessionStatus>(json!(word)).unwrap(), s);
+        }
+        let reasons = [
+            (SubmitReason::Candidate, "candidate"),
+            (SubmitReason::TimeOver, "time_over"),
+            (SubmitReason::Terminated, "terminated"),
+        ];
+        for (r, word) in reasons {
+            assert_eq!(r.as_str(), word);
+            assert_eq!(serde_json::to_value(r).unwrap(), json!(word));
+            assert_eq!(SubmitReason::from_stored(word), Some(r));
+        }
+        assert_eq!(SubmitReason::from_stored("paused"), None);
+    }
 }

@@ -5,8 +5,8 @@ use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use khaothi_delivery::candidate_client::{CandidateSocket, some_answer};
-use khaothi_delivery::client::{BoardClient, EventSetup};
+use khaothi_loadtest::board::{BoardClient, EventSetup};
+use khaothi_loadtest::candidate::{CandidateSocket, some_answer};
 use khaothi_package::BoardSigningKey;
 use rand::SeedableRng;
 use serde_json::json;
@@ -58,7 +58,7 @@ async fn kill_minus_nine_loses_no_acknowledged_answer() {
             .map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0)
             .collect::<Vec<_>>()
     };
-    let pkg = khaothi_delivery::demo::demo_package(&items, "K1", "t", 60, 2, &key, 1).unwrap();
+    let pkg = khaothi_loadtest::demo::demo_package(&items, "K1", "t", 60, 2, &key, 1).unwrap();
     let ck = pkg.content_key.to_hex();
     let list = board
         .set_up_event(&EventSetup {
@@ -163,7 +163,7 @@ async fn a_small_load_test_loses_nothing() {
         }
         v
     };
-    let report = khaothi_delivery::loadtest::run(khaothi_delivery::loadtest::LoadtestOptions {
+    let report = khaothi_loadtest::swarm::run(khaothi_loadtest::swarm::LoadtestOptions {
         candidates: 30,
         duration: Duration::from_secs(6),
         answer_interval: Duration::from_millis(200),

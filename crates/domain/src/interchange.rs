@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{DomainError, FieldError};
+use crate::irt::IrtParams;
 use crate::item::{
-    Choice, IrtParams, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, normalise_short_answer,
+    Choice, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, normalise_short_answer,
 };
 use crate::review::ReviewStatus;
 use crate::text::normalize;
@@ -100,70 +101,10 @@ impl ItemRecord {
             })
             .collect();
         let mut errors = Vec::new();
-        let wrong_field = |f: &str, present: bool, errors: &mut Vec<FieldError>| {
-            if present {
-                errors.push(FieldError::new(f, format!("does not belong to a {} item", self.kind)));
-            }
-        };
         let body = match self.kind {
-            ItemKind::SingleChoice => {
-                wrong_field("statements", self.statements.is_some(), &mut errors);
-                wrong_field("keys", self.keys.is_some(), &mut errors);
-                wrong_field("answer", self.answer.is_some(), &mut errors);
-                let options: Vec<String> =
-                    self.options.clone().unwrap_or_default().iter().map(|o| normalize(o)).collect();
-                if self.options.is_none() {
-                    errors.push(FieldError::new("options", "is required for single_choice"));
-                }
-                let key = match self.key.as_deref() {
-                    None => {
-                        errors.push(FieldError::new("key", "is required for single_choice (A–D)"));
-                        Choice::A
-                    }
-                    Some(k) => Choice::parse(k).unwrap_or_else(|| {
-                        errors.push(FieldError::new("key", format!("must be A, B, C or D, got \"{k}\"")));
-                        Choice::A
-                    }),
-                };
-                ItemBody::SingleChoice { options, key }
-            }
-            ItemKind::TrueFalseGroup => {
-                wrong_field("options", self.options.is_some(), &mut errors);
-                wrong_field("key", self.key.is_some(), &mut errors);
-                wrong_field("answer", self.answer.is_some(), &mut errors);
-                if self.statements.is_none() {
-                    errors.push(FieldError::new("statements", "is required for true_false_group"));
-                }
-                if self.keys.is_none() {
-                    errors.push(FieldError::new("keys", "is required for true_false_group ([true,false,…])"));
-                }
-                let statements = self
-                    .statements
-                    .clone()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|s| match s {
-                        StatementRecord::Text(text) => Statement { text: normalize(&text), level: None },
-                        StatementRecord::Full { text, level } => Statement { text: normalize(&text), level },
-                    })
-                    .collect();
-                ItemBody::TrueFalseGroup { statements, keys: self.keys.clone().unwrap_or_default() }
-            }
-            ItemKind::ShortAnswer => {
-                wrong_field("options", self.options.is_some(), &mut errors);
-                wrong_field("key", self.key.is_some(), &mut errors);
-                wrong_field("statements", self.statements.is_some(), &mut errors);
-                wrong_field("keys", self.keys.is_some(), &mut errors);
-                let accepted = match &self.answer {
-                    None => {
-                        errors.push(FieldError::new("answer", "is required for short_answer"));
-                        vec![]
-                    }
-                    Some(AnswerRecord::One(a)) => vec![normalise_short_answer(a)],
-                    Some(AnswerRecord::Many(v)) => v.iter().map(|a| normalise_short_answer(a)).collect(),
-                };
-                ItemBody::ShortAnswer { answer: ShortAnswerKey { accepted, tolerance: self.tolerance } }
-            }
+            ItemKind::SingleChoice => self.single_choice(&mut errors),
+            ItemKind::TrueFalseGroup => self.true_false_group(&mut errors),
+            ItemKind::ShortAnswer => self.short_answer(&mut errors),
         };
         if self.kind != ItemKind::ShortAnswer && self.tolerance.is_some() {
             errors.push(FieldError::new("tolerance", "only a short_answer item has a tolerance"));
@@ -190,6 +131,91 @@ impl ItemRecord {
         } else {
             Err(DomainError::Invalid { item: Some(item.id), errors })
         }
+    }
+
+    /// An error for each field given that belongs to another kind of item.
+    fn wrong_fields(&self, fields: &[(&str, bool)], errors: &mut Vec<FieldError>) {
+        for (f, present) in fields {
+            if *present {
+                errors.push(FieldError::new(*f, format!("does not belong to a {} item", self.kind)));
+            }
+        }
+    }
+
+    fn single_choice(&self, errors: &mut Vec<FieldError>) -> ItemBody {
+        self.wrong_fields(
+            &[
+                ("statements", self.statements.is_some()),
+                ("keys", self.keys.is_some()),
+                ("answer", self.answer.is_some()),
+            ],
+            errors,
+        );
+        let options: Vec<String> =
+            self.options.clone().unwrap_or_default().iter().map(|o| normalize(o)).collect();
+        if self.options.is_none() {
+            errors.push(FieldError::new("options", "is required for single_choice"));
+        }
+        let key = match self.key.as_deref() {
+            None => {
+                errors.push(FieldError::new("key", "is required for single_choice (A–D)"));
+                Choice::A
+            }
+            Some(k) => Choice::parse(k).unwrap_or_else(|| {
+                errors.push(FieldError::new("key", format!("must be A, B, C or D, got \"{k}\"")));
+                Choice::A
+            }),
+        };
+        ItemBody::SingleChoice { options, key }
+    }
+
+    fn true_false_group(&self, errors: &mut Vec<FieldError>) -> ItemBody {
+        self.wrong_fields(
+            &[
+                ("options", self.options.is_some()),
+                ("key", self.key.is_some()),
+                ("answer", self.answer.is_some()),
+            ],
+            errors,
+        );
+        if self.statements.is_none() {
+            errors.push(FieldError::new("statements", "is required for true_false_group"));
+        }
+        if self.keys.is_none() {
+            errors.push(FieldError::new("keys", "is required for true_false_group ([true,false,…])"));
+        }
+        let statements = self
+            .statements
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| match s {
+                StatementRecord::Text(text) => Statement { text: normalize(&text), level: None },
+                StatementRecord::Full { text, level } => Statement { text: normalize(&text), level },
+            })
+            .collect();
+        ItemBody::TrueFalseGroup { statements, keys: self.keys.clone().unwrap_or_default() }
+    }
+
+    fn short_answer(&self, errors: &mut Vec<FieldError>) -> ItemBody {
+        self.wrong_fields(
+            &[
+                ("options", self.options.is_some()),
+                ("key", self.key.is_some()),
+                ("statements", self.statements.is_some()),
+                ("keys", self.keys.is_some()),
+            ],
+            errors,
+        );
+        let accepted = match &self.answer {
+            None => {
+                errors.push(FieldError::new("answer", "is required for short_answer"));
+                vec![]
+            }
+            Some(AnswerRecord::One(a)) => vec![normalise_short_answer(a)],
+            Some(AnswerRecord::Many(v)) => v.iter().map(|a| normalise_short_answer(a)).collect(),
+        };
+        ItemBody::ShortAnswer { answer: ShortAnswerKey { accepted, tolerance: self.tolerance } }
     }
 
     /// The record of an item, as written by an export.

@@ -5,14 +5,13 @@
 pub mod error;
 pub mod form;
 pub mod interchange;
+pub mod irt;
 pub mod item;
 pub mod review;
 pub mod text;
 
 pub use error::{DomainError, FieldError};
 pub use interchange::{ItemRecord, RecordWarning, StatementRecord};
-pub use item::{
-    Choice, IrtModelKind, IrtParams, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement,
-    topic_has_prefix,
-};
+pub use irt::{IrtModelKind, IrtParams};
+pub use item::{Choice, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, topic_has_prefix};
 pub use review::{ReviewAction, ReviewStatus, TransitionError};

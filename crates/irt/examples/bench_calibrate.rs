@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
+use khaothi_irt::IrtModelKind;
 use khaothi_irt::calibrate::{CalibrationOptions, calibrate};
-use khaothi_irt::model::ModelKind;
 use khaothi_irt::simulate::{draw_thetas, random_items, simulate_responses};
 
 fn vm_hwm_kib() -> Option<u64> {
@@ -26,7 +26,7 @@ fn main() {
     let flag = |name: &str| args.iter().any(|a| a == name);
     let persons: usize = get("--persons").map_or(100_000, |v| v.parse().expect("--persons"));
     let n_items: usize = get("--items").map_or(50, |v| v.parse().expect("--items"));
-    let model: ModelKind = get("--model").map_or(ModelKind::TwoPl, |v| v.parse().expect("--model"));
+    let model: IrtModelKind = get("--model").map_or(IrtModelKind::TwoPl, |v| v.parse().expect("--model"));
     let threads: Option<usize> = get("--threads").map(|v| v.parse().expect("--threads"));
     let quad: usize = get("--quadrature").map_or(41, |v| v.parse().expect("--quadrature"));
     let tol: f64 = get("--tolerance").map_or(1e-4, |v| v.parse().expect("--tolerance"));

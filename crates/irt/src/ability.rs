@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn extreme_patterns_are_reported_not_nan() {
-        let items = random_items(crate::ModelKind::TwoPl, 10, 2, 1);
+        let items = random_items(crate::IrtModelKind::TwoPl, 10, 2, 1);
         let right = vec![1u8; 10];
         let wrong = vec![0u8; 10];
         let e = estimate(&items, &right, &opts(AbilityMethod::Mle));
@@ -271,11 +271,11 @@ mod tests {
     #[test]
     fn estimators_recover_abilities_for_every_model() {
         for (kind, cats) in [
-            (crate::ModelKind::Rasch, 2),
-            (crate::ModelKind::TwoPl, 2),
-            (crate::ModelKind::ThreePl, 2),
-            (crate::ModelKind::Gpcm, 5),
-            (crate::ModelKind::Grm, 5),
+            (crate::IrtModelKind::Rasch, 2),
+            (crate::IrtModelKind::TwoPl, 2),
+            (crate::IrtModelKind::ThreePl, 2),
+            (crate::IrtModelKind::Gpcm, 5),
+            (crate::IrtModelKind::Grm, 5),
         ] {
             let items = random_items(kind, 40, cats, 3);
             let th = draw_thetas(400, 0.0, 1.0, 4);
@@ -294,7 +294,7 @@ mod tests {
                 let rmse =
                     (pairs.iter().map(|(a, b)| (a - b).powi(2)).sum::<f64>() / pairs.len() as f64).sqrt();
                 let mean_se = ok.iter().filter_map(|e| e.se).sum::<f64>() / ok.len() as f64;
-                let limit = if kind == crate::ModelKind::ThreePl { 0.55 } else { 0.45 };
+                let limit = if kind == crate::IrtModelKind::ThreePl { 0.55 } else { 0.45 };
                 assert!(rmse < limit, "{kind} {method:?}: rmse {rmse}");
                 // the reported SEs are of the right size
                 assert!(
@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn eap_shrinks_toward_the_prior_mean_more_than_mle() {
-        let items = random_items(crate::ModelKind::TwoPl, 10, 2, 8);
+        let items = random_items(crate::IrtModelKind::TwoPl, 10, 2, 8);
         let scores = [1, 1, 1, 1, 1, 1, 1, 1, 0, 1];
         let mle = estimate(&items, &scores, &opts(AbilityMethod::Mle)).theta.unwrap();
         let map = estimate(&items, &scores, &opts(AbilityMethod::Map)).theta.unwrap();

@@ -72,18 +72,11 @@ pub fn s_x2(items: &[ItemModel], m: &ResponseMatrix, o: &FitOptions) -> Result<V
         return Err(IrtError::invalid("S-X² needs persons who answered every item; there are none"));
     }
     let max_total: usize = items.iter().map(|i| i.max_score() as usize).sum();
-    let n = o.quadrature_points.max(5);
-    let step = 2.0 * o.range / (n - 1) as f64;
-    let thetas: Vec<f64> = (0..n).map(|q| -o.range + step * q as f64).collect();
-    let w: Vec<f64> = {
-        let raw: Vec<f64> =
-            thetas.iter().map(|t| (-0.5 * ((t - o.theta_mean) / o.theta_sd).powi(2)).exp()).collect();
-        let s: f64 = raw.iter().sum();
-        raw.iter().map(|x| x / s).collect()
-    };
+    let quad = Quadrature::new(o);
     let all: Vec<&ItemModel> = items.iter().collect();
-    let full: Vec<Vec<f64>> = thetas.iter().map(|&t| lord_wingersky(&all, t)).collect();
-    let denom: Vec<f64> = (0..=max_total).map(|s| (0..n).map(|q| w[q] * full[q][s]).sum()).collect();
+    let full: Vec<Vec<f64>> = quad.thetas.iter().map(|&t| lord_wingersky(&all, t)).collect();
+    let denom: Vec<f64> =
+        (0..=max_total).map(|s| (0..quad.thetas.len()).map(|q| quad.w[q] * full[q][s]).sum()).collect();
     // observed totals
     let totals: Vec<usize> = complete.iter().map(|&p| m.row(p).iter().map(|&x| x as usize).sum()).collect();
     if totals.iter().any(|&t| t > max_total) {
@@ -98,63 +91,13 @@ pub fn s_x2(items: &[ItemModel], m: &ResponseMatrix, o: &FitOptions) -> Result<V
         let kj = item.n_categories();
         let rest: Vec<&ItemModel> =
             items.iter().enumerate().filter(|(i, _)| *i != j).map(|(_, x)| x).collect();
-        let mut p = vec![0.0; kj];
-        // expected proportions E[s][k]
-        let mut e = vec![vec![0.0; kj]; max_total + 1];
-        for q in 0..n {
-            let f = lord_wingersky(&rest, thetas[q]);
-            item.probs(thetas[q], &mut p);
-            for (r, fr) in f.iter().enumerate() {
-                for k in 0..kj {
-                    e[r + k][k] += w[q] * p[k] * fr;
-                }
-            }
-        }
+        let e = expected_by_score(item, &rest, &quad, max_total);
         let mut obs = vec![vec![0.0; kj]; max_total + 1];
         for (&pi, &t) in complete.iter().zip(&totals) {
             obs[t][m.get(pi, j) as usize] += 1.0;
         }
-        // score groups with expected and observed counts, merged until expected ≥ min_expected
-        let mut groups: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
-        let mut cur = (vec![0.0; kj], vec![0.0; kj]);
-        let mut cur_n = 0.0;
-        for s in 0..=max_total {
-            if n_s[s] == 0.0 || denom[s] <= 0.0 {
-                continue;
-            }
-            let ev: Vec<f64> = e[s].iter().map(|x| x / denom[s]).collect();
-            if ev.iter().any(|x| *x > 1.0 - 1e-12) {
-                continue; // the score determines the item's response (e.g. 0 or perfect)
-            }
-            for k in 0..kj {
-                cur.0[k] += n_s[s] * ev[k];
-                cur.1[k] += obs[s][k];
-            }
-            cur_n += n_s[s];
-            if cur.0.iter().all(|x| *x >= o.min_expected) {
-                groups.push(std::mem::replace(&mut cur, (vec![0.0; kj], vec![0.0; kj])));
-                cur_n = 0.0;
-            }
-        }
-        if cur_n > 0.0 {
-            match groups.last_mut() {
-                Some(last) => {
-                    for k in 0..kj {
-                        last.0[k] += cur.0[k];
-                        last.1[k] += cur.1[k];
-                    }
-                }
-                None => groups.push(cur),
-            }
-        }
-        let mut sx2 = 0.0;
-        for (ex, ob) in &groups {
-            for k in 0..kj {
-                if ex[k] > 0.0 {
-                    sx2 += (ob[k] - ex[k]).powi(2) / ex[k];
-                }
-            }
-        }
+        let groups = score_groups(&e, &obs, &denom, &n_s, o.min_expected);
+        let sx2 = pearson(&groups);
         let df = groups.len() as i64 * (kj as i64 - 1) - n_params(item);
         out.push(ItemFit {
             id: m.item_ids()[j].clone(),
@@ -165,6 +108,107 @@ pub fn s_x2(items: &[ItemModel], m: &ResponseMatrix, o: &FitOptions) -> Result<V
         });
     }
     Ok(out)
+}
+
+/// Equally spaced points on `[−range, range]` with normalised N(mean, sd²) weights.
+struct Quadrature {
+    thetas: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl Quadrature {
+    fn new(o: &FitOptions) -> Self {
+        let n = o.quadrature_points.max(5);
+        let step = 2.0 * o.range / (n - 1) as f64;
+        let thetas: Vec<f64> = (0..n).map(|q| -o.range + step * q as f64).collect();
+        let raw: Vec<f64> =
+            thetas.iter().map(|t| (-0.5 * ((t - o.theta_mean) / o.theta_sd).powi(2)).exp()).collect();
+        let s: f64 = raw.iter().sum();
+        let w = raw.iter().map(|x| x / s).collect();
+        Self { thetas, w }
+    }
+}
+
+/// `e[s][k] = ∫ P_jk(θ) f*_j(s − k | θ) φ(θ) dθ`: the numerator of the expected proportion in
+/// category `k` among persons with total `s` (`rest` is the test without the item).
+fn expected_by_score(
+    item: &ItemModel,
+    rest: &[&ItemModel],
+    quad: &Quadrature,
+    max_total: usize,
+) -> Vec<Vec<f64>> {
+    let kj = item.n_categories();
+    let mut p = vec![0.0; kj];
+    let mut e = vec![vec![0.0; kj]; max_total + 1];
+    for (&theta, &w) in quad.thetas.iter().zip(&quad.w) {
+        let f = lord_wingersky(rest, theta);
+        item.probs(theta, &mut p);
+        for (r, fr) in f.iter().enumerate() {
+            for k in 0..kj {
+                e[r + k][k] += w * p[k] * fr;
+            }
+        }
+    }
+    e
+}
+
+/// Score groups as (expected, observed) counts per category, merged from the low end until every
+/// expected count is at least `min_expected`; a leftover tail joins the last group. Totals that
+/// determine the item's response (e.g. 0 or perfect) are left out.
+fn score_groups(
+    e: &[Vec<f64>],
+    obs: &[Vec<f64>],
+    denom: &[f64],
+    n_s: &[f64],
+    min_expected: f64,
+) -> Vec<(Vec<f64>, Vec<f64>)> {
+    let kj = obs.first().map_or(0, Vec::len);
+    let mut groups: Vec<(Vec<f64>, Vec<f64>)> = Vec::new();
+    let mut cur = (vec![0.0; kj], vec![0.0; kj]);
+    let mut cur_n = 0.0;
+    for s in 0..n_s.len() {
+        if n_s[s] == 0.0 || denom[s] <= 0.0 {
+            continue;
+        }
+        let ev: Vec<f64> = e[s].iter().map(|x| x / denom[s]).collect();
+        if ev.iter().any(|x| *x > 1.0 - 1e-12) {
+            continue; // the score determines the item's response (e.g. 0 or perfect)
+        }
+        for k in 0..kj {
+            cur.0[k] += n_s[s] * ev[k];
+            cur.1[k] += obs[s][k];
+        }
+        cur_n += n_s[s];
+        if cur.0.iter().all(|x| *x >= min_expected) {
+            groups.push(std::mem::replace(&mut cur, (vec![0.0; kj], vec![0.0; kj])));
+            cur_n = 0.0;
+        }
+    }
+    if cur_n > 0.0 {
+        match groups.last_mut() {
+            Some(last) => {
+                for k in 0..kj {
+                    last.0[k] += cur.0[k];
+                    last.1[k] += cur.1[k];
+                }
+            }
+            None => groups.push(cur),
+        }
+    }
+    groups
+}
+
+/// Pearson's `Σ (observed − expected)² / expected` over the groups' cells.
+fn pearson(groups: &[(Vec<f64>, Vec<f64>)]) -> f64 {
+    let mut sx2 = 0.0;
+    for (ex, ob) in groups {
+        for k in 0..ex.len() {
+            if ex[k] > 0.0 {
+                sx2 += (ob[k] - ex[k]).powi(2) / ex[k];
+            }
+        }
+    }
+    sx2
 }
 
 #[cfg(test)]
@@ -199,7 +243,7 @@ mod tests {
 
     #[test]
     fn fitting_items_pass_and_a_misfitting_item_fails() {
-        let items = random_items(crate::ModelKind::TwoPl, 12, 2, 21);
+        let items = random_items(crate::IrtModelKind::TwoPl, 12, 2, 21);
         let th = draw_thetas(3000, 0.0, 1.0, 22);
         let m = simulate_responses(&items, &th, 23);
         let fit = s_x2(&items, &m, &FitOptions::default()).unwrap();
@@ -220,7 +264,7 @@ mod tests {
 
     #[test]
     fn polytomous_items_get_a_statistic() {
-        let items = random_items(crate::ModelKind::Grm, 6, 5, 31);
+        let items = random_items(crate::IrtModelKind::Grm, 6, 5, 31);
         let m = simulate_responses(&items, &draw_thetas(2000, 0.0, 1.0, 32), 33);
         let fit = s_x2(&items, &m, &FitOptions::default()).unwrap();
         assert!(fit.iter().all(|f| f.df > 0 && f.p_value.is_some()));

@@ -22,8 +22,9 @@ pub mod stats;
 pub use ability::{AbilityEstimate, AbilityMethod, AbilityOptions, score_matrix};
 pub use calibrate::{CalibratedItem, CalibrationOptions, CalibrationResult, calibrate};
 pub use error::IrtError;
+pub use khaothi_domain::{IrtModelKind, IrtParams};
 pub use matrix::{MISSING, ResponseMatrix};
-pub use model::{ItemModel, ModelKind, logistic};
+pub use model::{ItemModel, logistic};
 
 /// Runs `f` on a pool of `n` worker threads (the global pool if one cannot be built).
 pub fn with_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {

@@ -3,6 +3,7 @@
 //! All models are logistic without the 1.7 (D) constant. Dichotomous models score 0/1; the
 //! polytomous GPCM and GRM score `0..=thresholds.len()` (a `true_false_group` has 4 thresholds).
 
+use khaothi_domain::IrtModelKind;
 use serde::{Deserialize, Serialize};
 
 /// The logistic function, evaluated without overflow for large |x|.
@@ -13,56 +14,6 @@ pub fn logistic(x: f64) -> f64 {
     } else {
         let e = x.exp();
         e / (1.0 + e)
-    }
-}
-
-/// The model family of an item (no parameters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ModelKind {
-    #[serde(rename = "rasch")]
-    Rasch,
-    #[serde(rename = "2pl")]
-    TwoPl,
-    #[serde(rename = "3pl")]
-    ThreePl,
-    #[serde(rename = "gpcm")]
-    Gpcm,
-    #[serde(rename = "grm")]
-    Grm,
-}
-
-impl ModelKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Rasch => "rasch",
-            Self::TwoPl => "2pl",
-            Self::ThreePl => "3pl",
-            Self::Gpcm => "gpcm",
-            Self::Grm => "grm",
-        }
-    }
-    pub fn is_polytomous(self) -> bool {
-        matches!(self, Self::Gpcm | Self::Grm)
-    }
-}
-
-impl std::str::FromStr for ModelKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "rasch" | "1pl" => Ok(Self::Rasch),
-            "2pl" => Ok(Self::TwoPl),
-            "3pl" => Ok(Self::ThreePl),
-            "gpcm" => Ok(Self::Gpcm),
-            "grm" => Ok(Self::Grm),
-            other => Err(format!("unknown model '{other}' (rasch, 2pl, 3pl, gpcm or grm)")),
-        }
-    }
-}
-
-impl std::fmt::Display for ModelKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -89,13 +40,13 @@ pub enum ItemModel {
 }
 
 impl ItemModel {
-    pub fn kind(&self) -> ModelKind {
+    pub fn kind(&self) -> IrtModelKind {
         match self {
-            Self::Rasch { .. } => ModelKind::Rasch,
-            Self::TwoPl { .. } => ModelKind::TwoPl,
-            Self::ThreePl { .. } => ModelKind::ThreePl,
-            Self::Gpcm { .. } => ModelKind::Gpcm,
-            Self::Grm { .. } => ModelKind::Grm,
+            Self::Rasch { .. } => IrtModelKind::Rasch,
+            Self::TwoPl { .. } => IrtModelKind::TwoPl,
+            Self::ThreePl { .. } => IrtModelKind::ThreePl,
+            Self::Gpcm { .. } => IrtModelKind::Gpcm,
+            Self::Grm { .. } => IrtModelKind::Grm,
         }
     }
 
@@ -105,24 +56,6 @@ impl ItemModel {
             Self::Gpcm { thresholds, .. } | Self::Grm { thresholds, .. } => thresholds.len() as u8,
             _ => 1,
         }
-    }
-
-    /// The model of a bank item's `irt` parameters (DESIGN §3); `None` when they are incomplete
-    /// or do not describe a proper model. A `rasch` item that carries a common `a` other than 1
-    /// (a 1PL) is a 2PL with that `a`.
-    pub fn from_params(p: &khaothi_domain::IrtParams) -> Option<Self> {
-        use khaothi_domain::IrtModelKind as K;
-        let m = match p.model? {
-            K::Rasch => match p.a {
-                Some(a) if a != 1.0 => Self::TwoPl { a, b: p.b? },
-                _ => Self::Rasch { b: p.b? },
-            },
-            K::TwoPl => Self::TwoPl { a: p.a?, b: p.b? },
-            K::ThreePl => Self::ThreePl { a: p.a?, b: p.b?, c: p.c? },
-            K::Gpcm => Self::Gpcm { a: p.a?, thresholds: p.thresholds.clone()? },
-            K::Grm => Self::Grm { a: p.a?, thresholds: p.thresholds.clone()? },
-        };
-        m.validate().is_ok().then_some(m)
     }
 
     /// Location used by difficulty limits: `b`, or the mean threshold of a polytomous model.

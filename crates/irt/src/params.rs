@@ -3,94 +3,94 @@
 
 use std::io::Read;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::calibrate::CalibrationResult;
+use khaothi_domain::{IrtModelKind, IrtParams};
+
+use crate::calibrate::{CalibratedItem, CalibrationResult};
 use crate::error::IrtError;
-use crate::model::{ItemModel, ModelKind};
+use crate::model::ItemModel;
 
-/// The interchange `irt` object, read leniently (unknown fields ignored, SEs optional).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct IrtObject {
-    pub model: Option<ModelKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub a: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub b: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub c: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thresholds: Option<Vec<f64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_a: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_b: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_c: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_thresholds: Option<Vec<Option<f64>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub n: Option<u64>,
-}
+/// The model of an item's `irt` parameters; the error names the missing or invalid field. A
+/// `rasch` item that carries a common `a` other than 1 (a 1PL) is a 2PL with that `a`, so every
+/// crate (assembler, package scoring, calibration anchors, the CLI) reads the same model.
+impl TryFrom<&IrtParams> for ItemModel {
+    type Error = String;
 
-impl IrtObject {
-    /// The model these parameters describe, validated.
-    pub fn to_model(&self) -> Result<ItemModel, String> {
-        let model = self.model.ok_or("irt.model is missing (rasch, 2pl, 3pl, gpcm or grm)")?;
+    fn try_from(p: &IrtParams) -> Result<Self, String> {
+        let model = p.model.ok_or("irt.model is missing (rasch, 2pl, 3pl, gpcm or grm)")?;
         let need =
             |v: Option<f64>, name: &str| v.ok_or_else(|| format!("irt.{name} is required for {model}"));
+        let thresholds =
+            || p.thresholds.clone().ok_or_else(|| format!("irt.thresholds is required for {model}"));
         let m = match model {
-            ModelKind::Rasch => ItemModel::Rasch { b: need(self.b, "b")? },
-            ModelKind::TwoPl => ItemModel::TwoPl { a: need(self.a, "a")?, b: need(self.b, "b")? },
-            ModelKind::ThreePl => {
-                ItemModel::ThreePl { a: need(self.a, "a")?, b: need(self.b, "b")?, c: need(self.c, "c")? }
+            IrtModelKind::Rasch => match p.a {
+                Some(a) if a != 1.0 => ItemModel::TwoPl { a, b: need(p.b, "b")? },
+                _ => ItemModel::Rasch { b: need(p.b, "b")? },
+            },
+            IrtModelKind::TwoPl => ItemModel::TwoPl { a: need(p.a, "a")?, b: need(p.b, "b")? },
+            IrtModelKind::ThreePl => {
+                ItemModel::ThreePl { a: need(p.a, "a")?, b: need(p.b, "b")?, c: need(p.c, "c")? }
             }
-            ModelKind::Gpcm | ModelKind::Grm => {
-                let thresholds = self
-                    .thresholds
-                    .clone()
-                    .ok_or_else(|| format!("irt.thresholds is required for {model}"))?;
-                let a = need(self.a, "a")?;
-                if model == ModelKind::Gpcm {
-                    ItemModel::Gpcm { a, thresholds }
-                } else {
-                    ItemModel::Grm { a, thresholds }
-                }
-            }
+            IrtModelKind::Gpcm => ItemModel::Gpcm { a: need(p.a, "a")?, thresholds: thresholds()? },
+            IrtModelKind::Grm => ItemModel::Grm { a: need(p.a, "a")?, thresholds: thresholds()? },
         };
         m.validate()?;
         Ok(m)
     }
+}
 
-    /// The interchange object for a model with optional standard errors (aligned with
-    /// [`ItemModel::params`]).
-    pub fn from_model(m: &ItemModel, se: &[Option<f64>], n: Option<u64>) -> Self {
-        let se_at = |i: usize| se.get(i).copied().flatten();
-        let mut o = IrtObject { model: Some(m.kind()), n, ..Default::default() };
-        match m {
-            ItemModel::Rasch { b } => {
-                o.b = Some(*b);
-                o.se_b = se_at(0);
-            }
-            ItemModel::TwoPl { a, b } => {
-                (o.a, o.b) = (Some(*a), Some(*b));
-                (o.se_a, o.se_b) = (se_at(0), se_at(1));
-            }
-            ItemModel::ThreePl { a, b, c } => {
-                (o.a, o.b, o.c) = (Some(*a), Some(*b), Some(*c));
-                (o.se_a, o.se_b, o.se_c) = (se_at(0), se_at(1), se_at(2));
-            }
-            ItemModel::Gpcm { a, thresholds } | ItemModel::Grm { a, thresholds } => {
-                o.a = Some(*a);
-                o.thresholds = Some(thresholds.clone());
-                o.se_a = se_at(0);
-                let ses: Vec<Option<f64>> = (1..=thresholds.len()).map(se_at).collect();
-                o.se_thresholds = ses.iter().any(Option::is_some).then_some(ses);
-            }
+/// The interchange parameters of a model with optional standard errors (aligned with
+/// [`ItemModel::params`]) and the calibration's sample size.
+pub fn irt_params(m: &ItemModel, se: &[Option<f64>], n: Option<u64>) -> IrtParams {
+    let se_at = |i: usize| se.get(i).copied().flatten();
+    let mut o = IrtParams { model: Some(m.kind()), n, ..Default::default() };
+    match m {
+        ItemModel::Rasch { b } => {
+            o.b = Some(*b);
+            o.se_b = se_at(0);
         }
-        o
+        ItemModel::TwoPl { a, b } => {
+            (o.a, o.b) = (Some(*a), Some(*b));
+            (o.se_a, o.se_b) = (se_at(0), se_at(1));
+        }
+        ItemModel::ThreePl { a, b, c } => {
+            (o.a, o.b, o.c) = (Some(*a), Some(*b), Some(*c));
+            (o.se_a, o.se_b, o.se_c) = (se_at(0), se_at(1), se_at(2));
+        }
+        ItemModel::Gpcm { a, thresholds } | ItemModel::Grm { a, thresholds } => {
+            o.a = Some(*a);
+            o.thresholds = Some(thresholds.clone());
+            o.se_a = se_at(0);
+            let ses: Vec<Option<f64>> = (1..=thresholds.len()).map(se_at).collect();
+            o.se_thresholds = ses.iter().any(Option::is_some).then_some(ses);
+        }
     }
+    o
+}
+
+impl CalibratedItem {
+    /// This item's calibration as interchange parameters (what the bank stores on the item).
+    pub fn irt_params(&self) -> IrtParams {
+        irt_params(&self.model, &self.se, Some(self.n as u64))
+    }
+}
+
+/// Reads an `irt` object leniently: fields [`IrtParams`] does not know are ignored (parameter
+/// files from other tools, or the flat items of the `calibrate` output), where an item import
+/// refuses them.
+fn lenient_params(v: &Value) -> Result<IrtParams, serde_json::Error> {
+    let known = match v {
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .filter(|(k, _)| IrtParams::FIELDS.contains(&k.as_str()))
+                .map(|(k, x)| (k.clone(), x.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    serde_json::from_value(known)
 }
 
 /// Reads item parameters: either the JSON written by `khaothi calibrate` (`{"items": [...]}`) or
@@ -126,11 +126,11 @@ pub fn read_item_params<R: Read>(mut r: R) -> Result<Vec<(String, ItemModel)>, I
 fn item_from_value(v: &Value) -> Result<(String, ItemModel), String> {
     let id = v.get("id").and_then(Value::as_str).ok_or("missing string field 'id'")?.to_string();
     let irt = match v.get("irt") {
-        Some(x) if !x.is_null() => x.clone(),
-        _ => v.clone(), // calibrate output: flat fields beside the id
+        Some(x) if !x.is_null() => x,
+        _ => v, // calibrate output: flat fields beside the id
     };
-    let obj: IrtObject = serde_json::from_value(irt).map_err(|e| format!("item '{id}': {e}"))?;
-    let model = obj.to_model().map_err(|e| format!("item '{id}': {e}"))?;
+    let params = lenient_params(irt).map_err(|e| format!("item '{id}': {e}"))?;
+    let model = ItemModel::try_from(&params).map_err(|e| format!("item '{id}': {e}"))?;
     Ok((id, model))
 }
 
@@ -146,7 +146,7 @@ pub fn calibration_json(r: &CalibrationResult) -> Value {
         .items
         .iter()
         .map(|it| {
-            let irt = IrtObject::from_model(&it.model, &it.se, Some(it.n as u64));
+            let irt = it.irt_params();
             let mut v = json!({
                 "id": it.id,
                 "model": it.model.kind(),
@@ -209,6 +209,54 @@ mod tests {
         assert!(e.to_string().contains("line 1") && e.to_string().contains("irt.b"), "{e}");
         let e = read_item_params(r#"{"id":"Q1","irt":{"model":"2pl","a":-1,"b":0}}"#.as_bytes()).unwrap_err();
         assert!(e.to_string().contains("positive"), "{e}");
+    }
+
+    #[test]
+    fn bank_parameters_become_models() {
+        let p = |text: &str| serde_json::from_str::<IrtParams>(text).unwrap();
+        let model = |text: &str| ItemModel::try_from(&p(text));
+        assert_eq!(model(r#"{"model":"rasch","b":-1.0}"#), Ok(ItemModel::Rasch { b: -1.0 }));
+        assert_eq!(model(r#"{"model":"rasch","a":1.0,"b":-1.0}"#), Ok(ItemModel::Rasch { b: -1.0 }));
+        // a 1PL with a common slope is a 2PL with that slope
+        assert_eq!(model(r#"{"model":"rasch","a":1.3,"b":0.5}"#), Ok(ItemModel::TwoPl { a: 1.3, b: 0.5 }));
+        assert_eq!(
+            model(r#"{"model":"grm","a":0.9,"thresholds":[-1,0,1,2],"se_thresholds":[0.1,null,0.1,0.2]}"#),
+            Ok(ItemModel::Grm { a: 0.9, thresholds: vec![-1.0, 0.0, 1.0, 2.0] })
+        );
+        assert_eq!(
+            model(r#"{"a":1.0,"b":0.0}"#).unwrap_err(),
+            "irt.model is missing (rasch, 2pl, 3pl, gpcm or grm)"
+        );
+        assert_eq!(model(r#"{"model":"3pl","a":1.0,"b":0.0}"#).unwrap_err(), "irt.c is required for 3pl");
+        assert_eq!(model(r#"{"model":"gpcm","a":1.0}"#).unwrap_err(), "irt.thresholds is required for gpcm");
+        assert!(model(r#"{"model":"grm","a":1.0,"thresholds":[1,0]}"#).unwrap_err().contains("increasing"));
+    }
+
+    #[test]
+    fn parameter_files_ignore_fields_the_interchange_object_does_not_have() {
+        let text = r#"{"id":"Q1","irt":{"model":"2pl","a":1.2,"b":-0.3,"source":"mirt","infit":0.98}}"#;
+        assert_eq!(
+            read_item_params(text.as_bytes()).unwrap(),
+            vec![("Q1".into(), ItemModel::TwoPl { a: 1.2, b: -0.3 })]
+        );
+        // ... while the type itself refuses them (an item import must not lose a misspelt field)
+        assert!(serde_json::from_str::<IrtParams>(r#"{"model":"2pl","a":1.2,"b":-0.3,"sb":0.1}"#).is_err());
+        let e =
+            read_item_params(r#"{"id":"Q1","irt":{"model":"2pl","a":"x","b":0}}"#.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("item 'Q1'"), "{e}");
+    }
+
+    #[test]
+    fn calibrated_parameters_align_standard_errors() {
+        let m = ItemModel::Gpcm { a: 1.1, thresholds: vec![-1.0, 0.0, 1.0] };
+        let p = irt_params(&m, &[Some(0.1), None, Some(0.2), None], Some(500));
+        assert_eq!((p.a, p.se_a, p.n), (Some(1.1), Some(0.1), Some(500)));
+        assert_eq!(p.se_thresholds, Some(vec![None, Some(0.2), None]));
+        assert_eq!(ItemModel::try_from(&p), Ok(m.clone()));
+        assert_eq!(irt_params(&m, &[Some(0.1)], None).se_thresholds, None);
+        let three =
+            irt_params(&ItemModel::ThreePl { a: 1.0, b: 0.5, c: 0.2 }, &[None, Some(0.3), Some(0.05)], None);
+        assert_eq!((three.se_a, three.se_b, three.se_c), (None, Some(0.3), Some(0.05)));
     }
 
     #[test]

@@ -64,8 +64,8 @@ pub fn simulate_responses_with_ids(
 
 /// Random item parameters in realistic ranges for simulation studies: `a ~ U(0.7, 2.0)`,
 /// `b ~ N(0, 1)` clamped to ±2.5, `c ~ U(0.1, 0.25)`, ordered thresholds for polytomous models.
-pub fn random_items(kind: crate::model::ModelKind, n: usize, categories: usize, seed: u64) -> Vec<ItemModel> {
-    use crate::model::ModelKind as K;
+pub fn random_items(kind: crate::IrtModelKind, n: usize, categories: usize, seed: u64) -> Vec<ItemModel> {
+    use crate::IrtModelKind as K;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let normal = Normal::new(0.0, 1.0).expect("valid");
     (0..n)
@@ -120,7 +120,7 @@ mod tests {
 
     #[test]
     fn polytomous_scores_stay_in_range() {
-        let items = random_items(crate::model::ModelKind::Grm, 3, 5, 3);
+        let items = random_items(crate::IrtModelKind::Grm, 3, 5, 3);
         let th = draw_thetas(1000, 0.0, 1.0, 1);
         let m = simulate_responses(&items, &th, 9);
         assert!(m.data().iter().all(|&x| x <= 4));

@@ -5,16 +5,13 @@
 use khaothi_domain::IrtParams;
 use khaothi_irt::ItemModel;
 use khaothi_irt::ability::{AbilityEstimate, AbilityOptions, estimate};
-use khaothi_irt::params::IrtObject;
 
 use crate::{ItemScore, PackageKeys};
 
-/// The irt crate's model of the bank's parameters. Both speak the interchange `irt` object, so
-/// the conversion goes through it; the error says what is missing or invalid.
+/// The irt crate's model of the bank's parameters (one type, `khaothi_domain::IrtParams`, read
+/// by the irt crate's conversion); the error says what is missing or invalid.
 pub fn item_model(p: &IrtParams) -> Result<ItemModel, String> {
-    let value = serde_json::to_value(p).map_err(|e| e.to_string())?;
-    let object: IrtObject = serde_json::from_value(value).map_err(|e| format!("irt: {e}"))?;
-    object.to_model()
+    ItemModel::try_from(p)
 }
 
 /// EAP θ and its posterior SD over the calibrated items of a sheet, each scored as in the

@@ -47,7 +47,6 @@ pub fn build_package(
     }
     let items: HashMap<&str, &Item> = input.items.iter().map(|i| (i.id.as_str(), i)).collect();
     let forms: HashMap<&str, &Form> = input.forms.iter().map(|f| (f.id.as_str(), f)).collect();
-    let media = |name: &str| Some(format!("media/{name}"));
     let mut content =
         PackageContent { versions: Vec::new(), stimuli: BTreeMap::new(), media: BTreeMap::new() };
     let mut keys =
@@ -63,63 +62,9 @@ pub fn build_package(
         if keys.versions.contains_key(&v.code) {
             return Err(PackageError::Invalid(format!("version code {} appears twice", v.code)));
         }
-        let section_of: HashMap<&str, u32> =
-            form.items.iter().map(|fi| (fi.item_id.as_str(), fi.section)).collect();
-        let mut rendered = Vec::with_capacity(v.items.len());
-        let mut version_keys = BTreeMap::new();
-        for id in &v.items {
-            let item = items.get(id.as_str()).ok_or_else(|| {
-                PackageError::Invalid(format!(
-                    "version {} uses item {id}, which is not in the item file",
-                    v.code
-                ))
-            })?;
-            let section = *section_of.get(id.as_str()).ok_or_else(|| {
-                PackageError::Invalid(format!(
-                    "version {} uses item {id}, which is not on form {}",
-                    v.code, form.id
-                ))
-            })?;
-            // The renderer permutes the options of a single choice only; statements keep the
-            // bank's order, so only single-choice orders are shuffles to undo.
-            let shuffle = v.options.get(id).filter(|_| item.kind() == ItemKind::SingleChoice);
-            let order: Option<Vec<usize>> = shuffle.map(|p| p.iter().map(|&i| usize::from(i)).collect());
-            let r = render_item(item, order.as_deref(), &media)
-                .map_err(|e| PackageError::Invalid(format!("version {}: {e}", v.code)))?;
-            let key = v.keys.get(id).cloned().ok_or_else(|| {
-                PackageError::Invalid(format!("version {} has no key for item {id}", v.code))
-            })?;
-            if key.kind() != item.kind() {
-                return Err(PackageError::Invalid(format!(
-                    "version {}: the key of item {id} is a {} key but the item is {}",
-                    v.code,
-                    key.kind().as_str(),
-                    item.kind().as_str()
-                )));
-            }
-            if unshuffle(&key, shuffle.map(Vec::as_slice)) != Some(bank_key(item)) {
-                return Err(PackageError::Invalid(format!(
-                    "version {}: the key of item {id} does not match the item's own key under the version's option order",
-                    v.code
-                )));
-            }
-            if let Some(p) = shuffle {
-                keys.orders.entry(v.code.clone()).or_default().insert(id.clone(), p.clone());
-            }
-            if let Some(s) = &item.stimulus
-                && !content.stimuli.contains_key(s)
-            {
-                let text = input.stimuli.get(s).ok_or_else(|| {
-                    PackageError::Invalid(format!("item {id} refers to stimulus {s}, which was not supplied"))
-                })?;
-                let opts = RenderOptions { media: Some(&media), annotate: true };
-                let html = render_markdown(text, &opts)
-                    .map_err(|e| PackageError::Invalid(format!("stimulus {s}: {e}")))?;
-                content.stimuli.insert(s.clone(), html);
-            }
-            version_keys.insert(id.clone(), key);
-            rendered.push(ContentItem { rendered: r, section });
-        }
+        let mut shown =
+            Shown { input, items: &items, stimuli: &mut content.stimuli, orders: &mut keys.orders };
+        let (rendered, version_keys) = shown.version(v, form)?;
         summaries.push(VersionSummary {
             code: v.code.clone(),
             form_id: v.form_id.clone(),
@@ -145,6 +90,106 @@ pub fn build_package(
     };
     content.media = media_used(&content, input.media)?;
     seal(manifest, &content, &keys, signer, rng)
+}
+
+/// Where the package's HTML finds an image: beside the content, under `media/`.
+fn media_path(name: &str) -> Option<String> {
+    Some(format!("media/{name}"))
+}
+
+/// What the versions show, collected as they are rendered: the passages their items refer to
+/// and the option orders a version's keys must be read through.
+struct Shown<'s, 'a> {
+    input: &'s PackageInput<'a>,
+    items: &'s HashMap<&'a str, &'a Item>,
+    stimuli: &'s mut BTreeMap<String, String>,
+    orders: &'s mut BTreeMap<String, BTreeMap<String, Vec<u8>>>,
+}
+
+impl Shown<'_, '_> {
+    /// One version's items rendered (no keys), and its keys, each checked against the item.
+    fn version(
+        &mut self,
+        v: &Version,
+        form: &Form,
+    ) -> Result<(Vec<ContentItem>, BTreeMap<String, VersionKey>), PackageError> {
+        let section_of: HashMap<&str, u32> =
+            form.items.iter().map(|fi| (fi.item_id.as_str(), fi.section)).collect();
+        let mut rendered = Vec::with_capacity(v.items.len());
+        let mut version_keys = BTreeMap::new();
+        for id in &v.items {
+            let item = self.items.get(id.as_str()).ok_or_else(|| {
+                PackageError::Invalid(format!(
+                    "version {} uses item {id}, which is not in the item file",
+                    v.code
+                ))
+            })?;
+            let section = *section_of.get(id.as_str()).ok_or_else(|| {
+                PackageError::Invalid(format!(
+                    "version {} uses item {id}, which is not on form {}",
+                    v.code, form.id
+                ))
+            })?;
+            // The renderer permutes the options of a single choice only; statements keep the
+            // bank's order, so only single-choice orders are shuffles to undo.
+            let shuffle = v.options.get(id).filter(|_| item.kind() == ItemKind::SingleChoice);
+            let order: Option<Vec<usize>> = shuffle.map(|p| p.iter().map(|&i| usize::from(i)).collect());
+            let r = render_item(item, order.as_deref(), &media_path)
+                .map_err(|e| PackageError::Invalid(format!("version {}: {e}", v.code)))?;
+            let key = checked_key(v, id, item, shuffle.map(Vec::as_slice))?;
+            if let Some(p) = shuffle {
+                self.orders.entry(v.code.clone()).or_default().insert(id.clone(), p.clone());
+            }
+            if let Some(s) = &item.stimulus
+                && !self.stimuli.contains_key(s)
+            {
+                let html = self.stimulus(id, s)?;
+                self.stimuli.insert(s.clone(), html);
+            }
+            version_keys.insert(id.clone(), key);
+            rendered.push(ContentItem { rendered: r, section });
+        }
+        Ok((rendered, version_keys))
+    }
+
+    /// The passage `s` that item `id` refers to, rendered.
+    fn stimulus(&self, id: &str, s: &str) -> Result<String, PackageError> {
+        let text = self.input.stimuli.get(s).ok_or_else(|| {
+            PackageError::Invalid(format!("item {id} refers to stimulus {s}, which was not supplied"))
+        })?;
+        let opts = RenderOptions { media: Some(&media_path), annotate: true };
+        render_markdown(text, &opts).map_err(|e| PackageError::Invalid(format!("stimulus {s}: {e}")))
+    }
+}
+
+/// Version `v`'s key of item `id`: present, of the item's kind, and the item's own key once the
+/// version's option order is undone.
+fn checked_key(
+    v: &Version,
+    id: &str,
+    item: &Item,
+    shuffle: Option<&[u8]>,
+) -> Result<VersionKey, PackageError> {
+    let key = v
+        .keys
+        .get(id)
+        .cloned()
+        .ok_or_else(|| PackageError::Invalid(format!("version {} has no key for item {id}", v.code)))?;
+    if key.kind() != item.kind() {
+        return Err(PackageError::Invalid(format!(
+            "version {}: the key of item {id} is a {} key but the item is {}",
+            v.code,
+            key.kind().as_str(),
+            item.kind().as_str()
+        )));
+    }
+    if unshuffle(&key, shuffle) != Some(bank_key(item)) {
+        return Err(PackageError::Invalid(format!(
+            "version {}: the key of item {id} does not match the item's own key under the version's option order",
+            v.code
+        )));
+    }
+    Ok(key)
 }
 
 /// The item's key in the bank's own option order.

@@ -8,9 +8,18 @@ use khaothi_domain::{ItemKind, Level, ReviewStatus};
 
 use crate::responses::{FOCAL, REFERENCE, SimulatedResponses};
 use crate::{SampleOptions, SubjectBank};
-
 pub fn readme(opts: &SampleOptions, banks: &[SubjectBank], sims: &[SimulatedResponses]) -> String {
     let mut s = String::new();
+    intro(&mut s, opts, banks);
+    files(&mut s);
+    items(&mut s, banks);
+    topics(&mut s, banks);
+    responses(&mut s, banks, sims);
+    s
+}
+
+/// The title, what the files are and the command that produced them.
+fn intro(s: &mut String, opts: &SampleOptions, banks: &[SubjectBank]) {
     let total: usize = banks.iter().map(|b| b.items.len()).sum();
     let _ = writeln!(s, "# Sample item bank (lớp 12: toán, vật lý, hóa học)\n");
     let _ = writeln!(
@@ -29,6 +38,10 @@ pub fn readme(opts: &SampleOptions, banks: &[SubjectBank], sims: &[SimulatedResp
         s,
         "(or, before the command is wired: `cargo run -p khaothi-samples --example write_samples -- item-bank-samples`). The same seed gives byte-identical files.\n"
     );
+}
+
+/// One line per file.
+fn files(s: &mut String) {
     let _ = writeln!(s, "## Files\n");
     for (f, what) in [
         ("items.jsonl", "every item, one JSON Lines interchange record a line (docs/formats.md)"),
@@ -52,6 +65,10 @@ pub fn readme(opts: &SampleOptions, banks: &[SubjectBank], sims: &[SimulatedResp
     ] {
         let _ = writeln!(s, "- `{f}` — {what}");
     }
+}
+
+/// Items per subject by kind, level and status.
+fn items(s: &mut String, banks: &[SubjectBank]) {
     let _ = writeln!(s, "\n## Items\n");
     let _ = writeln!(
         s,
@@ -79,6 +96,10 @@ pub fn readme(opts: &SampleOptions, banks: &[SubjectBank], sims: &[SimulatedResp
             count(&|i| !i.enemies.is_empty()) / 2,
         );
     }
+}
+
+/// Items per subject by topic.
+fn topics(s: &mut String, banks: &[SubjectBank]) {
     let _ = writeln!(s, "\nItems by topic:\n");
     for b in banks {
         let mut by: BTreeMap<&str, usize> = BTreeMap::new();
@@ -88,6 +109,10 @@ pub fn readme(opts: &SampleOptions, banks: &[SubjectBank], sims: &[SimulatedResp
         let list: Vec<String> = by.iter().map(|(t, n)| format!("{t}: {n}")).collect();
         let _ = writeln!(s, "- {}: {}", b.taxonomy.subject, list.join(", "));
     }
+}
+
+/// The simulated responses: booklets, abilities and the planted DIF.
+fn responses(s: &mut String, banks: &[SubjectBank], sims: &[SimulatedResponses]) {
     let _ = writeln!(s, "\n## Responses\n");
     for (b, sim) in banks.iter().zip(sims) {
         let sizes: Vec<usize> = sim.booklet_items.iter().map(Vec::len).collect();
@@ -114,5 +139,4 @@ pub fn readme(opts: &SampleOptions, banks: &[SubjectBank], sims: &[SimulatedResp
             let _ = writeln!(s, "- {} `{}`: b {:+.1} for {}", d.subject, d.item, d.shift_b, d.focal);
         }
     }
-    s
 }

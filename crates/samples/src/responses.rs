@@ -3,7 +3,7 @@
 //! little by region, and a small DIF is planted on two items so that DIF analysis has something to
 //! find.
 
-use khaothi_domain::{IrtModelKind, IrtParams, ItemRecord};
+use khaothi_domain::ItemRecord;
 use khaothi_irt::simulate::{draw_thetas, simulate_responses_with_ids};
 use khaothi_irt::{ItemModel, MISSING, ResponseMatrix};
 use rand::seq::SliceRandom;
@@ -52,23 +52,10 @@ pub struct SimulatedResponses {
     pub dif: Vec<PlantedDif>,
 }
 
-/// The generating model of an item (its `irt` parameters).
+/// The generating model of an item (its `irt` parameters, read by the irt crate's conversion).
 pub fn item_model(item: &ItemRecord) -> Result<ItemModel, SamplesError> {
     let bad = || SamplesError::Parameters(item.id.clone());
-    let IrtParams { model, a, b, c, thresholds, .. } = item.irt.clone().ok_or_else(bad)?;
-    Ok(match model.ok_or_else(bad)? {
-        IrtModelKind::Rasch => ItemModel::Rasch { b: b.ok_or_else(bad)? },
-        IrtModelKind::TwoPl => ItemModel::TwoPl { a: a.ok_or_else(bad)?, b: b.ok_or_else(bad)? },
-        IrtModelKind::ThreePl => {
-            ItemModel::ThreePl { a: a.ok_or_else(bad)?, b: b.ok_or_else(bad)?, c: c.ok_or_else(bad)? }
-        }
-        IrtModelKind::Gpcm => {
-            ItemModel::Gpcm { a: a.ok_or_else(bad)?, thresholds: thresholds.ok_or_else(bad)? }
-        }
-        IrtModelKind::Grm => {
-            ItemModel::Grm { a: a.ok_or_else(bad)?, thresholds: thresholds.ok_or_else(bad)? }
-        }
-    })
+    ItemModel::try_from(item.irt.as_ref().ok_or_else(bad)?).map_err(|_| bad())
 }
 
 fn shifted(m: &ItemModel, d: f64) -> ItemModel {

@@ -1,4 +1,5 @@
 use super::*;
+use khaothi_domain::{ItemKind, Level};
 
 /// The blueprint of the issue, verbatim.
 pub(crate) const ISSUE_EXAMPLE: &str = r#"name: "THPT 2025 – Toán (mẫu)"

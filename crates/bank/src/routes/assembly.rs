@@ -228,9 +228,13 @@ async fn run_job(
     opts: AssemblyOptions,
 ) -> ApiResult<()> {
     let (pool, versions) = pool(db, &actor.org_id, &bp).await?;
-    let outcome = tokio::task::spawn_blocking(move || khaothi_assembly::assemble(&bp, &pool, &opts))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let outcome = tokio::task::spawn_blocking(move || {
+        // The job's time limit runs from here, on the wall clock.
+        let started = std::time::Instant::now();
+        khaothi_assembly::assemble(&bp, &pool, &opts, &move || started.elapsed())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     match outcome {
         Ok(result) => {
             let txn = db.begin().await?;

@@ -1,23 +1,19 @@
 //! Calibration in the bank: the board uploads response data (the calibration CSV of
 //! docs/psychometrics.md), the bank calibrates it and stores the parameters as a new calibration
-//! run on each item version. Earlier runs are kept.
-
-use std::collections::BTreeMap;
+//! run on each item version. Earlier runs are kept. The steps live in [`crate::calibration`];
+//! these handlers check the caller and read the request.
 
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use khaothi_auth::{CurrentUser, Role};
-use khaothi_domain::{FieldError, IrtParams};
-use khaothi_irt::params::IrtObject;
-use khaothi_irt::{CalibrationOptions, ModelKind};
-use khaothi_store::audit;
-use khaothi_store::calibration::{self, NewRun};
-use khaothi_store::{TransactionTrait, items};
+use khaothi_domain::IrtModelKind;
+use khaothi_store::calibration;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::items::actor;
+use crate::calibration::{self as service, CalibrationOutcome, CalibrationRequest, Responses};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiPath, ApiQuery, read_body};
 use crate::state::AppState;
@@ -51,18 +47,6 @@ pub struct CalibrationView {
     pub report: serde_json::Value,
 }
 
-/// Split `ID@3` into the id and the version it names; plain ids mean the current version.
-fn split_version(column: &str) -> (String, Option<i32>) {
-    match column.rsplit_once('@') {
-        Some((id, v)) if v.parse::<i32>().is_ok() => (id.to_string(), v.parse().ok()),
-        _ => (column.to_string(), None),
-    }
-}
-
-fn to_params(v: &serde_json::Value) -> ApiResult<IrtParams> {
-    serde_json::from_value(v.clone()).map_err(|e| ApiError::Internal(format!("calibration output: {e}")))
-}
-
 /// Calibrate item parameters from a responses CSV and store them as a new calibration run.
 #[utoipa::path(post, path = "/api/v1/calibrations", tag = "calibration", security(("bearer" = [])), params(CalibrateParams),
     request_body(content = String, content_type = "text/csv"),
@@ -74,13 +58,13 @@ pub async fn calibrate(
     req: Request,
 ) -> ApiResult<(StatusCode, Json<CalibrationView>)> {
     user.require(BOARD, "calibrate items")?;
-    let model: ModelKind = p
+    let model: IrtModelKind = p
         .model
         .as_deref()
         .unwrap_or("2pl")
         .parse()
         .map_err(|e: String| ApiError::bad_request("invalid_query", e))?;
-    let use_bank_anchors = match p.anchors.as_deref().unwrap_or("none") {
+    let bank_anchors = match p.anchors.as_deref().unwrap_or("none") {
         "none" => false,
         "bank" => true,
         other => {
@@ -90,106 +74,10 @@ pub async fn calibrate(
             ));
         }
     };
-    let bytes = read_body(req, &state).await?;
-    let csv = match &p.response_set {
-        Some(id) => {
-            if !bytes.iter().all(u8::is_ascii_whitespace) {
-                return Err(ApiError::bad_request(
-                    "invalid_query",
-                    "send either a responses CSV or ?response_set=<id>, not both",
-                ));
-            }
-            calibration::response_set(&state.db, user.org(), id).await?.csv
-        }
-        None => std::str::from_utf8(&bytes)
-            .map_err(|e| {
-                ApiError::bad_request("invalid_encoding", format!("the responses file is not UTF-8: {e}"))
-            })?
-            .to_string(),
-    };
-    let matrix = khaothi_irt::csv::read_responses(csv.as_bytes())
-        .map_err(|e| ApiError::invalid(None, vec![FieldError::new("csv", e.to_string())]))?;
-
-    // Every column must name an item version of the bank.
-    let mut columns = Vec::new();
-    let mut unknown = Vec::new();
-    let mut anchors = BTreeMap::new();
-    for column in matrix.item_ids() {
-        let (id, version) = split_version(column);
-        match items::get(&state.db, user.org(), &id, version).await {
-            Ok(v) => {
-                if use_bank_anchors
-                    && calibration::history(&state.db, &id).await?.iter().any(|c| c.version == v.version)
-                    && let Some(params) = &v.item.irt
-                {
-                    let obj: IrtObject =
-                        serde_json::from_value(serde_json::to_value(params).unwrap_or_default())
-                            .map_err(|e| ApiError::Internal(e.to_string()))?;
-                    if let Ok(m) = obj.to_model() {
-                        anchors.insert(column.clone(), m);
-                    }
-                }
-                columns.push((id, v.version));
-            }
-            Err(_) => unknown.push(column.clone()),
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(ApiError::invalid(
-            None,
-            vec![FieldError::new(
-                "header",
-                format!("columns that are not items of the bank: {}", unknown.join(", ")),
-            )],
-        ));
-    }
-    let opts = CalibrationOptions { model, anchors, ..CalibrationOptions::default() };
-    let result = tokio::task::spawn_blocking(move || khaothi_irt::calibrate(&matrix, &opts))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::invalid(None, vec![FieldError::new("responses", e.to_string())]))?;
-    let report = khaothi_irt::params::calibration_json(&result);
-    let mut stored_items = Vec::new();
-    for (i, it) in report["items"].as_array().cloned().unwrap_or_default().iter().enumerate() {
-        if it["anchored"] == true {
-            continue;
-        }
-        let (id, version) = columns[i].clone();
-        stored_items.push((id, version, to_params(&it["irt"])?, it["n"].as_i64().unwrap_or(0)));
-    }
-    let actor = actor(&user);
-    let txn = state.db.begin().await?;
-    if p.response_set.is_none() {
-        calibration::store_response_set(&txn, &actor, p.name.as_deref().unwrap_or("upload"), &csv).await?;
-    }
-    let run = calibration::insert_run(
-        &txn,
-        &actor,
-        NewRun {
-            model: model.as_str(),
-            method: if use_bank_anchors {
-                "MML-EM (Bock–Aitkin), fixed-item anchors"
-            } else {
-                "MML-EM (Bock–Aitkin)"
-            },
-            n_persons: report["n_persons"].as_i64().unwrap_or(0),
-            loglik: report["loglik"].as_f64(),
-            converged: report["converged"] == true,
-            report: &report,
-            items: stored_items,
-        },
-    )
-    .await?;
-    audit::record(
-        &txn,
-        &actor,
-        "calibration_run",
-        "calibration",
-        &run.id,
-        serde_json::json!({"model": model.as_str(), "response_set": p.response_set}),
-    )
-    .await?;
-    txn.commit().await?;
+    let body = read_body(req, &state).await?;
+    let responses = responses(p.response_set, p.name, &body)?;
+    let request = CalibrationRequest { model, bank_anchors, responses };
+    let CalibrationOutcome { run, report } = service::calibrate(&state.db, &actor(&user), request).await?;
     Ok((
         StatusCode::CREATED,
         Json(CalibrationView {
@@ -199,6 +87,28 @@ pub async fn calibrate(
             report,
         }),
     ))
+}
+
+/// The responses a request names: a stored response set (`?response_set=`, with an empty body) or
+/// the CSV body, which must be UTF-8.
+fn responses(response_set: Option<String>, name: Option<String>, body: &[u8]) -> ApiResult<Responses> {
+    match response_set {
+        Some(id) => {
+            if !body.iter().all(u8::is_ascii_whitespace) {
+                return Err(ApiError::bad_request(
+                    "invalid_query",
+                    "send either a responses CSV or ?response_set=<id>, not both",
+                ));
+            }
+            Ok(Responses::Stored { id })
+        }
+        None => {
+            let csv = std::str::from_utf8(body).map_err(|e| {
+                ApiError::bad_request("invalid_encoding", format!("the responses file is not UTF-8: {e}"))
+            })?;
+            Ok(Responses::Upload { csv: csv.to_string(), name: name.unwrap_or_else(|| "upload".into()) })
+        }
+    }
 }
 
 /// A calibration run and its report.

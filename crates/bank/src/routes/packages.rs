@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::Item;
 use khaothi_domain::form::{Form, Version};
-use khaothi_package::{MediaFile, PackageInput, build_package};
+use khaothi_package::{BuiltPackage, MediaFile, PackageInput, build_package};
 use khaothi_store::{audit, items, packages, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -90,6 +90,45 @@ pub async fn build(
     ApiJson(req): ApiJson<NewPackage>,
 ) -> ApiResult<(StatusCode, Json<BuiltPackageView>)> {
     user.require(BOARD, "build exam packages")?;
+    let event = checked_event_id(&req)?;
+    let mut chosen = frozen_forms(&state, user.org(), &req.forms).await?;
+    if let Some(wanted) = &req.versions {
+        keep_versions(&mut chosen.versions, wanted)?;
+    }
+    let (items, stimuli) = pinned_items(&state, user.org(), &chosen.forms).await?;
+    let media = shown_media(&state, user.org(), &items, &stimuli).await?;
+    let header = PackageHeader {
+        package_id: format!("PKG-{}", uuid::Uuid::now_v7().simple()),
+        event_id: event.to_string(),
+        title: req.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(event).to_string(),
+        subject: chosen.subject.clone(),
+        duration_minutes: req.duration_minutes.or(chosen.duration_minutes).unwrap_or(90),
+    };
+    let form_ids = chosen.form_ids();
+    let summary = serde_json::json!({"event": event, "forms": form_ids, "versions": chosen.versions.len(), "items": items.len()});
+    let content = PackageContent { items, stimuli, media, forms: chosen.forms, versions: chosen.versions };
+    let built = seal(&state, header.clone(), content).await?;
+    let manifest = record_built(&state, &user, &header, &form_ids, &built, summary).await?;
+    let package_id = header.package_id;
+    Ok((
+        StatusCode::CREATED,
+        Json(BuiltPackageView {
+            file: format!("/api/v1/packages/{package_id}/file"),
+            id: package_id,
+            event_id: event.to_string(),
+            manifest,
+            signer: state.board_key.public().to_string(),
+            content_key: ReleaseKeyView {
+                hex: built.content_key.to_hex(),
+                code: built.content_key.to_code(),
+            },
+            keys_key: ReleaseKeyView { hex: built.keys_key.to_hex(), code: built.keys_key.to_code() },
+        }),
+    ))
+}
+
+/// The request's event id, trimmed, when it can name an event; and at least one form.
+fn checked_event_id(req: &NewPackage) -> ApiResult<&str> {
     let event = req.event_id.trim();
     if event.is_empty() || event.len() > 64 || event.chars().any(|c| c.is_control() || c == '/') {
         return Err(ApiError::bad_request(
@@ -100,124 +139,149 @@ pub async fn build(
     if req.forms.is_empty() {
         return Err(ApiError::bad_request("no_forms", "forms must name at least one frozen form"));
     }
-    let mut forms: Vec<Form> = Vec::new();
-    let mut versions: Vec<Version> = Vec::new();
-    let mut subject: Option<String> = None;
-    let mut duration = req.duration_minutes;
-    for id in &req.forms {
-        let stored = khaothi_store::assembly::get_form(&state.db, user.org(), id).await?;
+    Ok(event)
+}
+
+/// The forms a package is built from, all frozen and of one subject, with every version.
+struct FrozenForms {
+    forms: Vec<Form>,
+    versions: Vec<Version>,
+    subject: String,
+    /// The first blueprint's test length that has one.
+    duration_minutes: Option<u32>,
+}
+
+impl FrozenForms {
+    fn form_ids(&self) -> Vec<String> {
+        self.forms.iter().map(|f| f.id.clone()).collect()
+    }
+}
+
+/// Loads the named forms: each must be frozen, named once, and of the same subject as the others.
+async fn frozen_forms(state: &AppState, org: &str, ids: &[String]) -> ApiResult<FrozenForms> {
+    let mut chosen = FrozenForms {
+        forms: Vec::new(),
+        versions: Vec::new(),
+        subject: String::new(),
+        duration_minutes: None,
+    };
+    for id in ids {
+        let stored = khaothi_store::assembly::get_form(&state.db, org, id).await?;
         if stored.frozen_at.is_none() {
             return Err(ApiError::Conflict(format!(
                 "form {id} is not frozen; freeze it first (POST /api/v1/forms/{id}/freeze)"
             )));
         }
-        let bp = khaothi_store::assembly::get_blueprint(&state.db, user.org(), &stored.blueprint_id).await?;
+        let bp = khaothi_store::assembly::get_blueprint(&state.db, org, &stored.blueprint_id).await?;
         let blueprint = khaothi_assembly::Blueprint::from_yaml(&bp.yaml)
             .map_err(|e| ApiError::Internal(format!("stored blueprint {}: {e}", bp.id)))?;
-        match &subject {
-            Some(s) if *s != blueprint.subject => {
-                return Err(ApiError::bad_request(
-                    "mixed_subjects",
-                    format!(
-                        "form {id} is a {} form but the others are {s}: one package holds one subject",
-                        blueprint.subject
-                    ),
-                ));
-            }
-            _ => subject = Some(blueprint.subject.clone()),
+        if chosen.forms.is_empty() {
+            chosen.subject = blueprint.subject.clone();
+        } else if chosen.subject != blueprint.subject {
+            return Err(ApiError::bad_request(
+                "mixed_subjects",
+                format!(
+                    "form {id} is a {} form but the others are {}: one package holds one subject",
+                    blueprint.subject, chosen.subject
+                ),
+            ));
         }
-        if duration.is_none() {
-            duration = blueprint.duration_minutes;
-        }
+        chosen.duration_minutes = chosen.duration_minutes.or(blueprint.duration_minutes);
         let view = form_view(stored)?;
-        if forms.iter().any(|f| f.id == view.form.id) {
+        if chosen.forms.iter().any(|f| f.id == view.form.id) {
             return Err(ApiError::bad_request("duplicate_form", format!("form {id} is named twice")));
         }
-        versions.extend(view.versions);
-        forms.push(view.form);
+        chosen.versions.extend(view.versions);
+        chosen.forms.push(view.form);
     }
-    if let Some(wanted) = &req.versions {
-        for code in wanted {
-            if !versions.iter().any(|v| &v.code == code) {
-                let have: Vec<&str> = versions.iter().map(|v| v.code.as_str()).collect();
-                return Err(ApiError::NotFound(format!(
-                    "version {code} is not a version of these forms; they have {}",
-                    have.join(", ")
-                )));
-            }
-        }
-        versions.retain(|v| wanted.contains(&v.code));
+    Ok(chosen)
+}
+
+/// Keeps only the wanted version codes; every one must be a version of the forms.
+fn keep_versions(versions: &mut Vec<Version>, wanted: &[String]) -> ApiResult<()> {
+    if let Some(code) = wanted.iter().find(|code| !versions.iter().any(|v| &v.code == *code)) {
+        let have: Vec<&str> = versions.iter().map(|v| v.code.as_str()).collect();
+        return Err(ApiError::NotFound(format!(
+            "version {code} is not a version of these forms; they have {}",
+            have.join(", ")
+        )));
     }
-    let (items, stimuli) = pinned_items(&state, user.org(), &forms).await?;
-    let media = shown_media(&state, user.org(), &items, &stimuli).await?;
-    let package_id = format!("PKG-{}", uuid::Uuid::now_v7().simple());
-    let title = req.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or(event);
-    let (subject, duration) = (subject.unwrap_or_default(), duration.unwrap_or(90));
-    let (pid, eid, ttl) = (package_id.clone(), event.to_string(), title.to_string());
+    versions.retain(|v| wanted.contains(&v.code));
+    Ok(())
+}
+
+/// What a package says about itself, beside its content.
+#[derive(Clone)]
+struct PackageHeader {
+    package_id: String,
+    event_id: String,
+    title: String,
+    subject: String,
+    duration_minutes: u32,
+}
+
+/// Everything a package carries: the pinned items, their passages and images, forms and versions.
+struct PackageContent {
+    items: Vec<Item>,
+    stimuli: BTreeMap<String, String>,
+    media: BTreeMap<String, MediaFile>,
+    forms: Vec<Form>,
+    versions: Vec<Version>,
+}
+
+/// Renders, seals and signs the package off the async runtime (it encrypts every version).
+async fn seal(state: &AppState, header: PackageHeader, content: PackageContent) -> ApiResult<BuiltPackage> {
     let signer = state.board_key.clone();
-    let (n_items, n_versions) = (items.len(), versions.len());
-    let form_ids: Vec<String> = forms.iter().map(|f| f.id.clone()).collect();
-    let built = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let input = PackageInput {
-            package_id: pid,
-            event_id: eid,
-            title: ttl,
-            subject,
-            duration_minutes: duration,
+            package_id: header.package_id,
+            event_id: header.event_id,
+            title: header.title,
+            subject: header.subject,
+            duration_minutes: header.duration_minutes,
             created_at: chrono::Utc::now().to_rfc3339(),
-            items: &items,
-            stimuli: &stimuli,
-            media: &media,
-            forms: &forms,
-            versions: &versions,
+            items: &content.items,
+            stimuli: &content.stimuli,
+            media: &content.media,
+            forms: &content.forms,
+            versions: &content.versions,
         };
         build_package(&input, &signer, &mut rand::rng())
     })
     .await
     .map_err(|e| ApiError::Internal(format!("package build task: {e}")))?
-    .map_err(|e| ApiError::Invalid { message: e.to_string(), errors: Vec::new() })?;
-    let file = String::from_utf8(built.bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    .map_err(|e| ApiError::Invalid { message: e.to_string(), errors: Vec::new() })
+}
+
+/// Stores the built package (file and manifest, never the release keys) and audits the build;
+/// returns the manifest as the response shows it.
+async fn record_built(
+    state: &AppState,
+    user: &CurrentUser,
+    header: &PackageHeader,
+    form_ids: &[String],
+    built: &BuiltPackage,
+    summary: serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    let file = std::str::from_utf8(&built.bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
     let manifest = serde_json::to_value(&built.manifest).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let signer_key = state.board_key.public().to_string();
-    let actor = actor(&user);
+    let actor = actor(user);
     packages::insert(
         &state.db,
         &actor,
         packages::NewPackage {
-            id: &package_id,
-            event_id: event,
-            title,
-            forms: &form_ids,
+            id: &header.package_id,
+            event_id: &header.event_id,
+            title: &header.title,
+            forms: form_ids,
             manifest: &manifest.to_string(),
-            file: &file,
-            signer: &signer_key,
+            file,
+            signer: &state.board_key.public().to_string(),
         },
     )
     .await?;
-    audit::record(
-        &state.db,
-        &actor,
-        "package_build",
-        "package",
-        &package_id,
-        serde_json::json!({"event": event, "forms": form_ids, "versions": n_versions, "items": n_items}),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(BuiltPackageView {
-            file: format!("/api/v1/packages/{package_id}/file"),
-            id: package_id,
-            event_id: event.to_string(),
-            manifest,
-            signer: signer_key,
-            content_key: ReleaseKeyView {
-                hex: built.content_key.to_hex(),
-                code: built.content_key.to_code(),
-            },
-            keys_key: ReleaseKeyView { hex: built.keys_key.to_hex(), code: built.keys_key.to_code() },
-        }),
-    ))
+    audit::record(&state.db, &actor, "package_build", "package", &header.package_id, summary).await?;
+    Ok(manifest)
 }
 
 /// Every form item at its pinned version, and the passages they share.

@@ -1,39 +1,27 @@
-use std::time::Duration;
+//! The bank's test app: the real server on port 0 over a fresh [`TestData`] (dropped with it),
+//! and the JSON helpers of `khaothi_testkit`, which the delivery tests share.
 
 use khaothi_bank::{Application, BankConfig};
+pub use khaothi_testkit::{Backend, JsonClient, TestData};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Runs one test body against both databases.
+/// Runs one test body against both databases (see `khaothi_testkit::both_backends`).
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name($crate::common::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name($crate::common::Backend::Postgres).await
-            }
-        }
+        khaothi_testkit::both_backends!($name);
     };
 }
 
 pub const DEMO_PASSWORD: &str = "khaothi-demo";
 
+/// A running bank; `get`/`post`/… come from its [`JsonClient`] (`app.url`, `app.client` too).
 pub struct TestApp {
-    pub url: String,
-    pub client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    api: JsonClient,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Declared last: dropped after the server was told to stop.
+    _data: TestData,
 }
 
 impl Drop for TestApp {
@@ -44,17 +32,12 @@ impl Drop for TestApp {
     }
 }
 
-/// A fresh PostgreSQL database on the server named by `KHAOTHI_TEST_POSTGRES` (an admin URL).
-async fn fresh_postgres() -> String {
-    use khaothi_store::ConnectionTrait;
-    let admin = std::env::var("KHAOTHI_TEST_POSTGRES").expect(
-        "KHAOTHI_TEST_POSTGRES is not set: run scripts/test-all.sh (it starts PostgreSQL) or point it at a server",
-    );
-    let name = format!("khaothi_test_{}", uuid::Uuid::new_v4().simple());
-    let db = khaothi_store::connect(&admin).await.expect("connect to the PostgreSQL admin URL");
-    db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
+impl std::ops::Deref for TestApp {
+    type Target = JsonClient;
+
+    fn deref(&self) -> &JsonClient {
+        &self.api
+    }
 }
 
 impl TestApp {
@@ -63,25 +46,22 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut BankConfig)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let data = TestData::new(backend).await;
         let mut config = BankConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().to_path_buf(),
+            data_dir: data.dir().to_path_buf(),
             demo: true,
+            database_url: data.database_url(),
             ..BankConfig::default()
         };
-        if let Backend::Postgres = backend {
-            config.database_url = Some(fresh_postgres().await);
-        }
         tweak(&mut config);
         let app = Application::build(config).await.expect("the bank starts");
-        let url = format!("http://{}", app.addr);
+        let api = JsonClient::new(format!("http://{}", app.addr));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        TestApp { url, client, _dir: dir, shutdown: Some(tx) }
+        TestApp { api, shutdown: Some(tx), _data: data }
     }
 
     pub async fn login(&self, username: &str) -> String {
@@ -89,46 +69,7 @@ impl TestApp {
     }
 
     pub async fn login_with(&self, username: &str, password: &str) -> String {
-        let (status, body) =
-            self.post(None, "/api/v1/auth/login", json!({"username": username, "password": password})).await;
-        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
-        body["access_token"].as_str().expect("access_token").to_string()
-    }
-
-    async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> (StatusCode, Value) {
-        let req = match token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        };
-        let res = req.send().await.expect("request sent");
-        let status = res.status();
-        let text = res.text().await.expect("body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, body)
-    }
-
-    pub async fn get(&self, token: Option<&str>, path: &str) -> (StatusCode, Value) {
-        self.send(self.client.get(format!("{}{path}", self.url)), token).await
-    }
-
-    pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.client.post(format!("{}{path}", self.url)).json(&body), token).await
-    }
-
-    pub async fn put(&self, token: Option<&str>, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.client.put(format!("{}{path}", self.url)).json(&body), token).await
-    }
-
-    pub async fn post_raw(
-        &self,
-        token: Option<&str>,
-        path: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let req =
-            self.client.post(format!("{}{path}", self.url)).header("content-type", content_type).body(body);
-        self.send(req, token).await
+        self.api.login(username, password).await
     }
 
     /// Creates a user through the admin API and returns a token for it.
@@ -159,7 +100,4 @@ pub fn sample_item(id: &str) -> Value {
 }
 
 /// Asserts the error body shape every failure shares.
-pub fn assert_error(body: &Value, code: &str) {
-    assert_eq!(body["error"], code, "unexpected error body: {body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {body}");
-}
+pub use khaothi_testkit::assert_error_body as assert_error;

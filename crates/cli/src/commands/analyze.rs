@@ -1,15 +1,15 @@
 //! `khaothi analyze`: classical item statistics, distractors, S-X² item fit and Mantel–Haenszel DIF.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use khaothi_irt::calibrate::{CalibrationOptions, calibrate};
 use khaothi_irt::classical::{classical, distractors};
 use khaothi_irt::dif::mantel_haenszel;
 use khaothi_irt::fit::{FitOptions, s_x2};
-use khaothi_irt::model::ModelKind;
 use khaothi_irt::params::read_item_params;
+use khaothi_irt::{IrtModelKind, ItemModel, ResponseMatrix};
 use serde_json::{Value, json};
 
 use super::calibrate::{open_input, write_output};
@@ -25,7 +25,7 @@ pub struct Args {
     pub params: Option<PathBuf>,
     /// Model used to calibrate for S-X² when --params is not given.
     #[arg(long, default_value = "2pl")]
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     /// Skip item fit.
     #[arg(long)]
     pub no_fit: bool,
@@ -56,11 +56,7 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-fn read_groups(
-    args: &Args,
-    m: &khaothi_irt::ResponseMatrix,
-    in_file: Option<Vec<String>>,
-) -> anyhow::Result<Vec<String>> {
+fn read_groups(args: &Args, m: &ResponseMatrix, in_file: Option<Vec<String>>) -> anyhow::Result<Vec<String>> {
     if let Some(v) = in_file {
         return Ok(v);
     }
@@ -146,138 +142,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let report = classical(&m);
     let mut items: Vec<Value> =
         report.items.iter().map(|s| serde_json::to_value(s).expect("serialisable")).collect();
-
-    // item fit
-    let mut fit_source = Value::Null;
-    if !args.no_fit {
-        let models = match &args.params {
-            Some(p) => {
-                let params =
-                    read_item_params(open_input(p)?).with_context(|| format!("reading {}", p.display()))?;
-                let by_id: HashMap<&str, &khaothi_irt::ItemModel> =
-                    params.iter().map(|(i, m)| (i.as_str(), m)).collect();
-                let missing: Vec<&str> =
-                    m.item_ids().iter().map(String::as_str).filter(|i| !by_id.contains_key(i)).collect();
-                anyhow::ensure!(missing.is_empty(), "no parameters for item(s): {}", missing.join(", "));
-                fit_source = json!({"params": p.display().to_string()});
-                m.item_ids().iter().map(|i| by_id[i.as_str()].clone()).collect::<Vec<_>>()
-            }
-            None => {
-                let r = calibrate(
-                    &m,
-                    &CalibrationOptions {
-                        model: args.model,
-                        standard_errors: false,
-                        threads: args.threads,
-                        ..Default::default()
-                    },
-                )?;
-                fit_source = json!({"calibrated": args.model, "converged": r.converged});
-                r.items.into_iter().map(|i| i.model).collect()
-            }
-        };
-        match s_x2(&models, &m, &FitOptions::default()) {
-            Ok(fit) => {
-                for (v, f) in items.iter_mut().zip(fit) {
-                    v["fit"] =
-                        json!({"sx2": f.sx2, "df": f.df, "p_value": f.p_value, "n_groups": f.n_groups});
-                }
-            }
-            Err(e) => eprintln!("warning: item fit skipped: {e}"),
-        }
-    }
-
-    // DIF
-    let mut dif_groups = Value::Null;
-    if args.group_column.is_some() || args.group_file.is_some() {
+    let fit_source = if args.no_fit { Value::Null } else { add_item_fit(&args, &m, &mut items)? };
+    let dif_groups = if args.group_column.is_some() || args.group_file.is_some() {
         let values = read_groups(&args, &m, if in_csv_group { extras.pop() } else { None })?;
-        let (group, r, f) = assign(&values, args.reference.as_deref(), args.focal.as_deref())?;
-        dif_groups = json!({"reference": r, "focal": f});
-        for (v, d) in items.iter_mut().zip(mantel_haenszel(&m, &group)) {
-            v["dif"] = serde_json::to_value(&d)?;
-        }
-    }
-
-    // distractors
+        add_dif(&args, &m, &values, &mut items)?
+    } else {
+        Value::Null
+    };
     if let Some(cp) = &args.choices {
-        let kp = args.key.as_ref().context("--choices needs --key (CSV id,key)")?;
-        let (choices, labels) = khaothi_irt::csv::read_choices(open_input(cp)?)
-            .with_context(|| format!("reading {}", cp.display()))?;
-        anyhow::ensure!(
-            choices.n_persons() == m.n_persons(),
-            "the choices file has {} persons, the responses {}",
-            choices.n_persons(),
-            m.n_persons()
-        );
-        let text = std::fs::read_to_string(kp).with_context(|| format!("cannot read {}", kp.display()))?;
-        let keys_by_id: HashMap<String, String> = text
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split_once(',').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())))
-            .collect();
-        let keys: Vec<Option<u8>> = choices
-            .item_ids()
-            .iter()
-            .zip(&labels)
-            .map(|(id, l)| keys_by_id.get(id).and_then(|k| l.iter().position(|x| x == k)).map(|i| i as u8))
-            .collect();
-        let total = m.total_scores();
-        for d in distractors(&choices, &labels, &keys, &total) {
-            if let Some(j) = m.item_index(&d.id) {
-                items[j]["distractors"] = serde_json::to_value(&d.options)?;
-            }
-        }
+        add_distractors(&args, cp, &m, &mut items)?;
     }
-
     let text = if args.format == "csv" {
-        let mut w = csv_writer();
-        let cols = [
-            "id",
-            "n",
-            "mean",
-            "p_value",
-            "sd",
-            "point_biserial",
-            "corrected_point_biserial",
-            "alpha_if_deleted",
-            "sx2",
-            "sx2_df",
-            "sx2_p",
-            "mh_d_dif",
-            "mh_se",
-            "mh_chi_square",
-            "mh_p",
-            "ets_class",
-        ];
-        w.write_record(cols)?;
-        let cell = |v: &Value| match v {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        for v in &items {
-            let get =
-                |path: &[&str]| path.iter().try_fold(v, |acc, k| acc.get(*k)).map(cell).unwrap_or_default();
-            w.write_record([
-                get(&["id"]),
-                get(&["n"]),
-                get(&["mean"]),
-                get(&["p_value"]),
-                get(&["sd"]),
-                get(&["point_biserial"]),
-                get(&["corrected_point_biserial"]),
-                get(&["alpha_if_deleted"]),
-                get(&["fit", "sx2"]),
-                get(&["fit", "df"]),
-                get(&["fit", "p_value"]),
-                get(&["dif", "mh_d_dif"]),
-                get(&["dif", "se_d_dif"]),
-                get(&["dif", "chi_square"]),
-                get(&["dif", "p_value"]),
-                get(&["dif", "class"]),
-            ])?;
-        }
-        String::from_utf8(w.into_inner()?)?.trim_end().to_string()
+        csv_table(&items)?
     } else {
         serde_json::to_string_pretty(&json!({
             "n_persons": report.n_persons,
@@ -292,4 +168,127 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }))?
     };
     write_output(args.output.as_deref(), &text)
+}
+
+/// S-X² of every item (a `fit` object on each) under the `--params` models or a calibration
+/// with `--model`; returns where the models came from. A fit that cannot be computed is a
+/// warning, not an error.
+fn add_item_fit(args: &Args, m: &ResponseMatrix, items: &mut [Value]) -> anyhow::Result<Value> {
+    let (models, fit_source) = match &args.params {
+        Some(p) => {
+            let params =
+                read_item_params(open_input(p)?).with_context(|| format!("reading {}", p.display()))?;
+            let by_id: HashMap<&str, &ItemModel> = params.iter().map(|(i, m)| (i.as_str(), m)).collect();
+            let missing: Vec<&str> =
+                m.item_ids().iter().map(String::as_str).filter(|i| !by_id.contains_key(i)).collect();
+            anyhow::ensure!(missing.is_empty(), "no parameters for item(s): {}", missing.join(", "));
+            let models = m.item_ids().iter().map(|i| by_id[i.as_str()].clone()).collect::<Vec<_>>();
+            (models, json!({"params": p.display().to_string()}))
+        }
+        None => {
+            let r = calibrate(
+                m,
+                &CalibrationOptions {
+                    model: args.model,
+                    standard_errors: false,
+                    threads: args.threads,
+                    ..Default::default()
+                },
+            )?;
+            let source = json!({"calibrated": args.model, "converged": r.converged});
+            (r.items.into_iter().map(|i| i.model).collect(), source)
+        }
+    };
+    match s_x2(&models, m, &FitOptions::default()) {
+        Ok(fit) => {
+            for (v, f) in items.iter_mut().zip(fit) {
+                v["fit"] = json!({"sx2": f.sx2, "df": f.df, "p_value": f.p_value, "n_groups": f.n_groups});
+            }
+        }
+        Err(e) => eprintln!("warning: item fit skipped: {e}"),
+    }
+    Ok(fit_source)
+}
+
+/// Mantel–Haenszel DIF of every item (a `dif` object on each) between the reference and focal
+/// groups of `values`; returns the two groups.
+fn add_dif(args: &Args, m: &ResponseMatrix, values: &[String], items: &mut [Value]) -> anyhow::Result<Value> {
+    let (group, r, f) = assign(values, args.reference.as_deref(), args.focal.as_deref())?;
+    for (v, d) in items.iter_mut().zip(mantel_haenszel(m, &group)) {
+        v["dif"] = serde_json::to_value(&d)?;
+    }
+    Ok(json!({"reference": r, "focal": f}))
+}
+
+/// Distractor analysis (a `distractors` list on each item) from the chosen options in
+/// `choices_path` and the keys of `--key`.
+fn add_distractors(
+    args: &Args,
+    choices_path: &Path,
+    m: &ResponseMatrix,
+    items: &mut [Value],
+) -> anyhow::Result<()> {
+    let kp = args.key.as_ref().context("--choices needs --key (CSV id,key)")?;
+    let (choices, labels) = khaothi_irt::csv::read_choices(open_input(choices_path)?)
+        .with_context(|| format!("reading {}", choices_path.display()))?;
+    anyhow::ensure!(
+        choices.n_persons() == m.n_persons(),
+        "the choices file has {} persons, the responses {}",
+        choices.n_persons(),
+        m.n_persons()
+    );
+    let text = std::fs::read_to_string(kp).with_context(|| format!("cannot read {}", kp.display()))?;
+    let keys_by_id: HashMap<String, String> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(',').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())))
+        .collect();
+    let keys: Vec<Option<u8>> = choices
+        .item_ids()
+        .iter()
+        .zip(&labels)
+        .map(|(id, l)| keys_by_id.get(id).and_then(|k| l.iter().position(|x| x == k)).map(|i| i as u8))
+        .collect();
+    let total = m.total_scores();
+    for d in distractors(&choices, &labels, &keys, &total) {
+        if let Some(j) = m.item_index(&d.id) {
+            items[j]["distractors"] = serde_json::to_value(&d.options)?;
+        }
+    }
+    Ok(())
+}
+
+/// The CSV output: one row per item, the classical statistics, fit and DIF (distractors are in
+/// the JSON output only).
+fn csv_table(items: &[Value]) -> anyhow::Result<String> {
+    const COLUMNS: [(&str, &[&str]); 16] = [
+        ("id", &["id"]),
+        ("n", &["n"]),
+        ("mean", &["mean"]),
+        ("p_value", &["p_value"]),
+        ("sd", &["sd"]),
+        ("point_biserial", &["point_biserial"]),
+        ("corrected_point_biserial", &["corrected_point_biserial"]),
+        ("alpha_if_deleted", &["alpha_if_deleted"]),
+        ("sx2", &["fit", "sx2"]),
+        ("sx2_df", &["fit", "df"]),
+        ("sx2_p", &["fit", "p_value"]),
+        ("mh_d_dif", &["dif", "mh_d_dif"]),
+        ("mh_se", &["dif", "se_d_dif"]),
+        ("mh_chi_square", &["dif", "chi_square"]),
+        ("mh_p", &["dif", "p_value"]),
+        ("ets_class", &["dif", "class"]),
+    ];
+    let mut w = csv_writer();
+    w.write_record(COLUMNS.map(|(name, _)| name))?;
+    let cell = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for v in items {
+        let get = |path: &[&str]| path.iter().try_fold(v, |acc, k| acc.get(*k)).map(cell).unwrap_or_default();
+        w.write_record(COLUMNS.map(|(_, path)| get(path)))?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?.trim_end().to_string())
 }

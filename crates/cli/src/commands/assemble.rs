@@ -3,6 +3,7 @@
 //! stdout, the explanation on stderr) and exits non-zero.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
 use khaothi_assembly::{AssemblyError, AssemblyOptions, Blueprint, SolverChoice, Strategy, assemble};
@@ -71,7 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         allow_unapproved: args.any_status,
         ..AssemblyOptions::default()
     };
-    match assemble(&bp, &items, &opts) {
+    // The time limit runs from here, on the wall clock (the assembly crate never reads it).
+    let started = Instant::now();
+    match assemble(&bp, &items, &opts, &move || started.elapsed()) {
         Ok(result) => {
             println!("{}", serde_json::to_string_pretty(&result)?);
             Ok(())

@@ -3,15 +3,15 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use khaothi_irt::IrtModelKind;
 use khaothi_irt::calibrate::{CalibrationOptions, Priors, calibrate};
-use khaothi_irt::model::ModelKind;
 use khaothi_irt::params::{calibration_json, read_anchors};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Item model: rasch, 2pl, 3pl, gpcm or grm (items scored above 1 use gpcm in a dichotomous run).
     #[arg(long, default_value = "2pl")]
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     /// Responses CSV: header of item ids, optional first column `person`; empty or NA = not presented. `-` reads stdin.
     #[arg(long)]
     pub input: PathBuf,

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use khaothi_delivery::client::BoardClient;
 use khaothi_delivery::{Application, DeliveryConfig};
+use khaothi_loadtest::board::BoardClient;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // One board key for both demo services: packages the demo bank builds import into the demo
     // delivery server.
     let dir = args.data_dir.join("delivery");
-    let key = khaothi_delivery::demo::demo_board_key(&dir).context("the demo board key")?;
+    let key = khaothi_loadtest::demo::demo_board_key(&dir).context("the demo board key")?;
     let config = BankConfig {
         listen: args.bank_addr,
         data_dir: args.data_dir.clone(),
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         register_demo_site(&db, &delivery.state.site_key.public()).await?;
         tokio::spawn(delivery.run_until(crate::shutdown_signal()));
         let items = sample_items(&samples)?;
-        let event = khaothi_delivery::demo::setup_demo_event(&delivery_url, &items, &key, args.candidates).await?;
+        let event = khaothi_loadtest::demo::setup_demo_event(&delivery_url, &items, &key, args.candidates).await?;
         if args.load_only {
             return Ok(());
         }
@@ -167,10 +167,10 @@ async fn load_samples(db: &khaothi_store::DatabaseConnection, dir: &Path) -> any
     }
     let items_path = dir.join("items.jsonl");
     let bytes = std::fs::read(&items_path).with_context(|| format!("reading {}", items_path.display()))?;
-    let result =
-        khaothi_bank::routes::import::import_items(db, &actor, &bytes, "jsonl", ImportPolicy::SkipBad, true)
-            .await
-            .map_err(|e| anyhow::anyhow!("loading {}: {e}", items_path.display()))?;
+    let (role, format) = (khaothi_auth::Role::Admin, khaothi_bank::import::ImportFormat::JsonLines);
+    let result = khaothi_bank::import::import_items(db, &actor, role, &bytes, format, ImportPolicy::SkipBad)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading {}: {e}", items_path.display()))?;
     println!(
         "sample bank {}: {} items created, {} updated, {} unchanged, {} skipped",
         dir.display(),

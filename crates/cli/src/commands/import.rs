@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use khaothi_auth::Role;
+use khaothi_bank::import::{ImportError, ImportFormat};
 use khaothi_interop::{ImportOptions, ImportPolicy};
 use khaothi_store::audit::Actor;
 
@@ -72,17 +74,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let user = khaothi_store::users::find_by_username(&db, &args.as_user)
             .await?
             .with_context(|| format!("no bank user \"{}\"", args.as_user))?;
+        let role = Role::parse(&user.role).with_context(|| {
+            format!("bank user \"{}\" has an unknown role \"{}\"", user.username, user.role)
+        })?;
         let actor = Actor { org_id: user.org_id, username: user.username, role: user.role.clone() };
-        match khaothi_bank::routes::import::import_items(
-            &db,
-            &actor,
-            &bytes,
-            &format,
-            policy,
-            user.role == "admin",
-        )
-        .await
-        {
+        let format = ImportFormat::parse(&format)?;
+        match khaothi_bank::import::import_items(&db, &actor, role, &bytes, format, policy).await {
             Ok(result) => {
                 println!("{}", serde_json::to_string_pretty(&result)?);
                 if result.skipped > 0 {
@@ -91,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 Ok(())
             }
             Err(e) => {
-                if let khaothi_bank::ApiError::Rejected { report, .. } = &e {
+                if let ImportError::Rejected { report, .. } = &e {
                     println!("{}", serde_json::to_string_pretty(report)?);
                 }
                 anyhow::bail!("{e}")

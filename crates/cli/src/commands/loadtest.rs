@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use khaothi_delivery::loadtest::{LoadtestOptions, run as run_swarm};
 use khaothi_domain::ItemRecord;
+use khaothi_loadtest::swarm::{LoadtestOptions, run as run_swarm};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -154,7 +154,8 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
             let blueprint = khaothi_assembly::Blueprint::from_yaml(&yaml)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", bp.display()))?;
             let opts = khaothi_assembly::AssemblyOptions { seed: b.seed, ..Default::default() };
-            let result = khaothi_assembly::assemble(&blueprint, &items, &opts)?;
+            let started = std::time::Instant::now();
+            let result = khaothi_assembly::assemble(&blueprint, &items, &opts, &move || started.elapsed())?;
             let forms: Vec<Form> = result.forms.iter().map(|f| f.form.clone()).collect();
             let mut vs = Vec::new();
             for f in &forms {

@@ -4,16 +4,17 @@
 //! and when, and sends the new seat and the log entry to every proctor socket of the room.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, ApiResult};
 use crate::proctor::roster::{self, entry_json};
-use crate::session::{self, Clock, TERMINATED};
+use crate::session::{self, Clock, SessionStatus, SubmitReason};
 use crate::state::AppState;
-use crate::store::entity::{candidate, incident, room};
+use crate::store::entity::{candidate, room};
+use crate::store::room_log::{self, NewEntry};
+use crate::store::writer::WriteOp;
 use crate::store::{self};
-use crate::writer::WriteOp;
 
 /// Longest reason kept (characters); notes may be longer.
 pub const MAX_REASON: usize = 500;
@@ -144,8 +145,8 @@ pub async fn on_candidate(s: &AppState, by: &str, c: candidate::Model, act: Acti
 pub async fn on_room(s: &AppState, by: &str, r: &room::Model, act: Action) -> ApiResult<Vec<Value>> {
     let act = act.checked()?;
     let (want, audit) = match &act {
-        Action::Pause { .. } => ("in_progress", "room_paused"),
-        Action::Resume => ("paused", "room_resumed"),
+        Action::Pause { .. } => (SessionStatus::InProgress, "room_paused"),
+        Action::Resume => (SessionStatus::Paused, "room_resumed"),
         other => return Err(ApiError::Internal(format!("{} is not a room action", other.name()))),
     };
     let mut seats = Vec::new();
@@ -172,7 +173,7 @@ pub async fn on_room(s: &AppState, by: &str, r: &room::Model, act: Action) -> Ap
         return Err(ApiError::Conflict(format!(
             "no candidate of room {} is {}",
             r.name,
-            if want == "paused" { "paused" } else { "in progress" }
+            if want == SessionStatus::Paused { "paused" } else { "in progress" }
         )));
     }
     let reason = match &act {
@@ -225,6 +226,21 @@ fn minutes_seconds(ms: i64) -> String {
     format!("{} phút {} giây", secs / 60, secs % 60)
 }
 
+/// What a change leaves for the log: its detail in words and as data, and the session's clock
+/// after it when the clock changed.
+struct Changed {
+    detail: String,
+    data: Value,
+    clock: Option<NewClock>,
+}
+
+/// A session's clock after a change, for its connection's [`crate::state::Signal`].
+struct NewClock {
+    deadline: Option<DateTime<Utc>>,
+    paused_at: Option<DateTime<Utc>>,
+    pause_reason: Option<String>,
+}
+
 /// The change itself (the caller holds the login lock): stored by the writer, then pushed to the
 /// candidate's connection. Returns the log's detail in words and as data.
 async fn change(
@@ -234,124 +250,187 @@ async fn change(
     now: DateTime<Utc>,
 ) -> ApiResult<(String, Value)> {
     let status = session::status(c);
-    let number = &c.number;
-    let ended = || ApiError::Conflict(format!("candidate {number} has already finished ({status})"));
     let mut am = c.clone().into_active_model();
-    // The clock after the change, when it changes: (deadline, paused_at, pause_reason).
-    let mut clock: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>)> = None;
-    let out = match act {
-        Action::Admit => {
-            let until = now + chrono::Duration::minutes(s.config.admit_minutes);
-            am.admit_until = Set(Some(until));
-            am.absent = Set(false);
-            (
-                format!("Cho phép đăng nhập từ máy khác ({} phút)", s.config.admit_minutes),
-                json!({"until": until}),
-            )
-        }
-        Action::Pause { reason } => {
-            if status != "in_progress" {
-                return Err(ApiError::Conflict(format!(
-                    "candidate {number} is {status}; only a candidate in progress can be paused"
-                )));
-            }
-            if c.deadline_at.is_some_and(|d| d <= now) {
-                return Err(ApiError::Conflict(format!("candidate {number}'s time is over")));
-            }
-            am.paused_at = Set(Some(now));
-            am.pause_reason = Set(reason.clone());
-            clock = Some((c.deadline_at, Some(now), reason.clone()));
-            let remaining = Clock { deadline: c.deadline_at, paused_at: Some(now) }.remaining_ms(now);
-            (reason.clone().unwrap_or_default(), json!({"reason": reason, "remaining_ms": remaining}))
-        }
-        Action::Resume => {
-            let Some(p) = c.paused_at.filter(|_| c.submitted_at.is_none()) else {
-                return Err(ApiError::Conflict(format!("candidate {number} is {status}, not paused")));
-            };
-            let paused = (now - p).num_milliseconds().max(0);
-            let deadline = c.deadline_at.map(|d| d + chrono::Duration::milliseconds(paused));
-            am.deadline_at = Set(deadline);
-            am.paused_ms = Set(c.paused_ms + paused);
-            am.paused_at = Set(None);
-            am.pause_reason = Set(None);
-            clock = Some((deadline, None, None));
-            (
-                format!("Đã tạm dừng {}", minutes_seconds(paused)),
-                json!({"paused_ms": paused, "deadline": deadline}),
-            )
-        }
-        Action::Extend { minutes, reason } => {
-            if c.submitted_at.is_some() {
-                return Err(ended());
-            }
-            let add = chrono::Duration::minutes(*minutes);
-            let deadline = c.deadline_at.map(|d| d + add);
-            am.extra_seconds = Set(c.extra_seconds + (*minutes as i32) * 60);
-            am.deadline_at = Set(deadline);
-            clock = Some((deadline, c.paused_at, c.pause_reason.clone()));
-            let detail = if reason.is_empty() {
-                format!("+{minutes} phút")
-            } else {
-                format!("+{minutes} phút: {reason}")
-            };
-            (detail, json!({"minutes": minutes, "reason": reason, "deadline": deadline}))
-        }
+    let changed = match act {
+        Action::Admit => admit(s, &mut am, now),
+        Action::Pause { reason } => pause(c, status, &mut am, reason, now)?,
+        Action::Resume => resume(c, status, &mut am, now)?,
+        Action::Extend { minutes, reason } => extend(c, status, &mut am, *minutes, reason)?,
         Action::Terminate { reason } => {
-            if c.submitted_at.is_some() {
-                return Err(ended());
-            }
-            if c.started_at.is_none() {
-                return Err(ApiError::Conflict(format!(
-                    "candidate {number} has not started; mark them absent instead"
-                )));
-            }
-            session::finish(s, c.clone(), TERMINATED, Some(reason)).await?;
+            // The session's end is written by `session::finish`, with its own signal.
+            terminate(s, c, status, reason).await?;
             return Ok((reason.clone(), json!({"reason": reason})));
         }
-        Action::MoveSeat { seat } => {
-            if c.submitted_at.is_some() {
-                return Err(ended());
-            }
-            let r = room::Entity::find_by_id(c.room_id.clone())
-                .one(&s.db.read)
-                .await?
-                .ok_or_else(|| ApiError::NotFound("the candidate's room is gone".into()))?;
-            let seat = i32::try_from(*seat).ok().filter(|n| *n <= r.seats).ok_or_else(|| {
-                ApiError::bad_request("invalid_seat", format!("room {} has seats 1 to {}", r.name, r.seats))
-            })?;
-            if seat == c.seat {
-                return Err(ApiError::bad_request(
-                    "invalid_seat",
-                    format!("candidate {number} is in seat {seat}"),
-                ));
-            }
-            if roster::taken_seats(s, &r.id, &c.id).await?.contains(&seat) {
-                return Err(ApiError::Conflict(format!("seat {seat} of room {} is taken", r.name)));
-            }
-            let until = now + chrono::Duration::minutes(s.config.admit_minutes);
-            am.seat = Set(seat);
-            am.admit_until = Set(Some(until));
-            (format!("Ghế {} → {}", c.seat, seat), json!({"from": c.seat, "to": seat, "admit_until": until}))
-        }
-        Action::Absent => {
-            if status != "not_started" {
-                return Err(ApiError::Conflict(format!(
-                    "candidate {number} is {status}; only a candidate who has not started can be marked absent"
-                )));
-            }
-            am.absent = Set(true);
-            ("Vắng thi".to_string(), json!({}))
-        }
+        Action::MoveSeat { seat } => move_seat(s, c, status, &mut am, *seat, now).await?,
+        Action::Absent => absent(c, status, &mut am)?,
     };
     s.writer.write(WriteOp::Session(Box::new(am))).await?;
-    if let Some((deadline, paused_at, reason)) = clock {
+    if let Some(clock) = changed.clock {
         s.hub.update(&c.id, |sig| {
-            sig.deadline = deadline;
-            sig.paused_at = paused_at;
-            sig.pause_reason = reason;
+            sig.deadline = clock.deadline;
+            sig.paused_at = clock.paused_at;
+            sig.pause_reason = clock.pause_reason;
         });
     }
-    Ok(out)
+    Ok((changed.detail, changed.data))
+}
+
+fn ended(c: &candidate::Model, status: SessionStatus) -> ApiError {
+    ApiError::Conflict(format!("candidate {} has already finished ({status})", c.number))
+}
+
+/// The candidate may log in from another computer for the next `admit_minutes`.
+fn admit(s: &AppState, am: &mut candidate::ActiveModel, now: DateTime<Utc>) -> Changed {
+    let until = now + chrono::Duration::minutes(s.config.admit_minutes);
+    am.admit_until = Set(Some(until));
+    am.absent = Set(false);
+    Changed {
+        detail: format!("Cho phép đăng nhập từ máy khác ({} phút)", s.config.admit_minutes),
+        data: json!({"until": until}),
+        clock: None,
+    }
+}
+
+/// Stops the clock of a candidate in progress whose time is not over.
+fn pause(
+    c: &candidate::Model,
+    status: SessionStatus,
+    am: &mut candidate::ActiveModel,
+    reason: &Option<String>,
+    now: DateTime<Utc>,
+) -> ApiResult<Changed> {
+    let number = &c.number;
+    if status != SessionStatus::InProgress {
+        return Err(ApiError::Conflict(format!(
+            "candidate {number} is {status}; only a candidate in progress can be paused"
+        )));
+    }
+    if c.deadline_at.is_some_and(|d| d <= now) {
+        return Err(ApiError::Conflict(format!("candidate {number}'s time is over")));
+    }
+    am.paused_at = Set(Some(now));
+    am.pause_reason = Set(reason.clone());
+    let remaining = Clock { deadline: c.deadline_at, paused_at: Some(now) }.remaining_ms(now);
+    Ok(Changed {
+        detail: reason.clone().unwrap_or_default(),
+        data: json!({"reason": reason, "remaining_ms": remaining}),
+        clock: Some(NewClock { deadline: c.deadline_at, paused_at: Some(now), pause_reason: reason.clone() }),
+    })
+}
+
+/// Restarts a paused clock: the deadline moves by the paused time.
+fn resume(
+    c: &candidate::Model,
+    status: SessionStatus,
+    am: &mut candidate::ActiveModel,
+    now: DateTime<Utc>,
+) -> ApiResult<Changed> {
+    let Some(p) = c.paused_at.filter(|_| c.submitted_at.is_none()) else {
+        return Err(ApiError::Conflict(format!("candidate {} is {status}, not paused", c.number)));
+    };
+    let paused = (now - p).num_milliseconds().max(0);
+    let deadline = c.deadline_at.map(|d| d + chrono::Duration::milliseconds(paused));
+    am.deadline_at = Set(deadline);
+    am.paused_ms = Set(c.paused_ms + paused);
+    am.paused_at = Set(None);
+    am.pause_reason = Set(None);
+    Ok(Changed {
+        detail: format!("Đã tạm dừng {}", minutes_seconds(paused)),
+        data: json!({"paused_ms": paused, "deadline": deadline}),
+        clock: Some(NewClock { deadline, paused_at: None, pause_reason: None }),
+    })
+}
+
+/// Extra time: the deadline moves by `minutes` (a pause stays as it is).
+fn extend(
+    c: &candidate::Model,
+    status: SessionStatus,
+    am: &mut candidate::ActiveModel,
+    minutes: i64,
+    reason: &str,
+) -> ApiResult<Changed> {
+    if c.submitted_at.is_some() {
+        return Err(ended(c, status));
+    }
+    let deadline = c.deadline_at.map(|d| d + chrono::Duration::minutes(minutes));
+    am.extra_seconds = Set(c.extra_seconds + (minutes as i32) * 60);
+    am.deadline_at = Set(deadline);
+    let detail =
+        if reason.is_empty() { format!("+{minutes} phút") } else { format!("+{minutes} phút: {reason}") };
+    Ok(Changed {
+        detail,
+        data: json!({"minutes": minutes, "reason": reason, "deadline": deadline}),
+        clock: Some(NewClock { deadline, paused_at: c.paused_at, pause_reason: c.pause_reason.clone() }),
+    })
+}
+
+/// Ends a started session for `reason` (it goes into the room record).
+async fn terminate(s: &AppState, c: &candidate::Model, status: SessionStatus, reason: &str) -> ApiResult<()> {
+    if c.submitted_at.is_some() {
+        return Err(ended(c, status));
+    }
+    if c.started_at.is_none() {
+        return Err(ApiError::Conflict(format!(
+            "candidate {} has not started; mark them absent instead",
+            c.number
+        )));
+    }
+    session::finish(s, c.clone(), SubmitReason::Terminated, Some(reason)).await?;
+    Ok(())
+}
+
+/// Moves the candidate to a free seat of their room and admits the new computer.
+async fn move_seat(
+    s: &AppState,
+    c: &candidate::Model,
+    status: SessionStatus,
+    am: &mut candidate::ActiveModel,
+    seat: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<Changed> {
+    if c.submitted_at.is_some() {
+        return Err(ended(c, status));
+    }
+    let r = room::Entity::find_by_id(c.room_id.clone())
+        .one(&s.db.read)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("the candidate's room is gone".into()))?;
+    let seat = i32::try_from(seat).ok().filter(|n| *n <= r.seats).ok_or_else(|| {
+        ApiError::bad_request("invalid_seat", format!("room {} has seats 1 to {}", r.name, r.seats))
+    })?;
+    if seat == c.seat {
+        return Err(ApiError::bad_request(
+            "invalid_seat",
+            format!("candidate {} is in seat {seat}", c.number),
+        ));
+    }
+    if roster::taken_seats(s, &r.id, &c.id).await?.contains(&seat) {
+        return Err(ApiError::Conflict(format!("seat {seat} of room {} is taken", r.name)));
+    }
+    let until = now + chrono::Duration::minutes(s.config.admit_minutes);
+    am.seat = Set(seat);
+    am.admit_until = Set(Some(until));
+    Ok(Changed {
+        detail: format!("Ghế {} → {}", c.seat, seat),
+        data: json!({"from": c.seat, "to": seat, "admit_until": until}),
+        clock: None,
+    })
+}
+
+/// Marks a candidate who has not started as absent (an admit undoes it).
+fn absent(
+    c: &candidate::Model,
+    status: SessionStatus,
+    am: &mut candidate::ActiveModel,
+) -> ApiResult<Changed> {
+    if status != SessionStatus::NotStarted {
+        return Err(ApiError::Conflict(format!(
+            "candidate {} is {status}; only a candidate who has not started can be marked absent",
+            c.number
+        )));
+    }
+    am.absent = Set(true);
+    Ok(Changed { detail: "Vắng thi".to_string(), data: json!({}), clock: None })
 }
 
 /// One room log entry to write.
@@ -378,20 +457,17 @@ pub async fn record(s: &AppState, by: &str, e: Entry<'_>) -> ApiResult<Value> {
     }
     // The room log row first, then its audit record through the writer (the audit log is a hash
     // chain with one writer); an audit failure is reported to the proctor as an error.
-    let m = incident::ActiveModel {
-        event_id: Set(event_id.to_string()),
-        room_id: Set(room_id.to_string()),
-        candidate_id: Set(c.map(|c| c.id.clone())),
-        number: Set(c.map(|c| c.number.clone())),
-        actor: Set(by.to_string()),
-        action: Set(action.to_string()),
-        detail: Set(detail),
-        data: Set(data.to_string()),
-        at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&s.db.read)
-    .await?;
+    let new = NewEntry {
+        event_id: event_id.to_string(),
+        room_id: room_id.to_string(),
+        candidate: c.map(|c| (c.id.clone(), c.number.clone())),
+        actor: by.to_string(),
+        action: action.to_string(),
+        detail,
+        data: data.to_string(),
+        at: Utc::now(),
+    };
+    let m = room_log::append(&s.db.write, new).await?;
     store::audit(&s.writer, Some(event_id), by, audit_action, audit).await?;
     let entry = entry_json(&m);
     s.hub.rooms.send(room_id, json!({"type": "log", "entry": entry}).to_string().into());

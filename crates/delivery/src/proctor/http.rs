@@ -6,8 +6,7 @@
 //! is answered like an unknown route (404).
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use khaothi_auth::CurrentUser;
 use serde::de::DeserializeOwned;
@@ -17,13 +16,17 @@ use utoipa::ToSchema;
 
 use crate::access::{candidate_in_my_room, find_candidate, room_of_mine};
 use crate::error::{ApiError, ApiResult};
-use crate::json::{ApiJson, parse_json};
+use crate::json::{ApiJson, MaybeJson, Path, parse_json};
 use crate::proctor::actions::{self, Action};
 use crate::state::AppState;
 
-/// A JSON body that may be left out entirely (`{}` then).
-fn optional_body<T: DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
-    if body.iter().all(u8::is_ascii_whitespace) { parse_json(b"{}") } else { parse_json(body) }
+/// The action's body, which may be left out entirely (read as `{}` then, so a required field
+/// is still named when missing).
+async fn optional_body<T: DeserializeOwned>(req: Request) -> ApiResult<T> {
+    match MaybeJson::<T>::from_request(req, &()).await? {
+        MaybeJson(Some(body)) => Ok(body),
+        MaybeJson(None) => parse_json(b"{}"),
+    }
 }
 
 /// The body of `pause` and `terminate` (may be left out).
@@ -82,24 +85,24 @@ fn action_named<A: DeserializeOwned>(segment: String) -> ApiResult<A> {
 
 impl CandidateAction {
     /// The action with what its body says.
-    fn with_body(self, body: &Bytes) -> ApiResult<Action> {
+    async fn with_body(self, body: Request) -> ApiResult<Action> {
         Ok(match self {
-            Self::Pause => Action::Pause { reason: optional_body::<ReasonBody>(body)?.reason },
-            Self::Resume => optional_body::<EmptyBody>(body).map(|_| Action::Resume)?,
-            Self::Terminate => {
-                Action::Terminate { reason: optional_body::<ReasonBody>(body)?.reason.unwrap_or_default() }
-            }
-            Self::MoveSeat => Action::MoveSeat { seat: optional_body::<SeatBody>(body)?.seat },
-            Self::Absent => optional_body::<EmptyBody>(body).map(|_| Action::Absent)?,
+            Self::Pause => Action::Pause { reason: optional_body::<ReasonBody>(body).await?.reason },
+            Self::Resume => optional_body::<EmptyBody>(body).await.map(|_| Action::Resume)?,
+            Self::Terminate => Action::Terminate {
+                reason: optional_body::<ReasonBody>(body).await?.reason.unwrap_or_default(),
+            },
+            Self::MoveSeat => Action::MoveSeat { seat: optional_body::<SeatBody>(body).await?.seat },
+            Self::Absent => optional_body::<EmptyBody>(body).await.map(|_| Action::Absent)?,
         })
     }
 }
 
 impl RoomAction {
-    fn with_body(self, body: &Bytes) -> ApiResult<Action> {
+    async fn with_body(self, body: Request) -> ApiResult<Action> {
         Ok(match self {
-            Self::Pause => Action::Pause { reason: optional_body::<ReasonBody>(body)?.reason },
-            Self::Resume => optional_body::<EmptyBody>(body).map(|_| Action::Resume)?,
+            Self::Pause => Action::Pause { reason: optional_body::<ReasonBody>(body).await?.reason },
+            Self::Resume => optional_body::<EmptyBody>(body).await.map(|_| Action::Resume)?,
         })
     }
 }
@@ -122,9 +125,9 @@ pub async fn act_on_candidate(
     State(s): State<AppState>,
     user: CurrentUser,
     Path((event, number, action)): Path<(String, String, String)>,
-    body: Bytes,
+    body: Request,
 ) -> ApiResult<Json<CandidateActed>> {
-    let act = action_named::<CandidateAction>(action)?.with_body(&body)?;
+    let act = action_named::<CandidateAction>(action)?.with_body(body).await?;
     let what = format!("{} candidates of this room", act.name().replace('_', " "));
     let c = candidate_in_my_room(&s, &user, &event, &number, &what).await?;
     let done = actions::on_candidate(&s, user.username(), c, act).await?;
@@ -150,9 +153,9 @@ pub async fn act_on_room(
     State(s): State<AppState>,
     user: CurrentUser,
     Path((event, room_ref, action)): Path<(String, String, String)>,
-    body: Bytes,
+    body: Request,
 ) -> ApiResult<Json<RoomActed>> {
-    let act = action_named::<RoomAction>(action)?.with_body(&body)?;
+    let act = action_named::<RoomAction>(action)?.with_body(body).await?;
     let r = room_of_mine(&s, &user, &event, &room_ref, &format!("{} this room", act.name())).await?;
     let seats = actions::on_room(&s, user.username(), &r, act).await?;
     Ok(Json(RoomActed { room: r.name, count: seats.len(), seats }))
@@ -203,17 +206,23 @@ mod tests {
         assert!(action_named::<CandidateAction>("move_seat".into()).is_err());
     }
 
-    #[test]
-    fn bodies_may_be_left_out_but_not_wrong() {
-        let empty = Bytes::from_static(b" \n");
-        assert!(matches!(CandidateAction::Absent.with_body(&empty), Ok(Action::Absent)));
+    fn body(text: &'static str) -> Request {
+        Request::new(axum::body::Body::from(text))
+    }
+
+    #[tokio::test]
+    async fn bodies_may_be_left_out_but_not_wrong() {
+        assert!(matches!(CandidateAction::Absent.with_body(body(" \n")).await, Ok(Action::Absent)));
         assert!(matches!(
-            CandidateAction::Terminate.with_body(&empty),
+            CandidateAction::Terminate.with_body(body("")).await,
             Ok(Action::Terminate { reason }) if reason.is_empty()
         ));
-        assert!(CandidateAction::MoveSeat.with_body(&empty).is_err(), "move-seat needs a seat");
-        let seat = Bytes::from_static(br#"{"seat": 4}"#);
-        assert!(matches!(CandidateAction::MoveSeat.with_body(&seat), Ok(Action::MoveSeat { seat: 4 })));
-        assert!(RoomAction::Resume.with_body(&seat).is_err(), "resume takes no fields");
+        assert!(CandidateAction::MoveSeat.with_body(body("")).await.is_err(), "move-seat needs a seat");
+        let seat = r#"{"seat": 4}"#;
+        assert!(matches!(
+            CandidateAction::MoveSeat.with_body(body(seat)).await,
+            Ok(Action::MoveSeat { seat: 4 })
+        ));
+        assert!(RoomAction::Resume.with_body(body(seat)).await.is_err(), "resume takes no fields");
     }
 }

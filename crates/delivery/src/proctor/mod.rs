@@ -10,4 +10,4 @@ pub mod record;
 pub mod roster;
 pub mod socket;
 
-pub use fanout::{AnswerTally, LiveGuard, RoomHub, spawn_fanout};
+pub use fanout::spawn_fanout;

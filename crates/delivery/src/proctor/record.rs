@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, Utc};
 use khaothi_auth::CurrentUser;
@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use crate::access::load_event;
 use crate::access::require_room;
 use crate::error::ApiResult;
+use crate::json::{Path, Query};
 use crate::proctor::roster::{self, entry_json};
+use crate::session::{SessionStatus, SubmitReason};
 use crate::state::AppState;
 use crate::store::{
     self,
@@ -116,15 +118,15 @@ fn vn_time(v: &Value) -> String {
     t.with_timezone(&vn).format("%H:%M:%S %d/%m/%Y").to_string()
 }
 
-fn status_vi(s: &str) -> &'static str {
-    match s {
-        "not_started" => "Chưa vào thi",
-        "in_progress" => "Đang làm bài",
-        "paused" => "Tạm dừng",
-        "submitted" => "Đã nộp bài",
-        "terminated" => "Đình chỉ thi",
-        "absent" => "Vắng thi",
-        _ => "—",
+fn status_vi(s: &Value) -> &'static str {
+    match serde_json::from_value::<SessionStatus>(s.clone()) {
+        Ok(SessionStatus::NotStarted) => "Chưa vào thi",
+        Ok(SessionStatus::InProgress) => "Đang làm bài",
+        Ok(SessionStatus::Paused) => "Tạm dừng",
+        Ok(SessionStatus::Submitted) => "Đã nộp bài",
+        Ok(SessionStatus::Terminated) => "Đình chỉ thi",
+        Ok(SessionStatus::Absent) => "Vắng thi",
+        Err(_) => "—",
     }
 }
 
@@ -143,17 +145,31 @@ fn action_vi(a: &str) -> &'static str {
 }
 
 fn reason_vi(r: &str) -> &str {
-    match r {
-        "candidate" => "thí sinh nộp",
-        "time_over" => "hết giờ",
-        "terminated" => "đình chỉ",
-        other => other,
+    match SubmitReason::from_stored(r) {
+        Some(SubmitReason::Candidate) => "thí sinh nộp",
+        Some(SubmitReason::TimeOver) => "hết giờ",
+        Some(SubmitReason::Terminated) => "đình chỉ",
+        None => r,
     }
 }
 
+/// The printable biên bản of the JSON record: heading, proctors, counts, candidates, the log,
+/// and room for the proctors' signatures.
 fn html(r: &Value) -> String {
-    let s = |v: &Value| esc(v.as_str().unwrap_or_default());
     let mut h = String::new();
+    heading(&mut h, r);
+    proctors(&mut h, r);
+    summary(&mut h, r);
+    candidates_table(&mut h, r);
+    log_table(&mut h, r);
+    h.push_str(
+        "<div class=\"sign\"><div>CÁN BỘ COI THI 1<br><i>(Ký, ghi rõ họ tên)</i></div><div>CÁN BỘ COI THI 2<br><i>(Ký, ghi rõ họ tên)</i></div></div></body></html>",
+    );
+    h
+}
+
+/// The page's head and the record's title lines (event, room, when and by whom).
+fn heading(h: &mut String, r: &Value) {
     let _ = write!(
         h,
         r#"<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Biên bản phòng thi {room}</title>
@@ -164,28 +180,36 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
 <h1>BIÊN BẢN PHÒNG THI</h1>
 <p>Kỳ thi: <b>{title}</b> ({event})<br>Phòng thi: <b>{room}</b> — {seats} chỗ ngồi<br>Lập lúc: {at} (giờ Việt Nam), người lập: {by}</p>
 "#,
-        room = s(&r["room"]["name"]),
-        title = s(&r["event"]["title"]),
-        event = s(&r["event"]["id"]),
+        room = text(&r["room"]["name"]),
+        title = text(&r["event"]["title"]),
+        event = text(&r["event"]["id"]),
         seats = r["room"]["seats"],
         at = vn_time(&r["generated_at"]),
-        by = s(&r["generated_by"]),
+        by = text(&r["generated_by"]),
     );
+}
+
+/// The room's proctors, and anyone else who acted in the room.
+fn proctors(h: &mut String, r: &Value) {
     h.push_str("<h2>Cán bộ coi thi</h2><ul>");
     for p in r["proctors"].as_array().into_iter().flatten() {
-        let _ = write!(h, "<li>{} ({})</li>", s(&p["display_name"]), s(&p["username"]));
+        let _ = write!(h, "<li>{} ({})</li>", text(&p["display_name"]), text(&p["username"]));
     }
     let others: Vec<String> = r["acted"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|a| !r["proctors"].as_array().into_iter().flatten().any(|p| p["username"] == **a))
-        .map(s)
+        .map(text)
         .collect();
     if !others.is_empty() {
         let _ = write!(h, "<li>Có thao tác trong phòng: {}</li>", others.join(", "));
     }
     h.push_str("</ul>");
+}
+
+/// The count of candidates by status.
+fn summary(h: &mut String, r: &Value) {
     let sm = &r["summary"];
     let count = |k: &str| sm[k].as_u64().unwrap_or(0);
     let _ = write!(
@@ -199,6 +223,10 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
         count("paused"),
         count("not_started")
     );
+}
+
+/// One row per candidate: seat, who, version, status, times, answered count, extra time, flags.
+fn candidates_table(h: &mut String, r: &Value) {
     h.push_str("<h2>Danh sách thí sinh</h2><table><tr><th>Ghế</th><th>Số báo danh</th><th>Họ và tên</th><th>Ngày sinh</th><th>Mã đề</th><th>Trạng thái</th><th>Bắt đầu</th><th>Kết thúc</th><th>Số câu đã làm</th><th>Cộng giờ (phút)</th><th>Cảnh báo</th><th>Ghi chú</th></tr>");
     for c in r["candidates"].as_array().into_iter().flatten() {
         let mut note = Vec::new();
@@ -216,11 +244,11 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             c["seat"],
-            s(&c["number"]),
-            s(&c["full_name"]),
-            s(&c["date_of_birth"]),
-            s(&c["version"]),
-            status_vi(c["status"].as_str().unwrap_or_default()),
+            text(&c["number"]),
+            text(&c["full_name"]),
+            text(&c["date_of_birth"]),
+            text(&c["version"]),
+            status_vi(&c["status"]),
             vn_time(&c["started_at"]),
             vn_time(&c["submitted_at"]),
             c["answered"],
@@ -230,6 +258,10 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
             note.join("; ")
         );
     }
+}
+
+/// The room log in time order.
+fn log_table(h: &mut String, r: &Value) {
     h.push_str("</table><h2>Diễn biến và sự việc (theo thời gian)</h2>");
     let log = r["log"].as_array().cloned().unwrap_or_default();
     if log.is_empty() {
@@ -241,16 +273,17 @@ table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 vn_time(&l["at"]),
-                s(&l["by"]),
+                text(&l["by"]),
                 action_vi(l["action"].as_str().unwrap_or_default()),
-                s(&l["number"]),
-                s(&l["detail"])
+                text(&l["number"]),
+                text(&l["detail"])
             );
         }
         h.push_str("</table>");
     }
-    h.push_str(
-        "<div class=\"sign\"><div>CÁN BỘ COI THI 1<br><i>(Ký, ghi rõ họ tên)</i></div><div>CÁN BỘ COI THI 2<br><i>(Ký, ghi rõ họ tên)</i></div></div></body></html>",
-    );
-    h
+}
+
+/// A JSON string of the record, escaped for HTML (other values: empty).
+fn text(v: &Value) -> String {
+    esc(v.as_str().unwrap_or_default())
 }

@@ -183,11 +183,7 @@ pub fn entry_json(m: &incident::Model) -> Value {
 }
 
 pub async fn room_log(s: &AppState, room_id: &str) -> ApiResult<Vec<incident::Model>> {
-    Ok(incident::Entity::find()
-        .filter(incident::Column::RoomId.eq(room_id))
-        .order_by_asc(incident::Column::Id)
-        .all(&s.db.read)
-        .await?)
+    Ok(store::room_log::of_room(&s.db.read, room_id).await?)
 }
 
 /// The `roster` message a proctor socket starts with.

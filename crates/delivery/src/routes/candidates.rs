@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use khaothi_auth::CurrentUser;
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::access::{candidate_in_my_room, load_event};
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, Path};
 use crate::proctor::actions::{self, Action};
 use crate::routes::BOARD;
 use crate::seating::{self, Refused};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use khaothi_auth::CurrentUser;
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::access::{load_event, sealed_package, verified_package};
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, Path};
 use crate::routes::{BOARD, STAFF};
 use crate::session;
 use crate::state::{AppState, EventContent};

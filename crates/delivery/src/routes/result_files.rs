@@ -2,7 +2,7 @@
 //! its upload to the bank (docs/protocol.md §2, docs/formats.md "Signed result file").
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use khaothi_auth::CurrentUser;
 use khaothi_package::result_file::ResultFile;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::access::load_event;
 use crate::chain::Chain;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, Path};
 use crate::result_file::signed_result_file;
 use crate::routes::BOARD;
 use crate::state::AppState;

@@ -2,7 +2,7 @@
 //! downloads, each audited.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use khaothi_auth::CurrentUser;
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use serde_json::json;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, ApiResult};
+use crate::json::{Path, Query};
 use crate::results::{EventResults, calibration_csv, raw_csv, results_csv, results_json};
 use crate::routes::BOARD;
 use crate::state::AppState;

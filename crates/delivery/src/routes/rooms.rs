@@ -1,7 +1,7 @@
 //! Rooms of an event and their printable sheets with every candidate's login code.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use khaothi_auth::CurrentUser;
@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::access::{find_room, load_event, require_room};
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, Path, Query};
 use crate::routes::{BOARD, STAFF};
 use crate::state::AppState;
 use crate::store;

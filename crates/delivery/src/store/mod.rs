@@ -2,15 +2,21 @@
 //!
 //! SQLite is opened with WAL and `synchronous=FULL` on every connection (set in `after_connect`,
 //! since the pragma is per connection), so an acknowledged commit survives a power cut, not only a
-//! crash. Writes on the hot path go through the single writer task ([`crate::writer`]); its pool
+//! crash. Writes on the hot path go through the single writer task ([`writer`]); its pool
 //! has one connection.
+//!
+//! Inside, dependencies point one way: this module's queries and [`audit`] use the [`writer`];
+//! the writer uses only the tables ([`entity`]) and the chain heads ([`chains`]). The room log
+//! ([`room_log`]) is appended on the writer's pool.
 
 pub mod candidates;
 pub mod chains;
 pub mod entity;
 pub mod events;
+pub mod room_log;
 pub mod rooms;
 pub mod staff;
+pub mod writer;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -23,7 +29,7 @@ use sea_orm::{
 
 use entity::{candidate, event, response, server_clock};
 
-use crate::writer::{AuditEntry, WriteFailed, WriteOp, Writer};
+use writer::{AuditEntry, WriteFailed, WriteOp, Writer};
 
 /// The two pools: `read` for queries and staff actions, `write` (one connection) for the writer.
 #[derive(Clone)]

@@ -1,10 +1,10 @@
 //! Tamper evidence: the response and audit logs are hash chains; a changed, deleted or smuggled
 //! row is found and located, and the signed result file carries the verified heads.
 
-use khaothi_delivery::candidate_client::some_answer;
 use khaothi_delivery::chain::Chain;
 use khaothi_delivery::store::chains::verify_chain;
 use khaothi_delivery::store::entity::response;
+use khaothi_loadtest::candidate::some_answer;
 use khaothi_package::ResultFile;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde_json::{Value, json};

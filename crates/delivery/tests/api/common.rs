@@ -1,31 +1,19 @@
 use std::time::Duration;
 
-use khaothi_delivery::candidate_client::CandidateSocket;
-use khaothi_delivery::client::{BoardClient, EventSetup};
 use khaothi_delivery::{Application, DeliveryConfig};
 use khaothi_domain::{Item, ItemRecord};
+use khaothi_loadtest::board::{BoardClient, EventSetup};
+use khaothi_loadtest::candidate::CandidateSocket;
 use khaothi_package::{BoardSigningKey, BuiltPackage};
 use rand::SeedableRng;
 
-#[derive(Clone, Copy, Debug)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use khaothi_testkit::{Backend, TestData};
 
+/// Runs one test body against both databases (see `khaothi_testkit::both_backends`).
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name($crate::common::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name($crate::common::Backend::Postgres).await
-            }
-        }
+        khaothi_testkit::both_backends!($name);
     };
 }
 
@@ -37,7 +25,8 @@ pub struct TestApp {
     pub board: BoardClient,
     pub signer: BoardSigningKey,
     pub config: DeliveryConfig,
-    pub dir: Option<tempfile::TempDir>,
+    /// The data directory and database; `stop` hands them on so a restart finds the same data.
+    pub data: Option<TestData>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -50,18 +39,6 @@ impl Drop for TestApp {
     }
 }
 
-pub async fn fresh_postgres() -> String {
-    use sea_orm::ConnectionTrait;
-    let admin = std::env::var("KHAOTHI_TEST_POSTGRES").expect(
-        "KHAOTHI_TEST_POSTGRES is not set: run scripts/test-all.sh (it starts PostgreSQL) or point it at a server",
-    );
-    let name = format!("khaothi_test_{}", uuid::Uuid::new_v4().simple());
-    let db = khaothi_store::connect(&admin).await.expect("connect to the PostgreSQL admin URL");
-    db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
-}
-
 pub fn board_key(seed: u64) -> BoardSigningKey {
     BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(seed))
 }
@@ -72,27 +49,21 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut DeliveryConfig)) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let data = TestData::new(backend).await;
         let signer = board_key(1);
         let mut config = DeliveryConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: dir.path().to_path_buf(),
+            data_dir: data.dir().to_path_buf(),
             demo: true,
             board_public_key: Some(signer.public().to_string()),
+            database_url: data.database_url(),
             ..DeliveryConfig::default()
         };
-        if let Backend::Postgres = backend {
-            config.database_url = Some(fresh_postgres().await);
-        }
         tweak(&mut config);
-        Self::start(config, signer, Some(dir)).await
+        Self::start(config, signer, Some(data)).await
     }
 
-    pub async fn start(
-        config: DeliveryConfig,
-        signer: BoardSigningKey,
-        dir: Option<tempfile::TempDir>,
-    ) -> Self {
+    pub async fn start(config: DeliveryConfig, signer: BoardSigningKey, data: Option<TestData>) -> Self {
         let app = Application::build(config.clone()).await.expect("the delivery server starts");
         let url = format!("http://{}", app.addr);
         let ws = format!("ws://{}/ws/candidate", app.addr);
@@ -105,11 +76,11 @@ impl TestApp {
                 .await;
         });
         let board = BoardClient::login(&url, "board", "khaothi-demo").await.expect("board login");
-        TestApp { url, ws, board, signer, config, dir, shutdown: Some(tx), done: Some(done) }
+        TestApp { url, ws, board, signer, config, data, shutdown: Some(tx), done: Some(done) }
     }
 
     /// Stops the server (as a crash would, for in-flight connections) and returns its data.
-    pub async fn stop(mut self) -> (DeliveryConfig, BoardSigningKey, Option<tempfile::TempDir>) {
+    pub async fn stop(mut self) -> (DeliveryConfig, BoardSigningKey, Option<TestData>) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -118,7 +89,7 @@ impl TestApp {
             let _ = d.await;
         }
         let signer = BoardSigningKey::parse(&self.signer.to_text()).unwrap();
-        (self.config.clone(), signer, self.dir.take())
+        (self.config.clone(), signer, self.data.take())
     }
 
     pub async fn socket(&self) -> CandidateSocket {
@@ -169,7 +140,7 @@ pub fn items() -> Vec<Item> {
 }
 
 pub fn package(signer: &BoardSigningKey, event: &str) -> BuiltPackage {
-    khaothi_delivery::demo::demo_package(&items(), event, "Kiểm tra", 90, 4, signer, 5)
+    khaothi_loadtest::demo::demo_package(&items(), event, "Kiểm tra", 90, 4, signer, 5)
         .expect("package builds")
 }
 

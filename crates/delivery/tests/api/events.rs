@@ -176,12 +176,12 @@ async fn candidate_import_and_sheets(b: Backend) {
         .to_string();
     app.board.post("/api/v1/staff", json!({"username": "gt2", "display_name": "GT 2", "password": "proctor-pass-2", "role": "proctor", "rooms": [p2]})).await.unwrap();
     app.board.post("/api/v1/staff", json!({"username": "gt1", "display_name": "GT 1", "password": "proctor-pass-1", "role": "proctor", "rooms": [p1["id"]]})).await.unwrap();
-    let gt2 = khaothi_delivery::client::BoardClient::login(&app.url, "gt2", "proctor-pass-2").await.unwrap();
+    let gt2 = khaothi_loadtest::board::BoardClient::login(&app.url, "gt2", "proctor-pass-2").await.unwrap();
     let err = gt2.get("/api/v1/events/E1/rooms/P1/sheet").await.unwrap_err();
     assert!(err.0.contains("not_allowed"), "{err}");
     let err = gt2.post("/api/v1/events/E1/candidates/000001/admit", json!({})).await.unwrap_err();
     assert!(err.0.contains("not_allowed"), "{err}");
-    let gt1 = khaothi_delivery::client::BoardClient::login(&app.url, "gt1", "proctor-pass-1").await.unwrap();
+    let gt1 = khaothi_loadtest::board::BoardClient::login(&app.url, "gt1", "proctor-pass-1").await.unwrap();
     gt1.get("/api/v1/events/E1/rooms/P1/sheet").await.unwrap();
     gt1.post("/api/v1/events/E1/candidates/000001/admit", json!({})).await.unwrap();
     // Proctors cannot do the board's work.

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use khaothi_delivery::client::EventSetup;
 use khaothi_domain::form::{Form, FormItem, Version};
 use khaothi_domain::{Item, ItemRecord};
 use khaothi_irt::ItemModel;
+use khaothi_loadtest::board::EventSetup;
 use khaothi_package::{BoardSigningKey, BuiltPackage, PackageInput, build_package};
 use rand::SeedableRng;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use khaothi_delivery::candidate_client::CandidateSocket;
+use khaothi_loadtest::candidate::CandidateSocket;
 use serde_json::json;
 
 use crate::common::*;

@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use khaothi_delivery::candidate_client::CandidateSocket;
-use khaothi_delivery::client::BoardClient;
 use khaothi_delivery::store::entity::audit_log;
+use khaothi_loadtest::board::BoardClient;
+use khaothi_loadtest::candidate::CandidateSocket;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -615,7 +615,7 @@ async fn answer_counts_are_coalesced(b: Backend) {
     let items = w["items"].as_array().unwrap().clone();
     let t0 = Instant::now();
     for (k, it) in items.iter().enumerate() {
-        let v = khaothi_delivery::candidate_client::some_answer(it, k as u64);
+        let v = khaothi_loadtest::candidate::some_answer(it, k as u64);
         ca.answer(k as i64 + 1, it["id"].as_str().unwrap(), v).await.unwrap();
     }
     let spent = t0.elapsed();

@@ -6,11 +6,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use khaothi_delivery::candidate_client::{CandidateSocket, some_answer};
 use khaothi_domain::form::{Version, VersionKey};
 use khaothi_domain::{Choice, Item, ItemBody};
 use khaothi_irt::ItemModel;
 use khaothi_irt::ability::{AbilityOptions, estimate};
+use khaothi_loadtest::candidate::{CandidateSocket, some_answer};
 use khaothi_package::{PackageKeys, verify_package};
 use serde_json::{Value, json};
 
@@ -121,7 +121,7 @@ async fn nothing_scores_or_reveals_a_key_before_release(b: Backend) {
         .post("/api/v1/staff", json!({"username": "gt", "display_name": "GT", "password": "proctor-pass-1", "role": "proctor", "rooms": []}))
         .await
         .unwrap();
-    let gt = khaothi_delivery::client::BoardClient::login(&app.url, "gt", "proctor-pass-1").await.unwrap();
+    let gt = khaothi_loadtest::board::BoardClient::login(&app.url, "gt", "proctor-pass-1").await.unwrap();
     for path in EXPORTS {
         let err = gt.get(&format!("/api/v1/events/E1/{path}")).await.unwrap_err();
         assert!(err.0.contains("403"), "{path}: {err}");

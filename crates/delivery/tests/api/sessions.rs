@@ -23,7 +23,7 @@ async fn answer_resume_admit_submit(b: Backend) {
     s1.answer(2, &first, json!("C")).await.unwrap();
     s1.answer(2, &first, json!("D")).await.unwrap();
     for (k, it) in items.iter().enumerate().skip(1) {
-        let v = khaothi_delivery::candidate_client::some_answer(it, k as u64);
+        let v = khaothi_loadtest::candidate::some_answer(it, k as u64);
         s1.answer(k as i64 + 2, it["id"].as_str().unwrap(), v).await.unwrap();
     }
     // Integrity events are recorded for the proctor.
@@ -146,18 +146,18 @@ both_backends!(answers_are_checked);
 
 async fn demo_event_is_ready_to_take(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let demo = khaothi_delivery::demo::setup_demo_event(&app.url, &items(), &app.signer, 5).await.unwrap();
+    let demo = khaothi_loadtest::demo::setup_demo_event(&app.url, &items(), &app.signer, 5).await.unwrap();
     assert_eq!(demo.candidates.len(), 5);
     let c = &demo.candidates[0];
-    let mut s = khaothi_delivery::candidate_client::CandidateSocket::connect(&demo.ws_url).await.unwrap();
+    let mut s = khaothi_loadtest::candidate::CandidateSocket::connect(&demo.ws_url).await.unwrap();
     let w = s.login(&c.number, &c.code).await.unwrap();
     assert_eq!(w["items"].as_array().unwrap().len(), 10);
     // A second call (an existing demo database) reads the same sheet.
-    let again = khaothi_delivery::demo::setup_demo_event(&app.url, &items(), &app.signer, 5).await.unwrap();
+    let again = khaothi_loadtest::demo::setup_demo_event(&app.url, &items(), &app.signer, 5).await.unwrap();
     assert_eq!(again.candidates[0].code, c.code);
     assert!(demo.keys_key.is_some() && again.keys_key.is_none(), "the keys' code is known at creation only");
     // The demo proctor watches the demo room.
-    let proctor = khaothi_delivery::client::BoardClient::login(
+    let proctor = khaothi_loadtest::board::BoardClient::login(
         &app.url,
         "proctor",
         khaothi_delivery::routes::staff::DEMO_PASSWORD,

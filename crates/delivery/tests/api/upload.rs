@@ -11,28 +11,26 @@ use crate::common::*;
 
 struct BankApp {
     url: String,
-    _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
+    _data: TestData,
 }
 
 async fn bank(b: Backend) -> BankApp {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = BankConfig {
+    let data = TestData::new(b).await;
+    let config = BankConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: dir.path().to_path_buf(),
+        data_dir: data.dir().to_path_buf(),
         demo: true,
+        database_url: data.database_url(),
         ..BankConfig::default()
     };
-    if let Backend::Postgres = b {
-        config.database_url = Some(fresh_postgres().await);
-    }
     let app = Bank::build(config).await.expect("the bank starts");
     let url = format!("http://{}", app.addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    BankApp { url, _dir: dir, _stop: tx }
+    BankApp { url, _stop: tx, _data: data }
 }
 
 async fn results_travel_to_the_bank(b: Backend) {
@@ -62,7 +60,7 @@ async fn results_travel_to_the_bank(b: Backend) {
 
     // The bank's admin registers the site's key (as `khaothi delivery site-key` prints it).
     let bank_admin =
-        khaothi_delivery::client::BoardClient::login(&bank.url, "admin", "khaothi-demo").await.unwrap();
+        khaothi_loadtest::board::BoardClient::login(&bank.url, "admin", "khaothi-demo").await.unwrap();
     bank_admin
         .post("/api/v1/sites", json!({"name": "Điểm thi số 1", "public_key": site.to_string()}))
         .await

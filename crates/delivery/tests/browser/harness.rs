@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, ClientBuilder, Locator};
-use khaothi_delivery::candidate_client::CandidateSocket;
-use khaothi_delivery::client::{BoardClient, EventSetup};
+use khaothi_loadtest::board::{BoardClient, EventSetup};
+use khaothi_loadtest::candidate::CandidateSocket;
 use khaothi_package::BoardSigningKey;
 use rand::SeedableRng;
 use serde_json::{Value, json};
@@ -257,7 +257,7 @@ pub struct Exam {
 pub async fn set_up_exam(server: &Server, event: &str, candidates: usize) -> Exam {
     let board = server.board().await;
     let pkg =
-        khaothi_delivery::demo::demo_package(&items(), event, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
+        khaothi_loadtest::demo::demo_package(&items(), event, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
     let key = pkg.content_key.to_hex();
     let list = board
         .set_up_event(&EventSetup {

@@ -241,25 +241,9 @@ fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
     if root.name != "assessmentitem" {
         return Err(unsupported(Some(&root.name), "the root element must be an assessmentItem"));
     }
-    let meta: HashMap<String, String> = root
-        .elements()
-        .filter(|e| e.name == "outcomedeclaration")
-        .filter_map(|e| {
-            let key = e.attr("identifier")?.strip_prefix(META_PREFIX)?.to_string();
-            let value = e.child("defaultvalue")?.child("value")?.text();
-            Some((key, value))
-        })
-        .collect();
+    let meta = metadata(&root);
     let body = root.child("itembody").ok_or_else(|| unsupported(None, "the item has no itemBody"))?;
-    let mut interactions = Vec::new();
-    for name in ["choiceinteraction", "matchinteraction", "textentryinteraction"] {
-        body.find_all(name, &mut interactions);
-    }
-    let interaction = match interactions.as_slice() {
-        [one] => *one,
-        [] => return Err(unsupported(None, "no choice, match or text entry interaction")),
-        _ => return Err(unsupported(None, "items with several interactions are not supported")),
-    };
+    let interaction = the_interaction(body)?;
     let response_id = interaction.attr("responseidentifier").unwrap_or("RESPONSE");
     let declaration = root
         .elements()
@@ -268,132 +252,178 @@ fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
         .and_then(|d| d.child("correctresponse"))
         .map(|c| c.elements().filter(|v| v.name == "value").map(|v| v.text().trim().to_string()).collect())
         .unwrap_or_default();
-    let stem = match body.elements().find(|e| e.attr("class") == Some("khaothi-stem")) {
-        Some(div) => div.text(),
-        None => {
-            let mut s = String::new();
-            body.markdown(&mut s);
-            s.trim().to_string()
-        }
-    };
     let mut rec = ItemRecord {
         id: root.attr("identifier").unwrap_or_default().to_string(),
         subject: meta.get("SUBJECT").cloned().unwrap_or_default(),
         grade: meta.get("GRADE").and_then(|g| g.trim().parse().ok()).unwrap_or(0),
         topic: meta.get("TOPIC").cloned().unwrap_or_default(),
         level: meta.get("LEVEL").and_then(|l| Level::parse(l.trim())).unwrap_or_default(),
-        stem,
+        stem: stem_of(body),
         status: meta.get("STATUS").and_then(|s| ReviewStatus::parse(s.trim())),
         stimulus: meta.get("STIMULUS").cloned(),
         enemies: meta.get("ENEMIES").map(|e| split(e)).unwrap_or_default(),
         media: meta.get("MEDIA").map(|e| split(e)).unwrap_or_default(),
         ..Default::default()
     };
-    let choice_text = |e: &Element| {
-        let mut s = String::new();
-        e.markdown(&mut s);
-        s.trim().to_string()
-    };
     match interaction.name.as_str() {
-        "choiceinteraction" => {
-            if interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1") {
-                return Err(unsupported(
-                    Some("choiceInteraction"),
-                    "only maxChoices=\"1\" (single choice) is supported",
-                ));
-            }
-            rec.kind = ItemKind::SingleChoice;
-            let choices: Vec<&Element> =
-                interaction.elements().filter(|e| e.name == "simplechoice").collect();
-            rec.options = Some(choices.iter().map(|c| choice_text(c)).collect());
-            let position = correct
-                .first()
-                .and_then(|k| choices.iter().position(|c| c.attr("identifier") == Some(k.as_str())));
-            rec.key = Some(match position {
-                Some(i) if i < 26 => char::from(b'A' + i as u8).to_string(),
-                _ => correct.first().cloned().unwrap_or_default(),
-            });
-            let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
-            rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
-        }
-        "matchinteraction" => {
-            rec.kind = ItemKind::TrueFalseGroup;
-            let sets: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplematchset").collect();
-            let [statements, answers] = sets.as_slice() else {
-                return Err(unsupported(
-                    Some("matchInteraction"),
-                    "expected two simpleMatchSets (statements, Đúng/Sai)",
-                ));
-            };
-            let ids = |set: &Element| -> Vec<(String, String)> {
-                set.elements()
-                    .filter(|e| e.name == "simpleassociablechoice")
-                    .map(|e| (e.attr("identifier").unwrap_or_default().to_string(), choice_text(e)))
-                    .collect()
-            };
-            let statements = ids(statements);
-            let true_id = ids(answers)
-                .into_iter()
-                .find(|(id, text)| is_true_label(id) || is_true_label(text))
-                .map(|(id, _)| id)
-                .ok_or_else(|| {
-                    unsupported(Some("simpleMatchSet"), "no choice meaning true (T, Đúng, True)")
-                })?;
-            let levels: Vec<Option<Level>> = meta
-                .get("STATEMENT_LEVELS")
-                .map(|l| l.split(';').map(|x| Level::parse(x.trim())).collect())
-                .unwrap_or_default();
-            rec.statements = Some(
-                statements
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, text))| match levels.get(i).copied().flatten() {
-                        Some(level) => StatementRecord::Full { text: text.clone(), level: Some(level) },
-                        None => StatementRecord::Text(text.clone()),
-                    })
-                    .collect(),
-            );
-            rec.keys = Some(
-                statements
-                    .iter()
-                    .map(|(sid, _)| {
-                        correct.iter().any(|pair| {
-                            let mut p = pair.split_whitespace();
-                            p.next() == Some(sid.as_str()) && p.next() == Some(true_id.as_str())
-                        })
-                    })
-                    .collect(),
-            );
-        }
-        _ => {
-            rec.kind = ItemKind::ShortAnswer;
-            let mut accepted = correct.clone();
-            if let Some(mapping) = declaration.and_then(|d| d.child("mapping")) {
-                for entry in mapping.elements().filter(|e| e.name == "mapentry") {
-                    let positive =
-                        entry.attr("mappedvalue").and_then(|v| v.trim().parse::<f64>().ok()).unwrap_or(0.0)
-                            > 0.0;
-                    if let (true, Some(k)) = (positive, entry.attr("mapkey")) {
-                        accepted.push(k.trim().to_string());
-                    }
-                }
-            }
-            let mut seen = Vec::new();
-            accepted.retain(|a| {
-                !a.is_empty() && !seen.contains(a) && {
-                    seen.push(a.clone());
-                    true
-                }
-            });
-            rec.answer = Some(if accepted.len() == 1 {
-                AnswerRecord::One(accepted.remove(0))
-            } else {
-                AnswerRecord::Many(accepted)
-            });
-            rec.tolerance = meta.get("TOLERANCE").and_then(|t| t.trim().parse().ok());
-        }
+        "choiceinteraction" => read_choice(interaction, &correct, &mut rec)?,
+        "matchinteraction" => read_true_false(interaction, &correct, &meta, &mut rec)?,
+        _ => read_text_entry(declaration, correct, &meta, &mut rec),
     }
     Ok((rec, line))
+}
+
+/// The `KHAOTHI_*` outcome declarations (prefix stripped) and their default values.
+fn metadata(root: &Element) -> HashMap<String, String> {
+    root.elements()
+        .filter(|e| e.name == "outcomedeclaration")
+        .filter_map(|e| {
+            let key = e.attr("identifier")?.strip_prefix(META_PREFIX)?.to_string();
+            let value = e.child("defaultvalue")?.child("value")?.text();
+            Some((key, value))
+        })
+        .collect()
+}
+
+/// The item's one interaction: choice, match or text entry.
+fn the_interaction(body: &Element) -> Result<&Element, InteropError> {
+    let mut interactions = Vec::new();
+    for name in ["choiceinteraction", "matchinteraction", "textentryinteraction"] {
+        body.find_all(name, &mut interactions);
+    }
+    match interactions.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(unsupported(None, "no choice, match or text entry interaction")),
+        _ => Err(unsupported(None, "items with several interactions are not supported")),
+    }
+}
+
+/// khaothi's own stem `div`, or else the whole item body as Markdown.
+fn stem_of(body: &Element) -> String {
+    match body.elements().find(|e| e.attr("class") == Some("khaothi-stem")) {
+        Some(div) => div.text(),
+        None => {
+            let mut s = String::new();
+            body.markdown(&mut s);
+            s.trim().to_string()
+        }
+    }
+}
+
+fn choice_text(e: &Element) -> String {
+    let mut s = String::new();
+    e.markdown(&mut s);
+    s.trim().to_string()
+}
+
+/// A `choiceInteraction` with one choice: a single-choice item keyed by letter.
+fn read_choice(interaction: &Element, correct: &[String], rec: &mut ItemRecord) -> Result<(), InteropError> {
+    if interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1") {
+        return Err(unsupported(
+            Some("choiceInteraction"),
+            "only maxChoices=\"1\" (single choice) is supported",
+        ));
+    }
+    rec.kind = ItemKind::SingleChoice;
+    let choices: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplechoice").collect();
+    rec.options = Some(choices.iter().map(|c| choice_text(c)).collect());
+    let position =
+        correct.first().and_then(|k| choices.iter().position(|c| c.attr("identifier") == Some(k.as_str())));
+    rec.key = Some(match position {
+        Some(i) if i < 26 => char::from(b'A' + i as u8).to_string(),
+        _ => correct.first().cloned().unwrap_or_default(),
+    });
+    let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
+    rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
+    Ok(())
+}
+
+/// A `matchInteraction` of statements against Đúng/Sai: a true/false group.
+fn read_true_false(
+    interaction: &Element,
+    correct: &[String],
+    meta: &HashMap<String, String>,
+    rec: &mut ItemRecord,
+) -> Result<(), InteropError> {
+    rec.kind = ItemKind::TrueFalseGroup;
+    let sets: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplematchset").collect();
+    let [statements, answers] = sets.as_slice() else {
+        return Err(unsupported(
+            Some("matchInteraction"),
+            "expected two simpleMatchSets (statements, Đúng/Sai)",
+        ));
+    };
+    let ids = |set: &Element| -> Vec<(String, String)> {
+        set.elements()
+            .filter(|e| e.name == "simpleassociablechoice")
+            .map(|e| (e.attr("identifier").unwrap_or_default().to_string(), choice_text(e)))
+            .collect()
+    };
+    let statements = ids(statements);
+    let true_id = ids(answers)
+        .into_iter()
+        .find(|(id, text)| is_true_label(id) || is_true_label(text))
+        .map(|(id, _)| id)
+        .ok_or_else(|| unsupported(Some("simpleMatchSet"), "no choice meaning true (T, Đúng, True)"))?;
+    let levels: Vec<Option<Level>> = meta
+        .get("STATEMENT_LEVELS")
+        .map(|l| l.split(';').map(|x| Level::parse(x.trim())).collect())
+        .unwrap_or_default();
+    rec.statements = Some(
+        statements
+            .iter()
+            .enumerate()
+            .map(|(i, (_, text))| match levels.get(i).copied().flatten() {
+                Some(level) => StatementRecord::Full { text: text.clone(), level: Some(level) },
+                None => StatementRecord::Text(text.clone()),
+            })
+            .collect(),
+    );
+    rec.keys = Some(
+        statements
+            .iter()
+            .map(|(sid, _)| {
+                correct.iter().any(|pair| {
+                    let mut p = pair.split_whitespace();
+                    p.next() == Some(sid.as_str()) && p.next() == Some(true_id.as_str())
+                })
+            })
+            .collect(),
+    );
+    Ok(())
+}
+
+/// A `textEntryInteraction`: a short answer accepting the correct value and every positively
+/// mapped key, without repeats.
+fn read_text_entry(
+    declaration: Option<&Element>,
+    mut accepted: Vec<String>,
+    meta: &HashMap<String, String>,
+    rec: &mut ItemRecord,
+) {
+    rec.kind = ItemKind::ShortAnswer;
+    if let Some(mapping) = declaration.and_then(|d| d.child("mapping")) {
+        for entry in mapping.elements().filter(|e| e.name == "mapentry") {
+            let positive =
+                entry.attr("mappedvalue").and_then(|v| v.trim().parse::<f64>().ok()).unwrap_or(0.0) > 0.0;
+            if let (true, Some(k)) = (positive, entry.attr("mapkey")) {
+                accepted.push(k.trim().to_string());
+            }
+        }
+    }
+    let mut seen = Vec::new();
+    accepted.retain(|a| {
+        !a.is_empty() && !seen.contains(a) && {
+            seen.push(a.clone());
+            true
+        }
+    });
+    rec.answer = Some(if accepted.len() == 1 {
+        AnswerRecord::One(accepted.remove(0))
+    } else {
+        AnswerRecord::Many(accepted)
+    });
+    rec.tolerance = meta.get("TOLERANCE").and_then(|t| t.trim().parse().ok());
 }
 
 fn split(s: &str) -> Vec<String> {

@@ -8,22 +8,78 @@ use crate::InteropError;
 
 /// One item as a QTI document (UTF-8, with an XML declaration).
 pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropError> {
-    let v = version;
-    let el = |n: &str| v.element(n);
-    let at = |n: &str| v.attribute(n);
+    let q = Names(version);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(&format!(
         "<{} xmlns=\"{}\" {}=\"{}\" {}=\"{}\" {}=\"false\" {}=\"false\" xml:lang=\"vi\">\n",
-        el("assessmentItem"),
-        v.namespace(),
-        at("identifier"),
+        q.el("assessmentItem"),
+        version.namespace(),
+        q.at("identifier"),
         escape(&item.id),
-        at("title"),
+        q.at("title"),
         escape(&item.id),
-        at("adaptive"),
-        at("timeDependent"),
+        q.at("adaptive"),
+        q.at("timeDependent"),
     ));
-    let response = |cardinality: &str, base: &str, values: &[String], mapping: Option<&[String]>| {
+    let interaction = match &item.body {
+        ItemBody::SingleChoice { .. } => q.choice(item),
+        ItemBody::TrueFalseGroup { .. } => q.true_false(item),
+        ItemBody::ShortAnswer { .. } => q.text_entry(item),
+    };
+    x.push_str(&interaction.declaration);
+    x.push_str(&format!(
+        "  <{} {}=\"SCORE\" {}=\"single\" {}=\"float\"/>\n",
+        q.el("outcomeDeclaration"),
+        q.at("identifier"),
+        q.at("cardinality"),
+        q.at("baseType")
+    ));
+    x.push_str(&q.metadata_declarations(item));
+    x.push_str(&format!("  <{}>\n", q.el("itemBody")));
+    x.push_str(&format!("    <div class=\"khaothi-stem\">{}</div>\n", escape(&item.stem)));
+    x.push_str(&interaction.body);
+    x.push_str(&format!("  </{}>\n", q.el("itemBody")));
+    if let Some(t) = interaction.template {
+        x.push_str(&format!(
+            "  <{} {}=\"{}\"/>\n",
+            q.el("responseProcessing"),
+            q.at("template"),
+            version.template(t)
+        ));
+    }
+    x.push_str(&format!("</{}>\n", q.el("assessmentItem")));
+    Ok(x)
+}
+
+/// One kind's response declaration, interaction and response-processing template (if QTI has one).
+struct Interaction {
+    declaration: String,
+    body: String,
+    template: Option<&'static str>,
+}
+
+/// Element and attribute names in the chosen QTI version.
+#[derive(Clone, Copy)]
+struct Names(QtiVersion);
+
+impl Names {
+    fn el(self, name: &str) -> String {
+        self.0.element(name)
+    }
+
+    fn at(self, name: &str) -> String {
+        self.0.attribute(name)
+    }
+
+    /// The `RESPONSE` declaration: its correct values and, for text entry, the accepted answers.
+    fn response(
+        self,
+        cardinality: &str,
+        base: &str,
+        values: &[String],
+        mapping: Option<&[String]>,
+    ) -> String {
+        let (el, at) = (|n| self.el(n), |n| self.at(n));
         let mut s = format!(
             "  <{} {}=\"RESPONSE\" {}=\"{cardinality}\" {}=\"{base}\">\n    <{}>\n",
             el("responseDeclaration"),
@@ -51,110 +107,117 @@ pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropErro
         }
         s.push_str(&format!("  </{}>\n", el("responseDeclaration")));
         s
-    };
-    let (declaration, interaction, template) = match &item.body {
-        ItemBody::SingleChoice { options, key } => {
-            let mut body = format!(
-                "    <{} {}=\"RESPONSE\" {}=\"{}\" {}=\"1\">\n",
-                el("choiceInteraction"),
-                at("responseIdentifier"),
-                at("shuffle"),
-                item.shuffle_options,
-                at("maxChoices"),
-            );
-            for (i, o) in options.iter().enumerate() {
-                let id = char::from(b'A' + i as u8);
-                body.push_str(&format!(
-                    "      <{0} {1}=\"{id}\">{2}</{0}>\n",
-                    el("simpleChoice"),
-                    at("identifier"),
-                    escape(o)
-                ));
-            }
-            body.push_str(&format!("    </{}>\n", el("choiceInteraction")));
-            let decl = response("single", "identifier", &[key.letter().to_string()], None);
-            (decl, body, Some("match_correct"))
-        }
-        ItemBody::TrueFalseGroup { statements, keys } => {
-            let mut body = format!(
-                "    <{} {}=\"RESPONSE\" {}=\"false\" {}=\"{}\">\n      <{}>\n",
-                el("matchInteraction"),
-                at("responseIdentifier"),
-                at("shuffle"),
-                at("maxAssociations"),
-                statements.len(),
-                el("simpleMatchSet"),
-            );
-            for (i, s) in statements.iter().enumerate() {
-                let id = char::from(b'a' + i as u8);
-                body.push_str(&format!(
-                    "        <{0} {1}=\"{id}\" {2}=\"1\">{3}</{0}>\n",
-                    el("simpleAssociableChoice"),
-                    at("identifier"),
-                    at("matchMax"),
-                    escape(&s.text)
-                ));
-            }
-            body.push_str(&format!("      </{0}>\n      <{0}>\n", el("simpleMatchSet")));
-            for (id, label) in [("T", "Đúng"), ("F", "Sai")] {
-                body.push_str(&format!(
-                    "        <{0} {1}=\"{id}\" {2}=\"{n}\">{label}</{0}>\n",
-                    el("simpleAssociableChoice"),
-                    at("identifier"),
-                    at("matchMax"),
-                    n = statements.len()
-                ));
-            }
-            body.push_str(&format!("      </{}>\n    </{}>\n", el("simpleMatchSet"), el("matchInteraction")));
-            let pairs: Vec<String> = keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| format!("{} {}", char::from(b'a' + i as u8), if *k { "T" } else { "F" }))
-                .collect();
-            // THPT part II scoring (0.1/0.25/0.5/1 by statements right) is khaothi's own: no template.
-            (response("multiple", "directedPair", &pairs, None), body, None)
-        }
-        ItemBody::ShortAnswer { answer } => {
-            let body = format!(
-                "    <p><{} {}=\"RESPONSE\" {}=\"4\"/></p>\n",
-                el("textEntryInteraction"),
-                at("responseIdentifier"),
-                at("expectedLength"),
-            );
-            let first = answer.accepted.first().cloned().unwrap_or_default();
-            let decl = response("single", "string", &[first], Some(&answer.accepted));
-            (decl, body, Some("map_response"))
-        }
-    };
-    x.push_str(&declaration);
-    x.push_str(&format!(
-        "  <{} {}=\"SCORE\" {}=\"single\" {}=\"float\"/>\n",
-        el("outcomeDeclaration"),
-        at("identifier"),
-        at("cardinality"),
-        at("baseType")
-    ));
-    for (name, base, value) in metadata(item) {
-        x.push_str(&format!(
-            "  <{0} {1}=\"{META_PREFIX}{name}\" {2}=\"single\" {3}=\"{base}\">\n    <{4}>\n      <{5}>{6}</{5}>\n    </{4}>\n  </{0}>\n",
-            el("outcomeDeclaration"),
-            at("identifier"),
-            at("cardinality"),
-            at("baseType"),
-            el("defaultValue"),
-            el("value"),
-            escape(&value),
-        ));
     }
-    x.push_str(&format!("  <{}>\n", el("itemBody")));
-    x.push_str(&format!("    <div class=\"khaothi-stem\">{}</div>\n", escape(&item.stem)));
-    x.push_str(&interaction);
-    x.push_str(&format!("  </{}>\n", el("itemBody")));
-    if let Some(t) = template {
-        x.push_str(&format!("  <{} {}=\"{}\"/>\n", el("responseProcessing"), at("template"), v.template(t)));
+
+    /// Single choice: a `choiceInteraction` with options A, B, …
+    fn choice(self, item: &Item) -> Interaction {
+        let ItemBody::SingleChoice { options, key } = &item.body else {
+            unreachable!("a single-choice item")
+        };
+        let (el, at) = (|n| self.el(n), |n| self.at(n));
+        let mut body = format!(
+            "    <{} {}=\"RESPONSE\" {}=\"{}\" {}=\"1\">\n",
+            el("choiceInteraction"),
+            at("responseIdentifier"),
+            at("shuffle"),
+            item.shuffle_options,
+            at("maxChoices"),
+        );
+        for (i, o) in options.iter().enumerate() {
+            let id = char::from(b'A' + i as u8);
+            body.push_str(&format!(
+                "      <{0} {1}=\"{id}\">{2}</{0}>\n",
+                el("simpleChoice"),
+                at("identifier"),
+                escape(o)
+            ));
+        }
+        body.push_str(&format!("    </{}>\n", el("choiceInteraction")));
+        let declaration = self.response("single", "identifier", &[key.letter().to_string()], None);
+        Interaction { declaration, body, template: Some("match_correct") }
     }
-    x.push_str(&format!("</{}>\n", el("assessmentItem")));
-    Ok(x)
+
+    /// True/false group: a `matchInteraction` pairing statements a, b, … with Đúng (T) / Sai (F).
+    fn true_false(self, item: &Item) -> Interaction {
+        let ItemBody::TrueFalseGroup { statements, keys } = &item.body else {
+            unreachable!("a true/false group")
+        };
+        let (el, at) = (|n| self.el(n), |n| self.at(n));
+        let mut body = format!(
+            "    <{} {}=\"RESPONSE\" {}=\"false\" {}=\"{}\">\n      <{}>\n",
+            el("matchInteraction"),
+            at("responseIdentifier"),
+            at("shuffle"),
+            at("maxAssociations"),
+            statements.len(),
+            el("simpleMatchSet"),
+        );
+        for (i, s) in statements.iter().enumerate() {
+            let id = char::from(b'a' + i as u8);
+            body.push_str(&format!(
+                "        <{0} {1}=\"{id}\" {2}=\"1\">{3}</{0}>\n",
+                el("simpleAssociableChoice"),
+                at("identifier"),
+                at("matchMax"),
+                escape(&s.text)
+            ));
+        }
+        body.push_str(&format!("      </{0}>\n      <{0}>\n", el("simpleMatchSet")));
+        for (id, label) in [("T", "Đúng"), ("F", "Sai")] {
+            body.push_str(&format!(
+                "        <{0} {1}=\"{id}\" {2}=\"{n}\">{label}</{0}>\n",
+                el("simpleAssociableChoice"),
+                at("identifier"),
+                at("matchMax"),
+                n = statements.len()
+            ));
+        }
+        body.push_str(&format!("      </{}>\n    </{}>\n", el("simpleMatchSet"), el("matchInteraction")));
+        let pairs: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{} {}", char::from(b'a' + i as u8), if *k { "T" } else { "F" }))
+            .collect();
+        // THPT part II scoring (0.1/0.25/0.5/1 by statements right) is khaothi's own: no template.
+        Interaction {
+            declaration: self.response("multiple", "directedPair", &pairs, None),
+            body,
+            template: None,
+        }
+    }
+
+    /// Short answer: a `textEntryInteraction`; every accepted answer maps to 1.
+    fn text_entry(self, item: &Item) -> Interaction {
+        let ItemBody::ShortAnswer { answer } = &item.body else { unreachable!("a short-answer item") };
+        let body = format!(
+            "    <p><{} {}=\"RESPONSE\" {}=\"4\"/></p>\n",
+            self.el("textEntryInteraction"),
+            self.at("responseIdentifier"),
+            self.at("expectedLength"),
+        );
+        let first = answer.accepted.first().cloned().unwrap_or_default();
+        let declaration = self.response("single", "string", &[first], Some(&answer.accepted));
+        Interaction { declaration, body, template: Some("map_response") }
+    }
+
+    /// The `KHAOTHI_*` outcome declarations that carry what QTI has no place for.
+    fn metadata_declarations(self, item: &Item) -> String {
+        let (el, at) = (|n| self.el(n), |n| self.at(n));
+        let mut x = String::new();
+        for (name, base, value) in metadata(item) {
+            x.push_str(&format!(
+                "  <{0} {1}=\"{META_PREFIX}{name}\" {2}=\"single\" {3}=\"{base}\">\n    <{4}>\n      <{5}>{6}</{5}>\n    </{4}>\n  </{0}>\n",
+                el("outcomeDeclaration"),
+                at("identifier"),
+                at("cardinality"),
+                at("baseType"),
+                el("defaultValue"),
+                el("value"),
+                escape(&value),
+            ));
+        }
+        x
+    }
 }
 
 /// `KHAOTHI_*` outcome declarations: (name, QTI base type, value).

@@ -395,88 +395,130 @@ impl<T: Real> Tables<T> {
     }
 }
 
+/// Patterns per block: block accumulators (in `T`) are flushed into the f64 totals this often.
+const BLOCK: usize = 4096;
+
+/// Where each group's rows start in the fast E-step's accumulator (`n_codes × qp` per group).
+struct GroupRows {
+    /// per group: offset of its first value
+    goff: Vec<usize>,
+    /// per group: index of its first row (`goff / qp`)
+    grow: Vec<usize>,
+    /// total values
+    len: usize,
+}
+
+impl GroupRows {
+    fn new(enc: &Encoded, qp: usize) -> Self {
+        let len: usize = enc.groups.iter().map(|g| g.n_codes * qp).sum();
+        let mut goff = Vec::new();
+        let mut o = 0;
+        for g in &enc.groups {
+            goff.push(o);
+            o += g.n_codes * qp;
+        }
+        let grow = goff.iter().map(|o| o / qp).collect();
+        Self { goff, grow, len }
+    }
+}
+
 /// The fast E-step over collapsed, group-coded patterns. Inner loops run in `T`; per-block
 /// accumulators (at most [`BLOCK`] patterns) are flushed into f64 totals.
 pub(crate) fn estep_fast<T: Real>(enc: &Encoded, layout: &Layout, logp: &[f64], grid: &Grid) -> EStep {
     let tables = Tables::<T>::new(enc, layout, logp, grid);
-    let qp = grid.qp;
-    let acc_len: usize = enc.groups.iter().map(|g| g.n_codes * qp).sum();
-    let mut goff = Vec::new();
-    let mut o = 0;
-    for g in &enc.groups {
-        goff.push(o);
-        o += g.n_codes * qp;
-    }
-    let ng = enc.groups.len();
-    let grow: Vec<usize> = goff.iter().map(|o| o / qp).collect();
+    let rows = GroupRows::new(enc, grid.qp);
     let n = enc.n_unique();
     // one contiguous range of patterns per task (a few per thread), one f64 accumulator each;
     // f32 (or f64) block accumulators are flushed into it every BLOCK patterns
-    const BLOCK: usize = 4096;
     let tasks = (rayon::current_num_threads() * 2).min(n.div_ceil(BLOCK)).max(1);
     let per = n.div_ceil(tasks);
     let (acc, loglik) = (0..tasks)
         .into_par_iter()
-        .map(|t| {
-            let mut acc = vec![0.0f64; acc_len];
-            let mut local = vec![T::default(); acc_len];
-            let mut touched = vec![false; acc_len / qp];
-            let mut l = vec![T::default(); qp];
-            let (mut ll, mut prod) = (0.0f64, 1.0f64);
-            let (lo, hi) = (t * per, ((t + 1) * per).min(n));
-            let mut u = lo;
-            while u < hi {
-                let end = (u + BLOCK).min(hi);
-                for u in u..end {
-                    let (lsum, s) = tables.posterior(enc, u, grid, &mut l);
-                    let f = enc.freq[u];
-                    if f == 1.0 {
-                        // Σ ln s as the log of a running product (s ≤ 1): one `ln` per many patterns
-                        ll += lsum;
-                        prod *= s;
-                        if prod < 1e-250 {
-                            ll += prod.ln();
-                            prod = 1.0;
-                        }
-                    } else {
-                        ll += f * (lsum + s.ln());
-                    }
-                    let scale = T::from_f64(f / s);
-                    for x in l.iter_mut() {
-                        *x *= scale;
-                    }
-                    let codes = &enc.codes[u * ng..(u + 1) * ng];
-                    for (g, &c) in codes.iter().enumerate() {
-                        let start = goff[g] + c as usize * qp;
-                        touched[grow[g] + c as usize] = true;
-                        let dst = &mut local[start..start + qp];
-                        for (d, x) in dst.iter_mut().zip(&l) {
-                            *d += *x;
-                        }
-                    }
-                }
-                for (r, t) in touched.iter_mut().enumerate() {
-                    if *t {
-                        *t = false;
-                        let (src, dst) = (&mut local[r * qp..(r + 1) * qp], &mut acc[r * qp..(r + 1) * qp]);
-                        for (d, x) in dst.iter_mut().zip(src.iter_mut()) {
-                            *d += x.to_f64();
-                            *x = T::default();
-                        }
-                    }
-                }
-                u = end;
-            }
-            ll += prod.ln();
-            (acc, ll)
-        })
+        .map(|t| posterior_sums(&tables, enc, grid, &rows, t * per, ((t + 1) * per).min(n)))
         .reduce(
-            || (vec![0.0f64; acc_len], 0.0f64),
+            || (vec![0.0f64; rows.len], 0.0f64),
             |(mut a, la), (b, lb)| {
                 a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
                 (a, la + lb)
             },
         );
+    let (counts, nq) = expected_counts(enc, layout, &rows, &acc, grid.qp);
+    EStep { counts, nq, loglik }
+}
+
+/// The posterior weights of unique patterns `lo..hi`, each times its frequency, summed per group
+/// code (laid out by `rows`), and the patterns' log-likelihood.
+fn posterior_sums<T: Real>(
+    tables: &Tables<T>,
+    enc: &Encoded,
+    grid: &Grid,
+    rows: &GroupRows,
+    lo: usize,
+    hi: usize,
+) -> (Vec<f64>, f64) {
+    let qp = grid.qp;
+    let ng = enc.groups.len();
+    let mut acc = vec![0.0f64; rows.len];
+    let mut local = vec![T::default(); rows.len];
+    let mut touched = vec![false; rows.len / qp];
+    let mut l = vec![T::default(); qp];
+    let (mut ll, mut prod) = (0.0f64, 1.0f64);
+    let mut u = lo;
+    while u < hi {
+        let end = (u + BLOCK).min(hi);
+        for u in u..end {
+            let (lsum, s) = tables.posterior(enc, u, grid, &mut l);
+            let f = enc.freq[u];
+            if f == 1.0 {
+                // Σ ln s as the log of a running product (s ≤ 1): one `ln` per many patterns
+                ll += lsum;
+                prod *= s;
+                if prod < 1e-250 {
+                    ll += prod.ln();
+                    prod = 1.0;
+                }
+            } else {
+                ll += f * (lsum + s.ln());
+            }
+            let scale = T::from_f64(f / s);
+            for x in l.iter_mut() {
+                *x *= scale;
+            }
+            let codes = &enc.codes[u * ng..(u + 1) * ng];
+            for (g, &c) in codes.iter().enumerate() {
+                let start = rows.goff[g] + c as usize * qp;
+                touched[rows.grow[g] + c as usize] = true;
+                let dst = &mut local[start..start + qp];
+                for (d, x) in dst.iter_mut().zip(&l) {
+                    *d += *x;
+                }
+            }
+        }
+        for (r, t) in touched.iter_mut().enumerate() {
+            if *t {
+                *t = false;
+                let (src, dst) = (&mut local[r * qp..(r + 1) * qp], &mut acc[r * qp..(r + 1) * qp]);
+                for (d, x) in dst.iter_mut().zip(src.iter_mut()) {
+                    *d += x.to_f64();
+                    *x = T::default();
+                }
+            }
+        }
+        u = end;
+    }
+    ll += prod.ln();
+    (acc, ll)
+}
+
+/// The expected counts of every item and category at each point (the [`Layout`] of `logp`), and
+/// the posterior mass at each point, from the per-code sums.
+fn expected_counts(
+    enc: &Encoded,
+    layout: &Layout,
+    rows: &GroupRows,
+    acc: &[f64],
+    qp: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let mut counts = vec![0.0; layout.len];
     let mut nq = vec![0.0; qp];
     for code in 0..enc.groups[0].n_codes {
@@ -485,7 +527,7 @@ pub(crate) fn estep_fast<T: Real>(enc: &Encoded, layout: &Layout, logp: &[f64], 
     let mut dec = Vec::new();
     for (g, grp) in enc.groups.iter().enumerate() {
         for code in 0..grp.n_codes {
-            let src = &acc[goff[g] + code * qp..goff[g] + (code + 1) * qp];
+            let src = &acc[rows.goff[g] + code * qp..rows.goff[g] + (code + 1) * qp];
             if src.iter().all(|x| *x == 0.0) {
                 continue;
             }
@@ -498,7 +540,7 @@ pub(crate) fn estep_fast<T: Real>(enc: &Encoded, layout: &Layout, logp: &[f64], 
             }
         }
     }
-    EStep { counts, nq, loglik }
+    (counts, nq)
 }
 
 /// The textbook E-step: every person, every item, in log space, no collapsing. Used as the

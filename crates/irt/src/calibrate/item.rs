@@ -5,7 +5,8 @@
 //! dichotomous `P = c + (1 − c) L(aθ + d)` (Rasch: `a` is shared), GPCM `P_k ∝ exp(Σ_{v≤k} (aθ + d_v))`,
 //! GRM `P(X ≥ k) = L(aθ + d_k)`. IRT form: `b = −d / a`.
 
-use crate::model::{ItemModel, ModelKind, logistic};
+use crate::IrtModelKind;
+use crate::model::{ItemModel, logistic};
 
 /// Priors used by the M-step.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +26,7 @@ impl Default for Priors {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Internal {
-    pub kind: ModelKind,
+    pub kind: IrtModelKind,
     pub a: f64,
     pub d: Vec<f64>,
     pub c: f64,
@@ -37,13 +38,13 @@ impl Internal {
     }
     /// Length of the internal parameter vector.
     pub fn n_par(&self) -> usize {
-        1 + self.d.len() + usize::from(self.kind == ModelKind::ThreePl)
+        1 + self.d.len() + usize::from(self.kind == IrtModelKind::ThreePl)
     }
     pub fn vector(&self) -> Vec<f64> {
         let mut v = Vec::with_capacity(self.n_par());
         v.push(self.a);
         v.extend_from_slice(&self.d);
-        if self.kind == ModelKind::ThreePl {
+        if self.kind == IrtModelKind::ThreePl {
             v.push(self.c);
         }
         v
@@ -52,24 +53,30 @@ impl Internal {
         self.a = v[0];
         let m = self.d.len();
         self.d.copy_from_slice(&v[1..=m]);
-        if self.kind == ModelKind::ThreePl {
+        if self.kind == IrtModelKind::ThreePl {
             self.c = v[m + 1];
         }
     }
 
     pub fn from_model(m: &ItemModel) -> Self {
         match m {
-            ItemModel::Rasch { b } => Self { kind: ModelKind::Rasch, a: 1.0, d: vec![-b], c: 0.0 },
-            ItemModel::TwoPl { a, b } => Self { kind: ModelKind::TwoPl, a: *a, d: vec![-a * b], c: 0.0 },
+            ItemModel::Rasch { b } => Self { kind: IrtModelKind::Rasch, a: 1.0, d: vec![-b], c: 0.0 },
+            ItemModel::TwoPl { a, b } => Self { kind: IrtModelKind::TwoPl, a: *a, d: vec![-a * b], c: 0.0 },
             ItemModel::ThreePl { a, b, c } => {
-                Self { kind: ModelKind::ThreePl, a: *a, d: vec![-a * b], c: *c }
+                Self { kind: IrtModelKind::ThreePl, a: *a, d: vec![-a * b], c: *c }
             }
-            ItemModel::Gpcm { a, thresholds } => {
-                Self { kind: ModelKind::Gpcm, a: *a, d: thresholds.iter().map(|t| -a * t).collect(), c: 0.0 }
-            }
-            ItemModel::Grm { a, thresholds } => {
-                Self { kind: ModelKind::Grm, a: *a, d: thresholds.iter().map(|t| -a * t).collect(), c: 0.0 }
-            }
+            ItemModel::Gpcm { a, thresholds } => Self {
+                kind: IrtModelKind::Gpcm,
+                a: *a,
+                d: thresholds.iter().map(|t| -a * t).collect(),
+                c: 0.0,
+            },
+            ItemModel::Grm { a, thresholds } => Self {
+                kind: IrtModelKind::Grm,
+                a: *a,
+                d: thresholds.iter().map(|t| -a * t).collect(),
+                c: 0.0,
+            },
         }
     }
 
@@ -78,13 +85,13 @@ impl Internal {
     pub fn to_model(&self) -> ItemModel {
         let b = |d: f64| -d / self.a;
         match self.kind {
-            ModelKind::Rasch => ItemModel::Rasch { b: -self.d[0] },
-            ModelKind::TwoPl => ItemModel::TwoPl { a: self.a, b: b(self.d[0]) },
-            ModelKind::ThreePl => ItemModel::ThreePl { a: self.a, b: b(self.d[0]), c: self.c },
-            ModelKind::Gpcm => {
+            IrtModelKind::Rasch => ItemModel::Rasch { b: -self.d[0] },
+            IrtModelKind::TwoPl => ItemModel::TwoPl { a: self.a, b: b(self.d[0]) },
+            IrtModelKind::ThreePl => ItemModel::ThreePl { a: self.a, b: b(self.d[0]), c: self.c },
+            IrtModelKind::Gpcm => {
                 ItemModel::Gpcm { a: self.a, thresholds: self.d.iter().map(|&d| b(d)).collect() }
             }
-            ModelKind::Grm => {
+            IrtModelKind::Grm => {
                 ItemModel::Grm { a: self.a, thresholds: self.d.iter().map(|&d| b(d)).collect() }
             }
         }
@@ -94,12 +101,12 @@ impl Internal {
     pub fn probs(&self, theta: f64, out: &mut [f64]) {
         let m = self.d.len();
         match self.kind {
-            ModelKind::Rasch | ModelKind::TwoPl | ModelKind::ThreePl => {
+            IrtModelKind::Rasch | IrtModelKind::TwoPl | IrtModelKind::ThreePl => {
                 let z = self.a * theta + self.d[0];
                 out[1] = self.c + (1.0 - self.c) * logistic(z);
                 out[0] = (1.0 - self.c) * logistic(-z);
             }
-            ModelKind::Gpcm => {
+            IrtModelKind::Gpcm => {
                 out[0] = 0.0;
                 for k in 1..=m {
                     out[k] = out[k - 1] + self.a * theta + self.d[k - 1];
@@ -114,7 +121,7 @@ impl Internal {
                     *v /= s;
                 }
             }
-            ModelKind::Grm => {
+            IrtModelKind::Grm => {
                 let mut z = [0.0; 256];
                 for k in 0..m {
                     z[k] = self.a * theta + self.d[k];
@@ -131,20 +138,20 @@ impl Internal {
         let m = self.d.len();
         g[..(m + 1) * np].fill(0.0);
         match self.kind {
-            ModelKind::Rasch | ModelKind::TwoPl | ModelKind::ThreePl => {
+            IrtModelKind::Rasch | IrtModelKind::TwoPl | IrtModelKind::ThreePl => {
                 let z = self.a * theta + self.d[0];
                 let (l, q) = (logistic(z), logistic(-z));
                 let w = (1.0 - self.c) * l * q;
                 g[np] = w * theta;
                 g[np + 1] = w;
-                if self.kind == ModelKind::ThreePl {
+                if self.kind == IrtModelKind::ThreePl {
                     g[np + 2] = q;
                 }
                 for i in 0..np {
                     g[i] = -g[np + i];
                 }
             }
-            ModelKind::Gpcm => {
+            IrtModelKind::Gpcm => {
                 // z_k = kaθ + Σ_{v≤k} d_v; ∂P_k = P_k (∂z_k − Σ_h P_h ∂z_h).
                 let mean_k: f64 = (0..=m).map(|h| h as f64 * p[h]).sum();
                 for k in 0..=m {
@@ -162,7 +169,7 @@ impl Internal {
                     }
                 }
             }
-            ModelKind::Grm => {
+            IrtModelKind::Grm => {
                 for k in 1..=m {
                     let s = logistic(self.a * theta + self.d[k - 1]);
                     let w = s * (1.0 - s);
@@ -182,8 +189,8 @@ impl Internal {
             return false;
         }
         match self.kind {
-            ModelKind::ThreePl => self.a > 0.0 && self.c > 1e-6 && self.c < 0.95,
-            ModelKind::Grm => self.d.windows(2).all(|w| w[0] > w[1]),
+            IrtModelKind::ThreePl => self.a > 0.0 && self.c > 1e-6 && self.c < 0.95,
+            IrtModelKind::Grm => self.d.windows(2).all(|w| w[0] > w[1]),
             _ => true,
         }
     }
@@ -194,7 +201,7 @@ pub(crate) fn log_prior(it: &Internal, priors: &Priors, grad: Option<(&mut [f64]
     let np = it.n_par();
     let mut lp = 0.0;
     let (mut g, mut h) = (vec![0.0; np], vec![0.0; np]);
-    if it.kind == ModelKind::ThreePl {
+    if it.kind == IrtModelKind::ThreePl {
         let (al, be) = priors.c_beta;
         let c = it.c;
         lp += (al - 1.0) * c.ln() + (be - 1.0) * (1.0 - c).ln();
@@ -202,7 +209,7 @@ pub(crate) fn log_prior(it: &Internal, priors: &Priors, grad: Option<(&mut [f64]
         h[np - 1] = (al - 1.0) / (c * c) + (be - 1.0) / ((1.0 - c) * (1.0 - c));
     }
     if let Some((mu, sd)) = priors.a_lognormal
-        && it.kind != ModelKind::Rasch
+        && it.kind != IrtModelKind::Rasch
     {
         let a = it.a.max(1e-12);
         let z = a.ln() - mu;
@@ -468,14 +475,15 @@ mod tests {
                 }
             }
             let mut it = tr.clone();
-            it.a = if tr.kind == ModelKind::Rasch { 1.0 } else { 0.8 };
+            it.a = if tr.kind == IrtModelKind::Rasch { 1.0 } else { 0.8 };
             for d in &mut it.d {
                 *d *= 0.5;
             }
-            if tr.kind == ModelKind::ThreePl {
+            if tr.kind == IrtModelKind::ThreePl {
                 it.c = 0.25;
             }
-            let free: Vec<bool> = (0..it.n_par()).map(|i| !(tr.kind == ModelKind::Rasch && i == 0)).collect();
+            let free: Vec<bool> =
+                (0..it.n_par()).map(|i| !(tr.kind == IrtModelKind::Rasch && i == 0)).collect();
             let flat = Priors { c_beta: (1.0, 1.0), a_lognormal: None };
             optimize_item(&mut it, &r, &theta, 41, &flat, &free, 200);
             for (x, y) in it.vector().iter().zip(tr.vector()) {

@@ -4,6 +4,7 @@
 //! population mean and SD are estimated and anchored items stay fixed, so new items land on the
 //! anchors' scale. A free Rasch calibration estimates the SD of θ (the common slope) instead.
 
+mod em;
 pub(crate) mod estep;
 pub mod item;
 mod prepare;
@@ -11,24 +12,24 @@ mod se;
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::IrtModelKind;
 use crate::error::IrtError;
 use crate::matrix::ResponseMatrix;
-use crate::model::{ItemModel, ModelKind};
-use estep::{Encoded, Grid, Layout};
+use crate::model::ItemModel;
+use em::{Em, Iterations, State};
+use item::Internal;
 pub use item::Priors;
-use item::{Internal, log_prior, optimize_item};
 use prepare::{Setup, delta_se, extreme_warnings, setup, warn};
 
 /// Options of [`calibrate`]. `Default` is the documented default of the `calibrate` command.
 #[derive(Debug, Clone)]
 pub struct CalibrationOptions {
     /// Model for dichotomous items (and for all items if polytomous).
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     /// Model for items with scores above 1 when `model` is dichotomous.
-    pub polytomous_model: ModelKind,
+    pub polytomous_model: IrtModelKind,
     /// Number of equally spaced quadrature points on `[−range, range]`.
     pub quadrature_points: usize,
     pub quadrature_range: f64,
@@ -59,8 +60,8 @@ pub struct CalibrationOptions {
 impl Default for CalibrationOptions {
     fn default() -> Self {
         Self {
-            model: ModelKind::TwoPl,
-            polytomous_model: ModelKind::Gpcm,
+            model: IrtModelKind::TwoPl,
+            polytomous_model: IrtModelKind::Gpcm,
             quadrature_points: 41,
             quadrature_range: 6.0,
             tolerance: 1e-4,
@@ -84,36 +85,6 @@ impl Default for CalibrationOptions {
 pub enum Precision {
     F32,
     F64,
-}
-
-#[derive(Debug, Clone)]
-struct State {
-    items: Vec<Internal>,
-    mu: f64,
-    sigma: f64,
-}
-
-impl State {
-    fn vector(&self) -> Vec<f64> {
-        let mut v: Vec<f64> = self.items.iter().flat_map(Internal::vector).collect();
-        v.push(self.mu);
-        v.push(self.sigma);
-        v
-    }
-    fn set_vector(&mut self, v: &[f64]) {
-        let mut at = 0;
-        for it in &mut self.items {
-            let n = it.n_par();
-            it.set_vector(&v[at..at + n]);
-            at += n;
-        }
-        self.mu = v[at];
-        self.sigma = v[at + 1];
-    }
-    fn feasible(&self) -> bool {
-        self.sigma > 0.05
-            && self.items.iter().all(|it| it.feasible() && (it.kind != ModelKind::Rasch || it.a > 0.0))
-    }
 }
 
 /// One calibrated (or anchored) item.
@@ -149,7 +120,7 @@ pub struct CalibrationWarning {
 /// Everything a calibration run reports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalibrationResult {
-    pub model: ModelKind,
+    pub model: IrtModelKind,
     pub items: Vec<CalibratedItem>,
     /// Marginal log-likelihood at the final estimates.
     pub loglik: f64,
@@ -186,35 +157,6 @@ pub fn calibrate(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<Calibr
     }
 }
 
-fn log_tables(items: &[Internal], layout: &Layout, grid: &Grid) -> Vec<f64> {
-    let mut logp = vec![0.0; layout.len];
-    let mut p = [0.0; 256];
-    for (j, it) in items.iter().enumerate() {
-        let n = it.n_cat();
-        for q in 0..grid.q {
-            it.probs(grid.theta[q], &mut p[..n]);
-            for k in 0..n {
-                logp[layout.at(j, k) + q] = p[k].max(1e-300).ln();
-            }
-        }
-    }
-    logp
-}
-
-/// IRT-metric parameters used for the convergence check.
-fn irt_params(items: &[Internal]) -> Vec<f64> {
-    items
-        .iter()
-        .flat_map(|it| {
-            let mut v = it.to_model().params();
-            if it.kind == ModelKind::Rasch {
-                v.push(it.a);
-            }
-            v
-        })
-        .collect()
-}
-
 fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResult, IrtError> {
     if m.n_persons() == 0 {
         return Err(IrtError::invalid("no persons in the response matrix"));
@@ -223,194 +165,27 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         return Err(IrtError::invalid("quadrature needs at least 5 points and a positive range"));
     }
     let Setup { items, free, anchored, mut warnings, answered } = setup(m, opts)?;
-    let has_anchors = anchored.iter().any(|&a| a);
-    let rasch_idx: Vec<usize> =
-        (0..items.len()).filter(|&j| items[j].kind == ModelKind::Rasch && !anchored[j]).collect();
-    let common_slope = !has_anchors && opts.estimate_rasch_sd && !rasch_idx.is_empty();
-    let layout =
-        Layout::new(items.iter().map(Internal::n_cat).collect(), opts.quadrature_points.div_ceil(4) * 4);
-    let grid0 = Grid::new(opts.quadrature_points, opts.quadrature_range, 0.0, 1.0);
-    let enc = Encoded::new(m, &layout.n_cat);
-    let n_persons = m.n_persons() as f64;
-    let mut history = Vec::new();
-    let mut converged = false;
-    let mut iterations = 0;
-    let mut max_change = f64::INFINITY;
-    let prior_sum = |items: &[Internal]| -> f64 {
-        items
-            .iter()
-            .zip(&anchored)
-            .filter(|(_, a)| !**a)
-            .map(|(it, _)| log_prior(it, &opts.priors, None))
-            .sum()
-    };
-    // One EM cycle: E-step at `st` (its log-posterior is returned) then the M-step.
-    let em = |st: &State| -> (State, f64) {
-        let mut grid = grid0.clone();
-        grid.set_population(st.mu, st.sigma);
-        let logp = log_tables(&st.items, &layout, &grid);
-        let e = if opts.reference_estep {
-            estep::estep_reference(m, &layout, &logp, &grid)
-        } else {
-            match opts.precision {
-                Precision::F32 => estep::estep_fast::<f32>(&enc, &layout, &logp, &grid),
-                Precision::F64 => estep::estep_fast::<f64>(&enc, &layout, &logp, &grid),
-            }
-        };
-        let lp = e.loglik + prior_sum(&st.items);
-        let mut next = st.clone();
-        let theta = &grid.theta[..grid.q];
-        let qp = grid.qp;
-        next.items.par_iter_mut().enumerate().for_each(|(j, it)| {
-            if !anchored[j] {
-                let r = &e.counts[layout.offset[j]..layout.offset[j] + it.n_cat() * qp];
-                optimize_item(it, r, theta, qp, &opts.priors, &free[j], opts.m_step_iterations);
-            }
-        });
-        if common_slope {
-            update_common_slope(&mut next.items, &rasch_idx, &e.counts, &layout, theta, qp);
-        }
-        if has_anchors {
-            let total: f64 = e.nq.iter().sum();
-            let mu = e.nq.iter().zip(&grid.theta).map(|(n, t)| n * t).sum::<f64>() / total;
-            let var = e.nq.iter().zip(&grid.theta).map(|(n, t)| n * (t - mu).powi(2)).sum::<f64>() / total;
-            next.mu = mu;
-            next.sigma = var.sqrt().max(0.05);
-        }
-        (next, lp)
-    };
-    let change = |a: &State, b: &State| -> f64 {
-        let (x, y) = (irt_params(&a.items), irt_params(&b.items));
-        let c = x.iter().zip(&y).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
-        c.max((a.mu - b.mu).abs()).max((a.sigma - b.sigma).abs())
-    };
-    let mut state = State { items, mu: 0.0, sigma: 1.0 };
-    'outer: while iterations < opts.max_iterations {
-        // plain EM step(s); with acceleration, two of them feed a SQUAREM extrapolation
-        let s0 = state.clone();
-        let (s1, l0) = em(&s0);
-        iterations += 1;
-        history.push(l0);
-        max_change = change(&s0, &s1);
-        state = s1;
-        if max_change < opts.tolerance {
-            converged = true;
-            break;
-        }
-        if !opts.accelerate || iterations + 2 > opts.max_iterations {
-            continue;
-        }
-        let (s2, l1) = em(&state);
-        iterations += 1;
-        history.push(l1);
-        max_change = change(&state, &s2);
-        if max_change < opts.tolerance {
-            state = s2;
-            converged = true;
-            break 'outer;
-        }
-        let (v0, v1, v2) = (s0.vector(), state.vector(), s2.vector());
-        let r: Vec<f64> = v1.iter().zip(&v0).map(|(a, b)| a - b).collect();
-        let v: Vec<f64> = v2.iter().zip(&v1).zip(&r).map(|((a, b), r)| a - b - r).collect();
-        let (nr, nv) =
-            (r.iter().map(|x| x * x).sum::<f64>().sqrt(), v.iter().map(|x| x * x).sum::<f64>().sqrt());
-        let alpha = if nv > 0.0 { (-nr / nv).min(-1.0) } else { -1.0 };
-        let ext: Vec<f64> =
-            v0.iter().zip(&r).zip(&v).map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v).collect();
-        let mut cand = s0.clone();
-        cand.set_vector(&ext);
-        let use_ext = alpha < -1.0 && cand.feasible();
-        let (s3, l3) = em(if use_ext { &cand } else { &s2 });
-        iterations += 1;
-        if use_ext && l3 < l1 {
-            // the extrapolation went downhill: take the plain EM path instead
-            let (s3b, l3b) = em(&s2);
-            iterations += 1;
-            history.push(l3b);
-            state = s3b;
-        } else {
-            history.push(l3);
-            state = s3;
-        }
-    }
+    let em = Em::new(m, opts, &items, &free, &anchored);
+    let Iterations { state, iterations, converged, max_change, history } =
+        em.iterate(State { items, mu: 0.0, sigma: 1.0 });
     let State { items, mu, mut sigma } = state;
-    let mut grid = grid0.clone();
-    grid.set_population(mu, sigma);
     // final E-step at the final estimates
-    let logp = log_tables(&items, &layout, &grid);
-    let fin = if opts.reference_estep {
-        estep::estep_reference(m, &layout, &logp, &grid)
-    } else {
-        match opts.precision {
-            Precision::F32 => estep::estep_fast::<f32>(&enc, &layout, &logp, &grid),
-            Precision::F64 => estep::estep_fast::<f64>(&enc, &layout, &logp, &grid),
-        }
-    };
+    let grid = em.grid(mu, sigma);
+    let (logp, fin) = em.estep(&items, &grid);
     let loglik = fin.loglik;
-    let log_posterior = loglik + prior_sum(&items);
-    // parameter index for SEs and the parameter count
-    let mut index: Vec<Vec<Option<usize>>> = Vec::with_capacity(items.len());
-    let mut n_free = 0;
-    let common_at = if common_slope {
-        n_free += 1;
-        Some(0)
-    } else {
-        None
-    };
-    for (j, it) in items.iter().enumerate() {
-        let mut ix = vec![None; it.n_par()];
-        for i in 0..it.n_par() {
-            if free[j][i] {
-                ix[i] = Some(n_free);
-                n_free += 1;
-            } else if i == 0 && it.kind == ModelKind::Rasch && !anchored[j] {
-                ix[i] = common_at;
-            }
-        }
-        index.push(ix);
-    }
-    let n_parameters = n_free + if has_anchors { 2 } else { 0 };
+    let log_posterior = loglik + em.log_prior(&items);
+    let (index, n_free) = parameter_index(&items, &free, &anchored, em.common_slope);
+    let n_parameters = n_free + if em.has_anchors { 2 } else { 0 };
     let cov = if opts.standard_errors {
-        let c = se::xpd(m, &enc, &layout, &logp, &grid, &items, &index, n_free, &opts.priors);
-        if c.is_none() && n_free > 0 {
-            warnings.push(warn(
-                None,
-                WarningKind::StandardErrors,
-                "the information matrix is singular; no standard errors".into(),
-            ));
-        }
-        c
+        standard_errors(&em, &logp, &grid, &items, &index, n_free, &mut warnings)
     } else {
         None
     };
-    if common_slope {
-        sigma = items[rasch_idx[0]].a;
+    if em.common_slope {
+        sigma = items[em.rasch_idx[0]].a;
     }
-    let mut out = Vec::with_capacity(items.len());
-    for (j, it) in items.iter().enumerate() {
-        let id = m.item_ids()[j].clone();
-        let mut model = it.to_model();
-        let mut se = vec![None; model.params().len()];
-        if let Some(blk) = cov.as_ref().and_then(|c| c.blocks[j].as_ref()) {
-            se = delta_se(it, blk);
-        }
-        if common_slope && it.kind != ModelKind::Rasch {
-            // non-Rasch items estimated on the z scale: put them on θ = σ z
-            model = model.rescaled(sigma, 0.0);
-            se = se
-                .iter()
-                .enumerate()
-                .map(|(i, s)| s.map(|s| if i == 0 { s / sigma } else { s * sigma }))
-                .collect();
-            if it.kind == ModelKind::ThreePl {
-                se[2] = se[2].map(|s| s / sigma);
-            }
-        }
-        if !anchored[j] {
-            extreme_warnings(&id, &model, &mut warnings);
-        }
-        out.push(CalibratedItem { id, model, se, anchored: anchored[j], n: answered[j] });
-    }
+    let common_sigma = em.common_slope.then_some(sigma);
+    let out = calibrated_items(m, &items, cov.as_ref(), &anchored, &answered, common_sigma, &mut warnings);
     if !converged {
         warnings.push(warn(
             None,
@@ -425,7 +200,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         loglik,
         log_posterior,
         aic: -2.0 * loglik + 2.0 * k,
-        bic: -2.0 * loglik + k * n_persons.ln(),
+        bic: -2.0 * loglik + k * (m.n_persons() as f64).ln(),
         n_parameters,
         iterations,
         converged,
@@ -434,64 +209,105 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         theta_sd: sigma,
         theta_sd_se: cov.as_ref().and_then(|c| c.common_slope_var).filter(|v| *v > 0.0).map(f64::sqrt),
         n_persons: m.n_persons(),
-        n_unique_patterns: enc.n_unique(),
+        n_unique_patterns: em.enc.n_unique(),
         quadrature_points: opts.quadrature_points,
         warnings,
         history,
     })
 }
 
-/// One Fisher-scoring step with line search on the slope shared by the free Rasch items.
-fn update_common_slope(
-    items: &mut [Internal],
-    idx: &[usize],
-    counts: &[f64],
-    layout: &Layout,
-    theta: &[f64],
-    qp: usize,
-) {
-    let total = |items: &[Internal]| -> f64 {
-        idx.iter()
-            .map(|&j| {
-                let r = &counts[layout.offset[j]..layout.offset[j] + items[j].n_cat() * qp];
-                item::item_loglik(&items[j], r, theta, qp)
-            })
-            .sum()
+/// `index[j][i]`: the position of item `j`'s internal parameter `i` among all free parameters
+/// (the shared Rasch slope first, when it is estimated), and their count.
+fn parameter_index(
+    items: &[Internal],
+    free: &[Vec<bool>],
+    anchored: &[bool],
+    common_slope: bool,
+) -> (Vec<Vec<Option<usize>>>, usize) {
+    let mut index: Vec<Vec<Option<usize>>> = Vec::with_capacity(items.len());
+    let mut n_free = 0;
+    let common_at = if common_slope {
+        n_free += 1;
+        Some(0)
+    } else {
+        None
     };
-    for _ in 0..5 {
-        let (mut g, mut h) = (0.0, 0.0);
-        for &j in idx {
-            let r = &counts[layout.offset[j]..layout.offset[j] + items[j].n_cat() * qp];
-            let (gj, ij) = item::score_info(&items[j], r, theta, qp);
-            g += gj[0];
-            h += ij[0];
-        }
-        if h <= 0.0 {
-            return;
-        }
-        let f0 = total(items);
-        let a0 = items[idx[0]].a;
-        let mut step = (g / h).clamp(-1.0, 1.0);
-        let mut done = false;
-        for _ in 0..30 {
-            let a = a0 + step;
-            if a > 0.0 {
-                idx.iter().for_each(|&j| items[j].a = a);
-                if total(items) >= f0 {
-                    done = true;
-                    break;
-                }
+    for (j, it) in items.iter().enumerate() {
+        let mut ix = vec![None; it.n_par()];
+        for i in 0..it.n_par() {
+            if free[j][i] {
+                ix[i] = Some(n_free);
+                n_free += 1;
+            } else if i == 0 && it.kind == IrtModelKind::Rasch && !anchored[j] {
+                ix[i] = common_at;
             }
-            step *= 0.5;
         }
-        if !done {
-            idx.iter().for_each(|&j| items[j].a = a0);
-            return;
-        }
-        if step.abs() < 1e-12 {
-            return;
-        }
+        index.push(ix);
     }
+    (index, n_free)
+}
+
+/// The covariance of the free parameters at the final estimates (XPD), with a warning when the
+/// information matrix cannot be inverted.
+fn standard_errors(
+    em: &Em,
+    logp: &[f64],
+    grid: &estep::Grid,
+    items: &[Internal],
+    index: &[Vec<Option<usize>>],
+    n_free: usize,
+    warnings: &mut Vec<CalibrationWarning>,
+) -> Option<se::Covariances> {
+    let c = se::xpd(em.m, &em.enc, &em.layout, logp, grid, items, index, n_free, &em.opts.priors);
+    if c.is_none() && n_free > 0 {
+        warnings.push(warn(
+            None,
+            WarningKind::StandardErrors,
+            "the information matrix is singular; no standard errors".into(),
+        ));
+    }
+    c
+}
+
+/// The reported items: IRT-form parameters and their SEs (delta method), put on the θ scale when
+/// a free Rasch calibration estimated its SD (`common_sigma`), with warnings for extreme estimates.
+fn calibrated_items(
+    m: &ResponseMatrix,
+    items: &[Internal],
+    cov: Option<&se::Covariances>,
+    anchored: &[bool],
+    answered: &[usize],
+    common_sigma: Option<f64>,
+    warnings: &mut Vec<CalibrationWarning>,
+) -> Vec<CalibratedItem> {
+    let mut out = Vec::with_capacity(items.len());
+    for (j, it) in items.iter().enumerate() {
+        let id = m.item_ids()[j].clone();
+        let mut model = it.to_model();
+        let mut se = vec![None; model.params().len()];
+        if let Some(blk) = cov.and_then(|c| c.blocks[j].as_ref()) {
+            se = delta_se(it, blk);
+        }
+        if let Some(sigma) = common_sigma
+            && it.kind != IrtModelKind::Rasch
+        {
+            // non-Rasch items estimated on the z scale: put them on θ = σ z
+            model = model.rescaled(sigma, 0.0);
+            se = se
+                .iter()
+                .enumerate()
+                .map(|(i, s)| s.map(|s| if i == 0 { s / sigma } else { s * sigma }))
+                .collect();
+            if it.kind == IrtModelKind::ThreePl {
+                se[2] = se[2].map(|s| s / sigma);
+            }
+        }
+        if !anchored[j] {
+            extreme_warnings(&id, &model, warnings);
+        }
+        out.push(CalibratedItem { id, model, se, anchored: anchored[j], n: answered[j] });
+    }
+    out
 }
 
 #[cfg(test)]

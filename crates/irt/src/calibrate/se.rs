@@ -32,28 +32,64 @@ pub(crate) fn xpd(
     if n_free == 0 {
         return None;
     }
-    let qp = grid.qp;
-    // ∂ ln P_jk(θ_q)/∂ψ_i, laid out [j][k][q][i]
-    let mut goff = Vec::with_capacity(items.len());
-    let mut total = 0;
-    for it in items {
-        goff.push(total);
-        total += it.n_cat() * qp * it.n_par();
-    }
-    let mut gtab = vec![0.0; total];
-    for (j, it) in items.iter().enumerate() {
-        let (n, np) = (it.n_cat(), it.n_par());
-        let (mut p, mut dp) = (vec![0.0; n], vec![0.0; n * np]);
-        for q in 0..grid.q {
-            it.prob_grad(grid.theta[q], &mut p, &mut dp);
-            for k in 0..n {
-                for i in 0..np {
-                    gtab[goff[j] + (k * qp + q) * np + i] = dp[k * np + i] / p[k].max(1e-300);
+    let gradients = LogProbGradients::new(items, grid);
+    let tables = Tables::<f64>::new(enc, layout, logp, grid);
+    let mut info = cross_products(m, enc, &tables, grid, &gradients, index, n_free);
+    add_prior_information(&mut info, items, index, n_free, priors);
+    let cov = invert_spd(&info, n_free)?;
+    Some(covariance_blocks(&cov, items, index, n_free))
+}
+
+/// `∂ ln P_jk(θ_q)/∂ψ_i` of every item, category, quadrature point and internal parameter, laid
+/// out `[j][k][q][i]`.
+struct LogProbGradients {
+    /// where item `j`'s block starts
+    offset: Vec<usize>,
+    /// item `j`'s number of internal parameters
+    n_par: Vec<usize>,
+    table: Vec<f64>,
+}
+
+impl LogProbGradients {
+    fn new(items: &[Internal], grid: &Grid) -> Self {
+        let qp = grid.qp;
+        let mut offset = Vec::with_capacity(items.len());
+        let mut total = 0;
+        for it in items {
+            offset.push(total);
+            total += it.n_cat() * qp * it.n_par();
+        }
+        let mut table = vec![0.0; total];
+        for (j, it) in items.iter().enumerate() {
+            let (n, np) = (it.n_cat(), it.n_par());
+            let (mut p, mut dp) = (vec![0.0; n], vec![0.0; n * np]);
+            for q in 0..grid.q {
+                it.prob_grad(grid.theta[q], &mut p, &mut dp);
+                for k in 0..n {
+                    for i in 0..np {
+                        table[offset[j] + (k * qp + q) * np + i] = dp[k * np + i] / p[k].max(1e-300);
+                    }
                 }
             }
         }
+        Self { offset, n_par: items.iter().map(Internal::n_par).collect(), table }
     }
-    let tables = Tables::<f64>::new(enc, layout, logp, grid);
+}
+
+/// The upper triangle, mirrored, of `Σ_persons s_i s_iᵀ` over the free parameters, where `s_i`
+/// is a person's score vector; identical response patterns are computed once and weighted by
+/// their frequency, in parallel over chunks of patterns.
+fn cross_products(
+    m: &ResponseMatrix,
+    enc: &Encoded,
+    tables: &Tables<f64>,
+    grid: &Grid,
+    gradients: &LogProbGradients,
+    index: &[Vec<Option<usize>>],
+    n_free: usize,
+) -> Vec<f64> {
+    let qp = grid.qp;
+    let (goff, gtab) = (&gradients.offset, &gradients.table);
     let nu = enc.n_unique();
     let chunk = (nu / (rayon::current_num_threads() * 8)).clamp(64, 1 << 14);
     let acc = (0..nu.div_ceil(chunk))
@@ -70,7 +106,7 @@ pub(crate) fn xpd(
                         if x == MISSING {
                             continue;
                         }
-                        let np = items[j].n_par();
+                        let np = gradients.n_par[j];
                         let base = goff[j] + (x as usize) * qp * np;
                         for (i, gi) in index[j].iter().enumerate() {
                             if let Some(gi) = gi {
@@ -107,6 +143,17 @@ pub(crate) fn xpd(
             info[a * n_free + b] = info[b * n_free + a];
         }
     }
+    info
+}
+
+/// Adds the negative Hessian of the log priors to the diagonal of the information.
+fn add_prior_information(
+    info: &mut [f64],
+    items: &[Internal],
+    index: &[Vec<Option<usize>>],
+    n_free: usize,
+    priors: &Priors,
+) {
     for (j, it) in items.iter().enumerate() {
         let np = it.n_par();
         let (mut g, mut h) = (vec![0.0; np], vec![0.0; np]);
@@ -117,7 +164,15 @@ pub(crate) fn xpd(
             }
         }
     }
-    let cov = invert_spd(&info, n_free)?;
+}
+
+/// Each item's block of the covariance matrix, and the variance of the shared Rasch slope.
+fn covariance_blocks(
+    cov: &[f64],
+    items: &[Internal],
+    index: &[Vec<Option<usize>>],
+    n_free: usize,
+) -> Covariances {
     let mut common = None;
     let blocks = items
         .iter()
@@ -135,7 +190,7 @@ pub(crate) fn xpd(
                     }
                 }
             }
-            if it.kind == crate::model::ModelKind::Rasch
+            if it.kind == crate::IrtModelKind::Rasch
                 && let Some(x) = index[j][0]
             {
                 common = Some(cov[x * n_free + x]);
@@ -143,7 +198,7 @@ pub(crate) fn xpd(
             Some(blk)
         })
         .collect();
-    Some(Covariances { blocks, common_slope_var: common })
+    Covariances { blocks, common_slope_var: common }
 }
 
 fn invert_spd(a: &[f64], n: usize) -> Option<Vec<f64>> {

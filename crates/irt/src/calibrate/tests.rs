@@ -44,7 +44,7 @@ pub(crate) fn lsat6() -> ResponseMatrix {
     ResponseMatrix::from_rows((1..=5).map(|j| format!("Item {j}")).collect(), &rows).unwrap()
 }
 
-fn opts(model: ModelKind) -> CalibrationOptions {
+fn opts(model: IrtModelKind) -> CalibrationOptions {
     CalibrationOptions { model, ..Default::default() }
 }
 
@@ -54,7 +54,7 @@ fn opts(model: ModelKind) -> CalibrationOptions {
 #[test]
 fn lsat6_two_pl_matches_published_estimates() {
     let m = lsat6();
-    let r = calibrate(&m, &CalibrationOptions { tolerance: 1e-6, ..opts(ModelKind::TwoPl) }).unwrap();
+    let r = calibrate(&m, &CalibrationOptions { tolerance: 1e-6, ..opts(IrtModelKind::TwoPl) }).unwrap();
     assert!(r.converged);
     assert_eq!(r.n_unique_patterns, 30);
     let b = [-3.3597, -1.3696, -0.2799, -1.8659, -3.1236];
@@ -78,13 +78,13 @@ fn lsat6_two_pl_matches_published_estimates() {
 #[test]
 fn lsat6_rasch_estimates_the_ability_sd() {
     let m = lsat6();
-    let free = calibrate(&m, &CalibrationOptions { tolerance: 1e-6, ..opts(ModelKind::Rasch) }).unwrap();
+    let free = calibrate(&m, &CalibrationOptions { tolerance: 1e-6, ..opts(IrtModelKind::Rasch) }).unwrap();
     let fixed = calibrate(
         &m,
-        &CalibrationOptions { tolerance: 1e-6, estimate_rasch_sd: false, ..opts(ModelKind::Rasch) },
+        &CalibrationOptions { tolerance: 1e-6, estimate_rasch_sd: false, ..opts(IrtModelKind::Rasch) },
     )
     .unwrap();
-    let two = calibrate(&m, &CalibrationOptions { tolerance: 1e-6, ..opts(ModelKind::TwoPl) }).unwrap();
+    let two = calibrate(&m, &CalibrationOptions { tolerance: 1e-6, ..opts(IrtModelKind::TwoPl) }).unwrap();
     assert!(free.converged && fixed.converged);
     assert!(free.loglik > fixed.loglik);
     assert!(two.loglik >= free.loglik - 1e-6);
@@ -105,11 +105,11 @@ fn assert_monotone(history: &[f64]) {
 fn em_never_decreases_the_log_posterior() {
     let th = draw_thetas(1500, 0.0, 1.0, 11);
     for (kind, cats, seed) in [
-        (ModelKind::TwoPl, 2, 1),
-        (ModelKind::ThreePl, 2, 2),
-        (ModelKind::Rasch, 2, 3),
-        (ModelKind::Gpcm, 5, 4),
-        (ModelKind::Grm, 4, 5),
+        (IrtModelKind::TwoPl, 2, 1),
+        (IrtModelKind::ThreePl, 2, 2),
+        (IrtModelKind::Rasch, 2, 3),
+        (IrtModelKind::Gpcm, 5, 4),
+        (IrtModelKind::Grm, 4, 5),
     ] {
         let items = random_items(kind, 8, cats, seed);
         let m = simulate_responses(&items, &th, seed + 100);
@@ -143,8 +143,8 @@ fn em_never_decreases_the_log_posterior() {
 #[test]
 fn fast_path_matches_the_plain_reference() {
     let th = draw_thetas(2000, 0.0, 1.0, 5);
-    let mut items = random_items(ModelKind::TwoPl, 10, 2, 6);
-    items.extend(random_items(ModelKind::Gpcm, 2, 5, 7));
+    let mut items = random_items(IrtModelKind::TwoPl, 10, 2, 6);
+    items.extend(random_items(IrtModelKind::Gpcm, 2, 5, 7));
     let mut m = simulate_responses(&items, &th, 8);
     // a booklet design: half the persons did not see items 0-2
     let n = m.n_items();
@@ -153,7 +153,7 @@ fn fast_path_matches_the_plain_reference() {
         data[p * n..p * n + 3].fill(crate::MISSING);
     }
     m = ResponseMatrix::new(m.item_ids().to_vec(), None, m.n_persons(), data).unwrap();
-    let o = CalibrationOptions { tolerance: 1e-7, max_iterations: 2000, ..opts(ModelKind::TwoPl) };
+    let o = CalibrationOptions { tolerance: 1e-7, max_iterations: 2000, ..opts(IrtModelKind::TwoPl) };
     let fast = calibrate(&m, &o).unwrap();
     let slow = calibrate(&m, &CalibrationOptions { reference_estep: true, ..o }).unwrap();
     assert!(fast.converged && slow.converged);
@@ -165,20 +165,21 @@ fn fast_path_matches_the_plain_reference() {
     assert!((fast.loglik - slow.loglik).abs() < 1e-6 * slow.loglik.abs());
 }
 
-fn recovery(kind: ModelKind, n_items: usize, cats: usize, persons: usize, tol_a: f64, tol_b: f64) {
+fn recovery(kind: IrtModelKind, n_items: usize, cats: usize, persons: usize, tol_a: f64, tol_b: f64) {
     let items = random_items(kind, n_items, cats, 42);
     let th = draw_thetas(persons, 0.0, 1.0, 43);
     let m = simulate_responses(&items, &th, 44);
-    let r = calibrate(&m, &CalibrationOptions { standard_errors: kind != ModelKind::ThreePl, ..opts(kind) })
-        .unwrap();
+    let r =
+        calibrate(&m, &CalibrationOptions { standard_errors: kind != IrtModelKind::ThreePl, ..opts(kind) })
+            .unwrap();
     assert!(r.converged, "{kind}: {:?}", r.warnings);
     let mut worst = (0.0f64, 0.0f64);
     let (mut sq, mut cnt) = (0.0, 0.0);
     for (t, e) in items.iter().zip(&r.items) {
         let (tp, ep) = (t.params(), e.model.params());
         for (i, (x, y)) in tp.iter().zip(&ep).enumerate() {
-            let is_a = i == 0 && kind != ModelKind::Rasch;
-            let is_c = kind == ModelKind::ThreePl && i == 2;
+            let is_a = i == 0 && kind != IrtModelKind::Rasch;
+            let is_c = kind == IrtModelKind::ThreePl && i == 2;
             if is_c {
                 continue;
             }
@@ -188,7 +189,7 @@ fn recovery(kind: ModelKind, n_items: usize, cats: usize, persons: usize, tol_a:
             if is_a { worst.0 = worst.0.max(d) } else { worst.1 = worst.1.max(d) }
         }
     }
-    if kind == ModelKind::Rasch {
+    if kind == IrtModelKind::Rasch {
         assert!((r.theta_sd - 1.0).abs() < 0.05, "sd {}", r.theta_sd);
     }
     assert!(worst.0 <= tol_a && worst.1 <= tol_b, "{kind}: worst |Δa| {} |Δb| {}", worst.0, worst.1);
@@ -198,34 +199,34 @@ fn recovery(kind: ModelKind, n_items: usize, cats: usize, persons: usize, tol_a:
 
 #[test]
 fn recovers_rasch() {
-    recovery(ModelKind::Rasch, 15, 2, 3000, 0.0, 0.15);
+    recovery(IrtModelKind::Rasch, 15, 2, 3000, 0.0, 0.15);
 }
 #[test]
 fn recovers_two_pl() {
-    recovery(ModelKind::TwoPl, 15, 2, 4000, 0.25, 0.2);
+    recovery(IrtModelKind::TwoPl, 15, 2, 4000, 0.25, 0.2);
 }
 #[test]
 fn recovers_three_pl() {
-    recovery(ModelKind::ThreePl, 15, 2, 8000, 0.5, 0.45);
+    recovery(IrtModelKind::ThreePl, 15, 2, 8000, 0.5, 0.45);
 }
 #[test]
 fn recovers_gpcm() {
-    recovery(ModelKind::Gpcm, 8, 5, 3000, 0.2, 0.3);
+    recovery(IrtModelKind::Gpcm, 8, 5, 3000, 0.2, 0.3);
 }
 #[test]
 fn recovers_grm() {
-    recovery(ModelKind::Grm, 8, 5, 3000, 0.25, 0.35);
+    recovery(IrtModelKind::Grm, 8, 5, 3000, 0.25, 0.35);
 }
 
 #[test]
 fn anchors_put_new_items_on_the_bank_scale() {
     // the bank's scale: this population has mean 0.5, SD 1.3 on it
-    let truth = random_items(ModelKind::TwoPl, 20, 2, 90);
+    let truth = random_items(IrtModelKind::TwoPl, 20, 2, 90);
     let th = draw_thetas(6000, 0.5, 1.3, 91);
     let m = simulate_responses(&truth, &th, 92);
     let anchors: BTreeMap<String, ItemModel> =
         (0..10).map(|j| (m.item_ids()[j].clone(), truth[j].clone())).collect();
-    let r = calibrate(&m, &CalibrationOptions { anchors, ..opts(ModelKind::TwoPl) }).unwrap();
+    let r = calibrate(&m, &CalibrationOptions { anchors, ..opts(IrtModelKind::TwoPl) }).unwrap();
     assert!(r.converged);
     assert!((r.theta_mean - 0.5).abs() < 0.08, "mean {}", r.theta_mean);
     assert!((r.theta_sd - 1.3).abs() < 0.08, "sd {}", r.theta_sd);
@@ -258,12 +259,12 @@ fn warnings_and_errors() {
 
 #[test]
 fn polytomous_items_in_a_dichotomous_run_use_gpcm() {
-    let mut items = random_items(ModelKind::TwoPl, 6, 2, 1);
+    let mut items = random_items(IrtModelKind::TwoPl, 6, 2, 1);
     items.push(ItemModel::Gpcm { a: 1.0, thresholds: vec![-1.0, -0.3, 0.4, 1.1] });
     let m = simulate_responses(&items, &draw_thetas(2000, 0.0, 1.0, 2), 3);
-    let r = calibrate(&m, &opts(ModelKind::ThreePl)).unwrap();
-    assert_eq!(r.items[6].model.kind(), ModelKind::Gpcm);
+    let r = calibrate(&m, &opts(IrtModelKind::ThreePl)).unwrap();
+    assert_eq!(r.items[6].model.kind(), IrtModelKind::Gpcm);
     assert_eq!(r.items[6].model.max_score(), 4);
     assert!(r.warnings.iter().any(|w| w.kind == WarningKind::ModelSubstituted));
-    assert_eq!(r.items[0].model.kind(), ModelKind::ThreePl);
+    assert_eq!(r.items[0].model.kind(), IrtModelKind::ThreePl);
 }

@@ -1,5 +1,7 @@
 //! Hóa học 12.1–12.4: ester – lipid, carbohydrate, hợp chất chứa nitrogen, polymer. Names follow
 //! the IUPAC-based naming of the 2018 programme (ethyl acetate, glucose, glycine).
+//! Long because: a generator data table (one item template per lesson of 12.1–12.4, with its data),
+//! kept whole so one topic reads in one place.
 
 use khaothi_domain::Level::{self, Biet, Hieu, VanDung, VanDungCao};
 use rand::Rng as _;

@@ -1,5 +1,7 @@
 //! Vật lý 12.3 (từ trường, cảm ứng điện từ, dòng điện xoay chiều) and 12.4 (vật lí hạt nhân).
 //! Nuclides are real ones with the half-lives printed in Vietnamese textbooks.
+//! Long because: a generator data table (one item template per lesson of 12.3–12.4, with its data),
+//! kept whole so one topic reads in one place.
 
 use khaothi_domain::Level::{Biet, Hieu, VanDung, VanDungCao};
 use rand::Rng as _;

@@ -12,7 +12,7 @@ use rand::SeedableRng;
 
 use serde_json::Value;
 
-use crate::client::{BoardClient, ClientError, EventSetup};
+use crate::board::{BoardClient, ClientError, EventSetup};
 
 /// A THPT-shaped form (up to 12 single choice, 4 true/false groups, 6 short answers) from the
 /// subject with the most items; falls back to whatever kinds exist.
@@ -111,7 +111,7 @@ async fn add_demo_proctor(board: &BoardClient) -> Result<(), ClientError> {
         .post(
             "/api/v1/staff",
             serde_json::json!({"username": "proctor", "display_name": "Giám thị (demo)",
-                "password": crate::routes::staff::DEMO_PASSWORD, "role": "proctor", "rooms": ids}),
+                "password": khaothi_delivery::routes::staff::DEMO_PASSWORD, "role": "proctor", "rooms": ids}),
         )
         .await?;
     Ok(())
@@ -126,7 +126,7 @@ pub async fn setup_demo_event(
     signer: &BoardSigningKey,
     candidates: usize,
 ) -> Result<DemoEvent, ClientError> {
-    let board = BoardClient::login(base_url, "board", crate::routes::staff::DEMO_PASSWORD).await?;
+    let board = BoardClient::login(base_url, "board", khaothi_delivery::routes::staff::DEMO_PASSWORD).await?;
     let exists = board.get(&format!("/api/v1/events/{DEMO_EVENT}")).await.is_ok();
     let mut keys_key = None;
     let list = if exists {

@@ -1,117 +1,26 @@
-//! The candidate websocket (docs/protocol.md). The first message logs in (`login` with the code
-//! from the room sheet, or `resume` with the session's token); no token ever goes in the URL.
-//! Each connection gets a new epoch; answers are acknowledged only after the writer's commit.
-//! A bad frame gets an `error` naming the problem and the session goes on; floods are dropped
-//! and, if they persist, the connection alone is closed.
+//! One candidate connection: the frame rate limit, the login, answers acknowledged after the
+//! writer's commit, integrity events, submission, and the session's signals (a newer login,
+//! a pause, extra time, the end) pushed to the browser.
 
-use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use chrono::Utc;
-use sea_orm::EntityTrait;
-use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
-use crate::codes::{new_resume_token, same_hash, token_hash};
-use crate::proctor::{AnswerTally, LiveGuard};
-use crate::session::{self, Clock};
-use crate::state::{AppState, EventContent, Signal};
-use crate::store::{self, entity::candidate};
-use crate::writer::{NewAnswer, WriteOp};
+use super::login::{Credential, Session, login};
+use super::messages::{ClientMessage, IntegrityKind, MAX_SEQ, Refusal, describe_bad_frame};
+use crate::session::{self, Clock, SubmitReason};
+use crate::state::AppState;
+use crate::store;
+use crate::store::writer::{NewAnswer, WriteOp};
 
-pub async fn candidate_socket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    let c = &s.config;
-    ws.read_buffer_size(c.ws_buffer_bytes)
-        .write_buffer_size(c.ws_buffer_bytes)
-        .max_message_size(c.hard_max_message_bytes)
-        .max_frame_size(c.hard_max_message_bytes)
-        .on_upgrade(move |socket| async move {
-            let mut conn = Conn::new(s, socket);
-            conn.run().await;
-        })
-}
-
-/// Messages a candidate's browser sends.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ClientMessage {
-    Login {
-        candidate: String,
-        code: String,
-        #[serde(default)]
-        event: Option<String>,
-    },
-    Resume {
-        candidate: String,
-        token: String,
-        #[serde(default)]
-        event: Option<String>,
-    },
-    Answer {
-        seq: i64,
-        item: String,
-        value: Value,
-    },
-    Heartbeat {},
-    Integrity {
-        kind: IntegrityKind,
-        #[serde(default)]
-        detail: String,
-    },
-    Submit {},
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IntegrityKind {
-    FocusLost,
-    FullscreenLeft,
-    Paste,
-    Copy,
-    Other,
-}
-
-impl IntegrityKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::FocusLost => "focus_lost",
-            Self::FullscreenLeft => "fullscreen_left",
-            Self::Paste => "paste",
-            Self::Copy => "copy",
-            Self::Other => "other",
-        }
-    }
-}
-
-/// The largest `seq` accepted: integers a JavaScript client counts exactly.
-const MAX_SEQ: i64 = (1 << 53) - 1;
 /// Frames dropped by the rate limit before the connection is closed.
 const MAX_DROPPED: u32 = 500;
 /// Messages before login that are not a login before the connection is closed.
 const MAX_BEFORE_LOGIN: u32 = 5;
 
-struct Session {
-    candidate_id: String,
-    event_id: String,
-    room_id: String,
-    epoch: i64,
-    /// The clock as last told to the candidate.
-    clock: Clock,
-    items: HashSet<String>,
-    content: Arc<EventContent>,
-    signal: watch::Receiver<Signal>,
-    /// The answered count the proctor sees.
-    tally: AnswerTally,
-    /// Shows the candidate as connected while this connection lives.
-    _live: LiveGuard,
-}
-
-struct Conn {
+pub(super) struct Conn {
     s: AppState,
     socket: WebSocket,
     session: Option<Session>,
@@ -128,10 +37,8 @@ enum Flow {
     Close(u16, &'static str),
 }
 
-type Refusal = (&'static str, String);
-
 impl Conn {
-    fn new(s: AppState, socket: WebSocket) -> Self {
+    pub(super) fn new(s: AppState, socket: WebSocket) -> Self {
         let burst = f64::from(s.config.frame_burst);
         Self {
             s,
@@ -179,7 +86,7 @@ impl Conn {
         }
     }
 
-    async fn run(&mut self) {
+    pub(super) async fn run(&mut self) {
         let cfg = self.s.config.clone();
         let login_deadline = tokio::time::Instant::now() + Duration::from_secs(cfg.login_timeout_seconds);
         let mut ping = tokio::time::interval(Duration::from_secs((cfg.dead_after_seconds / 3).max(1)));
@@ -357,34 +264,7 @@ impl Conn {
 
     async fn on_answer(&mut self, seq: i64, item: String, value: Value) -> Flow {
         let Some(sess) = self.session.as_ref() else { return Flow::Continue };
-        let refusal: Option<Refusal> = {
-            let sig = sess.signal.borrow();
-            let now = Utc::now();
-            let grace = chrono::Duration::milliseconds(self.s.config.deadline_grace_ms);
-            if sig.submitted.is_some() {
-                Some(("already_submitted", "the test is submitted; answers are no longer saved".into()))
-            } else if sig.paused_at.is_some() {
-                Some(("paused", "the proctor has paused your test; this answer was not saved, send it again after the test resumes".into()))
-            } else if let Some(d) = sig.deadline.filter(|d| now > *d + grace) {
-                Some((
-                    "time_over",
-                    format!(
-                        "the time is over: this answer arrived {} ms after the deadline and was not saved",
-                        (now - d).num_milliseconds()
-                    ),
-                ))
-            } else if !(1..=MAX_SEQ).contains(&seq) {
-                Some(("invalid_seq", format!("`seq` is a positive integer below 2^53; got {seq}")))
-            } else if !sess.items.contains(&item) {
-                Some(("unknown_item", format!("item `{item}` is not in your test")))
-            } else {
-                let kind = sess.content.kinds.get(&item).copied();
-                match kind.map(|k| khaothi_package::validate_answer(k, &value)) {
-                    Some(Err(m)) => Some(("invalid_answer", format!("item {item}: {m}"))),
-                    _ => None,
-                }
-            }
-        };
+        let refusal = answer_refusal(sess, self.s.config.deadline_grace_ms, seq, &item, &value);
         if let Some((code, message)) = refusal {
             self.error(code, message, Some(seq)).await;
             return Flow::Continue;
@@ -440,7 +320,7 @@ impl Conn {
         let Some(sess) = self.session.as_ref() else { return Flow::Continue };
         let id = sess.candidate_id.clone();
         let event_id = sess.event_id.clone();
-        match Box::pin(session::submit(&self.s, &id, "candidate")).await {
+        match Box::pin(session::submit(&self.s, &id, SubmitReason::Candidate)).await {
             Ok(done) => {
                 let mut v = json!({"type": "submitted", "reason": done.reason, "answered": done.answered});
                 if let Some(sc) = done.score {
@@ -468,183 +348,33 @@ impl Conn {
     }
 }
 
-pub enum Credential {
-    Code(String),
-    Token(String),
-}
-
-fn describe_bad_frame(text: &str, e: &serde_json::Error) -> (&'static str, String) {
-    match serde_json::from_str::<Value>(text) {
-        Err(_) => ("bad_frame", format!("the frame is not JSON: {e}")),
-        Ok(v) => match v.get("type").and_then(Value::as_str) {
-            None => ("bad_frame", "every message is a JSON object with a string `type`".into()),
-            Some(t) if !["login", "resume", "answer", "heartbeat", "integrity", "submit"].contains(&t) => {
-                ("unknown_type", format!("unknown message type `{t}`"))
-            }
-            Some(t) => ("bad_frame", format!("message `{t}`: {e}")),
-        },
-    }
-}
-
-/// Checks the credential and opens a new epoch of the candidate's session.
-async fn login(
-    s: &AppState,
-    number: &str,
-    event: Option<&str>,
-    cred: Credential,
-) -> Result<(Value, Session), Refusal> {
-    let internal = |e: &dyn std::fmt::Display| {
-        tracing::error!(error = %e, "login failed internally");
-        ("internal", "the server could not log you in; try again".to_string())
-    };
-    let limit_key = number.to_string();
-    if let Err(secs) = s.candidate_limiter.check(&limit_key) {
-        return Err((
-            "rate_limited",
-            format!("too many failed attempts for candidate {number}; wait {secs} s or ask the proctor"),
-        ));
-    }
-    let fail = |code: &'static str, msg: &str| {
-        s.candidate_limiter.record_failure(&limit_key);
-        (code, msg.to_string())
-    };
-    let mut found = store::candidate_by_number(&s.db.read, event, number).await.map_err(|e| internal(&e))?;
-    if found.len() > 1 {
-        found.retain(|c| s.hub.content(&c.event_id).is_some());
-        if found.len() > 1 {
-            return Err((
-                "event_required",
-                "this candidate number is in several open events; send `event`".into(),
-            ));
-        }
-    }
-    let Some(c) = found.into_iter().next() else {
-        return Err(fail("login_failed", "wrong candidate number or code"));
-    };
-    let by_code = matches!(cred, Credential::Code(_));
-    match &cred {
-        Credential::Code(code) => {
-            if !s.codes.check(&c.event_id, &c.number, c.code_generation, code) {
-                return Err(fail("login_failed", "wrong candidate number or code"));
-            }
-        }
-        Credential::Token(token) => {
-            if !c.resume_hash.as_deref().is_some_and(|h| same_hash(h, &token_hash(token))) {
-                return Err(fail(
-                    "resume_failed",
-                    "this resume token is not valid for this candidate (wrong, or replaced by a login from another browser); log in with your code",
-                ));
-            }
-        }
-    }
-    s.candidate_limiter.reset(&limit_key);
-    let Some(content) = s.hub.content(&c.event_id) else {
-        return Err((
-            "event_not_open",
-            "the exam has not started: wait until the board releases the test".into(),
-        ));
-    };
-    let lock = s.hub.login_lock(&c.id);
-    let _g = lock.lock().await;
-    let c = candidate::Entity::find_by_id(c.id.clone())
-        .one(&s.db.read)
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?;
-    let event_row = store::event(&s.db.read, &c.event_id)
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(|| internal(&"no event"))?;
-    if c.absent {
-        return Err((
-            "absent",
-            "the proctor has marked you absent: ask the proctor to admit you, then log in again".into(),
-        ));
-    }
+/// Why an answer is not saved, if it is not: the session has ended or is paused, the time is over
+/// (beyond `grace_ms`), or the answer does not fit the test.
+fn answer_refusal(sess: &Session, grace_ms: i64, seq: i64, item: &str, value: &Value) -> Option<Refusal> {
+    let sig = sess.signal.borrow();
     let now = Utc::now();
-    let mut admit_used = false;
-    if by_code && c.started_at.is_some() && c.submitted_at.is_none() {
-        if c.admit_until.is_some_and(|u| u > now) {
-            admit_used = true;
-        } else {
-            return Err((
-                "admit_required",
-                "you have already started on another browser or computer: ask the proctor to admit this one, then log in again".into(),
-            ));
+    let grace = chrono::Duration::milliseconds(grace_ms);
+    if sig.submitted.is_some() {
+        Some(("already_submitted", "the test is submitted; answers are no longer saved".into()))
+    } else if sig.paused_at.is_some() {
+        Some(("paused", "the proctor has paused your test; this answer was not saved, send it again after the test resumes".into()))
+    } else if let Some(d) = sig.deadline.filter(|d| now > *d + grace) {
+        Some((
+            "time_over",
+            format!(
+                "the time is over: this answer arrived {} ms after the deadline and was not saved",
+                (now - d).num_milliseconds()
+            ),
+        ))
+    } else if !(1..=MAX_SEQ).contains(&seq) {
+        Some(("invalid_seq", format!("`seq` is a positive integer below 2^53; got {seq}")))
+    } else if !sess.items.contains(item) {
+        Some(("unknown_item", format!("item `{item}` is not in your test")))
+    } else {
+        let kind = sess.content.kinds.get(item).copied();
+        match kind.map(|k| khaothi_package::validate_answer(k, value)) {
+            Some(Err(m)) => Some(("invalid_answer", format!("item {item}: {m}"))),
+            _ => None,
         }
     }
-    let Some(version) = content.content.version(&c.version_code) else {
-        return Err(internal(&format!("version {} is not in the package", c.version_code)));
-    };
-    let token = match &cred {
-        Credential::Code(_) => new_resume_token(),
-        Credential::Token(t) => t.clone(),
-    };
-    let epoch = c.epoch + 1;
-    let started = c.started_at.unwrap_or(now);
-    let deadline = c.deadline_at.unwrap_or_else(|| {
-        started
-            + chrono::Duration::seconds(i64::from(event_row.duration_seconds) + i64::from(c.extra_seconds))
-    });
-    let mut am = sea_orm::IntoActiveModel::into_active_model(c.clone());
-    use sea_orm::Set;
-    am.epoch = Set(epoch);
-    am.resume_hash = Set(Some(token_hash(&token)));
-    am.started_at = Set(Some(started));
-    am.deadline_at = Set(Some(deadline));
-    am.last_seen_at = Set(Some(now));
-    if admit_used {
-        am.admit_until = Set(None);
-    }
-    s.writer.write(WriteOp::Session(Box::new(am))).await.map_err(|e| internal(&e))?;
-    let signal = Signal {
-        epoch,
-        deadline: Some(deadline),
-        submitted: c.submit_reason.clone(),
-        paused_at: c.paused_at,
-        pause_reason: c.pause_reason.clone(),
-        terminate_reason: c.terminate_reason.clone(),
-    };
-    s.hub.publish(&c.id, signal.clone());
-    let rx = s.hub.subscribe(&c.id, signal);
-    let answers = store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
-    let clock = Clock { deadline: Some(deadline), paused_at: c.paused_at };
-    let remaining = if c.submitted_at.is_some() { Some(0) } else { clock.remaining_ms(now) };
-    let welcome = json!({
-        "type": "welcome",
-        "epoch": epoch,
-        "resume_token": token,
-        "status": match session::status(&c) {
-            "terminated" => "terminated",
-            "submitted" => "submitted",
-            _ => "in_progress",
-        },
-        "paused": c.paused_at.is_some() && c.submitted_at.is_none(),
-        "pause_reason": c.pause_reason,
-        "terminate_reason": c.terminate_reason,
-        "candidate": {"number": c.number, "full_name": c.full_name, "seat": c.seat},
-        "event": {"id": c.event_id, "title": content.title, "subject": content.subject},
-        "version": c.version_code,
-        "server_time": now,
-        "started_at": started,
-        "deadline": deadline,
-        "remaining_ms": remaining,
-        "grace_ms": s.config.deadline_grace_ms,
-        "item_count": version.items.len(),
-        "stimulus_count": content.content.stimuli.len(),
-        "answers": answers.values().collect::<Vec<_>>(),
-    });
-    let session = Session {
-        candidate_id: c.id.clone(),
-        event_id: c.event_id.clone(),
-        room_id: c.room_id.clone(),
-        epoch,
-        clock,
-        items: version.items.iter().map(|i| i.rendered.id.clone()).collect(),
-        content: content.clone(),
-        signal: rx,
-        tally: AnswerTally::from_saved(&answers),
-        _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
-    };
-    Ok((welcome, session))
 }

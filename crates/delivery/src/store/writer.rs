@@ -14,13 +14,13 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
+use super::entity::{audit_log, candidate, integrity_event, response, server_clock};
 use crate::chain::{Heads, audit_bytes, response_bytes, stored_time};
-use crate::store::entity::{audit_log, candidate, integrity_event, response, server_clock};
 
 /// An answer to append to the response log.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ pub struct WriteFailed(pub String);
 impl Writer {
     /// Loads the chain heads (linking rows from before the chains, once) and starts the task.
     pub async fn start(db: DatabaseConnection, max_batch: usize) -> Result<Self, DbErr> {
-        let heads = crate::store::chains::load_heads(&db).await?;
+        let heads = super::chains::load_heads(&db).await?;
         let shared = Arc::new(Mutex::new(heads));
         let (tx, rx) = mpsc::channel(65_536);
         tokio::spawn(run(db, rx, max_batch.max(1), heads, shared.clone()));
@@ -176,6 +176,7 @@ fn flatten<'a>(op: &'a WriteOp, out: &mut Vec<&'a WriteOp>) {
     }
 }
 
+/// Writes a batch in one transaction, linking audit rows and answers into their chains as it goes.
 async fn commit_links(
     db: &DatabaseConnection,
     batch: &[Job],
@@ -189,62 +190,86 @@ async fn commit_links(
     for op in ops {
         match op {
             WriteOp::Answer(a) => answers.push(a),
-            WriteOp::Integrity { candidate_id, epoch, kind, detail, at } => {
-                integrity_event::ActiveModel {
-                    candidate_id: Set(candidate_id.clone()),
-                    epoch: Set(*epoch),
-                    kind: Set(kind.clone()),
-                    detail: Set(detail.clone()),
-                    at: Set(*at),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
-            WriteOp::Session(m) => {
-                m.as_ref().clone().update(&txn).await?;
-            }
-            WriteOp::Clock(at) => {
-                let row = server_clock::ActiveModel { id: Set(1), heartbeat_at: Set(*at) };
-                server_clock::Entity::insert(row)
-                    .on_conflict(
-                        OnConflict::column(server_clock::Column::Id)
-                            .update_column(server_clock::Column::HeartbeatAt)
-                            .to_owned(),
-                    )
-                    .exec_without_returning(&txn)
-                    .await?;
-            }
-            WriteOp::Audit(e) => {
-                let at = stored_time(e.at);
-                let n = heads.audit.length as i64 + 1;
-                let link = heads.audit.append(&audit_bytes(
-                    n,
-                    e.event_id.as_deref(),
-                    &e.actor,
-                    &e.action,
-                    &e.detail,
-                    at,
-                ));
-                audit_log::ActiveModel {
-                    event_id: Set(e.event_id.clone()),
-                    actor: Set(e.actor.clone()),
-                    action: Set(e.action.clone()),
-                    detail: Set(e.detail.clone()),
-                    at: Set(at),
-                    chain_seq: Set(link.chain_seq),
-                    prev_hash: Set(link.prev_hash),
-                    hash: Set(link.hash),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
-            }
-            WriteOp::Together(_) => unreachable!("flattened above"),
+            other => write_other(&txn, other, heads).await?,
         }
     }
-    let mut seen: HashSet<(&str, i64, i64)> =
-        if skip_stored { stored_keys(&txn, &answers).await? } else { HashSet::new() };
+    let seen = if skip_stored { stored_keys(&txn, &answers).await? } else { HashSet::new() };
+    let rows = link_answers(answers, seen, heads);
+    let inserted = insert_answers(&txn, &rows).await?;
+    if inserted != rows.len() as u64 {
+        // A skipped duplicate would leave a hole in the chain: start over knowing the stored keys.
+        txn.rollback().await?;
+        return Err(CommitError::Duplicates);
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Every write but an answer (answers are inserted together, after the rest of the batch).
+async fn write_other(txn: &DatabaseTransaction, op: &WriteOp, heads: &mut Heads) -> Result<(), DbErr> {
+    match op {
+        WriteOp::Integrity { candidate_id, epoch, kind, detail, at } => {
+            integrity_event::ActiveModel {
+                candidate_id: Set(candidate_id.clone()),
+                epoch: Set(*epoch),
+                kind: Set(kind.clone()),
+                detail: Set(detail.clone()),
+                at: Set(*at),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        WriteOp::Session(m) => {
+            m.as_ref().clone().update(txn).await?;
+        }
+        WriteOp::Clock(at) => {
+            let row = server_clock::ActiveModel { id: Set(1), heartbeat_at: Set(*at) };
+            server_clock::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::column(server_clock::Column::Id)
+                        .update_column(server_clock::Column::HeartbeatAt)
+                        .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+        }
+        WriteOp::Audit(e) => append_audit(txn, e, heads).await?,
+        WriteOp::Answer(_) | WriteOp::Together(_) => {
+            unreachable!("answers are inserted apart; groups flattened")
+        }
+    }
+    Ok(())
+}
+
+/// Links one audit row into the audit chain and inserts it.
+async fn append_audit(txn: &DatabaseTransaction, e: &AuditEntry, heads: &mut Heads) -> Result<(), DbErr> {
+    let at = stored_time(e.at);
+    let n = heads.audit.length as i64 + 1;
+    let link = heads.audit.append(&audit_bytes(n, e.event_id.as_deref(), &e.actor, &e.action, &e.detail, at));
+    audit_log::ActiveModel {
+        event_id: Set(e.event_id.clone()),
+        actor: Set(e.actor.clone()),
+        action: Set(e.action.clone()),
+        detail: Set(e.detail.clone()),
+        at: Set(at),
+        chain_seq: Set(link.chain_seq),
+        prev_hash: Set(link.prev_hash),
+        hash: Set(link.hash),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// The response-log rows of `answers`, linked into the response chain in order; an answer whose
+/// (candidate, epoch, seq) is in `seen` (stored already, or earlier in the batch) is left out.
+fn link_answers<'a>(
+    answers: Vec<&'a NewAnswer>,
+    mut seen: HashSet<(&'a str, i64, i64)>,
+    heads: &mut Heads,
+) -> Vec<response::ActiveModel> {
     let mut rows = Vec::with_capacity(answers.len());
     for a in answers {
         if !seen.insert((a.candidate_id.as_str(), a.epoch, a.seq)) {
@@ -273,6 +298,11 @@ async fn commit_links(
             hash: Set(link.hash),
         });
     }
+    rows
+}
+
+/// Inserts the rows, skipping any already stored; the number inserted.
+async fn insert_answers(txn: &DatabaseTransaction, rows: &[response::ActiveModel]) -> Result<u64, DbErr> {
     // SQLite allows 32 766 parameters per statement; 9 per row.
     let mut inserted = 0;
     for chunk in rows.chunks(3000) {
@@ -286,16 +316,10 @@ async fn commit_links(
                 .do_nothing()
                 .to_owned(),
             )
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    if inserted != rows.len() as u64 {
-        // A skipped duplicate would leave a hole in the chain: start over knowing the stored keys.
-        txn.rollback().await?;
-        return Err(CommitError::Duplicates);
-    }
-    txn.commit().await?;
-    Ok(())
+    Ok(inserted)
 }
 
 /// The (candidate, epoch, seq) of `answers` already in the response log (the rare path: only

@@ -9,13 +9,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use khaothi_domain::Item;
+use khaothi_package::BuiltPackage;
 use rand::Rng;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::candidate_client::{CandidateSocket, some_answer};
-use crate::client::{BoardClient, EventSetup};
-use crate::{Application, DeliveryConfig};
+use crate::board::{BoardClient, EventSetup};
+use crate::candidate::{CandidateSocket, some_answer};
+use khaothi_delivery::{Application, DeliveryConfig};
 
 #[derive(Debug, Clone)]
 pub struct LoadtestOptions {
@@ -110,52 +111,17 @@ pub fn rss_mb(pid: Option<u32>) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Runs the load test: sets up an event of `opts.candidates` candidates, lets them answer for
+/// `opts.duration`, and checks every acknowledged answer against the raw export.
 pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     let signer = match &opts.signing_key {
         Some(k) => khaothi_package::BoardSigningKey::parse(k).map_err(|e| e.to_string())?,
         None => khaothi_package::BoardSigningKey::generate(&mut rand::rng()),
     };
     let dir = tempfile_dir()?;
-    let (base, _guard) = match &opts.url {
-        Some(u) => (u.trim_end_matches('/').to_string(), None),
-        None => {
-            let config = DeliveryConfig {
-                listen: "127.0.0.1:0".parse().expect("address"),
-                data_dir: dir.clone(),
-                demo: true,
-                board_public_key: Some(signer.public().to_string()),
-                login_max_failures: 1000,
-                ..DeliveryConfig::default()
-            };
-            let app = Application::build(config).await.map_err(|e| e.to_string())?;
-            let url = format!("http://{}", app.addr);
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(app.run_until(async move {
-                let _ = rx.await;
-            }));
-            (url, Some(tx))
-        }
-    };
+    let (base, _guard) = target(&opts, &signer, &dir).await?;
     let board = BoardClient::login(&base, &opts.board_user, &opts.board_password).await.map_err(|e| e.0)?;
-    let event = format!("LOAD-{}", uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase());
-    let minutes = (opts.duration.as_secs() / 60 + 30) as u32;
-    let pkg = crate::demo::demo_package(&opts.items, &event, "Load test", minutes, 4, &signer, 1)?;
-    let key = pkg.content_key.to_hex();
-    eprintln!("loadtest: setting up {} candidates on {base} (event {event})", opts.candidates);
-    let list = board
-        .set_up_event(&EventSetup {
-            event_id: &event,
-            title: "Load test",
-            package: &pkg.bytes,
-            content_key: Some(&key),
-            candidates: opts.candidates,
-            room_size: 25,
-            number_prefix: "L",
-            score_at_submit: true,
-            duration_seconds: None,
-        })
-        .await
-        .map_err(|e| e.0)?;
+    let (event, pkg, list) = set_up(&board, &opts, &signer, &base).await?;
     let ws_url = format!("{}/ws/candidate", base.replacen("http", "ws", 1));
     let counters = Arc::new(Counters::default());
     let login_gate = Arc::new(tokio::sync::Semaphore::new(opts.login_concurrency.max(1)));
@@ -175,30 +141,12 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     // (the final submit storm and the results query come after and are not part of the exam).
     let sample_pid =
         if opts.url.is_some() && opts.server_pid.is_none() { None } else { Some(opts.server_pid) };
-    let sampler = tokio::spawn(async move {
-        let mut peak = 0.0f64;
-        while Instant::now() < end {
-            if let Some(pid) = sample_pid {
-                peak = peak.max(rss_mb(pid));
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-        peak
-    });
-    let mut timed: Vec<(Instant, f64)> = Vec::new();
-    let mut logins: Vec<f64> = Vec::new();
-    let mut last_login = 0.0f64;
-    let mut acked_by: HashMap<String, Acked> = HashMap::new();
+    let sampler = tokio::spawn(peak_rss(sample_pid, end));
+    let mut runs = Vec::with_capacity(list.len());
     let mut failures = 0usize;
     for (t, (number, _, _)) in tasks.into_iter().zip(&list) {
         match t.await {
-            Ok(Ok(done)) => {
-                let (lat, acked) = (done.latencies, done.acked);
-                logins.push(done.login_ms);
-                last_login = last_login.max(done.logged_in_at.duration_since(started).as_secs_f64());
-                timed.extend(lat);
-                acked_by.insert(number.clone(), acked);
-            }
+            Ok(Ok(done)) => runs.push((number.clone(), done)),
             Ok(Err(e)) => {
                 failures += 1;
                 if failures <= 5 {
@@ -209,8 +157,91 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         }
     }
     let rss = sampler.await.map_err(|e| e.to_string())?;
-    // Every acknowledged answer must be in the raw export (newest epoch and seq of each item).
-    // The load event scores at submit, so its keys may be released even if a candidate failed.
+    let lost = lost_answers(&board, &event, &pkg, &runs).await?;
+    if failures > 0 {
+        eprintln!("loadtest: {failures} candidates failed (see above)");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(report(list.len(), &counters, &runs, started, lost, rss))
+}
+
+/// The server to load: the one at `opts.url`, or one started here on a fresh SQLite database in
+/// `dir` (it stops when the returned guard is dropped).
+async fn target(
+    opts: &LoadtestOptions,
+    signer: &khaothi_package::BoardSigningKey,
+    dir: &std::path::Path,
+) -> Result<(String, Option<tokio::sync::oneshot::Sender<()>>), String> {
+    if let Some(u) = &opts.url {
+        return Ok((u.trim_end_matches('/').to_string(), None));
+    }
+    let config = DeliveryConfig {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        data_dir: dir.to_path_buf(),
+        demo: true,
+        board_public_key: Some(signer.public().to_string()),
+        login_max_failures: 1000,
+        ..DeliveryConfig::default()
+    };
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
+    let url = format!("http://{}", app.addr);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    Ok((url, Some(tx)))
+}
+
+/// The load event (a demo package, rooms of 25, content unlocked): its id, its package and the
+/// candidates' `(number, full_name, code)`.
+async fn set_up(
+    board: &BoardClient,
+    opts: &LoadtestOptions,
+    signer: &khaothi_package::BoardSigningKey,
+    base: &str,
+) -> Result<(String, BuiltPackage, Vec<(String, String, String)>), String> {
+    let event = format!("LOAD-{}", uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase());
+    let minutes = (opts.duration.as_secs() / 60 + 30) as u32;
+    let pkg = crate::demo::demo_package(&opts.items, &event, "Load test", minutes, 4, signer, 1)?;
+    let key = pkg.content_key.to_hex();
+    eprintln!("loadtest: setting up {} candidates on {base} (event {event})", opts.candidates);
+    let list = board
+        .set_up_event(&EventSetup {
+            event_id: &event,
+            title: "Load test",
+            package: &pkg.bytes,
+            content_key: Some(&key),
+            candidates: opts.candidates,
+            room_size: 25,
+            number_prefix: "L",
+            score_at_submit: true,
+            duration_seconds: None,
+        })
+        .await
+        .map_err(|e| e.0)?;
+    Ok((event, pkg, list))
+}
+
+/// The peak resident memory of `pid` (`Some(None)`: this process; `None`: unknown) until `end`.
+async fn peak_rss(pid: Option<Option<u32>>, end: Instant) -> f64 {
+    let mut peak = 0.0f64;
+    while Instant::now() < end {
+        if let Some(pid) = pid {
+            peak = peak.max(rss_mb(pid));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    peak
+}
+
+/// Acknowledged answers missing from the raw export (newest epoch and seq of each item). The
+/// load event scores at submit, so its keys may be released even if a candidate failed.
+async fn lost_answers(
+    board: &BoardClient,
+    event: &str,
+    pkg: &BuiltPackage,
+    runs: &[(String, CandidateRun)],
+) -> Result<u64, String> {
     board
         .post(&format!("/api/v1/events/{event}/keys"), json!({"release_key": pkg.keys_key.to_hex()}))
         .await
@@ -218,29 +249,42 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     let raw = board.get(&format!("/api/v1/events/{event}/exports/raw.csv")).await.map_err(|e| e.0)?;
     let saved = saved_answers(raw.as_str().unwrap_or_default())?;
     let mut lost = 0u64;
-    for (number, acked) in &acked_by {
-        for (item, (epoch, seq, _)) in acked {
+    for (number, run) in runs {
+        for (item, (epoch, seq, _)) in &run.acked {
             let at = saved.get(&(number.clone(), item.clone()));
             if at.is_none_or(|s| *s < (*epoch, *seq)) {
                 lost += 1;
             }
         }
     }
-    if failures > 0 {
-        eprintln!("loadtest: {failures} candidates failed (see above)");
-    }
+    Ok(lost)
+}
+
+/// The report of the candidates' runs: ack latencies over the whole run and after the last
+/// login (the steady state), login times, counts.
+fn report(
+    candidates: usize,
+    counters: &Counters,
+    runs: &[(String, CandidateRun)],
+    started: Instant,
+    lost: u64,
+    rss: f64,
+) -> Report {
+    let last_login =
+        runs.iter().map(|(_, r)| r.logged_in_at.duration_since(started).as_secs_f64()).fold(0.0f64, f64::max);
     let all_in = started + Duration::from_secs_f64(last_login);
-    let mut latencies: Vec<f64> = timed.iter().map(|(_, ms)| *ms).collect();
-    let mut steady: Vec<f64> = timed.iter().filter(|(t0, _)| *t0 >= all_in).map(|(_, ms)| *ms).collect();
+    let timed = runs.iter().flat_map(|(_, r)| r.latencies.iter());
+    let mut latencies: Vec<f64> = timed.clone().map(|(_, ms)| *ms).collect();
+    let mut steady: Vec<f64> = timed.filter(|(t0, _)| *t0 >= all_in).map(|(_, ms)| *ms).collect();
+    let mut logins: Vec<f64> = runs.iter().map(|(_, r)| r.login_ms).collect();
     latencies.sort_by(f64::total_cmp);
     steady.sort_by(f64::total_cmp);
     logins.sort_by(f64::total_cmp);
     let pct_of =
         |v: &[f64], p: f64| if v.is_empty() { 0.0 } else { v[((v.len() - 1) as f64 * p).round() as usize] };
     let pct = |p: f64| pct_of(&latencies, p);
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(Report {
-        candidates: list.len(),
+    Report {
+        candidates,
         answers_sent: counters.sent.load(Ordering::Relaxed),
         answers_acked: counters.acked.load(Ordering::Relaxed),
         answers_lost: lost,
@@ -254,7 +298,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         login_p50_ms: round2(pct_of(&logins, 0.5)),
         login_p99_ms: round2(pct_of(&logins, 0.99)),
         server_rss_mb: round2(rss),
-    })
+    }
 }
 
 fn round2(x: f64) -> f64 {

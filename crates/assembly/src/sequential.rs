@@ -1,0 +1,271 @@
+//! Sequential assembly with balancing, the default for several forms (docs/assembly.md explains
+//! why):
+//! 1. a plain sequential pass (each form against all earlier ones); its first form is the best
+//!    single form, whose proven bound bounds every form's smallest information;
+//! 2. a capped pass re-assembles every form in a band around the plain pass's mean level (floor
+//!    r·y, cap r·level·(1 + BAND), r the average shape over θ), so early forms stop taking the
+//!    strong items later forms need;
+//! 3. balancing re-assembles one form at a time against all the others while time remains.
+
+use crate::error::AssemblyError;
+use crate::model::{Goal, SolveStatus};
+use crate::pool::Pool;
+use crate::report::spread;
+use crate::run::{Assembled, PassSummary, Run, worse};
+
+/// Width of the information band of balanced forms: floor `level`, cap `(1 + BAND) × level`.
+/// Wide enough that the solver finds a form inside it quickly; it bounds the spread between forms.
+const BAND: f64 = 0.04;
+
+/// Units of each form.
+type Forms = Vec<Vec<usize>>;
+
+/// (smallest floor, −spread) of a set of forms; see [`better`].
+type Quality = (f64, f64);
+
+/// What the plain pass leaves for the passes after it.
+struct Plain {
+    forms: Forms,
+    worst: SolveStatus,
+    /// The first (best single) form's proven bound, and the solver's gap on it.
+    bound: Option<f64>,
+    first_gap: Option<f64>,
+    /// Each form's proven bound, or its floor when none was proven.
+    bounds: Vec<f64>,
+}
+
+/// The band balanced forms are held in: at each θ t, floor `shape[t] × y` with `y ≤ level`, cap
+/// `shape[t] × level × (1 + BAND)`.
+struct Band {
+    level: f64,
+    shape: Vec<f64>,
+}
+
+impl Band {
+    /// The cap of the band: what an average form reached in the plain pass (its proven bound,
+    /// when known). Forms are not flat over θ (items peak where they are most common): balanced
+    /// forms follow the plain pass's average shape r (min 1), so they are aligned θ by θ rather
+    /// than forced flat.
+    fn of_plain(pool: &Pool, plain: &Plain) -> Self {
+        let n = plain.forms.len();
+        let forms = &plain.forms;
+        let level = plain.bounds.iter().sum::<f64>() / n as f64;
+        let mean_floor = forms.iter().map(|u| floor_of(pool, u)).sum::<f64>() / n as f64;
+        let shape: Vec<f64> = (0..pool.thetas.len())
+            .map(|t| {
+                let mean =
+                    forms.iter().map(|u| u.iter().map(|x| pool.units[*x].info[t]).sum::<f64>()).sum::<f64>()
+                        / n as f64;
+                (mean / mean_floor).max(1.0)
+            })
+            .collect();
+        Band { level, shape }
+    }
+
+    fn caps(&self) -> Vec<f64> {
+        self.shape.iter().map(|s| s * self.level * (1.0 + BAND)).collect()
+    }
+}
+
+impl Run<'_, '_> {
+    pub fn sequential(&mut self) -> Result<Assembled, AssemblyError> {
+        let n = self.bp.forms as usize;
+        let maximin = matches!(self.goal(), Goal::Maximin { .. });
+        let balance = self.opts.balance && maximin && n > 1;
+        let since = self.spent();
+        let plain = self.plain_pass(balance)?;
+        if !balance {
+            if maximin && n > 1 {
+                self.record("sequential", since, n, &plain.forms);
+            }
+            let gap = if n == 1 { plain.first_gap } else { None };
+            let bound = if maximin || n == 1 { plain.bound } else { None };
+            return Ok((plain.forms, plain.worst, bound, gap));
+        }
+        self.record("sequential", since, n, &plain.forms);
+        let since = self.spent();
+        let mut band = Band::of_plain(self.pool, &plain);
+        let mut worst = plain.worst;
+        let mut best = (plain.forms.clone(), quality(self.pool, &plain.forms));
+        let current = match self.capped_pass(&band, &mut worst)? {
+            Some(capped) => {
+                self.record("capped", since, n, &capped);
+                let q = quality(self.pool, &capped);
+                if better(q, best.1, self.opts.gap) {
+                    best = (capped.clone(), q);
+                }
+                capped
+            }
+            None => plain.forms,
+        };
+        let best = self.balancing(current, best, &mut band)?;
+        Ok((best, worst, plain.bound, None))
+    }
+
+    /// Pass 1: plain sequential. Its first form is the best single form: its bound bounds all.
+    /// With balancing to follow, the plain pass only sets the cap and the fallback: after the
+    /// best single form (solved to the requested gap: its bound is reported) a looser gap.
+    fn plain_pass(&self, balance: bool) -> Result<Plain, AssemblyError> {
+        let n = self.bp.forms as usize;
+        let mut plain = Plain {
+            forms: Vec::with_capacity(n),
+            worst: SolveStatus::Optimal,
+            bound: None,
+            first_gap: None,
+            bounds: Vec::with_capacity(n),
+        };
+        for f in 0..n {
+            let (share, gap) =
+                if balance && f > 0 { (0.3, self.opts.gap.max(0.03)) } else { (1.0, self.opts.gap) };
+            let per = self.remaining() * share / (n - f) as f64;
+            let out = self.solve_required(1, &plain.forms, self.goal(), per.max(0.2), gap)?;
+            plain.worst = worse(plain.worst, out.status);
+            if f == 0 {
+                plain.bound = out.bound;
+                plain.first_gap = out.gap;
+            }
+            let form = out.forms.into_iter().next().unwrap_or_default();
+            plain.bounds.push(out.bound.unwrap_or_else(|| floor_of(self.pool, &form)));
+            plain.forms.push(form);
+        }
+        Ok(plain)
+    }
+
+    /// Maximin in the band: floor `shape × y` with `y` up to the level, information under `cap`.
+    fn goal_in(&self, band: &Band, cap: Vec<f64>) -> Goal {
+        match self.goal() {
+            Goal::Maximin { ceiling, .. } => Goal::Maximin {
+                enough: Some(band.level),
+                shape: Some(band.shape.clone()),
+                cap: Some(cap),
+                ceiling,
+            },
+            other => other,
+        }
+    }
+
+    /// Pass 2: every form again under a common cap, the mean floor of pass 1, so early forms
+    /// leave strong items to later ones. `None` when a form found no place in the band.
+    fn capped_pass(&self, band: &Band, worst: &mut SolveStatus) -> Result<Option<Forms>, AssemblyError> {
+        let n = self.bp.forms as usize;
+        let mut capped: Forms = Vec::with_capacity(n);
+        for f in 0..n {
+            let per = (self.remaining() * 0.35 / (n - f) as f64).max(0.2);
+            let out = self.solve(1, &capped, self.goal_in(band, band.caps()), per)?;
+            let Some(form) = out.forms.into_iter().next() else { break };
+            *worst = worse(*worst, out.status);
+            capped.push(form);
+        }
+        Ok((capped.len() == n).then_some(capped))
+    }
+
+    /// Balancing, one form at a time against all the others, in the band [level, (1+BAND)·level]:
+    /// a form above the band is pulled into it (freeing strong items); otherwise the weakest
+    /// form is lifted. A weakest form already at the level raises the level; one that cannot
+    /// rise lowers the level to its floor (the band then pulls the others down to it). Returns
+    /// the best forms seen, starting from `best`.
+    fn balancing(
+        &mut self,
+        mut current: Forms,
+        mut best: (Forms, Quality),
+        band: &mut Band,
+    ) -> Result<Forms, AssemblyError> {
+        let n = self.bp.forms as usize;
+        let since = self.spent();
+        let step = 0.005 * band.level;
+        let mut solves = 0;
+        let mut lowered_at = f64::NAN;
+        while self.left() > 0.5 && solves < 20 * n {
+            solves += 1;
+            let floors: Vec<f64> = current.iter().map(|u| shaped(self.pool, u, &band.shape)).collect();
+            let cap = band.caps();
+            let tops: Vec<f64> = current.iter().map(|u| excess(self.pool, u, &cap)).collect();
+            let high = (0..n).filter(|&k| tops[k] > 1.0 + 1e-9).max_by(|a, b| tops[*a].total_cmp(&tops[*b]));
+            let w =
+                high.unwrap_or_else(|| (0..n).min_by(|a, b| floors[*a].total_cmp(&floors[*b])).unwrap_or(0));
+            let others: Forms =
+                current.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
+            let per = (self.left() / 2.0).clamp(0.1, 5.0);
+            let out = self.solve(1, &others, self.goal_in(band, cap.clone()), per)?;
+            let new = out.forms.into_iter().next();
+            let improved = new.as_ref().is_some_and(|u| {
+                let (f, t) = (shaped(self.pool, u, &band.shape), excess(self.pool, u, &cap));
+                if high.is_some() {
+                    t <= 1.0 + 1e-9 && f >= floors[w].min(band.level) - 1e-6
+                } else {
+                    f > floors[w] + 1e-6
+                }
+            });
+            if improved {
+                current[w] = new.unwrap_or_default();
+                let q = quality(self.pool, &current);
+                if better(q, best.1, self.opts.gap) {
+                    best = (current.clone(), q);
+                }
+            } else if high.is_some() {
+                // The form cannot come down into the band without losing its floor: widen upwards.
+                band.level *= tops[w];
+            } else if floors[w] >= band.level - 1e-6 {
+                band.level += step;
+            } else if lowered_at == floors[w] {
+                break;
+            } else {
+                lowered_at = floors[w];
+                band.level = floors[w];
+            }
+        }
+        self.record("balancing", since, solves, &best.0);
+        Ok(best.0)
+    }
+
+    /// Notes what a pass achieved, from `since` (seconds into the run) until now.
+    fn record(&mut self, pass: &str, since: f64, solves: usize, forms: &[Vec<usize>]) {
+        let (floor, neg_spread) = quality(self.pool, forms);
+        self.passes.push(PassSummary {
+            pass: pass.to_string(),
+            seconds: self.spent() - since,
+            solves,
+            smallest_information: floor,
+            spread: -neg_spread,
+        });
+    }
+}
+
+/// A form's floor relative to the shape: min over θ of information / shape.
+fn shaped(pool: &Pool, units: &[usize], shape: &[f64]) -> f64 {
+    (0..pool.thetas.len())
+        .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>() / shape[t])
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// How far a form's information exceeds the caps: the largest ratio information / cap over θ.
+fn excess(pool: &Pool, units: &[usize], cap: &[f64]) -> f64 {
+    (0..pool.thetas.len())
+        .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>() / cap[t])
+        .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Smallest information of one form over the θ points.
+fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
+    (0..pool.thetas.len())
+        .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Whether forms of quality `a` beat `b` (each `(smallest floor, −spread)`): a clearly higher
+/// floor wins; floors within the solver's relative gap (at least 1%) are a tie — differences the
+/// solver was told to ignore — and then the smaller spread (more parallel forms) wins.
+fn better(a: (f64, f64), b: (f64, f64), gap: f64) -> bool {
+    let tol = gap.max(0.01) * b.0.abs();
+    a.0 > b.0 + tol || (a.0 >= b.0 - tol && a.1 > b.1)
+}
+
+/// (smallest floor, −spread).
+fn quality(pool: &Pool, forms: &[Vec<usize>]) -> (f64, f64) {
+    let floor = forms.iter().map(|u| floor_of(pool, u)).fold(f64::INFINITY, f64::min);
+    let infos: Vec<Vec<f64>> = forms
+        .iter()
+        .map(|u| (0..pool.thetas.len()).map(|t| u.iter().map(|x| pool.units[*x].info[t]).sum()).collect())
+        .collect();
+    (floor, -spread(&infos))
+}

@@ -1,0 +1,201 @@
+//! Calibration in the bank, below the HTTP layer: read the responses CSV, resolve its columns to
+//! item versions (and, for a linked calibration, the anchors the bank already holds), calibrate
+//! off the async runtime, and store the run with its parameters in one transaction. The route
+//! (`routes::calibration`) only checks the caller and reads the query and the body.
+
+use std::collections::BTreeMap;
+
+use khaothi_domain::{FieldError, IrtModelKind, IrtParams};
+use khaothi_irt::{CalibrationOptions, CalibrationResult, ItemModel, ResponseMatrix};
+use khaothi_store::audit::{self, Actor};
+use khaothi_store::calibration::{self as store, CalibrationRun, NewRun};
+use khaothi_store::{DatabaseConnection, TransactionTrait, items};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Where the responses come from.
+pub enum Responses {
+    /// A CSV uploaded with the request; it is kept as a new response set under `name`.
+    Upload { csv: String, name: String },
+    /// A response set already in the bank (e.g. a result file imported from a delivery site).
+    Stored { id: String },
+}
+
+/// What to calibrate and how.
+pub struct CalibrationRequest {
+    pub model: IrtModelKind,
+    /// Hold the items already calibrated in the bank at their parameters, so new items land on
+    /// the bank's scale (fixed-item linking); otherwise a free calibration on N(0, 1).
+    pub bank_anchors: bool,
+    pub responses: Responses,
+}
+
+/// A stored calibration run and the `khaothi calibrate` report it keeps.
+pub struct CalibrationOutcome {
+    pub run: CalibrationRun,
+    pub report: serde_json::Value,
+}
+
+/// The response columns resolved against the bank.
+struct BankColumns {
+    /// The item id and version of each column, in column order.
+    versions: Vec<(String, i32)>,
+    /// Columns held at the bank's parameters (only with `bank_anchors`).
+    anchors: BTreeMap<String, ItemModel>,
+}
+
+/// Calibrates the responses and stores the run: the steps below, in order.
+pub async fn calibrate(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: CalibrationRequest,
+) -> ApiResult<CalibrationOutcome> {
+    let csv = responses_csv(db, &actor.org_id, &request.responses).await?;
+    let matrix = khaothi_irt::csv::read_responses(csv.as_bytes())
+        .map_err(|e| ApiError::invalid(None, vec![FieldError::new("csv", e.to_string())]))?;
+    let columns = resolve_columns(db, &actor.org_id, &matrix, request.bank_anchors).await?;
+    let opts = CalibrationOptions {
+        model: request.model,
+        anchors: columns.anchors,
+        ..CalibrationOptions::default()
+    };
+    let result = estimate(matrix, opts).await?;
+    store_run(db, actor, &request, &csv, &columns.versions, &result).await
+}
+
+/// The CSV text of the responses: the upload (which must be UTF-8) or the stored set.
+async fn responses_csv(db: &DatabaseConnection, org: &str, responses: &Responses) -> ApiResult<String> {
+    match responses {
+        Responses::Upload { csv, .. } => Ok(csv.clone()),
+        Responses::Stored { id } => Ok(store::response_set(db, org, id).await?.csv),
+    }
+}
+
+/// Every column must name an item version of the bank (`ID` for the current version, `ID@3` for
+/// version 3). With `bank_anchors`, a column whose version has a calibration in the bank is an
+/// anchor at the version's parameters.
+async fn resolve_columns(
+    db: &DatabaseConnection,
+    org: &str,
+    matrix: &ResponseMatrix,
+    bank_anchors: bool,
+) -> ApiResult<BankColumns> {
+    let mut columns = BankColumns { versions: Vec::new(), anchors: BTreeMap::new() };
+    let mut unknown = Vec::new();
+    for column in matrix.item_ids() {
+        let (id, version) = split_version(column);
+        let Ok(v) = items::get(db, org, &id, version).await else {
+            unknown.push(column.clone());
+            continue;
+        };
+        if bank_anchors
+            && store::history(db, &id).await?.iter().any(|c| c.version == v.version)
+            && let Some(model) = v.item.irt.as_ref().and_then(|p| ItemModel::try_from(p).ok())
+        {
+            columns.anchors.insert(column.clone(), model);
+        }
+        columns.versions.push((id, v.version));
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::invalid(
+            None,
+            vec![FieldError::new(
+                "header",
+                format!("columns that are not items of the bank: {}", unknown.join(", ")),
+            )],
+        ));
+    }
+    Ok(columns)
+}
+
+/// Split `ID@3` into the id and the version it names; plain ids mean the current version.
+fn split_version(column: &str) -> (String, Option<i32>) {
+    match column.rsplit_once('@') {
+        Some((id, v)) if v.parse::<i32>().is_ok() => (id.to_string(), v.parse().ok()),
+        _ => (column.to_string(), None),
+    }
+}
+
+/// Runs the EM calibration on a blocking thread (it is CPU-bound and can take seconds).
+async fn estimate(matrix: ResponseMatrix, opts: CalibrationOptions) -> ApiResult<CalibrationResult> {
+    tokio::task::spawn_blocking(move || khaothi_irt::calibrate(&matrix, &opts))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::invalid(None, vec![FieldError::new("responses", e.to_string())]))
+}
+
+/// Stores the run in one transaction: the uploaded responses as a response set, the run with its
+/// report and the parameters of every free (not anchored) item version, and the audit record.
+async fn store_run(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: &CalibrationRequest,
+    csv: &str,
+    versions: &[(String, i32)],
+    result: &CalibrationResult,
+) -> ApiResult<CalibrationOutcome> {
+    let report = khaothi_irt::params::calibration_json(result);
+    let txn = db.begin().await?;
+    let stored_set = match &request.responses {
+        Responses::Upload { name, .. } => {
+            store::store_response_set(&txn, actor, name, csv).await?;
+            None
+        }
+        Responses::Stored { id } => Some(id.as_str()),
+    };
+    let run = store::insert_run(
+        &txn,
+        actor,
+        NewRun {
+            model: request.model.as_str(),
+            method: if request.bank_anchors {
+                "MML-EM (Bock–Aitkin), fixed-item anchors"
+            } else {
+                "MML-EM (Bock–Aitkin)"
+            },
+            n_persons: result.n_persons as i64,
+            // as the report has it: a non-finite log-likelihood is null there
+            loglik: report["loglik"].as_f64(),
+            converged: result.converged,
+            report: &report,
+            items: free_item_params(versions, result),
+        },
+    )
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        "calibration_run",
+        "calibration",
+        &run.id,
+        serde_json::json!({"model": request.model.as_str(), "response_set": stored_set}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(CalibrationOutcome { run, report })
+}
+
+/// (item id, version, parameters, persons who answered) of each item the run estimated.
+fn free_item_params(
+    versions: &[(String, i32)],
+    result: &CalibrationResult,
+) -> Vec<(String, i32, IrtParams, i64)> {
+    versions
+        .iter()
+        .zip(&result.items)
+        .filter(|(_, it)| !it.anchored)
+        .map(|((id, version), it)| (id.clone(), *version, it.irt_params(), it.n as i64))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_name_an_item_and_optionally_its_version() {
+        assert_eq!(split_version("TOAN12-0001"), ("TOAN12-0001".into(), None));
+        assert_eq!(split_version("TOAN12-0001@3"), ("TOAN12-0001".into(), Some(3)));
+        assert_eq!(split_version("A@B"), ("A@B".into(), None));
+    }
+}

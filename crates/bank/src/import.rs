@@ -1,0 +1,199 @@
+//! Bulk import of items into the bank: parse the file (JSON Lines or CSV), check every line against
+//! what the bank holds, store the good lines in one transaction, and explain every line.
+//!
+//! This sits below the HTTP layer on purpose: the `POST /api/v1/items/import` route and the CLI
+//! (`khaothi import`, `khaothi demo`) both call [`import_items`], so a file loaded from the command
+//! line gets exactly the checks and the report an upload gets. The route maps [`ImportError`] to
+//! its HTTP answer; the CLI prints the report.
+
+use khaothi_auth::Role;
+use khaothi_domain::{Item, ReviewStatus};
+use khaothi_interop::{ImportOptions, ImportPolicy, ImportReport, LineStatus, Outcome};
+use khaothi_store::audit::{self, Actor};
+use khaothi_store::{DatabaseConnection, StoreError, TransactionTrait, items, stimuli};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The file formats an import reads (QTI is converted elsewhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// JSON Lines, one item per line (`jsonl`, also accepted as `ndjson`).
+    JsonLines,
+    /// The spreadsheet layout of docs/interchange.md.
+    Csv,
+}
+
+impl ImportFormat {
+    /// The format a caller named: `jsonl`/`ndjson` or `csv`.
+    pub fn parse(name: &str) -> Result<Self, ImportError> {
+        match name {
+            "jsonl" | "ndjson" => Ok(Self::JsonLines),
+            "csv" => Ok(Self::Csv),
+            other => Err(ImportError::UnknownFormat(other.to_string())),
+        }
+    }
+}
+
+/// Why an import stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("format \"{0}\" is not jsonl or csv")]
+    UnknownFormat(String),
+    /// The file as a whole, or under all-or-nothing some line, was refused; the report says which
+    /// line and why, so the user can fix the file.
+    #[error("{message}")]
+    Rejected { message: String, report: Box<ImportReport> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import did, line by line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    #[schema(value_type = String)]
+    pub mode: ImportPolicy,
+    /// New items stored.
+    pub created: usize,
+    /// Existing items that got a new version.
+    pub new_versions: usize,
+    /// Lines identical to the stored current version (nothing written).
+    pub unchanged: usize,
+    /// Lines not stored, each explained in `report`.
+    pub skipped: usize,
+    /// Every line: number, id, status (ok/warning/error), messages, outcome.
+    #[schema(value_type = Object)]
+    pub report: ImportReport,
+}
+
+/// How many items an import wrote, and which.
+#[derive(Debug, Default)]
+struct Stored {
+    created: usize,
+    new_versions: usize,
+    unchanged: usize,
+    ids: Vec<String>,
+}
+
+/// Parses, checks and stores an import made by `actor` acting as `role`. An admin's import keeps
+/// the file's review status (moving a whole bank) and may add versions to anyone's items; anyone
+/// else's lands in draft and may only add versions to their own items.
+pub async fn import_items(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    bytes: &[u8],
+    format: ImportFormat,
+    policy: ImportPolicy,
+) -> Result<ImportResult, ImportError> {
+    let mut report = parse(bytes, format);
+    if let Some(e) = &report.file_error {
+        return Err(rejected(format!("the file was refused: {e}"), report));
+    }
+    check_against_bank(db, actor, role, &mut report).await?;
+    let to_store = report.apply(policy);
+    if policy == ImportPolicy::AllOrNothing && report.has_errors() {
+        let message = format!(
+            "nothing was imported: {} of {} lines have errors (mode all_or_nothing)",
+            report.summary().errors,
+            report.lines.len()
+        );
+        return Err(rejected(message, report));
+    }
+    let stored = store(db, actor, to_store.iter().map(|(_, item)| item)).await?;
+    let skipped = report.lines.iter().filter(|l| l.outcome == Some(Outcome::Skipped)).count();
+    Ok(ImportResult {
+        mode: policy,
+        created: stored.created,
+        new_versions: stored.new_versions,
+        unchanged: stored.unchanged,
+        skipped,
+        report,
+    })
+}
+
+fn parse(bytes: &[u8], format: ImportFormat) -> ImportReport {
+    let options = ImportOptions::default();
+    match format {
+        ImportFormat::JsonLines => khaothi_interop::parse_jsonl_bytes(bytes, &options),
+        ImportFormat::Csv => khaothi_interop::parse_csv_bytes(bytes, &options),
+    }
+}
+
+fn rejected(message: String, report: ImportReport) -> ImportError {
+    ImportError::Rejected { message, report: Box::new(report) }
+}
+
+/// The checks only the bank can make, line by line: review status, who may add a version to an
+/// existing item, and whether the stimulus an item points at exists.
+async fn check_against_bank(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    report: &mut ImportReport,
+) -> Result<(), StoreError> {
+    let admin = role == Role::Admin;
+    for line in report.lines.iter_mut() {
+        let Some(item) = line.item.as_mut() else { continue };
+        let (id, stimulus) = (item.id.clone(), item.stimulus.clone());
+        if !admin && item.status != ReviewStatus::Draft {
+            let was = std::mem::replace(&mut item.status, ReviewStatus::Draft);
+            line.push(
+                LineStatus::Warning,
+                "status",
+                format!("status \"{was}\" ignored: imported items start as draft and go through review"),
+            );
+        }
+        if let Some((creator, _)) = items::head(db, &actor.org_id, &id).await?
+            && !admin
+            && creator != actor.username
+        {
+            line.error("id", format!("item {id} exists and was written by {creator}; only its writer or an admin can add a version"));
+            continue;
+        }
+        if let Some(s) = stimulus
+            && stimuli::get(db, &actor.org_id, &s).await.is_err()
+        {
+            line.push(
+                LineStatus::Warning,
+                "stimulus",
+                format!("stimulus \"{s}\" is not in the bank yet; create it before the item is delivered"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Stores the accepted items in one transaction: new items, new versions of changed ones, nothing
+/// for lines identical to the current version; audited as one `items_import`.
+async fn store<'a>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    accepted: impl Iterator<Item = &'a Item>,
+) -> Result<Stored, StoreError> {
+    let mut stored = Stored::default();
+    let txn = db.begin().await?;
+    for item in accepted {
+        if items::head(&txn, &actor.org_id, &item.id).await?.is_none() {
+            items::create(&txn, actor, item).await?;
+            stored.created += 1;
+        } else if items::get(&txn, &actor.org_id, &item.id, None).await?.item == *item {
+            stored.unchanged += 1;
+            continue;
+        } else {
+            items::new_version(&txn, actor, item, None).await?;
+            stored.new_versions += 1;
+        }
+        stored.ids.push(item.id.clone());
+    }
+    audit::record(
+        &txn,
+        actor,
+        "items_import",
+        "item",
+        "*",
+        serde_json::json!({"created": stored.created, "new_versions": stored.new_versions, "unchanged": stored.unchanged, "ids": stored.ids}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(stored)
+}

@@ -1,0 +1,47 @@
+//! Shared state: the database pools, the writer, the live-session hub and the unlocked content.
+//!
+//! The in-memory parts are submodules that point one way: [`hub`] (sessions' signals, login
+//! locks, unlocked contents) holds [`rooms`] (the proctors' live view) and [`content`]; none of
+//! them knows the proctor's or the websocket's code, which use them.
+
+pub mod content;
+pub mod hub;
+pub mod rooms;
+
+pub use content::{EventContent, ITEMS_MESSAGE_BYTES};
+pub use hub::{Hub, LiveGuard, Signal};
+pub use rooms::{AnswerTally, RoomHub};
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_package::{BoardPublicKey, SiteSigningKey};
+
+use crate::codes::CodeSecret;
+use crate::config::DeliveryConfig;
+use crate::store::Db;
+use crate::store::writer::Writer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub writer: Writer,
+    pub keys: JwtKeys,
+    /// Staff logins, by username.
+    pub staff_limiter: Arc<LoginLimiter>,
+    /// Candidate logins and resumes, by candidate number (not by address: a lab shares one).
+    pub candidate_limiter: Arc<LoginLimiter>,
+    pub codes: CodeSecret,
+    pub board_key: Option<BoardPublicKey>,
+    /// Signs result files (crate::site).
+    pub site_key: Arc<SiteSigningKey>,
+    pub hub: Arc<Hub>,
+    pub config: Arc<DeliveryConfig>,
+}
+
+impl FromRef<AppState> for JwtKeys {
+    fn from_ref(s: &AppState) -> JwtKeys {
+        s.keys.clone()
+    }
+}

@@ -1,0 +1,205 @@
+//! The proctors' live view of their rooms, kept cheap for the candidate hot path.
+//!
+//! Candidate connections only update small in-memory facts (connected or not, the answered count)
+//! and mark the candidate *dirty*, and only when a proctor socket watches the room. The fan-out
+//! task (`proctor::fanout`) turns the dirty set into `seat` messages at each flush, so a candidate
+//! answering fast costs at most one seat update per flush however many answers arrive, and a room
+//! nobody watches costs one map lookup per answer.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+
+use crate::store::SavedAnswer;
+
+/// Messages a slow proctor socket may fall behind before it is sent a fresh roster instead.
+const CHANNEL_CAPACITY: usize = 512;
+
+#[derive(Default)]
+struct Live {
+    /// Open candidate connections (briefly two while a newer login supersedes an older one).
+    connections: u32,
+    /// The newest connection epoch's count of answered items.
+    answered: Option<(i64, u32)>,
+}
+
+/// Per-room broadcast channels and the live facts the seats show.
+#[derive(Default)]
+pub struct RoomHub {
+    channels: Mutex<HashMap<String, broadcast::Sender<Arc<str>>>>,
+    live: Mutex<HashMap<String, Live>>,
+    /// Candidate id → room id of seats to publish at the next flush.
+    dirty: Mutex<HashMap<String, String>>,
+}
+
+impl RoomHub {
+    /// Whether any proctor socket is watching the room now.
+    pub fn watched(&self, room_id: &str) -> bool {
+        self.channels.lock().expect("rooms lock").get(room_id).is_some_and(|tx| tx.receiver_count() > 0)
+    }
+
+    /// Something about this candidate's seat changed; it is published at the next flush.
+    pub fn touch(&self, candidate_id: &str, room_id: &str) {
+        if self.watched(room_id) {
+            self.dirty.lock().expect("rooms lock").insert(candidate_id.to_string(), room_id.to_string());
+        }
+    }
+
+    /// A connection of `epoch` now has `n` answered items (the count of an older epoch is ignored).
+    pub fn answered(&self, candidate_id: &str, room_id: &str, epoch: i64, n: u32) {
+        let changed = {
+            let mut live = self.live.lock().expect("rooms lock");
+            let l = live.entry(candidate_id.to_string()).or_default();
+            match l.answered {
+                Some((e, old)) if e > epoch || (e == epoch && old == n) => false,
+                _ => {
+                    l.answered = Some((epoch, n));
+                    true
+                }
+            }
+        };
+        if changed {
+            self.touch(candidate_id, room_id);
+        }
+    }
+
+    pub fn is_connected(&self, candidate_id: &str) -> bool {
+        self.live.lock().expect("rooms lock").get(candidate_id).is_some_and(|l| l.connections > 0)
+    }
+
+    /// The answered count known from a connection, if the candidate connected since the start.
+    pub fn answered_count(&self, candidate_id: &str) -> Option<u32> {
+        self.live.lock().expect("rooms lock").get(candidate_id).and_then(|l| l.answered).map(|(_, n)| n)
+    }
+
+    pub fn subscribe(&self, room_id: &str) -> broadcast::Receiver<Arc<str>> {
+        self.channels
+            .lock()
+            .expect("rooms lock")
+            .entry(room_id.to_string())
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .subscribe()
+    }
+
+    /// Sends a ready JSON text to every proctor socket of the room (none: dropped).
+    pub fn send(&self, room_id: &str, text: Arc<str>) {
+        if let Some(tx) = self.channels.lock().expect("rooms lock").get(room_id) {
+            let _ = tx.send(text);
+        }
+    }
+
+    /// The dirty seats, room by room, emptied.
+    pub fn take_dirty(&self) -> BTreeMap<String, Vec<String>> {
+        let dirty = std::mem::take(&mut *self.dirty.lock().expect("rooms lock"));
+        let mut by_room: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (candidate, room) in dirty {
+            by_room.entry(room).or_default().push(candidate);
+        }
+        by_room
+    }
+
+    pub(super) fn connections(&self, candidate_id: &str, delta: i32) {
+        let mut live = self.live.lock().expect("rooms lock");
+        let l = live.entry(candidate_id.to_string()).or_default();
+        l.connections = l.connections.saturating_add_signed(delta);
+    }
+}
+
+/// A connection's count of answered items: the newest (epoch, seq) of each item decides whether
+/// it holds an answer (`null` clears), as in the response log.
+#[derive(Default)]
+pub struct AnswerTally {
+    latest: HashMap<String, (i64, i64, bool)>,
+    answered: u32,
+}
+
+impl AnswerTally {
+    pub fn from_saved(saved: &BTreeMap<String, SavedAnswer>) -> Self {
+        let latest: HashMap<_, _> =
+            saved.values().map(|a| (a.item.clone(), (a.epoch, a.seq, !a.value.is_null()))).collect();
+        let answered = latest.values().filter(|v| v.2).count() as u32;
+        Self { latest, answered }
+    }
+
+    pub fn count(&self) -> u32 {
+        self.answered
+    }
+
+    /// Records an acknowledged answer; the new count when it changed.
+    pub fn record(&mut self, item: &str, epoch: i64, seq: i64, answered: bool) -> Option<u32> {
+        let before = self.answered;
+        match self.latest.get_mut(item) {
+            Some(e) if (e.0, e.1) >= (epoch, seq) => return None,
+            Some(e) => {
+                if e.2 != answered {
+                    if answered {
+                        self.answered += 1;
+                    } else {
+                        self.answered -= 1;
+                    }
+                }
+                *e = (epoch, seq, answered);
+            }
+            None => {
+                self.latest.insert(item.to_string(), (epoch, seq, answered));
+                if answered {
+                    self.answered += 1;
+                }
+            }
+        }
+        (self.answered != before).then_some(self.answered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_answer_of_an_item_decides() {
+        let mut t = AnswerTally::default();
+        assert_eq!(t.record("A", 1, 1, true), Some(1));
+        assert_eq!(t.record("B", 1, 2, true), Some(2));
+        // Same count: nothing to publish.
+        assert_eq!(t.record("A", 1, 3, true), None);
+        // A late duplicate of an older (epoch, seq) changes nothing.
+        assert_eq!(t.record("A", 1, 1, false), None);
+        // Clearing counts down; a newer epoch wins over a higher seq of an older one.
+        assert_eq!(t.record("B", 2, 1, false), Some(1));
+        assert_eq!(t.record("B", 1, 9, true), None);
+        assert_eq!(t.count(), 1);
+    }
+
+    #[test]
+    fn counts_start_from_the_saved_answers() {
+        let saved: BTreeMap<String, SavedAnswer> = [("A", true), ("B", false)]
+            .into_iter()
+            .map(|(i, a)| {
+                let value = if a { serde_json::json!("C") } else { serde_json::Value::Null };
+                (
+                    i.to_string(),
+                    SavedAnswer { item: i.into(), value, epoch: 1, seq: 5, received_at: chrono::Utc::now() },
+                )
+            })
+            .collect();
+        let mut t = AnswerTally::from_saved(&saved);
+        assert_eq!(t.count(), 1);
+        assert_eq!(t.record("B", 2, 1, true), Some(2));
+    }
+
+    #[test]
+    fn unwatched_rooms_collect_nothing() {
+        let hub = RoomHub::default();
+        hub.touch("c1", "r1");
+        hub.answered("c1", "r1", 1, 3);
+        assert!(hub.take_dirty().is_empty());
+        assert_eq!(hub.answered_count("c1"), Some(3));
+        let _rx = hub.subscribe("r1");
+        hub.answered("c1", "r1", 1, 4);
+        // An older epoch's count is ignored.
+        hub.answered("c1", "r1", 0, 9);
+        assert_eq!(hub.take_dirty().get("r1").map(Vec::len), Some(1));
+        assert_eq!(hub.answered_count("c1"), Some(4));
+    }
+}

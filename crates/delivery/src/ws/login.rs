@@ -1,0 +1,256 @@
+//! A candidate's login on the websocket: the credential (the code from the room sheet, or the
+//! session's resume token) is checked, then a new epoch of the session is opened under the
+//! candidate's login lock and the candidate is sent a `welcome` with their saved answers.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use khaothi_package::VersionContent;
+use sea_orm::{EntityTrait, IntoActiveModel, Set};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use super::messages::Refusal;
+use crate::codes::{new_resume_token, same_hash, token_hash};
+use crate::session::{self, Clock, SessionStatus};
+use crate::state::{AnswerTally, AppState, EventContent, LiveGuard, Signal};
+use crate::store::entity::{candidate, event};
+use crate::store::writer::WriteOp;
+use crate::store::{self, SavedAnswer};
+
+/// What a logged-in connection holds of its session.
+pub(super) struct Session {
+    pub(super) candidate_id: String,
+    pub(super) event_id: String,
+    pub(super) room_id: String,
+    pub(super) epoch: i64,
+    /// The clock as last told to the candidate.
+    pub(super) clock: Clock,
+    pub(super) items: HashSet<String>,
+    pub(super) content: Arc<EventContent>,
+    pub(super) signal: watch::Receiver<Signal>,
+    /// The answered count the proctor sees.
+    pub(super) tally: AnswerTally,
+    /// Shows the candidate as connected while this connection lives.
+    pub(super) _live: LiveGuard,
+}
+
+pub enum Credential {
+    Code(String),
+    Token(String),
+}
+
+/// The new epoch as stored: its number, the session's start and its deadline.
+struct Epoch {
+    epoch: i64,
+    started: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+}
+
+fn internal(e: &dyn std::fmt::Display) -> Refusal {
+    tracing::error!(error = %e, "login failed internally");
+    ("internal", "the server could not log you in; try again".to_string())
+}
+
+/// Checks the credential and opens a new epoch of the candidate's session.
+pub(super) async fn login(
+    s: &AppState,
+    number: &str,
+    event: Option<&str>,
+    cred: Credential,
+) -> Result<(Value, Session), Refusal> {
+    let c = identify(s, number, event, &cred).await?;
+    let Some(content) = s.hub.content(&c.event_id) else {
+        return Err((
+            "event_not_open",
+            "the exam has not started: wait until the board releases the test".into(),
+        ));
+    };
+    let lock = s.hub.login_lock(&c.id);
+    let _g = lock.lock().await;
+    let c = candidate::Entity::find_by_id(c.id.clone())
+        .one(&s.db.read)
+        .await
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?;
+    let event_row = store::event(&s.db.read, &c.event_id)
+        .await
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| internal(&"no event"))?;
+    let now = Utc::now();
+    let admit_used = admission(&c, matches!(cred, Credential::Code(_)), now)?;
+    let Some(version) = content.content.version(&c.version_code) else {
+        return Err(internal(&format!("version {} is not in the package", c.version_code)));
+    };
+    let token = match cred {
+        Credential::Code(_) => new_resume_token(),
+        Credential::Token(t) => t,
+    };
+    let opened = open_epoch(s, &c, &event_row, &token, admit_used, now).await?;
+    let signal = Signal {
+        epoch: opened.epoch,
+        deadline: Some(opened.deadline),
+        submitted: c.submit_reason.clone(),
+        paused_at: c.paused_at,
+        pause_reason: c.pause_reason.clone(),
+        terminate_reason: c.terminate_reason.clone(),
+    };
+    s.hub.publish(&c.id, signal.clone());
+    let rx = s.hub.subscribe(&c.id, signal);
+    let answers = store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
+    let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
+    let welcome = welcome(s, &c, &content, version, &opened, &token, &answers, now);
+    let session = Session {
+        candidate_id: c.id.clone(),
+        event_id: c.event_id.clone(),
+        room_id: c.room_id.clone(),
+        epoch: opened.epoch,
+        clock,
+        items: version.items.iter().map(|i| i.rendered.id.clone()).collect(),
+        content: content.clone(),
+        signal: rx,
+        tally: AnswerTally::from_saved(&answers),
+        _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
+    };
+    Ok((welcome, session))
+}
+
+/// The candidate the credential names, or a refusal; failures count against the candidate
+/// number's login limit (not the address: a lab shares one).
+async fn identify(
+    s: &AppState,
+    number: &str,
+    event: Option<&str>,
+    cred: &Credential,
+) -> Result<candidate::Model, Refusal> {
+    let limit_key = number.to_string();
+    if let Err(secs) = s.candidate_limiter.check(&limit_key) {
+        return Err((
+            "rate_limited",
+            format!("too many failed attempts for candidate {number}; wait {secs} s or ask the proctor"),
+        ));
+    }
+    let fail = |code: &'static str, msg: &str| {
+        s.candidate_limiter.record_failure(&limit_key);
+        (code, msg.to_string())
+    };
+    let mut found = store::candidate_by_number(&s.db.read, event, number).await.map_err(|e| internal(&e))?;
+    if found.len() > 1 {
+        found.retain(|c| s.hub.content(&c.event_id).is_some());
+        if found.len() > 1 {
+            return Err((
+                "event_required",
+                "this candidate number is in several open events; send `event`".into(),
+            ));
+        }
+    }
+    let Some(c) = found.into_iter().next() else {
+        return Err(fail("login_failed", "wrong candidate number or code"));
+    };
+    match cred {
+        Credential::Code(code) => {
+            if !s.codes.check(&c.event_id, &c.number, c.code_generation, code) {
+                return Err(fail("login_failed", "wrong candidate number or code"));
+            }
+        }
+        Credential::Token(token) => {
+            if !c.resume_hash.as_deref().is_some_and(|h| same_hash(h, &token_hash(token))) {
+                return Err(fail(
+                    "resume_failed",
+                    "this resume token is not valid for this candidate (wrong, or replaced by a login from another browser); log in with your code",
+                ));
+            }
+        }
+    }
+    s.candidate_limiter.reset(&limit_key);
+    Ok(c)
+}
+
+/// Whether the candidate may come in now: not marked absent, and a login by code into a running
+/// session needs the proctor's admit (then used up: `true`).
+fn admission(c: &candidate::Model, by_code: bool, now: DateTime<Utc>) -> Result<bool, Refusal> {
+    if c.absent {
+        return Err((
+            "absent",
+            "the proctor has marked you absent: ask the proctor to admit you, then log in again".into(),
+        ));
+    }
+    if by_code && c.started_at.is_some() && c.submitted_at.is_none() {
+        if c.admit_until.is_some_and(|u| u > now) {
+            return Ok(true);
+        }
+        return Err((
+            "admit_required",
+            "you have already started on another browser or computer: ask the proctor to admit this one, then log in again".into(),
+        ));
+    }
+    Ok(false)
+}
+
+/// Stores the new epoch with the token's hash; the clock starts at the first login.
+async fn open_epoch(
+    s: &AppState,
+    c: &candidate::Model,
+    event_row: &event::Model,
+    token: &str,
+    admit_used: bool,
+    now: DateTime<Utc>,
+) -> Result<Epoch, Refusal> {
+    let epoch = c.epoch + 1;
+    let started = c.started_at.unwrap_or(now);
+    let deadline = c.deadline_at.unwrap_or_else(|| {
+        started
+            + chrono::Duration::seconds(i64::from(event_row.duration_seconds) + i64::from(c.extra_seconds))
+    });
+    let mut am = c.clone().into_active_model();
+    am.epoch = Set(epoch);
+    am.resume_hash = Set(Some(token_hash(token)));
+    am.started_at = Set(Some(started));
+    am.deadline_at = Set(Some(deadline));
+    am.last_seen_at = Set(Some(now));
+    if admit_used {
+        am.admit_until = Set(None);
+    }
+    s.writer.write(WriteOp::Session(Box::new(am))).await.map_err(|e| internal(&e))?;
+    Ok(Epoch { epoch, started, deadline })
+}
+
+/// The `welcome` message (docs/protocol.md): the session, its clock and the saved answers.
+fn welcome(
+    s: &AppState,
+    c: &candidate::Model,
+    content: &EventContent,
+    version: &VersionContent,
+    opened: &Epoch,
+    token: &str,
+    answers: &BTreeMap<String, SavedAnswer>,
+    now: DateTime<Utc>,
+) -> Value {
+    let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
+    let remaining = if c.submitted_at.is_some() { Some(0) } else { clock.remaining_ms(now) };
+    json!({
+        "type": "welcome",
+        "epoch": opened.epoch,
+        "resume_token": token,
+        "status": match session::status(c) {
+            SessionStatus::Terminated => SessionStatus::Terminated,
+            SessionStatus::Submitted => SessionStatus::Submitted,
+            _ => SessionStatus::InProgress,
+        },
+        "paused": c.paused_at.is_some() && c.submitted_at.is_none(),
+        "pause_reason": c.pause_reason,
+        "terminate_reason": c.terminate_reason,
+        "candidate": {"number": c.number, "full_name": c.full_name, "seat": c.seat},
+        "event": {"id": c.event_id, "title": content.title, "subject": content.subject},
+        "version": c.version_code,
+        "server_time": now,
+        "started_at": opened.started,
+        "deadline": opened.deadline,
+        "remaining_ms": remaining,
+        "grace_ms": s.config.deadline_grace_ms,
+        "item_count": version.items.len(),
+        "stimulus_count": content.content.stimuli.len(),
+        "answers": answers.values().collect::<Vec<_>>(),
+    })
+}

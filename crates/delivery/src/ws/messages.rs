@@ -1,0 +1,76 @@
+//! What a candidate's browser sends on the websocket, and the words for a frame that is not one
+//! of those messages.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Messages a candidate's browser sends.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    Login {
+        candidate: String,
+        code: String,
+        #[serde(default)]
+        event: Option<String>,
+    },
+    Resume {
+        candidate: String,
+        token: String,
+        #[serde(default)]
+        event: Option<String>,
+    },
+    Answer {
+        seq: i64,
+        item: String,
+        value: Value,
+    },
+    Heartbeat {},
+    Integrity {
+        kind: IntegrityKind,
+        #[serde(default)]
+        detail: String,
+    },
+    Submit {},
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrityKind {
+    FocusLost,
+    FullscreenLeft,
+    Paste,
+    Copy,
+    Other,
+}
+
+impl IntegrityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FocusLost => "focus_lost",
+            Self::FullscreenLeft => "fullscreen_left",
+            Self::Paste => "paste",
+            Self::Copy => "copy",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// The largest `seq` accepted: integers a JavaScript client counts exactly.
+pub const MAX_SEQ: i64 = (1 << 53) - 1;
+
+/// A refusal sent to the candidate as an `error`: (code, message).
+pub type Refusal = (&'static str, String);
+
+pub fn describe_bad_frame(text: &str, e: &serde_json::Error) -> Refusal {
+    match serde_json::from_str::<Value>(text) {
+        Err(_) => ("bad_frame", format!("the frame is not JSON: {e}")),
+        Ok(v) => match v.get("type").and_then(Value::as_str) {
+            None => ("bad_frame", "every message is a JSON object with a string `type`".into()),
+            Some(t) if !["login", "resume", "answer", "heartbeat", "integrity", "submit"].contains(&t) => {
+                ("unknown_type", format!("unknown message type `{t}`"))
+            }
+            Some(t) => ("bad_frame", format!("message `{t}`: {e}")),
+        },
+    }
+}
