@@ -16,10 +16,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_auth::{BearerAuth, JwtKeys, LoginLimiter};
 use khaothi_store::DatabaseConnection;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -35,20 +34,6 @@ pub use state::AppState;
     tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "packages"), (name = "results"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
-            ),
-        );
-    }
-}
 
 /// The whole HTTP surface, with its OpenAPI document generated from the handlers.
 pub fn router(state: AppState) -> Router {

@@ -2,6 +2,8 @@
 //! rooms and candidates; runs the candidate websocket with a durable, group-committed response
 //! log. `Application::build` binds first, so tests start it on port 0.
 
+pub mod access;
+pub mod bootstrap;
 pub mod chain;
 pub mod codes;
 pub mod config;
@@ -12,6 +14,7 @@ pub mod proctor;
 pub mod result_file;
 pub mod results;
 pub mod routes;
+pub mod seating;
 pub mod session;
 pub mod site;
 pub mod state;
@@ -26,10 +29,13 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::get;
 use chrono::Utc;
-use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_auth::{BearerAuth, JwtKeys, LoginLimiter};
 use khaothi_package::BoardPublicKey;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use config::DeliveryConfig;
 pub use error::ApiError;
@@ -40,49 +46,68 @@ use crate::codes::CodeSecret;
 use crate::state::Hub;
 use crate::writer::{WriteOp, Writer};
 
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "khaothi delivery", description = "The exam delivery server's staff API (docs/protocol.md §2). Errors are `{\"error\": code, \"message\": text}`. The candidate and proctor websockets (`/ws/candidate`, `/ws/proctor`, docs/protocol.md §3–4) and the pages (`/`, `/proctor`, `/check`, `/static/…`, `/api/v1/media/{id}`, `/ws/check`) are not JSON endpoints and are described in docs/protocol.md only."),
+    modifiers(&BearerAuth),
+    components(schemas(proctor::http::ReasonBody, proctor::http::SeatBody, proctor::http::EmptyBody)),
+    tags((name = "auth"), (name = "events"), (name = "rooms"), (name = "candidates"), (name = "proctor"), (name = "results"), (name = "health"))
+)]
+struct ApiDoc;
+
+/// The staff API with its OpenAPI document, generated from the handlers (`routes!` registers a
+/// handler and its `#[utoipa::path]` together, so the two cannot drift).
+fn api() -> OpenApiRouter<AppState> {
+    use routes::*;
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(staff::login))
+        .routes(routes!(staff::create_staff))
+        .routes(routes!(events::create_event, events::list_events))
+        .routes(routes!(events::get_event))
+        .routes(routes!(events::unlock))
+        .routes(routes!(events::release_keys))
+        .routes(routes!(rooms::create_room, rooms::list_rooms))
+        .routes(routes!(rooms::room_sheet))
+        .routes(routes!(rooms::room_record))
+        .routes(routes!(candidates::import, candidates::list))
+        .routes(routes!(candidates::admit))
+        .routes(routes!(candidates::extra_time))
+        .routes(routes!(candidates::integrity))
+        .routes(routes!(results::results))
+        .routes(routes!(results::calibration_export))
+        .routes(routes!(results::raw_export))
+        .routes(routes!(result_files::result_file))
+        .routes(routes!(result_files::upload))
+        .routes(routes!(result_files::verify_chains))
+        .routes(routes!(proctor::http::act_on_candidate))
+        .routes(routes!(proctor::http::act_on_room))
+        .routes(routes!(proctor::http::incident))
+}
+
 /// The HTTP and websocket surface.
 pub fn router(state: AppState) -> Router {
-    use routes::*;
     let body = state.config.max_body_bytes;
     let package = state.config.max_package_bytes;
-    let api = Router::new()
-        .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }))
-        .route("/api/v1/auth/login", post(staff::login))
-        .route("/api/v1/staff", post(staff::create_staff))
-        .route("/api/v1/events", post(events::create_event).get(events::list_events))
-        .route("/api/v1/events/{event}", get(events::get_event))
-        .route("/api/v1/events/{event}/unlock", post(events::unlock))
-        .route("/api/v1/events/{event}/keys", post(events::release_keys))
-        .route("/api/v1/events/{event}/rooms", post(events::create_room).get(events::list_rooms))
-        .route("/api/v1/events/{event}/rooms/{room}/sheet", get(candidates::room_sheet))
-        .route("/api/v1/events/{event}/candidates", post(candidates::import).get(candidates::list))
-        .route("/api/v1/events/{event}/candidates/{number}/admit", post(candidates::admit))
-        .route("/api/v1/events/{event}/candidates/{number}/extra-time", post(candidates::extra_time))
-        .route("/api/v1/events/{event}/candidates/{number}/integrity", get(candidates::integrity))
-        .route("/api/v1/events/{event}/results", get(crate::results::results))
-        .route("/api/v1/events/{event}/exports/calibration.csv", get(crate::results::calibration_export))
-        .route("/api/v1/events/{event}/exports/raw.csv", get(crate::results::raw_export))
-        .route("/api/v1/events/{event}/results/file", get(result_files::result_file))
-        .route("/api/v1/events/{event}/results/upload", post(result_files::upload))
-        .route("/api/v1/chains/verify", get(result_files::verify_chains))
-        .route("/api/v1/events/{event}/candidates/{number}/pause", post(proctor::http::pause))
-        .route("/api/v1/events/{event}/candidates/{number}/resume", post(proctor::http::resume))
-        .route("/api/v1/events/{event}/candidates/{number}/terminate", post(proctor::http::terminate))
-        .route("/api/v1/events/{event}/candidates/{number}/move-seat", post(proctor::http::move_seat))
-        .route("/api/v1/events/{event}/candidates/{number}/absent", post(proctor::http::absent))
-        .route("/api/v1/events/{event}/rooms/{room}/pause", post(proctor::http::pause_room))
-        .route("/api/v1/events/{event}/rooms/{room}/resume", post(proctor::http::resume_room))
-        .route("/api/v1/events/{event}/rooms/{room}/incidents", post(proctor::http::incident))
-        .route("/api/v1/events/{event}/rooms/{room}/record", get(proctor::record::room_record))
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(routes::events::import_package))
+        .layer(DefaultBodyLimit::max(package));
+    let (api, openapi) = api().layer(DefaultBodyLimit::max(body)).merge(uploads).split_for_parts();
+    let spec = Arc::new(openapi);
+    let served = spec.clone();
+    // Not in the document (see ApiDoc): the websockets and the pages.
+    let sockets_and_pages = Router::new()
         .route("/ws/candidate", get(ws::candidate_socket))
         .route("/ws/proctor", get(proctor::socket::proctor_socket))
         .merge(pages::routes())
         .layer(DefaultBodyLimit::max(body));
-    let uploads = Router::new()
-        .route("/api/v1/events/{event}/package", post(events::import_package))
-        .layer(DefaultBodyLimit::max(package));
     let router = api
-        .merge(uploads)
+        .merge(sockets_and_pages)
+        .route("/openapi.json", get(move || async move { axum::Json(served.as_ref().clone()) }))
+        // Swagger UI is vendored into the binary: the page works in a lab without internet.
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", spec.as_ref().clone()),
+        )
         .fallback(|| async { ApiError::NotFound("no such route; docs/protocol.md lists them".into()) });
     khaothi_http::with_service_layers(router).with_state(state)
 }
@@ -109,10 +134,10 @@ impl Application {
                 None
             }
         };
-        let jwt = routes::staff::secret(&config, config.jwt_secret.as_ref(), "jwt.secret")?;
-        let code = routes::staff::secret(&config, config.code_secret.as_ref(), "code.secret")?;
+        let jwt = bootstrap::secret(&config, config.jwt_secret.as_ref(), "jwt.secret")?;
+        let code = bootstrap::secret(&config, config.code_secret.as_ref(), "code.secret")?;
         let site_key = site::load_or_create_site_key(&config)?;
-        routes::staff::ensure_board(&db.read, &config).await?;
+        bootstrap::ensure_board(&db.write, &config).await?;
         let writer = Writer::start(db.write.clone(), config.max_batch).await.map_err(|e| e.to_string())?;
         session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
@@ -143,7 +168,7 @@ impl Application {
             hub,
             config: Arc::new(config),
         };
-        routes::events::load_unlocked(&state).await?;
+        bootstrap::load_unlocked(&state).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         proctor::spawn_fanout(state.clone(), stopped.clone());
         session::spawn_background(state.clone(), stopped);

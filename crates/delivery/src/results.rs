@@ -10,27 +10,22 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use khaothi_auth::{CurrentUser, Role};
+use chrono::{DateTime, Utc};
 use khaothi_domain::{Choice, ItemKind};
 use khaothi_package::{
     AbilityEstimate, PackageKeys, ScoreSheet, VersionContent, ability_eap, format_score10, score_version,
     section_label,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
+use crate::access::load_event;
 use crate::error::{ApiError, ApiResult};
-use crate::json::{Path, Query};
-use crate::routes::events::load_event;
 use crate::session;
 use crate::state::{AppState, EventContent};
-use crate::store::entity::{candidate, event, room};
+use crate::store::entity::{candidate, event};
 use crate::store::{self, SavedAnswer};
-
-const BOARD: &[Role] = &[Role::ExamBoard, Role::Admin];
 
 /// One candidate of the event with what the keys make of their answers.
 struct Row {
@@ -75,18 +70,9 @@ async fn scored(s: &AppState, event_id: &str) -> ApiResult<Scored> {
         .expect("keys lock")
         .clone()
         .ok_or_else(|| ApiError::Internal(format!("event {event_id}: keys released but not loaded")))?;
-    let rooms: HashMap<String, String> = room::Entity::find()
-        .filter(room::Column::EventId.eq(event_id))
-        .all(&s.db.read)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let cands = candidate::Entity::find()
-        .filter(candidate::Column::EventId.eq(event_id))
-        .order_by_asc(candidate::Column::Number)
-        .all(&s.db.read)
-        .await?;
+    let rooms: HashMap<String, String> =
+        store::rooms::of_event(&s.db.read, event_id).await?.into_iter().map(|r| (r.id, r.name)).collect();
+    let cands = store::candidates::of_event(&s.db.read, event_id).await?;
     let mut answers = store::event_answers(&s.db.read, event_id).await?;
     let sections: BTreeSet<u32> =
         content.content.versions.iter().flat_map(|v| v.items.iter().map(|i| i.section)).collect();
@@ -128,36 +114,101 @@ fn round4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
 }
 
-fn candidate_result(row: &Row, sections: &[u32]) -> Value {
+/// Every candidate's result (docs/formats.md "Results JSON").
+#[derive(Serialize, ToSchema)]
+pub struct EventResults {
+    pub event: String,
+    pub title: String,
+    pub subject: String,
+    pub keys_released_at: Option<DateTime<Utc>>,
+    /// Section labels, in order.
+    pub sections: Vec<String>,
+    pub candidates: Vec<CandidateResult>,
+}
+
+/// One candidate's result; the score fields are empty for a candidate who never started.
+#[derive(Serialize, ToSchema)]
+pub struct CandidateResult {
+    pub number: String,
+    pub full_name: String,
+    pub date_of_birth: String,
+    pub room: String,
+    pub seat: i32,
+    pub version: String,
+    pub status: String,
+    pub submit_reason: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub sections: Vec<SectionResult>,
+    pub total: Option<u32>,
+    pub max: Option<u32>,
+    /// The score out of 10, two decimals.
+    pub score10: Option<f64>,
+    /// The same as the certificate writes it (`8,25`).
+    pub score10_text: Option<String>,
+    pub theta_eap: Option<f64>,
+    pub se: Option<f64>,
+    pub answered: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SectionResult {
+    pub section: String,
+    pub points: u32,
+    pub max: u32,
+}
+
+fn candidate_result(row: &Row, sections: &[u32]) -> CandidateResult {
     let c = &row.c;
     let sheet = row.sheet.as_ref();
     let score10 = sheet.and_then(ScoreSheet::score10);
-    json!({
-        "number": c.number, "full_name": c.full_name, "date_of_birth": c.date_of_birth,
-        "room": row.room, "seat": c.seat, "version": c.version_code,
-        "status": session::status(c), "submit_reason": c.submit_reason,
-        "started_at": c.started_at, "submitted_at": c.submitted_at,
-        "sections": sheet.map(|sh| sections.iter().filter_map(|&n| {
-            sh.sections.iter().find(|x| x.section == n)
-                .map(|x| json!({"section": section_label(n), "points": x.points, "max": x.max}))
-        }).collect::<Vec<_>>()).unwrap_or_default(),
-        "total": sheet.map(|sh| sh.total), "max": sheet.map(|sh| sh.max),
-        "score10": score10.map(|h| f64::from(h) / 100.0), "score10_text": score10.map(format_score10),
-        "theta_eap": row.ability.as_ref().and_then(|a| a.theta).map(round4),
-        "se": row.ability.as_ref().and_then(|a| a.se).map(round4),
-        "answered": sheet.map_or(0, ScoreSheet::answered),
-    })
+    let section_results = |sh: &ScoreSheet| {
+        sections
+            .iter()
+            .filter_map(|&n| {
+                sh.sections.iter().find(|x| x.section == n).map(|x| SectionResult {
+                    section: section_label(n),
+                    points: x.points,
+                    max: x.max,
+                })
+            })
+            .collect()
+    };
+    CandidateResult {
+        number: c.number.clone(),
+        full_name: c.full_name.clone(),
+        date_of_birth: c.date_of_birth.clone(),
+        room: row.room.clone(),
+        seat: c.seat,
+        version: c.version_code.clone(),
+        status: session::status(c).to_string(),
+        submit_reason: c.submit_reason.clone(),
+        started_at: c.started_at,
+        submitted_at: c.submitted_at,
+        sections: sheet.map(section_results).unwrap_or_default(),
+        total: sheet.map(|sh| sh.total),
+        max: sheet.map(|sh| sh.max),
+        score10: score10.map(|h| f64::from(h) / 100.0),
+        score10_text: score10.map(format_score10),
+        theta_eap: row.ability.as_ref().and_then(|a| a.theta).map(round4),
+        se: row.ability.as_ref().and_then(|a| a.se).map(round4),
+        answered: sheet.map_or(0, ScoreSheet::answered),
+    }
 }
 
-/// Every candidate's result as JSON (docs/formats.md "Results JSON").
+/// Every candidate's result as JSON (docs/formats.md "Results JSON"). A JSON value, so that the
+/// result file's `results.json` part keeps its key order (sorted, as a `serde_json` map writes).
 pub async fn results_json(s: &AppState, event: &str) -> Result<Value, ApiError> {
     let sc = scored(s, event).await?;
-    Ok(json!({
-        "event": sc.event.id, "title": sc.event.title, "subject": sc.event.subject,
-        "keys_released_at": sc.event.keys_released_at,
-        "sections": sc.sections.iter().map(|&n| section_label(n)).collect::<Vec<_>>(),
-        "candidates": sc.rows.iter().map(|r| candidate_result(r, &sc.sections)).collect::<Vec<_>>(),
-    }))
+    let results = EventResults {
+        event: sc.event.id.clone(),
+        title: sc.event.title.clone(),
+        subject: sc.event.subject.clone(),
+        keys_released_at: sc.event.keys_released_at,
+        sections: sc.sections.iter().map(|&n| section_label(n)).collect(),
+        candidates: sc.rows.iter().map(|r| candidate_result(r, &sc.sections)).collect(),
+    };
+    serde_json::to_value(results).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 fn csv_text(rows: Vec<Vec<String>>) -> ApiResult<String> {
@@ -315,78 +366,10 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
     csv_text(out)
 }
 
-#[derive(Deserialize)]
-pub struct ResultsQuery {
-    #[serde(default)]
-    pub format: Option<String>,
-}
-
-fn csv_response(name: String, text: String) -> Response {
-    (
-        [
-            ("content-type", "text/csv; charset=utf-8".to_string()),
-            ("content-disposition", format!("attachment; filename=\"{name}\"")),
-        ],
-        text,
-    )
-        .into_response()
-}
-
-async fn audited(s: &AppState, user: &CurrentUser, event: &str, export: &str) -> ApiResult<()> {
-    store::audit(&s.writer, Some(event), user.username(), "results_exported", json!({"export": export}))
-        .await?;
-    Ok(())
-}
-
-/// `GET /api/v1/events/{event}/results?format=json|csv` (board).
-pub async fn results(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    Query(q): Query<ResultsQuery>,
-) -> ApiResult<Response> {
-    user.require(BOARD, "read results")?;
-    let response = match q.format.as_deref().unwrap_or("json") {
-        "json" => axum::Json(results_json(&s, &id).await?).into_response(),
-        "csv" => csv_response(format!("{id}-results.csv"), results_csv(&s, &id).await?),
-        other => {
-            return Err(ApiError::bad_request(
-                "invalid_format",
-                format!("format is json or csv, not `{other}`"),
-            ));
-        }
-    };
-    audited(&s, &user, &id, if q.format.as_deref() == Some("csv") { "results.csv" } else { "results.json" })
-        .await?;
-    Ok(response)
-}
-
-/// `GET /api/v1/events/{event}/exports/calibration.csv` (board).
-pub async fn calibration_export(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require(BOARD, "export calibration data")?;
-    let text = calibration_csv(&s, &id).await?;
-    audited(&s, &user, &id, "calibration.csv").await?;
-    Ok(csv_response(format!("{id}-calibration.csv"), text))
-}
-
-/// `GET /api/v1/events/{event}/exports/raw.csv` (board).
-pub async fn raw_export(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    user.require(BOARD, "export raw responses")?;
-    let text = raw_csv(&s, &id).await?;
-    audited(&s, &user, &id, "raw.csv").await?;
-    Ok(csv_response(format!("{id}-raw.csv"), text))
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

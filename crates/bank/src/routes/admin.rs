@@ -105,6 +105,7 @@ pub async fn create_user(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     pub actor: Option<String>,

@@ -367,6 +367,7 @@ pub async fn freeze_form(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PrintParams {
     /// Version code (mã đề) to print, e.g. `0101`; the first version when omitted.

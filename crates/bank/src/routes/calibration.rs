@@ -21,6 +21,7 @@ use crate::state::AppState;
 const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CalibrateParams {
     /// `rasch`, `2pl` (default), `3pl`, `gpcm` or `grm`; items scored above 1 use GPCM with a

@@ -20,6 +20,7 @@ use crate::json::{ApiQuery, read_body};
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// `all_or_nothing` (default): one bad line refuses the file. `skip_bad`: good lines are stored.

@@ -156,6 +156,7 @@ pub async fn create_item(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EditParams {
     /// The version the edit was made on; a newer stored version makes the edit a 409.
@@ -296,6 +297,7 @@ pub async fn history(
 }
 
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub subject: Option<String>,
@@ -383,6 +385,7 @@ pub async fn list_items(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewParams {
     pub version: Option<i32>,

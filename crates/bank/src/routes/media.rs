@@ -20,6 +20,7 @@ use crate::state::AppState;
 const ALLOWED: &[&str] = &["image/png", "image/jpeg", "image/gif", "image/webp"];
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct UploadParams {
     /// The original file name, kept for authors.

@@ -345,6 +345,7 @@ async fn shown_media(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PackageListParams {
     /// Only this exam event's packages.

@@ -114,6 +114,7 @@ pub async fn get_stimulus(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StimulusQuery {
     pub subject: Option<String>,

@@ -7,6 +7,7 @@ mod assembly;
 mod bad_input;
 mod calibration;
 mod import;
+mod openapi;
 mod packages;
 mod results;
 mod roles;

@@ -1,186 +1,185 @@
 //! The proctor actions over HTTP, for scripts (docs/protocol.md §2): the same functions as the
 //! websocket's, so both are audited and reach every proctor socket of the room alike.
+//!
+//! One route per target: `POST …/candidates/{number}/{action}` for one candidate and
+//! `POST …/rooms/{room}/{action}` for a whole room, the action named in the URL. An unknown action
+//! is answered like an unknown route (404).
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::Json;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use khaothi_auth::CurrentUser;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
+use crate::access::{candidate_in_my_room, find_candidate, room_of_mine};
 use crate::error::{ApiError, ApiResult};
-use crate::json::{Path, parse_json};
+use crate::json::{ApiJson, MaybeJson, Path, parse_json};
 use crate::proctor::actions::{self, Action};
-use crate::proctor::roster::find_room;
-use crate::routes::candidates::find_candidate;
-use crate::routes::staff::require_room;
 use crate::state::AppState;
-use crate::store::entity::{candidate, room};
 
-/// A JSON body that may be left out entirely (`{}` then).
-fn optional_body<T: DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
-    if body.iter().all(u8::is_ascii_whitespace) { parse_json(b"{}") } else { parse_json(body) }
+/// The action's body, which may be left out entirely (read as `{}` then, so a required field
+/// is still named when missing).
+async fn optional_body<T: DeserializeOwned>(req: Request) -> ApiResult<T> {
+    match MaybeJson::<T>::from_request(req, &()).await? {
+        MaybeJson(Some(body)) => Ok(body),
+        MaybeJson(None) => parse_json(b"{}"),
+    }
 }
 
-#[derive(Deserialize)]
+/// The body of `pause` and `terminate` (may be left out).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     #[serde(default)]
     pub reason: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The body of `resume` and `absent`: nothing, or `{}`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmptyBody {}
 
-#[derive(Deserialize)]
+/// The body of `move-seat`.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeatBody {
     pub seat: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     pub text: String,
+    /// A candidate number of the room the note is about.
     #[serde(default)]
     pub candidate: Option<String>,
 }
 
-async fn candidate_for(
-    s: &AppState,
-    user: &CurrentUser,
-    event: &str,
-    number: &str,
-    what: &str,
-) -> ApiResult<candidate::Model> {
-    let c = find_candidate(s, event, number).await?;
-    require_room(s, user, &c.room_id, what).await?;
-    Ok(c)
+/// What a proctor does to one candidate over HTTP (admit and extra time have their own routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CandidateAction {
+    Pause,
+    Resume,
+    Terminate,
+    MoveSeat,
+    Absent,
 }
 
-async fn room_for(
-    s: &AppState,
-    user: &CurrentUser,
-    event: &str,
-    room_ref: &str,
-    what: &str,
-) -> ApiResult<room::Model> {
-    let r = find_room(s, event, room_ref).await?;
-    require_room(s, user, &r.id, what).await?;
-    Ok(r)
+/// What a proctor does to every candidate of a room at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoomAction {
+    Pause,
+    Resume,
 }
 
-async fn one(
-    s: &AppState,
-    user: &CurrentUser,
-    (event, number): (String, String),
-    act: Action,
-) -> ApiResult<axum::Json<Value>> {
+/// The action named by a URL segment; an unknown name is an unknown route.
+fn action_named<A: DeserializeOwned>(segment: String) -> ApiResult<A> {
+    serde_json::from_value(Value::String(segment))
+        .map_err(|_| ApiError::NotFound("no such route; docs/protocol.md lists them".into()))
+}
+
+impl CandidateAction {
+    /// The action with what its body says.
+    async fn with_body(self, body: Request) -> ApiResult<Action> {
+        Ok(match self {
+            Self::Pause => Action::Pause { reason: optional_body::<ReasonBody>(body).await?.reason },
+            Self::Resume => optional_body::<EmptyBody>(body).await.map(|_| Action::Resume)?,
+            Self::Terminate => Action::Terminate {
+                reason: optional_body::<ReasonBody>(body).await?.reason.unwrap_or_default(),
+            },
+            Self::MoveSeat => Action::MoveSeat { seat: optional_body::<SeatBody>(body).await?.seat },
+            Self::Absent => optional_body::<EmptyBody>(body).await.map(|_| Action::Absent)?,
+        })
+    }
+}
+
+impl RoomAction {
+    async fn with_body(self, body: Request) -> ApiResult<Action> {
+        Ok(match self {
+            Self::Pause => Action::Pause { reason: optional_body::<ReasonBody>(body).await?.reason },
+            Self::Resume => optional_body::<EmptyBody>(body).await.map(|_| Action::Resume)?,
+        })
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateActed {
+    pub number: String,
+    /// The candidate's seat as the proctor's roster shows it.
+    #[schema(value_type = Object)]
+    pub seat: Value,
+}
+
+/// Pause, resume, terminate, move or mark absent one candidate (the room's proctor or the board).
+#[utoipa::path(post, path = "/api/v1/events/{event}/candidates/{number}/{action}", tag = "proctor", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id"), ("number" = String, Path, description = "The candidate number"),
+        ("action" = CandidateAction, Path, description = "What to do")),
+    request_body(content = Object, description = "`pause`: ReasonBody (optional); `terminate`: ReasonBody; `move-seat`: SeatBody; `resume`, `absent`: none or `{}`"),
+    responses((status = 200, body = CandidateActed), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
+pub async fn act_on_candidate(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((event, number, action)): Path<(String, String, String)>,
+    body: Request,
+) -> ApiResult<Json<CandidateActed>> {
+    let act = action_named::<CandidateAction>(action)?.with_body(body).await?;
     let what = format!("{} candidates of this room", act.name().replace('_', " "));
-    let c = candidate_for(s, user, &event, &number, &what).await?;
-    let done = actions::on_candidate(s, user.username(), c, act).await?;
-    Ok(axum::Json(json!({"number": number, "seat": done.seat})))
+    let c = candidate_in_my_room(&s, &user, &event, &number, &what).await?;
+    let done = actions::on_candidate(&s, user.username(), c, act).await?;
+    Ok(Json(CandidateActed { number, seat: done.seat }))
 }
 
-/// `POST /api/v1/events/{e}/candidates/{n}/pause` `{"reason"?}`.
-pub async fn pause(
+#[derive(Serialize, ToSchema)]
+pub struct RoomActed {
+    pub room: String,
+    /// How many candidates the action reached.
+    pub count: usize,
+    #[schema(value_type = Vec<Object>)]
+    pub seats: Vec<Value>,
+}
+
+/// Pause every candidate in progress, or resume every paused one, in a room.
+#[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/{action}", tag = "proctor", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name"),
+        ("action" = RoomAction, Path, description = "What to do")),
+    request_body(content = Object, description = "`pause`: ReasonBody (optional); `resume`: none or `{}`"),
+    responses((status = 200, body = RoomActed), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub async fn act_on_room(
     State(s): State<AppState>,
     user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let b: ReasonBody = optional_body(&body)?;
-    one(&s, &user, p, Action::Pause { reason: b.reason }).await
+    Path((event, room_ref, action)): Path<(String, String, String)>,
+    body: Request,
+) -> ApiResult<Json<RoomActed>> {
+    let act = action_named::<RoomAction>(action)?.with_body(body).await?;
+    let r = room_of_mine(&s, &user, &event, &room_ref, &format!("{} this room", act.name())).await?;
+    let seats = actions::on_room(&s, user.username(), &r, act).await?;
+    Ok(Json(RoomActed { room: r.name, count: seats.len(), seats }))
 }
 
-/// `POST /api/v1/events/{e}/candidates/{n}/resume`.
-pub async fn resume(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let _: EmptyBody = optional_body(&body)?;
-    one(&s, &user, p, Action::Resume).await
+#[derive(Serialize, ToSchema)]
+pub struct Noted {
+    /// The room log entry, as the proctor sockets receive it.
+    #[schema(value_type = Object)]
+    pub entry: Value,
 }
 
-/// `POST /api/v1/events/{e}/candidates/{n}/terminate` `{"reason"}`.
-pub async fn terminate(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let b: ReasonBody = optional_body(&body)?;
-    one(&s, &user, p, Action::Terminate { reason: b.reason.unwrap_or_default() }).await
-}
-
-/// `POST /api/v1/events/{e}/candidates/{n}/move-seat` `{"seat"}`.
-pub async fn move_seat(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let b: SeatBody = optional_body(&body)?;
-    one(&s, &user, p, Action::MoveSeat { seat: b.seat }).await
-}
-
-/// `POST /api/v1/events/{e}/candidates/{n}/absent`.
-pub async fn absent(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let _: EmptyBody = optional_body(&body)?;
-    one(&s, &user, p, Action::Absent).await
-}
-
-async fn whole_room(
-    s: &AppState,
-    user: &CurrentUser,
-    (event, room_ref): (String, String),
-    act: Action,
-) -> ApiResult<axum::Json<Value>> {
-    let r = room_for(s, user, &event, &room_ref, &format!("{} this room", act.name())).await?;
-    let seats = actions::on_room(s, user.username(), &r, act).await?;
-    Ok(axum::Json(json!({"room": r.name, "count": seats.len(), "seats": seats})))
-}
-
-/// `POST /api/v1/events/{e}/rooms/{room}/pause` `{"reason"?}`: every candidate in progress.
-pub async fn pause_room(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let b: ReasonBody = optional_body(&body)?;
-    whole_room(&s, &user, p, Action::Pause { reason: b.reason }).await
-}
-
-/// `POST /api/v1/events/{e}/rooms/{room}/resume`: every paused candidate.
-pub async fn resume_room(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(p): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
-    let _: EmptyBody = optional_body(&body)?;
-    whole_room(&s, &user, p, Action::Resume).await
-}
-
-/// `POST /api/v1/events/{e}/rooms/{room}/incidents` `{"text","candidate"?}` → 201 the log entry.
+/// Note an incident in the room's log (the room's proctor or the board).
+#[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/incidents", tag = "proctor", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name")),
+    request_body = NoteBody,
+    responses((status = 201, body = Noted), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn incident(
     State(s): State<AppState>,
     user: CurrentUser,
     Path((event, room_ref)): Path<(String, String)>,
-    body: Bytes,
-) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let b: NoteBody = parse_json(&body)?;
-    let r = room_for(&s, &user, &event, &room_ref, "note incidents in this room").await?;
+    ApiJson(b): ApiJson<NoteBody>,
+) -> ApiResult<(StatusCode, Json<Noted>)> {
+    let r = room_of_mine(&s, &user, &event, &room_ref, "note incidents in this room").await?;
     let c = match &b.candidate {
         Some(n) => {
             let c = find_candidate(&s, &event, n).await?;
@@ -192,5 +191,38 @@ pub async fn incident(
         None => None,
     };
     let entry = actions::note(&s, user.username(), &r, c.as_ref(), &b.text).await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({"entry": entry}))))
+    Ok((StatusCode::CREATED, Json(Noted { entry })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_named_as_in_the_urls() {
+        assert_eq!(action_named::<CandidateAction>("move-seat".into()).unwrap(), CandidateAction::MoveSeat);
+        assert_eq!(action_named::<RoomAction>("pause".into()).unwrap(), RoomAction::Pause);
+        assert!(action_named::<RoomAction>("terminate".into()).is_err());
+        assert!(action_named::<CandidateAction>("move_seat".into()).is_err());
+    }
+
+    fn body(text: &'static str) -> Request {
+        Request::new(axum::body::Body::from(text))
+    }
+
+    #[tokio::test]
+    async fn bodies_may_be_left_out_but_not_wrong() {
+        assert!(matches!(CandidateAction::Absent.with_body(body(" \n")).await, Ok(Action::Absent)));
+        assert!(matches!(
+            CandidateAction::Terminate.with_body(body("")).await,
+            Ok(Action::Terminate { reason }) if reason.is_empty()
+        ));
+        assert!(CandidateAction::MoveSeat.with_body(body("")).await.is_err(), "move-seat needs a seat");
+        let seat = r#"{"seat": 4}"#;
+        assert!(matches!(
+            CandidateAction::MoveSeat.with_body(body(seat)).await,
+            Ok(Action::MoveSeat { seat: 4 })
+        ));
+        assert!(RoomAction::Resume.with_body(body(seat)).await.is_err(), "resume takes no fields");
+    }
 }

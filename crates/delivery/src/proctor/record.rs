@@ -13,11 +13,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::access::load_event;
+use crate::access::require_room;
 use crate::error::ApiResult;
 use crate::json::{Path, Query};
 use crate::proctor::roster::{self, entry_json};
-use crate::routes::events::load_event;
-use crate::routes::staff::require_room;
 use crate::session::{SessionStatus, SubmitReason};
 use crate::state::AppState;
 use crate::store::{

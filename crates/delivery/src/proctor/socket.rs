@@ -13,11 +13,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
+use crate::access::find_candidate;
+use crate::access::require_room;
 use crate::error::{ApiError, ApiResult};
 use crate::proctor::actions::{self, Action};
 use crate::proctor::roster;
-use crate::routes::candidates::find_candidate;
-use crate::routes::staff::require_room;
 use crate::state::AppState;
 use crate::store::{self, entity::candidate, entity::event, entity::room};
 

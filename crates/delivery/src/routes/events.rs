@@ -3,27 +3,31 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
-use khaothi_auth::{CurrentUser, Role};
-use khaothi_package::{ReleaseKey, SealedPackage, verify_package};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use khaothi_auth::CurrentUser;
+use khaothi_package::ReleaseKey;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
+use crate::access::{load_event, sealed_package, verified_package};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, Path};
+use crate::routes::{BOARD, STAFF};
+use crate::session;
 use crate::state::{AppState, EventContent};
-use crate::store::entity::{candidate, event, room};
-use crate::{StartError, session, store};
+use crate::store;
+use crate::store::entity::event;
+use crate::store::events::{EventStatus, Packaged};
 
-const BOARD: &[Role] = &[Role::ExamBoard, Role::Admin];
-
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
+    /// 1–64 characters from A–Z a–z 0–9 - _ .
     pub id: String,
     pub title: String,
     /// Opt in to scores at submit: the keys may then be released while candidates sit.
@@ -34,108 +38,141 @@ pub struct NewEvent {
     pub duration_seconds: Option<u32>,
 }
 
-pub fn event_json(e: &event::Model) -> Value {
-    json!({
-        "id": e.id, "title": e.title, "subject": e.subject, "status": e.status,
-        "duration_seconds": e.duration_seconds, "package_id": e.package_id,
-        "manifest": e.manifest.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok()),
-        "unlocked_at": e.unlocked_at, "keys_released_at": e.keys_released_at,
-        "score_at_submit": e.score_at_submit,
-    })
+/// An exam event as staff see it.
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    pub id: String,
+    pub title: String,
+    /// Empty until the package is imported.
+    pub subject: String,
+    pub status: EventStatus,
+    pub duration_seconds: i32,
+    pub package_id: Option<String>,
+    /// The package's manifest (docs/formats.md), once imported.
+    #[schema(value_type = Option<Object>)]
+    pub manifest: Option<Value>,
+    pub unlocked_at: Option<DateTime<Utc>>,
+    pub keys_released_at: Option<DateTime<Utc>>,
+    pub score_at_submit: bool,
 }
 
-pub async fn load_event(s: &AppState, id: &str) -> ApiResult<event::Model> {
-    store::event(&s.db.read, id).await?.ok_or_else(|| ApiError::NotFound(format!("no exam event {id}")))
+impl EventView {
+    pub fn of(e: &event::Model) -> ApiResult<Self> {
+        Ok(Self {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            subject: e.subject.clone(),
+            status: EventStatus::parse(&e.status)
+                .ok_or_else(|| ApiError::Internal(format!("event {}: unknown status {}", e.id, e.status)))?,
+            duration_seconds: e.duration_seconds,
+            package_id: e.package_id.clone(),
+            manifest: e.manifest.as_deref().and_then(|m| serde_json::from_str(m).ok()),
+            unlocked_at: e.unlocked_at,
+            keys_released_at: e.keys_released_at,
+            score_at_submit: e.score_at_submit,
+        })
+    }
 }
 
-/// `POST /api/v1/events` (board).
+#[derive(Serialize, ToSchema)]
+pub struct EventList {
+    pub events: Vec<EventView>,
+}
+
+/// The event after the keys' release, with how many candidates were scored.
+#[derive(Serialize, ToSchema)]
+pub struct KeysReleased {
+    #[serde(flatten)]
+    pub event: EventView,
+    pub scored: usize,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRequest {
+    /// 64 hex digits or the typed release code (with its check characters).
+    pub release_key: String,
+}
+
+fn valid_event_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// Create an exam event (board).
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = NewEvent,
+    responses((status = 201, body = EventView), (status = 400), (status = 401), (status = 403), (status = 409)))]
 pub async fn create_event(
     State(s): State<AppState>,
     user: CurrentUser,
     ApiJson(req): ApiJson<NewEvent>,
-) -> ApiResult<(StatusCode, axum::Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<EventView>)> {
     user.require(BOARD, "create exam events")?;
     let id = req.id.trim();
-    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if !valid_event_id(id) {
         return Err(ApiError::bad_request(
             "invalid_id",
             "an event id is 1–64 characters from A–Z a–z 0–9 - _ .",
         ));
     }
-    if store::event(&s.db.read, id).await?.is_some() {
+    if store::events::find(&s.db.read, id).await?.is_some() {
         return Err(ApiError::Conflict(format!("event {id} exists")));
     }
-    let m = event::ActiveModel {
-        id: Set(id.into()),
-        org_id: Set(khaothi_store::DEFAULT_ORG.into()),
-        title: Set(req.title),
-        subject: Set(String::new()),
-        duration_seconds: Set(req.duration_seconds.map_or(0, |d| d.min(24 * 3600) as i32)),
-        status: Set("created".into()),
-        package_id: Set(None),
-        package_file: Set(None),
-        manifest: Set(None),
-        content_key: Set(None),
-        keys_key: Set(None),
-        unlocked_at: Set(None),
-        keys_released_at: Set(None),
-        score_at_submit: Set(req.score_at_submit),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&s.db.read)
-    .await?;
+    let new = store::events::NewEvent {
+        id,
+        title: req.title,
+        duration_seconds: req.duration_seconds.map_or(0, |d| d.min(24 * 3600) as i32),
+        score_at_submit: req.score_at_submit,
+    };
+    let m = store::events::create(&s.db.write, new).await?;
     store::audit(&s.writer, Some(id), user.username(), "event_created", json!({"title": m.title})).await?;
-    Ok((StatusCode::CREATED, axum::Json(event_json(&m))))
+    Ok((StatusCode::CREATED, Json(EventView::of(&m)?)))
 }
 
-pub async fn list_events(State(s): State<AppState>, user: CurrentUser) -> ApiResult<axum::Json<Value>> {
-    user.require(&[Role::ExamBoard, Role::Admin, Role::Proctor], "list events")?;
-    let all = event::Entity::find().order_by_asc(event::Column::CreatedAt).all(&s.db.read).await?;
-    Ok(axum::Json(json!({"events": all.iter().map(event_json).collect::<Vec<_>>()})))
+/// Every event, oldest first (board and proctors).
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
+    responses((status = 200, body = EventList), (status = 401), (status = 403)))]
+pub async fn list_events(State(s): State<AppState>, user: CurrentUser) -> ApiResult<Json<EventList>> {
+    user.require(STAFF, "list events")?;
+    let all = store::events::all(&s.db.read).await?;
+    Ok(Json(EventList { events: all.iter().map(EventView::of).collect::<ApiResult<_>>()? }))
 }
 
+/// One event (board and proctors).
+#[utoipa::path(get, path = "/api/v1/events/{event}", tag = "events", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")),
+    responses((status = 200, body = EventView), (status = 401), (status = 403), (status = 404)))]
 pub async fn get_event(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
-    user.require(&[Role::ExamBoard, Role::Admin, Role::Proctor], "read events")?;
-    Ok(axum::Json(event_json(&load_event(&s, &id).await?)))
+) -> ApiResult<Json<EventView>> {
+    user.require(STAFF, "read events")?;
+    Ok(Json(EventView::of(&load_event(&s, &id).await?)?))
 }
 
-fn verify(s: &AppState, bytes: &[u8]) -> ApiResult<SealedPackage> {
-    let key = s.board_key.as_ref().ok_or_else(|| {
-        ApiError::NotAllowed(
-            "this server has no board_public_key configured; it cannot accept packages".into(),
-        )
-    })?;
-    verify_package(bytes, key).map_err(|e| ApiError::PackageRefused(e.to_string()))
-}
-
-/// `POST /api/v1/events/{event}/package` (board): the package file as the body. Refused unless
-/// the signature verifies against the pinned board key and the package is for this event.
+/// Import the event's signed package (board): the package file as the body. Refused unless the
+/// signature verifies against the pinned board key and the package is for this event.
+#[utoipa::path(post, path = "/api/v1/events/{event}/package", tag = "events", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")),
+    request_body(content = String, content_type = "application/octet-stream", description = "The package file (docs/formats.md)"),
+    responses((status = 200, body = EventView), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "the event has started"), (status = 413), (status = 422, description = "signature or event refused")))]
 pub async fn import_package(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     body: Bytes,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<Json<EventView>> {
     user.require(BOARD, "import packages")?;
     let e = load_event(&s, &id).await?;
     if e.unlocked_at.is_some() {
         return Err(ApiError::Conflict("the event has started; its package cannot be replaced".into()));
     }
-    let sealed = match verify(&s, &body) {
+    let sealed = match verified_package(&s, &body) {
         Ok(p) => p,
         Err(err) => {
-            store::audit(
-                &s.writer,
-                Some(&id),
-                user.username(),
-                "package_refused",
-                json!({"reason": err.to_string()}),
-            )
-            .await?;
+            let detail = json!({"reason": err.to_string()});
+            store::audit(&s.writer, Some(&id), user.username(), "package_refused", detail).await?;
             return Err(err);
         }
     };
@@ -143,184 +180,76 @@ pub async fn import_package(
     if m.event_id != id {
         return Err(ApiError::PackageRefused(format!("this package is for event {}, not {id}", m.event_id)));
     }
-    let text = String::from_utf8(body.to_vec())
+    let file = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::PackageRefused("the package is not UTF-8".into()))?;
-    let keep_duration = e.duration_seconds > 0;
-    let mut am = e.into_active_model();
-    am.subject = Set(m.subject.clone());
-    if !keep_duration {
-        am.duration_seconds = Set(i32::try_from(m.duration_minutes.saturating_mul(60)).unwrap_or(i32::MAX));
-    }
-    am.package_id = Set(Some(m.package_id.clone()));
-    am.manifest = Set(Some(serde_json::to_string(m).map_err(|e| ApiError::Internal(e.to_string()))?));
-    am.package_file = Set(Some(text));
-    am.status = Set("packaged".into());
-    let e = am.update(&s.db.read).await?;
-    store::audit(
-        &s.writer,
-        Some(&id),
-        user.username(),
-        "package_imported",
-        json!({"package_id": m.package_id, "signer": m.signer}),
-    )
-    .await?;
-    Ok(axum::Json(event_json(&e)))
+    let package = Packaged {
+        subject: m.subject.clone(),
+        duration_seconds: (e.duration_seconds <= 0)
+            .then(|| i32::try_from(m.duration_minutes.saturating_mul(60)).unwrap_or(i32::MAX)),
+        package_id: m.package_id.clone(),
+        manifest: serde_json::to_string(m).map_err(|e| ApiError::Internal(e.to_string()))?,
+        file,
+    };
+    let e = store::events::set_package(&s.db.write, e, package).await?;
+    let detail = json!({"package_id": m.package_id, "signer": m.signer});
+    store::audit(&s.writer, Some(&id), user.username(), "package_imported", detail).await?;
+    Ok(Json(EventView::of(&e)?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeyRequest {
-    /// 64 hex digits or the typed release code (with its check characters).
-    pub release_key: String,
-}
-
-fn sealed_of(s: &AppState, e: &event::Model) -> ApiResult<SealedPackage> {
-    let file = e
-        .package_file
-        .as_deref()
-        .ok_or_else(|| ApiError::Conflict("import the event's package first".into()))?;
-    verify(s, file.as_bytes())
-}
-
-/// `POST /api/v1/events/{event}/unlock` (board, at the start time): the content release key.
+/// Unlock the content with its release key (board, at the start time).
+#[utoipa::path(post, path = "/api/v1/events/{event}/unlock", tag = "events", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")), request_body = KeyRequest,
+    responses((status = 200, body = EventView), (status = 400), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "no package yet"), (status = 422, description = "the key does not open the content")))]
 pub async fn unlock(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<KeyRequest>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<Json<EventView>> {
     user.require(BOARD, "unlock packages")?;
     let e = load_event(&s, &id).await?;
-    let sealed = sealed_of(&s, &e)?;
-    let key = ReleaseKey::parse(&req.release_key)
-        .map_err(|e| ApiError::bad_request("bad_release_key", e.to_string()))?;
+    let sealed = sealed_package(&s, &e)?;
+    let key = release_key(&req)?;
     let content = sealed.open_content(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
     s.hub.set_content(&id, Arc::new(EventContent::new(e.subject.clone(), e.title.clone(), content)));
-    let mut am = e.into_active_model();
-    am.content_key = Set(Some(key.to_hex()));
-    am.unlocked_at = Set(Some(Utc::now()));
-    am.status = Set("open".into());
-    let e = am.update(&s.db.read).await?;
+    let e = store::events::set_unlocked(&s.db.write, e, key.to_hex()).await?;
     store::audit(&s.writer, Some(&id), user.username(), "content_unlocked", json!({})).await?;
-    Ok(axum::Json(event_json(&e)))
+    Ok(Json(EventView::of(&e)?))
 }
 
-/// `POST /api/v1/events/{event}/keys` (board): the keys section's release key. At the end of the
-/// event (every candidate submitted) unless the event opted in to scores at submit. Scores every
-/// submitted candidate.
+fn release_key(req: &KeyRequest) -> ApiResult<ReleaseKey> {
+    ReleaseKey::parse(&req.release_key).map_err(|e| ApiError::bad_request("bad_release_key", e.to_string()))
+}
+
+/// Release the keys section (board): at the end of the event (every candidate submitted) unless
+/// the event opted in to scores at submit. Scores every submitted candidate.
+#[utoipa::path(post, path = "/api/v1/events/{event}/keys", tag = "events", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")), request_body = KeyRequest,
+    responses((status = 200, body = KeysReleased), (status = 400), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "not unlocked, or candidates still sitting"), (status = 422, description = "the key does not open the keys section")))]
 pub async fn release_keys(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<KeyRequest>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<Json<KeysReleased>> {
     user.require(BOARD, "release answer keys")?;
     let e = load_event(&s, &id).await?;
     let content =
         s.hub.content(&id).ok_or_else(|| ApiError::Conflict("unlock the event's content first".into()))?;
-    let sitting = candidate::Entity::find()
-        .filter(candidate::Column::EventId.eq(&id))
-        .filter(candidate::Column::SubmittedAt.is_null())
-        .filter(candidate::Column::StartedAt.is_not_null())
-        .all(&s.db.read)
-        .await?
-        .len();
+    let sitting = store::events::sitting_count(&s.db.read, &id).await?;
     if sitting > 0 && !e.score_at_submit {
         return Err(ApiError::Conflict(format!(
             "{sitting} candidates are still sitting; keys are released at the end of the event (or create the event with score_at_submit)"
         )));
     }
-    let sealed = sealed_of(&s, &e)?;
-    let key = ReleaseKey::parse(&req.release_key)
-        .map_err(|e| ApiError::bad_request("bad_release_key", e.to_string()))?;
+    let sealed = sealed_package(&s, &e)?;
+    let key = release_key(&req)?;
     let keys = sealed.open_keys(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
     *content.keys.write().expect("keys lock") = Some(keys);
-    let mut am = e.into_active_model();
-    am.keys_key = Set(Some(key.to_hex()));
-    am.keys_released_at = Set(Some(Utc::now()));
-    am.status = Set("scored".into());
-    let e = am.update(&s.db.read).await?;
+    let e = store::events::set_keys_released(&s.db.write, e, key.to_hex()).await?;
     let scored = session::score_event(&s, &id).await?;
     store::audit(&s.writer, Some(&id), user.username(), "keys_released", json!({"scored": scored})).await?;
-    let mut out = event_json(&e);
-    out["scored"] = json!(scored);
-    Ok(axum::Json(out))
-}
-
-/// At start: decrypt the content (and keys) of every unlocked event with the stored keys.
-pub async fn load_unlocked(s: &AppState) -> Result<(), StartError> {
-    let open = event::Entity::find()
-        .filter(event::Column::ContentKey.is_not_null())
-        .all(&s.db.read)
-        .await
-        .map_err(|e| e.to_string())?;
-    for e in open {
-        let sealed = sealed_of(s, &e).map_err(|err| format!("event {}: {err}", e.id))?;
-        let ck =
-            ReleaseKey::parse(e.content_key.as_deref().unwrap_or_default()).map_err(|err| err.to_string())?;
-        let content = sealed.open_content(&ck).map_err(|err| format!("event {}: {err}", e.id))?;
-        let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
-        if let Some(k) = &e.keys_key {
-            let kk = ReleaseKey::parse(k).map_err(|err| err.to_string())?;
-            *ec.keys.write().expect("keys lock") =
-                Some(sealed.open_keys(&kk).map_err(|err| err.to_string())?);
-        }
-        s.hub.set_content(&e.id, Arc::new(ec));
-    }
-    Ok(())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewRoom {
-    pub name: String,
-    pub seats: u32,
-}
-
-/// `POST /api/v1/events/{event}/rooms` (board).
-pub async fn create_room(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<NewRoom>,
-) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    user.require(BOARD, "create rooms")?;
-    load_event(&s, &id).await?;
-    if req.name.trim().is_empty() || req.seats == 0 || req.seats > 10_000 {
-        return Err(ApiError::bad_request("invalid_room", "a room has a name and 1–10000 seats"));
-    }
-    let exists = room::Entity::find()
-        .filter(room::Column::EventId.eq(&id))
-        .filter(room::Column::Name.eq(req.name.trim()))
-        .one(&s.db.read)
-        .await?;
-    if exists.is_some() {
-        return Err(ApiError::Conflict(format!("room {} exists in event {id}", req.name.trim())));
-    }
-    let r = room::ActiveModel {
-        id: Set(uuid::Uuid::now_v7().to_string()),
-        event_id: Set(id.clone()),
-        name: Set(req.name.trim().into()),
-        seats: Set(req.seats as i32),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&s.db.read)
-    .await?;
-    Ok((StatusCode::CREATED, axum::Json(json!({"id": r.id, "name": r.name, "seats": r.seats}))))
-}
-
-pub async fn list_rooms(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
-    user.require(&[Role::ExamBoard, Role::Admin, Role::Proctor], "list rooms")?;
-    let rooms = room::Entity::find()
-        .filter(room::Column::EventId.eq(&id))
-        .order_by_asc(room::Column::Name)
-        .all(&s.db.read)
-        .await?;
-    Ok(axum::Json(
-        json!({"rooms": rooms.iter().map(|r| json!({"id": r.id, "name": r.name, "seats": r.seats})).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(KeysReleased { event: EventView::of(&e)?, scored }))
 }

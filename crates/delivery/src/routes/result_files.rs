@@ -1,55 +1,65 @@
 //! Tamper evidence and carrying results to the bank: the chain check, the signed result file and
 //! its upload to the bank (docs/protocol.md §2, docs/formats.md "Signed result file").
 
+use axum::Json;
 use axum::extract::State;
-use khaothi_auth::{CurrentUser, Role};
-use serde::Deserialize;
+use khaothi_auth::CurrentUser;
+use khaothi_package::result_file::ResultFile;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
+use crate::access::load_event;
 use crate::chain::Chain;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, Path};
 use crate::result_file::signed_result_file;
-use crate::routes::events::load_event;
+use crate::routes::BOARD;
 use crate::state::AppState;
 use crate::store;
-use crate::store::chains::verify_chain;
+use crate::store::chains::{ChainReport, verify_chain};
 
-const BOARD: &[Role] = &[Role::ExamBoard, Role::Admin];
-
-/// `GET /api/v1/chains/verify` (board): walks both chains up to the heads the writer holds.
-pub async fn verify_chains(State(s): State<AppState>, user: CurrentUser) -> ApiResult<axum::Json<Value>> {
-    user.require(BOARD, "verify the hash chains")?;
-    let heads = s.writer.heads();
-    let mut reports = Vec::new();
-    for c in Chain::ALL {
-        reports.push(verify_chain(&s.db.read, c, Some(heads.get(c))).await?);
-    }
-    let ok = reports.iter().all(|r| r.ok);
-    Ok(axum::Json(json!({"ok": ok, "chains": reports})))
+#[derive(Serialize, ToSchema)]
+pub struct ChainsVerified {
+    /// Both chains verify up to the writer's heads.
+    pub ok: bool,
+    /// One report per chain: `chain`, `ok`, `length`, `head` and the first `broken` row if any.
+    #[schema(value_type = Vec<Object>)]
+    pub chains: Vec<ChainReport>,
 }
 
-/// `GET /api/v1/events/{event}/results/file` (board): the signed result file.
+/// Walk both hash chains up to the heads the writer holds (board).
+#[utoipa::path(get, path = "/api/v1/chains/verify", tag = "results", security(("bearer" = [])),
+    responses((status = 200, body = ChainsVerified), (status = 401), (status = 403)))]
+pub async fn verify_chains(State(s): State<AppState>, user: CurrentUser) -> ApiResult<Json<ChainsVerified>> {
+    user.require(BOARD, "verify the hash chains")?;
+    let heads = s.writer.heads();
+    let mut chains = Vec::new();
+    for c in Chain::ALL {
+        chains.push(verify_chain(&s.db.read, c, Some(heads.get(c))).await?);
+    }
+    Ok(Json(ChainsVerified { ok: chains.iter().all(|r| r.ok), chains }))
+}
+
+/// The signed result file (board; docs/formats.md "Signed result file").
+#[utoipa::path(get, path = "/api/v1/events/{event}/results/file", tag = "results", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")),
+    responses((status = 200, body = Object, description = "The signed result file"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "keys not released, or a hash chain is broken")))]
 pub async fn result_file(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<Json<ResultFile>> {
     user.require(BOARD, "export the signed result file")?;
     load_event(&s, &id).await?;
     let file = signed_result_file(&s, &id).await?;
-    store::audit(
-        &s.writer,
-        Some(&id),
-        user.username(),
-        "result_file_signed",
-        json!({"digest": file.digest(), "chains": file.chains}),
-    )
-    .await?;
-    Ok(axum::Json(serde_json::to_value(&file).map_err(|e| ApiError::Internal(e.to_string()))?))
+    let detail = json!({"digest": file.digest(), "chains": file.chains});
+    store::audit(&s.writer, Some(&id), user.username(), "result_file_signed", detail).await?;
+    Ok(Json(file))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadRequest {
     /// The bank, e.g. `https://bank.example.vn`.
@@ -59,14 +69,30 @@ pub struct UploadRequest {
     pub password: String,
 }
 
-/// `POST /api/v1/events/{event}/results/upload` (board): signs the result file and posts it to the
-/// bank's `POST /api/v1/results` after logging in there.
+#[derive(Serialize, ToSchema)]
+pub struct Uploaded {
+    pub bank_url: String,
+    /// The bank's HTTP status.
+    pub status: u16,
+    /// The result file's digest.
+    pub digest: String,
+    /// The bank's answer.
+    #[schema(value_type = Object)]
+    pub bank: Value,
+}
+
+/// Sign the result file and post it to the bank's `POST /api/v1/results` after logging in there
+/// (board).
+#[utoipa::path(post, path = "/api/v1/events/{event}/results/upload", tag = "results", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")), request_body = UploadRequest,
+    responses((status = 200, body = Uploaded), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409),
+        (status = 502, description = "the bank cannot be reached or refused")))]
 pub async fn upload(
     State(s): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<UploadRequest>,
-) -> ApiResult<axum::Json<Value>> {
+) -> ApiResult<Json<Uploaded>> {
     user.require(BOARD, "upload results to the bank")?;
     load_event(&s, &id).await?;
     let bank = req.bank_url.trim().trim_end_matches('/').to_string();
@@ -75,15 +101,10 @@ pub async fn upload(
     }
     let file = signed_result_file(&s, &id).await?;
     let (status, answer) = post_to_bank(&bank, &req.username, &req.password, file.to_json()).await?;
-    store::audit(
-        &s.writer,
-        Some(&id),
-        user.username(),
-        "results_uploaded",
-        json!({"bank_url": bank, "status": status, "digest": file.digest()}),
-    )
-    .await?;
-    Ok(axum::Json(json!({"bank_url": bank, "status": status, "digest": file.digest(), "bank": answer})))
+    let digest = file.digest();
+    let detail = json!({"bank_url": bank, "status": status, "digest": digest});
+    store::audit(&s.writer, Some(&id), user.username(), "results_uploaded", detail).await?;
+    Ok(Json(Uploaded { bank_url: bank, status, digest, bank: answer }))
 }
 
 async fn post_to_bank(bank: &str, username: &str, password: &str, body: Vec<u8>) -> ApiResult<(u16, Value)> {

@@ -9,9 +9,13 @@
 //! the writer uses only the tables ([`entity`]) and the chain heads ([`chains`]). The room log
 //! ([`room_log`]) is appended on the writer's pool.
 
+pub mod candidates;
 pub mod chains;
 pub mod entity;
+pub mod events;
 pub mod room_log;
+pub mod rooms;
+pub mod staff;
 pub mod writer;
 
 use std::collections::BTreeMap;

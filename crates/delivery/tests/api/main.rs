@@ -6,6 +6,7 @@ mod chains;
 mod common;
 mod events;
 mod exam;
+mod openapi;
 mod pages;
 mod proctor;
 mod results;

@@ -1,0 +1,20 @@
+//! The bearer scheme of the access tokens, for the services' OpenAPI documents: operations that
+//! need a token name it with `security(("bearer" = []))`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// Adds the `bearer` security scheme (a JWT from the service's login) to an OpenAPI document;
+/// use as `#[openapi(modifiers(&BearerAuth))]`.
+pub struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}

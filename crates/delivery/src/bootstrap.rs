@@ -1,0 +1,85 @@
+//! What the server sets up once at start, before it listens: its secrets, the first board
+//! account, and the content of events unlocked before a restart (decrypted again with the keys
+//! stored at unlock).
+
+use std::sync::Arc;
+
+use khaothi_auth::{Role, hash_password};
+use khaothi_package::ReleaseKey;
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::StartError;
+use crate::access::sealed_package;
+use crate::config::DeliveryConfig;
+use crate::state::{AppState, EventContent};
+use crate::store;
+use crate::store::staff::NewStaff;
+
+/// The demo board account's published password (demo mode only).
+pub const DEMO_PASSWORD: &str = "khaothi-demo";
+
+/// A configured secret, or one generated once and kept (mode 0600) in the data directory.
+pub fn secret(
+    config: &DeliveryConfig,
+    configured: Option<&SecretString>,
+    file: &str,
+) -> Result<Vec<u8>, StartError> {
+    khaothi_auth::load_or_create_secret(configured.map(|s| s.expose_secret()), &config.data_dir.join(file))
+        .map_err(StartError)
+}
+
+/// The first board account: the demo one in demo mode, else `initial_board` on an empty table.
+/// `write` is the writer's connection (the writer has not started yet).
+pub async fn ensure_board(write: &DatabaseConnection, config: &DeliveryConfig) -> Result<(), StartError> {
+    let err = |e: sea_orm::DbErr| StartError(e.to_string());
+    let Some(username) = &config.initial_board else { return Ok(()) };
+    let board = |display_name, hash| NewStaff {
+        username,
+        display_name,
+        password_hash: hash,
+        role: Role::ExamBoard,
+        rooms: &[],
+    };
+    if config.demo {
+        if store::staff::by_username(write, username).await.map_err(err)?.is_none() {
+            store::staff::create(write, board("Exam board (demo)", &hash_password(DEMO_PASSWORD)))
+                .await
+                .map_err(err)?;
+        }
+        return Ok(());
+    }
+    if store::staff::count(write).await.map_err(err)? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match &config.initial_board_password {
+        Some(p) => (p.expose_secret().to_string(), false),
+        None => (khaothi_auth::generate_password(), true),
+    };
+    store::staff::create(write, board("Exam board", &hash_password(&password))).await.map_err(err)?;
+    if generated {
+        eprintln!(
+            "khaothi delivery: created the board account \"{username}\" with the one-time password: {password}"
+        );
+    }
+    Ok(())
+}
+
+/// At start: decrypt the content (and keys) of every unlocked event with the stored keys.
+pub async fn load_unlocked(s: &AppState) -> Result<(), StartError> {
+    let open = store::events::unlocked(&s.db.read).await.map_err(|e| e.to_string())?;
+    for e in open {
+        let sealed = sealed_package(s, &e).map_err(|err| format!("event {}: {err}", e.id))?;
+        let ck =
+            ReleaseKey::parse(e.content_key.as_deref().unwrap_or_default()).map_err(|err| err.to_string())?;
+        let content = sealed.open_content(&ck).map_err(|err| format!("event {}: {err}", e.id))?;
+        let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
+        if let Some(k) = &e.keys_key {
+            let kk = ReleaseKey::parse(k).map_err(|err| err.to_string())?;
+            *ec.keys.write().expect("keys lock") =
+                Some(sealed.open_keys(&kk).map_err(|err| err.to_string())?);
+        }
+        s.hub.set_content(&e.id, Arc::new(ec));
+    }
+    Ok(())
+}
