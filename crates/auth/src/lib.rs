@@ -11,7 +11,7 @@ mod token;
 
 pub use extract::{AuthError, CurrentUser};
 pub use limiter::LoginLimiter;
-pub use openapi::BearerAuth;
+pub use openapi::{BearerAuth, LoginRequest};
 pub use password::{generate_password, hash_password, verify_password};
 pub use secret::{load_or_create_private_text, load_or_create_secret, write_private};
 pub use token::{Claims, JwtKeys, RefreshToken};

@@ -1,6 +1,8 @@
-//! The bearer scheme of the access tokens, for the services' OpenAPI documents: operations that
-//! need a token name it with `security(("bearer" = []))`.
+//! What both services' OpenAPI documents share: the bearer scheme of the access tokens
+//! (operations that need a token name it with `security(("bearer" = []))`) and the login body.
 
+use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 /// Adds the `bearer` security scheme (a JWT from the service's login) to an OpenAPI document;
@@ -17,4 +19,12 @@ impl utoipa::Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// `POST /api/v1/auth/login` on the bank and on a delivery server: one account name, one password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
 }

@@ -4,8 +4,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -70,13 +68,7 @@ impl Default for BankConfig {
 impl BankConfig {
     /// Defaults, then the `[bank]` table of the file (if any), then `KHAOTHI__BANK__*` variables.
     pub fn load(file: Option<&std::path::Path>) -> Result<Self, Box<figment::Error>> {
-        let mut fig = Figment::from(Serialized::default("bank", BankConfig::default()));
-        if let Some(f) = file {
-            fig = fig.merge(Toml::file_exact(f));
-        }
-        fig.merge(Env::prefixed("KHAOTHI__").split("__").lowercase(true))
-            .extract_inner("bank")
-            .map_err(Box::new)
+        khaothi_http::config::load_section("bank", file)
     }
 
     pub fn database_url(&self) -> String {

@@ -5,8 +5,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -106,13 +104,7 @@ impl Default for DeliveryConfig {
 impl DeliveryConfig {
     /// Defaults, then the `[delivery]` table of the file (if any), then `KHAOTHI__DELIVERY__*`.
     pub fn load(file: Option<&std::path::Path>) -> Result<Self, Box<figment::Error>> {
-        let mut fig = Figment::from(Serialized::default("delivery", DeliveryConfig::default()));
-        if let Some(f) = file {
-            fig = fig.merge(Toml::file_exact(f));
-        }
-        fig.merge(Env::prefixed("KHAOTHI__").split("__").lowercase(true))
-            .extract_inner("delivery")
-            .map_err(Box::new)
+        khaothi_http::config::load_section("delivery", file)
     }
 
     pub fn database_url(&self) -> String {

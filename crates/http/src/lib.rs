@@ -4,7 +4,8 @@
 //!   "report"?}`, one table of statuses and codes ([`ApiError::status_and_code`], which the
 //!   delivery's websockets use too);
 //! - extractors whose rejections are that body: [`ApiJson`], [`MaybeJson`], [`Path`], [`Query`];
-//! - [`StartError`], how a service's start-up fails;
+//! - [`StartError`], how a service's start-up fails, and [`config::load_section`], how its
+//!   configuration is read;
 //! - the layers every router is wrapped in ([`with_service_layers`]): request ids, tracing, JSON for
 //!   the errors axum writes itself, and security headers with a Content-Security-Policy per
 //!   [`PageKind`].
@@ -12,6 +13,7 @@
 //! It sits below `khaothi-auth` (whose `AuthError` converts into [`ApiError`]) and the services,
 //! and knows nothing of either.
 
+pub mod config;
 mod error;
 mod extract;
 mod layers;

@@ -232,15 +232,7 @@ async fn read_version(
     let creator = writer_of(&state, &user, &id).await?;
     let v = items::get(&state.db, user.org(), &id, version).await?;
     check_can_read(&user, &v, &creator)?;
-    audit::record(
-        &state.db,
-        &actor(&user),
-        "item_read",
-        "item",
-        &id,
-        serde_json::json!({"version": v.version}),
-    )
-    .await?;
+    audit_version_read(&state, &user, "item_read", &id, v.version).await?;
     Ok(Json(v.into()))
 }
 
@@ -424,16 +416,21 @@ pub async fn preview(
         Some(format!("/api/v1/media/{name}"))
     })
     .map_err(|e| ApiError::invalid(Some(&id), vec![FieldError::new("content", e.to_string())]))?;
-    audit::record(
-        &state.db,
-        &actor(&user),
-        "item_preview",
-        "item",
-        &id,
-        serde_json::json!({"version": v.version}),
-    )
-    .await?;
+    audit_version_read(&state, &user, "item_preview", &id, v.version).await?;
     Ok(Json(Preview { id, version: v.version, html: khaothi_render::preview_html(&rendered), rendered }))
+}
+
+/// Every read of an item version's content is audited (DESIGN §8), as `action` on that version.
+async fn audit_version_read(
+    state: &AppState,
+    user: &CurrentUser,
+    action: &str,
+    id: &str,
+    version: i32,
+) -> ApiResult<()> {
+    audit::record(&state.db, &actor(user), action, "item", id, serde_json::json!({"version": version}))
+        .await?;
+    Ok(())
 }
 
 fn parse_order(s: &str) -> ApiResult<Vec<usize>> {

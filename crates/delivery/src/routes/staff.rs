@@ -17,13 +17,7 @@ use crate::routes::BOARD;
 use crate::state::AppState;
 use crate::store;
 use crate::store::staff::NewStaff as StoredStaff;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub username: String,
-    pub password: String,
-}
+use khaothi_auth::LoginRequest;
 
 #[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
