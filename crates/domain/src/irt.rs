@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::FieldError;
-use crate::item::ItemKind;
+use crate::kind::ItemKind;
 
 /// The model family of an item's parameters (no parameters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ pub mod form;
 pub mod interchange;
 pub mod irt;
 pub mod item;
+pub mod kind;
 pub mod review;
 pub mod text;
 

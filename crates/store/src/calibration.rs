@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::StoreError;
 use crate::audit::Actor;
 use crate::entity::{calibration_run, item_calibration, response_set};
-use crate::items::StoredVersion;
 
 pub use calibration_run::Model as CalibrationRun;
 
@@ -128,14 +127,14 @@ pub async fn history<C: ConnectionTrait>(db: &C, item_id: &str) -> Result<Vec<It
         .collect()
 }
 
-/// Replaces each version's `irt` with the parameters of its latest calibration run, if any.
-pub async fn overlay<C: ConnectionTrait>(db: &C, versions: &mut [StoredVersion]) -> Result<(), StoreError> {
-    if versions.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<String> = versions.iter().map(|v| v.item.id.clone()).collect();
+/// The parameters of each item version's latest calibration run, for the versions that have one
+/// (`items` lays them over the stored content).
+pub async fn latest_params<C: ConnectionTrait>(
+    db: &C,
+    item_ids: &[String],
+) -> Result<HashMap<(String, i32), IrtParams>, StoreError> {
     let mut latest: HashMap<(String, i32), (i64, String)> = HashMap::new();
-    for chunk in ids.chunks(500) {
+    for chunk in item_ids.chunks(500) {
         let rows = item_calibration::Entity::find()
             .filter(item_calibration::Column::ItemId.is_in(chunk.iter().cloned()))
             .all(db)
@@ -147,10 +146,11 @@ pub async fn overlay<C: ConnectionTrait>(db: &C, versions: &mut [StoredVersion])
             }
         }
     }
-    for v in versions.iter_mut() {
-        if let Some((_, params)) = latest.get(&(v.item.id.clone(), v.version)) {
-            v.item.irt = Some(serde_json::from_str(params).map_err(|e| StoreError::Corrupt(e.to_string()))?);
-        }
-    }
-    Ok(())
+    latest
+        .into_iter()
+        .map(|(key, (_, params))| {
+            let params = serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok((key, params))
+        })
+        .collect()
 }

@@ -26,6 +26,24 @@ pub struct StoredVersion {
     pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// Replaces each version's `irt` with the parameters of its latest calibration run, if any.
+async fn overlay_calibration<C: ConnectionTrait>(
+    db: &C,
+    versions: &mut [StoredVersion],
+) -> Result<(), StoreError> {
+    if versions.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = versions.iter().map(|v| v.item.id.clone()).collect();
+    let latest = crate::calibration::latest_params(db, &ids).await?;
+    for v in versions.iter_mut() {
+        if let Some(params) = latest.get(&(v.item.id.clone(), v.version)) {
+            v.item.irt = Some(params.clone());
+        }
+    }
+    Ok(())
+}
+
 fn decode(row: item_version::Model) -> Result<StoredVersion, StoreError> {
     let record: ItemRecord = serde_json::from_str(&row.content)
         .map_err(|e| StoreError::Corrupt(format!("item {} v{}: {e}", row.item_id, row.version)))?;
@@ -166,7 +184,7 @@ pub async fn get<C: ConnectionTrait>(
         None => StoreError::NotFound(format!("no item with id {id}")),
     })?;
     let mut v = [decode(row)?];
-    crate::calibration::overlay(db, &mut v).await?;
+    overlay_calibration(db, &mut v).await?;
     let [v] = v;
     Ok(v)
 }
@@ -186,7 +204,7 @@ pub async fn history<C: ConnectionTrait>(
         return Err(StoreError::NotFound(format!("no item with id {id}")));
     }
     let mut versions = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-    crate::calibration::overlay(db, &mut versions).await?;
+    overlay_calibration(db, &mut versions).await?;
     Ok(versions)
 }
 
@@ -279,7 +297,7 @@ pub async fn search<C: ConnectionTrait>(
     let total = q.clone().count(db).await?;
     let rows = q.order_by_asc(C::ItemId).offset(offset).limit(limit).all(db).await?;
     let mut items = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-    crate::calibration::overlay(db, &mut items).await?;
+    overlay_calibration(db, &mut items).await?;
     Ok((items, total))
 }
 
