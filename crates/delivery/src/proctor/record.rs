@@ -39,7 +39,7 @@ pub async fn room_record(
     Query(q): Query<RecordQuery>,
 ) -> ApiResult<Response> {
     let e = load_event(&s, &event_id).await?;
-    let r = roster::find_room(&s, &event_id, &room_ref).await?;
+    let r = crate::access::find_room(&s, &event_id, &room_ref).await?;
     require_room(&s, &user, &r.id, "read this room's record").await?;
     let cands = roster::room_candidates(&s, &r.id).await?;
     let seats = roster::seats(&s, &cands).await?;

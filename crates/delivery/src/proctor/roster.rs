@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::session;
 use crate::state::AppState;
 use crate::store::entity::{candidate, event, incident, integrity_event, response, room};
@@ -17,22 +17,9 @@ use crate::store::{self, fold_latest};
 const CHUNK: usize = 500;
 
 /// A room of an event by id or by name.
-pub async fn find_room(s: &AppState, event_id: &str, room_ref: &str) -> ApiResult<room::Model> {
-    room::Entity::find()
-        .filter(room::Column::EventId.eq(event_id))
-        .all(&s.db.read)
-        .await?
-        .into_iter()
-        .find(|r| r.id == room_ref || r.name == room_ref)
-        .ok_or_else(|| ApiError::NotFound(format!("no room {room_ref} in event {event_id}")))
-}
-
+/// The room's candidates by seat.
 pub async fn room_candidates(s: &AppState, room_id: &str) -> ApiResult<Vec<candidate::Model>> {
-    Ok(candidate::Entity::find()
-        .filter(candidate::Column::RoomId.eq(room_id))
-        .order_by_asc(candidate::Column::Seat)
-        .all(&s.db.read)
-        .await?)
+    Ok(store::candidates::of_room(&s.db.read, room_id).await?)
 }
 
 /// Items per version code of an event: from the unlocked content, else from the manifest.

@@ -220,7 +220,7 @@ async fn login(s: &AppState, text: &str) -> Result<Watch, Refusal> {
         .await
         .map_err(|e| internal(e.into()))?
         .ok_or_else(|| ("not_found", format!("no exam event {}", req.event)))?;
-    let room = match roster::find_room(s, &event.id, &req.room).await {
+    let room = match crate::access::find_room(s, &event.id, &req.room).await {
         Ok(r) => r,
         Err(ApiError::NotFound(m)) => return Err(("not_found", m)),
         Err(e) => return Err(internal(e)),
