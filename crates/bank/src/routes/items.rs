@@ -64,12 +64,8 @@ pub fn check_can_read(user: &CurrentUser, v: &StoredVersion, head_creator: &str)
 #[derive(Serialize, ToSchema)]
 pub struct ItemView {
     pub id: String,
-    pub version: i32,
-    pub status: String,
-    pub is_current: bool,
-    pub created_by: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub review_comment: Option<String>,
+    #[serde(flatten)]
+    pub summary: VersionSummary,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The item in the interchange format (docs/formats.md).
@@ -81,12 +77,7 @@ impl From<StoredVersion> for ItemView {
     fn from(v: StoredVersion) -> Self {
         Self {
             id: v.item.id.clone(),
-            version: v.version,
-            status: v.item.status.to_string(),
-            is_current: v.is_current,
-            created_by: v.created_by,
-            created_at: v.created_at,
-            review_comment: v.review_comment,
+            summary: VersionSummary::of(&v),
             reviewed_by: v.reviewed_by,
             reviewed_at: v.reviewed_at,
             item: ItemRecord::from_item(&v.item),
@@ -246,6 +237,19 @@ pub struct VersionSummary {
     pub review_comment: Option<String>,
 }
 
+impl VersionSummary {
+    fn of(v: &StoredVersion) -> Self {
+        Self {
+            version: v.version,
+            status: v.item.status.to_string(),
+            is_current: v.is_current,
+            created_by: v.created_by.clone(),
+            created_at: v.created_at,
+            review_comment: v.review_comment.clone(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct History {
     pub id: String,
@@ -273,17 +277,7 @@ pub async fn history(
     audit::record(&state.db, &actor(&user), "item_history_read", "item", &id, serde_json::json!({})).await?;
     Ok(Json(History {
         id,
-        versions: versions
-            .into_iter()
-            .map(|v| VersionSummary {
-                version: v.version,
-                status: v.item.status.to_string(),
-                is_current: v.is_current,
-                created_by: v.created_by,
-                created_at: v.created_at,
-                review_comment: v.review_comment,
-            })
-            .collect(),
+        versions: versions.into_iter().map(|v| VersionSummary::of(&v)).collect(),
         reviews,
     }))
 }
