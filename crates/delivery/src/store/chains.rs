@@ -141,15 +141,9 @@ struct Row {
 }
 
 async fn page(db: &impl ConnectionTrait, chain: Chain, after: i64) -> Result<Vec<Row>, DbErr> {
-    Ok(match chain {
-        Chain::Responses => response::Entity::find()
-            .filter(response::Column::ChainSeq.gt(after))
-            .order_by_asc(response::Column::ChainSeq)
-            .limit(PAGE)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| Row {
+    match chain {
+        Chain::Responses => {
+            rows_after::<response::Entity>(db, response::Column::ChainSeq, after, |r: response::Model| Row {
                 canonical: response_bytes(
                     r.chain_seq,
                     &r.candidate_id,
@@ -164,30 +158,39 @@ async fn page(db: &impl ConnectionTrait, chain: Chain, after: i64) -> Result<Vec
                 prev_hash: r.prev_hash,
                 hash: r.hash,
             })
-            .collect(),
-        Chain::Audit => audit_log::Entity::find()
-            .filter(audit_log::Column::ChainSeq.gt(after))
-            .order_by_asc(audit_log::Column::ChainSeq)
-            .limit(PAGE)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| Row {
-                canonical: audit_bytes(
-                    r.chain_seq,
-                    r.event_id.as_deref(),
-                    &r.actor,
-                    &r.action,
-                    &r.detail,
-                    r.at,
-                ),
-                label: format!("audit row {} ({})", r.id, r.action),
-                chain_seq: r.chain_seq,
-                prev_hash: r.prev_hash,
-                hash: r.hash,
+            .await
+        }
+        Chain::Audit => {
+            rows_after::<audit_log::Entity>(db, audit_log::Column::ChainSeq, after, |r: audit_log::Model| {
+                Row {
+                    canonical: audit_bytes(
+                        r.chain_seq,
+                        r.event_id.as_deref(),
+                        &r.actor,
+                        &r.action,
+                        &r.detail,
+                        r.at,
+                    ),
+                    label: format!("audit row {} ({})", r.id, r.action),
+                    chain_seq: r.chain_seq,
+                    prev_hash: r.prev_hash,
+                    hash: r.hash,
+                }
             })
-            .collect(),
-    })
+            .await
+        }
+    }
+}
+
+/// The next page of a chained table: rows after `after` in chain order, as the verifier sees them.
+async fn rows_after<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    chain_seq: E::Column,
+    after: i64,
+    row: impl Fn(E::Model) -> Row,
+) -> Result<Vec<Row>, DbErr> {
+    let found = E::find().filter(chain_seq.gt(after)).order_by_asc(chain_seq).limit(PAGE).all(db).await?;
+    Ok(found.into_iter().map(row).collect())
 }
 
 async fn unlinked_row(db: &impl ConnectionTrait, chain: Chain) -> Result<Option<String>, DbErr> {
