@@ -93,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("  try: curl -s {url}/api/v1/auth/login -H 'content-type: application/json' \\");
         println!("         -d '{{\"username\":\"board\",\"password\":\"{DEMO_PASSWORD}\"}}'");
         println!("  delivery server {delivery_url}   (candidate websocket: {}, protocol: docs/protocol.md)", event.ws_url);
+        println!("  delivery API    {delivery_url}/api/v1/   (browsable docs: {delivery_url}/docs, spec: {delivery_url}/openapi.json)");
         println!(
             "  demo exam event {} room {}: board login \"board\" / \"{}\"; candidates (số báo danh, họ tên, mã đăng nhập):",
             event.event_id,
