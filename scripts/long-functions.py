@@ -68,6 +68,23 @@ def strip(line, state):
         i += 1
     return ''.join(out)
 
+def item_end(code, start):
+    """The last line of the item starting at `start` (its closing brace, or its `;` when it has no
+    body), and whether it has a body."""
+    depth = 0
+    started = False
+    j = start
+    while j < len(code):
+        depth += code[j].count('{') - code[j].count('}')
+        if '{' in code[j]:
+            started = True
+        if started and depth <= 0:
+            break
+        if not started and code[j].rstrip().endswith(';'):
+            break
+        j += 1
+    return j, started
+
 def scan(path, limit):
     with open(path, encoding='utf-8', errors='replace') as f:
         lines = f.read().split('\n')
@@ -80,34 +97,11 @@ def scan(path, limit):
         l = code[i]
         if i > skip_until and re.match(r'^\s*#\[cfg\(test\)\]', l):
             # skip the next item (a test module) entirely
-            j = i + 1
-            depth = 0
-            started = False
-            while j < len(code):
-                depth += code[j].count('{') - code[j].count('}')
-                if '{' in code[j]:
-                    started = True
-                if started and depth <= 0:
-                    break
-                if not started and code[j].rstrip().endswith(';'):
-                    break
-                j += 1
-            i = j + 1
+            i = item_end(code, i + 1)[0] + 1
             continue
         m = FN.match(l)
         if m:
-            depth = 0
-            started = False
-            j = i
-            while j < len(code):
-                depth += code[j].count('{') - code[j].count('}')
-                if '{' in code[j]:
-                    started = True
-                if started and depth <= 0:
-                    break
-                if not started and code[j].rstrip().endswith(';'):
-                    break
-                j += 1
+            j, started = item_end(code, i)
             if started:
                 length = j - i + 1
                 if length > limit:

@@ -1,12 +1,14 @@
 //! What the bank's and the delivery server's integration tests share: run a test body on both
 //! databases ([`both_backends!`]), give each test its own data directory and, on PostgreSQL, its
 //! own database ([`TestData`], dropped again when the test ends, passed or panicked), and talk
-//! JSON over HTTP to a server started on port 0 ([`JsonClient`]).
+//! JSON over HTTP to a server started on port 0 ([`JsonClient`]), and check a router's OpenAPI
+//! document ([`openapi`]).
 //!
 //! Dev-only (`publish = false`): the services list it under `[dev-dependencies]`.
 
 mod database;
 mod http;
+pub mod openapi;
 
 pub use database::{Backend, POSTGRES_ENV, PREFIX_ENV, PostgresDatabase, TestData};
 pub use http::{JsonClient, assert_error_body};
