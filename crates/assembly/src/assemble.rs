@@ -2,6 +2,8 @@
 //! strategies run in modules `run` (simultaneous) and `sequential` (the default for
 //! several forms: sequential with balancing).
 
+use std::collections::BTreeMap;
+
 use khaothi_domain::Item;
 use khaothi_domain::form::{Form, FormItem, Version};
 use serde::Serialize;
@@ -15,7 +17,7 @@ use crate::pool::{Exclusions, Pool};
 use crate::report::{AssemblyReport, FormReport, ThetaValue, form_report};
 pub use crate::run::PassSummary;
 use crate::run::Run;
-use crate::versions::make_versions;
+use crate::versions::{key_counts, make_versions};
 
 /// One assembled form with its versions and statistics.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +28,9 @@ pub struct AssembledForm {
     /// Information at the blueprint's θ points.
     pub information: Vec<ThetaValue>,
     pub versions: Vec<Version>,
+    /// Each version's count of single-choice keys per letter, by version code: A–D differ by at
+    /// most one wherever the items' `shuffle_options` allow it.
+    pub key_counts: BTreeMap<String, BTreeMap<char, u32>>,
     pub report: FormReport,
     #[serde(skip)]
     pub form: Form,
@@ -165,6 +170,7 @@ fn finish(
             id: form.id.clone(),
             items: form.item_ids().map(String::from).collect(),
             information: report.information.clone(),
+            key_counts: versions.iter().map(|v| (v.code.clone(), key_counts(v))).collect(),
             versions,
             report,
             form,

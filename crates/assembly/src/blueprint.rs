@@ -15,7 +15,7 @@ mod validate;
 pub(crate) use contract::fmt_num;
 pub use contract::{
     Blueprint, BlueprintError, BlueprintIssue, Bounds, CountUnit, Difficulty, Exposure, Information,
-    MatrixRow, Objective, Section,
+    MatrixRow, Objective, PaperText, Section,
 };
 
 impl Blueprint {

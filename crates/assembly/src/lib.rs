@@ -34,4 +34,4 @@ pub use error::AssemblyError;
 pub use model::{SolveStatus, SolverChoice};
 pub use options::{AssemblyOptions, Strategy};
 pub use pool::Exclusions;
-pub use versions::make_versions;
+pub use versions::{key_counts, make_versions};

@@ -18,7 +18,8 @@ use crate::error::AssemblyError;
 ///
 /// Items are shuffled within each section (a run of items with the same section index); items that
 /// share a stimulus stay together as one block in their original order. Options of a
-/// `single_choice` item are shuffled unless the item says `shuffle_options: false`; the statements
+/// `single_choice` item are shuffled unless the item says `shuffle_options: false`, with the keys
+/// balanced across A–D (see `balanced_options`); the statements
 /// of a `true_false_group` stay a–d. Every version carries its own key map.
 pub fn make_versions(
     form: &Form,
@@ -68,14 +69,56 @@ fn one_version(form: &Form, form_items: &[(u32, &Item)], number: u32, seed: u64)
         order.extend(blocks.into_iter().flatten());
         start = end;
     }
+    let (options, keys) = balanced_options(&order, &mut rng);
+    Version {
+        code: version_code(form.number, number),
+        form_id: form.id.clone(),
+        items: order.iter().map(|i| i.id.clone()).collect(),
+        options,
+        keys,
+    }
+}
+
+/// Option orders and keys of the version's items, with the single-choice keys balanced: each
+/// shuffled item's key is placed on the letter used least so far (ties broken at random, items
+/// taken in random order), so the counts of A, B, C and D differ by at most one wherever the items
+/// allow it. Items with `shuffle_options: false` keep their letter and the rest balance around
+/// them. The other options of a shuffled item are shuffled freely.
+type OptionsAndKeys = (BTreeMap<String, Vec<u8>>, BTreeMap<String, VersionKey>);
+
+fn balanced_options(order: &[&Item], rng: &mut ChaCha8Rng) -> OptionsAndKeys {
+    let mut counts = [0u32; 4];
+    let mut shuffled = Vec::new();
+    for (k, item) in order.iter().enumerate() {
+        if let ItemBody::SingleChoice { key, .. } = &item.body {
+            if item.shuffle_options {
+                shuffled.push(k);
+            } else if let Some(c) = counts.get_mut(key.index()) {
+                *c += 1;
+            }
+        }
+    }
+    shuffle(&mut shuffled, rng);
+    let mut target: HashMap<usize, usize> = HashMap::new();
+    for &k in &shuffled {
+        let ItemBody::SingleChoice { options, .. } = &order[k].body else { continue };
+        let letters = options.len().min(counts.len());
+        let least = (0..letters).map(|l| counts[l]).min().unwrap_or(0);
+        let ties: Vec<usize> = (0..letters).filter(|&l| counts[l] == least).collect();
+        let pick = ties[(rng.next_u64() % ties.len().max(1) as u64) as usize];
+        counts[pick] += 1;
+        target.insert(k, pick);
+    }
     let mut options = BTreeMap::new();
     let mut keys = BTreeMap::new();
-    for item in &order {
+    for (k, item) in order.iter().enumerate() {
         let key = match &item.body {
             ItemBody::SingleChoice { options: opts, key } => {
                 let mut perm: Vec<u8> = (0..opts.len() as u8).collect();
-                if item.shuffle_options {
-                    shuffle(&mut perm, &mut rng);
+                if let Some(&t) = target.get(&k) {
+                    shuffle(&mut perm, rng);
+                    let at = perm.iter().position(|&o| usize::from(o) == key.index()).unwrap_or(0);
+                    perm.swap(at, t);
                 }
                 let shown = perm.iter().position(|&o| usize::from(o) == key.index()).unwrap_or(0);
                 options.insert(item.id.clone(), perm);
@@ -86,13 +129,19 @@ fn one_version(form: &Form, form_items: &[(u32, &Item)], number: u32, seed: u64)
         };
         keys.insert(item.id.clone(), key);
     }
-    Version {
-        code: version_code(form.number, number),
-        form_id: form.id.clone(),
-        items: order.iter().map(|i| i.id.clone()).collect(),
-        options,
-        keys,
+    (options, keys)
+}
+
+/// How many single-choice keys of `version` are each letter, `A`–`D` (zeros included): the
+/// board's check that no version's part I leans on one letter.
+pub fn key_counts(version: &Version) -> BTreeMap<char, u32> {
+    let mut counts: BTreeMap<char, u32> = ['A', 'B', 'C', 'D'].into_iter().map(|c| (c, 0)).collect();
+    for key in version.keys.values() {
+        if let VersionKey::SingleChoice(c) = key {
+            *counts.entry(c.letter()).or_default() += 1;
+        }
     }
+    counts
 }
 
 /// Fisher–Yates with an explicit, stable use of the random stream.
@@ -205,6 +254,51 @@ mod tests {
                     (ItemBody::ShortAnswer { answer }, VersionKey::ShortAnswer(a)) => assert_eq!(answer, a),
                     other => panic!("key of the wrong kind: {other:?}"),
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_balanced_around_items_that_keep_their_letter() {
+        let pool = small_pool();
+        let form = form_of(&pool);
+        for v in make_versions(&form, &pool, 12, 5).unwrap() {
+            let counts = key_counts(&v);
+            // One item keeps its letter; 40 simulated items give enough shuffled ones to balance.
+            let (lo, hi) = (counts.values().min().unwrap(), counts.values().max().unwrap());
+            assert!(hi - lo <= 1, "version {}: {counts:?}", v.code);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn every_version_balances_its_keys(seed in 0u64..10_000, items in 20usize..80, fixed in 0usize..4, pin in 0usize..4) {
+            let mut pool = simulated_pool(&SimOptions { items, seed, ..SimOptions::default() });
+            let mut fixed_counts = [0u32; 4];
+            let single: Vec<usize> = pool.iter().enumerate()
+                .filter(|(_, i)| i.kind() == khaothi_domain::ItemKind::SingleChoice).map(|(k, _)| k).collect();
+            for &k in single.iter().take(fixed) {
+                pool[k].shuffle_options = false;
+                if let ItemBody::SingleChoice { key, .. } = &mut pool[k].body {
+                    *key = Choice::from_index(pin).unwrap();
+                }
+                fixed_counts[pin] += 1;
+            }
+            let form = form_of(&pool);
+            for v in make_versions(&form, &pool, 3, seed).unwrap() {
+                let counts: Vec<u32> = key_counts(&v).values().copied().collect();
+                let free = single.len() as u32 - fixed_counts.iter().sum::<u32>();
+                // The best any assignment can do: fill the letters up to a common level around
+                // the pinned ones.
+                let mut best = fixed_counts;
+                for _ in 0..free {
+                    let l = (0..4).min_by_key(|&l| best[l]).unwrap();
+                    best[l] += 1;
+                }
+                let spread = |c: &[u32]| c.iter().max().unwrap() - c.iter().min().unwrap();
+                proptest::prop_assert_eq!(spread(&counts), spread(&best), "{} {:?}", v.code, counts);
+                proptest::prop_assert!(counts[pin] >= fixed_counts[pin]);
             }
         }
     }

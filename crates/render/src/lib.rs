@@ -4,17 +4,23 @@
 //! The bank keeps the Markdown source and calls [`check_item`] on every save and import, so invalid
 //! LaTeX is refused with the field and the character where it fails; packages and the preview
 //! endpoint call [`render_item`], which produces exactly what a candidate sees and never the key.
-//! The paper fallback ([`paper_html`]) lays one version of a form out as a printable THPT paper.
+//! The paper fallback: [`paper_layout`] lays one version of a form out as a THPT paper (one model
+//! for every medium), [`paper_html`] writes it as a printable page, [`answer_key_html`] its key.
 //! Pure: no I/O; media names are resolved by a function the caller passes in.
 
 mod item;
 mod markdown;
 mod math;
 mod paper;
+mod paper_layout;
 
 pub use item::{RenderedItem, check_item, preview_html, render_item};
 pub use markdown::{MEDIA_PREFIX, image_media_ids, media_ids, render_inline, render_markdown};
-pub use paper::{Paper, PaperHeading, paper_html};
+pub use paper::{answer_key_html, layout_html, paper_html};
+pub use paper_layout::{
+    AnswerKey, Arrangement, Block, KeyPart, Masthead, Paper, PaperHeading, PaperLayout, Part, Question,
+    answer_key, paper_layout, subject_name,
+};
 
 /// Where a problem is in one text field, in every unit a caller may need: `offset` for code (bytes),
 /// `character` for authors (1-based, counting characters, not bytes, since Vietnamese letters take

@@ -1,242 +1,191 @@
-//! The paper fallback: one version of a form as a printable HTML page (A4, print CSS), laid out
-//! like a THPT paper, with the answer sheet (đáp án) on its own page.
+//! The paper as HTML for the bank's print view: the layout model ([`crate::paper_layout`]) written
+//! out with print CSS (A4, "Trang x/y – Mã đề" in the page footer), laid out like a THPT paper.
+//! The answer key is its own document ([`answer_key_html`]), printed only when asked.
 //!
-//! It lives beside the item rendering because it is the same job for another medium: the caller
-//! (the bank's print route) loads the form, the pinned items and the passages and hands them in;
-//! nothing here reads a database. Images point at the bank's media route ([`MEDIA_PREFIX`]).
+//! Images point at the bank's media route ([`crate::MEDIA_PREFIX`]); nothing here reads a database.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
-use khaothi_domain::form::{Form, Version, VersionKey};
-use khaothi_domain::{Item, ItemKind};
-
-use crate::{MEDIA_PREFIX, RenderError, RenderOptions, render_item, render_markdown};
+use crate::RenderError;
+use crate::markdown::escape as esc;
+use crate::paper_layout::{
+    AnswerKey, Arrangement, Block, Masthead, Paper, PaperLayout, Question, answer_key, paper_layout,
+};
 
 const CSS: &str = r#"
-@page { size: A4; margin: 18mm 16mm; }
-.stimulus { border: 1px solid #000; padding: 0.4em 0.8em; margin: 0.8em 0; break-inside: avoid; }
-.stimulus .lead { font-style: italic; margin-top: 0; }
-body { font-family: "Times New Roman", "Noto Serif", serif; font-size: 12.5pt; line-height: 1.45; color: #000; max-width: 190mm; margin: auto; }
-header { text-align: center; border-bottom: 1px solid #000; margin-bottom: 1em; }
-header h1 { font-size: 14pt; margin: .2em 0; text-transform: uppercase; }
-.meta { display: flex; justify-content: space-between; font-weight: bold; }
-.candidate { margin: .6em 0 1em; }
-h2 { font-size: 12.5pt; margin: 1.2em 0 .4em; }
-.question { break-inside: avoid; margin: .5em 0; }
-.question .no { font-weight: bold; }
-ol.options { list-style: none; padding-left: 1.5em; display: grid; grid-template-columns: 1fr 1fr; gap: .1em 1em; margin: .2em 0; }
-ol.statements { list-style: none; padding-left: 1.5em; margin: .2em 0; }
-.answers { break-before: page; }
-table { border-collapse: collapse; }
-td, th { border: 1px solid #000; padding: .15em .6em; text-align: center; }
-footer { text-align: center; margin-top: 2em; font-style: italic; }
+body { font-family: "Times New Roman", "Liberation Serif", "Noto Serif", serif; font-size: 12.5pt; line-height: 1.35; color: #000; max-width: 180mm; margin: auto; }
+.masthead { display: grid; grid-template-columns: 38% 62%; text-align: center; margin-bottom: .6em; }
+.masthead p { margin: 0; }
+.authority, .exam { font-weight: bold; text-transform: uppercase; }
+.official { display: inline-block; border: 1px solid #000; padding: .1em .6em; margin: .35em 0 .1em !important; font-weight: bold; }
+.pages, .time { font-style: italic; }
+.subject { font-weight: bold; }
+.candidate { display: grid; grid-template-columns: 1fr auto; align-items: center; margin: .4em 0 .8em; }
+.candidate p { margin: .15em 0; }
+.code { border: 1px solid #000; padding: .25em .8em; font-weight: bold; }
+h2 { font-size: 12.5pt; margin: .8em 0 .3em; font-weight: normal; }
+h2 b { font-weight: bold; }
+.question { margin: .25em 0; }
+.question > p:first-child, .question > .stem > p:first-child { margin-top: 0; }
+.stem p { margin: .15em 0; }
+.no { font-weight: bold; }
+.options { list-style: none; padding: 0 0 0 1.2em; margin: .1em 0; display: grid; gap: .05em 1em; }
+.options.row { grid-template-columns: repeat(4, 1fr); }
+.options.grid { grid-template-columns: 1fr 1fr; }
+.options.column { grid-template-columns: 1fr; }
+.options b, .statements b { font-weight: bold; }
+.statements { list-style: none; padding: 0 0 0 1.2em; margin: .1em 0; }
+.stimulus { border: 1px solid #000; padding: .3em .7em; margin: .5em 0; }
+.stimulus .lead { font-style: italic; margin: 0 0 .2em; }
+.end { text-align: center; margin: 1.2em 0 .3em; font-weight: bold; }
+.notes { font-style: italic; font-size: 11pt; }
+.notes p { margin: 0; }
+table { border-collapse: collapse; margin: .3em 0 .8em; }
+td, th { border: 1px solid #000; padding: .1em .6em; text-align: center; }
+math { font-size: 1em; }
+@media print { .question, .stimulus { break-inside: avoid; } }
 @media screen { body { padding: 1em; } }
 "#;
 
-/// What the paper's heading says: the test's name, subject and length (from its blueprint).
-#[derive(Debug, Clone, Copy)]
-pub struct PaperHeading<'a> {
-    pub title: &'a str,
-    pub subject: &'a str,
-    pub duration_minutes: Option<u32>,
+/// The candidate's paper of `paper`'s version as a printable HTML document; never the key.
+pub fn paper_html(paper: &Paper<'_>) -> Result<String, RenderError> {
+    Ok(layout_html(&paper_layout(paper)?))
 }
 
-/// One version of a form with everything it prints: `items` holds the pinned version of every
-/// item and `stimuli` the Markdown of the passages they share (printed once, above their group).
-#[derive(Debug, Clone, Copy)]
-pub struct Paper<'a> {
-    pub heading: PaperHeading<'a>,
-    pub form: &'a Form,
-    pub version: &'a Version,
-    pub items: &'a HashMap<String, Item>,
-    pub stimuli: &'a HashMap<String, String>,
-}
-
-/// One part (phần) of the answer sheet: its title and the key of every question in it.
-type AnswerPart = (String, Vec<(usize, String)>);
-
-/// The printable page of `paper`; with `with_answers`, the answer sheet follows on its own page.
-pub fn paper_html(paper: &Paper<'_>, with_answers: bool) -> Result<String, RenderError> {
+/// The HTML of a laid-out paper (the print view; a page's preview can embed the same markup).
+pub fn layout_html(layout: &PaperLayout) -> String {
+    let m = &layout.masthead;
     let mut out = String::new();
-    write_heading(&mut out, &paper.heading, &paper.version.code);
-    let mut answers: Vec<AnswerPart> = Vec::new();
-    for (n, ids) in sections(paper.form, paper.version).iter().enumerate() {
-        answers.push(write_section(&mut out, paper, n, ids)?);
-    }
-    out.push_str("<footer>— HẾT —</footer>");
-    if with_answers {
-        write_answer_sheet(&mut out, &paper.version.code, &answers);
-    }
-    out.push_str("</body></html>");
-    Ok(out)
-}
-
-/// The version's items in order, cut into runs that share a section of the form.
-fn sections<'v>(form: &Form, version: &'v Version) -> Vec<Vec<&'v str>> {
-    let section_of: HashMap<&str, u32> = form.items.iter().map(|i| (i.item_id.as_str(), i.section)).collect();
-    let mut sections: Vec<(u32, Vec<&str>)> = Vec::new();
-    for id in &version.items {
-        let s = section_of.get(id.as_str()).copied().unwrap_or(0);
-        match sections.last_mut() {
-            Some((cur, ids)) if *cur == s => ids.push(id),
-            _ => sections.push((s, vec![id])),
+    document_head(&mut out, &format!("{} – mã đề {}", m.subject_name, m.version_code), &m.version_code);
+    write_masthead(&mut out, m, layout.pages);
+    for part in &layout.parts {
+        let _ = write!(out, "<h2><b>PHẦN {}.</b> {}</h2>", part.roman, esc(&part.instruction));
+        for block in &part.blocks {
+            match block {
+                Block::Passage { lead, html } => {
+                    let _ = write!(
+                        out,
+                        "<div class=\"stimulus\"><p class=\"lead\">{}</p>{html}</div>",
+                        esc(lead)
+                    );
+                }
+                Block::Question(q) => write_question(&mut out, q),
+            }
         }
     }
-    sections.into_iter().map(|(_, ids)| ids).collect()
+    out.push_str(
+        "<p class=\"end\">------ HẾT ------</p><div class=\"notes\"><p>- Thí sinh không được sử dụng tài liệu;</p>\
+         <p>- Cán bộ coi thi không giải thích gì thêm.</p></div></body></html>",
+    );
+    out
 }
 
-fn write_heading(out: &mut String, heading: &PaperHeading<'_>, code: &str) {
+/// The answer key (đáp án) of `paper`'s version as its own printable document, with the count of
+/// each letter among the part I keys.
+pub fn answer_key_html(paper: &Paper<'_>) -> String {
+    key_html(&answer_key(paper), &paper.heading)
+}
+
+fn key_html(key: &AnswerKey, heading: &crate::paper_layout::PaperHeading<'_>) -> String {
+    let mut out = String::new();
+    document_head(&mut out, &format!("Đáp án – mã đề {}", key.version_code), &key.version_code);
+    let subject = crate::paper_layout::subject_name(heading.subject).unwrap_or(heading.subject);
     let _ = write!(
         out,
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{} – mã đề {}</title><style>{CSS}</style></head><body>",
-        esc(heading.title),
-        esc(code)
+        "<header class=\"masthead\"><div><p class=\"authority\">{}</p></div><div><p class=\"exam\">{}</p>\
+         <p class=\"subject\">ĐÁP ÁN MÔN {} – MÃ ĐỀ {}</p></div></header>",
+        esc(heading.authority),
+        esc(heading.exam),
+        esc(&subject.to_uppercase()),
+        esc(&key.version_code)
     );
+    for part in &key.parts {
+        let _ =
+            write!(out, "<h2><b>PHẦN {}.</b></h2><table><tr><th>Câu</th><th>Đáp án</th></tr>", part.roman);
+        for (q, k) in &part.rows {
+            let _ = write!(out, "<tr><td>{q}</td><td>{}</td></tr>", esc(k));
+        }
+        out.push_str("</table>");
+    }
+    let counts: Vec<String> = key.key_counts.iter().map(|(c, n)| format!("{c}: {n}")).collect();
     let _ = write!(
         out,
-        "<header><h1>{}</h1><div class=\"meta\"><span>Môn: {}</span><span>Thời gian làm bài: {} phút</span><span>Mã đề {}</span></div></header>\
-         <div class=\"candidate\">Họ và tên thí sinh: ........................................ Số báo danh: ....................</div>",
-        esc(heading.title),
-        esc(heading.subject),
-        heading.duration_minutes.map(|m| m.to_string()).unwrap_or_else(|| "…".into()),
-        esc(code)
+        "<p class=\"key-counts\">Số đáp án phần I theo phương án – {}</p></body></html>",
+        counts.join(", ")
+    );
+    out
+}
+
+/// `<head>` with the print CSS; the page footer "Trang x/y – Mã đề NNNN" is a page margin box.
+fn document_head(out: &mut String, title: &str, code: &str) {
+    let code_css: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{}</title><style>{CSS}\
+         @page {{ size: A4; margin: 14mm 15mm 16mm; @bottom-center {{ content: \"Trang \" counter(page) \"/\" counter(pages) \" – Mã đề {code_css}\"; font: italic 10.5pt \"Times New Roman\", serif; }} }}\
+         </style></head><body>",
+        esc(title)
     );
 }
 
-/// Section `n` (its title, each shared passage once, the questions) and its part of the answer
-/// sheet. The section's kind is its first item's.
-fn write_section(
-    out: &mut String,
-    paper: &Paper<'_>,
-    n: usize,
-    ids: &[&str],
-) -> Result<AnswerPart, RenderError> {
-    let kind = paper.items.get(ids[0]).map(Item::kind).unwrap_or(ItemKind::SingleChoice);
-    let title = section_title(kind, n);
-    let _ = write!(out, "<h2>{}</h2>", esc(&title));
-    let stimulus_of =
-        |i: usize| ids.get(i).and_then(|x| paper.items.get(*x)).and_then(|it| it.stimulus.as_ref());
-    let mut keys = Vec::new();
-    for (q, id) in ids.iter().enumerate() {
-        let Some(item) = paper.items.get(*id) else { continue };
-        if let Some(sid) = &item.stimulus
-            && (q == 0 || stimulus_of(q - 1) != Some(sid))
-        {
-            let last = (q..ids.len()).take_while(|&i| stimulus_of(i) == Some(sid)).last().unwrap_or(q);
-            write_passage(out, paper.stimuli.get(sid), sid, q + 1, last + 1)?;
-        }
-        let order: Option<Vec<usize>> =
-            paper.version.options.get(*id).map(|p| p.iter().map(|&x| x as usize).collect());
-        write_question(out, item, order.as_deref(), q + 1)?;
-        keys.push((q + 1, answer_key(paper.version.keys.get(*id))));
-    }
-    Ok((title, keys))
+fn write_masthead(out: &mut String, m: &Masthead, pages: u32) {
+    let minutes = m.duration_minutes.map_or_else(|| "…".to_string(), |d| d.to_string());
+    let _ = write!(
+        out,
+        "<header class=\"masthead\"><div><p class=\"authority\">{}</p><p class=\"official\">{}</p>\
+         <p class=\"pages\">(Đề thi có {pages:02} trang)</p></div>\
+         <div><p class=\"exam\">{}</p><p class=\"subject\">Môn thi: {}</p>\
+         <p class=\"time\">Thời gian làm bài: {minutes} phút, không kể thời gian phát đề</p></div></header>\
+         <div class=\"candidate\"><div><p>Họ, tên thí sinh: ..........................................................</p>\
+         <p>Số báo danh: ..............................................................</p></div>\
+         <div class=\"code\">Mã đề thi {}</div></div>",
+        esc(&m.authority),
+        esc(&m.label),
+        esc(&m.exam),
+        esc(&m.subject_name.to_uppercase()),
+        esc(&m.version_code)
+    );
 }
 
-fn section_title(kind: ItemKind, n: usize) -> String {
-    let roman = ["I", "II", "III", "IV", "V"].get(n).copied().unwrap_or("…");
-    let what = match kind {
-        ItemKind::SingleChoice => "Câu trắc nghiệm nhiều phương án lựa chọn. Thí sinh chọn một phương án.",
-        ItemKind::TrueFalseGroup => {
-            "Câu trắc nghiệm đúng sai. Ở mỗi ý a), b), c), d), thí sinh chọn đúng hoặc sai."
-        }
-        ItemKind::ShortAnswer => "Câu trắc nghiệm trả lời ngắn.",
+/// "Câu n." runs into the stem's first paragraph, as on the printed paper.
+fn write_question(out: &mut String, q: &Question) {
+    let label = format!("<b class=\"no\">Câu {}.</b> ", q.number);
+    let stem = match q.stem_html.strip_prefix("<p>") {
+        Some(rest) => format!("<p>{label}{rest}"),
+        None => format!("<p>{label}</p>{}", q.stem_html),
     };
-    format!("PHẦN {roman}. {what}")
-}
-
-/// A shared passage, boxed, with the questions `first` to `last` it serves.
-fn write_passage(
-    out: &mut String,
-    text: Option<&String>,
-    id: &str,
-    first: usize,
-    last: usize,
-) -> Result<(), RenderError> {
-    let opts = RenderOptions { media: Some(&bank_media), annotate: false };
-    let passage = match text {
-        Some(text) => render_markdown(text, &opts)?,
-        None => format!("<p><i>(thiếu đoạn dữ liệu {})</i></p>", esc(id)),
+    let _ = write!(out, "<div class=\"question\"><div class=\"stem\">{stem}</div>");
+    let class = match q.arrangement {
+        Arrangement::Row => "row",
+        Arrangement::Grid => "grid",
+        Arrangement::Column | Arrangement::None => "column",
     };
-    let _ = write!(
-        out,
-        "<div class=\"stimulus\"><p class=\"lead\">Sử dụng các thông tin sau để trả lời các câu từ {first} đến {last}.</p>{passage}</div>"
-    );
-    Ok(())
-}
-
-/// Question `number` as a candidate sees it: options lettered A–D, statements a)–d); never the key.
-fn write_question(
-    out: &mut String,
-    item: &Item,
-    option_order: Option<&[usize]>,
-    number: usize,
-) -> Result<(), RenderError> {
-    let r = render_item(item, option_order, &bank_media)?;
-    let _ = write!(out, "<div class=\"question\"><span class=\"no\">Câu {number}.</span> {}", r.stem_html);
-    if !r.options_html.is_empty() {
-        out.push_str("<ol class=\"options\">");
-        for (i, o) in r.options_html.iter().enumerate() {
+    if !q.options_html.is_empty() {
+        let _ = write!(out, "<ol class=\"options {class}\">");
+        for (i, o) in q.options_html.iter().enumerate() {
             let _ = write!(out, "<li><b>{}.</b> {o}</li>", (b'A' + i as u8) as char);
         }
         out.push_str("</ol>");
     }
-    if !r.statements_html.is_empty() {
+    if !q.statements_html.is_empty() {
         out.push_str("<ol class=\"statements\">");
-        for (i, s) in r.statements_html.iter().enumerate() {
+        for (i, s) in q.statements_html.iter().enumerate() {
             let _ = write!(out, "<li><b>{})</b> {s}</li>", (b'a' + i as u8) as char);
         }
         out.push_str("</ol>");
     }
     out.push_str("</div>");
-    Ok(())
-}
-
-/// A question's key as the answer sheet writes it: `B`, `a) Đ b) S …`, or the accepted answers.
-fn answer_key(key: Option<&VersionKey>) -> String {
-    match key {
-        Some(VersionKey::SingleChoice(c)) => c.letter().to_string(),
-        Some(VersionKey::TrueFalseGroup(k)) => k
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format!("{}) {}", (b'a' + i as u8) as char, if *t { "Đ" } else { "S" }))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Some(VersionKey::ShortAnswer(a)) => a.accepted.join(" / "),
-        None => "?".into(),
-    }
-}
-
-fn write_answer_sheet(out: &mut String, code: &str, parts: &[AnswerPart]) {
-    let _ = write!(out, "<section class=\"answers\"><h1>ĐÁP ÁN – mã đề {}</h1>", esc(code));
-    for (title, keys) in parts {
-        let _ = write!(out, "<h2>{}</h2><table><tr><th>Câu</th><th>Đáp án</th></tr>", esc(title));
-        for (q, k) in keys {
-            let _ = write!(out, "<tr><td>{q}</td><td>{}</td></tr>", esc(k));
-        }
-        out.push_str("</table>");
-    }
-    out.push_str("</section>");
-}
-
-/// Media names resolve to the bank's media route, where the printing browser fetches them.
-fn bank_media(name: &str) -> Option<String> {
-    Some(format!("{MEDIA_PREFIX}{name}"))
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashMap};
 
-    use khaothi_domain::form::FormItem;
-    use khaothi_domain::{Choice, ItemRecord};
+    use khaothi_domain::form::{Form, FormItem, Version, VersionKey};
+    use khaothi_domain::{Choice, Item, ItemRecord};
 
     use super::*;
+    use crate::paper_layout::PaperHeading;
 
     fn item(line: serde_json::Value) -> Item {
         ItemRecord::from_json_line(&line.to_string()).unwrap().into_item().unwrap().0
@@ -265,6 +214,14 @@ mod tests {
         stimuli: HashMap<String, String>,
     }
 
+    const HEADING: PaperHeading<'static> = PaperHeading {
+        authority: "BỘ GIÁO DỤC VÀ ĐÀO TẠO",
+        exam: "KỲ THI TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG NĂM 2025",
+        label: "ĐỀ THI CHÍNH THỨC",
+        subject: "toan",
+        duration_minutes: Some(90),
+    };
+
     impl Fixture {
         fn new(items: Vec<(Item, u32, VersionKey)>, stimuli: &[(&str, &str)]) -> Self {
             let form = Form {
@@ -287,16 +244,18 @@ mod tests {
             Fixture { form, version, items, stimuli }
         }
 
-        fn html(&self, with_answers: bool) -> String {
-            let heading = PaperHeading { title: "Đọc hiểu", subject: "van", duration_minutes: Some(50) };
-            let paper = Paper {
-                heading,
+        fn paper(&self) -> Paper<'_> {
+            Paper {
+                heading: HEADING,
                 form: &self.form,
                 version: &self.version,
                 items: &self.items,
                 stimuli: &self.stimuli,
-            };
-            paper_html(&paper, with_answers).unwrap()
+            }
+        }
+
+        fn html(&self) -> String {
+            paper_html(&self.paper()).unwrap()
         }
     }
 
@@ -314,9 +273,9 @@ mod tests {
             ],
             &[("S1", "Đoạn trích *Vợ nhặt* của Kim Lân.")],
         );
-        let html = f.html(false);
+        let html = f.html();
         assert_eq!(html.matches("class=\"stimulus\"").count(), 1, "{html}");
-        assert!(html.contains("từ 2 đến 3"), "{html}");
+        assert!(html.contains("cho câu 2 và câu 3."), "{html}");
         assert!(html.contains("<em>Vợ nhặt</em>"), "{html}");
         let passage_at = html.find("class=\"stimulus\"").unwrap();
         assert!(
@@ -327,11 +286,13 @@ mod tests {
     #[test]
     fn a_missing_passage_is_named_not_dropped() {
         let f = Fixture::new(vec![(single_choice("Q1", Some("S9")), 0, key_c())], &[]);
-        assert!(f.html(false).contains("(thiếu đoạn dữ liệu S9)"));
+        let html = f.html();
+        assert!(html.contains("(thiếu đoạn dữ liệu S9)"), "{html}");
+        assert!(html.contains("Sử dụng các thông tin sau cho câu 1."), "{html}");
     }
 
     #[test]
-    fn the_paper_without_answers_carries_no_key() {
+    fn the_paper_carries_no_key_and_looks_like_a_thpt_paper() {
         let f = Fixture::new(
             vec![
                 (single_choice("Q1", None), 0, key_c()),
@@ -339,19 +300,33 @@ mod tests {
             ],
             &[],
         );
-        let html = f.html(false);
-        assert!(!html.contains("ĐÁP ÁN"), "{html}");
-        assert!(!html.contains("class=\"answers\""), "{html}");
-        assert!(!html.contains("a) Đ"), "{html}");
-        assert!(!html.contains("<td>C</td>"), "{html}");
-        // The questions are all there, lettered as candidates see them.
-        assert!(html.contains("<li><b>C.</b> o3</li>"), "{html}");
-        assert!(html.contains("<li><b>d)</b> s4</li>"), "{html}");
-        assert!(html.contains("<footer>— HẾT —</footer></body></html>"), "{html}");
+        let html = f.html();
+        assert!(!html.contains("ĐÁP ÁN") && !html.contains("a) Đ") && !html.contains("<td>C</td>"), "{html}");
+        for line in [
+            "<p class=\"authority\">BỘ GIÁO DỤC VÀ ĐÀO TẠO</p>",
+            "<p class=\"official\">ĐỀ THI CHÍNH THỨC</p>",
+            "<p class=\"pages\">(Đề thi có 01 trang)</p>",
+            "<p class=\"exam\">KỲ THI TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG NĂM 2025</p>",
+            "<p class=\"subject\">Môn thi: TOÁN</p>",
+            "<div class=\"code\">Mã đề thi 0101</div>",
+            "Họ, tên thí sinh:",
+            "Số báo danh:",
+            "content: \"Trang \" counter(page) \"/\" counter(pages) \" – Mã đề 0101\"",
+            // "Câu n." runs into the stem; options short enough sit in one row.
+            "<p><b class=\"no\">Câu 1.</b> Câu hỏi Q1</p>",
+            "<ol class=\"options row\"><li><b>A.</b> o1</li>",
+            "<li><b>d)</b> s4</li>",
+            "<h2><b>PHẦN I.</b> Thí sinh trả lời câu 1. Mỗi câu hỏi thí sinh chỉ chọn một phương án.</h2>",
+            "<h2><b>PHẦN II.</b> Thí sinh trả lời câu 1. Trong mỗi ý a), b), c), d) ở mỗi câu",
+            "------ HẾT ------",
+        ] {
+            assert!(html.contains(line), "{line} missing in {html}");
+        }
+        assert!(!html.contains("Môn thi: toan"), "the subject's code is not its name");
     }
 
     #[test]
-    fn the_answer_sheet_has_one_part_per_section_with_every_key() {
+    fn the_answer_key_is_its_own_document_with_one_part_per_section_and_letter_counts() {
         let f = Fixture::new(
             vec![
                 (single_choice("Q1", None), 0, key_c()),
@@ -360,11 +335,9 @@ mod tests {
             ],
             &[],
         );
-        let html = f.html(true);
-        let sheet = &html[html.find("<section class=\"answers\">").expect("an answer sheet")..];
-        assert!(sheet.starts_with("<section class=\"answers\"><h1>ĐÁP ÁN – mã đề 0101</h1>"), "{sheet}");
-        assert!(sheet.contains("<h2>PHẦN I. Câu trắc nghiệm nhiều phương án lựa chọn."), "{sheet}");
-        assert!(sheet.contains("<h2>PHẦN II. Câu trắc nghiệm đúng sai."), "{sheet}");
+        let sheet = answer_key_html(&f.paper());
+        assert!(sheet.contains("ĐÁP ÁN MÔN TOÁN – MÃ ĐỀ 0101"), "{sheet}");
+        assert!(!sheet.contains("Câu hỏi Q1"), "the key sheet carries no questions: {sheet}");
         assert_eq!(sheet.matches("<table>").count(), 2, "{sheet}");
         assert!(
             sheet.contains("<tr><td>1</td><td>C</td></tr><tr><td>2</td><td>A</td></tr></table>"),
@@ -372,16 +345,18 @@ mod tests {
         );
         // Numbering restarts in each part, as on a THPT paper.
         assert!(sheet.contains("<tr><td>1</td><td>a) Đ b) S c) Đ d) Đ</td></tr></table>"), "{sheet}");
+        assert!(sheet.contains("A: 1, B: 0, C: 1, D: 0"), "{sheet}");
     }
 
     #[test]
-    fn the_heading_names_the_test_and_escapes_it() {
+    fn the_heading_escapes_what_it_prints() {
         let f = Fixture::new(vec![(single_choice("Q1", None), 0, key_c())], &[]);
-        let heading = PaperHeading { title: "Toán <12>", subject: "toan", duration_minutes: None };
-        let paper =
-            Paper { heading, form: &f.form, version: &f.version, items: &f.items, stimuli: &f.stimuli };
-        let html = paper_html(&paper, false).unwrap();
-        assert!(html.contains("<title>Toán &lt;12&gt; – mã đề 0101</title>"), "{html}");
+        let heading =
+            PaperHeading { exam: "KỲ THI <12>", subject: "xyz", duration_minutes: None, ..HEADING };
+        let paper = Paper { heading, ..f.paper() };
+        let html = paper_html(&paper).unwrap();
+        assert!(html.contains("<p class=\"exam\">KỲ THI &lt;12&gt;</p>"), "{html}");
+        assert!(html.contains("Môn thi: XYZ"), "{html}");
         assert!(html.contains("Thời gian làm bài: … phút"), "{html}");
     }
 }

@@ -34,6 +34,30 @@ pub struct Blueprint {
     pub difficulty: Option<Difficulty>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposure: Option<Exposure>,
+    /// A passage (stimulus) may feed groups in several sections of one form. Off by default: a
+    /// passage feeds one item group per form, since an item of one part may give away another's
+    /// answer (a statement of part II restating a part I question on the same passage).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stimulus_across_sections: bool,
+    /// What the printed paper's masthead says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper: Option<PaperText>,
+}
+
+/// The printed paper's masthead lines (docs/formats.md, "Blueprint (YAML)", key `paper`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PaperText {
+    /// The issuing body, e.g. "BỘ GIÁO DỤC VÀ ĐÀO TẠO" (the default) or "SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NỘI".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// The examination, e.g. "KỲ THI TỐT NGHIỆP TRUNG HỌC PHỔ THÔNG NĂM 2025" (default: the
+    /// blueprint's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exam: Option<String>,
+    /// "ĐỀ THI CHÍNH THỨC" (the default), "ĐỀ THI THAM KHẢO", …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use khaothi_domain::ItemKind;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::contract::{BlueprintError, BlueprintIssue, CountUnit, Exposure, Objective};
+use super::contract::{BlueprintError, BlueprintIssue, CountUnit, Exposure, Objective, PaperText};
 
 pub(super) fn parse_raw(yaml: &str) -> Result<RawBlueprint, BlueprintError> {
     let mut path = String::new();
@@ -68,6 +68,10 @@ pub(super) struct RawBlueprint {
     pub(super) difficulty: Option<Spanned<RawDifficulty>>,
     #[serde(default)]
     pub(super) exposure: Option<Spanned<Exposure>>,
+    #[serde(default)]
+    pub(super) stimulus_across_sections: bool,
+    #[serde(default)]
+    pub(super) paper: Option<PaperText>,
 }
 
 #[derive(Deserialize)]

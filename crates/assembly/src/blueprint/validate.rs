@@ -109,6 +109,8 @@ impl RawBlueprint {
             information,
             difficulty,
             exposure: self.exposure.map(|e| e.value),
+            stimulus_across_sections: self.stimulus_across_sections,
+            paper: self.paper,
         })
     }
 

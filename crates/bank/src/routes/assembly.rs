@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::items::actor;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiPath, ApiQuery, MaybeJson, read_body};
-use crate::print::print_form;
+use crate::print::{Document, print_form};
 use crate::state::AppState;
 
 const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
@@ -372,11 +372,12 @@ pub async fn freeze_form(
 pub struct PrintParams {
     /// Version code (mã đề) to print, e.g. `0101`; the first version when omitted.
     pub version: Option<String>,
-    /// Include the answer sheet (đáp án) page (default true).
+    /// `true`: print the answer key (đáp án) of the version, as its own document, instead of the
+    /// candidate's paper (default false: the paper, which never carries a key).
     pub answers: Option<bool>,
 }
 
-/// Print a version of a form and its answer sheet as HTML with print CSS (the paper fallback).
+/// Print a version of a form as HTML with print CSS (the paper fallback), or its answer key.
 #[utoipa::path(get, path = "/api/v1/forms/{id}/print", tag = "assembly", security(("bearer" = [])), params(("id" = String, Path), PrintParams),
     responses((status = 200, content_type = "text/html"), (status = 404)))]
 pub async fn print(
@@ -410,7 +411,8 @@ pub async fn print(
         }
         by_id.insert(it.item_id.clone(), v.item);
     }
-    let html = print_form(&blueprint, &f.form, version, &by_id, &passages, p.answers.unwrap_or(true))
+    let document = if p.answers.unwrap_or(false) { Document::AnswerKey } else { Document::Paper };
+    let html = print_form(&blueprint, &f.form, version, &by_id, &passages, document)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     audit::record(
         &state.db,
@@ -418,7 +420,7 @@ pub async fn print(
         "form_print",
         "form",
         &id,
-        serde_json::json!({"version": version.code}),
+        serde_json::json!({"version": version.code, "answers": document == Document::AnswerKey}),
     )
     .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())

@@ -133,11 +133,22 @@ async fn board_assembles_freezes_and_prints(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    assert!(
-        html.contains(&format!("Mã đề {code}")) && html.contains("PHẦN I") && html.contains("ĐÁP ÁN"),
-        "{html}"
-    );
+    assert!(html.contains(&format!("Mã đề thi {code}")) && html.contains("PHẦN I"), "{html}");
+    assert!(html.contains("ĐỀ THI CHÍNH THỨC") && html.contains("(Đề thi có "), "{html}");
+    assert!(!html.contains("ĐÁP ÁN"), "the paper carries no key unless asked: {html}");
     assert!(html.contains("<math"), "MathML in print");
+    // The answer key, only when asked, is its own document with the version's letter counts.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/forms/{form_id}/print?version={code}&answers=true", app.url))
+        .bearer_auth(&board)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let key = res.text().await.unwrap();
+    assert!(key.contains(&format!("MÃ ĐỀ {code}")) && key.contains("Số đáp án phần I"), "{key}");
+    assert!(!key.contains("<math"), "the key sheet has no questions: {key}");
     let (s, _) = app.get(Some(&board), &format!("/api/v1/forms/{form_id}/print?version=9999")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
