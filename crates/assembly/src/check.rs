@@ -177,16 +177,32 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Stimulus groups: all or none, and together within their section.
+    /// Stimulus groups: all or none, and together within their section; one section per passage
+    /// unless the blueprint says `stimulus_across_sections: true`.
     fn stimuli(&mut self, form: &Form, on: &[&Item]) {
         let ids: HashSet<&str> = on.iter().map(|i| i.id.as_str()).collect();
         let stimuli: HashSet<&str> = on.iter().filter_map(|i| i.stimulus.as_deref()).collect();
         let (bp, items) = (self.bp, self.items);
         for s in stimuli {
+            let sections: HashSet<Option<usize>> =
+                on.iter().filter(|i| i.stimulus.as_deref() == Some(s)).map(|i| self.section_of(i)).collect();
+            if sections.len() > 1 && !bp.stimulus_across_sections {
+                self.flag(
+                    "stimulus_across_sections",
+                    Some(form),
+                    format!(
+                        "stimulus {s} feeds {} sections: a passage feeds one item group per form",
+                        sections.len()
+                    ),
+                );
+            }
+            let fed: HashSet<Option<usize>> =
+                if bp.stimulus_across_sections { HashSet::new() } else { sections };
             for member in items.iter().filter(|i| {
                 i.stimulus.as_deref() == Some(s)
                     && i.subject == bp.subject
                     && i.status == ReviewStatus::Approved
+                    && (bp.stimulus_across_sections || fed.contains(&bp.section_of(i.kind())))
             }) {
                 if !ids.contains(member.id.as_str()) {
                     self.flag(

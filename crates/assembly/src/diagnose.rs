@@ -198,7 +198,10 @@ fn describe_group(bp: &Blueprint, pool: &Pool, g: Group, opts: &AssemblyOptions)
         Group::Enemies => Finding {
             rule: "enemies".into(),
             line: None,
-            message: format!("{} pairs of enemy items may not share a form", pool.enemy_pairs.len()),
+            message: format!(
+                "{} pairs of enemy items (or item groups of one passage) may not share a form",
+                pool.enemy_pairs.len()
+            ),
         },
         Group::Overlap => Finding {
             rule: "max_overlap".into(),

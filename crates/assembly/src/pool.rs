@@ -153,7 +153,8 @@ impl<'a> Pool<'a> {
         let enemy_items = enemy_items(&items);
         let mut unit_of_item = vec![usize::MAX; items.len()];
         let mut units = Vec::new();
-        for g in stimulus_groups(&items) {
+        let groups = stimulus_groups(bp, &items);
+        for g in groups {
             let inner = g.iter().any(|a| g.iter().any(|b| enemy_items.contains(&(*a.min(b), *a.max(b)))));
             if inner {
                 excluded.enemies_within_stimulus += g.len();
@@ -164,7 +165,10 @@ impl<'a> Pool<'a> {
             }
             units.push(Unit::of(bp, &cells, &thetas, &items, &models, g));
         }
-        let enemy_pairs = enemy_pairs(enemy_items, &unit_of_item);
+        let mut enemy_pairs = enemy_pairs(enemy_items, &unit_of_item);
+        enemy_pairs.extend(same_passage_pairs(&items, &unit_of_item));
+        enemy_pairs.sort_unstable();
+        enemy_pairs.dedup();
         for &(a, b) in &enemy_pairs {
             units[a].has_enemies = true;
             units[b].has_enemies = true;
@@ -275,13 +279,16 @@ fn eligible<'a>(
     (items, models, excluded)
 }
 
-/// Stimulus groups (in first-appearance order) and single items, as indices into `items`.
-fn stimulus_groups(items: &[&Item]) -> Vec<Vec<usize>> {
+/// Stimulus groups (in first-appearance order) and single items, as indices into `items`. A
+/// passage's items of one section are one group; with `stimulus_across_sections` all its items
+/// are.
+fn stimulus_groups(bp: &Blueprint, items: &[&Item]) -> Vec<Vec<usize>> {
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    let mut group_of: HashMap<(&str, Option<usize>), usize> = HashMap::new();
     for (k, item) in items.iter().enumerate() {
-        match item.stimulus.as_deref() {
-            Some(s) => match group_of.get(s) {
+        let section = if bp.stimulus_across_sections { None } else { bp.section_of(item.kind()) };
+        match item.stimulus.as_deref().map(|s| (s, section)) {
+            Some(s) => match group_of.get(&s) {
                 Some(&g) => groups[g].push(k),
                 None => {
                     group_of.insert(s, groups.len());
@@ -305,6 +312,32 @@ fn enemy_items(items: &[&Item]) -> HashSet<(usize, usize)> {
                 && j != k
             {
                 pairs.insert((k.min(j), k.max(j)));
+            }
+        }
+    }
+    pairs
+}
+
+/// Units fed by one passage in different sections: a passage feeds one item group per form, so
+/// they are enemies (an item of one part must not give away another's answer). Empty when the
+/// blueprint allows `stimulus_across_sections` (the passage's items are then one unit).
+fn same_passage_pairs(items: &[&Item], unit_of_item: &[usize]) -> Vec<(usize, usize)> {
+    let mut units_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, item) in items.iter().enumerate() {
+        if let Some(s) = item.stimulus.as_deref()
+            && unit_of_item[k] != usize::MAX
+        {
+            let units = units_of.entry(s).or_default();
+            if !units.contains(&unit_of_item[k]) {
+                units.push(unit_of_item[k]);
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for units in units_of.values() {
+        for (x, &a) in units.iter().enumerate() {
+            for &b in &units[x + 1..] {
+                pairs.push((a.min(b), a.max(b)));
             }
         }
     }

@@ -89,3 +89,53 @@ fn the_sample_bank_meets_its_blueprint() {
         items.iter().filter(|i| i.status != khaothi_domain::ReviewStatus::Approved).count()
     );
 }
+
+#[test]
+fn a_passage_feeds_one_item_group_per_form_unless_the_blueprint_allows_more() {
+    let Some(items) = sample_items() else { return };
+    let bp = blueprint(2);
+    let section_of = |id: &str| bp.section_of(items.iter().find(|i| i.id == id).unwrap().kind());
+    // The sample bank has passages that feed items of several parts.
+    let shared = items
+        .iter()
+        .filter_map(|i| i.stimulus.as_deref())
+        .find(|s| {
+            let kinds: std::collections::HashSet<_> =
+                items.iter().filter(|i| i.stimulus.as_deref() == Some(s)).map(|i| i.kind()).collect();
+            kinds.len() > 1
+        })
+        .expect("a passage of the sample bank feeds two parts");
+    let opts = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
+    let r = assemble(&bp, &items, &opts, &wall_clock()).unwrap();
+    for f in &r.forms {
+        let mut sections_of: std::collections::HashMap<&str, std::collections::HashSet<Option<usize>>> =
+            Default::default();
+        for id in &f.items {
+            if let Some(s) = items.iter().find(|i| &i.id == id).unwrap().stimulus.as_deref() {
+                sections_of.entry(s).or_default().insert(section_of(id));
+            }
+        }
+        assert!(sections_of.values().all(|s| s.len() == 1), "{}: {sections_of:?}", f.id);
+    }
+    // The independent checker flags a hand-made form that breaks the rule, unless allowed.
+    let fed: Vec<&Item> = items.iter().filter(|i| i.stimulus.as_deref() == Some(shared)).collect();
+    let form = khaothi_domain::form::Form {
+        id: "H".into(),
+        number: 1,
+        items: fed
+            .iter()
+            .map(|i| khaothi_domain::form::FormItem {
+                item_id: i.id.clone(),
+                version: None,
+                section: section_of(&i.id).unwrap() as u32,
+            })
+            .collect(),
+    };
+    let rule = |bp: &Blueprint| {
+        check_forms(bp, &items, std::slice::from_ref(&form))
+            .iter()
+            .any(|v| v.rule == "stimulus_across_sections")
+    };
+    assert!(rule(&bp));
+    assert!(!rule(&Blueprint { stimulus_across_sections: true, ..bp.clone() }));
+}

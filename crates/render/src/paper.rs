@@ -14,11 +14,14 @@ use crate::paper_layout::{
 
 const CSS: &str = r#"
 body { font-family: "Times New Roman", "Liberation Serif", "Noto Serif", serif; font-size: 12.5pt; line-height: 1.35; color: #000; max-width: 180mm; margin: auto; }
-.masthead { display: grid; grid-template-columns: 38% 62%; text-align: center; margin-bottom: .6em; }
+.masthead { display: grid; grid-template-columns: auto 1fr; column-gap: 1.2em; text-align: center; margin-bottom: .6em; font-size: 12pt; }
 .masthead p { margin: 0; }
 .authority, .exam { font-weight: bold; text-transform: uppercase; }
 .official { display: inline-block; border: 1px solid #000; padding: .1em .6em; margin: .35em 0 .1em !important; font-weight: bold; }
 .pages, .time { font-style: italic; }
+.time { font-size: 11pt; }
+.authority, .exam { font-size: 11.5pt; }
+.authority { white-space: nowrap; padding: 0 .5em; }
 .subject { font-weight: bold; }
 .candidate { display: grid; grid-template-columns: 1fr auto; align-items: center; margin: .4em 0 .8em; }
 .candidate p { margin: .15em 0; }
@@ -31,6 +34,7 @@ h2 b { font-weight: bold; }
 .no { font-weight: bold; }
 .options { list-style: none; padding: 0 0 0 1.2em; margin: .1em 0; display: grid; gap: .05em 1em; }
 .options.row { grid-template-columns: repeat(4, 1fr); }
+.options.row li { white-space: nowrap; }
 .options.grid { grid-template-columns: 1fr 1fr; }
 .options.column { grid-template-columns: 1fr; }
 .options b, .statements b { font-weight: bold; }

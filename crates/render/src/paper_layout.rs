@@ -126,7 +126,7 @@ pub struct KeyPart {
 /// Characters of visible text on one printed line (A4, 180 mm, Times 12.5 pt), and lines on a page
 /// below the running footer. Measured on the demo paper printed by Chromium.
 const LINE_CHARS: usize = 92;
-const PAGE_LINES: usize = 45;
+const PAGE_LINES: usize = 41;
 /// Lines the masthead and candidate lines take on the first page.
 const MASTHEAD_LINES: usize = 9;
 
@@ -301,28 +301,40 @@ pub fn arrangement(options_html: &[String]) -> Arrangement {
     }
 }
 
-/// Characters a reader sees in rendered HTML: tags and formula annotations (the LaTeX source kept
-/// for copy and screen readers) do not print; an entity is one character.
+/// Characters a reader sees in rendered HTML, in widths of a text character: tags and formula
+/// annotations (the LaTeX source kept for copy and screen readers) do not print, an entity is one
+/// character, and a character of a formula counts 1.6 (operators are spaced, letters italic).
 pub fn visible_chars(html: &str) -> usize {
-    let mut n = 0;
+    let (mut text, mut math) = (0usize, 0usize);
+    let mut in_math = 0usize;
     let mut rest = html;
     while let Some(c) = rest.chars().next() {
         if rest.starts_with("<annotation") {
             let end = rest.find("</annotation>").map_or(rest.len(), |e| e + "</annotation>".len());
             rest = &rest[end..];
-        } else if c == '<' {
-            rest = &rest[rest.find('>').map_or(rest.len(), |e| e + 1)..];
+            continue;
+        }
+        let counter = if in_math > 0 { &mut math } else { &mut text };
+        if c == '<' {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            if tag.starts_with("<math") {
+                in_math += 1;
+            } else if tag.starts_with("</math") {
+                in_math = in_math.saturating_sub(1);
+            }
+            rest = &rest[end..];
         } else if c == '&' {
-            n += 1;
+            *counter += 1;
             rest = &rest[rest.find(';').map_or(1, |e| e + 1)..];
         } else {
             if !c.is_whitespace() || !rest[c.len_utf8()..].starts_with(char::is_whitespace) {
-                n += 1;
+                *counter += 1;
             }
             rest = &rest[c.len_utf8()..];
         }
     }
-    n
+    text + (math * 8).div_ceil(5)
 }
 
 /// Printed lines of text of `html` across the given width in characters (at least one).
