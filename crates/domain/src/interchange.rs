@@ -82,6 +82,30 @@ pub struct RecordWarning {
     pub message: String,
 }
 
+/// The text of option `index` without the letter an author typed before it ("A. $x=1$",
+/// "B) 12", "(C) …", "D: …", "**A.** …"), when the letter is the option's own (A for the first
+/// option, B for the second, …) and text follows it. The letter would be printed twice ("A. A.")
+/// and be wrong once the options are shuffled.
+pub fn strip_option_letter(option: &str, index: usize) -> Option<&str> {
+    let letter = char::from(b'A' + u8::try_from(index).ok().filter(|&i| i < 26)?);
+    let t = option.trim_start();
+    let forms = [
+        format!("**{letter}.**"),
+        format!("**{letter}**."),
+        format!("({letter})"),
+        format!("{letter}."),
+        format!("{letter})"),
+        format!("{letter}:"),
+    ];
+    let rest = forms.iter().find_map(|f| t.strip_prefix(f.as_str()))?;
+    // "A.5" or "A)x" is not a label: a label is followed by a space.
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    (!rest.is_empty()).then_some(rest)
+}
+
 impl ItemRecord {
     /// Parses one JSON line; the error names the JSON path and column of the bad field.
     pub fn from_json_line(line: &str) -> Result<Self, FieldError> {
@@ -92,7 +116,7 @@ impl ItemRecord {
 
     /// Validates and converts to an [`Item`]; text is normalised to NFC.
     pub fn into_item(self) -> Result<(Item, Vec<RecordWarning>), DomainError> {
-        let warnings = self
+        let mut warnings: Vec<RecordWarning> = self
             .extra
             .keys()
             .map(|k| RecordWarning {
@@ -102,7 +126,7 @@ impl ItemRecord {
             .collect();
         let mut errors = Vec::new();
         let body = match self.kind {
-            ItemKind::SingleChoice => self.single_choice(&mut errors),
+            ItemKind::SingleChoice => self.single_choice(&mut errors, &mut warnings),
             ItemKind::TrueFalseGroup => self.true_false_group(&mut errors),
             ItemKind::ShortAnswer => self.short_answer(&mut errors),
         };
@@ -142,7 +166,7 @@ impl ItemRecord {
         }
     }
 
-    fn single_choice(&self, errors: &mut Vec<FieldError>) -> ItemBody {
+    fn single_choice(&self, errors: &mut Vec<FieldError>, warnings: &mut Vec<RecordWarning>) -> ItemBody {
         self.wrong_fields(
             &[
                 ("statements", self.statements.is_some()),
@@ -151,8 +175,21 @@ impl ItemRecord {
             ],
             errors,
         );
-        let options: Vec<String> =
+        let mut options: Vec<String> =
             self.options.clone().unwrap_or_default().iter().map(|o| normalize(o)).collect();
+        for (i, option) in options.iter_mut().enumerate() {
+            if let Some(rest) = strip_option_letter(option, i) {
+                warnings.push(RecordWarning {
+                    field: format!("options[{i}]"),
+                    message: format!(
+                        "leading option letter \"{}\" removed: letters are added when the options \
+                         are shown (and change when they are shuffled)",
+                        option[..option.len() - rest.len()].trim()
+                    ),
+                });
+                *option = rest.to_string();
+            }
+        }
         if self.options.is_none() {
             errors.push(FieldError::new("options", "is required for single_choice"));
         }
@@ -301,6 +338,27 @@ mod tests {
         let back = ItemRecord::from_item(&item);
         let (again, _) = back.into_item().unwrap();
         assert_eq!(item, again);
+    }
+
+    #[test]
+    fn a_leading_option_letter_is_stripped_with_a_warning() {
+        let typed = SC
+            .replace(r#""$(-1;1)$""#, r#""A. $(-1;1)$""#)
+            .replace(r#""$(1;+\\infty)$""#, r#""(B) $(1;+\\infty)$""#);
+        let (item, warnings) = ItemRecord::from_json_line(&typed).unwrap().into_item().unwrap();
+        let ItemBody::SingleChoice { options, .. } = &item.body else { panic!() };
+        assert_eq!(options[0], "$(-1;1)$");
+        assert_eq!(options[1], r"$(1;+\infty)$");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert_eq!(warnings[0].field, "options[0]");
+        assert!(warnings[0].message.contains("\"A.\" removed"), "{}", warnings[0].message);
+        // Not a label: another position's letter, a letter without a space, a lone letter.
+        assert_eq!(strip_option_letter("B. $x$", 0), None);
+        assert_eq!(strip_option_letter("A.5 kg", 0), None);
+        assert_eq!(strip_option_letter("A.", 0), None);
+        assert_eq!(strip_option_letter("Anh ấy", 0), None);
+        assert_eq!(strip_option_letter("**C.** 12", 2), Some("12"));
+        assert_eq!(strip_option_letter("D: 3", 3), Some("3"));
     }
 
     #[test]

@@ -176,6 +176,19 @@ mod tests {
     }
 
     #[test]
+    fn a_typed_option_letter_is_stripped_and_reported() {
+        let typed = SC.replace(r#""$(-1;1)$""#, r#""A. $(-1;1)$""#);
+        let mut report = parse_jsonl(&file(&[&typed]));
+        let line = &report.lines[0];
+        assert_eq!(line.status, LineStatus::Warning, "{line:?}");
+        assert_eq!(line.messages[0].field, "options[0]");
+        assert!(line.messages[0].message.contains("leading option letter \"A.\" removed"), "{line:?}");
+        let items = report.apply(ImportPolicy::AllOrNothing);
+        let khaothi_domain::ItemBody::SingleChoice { options, .. } = &items[0].1.body else { panic!() };
+        assert_eq!(options[0], "$(-1;1)$");
+    }
+
+    #[test]
     fn policies_decide_what_is_imported() {
         let input = file(&[SC, "[]", TF]);
         let mut all = parse_jsonl(&input);
