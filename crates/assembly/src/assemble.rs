@@ -62,9 +62,38 @@ pub struct AssemblyResult {
     pub forms: Vec<AssembledForm>,
     pub report: AssemblyReport,
     pub pool: PoolSummary,
+    /// Near-duplicate pairs kept apart as enemies because of `auto_enemies` (none otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub auto_enemies: Vec<SuggestedEnemy>,
     /// What each pass of sequential assembly achieved (several forms, maximin).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub passes: Vec<PassSummary>,
+}
+
+/// A near-duplicate pair used as enemies without confirmation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuggestedEnemy {
+    pub a: String,
+    pub b: String,
+    pub similarity: f64,
+}
+
+/// The items with every near-duplicate pair among them added to both items' enemies.
+fn with_suggested_enemies(items: &[Item]) -> (Vec<Item>, Vec<SuggestedEnemy>) {
+    let pairs = khaothi_similarity::suggested_enemies(items, khaothi_similarity::DEFAULT_THRESHOLD);
+    let mut items = items.to_vec();
+    let index: std::collections::HashMap<String, usize> =
+        items.iter().enumerate().map(|(k, i)| (i.id.clone(), k)).collect();
+    let mut used = Vec::new();
+    for (a, b, similarity) in pairs {
+        let (ka, kb) = (index[&a], index[&b]);
+        if items[ka].enemies.contains(&b) || items[kb].enemies.contains(&a) {
+            continue;
+        }
+        items[ka].enemies.push(b.clone());
+        used.push(SuggestedEnemy { a, b, similarity });
+    }
+    (items, used)
 }
 
 /// The target information of a target/reference objective.
@@ -110,6 +139,9 @@ pub fn assemble(
         return Err(AssemblyError::InvalidRequest("time limit must be positive and gap ≥ 0".into()));
     }
     let start = clock.elapsed();
+    let (suggested, auto_enemies) =
+        if opts.auto_enemies { with_suggested_enemies(items) } else { (Vec::new(), Vec::new()) };
+    let items = if opts.auto_enemies { &suggested[..] } else { items };
     let target = target_of(bp, items)?;
     let pool = Pool::new(bp, items, opts.allow_unapproved);
     let cand = pool.candidates(bp, bp.forms);
@@ -122,6 +154,7 @@ pub fn assemble(
     let passes = std::mem::take(&mut run.passes);
     let mut result = finish(bp, items, &pool, cand.len(), forms, status, bound, solver_gap, opts, seconds)?;
     result.passes = passes;
+    result.auto_enemies = auto_enemies;
     Ok(result)
 }
 
@@ -209,5 +242,6 @@ fn finish(
             excluded: pool.excluded.clone(),
         },
         passes: vec![],
+        auto_enemies: vec![],
     })
 }

@@ -25,7 +25,7 @@ mod sequential;
 pub mod sim;
 pub mod versions;
 
-pub use assemble::{AssembledForm, AssemblyResult, PassSummary, PoolSummary, assemble};
+pub use assemble::{AssembledForm, AssemblyResult, PassSummary, PoolSummary, SuggestedEnemy, assemble};
 pub use blueprint::{Blueprint, BlueprintError, BlueprintIssue};
 pub use check::{Violation, check_forms};
 pub use clock::Clock;
@@ -33,5 +33,5 @@ pub use diagnosis::{Diagnosis, Finding};
 pub use error::AssemblyError;
 pub use model::{SolveStatus, SolverChoice};
 pub use options::{AssemblyOptions, Strategy};
-pub use pool::Exclusions;
+pub use pool::{ExcludedItem, Exclusions};
 pub use versions::{key_counts, make_versions};

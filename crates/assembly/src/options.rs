@@ -29,6 +29,9 @@ pub struct AssemblyOptions {
     pub allow_unapproved: bool,
     /// Run the capped pass and balancing after plain sequential assembly.
     pub balance: bool,
+    /// Also keep near-duplicate items apart (suggested enemies nobody has confirmed, found by
+    /// `khaothi_similarity`). Off by default: assembly uses the items' confirmed `enemies` only.
+    pub auto_enemies: bool,
 }
 
 impl Default for AssemblyOptions {
@@ -41,6 +44,7 @@ impl Default for AssemblyOptions {
             strategy: Strategy::Sequential,
             allow_unapproved: false,
             balance: true,
+            auto_enemies: false,
         }
     }
 }

@@ -98,9 +98,34 @@ pub struct Exclusions {
     pub exposure_used_up: usize,
     /// Items of a stimulus group whose members are enemies of each other.
     pub enemies_within_stimulus: usize,
+    /// Each item of the blueprint's subject that was left out, with the reason (the name of its
+    /// counter above), so the board can see why an item it expected is not on a form.
+    pub items: Vec<ExcludedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExcludedItem {
+    pub id: String,
+    /// `not_approved`, `no_section_for_kind`, `not_calibrated`, `difficulty_out_of_limits`,
+    /// `exposure_used_up` or `enemies_within_stimulus`.
+    pub reason: &'static str,
 }
 
 impl Exclusions {
+    /// Counts the item under `reason` and lists it.
+    fn exclude(&mut self, id: &str, reason: &'static str) {
+        let counter = match reason {
+            "not_approved" => &mut self.not_approved,
+            "no_section_for_kind" => &mut self.no_section_for_kind,
+            "not_calibrated" => &mut self.not_calibrated,
+            "difficulty_out_of_limits" => &mut self.difficulty_out_of_limits,
+            "exposure_used_up" => &mut self.exposure_used_up,
+            _ => &mut self.enemies_within_stimulus,
+        };
+        *counter += 1;
+        self.items.push(ExcludedItem { id: id.to_string(), reason });
+    }
+
     pub fn total(&self) -> usize {
         self.other_subject
             + self.not_approved
@@ -157,7 +182,9 @@ impl<'a> Pool<'a> {
         for g in groups {
             let inner = g.iter().any(|a| g.iter().any(|b| enemy_items.contains(&(*a.min(b), *a.max(b)))));
             if inner {
-                excluded.enemies_within_stimulus += g.len();
+                for &k in &g {
+                    excluded.exclude(&items[k].id, "enemies_within_stimulus");
+                }
                 continue;
             }
             for &k in &g {
@@ -253,28 +280,31 @@ fn eligible<'a>(
     for item in all {
         let model = model_of(item);
         let b = model.as_ref().map(ItemModel::difficulty);
-        if item.subject != bp.subject {
+        let reason = if item.subject != bp.subject {
             excluded.other_subject += 1;
+            continue;
         } else if item.status == ReviewStatus::Retired
             || (!allow_unapproved && item.status != ReviewStatus::Approved)
         {
-            excluded.not_approved += 1;
+            "not_approved"
         } else if bp.section_of(item.kind()).is_none() {
-            excluded.no_section_for_kind += 1;
+            "no_section_for_kind"
         } else if needs_info && model.is_none() {
-            excluded.not_calibrated += 1;
+            "not_calibrated"
         } else if let Some(lim) = bp.difficulty.as_ref().and_then(|d| d.item_b)
             && !b.is_some_and(|b| lim.contains(b))
         {
-            excluded.difficulty_out_of_limits += 1;
+            "difficulty_out_of_limits"
         } else if bp.difficulty.as_ref().is_some_and(|d| d.mean_b.is_some()) && b.is_none() {
-            excluded.difficulty_out_of_limits += 1;
+            "difficulty_out_of_limits"
         } else if bp.exposure.as_ref().is_some_and(|e| item.uses >= e.max_uses) {
-            excluded.exposure_used_up += 1;
+            "exposure_used_up"
         } else {
             items.push(item);
             models.push(model);
-        }
+            continue;
+        };
+        excluded.exclude(&item.id, reason);
     }
     (items, models, excluded)
 }

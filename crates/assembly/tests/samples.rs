@@ -139,3 +139,48 @@ fn a_passage_feeds_one_item_group_per_form_unless_the_blueprint_allows_more() {
     assert!(rule(&bp));
     assert!(!rule(&Blueprint { stimulus_across_sections: true, ..bp.clone() }));
 }
+
+#[test]
+fn near_duplicates_are_kept_apart_only_when_asked_and_exclusions_name_each_item() {
+    let Some(mut items) = sample_items() else { return };
+    let bp = blueprint(1);
+    let pairs = khaothi_similarity::suggested_enemies(&items, khaothi_similarity::DEFAULT_THRESHOLD);
+    eprintln!("{} near-duplicate pairs in the sample mathematics bank", pairs.len());
+    let opts =
+        AssemblyOptions { time_limit: 30.0, gap: 0.02, auto_enemies: true, ..AssemblyOptions::default() };
+    let r = assemble(&bp, &items, &opts, &wall_clock()).unwrap_or_else(|e| match e {
+        khaothi_assembly::AssemblyError::Infeasible(d) => panic!("{}", d.to_text()),
+        e => panic!("{e}"),
+    });
+    assert_eq!(
+        r.auto_enemies.len(),
+        pairs
+            .iter()
+            .filter(|(a, b, _)| {
+                let named =
+                    |x: &str, y: &str| items.iter().any(|i| i.id == x && i.enemies.iter().any(|e| e == y));
+                !named(a, b) && !named(b, a)
+            })
+            .count()
+    );
+    for f in &r.forms {
+        for (a, b, s) in &pairs {
+            assert!(!(f.items.contains(a) && f.items.contains(b)), "{a} and {b} ({s:.2}) share {}", f.id);
+        }
+    }
+    // Without the option nothing is added.
+    let plain = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
+    // Every excluded item of the subject is listed with its reason.
+    items[0].status = khaothi_domain::ReviewStatus::Draft;
+    let r = assemble(&bp, &items, &plain, &wall_clock()).unwrap();
+    assert!(r.auto_enemies.is_empty());
+    let listed =
+        r.pool.excluded.items.iter().find(|x| x.id == items[0].id).expect("the draft item is listed");
+    assert_eq!(listed.reason, "not_approved");
+    assert_eq!(
+        r.pool.excluded.items.len(),
+        r.pool.excluded.total() - r.pool.excluded.other_subject,
+        "{:?}",
+        r.pool.excluded
+    );
+}

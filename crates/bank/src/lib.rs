@@ -73,6 +73,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(packages::download))
         .routes(routes!(packages::board_key))
         .routes(routes!(results::list_sites, results::register_site))
+        .routes(routes!(enemies::suggestions))
+        .routes(routes!(enemies::decide))
+        .routes(routes!(enemies::decided))
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))

@@ -216,3 +216,47 @@ fn answer_shapes_are_checked() {
     assert!(validate_answer(ItemKind::ShortAnswer, &json!("12345")).is_err());
     assert!(validate_answer(ItemKind::ShortAnswer, &json!(3)).is_err());
 }
+
+/// docs/formats.md's table of THPT 2025 structures: a perfect paper of each scores 10 points.
+#[test]
+fn every_thpt_2025_structure_totals_ten_points() {
+    // (subject, single choice, true/false groups, short answers)
+    let structures = [
+        ("toan", 12, 4, 6),
+        ("vat_ly", 18, 4, 6),
+        ("hoa_hoc", 18, 4, 6),
+        ("sinh_hoc", 18, 4, 6),
+        ("dia_ly", 18, 4, 6),
+        ("lich_su", 24, 4, 0),
+        ("gdktpl", 24, 4, 0),
+        ("tin_hoc", 24, 4, 0),
+        ("cong_nghe", 24, 4, 0),
+        ("tieng_anh", 40, 0, 0),
+    ];
+    for (subject, sc, tf, short) in structures {
+        let (mut items, mut keys, mut answers) = (Vec::new(), BTreeMap::new(), BTreeMap::new());
+        let mut add = |id: String, kind, section, key: VersionKey, answer| {
+            items.push(item(&id, kind, section));
+            keys.insert(id.clone(), key);
+            answers.insert(id, answer);
+        };
+        for i in 0..sc {
+            add(format!("S{i}"), ItemKind::SingleChoice, 0, VersionKey::SingleChoice(Choice::C), json!("C"));
+        }
+        for i in 0..tf {
+            add(
+                format!("T{i}"),
+                ItemKind::TrueFalseGroup,
+                1,
+                VersionKey::TrueFalseGroup(vec![true; 4]),
+                json!([true; 4]),
+            );
+        }
+        for i in 0..short {
+            add(format!("A{i}"), ItemKind::ShortAnswer, 2, sa(&["12"]), json!("12"));
+        }
+        let version = VersionContent { code: "0101".into(), form_id: "F1".into(), items };
+        let s = score_version(subject, &version, &keys, &answers).unwrap();
+        assert_eq!((s.total, s.max), (1000, 1000), "{subject}");
+    }
+}

@@ -93,6 +93,13 @@ pub fn near_duplicate_signatures(signatures: &[Signature], threshold: f64) -> Ne
     NearDuplicates { pairs, comparisons, oversized_buckets }
 }
 
+/// The estimated similarity (0–1) of two texts, as the search measures it.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let sig = |t: &str| signature(&shingles(&normalise(t)));
+    let (x, y) = (sig(a), sig(b));
+    if x.is_empty() || y.is_empty() { 0.0 } else { minhash::agreement(&x, &y) }
+}
+
 /// The text of an item that near-duplicate search compares: stem, options and statements (not
 /// the key, which says nothing of what the item asks).
 pub fn item_text(item: &Item) -> String {

@@ -227,7 +227,8 @@ async fn run_job(
     bp: Blueprint,
     opts: AssemblyOptions,
 ) -> ApiResult<()> {
-    let (pool, versions) = pool(db, &actor.org_id, &bp).await?;
+    let (mut pool, versions) = pool(db, &actor.org_id, &bp).await?;
+    super::enemies::add_confirmed(db, &actor.org_id, &mut pool).await?;
     let outcome = tokio::task::spawn_blocking(move || {
         // The job's time limit runs from here, on the wall clock.
         let started = std::time::Instant::now();

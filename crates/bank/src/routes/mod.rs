@@ -2,6 +2,7 @@ pub mod admin;
 pub mod assembly;
 pub mod auth;
 pub mod calibration;
+pub mod enemies;
 pub mod health;
 pub mod import;
 pub mod items;

@@ -6,6 +6,7 @@ mod common;
 mod assembly;
 mod bad_input;
 mod calibration;
+mod enemies;
 mod import;
 mod openapi;
 mod packages;

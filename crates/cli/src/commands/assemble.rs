@@ -1,6 +1,7 @@
 //! `khaothi assemble`: parallel forms and their shuffled versions from a blueprint and a JSON Lines
-//! item file. Prints the result as JSON; an infeasible blueprint prints the diagnosis (JSON on
-//! stdout, the explanation on stderr) and exits non-zero.
+//! item file. Prints the result as JSON (each form's versions with their `key_counts`, the pool's
+//! exclusions item by item); an infeasible blueprint prints the diagnosis (JSON on stdout, the
+//! explanation on stderr) and exits non-zero.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -35,6 +36,10 @@ pub struct Args {
     /// Also use draft and in-review items (never retired ones); for trial runs only.
     #[arg(long)]
     pub any_status: bool,
+    /// Also keep near-duplicate items apart (suggested enemies nobody confirmed); without it only
+    /// the items' confirmed `enemies` are used. The pairs used are listed as `auto_enemies`.
+    #[arg(long)]
+    pub auto_enemies: bool,
 }
 
 fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
@@ -70,6 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         strategy: if args.strategy == "simultaneous" { Strategy::Simultaneous } else { Strategy::Sequential },
         allow_unapproved: args.any_status,
+        auto_enemies: args.auto_enemies,
         ..AssemblyOptions::default()
     };
     // The time limit runs from here, on the wall clock (the assembly crate never reads it).

@@ -17,8 +17,26 @@ use crate::store::writer::{NewAnswer, WriteOp};
 
 /// Frames dropped by the rate limit before the connection is closed.
 const MAX_DROPPED: u32 = 500;
-/// Messages before login that are not a login before the connection is closed.
+/// Messages before login that are not a successful login (failed logins included) before the
+/// connection is closed with 1008 "no login".
 const MAX_BEFORE_LOGIN: u32 = 5;
+/// How long a closing connection waits for the client's own close frame (see [`Conn::close`]).
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// Whether a read failed because a message or frame was above the socket's size limit (the
+/// websocket library's capacity error, found by its text through the error's sources: axum wraps
+/// it without exposing the type).
+fn too_big(e: &axum::Error) -> bool {
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if text.contains("Space limit exceeded") || text.contains("Message too long") {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
 
 pub(super) struct Conn {
     s: AppState,
@@ -65,11 +83,31 @@ impl Conn {
         self.send(v).await
     }
 
+    /// Sends the close frame, then reads and discards what the client still sends until its own
+    /// close frame, the end of the stream or [`CLOSE_GRACE`]. A socket dropped with unread data in
+    /// it is reset by the kernel, and a reset can destroy the close frame before the browser reads
+    /// it: a flood or an oversized message would then end in a reset instead of the documented
+    /// code. When the stream cannot be read any further (the rest of an oversized message is still
+    /// in it), the connection lingers for the grace period so the client reads the frame first.
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let _ = self
-            .socket
-            .send(Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) })))
-            .await;
+        let frame = Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }));
+        if self.socket.send(frame).await.is_err() {
+            return;
+        }
+        let socket = &mut self.socket;
+        let _ = tokio::time::timeout(CLOSE_GRACE, async {
+            loop {
+                match socket.recv().await {
+                    None | Some(Ok(Message::Close(_))) => break,
+                    Some(Err(_)) => {
+                        tokio::time::sleep(CLOSE_GRACE).await;
+                        break;
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+        })
+        .await;
     }
 
     fn take_token(&mut self) -> bool {
@@ -95,7 +133,11 @@ impl Conn {
             let logged_in = self.session.is_some();
             let flow = tokio::select! {
                 m = self.socket.recv() => match m {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    None | Some(Ok(Message::Close(_))) => break,
+                    Some(Err(e)) if too_big(&e) => {
+                        Flow::Close(1009, "message above hard_max_message_bytes")
+                    }
+                    Some(Err(_)) => break,
                     Some(Ok(Message::Text(t))) => {
                         self.last_seen = Instant::now();
                         self.on_text(t.as_str()).await

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod chains;
+mod close_frames;
 mod common;
 mod events;
 mod exam;
