@@ -184,3 +184,19 @@ fn near_duplicates_are_kept_apart_only_when_asked_and_exclusions_name_each_item(
         r.pool.excluded
     );
 }
+
+#[test]
+fn a_paper_from_the_sample_bank_does_not_repeat_one_template() {
+    let Some(items) = sample_items() else { return };
+    // The sample bank marks one template's items as enemies of each other, so plain assembly
+    // (no `auto_enemies`) keeps every near-copy off a form.
+    let bp = blueprint(2);
+    let opts = AssemblyOptions { time_limit: 30.0, gap: 0.02, ..AssemblyOptions::default() };
+    let r = assemble(&bp, &items, &opts, &wall_clock()).unwrap();
+    let pairs = khaothi_similarity::suggested_enemies(&items, khaothi_similarity::DEFAULT_THRESHOLD);
+    for f in &r.forms {
+        let repeats: Vec<_> =
+            pairs.iter().filter(|(a, b, _)| f.items.contains(a) && f.items.contains(b)).collect();
+        assert!(repeats.is_empty(), "{}: near-copies on one paper: {repeats:?}", f.id);
+    }
+}

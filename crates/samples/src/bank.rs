@@ -56,10 +56,14 @@ pub struct SubjectBank {
     /// Key recomputations by item index (tests only read them).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) checks: Vec<Option<KeyCheck>>,
+    /// Items of enemy-pair templates (one gives the other away), by index.
+    pub(crate) paired: HashSet<usize>,
 }
 
 enum Unit {
-    Single(Draft),
+    /// One item and the template it came from (kind and position in the subject's list): siblings
+    /// of one template are near-copies with other numbers, and become enemies.
+    Single(Draft, (usize, usize)),
     Pair([Draft; 2]),
     Group(Group),
 }
@@ -88,7 +92,7 @@ impl Unit {
 
     fn drafts(&self) -> Vec<&Draft> {
         match self {
-            Unit::Single(d) => vec![d],
+            Unit::Single(d, _) => vec![d],
             Unit::Pair(p) => p.iter().collect(),
             Unit::Group(g) => g.drafts.iter().collect(),
         }
@@ -148,17 +152,18 @@ pub fn generate_subject(
         (templates.true_false, tf_target.saturating_sub(count[1])),
         (templates.short_answer, sa_target.saturating_sub(count[2])),
     ];
-    for (pool, quota) in quotas {
-        let mut live: Vec<Single> = pool.to_vec();
+    for (kind, (pool, quota)) in quotas.into_iter().enumerate() {
+        let mut live: Vec<(usize, Single)> = pool.iter().copied().enumerate().collect();
         live.shuffle(&mut rng);
         let mut made = 0;
         while made < quota && !live.is_empty() {
             let mut retired = Vec::new();
-            for (i, t) in live.iter().enumerate() {
+            for (i, &(at, t)) in live.iter().enumerate() {
                 if made == quota {
                     break;
                 }
-                match retry(&mut rng, |r| t(r).map(Unit::Single), &mut stems, &mut fresh) {
+                let single = |r: &mut Rng| t(r).map(|d| Unit::Single(d, (kind, at)));
+                match retry(&mut rng, single, &mut stems, &mut fresh) {
                     Some(unit) => {
                         units.push(unit);
                         made += 1;
@@ -206,10 +211,15 @@ fn assemble(tax: &'static SubjectTaxonomy, mut units: Vec<Unit>, rng: &mut Rng) 
     let mut items = Vec::new();
     let mut checks = Vec::new();
     let mut stimuli = Vec::new();
+    let mut siblings: std::collections::BTreeMap<(usize, usize), Vec<usize>> = Default::default();
+    let mut paired = HashSet::new();
     for unit in units {
         let status = draw_status(rng);
         let (drafts, stimulus, pair) = match unit {
-            Unit::Single(d) => (vec![d], None, false),
+            Unit::Single(d, template) => {
+                siblings.entry(template).or_default().push(items.len());
+                (vec![d], None, false)
+            }
             Unit::Pair(p) => (p.to_vec(), None, true),
             Unit::Group(g) => {
                 let id = format!("ST-{}-{:02}", tax.id_prefix, stimuli.len() + 1);
@@ -229,12 +239,23 @@ fn assemble(tax: &'static SubjectTaxonomy, mut units: Vec<Unit>, rng: &mut Rng) 
             items.push(record(tax, id, d, stimulus.clone(), status, rng));
         }
         if pair {
+            paired.extend([first, first + 1]);
             let (a, b) = (items[first].id.clone(), items[first + 1].id.clone());
             items[first].enemies.push(b);
             items[first + 1].enemies.push(a);
         }
     }
-    SubjectBank { taxonomy: tax, items, stimuli, checks }
+    // One template filled with other numbers is one question asked twice: its items are enemies
+    // of each other, so no paper carries two of them (what near-duplicate search would suggest,
+    // confirmed here at the source).
+    for group in siblings.values() {
+        for &a in group {
+            let others: Vec<String> =
+                group.iter().filter(|&&b| b != a).map(|&b| items[b].id.clone()).collect();
+            items[a].enemies.extend(others);
+        }
+    }
+    SubjectBank { taxonomy: tax, items, stimuli, checks, paired }
 }
 
 fn topic_order(tax: &SubjectTaxonomy, topic: &str) -> usize {

@@ -98,13 +98,17 @@ fn blocks(bank: &SubjectBank, rng: &mut Rng) -> Vec<Vec<usize>> {
     out
 }
 
-/// Two mid-difficulty approved dichotomous items, neither in a stimulus group.
+/// Two mid-difficulty approved dichotomous items, neither in a stimulus group nor in an enemy
+/// pair (template siblings may be).
 fn dif_items(bank: &SubjectBank) -> Vec<usize> {
     let mut picked = Vec::new();
     for (i, item) in bank.items.iter().enumerate() {
         let b = item.irt.as_ref().and_then(|p| p.b);
         let approved = item.status == Some(khaothi_domain::ReviewStatus::Approved);
-        if approved && item.stimulus.is_none() && b.is_some_and(|b| b.abs() < 0.6) && item.enemies.is_empty()
+        if approved
+            && item.stimulus.is_none()
+            && b.is_some_and(|b| b.abs() < 0.6)
+            && !bank.paired.contains(&i)
         {
             let kind = item.kind;
             if picked.iter().all(|&j: &usize| bank.items[j].kind != kind) {
