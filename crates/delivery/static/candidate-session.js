@@ -484,9 +484,14 @@ export class ExamSession {
   }
 }
 
-/** Whether a value counts as an answer (a cleared item or an all-blank true/false group does not). */
+/**
+ * Whether a value counts as an answer: a cleared item (null, blank text) does not; a true/false
+ * group does once one statement is answered. The mirror of the server's `is_answered`
+ * (khaothi-package) that the final page, proctor grid and biên bản use — docs/formats.md.
+ */
 export function isAnswered(v) {
-  if (v === null || v === undefined || v === '') return false;
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'string') return v.trim() !== '';
   if (Array.isArray(v)) return v.some((x) => x !== null);
   return true;
 }

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use khaothi_package::is_answered;
 use serde_json::{Value, json};
 
 use crate::error::ApiResult;
@@ -75,7 +76,7 @@ async fn answered(s: &AppState, ids: &[String]) -> ApiResult<HashMap<String, u32
             by.entry(r.candidate_id.clone()).or_default().push(r);
         }
         for (id, rows) in by {
-            let n = fold_latest(rows).values().filter(|a| !a.value.is_null()).count();
+            let n = fold_latest(rows).values().filter(|a| is_answered(&a.value)).count();
             out.insert(id, n as u32);
         }
     }

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use khaothi_package::is_answered;
 use tokio::sync::broadcast;
 
 use crate::store::SavedAnswer;
@@ -117,7 +118,7 @@ pub struct AnswerTally {
 impl AnswerTally {
     pub fn from_saved(saved: &BTreeMap<String, SavedAnswer>) -> Self {
         let latest: HashMap<_, _> =
-            saved.values().map(|a| (a.item.clone(), (a.epoch, a.seq, !a.value.is_null()))).collect();
+            saved.values().map(|a| (a.item.clone(), (a.epoch, a.seq, is_answered(&a.value)))).collect();
         let answered = latest.values().filter(|v| v.2).count() as u32;
         Self { latest, answered }
     }

@@ -1,6 +1,7 @@
 //! Delivery server integration tests: the real server on port 0 with a fresh database, real
 //! websocket clients, on SQLite and PostgreSQL.
 
+mod answered;
 mod bad_input;
 mod chains;
 mod common;
