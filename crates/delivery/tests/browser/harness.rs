@@ -209,6 +209,22 @@ impl Server {
         }
     }
 
+    /// SIGSTOP: the process is frozen — its sockets stay open but nothing answers, as with a hung
+    /// server or a dead network path. `thaw` (SIGCONT) lets it run on.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().expect("the server runs").id().to_string();
+        let status = Command::new("kill").args([sig, &pid]).status().expect("kill runs");
+        assert!(status.success(), "kill {sig} {pid}");
+    }
+
     /// Starts the server again on the same port and data directory.
     pub fn restart(&mut self) {
         self.kill9();
@@ -222,6 +238,9 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.child.is_some() {
+            self.thaw(); // a frozen process would not die until continued
+        }
         self.kill9();
     }
 }
