@@ -114,11 +114,12 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
     let mut driver = Driver::start(chromium, chromedriver).await;
     let c = driver.session().await;
     // A 1366×768 screen minus the browser's tab strip, address bar and task bar.
-    c.set_window_size(1366, 657).await.unwrap();
+    driver.set_viewport(&c, 1366, 640).await;
     let (number, _, code) = exam.candidates[0].clone();
     candidate_login(&c, &server.base, &number, &code).await;
     let height = js(&c, "return innerHeight").await.as_i64().unwrap();
-    assert!(height <= 660, "viewport {height}");
+    eprintln!("viewport height {height}");
+    assert_eq!(height, 640, "viewport {height}");
 
     // Part II: one statement answered → partial "1/4", not done.
     click(&c, ".nav-part:nth-child(2) .nav-q").await;
@@ -158,7 +159,7 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
          return r.top >= 0 && r.bottom <= innerHeight && document.scrollingElement.scrollHeight <= innerHeight + 1",
     )
     .await;
-    screenshot(&c, "candidate-1366x657-part2").await;
+    screenshot(&c, "candidate-1366x640-part2").await;
     assert_eq!(fits, json!(true), "Nộp bài must be reachable without scrolling");
 
     // Paused: the questions are hidden, not only dimmed.

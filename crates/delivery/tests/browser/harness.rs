@@ -130,6 +130,25 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Makes the page's viewport `width`×`height` CSS pixels through the DevTools protocol
+    /// (`Emulation.setDeviceMetricsOverride`): headless Chromium ignores window resizes, and a
+    /// browser window on a 1366×768 screen shows less than its screen (tab strip, address bar,
+    /// task bar).
+    pub async fn set_viewport(&self, c: &Client, width: u32, height: u32) {
+        let id = c.session_id().await.unwrap().expect("a session id");
+        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride",
+                          "params": {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}});
+        let r = reqwest::Client::new()
+            .post(format!("{}/session/{id}/goog/cdp/execute", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "set the viewport: {}", r.text().await.unwrap_or_default());
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         // Ends the sessions (ChromeDriver then stops its Chromium) even when a test panicked,
