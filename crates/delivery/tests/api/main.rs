@@ -6,6 +6,7 @@ mod bad_input;
 mod chains;
 mod common;
 mod events;
+mod exam_record;
 mod exam;
 mod openapi;
 mod pages;
