@@ -118,6 +118,15 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// A stored `yyyy-mm-dd` as `dd/mm/yyyy` (as written on Vietnamese papers).
+fn date_vi(v: &Value) -> String {
+    let d = v.as_str().unwrap_or_default();
+    match d.split('-').collect::<Vec<_>>()[..] {
+        [y, m, day] => esc(&format!("{day}/{m}/{y}")),
+        _ => esc(d),
+    }
+}
+
 fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
     v.as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok())
 }
@@ -181,11 +190,11 @@ fn html(r: &Value, zone: &EventZone) -> String {
 /// A4, serif, black on white: what a council files. `break-inside: avoid` keeps a row whole.
 const STYLE: &str = "@page{size:A4 portrait;margin:15mm 15mm 15mm 20mm}\
 body{font-family:'Times New Roman','Noto Serif',serif;font-size:13pt;margin:1.5em auto;max-width:190mm;color:#000;background:#fff}\
-.head{width:100%;border:none;margin:0}.head td{border:none;text-align:center;vertical-align:top;width:50%;padding:0}\
+.head{width:100%;border:none;margin:0}.head td{border:none;text-align:center;vertical-align:top;width:42%;padding:0;font-size:12pt}.head td+td{width:58%}\
 .head b{display:block}.motto{display:inline-block;border-bottom:1px solid #000;font-weight:700}\
 .place{font-style:italic;margin-top:.6em}h1{text-align:center;font-size:15pt;margin:1.2em 0 .2em}\
 .sub{text-align:center;margin:0 0 1em}h2{font-size:13pt;margin:1em 0 .3em}\
-table.grid{border-collapse:collapse;width:100%;margin:.4em 0}.grid th,.grid td{border:1px solid #000;padding:2px 5px;font-size:11pt;text-align:left;vertical-align:top}\
+table.grid{border-collapse:collapse;width:100%;margin:.4em 0}.grid th,.grid td{border:1px solid #000;padding:2px 5px;font-size:11pt;text-align:left;vertical-align:top}.grid td.num{text-align:right}\
 .grid tr{break-inside:avoid}.counts td{font-size:12pt}.num{text-align:right;font-variant-numeric:tabular-nums}\
 .sign{width:100%;border:none;margin-top:2em;break-inside:avoid}.sign td{border:none;text-align:center;vertical-align:top;width:33%;height:9em}\
 .zone{font-size:10pt;color:#333}@media print{body{margin:0;max-width:none}}";
@@ -318,7 +327,7 @@ fn candidates_table(h: &mut String, r: &Value, zone: &EventZone) {
             c["seat"],
             text(&c["number"]),
             text(&c["full_name"]),
-            text(&c["date_of_birth"]),
+            date_vi(&c["date_of_birth"]),
             text(&c["version"]),
             status_vi(&c["status"]),
             time_of(&c["started_at"], zone),
