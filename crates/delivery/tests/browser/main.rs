@@ -11,3 +11,4 @@ mod exam_day;
 mod harness;
 mod pages;
 mod proctor;
+mod proctor_lab;
