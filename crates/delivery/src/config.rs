@@ -65,6 +65,9 @@ pub struct DeliveryConfig {
     pub max_batch: usize,
     /// Demo mode: the demo board account with the published password. Never in production.
     pub demo: bool,
+    /// The event's time zone (IANA name or `±HH:MM`) for every time people read: pages, login
+    /// sheets, the biên bản (24-hour). Machine exports stay RFC 3339 UTC. See `event_time`.
+    pub event_time_zone: String,
 }
 
 impl Default for DeliveryConfig {
@@ -97,6 +100,7 @@ impl Default for DeliveryConfig {
             admit_minutes: 10,
             max_batch: 1024,
             demo: false,
+            event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
         }
     }
 }
@@ -105,6 +109,11 @@ impl DeliveryConfig {
     /// Defaults, then the `[delivery]` table of the file (if any), then `KHAOTHI__DELIVERY__*`.
     pub fn load(file: Option<&std::path::Path>) -> Result<Self, Box<figment::Error>> {
         khaothi_http::config::load_section("delivery", file)
+    }
+
+    /// The event's time zone ([`crate::event_time`]); checked at start, so never the fallback.
+    pub fn zone(&self) -> crate::event_time::EventZone {
+        crate::event_time::EventZone::parse(&self.event_time_zone).unwrap_or_default()
     }
 
     pub fn database_url(&self) -> String {

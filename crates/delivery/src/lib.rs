@@ -8,6 +8,7 @@ pub mod chain;
 pub mod codes;
 pub mod config;
 pub mod error;
+pub mod event_time;
 pub mod json;
 pub mod pages;
 pub mod proctor;
@@ -126,6 +127,7 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
         raise_open_file_limit();
+        event_time::EventZone::parse(&config.event_time_zone)?;
         let db = store::connect_and_migrate(&config.database_url()).await.map_err(|e| e.to_string())?;
         let board_key = match &config.board_public_key {
             Some(k) => Some(BoardPublicKey::parse(k).map_err(|e| format!("board_public_key: {e}"))?),

@@ -269,7 +269,7 @@ pub async fn finish(
 ) -> Result<Submitted, ApiError> {
     let answers = store::latest_answers(&s.db.read, &c.id).await?;
     if let Some(r) = &c.submit_reason {
-        return Ok(Submitted { reason: r.clone(), answered: answers.len(), score: None });
+        return Ok(Submitted { reason: r.clone(), answered: answered_count(&answers), score: None });
     }
     let now = Utc::now();
     let score = score_of(s, &c, &answers);
@@ -299,7 +299,12 @@ pub async fn finish(
         )
         .await?;
     }
-    Ok(Submitted { reason: reason.as_str().to_string(), answered: answers.len(), score })
+    Ok(Submitted { reason: reason.as_str().to_string(), answered: answered_count(&answers), score })
+}
+
+/// Items whose newest answer is an answer (a cleared one is not: [`khaothi_package::is_answered`]).
+fn answered_count(answers: &BTreeMap<String, store::SavedAnswer>) -> usize {
+    answers.values().filter(|a| khaothi_package::is_answered(&a.value)).count()
 }
 
 fn score_of(

@@ -5,13 +5,20 @@
 // the server's `ack` for its `seq`; only then is it "saved". Pending answers are sent again after
 // every reconnect (each connection is a new epoch, so a resent answer still wins over older ones)
 // and after RESEND_AFTER_MS without an ack. Sending is paced below the server's frame limit.
+//
+// A dead connection (a frozen server, a cut cable) sends no close frame and a close handshake
+// on it never ends, so the page does not wait for one: every `heartbeat` or `answer` it sends
+// expects a reply, and when nothing at all arrives within REPLY_TIMEOUT_MS the socket is dropped
+// on the spot, the candidate is told, and reconnection starts. A new socket that gets no
+// `welcome` within CONNECT_TIMEOUT_MS is dropped the same way (a frozen server still accepts TCP).
 
 import { Countdown, backoffMs, socketUrl } from './clock.js';
 
 const STORE = 'khaothi:candidate';
 const RESEND_AFTER_MS = 8000;
-const HEARTBEAT_MS = 10000;
-const SILENT_LIMIT_MS = 35000;
+const HEARTBEAT_MS = 4000;
+const REPLY_TIMEOUT_MS = 3500;
+const CONNECT_TIMEOUT_MS = 8000;
 const MAX_INTEGRITY_QUEUE = 20;
 /** Client-side pacing, well under the server's 10 frames/s with bursts of 40. */
 const BUCKET = 20;
@@ -66,6 +73,11 @@ export class ExamSession {
     this.lastMessage = 0;
     this.lastHeartbeat = 0;
     this.heartbeatSentAt = null;
+    /** When the oldest message still waiting for a reply was sent (null: none waits). */
+    this.awaitingSince = null;
+    this.openedAt = 0;
+    /** The item the candidate was on, so a reload reopens there. */
+    this.position = null;
     setInterval(() => this.tick(), 1000);
     addEventListener('online', () => this.reconnectNow());
   }
@@ -86,13 +98,24 @@ export class ExamSession {
       this.values.set(item, p.value);
     }
     this.flags = new Set(s.flags || []);
+    this.position = typeof s.at === 'string' ? s.at : null;
+    this.wantsFullscreen = Boolean(s.fullscreen);
   }
 
   persist() {
     if (!this.number) return;
     const pending = {};
     for (const [item, p] of this.pending) pending[item] = { seq: p.seq, value: p.value };
-    const s = { number: this.number, event: this.event, token: this.token, seq: this.seq, pending, flags: [...this.flags] };
+    const s = {
+      number: this.number,
+      event: this.event,
+      token: this.token,
+      seq: this.seq,
+      pending,
+      flags: [...this.flags],
+      at: this.position,
+      fullscreen: Boolean(this.wantsFullscreen),
+    };
     try {
       localStorage.setItem(STORE, JSON.stringify(s));
     } catch {
@@ -138,6 +161,8 @@ export class ExamSession {
       return;
     }
     this.ws = ws;
+    this.openedAt = performance.now();
+    this.awaitingSince = null;
     ws.onopen = () => {
       if (this.ws !== ws) return;
       this.lastMessage = performance.now();
@@ -147,6 +172,7 @@ export class ExamSession {
     ws.onmessage = (e) => {
       if (this.ws !== ws) return;
       this.lastMessage = performance.now();
+      this.awaitingSince = null;
       let m;
       try {
         m = JSON.parse(e.data);
@@ -155,20 +181,38 @@ export class ExamSession {
       }
       this.dispatch(m);
     };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.connected = false;
-      this.submitSent = false;
-      if (this.final || this.stopped) return;
-      if (!this.welcomed && this.mode === 'login') {
-        // The very first sign-in did not get through: say so and let the candidate try again.
-        this.stopped = true;
-        this.ui.onLoginError('unreachable');
-        return;
-      }
-      this.scheduleReconnect();
-    };
+    ws.onclose = () => this.lost(ws);
+  }
+
+  /** Drops a socket that stopped answering without waiting for its close handshake. */
+  abandon(why) {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.onopen = null;
+    ws.onmessage = null;
+    ws.onclose = null;
+    try {
+      ws.close(4000, why);
+    } catch {
+      /* already closing */
+    }
+    this.lost(ws);
+  }
+
+  /** The socket `ws` is gone (closed, or abandoned as dead): reconnect unless the test is over. */
+  lost(ws) {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    this.connected = false;
+    this.submitSent = false;
+    if (this.final || this.stopped) return;
+    if (!this.welcomed && this.mode === 'login') {
+      // The very first sign-in did not get through: say so and let the candidate try again.
+      this.stopped = true;
+      this.ui.onLoginError('unreachable');
+      return;
+    }
+    this.scheduleReconnect();
   }
 
   scheduleReconnect() {
@@ -194,6 +238,9 @@ export class ExamSession {
   send(m) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(m));
+    if (this.awaitingSince === null && (m.type === 'heartbeat' || m.type === 'answer' || m.type === 'submit')) {
+      this.awaitingSince = performance.now();
+    }
     return true;
   }
 
@@ -308,17 +355,34 @@ export class ExamSession {
     this.ui.onItems();
   }
 
-  /** Records the candidate's answer (null clears) and sends it when it can. */
-  answer(item, value) {
+  /**
+   * Records the candidate's answer (null clears): at once in the local queue (memory and
+   * localStorage, so a reload a moment later keeps it) and sends it when it can — now, or with
+   * `{defer: true}` at the next flush (typing: the page sends when the student pauses).
+   */
+  answer(item, value, { defer = false } = {}) {
     if (this.final || this.paused) return false;
     this.values.set(item, value);
     this.seq += 1;
     this.pending.set(item, { seq: this.seq, value, sentEpoch: 0, sentAt: 0 });
     this.refused.delete(item);
     this.persist();
-    this.flush();
+    if (!defer) this.flush();
     this.ui.onAnswerState(item);
     return true;
+  }
+
+  /** Remembers the question on screen (a reload reopens it). */
+  setPosition(item) {
+    if (this.position === item) return;
+    this.position = item;
+    this.persist();
+  }
+
+  /** Remembers that the candidate works in full screen (a reload asks to go back to it). */
+  setFullscreen(on) {
+    this.wantsFullscreen = on;
+    this.persist();
   }
 
   setFlag(item, on) {
@@ -460,10 +524,14 @@ export class ExamSession {
   }
 
   tick() {
-    if (!this.connected || !this.ws) return;
+    if (!this.ws) return;
     const now = performance.now();
-    if (now - this.lastMessage > SILENT_LIMIT_MS) {
-      this.ws.close(4000, 'silent'); // a dead network path: reconnect
+    if (!this.connected) {
+      if (now - this.openedAt > CONNECT_TIMEOUT_MS) this.abandon('no welcome');
+      return;
+    }
+    if (this.awaitingSince !== null && now - this.awaitingSince > REPLY_TIMEOUT_MS) {
+      this.abandon('no reply'); // a frozen server or a dead network path: reconnect
       return;
     }
     if (now - this.lastHeartbeat >= HEARTBEAT_MS && this.takeToken()) {
@@ -484,9 +552,14 @@ export class ExamSession {
   }
 }
 
-/** Whether a value counts as an answer (a cleared item or an all-blank true/false group does not). */
+/**
+ * Whether a value counts as an answer: a cleared item (null, blank text) does not; a true/false
+ * group does once one statement is answered. The mirror of the server's `is_answered`
+ * (khaothi-package) that the final page, proctor grid and biên bản use — docs/formats.md.
+ */
 export function isAnswered(v) {
-  if (v === null || v === undefined || v === '') return false;
+  if (v === null || v === undefined) return false;
+  if (typeof v === 'string') return v.trim() !== '';
   if (Array.isArray(v)) return v.some((x) => x !== null);
   return true;
 }

@@ -69,13 +69,21 @@ export function updateNav(container, questions, session, current) {
   for (const b of container.querySelectorAll('.nav-q')) {
     const q = questions[Number(b.dataset.index)];
     const id = q.item.id;
-    const answered = isAnswered(session.values.get(id));
-    b.dataset.state = answered ? 'answered' : 'unanswered';
+    const value = session.values.get(id);
+    const answered = isAnswered(value);
+    // A true/false group with some statements answered is counted as answered but shown as
+    // partial ("2/4"), so a student does not take one chosen statement for a finished group.
+    const parts = Array.isArray(value) ? value.filter((x) => x !== null).length : 0;
+    const partial = answered && Array.isArray(value) && parts < value.length;
+    b.dataset.state = partial ? 'partial' : answered ? 'answered' : 'unanswered';
+    b.dataset.parts = partial ? `${parts}/${value.length}` : '';
     b.dataset.flagged = String(session.flags.has(id));
     b.dataset.pending = String(session.pending.has(id));
     if (q.index === current) b.setAttribute('aria-current', 'true');
     else b.removeAttribute('aria-current');
-    const words = [partLabel(q.part), t('question', { n: q.number }), answered ? t('legend.answered') : t('legend.unanswered')];
+    const words = [partLabel(q.part), t('question', { n: q.number })];
+    if (partial) words.push(t('legend.partial'), t('legend.partial.count', { n: parts, total: value.length }));
+    else words.push(answered ? t('legend.answered') : t('legend.unanswered'));
     if (session.flags.has(id)) words.push(t('legend.flagged'));
     if (session.pending.has(id)) words.push(t('legend.pending'));
     b.setAttribute('aria-label', words.join(', '));
@@ -201,20 +209,29 @@ function shortAnswer(box, item, value, onAnswer) {
   const hint = el('p', { id: 'sa-hint', class: 'hint', text: t('sa.hint') });
   const label = el('label', { text: t('sa.label') });
   label.htmlFor = id;
+  // Every keystroke goes to the local queue at once (a reload keeps it); sending waits until
+  // the student pauses (600 ms), leaves the box or presses Enter.
   let timer = null;
-  let last = input.value;
+  let stored = input.value;
+  let sent = input.value;
+  const valueOf = () => (input.value === '' ? null : input.value);
   const commit = () => {
     clearTimeout(timer);
     timer = null;
-    if (input.value === last) return;
-    last = input.value;
-    onAnswer(input.value === '' ? null : input.value);
+    if (input.value === sent) return;
+    sent = input.value;
+    stored = input.value;
+    onAnswer(valueOf());
   };
   input.addEventListener('input', () => {
     const clean = input.value.replace(SA_CHARS, '').slice(0, 4);
     hint.classList.toggle('error', clean !== input.value);
     hint.textContent = clean !== input.value ? t('sa.invalid') : t('sa.hint');
     if (clean !== input.value) input.value = clean;
+    if (input.value !== stored) {
+      stored = input.value;
+      onAnswer(valueOf(), { defer: true });
+    }
     clearTimeout(timer);
     timer = setTimeout(commit, 600);
   });
@@ -225,7 +242,8 @@ function shortAnswer(box, item, value, onAnswer) {
     show(v) {
       if (document.activeElement !== input) {
         input.value = typeof v === 'string' ? v : '';
-        last = input.value;
+        stored = input.value;
+        sent = input.value;
       }
     },
     focus() { input.focus(); },

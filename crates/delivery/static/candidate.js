@@ -76,7 +76,9 @@ const ui = {
       itemKey = key;
       questions = layout(items);
       buildNav($('nav-grid'), questions, go);
-      current = Math.min(current, Math.max(0, questions.length - 1));
+      // After a reload: the question the student was on.
+      const at = questions.findIndex((q) => q.item.id === session.position);
+      current = at >= 0 ? at : Math.min(current, Math.max(0, questions.length - 1));
       show('view-test');
       go(current);
     } else {
@@ -84,6 +86,7 @@ const ui = {
       control?.show(session.values.get(questions[current].item.id));
       refreshAll();
     }
+    askFullscreen();
   },
   onAnswerState(item) {
     const q = questions[current];
@@ -101,6 +104,7 @@ const ui = {
   },
   onPaused(reason) {
     $('overlay-paused').hidden = false;
+    document.body.classList.add('paused');
     $('paused-reason').textContent = reason ? t('paused.reason', { reason }) : '';
     $('main').inert = true;
     if ($('dlg-submit').open) $('dlg-submit').close();
@@ -108,6 +112,7 @@ const ui = {
   },
   onResumed() {
     $('overlay-paused').hidden = true;
+    document.body.classList.remove('paused');
     $('main').inert = false;
     notice(t('resumed'), 4000);
     control?.focus();
@@ -120,6 +125,8 @@ const ui = {
   onFinal(result) {
     for (const d of ['dlg-submit', 'dlg-help']) if ($(d).open) $(d).close();
     $('overlay-paused').hidden = true;
+    document.body.classList.remove('paused');
+    $('fs-prompt').hidden = true;
     $('main').inert = false;
     $('banner').hidden = true;
     $('notice').hidden = true;
@@ -186,8 +193,9 @@ function go(index) {
   control?.commit?.();
   current = Math.max(0, Math.min(questions.length - 1, index));
   const q = questions[current];
-  control = renderQuestion(els, q, questions.length, session, (v) => {
-    if (session.answer(q.item.id, v)) control?.show(v);
+  session.setPosition(q.item.id);
+  control = renderQuestion(els, q, questions.length, session, (v, opts) => {
+    if (session.answer(q.item.id, v, opts)) control?.show(v);
   });
   refreshAll();
   if (q.item.kind === 'short_answer') control.focus();
@@ -305,6 +313,15 @@ function enterFullscreen() {
   }
 }
 
+/**
+ * A reload (or Esc) leaves full screen, and a page may only re-enter it from a click: while the
+ * test runs outside full screen that the candidate had chosen, a bar asks them to go back.
+ */
+function askFullscreen() {
+  const want = session.wantsFullscreen && !document.fullscreenElement && !session.final && !$('view-test').hidden;
+  $('fs-prompt').hidden = !want;
+}
+
 function wire() {
   wireCommonButtons();
   $('login-form').addEventListener('submit', (e) => {
@@ -342,8 +359,19 @@ function wire() {
   document.addEventListener('visibilitychange', () => { if (document.hidden) reportIntegrity('focus_lost', 'page hidden'); });
   addEventListener('blur', () => reportIntegrity('focus_lost', 'window lost focus'));
   document.addEventListener('fullscreenchange', () => {
-    if (document.fullscreenElement) wasFullscreen = true;
-    else if (wasFullscreen) { wasFullscreen = false; reportIntegrity('fullscreen_left', ''); }
+    if (document.fullscreenElement) {
+      wasFullscreen = true;
+      session.setFullscreen(true);
+    } else if (wasFullscreen) {
+      wasFullscreen = false;
+      reportIntegrity('fullscreen_left', '');
+    }
+    askFullscreen();
+  });
+  $('btn-fs-again').addEventListener('click', () => {
+    enterFullscreen();
+    $('fs-prompt').hidden = true;
+    control?.focus();
   });
   document.addEventListener('paste', (e) => reportIntegrity('paste', `${(e.clipboardData?.getData('text') || '').length} characters`));
   document.addEventListener('copy', () => reportIntegrity('copy', ''));

@@ -30,10 +30,25 @@ function translate(key, fallback) {
   return v === key ? String(fallback) : v;
 }
 
-function el(tag, cls, text) {
+/** Statuses in which a closed connection means a candidate who should be working is not. */
+const WORKING = new Set(['in_progress', 'paused']);
+
+/** `hh:mm` (or `hh:mm:ss`), 24-hour, in the event's time zone (the roster's `time_zone`). */
+function clockTime(iso, zone, seconds = false) {
+  if (!iso) return '';
+  const opts = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(seconds ? { second: '2-digit' } : {}) };
+  try {
+    return new Intl.DateTimeFormat('vi-VN', { ...opts, timeZone: zone || 'Asia/Ho_Chi_Minh' }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat('vi-VN', opts).format(new Date(iso));
+  }
+}
+
+function el(tag, cls, text, ...children) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
+  if (text !== undefined && text !== '') e.textContent = text;
+  for (const c of children) e.append(c);
   return e;
 }
 
@@ -114,6 +129,7 @@ export class Room {
       case 'roster': {
         this.attempt = 0;
         this.roster = m;
+        this.zone = m.time_zone || 'Asia/Ho_Chi_Minh';
         this.seats.clear();
         const now = performance.now();
         for (const s of m.seats || []) {
@@ -215,8 +231,17 @@ export class Room {
       answered: String(s.answered ?? 0), flags: String(s.flags ?? 0),
     });
     tile.setAttribute('aria-pressed', String(this.selected === s.number));
-    const conn = el('span', 'dot');
-    conn.title = s.connected ? t('p.connected') : t('p.disconnected');
+    // Connected, or disconnected since hh:mm; a candidate who should be working and is not
+    // connected stands out (data-lost), whatever the status says.
+    const lost = !s.connected && WORKING.has(s.status);
+    tile.dataset.lost = String(lost);
+    const connText = s.connected
+      ? t('p.connected')
+      : s.disconnected_at
+        ? t('p.disconnected_since', { time: clockTime(s.disconnected_at, this.zone) })
+        : t('p.disconnected');
+    const conn = el('span', 'conn-state', connText);
+    conn.dataset.state = s.connected ? 'connected' : lost ? 'lost' : 'disconnected';
     const head = el('div', 'seat-no', t('p.seat', { n: s.seat }));
     head.append(conn);
     const progress = el('progress');
@@ -230,9 +255,7 @@ export class Room {
       el('div', 'seat-name', s.full_name),
       el('div', 'seat-number', `${s.number}${s.version ? ` · ${s.version}` : ''}`),
       el('div', 'seat-status', t(`p.status.${s.status}`) + (s.extra_minutes ? ` · ${t('p.extra', { n: s.extra_minutes })}` : '')),
-      progress,
-      el('div', 'seat-answered', t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 })),
-      time,
+      el('div', 'seat-line', '', progress, el('span', 'seat-answered', t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 })), time),
       flags,
     );
     tile.addEventListener('click', () => this.select(s.number));
@@ -277,12 +300,12 @@ export class Room {
     row(t('p.details.number'), s.number);
     row(t('p.details.version'), s.version);
     row(t('p.details.status'), t(`p.status.${s.status}`));
-    row(t('p.details.connection'), s.connected ? t('p.connected') : t('p.disconnected'));
+    row(t('p.details.connection'), s.connected ? t('p.connected') : s.disconnected_at ? t('p.disconnected_since', { time: clockTime(s.disconnected_at, this.zone) }) : t('p.disconnected'));
     row(t('p.details.remaining'), running && this.remaining(s) !== null ? formatDuration(this.remaining(s)) : '');
     row(t('p.details.progress'), t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 }));
     row(t('p.details.flags'), s.flags ? `${s.flags}${s.last_flag ? ` (${translate(`p.flag.${s.last_flag}`, s.last_flag)})` : ''}` : '');
     row(t('p.details.extra'), s.extra_minutes ? t('p.extra', { n: s.extra_minutes }) : '');
-    row(t('p.details.admit_until'), s.admit_until ? new Date(s.admit_until).toLocaleTimeString() : '');
+    row(t('p.details.admit_until'), s.admit_until ? clockTime(s.admit_until, this.zone) : '');
     row(t('p.details.submit_reason'), s.submit_reason ? translate(`p.reason.${s.submit_reason}`, s.submit_reason) : '');
     const box = $('sd-actions');
     box.replaceChildren();
@@ -435,7 +458,7 @@ export class Room {
 
   addLog(entry) {
     if (!entry) return;
-    const at = entry.at ? new Date(entry.at).toLocaleTimeString() : '';
+    const at = clockTime(entry.at, this.zone, true);
     const action = entry.action ? translate(`p.act.${entry.action}`, entry.action) : entry.kind;
     const parts = [at, entry.by, action, entry.number, entry.detail || entry.text].filter((x) => x !== undefined && x !== null && x !== '');
     const li = el('li', '', parts.map((p) => (typeof p === 'object' ? JSON.stringify(p) : String(p))).join(' · '));

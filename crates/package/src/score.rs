@@ -125,11 +125,16 @@ pub fn score_item(subject: &str, key: &VersionKey, answer: Option<&Value>) -> (u
     }
 }
 
-fn is_answered(value: Option<&Value>) -> bool {
+/// The one definition of "answered" that the candidate's final page, the submit dialog, the
+/// proctor's grid, the biên bản and the results share (docs/formats.md): a cleared answer (`null`,
+/// a blank string) is not an answer; a true/false group counts once at least one statement is
+/// answered. The candidate page's `isAnswered` (static/candidate-session.js) is its mirror.
+pub fn is_answered(value: &Value) -> bool {
     match value {
-        None | Some(Value::Null) => false,
-        Some(Value::Array(a)) => a.iter().any(|v| !v.is_null()),
-        Some(_) => true,
+        Value::Null => false,
+        Value::String(s) => !s.trim().is_empty(),
+        Value::Array(a) => a.iter().any(|v| !v.is_null()),
+        _ => true,
     }
 }
 
@@ -156,7 +161,7 @@ pub fn score_version(
         items.push(ItemScore {
             item: id.clone(),
             section: ci.section,
-            answered: is_answered(answer),
+            answered: answer.is_some_and(is_answered),
             right,
             points,
             max,

@@ -8,7 +8,7 @@
 //! vocabulary the renderer produces ([`sanitize_mathml`]); anything else becomes text.
 
 use pulldown_latex::config::DisplayMode;
-use pulldown_latex::event::{Content, Event};
+use pulldown_latex::event::{Content, Dimension, DimensionUnit, Event};
 use pulldown_latex::{Parser, RenderConfig, Storage};
 
 /// A LaTeX error inside one formula, positioned in bytes from the start of the formula.
@@ -48,28 +48,26 @@ pub(crate) fn latex_to_mathml(tex: &str, display: bool, annotate: bool) -> Resul
     let padded = format!("{:PAD$}{flat}{:PAD$}", "", "");
     let storage = Storage::new();
     let mut events = Vec::new();
-    for event in Parser::new(&padded, &storage) {
+    // `{,}` between digits is parsed from a copy with plain commas (one number); a copy that fails
+    // is located in the author's own text, which fails at the same token.
+    let merged = decimal_commas(&padded);
+    for event in Parser::new(&merged, &storage) {
         match event {
             Ok(e) => events.push(e),
-            Err(err) => return Err(locate(&padded, tex, &err)),
+            Err(err) if merged == padded => return Err(locate(&padded, tex, &err)),
+            Err(_) => return Err(first_error(&padded, tex)),
         }
     }
-    // Escape the strings pulldown-latex writes verbatim. `owned` outlives `events`' new borrows.
-    let owned: Vec<String> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Content(Content::Function(s) | Content::Number(s)) => Some(escape_text(s)),
-            _ => None,
-        })
-        .collect();
+    // Replace the strings pulldown-latex writes verbatim or as entity text. `owned` outlives the
+    // new borrows in `events`.
+    let owned: Vec<String> = events.iter().filter_map(owned_content).collect();
     let mut next_owned = owned.iter();
+    let mut next = || next_owned.next().map_or("", String::as_str);
     let events = events.into_iter().map(|e| match e {
-        Event::Content(Content::Function(_)) => {
-            Event::Content(Content::Function(next_owned.next().map_or("", String::as_str)))
-        }
-        Event::Content(Content::Number(_)) => {
-            Event::Content(Content::Number(next_owned.next().map_or("", String::as_str)))
-        }
+        Event::Content(Content::Text(NBSP_ENTITY)) => interword_space(),
+        Event::Content(Content::Function(_)) => Event::Content(Content::Function(next())),
+        Event::Content(Content::Number(_)) => Event::Content(Content::Number(next())),
+        Event::Content(Content::Text(_)) => Event::Content(Content::Text(next())),
         other => other,
     });
     let annotation = escape_text(tex.trim());
@@ -82,6 +80,56 @@ pub(crate) fn latex_to_mathml(tex: &str, display: bool, annotate: bool) -> Resul
     pulldown_latex::push_mathml(&mut raw, events.map(Ok::<_, std::convert::Infallible>), config)
         .map_err(|e| LatexError { offset: 0, message: format!("the MathML writer failed: {e}") })?;
     Ok(sanitize_mathml(&raw))
+}
+
+/// What pulldown-latex (0.8) emits for `\ ` and `~`: entity text that its writer then escapes,
+/// so students read "27&nbsp;°C". We turn it into the space TeX means.
+const NBSP_ENTITY: &str = "&nbsp;";
+
+/// TeX's interword space (`\ `, `~`): a third of an em in Computer Modern, what a reader expects
+/// between a number and its unit.
+fn interword_space<'a>() -> Event<'a> {
+    Event::Space { width: Some(Dimension::new(0.3333, DimensionUnit::Em)), height: None, depth: None }
+}
+
+/// The replacement string of an event whose text the writer copies verbatim (function names,
+/// numbers: escaped here) or whose text keeps TeX spacing characters (`\text{27~°C}`: `~` is a
+/// no-break space). `None` for every other event, in the same order the renderer asks for them.
+fn owned_content(e: &Event<'_>) -> Option<String> {
+    match e {
+        Event::Content(Content::Text(NBSP_ENTITY)) => None,
+        Event::Content(Content::Function(s) | Content::Number(s)) => Some(escape_text(s)),
+        Event::Content(Content::Text(s)) => Some(s.replace('~', "\u{a0}")),
+        _ => None,
+    }
+}
+
+/// Vietnamese writes the decimal comma as `1{,}5` (the braces stop TeX's punctuation space); the
+/// parser would make that a number, a comma and a number ("1, 5"). Between two digits the braces
+/// are dropped, so the number lexer reads `1,5` as one `<mn>`.
+fn decimal_commas(tex: &str) -> String {
+    const BRACED: &str = "{,}";
+    let mut out = String::with_capacity(tex.len());
+    let mut rest = tex;
+    while let Some(at) = rest.find(BRACED) {
+        let after = &rest[at + BRACED.len()..];
+        let digit_before = rest[..at].ends_with(|c: char| c.is_ascii_digit());
+        let digit_after = after.starts_with(|c: char| c.is_ascii_digit());
+        out.push_str(&rest[..at]);
+        out.push_str(if digit_before && digit_after { "," } else { BRACED });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first parse error of the author's own (padded) text, located.
+fn first_error(padded: &str, tex: &str) -> LatexError {
+    let storage = Storage::new();
+    Parser::new(padded, &storage).find_map(Result::err).map_or_else(
+        || LatexError { offset: 0, message: "the formula could not be read".into() },
+        |err| locate(padded, tex, &err),
+    )
 }
 
 fn check_limits(tex: &str) -> Result<(), LatexError> {
@@ -434,5 +482,34 @@ mod tests {
             sanitize_mathml("<mspace width=\"1em\" />&nbsp;&x"),
             "<mspace width=\"1em\" />&#160;&amp;x"
         );
+    }
+
+    #[test]
+    fn spacing_commands_become_space_not_entity_text() {
+        for tex in [r"27\ ^\circ\text{C}", r"27~\text{m}", r"a\,b\;c\quad d\qquad e\:f\!g", r"\text{27~°C}"]
+        {
+            let ml = latex_to_mathml(tex, false, false).unwrap();
+            assert!(!ml.contains("&amp;"), "{tex}: {ml}");
+            assert!(!ml.contains("nbsp"), "{tex}: {ml}");
+        }
+        let ml = latex_to_mathml(r"27\ \text{m}", false, false).unwrap();
+        assert!(ml.contains("<mspace width=\"0.3333em\""), "{ml}");
+        let ml = latex_to_mathml(r"\text{27~°C}", false, false).unwrap();
+        assert!(ml.contains("27\u{a0}°C"), "{ml}");
+    }
+
+    #[test]
+    fn braced_decimal_comma_is_one_number() {
+        let ml = latex_to_mathml(r"v = 1{,}5\ \text{m/s}", false, true).unwrap();
+        assert!(ml.contains("<mn>1,5</mn>"), "{ml}");
+        let ml = latex_to_mathml(r"-12{,}375 + 0{,}5", false, false).unwrap();
+        assert!(ml.contains("<mn>12,375</mn>") && ml.contains("<mn>0,5</mn>"), "{ml}");
+        // Not between digits: the braces keep their meaning.
+        let ml = latex_to_mathml(r"(a{,}b)", false, false).unwrap();
+        assert!(ml.contains("<mi>a</mi>") && ml.contains("<mi>b</mi>"), "{ml}");
+        // Errors after a decimal comma are still placed in the author's text.
+        let tex = r"1{,}5 + \foo";
+        let e = err(tex);
+        assert_eq!(e.offset, tex.find(r"\foo").unwrap(), "{e:?}");
     }
 }

@@ -1,13 +1,15 @@
 //! The biên bản (end-of-room record): the room, its proctors, every candidate with status, times
 //! and answered count, and every incident and action in time order. Printable HTML in Vietnamese
-//! (times in Vietnam's time, UTC+7, which has no daylight saving), or `?format=json` (UTC).
+//! laid out as the official record, A4 (times in the event's zone, `event_time`, 24-hour), or
+//! `?format=json` (RFC 3339 UTC).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use axum::extract::State;
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use khaothi_auth::CurrentUser;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
@@ -16,6 +18,7 @@ use serde_json::{Value, json};
 use crate::access::load_event;
 use crate::access::require_room;
 use crate::error::ApiResult;
+use crate::event_time::EventZone;
 use crate::json::{Path, Query};
 use crate::proctor::roster::{self, entry_json};
 use crate::session::{SessionStatus, SubmitReason};
@@ -81,6 +84,8 @@ pub async fn room_record(
                   "duration_seconds": e.duration_seconds},
         "room": {"id": r.id, "name": r.name, "seats": r.seats},
         "generated_at": now,
+        "site": s.config.site_name,
+        "time_zone": s.config.event_time_zone,
         "generated_by": user.username(),
         "proctors": proctors,
         "acted": acted,
@@ -93,7 +98,9 @@ pub async fn room_record(
     if q.format.as_deref() == Some("json") {
         return Ok(axum::Json(record).into_response());
     }
-    Ok(Html(html(&record)).into_response())
+    // A printed document: its own inline style, nothing else loads or runs.
+    let csp = (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    Ok(([csp], Html(html(&record, &s.config.zone()))).into_response())
 }
 
 fn esc(s: &str) -> String {
@@ -111,11 +118,22 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// A stored time in Vietnam's time, `HH:MM:SS dd/mm/yyyy`.
-fn vn_time(v: &Value) -> String {
-    let Some(t) = v.as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok()) else { return String::new() };
-    let vn = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
-    t.with_timezone(&vn).format("%H:%M:%S %d/%m/%Y").to_string()
+/// A stored `yyyy-mm-dd` as `dd/mm/yyyy` (as written on Vietnamese papers).
+fn date_vi(v: &Value) -> String {
+    let d = v.as_str().unwrap_or_default();
+    match d.split('-').collect::<Vec<_>>()[..] {
+        [y, m, day] => esc(&format!("{day}/{m}/{y}")),
+        _ => esc(d),
+    }
+}
+
+fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
+    v.as_str().and_then(|t| t.parse::<DateTime<Utc>>().ok())
+}
+
+/// A stored time in the event's zone, `HH:MM:SS dd/mm/yyyy` (empty when unset).
+fn time_of(v: &Value, zone: &EventZone) -> String {
+    parse_time(v).map(|t| zone.full(t)).unwrap_or_default()
 }
 
 fn status_vi(s: &Value) -> &'static str {
@@ -153,45 +171,98 @@ fn reason_vi(r: &str) -> &str {
     }
 }
 
-/// The printable biên bản of the JSON record: heading, proctors, counts, candidates, the log,
-/// and room for the proctors' signatures.
-fn html(r: &Value) -> String {
+/// The printable biên bản of the JSON record, laid out as the official record of a THPT exam
+/// room: quốc hiệu and tiêu ngữ beside the council's name, the title, the exam (môn, buổi thi),
+/// the counts, the proctors, every candidate, the incidents in time order, and the signature
+/// blocks side by side. Times are the event's ([`EventZone`]), 24-hour. A4 portrait in print.
+fn html(r: &Value, zone: &EventZone) -> String {
     let mut h = String::new();
-    heading(&mut h, r);
-    proctors(&mut h, r);
+    heading(&mut h, r, zone);
+    exam_lines(&mut h, r, zone);
     summary(&mut h, r);
-    candidates_table(&mut h, r);
-    log_table(&mut h, r);
-    h.push_str(
-        "<div class=\"sign\"><div>CÁN BỘ COI THI 1<br><i>(Ký, ghi rõ họ tên)</i></div><div>CÁN BỘ COI THI 2<br><i>(Ký, ghi rõ họ tên)</i></div></div></body></html>",
-    );
+    proctors(&mut h, r);
+    candidates_table(&mut h, r, zone);
+    log_table(&mut h, r, zone);
+    signatures(&mut h);
     h
 }
 
-/// The page's head and the record's title lines (event, room, when and by whom).
-fn heading(h: &mut String, r: &Value) {
+/// A4, serif, black on white: what a council files. `break-inside: avoid` keeps a row whole.
+const STYLE: &str = "@page{size:A4 portrait;margin:15mm 15mm 15mm 20mm}\
+body{font-family:'Times New Roman','Noto Serif',serif;font-size:13pt;margin:1.5em auto;max-width:190mm;color:#000;background:#fff}\
+.head{width:100%;border:none;margin:0}.head td{border:none;text-align:center;vertical-align:top;width:42%;padding:0;font-size:12pt}.head td+td{width:58%}\
+.head b{display:block}.motto{display:inline-block;border-bottom:1px solid #000;font-weight:700}\
+.place{font-style:italic;margin-top:.6em}h1{text-align:center;font-size:15pt;margin:1.2em 0 .2em}\
+.sub{text-align:center;margin:0 0 1em}h2{font-size:13pt;margin:1em 0 .3em}\
+table.grid{border-collapse:collapse;width:100%;margin:.4em 0}.grid th,.grid td{border:1px solid #000;padding:2px 5px;font-size:11pt;text-align:left;vertical-align:top}.grid td.num{text-align:right}\
+.grid tr{break-inside:avoid}.counts td{font-size:12pt}.num{text-align:right;font-variant-numeric:tabular-nums}\
+.sign{width:100%;border:none;margin-top:2em;break-inside:avoid}.sign td{border:none;text-align:center;vertical-align:top;width:33%;height:9em}\
+.zone{font-size:10pt;color:#333}@media print{body{margin:0;max-width:none}}";
+
+/// Quốc hiệu and tiêu ngữ on the right, the Hội đồng thi / Điểm thi on the left, the title.
+fn heading(h: &mut String, r: &Value, zone: &EventZone) {
+    let when = parse_time(&r["generated_at"]).map(|t| zone.date_words(t)).unwrap_or_default();
     let _ = write!(
         h,
-        r#"<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Biên bản phòng thi {room}</title>
-<style>body{{font-family:"Times New Roman",serif;margin:2em;color:#000}}h1{{text-align:center;font-size:1.4em}}
-table{{border-collapse:collapse;width:100%;margin:1em 0}}th,td{{border:1px solid #000;padding:3px 6px;font-size:.9em;text-align:left;vertical-align:top}}
-.sign{{display:flex;justify-content:space-around;margin-top:3em;text-align:center}}.sign div{{width:40%;min-height:6em}}
-@media print{{body{{margin:0}}}}</style></head><body>
+        r#"<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Biên bản phòng thi {room}</title><style>{STYLE}</style></head><body>
+<table class="head"><tr><td><b>HỘI ĐỒNG THI: {title}</b><b>ĐIỂM THI: {site}</b><span class="motto">PHÒNG THI SỐ {room}</span></td>
+<td><b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b><span class="motto">Độc lập – Tự do – Hạnh phúc</span><div class="place">……………, {when}</div></td></tr></table>
 <h1>BIÊN BẢN PHÒNG THI</h1>
-<p>Kỳ thi: <b>{title}</b> ({event})<br>Phòng thi: <b>{room}</b> — {seats} chỗ ngồi<br>Lập lúc: {at} (giờ Việt Nam), người lập: {by}</p>
+<p class="sub">Phòng thi số <b>{room}</b> — {seats} chỗ ngồi</p>
 "#,
         room = text(&r["room"]["name"]),
         title = text(&r["event"]["title"]),
-        event = text(&r["event"]["id"]),
+        site = text(&r["site"]),
         seats = r["room"]["seats"],
-        at = vn_time(&r["generated_at"]),
-        by = text(&r["generated_by"]),
     );
+}
+
+/// Môn, buổi thi (morning or afternoon of the first start), duration, when and by whom printed.
+fn exam_lines(h: &mut String, r: &Value, zone: &EventZone) {
+    let first_start = r["candidates"].as_array().into_iter().flatten().filter_map(|c| parse_time(&c["started_at"])).min();
+    let session = first_start.map_or_else(
+        || "chưa bắt đầu".to_string(),
+        |t| {
+            let hour: u32 = zone.hm(t)[..2].parse().unwrap_or(0);
+            format!("{} ngày {}", if hour < 12 { "Sáng" } else { "Chiều" }, zone.date(t))
+        },
+    );
+    let minutes = r["event"]["duration_seconds"].as_i64().map(|s| s / 60);
+    let _ = write!(
+        h,
+        "<p>Kỳ thi: <b>{title}</b> (mã {event})<br>Môn thi: <b>{subject}</b>; buổi thi: <b>{session}</b>{duration}<br>\
+         Biên bản lập lúc {at}, người lập: {by}. <span class=\"zone\">Giờ ghi trong biên bản: {zone_label}, 24 giờ.</span></p>",
+        title = text(&r["event"]["title"]),
+        event = text(&r["event"]["id"]),
+        subject = esc(subject_name(r["event"]["subject"].as_str().unwrap_or_default())),
+        duration = minutes.map(|m| format!("; thời gian làm bài: <b>{m} phút</b>")).unwrap_or_default(),
+        at = time_of(&r["generated_at"], zone),
+        by = text(&r["generated_by"]),
+        zone_label = esc(&zone.label()),
+    );
+}
+
+/// The subject's name as printed on THPT papers (the code when it is not a THPT subject).
+fn subject_name(code: &str) -> &str {
+    match code {
+        "toan" => "Toán",
+        "ngu_van" => "Ngữ văn",
+        "vat_ly" => "Vật lí",
+        "hoa_hoc" => "Hóa học",
+        "sinh_hoc" => "Sinh học",
+        "lich_su" => "Lịch sử",
+        "dia_ly" => "Địa lí",
+        "gdktpl" => "Giáo dục kinh tế và pháp luật",
+        "tin_hoc" => "Tin học",
+        "cong_nghe" => "Công nghệ",
+        "tieng_anh" => "Tiếng Anh",
+        other => other,
+    }
 }
 
 /// The room's proctors, and anyone else who acted in the room.
 fn proctors(h: &mut String, r: &Value) {
-    h.push_str("<h2>Cán bộ coi thi</h2><ul>");
+    h.push_str("<h2>Cán bộ coi thi</h2><ol>");
     for p in r["proctors"].as_array().into_iter().flatten() {
         let _ = write!(h, "<li>{} ({})</li>", text(&p["display_name"]), text(&p["username"]));
     }
@@ -205,29 +276,39 @@ fn proctors(h: &mut String, r: &Value) {
     if !others.is_empty() {
         let _ = write!(h, "<li>Có thao tác trong phòng: {}</li>", others.join(", "));
     }
-    h.push_str("</ul>");
+    h.push_str("</ol>");
 }
 
-/// The count of candidates by status.
+/// The counts a council adds up: on the list, present, absent, violations (đình chỉ), and by
+/// status.
 fn summary(h: &mut String, r: &Value) {
     let sm = &r["summary"];
     let count = |k: &str| sm[k].as_u64().unwrap_or(0);
+    let present = count("submitted") + count("terminated") + count("in_progress") + count("paused");
+    let absent = count("absent") + count("not_started");
+    let warned = r["candidates"].as_array().into_iter().flatten().filter(|c| c["flags"].as_u64().unwrap_or(0) > 0).count();
     let _ = write!(
         h,
-        "<p>Tổng số thí sinh: <b>{}</b>; đã nộp bài: {}; đình chỉ: {}; vắng: {}; đang làm bài: {}; tạm dừng: {}; chưa vào thi: {}.</p>",
+        "<table class=\"grid counts\"><tr><th>Số thí sinh theo danh sách</th><th>Có mặt</th><th>Vắng</th><th>Vi phạm (đình chỉ thi)</th><th>Có cảnh báo của hệ thống</th><th>Đã nộp bài</th></tr>\
+         <tr><td class=\"num\">{}</td><td class=\"num\">{present}</td><td class=\"num\">{absent}</td><td class=\"num\">{}</td><td class=\"num\">{warned}</td><td class=\"num\">{}</td></tr></table>",
         count("candidates"),
-        count("submitted"),
         count("terminated"),
-        count("absent"),
-        count("in_progress"),
-        count("paused"),
-        count("not_started")
+        count("submitted"),
+    );
+}
+
+/// Signature blocks side by side: both proctors and the head of the exam site.
+fn signatures(h: &mut String) {
+    h.push_str(
+        "<table class=\"sign\"><tr><td><b>CÁN BỘ COI THI 1</b><br><i>(Ký, ghi rõ họ tên)</i></td>\
+         <td><b>CÁN BỘ COI THI 2</b><br><i>(Ký, ghi rõ họ tên)</i></td>\
+         <td><b>TRƯỞNG ĐIỂM THI</b><br><i>(Ký, ghi rõ họ tên, đóng dấu)</i></td></tr></table></body></html>",
     );
 }
 
 /// One row per candidate: seat, who, version, status, times, answered count, extra time, flags.
-fn candidates_table(h: &mut String, r: &Value) {
-    h.push_str("<h2>Danh sách thí sinh</h2><table><tr><th>Ghế</th><th>Số báo danh</th><th>Họ và tên</th><th>Ngày sinh</th><th>Mã đề</th><th>Trạng thái</th><th>Bắt đầu</th><th>Kết thúc</th><th>Số câu đã làm</th><th>Cộng giờ (phút)</th><th>Cảnh báo</th><th>Ghi chú</th></tr>");
+fn candidates_table(h: &mut String, r: &Value, zone: &EventZone) {
+    h.push_str("<h2>Danh sách thí sinh</h2><table class=\"grid\"><tr><th>Ghế</th><th>Số báo danh</th><th>Họ và tên</th><th>Ngày sinh</th><th>Mã đề</th><th>Trạng thái</th><th>Bắt đầu</th><th>Kết thúc</th><th>Số câu đã làm</th><th>Cộng giờ (phút)</th><th>Cảnh báo</th><th>Ghi chú</th></tr>");
     for c in r["candidates"].as_array().into_iter().flatten() {
         let mut note = Vec::new();
         if let Some(why) = c["submit_reason"].as_str() {
@@ -246,11 +327,11 @@ fn candidates_table(h: &mut String, r: &Value) {
             c["seat"],
             text(&c["number"]),
             text(&c["full_name"]),
-            text(&c["date_of_birth"]),
+            date_vi(&c["date_of_birth"]),
             text(&c["version"]),
             status_vi(&c["status"]),
-            vn_time(&c["started_at"]),
-            vn_time(&c["submitted_at"]),
+            time_of(&c["started_at"], zone),
+            time_of(&c["submitted_at"], zone),
             c["answered"],
             c["item_count"],
             c["extra_minutes"],
@@ -261,18 +342,18 @@ fn candidates_table(h: &mut String, r: &Value) {
 }
 
 /// The room log in time order.
-fn log_table(h: &mut String, r: &Value) {
+fn log_table(h: &mut String, r: &Value, zone: &EventZone) {
     h.push_str("</table><h2>Diễn biến và sự việc (theo thời gian)</h2>");
     let log = r["log"].as_array().cloned().unwrap_or_default();
     if log.is_empty() {
         h.push_str("<p>Không có sự việc nào được ghi nhận.</p>");
     } else {
-        h.push_str("<table><tr><th>Thời gian</th><th>Người thực hiện</th><th>Thao tác</th><th>Số báo danh</th><th>Nội dung</th></tr>");
+        h.push_str("<table class=\"grid\"><tr><th>Thời gian</th><th>Người thực hiện</th><th>Thao tác</th><th>Số báo danh</th><th>Nội dung</th></tr>");
         for l in &log {
             let _ = write!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                vn_time(&l["at"]),
+                time_of(&l["at"], zone),
                 text(&l["by"]),
                 action_vi(l["action"].as_str().unwrap_or_default()),
                 text(&l["number"]),

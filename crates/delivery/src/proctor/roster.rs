@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use khaothi_package::is_answered;
 use serde_json::{Value, json};
 
 use crate::error::ApiResult;
@@ -75,7 +76,7 @@ async fn answered(s: &AppState, ids: &[String]) -> ApiResult<HashMap<String, u32
             by.entry(r.candidate_id.clone()).or_default().push(r);
         }
         for (id, rows) in by {
-            let n = fold_latest(rows).values().filter(|a| !a.value.is_null()).count();
+            let n = fold_latest(rows).values().filter(|a| is_answered(&a.value)).count();
             out.insert(id, n as u32);
         }
     }
@@ -98,6 +99,7 @@ pub async fn seats(s: &AppState, cands: &[candidate::Model]) -> ApiResult<Vec<Va
                 c,
                 SeatFacts {
                     connected: s.hub.rooms.is_connected(&c.id),
+                    disconnected_at: s.hub.rooms.disconnected_since(&c.id),
                     answered: answered.get(&c.id).copied().unwrap_or(0),
                     item_count: counts.get(&c.version_code).copied().unwrap_or(0),
                     flags: n_flags,
@@ -111,6 +113,8 @@ pub async fn seats(s: &AppState, cands: &[candidate::Model]) -> ApiResult<Vec<Va
 
 pub struct SeatFacts {
     pub connected: bool,
+    /// When the candidate's last connection closed, while none is open.
+    pub disconnected_at: Option<DateTime<Utc>>,
     pub answered: u32,
     pub item_count: usize,
     pub flags: u32,
@@ -120,7 +124,8 @@ pub struct SeatFacts {
 pub fn seat_json(c: &candidate::Model, f: SeatFacts, now: DateTime<Utc>) -> Value {
     json!({
         "number": c.number, "full_name": c.full_name, "seat": c.seat, "version": c.version_code,
-        "status": session::status(c), "connected": f.connected, "answered": f.answered,
+        "status": session::status(c), "connected": f.connected,
+        "disconnected_at": f.disconnected_at, "answered": f.answered,
         "item_count": f.item_count,
         "remaining_ms": if c.started_at.is_some() { session::remaining_ms(c, now) } else { None },
         "deadline": c.deadline_at, "extra_minutes": c.extra_seconds / 60,
@@ -181,6 +186,7 @@ pub async fn roster(s: &AppState, e: &event::Model, r: &room::Model) -> ApiResul
     Ok(json!({
         "type": "roster",
         "server_time": Utc::now(),
+        "time_zone": s.config.event_time_zone,
         "event": {"id": e.id, "title": e.title, "status": e.status},
         "room": {"id": r.id, "name": r.name, "seats": r.seats},
         "seats": seats,

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
+use khaothi_package::is_answered;
 use tokio::sync::broadcast;
 
 use crate::store::SavedAnswer;
@@ -22,6 +23,8 @@ struct Live {
     connections: u32,
     /// The newest connection epoch's count of answered items.
     answered: Option<(i64, u32)>,
+    /// When the last connection closed (none open since): the proctor reads "disconnected since".
+    disconnected_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Per-room broadcast channels and the live facts the seats show.
@@ -68,6 +71,13 @@ impl RoomHub {
         self.live.lock().expect("rooms lock").get(candidate_id).is_some_and(|l| l.connections > 0)
     }
 
+    /// Since when a candidate who had connected has had no connection (`None` while connected, or
+    /// never connected since the server started).
+    pub fn disconnected_since(&self, candidate_id: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let live = self.live.lock().expect("rooms lock");
+        live.get(candidate_id).filter(|l| l.connections == 0).and_then(|l| l.disconnected_at)
+    }
+
     /// The answered count known from a connection, if the candidate connected since the start.
     pub fn answered_count(&self, candidate_id: &str) -> Option<u32> {
         self.live.lock().expect("rooms lock").get(candidate_id).and_then(|l| l.answered).map(|(_, n)| n)
@@ -103,6 +113,7 @@ impl RoomHub {
         let mut live = self.live.lock().expect("rooms lock");
         let l = live.entry(candidate_id.to_string()).or_default();
         l.connections = l.connections.saturating_add_signed(delta);
+        l.disconnected_at = (l.connections == 0).then(chrono::Utc::now);
     }
 }
 
@@ -117,7 +128,7 @@ pub struct AnswerTally {
 impl AnswerTally {
     pub fn from_saved(saved: &BTreeMap<String, SavedAnswer>) -> Self {
         let latest: HashMap<_, _> =
-            saved.values().map(|a| (a.item.clone(), (a.epoch, a.seq, !a.value.is_null()))).collect();
+            saved.values().map(|a| (a.item.clone(), (a.epoch, a.seq, is_answered(&a.value)))).collect();
         let answered = latest.values().filter(|v| v.2).count() as u32;
         Self { latest, answered }
     }

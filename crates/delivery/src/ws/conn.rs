@@ -311,7 +311,7 @@ impl Conn {
             self.error(code, message, Some(seq)).await;
             return Flow::Continue;
         }
-        let answered = !value.is_null();
+        let answered = khaothi_package::is_answered(&value);
         let op = WriteOp::Answer(NewAnswer {
             candidate_id: sess.candidate_id.clone(),
             epoch: sess.epoch,

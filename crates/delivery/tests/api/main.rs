@@ -1,11 +1,13 @@
 //! Delivery server integration tests: the real server on port 0 with a fresh database, real
 //! websocket clients, on SQLite and PostgreSQL.
 
+mod answered;
 mod bad_input;
 mod chains;
 mod close_frames;
 mod common;
 mod events;
+mod exam_record;
 mod exam;
 mod openapi;
 mod pages;

@@ -130,6 +130,25 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// Makes the page's viewport `width`×`height` CSS pixels through the DevTools protocol
+    /// (`Emulation.setDeviceMetricsOverride`): headless Chromium ignores window resizes, and a
+    /// browser window on a 1366×768 screen shows less than its screen (tab strip, address bar,
+    /// task bar).
+    pub async fn set_viewport(&self, c: &Client, width: u32, height: u32) {
+        let id = c.session_id().await.unwrap().expect("a session id");
+        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride",
+                          "params": {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}});
+        let r = reqwest::Client::new()
+            .post(format!("{}/session/{id}/goog/cdp/execute", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "set the viewport: {}", r.text().await.unwrap_or_default());
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         // Ends the sessions (ChromeDriver then stops its Chromium) even when a test panicked,
@@ -209,6 +228,22 @@ impl Server {
         }
     }
 
+    /// SIGSTOP: the process is frozen — its sockets stay open but nothing answers, as with a hung
+    /// server or a dead network path. `thaw` (SIGCONT) lets it run on.
+    pub fn freeze(&self) {
+        self.signal("-STOP");
+    }
+
+    pub fn thaw(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().expect("the server runs").id().to_string();
+        let status = Command::new("kill").args([sig, &pid]).status().expect("kill runs");
+        assert!(status.success(), "kill {sig} {pid}");
+    }
+
     /// Starts the server again on the same port and data directory.
     pub fn restart(&mut self) {
         self.kill9();
@@ -222,6 +257,9 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if self.child.is_some() {
+            self.thaw(); // a frozen process would not die until continued
+        }
         self.kill9();
     }
 }

@@ -7,6 +7,8 @@
 //! messages (issue 6), in their own test functions.
 
 mod candidate;
+mod exam_day;
 mod harness;
 mod pages;
 mod proctor;
+mod proctor_lab;

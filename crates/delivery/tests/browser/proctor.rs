@@ -13,7 +13,7 @@ const PROCTOR: &str = "giamthi1";
 const PASSWORD: &str = "mat-khau-giam-thi-1";
 
 /// A proctor bound to the exam's room.
-async fn create_proctor(server: &Server, exam: &Exam) {
+pub(crate) async fn create_proctor(server: &Server, exam: &Exam) {
     let board = server.board().await;
     let sheet = board.get(&format!("/api/v1/events/{}/rooms/{}/sheet", exam.event, exam.room)).await.unwrap();
     let room_id = sheet["room_id"].as_str().unwrap().to_string();
@@ -26,7 +26,7 @@ async fn create_proctor(server: &Server, exam: &Exam) {
         .unwrap();
 }
 
-async fn proctor_open_room(p: &Client, server: &Server, exam: &Exam) {
+pub(crate) async fn proctor_open_room(p: &Client, server: &Server, exam: &Exam) {
     p.goto(&format!("{}/proctor", server.base)).await.unwrap();
     wait_for(p, "!document.getElementById('view-login').hidden", "the proctor login").await;
     type_into(p, "#p-username", PROCTOR).await;
