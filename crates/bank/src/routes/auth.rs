@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use khaothi_auth::{ClientSource, CurrentUser, RefreshToken, Role, cookie};
 use khaothi_store::audit::{self, Actor};
@@ -31,6 +31,13 @@ pub struct TokenResponse {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
+}
+
+/// The answer of a logout.
+#[derive(Serialize, ToSchema)]
+pub struct LogoutResponse {
+    /// Refresh tokens of this login that were still live and are now revoked.
+    pub revoked: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -156,18 +163,19 @@ pub async fn refresh(
 /// within their short lifetime. Always 204, also for an unknown token.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<RefreshRequest>,
         description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
-    responses((status = 204, description = "logged out; cookies cleared")))]
+    responses((status = 200, body = LogoutResponse, description = "logged out; cookies cleared")))]
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     MaybeJson(body): MaybeJson<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
+    let mut revoked = 0;
     if let Some(token) = presented_token(&headers, body)
         && let Some(family) = users::refresh_family(&state.db, &RefreshToken::hash(&token)).await?
     {
-        users::revoke_family(&state.db, &family).await?;
+        revoked = users::revoke_family(&state.db, &family).await?;
     }
-    Ok((StatusCode::NO_CONTENT, cookie::logout_cookies(&headers)))
+    Ok((cookie::logout_cookies(&headers), Json(LogoutResponse { revoked })))
 }
 
 /// Who the access token belongs to.

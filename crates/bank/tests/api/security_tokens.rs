@@ -86,8 +86,8 @@ async fn cookies_carry_a_browser_session(backend: Backend) {
     assert_ne!(next_pair, refresh_pair);
 
     // Logout revokes the login's tokens and clears both cookies.
-    let (s, cleared, _) = post_with_cookie(&app, "/api/v1/auth/logout", &next_pair).await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, cleared, body) = post_with_cookie(&app, "/api/v1/auth/logout", &next_pair).await;
+    assert_eq!((s, body["revoked"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
     assert!(
         cleared.iter().any(|c| c.starts_with("khaothi_refresh=;") && c.contains("Max-Age=0")),
         "{cleared:?}"
@@ -102,8 +102,8 @@ async fn cookies_carry_a_browser_session(backend: Backend) {
     let (s, body) = app.post_raw(None, "/api/v1/auth/refresh", "application/json", Vec::new()).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_error(&body, "login_failed");
-    let (s, _) = app.post_raw(None, "/api/v1/auth/logout", "application/json", Vec::new()).await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, body) = app.post_raw(None, "/api/v1/auth/logout", "application/json", Vec::new()).await;
+    assert_eq!((s, body["revoked"].as_u64()), (StatusCode::OK, Some(0)), "{body}");
 }
 both_backends!(cookies_carry_a_browser_session);
 

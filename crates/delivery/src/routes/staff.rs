@@ -44,6 +44,13 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// The answer of a logout.
+#[derive(Serialize, ToSchema)]
+pub struct LogoutResponse {
+    /// Refresh tokens of this login that were still live and are now revoked.
+    pub revoked: u64,
+}
+
 /// Longest username looked at and longest password hashed; longer ones fail at once.
 pub const MAX_USERNAME_BYTES: usize = 128;
 pub const MAX_PASSWORD_BYTES: usize = 1024;
@@ -183,22 +190,23 @@ pub async fn refresh(
 }
 
 /// End the session: revokes every refresh token of this login (body or cookie) and clears both
-/// cookies. Always 204.
+/// cookies. Always 200 (`revoked` is 0 for an unknown token).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<RefreshRequest>,
         description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
-    responses((status = 204, description = "logged out; cookies cleared")))]
+    responses((status = 200, body = LogoutResponse, description = "logged out; cookies cleared")))]
 pub async fn logout(
     State(s): State<AppState>,
     headers: HeaderMap,
     MaybeJson(body): MaybeJson<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
+    let mut revoked = 0;
     if let Some(token) = presented_token(&headers, body)
         && let Some(family) =
             users::refresh_family(&s.db.read, &RefreshToken::hash(&token)).await.map_err(store_error)?
     {
-        users::revoke_family(&s.db.write, &family).await.map_err(store_error)?;
+        revoked = users::revoke_family(&s.db.write, &family).await.map_err(store_error)?;
     }
-    Ok((StatusCode::NO_CONTENT, cookie::logout_cookies(&headers)))
+    Ok((cookie::logout_cookies(&headers), Json(LogoutResponse { revoked })))
 }
 
 /// The per-request account check of staff access tokens (khaothi_auth::AccountCheck).
