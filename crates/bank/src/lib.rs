@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod calibration;
+pub mod confidentiality;
 pub mod config;
 pub mod error;
 pub mod import;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(media::download))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::audit_log))
+        .routes(routes!(org_settings::get_settings, org_settings::put_settings))
         .routes(routes!(import::export_items))
         .routes(routes!(assembly::get_blueprint))
         .routes(routes!(assembly::assemble))
