@@ -12,6 +12,7 @@ pub mod media;
 pub mod org_settings;
 pub mod packages;
 pub mod results;
+pub mod review_queue;
 pub mod stimuli;
 pub mod users;
 

@@ -11,3 +11,4 @@ pub mod packages;
 pub mod results;
 pub mod review;
 pub mod stimuli;
+pub mod stimulus_review;

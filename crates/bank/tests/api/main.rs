@@ -12,4 +12,5 @@ mod openapi;
 mod packages;
 mod results;
 mod roles;
+mod stimulus_review;
 mod workflow;

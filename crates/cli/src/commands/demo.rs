@@ -162,8 +162,10 @@ async fn load_samples(db: &khaothi_store::DatabaseConnection, dir: &Path) -> any
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let s: SampleStimulus = serde_json::from_str(line)
                 .with_context(|| format!("{} line {}", stimuli_path.display(), n + 1))?;
-            khaothi_store::stimuli::upsert(db, &actor.org_id, &s.id, &s.subject, &s.title, &s.text, "admin")
+            // Like the items (`--keep-status --owner writer`): the sample passages are reviewed already.
+            khaothi_store::stimuli::upsert(db, &actor.org_id, &s.id, &s.subject, &s.title, &s.text, "writer")
                 .await?;
+            khaothi_store::stimuli::keep_approved(db, &actor.org_id, &s.id, "admin").await?;
         }
     }
     let items_path = dir.join("items.jsonl");
