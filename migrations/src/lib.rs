@@ -8,6 +8,8 @@ mod bank_m0002_results;
 mod bank_m0003_packages;
 mod bank_m0004_paper_enemy_pairs;
 mod bank_m0100_sec_refresh_families;
+mod bank_m0004_conf_org_settings;
+mod bank_m0005_conf_stimulus_versions;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -26,6 +28,8 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0003_packages::Migration),
             Box::new(bank_m0004_paper_enemy_pairs::Migration),
             Box::new(bank_m0100_sec_refresh_families::Migration),
+            Box::new(bank_m0004_conf_org_settings::Migration),
+            Box::new(bank_m0005_conf_stimulus_versions::Migration),
         ]
     }
 }

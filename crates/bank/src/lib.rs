@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod calibration;
+pub mod confidentiality;
 pub mod config;
 pub mod error;
 pub mod import;
@@ -59,10 +60,17 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(review::retire))
         .routes(routes!(stimuli::list_stimuli, stimuli::put_stimulus))
         .routes(routes!(stimuli::get_stimulus))
+        .routes(routes!(stimulus_review::submit))
+        .routes(routes!(stimulus_review::approve))
+        .routes(routes!(stimulus_review::reject))
+        .routes(routes!(stimulus_review::versions))
+        .routes(routes!(stimulus_review::version))
+        .routes(routes!(review::review_queue))
         .routes(routes!(media::download))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))
+        .routes(routes!(org_settings::get_settings, org_settings::put_settings))
         .routes(routes!(import::export_items))
         .routes(routes!(assembly::get_blueprint))
         .routes(routes!(assembly::assemble))

@@ -188,10 +188,38 @@ pub async fn freeze_form<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
+    pin_stimuli(db, &actor.org_id, id, pinned).await?;
     let mut am: form::ActiveModel = f.into();
     am.frozen_by = Set(Some(actor.username.clone()));
     am.frozen_at = Set(Some(now));
     Ok(am.update(db).await?)
+}
+
+/// Pins, for a form being frozen, the newest approved version of every stimulus its item versions
+/// use: the package embeds that text, whatever is edited later (issue 16, finding 6). A stimulus
+/// without an approved version refuses the freeze.
+async fn pin_stimuli<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    form_id: &str,
+    pinned: &[(String, i32)],
+) -> Result<(), StoreError> {
+    let mut chosen: std::collections::BTreeMap<String, i32> = std::collections::BTreeMap::new();
+    for (item_id, version) in pinned {
+        let v = crate::items::get(db, org, item_id, Some(*version)).await?;
+        let Some(s) = v.item.stimulus else { continue };
+        if chosen.contains_key(&s) {
+            continue;
+        }
+        let approved = crate::stimuli::latest_approved(db, org, &s).await?.ok_or_else(|| {
+            StoreError::Rule(format!(
+                "item {item_id} uses stimulus {s}, which has no approved version; review it before freezing"
+            ))
+        })?;
+        chosen.insert(s, approved.version);
+    }
+    let list: Vec<(String, i32)> = chosen.into_iter().collect();
+    crate::stimuli::pin_for_form(db, form_id, &list).await
 }
 
 /// Uses per item (all versions) from frozen forms.

@@ -10,8 +10,10 @@ pub mod entity;
 mod error;
 pub mod items;
 pub mod media;
+pub mod org_settings;
 pub mod packages;
 pub mod results;
+pub mod review_queue;
 pub mod stimuli;
 pub mod users;
 

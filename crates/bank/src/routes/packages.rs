@@ -284,7 +284,19 @@ async fn record_built(
     Ok(manifest)
 }
 
-/// Every form item at its pinned version, and the passages they share.
+/// The text of the stimulus version a form pinned when it was frozen; forms frozen before stimuli
+/// had versions fall back to the newest approved version. Never an unreviewed text.
+async fn pinned_stimulus(state: &AppState, org: &str, form_id: &str, id: &str) -> ApiResult<String> {
+    let version = match stimuli::pinned_for_form(&state.db, form_id, id).await? {
+        Some(v) => v,
+        None => stimuli::latest_approved(&state.db, org, id).await?.map(|v| v.version).ok_or_else(|| {
+            ApiError::Conflict(format!("stimulus {id} on form {form_id} has no approved version"))
+        })?,
+    };
+    Ok(stimuli::version(&state.db, org, id, version).await?.text)
+}
+
+/// Every form item at its pinned version, and the passages they share (at their pinned versions).
 async fn pinned_items(
     state: &AppState,
     org: &str,
@@ -310,7 +322,7 @@ async fn pinned_items(
             if let Some(s) = &item.stimulus
                 && !stimuli.contains_key(s)
             {
-                stimuli.insert(s.clone(), stimuli::get(&state.db, org, s).await?.text);
+                stimuli.insert(s.clone(), pinned_stimulus(state, org, &f.id, s).await?);
             }
             by_id.insert(fi.item_id.clone(), (version, item));
         }

@@ -4,15 +4,17 @@ use axum::Json;
 use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::ReviewAction;
+use std::collections::BTreeMap;
+
 use khaothi_store::TransactionTrait;
 use khaothi_store::audit;
-use khaothi_store::items;
-use serde::Deserialize;
-use utoipa::ToSchema;
+use khaothi_store::{items, review_queue, stimuli};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::items::{ItemView, actor, writer_of};
 use crate::error::{ApiError, ApiResult};
-use crate::json::{ApiJson, ApiPath, MaybeJson};
+use crate::json::{ApiJson, ApiPath, ApiQuery, MaybeJson};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -51,6 +53,9 @@ async fn act(
             )],
         ));
     }
+    if action == ReviewAction::Approve {
+        require_approved_stimulus(&state, &user, &id, req.version).await?;
+    }
     let actor = actor(&user);
     let txn = state.db.begin().await?;
     let stored = items::review(&txn, &actor, &id, req.version, action, req.comment.clone()).await?;
@@ -65,6 +70,25 @@ async fn act(
     .await?;
     txn.commit().await?;
     Ok(Json(stored.into()))
+}
+
+/// The rule for shared passages: an item that points at a stimulus is approved only when the
+/// stimulus has an approved version (the one a form will pin), so no unreviewed passage can reach
+/// candidates through an approved item.
+async fn require_approved_stimulus(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    version: Option<i32>,
+) -> ApiResult<()> {
+    let v = items::get(&state.db, user.org(), id, version).await?;
+    let Some(s) = &v.item.stimulus else { return Ok(()) };
+    if stimuli::latest_approved(&state.db, user.org(), s).await?.is_none() {
+        return Err(ApiError::Conflict(format!(
+            "item {id} uses stimulus {s}, which has no approved version yet; review the stimulus first"
+        )));
+    }
+    Ok(())
 }
 
 /// Submit a draft for review (its writer).
@@ -113,4 +137,71 @@ pub async fn retire(
     MaybeJson(body): MaybeJson<ReviewRequest>,
 ) -> ApiResult<Json<ItemView>> {
     act(s, u, id, body.unwrap_or_default(), ReviewAction::Retire).await
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct QueueParams {
+    /// Only this subject's entries (the counts still cover every subject).
+    pub subject: Option<String>,
+}
+
+/// One thing waiting for review.
+#[derive(Serialize, ToSchema)]
+pub struct QueueEntry {
+    /// `item` or `stimulus`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: String,
+    pub version: i32,
+    pub subject: String,
+    pub writer: String,
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+    /// The reader wrote it: they cannot approve or reject it, and `own_reason` says why.
+    pub own: bool,
+    pub own_reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewQueue {
+    /// Oldest submission first.
+    pub entries: Vec<QueueEntry>,
+    /// Entries waiting per subject (all subjects, whatever `subject` filters).
+    pub counts_by_subject: BTreeMap<String, usize>,
+}
+
+/// Items and stimuli waiting for review, oldest first, with counts per subject.
+#[utoipa::path(get, path = "/api/v1/review-queue", tag = "review", security(("bearer" = [])), params(QueueParams),
+    responses((status = 200, body = ReviewQueue), (status = 401), (status = 403)))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(params): ApiQuery<QueueParams>,
+) -> ApiResult<Json<ReviewQueue>> {
+    user.require(&[Role::Admin, Role::Reviewer, Role::ExamBoard], "read the review queue")?;
+    let entry = |kind, id, version, subject, writer: String, submitted_at| {
+        let own = writer == user.username();
+        let own_reason = own.then(|| {
+            format!("you wrote this {kind}; another reviewer must approve or reject it (four eyes)")
+        });
+        QueueEntry { kind, id, version, subject, writer, submitted_at, own, own_reason }
+    };
+    let mut all: Vec<QueueEntry> = review_queue::items_in_review(&state.db, user.org())
+        .await?
+        .into_iter()
+        .map(|w| entry("item", w.id, w.version, w.subject, w.writer, w.submitted_at))
+        .collect();
+    for v in stimuli::in_review(&state.db, user.org(), None).await? {
+        let at = v.submitted_at.unwrap_or(v.created_at);
+        all.push(entry("stimulus", v.stimulus_id, v.version, v.subject, v.created_by, at));
+    }
+    all.sort_by(|a, b| a.submitted_at.cmp(&b.submitted_at).then_with(|| a.id.cmp(&b.id)));
+    let mut counts_by_subject = BTreeMap::new();
+    for e in &all {
+        *counts_by_subject.entry(e.subject.clone()).or_insert(0) += 1;
+    }
+    let entries =
+        all.into_iter().filter(|e| params.subject.as_ref().is_none_or(|s| *s == e.subject)).collect();
+    Ok(Json(ReviewQueue { entries, counts_by_subject }))
 }

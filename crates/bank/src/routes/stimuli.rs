@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use khaothi_auth::CurrentUser;
+use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::FieldError;
 use khaothi_store::{TransactionTrait, audit, stimuli};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ pub struct StimulusInput {
     pub text: String,
 }
 
+/// A stimulus as its current version shows it; `version`/`status` say where it is in review.
 #[derive(Serialize, ToSchema)]
 pub struct StimulusView {
     pub id: String,
@@ -31,19 +32,28 @@ pub struct StimulusView {
     pub text: String,
     pub created_by: String,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The current version (every edit adds one).
+    pub version: i32,
+    /// `draft`, `in_review`, `approved` or `rejected` back to draft (the item life cycle).
+    pub status: String,
+    /// The newest approved version, which items are approved against and forms pin.
+    pub approved_version: Option<i32>,
 }
 
-impl From<stimuli::Stimulus> for StimulusView {
-    fn from(s: stimuli::Stimulus) -> Self {
-        Self {
-            id: s.id,
-            subject: s.subject,
-            title: s.title,
-            text: s.text,
-            created_by: s.created_by,
-            updated_at: s.updated_at,
-        }
-    }
+async fn view(state: &AppState, org: &str, s: stimuli::Stimulus) -> ApiResult<StimulusView> {
+    let current = stimuli::current(&state.db, org, &s.id).await?;
+    let approved = stimuli::latest_approved(&state.db, org, &s.id).await?.map(|v| v.version);
+    Ok(StimulusView {
+        id: s.id,
+        subject: s.subject,
+        title: s.title,
+        text: s.text,
+        created_by: s.created_by,
+        updated_at: s.updated_at,
+        version: current.version,
+        status: current.status,
+        approved_version: approved,
+    })
 }
 
 fn validate(input: &StimulusInput) -> ApiResult<StimulusInput> {
@@ -72,7 +82,7 @@ fn validate(input: &StimulusInput) -> ApiResult<StimulusInput> {
     })
 }
 
-/// Create or replace a stimulus.
+/// Create a stimulus or edit it (a new version in draft; only its writer or an admin edits it).
 #[utoipa::path(post, path = "/api/v1/stimuli", tag = "stimuli", security(("bearer" = [])), request_body = StimulusInput,
     responses((status = 200, body = StimulusView), (status = 400), (status = 403), (status = 422)))]
 pub async fn put_stimulus(
@@ -82,6 +92,15 @@ pub async fn put_stimulus(
 ) -> ApiResult<Json<StimulusView>> {
     user.require(AUTHORS, "write stimuli")?;
     let s = validate(&input)?;
+    if let Ok(existing) = stimuli::get(&state.db, user.org(), &s.id).await
+        && user.role() != Role::Admin
+        && existing.created_by != user.username()
+    {
+        return Err(ApiError::NotAllowed(format!(
+            "stimulus {} was written by {}; only its writer or an admin edits it",
+            s.id, existing.created_by
+        )));
+    }
     let actor = actor(&user);
     let txn = state.db.begin().await?;
     let (stored, created) =
@@ -96,7 +115,7 @@ pub async fn put_stimulus(
     )
     .await?;
     txn.commit().await?;
-    Ok(Json(stored.into()))
+    Ok(Json(view(&state, user.org(), stored).await?))
 }
 
 /// Read a stimulus.
@@ -110,7 +129,7 @@ pub async fn get_stimulus(
     user.require(READERS, "read stimuli")?;
     let s = stimuli::get(&state.db, user.org(), &id).await?;
     audit::record(&state.db, &actor(&user), "stimulus_read", "stimulus", &id, serde_json::json!({})).await?;
-    Ok(Json(s.into()))
+    Ok(Json(view(&state, user.org(), s).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -130,5 +149,9 @@ pub async fn list_stimuli(
 ) -> ApiResult<Json<Vec<StimulusView>>> {
     user.require(READERS, "list stimuli")?;
     let list = stimuli::list(&state.db, user.org(), q.subject.as_deref()).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    let mut views = Vec::with_capacity(list.len());
+    for s in list {
+        views.push(view(&state, user.org(), s).await?);
+    }
+    Ok(Json(views))
 }

@@ -82,6 +82,10 @@ async fn every_role_against_every_route(backend: Backend) {
     }
     let (s, _) = app.post(Some(&reviewer), "/api/v1/items/ROLE-1/approve", json!({})).await;
     assert_eq!(s, StatusCode::OK);
+    // S-ROLES is the writer's: only its writer (or an admin) edits a stimulus.
+    let stimulus = routes().into_iter().find(|r| r.path == "/api/v1/stimuli" && r.method == "POST").unwrap();
+    let (s, b) = call(&app, Some(&writer), &stimulus).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
 
     let mut tokens = Vec::new();
     for role in ROLES {
