@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
         .routes(routes!(assembly::list_blueprints, assembly::create_blueprint))
+        .routes(routes!(blueprints_check::check_blueprint))
         .routes(routes!(calibration::calibrate))
         // Result files carry every answer of an event: the import limit, not the JSON one.
         .routes(routes!(results::list_results, results::import_results))

@@ -2,6 +2,7 @@ pub mod admin;
 pub mod assembly;
 pub mod auth;
 pub mod authoring;
+pub mod blueprints_check;
 pub mod calibration;
 pub mod health;
 pub mod import;

@@ -4,8 +4,10 @@
 mod common;
 
 mod assembly;
+use assembly as api_assembly;
 mod authoring;
 mod bad_input;
+mod blueprint_check;
 mod calibration;
 mod import;
 mod openapi;
