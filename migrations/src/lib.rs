@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod bank_m0001_initial;
 mod bank_m0002_results;
 mod bank_m0003_packages;
+mod bank_m0004_api_search;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -21,6 +22,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0001_initial::Migration),
             Box::new(bank_m0002_results::Migration),
             Box::new(bank_m0003_packages::Migration),
+            Box::new(bank_m0004_api_search::Migration),
         ]
     }
 }

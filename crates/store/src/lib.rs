@@ -11,6 +11,7 @@ pub mod items;
 pub mod media;
 pub mod packages;
 pub mod results;
+pub mod search;
 pub mod stimuli;
 pub mod users;
 

@@ -6,6 +6,7 @@ pub mod blueprints_check;
 pub mod calibration;
 pub mod health;
 pub mod import;
+pub mod item_list;
 pub mod items;
 pub mod media;
 pub mod packages;

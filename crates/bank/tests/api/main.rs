@@ -14,4 +14,5 @@ mod openapi;
 mod packages;
 mod results;
 mod roles;
+mod search;
 mod workflow;
