@@ -54,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(items::history))
         .routes(routes!(items::get_item_version))
         .routes(routes!(items::preview))
+        .routes(routes!(authoring::preview_draft))
+        .routes(routes!(authoring::diff))
         .routes(routes!(review::submit))
         .routes(routes!(review::approve))
         .routes(routes!(review::reject))
@@ -91,6 +93,7 @@ pub fn router(state: AppState) -> Router {
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
         .routes(routes!(assembly::list_blueprints, assembly::create_blueprint))
+        .routes(routes!(blueprints_check::check_blueprint))
         .routes(routes!(calibration::calibrate))
         // Result files carry every answer of an event: the import limit, not the JSON one.
         .routes(routes!(results::list_results, results::import_results))

@@ -5,7 +5,7 @@ use khaothi_domain::{Item, ItemBody, ItemRecord, ReviewAction, ReviewStatus, tex
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Select, Set,
 };
 use serde::Serialize;
 
@@ -27,7 +27,7 @@ pub struct StoredVersion {
 }
 
 /// Replaces each version's `irt` with the parameters of its latest calibration run, if any.
-async fn overlay_calibration<C: ConnectionTrait>(
+pub(crate) async fn overlay_calibration<C: ConnectionTrait>(
     db: &C,
     versions: &mut [StoredVersion],
 ) -> Result<(), StoreError> {
@@ -44,7 +44,7 @@ async fn overlay_calibration<C: ConnectionTrait>(
     Ok(())
 }
 
-fn decode(row: item_version::Model) -> Result<StoredVersion, StoreError> {
+pub(crate) fn decode(row: item_version::Model) -> Result<StoredVersion, StoreError> {
     let record: ItemRecord = serde_json::from_str(&row.content)
         .map_err(|e| StoreError::Corrupt(format!("item {} v{}: {e}", row.item_id, row.version)))?;
     let status = ReviewStatus::parse(&row.status)
@@ -265,18 +265,17 @@ fn escape_like(text: &str) -> String {
         .collect()
 }
 
-fn like_contains(word: &str) -> LikeExpr {
+pub(crate) fn like_contains(word: &str) -> LikeExpr {
     LikeExpr::new(format!("%{}%", escape_like(word))).escape('\\')
 }
 
-pub async fn search<C: ConnectionTrait>(
-    db: &C,
+/// The current versions the user may see that pass the filter (`q` by `LIKE`; the list's indexed
+/// search in [`crate::search`] leaves `q` out here and matches it through the index).
+pub(crate) fn filtered(
     org_id: &str,
     visibility: &Visibility,
     filter: &ItemFilter,
-    offset: u64,
-    limit: u64,
-) -> Result<(Vec<StoredVersion>, u64), StoreError> {
+) -> Select<item_version::Entity> {
     use item_version::Column as C;
     let mut q = item_version::Entity::find().filter(C::OrgId.eq(org_id)).filter(C::IsCurrent.eq(true));
     q = q.filter(visibility.condition());
@@ -307,6 +306,21 @@ pub async fn search<C: ConnectionTrait>(
             q = q.filter(C::SearchText.like(like_contains(word)));
         }
     }
+    q
+}
+
+/// A page of [`filtered`] in id order, and the total, by `LIKE` and `COUNT`: the export's and the
+/// assembler's full reads use it; the item list uses [`crate::search::list`].
+pub async fn search<C: ConnectionTrait>(
+    db: &C,
+    org_id: &str,
+    visibility: &Visibility,
+    filter: &ItemFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<StoredVersion>, u64), StoreError> {
+    use item_version::Column as C;
+    let q = filtered(org_id, visibility, filter);
     let total = q.clone().count(db).await?;
     let rows = q.order_by_asc(C::ItemId).offset(offset).limit(limit).all(db).await?;
     let mut items = rows.into_iter().map(decode).collect::<Result<Vec<_>, _>>()?;

@@ -14,6 +14,7 @@ pub mod org_settings;
 pub mod packages;
 pub mod results;
 pub mod review_queue;
+pub mod search;
 pub mod stimuli;
 pub mod users;
 

@@ -7,6 +7,7 @@ use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::{FieldError, Item, ItemRecord, ReviewStatus};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::items::{self, ItemFilter, StoredVersion, Visibility};
+use khaothi_store::search::{self, PageStart};
 use khaothi_store::{TransactionTrait, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -343,6 +344,9 @@ pub struct ListParams {
     pub page: Option<u64>,
     /// Items per page, at most 200 (default 50).
     pub per_page: Option<u64>,
+    /// Keyset paging: the `next_cursor` of the previous page (instead of `page`); constant time
+    /// at any depth.
+    pub after: Option<String>,
 }
 
 impl ListParams {
@@ -390,6 +394,10 @@ pub struct ItemPage {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// Items matching the same filters whatever their status, by status (every status present).
+    pub status_counts: std::collections::BTreeMap<String, u64>,
 }
 
 /// List the current version of each item the user may see, filtered and paginated.
@@ -412,6 +420,26 @@ pub async fn list_items(
         .await?;
     let views = views_for_reader(&state, &user, found).await?;
     Ok(Json(ItemPage { items: views, total, page, per_page }))
+    let after = params.after.as_deref().map(super::item_list::decode_cursor).transpose()?;
+    if after.is_some() && params.page.is_some() {
+        return Err(ApiError::bad_request("invalid_query", "give `page` or `after`, not both"));
+    }
+    let start = match &after {
+        Some(id) => PageStart::After(id),
+        None => PageStart::Offset((page - 1) * per_page),
+    };
+    let found = search::list(&state.db, user.org(), &visibility(&user), &filter, start, per_page).await?;
+    let ids: Vec<&str> = found.items.iter().map(|v| v.item.id.as_str()).collect();
+    audit::record(&state.db, &actor(&user), "item_list", "item", "*", serde_json::json!({"ids": ids}))
+        .await?;
+    Ok(Json(ItemPage {
+        items: found.items.into_iter().map(Into::into).collect(),
+        total: found.total,
+        page,
+        per_page,
+        next_cursor: found.next_after.as_deref().map(super::item_list::encode_cursor),
+        status_counts: super::item_list::every_status(found.status_counts),
+    }))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -1,10 +1,13 @@
 pub mod admin;
 pub mod assembly;
 pub mod auth;
+pub mod authoring;
+pub mod blueprints_check;
 pub mod calibration;
 pub mod enemies;
 pub mod health;
 pub mod import;
+pub mod item_list;
 pub mod items;
 pub mod media;
 pub mod org_settings;

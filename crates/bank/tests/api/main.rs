@@ -4,7 +4,10 @@
 mod common;
 
 mod assembly;
+use assembly as api_assembly;
+mod authoring;
 mod bad_input;
+mod blueprint_check;
 mod calibration;
 mod enemies;
 mod confidentiality;
@@ -15,4 +18,5 @@ mod results;
 mod roles;
 mod security_tokens;
 mod stimulus_review;
+mod search;
 mod workflow;
