@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod import;
 pub mod json;
+pub mod login;
 mod pages;
 mod print;
 pub mod routes;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(health::healthz))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(items::list_items, items::create_item))
         .routes(routes!(items::get_item, items::update_item))
@@ -60,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stimuli::get_stimulus))
         .routes(routes!(media::download))
         .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))
         .routes(routes!(import::export_items))
         .routes(routes!(assembly::get_blueprint))
@@ -134,7 +137,9 @@ impl Application {
             &secret,
             chrono::Duration::minutes(config.access_token_minutes),
             chrono::Duration::hours(config.refresh_token_hours),
-        );
+        )
+        .for_service(khaothi_auth::BANK_SERVICE)
+        .with_accounts(Arc::new(bootstrap::Accounts(db.clone())));
         let limiter = Arc::new(LoginLimiter::new(
             config.login_max_failures,
             std::time::Duration::from_secs(config.login_window_seconds),
@@ -144,7 +149,15 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let board_key = Arc::new(bootstrap::board_key(&config)?);
-        let state = AppState { db, keys, limiter, config: Arc::new(config), board_key };
+        let state = AppState {
+            db,
+            keys,
+            limiter,
+            passwords: Arc::new(khaothi_auth::PasswordPool::for_this_machine()),
+            unknown_failures: Arc::default(),
+            config: Arc::new(config),
+            board_key,
+        };
         Ok(Self { addr, listener, app: router(state) })
     }
 

@@ -65,7 +65,7 @@ pub async fn import_items_route(
     responses((status = 200, content_type = "application/x-ndjson"), (status = 403)))]
 pub async fn export_items(
     State(state): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Response> {
     user.require(READERS, "export items")?;

@@ -11,4 +11,5 @@ mod openapi;
 mod packages;
 mod results;
 mod roles;
+mod security_tokens;
 mod workflow;
