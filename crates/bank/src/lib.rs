@@ -54,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(items::history))
         .routes(routes!(items::get_item_version))
         .routes(routes!(items::preview))
+        .routes(routes!(authoring::preview_draft))
+        .routes(routes!(authoring::diff))
         .routes(routes!(review::submit))
         .routes(routes!(review::approve))
         .routes(routes!(review::reject))

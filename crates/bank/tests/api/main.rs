@@ -4,6 +4,7 @@
 mod common;
 
 mod assembly;
+mod authoring;
 mod bad_input;
 mod calibration;
 mod import;
