@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod bank_m0001_initial;
 mod bank_m0002_results;
 mod bank_m0003_packages;
+mod bank_m0004_conf_org_settings;
 mod bank_m0100_sec_refresh_families;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
@@ -23,6 +24,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0001_initial::Migration),
             Box::new(bank_m0002_results::Migration),
             Box::new(bank_m0003_packages::Migration),
+            Box::new(bank_m0004_conf_org_settings::Migration),
             Box::new(bank_m0100_sec_refresh_families::Migration),
         ]
     }

@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod calibration;
+pub mod confidentiality;
 pub mod config;
 pub mod error;
 pub mod import;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))
+        .routes(routes!(org_settings::get_settings, org_settings::put_settings))
         .routes(routes!(import::export_items))
         .routes(routes!(assembly::get_blueprint))
         .routes(routes!(assembly::assemble))

@@ -7,6 +7,7 @@ pub mod health;
 pub mod import;
 pub mod items;
 pub mod media;
+pub mod org_settings;
 pub mod packages;
 pub mod results;
 pub mod review;

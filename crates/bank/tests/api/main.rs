@@ -7,6 +7,7 @@ mod assembly;
 mod authoring;
 mod bad_input;
 mod calibration;
+mod confidentiality;
 mod import;
 mod openapi;
 mod packages;
