@@ -9,6 +9,7 @@ pub mod error;
 pub mod import;
 pub mod json;
 pub mod login;
+mod pages;
 mod print;
 pub mod routes;
 pub mod state;
@@ -111,7 +112,7 @@ pub fn router(state: AppState) -> Router {
             utoipa_swagger_ui::SwaggerUi::new("/docs")
                 .url("/api-docs/openapi.json", openapi.as_ref().clone()),
         )
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::temporary("/docs") }))
+        .merge(pages::routes())
         .fallback(|| async {
             ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into())
         })
