@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod assembly;
 pub mod auth;
+pub mod board;
 pub mod calibration;
 pub mod health;
 pub mod import;

@@ -5,6 +5,7 @@ mod common;
 
 mod assembly;
 mod bad_input;
+mod board_views;
 mod calibration;
 mod import;
 mod openapi;
