@@ -126,6 +126,9 @@ pub async fn calibration_flags(
     req: Request,
 ) -> ApiResult<Json<CalibrationFlags>> {
     user.require(BOARD, "read calibrations")?;
+    if p.group.is_none() && (p.reference.is_some() || p.focal.is_some()) {
+        return Err(ApiError::bad_request("invalid_query", "reference and focal need ?group=<column>"));
+    }
     let run = calibration::get_run(&state.db, user.org(), &id).await?;
     let report: serde_json::Value =
         serde_json::from_str(&run.report).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -150,16 +153,11 @@ pub async fn calibration_flags(
     let (matrix, columns) = khaothi_irt::csv::read_responses_with_columns(csv.as_bytes(), &extra)
         .map_err(|e| unprocessable("csv", e.to_string()))?;
     let ordered = in_run_order(&run_items, matrix)?;
-    let groups = match columns.first() {
-        Some(labels) => Some(
-            flags::dif_groups(labels, p.reference.as_deref(), p.focal.as_deref())
-                .map_err(|e| unprocessable("group", e))?,
-        ),
-        None if p.reference.is_some() || p.focal.is_some() => {
-            return Err(ApiError::bad_request("invalid_query", "reference and focal need ?group=<column>"));
-        }
-        None => None,
-    };
+    let groups = columns
+        .first()
+        .map(|labels| flags::dif_groups(labels, p.reference.as_deref(), p.focal.as_deref()))
+        .transpose()
+        .map_err(|e| unprocessable("group", e))?;
     let flagged = tokio::task::spawn_blocking(move || flags::flag_items(&run_items, &ordered, groups.as_ref()))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
