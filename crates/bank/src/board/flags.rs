@@ -97,7 +97,11 @@ pub struct CalibrationFlags {
 
 /// Flags every item of a run. `items[j]` must describe column `j` of `m` (the route checks that
 /// the responses have exactly the run's columns).
-pub fn flag_items(items: &[RunItem], m: &ResponseMatrix, dif: Option<&DifGroups>) -> Result<CalibrationFlags, String> {
+pub fn flag_items(
+    items: &[RunItem],
+    m: &ResponseMatrix,
+    dif: Option<&DifGroups>,
+) -> Result<CalibrationFlags, String> {
     let models = items
         .iter()
         .map(|it| ItemModel::try_from(&it.irt).map_err(|e| format!("item {}: {e}", it.id)))
@@ -176,7 +180,11 @@ fn score_distribution(m: &ResponseMatrix) -> Vec<ScoreCount> {
 /// Each person's DIF group from a column of group labels: `reference` and `focal` name the
 /// groups, or, when both are omitted and the column has exactly two labels, the larger group is
 /// the reference. Empty labels and labels of neither group leave the person out.
-pub fn dif_groups(labels: &[String], reference: Option<&str>, focal: Option<&str>) -> Result<DifGroups, String> {
+pub fn dif_groups(
+    labels: &[String],
+    reference: Option<&str>,
+    focal: Option<&str>,
+) -> Result<DifGroups, String> {
     let mut sizes: HashMap<&str, usize> = HashMap::new();
     for l in labels.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
         *sizes.entry(l).or_default() += 1;
@@ -232,10 +240,17 @@ mod tests {
 
     #[test]
     fn weak_and_extreme_items_are_flagged_and_good_ones_are_not() {
-        let truth: Vec<ItemModel> = (0..10).map(|j| ItemModel::TwoPl { a: 1.2, b: -1.0 + 0.2 * j as f64 }).collect();
+        let truth: Vec<ItemModel> =
+            (0..10).map(|j| ItemModel::TwoPl { a: 1.2, b: -1.0 + 0.2 * j as f64 }).collect();
         let m = data(&truth, 2000, 3);
-        let mut items: Vec<RunItem> =
-            (0..10).map(|j| run_item(&format!("Q{j}"), serde_json::json!({"model": "2pl", "a": 1.2, "b": -1.0 + 0.2 * j as f64}))).collect();
+        let mut items: Vec<RunItem> = (0..10)
+            .map(|j| {
+                run_item(
+                    &format!("Q{j}"),
+                    serde_json::json!({"model": "2pl", "a": 1.2, "b": -1.0 + 0.2 * j as f64}),
+                )
+            })
+            .collect();
         items[3].irt.a = Some(0.3);
         items[7].irt.b = Some(3.5);
         let out = flag_items(&items, &m, None).unwrap();
@@ -252,10 +267,16 @@ mod tests {
     #[test]
     fn a_wrong_model_misfits() {
         // Data from steep items, scored against flat parameters: S-X² sees the misfit.
-        let truth: Vec<ItemModel> = (0..12).map(|j| ItemModel::TwoPl { a: 2.5, b: -1.1 + 0.2 * j as f64 }).collect();
+        let truth: Vec<ItemModel> =
+            (0..12).map(|j| ItemModel::TwoPl { a: 2.5, b: -1.1 + 0.2 * j as f64 }).collect();
         let m = data(&truth, 3000, 5);
         let mut items: Vec<RunItem> = (0..12)
-            .map(|j| run_item(&format!("Q{j}"), serde_json::json!({"model": "2pl", "a": 2.5, "b": -1.1 + 0.2 * j as f64})))
+            .map(|j| {
+                run_item(
+                    &format!("Q{j}"),
+                    serde_json::json!({"model": "2pl", "a": 2.5, "b": -1.1 + 0.2 * j as f64}),
+                )
+            })
             .collect();
         items[5].irt.a = Some(0.6);
         let out = flag_items(&items, &m, None).unwrap();
@@ -276,7 +297,10 @@ mod tests {
 
     #[test]
     fn a_true_false_group_has_five_category_curves_summing_to_one() {
-        let items = vec![run_item("T", serde_json::json!({"model": "gpcm", "a": 0.9, "thresholds": [-1.5, -0.5, 0.3, 1.2]}))];
+        let items = vec![run_item(
+            "T",
+            serde_json::json!({"model": "gpcm", "a": 0.9, "thresholds": [-1.5, -0.5, 0.3, 1.2]}),
+        )];
         let model = ItemModel::try_from(&items[0].irt).unwrap();
         let curves = category_curves(&model, &theta_grid());
         assert_eq!(curves.len(), 5);

@@ -158,10 +158,11 @@ pub async fn calibration_flags(
         .map(|labels| flags::dif_groups(labels, p.reference.as_deref(), p.focal.as_deref()))
         .transpose()
         .map_err(|e| unprocessable("group", e))?;
-    let flagged = tokio::task::spawn_blocking(move || flags::flag_items(&run_items, &ordered, groups.as_ref()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| unprocessable("irt", e))?;
+    let flagged =
+        tokio::task::spawn_blocking(move || flags::flag_items(&run_items, &ordered, groups.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| unprocessable("irt", e))?;
     Ok(Json(flagged))
 }
 

@@ -5,7 +5,7 @@ use khaothi_irt::ItemModel;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::assembly::{BLUEPRINT, pool, poll};
+use crate::assembly::{BLUEPRINT, poll, pool};
 use crate::both_backends;
 use crate::common::{Backend, TestApp};
 
@@ -15,10 +15,15 @@ async fn overview_shows_curves_cells_and_overlap_of_every_form(backend: Backend)
     let (s, _) = app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
     assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;
-    let (s, bp) = app.post_raw(Some(&board), "/api/v1/blueprints", "application/yaml", BLUEPRINT.into()).await;
+    let (s, bp) =
+        app.post_raw(Some(&board), "/api/v1/blueprints", "application/yaml", BLUEPRINT.into()).await;
     assert_eq!(s, StatusCode::CREATED, "{bp}");
     let (s, job) = app
-        .post(Some(&board), &format!("/api/v1/blueprints/{}/assemble", bp["id"].as_str().unwrap()), json!({"seed": 3}))
+        .post(
+            Some(&board),
+            &format!("/api/v1/blueprints/{}/assemble", bp["id"].as_str().unwrap()),
+            json!({"seed": 3}),
+        )
         .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{job}");
     let job_id = job["id"].as_str().unwrap().to_string();
@@ -41,7 +46,8 @@ async fn overview_shows_curves_cells_and_overlap_of_every_form(backend: Backend)
         let c = &f["curves"];
         let thetas: Vec<f64> = c["thetas"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         assert_eq!((thetas.len(), thetas[0], thetas[32]), (33, -4.0, 4.0));
-        let info: Vec<f64> = c["information"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let info: Vec<f64> =
+            c["information"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         let se = c["se"].as_array().unwrap();
         for (i, s) in info.iter().zip(se) {
             assert!(*i > 0.0, "every item of the pool is calibrated");
@@ -49,7 +55,8 @@ async fn overview_shows_curves_cells_and_overlap_of_every_form(backend: Backend)
         }
         // 6 × 0.25 + 2 × 1 + 2 × 0.5 points; the expected score rises with θ inside them.
         assert_eq!(c["max_points"], 4.5);
-        let e: Vec<f64> = c["expected_score"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let e: Vec<f64> =
+            c["expected_score"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         assert!(e.windows(2).all(|w| w[1] > w[0]) && e[32] < 4.5 && e[0] > 0.0, "{e:?}");
         let pop = c["expected_score_population"].as_f64().unwrap();
         assert!(pop > e[0] && pop < e[32], "{pop}");
@@ -104,10 +111,10 @@ async fn flags_find_dif_and_weak_items_with_their_curves(backend: Backend) {
     let csv = responses_with_dif();
     // The run itself ignores the group column only if told; calibrate on the item columns.
     let text = String::from_utf8(csv.clone()).unwrap();
-    let items_only: String =
-        text.lines().map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n").collect();
-    let (s, run) =
-        app.post_raw(Some(&board), "/api/v1/calibrations?model=2pl", "text/csv", items_only.clone().into_bytes()).await;
+    let items_only: String = text.lines().map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n").collect();
+    let (s, run) = app
+        .post_raw(Some(&board), "/api/v1/calibrations?model=2pl", "text/csv", items_only.clone().into_bytes())
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{run}");
     let path = format!("/api/v1/calibrations/{}/flags", run["run_id"].as_str().unwrap());
 
@@ -134,7 +141,8 @@ async fn flags_find_dif_and_weak_items_with_their_curves(backend: Backend) {
     assert_eq!(first["curves"][1].as_array().unwrap().len(), f["thetas"].as_array().unwrap().len());
     assert!(first["fit"]["sx2"].as_f64().is_some(), "{first}");
     assert_eq!(f["thresholds"], json!({"misfit_p": 0.01, "low_a": 0.5, "extreme_b": 3.0}));
-    let counted: u64 = f["score_distribution"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).sum();
+    let counted: u64 =
+        f["score_distribution"].as_array().unwrap().iter().map(|s| s["count"].as_u64().unwrap()).sum();
     assert_eq!(counted, 2000);
 
     // Without a group: no DIF, the other flags still there.
