@@ -297,11 +297,11 @@ mod tests {
 
     #[test]
     fn a_true_false_group_has_five_category_curves_summing_to_one() {
-        let items = vec![run_item(
+        let item = run_item(
             "T",
             serde_json::json!({"model": "gpcm", "a": 0.9, "thresholds": [-1.5, -0.5, 0.3, 1.2]}),
-        )];
-        let model = ItemModel::try_from(&items[0].irt).unwrap();
+        );
+        let model = ItemModel::try_from(&item.irt).unwrap();
         let curves = category_curves(&model, &theta_grid());
         assert_eq!(curves.len(), 5);
         for i in 0..33 {
