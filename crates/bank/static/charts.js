@@ -214,10 +214,13 @@ export function iccChart({ id, thetas, curves, words, text }) {
  * The supply grid: rows × columns of cells {label, state:"ok"|"tight"|"short", detail}. State is
  * written in the cell (words.states[state]) as well as coloured.
  */
-export function heatMap({ title, desc, rows, columns, cells, words, text }) {
-  const shell = figure({ title, desc, width: 10, height: 10, text });
-  // The grid is an HTML table (cells hold text); the svg keeps the title/desc for the figure role.
-  shell.svg.remove();
+export function heatMap({ title, desc, rows, columns, cells, words }) {
+  // The grid is an HTML table (its cells hold text a screen reader reads in order), captioned by
+  // the title and described by the sentence under it.
+  const id = `chart-${++uid}`;
+  const fig = html("figure", { class: "chart", id });
+  fig.append(html("figcaption", { class: "chart-caption" }, title));
+  const shell = { fig, id };
   const table = html("table", { class: "heat-map", "aria-describedby": `${shell.id}-desc-text` });
   const head = html("tr");
   head.append(html("th", { scope: "col" }, words.corner));
