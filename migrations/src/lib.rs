@@ -6,10 +6,13 @@ pub use sea_orm_migration::prelude::*;
 mod bank_m0001_initial;
 mod bank_m0002_results;
 mod bank_m0003_packages;
+mod bank_m0004_conf_org_settings;
+mod bank_m0100_sec_refresh_families;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
 mod delivery_m0004_chains;
+mod delivery_m0100_sec_refresh_tokens;
 
 /// The item-bank database.
 pub struct BankMigrator;
@@ -21,6 +24,8 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0001_initial::Migration),
             Box::new(bank_m0002_results::Migration),
             Box::new(bank_m0003_packages::Migration),
+            Box::new(bank_m0004_conf_org_settings::Migration),
+            Box::new(bank_m0100_sec_refresh_families::Migration),
         ]
     }
 }
@@ -36,6 +41,7 @@ impl MigratorTrait for DeliveryMigrator {
             Box::new(delivery_m0002_proctoring::Migration),
             Box::new(delivery_m0003_results::Migration),
             Box::new(delivery_m0004_chains::Migration),
+            Box::new(delivery_m0100_sec_refresh_tokens::Migration),
         ]
     }
 }

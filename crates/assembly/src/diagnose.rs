@@ -62,7 +62,7 @@ fn on_forms(bp: &Blueprint) -> String {
 
 /// Distinct units a demand of `c` per form needs over `forms` forms when two forms share at most
 /// `o`: form f brings at least c − (f−1)·o new ones.
-fn distinct_needed(c: f64, forms: u32, o: f64) -> f64 {
+pub(crate) fn distinct_needed(c: f64, forms: u32, o: f64) -> f64 {
     c + (1..forms).map(|f| (c - f64::from(f) * o).max(0.0)).sum::<f64>()
 }
 

@@ -23,6 +23,7 @@ pub mod report;
 mod run;
 mod sequential;
 pub mod sim;
+pub mod supply;
 pub mod versions;
 
 pub use assemble::{AssembledForm, AssemblyResult, PassSummary, PoolSummary, assemble};

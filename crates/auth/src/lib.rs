@@ -2,19 +2,22 @@
 //! the user's role and organisation; refresh tokens are random, stored hashed and good once.
 //! Handlers take a [`CurrentUser`] and call [`CurrentUser::require`] with the roles the route allows.
 
+pub mod cookie;
 mod extract;
 mod limiter;
 mod openapi;
 mod password;
+mod pool;
 mod secret;
 mod token;
 
-pub use extract::{AuthError, CurrentUser};
+pub use extract::{AuthError, ClientSource, CurrentUser, CurrentUserOrCookie, authenticate};
 pub use limiter::LoginLimiter;
 pub use openapi::{BearerAuth, LoginRequest};
 pub use password::{generate_password, hash_password, verify_password};
+pub use pool::{Busy, PasswordPool};
 pub use secret::{load_or_create_private_text, load_or_create_secret, write_private};
-pub use token::{Claims, JwtKeys, RefreshToken};
+pub use token::{AccountCheck, AccountNow, BANK_SERVICE, Claims, DELIVERY_SERVICE, JwtKeys, RefreshToken};
 
 use serde::{Deserialize, Serialize};
 

@@ -3,12 +3,12 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 
 /// OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).expect("valid params")
+}
+
 fn argon2() -> Argon2<'static> {
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19 * 1024, 2, 1, None).expect("valid params"),
-    )
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
 }
 
 pub fn hash_password(password: &str) -> String {

@@ -4,7 +4,27 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
 use crate::Role;
+
+/// What an access token's holder is now, read from the service's store on every use: a
+/// deactivated account or a changed role ends its tokens at once, not when they expire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountNow {
+    pub active: bool,
+    pub role: String,
+}
+
+/// The service's look-up of an account by id (`Ok(None)`: no such account).
+pub trait AccountCheck: Send + Sync {
+    fn account<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> Pin<Box<dyn Future<Output = Result<Option<AccountNow>, String>> + Send + 'a>>;
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
@@ -16,7 +36,17 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// The service that issued the token (`khaothi-bank`, `khaothi-delivery`).
+    pub iss: String,
+    /// The service the token is good for: the issuer itself. A bank token is refused by a
+    /// delivery server and the other way round, even when both were given the same secret.
+    pub aud: String,
 }
+
+/// The bank's issuer and audience.
+pub const BANK_SERVICE: &str = "khaothi-bank";
+/// A delivery server's issuer and audience.
+pub const DELIVERY_SERVICE: &str = "khaothi-delivery";
 
 /// Signing keys and lifetimes, built once from configuration.
 #[derive(Clone)]
@@ -25,6 +55,10 @@ pub struct JwtKeys {
     decoding: DecodingKey,
     pub access_ttl: chrono::Duration,
     pub refresh_ttl: chrono::Duration,
+    /// Issuer and audience of this service's tokens.
+    service: &'static str,
+    /// Whether an account may still use its tokens (set by the service; see [`AccountCheck`]).
+    accounts: Option<Arc<dyn AccountCheck>>,
 }
 
 impl JwtKeys {
@@ -34,6 +68,32 @@ impl JwtKeys {
             decoding: DecodingKey::from_secret(secret),
             access_ttl,
             refresh_ttl,
+            service: BANK_SERVICE,
+            accounts: None,
+        }
+    }
+
+    /// The same keys for `service` (its tokens name it as issuer and audience; others' are refused).
+    pub fn for_service(mut self, service: &'static str) -> Self {
+        self.service = service;
+        self
+    }
+
+    /// The same keys, with every access token re-checked against the account on use.
+    pub fn with_accounts(mut self, accounts: Arc<dyn AccountCheck>) -> Self {
+        self.accounts = Some(accounts);
+        self
+    }
+
+    pub fn service(&self) -> &'static str {
+        self.service
+    }
+
+    /// The account as it is now, when the service gave a check; `None` when it did not.
+    pub async fn account_now(&self, user_id: &str) -> Option<Result<Option<AccountNow>, String>> {
+        match &self.accounts {
+            Some(a) => Some(a.account(user_id).await),
+            None => None,
         }
     }
 
@@ -47,6 +107,8 @@ impl JwtKeys {
             iat: now.timestamp(),
             exp: (now + self.access_ttl).timestamp(),
             jti: uuid::Uuid::new_v4().to_string(),
+            iss: self.service.to_string(),
+            aud: self.service.to_string(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).expect("HS256 encoding");
         (token, claims)
@@ -55,7 +117,9 @@ impl JwtKeys {
     pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = 5;
-        v.set_required_spec_claims(&["exp", "sub"]);
+        v.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        v.set_issuer(&[self.service]);
+        v.set_audience(&[self.service]);
         decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims)
     }
 }
@@ -99,6 +163,16 @@ mod tests {
             chrono::Duration::days(1),
         );
         assert!(other.verify(&t).is_err());
+        let delivery = JwtKeys::new(
+            b"0123456789abcdef0123456789abcdef",
+            chrono::Duration::minutes(15),
+            chrono::Duration::days(1),
+        )
+        .for_service(DELIVERY_SERVICE);
+        assert!(delivery.verify(&t).is_err(), "a bank token is refused by delivery with the same secret");
+        let (d, _) = delivery.issue("u1", "board", Role::ExamBoard, "default");
+        assert!(keys.verify(&d).is_err(), "a delivery token is refused by the bank with the same secret");
+        assert!(delivery.verify(&d).is_ok());
         let expired = JwtKeys::new(
             b"0123456789abcdef0123456789abcdef",
             chrono::Duration::seconds(-60),

@@ -97,3 +97,20 @@ pub async fn ensure_users(db: &DatabaseConnection, config: &BankConfig) -> Resul
     }
     Ok(())
 }
+
+/// The per-request account check of access tokens (khaothi_auth::AccountCheck): a deactivated
+/// account or a changed role ends its tokens at once.
+pub struct Accounts(pub DatabaseConnection);
+
+impl khaothi_auth::AccountCheck for Accounts {
+    fn account<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Option<khaothi_auth::AccountNow>, String>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let status = users::status(&self.0, user_id).await.map_err(|e| e.to_string())?;
+            Ok(status.map(|(active, role)| khaothi_auth::AccountNow { active, role }))
+        })
+    }
+}

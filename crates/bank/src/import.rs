@@ -43,8 +43,32 @@ pub enum ImportError {
     /// line and why, so the user can fix the file.
     #[error("{message}")]
     Rejected { message: String, report: Box<ImportReport> },
+    /// Keeping the file's status or naming an owner is an admin's decision (a bank migration).
+    #[error("{0}")]
+    Forbidden(String),
+    /// `owner` names no user of the importer's organisation.
+    #[error("{0}")]
+    UnknownOwner(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The explicit, audited options of a bank migration (issue 16, finding 11). By default an import
+/// lands as draft and belongs to whoever imported it, so every item goes through four-eyes review;
+/// an admin moving an existing, already reviewed bank may keep the file's statuses and record the
+/// items as written by `owner`. Both are written into the `items_import` audit entry.
+#[derive(Debug, Clone, Default)]
+pub struct Migration {
+    /// Keep each line's `status` (approved items stay approved) instead of resetting it to draft.
+    pub keep_status: bool,
+    /// The user recorded as the items' writer instead of the importer.
+    pub owner: Option<String>,
+}
+
+impl Migration {
+    fn is_plain(&self) -> bool {
+        !self.keep_status && self.owner.is_none()
+    }
 }
 
 /// What an import did, line by line.
@@ -74,9 +98,8 @@ struct Stored {
     ids: Vec<String>,
 }
 
-/// Parses, checks and stores an import made by `actor` acting as `role`. An admin's import keeps
-/// the file's review status (moving a whole bank) and may add versions to anyone's items; anyone
-/// else's lands in draft and may only add versions to their own items.
+/// Parses, checks and stores a plain import made by `actor` acting as `role`: every item lands as
+/// draft, owned by `actor`. An admin may add versions to anyone's items; anyone else only to their own.
 pub async fn import_items(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -85,11 +108,25 @@ pub async fn import_items(
     format: ImportFormat,
     policy: ImportPolicy,
 ) -> Result<ImportResult, ImportError> {
+    import_items_with(db, actor, role, bytes, format, policy, &Migration::default()).await
+}
+
+/// [`import_items`] with the [`Migration`] options (admin only; refused for anyone else).
+pub async fn import_items_with(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    bytes: &[u8],
+    format: ImportFormat,
+    policy: ImportPolicy,
+    migration: &Migration,
+) -> Result<ImportResult, ImportError> {
+    let writer = writer_for(db, actor, role, migration).await?;
     let mut report = parse(bytes, format);
     if let Some(e) = &report.file_error {
         return Err(rejected(format!("the file was refused: {e}"), report));
     }
-    check_against_bank(db, actor, role, &mut report).await?;
+    check_against_bank(db, &writer, role, migration.keep_status, &mut report).await?;
     let to_store = report.apply(policy);
     if policy == ImportPolicy::AllOrNothing && report.has_errors() {
         let message = format!(
@@ -99,7 +136,7 @@ pub async fn import_items(
         );
         return Err(rejected(message, report));
     }
-    let stored = store(db, actor, to_store.iter().map(|(_, item)| item)).await?;
+    let stored = store(db, actor, &writer, migration, to_store.iter().map(|(_, item)| item)).await?;
     let skipped = report.lines.iter().filter(|l| l.outcome == Some(Outcome::Skipped)).count();
     Ok(ImportResult {
         mode: policy,
@@ -109,6 +146,31 @@ pub async fn import_items(
         skipped,
         report,
     })
+}
+
+/// The user the imported items are recorded under: the importer, or the migration's `owner` (a
+/// user of the importer's organisation). Only an admin may ask for a migration.
+async fn writer_for(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    migration: &Migration,
+) -> Result<Actor, ImportError> {
+    if migration.is_plain() {
+        return Ok(actor.clone());
+    }
+    if role != Role::Admin {
+        return Err(ImportError::Forbidden(
+            "only an admin may keep the file's review status or import for another owner".into(),
+        ));
+    }
+    let Some(owner) = &migration.owner else { return Ok(actor.clone()) };
+    match khaothi_store::users::find_by_username(db, owner).await? {
+        Some(u) if u.org_id == actor.org_id => {
+            Ok(Actor { org_id: u.org_id, username: u.username, role: u.role })
+        }
+        _ => Err(ImportError::UnknownOwner(format!("owner \"{owner}\" is not a user of your organisation"))),
+    }
 }
 
 fn parse(bytes: &[u8], format: ImportFormat) -> ImportReport {
@@ -124,18 +186,20 @@ fn rejected(message: String, report: ImportReport) -> ImportError {
 }
 
 /// The checks only the bank can make, line by line: review status, who may add a version to an
-/// existing item, and whether the stimulus an item points at exists.
+/// existing item (`writer`, the user the items are recorded under), and whether the stimulus an item
+/// points at exists.
 async fn check_against_bank(
     db: &DatabaseConnection,
     actor: &Actor,
     role: Role,
+    keep_status: bool,
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
     let admin = role == Role::Admin;
     for line in report.lines.iter_mut() {
         let Some(item) = line.item.as_mut() else { continue };
         let (id, stimulus) = (item.id.clone(), item.stimulus.clone());
-        if !admin && item.status != ReviewStatus::Draft {
+        if !keep_status && item.status != ReviewStatus::Draft {
             let was = std::mem::replace(&mut item.status, ReviewStatus::Draft);
             line.push(
                 LineStatus::Warning,
@@ -163,24 +227,27 @@ async fn check_against_bank(
     Ok(())
 }
 
-/// Stores the accepted items in one transaction: new items, new versions of changed ones, nothing
-/// for lines identical to the current version; audited as one `items_import`.
+/// Stores the accepted items in one transaction, recorded as written by `writer`: new items, new
+/// versions of changed ones, nothing for lines identical to the current version; audited as one
+/// `items_import` under the importer's name, with the migration options it used.
 async fn store<'a>(
     db: &DatabaseConnection,
     actor: &Actor,
+    writer: &Actor,
+    migration: &Migration,
     accepted: impl Iterator<Item = &'a Item>,
 ) -> Result<Stored, StoreError> {
     let mut stored = Stored::default();
     let txn = db.begin().await?;
     for item in accepted {
         if items::head(&txn, &actor.org_id, &item.id).await?.is_none() {
-            items::create(&txn, actor, item).await?;
+            items::create(&txn, writer, item).await?;
             stored.created += 1;
         } else if items::get(&txn, &actor.org_id, &item.id, None).await?.item == *item {
             stored.unchanged += 1;
             continue;
         } else {
-            items::new_version(&txn, actor, item, None).await?;
+            items::new_version(&txn, writer, item, None).await?;
             stored.new_versions += 1;
         }
         stored.ids.push(item.id.clone());
@@ -191,7 +258,8 @@ async fn store<'a>(
         "items_import",
         "item",
         "*",
-        serde_json::json!({"created": stored.created, "new_versions": stored.new_versions, "unchanged": stored.unchanged, "ids": stored.ids}),
+        serde_json::json!({"created": stored.created, "new_versions": stored.new_versions, "unchanged": stored.unchanged,
+            "keep_status": migration.keep_status, "owner": writer.username, "ids": stored.ids}),
     )
     .await?;
     txn.commit().await?;

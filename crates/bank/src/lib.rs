@@ -4,10 +4,13 @@
 pub mod board;
 pub mod bootstrap;
 pub mod calibration;
+pub mod confidentiality;
 pub mod config;
 pub mod error;
 pub mod import;
 pub mod json;
+pub mod login;
+mod pages;
 mod print;
 pub mod routes;
 pub mod state;
@@ -46,12 +49,15 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(health::healthz))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(items::list_items, items::create_item))
         .routes(routes!(items::get_item, items::update_item))
         .routes(routes!(items::history))
         .routes(routes!(items::get_item_version))
         .routes(routes!(items::preview))
+        .routes(routes!(authoring::preview_draft))
+        .routes(routes!(authoring::diff))
         .routes(routes!(review::submit))
         .routes(routes!(review::approve))
         .routes(routes!(review::reject))
@@ -60,7 +66,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stimuli::get_stimulus))
         .routes(routes!(media::download))
         .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(admin::update_user))
         .routes(routes!(admin::audit_log))
+        .routes(routes!(org_settings::get_settings, org_settings::put_settings))
         .routes(routes!(import::export_items))
         .routes(routes!(assembly::get_blueprint))
         .routes(routes!(assembly::assemble))
@@ -97,7 +105,7 @@ pub fn router(state: AppState) -> Router {
             utoipa_swagger_ui::SwaggerUi::new("/docs")
                 .url("/api-docs/openapi.json", openapi.as_ref().clone()),
         )
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::temporary("/docs") }))
+        .merge(pages::routes())
         .fallback(|| async {
             ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into())
         })
@@ -136,7 +144,9 @@ impl Application {
             &secret,
             chrono::Duration::minutes(config.access_token_minutes),
             chrono::Duration::hours(config.refresh_token_hours),
-        );
+        )
+        .for_service(khaothi_auth::BANK_SERVICE)
+        .with_accounts(Arc::new(bootstrap::Accounts(db.clone())));
         let limiter = Arc::new(LoginLimiter::new(
             config.login_max_failures,
             std::time::Duration::from_secs(config.login_window_seconds),
@@ -146,7 +156,15 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let board_key = Arc::new(bootstrap::board_key(&config)?);
-        let state = AppState { db, keys, limiter, config: Arc::new(config), board_key };
+        let state = AppState {
+            db,
+            keys,
+            limiter,
+            passwords: Arc::new(khaothi_auth::PasswordPool::for_this_machine()),
+            unknown_failures: Arc::default(),
+            config: Arc::new(config),
+            board_key,
+        };
         Ok(Self { addr, listener, app: router(state) })
     }
 

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_auth::{JwtKeys, LoginLimiter, PasswordPool};
 use khaothi_package::BoardSigningKey;
 use khaothi_store::DatabaseConnection;
 
@@ -13,6 +13,10 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub keys: JwtKeys,
     pub limiter: Arc<LoginLimiter>,
+    /// Where login passwords are checked (bounded; crate::login).
+    pub passwords: Arc<PasswordPool>,
+    /// Failed logins for unknown names, audited in aggregate (crate::login).
+    pub unknown_failures: Arc<crate::login::UnknownFailures>,
     pub config: Arc<BankConfig>,
     /// Signs the exam packages the bank builds.
     pub board_key: Arc<BoardSigningKey>,

@@ -32,6 +32,8 @@ pub struct DeliveryConfig {
     #[serde(skip_serializing)]
     pub jwt_secret: Option<SecretString>,
     pub access_token_minutes: i64,
+    /// Lifetime of a staff refresh token (each is good once; a page refreshes before it expires).
+    pub refresh_token_hours: i64,
     /// First board account, created when there is no staff yet; without a password one is
     /// generated and printed once.
     pub initial_board: Option<String>,
@@ -79,6 +81,7 @@ impl Default for DeliveryConfig {
             code_secret: None,
             jwt_secret: None,
             access_token_minutes: 60,
+            refresh_token_hours: 12,
             initial_board: Some("board".into()),
             initial_board_password: None,
             max_body_bytes: 1024 * 1024,

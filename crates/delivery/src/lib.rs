@@ -62,6 +62,8 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(staff::login))
+        .routes(routes!(staff::refresh))
+        .routes(routes!(staff::logout))
         .routes(routes!(staff::create_staff))
         .routes(routes!(events::create_event, events::list_events))
         .routes(routes!(events::get_event))
@@ -152,15 +154,19 @@ impl Application {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let accounts = Arc::new(routes::staff::StaffAccounts(db.read.clone()));
         let state = AppState {
             db,
             writer,
             keys: JwtKeys::new(
                 &jwt,
                 chrono::Duration::minutes(config.access_token_minutes),
-                chrono::Duration::hours(1),
-            ),
+                chrono::Duration::hours(config.refresh_token_hours),
+            )
+            .for_service(khaothi_auth::DELIVERY_SERVICE)
+            .with_accounts(accounts),
             staff_limiter: limiter(),
+            passwords: Arc::new(khaothi_auth::PasswordPool::for_this_machine()),
             candidate_limiter: limiter(),
             codes: CodeSecret::new(code),
             board_key,

@@ -2,6 +2,7 @@
 //! workflow and the JSON Lines interchange record. Plain data plus validation: no I/O, no async, so
 //! the bank, the assembler and the delivery server all agree on what a valid item is.
 
+pub mod diff;
 pub mod error;
 pub mod form;
 pub mod interchange;

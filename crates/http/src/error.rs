@@ -80,6 +80,10 @@ pub enum ApiError {
     /// 429 `rate_limited`.
     #[error("too many failed logins; try again in {0} s")]
     RateLimited(u64),
+    /// Every password-hashing slot and queue place is taken; the number is the seconds to wait,
+    /// also sent as `retry-after`. 503 `busy`.
+    #[error("the server is checking too many passwords at once; try again in {0} s")]
+    Busy(u64),
     /// The route exists but not for this method. 405 `method_not_allowed`.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -128,6 +132,7 @@ impl ApiError {
             Self::ChainBroken(_) => (StatusCode::CONFLICT, "chain_broken"),
             Self::UploadFailed(_) => (StatusCode::BAD_GATEWAY, "upload_failed"),
             Self::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -145,7 +150,9 @@ impl IntoResponse for ApiError {
         match self {
             Self::Invalid { errors, .. } => body["details"] = json!(errors),
             Self::Rejected { report, .. } => body["report"] = report,
-            Self::RateLimited(secs) => extra_header = Some((header::RETRY_AFTER, HeaderValue::from(secs))),
+            Self::RateLimited(secs) | Self::Busy(secs) => {
+                extra_header = Some((header::RETRY_AFTER, HeaderValue::from(secs)))
+            }
             Self::Unauthorized(_) | Self::InvalidToken(_) => {
                 extra_header = Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }

@@ -15,6 +15,10 @@ pub enum PageKind {
     /// cannot know), no inline script or style, no plugins, no framing. Item HTML that slipped past
     /// both sanitizers still could not run script.
     App,
+    /// The bank's application (`/` and its static files): like [`PageKind::App`], but API calls to
+    /// this server only (no websockets) and images also from `blob:` URLs, which the editor makes
+    /// for a pasted or dropped image while it uploads.
+    Bank,
     /// HTML that declares no policy of its own (Swagger UI's vendored page, the bank's printable
     /// paper): it may load what it needs from wherever it was written to, but is never framed.
     Document,
@@ -28,6 +32,11 @@ pub fn content_security_policy(kind: PageKind) -> &'static str {
         PageKind::App => {
             "default-src 'self'; script-src 'self'; style-src 'self'; \
              img-src 'self' data:; font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        }
+        PageKind::Bank => {
+            "default-src 'self'; script-src 'self'; style-src 'self'; \
+             img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
         PageKind::Document => "frame-ancestors 'none'",

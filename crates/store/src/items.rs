@@ -212,14 +212,34 @@ pub async fn history<C: ConnectionTrait>(
 #[derive(Debug, Clone)]
 pub enum Visibility {
     All,
-    /// Writers: their own items in any status, and everyone's approved items.
+    /// Writers: their own items in any status, and everyone's approved items (shown without keys).
     Writer {
+        username: String,
+    },
+    /// Writers in an organisation that closed its bank: their own items only (issue 16, finding 12).
+    OwnOnly {
         username: String,
     },
     /// Reviewers: everything that has left draft.
     Reviewer,
     /// The exam board: approved (and retired, for history) items.
     Board,
+}
+
+impl Visibility {
+    /// The rows of `item_versions` this visibility lets through, for any query over current versions.
+    pub fn condition(&self) -> Condition {
+        use item_version::Column as C;
+        match self {
+            Visibility::All => Condition::all(),
+            Visibility::Writer { username } => {
+                Condition::any().add(C::CreatedBy.eq(username.as_str())).add(C::Status.eq("approved"))
+            }
+            Visibility::OwnOnly { username } => Condition::all().add(C::CreatedBy.eq(username.as_str())),
+            Visibility::Reviewer => Condition::all().add(C::Status.ne("draft")),
+            Visibility::Board => Condition::all().add(C::Status.is_in(["approved", "retired"])),
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -259,14 +279,7 @@ pub async fn search<C: ConnectionTrait>(
 ) -> Result<(Vec<StoredVersion>, u64), StoreError> {
     use item_version::Column as C;
     let mut q = item_version::Entity::find().filter(C::OrgId.eq(org_id)).filter(C::IsCurrent.eq(true));
-    q = match visibility {
-        Visibility::All => q,
-        Visibility::Writer { username } => {
-            q.filter(Condition::any().add(C::CreatedBy.eq(username.as_str())).add(C::Status.eq("approved")))
-        }
-        Visibility::Reviewer => q.filter(C::Status.ne("draft")),
-        Visibility::Board => q.filter(C::Status.is_in(["approved", "retired"])),
-    };
+    q = q.filter(visibility.condition());
     if let Some(s) = &filter.subject {
         q = q.filter(C::Subject.eq(s.as_str()));
     }

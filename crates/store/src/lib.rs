@@ -9,6 +9,7 @@ pub mod entity;
 mod error;
 pub mod items;
 pub mod media;
+pub mod org_settings;
 pub mod packages;
 pub mod results;
 pub mod stimuli;

@@ -1,4 +1,4 @@
-//! Administration: users and the audit log.
+//! Administration: users (create, change, deactivate) and the audit log.
 
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::items::actor;
 use crate::error::{ApiError, ApiResult};
-use crate::json::{ApiJson, ApiQuery};
+use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -102,6 +102,82 @@ pub async fn create_user(
     .await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// What an admin changes about an account; absent fields stay as they are.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub role: Option<Role>,
+    /// Move the account to another (existing) organisation.
+    pub organisation: Option<String>,
+    /// `false` deactivates: its access tokens stop working at once, its refresh tokens are revoked.
+    pub active: Option<bool>,
+    /// A new password (at least 12 characters); the account's refresh tokens are revoked.
+    #[schema(value_type = Option<String>)]
+    pub password: Option<SecretString>,
+}
+
+fn patch_errors(req: &UserPatch) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if req.password.as_ref().is_some_and(|p| p.expose_secret().chars().count() < 12) {
+        errors.push(FieldError::new("password", "must have at least 12 characters"));
+    }
+    if req.role == Some(Role::Candidate) {
+        errors.push(FieldError::new(
+            "role",
+            "candidates are registered on the delivery server, not in the bank",
+        ));
+    }
+    if req.organisation.as_deref().is_some_and(str::is_empty) {
+        errors.push(FieldError::new("organisation", "an organisation id is not empty"));
+    }
+    errors
+}
+
+/// Change an account's role, organisation, active flag or password (admin, own organisation).
+/// Deactivation and role changes take effect at once: access tokens re-check the account on
+/// every request; deactivation and a password reset also revoke its refresh tokens.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", security(("bearer" = [])), request_body = UserPatch,
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserView), (status = 403), (status = 404), (status = 422)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<UserPatch>,
+) -> ApiResult<Json<UserView>> {
+    user.require(&[Role::Admin], "change users")?;
+    let errors = patch_errors(&req);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(None, errors));
+    }
+    let hash = match &req.password {
+        Some(p) => {
+            let password = p.expose_secret().to_string();
+            let hashed = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+            Some(hashed.map_err(|e| ApiError::Internal(e.to_string()))?)
+        }
+        None => None,
+    };
+    let change = users::UserChange {
+        role: req.role.map(Role::as_str),
+        org_id: req.organisation.as_deref(),
+        active: req.active,
+        password_hash: hash.as_deref(),
+    };
+    let txn = state.db.begin().await?;
+    let changed = users::update(&txn, user.org(), &id, change).await?;
+    if req.active == Some(false) || hash.is_some() {
+        users::revoke_user_tokens(&txn, &id).await?;
+    }
+    let detail = serde_json::json!({
+        "role": req.role, "organisation": req.organisation, "active": req.active,
+        "password_reset": hash.is_some(),
+    });
+    audit::record(&txn, &actor(&user), "user_update", "user", &changed.username, detail).await?;
+    txn.commit().await?;
+    Ok(Json(changed.into()))
 }
 
 #[derive(Deserialize, IntoParams)]

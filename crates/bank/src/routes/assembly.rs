@@ -381,7 +381,7 @@ pub struct PrintParams {
     responses((status = 200, content_type = "text/html"), (status = 404)))]
 pub async fn print(
     State(state): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<PrintParams>,
 ) -> ApiResult<Response> {

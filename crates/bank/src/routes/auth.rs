@@ -1,15 +1,18 @@
-//! Login, token refresh and the current user.
+//! Login, token refresh, logout and the current user. Password checks (limits, the hashing
+//! pool, the failed-login audit) are [`crate::login`]'s.
 
 use axum::Json;
 use axum::extract::State;
-use khaothi_auth::{CurrentUser, RefreshToken, Role, verify_password};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use khaothi_auth::{ClientSource, CurrentUser, RefreshToken, Role, cookie};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::users;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, MaybeJson};
 use crate::state::AppState;
 use khaothi_auth::LoginRequest;
 
@@ -38,13 +41,20 @@ pub struct Me {
     pub expires_at: i64,
 }
 
-async fn issue(state: &AppState, user: &users::User, role: Role) -> ApiResult<TokenResponse> {
+/// Issues an access token and a refresh token of `family` (`None`: a new login starts one).
+async fn issue(
+    state: &AppState,
+    user: &users::User,
+    role: Role,
+    family: Option<&str>,
+) -> ApiResult<TokenResponse> {
     let (access_token, claims) = state.keys.issue(&user.id, &user.username, role, &user.org_id);
     let refresh = RefreshToken::generate();
     users::store_refresh_token(
         &state.db,
         &refresh.hash,
         &user.id,
+        family.unwrap_or(&refresh.hash),
         chrono::Utc::now() + state.keys.refresh_ttl,
     )
     .await?;
@@ -58,64 +68,106 @@ async fn issue(state: &AppState, user: &users::User, role: Role) -> ApiResult<To
     })
 }
 
-/// Exchange a username and password for a short-lived access token and a refresh token.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong username or password"),
-        (status = 429, description = "too many failed logins")))]
-pub async fn login(
-    State(state): State<AppState>,
-    ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    let key = format!("user:{}", req.username.to_lowercase());
-    state.limiter.check(&key).map_err(ApiError::RateLimited)?;
-    let user = users::find_by_username(&state.db, &req.username).await?;
-    // Verify against a dummy hash when the user does not exist, so timing does not reveal names.
-    // Argon2 is deliberately slow: run it off the async workers.
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let password = req.password.clone();
-    let valid = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let ok = valid && user.as_ref().is_some_and(|u| u.active);
-    let org = user.as_ref().map(|u| u.org_id.clone()).unwrap_or_else(|| khaothi_store::DEFAULT_ORG.into());
-    let actor = Actor { org_id: org, username: req.username.clone(), role: "-".into() };
-    if !ok {
-        state.limiter.record_failure(&key);
-        audit::record(&state.db, &actor, "login_failed", "user", &req.username, serde_json::json!({}))
-            .await?;
-        return Err(ApiError::LoginFailed("wrong username or password".into()));
-    }
-    let user = user.expect("ok implies a user");
-    let role =
-        Role::parse(&user.role).ok_or_else(|| ApiError::Internal(format!("bad role {}", user.role)))?;
-    state.limiter.reset(&key);
-    let actor = Actor { role: role.as_str().into(), ..actor };
-    audit::record(&state.db, &actor, "login", "user", &user.username, serde_json::json!({})).await?;
-    Ok(Json(issue(&state, &user, role).await?))
+/// The answer of a login or refresh: the tokens in the body and the two session cookies
+/// (`khaothi_refresh`, `khaothi_fetch`; see `khaothi_auth::cookie`).
+fn with_cookies(state: &AppState, request: &HeaderMap, t: TokenResponse) -> impl IntoResponse + use<> {
+    let refresh_seconds = state.keys.refresh_ttl.num_seconds();
+    let cookies =
+        cookie::session_cookies(request, &t.access_token, t.expires_in, &t.refresh_token, refresh_seconds);
+    (cookies, Json(t))
 }
 
-/// An argon2id hash of a random string, used to equalise timing for unknown usernames.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| khaothi_auth::hash_password(&khaothi_auth::generate_password()));
+/// Exchange a username and password for a short-lived access token and a refresh token. Also
+/// sets the `khaothi_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth) and the
+/// `khaothi_fetch` cookie (the access token for media, print views and downloads).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, description = "wrong username or password"),
+        (status = 429, description = "too many failed logins"),
+        (status = 503, description = "too many password checks at once; see Retry-After")))]
+pub async fn login(
+    State(state): State<AppState>,
+    source: ClientSource,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let user = crate::login::check_password(&state, source, &req).await?;
+    let role =
+        Role::parse(&user.role).ok_or_else(|| ApiError::Internal(format!("bad role {}", user.role)))?;
+    let actor =
+        Actor { org_id: user.org_id.clone(), username: user.username.clone(), role: role.as_str().into() };
+    audit::record(&state.db, &actor, "login", "user", &user.username, serde_json::json!({})).await?;
+    let tokens = issue(&state, &user, role, None).await?;
+    Ok(with_cookies(&state, &headers, tokens))
+}
 
-/// Trade a refresh token (good once) for a new access token and refresh token.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+/// The refresh token of the body, else of the `khaothi_refresh` cookie.
+fn presented_token(headers: &HeaderMap, body: Option<RefreshRequest>) -> Option<String> {
+    body.map(|b| b.refresh_token)
+        .or_else(|| cookie::cookie(headers, cookie::REFRESH_COOKIE).map(str::to_string))
+}
+
+/// Trade a refresh token (good once) for a new access token and refresh token. The token comes
+/// in the body or, with an empty body, from the `khaothi_refresh` cookie. Presenting a token that
+/// was already used revokes every token of that login (someone holds a copy).
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>,
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
     responses((status = 200, body = TokenResponse), (status = 401, description = "unknown, used or expired refresh token")))]
 pub async fn refresh(
     State(state): State<AppState>,
-    ApiJson(req): ApiJson<RefreshRequest>,
-) -> ApiResult<Json<TokenResponse>> {
-    let hash = RefreshToken::hash(&req.refresh_token);
-    let user_id = users::take_refresh_token(&state.db, &hash).await?.ok_or_else(|| {
-        ApiError::LoginFailed("the refresh token is unknown, already used or expired".into())
+    headers: HeaderMap,
+    MaybeJson(body): MaybeJson<RefreshRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let token = presented_token(&headers, body).ok_or_else(|| {
+        ApiError::LoginFailed("no refresh token: send it in the body or the khaothi_refresh cookie".into())
     })?;
+    let (user_id, family) = match users::rotate_refresh_token(&state.db, &RefreshToken::hash(&token)).await? {
+        users::Rotation::Rotated { user_id, family } => (user_id, family),
+        users::Rotation::Reused { user_id } => {
+            let actor = Actor {
+                org_id: khaothi_store::DEFAULT_ORG.into(),
+                username: user_id.clone(),
+                role: "-".into(),
+            };
+            audit::record(&state.db, &actor, "refresh_reused", "user", &user_id, serde_json::json!({}))
+                .await?;
+            return Err(ApiError::LoginFailed(
+                "this refresh token was already used: every session of this login is ended; log in again"
+                    .into(),
+            ));
+        }
+        users::Rotation::Refused => {
+            return Err(ApiError::LoginFailed(
+                "the refresh token is unknown, already used or expired".into(),
+            ));
+        }
+    };
     let user = users::get(&state.db, &user_id).await?;
     if !user.active {
         return Err(ApiError::LoginFailed("the account is disabled".into()));
     }
     let role =
         Role::parse(&user.role).ok_or_else(|| ApiError::Internal(format!("bad role {}", user.role)))?;
-    Ok(Json(issue(&state, &user, role).await?))
+    let tokens = issue(&state, &user, role, Some(&family)).await?;
+    Ok(with_cookies(&state, &headers, tokens))
+}
+
+/// End the session: revokes every refresh token of this login (the one in the body or the
+/// `khaothi_refresh` cookie) and clears both cookies. Access tokens already issued run out
+/// within their short lifetime. Always 204, also for an unknown token.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<RefreshRequest>,
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+    responses((status = 204, description = "logged out; cookies cleared")))]
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    MaybeJson(body): MaybeJson<RefreshRequest>,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(token) = presented_token(&headers, body)
+        && let Some(family) = users::refresh_family(&state.db, &RefreshToken::hash(&token)).await?
+    {
+        users::revoke_family(&state.db, &family).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, cookie::logout_cookies(&headers)))
 }
 
 /// Who the access token belongs to.

@@ -12,10 +12,11 @@ use khaothi_store::items::{self, Visibility};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::items::{AUTHORS, ListParams, READERS, actor, visibility};
+use super::items::{AUTHORS, ListParams, READERS, actor, views_for_reader};
+use crate::confidentiality;
 use crate::error::{ApiError, ApiResult};
 pub use crate::import::ImportResult;
-use crate::import::{ImportError, ImportFormat, import_items};
+use crate::import::{ImportError, ImportFormat, Migration, import_items_with};
 use crate::json::{ApiQuery, read_body};
 use crate::state::AppState;
 
@@ -28,12 +29,19 @@ pub struct ImportParams {
     pub mode: Option<ImportPolicy>,
     /// `jsonl` (default) or `csv`.
     pub format: Option<String>,
+    /// Admin only, audited: keep each line's review status instead of landing as draft (moving an
+    /// already reviewed bank).
+    pub keep_status: Option<bool>,
+    /// Admin only, audited: the username recorded as the items' writer.
+    pub owner: Option<String>,
 }
 
 impl From<ImportError> for ApiError {
     fn from(e: ImportError) -> Self {
         match e {
             ImportError::UnknownFormat(_) => ApiError::bad_request("invalid_query", e.to_string()),
+            ImportError::Forbidden(m) => ApiError::Forbidden(m),
+            ImportError::UnknownOwner(_) => ApiError::bad_request("invalid_query", e.to_string()),
             ImportError::Rejected { message, report } => {
                 ApiError::Rejected { message, report: serde_json::to_value(&report).unwrap_or_default() }
             }
@@ -42,7 +50,8 @@ impl From<ImportError> for ApiError {
     }
 }
 
-/// Import items from a JSON Lines (or CSV) body, with a per-line report.
+/// Import items from a JSON Lines (or CSV) body, with a per-line report. Items land as draft owned
+/// by the importer unless an admin sets `keep_status` / `owner` (recorded in the audit log).
 #[utoipa::path(post, path = "/api/v1/items/import", tag = "import", security(("bearer" = [])), params(ImportParams),
     request_body(content = String, content_type = "application/x-ndjson"),
     responses((status = 200, body = ImportResult), (status = 400), (status = 403), (status = 413), (status = 422, description = "all_or_nothing and some line is bad: the report says which")))]
@@ -56,7 +65,9 @@ pub async fn import_items_route(
     let bytes = read_body(req, &state).await?;
     let format = ImportFormat::parse(params.format.as_deref().unwrap_or("jsonl"))?;
     let policy = params.mode.unwrap_or_default();
-    let result = import_items(&state.db, &actor(&user), user.role(), &bytes, format, policy).await?;
+    let migration = Migration { keep_status: params.keep_status.unwrap_or(false), owner: params.owner };
+    let result =
+        import_items_with(&state.db, &actor(&user), user.role(), &bytes, format, policy, &migration).await?;
     Ok(axum::Json(result))
 }
 
@@ -65,16 +76,22 @@ pub async fn import_items_route(
     responses((status = 200, content_type = "application/x-ndjson"), (status = 403)))]
 pub async fn export_items(
     State(state): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Response> {
     user.require(READERS, "export items")?;
     let filter = params.filter()?;
-    let vis: Visibility = visibility(&user);
+    let vis: Visibility = confidentiality::visibility_in(&state, &user).await?;
     let found = items::all_current(&state.db, user.org(), &vis, &filter).await?;
-    let list: Vec<_> = found.into_iter().map(|v| v.item).collect();
-    let body = khaothi_interop::write_jsonl(&list).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let ids: Vec<&str> = list.iter().map(|i| i.id.as_str()).collect();
+    // Another writer's approved items are exported as the list shows them: without the answer.
+    let views = views_for_reader(&state, &user, found).await?;
+    let records: Vec<_> = views.into_iter().map(|v| v.item).collect();
+    let mut body = String::new();
+    for record in &records {
+        body.push_str(&serde_json::to_string(record).map_err(|e| ApiError::Internal(e.to_string()))?);
+        body.push('\n');
+    }
+    let ids: Vec<&str> = records.iter().map(|i| i.id.as_str()).collect();
     audit::record(
         &state.db,
         &actor(&user),

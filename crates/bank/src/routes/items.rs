@@ -11,6 +11,7 @@ use khaothi_store::{TransactionTrait, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::confidentiality;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -60,6 +61,24 @@ pub fn check_can_read(user: &CurrentUser, v: &StoredVersion, head_creator: &str)
     }
 }
 
+/// [`check_can_read`] with the organisation's closed-bank setting: in a closed bank a writer reads
+/// only their own items.
+pub async fn check_can_read_in(
+    state: &AppState,
+    user: &CurrentUser,
+    v: &StoredVersion,
+    head_creator: &str,
+) -> ApiResult<()> {
+    check_can_read(user, v, head_creator)?;
+    if user.role() == Role::ItemWriter
+        && head_creator != user.username()
+        && confidentiality::closed_bank(state, user).await?
+    {
+        return Err(ApiError::NotFound(format!("no item with id {} visible to you", v.item.id)));
+    }
+    Ok(())
+}
+
 /// An item version as the API returns it: the interchange record plus its history fields.
 #[derive(Serialize, ToSchema)]
 pub struct ItemView {
@@ -71,6 +90,24 @@ pub struct ItemView {
     /// The item in the interchange format (docs/formats.md).
     #[schema(value_type = Object)]
     pub item: ItemRecord,
+    /// The fields left out because the reader may not see this item's answer (another writer's
+    /// item); absent when the view is complete.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<String>,
+}
+
+impl ItemView {
+    /// The view `user` may see of a version written by `writer`: complete, or without the answer
+    /// ([`confidentiality::redact`]). The flag says whether a key was shown (to be audited).
+    pub fn for_reader(user: &CurrentUser, v: StoredVersion, writer: &str) -> (Self, bool) {
+        let mut view = Self::from(v);
+        if confidentiality::sees_keys(user, writer) {
+            return (view, true);
+        }
+        confidentiality::redact(&mut view.item);
+        view.redacted = confidentiality::REDACTED_FIELDS.iter().map(|f| f.to_string()).collect();
+        (view, false)
+    }
 }
 
 impl From<StoredVersion> for ItemView {
@@ -81,6 +118,7 @@ impl From<StoredVersion> for ItemView {
             reviewed_by: v.reviewed_by,
             reviewed_at: v.reviewed_at,
             item: ItemRecord::from_item(&v.item),
+            redacted: Vec::new(),
         }
     }
 }
@@ -222,9 +260,14 @@ async fn read_version(
     user.require(READERS, "read items")?;
     let creator = writer_of(&state, &user, &id).await?;
     let v = items::get(&state.db, user.org(), &id, version).await?;
-    check_can_read(&user, &v, &creator)?;
+    check_can_read_in(&state, &user, &v, &creator).await?;
     audit_version_read(&state, &user, "item_read", &id, v.version).await?;
-    Ok(Json(v.into()))
+    let version = v.version;
+    let (view, key_shown) = ItemView::for_reader(&user, v, &creator);
+    if key_shown {
+        audit_version_read(&state, &user, "item_key_read", &id, version).await?;
+    }
+    Ok(Json(view))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -271,7 +314,7 @@ pub async fn history(
     let versions = items::history(&state.db, user.org(), &id).await?;
     let current = versions.iter().find(|v| v.is_current).unwrap_or(&versions[versions.len() - 1]);
     if user.role() != Role::Admin && creator != user.username() {
-        check_can_read(&user, current, &creator)?;
+        check_can_read_in(&state, &user, current, &creator).await?;
     }
     let reviews = items::review_history(&state.db, &id).await?;
     audit::record(&state.db, &actor(&user), "item_history_read", "item", &id, serde_json::json!({})).await?;
@@ -361,13 +404,14 @@ pub async fn list_items(
     let filter = params.filter()?;
     let per_page = params.per_page.unwrap_or(50).clamp(1, 200);
     let page = params.page.unwrap_or(1).max(1);
+    let vis = confidentiality::visibility_in(&state, &user).await?;
     let (found, total) =
-        items::search(&state.db, user.org(), &visibility(&user), &filter, (page - 1) * per_page, per_page)
-            .await?;
+        items::search(&state.db, user.org(), &vis, &filter, (page - 1) * per_page, per_page).await?;
     let ids: Vec<&str> = found.iter().map(|v| v.item.id.as_str()).collect();
     audit::record(&state.db, &actor(&user), "item_list", "item", "*", serde_json::json!({"ids": ids}))
         .await?;
-    Ok(Json(ItemPage { items: found.into_iter().map(Into::into).collect(), total, page, per_page }))
+    let views = views_for_reader(&state, &user, found).await?;
+    Ok(Json(ItemPage { items: views, total, page, per_page }))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -401,7 +445,7 @@ pub async fn preview(
     user.require(READERS, "preview items")?;
     let creator = writer_of(&state, &user, &id).await?;
     let v = items::get(&state.db, user.org(), &id, params.version).await?;
-    check_can_read(&user, &v, &creator)?;
+    check_can_read_in(&state, &user, &v, &creator).await?;
     let order = match &params.order {
         None => None,
         Some(s) => Some(parse_order(s)?),
@@ -412,6 +456,39 @@ pub async fn preview(
     .map_err(|e| ApiError::invalid(Some(&id), vec![FieldError::new("content", e.to_string())]))?;
     audit_version_read(&state, &user, "item_preview", &id, v.version).await?;
     Ok(Json(Preview { id, version: v.version, html: khaothi_render::preview_html(&rendered), rendered }))
+}
+
+/// The views of a list for `user`, each complete or redacted by who wrote its version; the items
+/// whose keys were shown are audited as one `item_key_read`.
+pub async fn views_for_reader(
+    state: &AppState,
+    user: &CurrentUser,
+    found: Vec<StoredVersion>,
+) -> ApiResult<Vec<ItemView>> {
+    let mut keyed = Vec::new();
+    let views: Vec<ItemView> = found
+        .into_iter()
+        .map(|v| {
+            let writer = v.created_by.clone();
+            let (view, key_shown) = ItemView::for_reader(user, v, &writer);
+            if key_shown {
+                keyed.push(view.id.clone());
+            }
+            view
+        })
+        .collect();
+    if !keyed.is_empty() {
+        audit::record(
+            &state.db,
+            &actor(user),
+            "item_key_read",
+            "item",
+            "*",
+            serde_json::json!({"ids": keyed}),
+        )
+        .await?;
+    }
+    Ok(views)
 }
 
 /// Every read of an item version's content is audited (DESIGN §8), as `action` on that version.

@@ -124,7 +124,7 @@ pub async fn upload(
     responses((status = 200, content_type = "image/*"), (status = 404)))]
 pub async fn download(
     State(state): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     user.require(READERS, "read media")?;

@@ -1,12 +1,14 @@
 pub mod admin;
 pub mod assembly;
 pub mod auth;
+pub mod authoring;
 pub mod board;
 pub mod calibration;
 pub mod health;
 pub mod import;
 pub mod items;
 pub mod media;
+pub mod org_settings;
 pub mod packages;
 pub mod results;
 pub mod review;

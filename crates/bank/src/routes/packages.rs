@@ -382,7 +382,7 @@ pub async fn list(
     responses((status = 200, content_type = "application/json"), (status = 404)))]
 pub async fn download(
     State(state): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Response> {
     user.require(BOARD, "download exam packages")?;

@@ -75,7 +75,9 @@ pub async fn poll(app: &TestApp, token: &str, job: &str) -> Value {
 async fn board_assembles_freezes_and_prints(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    let (s, body) = app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    let (s, body) = app
+        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 40);
     let board = app.login("board").await;
@@ -146,7 +148,7 @@ both_backends!(board_assembles_freezes_and_prints);
 async fn infeasible_blueprints_are_explained(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    app.post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool()).await;
     let board = app.login("board").await;
     let greedy = BLUEPRINT.replace("count: 2, points: 0.5", "count: 10, points: 0.5");
     let (s, bp) =

@@ -24,7 +24,12 @@ async fn board_calibrates_and_runs_are_kept(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
     let (s, _) = app
-        .post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", crate::assembly::pool())
+        .post_raw(
+            Some(&admin),
+            "/api/v1/items/import?keep_status=true",
+            "application/x-ndjson",
+            crate::assembly::pool(),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;
@@ -69,7 +74,13 @@ both_backends!(board_calibrates_and_runs_are_kept);
 async fn bad_response_files_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", crate::assembly::pool()).await;
+    app.post_raw(
+        Some(&admin),
+        "/api/v1/items/import?keep_status=true",
+        "application/x-ndjson",
+        crate::assembly::pool(),
+    )
+    .await;
     let board = app.login("board").await;
     let (s, body) = app
         .post_raw(Some(&board), "/api/v1/calibrations", "text/csv", b"P-SC-00,P-SC-01\n1,0\n1,x\n".to_vec())

@@ -157,8 +157,14 @@ async fn export_round_trips(backend: Backend) {
             "Nhiệt độ tuyệt đối có thể âm.", "Nội năng chỉ phụ thuộc nhiệt độ."],
         "keys": [true, true, false, true], "irt": {"model": "gpcm", "a": 0.9, "thresholds": [-1.0, -0.2, 0.4, 1.1]}});
     lines.push(tf.to_string());
-    let (s, body) =
-        app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", jsonl(&lines)).await;
+    let (s, body) = app
+        .post_raw(
+            Some(&admin),
+            "/api/v1/items/import?keep_status=true",
+            "application/x-ndjson",
+            jsonl(&lines),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 6);
     let board = app.login("board").await;
@@ -180,9 +186,63 @@ async fn export_round_trips(backend: Backend) {
     let other = TestApp::spawn(backend).await;
     let admin2 = other.login("admin").await;
     let (s, body) = other
-        .post_raw(Some(&admin2), "/api/v1/items/import", "application/x-ndjson", text.into_bytes())
+        .post_raw(
+            Some(&admin2),
+            "/api/v1/items/import?keep_status=true",
+            "application/x-ndjson",
+            text.into_bytes(),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!(body["created"], 1);
 }
 both_backends!(export_round_trips);
+
+/// Finding 11: an admin's plain import lands as draft like anyone's; keeping the file's status or
+/// naming an owner is an explicit option, admin only, and written into the audit log.
+async fn imports_land_as_draft_unless_an_admin_keeps_the_status(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin, writer) = (app.login("admin").await, app.login("writer").await);
+    let approved = |id: &str| {
+        let mut it = sample_item(id);
+        it["status"] = json!("approved");
+        jsonl(&[it.to_string()])
+    };
+    let (s, body) =
+        app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", approved("MIG-1")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(line(&body["report"], 1)["status"], "warning", "the reset is reported: {body}");
+    let (_, item) = app.get(Some(&admin), "/api/v1/items/MIG-1").await;
+    assert_eq!(item["status"], "draft", "an admin's plain import skips no review");
+
+    for (who, query) in [(&writer, "keep_status=true"), (&writer, "owner=writer")] {
+        let url = format!("/api/v1/items/import?{query}");
+        let (s, body) = app.post_raw(Some(who), &url, "application/x-ndjson", approved("MIG-2")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{query}: {body}");
+    }
+    let (s, body) = app
+        .post_raw(
+            Some(&admin),
+            "/api/v1/items/import?owner=nobody",
+            "application/x-ndjson",
+            approved("MIG-2"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("nobody"), "{body}");
+
+    let url = "/api/v1/items/import?keep_status=true&owner=writer";
+    let (s, body) = app.post_raw(Some(&admin), url, "application/x-ndjson", approved("MIG-3")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (_, item) = app.get(Some(&writer), "/api/v1/items/MIG-3").await;
+    assert_eq!(item["status"], "approved");
+    let (_, history) = app.get(Some(&writer), "/api/v1/items/MIG-3/versions").await;
+    assert_eq!(history["versions"][0]["created_by"], "writer", "{history}");
+    let (_, audit) = app.get(Some(&admin), "/api/v1/audit?action=items_import").await;
+    let kept: Vec<&Value> =
+        audit["entries"].as_array().unwrap().iter().filter(|e| e["detail"]["keep_status"] == true).collect();
+    assert_eq!(kept.len(), 1, "{audit}");
+    assert_eq!(kept[0]["actor"], "admin");
+    assert_eq!(kept[0]["detail"]["owner"], "writer");
+}
+both_backends!(imports_land_as_draft_unless_an_admin_keeps_the_status);

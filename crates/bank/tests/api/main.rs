@@ -4,12 +4,15 @@
 mod common;
 
 mod assembly;
+mod authoring;
 mod bad_input;
 mod board_views;
 mod calibration;
+mod confidentiality;
 mod import;
 mod openapi;
 mod packages;
 mod results;
 mod roles;
+mod security_tokens;
 mod workflow;

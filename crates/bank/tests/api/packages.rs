@@ -13,7 +13,9 @@ use crate::common::{Backend, TestApp, assert_error};
 /// Imports the pool, stores the blueprint and assembles two forms; returns their ids.
 async fn two_forms(app: &TestApp, board: &str) -> Vec<String> {
     let admin = app.login("admin").await;
-    let (s, body) = app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    let (s, body) = app
+        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let (s, bp) = app.post_raw(Some(board), "/api/v1/blueprints", "application/yaml", BLUEPRINT.into()).await;
     assert_eq!(s, StatusCode::CREATED, "{bp}");

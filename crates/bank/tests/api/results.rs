@@ -66,7 +66,12 @@ async fn a_signed_file_is_imported_and_calibrated(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
     let (s, _) = app
-        .post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", crate::assembly::pool())
+        .post_raw(
+            Some(&admin),
+            "/api/v1/items/import?keep_status=true",
+            "application/x-ndjson",
+            crate::assembly::pool(),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;

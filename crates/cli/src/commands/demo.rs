@@ -169,9 +169,20 @@ async fn load_samples(db: &khaothi_store::DatabaseConnection, dir: &Path) -> any
     let items_path = dir.join("items.jsonl");
     let bytes = std::fs::read(&items_path).with_context(|| format!("reading {}", items_path.display()))?;
     let (role, format) = (khaothi_auth::Role::Admin, khaothi_bank::import::ImportFormat::JsonLines);
-    let result = khaothi_bank::import::import_items(db, &actor, role, &bytes, format, ImportPolicy::SkipBad)
-        .await
-        .map_err(|e| anyhow::anyhow!("loading {}: {e}", items_path.display()))?;
+    // `khaothi import --keep-status --owner writer`: the sample bank is already reviewed, and the
+    // `writer` account finds its list full at the first sign-in.
+    let migration = khaothi_bank::import::Migration { keep_status: true, owner: Some("writer".into()) };
+    let result = khaothi_bank::import::import_items_with(
+        db,
+        &actor,
+        role,
+        &bytes,
+        format,
+        ImportPolicy::SkipBad,
+        &migration,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("loading {}: {e}", items_path.display()))?;
     println!(
         "sample bank {}: {} items created, {} updated, {} unchanged, {} skipped",
         dir.display(),

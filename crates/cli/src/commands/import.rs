@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use khaothi_auth::Role;
-use khaothi_bank::import::{ImportError, ImportFormat};
+use khaothi_bank::import::{ImportError, ImportFormat, Migration};
 use khaothi_interop::{ImportOptions, ImportPolicy};
 use khaothi_store::audit::Actor;
 
@@ -28,9 +28,16 @@ pub struct Args {
     pub database_url: Option<String>,
     #[arg(long, default_value = "data")]
     pub data_dir: PathBuf,
-    /// The bank user the import is recorded under (must exist); an admin keeps the file's status.
+    /// The bank user the import is made by (must exist); recorded in the audit log.
     #[arg(long = "as", default_value = "admin")]
     pub as_user: String,
+    /// Keep each line's review status instead of landing as draft: for moving an already reviewed
+    /// bank. Needs an admin (`--as`); audited.
+    #[arg(long)]
+    pub keep_status: bool,
+    /// Record the items as written by this user instead of `--as`. Needs an admin; audited.
+    #[arg(long)]
+    pub owner: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -79,7 +86,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         })?;
         let actor = Actor { org_id: user.org_id, username: user.username, role: user.role.clone() };
         let format = ImportFormat::parse(&format)?;
-        match khaothi_bank::import::import_items(&db, &actor, role, &bytes, format, policy).await {
+        let migration = Migration { keep_status: args.keep_status, owner: args.owner.clone() };
+        match khaothi_bank::import::import_items_with(&db, &actor, role, &bytes, format, policy, &migration)
+            .await
+        {
             Ok(result) => {
                 println!("{}", serde_json::to_string_pretty(&result)?);
                 if result.skipped > 0 {

@@ -1,6 +1,12 @@
 //! The proctor websocket `GET /ws/proctor` (docs/protocol.md §4). The first message logs in with a
 //! staff access token (never in the URL) and names the event and room; the socket then receives
 //! the room's roster, every seat change and log entry of the room, and carries actions.
+//!
+//! The socket outlives its first token: an access token lasts an hour, an exam longer. The page
+//! sends `{"type":"reauth","token":…}` with each fresh token (answered `reauthed`); an expired
+//! token never closes the socket. What closes it is the account: the server re-reads it on every
+//! message and heartbeat, and a deactivated account (which also revokes its refresh tokens) or a
+//! changed role ends the socket at once (`account_disabled`, close code 1008).
 
 use std::time::{Duration, Instant};
 
@@ -141,6 +147,9 @@ async fn run(s: AppState, mut socket: WebSocket) {
                 None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
                 Some(Ok(Message::Text(t))) => {
                     last_seen = Instant::now();
+                    if !still_allowed(&s, &w, &mut socket).await {
+                        break;
+                    }
                     let reply = on_text(&s, &w, t.as_str()).await;
                     if !send(&mut socket, &reply).await {
                         break;
@@ -163,6 +172,9 @@ async fn run(s: AppState, mut socket: WebSocket) {
                 Err(RecvError::Closed) => break,
             },
             _ = beat.tick() => {
+                if !still_allowed(&s, &w, &mut socket).await {
+                    break;
+                }
                 if last_seen.elapsed() > dead_after {
                     let reason = Utf8Bytes::from_static("no frame or pong within the dead-connection limit");
                     let _ = socket.send(Message::Close(Some(CloseFrame { code: 1001, reason }))).await;
@@ -174,6 +186,37 @@ async fn run(s: AppState, mut socket: WebSocket) {
                 }
             }
         }
+    }
+}
+
+/// Whether the account may still watch; if not, says why and closes the socket.
+async fn still_allowed(s: &AppState, w: &Watch, socket: &mut WebSocket) -> bool {
+    let message = match s.keys.account_now(&w.user.0.sub).await {
+        None => return true,
+        Some(Ok(Some(a))) if a.active && a.role == w.user.role().as_str() => return true,
+        // A passing database error does not end a proctor's watch; the next message checks again.
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "proctor account check failed");
+            return true;
+        }
+        Some(Ok(_)) => "your account was deactivated or its role changed; this socket is closed",
+    };
+    let _ = send(socket, &json!({"type": "error", "code": "account_disabled", "message": message})).await;
+    let reason = Utf8Bytes::from_static("account disabled");
+    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1008, reason }))).await;
+    false
+}
+
+/// `reauth`: a fresh token of the same account, checked and acknowledged. A bad token is an
+/// error reply only: the socket stays open (the page logs in again and sends the new token).
+async fn reauth(s: &AppState, w: &Watch, id: Value, obj: &Map<String, Value>) -> Value {
+    let Some(token) = obj.get("token").and_then(Value::as_str) else {
+        return error(id, "bad_frame", "reauth is {\"type\":\"reauth\",\"token\":…}");
+    };
+    match khaothi_auth::authenticate(&s.keys, token.trim()).await {
+        Ok(u) if u.0.sub == w.user.0.sub => json!({"type": "reauthed", "id": id, "expires_at": u.0.exp}),
+        Ok(_) => error(id, "reauth_failed", "the token belongs to another account"),
+        Err(e) => error(id, "reauth_failed", &e.to_string()),
     }
 }
 
@@ -199,16 +242,9 @@ async fn login(s: &AppState, text: &str) -> Result<Watch, Refusal> {
     if req.kind != "login" {
         return Err(("not_logged_in", "log in first: the first message is `login`".into()));
     }
-    let claims = s.keys.verify(req.token.trim()).map_err(|_| {
-        (
-            "login_failed",
-            "the access token is invalid or expired; log in again (POST /api/v1/auth/login)".into(),
-        )
-    })?;
-    if claims.role == Role::Candidate {
-        return Err(("login_failed", "candidates log in on /ws/candidate".into()));
-    }
-    let user = CurrentUser(claims);
+    let user = khaothi_auth::authenticate(&s.keys, req.token.trim())
+        .await
+        .map_err(|e| ("login_failed", format!("{e}; log in again (POST /api/v1/auth/login)")))?;
     if !matches!(user.role(), Role::Proctor | Role::ExamBoard | Role::Admin) {
         return Err(("forbidden", format!("your role ({}) may not watch rooms", user.role())));
     }
@@ -240,6 +276,7 @@ async fn on_text(s: &AppState, w: &Watch, text: &str) -> Value {
     let id = obj.remove("id").unwrap_or(Value::Null);
     match obj.remove("type").as_ref().and_then(Value::as_str) {
         Some("heartbeat") => json!({"type": "heartbeat", "server_time": Utc::now()}),
+        Some("reauth") => reauth(s, w, id, &obj).await,
         Some("login") => {
             error(id, "already_logged_in", "this socket is logged in; open a new one for another room")
         }
@@ -264,9 +301,11 @@ async fn on_text(s: &AppState, w: &Watch, text: &str) -> Value {
             }
             Err(e) => error(id, "bad_frame", &format!("action: {e}")),
         },
-        Some(t) => {
-            error(id, "unknown_type", &format!("unknown message type `{t}`; send `action` or `heartbeat`"))
-        }
+        Some(t) => error(
+            id,
+            "unknown_type",
+            &format!("unknown message type `{t}`; send `action`, `reauth` or `heartbeat`"),
+        ),
         None => error(id, "bad_frame", "every message is a JSON object with a string `type`"),
     }
 }

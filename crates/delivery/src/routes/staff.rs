@@ -1,10 +1,14 @@
 //! Staff accounts of the delivery server: the exam board and proctors bound to rooms. Passwords
-//! are argon2id (khaothi-auth); access tokens are short-lived JWTs.
+//! are argon2id (khaothi-auth), checked on the bounded pool; access tokens are short-lived JWTs
+//! re-checked against the account on use, with rotating refresh tokens (the bank's table and
+//! rules, `khaothi_store::users`) and the session cookies of `khaothi_auth::cookie`.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use khaothi_auth::{CurrentUser, Role, hash_password, verify_password};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use khaothi_auth::{AccountNow, ClientSource, CurrentUser, RefreshToken, Role, cookie, hash_password};
+use khaothi_store::users;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -12,10 +16,11 @@ use utoipa::ToSchema;
 /// Kept here for callers from before the bootstrap module; the constant lives in [`crate::bootstrap`].
 pub use crate::bootstrap::DEMO_PASSWORD;
 use crate::error::{ApiError, ApiResult};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, MaybeJson};
 use crate::routes::BOARD;
 use crate::state::AppState;
 use crate::store;
+use crate::store::entity::staff;
 use crate::store::staff::NewStaff as StoredStaff;
 use khaothi_auth::LoginRequest;
 
@@ -26,29 +31,189 @@ pub struct TokenResponse {
     pub token_type: &'static str,
     /// Seconds since the epoch.
     pub expires_at: i64,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Good once at `POST /api/v1/auth/refresh` (also set as the `khaothi_refresh` cookie).
+    pub refresh_token: String,
     pub role: Role,
 }
 
-/// Staff log in (candidates log in on the websocket).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 400), (status = 401, description = "wrong username or password"),
-        (status = 429, description = "too many failed logins")))]
-pub async fn login(
-    State(s): State<AppState>,
-    ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// Longest username looked at and longest password hashed; longer ones fail at once.
+pub const MAX_USERNAME_BYTES: usize = 128;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+fn failed() -> ApiError {
+    ApiError::LoginFailed("wrong username or password".into())
+}
+
+/// The account, when `req` names an active one with its password. Over-long input fails before
+/// anything; the limiter keys by a hash in a bounded table; argon2 runs on the bounded pool,
+/// against a dummy hash for unknown names (issue 16, findings 1, 2, 7).
+async fn check_password(s: &AppState, source: ClientSource, req: &LoginRequest) -> ApiResult<staff::Model> {
+    if req.username.is_empty()
+        || req.username.len() > MAX_USERNAME_BYTES
+        || req.password.len() > MAX_PASSWORD_BYTES
+    {
+        return Err(failed());
+    }
     s.staff_limiter.check(&req.username).map_err(ApiError::RateLimited)?;
     let user = store::staff::by_username(&s.db.read, &req.username).await?;
-    let ok = user.as_ref().is_some_and(|u| u.active && verify_password(&req.password, &u.password_hash));
-    let Some(user) = user.filter(|_| ok) else {
-        s.staff_limiter.record_failure(&req.username);
-        return Err(ApiError::LoginFailed("wrong username or password".into()));
-    };
-    s.staff_limiter.reset(&req.username);
+    let hash = user.as_ref().map(|u| u.password_hash.as_str());
+    let valid =
+        s.passwords.verify(source.0, &req.password, hash).await.map_err(|b| ApiError::Busy(b.retry_after))?;
+    match user {
+        Some(u) if valid && u.active => {
+            s.staff_limiter.reset(&req.username);
+            Ok(u)
+        }
+        _ => {
+            s.staff_limiter.record_failure(&req.username);
+            Err(failed())
+        }
+    }
+}
+
+/// Issues an access token and a refresh token of `family` (`None`: a new login starts one), with
+/// the session cookies.
+async fn issue(
+    s: &AppState,
+    request: &HeaderMap,
+    user: &staff::Model,
+    family: Option<&str>,
+) -> ApiResult<impl IntoResponse + use<>> {
     let role =
-        store::staff::role(&user).ok_or_else(|| ApiError::Internal(format!("bad role {}", user.role)))?;
+        store::staff::role(user).ok_or_else(|| ApiError::Internal(format!("bad role {}", user.role)))?;
     let (token, claims) = s.keys.issue(&user.id, &user.username, role, &user.org_id);
-    Ok(Json(TokenResponse { access_token: token, token_type: "Bearer", expires_at: claims.exp, role }))
+    let refresh = RefreshToken::generate();
+    let expires = chrono::Utc::now() + s.keys.refresh_ttl;
+    users::store_refresh_token(
+        &s.db.write,
+        &refresh.hash,
+        &user.id,
+        family.unwrap_or(&refresh.hash),
+        expires,
+    )
+    .await
+    .map_err(store_error)?;
+    let expires_in = claims.exp - claims.iat;
+    let cookies = cookie::session_cookies(
+        request,
+        &token,
+        expires_in,
+        &refresh.token,
+        s.keys.refresh_ttl.num_seconds(),
+    );
+    let body = TokenResponse {
+        access_token: token,
+        token_type: "Bearer",
+        expires_at: claims.exp,
+        expires_in,
+        refresh_token: refresh.token,
+        role,
+    };
+    Ok((cookies, Json(body)))
+}
+
+fn store_error(e: khaothi_store::StoreError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+/// Staff log in (candidates log in on the websocket). Also sets the `khaothi_refresh` cookie
+/// (HttpOnly, SameSite=Strict, Path=/api/v1/auth) and the `khaothi_fetch` cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 400), (status = 401, description = "wrong username or password"),
+        (status = 429, description = "too many failed logins"),
+        (status = 503, description = "too many password checks at once; see Retry-After")))]
+pub async fn login(
+    State(s): State<AppState>,
+    source: ClientSource,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let user = check_password(&s, source, &req).await?;
+    issue(&s, &headers, &user, None).await
+}
+
+/// The refresh token of the body, else of the `khaothi_refresh` cookie.
+fn presented_token(headers: &HeaderMap, body: Option<RefreshRequest>) -> Option<String> {
+    body.map(|b| b.refresh_token)
+        .or_else(|| cookie::cookie(headers, cookie::REFRESH_COOKIE).map(str::to_string))
+}
+
+/// Trade a refresh token (good once) for new tokens; with an empty body the `khaothi_refresh`
+/// cookie is used. A token presented twice revokes every token of that login.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>,
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+    responses((status = 200, body = TokenResponse), (status = 401, description = "unknown, used or expired refresh token")))]
+pub async fn refresh(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    MaybeJson(body): MaybeJson<RefreshRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let token = presented_token(&headers, body).ok_or_else(|| {
+        ApiError::LoginFailed("no refresh token: send it in the body or the khaothi_refresh cookie".into())
+    })?;
+    let rotation =
+        users::rotate_refresh_token(&s.db.write, &RefreshToken::hash(&token)).await.map_err(store_error)?;
+    let (user_id, family) = match rotation {
+        users::Rotation::Rotated { user_id, family } => (user_id, family),
+        users::Rotation::Reused { user_id } => {
+            store::audit(&s.writer, None, &user_id, "refresh_reused", json!({"staff_id": user_id})).await?;
+            return Err(ApiError::LoginFailed(
+                "this refresh token was already used: every session of this login is ended; log in again"
+                    .into(),
+            ));
+        }
+        users::Rotation::Refused => {
+            return Err(ApiError::LoginFailed(
+                "the refresh token is unknown, already used or expired".into(),
+            ));
+        }
+    };
+    match store::staff::by_id(&s.db.read, &user_id).await? {
+        Some(user) if user.active => issue(&s, &headers, &user, Some(&family)).await,
+        _ => Err(ApiError::LoginFailed("the account is disabled".into())),
+    }
+}
+
+/// End the session: revokes every refresh token of this login (body or cookie) and clears both
+/// cookies. Always 204.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<RefreshRequest>,
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+    responses((status = 204, description = "logged out; cookies cleared")))]
+pub async fn logout(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    MaybeJson(body): MaybeJson<RefreshRequest>,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(token) = presented_token(&headers, body)
+        && let Some(family) =
+            users::refresh_family(&s.db.read, &RefreshToken::hash(&token)).await.map_err(store_error)?
+    {
+        users::revoke_family(&s.db.write, &family).await.map_err(store_error)?;
+    }
+    Ok((StatusCode::NO_CONTENT, cookie::logout_cookies(&headers)))
+}
+
+/// The per-request account check of staff access tokens (khaothi_auth::AccountCheck).
+pub struct StaffAccounts(pub sea_orm::DatabaseConnection);
+
+impl khaothi_auth::AccountCheck for StaffAccounts {
+    fn account<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Option<AccountNow>, String>> + Send + 'a>> {
+        Box::pin(async move {
+            let found = store::staff::by_id(&self.0, user_id).await.map_err(|e| e.to_string())?;
+            Ok(found.map(|u| AccountNow { active: u.active, role: u.role }))
+        })
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

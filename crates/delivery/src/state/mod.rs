@@ -15,7 +15,7 @@ pub use rooms::{AnswerTally, RoomHub};
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use khaothi_auth::{JwtKeys, LoginLimiter};
+use khaothi_auth::{JwtKeys, LoginLimiter, PasswordPool};
 use khaothi_package::{BoardPublicKey, SiteSigningKey};
 
 use crate::codes::CodeSecret;
@@ -30,6 +30,8 @@ pub struct AppState {
     pub keys: JwtKeys,
     /// Staff logins, by username.
     pub staff_limiter: Arc<LoginLimiter>,
+    /// Where staff passwords are checked (bounded; routes::staff).
+    pub passwords: Arc<PasswordPool>,
     /// Candidate logins and resumes, by candidate number (not by address: a lab shares one).
     pub candidate_limiter: Arc<LoginLimiter>,
     pub codes: CodeSecret,

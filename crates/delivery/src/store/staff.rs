@@ -24,6 +24,10 @@ pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> Result<Op
     staff::Entity::find().filter(staff::Column::Username.eq(username)).one(db).await
 }
 
+pub async fn by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<staff::Model>, DbErr> {
+    staff::Entity::find_by_id(id.to_string()).one(db).await
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     staff::Entity::find().count(db).await
 }

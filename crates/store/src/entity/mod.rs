@@ -11,6 +11,7 @@ pub mod item_calibration;
 pub mod item_exposure;
 pub mod item_version;
 pub mod media;
+pub mod org_setting;
 pub mod organisation;
 pub mod package;
 pub mod refresh_token;

@@ -1,0 +1,44 @@
+//! Settings an organisation's exam board sets for its bank. An organisation without a row has the
+//! defaults (an open bank), so existing databases need no data migration.
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use serde::Serialize;
+
+use crate::StoreError;
+use crate::entity::org_setting;
+
+/// What the bank's rules read; the defaults are an open bank.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OrgSettings {
+    /// Writers see only their own items (not others' approved ones, even without keys).
+    pub closed_bank: bool,
+}
+
+pub async fn get<C: ConnectionTrait>(db: &C, org_id: &str) -> Result<OrgSettings, StoreError> {
+    Ok(org_setting::Entity::find_by_id(org_id.to_string())
+        .one(db)
+        .await?
+        .map(|row| OrgSettings { closed_bank: row.closed_bank })
+        .unwrap_or_default())
+}
+
+/// Stores the settings, recording who changed them last (the audit log records the change itself).
+pub async fn set<C: ConnectionTrait>(
+    db: &C,
+    org_id: &str,
+    settings: &OrgSettings,
+    by: &str,
+) -> Result<OrgSettings, StoreError> {
+    let row = org_setting::ActiveModel {
+        org_id: Set(org_id.to_string()),
+        closed_bank: Set(settings.closed_bank),
+        updated_by: Set(by.to_string()),
+        updated_at: Set(crate::now()),
+    };
+    if org_setting::Entity::find_by_id(org_id.to_string()).one(db).await?.is_some() {
+        row.update(db).await?;
+    } else {
+        row.insert(db).await?;
+    }
+    Ok(settings.clone())
+}
