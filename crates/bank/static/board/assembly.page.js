@@ -65,7 +65,12 @@ function diagnosis(job, t) {
     part('asm.shortages', d.shortages), part('asm.conflict', d.conflict), part('asm.notes', d.notes));
 }
 
-function formPanel(f, ctx, onFrozen) {
+/** A form's id without its job's prefix ("F1"), for headings and legends. */
+function shortId(f, job) {
+  return f.id.startsWith(`${job.id}-`) ? f.id.slice(job.id.length + 1) : f.id;
+}
+
+function formPanel(f, ctx, onFrozen, name) {
   const { t } = ctx;
   const c = f.curves;
   const box = messageBox();
@@ -76,8 +81,9 @@ function formPanel(f, ctx, onFrozen) {
     onFrozen();
   }));
   const print = (code, answers) => `/api/v1/forms/${encodeURIComponent(f.id)}/print?version=${encodeURIComponent(code)}&answers=${answers}`;
-  return h('section', { class: 'panel', 'aria-label': t('asm.form', { id: f.id }) },
-    h('h3', {}, t('asm.form', { id: f.id }), ' ', f.frozen ? h('span', { class: 'badge approved' }, t('asm.frozen')) : null),
+  return h('section', { class: 'panel', 'aria-label': t('asm.form', { id: name }) },
+    h('h3', {}, t('asm.form', { id: name }), ' ', f.frozen ? h('span', { class: 'badge approved' }, t('asm.frozen')) : null),
+    h('p', { class: 'muted mono' }, f.id),
     h('p', {}, t('asm.expected', { score: num(c.expected_score_population, 2), max: num(c.max_points, 2) })),
     c.uncalibrated ? h('p', { class: 'muted' }, t('asm.uncalibrated', { n: c.uncalibrated })) : null,
     h('div', { class: 'actions' }, freeze), box,
@@ -91,15 +97,15 @@ function formPanel(f, ctx, onFrozen) {
 
 function overview(el, ctx, o, job) {
   const { t } = ctx;
-  const refresh = () => ctx.navigate(`assembly/${encodeURIComponent(job.id)}`, new URLSearchParams({ r: Date.now() }));
+  const refresh = () => ctx.navigate(`assembly/${encodeURIComponent(job.id)}`, { r: Date.now() });
   const frozen = o.forms.filter((f) => f.frozen).map((f) => f.id);
   replace(el,
     h('p', { class: 'ok-box', role: 'status' }, t('asm.done', { n: o.forms.length, seconds: num(o.elapsed_seconds, 1) })),
-    h('section', { class: 'panel' }, tifChart(o.forms, { title: t('asm.tif'), desc: t('asm.tif.desc', { n: o.forms.length }), information: t('asm.information'), se: t('asm.se'), theta: 'θ' }, chartText(t))),
+    h('section', { class: 'panel' }, tifChart(o.forms.map((f) => ({ ...f, id: shortId(f, job) })), { title: t('asm.tif'), desc: t('asm.tif.desc', { n: o.forms.length }), information: t('asm.information'), se: t('asm.se'), theta: 'θ' }, chartText(t))),
     o.overlap.length ? h('section', { class: 'panel' }, h('h2', {}, t('asm.overlap')),
-      table([t('asm.pair'), t('asm.shared'), t('asm.share')], o.overlap.map((p) => [`${p.a} – ${p.b}`, String(p.shared), `${num(100 * p.proportion, 0)} %`]))) : null,
+      table([t('asm.pair'), t('asm.shared'), t('asm.share')], o.overlap.map((p) => [`${shortId({ id: p.a }, job)} – ${shortId({ id: p.b }, job)}`, String(p.shared), `${num(100 * p.proportion, 0)} %`]))) : null,
     h('h2', {}, t('asm.forms')),
-    o.forms.map((f) => formPanel(f, ctx, refresh)),
+    o.forms.map((f) => formPanel(f, ctx, refresh, shortId(f, job))),
     h('div', { class: 'actions' },
       frozen.length ? h('a', { class: 'button', href: `#/packages?forms=${encodeURIComponent(frozen.join(','))}` }, t('asm.package')) : null,
       h('a', { href: `#/blueprints/${encodeURIComponent(job.blueprint_id)}` }, t('asm.back'))));

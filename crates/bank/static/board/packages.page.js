@@ -66,7 +66,7 @@ registerPage({
     const { t } = ctx;
     const event = h('input', { type: 'text', required: true, value: ctx.query.get('event') || '' });
     const title = h('input', { type: 'text' });
-    const forms = h('input', { type: 'text', required: true, value: ctx.query.get('forms') || '', class: 'mono' });
+    const forms = h('input', { type: 'text', required: true, value: ctx.query.get('forms') || '', class: 'mono wide' });
     const duration = h('input', { type: 'number', min: '1', inputmode: 'numeric' });
     const build = h('button', { type: 'submit', class: 'primary' }, t('pkg.build'));
     const box = messageBox();
