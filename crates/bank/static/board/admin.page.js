@@ -13,7 +13,7 @@ addStrings({
     'adm.users': 'Người dùng', 'adm.create': 'Tạo người dùng', 'adm.username': 'Tên đăng nhập', 'adm.display': 'Họ tên', 'adm.role': 'Vai trò',
     'adm.password': 'Mật khẩu (ít nhất 12 ký tự)', 'adm.org': 'Đơn vị', 'adm.active': 'Đang hoạt động', 'adm.inactive': 'Đã khoá',
     'adm.created': 'Đã tạo người dùng {name}.', 'adm.deactivate': 'Khoá tài khoản', 'adm.activate': 'Mở lại tài khoản', 'adm.save_role': 'Đổi vai trò',
-    'adm.reset': 'Đặt lại mật khẩu', 'adm.new_password': 'Mật khẩu mới cho {name}', 'adm.updated': 'Đã cập nhật {name}.', 'adm.status': 'Trạng thái', 'adm.actions': 'Thao tác',
+    'adm.reset': 'Đặt lại mật khẩu', 'adm.move': 'Chuyển đơn vị', 'adm.org_of': 'Đơn vị mới của {name}', 'adm.new_password': 'Mật khẩu mới cho {name}', 'adm.updated': 'Đã cập nhật {name}.', 'adm.status': 'Trạng thái', 'adm.actions': 'Thao tác',
     'adm.role.item_writer': 'Người soạn câu hỏi', 'adm.role.reviewer': 'Người thẩm định', 'adm.role.exam_board': 'Hội đồng thi', 'adm.role.proctor': 'Giám thị', 'adm.role.admin': 'Quản trị',
     'adm.audit': 'Nhật ký', 'adm.actor': 'Người thực hiện', 'adm.action': 'Hành động', 'adm.target': 'Đối tượng (vd. mã câu hỏi)', 'adm.from': 'Từ', 'adm.to': 'Đến',
     'adm.filter': 'Lọc', 'adm.when': 'Thời điểm', 'adm.detail': 'Chi tiết', 'adm.total': '{shown} / {total} mục', 'adm.none': 'Không có mục nào.',
@@ -22,7 +22,7 @@ addStrings({
     'adm.users': 'Users', 'adm.create': 'Create a user', 'adm.username': 'Username', 'adm.display': 'Full name', 'adm.role': 'Role',
     'adm.password': 'Password (at least 12 characters)', 'adm.org': 'Organisation', 'adm.active': 'Active', 'adm.inactive': 'Deactivated',
     'adm.created': 'User {name} created.', 'adm.deactivate': 'Deactivate', 'adm.activate': 'Reactivate', 'adm.save_role': 'Change role',
-    'adm.reset': 'Reset password', 'adm.new_password': 'New password for {name}', 'adm.updated': '{name} updated.', 'adm.status': 'Status', 'adm.actions': 'Actions',
+    'adm.reset': 'Reset password', 'adm.move': 'Move', 'adm.org_of': 'New organisation of {name}', 'adm.new_password': 'New password for {name}', 'adm.updated': '{name} updated.', 'adm.status': 'Status', 'adm.actions': 'Actions',
     'adm.role.item_writer': 'Item writer', 'adm.role.reviewer': 'Reviewer', 'adm.role.exam_board': 'Exam board', 'adm.role.proctor': 'Proctor', 'adm.role.admin': 'Administrator',
     'adm.audit': 'Audit log', 'adm.actor': 'Who', 'adm.action': 'Action', 'adm.target': 'Object (e.g. an item id)', 'adm.from': 'From', 'adm.to': 'To',
     'adm.filter': 'Filter', 'adm.when': 'When', 'adm.detail': 'Detail', 'adm.total': '{shown} of {total} entries', 'adm.none': 'No entries.',
@@ -45,10 +45,13 @@ function userRow(ctx, u, box, reload) {
   saveRole.addEventListener('click', () => patch(saveRole, { role: role.value }));
   const toggle = h('button', { type: 'button' }, u.active ? t('adm.deactivate') : t('adm.activate'));
   toggle.addEventListener('click', () => patch(toggle, { active: !u.active }));
+  const org = h('input', { type: 'text', size: '10', 'aria-label': t('adm.org_of', { name: u.username }) });
+  const move = h('button', { type: 'button' }, t('adm.move'));
+  move.addEventListener('click', () => patch(move, { organisation: org.value.trim() }));
   const pw = h('input', { type: 'password', autocomplete: 'new-password', minlength: '12', 'aria-label': t('adm.new_password', { name: u.username }) });
   const reset = h('button', { type: 'button' }, t('adm.reset'));
   reset.addEventListener('click', () => patch(reset, { password: pw.value }));
-  return h('tr', {}, h('th', { scope: 'row' }, u.username), h('td', {}, u.display_name), h('td', {}, role, ' ', saveRole), h('td', {}, u.organisation || u.org || ''),
+  return h('tr', {}, h('th', { scope: 'row' }, u.username), h('td', {}, u.display_name), h('td', {}, role, ' ', saveRole), h('td', {}, org, ' ', move),
     h('td', {}, h('span', { class: `badge ${u.active ? 'approved' : 'rejected'}` }, u.active ? t('adm.active') : t('adm.inactive'))),
     h('td', {}, h('div', { class: 'actions' }, toggle, pw, reset)));
 }
