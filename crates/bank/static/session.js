@@ -1,10 +1,10 @@
 // Who is signed in. The access token lives in this module's memory only; the refresh token is the
-// HttpOnly `khaothi_refresh` cookie the server sets at sign-in (scripts cannot read it), with the
-// token from the login answer kept in memory as well for servers without the cookie. Nothing of
-// the session is written to localStorage or sessionStorage: staff-room computers are shared.
-// The access token is renewed silently a minute before it expires.
+// HttpOnly `khaothi_refresh` cookie the server sets at sign-in (scripts cannot read it, and this
+// module ignores the copy in the login answer). Nothing of the session is written to localStorage
+// or sessionStorage: staff-room computers are shared. The access token is renewed silently a
+// minute before it expires, and a reload resumes the session from the cookie.
 
-let state = null; // {access, refresh, username, role, org, expiresAt}
+let state = null; // {access, username, role, org}
 let timer = null;
 const listeners = [];
 
@@ -40,7 +40,6 @@ async function adopt(tokens) {
   const info = me.ok ? await me.json() : { org: '' };
   state = {
     access: tokens.access_token,
-    refresh: tokens.refresh_token ?? null,
     username: tokens.username,
     role: tokens.role,
     org: info.org ?? '',
@@ -61,12 +60,11 @@ export async function login(username, password) {
 
 let inFlight = null;
 
-/** Renews the access token (cookie first, then the in-memory refresh token); true on success. */
+/** Renews the access token with the refresh cookie (one request at a time); true on success. */
 export function refresh() {
   inFlight ??= (async () => {
     try {
-      let res = state?.refresh ? await post('refresh', { refresh_token: state.refresh }) : await post('refresh');
-      if (!res.ok && state?.refresh) res = await post('refresh');
+      const res = await post('refresh');
       if (!res.ok) return false;
       const wasSignedIn = Boolean(state);
       await adopt(await res.json());

@@ -6,6 +6,7 @@
 //!
 //! Dev-only (`publish = false`): the services list it under `[dev-dependencies]`.
 
+pub mod browser;
 mod database;
 mod http;
 pub mod openapi;
