@@ -62,7 +62,8 @@ pub fn grid() -> Vec<f64> {
 /// THPT part II: 1, 2, 3, 4 statements right earn 0.1, 0.25, 0.5, 1 of the group's point.
 const TRUE_FALSE_SHARE: [f64; 5] = [0.0, 0.1, 0.25, 0.5, 1.0];
 
-fn expected_points(model: &ItemModel, kind: ItemKind, points: f64, theta: f64) -> f64 {
+/// Expected points of one item at θ (THPT part II scoring for a true/false group).
+pub fn expected_points(model: &ItemModel, kind: ItemKind, points: f64, theta: f64) -> f64 {
     let probs = model.category_probabilities(theta);
     if kind == ItemKind::TrueFalseGroup && probs.len() == 5 {
         points * probs.iter().zip(TRUE_FALSE_SHARE).map(|(p, s)| p * s).sum::<f64>()

@@ -1,6 +1,7 @@
 //! The item-bank service: a thin axum layer over the store, auth, render and interop crates.
 //! `Application::build` binds the listener first, so tests can start it on port 0.
 
+pub mod board;
 pub mod bootstrap;
 pub mod calibration;
 pub mod confidentiality;
@@ -81,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::get_form))
         .routes(routes!(assembly::freeze_form))
         .routes(routes!(assembly::print))
+        .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))
@@ -96,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::list_blueprints, assembly::create_blueprint))
         .routes(routes!(blueprints_check::check_blueprint))
         .routes(routes!(calibration::calibrate))
+        .routes(routes!(board::calibration_flags))
         // Result files carry every answer of an event: the import limit, not the JSON one.
         .routes(routes!(results::list_results, results::import_results))
         .layer(DefaultBodyLimit::max(import_limit));

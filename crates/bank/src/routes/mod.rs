@@ -3,6 +3,7 @@ pub mod assembly;
 pub mod auth;
 pub mod authoring;
 pub mod blueprints_check;
+pub mod board;
 pub mod calibration;
 pub mod enemies;
 pub mod health;

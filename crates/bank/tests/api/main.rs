@@ -8,6 +8,7 @@ use assembly as api_assembly;
 mod authoring;
 mod bad_input;
 mod blueprint_check;
+mod board_views;
 mod calibration;
 mod enemies;
 mod confidentiality;
