@@ -7,11 +7,9 @@ mod bank_m0001_initial;
 mod bank_m0002_results;
 mod bank_m0003_packages;
 mod bank_m0004_paper_enemy_pairs;
-mod bank_m0100_sec_refresh_families;
-mod bank_m0004_conf_org_settings;
-mod bank_m0005_conf_stimulus_versions;
 mod bank_m0004_api_search;
 mod bank_m0004_conf_org_settings;
+mod bank_m0005_conf_stimulus_versions;
 mod bank_m0100_sec_refresh_families;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
@@ -30,11 +28,9 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0002_results::Migration),
             Box::new(bank_m0003_packages::Migration),
             Box::new(bank_m0004_paper_enemy_pairs::Migration),
-            Box::new(bank_m0100_sec_refresh_families::Migration),
-            Box::new(bank_m0004_conf_org_settings::Migration),
-            Box::new(bank_m0005_conf_stimulus_versions::Migration),
             Box::new(bank_m0004_api_search::Migration),
             Box::new(bank_m0004_conf_org_settings::Migration),
+            Box::new(bank_m0005_conf_stimulus_versions::Migration),
             Box::new(bank_m0100_sec_refresh_families::Migration),
         ]
     }
