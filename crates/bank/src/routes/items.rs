@@ -412,14 +412,6 @@ pub async fn list_items(
     let filter = params.filter()?;
     let per_page = params.per_page.unwrap_or(50).clamp(1, 200);
     let page = params.page.unwrap_or(1).max(1);
-    let vis = confidentiality::visibility_in(&state, &user).await?;
-    let (found, total) =
-        items::search(&state.db, user.org(), &vis, &filter, (page - 1) * per_page, per_page).await?;
-    let ids: Vec<&str> = found.iter().map(|v| v.item.id.as_str()).collect();
-    audit::record(&state.db, &actor(&user), "item_list", "item", "*", serde_json::json!({"ids": ids}))
-        .await?;
-    let views = views_for_reader(&state, &user, found).await?;
-    Ok(Json(ItemPage { items: views, total, page, per_page }))
     let after = params.after.as_deref().map(super::item_list::decode_cursor).transpose()?;
     if after.is_some() && params.page.is_some() {
         return Err(ApiError::bad_request("invalid_query", "give `page` or `after`, not both"));
@@ -428,12 +420,13 @@ pub async fn list_items(
         Some(id) => PageStart::After(id),
         None => PageStart::Offset((page - 1) * per_page),
     };
-    let found = search::list(&state.db, user.org(), &visibility(&user), &filter, start, per_page).await?;
+    let vis = confidentiality::visibility_in(&state, &user).await?;
+    let found = search::list(&state.db, user.org(), &vis, &filter, start, per_page).await?;
     let ids: Vec<&str> = found.items.iter().map(|v| v.item.id.as_str()).collect();
     audit::record(&state.db, &actor(&user), "item_list", "item", "*", serde_json::json!({"ids": ids}))
         .await?;
     Ok(Json(ItemPage {
-        items: found.items.into_iter().map(Into::into).collect(),
+        items: views_for_reader(&state, &user, found.items).await?,
         total: found.total,
         page,
         per_page,
