@@ -249,7 +249,7 @@ fn every_thpt_2025_structure_totals_ten_points() {
                 ItemKind::TrueFalseGroup,
                 1,
                 VersionKey::TrueFalseGroup(vec![true; 4]),
-                json!([true; 4]),
+                json!([true, true, true, true]),
             );
         }
         for i in 0..short {
