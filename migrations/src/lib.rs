@@ -8,6 +8,7 @@ mod bank_m0002_results;
 mod bank_m0003_packages;
 mod bank_m0004_conf_org_settings;
 mod bank_m0005_conf_stimulus_versions;
+mod bank_m0006_conf_calibration_jobs;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -25,6 +26,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0003_packages::Migration),
             Box::new(bank_m0004_conf_org_settings::Migration),
             Box::new(bank_m0005_conf_stimulus_versions::Migration),
+            Box::new(bank_m0006_conf_calibration_jobs::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod assembly;
 pub mod audit;
 pub mod calibration;
+pub mod calibration_jobs;
 pub mod entity;
 mod error;
 pub mod items;

@@ -6,6 +6,7 @@ mod common;
 mod assembly;
 mod bad_input;
 mod calibration;
+mod calibration_jobs;
 mod confidentiality;
 mod import;
 mod openapi;
