@@ -98,18 +98,6 @@ impl Prepared {
     }
 }
 
-/// Calibrates the responses and stores the run in one go (the CLI and tests; the route runs the
-/// same steps as a job).
-pub async fn calibrate(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    request: CalibrationRequest,
-) -> ApiResult<CalibrationOutcome> {
-    let mut prepared = prepare(db, actor, request).await?;
-    let result = prepared.estimate().await?;
-    prepared.store(db, actor, &result).await
-}
-
 /// The CSV text of the responses: the upload (which must be UTF-8) or the stored set.
 async fn responses_csv(db: &DatabaseConnection, org: &str, responses: &Responses) -> ApiResult<String> {
     match responses {
