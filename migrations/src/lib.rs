@@ -10,6 +10,7 @@ mod bank_m0004_paper_enemy_pairs;
 mod bank_m0004_api_search;
 mod bank_m0004_conf_org_settings;
 mod bank_m0005_conf_stimulus_versions;
+mod bank_m0006_conf_calibration_jobs;
 mod bank_m0100_sec_refresh_families;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
@@ -31,6 +32,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0004_api_search::Migration),
             Box::new(bank_m0004_conf_org_settings::Migration),
             Box::new(bank_m0005_conf_stimulus_versions::Migration),
+            Box::new(bank_m0006_conf_calibration_jobs::Migration),
             Box::new(bank_m0100_sec_refresh_families::Migration),
         ]
     }

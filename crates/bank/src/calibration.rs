@@ -44,23 +44,58 @@ struct BankColumns {
     anchors: BTreeMap<String, ItemModel>,
 }
 
-/// Calibrates the responses and stores the run: the steps below, in order.
-pub async fn calibrate(
+/// Checked input of a calibration, ready to estimate: everything a user can get wrong has been
+/// refused by now, so what remains can run as a background job.
+pub struct Prepared {
+    request: CalibrationRequest,
+    csv: String,
+    /// Taken by [`Prepared::estimate`], which runs once.
+    matrix: Option<ResponseMatrix>,
+    columns: BankColumns,
+}
+
+/// Reads the responses and resolves their columns against the bank (errors are the user's: 4xx).
+pub async fn prepare(
     db: &DatabaseConnection,
     actor: &Actor,
     request: CalibrationRequest,
-) -> ApiResult<CalibrationOutcome> {
+) -> ApiResult<Prepared> {
     let csv = responses_csv(db, &actor.org_id, &request.responses).await?;
     let matrix = khaothi_irt::csv::read_responses(csv.as_bytes())
         .map_err(|e| ApiError::invalid(None, vec![FieldError::new("csv", e.to_string())]))?;
     let columns = resolve_columns(db, &actor.org_id, &matrix, request.bank_anchors).await?;
-    let opts = CalibrationOptions {
-        model: request.model,
-        anchors: columns.anchors,
-        ..CalibrationOptions::default()
-    };
-    let result = estimate(matrix, opts).await?;
-    store_run(db, actor, &request, &csv, &columns.versions, &result).await
+    Ok(Prepared { request, csv, matrix: Some(matrix), columns })
+}
+
+impl Prepared {
+    /// The model the request asked for (the job records it).
+    pub fn model(&self) -> IrtModelKind {
+        self.request.model
+    }
+
+    /// Estimates the parameters off the async runtime.
+    pub async fn estimate(&mut self) -> ApiResult<CalibrationResult> {
+        let opts = CalibrationOptions {
+            model: self.request.model,
+            anchors: std::mem::take(&mut self.columns.anchors),
+            ..CalibrationOptions::default()
+        };
+        let matrix = self
+            .matrix
+            .take()
+            .ok_or_else(|| ApiError::Internal("a calibration was estimated twice".into()))?;
+        estimate(matrix, opts).await
+    }
+
+    /// Stores the run with its parameters, as one transaction.
+    pub async fn store(
+        &self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        result: &CalibrationResult,
+    ) -> ApiResult<CalibrationOutcome> {
+        store_run(db, actor, &self.request, &self.csv, &self.columns.versions, result).await
+    }
 }
 
 /// The CSV text of the responses: the upload (which must be UTF-8) or the stored set.

@@ -41,6 +41,17 @@ pub fn redact(record: &mut ItemRecord) {
     record.extra.remove("solution");
 }
 
+/// Which current versions the user's role sees in an open bank: writers their own and others'
+/// approved items, reviewers everything out of draft, the board approved and retired items.
+pub fn role_visibility(user: &CurrentUser) -> Visibility {
+    match user.role() {
+        Role::Admin => Visibility::All,
+        Role::ItemWriter => Visibility::Writer { username: user.username().to_string() },
+        Role::Reviewer => Visibility::Reviewer,
+        _ => Visibility::Board,
+    }
+}
+
 /// Whether the user's organisation closed its bank to writers.
 pub async fn closed_bank(state: &AppState, user: &CurrentUser) -> ApiResult<bool> {
     Ok(org_settings::get(&state.db, user.org()).await?.closed_bank)
@@ -49,7 +60,7 @@ pub async fn closed_bank(state: &AppState, user: &CurrentUser) -> ApiResult<bool
 /// Which current versions a list or search shows the user: the role's rule, narrowed to the
 /// writer's own items when the bank is closed.
 pub async fn visibility_in(state: &AppState, user: &CurrentUser) -> ApiResult<Visibility> {
-    let open = crate::routes::items::visibility(user);
+    let open = role_visibility(user);
     Ok(match open {
         Visibility::Writer { username } if closed_bank(state, user).await? => {
             Visibility::OwnOnly { username }

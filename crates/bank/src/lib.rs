@@ -4,6 +4,7 @@
 pub mod board;
 pub mod bootstrap;
 pub mod calibration;
+pub mod calibration_jobs;
 pub mod confidentiality;
 pub mod config;
 pub mod error;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::print))
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
+        .routes(routes!(calibration::get_job, calibration::cancel_job))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))
         .routes(routes!(packages::download))
@@ -143,6 +145,14 @@ impl Application {
             khaothi_store::assembly::fail_interrupted_jobs(&db).await.map_err(|e| e.to_string())?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "assembly jobs interrupted by the last shutdown were marked failed");
+        }
+        let interrupted =
+            khaothi_store::calibration_jobs::fail_interrupted(&db).await.map_err(|e| e.to_string())?;
+        if interrupted > 0 {
+            tracing::warn!(
+                interrupted,
+                "calibration jobs interrupted by the last shutdown were marked failed"
+            );
         }
         Self::build_with_db(config, db).await
     }

@@ -8,12 +8,12 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::IrtModelKind;
-use khaothi_store::calibration;
+use khaothi_store::{calibration, calibration_jobs};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::items::actor;
-use crate::calibration::{self as service, CalibrationOutcome, CalibrationRequest, Responses};
+use crate::calibration::{self as service, CalibrationRequest, Responses};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiPath, ApiQuery, read_body};
 use crate::state::AppState;
@@ -47,16 +47,26 @@ pub struct CalibrationView {
     pub report: serde_json::Value,
 }
 
-/// Calibrate item parameters from a responses CSV and store them as a new calibration run.
+/// The answer to a calibration request: the job to follow.
+#[derive(Serialize, ToSchema)]
+pub struct JobStarted {
+    pub job_id: String,
+    pub status: String,
+    /// Where to follow it: `GET` this path.
+    pub href: String,
+}
+
+/// Calibrate item parameters from a responses CSV (or a stored response set) as a background job:
+/// the input is checked at once (400/422), then 202 with the job; the run is stored when it is done.
 #[utoipa::path(post, path = "/api/v1/calibrations", tag = "calibration", security(("bearer" = [])), params(CalibrateParams),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 201, body = CalibrationView), (status = 400), (status = 403), (status = 422)))]
+    responses((status = 202, body = JobStarted), (status = 400), (status = 403), (status = 422)))]
 pub async fn calibrate(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(p): ApiQuery<CalibrateParams>,
     req: Request,
-) -> ApiResult<(StatusCode, Json<CalibrationView>)> {
+) -> ApiResult<(StatusCode, Json<JobStarted>)> {
     user.require(BOARD, "calibrate items")?;
     let model: IrtModelKind = p
         .model
@@ -77,16 +87,83 @@ pub async fn calibrate(
     let body = read_body(req, &state).await?;
     let responses = responses(p.response_set, p.name, &body)?;
     let request = CalibrationRequest { model, bank_anchors, responses };
-    let CalibrationOutcome { run, report } = service::calibrate(&state.db, &actor(&user), request).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CalibrationView {
-            run_id: run.id,
-            created_at: run.created_at,
-            created_by: run.created_by,
-            report,
-        }),
-    ))
+    let actor = actor(&user);
+    let prepared = service::prepare(&state.db, &actor, request).await?;
+    let job = crate::calibration_jobs::start(&state.db, &actor, prepared).await?;
+    let href = format!("/api/v1/calibration-jobs/{}", job.id);
+    Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: job.id, status: job.status, href })))
+}
+
+/// A calibration job as the board follows it.
+#[derive(Serialize, ToSchema)]
+pub struct JobView {
+    pub id: String,
+    /// `queued`, `running`, `done`, `failed` or `cancelled`.
+    pub status: String,
+    /// 0 queued, 0.1 data read, 0.9 estimated, 1 stored.
+    pub progress: f64,
+    pub model: String,
+    /// The stored run (`GET /api/v1/calibrations/{id}`) once `done`.
+    pub calibration_id: Option<String>,
+    pub error: Option<String>,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<calibration_jobs::CalibrationJob> for JobView {
+    fn from(j: calibration_jobs::CalibrationJob) -> Self {
+        Self {
+            id: j.id,
+            status: j.status,
+            progress: j.progress,
+            model: j.model,
+            calibration_id: j.calibration_id,
+            error: j.error,
+            created_by: j.created_by,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// Follow a calibration job.
+#[utoipa::path(get, path = "/api/v1/calibration-jobs/{id}", tag = "calibration", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = JobView), (status = 403), (status = 404)))]
+pub async fn get_job(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<JobView>> {
+    user.require(BOARD, "follow calibration jobs")?;
+    Ok(Json(calibration_jobs::get(&state.db, user.org(), &id).await?.into()))
+}
+
+/// Cancel a queued or running calibration job (its estimate is dropped, nothing is stored).
+#[utoipa::path(delete, path = "/api/v1/calibration-jobs/{id}", tag = "calibration", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = JobView), (status = 403), (status = 404), (status = 409)))]
+pub async fn cancel_job(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<JobView>> {
+    user.require(BOARD, "cancel calibration jobs")?;
+    let job = calibration_jobs::get(&state.db, user.org(), &id).await?;
+    let why = format!("cancelled by {}", user.username());
+    if !calibration_jobs::finish(&state.db, &id, "cancelled", None, Some(&why)).await? {
+        return Err(ApiError::Conflict(format!("calibration job {id} has already ended ({})", job.status)));
+    }
+    let detail = serde_json::json!({});
+    khaothi_store::audit::record(
+        &state.db,
+        &actor(&user),
+        "calibration_cancel",
+        "calibration_job",
+        &id,
+        detail,
+    )
+    .await?;
+    Ok(Json(calibration_jobs::get(&state.db, user.org(), &id).await?.into()))
 }
 
 /// The responses a request names: a stored response set (`?response_set=`, with an empty body) or

@@ -28,13 +28,9 @@ pub fn actor(user: &CurrentUser) -> Actor {
     }
 }
 
+/// The role's visibility of an open bank (see [`confidentiality::visibility_in`] for the closed one).
 pub fn visibility(user: &CurrentUser) -> Visibility {
-    match user.role() {
-        Role::Admin => Visibility::All,
-        Role::ItemWriter => Visibility::Writer { username: user.username().to_string() },
-        Role::Reviewer => Visibility::Reviewer,
-        _ => Visibility::Board,
-    }
+    confidentiality::role_visibility(user)
 }
 
 /// Who wrote an item of the user's organisation; a 404 when there is no such item.

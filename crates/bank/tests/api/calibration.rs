@@ -8,7 +8,7 @@ use crate::both_backends;
 use crate::common::{Backend, TestApp};
 
 /// Responses of 3,000 simulated candidates to the pool's 24 single-choice items (columns `id@1`).
-fn responses() -> (Vec<u8>, Vec<(String, f64, f64)>) {
+pub fn responses() -> (Vec<u8>, Vec<(String, f64, f64)>) {
     let truth: Vec<(String, f64, f64)> =
         (0..24).map(|i| (format!("P-SC-{i:02}"), 0.8 + i as f64 * 0.05, -1.5 + i as f64 * 0.12)).collect();
     let models: Vec<ItemModel> = truth.iter().map(|(_, a, b)| ItemModel::TwoPl { a: *a, b: *b }).collect();
@@ -38,10 +38,9 @@ async fn board_calibrates_and_runs_are_kept(backend: Backend) {
 
     let (s, _) = app.post_raw(Some(&writer), "/api/v1/calibrations", "text/csv", csv.clone()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, run) = app
-        .post_raw(Some(&board), "/api/v1/calibrations?model=2pl&name=pretest", "text/csv", csv.clone())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{run}");
+    let run =
+        crate::calibration_jobs::calibrate_and_wait(&app, &board, "?model=2pl&name=pretest", csv.clone())
+            .await;
     assert_eq!(run["report"]["converged"], true, "{run}");
     let items = run["report"]["items"].as_array().unwrap();
     assert_eq!(items.len(), 24);
@@ -57,8 +56,7 @@ async fn board_calibrates_and_runs_are_kept(backend: Backend) {
     assert!(irt["se_a"].as_f64().is_some_and(|x| x > 0.0), "{irt}");
 
     // A second run (anchored to the first) adds a run; the first is kept.
-    let (s, run2) = app.post_raw(Some(&board), "/api/v1/calibrations?anchors=bank", "text/csv", csv).await;
-    assert_eq!(s, StatusCode::CREATED, "{run2}");
+    crate::calibration_jobs::calibrate_and_wait(&app, &board, "?anchors=bank", csv).await;
     let (s, history) = app.get(Some(&board), "/api/v1/items/P-SC-05/calibrations").await;
     assert_eq!(s, StatusCode::OK);
     let runs: Vec<&Value> = history.as_array().unwrap().iter().collect();

@@ -11,6 +11,7 @@ mod blueprint_check;
 mod board_views;
 mod calibration;
 mod enemies;
+mod calibration_jobs;
 mod confidentiality;
 mod import;
 mod openapi;

@@ -144,10 +144,8 @@ async fn a_signed_file_is_imported_and_calibrated(backend: Backend) {
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
 
     // The calibration runs on the imported responses, item versions from the `id@version` headers.
-    let (s, run) = app
-        .post_raw(Some(&board), &format!("/api/v1/calibrations?response_set={set}"), "text/csv", vec![])
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{run}");
+    let query = format!("?response_set={set}");
+    let run = crate::calibration_jobs::calibrate_and_wait(&app, &board, &query, vec![]).await;
     assert_eq!(run["report"]["converged"], true, "{run}");
     assert_eq!(run["report"]["n_persons"], 2000, "{run}");
     let items = run["report"]["items"].as_array().unwrap();

@@ -4,6 +4,7 @@
 pub mod assembly_job;
 pub mod audit_log;
 pub mod blueprint;
+pub mod calibration_job;
 pub mod calibration_run;
 pub mod enemy_pair;
 pub mod form;
