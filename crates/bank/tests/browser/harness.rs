@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use khaothi_testkit::browser::{self, Client, Key, Locator, wait_for};
+use khaothi_testkit::browser::{self, Client, Element, Key, Locator, wait_for};
 
 /// One browser test at a time: Chromium is heavy on a two-core machine.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -103,6 +103,13 @@ pub async fn choose(client: &Client, name: &str, value: &str) {
 /// Clicks the radio `value` of the group `data-field=name`.
 pub async fn pick(client: &Client, name: &str, value: &str) {
     let el = wait_for(client, &format!("fieldset[data-field=\"{name}\"] input[value=\"{value}\"]")).await;
+    click(client, el).await;
+}
+
+/// Scrolls `el` to the middle of the window (clear of the editor's sticky palette), clicks it.
+pub async fn click(client: &Client, el: Element) {
+    let arg = serde_json::to_value(&el).unwrap();
+    client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg]).await.unwrap();
     el.click().await.unwrap();
 }
 
@@ -114,17 +121,12 @@ pub async fn press(client: &Client, label: &str) {
         if let Ok(b) = client.find(Locator::XPath(&xpath)).await
             && b.is_enabled().await.unwrap_or(false)
         {
-            b.click().await.unwrap();
+            click(client, b).await;
             return;
         }
         assert!(start.elapsed() < browser::WAIT, "no enabled button {label:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// The text of the whole page body.
-pub async fn body_text(client: &Client) -> String {
-    client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
 }
 
 /// A 4×4 red PNG, for the image upload.

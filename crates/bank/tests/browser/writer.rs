@@ -126,8 +126,9 @@ async fn writer_and_reviewer_through_the_pages() {
     press(&writer, "Gửi duyệt").await;
     wait_for_text(&writer, ".editor-bar", "Chờ duyệt").await;
     open(&writer, &bank, "items/TOAN12-W001/history").await;
-    let diff = wait_for_text(&writer, "table.diff", "3").await;
-    assert!(diff.contains("options[3]") || diff.contains("options"), "{diff}");
+    wait_for_text(&writer, "#page-title", "Lịch sử").await;
+    let diff = wait_for_text(&writer, "table.diff", "options[3]").await;
+    assert!(diff.contains("frac{3}{2}") && diff.contains("frac{1}{2}"), "{diff}");
     wait_for(&writer, "table.diff ins").await;
     wait_for(&writer, "table.diff del").await;
     shot(&writer, "07-history-diff").await;
