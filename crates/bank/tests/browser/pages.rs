@@ -18,7 +18,8 @@ async fn token(bank: &Bank, username: &str) -> String {
 }
 
 async fn call(bank: &Bank, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut req = reqwest::Client::new().request(method, format!("{}/api/v1/{path}", bank.base)).bearer_auth(token);
+    let mut req =
+        reqwest::Client::new().request(method, format!("{}/api/v1/{path}", bank.base)).bearer_auth(token);
     if let Some(b) = body {
         req = req.json(&b);
     }
