@@ -81,7 +81,7 @@ registerPage({
     const form = h('form', { class: 'panel row' }, field(t('hist.from'), from), field(t('hist.to'), to),
       h('button', { type: 'submit', class: 'primary' }, t('hist.compare')));
     form.addEventListener('submit', (e) => { e.preventDefault(); compare(); });
-    el.append(
+    replace(el,
       h('p', {}, h('a', { href: `#/items/${encodeURIComponent(id)}` }, t('hist.back'))),
       versionsTable(ctx, history),
       numbers.length > 1 ? [h('h2', {}, t('hist.compare')), form, out] : h('p', { class: 'muted' }, t('hist.one')),

@@ -46,7 +46,7 @@ export function latexPalette(target) {
       type: 'button',
       class: 'latex',
       title: name,
-      'aria-label': name,
+      'aria-label': `${label} (${name})`,
       // Keep the focus (and the selection) in the text field while clicking.
       onmousedown: (e) => e.preventDefault(),
       onclick: () => insert(target(), text, caret < 0 ? text.length : caret),

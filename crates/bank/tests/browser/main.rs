@@ -3,4 +3,5 @@
 //! text, and an axe-core scan of every page. Screenshots go to target/screenshots/bank/.
 
 mod harness;
+mod pages;
 mod writer;
