@@ -24,7 +24,9 @@ async fn a_40_seat_lab_fits_1366x768_with_every_warning_and_lost_seats_stand_out
         let mut s = CandidateSocket::connect(&url).await.unwrap();
         s.login(number, code).await.unwrap();
         if i % 7 == 3 {
-            s.send(json!({"type": "integrity", "kind": "focus_lost", "detail": "window lost focus"})).await.unwrap();
+            s.send(json!({"type": "integrity", "kind": "focus_lost", "detail": "window lost focus"}))
+                .await
+                .unwrap();
         }
         sockets.push(s);
     }
@@ -37,7 +39,12 @@ async fn a_40_seat_lab_fits_1366x768_with_every_warning_and_lost_seats_stand_out
     proctor_open_room(&p, &server, &exam).await;
     let lost = format!("document.querySelector('.seat-tile[data-number=\"{gone}\"]')");
     wait_for(&p, &format!("{lost}.dataset.lost === 'true'"), "the lost seat").await;
-    wait_for(&p, "document.querySelectorAll('.seat-tile[data-flags]:not([data-flags=\"0\"])').length === 4", "four warnings").await;
+    wait_for(
+        &p,
+        "document.querySelectorAll('.seat-tile[data-flags]:not([data-flags=\"0\"])').length === 4",
+        "four warnings",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     screenshot(&p, "proctor-40-seat-lab-1366x768").await;
 
@@ -45,13 +52,24 @@ async fn a_40_seat_lab_fits_1366x768_with_every_warning_and_lost_seats_stand_out
     let text = text.as_str().unwrap();
     assert!(text.starts_with("Mất kết nối từ "), "{text}");
     let hm = &text["Mất kết nối từ ".len()..];
-    assert!(hm.len() == 5 && hm.as_bytes()[2] == b':' && hm.replace(':', "").chars().all(|c| c.is_ascii_digit()), "{text}");
-    let cut = js(&p, &format!("const c = {lost}.querySelector('.conn-state'); return c.scrollWidth > c.clientWidth + 1")).await;
+    assert!(
+        hm.len() == 5 && hm.as_bytes()[2] == b':' && hm.replace(':', "").chars().all(|c| c.is_ascii_digit()),
+        "{text}"
+    );
+    let cut = js(
+        &p,
+        &format!("const c = {lost}.querySelector('.conn-state'); return c.scrollWidth > c.clientWidth + 1"),
+    )
+    .await;
     assert_eq!(cut, json!(false), "the time a seat was lost is cut off");
     let background = js(&p, &format!("return getComputedStyle({lost}).backgroundColor")).await;
     let normal = js(&p, "return getComputedStyle(document.querySelector('.seat-tile[data-lost=\"false\"][data-status=\"in_progress\"]')).backgroundColor").await;
     assert_ne!(background, normal, "a lost seat looks like the others");
-    let connected = js(&p, "return document.querySelector('.seat-tile[data-connected=\"true\"] .conn-state').textContent").await;
+    let connected = js(
+        &p,
+        "return document.querySelector('.seat-tile[data-connected=\"true\"] .conn-state').textContent",
+    )
+    .await;
     assert_eq!(connected, "Đã kết nối");
 
     // Every seat of the 40 and every warning line in view, no scrolling.
