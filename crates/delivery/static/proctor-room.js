@@ -242,20 +242,24 @@ export class Room {
         : t('p.disconnected');
     const conn = el('span', 'conn-state', connText);
     conn.dataset.state = s.connected ? 'connected' : lost ? 'lost' : 'disconnected';
-    const head = el('div', 'seat-no', t('p.seat', { n: s.seat }));
-    head.append(conn);
+    const head = el('div', 'seat-no', `${t('p.seat', { n: s.seat })} · ${s.number}`);
     const progress = el('progress');
     progress.max = s.item_count || 1;
     progress.value = s.answered || 0;
-    const flags = el('div', 'seat-flags', s.flags ? `⚑ ${t('p.flags', { n: s.flags })}${s.last_flag ? ` · ${translate(`p.flag.${s.last_flag}`, s.last_flag)}` : ''}` : '');
+    const flagWords = s.flags ? `${t('p.flags', { n: s.flags })}${s.last_flag ? ` · ${translate(`p.flag.${s.last_flag}`, s.last_flag)}` : ''}` : '';
+    const flags = el('div', 'seat-flags', s.flags ? `⚑ ${s.flags}${s.last_flag ? ` · ${translate(`p.flag.${s.last_flag}`, s.last_flag)}` : ''}` : '');
+    flags.title = flagWords;
     const time = el('div', 'seat-time');
     time.dataset.number = s.number;
+    const answered = el('span', 'seat-answered', `${s.answered ?? 0}/${s.item_count ?? 0}`);
+    answered.title = t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 });
+    tile.title = `${s.full_name} · ${s.number}${s.version ? ` · ${s.version}` : ''}`;
     tile.append(
       head,
       el('div', 'seat-name', s.full_name),
-      el('div', 'seat-number', `${s.number}${s.version ? ` · ${s.version}` : ''}`),
-      el('div', 'seat-status', t(`p.status.${s.status}`) + (s.extra_minutes ? ` · ${t('p.extra', { n: s.extra_minutes })}` : '')),
-      el('div', 'seat-line', '', progress, el('span', 'seat-answered', t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 })), time),
+      conn,
+      el('div', 'seat-line', '', el('span', 'seat-status', t(`p.status.${s.status}`) + (s.extra_minutes ? ` +${s.extra_minutes}′` : '')), time),
+      el('div', 'seat-line', '', progress, answered),
       flags,
     );
     tile.addEventListener('click', () => this.select(s.number));

@@ -25,8 +25,8 @@ pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
 pub use khaothi_irt::ability::{AbilityEstimate, AbilityStatus};
 pub use result_file::{ResultFile, ResultFileError, sign_result_file};
 pub use score::{
-    ItemScore, ScoreSheet, SectionScore, format_score10, is_answered, score_item, score_version, section_label,
-    statement_points, to_ten, validate_answer,
+    ItemScore, ScoreSheet, SectionScore, format_score10, is_answered, score_item, score_version,
+    section_label, statement_points, to_ten, validate_answer,
 };
 pub use seal::{BuiltPackage, Manifest, PackageFile, SealedPackage, VersionSummary, verify_package};
 

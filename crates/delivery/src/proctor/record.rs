@@ -99,7 +99,10 @@ pub async fn room_record(
         return Ok(axum::Json(record).into_response());
     }
     // A printed document: its own inline style, nothing else loads or runs.
-    let csp = (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    let csp = (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
     Ok(([csp], Html(html(&record, &s.config.zone()))).into_response())
 }
 
@@ -219,7 +222,8 @@ fn heading(h: &mut String, r: &Value, zone: &EventZone) {
 
 /// Môn, buổi thi (morning or afternoon of the first start), duration, when and by whom printed.
 fn exam_lines(h: &mut String, r: &Value, zone: &EventZone) {
-    let first_start = r["candidates"].as_array().into_iter().flatten().filter_map(|c| parse_time(&c["started_at"])).min();
+    let first_start =
+        r["candidates"].as_array().into_iter().flatten().filter_map(|c| parse_time(&c["started_at"])).min();
     let session = first_start.map_or_else(
         || "chưa bắt đầu".to_string(),
         |t| {
@@ -286,7 +290,12 @@ fn summary(h: &mut String, r: &Value) {
     let count = |k: &str| sm[k].as_u64().unwrap_or(0);
     let present = count("submitted") + count("terminated") + count("in_progress") + count("paused");
     let absent = count("absent") + count("not_started");
-    let warned = r["candidates"].as_array().into_iter().flatten().filter(|c| c["flags"].as_u64().unwrap_or(0) > 0).count();
+    let warned = r["candidates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["flags"].as_u64().unwrap_or(0) > 0)
+        .count();
     let _ = write!(
         h,
         "<table class=\"grid counts\"><tr><th>Số thí sinh theo danh sách</th><th>Có mặt</th><th>Vắng</th><th>Vi phạm (đình chỉ thi)</th><th>Có cảnh báo của hệ thống</th><th>Đã nộp bài</th></tr>\

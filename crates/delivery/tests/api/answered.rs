@@ -25,7 +25,8 @@ async fn cleared_answers_are_not_counted_anywhere(b: Backend) {
         send(&mut s, it, some_answer(it, k as u64)).await;
     }
     let of_kind = |kind: &str| items.iter().filter(|it| it["kind"] == kind).collect::<Vec<_>>();
-    let (single, groups, short) = (of_kind("single_choice"), of_kind("true_false_group"), of_kind("short_answer"));
+    let (single, groups, short) =
+        (of_kind("single_choice"), of_kind("true_false_group"), of_kind("short_answer"));
     // Cleared: one single choice, one whole group, one short answer. Partly answered: a group
     // with one statement of four still counts.
     send(&mut s, single[0], Value::Null).await;
@@ -39,17 +40,22 @@ async fn cleared_answers_are_not_counted_anywhere(b: Backend) {
     assert_eq!(done["answered"], expected, "the final page's count: {done}");
 
     let record = app.board.get("/api/v1/events/E1/rooms/P001/record?format=json").await.unwrap();
-    let seat = record["candidates"].as_array().unwrap().iter().find(|c| c["number"] == list[0].0.as_str()).unwrap();
+    let seat =
+        record["candidates"].as_array().unwrap().iter().find(|c| c["number"] == list[0].0.as_str()).unwrap();
     assert_eq!(seat["answered"], expected, "the biên bản's (and the proctor grid's) count: {seat}");
 
     // A server restart forgets live counts: the count from the response log agrees.
     let (config, signer, data) = app.stop().await;
     let app = TestApp::start(config, signer, data).await;
     let record = app.board.get("/api/v1/events/E1/rooms/P001/record?format=json").await.unwrap();
-    let seat = record["candidates"].as_array().unwrap().iter().find(|c| c["number"] == list[0].0.as_str()).unwrap();
+    let seat =
+        record["candidates"].as_array().unwrap().iter().find(|c| c["number"] == list[0].0.as_str()).unwrap();
     assert_eq!(seat["answered"], expected, "the count from the log: {seat}");
 
-    app.board.post("/api/v1/events/E1/keys", json!({"release_key": exam.pkg.keys_key.to_hex()})).await.unwrap();
+    app.board
+        .post("/api/v1/events/E1/keys", json!({"release_key": exam.pkg.keys_key.to_hex()}))
+        .await
+        .unwrap();
     let results = app.board.get("/api/v1/events/E1/results?format=json").await.unwrap();
     let rows = results["candidates"].as_array().or_else(|| results.as_array()).expect("result rows");
     let row = rows.iter().find(|r| r["number"] == list[0].0.as_str()).unwrap();

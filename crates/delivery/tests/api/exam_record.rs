@@ -39,13 +39,19 @@ async fn the_record_reads_as_the_official_biên_bản(b: Backend) {
     let mut t = app.socket().await;
     t.login(&list[1].0, &list[1].1).await.unwrap();
     app.board
-        .post(&format!("/api/v1/events/E1/candidates/{}/terminate", list[1].0), json!({"reason": "Sử dụng điện thoại"}))
+        .post(
+            &format!("/api/v1/events/E1/candidates/{}/terminate", list[1].0),
+            json!({"reason": "Sử dụng điện thoại"}),
+        )
         .await
         .unwrap();
 
     let (html, csp) = record_html(&app).await;
     // Kept for a look in a browser (CI keeps target/tmp as an artefact).
-    let _ = std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bien-ban-{b:?}.html")), &html);
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bien-ban-{b:?}.html")),
+        &html,
+    );
     for want in [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập – Tự do – Hạnh phúc",
@@ -70,7 +76,9 @@ async fn the_record_reads_as_the_official_biên_bản(b: Backend) {
     }
     // Counts: 3 on the list, 2 present, 1 absent, 1 violation, 1 submitted.
     assert!(
-        html.contains("<td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">1</td>"),
+        html.contains(
+            "<td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">1</td>"
+        ),
         "counts row"
     );
     // The signature blocks are one row, side by side.
@@ -81,14 +89,18 @@ async fn the_record_reads_as_the_official_biên_bản(b: Backend) {
 
     // Times: the JSON keeps UTC; the page shows the same instant in Hà Nội's time, 24-hour.
     let record = app.board.get("/api/v1/events/E1/rooms/P001/record?format=json").await.unwrap();
-    let started = record["candidates"].as_array().unwrap().iter().find(|c| c["number"] == list[0].0.as_str()).unwrap()
-        ["started_at"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let started =
+        record["candidates"].as_array().unwrap().iter().find(|c| c["number"] == list[0].0.as_str()).unwrap()
+            ["started_at"]
+            .as_str()
+            .unwrap()
+            .to_string();
     assert!(started.ends_with('Z') || started.ends_with("+00:00"), "{started}");
     let t: DateTime<Utc> = started.parse().unwrap();
-    let local = t.with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap()).format("%H:%M:%S %d/%m/%Y").to_string();
+    let local = t
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .format("%H:%M:%S %d/%m/%Y")
+        .to_string();
     assert!(html.contains(&local), "{local} (UTC {started}) not in the biên bản");
     assert_eq!(record["time_zone"], "Asia/Ho_Chi_Minh");
 }

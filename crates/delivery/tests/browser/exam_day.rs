@@ -71,7 +71,12 @@ async fn a_reload_keeps_the_last_keystroke_reopens_the_question_and_asks_for_ful
     // before the page sends).
     press(&c, Key::End.into()).await;
     let last = js(&c, "return String(document.querySelectorAll('.nav-q').length - 1)").await;
-    wait_for(&c, &format!("document.getElementById('q-title').dataset.index === {last}"), "the last question").await;
+    wait_for(
+        &c,
+        &format!("document.getElementById('q-title').dataset.index === {last}"),
+        "the last question",
+    )
+    .await;
     let (item, kind) = current_item(&c).await;
     assert_eq!(kind, "short_answer");
     let input = c.find(fantoccini::Locator::Css(".sa-input")).await.unwrap();
@@ -136,9 +141,12 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
     .await;
     // Đúng and Sai chosen look alike (neutral), unlike an unchosen button.
     press(&c, 's').await;
-    wait_for(&c, "document.querySelectorAll('button.tf[aria-pressed=\"true\"]').length === 2", "two chosen").await;
-    let chosen_true = style(&c, "button.tf[data-value='true'][aria-pressed='true']", "null", "background-color").await;
-    let chosen_false = style(&c, "button.tf[data-value='false'][aria-pressed='true']", "null", "background-color").await;
+    wait_for(&c, "document.querySelectorAll('button.tf[aria-pressed=\"true\"]').length === 2", "two chosen")
+        .await;
+    let chosen_true =
+        style(&c, "button.tf[data-value='true'][aria-pressed='true']", "null", "background-color").await;
+    let chosen_false =
+        style(&c, "button.tf[data-value='false'][aria-pressed='true']", "null", "background-color").await;
     let unchosen = style(&c, "button.tf[aria-pressed='false']", "null", "background-color").await;
     assert_eq!(chosen_true, chosen_false, "one chosen style");
     assert_ne!(chosen_true, unchosen);
@@ -165,7 +173,10 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
     // Paused: the questions are hidden, not only dimmed.
     let board = server.board().await;
     board
-        .post(&format!("/api/v1/events/BR7/candidates/{number}/pause"), json!({"reason": "Mất điện phòng bên"}))
+        .post(
+            &format!("/api/v1/events/BR7/candidates/{number}/pause"),
+            json!({"reason": "Mất điện phòng bên"}),
+        )
         .await
         .unwrap();
     wait_for(&c, "!document.getElementById('overlay-paused').hidden", "the pause overlay").await;
