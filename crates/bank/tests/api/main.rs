@@ -11,5 +11,6 @@ mod openapi;
 mod packages;
 mod results;
 mod roles;
+mod security_flood;
 mod security_tokens;
 mod workflow;
