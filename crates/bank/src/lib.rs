@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod calibration;
 pub mod config;
 pub mod error;
+pub mod failed_logins;
 pub mod import;
 pub mod json;
 pub mod login;
