@@ -3,8 +3,42 @@
 # alone with its default solver, and the storage/service tests on SQLite and PostgreSQL.
 # PostgreSQL: uses $KHAOTHI_TEST_POSTGRES (an admin URL) when set; otherwise starts a throwaway
 # local cluster from Debian's postgresql package and removes it afterwards.
+#
+# It sets itself up: the Debian packages it needs (DEBIAN_PACKAGES below) are installed when it
+# runs as root (a fresh machine, CI); otherwise it prints the one apt-get command to run and stops.
+# `scripts/test-all.sh --setup-only` does only that (.ci/run calls it before its lints).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# postgresql: the throwaway test cluster; cmake, libclang-dev, pkg-config, g++: the HiGHS solver
+# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages.
+DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver)
+
+set_up() {
+  local need=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+  ((${#need[@]})) || return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "missing Debian packages; run this once, then this script again:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${need[*]}" >&2
+    exit 1
+  fi
+  echo "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${need[@]}"
+}
+
+if ! command -v dpkg >/dev/null; then
+  echo "not a Debian-like system: install ${DEBIAN_PACKAGES[*]} (or their equivalents) yourself" >&2
+else
+  set_up
+fi
+if [[ "${1:-}" == "--setup-only" ]]; then
+  exit 0
+fi
 
 PG_DIR=""
 cleanup() {
@@ -43,7 +77,7 @@ fi
 
 FEATURES="--all-features"
 if ! command -v cmake >/dev/null || [[ -z "$(ls /usr/lib/llvm-*/lib/libclang*.so* 2>/dev/null)" ]]; then
-  echo "cmake or libclang missing: the HiGHS solver cannot be built; install cmake and libclang-dev (see .ci/run)" >&2
+  echo "cmake or libclang missing: the HiGHS solver cannot be built; install cmake and libclang-dev" >&2
   exit 1
 fi
 

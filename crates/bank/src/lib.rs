@@ -8,6 +8,7 @@ pub mod calibration_jobs;
 pub mod confidentiality;
 pub mod config;
 pub mod error;
+pub mod failed_logins;
 pub mod import;
 pub mod json;
 pub mod login;

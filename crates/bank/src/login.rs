@@ -12,49 +12,18 @@
 //!    one `login_failed_unknown` row per minute at most, with the count: a flood of invented names
 //!    cannot fill the table.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use khaothi_auth::{ClientSource, LoginRequest};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::users;
 
 use crate::error::{ApiError, ApiResult};
+use crate::failed_logins::UNKNOWN_AUDIT_PERIOD;
 use crate::state::AppState;
 
 /// Longest username looked at; longer ones fail at once.
 pub const MAX_USERNAME_BYTES: usize = 128;
 /// Longest password hashed; longer ones fail at once.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
-/// At most one `login_failed_unknown` audit row per this period.
-const UNKNOWN_AUDIT_PERIOD: Duration = Duration::from_secs(60);
-
-/// Failed logins for names that are no account, counted between audit rows.
-pub struct UnknownFailures {
-    state: Mutex<(u64, Option<Instant>)>,
-}
-
-impl Default for UnknownFailures {
-    fn default() -> Self {
-        Self { state: Mutex::new((0, None)) }
-    }
-}
-
-impl UnknownFailures {
-    /// Counts one; returns the count to write when a row is due (the first, then once a period).
-    fn note(&self) -> Option<u64> {
-        let mut s = self.state.lock().expect("failure count lock");
-        s.0 += 1;
-        let due = s.1.is_none_or(|t| t.elapsed() >= UNKNOWN_AUDIT_PERIOD);
-        if !due {
-            return None;
-        }
-        let n = s.0;
-        *s = (0, Some(Instant::now()));
-        Some(n)
-    }
-}
-
 fn failed() -> ApiError {
     ApiError::LoginFailed("wrong username or password".into())
 }

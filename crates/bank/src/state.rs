@@ -16,7 +16,7 @@ pub struct AppState {
     /// Where login passwords are checked (bounded; crate::login).
     pub passwords: Arc<PasswordPool>,
     /// Failed logins for unknown names, audited in aggregate (crate::login).
-    pub unknown_failures: Arc<crate::login::UnknownFailures>,
+    pub unknown_failures: Arc<crate::failed_logins::UnknownFailures>,
     pub config: Arc<BankConfig>,
     /// Signs the exam packages the bank builds.
     pub board_key: Arc<BoardSigningKey>,

@@ -76,6 +76,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(candidates::import, candidates::list))
         .routes(routes!(candidates::admit))
         .routes(routes!(candidates::extra_time))
+        .routes(routes!(candidates::clear_login_alarm))
         .routes(routes!(candidates::integrity))
         .routes(routes!(results::results))
         .routes(routes!(results::calibration_export))
@@ -169,7 +170,7 @@ impl Application {
             .with_accounts(accounts),
             staff_limiter: limiter(),
             passwords: Arc::new(khaothi_auth::PasswordPool::for_this_machine()),
-            candidate_limiter: limiter(),
+            login_alarms: Arc::default(),
             codes: CodeSecret::new(code),
             board_key,
             site_key: Arc::new(site_key),

@@ -309,7 +309,12 @@ pub async fn history(
     user.require(READERS, "read item history")?;
     let creator = writer_of(&state, &user, &id).await?;
     let versions = items::history(&state.db, user.org(), &id).await?;
-    let current = versions.iter().find(|v| v.is_current).unwrap_or(&versions[versions.len() - 1]);
+    // `history` finds at least one version or answers 404; still, no index can go out of range.
+    let current = versions
+        .iter()
+        .find(|v| v.is_current)
+        .or_else(|| versions.last())
+        .ok_or_else(|| ApiError::NotFound(format!("item {id} has no versions")))?;
     if user.role() != Role::Admin && creator != user.username() {
         check_can_read_in(&state, &user, current, &creator).await?;
     }

@@ -18,6 +18,7 @@ mod openapi;
 mod packages;
 mod results;
 mod roles;
+mod security_flood;
 mod security_tokens;
 mod stimulus_review;
 mod search;

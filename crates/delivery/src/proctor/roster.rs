@@ -104,6 +104,7 @@ pub async fn seats(s: &AppState, cands: &[candidate::Model]) -> ApiResult<Vec<Va
                     item_count: counts.get(&c.version_code).copied().unwrap_or(0),
                     flags: n_flags,
                     last_flag: (!last.is_empty()).then_some(last),
+                    login_alarm: s.login_alarms.alarm(&c.id),
                 },
                 now,
             )
@@ -119,6 +120,8 @@ pub struct SeatFacts {
     pub item_count: usize,
     pub flags: u32,
     pub last_flag: Option<String>,
+    /// Failed logins against this candidate (state::alarms), until the proctor clears them.
+    pub login_alarm: Option<crate::state::alarms::LoginAlarm>,
 }
 
 pub fn seat_json(c: &candidate::Model, f: SeatFacts, now: DateTime<Utc>) -> Value {
@@ -134,6 +137,7 @@ pub fn seat_json(c: &candidate::Model, f: SeatFacts, now: DateTime<Utc>) -> Valu
         "submit_reason": c.submit_reason,
         "paused_at": c.paused_at, "pause_reason": c.pause_reason,
         "terminate_reason": c.terminate_reason,
+        "login_alarm": f.login_alarm,
     })
 }
 

@@ -57,6 +57,12 @@ pub async fn import(
             ApiError::Conflict("import the event's package first: versions come from it".into())
         })?;
     let versions: Vec<String> = manifest.versions.iter().map(|v| v.code.clone()).collect();
+    if versions.is_empty() {
+        // Seating deals versions out by seat number: with none there is nothing to deal.
+        return Err(ApiError::Conflict(
+            "the event's package has no test versions: import a package with at least one version".into(),
+        ));
+    }
     let rooms = store::rooms::of_event(&s.db.read, &id).await?;
     let existing = store::candidates::of_event(&s.db.read, &id).await?;
     let event = seating::Event { id: &id, versions: &versions, rooms: &rooms, candidates: &existing };
@@ -210,6 +216,34 @@ pub async fn extra_time(
         deadline_at: c.deadline_at,
         seat: done.seat,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlarmCleared {
+    pub number: String,
+    /// Failed logins the cleared alarm had counted (0: there was none).
+    pub failures: u32,
+    #[schema(value_type = Object)]
+    pub seat: Value,
+}
+
+/// Clear a candidate's login alarm (board or the room's proctor), after looking at who tried:
+/// failed logins against the candidate's number are counted and shown on the seat, never a
+/// lock-out (issue 16, finding 3).
+#[utoipa::path(post, path = "/api/v1/events/{event}/candidates/{number}/clear-login-alarm", tag = "proctor", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id"), ("number" = String, Path, description = "The candidate number")),
+    responses((status = 200, body = AlarmCleared), (status = 401), (status = 403), (status = 404)))]
+pub async fn clear_login_alarm(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, number)): Path<(String, String)>,
+) -> ApiResult<Json<AlarmCleared>> {
+    let c = candidate_in_my_room(&s, &user, &id, &number, "clear login alarms in this room").await?;
+    let failures = s.login_alarms.clear(&c.id).map_or(0, |a| a.failures);
+    let detail = json!({"number": number, "failures": failures});
+    store::audit(&s.writer, Some(&id), user.username(), "login_alarm_cleared", detail).await?;
+    let seat = crate::proctor::roster::publish_seat(&s, &c).await?;
+    Ok(Json(AlarmCleared { number, failures, seat }))
 }
 
 /// One integrity event a candidate's browser reported.

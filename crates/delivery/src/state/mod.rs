@@ -4,6 +4,7 @@
 //! locks, unlocked contents) holds [`rooms`] (the proctors' live view) and [`content`]; none of
 //! them knows the proctor's or the websocket's code, which use them.
 
+pub mod alarms;
 pub mod content;
 pub mod hub;
 pub mod rooms;
@@ -32,8 +33,8 @@ pub struct AppState {
     pub staff_limiter: Arc<LoginLimiter>,
     /// Where staff passwords are checked (bounded; routes::staff).
     pub passwords: Arc<PasswordPool>,
-    /// Candidate logins and resumes, by candidate number (not by address: a lab shares one).
-    pub candidate_limiter: Arc<LoginLimiter>,
+    /// Failed candidate logins per candidate, shown to the proctor (never a lock-out).
+    pub login_alarms: Arc<alarms::LoginAlarms>,
     pub codes: CodeSecret,
     pub board_key: Option<BoardPublicKey>,
     /// Signs result files (crate::site).

@@ -116,25 +116,15 @@ pub(super) async fn login(
     Ok((welcome, session))
 }
 
-/// The candidate the credential names, or a refusal; failures count against the candidate
-/// number's login limit (not the address: a lab shares one).
+/// The candidate the credential names, or a refusal. A right credential is never refused for
+/// failures someone else made: wrong attempts are throttled per connection (ws::conn closes it
+/// after a few) and counted per candidate for the proctor's alarm (state::alarms).
 async fn identify(
     s: &AppState,
     number: &str,
     event: Option<&str>,
     cred: &Credential,
 ) -> Result<candidate::Model, Refusal> {
-    let limit_key = number.to_string();
-    if let Err(secs) = s.candidate_limiter.check(&limit_key) {
-        return Err((
-            "rate_limited",
-            format!("too many failed attempts for candidate {number}; wait {secs} s or ask the proctor"),
-        ));
-    }
-    let fail = |code: &'static str, msg: &str| {
-        s.candidate_limiter.record_failure(&limit_key);
-        (code, msg.to_string())
-    };
     let mut found = store::candidate_by_number(&s.db.read, event, number).await.map_err(|e| internal(&e))?;
     if found.len() > 1 {
         found.retain(|c| s.hub.content(&c.event_id).is_some());
@@ -146,25 +136,28 @@ async fn identify(
         }
     }
     let Some(c) = found.into_iter().next() else {
-        return Err(fail("login_failed", "wrong candidate number or code"));
+        return Err(("login_failed", "wrong candidate number or code".into()));
     };
-    match cred {
-        Credential::Code(code) => {
-            if !s.codes.check(&c.event_id, &c.number, c.code_generation, code) {
-                return Err(fail("login_failed", "wrong candidate number or code"));
-            }
+    let refusal = match cred {
+        Credential::Code(code) if !s.codes.check(&c.event_id, &c.number, c.code_generation, code) => {
+            ("login_failed", "wrong candidate number or code")
         }
-        Credential::Token(token) => {
-            if !c.resume_hash.as_deref().is_some_and(|h| same_hash(h, &token_hash(token))) {
-                return Err(fail(
-                    "resume_failed",
-                    "this resume token is not valid for this candidate (wrong, or replaced by a login from another browser); log in with your code",
-                ));
-            }
+        Credential::Token(token)
+            if !c.resume_hash.as_deref().is_some_and(|h| same_hash(h, &token_hash(token))) =>
+        {
+            (
+                "resume_failed",
+                "this resume token is not valid for this candidate (wrong, or replaced by a login from another browser); log in with your code",
+            )
         }
+        _ => return Ok(c),
+    };
+    if s.login_alarms.record_failure(&c.id).is_some()
+        && let Err(e) = crate::proctor::roster::publish_seat(s, &c).await
+    {
+        tracing::warn!(error = %e, "the login alarm could not be shown on the seat");
     }
-    s.candidate_limiter.reset(&limit_key);
-    Ok(c)
+    Err((refusal.0, refusal.1.to_string()))
 }
 
 /// Whether the candidate may come in now: not marked absent, and a login by code into a running

@@ -14,6 +14,7 @@ mod pages;
 mod proctor;
 mod results;
 mod security;
+mod security_alarms;
 mod security_tokens;
 mod sessions;
 mod timing;

@@ -25,14 +25,14 @@ async fn tokens_and_logins_are_checked(b: Backend) {
     assert_error(&sb.next(SECS).await.unwrap(), "resume_failed");
     sb.send(json!({"type": "login", "candidate": bn, "code": code_a})).await.unwrap();
     assert_error(&sb.next(SECS).await.unwrap(), "login_failed");
-    // Attempts are limited per candidate number: after 5 failures even the right code waits.
+    // Failed attempts never lock the number out (issue 16, finding 3; security_alarms.rs):
+    // after more failures the right code still gets in.
     for _ in 0..3 {
         sb.send(json!({"type": "login", "candidate": bn, "code": "AAAAA-AAAAA"})).await.unwrap();
         assert_error(&sb.next(SECS).await.unwrap(), "login_failed");
     }
     let mut sb2 = app.socket().await;
-    sb2.send(json!({"type": "login", "candidate": bn, "code": code_b})).await.unwrap();
-    assert_error(&sb2.next(SECS).await.unwrap(), "rate_limited");
+    sb2.login(&bn, &code_b).await.unwrap();
     // The rest of the room is unaffected: candidate 3 logs in, candidate A keeps answering.
     let (c, _, code_c) = list[2].clone();
     app.socket().await.login(&c, &code_c).await.unwrap();
