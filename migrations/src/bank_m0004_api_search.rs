@@ -6,8 +6,8 @@
 //!   kept in step by triggers on every insert, update and delete, so imports and edits need no
 //!   extra write. A quoted trigram phrase matches exactly the substrings `LIKE '%w%'` matched.
 //! - PostgreSQL: `pg_trgm` and a GIN trigram index on the same column, which `LIKE '%w%'` uses.
-//! - Both: an index in list order (org, current, id) for keyset paging, and one for the counts by
-//!   status.
+//! - Both: an index in list order (org, current, id) for keyset paging, and one holding every
+//!   filter column so the counts by status never read the rows.
 
 use sea_orm_migration::prelude::*;
 
@@ -62,20 +62,30 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Status first, then every filter column and the visibility ones: `GROUP BY status` walks
+        // this index in order and tests the other filters inside it, never reading the rows
+        // (whose content column is most of the table). A narrower (org, current, status) index
+        // made SQLite read every row for the other filters (measured: 160 ms at 100k items).
         m.create_index(
             Index::create()
-                .name("item_versions_status")
+                .name("item_versions_facets")
                 .table("item_versions")
                 .col("org_id")
                 .col("is_current")
                 .col("status")
+                .col("subject")
+                .col("level")
+                .col("kind")
+                .col("topic")
+                .col("grade")
+                .col("created_by")
                 .to_owned(),
         )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("item_versions_status").table("item_versions").to_owned()).await?;
+        m.drop_index(Index::drop().name("item_versions_facets").table("item_versions").to_owned()).await?;
         m.drop_index(Index::drop().name("item_versions_list").table("item_versions").to_owned()).await?;
         let statements = match m.get_database_backend() {
             sea_orm_migration::sea_orm::DbBackend::Sqlite => SQLITE_DOWN,
