@@ -22,15 +22,19 @@ fn pool() -> String {
             "options": [format!("{}", 2 * i + 1), format!("{}", 2 * i), format!("{}", 2 * i + 2), format!("{}", 2 * i + 3)],
             "key": "A", "status": "approved", "irt": {"model": "2pl", "a": 0.8 + i as f64 * 0.05, "b": -1.5 + i as f64 * 0.12}}))
         .collect();
-    lines.extend((0..8).map(|i| json!({"id": format!("P-TF-{i:02}"), "subject": "toan", "grade": 12, "topic": "12.3.1",
+    lines.extend((0..8).map(|i| {
+        json!({"id": format!("P-TF-{i:02}"), "subject": "toan", "grade": 12, "topic": "12.3.1",
         "level": "hieu", "kind": "true_false_group", "stem": format!("Cho hàm số $f(x) = x^2 - {i}x$."),
         "statements": ["$f(0) = 0$.", "$f$ là hàm số lẻ.", "$f'(x) = 2x - {i}$.", "Đồ thị là một parabol."],
         "keys": [true, false, true, true], "status": "approved",
-        "irt": {"model": "gpcm", "a": 0.9, "thresholds": [-1.5, -0.5, 0.3, 1.2]}})));
-    lines.extend((0..8).map(|i| json!({"id": format!("P-SA-{i:02}"), "subject": "toan", "grade": 12, "topic": "12.4.1",
+        "irt": {"model": "gpcm", "a": 0.9, "thresholds": [-1.5, -0.5, 0.3, 1.2]}})
+    }));
+    lines.extend((0..8).map(|i| {
+        json!({"id": format!("P-SA-{i:02}"), "subject": "toan", "grade": 12, "topic": "12.4.1",
         "level": "van_dung", "kind": "short_answer", "stem": format!("Tính ${}^2$.", i + 1),
         "answer": format!("{}", (i + 1) * (i + 1)), "status": "approved",
-        "irt": {"model": "2pl", "a": 1.1, "b": 0.2 + i as f64 * 0.1}})));
+        "irt": {"model": "2pl", "a": 1.1, "b": 0.2 + i as f64 * 0.1}})
+    }));
     lines.iter().map(Value::to_string).collect::<Vec<_>>().join("\n")
 }
 
@@ -100,7 +104,8 @@ async fn blueprint_assembly_print_package(client: &Client, b: &Browser, bank: &B
 
     // Print a version: the print view is a GET the page cannot add a header to (the cookie).
     let href = wait_for(client, "a[href*='/print?']").await.attr("href").await.unwrap().unwrap();
-    let packages = wait_for(client, "a[href^='#/packages?forms=']").await.attr("href").await.unwrap().unwrap();
+    let packages =
+        wait_for(client, "a[href^='#/packages?forms=']").await.attr("href").await.unwrap().unwrap();
     client.goto(&format!("{}{href}", bank.base)).await.unwrap();
     let paper = wait_for_text(client, "body", "Mã đề").await;
     assert!(paper.contains("PHẦN I"), "{paper}");
@@ -147,7 +152,11 @@ async fn calibration_flags_and_curves(client: &Client, b: &Browser, bank: &Bank)
     open(client, bank, "calibration").await;
     assert_accessible(client, "calibration").await;
     let dir = tempfile::tempdir().unwrap();
-    labelled(client, "Tệp CSV trả lời").await.send_keys(responses_csv(dir.path()).to_str().unwrap()).await.unwrap();
+    labelled(client, "Tệp CSV trả lời")
+        .await
+        .send_keys(responses_csv(dir.path()).to_str().unwrap())
+        .await
+        .unwrap();
     labelled(client, "Cột nhóm (cho DIF, tuỳ chọn)").await.send_keys("group").await.unwrap();
     press(client, "Chạy hiệu chỉnh").await;
     let table = wait_for_text(client, "main", "Tham số và cảnh báo").await;
@@ -172,7 +181,11 @@ async fn admin_users_and_audit(client: &Client, b: &Browser, bank: &Bank) {
     labelled(client, "Mật khẩu (ít nhất 12 ký tự)").await.send_keys("mot-mat-khau-that-dai").await.unwrap();
     press(client, "Tạo người dùng").await;
     wait_for_text(client, "main", "Đã tạo người dùng gv-moi").await;
-    wait_for_xpath(client, "//tr[th[.='gv-moi']]//button[normalize-space(.)='Khoá tài khoản']").await.click().await.unwrap();
+    wait_for_xpath(client, "//tr[th[.='gv-moi']]//button[normalize-space(.)='Khoá tài khoản']")
+        .await
+        .click()
+        .await
+        .unwrap();
     wait_for_xpath(client, "//tr[th[.='gv-moi']]//span[normalize-space(.)='Đã khoá']").await;
     shot(client, "25-admin-users").await;
     assert_accessible(client, "users").await;
