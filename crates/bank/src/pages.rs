@@ -118,10 +118,7 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(content_security_policy(PageKind::Bank)),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(content_security_policy(PageKind::Bank)));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
@@ -146,9 +143,7 @@ mod tests {
             assert_ne!(content_type(name), "application/octet-stream", "{name}");
             assert!(!bytes.is_empty(), "{name}");
         }
-        for needed in
-            ["index.html", "app.js", "shell.js", "api.js", "i18n.js", "sanitize.js", "fonts/fonts.css"]
-        {
+        for needed in ["index.html", "app.js", "shell.js", "api.js", "i18n.js", "sanitize.js", "fonts/fonts.css"] {
             assert!(ASSETS.contains_key(needed), "{needed} is not embedded");
         }
         let modules: Vec<String> = serde_json::from_slice(&PAGE_MODULES).unwrap();

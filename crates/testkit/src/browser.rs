@@ -26,10 +26,7 @@ fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     names.iter().find_map(|name| {
-        std::env::split_paths(&path)
-            .chain([PathBuf::from("/usr/bin")])
-            .map(|d| d.join(name))
-            .find(|c| c.is_file())
+        std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]).map(|d| d.join(name)).find(|c| c.is_file())
     })
 }
 
@@ -217,10 +214,7 @@ pub async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
                 return last;
             }
         }
-        assert!(
-            start.elapsed() < WAIT,
-            "{css} never contained {needle:?} within {WAIT:?}; last text: {last:?}"
-        );
+        assert!(start.elapsed() < WAIT, "{css} never contained {needle:?} within {WAIT:?}; last text: {last:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -251,22 +245,14 @@ pub async fn axe_violations(client: &Client) -> Vec<Violation> {
             id: v["id"].as_str().unwrap_or_default().into(),
             impact: v["impact"].as_str().unwrap_or_default().into(),
             help: v["help"].as_str().unwrap_or_default().into(),
-            targets: v["targets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|t| t.as_str().map(Into::into))
-                .collect(),
+            targets: v["targets"].as_array().into_iter().flatten().filter_map(|t| t.as_str().map(Into::into)).collect(),
         })
         .collect()
 }
 
 /// Fails when axe-core finds a serious or critical violation on the current page.
 pub async fn assert_accessible(client: &Client, page: &str) {
-    let bad: Vec<Violation> = axe_violations(client)
-        .await
-        .into_iter()
-        .filter(|v| v.impact == "serious" || v.impact == "critical")
-        .collect();
+    let bad: Vec<Violation> =
+        axe_violations(client).await.into_iter().filter(|v| v.impact == "serious" || v.impact == "critical").collect();
     assert!(bad.is_empty(), "axe-core on {page}: {bad:#?}");
 }

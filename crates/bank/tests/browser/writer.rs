@@ -21,16 +21,7 @@ async fn write_math_item(client: &khaothi_testkit::browser::Client, b: &Browser)
     picker.send_keys(png_file(dir.path()).to_str().unwrap()).await.unwrap();
     wait_for_text(client, ".media-list", "").await;
     let start = std::time::Instant::now();
-    while !client
-        .find(Locator::Css("textarea[data-field=stem]"))
-        .await
-        .unwrap()
-        .prop("value")
-        .await
-        .unwrap()
-        .unwrap_or_default()
-        .contains("/api/v1/media/")
-    {
+    while !client.find(Locator::Css("textarea[data-field=stem]")).await.unwrap().prop("value").await.unwrap().unwrap_or_default().contains("/api/v1/media/") {
         assert!(start.elapsed() < khaothi_testkit::browser::WAIT, "the image was not inserted into the stem");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -57,12 +48,7 @@ async fn write_true_false_group(client: &khaothi_testkit::browser::Client) {
     choose(client, "kind", "true_false_group").await;
     wait_for(client, "[data-field=\"statements[3]\"]").await;
     fill(client, "stem", "Cho hàm số $y = x^3 - 3x$. Xét tính đúng sai của các mệnh đề sau.").await;
-    let statements = [
-        "Hàm số đồng biến trên $(1; +\\infty)$.",
-        "Hàm số có hai điểm cực trị.",
-        "Giá trị cực đại bằng $2$.",
-        "Đồ thị cắt trục hoành tại 4 điểm.",
-    ];
+    let statements = ["Hàm số đồng biến trên $(1; +\\infty)$.", "Hàm số có hai điểm cực trị.", "Giá trị cực đại bằng $2$.", "Đồ thị cắt trục hoành tại 4 điểm."];
     let levels = ["biet", "hieu", "van_dung", "van_dung_cao"];
     for i in 0..4 {
         fill(client, &format!("statements[{i}]"), statements[i]).await;
