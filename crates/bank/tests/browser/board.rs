@@ -167,6 +167,7 @@ async fn calibration_flags_and_curves(client: &Client, b: &Browser, bank: &Bank)
     wait_for_xpath(client, "//tr[th[normalize-space(.)='P-SC-04']]//button").await.click().await.unwrap();
     wait_for_text(client, "main", "Đường cong đặc trưng câu hỏi P-SC-04").await;
     wait_for_text(client, "main", "Phân bố tổng điểm").await;
+    assert!(body_text(client).await.contains("Ngưỡng: S-X² p < 0.01"), "the thresholds are stated");
     shot(client, "24-calibration-flags-icc").await;
     assert_accessible(client, "calibration results").await;
     open(client, bank, "results").await;
