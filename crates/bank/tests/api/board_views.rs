@@ -12,7 +12,9 @@ use crate::common::{Backend, TestApp};
 async fn overview_shows_curves_cells_and_overlap_of_every_form(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    let (s, _) = app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    let (s, _) = app
+        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
+        .await;
     assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;
     let (s, bp) =
@@ -106,7 +108,7 @@ fn responses_with_dif() -> Vec<u8> {
 async fn flags_find_dif_and_weak_items_with_their_curves(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    app.post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool()).await;
     let board = app.login("board").await;
     let csv = responses_with_dif();
     // The run itself ignores the group column only if told; calibrate on the item columns.

@@ -2,6 +2,7 @@
 //! reviewer's work through the pages only, an edit conflict between two browsers, hostile item
 //! text, and an axe-core scan of every page. Screenshots go to target/screenshots/bank/.
 
+mod board;
 mod harness;
 mod pages;
 mod writer;
