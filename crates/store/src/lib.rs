@@ -5,8 +5,8 @@
 pub mod assembly;
 pub mod audit;
 pub mod calibration;
-pub mod enemies;
 pub mod calibration_jobs;
+pub mod enemies;
 pub mod entity;
 mod error;
 pub mod items;
