@@ -84,6 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         let url = format!("http://{}", app.addr);
         println!("khaothi demo is running (data in {})", args.data_dir.display());
+        println!("  item bank pages {url}/   (writers, reviewers, the board, admins: sign in with a demo account)");
         println!("  item bank API   {url}/api/v1/   (browsable docs: {url}/docs, spec: {url}/openapi.json)");
         println!("  health          {url}/healthz");
         println!("  demo accounts   (password \"{DEMO_PASSWORD}\", demo mode only):");
