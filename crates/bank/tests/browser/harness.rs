@@ -142,3 +142,8 @@ pub fn png_file(dir: &std::path::Path) -> PathBuf {
     std::fs::write(&path, PNG).unwrap();
     path
 }
+
+/// Everything the page shows as text (for checks of a sentence the page must state).
+pub async fn body_text(client: &Client) -> String {
+    client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
