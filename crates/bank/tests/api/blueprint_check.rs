@@ -31,7 +31,9 @@ fn cell<'a>(body: &'a Value, level: &str) -> &'a Value {
 async fn grid_compares_what_n_forms_need_with_the_approved_supply(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    let (s, body) = app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    let (s, body) = app
+        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     // A draft in the same cell is no supply.
     let writer = app.login("writer").await;

@@ -114,10 +114,13 @@ async fn flags_find_dif_and_weak_items_with_their_curves(backend: Backend) {
     // The run itself ignores the group column only if told; calibrate on the item columns.
     let text = String::from_utf8(csv.clone()).unwrap();
     let items_only: String = text.lines().map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n").collect();
-    let (s, run) = app
-        .post_raw(Some(&board), "/api/v1/calibrations?model=2pl", "text/csv", items_only.clone().into_bytes())
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{run}");
+    let run = crate::calibration_jobs::calibrate_and_wait(
+        &app,
+        &board,
+        "?model=2pl",
+        items_only.clone().into_bytes(),
+    )
+    .await;
     let path = format!("/api/v1/calibrations/{}/flags", run["run_id"].as_str().unwrap());
 
     let writer = app.login("writer").await;

@@ -15,7 +15,9 @@ fn has_pair(body: &Value, a: &str, b: &str) -> bool {
 async fn near_duplicates_are_suggested_confirmed_and_kept_apart(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    let (s, body) = app.post_raw(Some(&admin), "/api/v1/items/import", "application/x-ndjson", pool()).await;
+    let (s, body) = app
+        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
+        .await;
     assert_eq!(s, StatusCode::OK, "{body}");
     let (writer, reviewer, board) =
         (app.login("writer").await, app.login("reviewer").await, app.login("board").await);
