@@ -7,7 +7,9 @@
 //! 3. [`errors_as_json`]: the few errors that do not come from an [`ApiError`] (axum's own answer
 //!    to an over-limit raw body, a bad websocket upgrade, a wrong method) leave as the same JSON
 //!    error body;
-//! 4. the security headers ([`crate::security`]).
+//! 4. the security headers ([`crate::security`]);
+//! 5. [`close_after_refused_body`]: an error answer to a request that carried a body says
+//!    `Connection: close`.
 //!
 //! Body limits stay per route group (`DefaultBodyLimit::max`, a JSON API and an upload take
 //! different sizes); the extractors answer an over-limit body with a 413 `payload_too_large`.
@@ -28,6 +30,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// Call it last, after every route and route-group layer, before `with_state`.
 pub fn with_service_layers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
+        .layer(axum::middleware::from_fn(close_after_refused_body))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::map_response(errors_as_json))
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -39,6 +42,22 @@ pub fn with_service_layers<S: Clone + Send + Sync + 'static>(router: Router<S>) 
 fn request_span(req: &Request<Body>) -> tracing::Span {
     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+}
+
+/// A request refused before its body was read (a 401/403 from the auth extractor, a 413) leaves
+/// that body unread on the connection; hyper then closes the connection after the answer, and a
+/// client that had already picked the kept-alive connection for its next request sees it closed
+/// before any response (`IncompleteMessage`: issue 16, finding 13's flake). Saying
+/// `Connection: close` on such answers tells the client not to reuse the connection. Error answers
+/// to requests with a body are rare, so closing after every one costs nothing measurable.
+pub async fn close_after_refused_body(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let has_body = req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0")
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    let mut res = next.run(req).await;
+    if has_body && (res.status().is_client_error() || res.status().is_server_error()) {
+        res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
 }
 
 /// The largest plain-text error body [`errors_as_json`] carries over as the message.
@@ -149,5 +168,24 @@ mod tests {
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         let (status, _, text) = call(Request::post("/raw").body(Body::from("1234")).unwrap()).await;
         assert_eq!((status, text.as_str()), (StatusCode::OK, "4"));
+    }
+
+    #[tokio::test]
+    async fn a_refused_body_closes_the_connection_and_nothing_else_does() {
+        let refused = Request::post("/raw")
+            .header(header::CONTENT_LENGTH, "21")
+            .body(Body::from("more than eight bytes"))
+            .unwrap();
+        let (status, headers, _) = call(refused).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(headers[header::CONNECTION], "close");
+        let taken =
+            Request::post("/raw").header(header::CONTENT_LENGTH, "4").body(Body::from("1234")).unwrap();
+        let (status, headers, _) = call(taken).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!headers.contains_key(header::CONNECTION), "a served request keeps its connection");
+        let (status, headers, _) = call(Request::get("/missing").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!headers.contains_key(header::CONNECTION), "no body, nothing left unread");
     }
 }
