@@ -18,6 +18,11 @@ pub const FETCH_COOKIE: &str = "khaothi_fetch";
 /// Where the refresh cookie is sent: the auth routes only.
 pub const REFRESH_PATH: &str = "/api/v1/auth";
 
+/// The refresh token a client presents: the body's, else the `khaothi_refresh` cookie's.
+pub fn presented_refresh_token(headers: &HeaderMap, body: Option<crate::RefreshRequest>) -> Option<String> {
+    body.map(|b| b.refresh_token).or_else(|| cookie(headers, REFRESH_COOKIE).map(str::to_string))
+}
+
 /// The value of cookie `name` in the request's `Cookie` headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

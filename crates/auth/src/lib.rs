@@ -13,7 +13,7 @@ mod token;
 
 pub use extract::{AuthError, ClientSource, CurrentUser, CurrentUserOrCookie, authenticate};
 pub use limiter::LoginLimiter;
-pub use openapi::{BearerAuth, LoginRequest};
+pub use openapi::{BearerAuth, LoginRequest, LogoutResponse, RefreshRequest};
 pub use password::{generate_password, hash_password, verify_password};
 pub use pool::{Busy, PasswordPool};
 pub use secret::{load_or_create_private_text, load_or_create_secret, write_private};

@@ -1,7 +1,7 @@
 //! What both services' OpenAPI documents share: the bearer scheme of the access tokens
 //! (operations that need a token name it with `security(("bearer" = []))`) and the login body.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
@@ -27,4 +27,18 @@ impl utoipa::Modify for BearerAuth {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+}
+
+/// `POST /api/v1/auth/refresh` on both services (an empty body uses the `khaothi_refresh` cookie).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// The answer of `POST /api/v1/auth/logout` on both services.
+#[derive(Serialize, ToSchema)]
+pub struct LogoutResponse {
+    /// Refresh tokens of this login that were still live and are now revoked.
+    pub revoked: u64,
 }

@@ -8,13 +8,13 @@ use axum::response::IntoResponse;
 use khaothi_auth::{ClientSource, CurrentUser, RefreshToken, Role, cookie};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::users;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, MaybeJson};
 use crate::state::AppState;
-use khaothi_auth::LoginRequest;
+use khaothi_auth::{LoginRequest, LogoutResponse, RefreshRequest};
 
 #[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
@@ -25,19 +25,6 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub role: Role,
     pub username: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
-
-/// The answer of a logout.
-#[derive(Serialize, ToSchema)]
-pub struct LogoutResponse {
-    /// Refresh tokens of this login that were still live and are now revoked.
-    pub revoked: u64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -107,12 +94,6 @@ pub async fn login(
     Ok(with_cookies(&state, &headers, tokens))
 }
 
-/// The refresh token of the body, else of the `khaothi_refresh` cookie.
-fn presented_token(headers: &HeaderMap, body: Option<RefreshRequest>) -> Option<String> {
-    body.map(|b| b.refresh_token)
-        .or_else(|| cookie::cookie(headers, cookie::REFRESH_COOKIE).map(str::to_string))
-}
-
 /// Trade a refresh token (good once) for a new access token and refresh token. The token comes
 /// in the body or, with an empty body, from the `khaothi_refresh` cookie. Presenting a token that
 /// was already used revokes every token of that login (someone holds a copy).
@@ -124,7 +105,7 @@ pub async fn refresh(
     headers: HeaderMap,
     MaybeJson(body): MaybeJson<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let token = presented_token(&headers, body).ok_or_else(|| {
+    let token = cookie::presented_refresh_token(&headers, body).ok_or_else(|| {
         ApiError::LoginFailed("no refresh token: send it in the body or the khaothi_refresh cookie".into())
     })?;
     let (user_id, family) = match users::rotate_refresh_token(&state.db, &RefreshToken::hash(&token)).await? {
@@ -170,7 +151,7 @@ pub async fn logout(
     MaybeJson(body): MaybeJson<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let mut revoked = 0;
-    if let Some(token) = presented_token(&headers, body)
+    if let Some(token) = cookie::presented_refresh_token(&headers, body)
         && let Some(family) = users::refresh_family(&state.db, &RefreshToken::hash(&token)).await?
     {
         revoked = users::revoke_family(&state.db, &family).await?;

@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::entity::staff;
 use crate::store::staff::NewStaff as StoredStaff;
-use khaothi_auth::LoginRequest;
+use khaothi_auth::{LoginRequest, LogoutResponse, RefreshRequest};
 
 #[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
@@ -36,19 +36,6 @@ pub struct TokenResponse {
     /// Good once at `POST /api/v1/auth/refresh` (also set as the `khaothi_refresh` cookie).
     pub refresh_token: String,
     pub role: Role,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
-
-/// The answer of a logout.
-#[derive(Serialize, ToSchema)]
-pub struct LogoutResponse {
-    /// Refresh tokens of this login that were still live and are now revoked.
-    pub revoked: u64,
 }
 
 /// Longest username looked at and longest password hashed; longer ones fail at once.
@@ -147,12 +134,6 @@ pub async fn login(
     issue(&s, &headers, &user, None).await
 }
 
-/// The refresh token of the body, else of the `khaothi_refresh` cookie.
-fn presented_token(headers: &HeaderMap, body: Option<RefreshRequest>) -> Option<String> {
-    body.map(|b| b.refresh_token)
-        .or_else(|| cookie::cookie(headers, cookie::REFRESH_COOKIE).map(str::to_string))
-}
-
 /// Trade a refresh token (good once) for new tokens; with an empty body the `khaothi_refresh`
 /// cookie is used. A token presented twice revokes every token of that login.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>,
@@ -163,7 +144,7 @@ pub async fn refresh(
     headers: HeaderMap,
     MaybeJson(body): MaybeJson<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let token = presented_token(&headers, body).ok_or_else(|| {
+    let token = cookie::presented_refresh_token(&headers, body).ok_or_else(|| {
         ApiError::LoginFailed("no refresh token: send it in the body or the khaothi_refresh cookie".into())
     })?;
     let rotation =
@@ -200,7 +181,7 @@ pub async fn logout(
     MaybeJson(body): MaybeJson<RefreshRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let mut revoked = 0;
-    if let Some(token) = presented_token(&headers, body)
+    if let Some(token) = cookie::presented_refresh_token(&headers, body)
         && let Some(family) =
             users::refresh_family(&s.db.read, &RefreshToken::hash(&token)).await.map_err(store_error)?
     {
