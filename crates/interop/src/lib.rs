@@ -8,7 +8,10 @@
 
 mod csv_format;
 mod document;
+mod docx;
 mod jsonl;
+mod mtef;
+mod omml;
 mod qti;
 mod report;
 

@@ -1,0 +1,4 @@
+//! Word (`.docx`) papers → items.
+
+pub(crate) mod archive;
+pub(crate) mod xml;

@@ -1,0 +1,1 @@
+//! MathType equations (MTEF v5) → LaTeX.
