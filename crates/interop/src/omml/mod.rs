@@ -220,7 +220,7 @@ impl Converter {
             '\u{302}' | '^' | 'ˆ' => if long { "\\widehat" } else { "\\hat" },
             '\u{303}' | '~' | '˜' => if long { "\\widetilde" } else { "\\tilde" },
             '\u{304}' | '\u{305}' | '¯' | '‾' => if long { "\\overline" } else { "\\bar" },
-            '\u{20d7}' | '\u{20d1}' | '→' | '⃗' => if long { "\\overrightarrow" } else { "\\vec" },
+            '\u{20d7}' | '\u{20d1}' | '→' => if long { "\\overrightarrow" } else { "\\vec" },
             '\u{20d6}' | '←' => "\\overleftarrow",
             '\u{20e1}' | '↔' => "\\overleftrightarrow",
             '\u{307}' | '˙' => "\\dot",
