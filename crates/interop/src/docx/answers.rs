@@ -114,12 +114,16 @@ impl AnswerTable {
     fn horizontal(&mut self, rows: &[Vec<(usize, String, usize)>], part: Option<u8>) {
         for pair in rows.windows(2) {
             let (head, vals) = (&pair[0], &pair[1]);
-            let skip = usize::from(head.first().is_some_and(|(_, t, _)| t.parse::<u32>().is_err()));
-            let numbers: Vec<Option<u32>> = head.iter().skip(skip).map(|(_, t, _)| number_of(t)).collect();
+            // The number row starts with its label (`Câu`); a row of plain numbers is one question
+            // per row instead (see `vertical`).
+            if head.first().is_none_or(|(_, t, _)| !fold_for_search(t).starts_with("cau")) {
+                continue;
+            }
+            let numbers: Vec<Option<u32>> = head.iter().skip(1).map(|(_, t, _)| number_of(t)).collect();
             if numbers.is_empty() || numbers.iter().any(Option::is_none) || vals.len() != head.len() {
                 continue;
             }
-            for (n, (_, v, para)) in numbers.iter().flatten().zip(vals.iter().skip(skip)) {
+            for (n, (_, v, para)) in numbers.iter().flatten().zip(vals.iter().skip(1)) {
                 if let Some((value, kind)) = classify(v) {
                     self.entries.push(Entry { part, number: *n, value, kind, para: *para });
                 }
@@ -192,6 +196,15 @@ mod tests {
         a.finish();
         assert_eq!(a.find(Some(1), 2, AnswerKind::Letter).unwrap().value, "D");
         assert_eq!(a.find(Some(3), 3, AnswerKind::Number).unwrap().value, "2,5");
+        let mut v = AnswerTable::default();
+        for (r, row) in [["Câu", "Đáp án"], ["1", "2,5"], ["2", "4"], ["3", "14"]].iter().enumerate() {
+            for (c, t) in row.iter().enumerate() {
+                v.line(&cell(t, r, c), Some(3));
+            }
+        }
+        v.finish();
+        let got: Vec<(u32, &str)> = v.entries.iter().map(|e| (e.number, e.value.as_str())).collect();
+        assert_eq!(got, vec![(1, "2,5"), (2, "4"), (3, "14")]);
         assert_eq!(classify("Đ S S Đ"), Some(("ĐSSĐ".into(), AnswerKind::TrueFalse)));
         assert_eq!(classify("-1.5"), Some(("-1,5".into(), AnswerKind::Number)));
         assert_eq!(classify("hello"), None);
