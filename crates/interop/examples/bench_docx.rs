@@ -37,7 +37,10 @@ fn main() {
             }
         }
         println!("{}", serde_json::to_string_pretty(&import.stimuli).expect("serialise"));
-        println!("media: {:?}", import.media.iter().map(|m| (&m.name, &m.content_type, m.bytes.len())).collect::<Vec<_>>());
+        println!(
+            "media: {:?}",
+            import.media.iter().map(|m| (&m.name, &m.content_type, m.bytes.len())).collect::<Vec<_>>()
+        );
     }
     let n = import.report.lines.len();
     println!(

@@ -17,7 +17,8 @@ mod report;
 
 pub use csv_format::{CSV_COLUMNS, parse_csv, parse_csv_bytes, write_csv};
 pub use document::{
-    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension, sniff_image,
+    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension,
+    sniff_image,
 };
 pub use docx::{ArchiveLimits, read_docx, read_docx_with};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};

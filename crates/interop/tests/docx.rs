@@ -46,9 +46,18 @@ fn the_mathematics_paper_converts_into_valid_items() {
     let stems: Vec<&str> = items.iter().map(|i| i.stem.as_str()).collect();
     assert!(stems[0].contains("\\frac{x+1}{\\sqrt{x-2}}"), "{}", stems[0]);
     assert!(stems[1].contains("\\int_{0}^{2} f(x)dx=3"), "{}", stems[1]);
-    assert!(stems[2].contains("\\lim_{x\\to +\\infty }") && stems[2].contains("\\log_{2}{8}"), "{}", stems[2]);
+    assert!(
+        stems[2].contains("\\lim_{x\\to +\\infty }") && stems[2].contains("\\log_{2}{8}"),
+        "{}",
+        stems[2]
+    );
     assert!(stems[3].contains("\\vec{a}=(1;2;-2)"), "{}", stems[3]);
-    assert!(stems[7].contains("\\begin{array}{l} x=1 \\\\ x=2 \\end{array}") && stems[7].contains("\\begin{matrix}"), "{}", stems[7]);
+    assert!(
+        stems[7].contains("\\begin{array}{l} x=1 \\\\ x=2 \\end{array}")
+            && stems[7].contains("\\begin{matrix}"),
+        "{}",
+        stems[7]
+    );
     // MathType objects, from their MTEF.
     assert!(stems[4].contains("$\\frac{x+1}{x-1}$"), "{}", stems[4]);
     let ItemBody::SingleChoice { options, .. } = &items[4].body else { panic!() };
@@ -67,7 +76,12 @@ fn the_mathematics_paper_converts_into_valid_items() {
     assert_eq!(import.stimuli.len(), 1);
     let passage = &import.stimuli[0];
     assert_eq!(passage.item_ids, vec!["T-0007", "T-0008"]);
-    assert_eq!(passage.text.matches("\\begin{cases} x+y=3 \\\\ 2x-y=0 \\end{cases}").count(), 2, "{}", passage.text);
+    assert_eq!(
+        passage.text.matches("\\begin{cases} x+y=3 \\\\ 2x-y=0 \\end{cases}").count(),
+        2,
+        "{}",
+        passage.text
+    );
     assert_eq!(items[6].stimulus.as_deref(), Some("T-S01"));
     // The unmappable MathType equation is named, and its WMF preview is not kept silently.
     let w = warnings(&import, "T-0007");
@@ -125,7 +139,11 @@ fn the_physics_paper_converts_with_its_floating_figure() {
 #[test]
 fn the_generated_500_question_paper_converts_whole() {
     let import = read_docx(&fixture("bench-500.docx"), &opts("B"));
-    assert!(!import.report.has_errors(), "{:?}", import.report.lines.iter().find(|l| l.status == LineStatus::Error));
+    assert!(
+        !import.report.has_errors(),
+        "{:?}",
+        import.report.lines.iter().find(|l| l.status == LineStatus::Error)
+    );
     assert_eq!(import.report.lines.len(), 500);
     assert_eq!(import.report.lines[499].id.as_deref(), Some("B-0500"));
 }

@@ -45,7 +45,10 @@ pub fn classify(value: &str) -> Option<(String, AnswerKind)> {
     }
     let number = v.replace('.', ",");
     let body = number.strip_prefix('-').unwrap_or(&number);
-    if !body.is_empty() && body.chars().all(|c| c.is_ascii_digit() || c == ',') && body.chars().next()?.is_ascii_digit() {
+    if !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && body.chars().next()?.is_ascii_digit()
+    {
         return Some((number, AnswerKind::Number));
     }
     None
@@ -166,7 +169,12 @@ mod tests {
     use super::*;
 
     fn text_line(t: &str) -> Line {
-        Line { para: 9, chars: t.chars().collect(), styles: vec![Default::default(); t.chars().count()], ..Default::default() }
+        Line {
+            para: 9,
+            chars: t.chars().collect(),
+            styles: vec![Default::default(); t.chars().count()],
+            ..Default::default()
+        }
     }
 
     fn cell(t: &str, row: usize, col: usize) -> Line {

@@ -61,7 +61,8 @@ impl Archive {
         let mut archive = Archive::default();
         let mut total = 0usize;
         for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).map_err(|e| format!("entry {i} of the package cannot be read: {e}"))?;
+            let mut entry =
+                zip.by_index(i).map_err(|e| format!("entry {i} of the package cannot be read: {e}"))?;
             let name = entry.name().to_string();
             let normal = normalise_entry_name(&name)?;
             if entry.is_dir() || !wanted(&normal) {
@@ -110,7 +111,11 @@ fn normalise_entry_name(name: &str) -> Result<String, String> {
     for seg in unified.split('/') {
         match seg {
             "" | "." => {}
-            ".." => return Err(format!("the package entry \"{name}\" climbs out of the package (\"..\"); refused")),
+            ".." => {
+                return Err(format!(
+                    "the package entry \"{name}\" climbs out of the package (\"..\"); refused"
+                ));
+            }
             s => parts.push(s),
         }
     }
@@ -120,8 +125,11 @@ fn normalise_entry_name(name: &str) -> Result<String, String> {
 /// Resolves a relationship target relative to the part's folder (`media/a.png` from `word/`).
 pub fn resolve_target(base_dir: &str, target: &str) -> Option<String> {
     let target = target.replace('\\', "/");
-    let mut parts: Vec<&str> =
-        if target.starts_with('/') { Vec::new() } else { base_dir.split('/').filter(|s| !s.is_empty()).collect() };
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        base_dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
     for seg in target.split('/') {
         match seg {
             "" | "." => {}
@@ -157,7 +165,9 @@ mod tests {
         assert!(normalise_entry_name("/etc/passwd").unwrap_err().contains("absolute"));
         assert!(normalise_entry_name("C:/x").is_err());
         let bytes = zip_of(&[("word/../../x.xml", b"<a/>")], zip::CompressionMethod::Stored);
-        assert!(Archive::read(&bytes, &ArchiveLimits::default(), &|_| true).unwrap_err().contains("climbs out"));
+        assert!(
+            Archive::read(&bytes, &ArchiveLimits::default(), &|_| true).unwrap_err().contains("climbs out")
+        );
         assert_eq!(resolve_target("word", "media/image1.png").as_deref(), Some("word/media/image1.png"));
         assert_eq!(resolve_target("word", "../customXml/a.xml").as_deref(), Some("customXml/a.xml"));
         assert_eq!(resolve_target("", "../../x"), None);
@@ -182,12 +192,19 @@ mod tests {
         assert!(Archive::read(&flood, &few, &|_| true).unwrap_err().contains("30 entries"));
         let big = ArchiveLimits { max_file_bytes: 10, ..Default::default() };
         assert!(Archive::read(&flood, &big, &|_| true).unwrap_err().contains("limited to 10 bytes"));
-        assert!(Archive::read(b"not a zip", &ArchiveLimits::default(), &|_| true).unwrap_err().contains("not a Word"));
+        assert!(
+            Archive::read(b"not a zip", &ArchiveLimits::default(), &|_| true)
+                .unwrap_err()
+                .contains("not a Word")
+        );
     }
 
     #[test]
     fn only_wanted_parts_are_read() {
-        let bytes = zip_of(&[("word/document.xml", b"<w/>"), ("docProps/app.xml", b"<x/>")], zip::CompressionMethod::Deflated);
+        let bytes = zip_of(
+            &[("word/document.xml", b"<w/>"), ("docProps/app.xml", b"<x/>")],
+            zip::CompressionMethod::Deflated,
+        );
         let a = Archive::read(&bytes, &ArchiveLimits::default(), &|n| n.starts_with("word/")).unwrap();
         assert_eq!(a.get("word/document.xml"), Some(&b"<w/>"[..]));
         assert!(a.get("docProps/app.xml").is_none());

@@ -67,7 +67,15 @@ pub struct Walker<'a> {
 
 impl<'a> Walker<'a> {
     pub fn new(rels: &'a HashMap<String, String>, convert_object: ObjectConverter<'a>) -> Self {
-        Walker { rels, convert_object, lines: Vec::new(), pictures: Vec::new(), para: 0, tables: 0, cell: None }
+        Walker {
+            rels,
+            convert_object,
+            lines: Vec::new(),
+            pictures: Vec::new(),
+            para: 0,
+            tables: 0,
+            cell: None,
+        }
     }
 
     /// Walks block content: paragraphs, tables, content controls.
@@ -103,7 +111,7 @@ impl<'a> Walker<'a> {
     fn paragraph(&mut self, p: &Node) {
         self.para += 1;
         self.lines.push(Line { para: self.para, cell: self.cell, ..Default::default() });
-        self.inline(p, Style::default());
+        self.inline(p);
     }
 
     fn line(&mut self) -> &mut Line {
@@ -128,22 +136,21 @@ impl<'a> Walker<'a> {
     }
 
     /// Paragraph-level and run-level content.
-    fn inline(&mut self, n: &Node, style: Style) {
+    fn inline(&mut self, n: &Node) {
         for e in n.elements() {
             match e.name.as_str() {
                 "w:r" => self.run(e),
-                "w:hyperlink" | "w:ins" | "w:smartTag" | "w:fldSimple" | "w:customXml" | "w:dir" | "w:bdo" => {
-                    self.inline(e, style)
-                }
+                "w:hyperlink" | "w:ins" | "w:smartTag" | "w:fldSimple" | "w:customXml" | "w:dir"
+                | "w:bdo" => self.inline(e),
                 "w:sdt" => {
                     if let Some(c) = e.child("w:sdtContent") {
-                        self.inline(c, style);
+                        self.inline(c);
                     }
                 }
                 "m:oMath" | "m:oMathPara" => self.equation(e),
                 "mc:AlternateContent" => {
                     if let Some(choice) = e.child("mc:Choice") {
-                        self.inline(choice, style);
+                        self.inline(choice);
                     }
                 }
                 _ => {}
@@ -166,14 +173,13 @@ impl<'a> Walker<'a> {
             match e.name.as_str() {
                 "w:t" => self.push(&escape_markdown(&khaothi_domain::text::normalize(&e.text())), style),
                 "w:tab" | "w:ptab" => self.push("\t", style),
-                "w:br" | "w:cr" => {
-                    if e.attr("w:type").is_none_or(|t| t == "textWrapping") {
-                        self.soft_break();
-                    }
-                }
+                "w:br" | "w:cr" if e.attr("w:type").is_none_or(|t| t == "textWrapping") => self.soft_break(),
                 "w:noBreakHyphen" => self.push("-", style),
                 "w:sym" => {
-                    let c = e.attr("w:char").and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(symbol_font_char);
+                    let c = e
+                        .attr("w:char")
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .and_then(symbol_font_char);
                     if let Some(c) = c {
                         self.push(&c.to_string(), style);
                     }
@@ -265,7 +271,10 @@ fn run_style(pr: Option<&Node>) -> Style {
         .child_val("w:color")
         .is_some_and(|c| !matches!(c.to_ascii_lowercase().as_str(), "auto" | "000000"))
         || pr.child("w:highlight").is_some_and(|h| h.attr("w:val") != Some("none"))
-        || pr.child("w:shd").and_then(|s| s.attr("w:fill")).is_some_and(|f| !matches!(f, "auto" | "FFFFFF" | "ffffff"));
+        || pr
+            .child("w:shd")
+            .and_then(|s| s.attr("w:fill"))
+            .is_some_and(|f| !matches!(f, "auto" | "FFFFFF" | "ffffff"));
     Style { underline: on(pr, "w:u"), colour, bold: on(pr, "w:b") }
 }
 

@@ -12,7 +12,9 @@ use super::archive::Archive;
 use super::body::{PictureRef, Style, picture_index};
 use super::markers::{KeyMark, Lettered, Seg, key_by_marks};
 use super::paper::{Paper, QuestionDraft};
-use crate::document::{ConvertOptions, DocumentImport, MediaFile, StimulusDraft, image_extension, sniff_image};
+use crate::document::{
+    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, image_extension, sniff_image,
+};
 use crate::report::{ImportReport, LineReport, LineStatus, check_record};
 
 /// Turns pictures into media files as text is written out.
@@ -46,7 +48,9 @@ impl Media<'_> {
     fn picture(&mut self, pic: &PictureRef, owner: &mut Owner) -> String {
         let what = pic.fallback_for.as_deref().unwrap_or("a picture");
         let Some(bytes) = self.archive.get(&pic.part) else {
-            owner.warnings.push(format!("{}: {what} ({}) is missing from the package", owner.label, pic.part));
+            owner
+                .warnings
+                .push(format!("{}: {what} ({}) is missing from the package", owner.label, pic.part));
             return String::new();
         };
         let Some(content_type) = sniff_image(bytes) else {
@@ -59,7 +63,11 @@ impl Media<'_> {
         };
         let k = owner.names.len() + 1;
         let name = format!("{}-{k}.{}", owner.id, image_extension(content_type));
-        self.files.push(MediaFile { name: name.clone(), content_type: content_type.into(), bytes: bytes.to_vec() });
+        self.files.push(MediaFile {
+            name: name.clone(),
+            content_type: content_type.into(),
+            bytes: bytes.to_vec(),
+        });
         owner.names.push(name.clone());
         format!("![hình {k}]({name})")
     }
@@ -71,12 +79,22 @@ impl Media<'_> {
 }
 
 /// Builds the import: one report line per question, stimuli, media.
-pub fn build(paper: Paper, opts: &ConvertOptions, archive: &Archive, pictures: &[PictureRef], paragraphs: usize) -> DocumentImport {
+pub fn build(
+    paper: Paper,
+    opts: &ConvertOptions,
+    archive: &Archive,
+    pictures: &[PictureRef],
+    paragraphs: usize,
+) -> DocumentImport {
     let mut media = Media { archive, pictures, files: Vec::new() };
     let mut report = ImportReport::new("docx");
     report.total_lines = paragraphs;
-    let ids: Vec<String> =
-        paper.questions.iter().enumerate().map(|(k, q)| q.tags.id.clone().unwrap_or_else(|| opts.item_id(k + 1))).collect();
+    let ids: Vec<String> = paper
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(k, q)| q.tags.id.clone().unwrap_or_else(|| opts.item_id(k + 1)))
+        .collect();
     let stimuli = stimuli(&paper, &ids, opts, &mut media, &mut report.file_warnings);
     let mut seen = HashMap::new();
     for (q, id) in paper.questions.iter().zip(&ids) {
@@ -96,18 +114,38 @@ fn stimulus_id(opts: &ConvertOptions, index: usize) -> String {
     format!("{}-S{:02}", opts.id_prefix, index + 1)
 }
 
-fn stimuli(paper: &Paper, ids: &[String], opts: &ConvertOptions, media: &mut Media, warnings: &mut Vec<String>) -> Vec<StimulusDraft> {
+fn stimuli(
+    paper: &Paper,
+    ids: &[String],
+    opts: &ConvertOptions,
+    media: &mut Media,
+    warnings: &mut Vec<String>,
+) -> Vec<StimulusDraft> {
     let mut out = Vec::new();
     for (p, passage) in paper.passages.iter().enumerate() {
         let id = stimulus_id(opts, p);
-        let mut owner = Owner { id: id.clone(), label: format!("passage at paragraph {}", passage.para), names: vec![], warnings: vec![] };
+        let mut owner = Owner {
+            id: id.clone(),
+            label: format!("passage at paragraph {}", passage.para),
+            names: vec![],
+            warnings: vec![],
+        };
         let text = media.paragraphs(&passage.lines, &mut owner);
-        let item_ids: Vec<String> =
-            paper.questions.iter().zip(ids).filter(|(q, _)| q.passage == Some(p)).map(|(_, id)| id.clone()).collect();
+        let item_ids: Vec<String> = paper
+            .questions
+            .iter()
+            .zip(ids)
+            .filter(|(q, _)| q.passage == Some(p))
+            .map(|(_, id)| id.clone())
+            .collect();
         warnings.extend(owner.warnings);
-        warnings.extend(passage.warnings.iter().map(|w| format!("passage at paragraph {}: {w}", passage.para)));
+        warnings
+            .extend(passage.warnings.iter().map(|w| format!("passage at paragraph {}: {w}", passage.para)));
         if item_ids.is_empty() {
-            warnings.push(format!("the passage at paragraph {} is followed by no question it names", passage.para));
+            warnings.push(format!(
+                "the passage at paragraph {} is followed by no question it names",
+                passage.para
+            ));
         }
         if text.is_empty() {
             warnings.push(format!("the passage at paragraph {} has no text", passage.para));
@@ -159,7 +197,10 @@ fn question(
         ItemKind::TrueFalseGroup => {
             let (texts, keys) = true_false(q, paper, &label, media, &mut owner);
             if q.statements.len() != 4 {
-                problems.push(("statements", format!("{label}: {} statements found, expected 4 (a)–d))", q.statements.len())));
+                problems.push((
+                    "statements",
+                    format!("{label}: {} statements found, expected 4 (a)–d))", q.statements.len()),
+                ));
             }
             rec.statements = Some(texts.into_iter().map(StatementRecord::Text).collect());
             match keys {
@@ -168,10 +209,12 @@ fn question(
             }
         }
         ItemKind::ShortAnswer => {
-            let listed = paper.answers.find(q.part.or(Some(3)), q.number, AnswerKind::Number).map(|e| e.value.clone());
+            let listed =
+                paper.answers.find(q.part.or(Some(3)), q.number, AnswerKind::Number).map(|e| e.value.clone());
             match q.answer.clone().or(listed) {
                 Some(a) => rec.answer = Some(AnswerRecord::One(a)),
-                None => problems.push(("answer", format!("{label}: no answer (\"Đáp án: …\") and no answer table"))),
+                None => problems
+                    .push(("answer", format!("{label}: no answer (\"Đáp án: …\") and no answer table"))),
             }
         }
     }
@@ -194,7 +237,13 @@ fn question(
 
 /// Fills subject, grade, topic and level from the tag line, else the options; names what is
 /// missing (the fields, for [`question`] to drop the domain's duplicate complaint).
-fn metadata(rec: &mut ItemRecord, q: &QuestionDraft, opts: &ConvertOptions, label: &str, problems: &mut Vec<(&str, String)>) -> Vec<&'static str> {
+fn metadata(
+    rec: &mut ItemRecord,
+    q: &QuestionDraft,
+    opts: &ConvertOptions,
+    label: &str,
+    problems: &mut Vec<(&str, String)>,
+) -> Vec<&'static str> {
     let mut missing = Vec::new();
     let hint = |what: &str, flag: &str, tag: &str| {
         format!("{label}: no {what}: give {flag} (or the import form's {what}) or a tag line such as [{tag}]")
@@ -235,7 +284,12 @@ fn metadata(rec: &mut ItemRecord, q: &QuestionDraft, opts: &ConvertOptions, labe
 
 /// The key of a single-choice question: the writer's marks, else `Chọn X` / `Đáp án: X`, else the
 /// answer table; marks and table must agree.
-fn choice_key(q: &QuestionDraft, paper: &Paper, label: &str, warnings: &mut Vec<String>) -> Result<char, String> {
+fn choice_key(
+    q: &QuestionDraft,
+    paper: &Paper,
+    label: &str,
+    warnings: &mut Vec<String>,
+) -> Result<char, String> {
     let marks: Vec<Style> = q.options.iter().map(|o| o.marks).collect();
     let letter_of = |i: usize| q.options.get(i).map_or('?', |o| o.letter);
     let stated = q
@@ -245,14 +299,17 @@ fn choice_key(q: &QuestionDraft, paper: &Paper, label: &str, warnings: &mut Vec<
         .filter(|(_, k)| *k == AnswerKind::Letter)
         .and_then(|(v, _)| v.chars().next())
         .or(q.chosen);
-    let table = paper.answers.find(q.part.or(Some(1)), q.number, AnswerKind::Letter).and_then(|e| e.value.chars().next());
+    let table = paper
+        .answers
+        .find(q.part.or(Some(1)), q.number, AnswerKind::Letter)
+        .and_then(|e| e.value.chars().next());
     match key_by_marks(&marks) {
         KeyMark::One(i) => {
             let marked = letter_of(i);
             match table.or(stated) {
-                Some(other) if other != marked => {
-                    Err(format!("{label}: the key marked is {marked} but the answer table (or solution) says {other}"))
-                }
+                Some(other) if other != marked => Err(format!(
+                    "{label}: the key marked is {marked} but the answer table (or solution) says {other}"
+                )),
                 _ => Ok(marked),
             }
         }
@@ -263,14 +320,23 @@ fn choice_key(q: &QuestionDraft, paper: &Paper, label: &str, warnings: &mut Vec<
             }
             None => Err(format!("{label}: ambiguous key")),
         },
-        KeyMark::None => stated.or(table).ok_or_else(|| format!("{label}: no key marked and no answer table")),
+        KeyMark::None => {
+            stated.or(table).ok_or_else(|| format!("{label}: no key marked and no answer table"))
+        }
     }
 }
 
 /// `(Đ)` / `(S)` written after a statement.
 fn explicit_truth(text: &str) -> Option<(String, bool)> {
     let t = text.trim_end();
-    for (suffix, truth) in [("(Đ)", true), ("(S)", false), ("(Đúng)", true), ("(Sai)", false), ("\\[Đ\\]", true), ("\\[S\\]", false)] {
+    for (suffix, truth) in [
+        ("(Đ)", true),
+        ("(S)", false),
+        ("(Đúng)", true),
+        ("(Sai)", false),
+        ("\\[Đ\\]", true),
+        ("\\[S\\]", false),
+    ] {
         if let Some(rest) = t.strip_suffix(suffix) {
             return Some((rest.trim_end().to_string(), truth));
         }
@@ -282,7 +348,13 @@ type Keys = Result<Vec<bool>, String>;
 
 /// Statement texts and keys of a true/false group: `(Đ)`/`(S)` after each statement, else marks
 /// on the letters (underline or colour, else bold, = true), else the answer table.
-fn true_false(q: &QuestionDraft, paper: &Paper, label: &str, media: &mut Media, owner: &mut Owner) -> (Vec<String>, Keys) {
+fn true_false(
+    q: &QuestionDraft,
+    paper: &Paper,
+    label: &str,
+    media: &mut Media,
+    owner: &mut Owner,
+) -> (Vec<String>, Keys) {
     let mut texts = Vec::new();
     let mut explicit = Vec::new();
     for s in &q.statements {
@@ -299,8 +371,13 @@ fn true_false(q: &QuestionDraft, paper: &Paper, label: &str, media: &mut Media, 
         }
     }
     if explicit.iter().any(Option::is_some) {
-        let unmarked: Vec<String> =
-            q.statements.iter().zip(&explicit).filter(|(_, e)| e.is_none()).map(|(s, _)| format!("{})", s.letter)).collect();
+        let unmarked: Vec<String> = q
+            .statements
+            .iter()
+            .zip(&explicit)
+            .filter(|(_, e)| e.is_none())
+            .map(|(s, _)| format!("{})", s.letter))
+            .collect();
         if !unmarked.is_empty() {
             return (texts, Err(format!("{label}: statements {} have no (Đ)/(S) mark", unmarked.join(", "))));
         }
@@ -320,8 +397,10 @@ fn marked_truth(statements: &[Lettered]) -> Option<Vec<bool>> {
 }
 
 fn table_truth(q: &QuestionDraft, paper: &Paper, label: &str) -> Keys {
-    let stated = q.answer.as_deref().and_then(classify).filter(|(_, k)| *k == AnswerKind::TrueFalse).map(|(v, _)| v);
-    let listed = paper.answers.find(q.part.or(Some(2)), q.number, AnswerKind::TrueFalse).map(|e| e.value.clone());
+    let stated =
+        q.answer.as_deref().and_then(classify).filter(|(_, k)| *k == AnswerKind::TrueFalse).map(|(v, _)| v);
+    let listed =
+        paper.answers.find(q.part.or(Some(2)), q.number, AnswerKind::TrueFalse).map(|e| e.value.clone());
     match stated.or(listed) {
         Some(v) => Ok(v.chars().map(|c| c == 'Đ').collect()),
         None => Err(format!("{label}: no key marked (Đ/S) and no answer table")),

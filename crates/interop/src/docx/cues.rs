@@ -86,7 +86,10 @@ fn question_range(f: &str) -> Option<(u32, u32)> {
 
 /// `HẾT`, `--- HẾT ---`, `----------HẾT----------`.
 pub fn is_end(text: &str) -> bool {
-    let core: String = text.chars().filter(|c| !matches!(c, '-' | '–' | '—' | '.' | '*' | '_' | ' ' | '\t' | '\u{a0}')).collect();
+    let core: String = text
+        .chars()
+        .filter(|c| !matches!(c, '-' | '–' | '—' | '.' | '*' | '_' | ' ' | '\t' | '\u{a0}'))
+        .collect();
     core == "HẾT" || core == "HẾT\\"
 }
 
@@ -178,7 +181,9 @@ pub fn tag_line(text: &str) -> Option<Tags> {
             "chu de" | "chuyen de" | "topic" => tags.topic = Some(v),
             "muc do" | "muc" | "level" => match parse_level(&v) {
                 Some(l) => tags.level = Some(l),
-                None => tags.problems.push(format!("mức độ \"{v}\" is not NB, TH, VD, VDC (or biet, hieu, van_dung, van_dung_cao)")),
+                None => tags.problems.push(format!(
+                    "mức độ \"{v}\" is not NB, TH, VD, VDC (or biet, hieu, van_dung, van_dung_cao)"
+                )),
             },
             "ma" | "id" => tags.id = Some(v),
             _ => continue,
@@ -227,7 +232,11 @@ mod tests {
         assert_eq!(passage_intro("Đọc đoạn văn sau và trả lời câu 1 đến câu 3."), Some(Some((1, 3))));
         assert_eq!(passage_intro("Đọc đoạn văn sau."), Some(None));
         assert!(is_end("----------- HẾT -----------") && is_end("HẾT") && !is_end("Hết giờ"));
-        assert!(is_answer_heading("BẢNG ĐÁP ÁN") && is_answer_heading("ĐÁP ÁN") && !is_answer_heading("Đáp án: B"));
+        assert!(
+            is_answer_heading("BẢNG ĐÁP ÁN")
+                && is_answer_heading("ĐÁP ÁN")
+                && !is_answer_heading("Đáp án: B")
+        );
         let t = "Lời giải: Ta có";
         assert_eq!(&t[solution_start(t).unwrap()..], "Ta có");
         assert_eq!(answer_line("Đáp án: 2,5."), Some("2,5".into()));

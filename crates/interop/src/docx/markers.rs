@@ -118,7 +118,9 @@ pub enum KeyMark {
 
 /// Underline and colour outrank bold; a mark counts only where it singles out exactly one option.
 pub fn key_by_marks(marks: &[Style]) -> KeyMark {
-    let marked = |f: fn(&Style) -> bool| marks.iter().enumerate().filter(|(_, m)| f(m)).map(|(i, _)| i).collect::<Vec<_>>();
+    let marked = |f: fn(&Style) -> bool| {
+        marks.iter().enumerate().filter(|(_, m)| f(m)).map(|(i, _)| i).collect::<Vec<_>>()
+    };
     let single = |v: &[usize]| (v.len() == 1).then(|| v[0]);
     let partial = |v: &[usize]| v.len() > 1 && v.len() < marks.len();
     let (u, c, b) = (marked(|m| m.underline), marked(|m| m.colour), marked(|m| m.bold));

@@ -69,7 +69,9 @@ fn read(bytes: &[u8], opts: &ConvertOptions, limits: &ArchiveLimits) -> Result<D
 fn relationships(root: &xml::Node) -> HashMap<String, String> {
     root.elements()
         .filter(|r| r.local() == "Relationship" && r.attr("TargetMode") != Some("External"))
-        .filter_map(|r| Some((r.attr("Id")?.to_string(), archive::resolve_target("word", r.attr("Target")?)?)))
+        .filter_map(|r| {
+            Some((r.attr("Id")?.to_string(), archive::resolve_target("word", r.attr("Target")?)?))
+        })
         .collect()
 }
 

@@ -152,7 +152,12 @@ impl Reader {
         });
         self.mode = Mode::Question;
         // The first line may carry options after the stem: `Câu 1. Tính … A. 1 B. 2 C. 3 D. 4`.
-        let rest = Line { chars: line.chars[at..].to_vec(), styles: line.styles[at..].to_vec(), warnings: vec![], ..line.clone() };
+        let rest = Line {
+            chars: line.chars[at..].to_vec(),
+            styles: line.styles[at..].to_vec(),
+            warnings: vec![],
+            ..line.clone()
+        };
         let split = (self.part != Some(2)).then(|| inline_options(&rest)).flatten();
         let q = self.paper.questions.last_mut().expect("just pushed");
         match split {
@@ -161,7 +166,9 @@ impl Reader {
                 q.options = options;
                 q.section = Section::Options;
             }
-            None if !Seg::of(&rest, 0, rest.chars.len()).is_blank() => q.stem.push(Seg::of(&rest, 0, rest.chars.len())),
+            None if !Seg::of(&rest, 0, rest.chars.len()).is_blank() => {
+                q.stem.push(Seg::of(&rest, 0, rest.chars.len()))
+            }
             None => {}
         }
     }
@@ -234,7 +241,13 @@ impl Reader {
 fn inline_options(rest: &Line) -> Option<(Seg, Vec<Lettered>)> {
     let chars = &rest.chars;
     for i in 1..chars.len().saturating_sub(1) {
-        let in_math = chars[..i].iter().enumerate().filter(|(k, c)| **c == '$' && (*k == 0 || chars[k - 1] != '\\')).count() % 2 == 1;
+        let in_math = chars[..i]
+            .iter()
+            .enumerate()
+            .filter(|(k, c)| **c == '$' && (*k == 0 || chars[k - 1] != '\\'))
+            .count()
+            % 2
+            == 1;
         if chars[i] == 'A' && matches!(chars[i + 1], '.' | ')') && chars[i - 1].is_whitespace() && !in_math {
             let tail = Line { chars: chars[i..].to_vec(), styles: rest.styles[i..].to_vec(), ..rest.clone() };
             if let Some(opts) = split_lettered(&tail, 'A', 'D', &['.', ')']).filter(|o| o.len() >= 2) {

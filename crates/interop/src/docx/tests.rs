@@ -57,7 +57,11 @@ fn opts() -> ConvertOptions {
 
 fn choice(n: u32, marks: [&str; 4]) -> String {
     let letters = ['A', 'B', 'C', 'D'];
-    let opts: String = (0..4).map(|i| p(&format!("{}{}", styled(marks[i], &format!("{}.", letters[i])), t(&format!(" {}", i + 1))))).collect();
+    let opts: String = (0..4)
+        .map(|i| {
+            p(&format!("{}{}", styled(marks[i], &format!("{}.", letters[i])), t(&format!(" {}", i + 1))))
+        })
+        .collect();
     format!("{}{opts}", p(&t(&format!("Câu {n}. Tính giá trị."))))
 }
 
@@ -81,14 +85,18 @@ fn keys_by_underline_colour_bold_and_answer_table() {
     assert!(!r.has_errors(), "{r:#?}");
     let keys: Vec<String> = r.lines.iter().map(|l| l.record.as_ref().unwrap().key.clone().unwrap()).collect();
     assert_eq!(keys, vec!["B", "C", "D", "A"]);
-    assert_eq!(r.lines.iter().map(|l| l.id.clone().unwrap()).collect::<Vec<_>>(), vec!["P-0001", "P-0002", "P-0003", "P-0004"]);
+    assert_eq!(
+        r.lines.iter().map(|l| l.id.clone().unwrap()).collect::<Vec<_>>(),
+        vec!["P-0001", "P-0002", "P-0003", "P-0004"]
+    );
     assert_eq!(r.lines[1].line, 6, "the report line is the paragraph of Câu 2");
 }
 
 #[test]
 fn every_problem_names_its_question() {
     let three = format!("{}{}{}", p(&t("Câu 7: Chọn khẳng định đúng.")), p(&t("A. 1\tB. 2")), p(&t("C. 3")));
-    let body = [choice(1, [U, U, "", ""]), choice(2, ["", "", "", ""]), three, choice(8, ["", "", "", B])].concat();
+    let body =
+        [choice(1, [U, U, "", ""]), choice(2, ["", "", "", ""]), three, choice(8, ["", "", "", B])].concat();
     let import = read_docx(&docx(&body, &[]), &opts());
     let all = messages(&import);
     assert!(all.contains(&"Câu 1: ambiguous key".to_string()), "{all:?}");
@@ -136,23 +144,36 @@ fn passages_pictures_and_missing_metadata() {
         p("<w:r><w:drawing><a:blip r:embed=\"rId1\"/></w:drawing></w:r>"),
         choice(1, [U, "", "", ""]),
         choice(2, ["", U, "", ""]),
-        format!("{}{}", choice(3, ["", "", U, ""]), p("<w:r><w:drawing><a:blip r:embed=\"rId2\"/></w:drawing></w:r>")),
+        format!(
+            "{}{}",
+            choice(3, ["", "", U, ""]),
+            p("<w:r><w:drawing><a:blip r:embed=\"rId2\"/></w:drawing></w:r>")
+        ),
     ]
     .concat();
     let wmf: &[u8] = &[0xD7, 0xCD, 0xC6, 0x9A, 0, 0];
     let import = read_docx(&docx(&body, &[("image1.png", PNG), ("image2.wmf", wmf)]), &opts());
     assert_eq!(import.stimuli.len(), 1);
     let s = &import.stimuli[0];
-    assert_eq!((s.id.as_str(), s.item_ids.clone()), ("P-S01", vec!["P-0001".to_string(), "P-0002".to_string()]));
+    assert_eq!(
+        (s.id.as_str(), s.item_ids.clone()),
+        ("P-S01", vec!["P-0001".to_string(), "P-0002".to_string()])
+    );
     assert!(s.text.contains("![hình 1](P-S01-1.png)"), "{}", s.text);
     assert_eq!(import.media.len(), 1);
     assert_eq!(import.media[0].content_type, "image/png");
     assert_eq!(import.report.lines[0].record.as_ref().unwrap().stimulus.as_deref(), Some("P-S01"));
     assert!(import.report.lines[2].record.as_ref().unwrap().stimulus.is_none());
     let w = &import.report.lines[2].messages;
-    assert!(w.iter().any(|m| m.message.starts_with("Câu 3: a picture") && m.message.contains("WMF")), "{w:?}");
+    assert!(
+        w.iter().any(|m| m.message.starts_with("Câu 3: a picture") && m.message.contains("WMF")),
+        "{w:?}"
+    );
 
-    let bare = read_docx(&docx(&choice(1, [U, "", "", ""]), &[]), &ConvertOptions { id_prefix: "X".into(), ..Default::default() });
+    let bare = read_docx(
+        &docx(&choice(1, [U, "", "", ""]), &[]),
+        &ConvertOptions { id_prefix: "X".into(), ..Default::default() },
+    );
     let all = messages(&bare);
     assert!(all.iter().any(|m| m.starts_with("Câu 1: no subject: give --subject")), "{all:?}");
     assert!(!all.iter().any(|m| m.contains("is not a subject code")), "{all:?}");
@@ -166,7 +187,8 @@ fn hostile_and_broken_files_are_refused_whole() {
         let mut out = std::io::Cursor::new(Vec::new());
         let mut w = zip::ZipWriter::new(&mut out);
         w.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
-        w.write_all(b"<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><w:document>&x;</w:document>").unwrap();
+        w.write_all(b"<!DOCTYPE d [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><w:document>&x;</w:document>")
+            .unwrap();
         w.finish().unwrap();
         out.into_inner()
     };

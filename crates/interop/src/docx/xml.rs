@@ -98,11 +98,15 @@ pub fn parse(bytes: &[u8], part: &str) -> Result<Node, String> {
                 if count > MAX_ELEMENTS {
                     return Err(format!("{part} has more than {MAX_ELEMENTS} elements"));
                 }
-                let mut node = Node { name: String::from_utf8_lossy(s.name().as_ref()).into_owned(), ..Default::default() };
+                let mut node = Node {
+                    name: String::from_utf8_lossy(s.name().as_ref()).into_owned(),
+                    ..Default::default()
+                };
                 for a in s.attributes() {
                     let a = a.map_err(|e| fail(&reader, e.to_string()))?;
                     let value = a.unescape_value().map_err(|e| fail(&reader, e.to_string()))?;
-                    node.attrs.push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), value.into_owned()));
+                    node.attrs
+                        .push((String::from_utf8_lossy(a.key.as_ref()).into_owned(), value.into_owned()));
                 }
                 if matches!(event, Event::Empty(_)) {
                     push(&mut stack, Child::Element(node));
@@ -133,7 +137,12 @@ pub fn parse(bytes: &[u8], part: &str) -> Result<Node, String> {
                     Ok(Some(c)) => c.to_string(),
                     Ok(None) => match quick_xml::escape::resolve_predefined_entity(&name) {
                         Some(s) => s.to_string(),
-                        None => return Err(fail(&reader, format!("unknown entity &{name}; (entities are not accepted)"))),
+                        None => {
+                            return Err(fail(
+                                &reader,
+                                format!("unknown entity &{name}; (entities are not accepted)"),
+                            ));
+                        }
                     },
                     Err(e) => return Err(fail(&reader, e.to_string())),
                 };
@@ -149,7 +158,10 @@ pub fn parse(bytes: &[u8], part: &str) -> Result<Node, String> {
         }
     }
     if stack.len() > 1 {
-        return Err(format!("{part} ends before <{}> is closed", stack.last().map_or("", |n| n.name.as_str())));
+        return Err(format!(
+            "{part} ends before <{}> is closed",
+            stack.last().map_or("", |n| n.name.as_str())
+        ));
     }
     let doc = stack.pop().unwrap_or_default();
     doc.children

@@ -43,10 +43,15 @@ fn list(objs: &[Obj]) -> Result<String, String> {
 
 fn word_latex(word: &str, face: i16) -> String {
     if face == FN_FUNCTION {
-        return function_name(word).map(|f| format!("{f} ")).unwrap_or_else(|| format!("\\operatorname{{{word}}}"));
+        return function_name(word)
+            .map(|f| format!("{f} "))
+            .unwrap_or_else(|| format!("\\operatorname{{{word}}}"));
     }
     if word.chars().all(|c| !c.is_alphabetic()) {
-        return word.chars().map(|c| char_latex(c).map(str::to_string).unwrap_or_else(|| c.to_string())).collect();
+        return word
+            .chars()
+            .map(|c| char_latex(c).map(str::to_string).unwrap_or_else(|| c.to_string()))
+            .collect();
     }
     format!("\\text{{{word}}}")
 }
@@ -57,7 +62,9 @@ fn obj(o: &Obj) -> Result<String, String> {
         Obj::Line(Some(objs)) => list(objs),
         Obj::Char { typeface, code, embells } => character(*typeface, *code, embells),
         Obj::Tmpl { selector, variation, subs } => template(*selector, *variation, subs),
-        Obj::Pile(lines) => Ok(format!("\\begin{{array}}{{l}} {} \\end{{array}}", rows(lines)?.join(" \\\\ "))),
+        Obj::Pile(lines) => {
+            Ok(format!("\\begin{{array}}{{l}} {} \\end{{array}}", rows(lines)?.join(" \\\\ ")))
+        }
         Obj::Matrix { rows: r, cols, cells } => {
             let cells = cells.iter().map(obj).collect::<Result<Vec<_>, _>>()?;
             if *cols == 0 || cells.len() != r * cols {
@@ -232,7 +239,10 @@ fn big_operator(selector: u8, variation: u16, subs: &[Obj], p: &Parts) -> Result
         19 => "\\bigcup".into(),
         20 => "\\bigcap".into(),
         _ => {
-            let c = subs.iter().find(|s| matches!(s, Obj::Char { .. })).ok_or("a big operator without its symbol")?;
+            let c = subs
+                .iter()
+                .find(|s| matches!(s, Obj::Char { .. }))
+                .ok_or("a big operator without its symbol")?;
             obj(c)?.trim().to_string()
         }
     };

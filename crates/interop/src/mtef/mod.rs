@@ -17,12 +17,16 @@ const MAX_STREAM: u64 = 1024 * 1024;
 
 /// The LaTeX of an OLE equation object.
 pub fn from_ole(bytes: &[u8]) -> Result<String, String> {
-    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| format!("not an OLE compound file: {e}"))?;
+    let mut file =
+        cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| format!("not an OLE compound file: {e}"))?;
     let mut stream = file
         .open_stream("/Equation Native")
         .map_err(|_| "the object has no \"Equation Native\" stream (not a MathType equation)".to_string())?;
     let mut data = Vec::new();
-    (&mut stream).take(MAX_STREAM + 1).read_to_end(&mut data).map_err(|e| format!("cannot read the equation: {e}"))?;
+    (&mut stream)
+        .take(MAX_STREAM + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| format!("cannot read the equation: {e}"))?;
     if data.len() as u64 > MAX_STREAM {
         return Err(format!("the equation data is larger than {MAX_STREAM} bytes"));
     }

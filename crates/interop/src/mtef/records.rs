@@ -7,10 +7,22 @@
 pub enum Obj {
     /// A line (slot); `None` for a placeholder (`mtefOPT_LINE_NULL`).
     Line(Option<Vec<Obj>>),
-    Char { typeface: i16, code: u16, embells: Vec<u8> },
-    Tmpl { selector: u8, variation: u16, subs: Vec<Obj> },
+    Char {
+        typeface: i16,
+        code: u16,
+        embells: Vec<u8>,
+    },
+    Tmpl {
+        selector: u8,
+        variation: u16,
+        subs: Vec<Obj>,
+    },
     Pile(Vec<Obj>),
-    Matrix { rows: usize, cols: usize, cells: Vec<Obj> },
+    Matrix {
+        rows: usize,
+        cols: usize,
+        cells: Vec<Obj>,
+    },
 }
 
 const OPT_NUDGE: u8 = 0x08;
@@ -256,7 +268,8 @@ impl Cursor<'_> {
         self.nudge(options)?;
         let selector = self.u8()?;
         let first = self.u8()?;
-        let variation = if first & 0x80 != 0 { (first & 0x7F) as u16 | ((self.u8()? as u16) << 8) } else { first as u16 };
+        let variation =
+            if first & 0x80 != 0 { (first & 0x7F) as u16 | ((self.u8()? as u16) << 8) } else { first as u16 };
         self.u8()?; // template-specific options (fence alignment, expanding integrals)
         Ok(Obj::Tmpl { selector, variation, subs: self.list()? })
     }

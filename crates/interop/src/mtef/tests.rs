@@ -32,7 +32,18 @@ impl W {
         self
     }
     fn var(self, s: &str) -> Self {
-        s.chars().fold(self, |w, c| w.ch(if c.is_ascii_digit() { 8 } else if c.is_alphabetic() { 3 } else { 6 }, c))
+        s.chars().fold(self, |w, c| {
+            w.ch(
+                if c.is_ascii_digit() {
+                    8
+                } else if c.is_alphabetic() {
+                    3
+                } else {
+                    6
+                },
+                c,
+            )
+        })
     }
     fn embellished(mut self, c: char, emb: u8) -> Self {
         self.0.extend([2, 1, 128 + 3]);
@@ -70,7 +81,24 @@ fn fraction_root_and_scripts() {
     let n = W::new().line().tmpl(10, 1).line().var("2").end().line().var("3").end().end().end().latex();
     assert_eq!(n, "\\sqrt[3]{2}");
     // x^{2}+y_{1}
-    let s = W::new().line().var("x").tmpl(28, 0).null_line().line().var("2").end().end().var("+y").tmpl(27, 0).line().var("1").end().null_line().end().end().latex();
+    let s = W::new()
+        .line()
+        .var("x")
+        .tmpl(28, 0)
+        .null_line()
+        .line()
+        .var("2")
+        .end()
+        .end()
+        .var("+y")
+        .tmpl(27, 0)
+        .line()
+        .var("1")
+        .end()
+        .null_line()
+        .end()
+        .end()
+        .latex();
     assert_eq!(s, "x^{2}+y_{1}");
 }
 
@@ -82,18 +110,64 @@ fn fences_systems_operators_and_matrices() {
     // a system: a left brace around a pile of two lines
     let mut w = W::new().line().tmpl(2, 1).line();
     w.0.extend([4, 0, 1, 0]);
-    let sys = w.line().var("x+y=2").end().line().var("x-y=0").end().end().end().ch(6, '{').end().end().latex();
+    let sys =
+        w.line().var("x+y=2").end().line().var("x-y=0").end().end().end().ch(6, '{').end().end().latex();
     assert_eq!(sys, "\\begin{cases} x+y=2 \\\\ x-y=0 \\end{cases}");
     // \int_{0}^{1} x dx with lower and upper limits
-    let int = W::new().line().tmpl(15, 0x31).line().var("xdx").end().line().var("0").end().line().var("1").end().ch(6, '∫').end().end().latex();
+    let int = W::new()
+        .line()
+        .tmpl(15, 0x31)
+        .line()
+        .var("xdx")
+        .end()
+        .line()
+        .var("0")
+        .end()
+        .line()
+        .var("1")
+        .end()
+        .ch(6, '∫')
+        .end()
+        .end()
+        .latex();
     assert_eq!(int, "\\int_{0}^{1} xdx");
     // \sum_{k=1}^{n} k
-    let sum = W::new().line().tmpl(16, 0x70).line().var("k").end().line().var("k=1").end().line().var("n").end().ch(6, '∑').end().end().latex();
+    let sum = W::new()
+        .line()
+        .tmpl(16, 0x70)
+        .line()
+        .var("k")
+        .end()
+        .line()
+        .var("k=1")
+        .end()
+        .line()
+        .var("n")
+        .end()
+        .ch(6, '∑')
+        .end()
+        .end()
+        .latex();
     assert_eq!(sum, "\\sum_{k=1}^{n} k");
     // a 2×2 matrix
     let mut m = W::new().line();
     m.0.extend([5, 0, 1, 2, 1, 2, 2, 0, 0]);
-    let mat = m.line().var("1").end().line().var("0").end().line().var("0").end().line().var("1").end().end().end().latex();
+    let mat = m
+        .line()
+        .var("1")
+        .end()
+        .line()
+        .var("0")
+        .end()
+        .line()
+        .var("0")
+        .end()
+        .line()
+        .var("1")
+        .end()
+        .end()
+        .end()
+        .latex();
     assert_eq!(mat, "\\begin{matrix} 1 & 0 \\\\ 0 & 1 \\end{matrix}");
 }
 
@@ -101,7 +175,21 @@ fn fences_systems_operators_and_matrices() {
 fn functions_greek_vectors_and_embellishments() {
     let f = W::new().line().ch(2, 's').ch(2, 'i').ch(2, 'n').var("x≤α").end().latex();
     assert_eq!(f, "\\sin x\\le \\alpha");
-    let lim = W::new().line().tmpl(23, 0x10).line().ch(2, 'l').ch(2, 'i').ch(2, 'm').end().line().var("x→0").end().null_line().end().end().latex();
+    let lim = W::new()
+        .line()
+        .tmpl(23, 0x10)
+        .line()
+        .ch(2, 'l')
+        .ch(2, 'i')
+        .ch(2, 'm')
+        .end()
+        .line()
+        .var("x→0")
+        .end()
+        .null_line()
+        .end()
+        .end()
+        .latex();
     assert_eq!(lim, "\\lim_{x\\to 0}");
     let v = W::new().line().tmpl(31, 2).line().var("AB").end().ch(6, '→').end().end().latex();
     assert_eq!(v, "\\overrightarrow{AB}");

@@ -124,7 +124,10 @@ impl Converter {
             "m:limUpp" => format!("\\overset{{{}}}{{{}}}", self.arg(n, "m:lim"), self.arg(n, "m:e")),
             "m:borderBox" => format!("\\boxed{{{}}}", self.arg(n, "m:e")),
             "m:phant" => {
-                let shown = n.child("m:phantPr").and_then(|p| p.child_val("m:show")).is_none_or(|v| v != "0" && v != "off");
+                let shown = n
+                    .child("m:phantPr")
+                    .and_then(|p| p.child_val("m:show"))
+                    .is_none_or(|v| v != "0" && v != "off");
                 if shown { self.arg(n, "m:e") } else { String::new() }
             }
             name if name.ends_with("Pr") || name == "m:ctrlPr" || name.starts_with("w:") => String::new(),
@@ -142,7 +145,10 @@ impl Converter {
         if let Some(f) = function_name(&text) {
             return format!("{f} ");
         }
-        text_latex(&text, plain && text.chars().any(|c| c.is_alphabetic() && c.is_ascii()) && text.trim().len() > 1)
+        text_latex(
+            &text,
+            plain && text.chars().any(|c| c.is_alphabetic() && c.is_ascii()) && text.trim().len() > 1,
+        )
     }
 
     fn fraction(&mut self, n: &Node) -> String {
@@ -188,7 +194,8 @@ impl Converter {
         let parts: Vec<&Node> = n.elements().filter(|e| e.name == "m:e").collect();
         // A system: one element holding only an equation array.
         if let [only] = parts.as_slice()
-            && let [array] = only.elements().filter(|e| !e.name.ends_with("Pr")).collect::<Vec<_>>().as_slice()
+            && let [array] =
+                only.elements().filter(|e| !e.name.ends_with("Pr")).collect::<Vec<_>>().as_slice()
             && array.name == "m:eqArr"
             && end.is_empty()
         {
@@ -196,7 +203,10 @@ impl Converter {
             if beg == "{" {
                 return format!("\\begin{{cases}} {rows} \\end{{cases}}");
             }
-            return format!("\\left{} \\begin{{array}}{{l}} {rows} \\end{{array}} \\right.", delimiter(beg, true));
+            return format!(
+                "\\left{} \\begin{{array}}{{l}} {rows} \\end{{array}} \\right.",
+                delimiter(beg, true)
+            );
         }
         let sep_latex = if sep == "|" { " \\mid ".to_string() } else { text_latex(sep, false) };
         let inner = parts.iter().map(|e| self.children(e)).collect::<Vec<_>>().join(&sep_latex);
@@ -207,7 +217,13 @@ impl Converter {
         let rows: Vec<String> = n
             .elements()
             .filter(|r| r.name == "m:mr")
-            .map(|r| r.elements().filter(|e| e.name == "m:e").map(|e| self.children(e)).collect::<Vec<_>>().join(" & "))
+            .map(|r| {
+                r.elements()
+                    .filter(|e| e.name == "m:e")
+                    .map(|e| self.children(e))
+                    .collect::<Vec<_>>()
+                    .join(" & ")
+            })
             .collect();
         format!("\\begin{{matrix}} {} \\end{{matrix}}", rows.join(" \\\\ "))
     }
@@ -217,10 +233,34 @@ impl Converter {
         let c = chr(n.child("m:accPr"), "m:chr").and_then(|s| s.chars().next()).unwrap_or('\u{302}');
         let long = e.trim().chars().count() > 1;
         let cmd = match c {
-            '\u{302}' | '^' | 'ˆ' => if long { "\\widehat" } else { "\\hat" },
-            '\u{303}' | '~' | '˜' => if long { "\\widetilde" } else { "\\tilde" },
-            '\u{304}' | '\u{305}' | '¯' | '‾' => if long { "\\overline" } else { "\\bar" },
-            '\u{20d7}' | '\u{20d1}' | '→' => if long { "\\overrightarrow" } else { "\\vec" },
+            '\u{302}' | '^' | 'ˆ' => {
+                if long {
+                    "\\widehat"
+                } else {
+                    "\\hat"
+                }
+            }
+            '\u{303}' | '~' | '˜' => {
+                if long {
+                    "\\widetilde"
+                } else {
+                    "\\tilde"
+                }
+            }
+            '\u{304}' | '\u{305}' | '¯' | '‾' => {
+                if long {
+                    "\\overline"
+                } else {
+                    "\\bar"
+                }
+            }
+            '\u{20d7}' | '\u{20d1}' | '→' => {
+                if long {
+                    "\\overrightarrow"
+                } else {
+                    "\\vec"
+                }
+            }
             '\u{20d6}' | '←' => "\\overleftarrow",
             '\u{20e1}' | '↔' => "\\overleftrightarrow",
             '\u{307}' | '˙' => "\\dot",

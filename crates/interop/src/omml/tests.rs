@@ -27,7 +27,11 @@ fn convert(inner: &str) -> String {
 fn fractions_roots_and_scripts() {
     let frac = format!("<m:f><m:num>{}</m:num><m:den>{}</m:den></m:f>", r("x+1"), r("2"));
     assert_eq!(convert(&frac), "\\frac{x+1}{2}");
-    let lin = format!("<m:f><m:fPr><m:type m:val=\"lin\"/></m:fPr><m:num>{}</m:num><m:den>{}</m:den></m:f>", r("a"), r("b"));
+    let lin = format!(
+        "<m:f><m:fPr><m:type m:val=\"lin\"/></m:fPr><m:num>{}</m:num><m:den>{}</m:den></m:f>",
+        r("a"),
+        r("b")
+    );
     assert_eq!(convert(&lin), "a/b");
     let sqrt = format!("<m:rad><m:radPr><m:degHide m:val=\"1\"/></m:radPr><m:deg/>{}</m:rad>", e(&r("x")));
     assert_eq!(convert(&sqrt), "\\sqrt{x}");
@@ -37,9 +41,15 @@ fn fractions_roots_and_scripts() {
     assert_eq!(convert(&sup), "x^{2}");
     let sub = format!("<m:sSub>{}<m:sub>{}</m:sub></m:sSub>", e(&r("u")), r("n+1"));
     assert_eq!(convert(&sub), "u_{n+1}");
-    let both = format!("<m:sSubSup>{}<m:sub>{}</m:sub><m:sup>{}</m:sup></m:sSubSup>", e(&r("x")), r("1"), r("2"));
+    let both =
+        format!("<m:sSubSup>{}<m:sub>{}</m:sub><m:sup>{}</m:sup></m:sSubSup>", e(&r("x")), r("1"), r("2"));
     assert_eq!(convert(&both), "x_{1}^{2}");
-    let log = format!("<m:func><m:fName><m:sSub>{}<m:sub>{}</m:sub></m:sSub></m:fName>{}</m:func>", e(&r("log")), r("2"), e(&r("x")));
+    let log = format!(
+        "<m:func><m:fName><m:sSub>{}<m:sub>{}</m:sub></m:sSub></m:fName>{}</m:func>",
+        e(&r("log")),
+        r("2"),
+        e(&r("x"))
+    );
     assert_eq!(convert(&log), "\\log_{2}{x}");
 }
 
@@ -74,9 +84,11 @@ fn operators_with_limits_and_functions() {
 fn delimiters_systems_and_matrices() {
     let paren = format!("<m:d>{}</m:d>", e(&r("a;b")));
     assert_eq!(convert(&paren), "\\left( a;b \\right)");
-    let interval = format!("<m:d><m:dPr><m:begChr m:val=\"[\"/><m:endChr m:val=\")\"/></m:dPr>{}</m:d>", e(&r("1;+∞")));
+    let interval =
+        format!("<m:d><m:dPr><m:begChr m:val=\"[\"/><m:endChr m:val=\")\"/></m:dPr>{}</m:d>", e(&r("1;+∞")));
     assert_eq!(convert(&interval), "\\left[ 1;+\\infty \\right)");
-    let abs = format!("<m:d><m:dPr><m:begChr m:val=\"|\"/><m:endChr m:val=\"|\"/></m:dPr>{}</m:d>", e(&r("x")));
+    let abs =
+        format!("<m:d><m:dPr><m:begChr m:val=\"|\"/><m:endChr m:val=\"|\"/></m:dPr>{}</m:d>", e(&r("x")));
     assert_eq!(convert(&abs), "\\left| x \\right|");
     let system = format!(
         "<m:d><m:dPr><m:begChr m:val=\"{{\"/><m:endChr m:val=\"\"/></m:dPr>{}</m:d>",
