@@ -31,8 +31,16 @@ pub fn question_start(chars: &[char]) -> Option<(u32, usize)> {
     Some((digits.parse().ok()?, i + 1))
 }
 
+/// Whether the text's first visible character is one of `first` (a cheap test before folding).
+fn starts_with_any(text: &str, first: &[char]) -> bool {
+    text.trim_start().chars().next().is_some_and(|c| first.contains(&c))
+}
+
 /// `PHẦN I`, `PHẦN II.`, `Phần 3:` → 1, 2, 3.
 pub fn part_heading(text: &str) -> Option<u8> {
+    if !starts_with_any(text, &['P', 'p']) {
+        return None;
+    }
     let f = fold_for_search(text.trim());
     let rest = f.strip_prefix("phan")?.trim_start();
     let token: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
@@ -50,6 +58,9 @@ pub fn part_heading(text: &str) -> Option<u8> {
 
 /// A shared passage's introduction, with the question range it names (`câu 1 đến câu 3`).
 pub fn passage_intro(text: &str) -> Option<Option<(u32, u32)>> {
+    if !starts_with_any(text, &['S', 's', 'D', 'd', 'Đ', 'đ', 'C', 'c']) {
+        return None;
+    }
     let f = fold_for_search(text.trim());
     const STARTS: &[&str] = &[
         "su dung cac thong tin sau",
@@ -96,6 +107,9 @@ pub fn is_end(text: &str) -> bool {
 /// `ĐÁP ÁN` / `BẢNG ĐÁP ÁN` (capitals, no value after it): the answer table follows.
 pub fn is_answer_heading(text: &str) -> bool {
     let t = text.trim().trim_end_matches([':', '.']);
+    if !starts_with_any(t, &['Đ', 'B']) {
+        return false;
+    }
     let f = fold_for_search(t);
     t.chars().count() <= 40
         && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
@@ -105,6 +119,9 @@ pub fn is_answer_heading(text: &str) -> bool {
 /// `Lời giải`, `Hướng dẫn giải`, `Giải:` → the text after the label.
 pub fn solution_start(text: &str) -> Option<usize> {
     let t = text.trim_start();
+    if !starts_with_any(t, &['L', 'l', 'H', 'h']) {
+        return None;
+    }
     let lead = text.len() - t.len();
     let f = fold_for_search(t);
     for label in ["loi giai chi tiet", "loi giai", "huong dan giai", "huong dan"] {
@@ -122,6 +139,9 @@ pub fn solution_start(text: &str) -> Option<usize> {
 /// `Đáp án: 2,5` / `Kết quả: -3` / `Đáp số: 12` → the value.
 pub fn answer_line(text: &str) -> Option<String> {
     let t = text.trim();
+    if !starts_with_any(t, &['Đ', 'đ', 'K', 'k']) {
+        return None;
+    }
     let f = fold_for_search(t);
     for label in ["dap an", "ket qua", "dap so"] {
         if let Some(rest) = f.strip_prefix(label) {
