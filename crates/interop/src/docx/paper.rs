@@ -222,6 +222,18 @@ impl Reader {
                 return;
             }
         }
+        // A statement table's Đ/S column: the mark in the cell after the statement.
+        if q.section == Section::Statements
+            && line.cell.is_some()
+            && let Some(mark) = table_truth_mark(t)
+            && let Some(s) = q.statements.last_mut()
+        {
+            s.body.extend(&Seg {
+                chars: mark.chars().collect(),
+                styles: vec![Default::default(); mark.chars().count()],
+            });
+            return;
+        }
         match q.section {
             Section::Options => match q.options.last_mut() {
                 Some(o) => o.body.extend(&whole),
@@ -233,6 +245,15 @@ impl Reader {
             },
             Section::Stem | Section::Solution => q.stem.push(whole),
         }
+    }
+}
+
+/// `Đ`, `S`, `Đúng`, `Sai` alone in a table cell → the `(Đ)` / `(S)` mark of the statement before it.
+fn table_truth_mark(text: &str) -> Option<&'static str> {
+    match text.trim() {
+        "Đ" | "Đúng" | "đúng" => Some("(Đ)"),
+        "S" | "Sai" | "sai" => Some("(S)"),
+        _ => None,
     }
 }
 

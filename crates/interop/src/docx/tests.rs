@@ -137,6 +137,36 @@ fn parts_statements_short_answers_solutions_and_tags() {
 }
 
 #[test]
+fn statements_in_a_table_with_a_true_false_column() {
+    let row = |a: &str, b: &str| format!("<w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr>", p(&t(a)), p(&t(b)));
+    let table = format!(
+        "<w:tbl>{}{}{}{}</w:tbl>",
+        row("a) Mệnh đề một.", "Đ"),
+        row("b) Mệnh đề hai.", "S"),
+        row("c) Mệnh đề ba.", "Sai"),
+        row("d) Mệnh đề bốn.", "Đúng")
+    );
+    let body = [p(&t("PHẦN II")), p(&t("Câu 1. Xét các mệnh đề sau.")), table].concat();
+    let import = read_docx(&docx(&body, &[]), &opts());
+    assert!(!import.report.has_errors(), "{:#?}", import.report);
+    let rec = import.report.lines[0].record.as_ref().unwrap();
+    assert_eq!(rec.keys, Some(vec![true, false, false, true]));
+}
+
+proptest::proptest! {
+    #[test]
+    fn mangled_packages_never_panic(flips in proptest::collection::vec((0usize..4000, proptest::num::u8::ANY), 1..20)) {
+        let mut bytes = docx(&[choice(1, [U, "", "", ""]), p(&t("HẾT"))].concat(), &[("a.png", PNG)]);
+        for (at, b) in flips {
+            let n = bytes.len();
+            bytes[at % n] ^= b;
+        }
+        let import = read_docx(&bytes, &opts());
+        proptest::prop_assert!(import.report.file_error.is_some() || import.report.lines.len() <= 1);
+    }
+}
+
+#[test]
 fn passages_pictures_and_missing_metadata() {
     let body = [
         p(&t("Sử dụng các thông tin sau cho Câu 1 và Câu 2:")),
