@@ -28,6 +28,11 @@ fn warnings(import: &DocumentImport, id: &str) -> Vec<String> {
 fn the_mathematics_paper_converts_into_valid_items() {
     let mut import = read_docx(&fixture("toan-thpt.docx"), &opts("T"));
     assert!(!import.report.has_errors(), "{:#?}", import.report);
+    assert!(
+        import.report.file_warnings.is_empty(),
+        "every answer-table entry is used: {:?}",
+        import.report.file_warnings
+    );
     let items: Vec<_> = import.report.apply(ImportPolicy::AllOrNothing).into_iter().map(|(_, i)| i).collect();
     let kinds: Vec<ItemKind> = items.iter().map(|i| i.kind()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == ItemKind::SingleChoice).count(), 8);
@@ -114,6 +119,7 @@ fn the_mathematics_paper_converts_into_valid_items() {
 fn the_physics_paper_converts_with_its_floating_figure() {
     let mut import = read_docx(&fixture("vat-ly-thpt.docx"), &opts("L"));
     assert!(!import.report.has_errors(), "{:#?}", import.report);
+    assert!(import.report.file_warnings.is_empty(), "{:?}", import.report.file_warnings);
     let items: Vec<_> = import.report.apply(ImportPolicy::AllOrNothing).into_iter().map(|(_, i)| i).collect();
     assert_eq!(items.len(), 6);
     assert!(items[0].stem.contains("\\cos{\\left( 4\\pi t+\\frac{\\pi }{3} \\right)}"), "{}", items[0].stem);

@@ -101,6 +101,7 @@ pub fn build(
         let stimulus = q.passage.map(|p| stimulus_id(opts, p));
         report.lines.push(question(q, id, stimulus, &paper, opts, &mut media, &mut seen));
     }
+    unmatched_answers(&paper, &mut report.file_warnings);
     if paper.questions.is_empty() {
         report.file_error = Some(
             "no question found: questions start with \"Câu 1.\", \"Câu 1:\", \"Câu 1)\" or \"Bài 1.\" at the start of a paragraph"
@@ -108,6 +109,28 @@ pub fn build(
         );
     }
     DocumentImport { report, stimuli, media: media.files }
+}
+
+/// Answer-table entries that no question of that number and kind takes: a numbering slip.
+fn unmatched_answers(paper: &Paper, warnings: &mut Vec<String>) {
+    for e in &paper.answers.entries {
+        let taken = paper.questions.iter().any(|q| {
+            let kind = match kind_of(q) {
+                ItemKind::SingleChoice => AnswerKind::Letter,
+                ItemKind::TrueFalseGroup => AnswerKind::TrueFalse,
+                ItemKind::ShortAnswer => AnswerKind::Number,
+            };
+            q.number == e.number
+                && kind == e.kind
+                && (e.part.is_none() || q.part.is_none() || q.part == e.part)
+        });
+        if !taken {
+            warnings.push(format!(
+                "answer table (paragraph {}): câu {} → {} matches no question",
+                e.para, e.number, e.value
+            ));
+        }
+    }
 }
 
 fn stimulus_id(opts: &ConvertOptions, index: usize) -> String {
@@ -149,6 +172,13 @@ fn stimuli(
         }
         if text.is_empty() {
             warnings.push(format!("the passage at paragraph {} has no text", passage.para));
+        }
+        let listed = |name: &str| {
+            owner.names.iter().any(|n| n == name).then(|| format!("{}{name}", khaothi_render::MEDIA_PREFIX))
+        };
+        let render = khaothi_render::RenderOptions { media: Some(&listed), annotate: false };
+        if let Err(e) = khaothi_render::render_markdown(&text, &render) {
+            warnings.push(format!("the passage at paragraph {}: {e}", passage.para));
         }
         out.push(StimulusDraft { id, text, item_ids, paragraph: passage.para, media: owner.names });
     }

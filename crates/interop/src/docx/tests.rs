@@ -77,7 +77,7 @@ fn keys_by_underline_colour_bold_and_answer_table() {
         choice(3, ["", "", "", B]),
         choice(4, ["", "", "", ""]),
         p(&t("BẢNG ĐÁP ÁN")),
-        p(&t("1-B 2.C 3D 4.A")),
+        p(&t("1-B 2.C 3D 4.A 9-C")),
     ]
     .concat();
     let import = read_docx(&docx(&body, &[]), &opts());
@@ -90,6 +90,7 @@ fn keys_by_underline_colour_bold_and_answer_table() {
         vec!["P-0001", "P-0002", "P-0003", "P-0004"]
     );
     assert_eq!(r.lines[1].line, 6, "the report line is the paragraph of Câu 2");
+    assert_eq!(r.file_warnings, vec!["answer table (paragraph 22): câu 9 → C matches no question"]);
 }
 
 #[test]
