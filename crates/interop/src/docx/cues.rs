@@ -95,13 +95,13 @@ fn question_range(f: &str) -> Option<(u32, u32)> {
     }
 }
 
-/// `HẾT`, `--- HẾT ---`, `----------HẾT----------`.
+/// `HẾT`, `--- HẾT ---`, `----- Hết -----`, `***HẾT***`: the word alone on its line.
 pub fn is_end(text: &str) -> bool {
     let core: String = text
         .chars()
-        .filter(|c| !matches!(c, '-' | '–' | '—' | '.' | '*' | '_' | ' ' | '\t' | '\u{a0}'))
+        .filter(|c| !matches!(c, '-' | '–' | '—' | '.' | '*' | '_' | '\\' | ' ' | '\t' | '\u{a0}'))
         .collect();
-    core == "HẾT" || core == "HẾT\\"
+    core.to_uppercase() == "HẾT"
 }
 
 /// `ĐÁP ÁN` / `BẢNG ĐÁP ÁN` (capitals, no value after it): the answer table follows.
@@ -112,6 +112,7 @@ pub fn is_answer_heading(text: &str) -> bool {
     }
     let f = fold_for_search(t);
     t.chars().count() <= 40
+        && !t.contains(':')
         && t.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase)
         && (f.starts_with("dap an") || f.starts_with("bang dap an"))
 }
@@ -252,6 +253,8 @@ mod tests {
         assert_eq!(passage_intro("Đọc đoạn văn sau và trả lời câu 1 đến câu 3."), Some(Some((1, 3))));
         assert_eq!(passage_intro("Đọc đoạn văn sau."), Some(None));
         assert!(is_end("----------- HẾT -----------") && is_end("HẾT") && !is_end("Hết giờ"));
+        assert!(is_end("--- Hết ---") && is_end("\\*\\*\\*HẾT\\*\\*\\*"));
+        assert!(!is_answer_heading("ĐÁP ÁN: 5"));
         assert!(
             is_answer_heading("BẢNG ĐÁP ÁN")
                 && is_answer_heading("ĐÁP ÁN")
