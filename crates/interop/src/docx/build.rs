@@ -72,9 +72,50 @@ impl Media<'_> {
         format!("![hình {k}]({name})")
     }
 
-    /// Paragraphs joined as Markdown paragraphs.
+    /// Paragraphs joined as Markdown paragraphs; the cells of one table become a Markdown table
+    /// (its first row the header), as a statistics question's data table.
     fn paragraphs(&mut self, segs: &[Seg], owner: &mut Owner) -> String {
-        segs.iter().map(|s| self.text(s, owner)).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n")
+        let mut blocks = Vec::new();
+        let mut i = 0;
+        while i < segs.len() {
+            match segs[i].cell {
+                Some((table, _, _)) => {
+                    let n = segs[i..].iter().take_while(|s| s.cell.is_some_and(|c| c.0 == table)).count();
+                    blocks.push(self.table(&segs[i..i + n], owner));
+                    i += n;
+                }
+                None => {
+                    blocks.push(self.text(&segs[i], owner));
+                    i += 1;
+                }
+            }
+        }
+        blocks.into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n")
+    }
+
+    fn table(&mut self, cells: &[Seg], owner: &mut Owner) -> String {
+        let mut grid: std::collections::BTreeMap<usize, std::collections::BTreeMap<usize, String>> =
+            Default::default();
+        for seg in cells {
+            let Some((_, row, col)) = seg.cell else { continue };
+            let text = self.text(seg, owner).replace('|', "\\|");
+            let cell = grid.entry(row).or_default().entry(col).or_default();
+            if !cell.is_empty() {
+                cell.push(' ');
+            }
+            cell.push_str(&text);
+        }
+        let cols = grid.values().filter_map(|r| r.keys().max()).max().map_or(0, |m| m + 1);
+        let line = |r: &std::collections::BTreeMap<usize, String>| {
+            let cells: Vec<&str> = (0..cols).map(|c| r.get(&c).map_or("", String::as_str)).collect();
+            format!("| {} |", cells.join(" | "))
+        };
+        let mut rows: Vec<String> = grid.values().map(line).collect();
+        if rows.is_empty() {
+            return String::new();
+        }
+        rows.insert(1, format!("|{}", " --- |".repeat(cols)));
+        rows.join("\n")
     }
 }
 

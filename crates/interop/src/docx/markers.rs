@@ -2,20 +2,22 @@
 //! line, or one per table cell — and the writer's marks on them (underline, colour, bold), which
 //! single out the key.
 
-use super::body::{Line, Style};
+use super::body::{CellRef, Line, Style};
 
 /// A piece of a line: its characters and their marks.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Seg {
     pub chars: Vec<char>,
     pub styles: Vec<Style>,
+    /// The table cell it was read from, so a data table in a stem stays a table.
+    pub cell: Option<CellRef>,
 }
 
 impl Seg {
     pub fn of(line: &Line, from: usize, to: usize) -> Seg {
         let to = to.min(line.chars.len());
         let from = from.min(to);
-        Seg { chars: line.chars[from..to].to_vec(), styles: line.styles[from..to].to_vec() }
+        Seg { chars: line.chars[from..to].to_vec(), styles: line.styles[from..to].to_vec(), cell: line.cell }
     }
 
     pub fn text(&self) -> String {

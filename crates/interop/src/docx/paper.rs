@@ -231,6 +231,7 @@ impl Reader {
             s.body.extend(&Seg {
                 chars: mark.chars().collect(),
                 styles: vec![Default::default(); mark.chars().count()],
+                cell: None,
             });
             return;
         }

@@ -138,6 +138,25 @@ fn parts_statements_short_answers_solutions_and_tags() {
 }
 
 #[test]
+fn a_data_table_in_a_stem_stays_a_table() {
+    let row = |a: &str, b: &str| format!("<w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr>", p(&t(a)), p(&t(b)));
+    let table =
+        format!("<w:tbl>{}{}{}</w:tbl>", row("Nhóm", "Tần số"), row("[0; 10)", "5"), row("[10; 20)", "7"));
+    let body =
+        [p(&t("Câu 1. Cho mẫu số liệu ghép nhóm:")), table, p(&t("Tính cỡ mẫu.")), p(&t("Đáp án: 12"))]
+            .concat();
+    let import = read_docx(&docx(&body, &[]), &opts());
+    assert!(!import.report.has_errors(), "{:#?}", import.report);
+    let stem = &import.report.lines[0].record.as_ref().unwrap().stem;
+    assert_eq!(
+        stem,
+        "Cho mẫu số liệu ghép nhóm:\n\n| Nhóm | Tần số |\n| --- | --- |\n| \\[0; 10) | 5 |\n| \\[10; 20) | 7 |\n\nTính cỡ mẫu."
+    );
+    let html = khaothi_render::render_markdown(stem, &khaothi_render::RenderOptions::default()).unwrap();
+    assert!(html.contains("<table>") && html.contains("<td>7</td>"), "{html}");
+}
+
+#[test]
 fn statements_in_a_table_with_a_true_false_column() {
     let row = |a: &str, b: &str| format!("<w:tr><w:tc>{}</w:tc><w:tc>{}</w:tc></w:tr>", p(&t(a)), p(&t(b)));
     let table = format!(
