@@ -14,6 +14,7 @@ mod calibration_jobs;
 mod confidentiality;
 mod enemies;
 mod import;
+mod import_preview;
 mod openapi;
 mod packages;
 mod results;

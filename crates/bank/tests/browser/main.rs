@@ -4,5 +4,6 @@
 
 mod board;
 mod harness;
+mod import;
 mod pages;
 mod writer;
