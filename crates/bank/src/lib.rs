@@ -71,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stimulus_review::reject))
         .routes(routes!(stimulus_review::versions))
         .routes(routes!(stimulus_review::version))
+        .routes(routes!(stimulus_views::preview))
+        .routes(routes!(stimulus_views::diff))
         .routes(routes!(review::review_queue))
         .routes(routes!(media::download))
         .routes(routes!(admin::list_users, admin::create_user))

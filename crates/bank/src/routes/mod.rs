@@ -17,3 +17,4 @@ pub mod results;
 pub mod review;
 pub mod stimuli;
 pub mod stimulus_review;
+pub mod stimulus_views;

@@ -23,4 +23,5 @@ mod search;
 mod security_flood;
 mod security_tokens;
 mod stimulus_review;
+mod stimulus_views;
 mod workflow;

@@ -6,4 +6,5 @@ mod board;
 mod harness;
 mod import;
 mod pages;
+mod stimulus;
 mod writer;
