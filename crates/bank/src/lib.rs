@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::print))
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
+        .routes(routes!(calibration_adopt::adopt))
         .routes(routes!(calibration::get_job, calibration::cancel_job))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))

@@ -5,6 +5,7 @@ pub mod authoring;
 pub mod blueprints_check;
 pub mod board;
 pub mod calibration;
+pub mod calibration_adopt;
 pub mod enemies;
 pub mod health;
 pub mod import;

@@ -10,6 +10,7 @@ mod bad_input;
 mod blueprint_check;
 mod board_views;
 mod calibration;
+mod calibration_adopt;
 mod calibration_jobs;
 mod confidentiality;
 mod enemies;
