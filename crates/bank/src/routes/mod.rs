@@ -1,8 +1,10 @@
 pub mod admin;
 pub mod assembly;
+pub mod assembly_forms;
 pub mod auth;
 pub mod authoring;
 pub mod blueprints_check;
+pub mod blueprints_update;
 pub mod board;
 pub mod calibration;
 pub mod calibration_adopt;

@@ -8,6 +8,7 @@ use assembly as api_assembly;
 mod authoring;
 mod bad_input;
 mod blueprint_check;
+mod blueprint_update;
 mod board_views;
 mod calibration;
 mod calibration_adopt;

@@ -3,8 +3,10 @@
 //! text, and an axe-core scan of every page. Screenshots go to target/screenshots/bank/.
 
 mod board;
+
 mod harness;
 mod import;
+mod keyboard;
 mod pages;
 mod stimulus;
 mod writer;

@@ -8,7 +8,7 @@ use khaothi_testkit::browser::{Browser, Locator, assert_accessible, wait_for, wa
 
 use crate::harness::*;
 
-async fn write_math_item(client: &khaothi_testkit::browser::Client, b: &Browser) {
+pub(crate) async fn write_math_item(client: &khaothi_testkit::browser::Client, b: &Browser) {
     press(client, "Soạn câu hỏi mới").await;
     wait_for_text(client, "#page-title", "Soạn câu hỏi mới").await;
     fill(client, "id", "TOAN12-W001").await;
