@@ -91,7 +91,11 @@ function adoption(ctx, runId, run) {
   const boxes = new Map();
   const box = messageBox();
   const button = h('button', { type: 'button', class: 'primary' });
-  const label = () => { button.textContent = t('cal.adopt', { n: [...boxes.values()].filter((c) => c.checked && !c.disabled).length }); };
+  // Once every estimated item is adopted there is nothing left to choose: the button goes.
+  const label = () => {
+    button.textContent = t('cal.adopt', { n: [...boxes.values()].filter((c) => c.checked && !c.disabled).length });
+    button.hidden = boxes.size === 0;
+  };
   const cell = (it) => {
     const row = estimated.get(itemOf(it.id));
     if (!row) return '–';
