@@ -17,6 +17,7 @@ mod confidentiality;
 mod enemies;
 mod import;
 mod import_preview;
+mod item_list_counts;
 mod openapi;
 mod packages;
 mod results;
