@@ -231,7 +231,10 @@ async fn http_rows(client: &reqwest::Client, base: &str, token: &str, n: usize, 
         ("last page by cursor", format!("per_page=50&after={cursor}")),
         // What the list page asks after the first page: the next page, without counts.
         ("q= one common word, counts=false", "q=ham&counts=false".into()),
-        ("q= one common word, 2nd page by cursor, counts=false", format!("q=ham&counts=false&after={ham_cursor}")),
+        (
+            "q= one common word, 2nd page by cursor, counts=false",
+            format!("q=ham&counts=false&after={ham_cursor}"),
+        ),
         ("q= two words, counts=false", "q=tiem%20can%20do%20thi&counts=false".into()),
     ];
     println!("\nHTTP GET /api/v1/items (admin), {calls} calls each: p50 / p95 ms, total");

@@ -9,17 +9,23 @@ use crate::both_backends;
 use crate::common::{Backend, TestApp};
 
 async fn put_yaml(app: &TestApp, token: &str, id: &str, yaml: &str) -> (StatusCode, Value) {
-    let req = app.client.put(format!("{}/api/v1/blueprints/{id}", app.url)).header("content-type", "application/yaml");
+    let req = app
+        .client
+        .put(format!("{}/api/v1/blueprints/{id}", app.url))
+        .header("content-type", "application/yaml");
     app.send(req.body(yaml.to_string()), Some(token)).await
 }
 
 async fn blueprints_are_edited_until_a_form_is_frozen(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.login("admin").await;
-    let (s, _) = app.post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool()).await;
+    let (s, _) = app
+        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
+        .await;
     assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;
-    let (s, bp) = app.post_raw(Some(&board), "/api/v1/blueprints", "application/yaml", BLUEPRINT.into()).await;
+    let (s, bp) =
+        app.post_raw(Some(&board), "/api/v1/blueprints", "application/yaml", BLUEPRINT.into()).await;
     assert_eq!(s, StatusCode::CREATED, "{bp}");
     let id = bp["id"].as_str().unwrap();
 
@@ -41,7 +47,8 @@ async fn blueprints_are_edited_until_a_form_is_frozen(backend: Backend) {
     assert_eq!(read["yaml"], renamed);
 
     // Assemble: the job shows its progress; the forms are listed as drafts.
-    let (s, job) = app.post(Some(&board), &format!("/api/v1/blueprints/{id}/assemble"), json!({"time_limit": 30})).await;
+    let (s, job) =
+        app.post(Some(&board), &format!("/api/v1/blueprints/{id}/assemble"), json!({"time_limit": 30})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{job}");
     assert!(job["progress"].as_f64().is_some_and(|p| (0.0..1.0).contains(&p)), "{job}");
     assert_eq!(job["time_limit"], 30.0);

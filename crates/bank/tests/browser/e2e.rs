@@ -75,7 +75,11 @@ async fn import_results_and_calibrate(client: &Client, b: &Browser, bank: &Bank)
     press(client, "Đăng ký điểm thi").await;
     wait_for_text(client, "main", "Đã đăng ký điểm thi THPT Chu Văn An").await;
     let dir = tempfile::tempdir().unwrap();
-    labelled(client, "Tệp kết quả (.json)").await.send_keys(result_file(&key, dir.path()).to_str().unwrap()).await.unwrap();
+    labelled(client, "Tệp kết quả (.json)")
+        .await
+        .send_keys(result_file(&key, dir.path()).to_str().unwrap())
+        .await
+        .unwrap();
     press(client, "Nhập tệp kết quả đã ký").await;
     wait_for_text(client, "main", "của kỳ thi KT-2026-01").await;
     shot(client, "30-e2e-results-imported").await;
@@ -93,7 +97,8 @@ async fn import_results_and_calibrate(client: &Client, b: &Browser, bank: &Bank)
     let irt = |v: serde_json::Value| v["item"]["irt"].clone();
     let before = irt(call(bank, &board, Method::GET, &format!("items/{id}"), None).await);
     assert_eq!(before["n"], serde_json::Value::Null, "the run alone changed {id}: {before}");
-    let adopt = wait_for_xpath(client, "//button[starts-with(normalize-space(.), 'Nhận tham số đã chọn')]").await;
+    let adopt =
+        wait_for_xpath(client, "//button[starts-with(normalize-space(.), 'Nhận tham số đã chọn')]").await;
     click(client, adopt).await;
     wait_for_text(client, ".adopt .ok-box", "Đã nhận tham số mới cho").await;
     shot(client, "31-e2e-calibration-adopted").await;

@@ -9,11 +9,17 @@ use crate::harness::*;
 
 /// Presses Tab until the focus is inside `<main>` (at most 40 times); the focused element's tag.
 async fn tab_into_main(client: &Client, page: &str) -> String {
-    client.execute("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);", vec![]).await.unwrap();
+    client
+        .execute("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);", vec![])
+        .await
+        .unwrap();
     for _ in 0..40 {
         client.active_element().await.unwrap().send_keys(&char::from(Key::Tab).to_string()).await.unwrap();
         let inside: Value = client
-            .execute("const a = document.activeElement; return a && a.closest('main#view') ? a.tagName : null;", vec![])
+            .execute(
+                "const a = document.activeElement; return a && a.closest('main#view') ? a.tagName : null;",
+                vec![],
+            )
             .await
             .unwrap();
         if let Some(tag) = inside.as_str() {
