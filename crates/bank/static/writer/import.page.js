@@ -1,4 +1,4 @@
-// "Nhập từ tệp" (#/writer/import): a file of items (JSON Lines, CSV) is first checked by the server
+// "Nhập từ tệp" (#/writer/import): a file of items (JSON Lines, CSV, Excel, LaTeX) is first checked by the server
 // without storing anything (`POST items/import?dry_run=true`), so the writer sees every line — its
 // number, id, status and messages — and what the import would create; only then "Nhập" stores it
 // in the chosen mode (all-or-nothing or skip bad lines). A bad line is shown, never dropped.
@@ -10,10 +10,12 @@ addStrings({
   vi: {
     'imp.title': 'Nhập câu hỏi từ tệp',
     'imp.file': 'Tệp câu hỏi',
-    'imp.file.hint': 'JSON Lines (.jsonl) hoặc CSV theo mẫu trong tài liệu trao đổi. Chưa có gì được lưu khi xem trước.',
+    'imp.file.hint': 'JSON Lines (.jsonl), CSV hoặc Excel theo mẫu trong tài liệu trao đổi, hoặc LaTeX ex_test. Chưa có gì được lưu khi xem trước.',
     'imp.format': 'Định dạng',
     'imp.format.jsonl': 'JSON Lines',
     'imp.format.csv': 'CSV (bảng tính)',
+    'imp.format.xlsx': 'Excel (.xlsx, theo mẫu của ngân hàng)',
+    'imp.format.tex': 'LaTeX ex_test (.tex, hoặc .zip kèm hình)',
     'imp.mode': 'Khi có dòng lỗi',
     'imp.mode.all_or_nothing': 'Không nhập gì cả (tất cả hoặc không)',
     'imp.mode.skip_bad': 'Bỏ qua dòng lỗi, nhập các dòng tốt',
@@ -39,10 +41,12 @@ addStrings({
   en: {
     'imp.title': 'Import items from a file',
     'imp.file': 'Item file',
-    'imp.file.hint': 'JSON Lines (.jsonl) or CSV in the interchange layout. The preview stores nothing.',
+    'imp.file.hint': 'JSON Lines (.jsonl), CSV or Excel in the interchange layout, or LaTeX ex_test. The preview stores nothing.',
     'imp.format': 'Format',
     'imp.format.jsonl': 'JSON Lines',
     'imp.format.csv': 'CSV (spreadsheet)',
+    'imp.format.xlsx': 'Excel (.xlsx, the bank’s template)',
+    'imp.format.tex': 'LaTeX ex_test (.tex, or .zip with its pictures)',
     'imp.mode': 'When a line is bad',
     'imp.mode.all_or_nothing': 'Import nothing (all or nothing)',
     'imp.mode.skip_bad': 'Skip bad lines, import the good ones',
@@ -71,6 +75,10 @@ addStrings({
 const FORMATS = [
   { id: 'jsonl', endings: ['.jsonl', '.ndjson', '.json'], type: 'application/x-ndjson' },
   { id: 'csv', endings: ['.csv'], type: 'text/csv' },
+  // Helper texconv's readers (the writers' spreadsheet template; LaTeX ex_test, alone or zipped
+  // with its pictures): a server without them answers with its own message, shown as any error.
+  { id: 'xlsx', endings: ['.xlsx'], type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  { id: 'tex', endings: ['.tex', '.zip'], type: 'application/octet-stream' },
 ];
 
 function formatOf(name) {
