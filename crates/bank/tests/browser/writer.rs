@@ -150,8 +150,9 @@ async fn writer_and_reviewer_through_the_pages() {
     b.assert_no_page_errors(&writer, "revising").await;
     sign_out(&writer).await;
 
-    // The reviewer approves the revision.
+    // The reviewer approves the revision (once the queue has loaded: the sign-in lands before it).
     sign_in(&writer, &bank, "reviewer").await;
+    wait_for_text(&writer, "table.queue", "TOAN12-W001").await;
     writer.find(Locator::LinkText("TOAN12-W001")).await.unwrap().click().await.unwrap();
     wait_for(&writer, ".item-render math").await;
     press(&writer, "Duyệt").await;
