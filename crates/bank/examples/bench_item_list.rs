@@ -218,6 +218,8 @@ async fn http_rows(client: &reqwest::Client, base: &str, token: &str, n: usize, 
     let last_page = n.div_ceil(50);
     let first = get(client, &format!("{base}/api/v1/items?per_page=50&page={}", last_page - 1), token).await;
     let cursor = first["next_cursor"].as_str().unwrap_or_default().to_string();
+    let ham = get(client, &format!("{base}/api/v1/items?per_page=50&q=ham"), token).await;
+    let ham_cursor = ham["next_cursor"].as_str().unwrap_or_default().to_string();
     let cases = [
         ("first page, no filter", "per_page=50".to_string()),
         ("subject + level + status", "subject=toan&level=hieu&status=approved".into()),
@@ -227,6 +229,13 @@ async fn http_rows(client: &reqwest::Client, base: &str, token: &str, n: usize, 
         ("q= + subject + status", "q=xac%20suat&subject=toan&status=approved".into()),
         ("last page by number", format!("per_page=50&page={last_page}")),
         ("last page by cursor", format!("per_page=50&after={cursor}")),
+        // What the list page asks after the first page: the next page, without counts.
+        ("q= one common word, counts=false", "q=ham&counts=false".into()),
+        (
+            "q= one common word, 2nd page by cursor, counts=false",
+            format!("q=ham&counts=false&after={ham_cursor}"),
+        ),
+        ("q= two words, counts=false", "q=tiem%20can%20do%20thi&counts=false".into()),
     ];
     println!("\nHTTP GET /api/v1/items (admin), {calls} calls each: p50 / p95 ms, total");
     for (name, query) in cases {

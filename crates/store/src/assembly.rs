@@ -56,12 +56,58 @@ pub async fn list_blueprints<C: ConnectionTrait>(
         .await?)
 }
 
+/// Replaces a blueprint's YAML (and the name and subject read from it). The caller has checked
+/// that no frozen form was assembled from it ([`frozen_forms_of_blueprint`]).
+pub async fn update_blueprint<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+    name: &str,
+    subject: &str,
+    yaml: &str,
+) -> Result<StoredBlueprint, StoreError> {
+    let mut am: blueprint::ActiveModel = get_blueprint(db, org, id).await?.into();
+    am.name = Set(name.to_string());
+    am.subject = Set(subject.to_string());
+    am.yaml = Set(yaml.to_string());
+    Ok(am.update(db).await?)
+}
+
+/// The frozen forms assembled from a blueprint: while there is one, the blueprint is the record
+/// of what that paper was built to, and is not edited.
+pub async fn frozen_forms_of_blueprint<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    blueprint_id: &str,
+) -> Result<Vec<StoredForm>, StoreError> {
+    Ok(form::Entity::find()
+        .filter(form::Column::OrgId.eq(org))
+        .filter(form::Column::BlueprintId.eq(blueprint_id))
+        .filter(form::Column::FrozenAt.is_not_null())
+        .order_by_asc(form::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every form of the organisation, newest first (the packages page picks from them).
+pub async fn list_forms<C: ConnectionTrait>(db: &C, org: &str) -> Result<Vec<StoredForm>, StoreError> {
+    Ok(form::Entity::find()
+        .filter(form::Column::OrgId.eq(org))
+        .order_by_desc(form::Column::CreatedAt)
+        .order_by_asc(form::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Starts a job record; `time_limit` (seconds) bounds the run, so its progress can be shown.
 pub async fn create_job<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     blueprint_id: &str,
+    time_limit: f64,
 ) -> Result<AssemblyJob, StoreError> {
     Ok(assembly_job::ActiveModel {
+        time_limit: Set(Some(time_limit)),
         id: Set(format!("JOB-{}", uuid::Uuid::now_v7().simple())),
         org_id: Set(actor.org_id.clone()),
         blueprint_id: Set(blueprint_id.to_string()),

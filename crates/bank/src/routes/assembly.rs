@@ -38,7 +38,7 @@ pub struct BlueprintView {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn view(b: store::StoredBlueprint) -> ApiResult<BlueprintView> {
+pub(crate) fn view(b: store::StoredBlueprint) -> ApiResult<BlueprintView> {
     let parsed = Blueprint::from_yaml(&b.yaml)
         .map_err(|e| ApiError::Internal(format!("stored blueprint {}: {e}", b.id)))?;
     Ok(BlueprintView {
@@ -63,11 +63,7 @@ pub async fn create_blueprint(
 ) -> ApiResult<(StatusCode, Json<BlueprintView>)> {
     user.require(BOARD, "write blueprints")?;
     let bytes = read_body(req, &state).await?;
-    let yaml = std::str::from_utf8(&bytes)
-        .map_err(|e| ApiError::bad_request("invalid_encoding", format!("the blueprint is not UTF-8: {e}")))?;
-    let bp = Blueprint::from_yaml(yaml).map_err(|e| {
-        ApiError::invalid(None, e.0.iter().map(|i| FieldError::new(i.to_string(), "")).collect())
-    })?;
+    let (yaml, bp) = parse_blueprint(&bytes)?;
     let actor = actor(&user);
     let txn = state.db.begin().await?;
     let stored = store::create_blueprint(&txn, &actor, &bp.name, &bp.subject, yaml).await?;
@@ -82,6 +78,17 @@ pub async fn create_blueprint(
     .await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(view(stored)?)))
+}
+
+/// A blueprint body as create and update read it: UTF-8 YAML that passes every blueprint check
+/// (each problem named with its key and line).
+pub(crate) fn parse_blueprint(bytes: &[u8]) -> ApiResult<(&str, Blueprint)> {
+    let yaml = std::str::from_utf8(bytes)
+        .map_err(|e| ApiError::bad_request("invalid_encoding", format!("the blueprint is not UTF-8: {e}")))?;
+    let bp = Blueprint::from_yaml(yaml).map_err(|e| {
+        ApiError::invalid(None, e.0.iter().map(|i| FieldError::new(i.to_string(), "")).collect())
+    })?;
+    Ok((yaml, bp))
 }
 
 /// List blueprints.
@@ -132,6 +139,11 @@ pub struct JobView {
     pub forms: Vec<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// 1 once the job has ended; while it runs, the share of its time limit used so far (the
+    /// solver reports no steps, and stops at the limit at the latest), at most 0.99.
+    pub progress: f64,
+    /// The run's time limit in seconds.
+    pub time_limit: Option<f64>,
 }
 
 /// Assemble forms from the approved pool as a background job; poll the job for the result.
@@ -165,7 +177,7 @@ pub async fn assemble(
         opts.gap = g;
     }
     let actor = actor(&user);
-    let job = store::create_job(&state.db, &actor, &id).await?;
+    let job = store::create_job(&state.db, &actor, &id, opts.time_limit).await?;
     audit::record(&state.db, &actor, "assembly_start", "blueprint", &id, serde_json::json!({"job": job.id}))
         .await?;
     let db = state.db.clone();
@@ -180,7 +192,17 @@ pub async fn assemble(
 }
 
 fn job_view(job: store::AssemblyJob, forms: Vec<String>) -> JobView {
+    let progress = match (job.status.as_str(), job.time_limit) {
+        ("running", Some(limit)) if limit > 0.0 => {
+            let elapsed = (chrono::Utc::now() - job.created_at).num_milliseconds() as f64 / 1000.0;
+            (elapsed / limit).clamp(0.0, 0.99)
+        }
+        ("running", _) => 0.0,
+        _ => 1.0,
+    };
     JobView {
+        progress,
+        time_limit: job.time_limit,
         id: job.id,
         blueprint_id: job.blueprint_id,
         status: job.status,

@@ -348,6 +348,9 @@ pub struct ListParams {
     /// Keyset paging: the `next_cursor` of the previous page (instead of `page`); constant time
     /// at any depth.
     pub after: Option<String>,
+    /// List only. `false`: no `total` (null) and no `status_counts`, skipping the count over every
+    /// match (a page after the first needs none). Default `true`.
+    pub counts: Option<bool>,
 }
 
 impl ListParams {
@@ -392,13 +395,16 @@ impl ListParams {
 #[derive(Serialize, ToSchema)]
 pub struct ItemPage {
     pub items: Vec<ItemView>,
-    pub total: u64,
+    /// Items matching every filter; null when the request said `counts=false`.
+    pub total: Option<u64>,
     pub page: u64,
     pub per_page: u64,
     /// Pass as `after` for the next page; null on the last page.
     pub next_cursor: Option<String>,
-    /// Items matching the same filters whatever their status, by status (every status present).
-    pub status_counts: std::collections::BTreeMap<String, u64>,
+    /// Items matching the same filters whatever their status, by status (every status present);
+    /// absent when the request said `counts=false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_counts: Option<std::collections::BTreeMap<String, u64>>,
 }
 
 /// List the current version of each item the user may see, filtered and paginated.
@@ -422,7 +428,8 @@ pub async fn list_items(
         None => PageStart::Offset((page - 1) * per_page),
     };
     let vis = confidentiality::visibility_in(&state, &user).await?;
-    let found = search::list(&state.db, user.org(), &vis, &filter, start, per_page).await?;
+    let counts = params.counts.unwrap_or(true);
+    let found = search::list_counted(&state.db, user.org(), &vis, &filter, start, per_page, counts).await?;
     let ids: Vec<&str> = found.items.iter().map(|v| v.item.id.as_str()).collect();
     audit::record(&state.db, &actor(&user), "item_list", "item", "*", serde_json::json!({"ids": ids}))
         .await?;
@@ -432,7 +439,7 @@ pub async fn list_items(
         page,
         per_page,
         next_cursor: found.next_after.as_deref().map(super::item_list::encode_cursor),
-        status_counts: super::item_list::every_status(found.status_counts),
+        status_counts: found.status_counts.map(super::item_list::every_status),
     }))
 }
 

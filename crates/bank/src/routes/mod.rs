@@ -1,10 +1,13 @@
 pub mod admin;
 pub mod assembly;
+pub mod assembly_forms;
 pub mod auth;
 pub mod authoring;
 pub mod blueprints_check;
+pub mod blueprints_update;
 pub mod board;
 pub mod calibration;
+pub mod calibration_adopt;
 pub mod enemies;
 pub mod health;
 pub mod import;
@@ -17,3 +20,4 @@ pub mod results;
 pub mod review;
 pub mod stimuli;
 pub mod stimulus_review;
+pub mod stimulus_views;

@@ -12,7 +12,7 @@ import { BOARD, useStyles, messageBox, busy, num, chartText } from './common.js'
 
 addStrings({
   vi: {
-    'asm.title': 'Lắp đề {id}', 'asm.running': 'Đang lắp đề… đã chạy {seconds} giây.', 'asm.done': 'Đã lắp xong {n} đề trong {seconds} giây.',
+    'asm.title': 'Lắp đề {id}', 'asm.running': 'Đang lắp đề… đã chạy {seconds} giây.', 'asm.progress': 'Đang lắp đề: {percent} % — đã chạy {seconds} trên tối đa {limit} giây (bộ giải dừng sớm hơn khi tìm được lời giải tốt).', 'asm.done': 'Đã lắp xong {n} đề trong {seconds} giây.',
     'asm.failed': 'Không lắp được đề.', 'asm.infeasible': 'Ma trận không thể đáp ứng được với nguồn câu hỏi hiện có.',
     'asm.shortages': 'Thiếu câu hỏi', 'asm.conflict': 'Các yêu cầu không thể cùng thoả mãn', 'asm.notes': 'Ghi chú', 'asm.eligible': '{n} câu hỏi đủ điều kiện.',
     'asm.tif': 'Hàm thông tin của đề và sai số chuẩn', 'asm.tif.desc': 'Thông tin (đường liền) và sai số chuẩn (đường đứt) của {n} đề theo năng lực θ từ −4 đến 4.',
@@ -25,7 +25,7 @@ addStrings({
     'asm.package': 'Đóng gói các đề đã khoá', 'asm.back': 'Về ma trận',
   },
   en: {
-    'asm.title': 'Assembly {id}', 'asm.running': 'Assembling… running for {seconds} s.', 'asm.done': '{n} forms assembled in {seconds} s.',
+    'asm.title': 'Assembly {id}', 'asm.running': 'Assembling… running for {seconds} s.', 'asm.progress': 'Assembling: {percent} % — {seconds} of at most {limit} s (the solver stops earlier once it has a good solution).', 'asm.done': '{n} forms assembled in {seconds} s.',
     'asm.failed': 'Assembly failed.', 'asm.infeasible': 'The blueprint cannot be met with the items in the bank.',
     'asm.shortages': 'Not enough items', 'asm.conflict': 'Rules that cannot all hold together', 'asm.notes': 'Notes', 'asm.eligible': '{n} eligible items.',
     'asm.tif': 'Test information and standard error', 'asm.tif.desc': 'Information (solid) and standard error (dashed) of {n} forms over ability θ from −4 to 4.',
@@ -128,7 +128,14 @@ registerPage({
       const job = await ctx.api(`assembly-jobs/${encodeURIComponent(id)}`);
       if (job.status === 'running') {
         const seconds = (Date.now() - new Date(job.created_at).getTime()) / 1000;
-        replace(status, t('asm.running', { seconds: num(Math.max(0, seconds), 0) }));
+        // The job's progress is the share of its time limit used (the solver reports no steps).
+        if (typeof job.progress === 'number' && job.time_limit) {
+          progress.max = 1;
+          progress.value = job.progress;
+          replace(status, t('asm.progress', { percent: num(100 * job.progress, 0), seconds: num(Math.max(0, seconds), 0), limit: num(job.time_limit, 0) }));
+        } else {
+          replace(status, t('asm.running', { seconds: num(Math.max(0, seconds), 0) }));
+        }
         timer = setTimeout(() => tick().catch((err) => replace(status, h('div', { class: 'error-box', role: 'alert' }, ctx.errorText(err)))), 700);
         return;
       }

@@ -6,13 +6,13 @@
 import { registerPage, addStrings } from '../shell.js';
 import { h, field, replace, when } from '../dom.js';
 import { heatMap } from '../charts.js';
-import { BOARD, LEVELS, useStyles, messageBox, showError, busy, chartText } from './common.js';
+import { BOARD, LEVELS, useStyles, messageBox, showError, showOk, busy, chartText } from './common.js';
 
 addStrings({
   vi: {
     'bp.nav': 'Ma trận đề', 'bp.title': 'Ma trận đề', 'bp.new': 'Soạn ma trận mới', 'bp.edit': 'Ma trận {name}',
     'bp.yaml': 'Nội dung ma trận (YAML)', 'bp.yaml.hint': 'Lỗi được kiểm tra khi bạn dừng gõ; bấm vào một lỗi để đến dòng đó.',
-    'bp.save': 'Lưu ma trận', 'bp.saved': 'Đã lưu ma trận {id}.', 'bp.check': 'Kiểm tra',
+    'bp.save': 'Lưu ma trận', 'bp.saved': 'Đã lưu ma trận {id}.', 'bp.update': 'Lưu thay đổi', 'bp.updated': 'Đã lưu thay đổi của ma trận {name}.', 'bp.save_new': 'Lưu thành ma trận mới', 'bp.check': 'Kiểm tra',
     'bp.errors': 'Lỗi trong ma trận', 'bp.no_errors': 'Không có lỗi.', 'bp.line': 'Dòng {line}, cột {column}: {message}',
     'bp.grid': 'Ma trận và nguồn câu hỏi', 'bp.grid.desc': 'Mỗi ô: số câu cần cho {forms} đề / số câu đã duyệt và hiệu chỉnh trong ngân hàng.',
     'bp.grid.none': 'Lưới nguồn câu hỏi sẽ hiện khi máy chủ kiểm tra được ma trận.',
@@ -25,7 +25,7 @@ addStrings({
   en: {
     'bp.nav': 'Blueprints', 'bp.title': 'Blueprints', 'bp.new': 'Write a new blueprint', 'bp.edit': 'Blueprint {name}',
     'bp.yaml': 'Blueprint (YAML)', 'bp.yaml.hint': 'Checked when you pause typing; select an error to go to its line.',
-    'bp.save': 'Save blueprint', 'bp.saved': 'Blueprint {id} saved.', 'bp.check': 'Check',
+    'bp.save': 'Save blueprint', 'bp.saved': 'Blueprint {id} saved.', 'bp.update': 'Save changes', 'bp.updated': 'Changes to blueprint {name} saved.', 'bp.save_new': 'Save as a new blueprint', 'bp.check': 'Check',
     'bp.errors': 'Errors in the blueprint', 'bp.no_errors': 'No errors.', 'bp.line': 'Line {line}, column {column}: {message}',
     'bp.grid': 'Matrix and supply', 'bp.grid.desc': 'Each cell: items needed for {forms} forms / approved, calibrated items in the bank.',
     'bp.grid.none': 'The supply grid appears when the server can check the blueprint.',
@@ -100,7 +100,8 @@ async function check(ctx, yaml) {
   }
 }
 
-function editor(el, ctx, initial) {
+/** The YAML editor with its live check and grid; `id`: the stored blueprint it edits, if any. */
+function editor(el, ctx, initial, id = null) {
   const { t } = ctx;
   const area = h('textarea', { class: 'yaml-editor', spellcheck: 'false', autocomplete: 'off', value: initial });
   const errorsBox = h('div', { 'aria-live': 'polite' });
@@ -118,25 +119,33 @@ function editor(el, ctx, initial) {
     }
   };
   area.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 400); });
-  const save = h('button', { type: 'button', class: 'primary' }, t('bp.save'));
-  save.addEventListener('click', () => busy(save, box, ctx, async () => {
-    try {
-      const bp = await ctx.api('blueprints', { method: 'POST', body: area.value, headers: { 'content-type': 'application/yaml' } });
-      ctx.toast(t('bp.saved', { id: bp.id }));
-      ctx.navigate(`blueprints/${encodeURIComponent(bp.id)}`);
-    } catch (err) {
-      // The save route's 422 lists the issues ("key (line N): …"): show them by line too.
-      const errors = (err.body?.errors || []).map((e) => {
-        const m = /line (\d+)/.exec(e.field || e.message || '');
-        return { line: m ? Number(m[1]) : null, column: 1, message: [e.field, e.message].filter(Boolean).join(' ') };
-      });
-      if (errors.length) replace(errorsBox, errorList(errors, area, t));
-      throw err;
-    }
-  }));
+  // The save route's 422 lists the issues ("key (line N): …"): show them by line too.
+  const showSaveErrors = (err) => {
+    const errors = (err.body?.errors || []).map((e) => {
+      const m = /line (\d+)/.exec(e.field || e.message || '');
+      return { line: m ? Number(m[1]) : null, column: 1, message: [e.field, e.message].filter(Boolean).join(' ') };
+    });
+    if (errors.length) replace(errorsBox, errorList(errors, area, t));
+    throw err;
+  };
+  const yamlBody = () => ({ body: area.value, headers: { 'content-type': 'application/yaml' } });
+  const saveNew = () => busy(saveNewBtn, box, ctx, async () => {
+    const bp = await ctx.api('blueprints', { method: 'POST', ...yamlBody() }).catch(showSaveErrors);
+    ctx.toast(t('bp.saved', { id: bp.id }));
+    ctx.navigate(`blueprints/${encodeURIComponent(bp.id)}`);
+  });
+  // Editing a stored blueprint saves it in place (`PUT blueprints/{id}`; refused with a message
+  // once a frozen form was assembled from it — then "save as new" keeps the edit).
+  const update = () => busy(updateBtn, box, ctx, async () => {
+    const bp = await ctx.api(`blueprints/${encodeURIComponent(id)}`, { method: 'PUT', ...yamlBody() }).catch(showSaveErrors);
+    ctx.setTitle(t('bp.edit', { name: bp.name }));
+    showOk(box, t('bp.updated', { name: bp.name }));
+  });
+  const updateBtn = id ? h('button', { type: 'button', class: 'primary', onclick: update }, t('bp.update')) : null;
+  const saveNewBtn = h('button', { type: 'button', class: id ? null : 'primary', onclick: saveNew }, t(id ? 'bp.save_new' : 'bp.save'));
   const checkBtn = h('button', { type: 'button', onclick: run }, t('bp.check'));
   el.append(h('div', { class: 'board-grid' },
-    h('section', { class: 'panel' }, field(t('bp.yaml'), area, t('bp.yaml.hint')), h('div', { class: 'actions' }, save, checkBtn), box, h('h2', {}, t('bp.errors')), errorsBox),
+    h('section', { class: 'panel' }, field(t('bp.yaml'), area, t('bp.yaml.hint')), h('div', { class: 'actions' }, updateBtn, saveNewBtn, checkBtn), box, h('h2', {}, t('bp.errors')), errorsBox),
     h('section', { class: 'panel' }, h('h2', {}, t('bp.grid')), gridBox)));
   run();
   return () => clearTimeout(timer);
@@ -175,6 +184,6 @@ registerPage({
       ctx.navigate(`assembly/${encodeURIComponent(job.id)}`);
     }));
     el.append(h('section', { class: 'panel' }, h('div', { class: 'row' }, field(t('bp.seed'), seed), field(t('bp.time_limit'), limit), start), box));
-    return editor(el, ctx, bp.yaml);
+    return editor(el, ctx, bp.yaml, bp.id);
   },
 });

@@ -1,4 +1,5 @@
-// Packages (gói đề): build a signed, encrypted exam package from frozen forms, download it, and see
+// Packages (gói đề): build a signed, encrypted exam package from frozen forms (picked from the list
+// `GET forms?status=frozen`, those named in the address ticked), download it, and see
 // its two release keys exactly once — printed or copied now, with a warning that the bank does not
 // store them (losing them means building the package again).
 
@@ -8,8 +9,9 @@ import { BOARD, useStyles, messageBox, busy, saveBlob } from './common.js';
 
 addStrings({
   vi: {
-    'pkg.build': 'Tạo gói đề', 'pkg.event': 'Mã kỳ thi', 'pkg.title_field': 'Tên kỳ thi', 'pkg.forms': 'Các đề đã khoá (mã đề, cách nhau bởi dấu phẩy)',
-    'pkg.forms.hint': 'Khoá đề ở trang Lắp đề trước; mã đề có dạng JOB-…-F1.', 'pkg.duration': 'Thời gian làm bài (phút)',
+    'pkg.build': 'Tạo gói đề', 'pkg.event': 'Mã kỳ thi', 'pkg.title_field': 'Tên kỳ thi', 'pkg.forms': 'Các đề đã khoá', 'pkg.forms.none': 'Chưa có đề nào được khoá. Khoá đề ở trang Lắp đề trước.',
+    'pkg.forms.need': 'Hãy chọn ít nhất một đề đã khoá.', 'pkg.form.label': '{id} — {blueprint}, {items} câu, mã đề {versions}, khoá lúc {at}',
+    'pkg.forms.hint': 'Chọn các đề (đã khoá ở trang Lắp đề) đưa vào gói.', 'pkg.duration': 'Thời gian làm bài (phút)',
     'pkg.keys': 'Khoá phát hành — chỉ hiện một lần', 'pkg.not_stored': 'Ngân hàng KHÔNG lưu hai khoá này. Hãy in hoặc chép lại ngay; đóng trang này là mất khoá.',
     'pkg.content_key': 'Khoá nội dung', 'pkg.keys_key': 'Khoá đáp án', 'pkg.code': 'Mã đọc', 'pkg.hex': 'Dạng hex',
     'pkg.print': 'In khoá', 'pkg.copy': 'Chép khoá', 'pkg.copied': 'Đã chép khoá vào bộ nhớ tạm.', 'pkg.download': 'Tải gói đề',
@@ -17,8 +19,9 @@ addStrings({
     'pkg.col.forms': 'Đề', 'pkg.col.by': 'Người tạo', 'pkg.col.at': 'Ngày tạo', 'pkg.dismiss': 'Tôi đã lưu khoá',
   },
   en: {
-    'pkg.build': 'Build a package', 'pkg.event': 'Event id', 'pkg.title_field': 'Event title', 'pkg.forms': 'Frozen forms (ids, separated by commas)',
-    'pkg.forms.hint': 'Freeze forms on the Assembly page first; form ids look like JOB-…-F1.', 'pkg.duration': 'Duration (minutes)',
+    'pkg.build': 'Build a package', 'pkg.event': 'Event id', 'pkg.title_field': 'Event title', 'pkg.forms': 'Frozen forms', 'pkg.forms.none': 'No form is frozen yet. Freeze forms on the Assembly page first.',
+    'pkg.forms.need': 'Choose at least one frozen form.', 'pkg.form.label': '{id} — {blueprint}, {items} items, versions {versions}, frozen {at}',
+    'pkg.forms.hint': 'Choose the forms (frozen on the Assembly page) the package carries.', 'pkg.duration': 'Duration (minutes)',
     'pkg.keys': 'Release keys — shown once', 'pkg.not_stored': 'The bank does NOT store these two keys. Print or copy them now; closing this page loses them.',
     'pkg.content_key': 'Content key', 'pkg.keys_key': 'Answer-key key', 'pkg.code': 'Code', 'pkg.hex': 'Hex',
     'pkg.print': 'Print the keys', 'pkg.copy': 'Copy the key', 'pkg.copied': 'Key copied to the clipboard.', 'pkg.download': 'Download the package',
@@ -31,6 +34,18 @@ function download(ctx, id, box) {
   const b = h('button', { type: 'button' }, ctx.t('pkg.download'));
   b.addEventListener('click', () => busy(b, box, ctx, async () => saveBlob(await ctx.api(`packages/${encodeURIComponent(id)}/file`, { as: 'blob' }), `${id}.json`)));
   return b;
+}
+
+/** The frozen forms as checkboxes in a fieldset; `chosen`: the ids to tick. Returns it and a reader. */
+function formPicker(ctx, frozen, chosen) {
+  const { t } = ctx;
+  const boxes = frozen.map((f) => h('label', { class: 'check-row' },
+    h('input', { type: 'checkbox', value: f.id, checked: chosen.includes(f.id) }), ' ',
+    t('pkg.form.label', { id: f.id, blueprint: f.blueprint_name ?? f.blueprint_id, items: f.items, versions: f.versions.join(', '), at: when(f.frozen_at, ctx.lang) })));
+  const set = h('fieldset', { class: 'form-picker' }, h('legend', {}, t('pkg.forms')),
+    boxes.length ? boxes : h('p', { class: 'muted' }, t('pkg.forms.none')), h('p', { class: 'hint' }, t('pkg.forms.hint')));
+  const read = () => boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+  return { set, read };
 }
 
 function keyBlock(ctx, label, key) {
@@ -66,7 +81,8 @@ registerPage({
     const { t } = ctx;
     const event = h('input', { type: 'text', required: true, value: ctx.query.get('event') || '' });
     const title = h('input', { type: 'text' });
-    const forms = h('input', { type: 'text', required: true, value: ctx.query.get('forms') || '', class: 'mono wide' });
+    const frozen = await ctx.api('forms', { query: { status: 'frozen' } });
+    const forms = formPicker(ctx, frozen, (ctx.query.get('forms') || '').split(',').map((s) => s.trim()));
     const duration = h('input', { type: 'number', min: '1', inputmode: 'numeric' });
     const build = h('button', { type: 'submit', class: 'primary' }, t('pkg.build'));
     const box = messageBox();
@@ -82,11 +98,13 @@ registerPage({
     };
     const form = h('form', { class: 'panel' }, h('h2', {}, t('pkg.build')),
       h('div', { class: 'row' }, field(t('pkg.event'), event), field(t('pkg.title_field'), title), field(t('pkg.duration'), duration)),
-      field(t('pkg.forms'), forms, t('pkg.forms.hint')), h('div', { class: 'actions' }, build), box);
+      forms.set, h('div', { class: 'actions' }, build), box);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       busy(build, box, ctx, async () => {
-        const body = { event_id: event.value.trim(), forms: forms.value.split(',').map((s) => s.trim()).filter(Boolean) };
+        const chosen = forms.read();
+        if (!chosen.length) throw new Error(t('pkg.forms.need'));
+        const body = { event_id: event.value.trim(), forms: chosen };
         if (title.value.trim()) body.title = title.value.trim();
         if (duration.value) body.duration_minutes = Number(duration.value);
         const built = await ctx.api('packages', { method: 'POST', json: body });

@@ -156,6 +156,9 @@ function pager(ctx, result, filters) {
     prev, cursorMode ? null : h('span', {}, ctx.t('items.page', { page })), next);
 }
 
+/** The counts of the last first page (its filters as `key`), reused by the pages after it. */
+let firstCounts = null;
+
 registerPage({
   route: 'items',
   roles: ['item_writer', 'admin'],
@@ -168,16 +171,23 @@ registerPage({
     el.append(
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', onclick: () => ctx.navigate('items/new') }, ctx.t('items.new')),
-        h('button', { type: 'button', onclick: () => ctx.navigate('import') }, ctx.t('items.import')),
+        h('button', { type: 'button', onclick: () => ctx.navigate('writer/import') }, ctx.t('items.import')),
       ),
       filterForm(ctx, (f) => ctx.navigate('items', f)),
       results,
     );
     const query = { ...filters, per_page: PER_PAGE };
-    if (ctx.query.get('after')) query.after = ctx.query.get('after');
-    else if (ctx.query.get('page')) query.page = ctx.query.get('page');
+    const key = JSON.stringify(filters);
+    // A page after the first (by cursor) skips the server's count over every match: the counts
+    // of the first page of the same filters are shown again.
+    if (ctx.query.get('after')) {
+      query.after = ctx.query.get('after');
+      if (firstCounts?.key === key) query.counts = 'false';
+    } else if (ctx.query.get('page')) query.page = ctx.query.get('page');
     try {
       const result = await ctx.api('items', { query });
+      if (result.status_counts) firstCounts = { key, status_counts: result.status_counts, total: result.total };
+      else Object.assign(result, { status_counts: firstCounts.status_counts, total: firstCounts.total });
       replace(results,
         statusCounts(ctx, result.status_counts, filters.status),
         h('p', { class: 'muted' }, ctx.t('items.total', { total: result.total })),

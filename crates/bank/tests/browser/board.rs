@@ -39,7 +39,7 @@ fn pool() -> String {
 }
 
 /// Loads the pool through the API as the administrator (the import keeps the file's status).
-async fn load_pool(bank: &Bank) {
+pub(crate) async fn load_pool(bank: &Bank) {
     let http = reqwest::Client::new();
     let login: Value = http
         .post(format!("{}/api/v1/auth/login", bank.base))
@@ -63,13 +63,13 @@ async fn load_pool(bank: &Bank) {
 
 /// The input labelled `label` in the page (not the hidden sign-in form; the pages tie every label
 /// to its control with `for`).
-async fn labelled(client: &Client, label: &str) -> khaothi_testkit::browser::Element {
+pub(crate) async fn labelled(client: &Client, label: &str) -> khaothi_testkit::browser::Element {
     let l = wait_for_xpath(client, &format!("//main//label[normalize-space(.)=\"{label}\"]")).await;
     let id = l.attr("for").await.unwrap().expect("the label names its control");
     wait_for(client, &format!("#{id}")).await
 }
 
-async fn wait_for_xpath(client: &Client, xpath: &str) -> khaothi_testkit::browser::Element {
+pub(crate) async fn wait_for_xpath(client: &Client, xpath: &str) -> khaothi_testkit::browser::Element {
     let start = std::time::Instant::now();
     loop {
         if let Ok(el) = client.find(Locator::XPath(xpath)).await {
@@ -80,13 +80,18 @@ async fn wait_for_xpath(client: &Client, xpath: &str) -> khaothi_testkit::browse
     }
 }
 
-async fn blueprint_assembly_print_package(client: &Client, b: &Browser, bank: &Bank) {
+pub(crate) async fn blueprint_assembly_print_package(client: &Client, b: &Browser, bank: &Bank) {
     open(client, bank, "blueprints").await;
     wait_for(client, "textarea.yaml-editor").await;
     shot(client, "20-blueprint-editor").await;
     assert_accessible(client, "blueprints").await;
     press(client, "Lưu ma trận").await;
     wait_for_text(client, "#page-title", "Kiểm tra định kỳ").await;
+    // The stored blueprint is edited in place.
+    let blueprint_page = client.current_url().await.unwrap().to_string();
+    wait_for(client, "textarea.yaml-editor").await.send_keys("\n# đã rà soát").await.unwrap();
+    press(client, "Lưu thay đổi").await;
+    wait_for_text(client, ".board-grid .board-message", "Đã lưu thay đổi").await;
     press(client, "Lắp đề").await;
     wait_for(client, "figure.chart svg[role=img]").await;
     let chart = wait_for_text(client, "figure.chart", "Sai số chuẩn").await;
@@ -111,8 +116,17 @@ async fn blueprint_assembly_print_package(client: &Client, b: &Browser, bank: &B
     assert!(paper.contains("PHẦN I"), "{paper}");
     shot(client, "22-print-version").await;
 
+    // Once a form is frozen, its blueprint is its record: saving an edit is refused, and says why.
+    client.goto(&blueprint_page).await.unwrap();
+    wait_for(client, "textarea.yaml-editor").await.send_keys("\n# sửa sau khi khoá").await.unwrap();
+    press(client, "Lưu thay đổi").await;
+    wait_for_text(client, ".board-grid .board-message", "frozen form").await;
+
     client.goto(&format!("{}/{packages}", bank.base)).await.unwrap();
     wait_for(client, "#page-title").await;
+    // The frozen form is offered in the list, ticked because the assembly page named it.
+    let picked = wait_for(client, ".form-picker input[type=checkbox]").await;
+    assert!(picked.is_selected().await.unwrap(), "the frozen form is ticked");
     labelled(client, "Mã kỳ thi").await.send_keys("KT-2026-01").await.unwrap();
     press(client, "Tạo gói đề").await;
     let keys = wait_for_text(client, ".key-once", "KHÔNG lưu").await;
@@ -170,9 +184,28 @@ async fn calibration_flags_and_curves(client: &Client, b: &Browser, bank: &Bank)
     assert!(body_text(client).await.contains("Ngưỡng: S-X² p < 0.01"), "the thresholds are stated");
     shot(client, "24-calibration-flags-icc").await;
     assert_accessible(client, "calibration results").await;
+    adopt_unflagged(client, bank).await;
     open(client, bank, "results").await;
     assert_accessible(client, "sites and results").await;
     b.assert_no_page_errors(client, "calibration").await;
+}
+
+/// The run changed no item; the flagged item is not ticked; adopting the ticked ones changes those.
+pub(crate) async fn adopt_unflagged(client: &Client, bank: &Bank) {
+    let board = token(bank, "board").await;
+    let irt = |v: Value| v["item"]["irt"].clone();
+    let before = irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-04", None).await);
+    assert_eq!(irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-00", None).await)["n"], Value::Null);
+    let dif = wait_for(client, "input[type=checkbox][data-item='P-SC-04']").await;
+    assert!(!dif.is_selected().await.unwrap(), "a flagged item is not ticked by default");
+    assert!(wait_for(client, "input[type=checkbox][data-item='P-SC-00']").await.is_selected().await.unwrap());
+    let adopt =
+        wait_for_xpath(client, "//button[starts-with(normalize-space(.), 'Nhận tham số đã chọn')]").await;
+    click(client, adopt).await;
+    wait_for_text(client, ".adopt .ok-box", "Đã nhận tham số mới cho").await;
+    assert_eq!(irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-00", None).await)["n"], 1000);
+    let after = irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-04", None).await);
+    assert_eq!(after, before, "the flagged item kept its parameters");
 }
 
 async fn admin_users_and_audit(client: &Client, b: &Browser, bank: &Bank) {

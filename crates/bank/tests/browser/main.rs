@@ -3,6 +3,11 @@
 //! text, and an axe-core scan of every page. Screenshots go to target/screenshots/bank/.
 
 mod board;
+mod e2e;
+
 mod harness;
+mod import;
+mod keyboard;
 mod pages;
+mod stimulus;
 mod writer;

@@ -8,7 +8,7 @@ use khaothi_testkit::browser::{Browser, Locator, assert_accessible, wait_for, wa
 
 use crate::harness::*;
 
-async fn write_math_item(client: &khaothi_testkit::browser::Client, b: &Browser) {
+pub(crate) async fn write_math_item(client: &khaothi_testkit::browser::Client, b: &Browser) {
     press(client, "Soạn câu hỏi mới").await;
     wait_for_text(client, "#page-title", "Soạn câu hỏi mới").await;
     fill(client, "id", "TOAN12-W001").await;
@@ -150,8 +150,9 @@ async fn writer_and_reviewer_through_the_pages() {
     b.assert_no_page_errors(&writer, "revising").await;
     sign_out(&writer).await;
 
-    // The reviewer approves the revision.
+    // The reviewer approves the revision (once the queue has loaded: the sign-in lands before it).
     sign_in(&writer, &bank, "reviewer").await;
+    wait_for_text(&writer, "table.queue", "TOAN12-W001").await;
     writer.find(Locator::LinkText("TOAN12-W001")).await.unwrap().click().await.unwrap();
     wait_for(&writer, ".item-render math").await;
     press(&writer, "Duyệt").await;

@@ -15,6 +15,8 @@ pub struct Model {
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// The run's time limit in seconds (absent for jobs from before it was recorded).
+    pub time_limit: Option<f64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
