@@ -17,5 +17,6 @@ mod security;
 mod security_alarms;
 mod security_tokens;
 mod sessions;
+mod sheets;
 mod timing;
 mod upload;
