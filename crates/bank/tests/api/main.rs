@@ -15,6 +15,7 @@ mod confidentiality;
 mod enemies;
 mod import;
 mod openapi;
+mod option_letters;
 mod packages;
 mod results;
 mod roles;
