@@ -17,6 +17,7 @@ mod import;
 mod openapi;
 mod option_letters;
 mod packages;
+mod print_cookie;
 mod results;
 mod roles;
 mod search;
