@@ -171,7 +171,8 @@ async fn check_references(state: &AppState, org: &str, item: &Item) -> ApiResult
 
 /// Create an item (version 1, draft).
 #[utoipa::path(post, path = "/api/v1/items", tag = "items", security(("bearer" = [])),
-    request_body(content = Object, description = "An item in the interchange format (docs/formats.md)"),
+    request_body(content = Object, description = "An item in the interchange format (docs/formats.md)",
+        example = json!({"id": "TOAN12-0101", "subject": "toan", "grade": 12, "topic": "12.1.2", "level": "hieu", "kind": "single_choice", "stem": "Hàm số $y = x^3 - 3x$ nghịch biến trên khoảng nào dưới đây?", "options": ["$(-1; 1)$", "$(1; +\\infty)$", "$(-\\infty; -1)$", "$(-3; 3)$"], "key": "A", "enemies": ["TOAN12-0102"]})),
     responses((status = 201, body = ItemView), (status = 400), (status = 401), (status = 403), (status = 409), (status = 422)))]
 pub async fn create_item(
     State(state): State<AppState>,
@@ -200,7 +201,8 @@ pub struct EditParams {
 
 /// Edit an item: stores a new version in draft; earlier versions stay readable.
 #[utoipa::path(put, path = "/api/v1/items/{id}", tag = "items", security(("bearer" = [])), params(("id" = String, Path), EditParams),
-    request_body(content = Object, description = "The whole item in the interchange format"),
+    request_body(content = Object, description = "The whole item in the interchange format",
+        example = json!({"id": "TOAN12-0101", "subject": "toan", "grade": 12, "topic": "12.1.2", "level": "hieu", "kind": "single_choice", "stem": "Hàm số $y = x^3 - 3x$ nghịch biến trên khoảng nào dưới đây?", "options": ["$(-1; 1)$", "$(1; +\\infty)$", "$(-\\infty; -1)$", "$(-3; 3)$"], "key": "A", "enemies": ["TOAN12-0102"]})),
     responses((status = 200, body = ItemView), (status = 400), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update_item(
     State(state): State<AppState>,

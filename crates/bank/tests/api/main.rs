@@ -15,6 +15,7 @@ mod confidentiality;
 mod enemies;
 mod import;
 mod openapi;
+mod openapi_spec;
 mod option_letters;
 mod packages;
 mod print_cookie;
