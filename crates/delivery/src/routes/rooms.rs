@@ -48,7 +48,7 @@ pub struct RoomList {
 
 /// Create a room (board).
 #[utoipa::path(post, path = "/api/v1/events/{event}/rooms", tag = "rooms", security(("bearer" = [])),
-    params(("event" = String, Path, description = "The event id")), request_body = NewRoom,
+    params(("event" = String, Path, description = "The event id")), request_body(content = NewRoom, example = json!({"name": "P001", "seats": 24})),
     responses((status = 201, body = RoomView), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn create_room(
     State(s): State<AppState>,

@@ -10,6 +10,7 @@ mod events;
 mod exam;
 mod exam_record;
 mod openapi;
+mod openapi_spec;
 mod pages;
 mod proctor;
 mod results;
