@@ -37,6 +37,38 @@ async fn the_document_validates_has_examples_and_covers_the_router() {
     let missing = example_problems(&doc);
     assert!(missing.is_empty(), "request bodies without a realistic example:\n{}", missing.join("\n"));
 
+    // The examples are real requests: sent as they are, the server takes them.
+    for (method, path, user, status) in [
+        ("post", "/api/v1/items", "writer", 201),
+        ("post", "/api/v1/items/import", "writer", 200),
+        ("post", "/api/v1/items/preview", "writer", 200),
+        ("post", "/api/v1/stimuli", "writer", 200),
+        ("post", "/api/v1/blueprints/check", "board", 200),
+        ("post", "/api/v1/blueprints", "board", 201),
+        ("post", "/api/v1/users", "admin", 201),
+        ("put", "/api/v1/organisation/settings", "board", 200),
+    ] {
+        let content = doc["paths"][path][method]["requestBody"]["content"].as_object().unwrap();
+        let (media, body) = content.iter().next().unwrap();
+        let body = match &body["example"] {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let token = app.login(user).await;
+        let url = format!("{}{path}", app.url);
+        let req = if method == "put" { app.client.put(&url) } else { app.client.post(&url) };
+        let res =
+            req.bearer_auth(&token).header("content-type", media.as_str()).body(body).send().await.unwrap();
+        let got = res.status().as_u16();
+        assert_eq!(
+            got,
+            status,
+            "{} {path}: its example was refused: {}",
+            method.to_uppercase(),
+            res.text().await.unwrap()
+        );
+    }
+
     // Every documented query parameter is one the route takes: an unknown one is refused by name.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -46,6 +46,35 @@ async fn the_document_validates_has_examples_and_covers_the_router() {
     let missing = example_problems(&doc);
     assert!(missing.is_empty(), "request bodies without a realistic example:\n{}", missing.join("\n"));
 
+    // The examples are real requests: sent as they are, the server takes them.
+    for (path, status) in [
+        ("/api/v1/events", 201),
+        ("/api/v1/events/THPT-2026-TOAN/rooms", 201),
+        ("/api/v1/events/THPT-2026-TOAN/candidates", 409),
+    ] {
+        let template = path.replace("THPT-2026-TOAN", "{event}");
+        let content = doc["paths"][&template]["post"]["requestBody"]["content"].as_object().unwrap();
+        let (media, body) = content.iter().next().unwrap();
+        let body = match &body["example"] {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let res = http
+            .post(format!("{}{path}", app.url))
+            .bearer_auth(&app.board.token)
+            .header("content-type", media.as_str())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (got, text) = (res.status().as_u16(), res.text().await.unwrap());
+        assert_eq!(got, status, "POST {path}: {text}");
+        if got == 409 {
+            // The candidate list is well-formed; it is refused only because no package is imported yet.
+            assert!(text.contains("package"), "POST {path}: {text}");
+        }
+    }
+
     // Every documented query parameter is one the route takes: an unknown one is refused by name.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
