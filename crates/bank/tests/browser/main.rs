@@ -5,4 +5,5 @@
 mod board;
 mod harness;
 mod pages;
+mod print_cookie;
 mod writer;
