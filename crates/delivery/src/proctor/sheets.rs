@@ -104,7 +104,8 @@ const SLIP_STYLE: &str = ".pagehead{font-size:10pt;display:flex;justify-content:
 .slip .ev{font-size:9pt;display:flex;justify-content:space-between;gap:2mm;border-bottom:1px solid #000;padding-bottom:.8mm;margin-bottom:1.2mm}\
 .slip .ev span:first-child{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.slip .ev span:last-child{white-space:nowrap}\
 .slip .name{font-size:12.5pt;font-weight:700;text-transform:uppercase;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\
-.slip dl{display:flex;flex-wrap:wrap;gap:0 1.2mm;margin:.5mm 0;font-size:10pt}.slip dt{font-style:italic;white-space:nowrap}.slip dd{margin:0 2.5mm 0 0;font-weight:700;white-space:nowrap}\
+.slip dl{display:flex;flex-wrap:wrap;gap:0 4mm;margin:.5mm 0;font-size:9.5pt}.slip dl div{display:flex;gap:1.2mm;white-space:nowrap}\
+.slip dt{font-style:italic}.slip dd{margin:0;font-weight:700}\
 .slip .login{display:flex;align-items:center;gap:2mm;margin:1.2mm 0}\
 .slip .code{flex:1;font-size:16pt;text-align:center;border:1.5px solid #000;border-radius:2mm;padding:.6mm 0}\
 .slip .url{font-size:9.5pt;margin:0}.slip .url b{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}\
@@ -166,7 +167,7 @@ fn slip(h: &mut String, head: &SheetHeading, row: &SheetRow) {
         "<article class=\"slip\" data-number=\"{number}\"><span class=\"cut\" aria-hidden=\"true\">✂</span>\
          <div class=\"ev\"><span>{title} · Môn {subject}</span><span>Phòng <b>{room}</b> · Ghế <b>{seat}</b></span></div>\
          <div class=\"name\">{name}</div>\
-         <dl><dt>Số báo danh</dt><dd>{number}</dd><dt>Ngày sinh</dt><dd>{dob}</dd></dl>\
+         <dl><div><dt>Số báo danh</dt><dd>{number}</dd></div><div><dt>Ngày sinh</dt><dd>{dob}</dd></div></dl>\
          <div class=\"login\"><span>Mã đăng nhập:</span><span class=\"code\">{code}</span></div>\
          <p class=\"url\">Mở trình duyệt, vào <b>{url}</b>, nhập số báo danh và mã đăng nhập.</p>\
          <p class=\"keep\">Giữ kín mã này; không đưa cho người khác.</p></article>",
