@@ -203,7 +203,6 @@ export class Room {
     for (let n = 1; n <= count; n++) {
       const tile = el('div', 'seat-tile empty');
       tile.dataset.seat = String(n);
-      tile.setAttribute('role', 'listitem');
       tile.append(el('div', 'seat-no', t('p.seat', { n })), el('div', 'seat-empty', t('p.empty_seat')));
       grid.append(tile);
     }
@@ -218,14 +217,12 @@ export class Room {
       if (old.dataset.seat !== String(s.seat)) {
         const empty = el('div', 'seat-tile empty');
         empty.dataset.seat = old.dataset.seat;
-        empty.setAttribute('role', 'listitem');
         empty.append(el('div', 'seat-no', t('p.seat', { n: old.dataset.seat })), el('div', 'seat-empty', t('p.empty_seat')));
         old.replaceWith(empty);
       }
     }
     const tile = el('button', 'seat-tile');
     tile.type = 'button';
-    tile.setAttribute('role', 'listitem');
     Object.assign(tile.dataset, {
       seat: String(s.seat), number: s.number, status: s.status, connected: String(Boolean(s.connected)),
       answered: String(s.answered ?? 0), flags: String(s.flags ?? 0),
@@ -254,6 +251,7 @@ export class Room {
     const answered = el('span', 'seat-answered', `${s.answered ?? 0}/${s.item_count ?? 0}`);
     answered.title = t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 });
     tile.title = `${s.full_name} · ${s.number}${s.version ? ` · ${s.version}` : ''}`;
+    tile.dataset.alarm = String(Boolean(s.login_alarm));
     tile.append(
       head,
       el('div', 'seat-name', s.full_name),
@@ -262,11 +260,39 @@ export class Room {
       el('div', 'seat-line', '', progress, answered),
       flags,
     );
+    if (s.login_alarm) tile.append(this.alarmLine(s.login_alarm));
     tile.addEventListener('click', () => this.select(s.number));
     const slot = grid.querySelector(`[data-seat="${s.seat}"]`);
     if (slot) slot.replaceWith(tile);
     else grid.append(tile);
     this.drawTime(s);
+  }
+
+  /**
+   * The seat's login alarm (issue 16, finding 3): someone typed wrong codes for this number.
+   * An icon and words, the words also read by a screen reader as part of the seat's name.
+   */
+  alarmLine(alarm) {
+    const line = el('div', 'seat-alarm');
+    const icon = el('span', 'alarm-icon', '⚠');
+    icon.setAttribute('aria-hidden', 'true');
+    line.append(icon, el('span', 'sr-only', `${t('p.alarm.label')}: `), t('p.alarm.tile', { n: alarm.failures }));
+    line.title = t('p.alarm.title', { n: alarm.failures, time: clockTime(alarm.last_at, this.zone) });
+    return line;
+  }
+
+  /** Clears the seat's login alarm (`POST …/clear-login-alarm`); the seat update redraws it. */
+  async clearAlarm(number) {
+    const url = `/api/v1/events/${encodeURIComponent(this.event)}/candidates/${encodeURIComponent(number)}/clear-login-alarm`;
+    try {
+      const res = await fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${this.token()}`, Accept: 'application/json' } });
+      const j = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error(j.message || res.statusText);
+      if (j.seat) this.updateSeat(j.seat);
+      this.toast(t('p.alarm.cleared', { number }));
+    } catch (err) {
+      this.toast(t('p.failed', { message: err.message || String(err) }));
+    }
   }
 
   drawTime(s) {
@@ -311,8 +337,17 @@ export class Room {
     row(t('p.details.extra'), s.extra_minutes ? t('p.extra', { n: s.extra_minutes }) : '');
     row(t('p.details.admit_until'), s.admit_until ? clockTime(s.admit_until, this.zone) : '');
     row(t('p.details.submit_reason'), s.submit_reason ? translate(`p.reason.${s.submit_reason}`, s.submit_reason) : '');
+    const alarm = s.login_alarm;
+    row(t('p.alarm.label'), alarm ? t('p.alarm.details', { n: alarm.failures, first: clockTime(alarm.first_at, this.zone), last: clockTime(alarm.last_at, this.zone) }) : '');
     const box = $('sd-actions');
     box.replaceChildren();
+    if (alarm) {
+      const clear = el('button', 'alarm-clear', t('p.alarm.clear'));
+      clear.type = 'button';
+      clear.dataset.action = 'clear_alarm';
+      clear.addEventListener('click', () => this.clearAlarm(s.number));
+      box.append(clear);
+    }
     for (const [action, allowed] of Object.entries(ACTIONS)) {
       const b = el('button', action === 'terminate' ? 'danger' : '', t(`p.act.${action}`));
       b.type = 'button';

@@ -1,13 +1,15 @@
-// The proctor's page: staff sign-in (POST /api/v1/auth/login), choosing the event and room, the
-// printable sheet of login codes and the room record (biên bản), both fetched with the bearer
-// token (never put in a URL). The live room itself is proctor-room.js.
+// The proctor's page: staff sign-in (POST /api/v1/auth/login), choosing the event and room, and
+// links to the room's printed sheets — login slips to cut, the proctor's table, the biên bản —
+// which open in a new tab. A link cannot carry the bearer header (and a token never goes into a
+// URL): those GETs are authenticated by the HttpOnly `khaothi_fetch` cookie the sign-in set.
+// The live room itself is proctor-room.js.
 
 import { apply, onLangChange, t, wireCommonButtons } from './i18n.js';
 import './i18n-staff.js';
 import { Room } from './proctor-room.js';
 
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['view-login', 'view-pick', 'view-room', 'view-sheet'];
+const VIEWS = ['view-login', 'view-pick', 'view-room'];
 const STORE = 'khaothi:staff';
 
 let staff = null;
@@ -17,6 +19,7 @@ let events = [];
 function show(view) {
   for (const v of VIEWS) $(v).hidden = v !== view;
   $('btn-logout').hidden = view === 'view-login';
+  $('btn-change-room').hidden = view !== 'view-room';
 }
 
 function readStaff() {
@@ -162,6 +165,7 @@ function openRoom(e) {
   }
   show('view-room');
   $('p-conn').hidden = false;
+  setSheetLinks(event, roomName);
   room = new Room({
     token: () => staff?.token,
     event,
@@ -178,45 +182,12 @@ function openRoom(e) {
   history.replaceState(null, '', `/proctor?event=${encodeURIComponent(event)}&room=${encodeURIComponent(roomName)}`);
 }
 
-async function showSheet() {
-  if (!room) return;
-  const { event, room: roomName } = room;
-  try {
-    const sheet = await api(`/api/v1/events/${encodeURIComponent(event)}/rooms/${encodeURIComponent(roomName)}/sheet`);
-    const title = room.roster?.event?.title || event;
-    $('sheet-title').textContent = t('p.sheet.title', { event: title, room: sheet.room });
-    const body = $('sheet-table').tBodies[0];
-    body.replaceChildren(...sheet.candidates.map((c) => {
-      const tr = document.createElement('tr');
-      for (const v of [c.seat, c.number, c.full_name, c.date_of_birth, c.version, c.code]) {
-        const td = document.createElement('td');
-        td.textContent = String(v ?? '');
-        tr.append(td);
-      }
-      tr.lastChild.className = 'code';
-      return tr;
-    }));
-    show('view-sheet');
-    $('sheet-print').focus();
-  } catch (err) {
-    room.toast(t('p.failed', { message: err.message }));
-  }
-}
-
-/** Opens the printable room record (HTML from the server) in a new window, from a blob URL. */
-async function showRecord() {
-  if (!room) return;
-  const w = window.open('', '_blank');
-  try {
-    const html = await api(`/api/v1/events/${encodeURIComponent(room.event)}/rooms/${encodeURIComponent(room.room)}/record`, { accept: 'text/html' });
-    const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
-    if (w) w.location.href = url;
-    else window.location.assign(url);
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-  } catch (err) {
-    w?.close();
-    room.toast(t('p.failed', { message: err.message }));
-  }
+/** Points the printed sheets' links at the open room (`format=slips|table`, the record). */
+function setSheetLinks(event, roomName) {
+  const base = `/api/v1/events/${encodeURIComponent(event)}/rooms/${encodeURIComponent(roomName)}`;
+  $('link-slips').href = `${base}/sheet?format=slips`;
+  $('link-table').href = `${base}/sheet?format=table`;
+  $('link-record').href = `${base}/record`;
 }
 
 function wire() {
@@ -226,10 +197,6 @@ function wire() {
   $('p-event').addEventListener('change', () => { $('p-room').value = ''; loadRooms(); });
   $('btn-logout').addEventListener('click', () => signOut(''));
   $('btn-change-room').addEventListener('click', () => pick({ event: room?.event }));
-  $('btn-sheet').addEventListener('click', showSheet);
-  $('btn-record').addEventListener('click', showRecord);
-  $('sheet-print').addEventListener('click', () => window.print());
-  $('sheet-close').addEventListener('click', () => show('view-room'));
   onLangChange(() => room?.redraw());
   apply(document);
   staff = readStaff();

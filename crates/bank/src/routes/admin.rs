@@ -50,7 +50,7 @@ pub async fn list_users(State(state): State<AppState>, user: CurrentUser) -> Api
 }
 
 /// Create a user (admin).
-#[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), request_body = NewUserRequest,
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", security(("bearer" = [])), request_body(content = NewUserRequest, example = json!({"username": "gv.lan", "display_name": "Nguyễn Thị Lan", "role": "item_writer", "password": "cô-Lan-soạn-đề-2026"})),
     responses((status = 201, body = UserView), (status = 403), (status = 409), (status = 422)))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -138,7 +138,7 @@ fn patch_errors(req: &UserPatch) -> Vec<FieldError> {
 /// Change an account's role, organisation, active flag or password (admin, own organisation).
 /// Deactivation and role changes take effect at once: access tokens re-check the account on
 /// every request; deactivation and a password reset also revoke its refresh tokens.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", security(("bearer" = [])), request_body = UserPatch,
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", security(("bearer" = [])), request_body(content = UserPatch, example = json!({"active": false})),
     params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = UserView), (status = 403), (status = 404), (status = 422)))]
 pub async fn update_user(

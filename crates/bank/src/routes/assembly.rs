@@ -52,9 +52,12 @@ pub(crate) fn view(b: store::StoredBlueprint) -> ApiResult<BlueprintView> {
     })
 }
 
+/// A realistic blueprint for the document's request examples (the one the assembly tests use).
+pub const BLUEPRINT_EXAMPLE: &str = "name: \"Kiểm tra định kỳ – Toán 12\"\nsubject: toan\nduration_minutes: 45\nforms: 2\nversions: 3\nmax_overlap: 0.5\nsections:\n  - { kind: single_choice,    count: 6, points: 0.25 }\n  - { kind: true_false_group, count: 2, points: 1.0 }\n  - { kind: short_answer,     count: 2, points: 0.5 }\nmatrix:\n  - { topic: \"12.1\", biet: { min: 1 }, hieu: { min: 1 } }\ninformation:\n  objective: maximin\n  thetas: [-1.0, 0.0, 1.0]\n";
+
 /// Store a blueprint (the YAML of docs/formats.md as the body); errors name the key and line.
 #[utoipa::path(post, path = "/api/v1/blueprints", tag = "assembly", security(("bearer" = [])),
-    request_body(content = String, content_type = "application/yaml"),
+    request_body(content = String, content_type = "application/yaml", example = json!(BLUEPRINT_EXAMPLE)),
     responses((status = 201, body = BlueprintView), (status = 403), (status = 422)))]
 pub async fn create_blueprint(
     State(state): State<AppState>,
@@ -148,7 +151,7 @@ pub struct JobView {
 
 /// Assemble forms from the approved pool as a background job; poll the job for the result.
 #[utoipa::path(post, path = "/api/v1/blueprints/{id}/assemble", tag = "assembly", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = AssembleRequest, description = "optional"),
+    request_body(content = AssembleRequest, description = "optional", example = json!({"seed": 7, "time_limit": 30.0, "gap": 0.01})),
     responses((status = 202, body = JobView), (status = 403), (status = 404)))]
 pub async fn assemble(
     State(state): State<AppState>,

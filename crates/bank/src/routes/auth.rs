@@ -74,7 +74,7 @@ fn with_cookies(state: &AppState, request: &HeaderMap, t: TokenResponse) -> impl
 /// Exchange a username and password for a short-lived access token and a refresh token. Also
 /// sets the `khaothi_refresh` cookie (HttpOnly, SameSite=Strict, Path=/api/v1/auth) and the
 /// `khaothi_fetch` cookie (the access token for media, print views and downloads).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body(content = LoginRequest, example = json!({"username": "writer", "password": "khaothi-demo"})),
     responses((status = 200, body = TokenResponse), (status = 401, description = "wrong username or password"),
         (status = 429, description = "too many failed logins"),
         (status = 503, description = "too many password checks at once; see Retry-After")))]
@@ -98,7 +98,8 @@ pub async fn login(
 /// in the body or, with an empty body, from the `khaothi_refresh` cookie. Presenting a token that
 /// was already used revokes every token of that login (someone holds a copy).
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>,
-        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie",
+        example = json!({"refresh_token": "kV3tq9yZb2XW0m8LrC1pQe7uN5sH4dJfA6gTzRoYiEw"})),
     responses((status = 200, body = TokenResponse), (status = 401, description = "unknown, used or expired refresh token")))]
 pub async fn refresh(
     State(state): State<AppState>,
@@ -143,7 +144,8 @@ pub async fn refresh(
 /// `khaothi_refresh` cookie) and clears both cookies. Access tokens already issued run out
 /// within their short lifetime. Always 204, also for an unknown token.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<RefreshRequest>,
-        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie",
+        example = json!({"refresh_token": "kV3tq9yZb2XW0m8LrC1pQe7uN5sH4dJfA6gTzRoYiEw"})),
     responses((status = 200, body = LogoutResponse, description = "logged out; cookies cleared")))]
 pub async fn logout(
     State(state): State<AppState>,

@@ -39,7 +39,8 @@ pub struct DraftPreview {
 /// Render a draft item (not stored, possibly invalid) as the candidate will see it, with the bank's
 /// validation errors per field. Nothing is stored or audited: the body is the writer's own text.
 #[utoipa::path(post, path = "/api/v1/items/preview", tag = "items", security(("bearer" = [])),
-    request_body(content = Object, description = "An item in the interchange format, possibly incomplete"),
+    request_body(content = Object, description = "An item in the interchange format, possibly incomplete",
+        example = json!({"id": "TOAN12-0103", "subject": "toan", "grade": 12, "topic": "12.1.2", "level": "biet", "kind": "single_choice", "stem": "Giá trị của $\\frac{1}{2} + \\frac{1}{3}$ là", "options": ["$\\frac{5}{6}$", "$\\frac{2}{5}$", "$1$"]})),
     responses((status = 200, body = DraftPreview), (status = 400), (status = 401), (status = 403)))]
 pub async fn preview_draft(
     State(state): State<AppState>,

@@ -89,7 +89,7 @@ pub struct BlueprintCheck {
 /// Check a blueprint (YAML body) without storing it: errors with line and column, and the supply
 /// grid of the matrix against the bank.
 #[utoipa::path(post, path = "/api/v1/blueprints/check", tag = "assembly", security(("bearer" = [])),
-    request_body(content = String, content_type = "application/yaml"),
+    request_body(content = String, content_type = "application/yaml", example = json!(crate::routes::assembly::BLUEPRINT_EXAMPLE)),
     responses((status = 200, body = BlueprintCheck), (status = 400), (status = 401), (status = 403)))]
 pub async fn check_blueprint(
     State(state): State<AppState>,

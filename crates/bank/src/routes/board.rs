@@ -116,7 +116,8 @@ pub struct FlagParams {
 /// distribution. Nothing is stored.
 #[utoipa::path(post, path = "/api/v1/calibrations/{id}/flags", tag = "calibration", security(("bearer" = [])),
     params(("id" = String, Path), FlagParams),
-    request_body(content = String, content_type = "text/csv", description = "the responses CSV, unless ?response_set="),
+    request_body(content = String, content_type = "text/csv", description = "the responses CSV, unless ?response_set=",
+        example = json!(crate::routes::calibration::RESPONSES_EXAMPLE)),
     responses((status = 200, body = CalibrationFlags), (status = 400), (status = 403), (status = 404), (status = 422)))]
 pub async fn calibration_flags(
     State(state): State<AppState>,

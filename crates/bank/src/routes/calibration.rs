@@ -62,10 +62,15 @@ pub struct JobStarted {
     pub href: String,
 }
 
+/// A responses CSV for the document's request examples: one row per person, 0/1 (or 0–4 for a
+/// true/false group) per item column, empty when the item was not on the person's form.
+pub const RESPONSES_EXAMPLE: &str =
+    "person,TOAN12-0001@3,TOAN12-0002,TOAN12-0003,TOAN12-0104\n1,1,0,1,3\n2,0,0,1,2\n3,1,1,,4\n";
+
 /// Calibrate item parameters from a responses CSV (or a stored response set) as a background job:
 /// the input is checked at once (400/422), then 202 with the job; the run is stored when it is done.
 #[utoipa::path(post, path = "/api/v1/calibrations", tag = "calibration", security(("bearer" = [])), params(CalibrateParams),
-    request_body(content = String, content_type = "text/csv"),
+    request_body(content = String, content_type = "text/csv", example = json!(RESPONSES_EXAMPLE)),
     responses((status = 202, body = JobStarted), (status = 400), (status = 403), (status = 422)))]
 pub async fn calibrate(
     State(state): State<AppState>,
@@ -134,7 +139,7 @@ impl From<calibration_jobs::CalibrationJob> for JobView {
 }
 
 /// Follow a calibration job.
-#[utoipa::path(get, path = "/api/v1/calibration-jobs/{id}", tag = "calibration", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/calibration-jobs/{id}", operation_id = "get_calibration_job", tag = "calibration", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = JobView), (status = 403), (status = 404)))]
 pub async fn get_job(
     State(state): State<AppState>,

@@ -53,11 +53,19 @@ impl From<ImportError> for ApiError {
     }
 }
 
+/// Two items in JSON Lines for the document's request examples.
+pub const ITEMS_EXAMPLE: &str = concat!(
+    r#"{"id":"TOAN12-0201","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"Hàm số $y=x^3-3x$ nghịch biến trên khoảng nào?","options":["$(-1;1)$","$(1;+\\infty)$","$(-\\infty;-1)$","$(0;2)$"],"key":"A"}"#,
+    "\n",
+    r#"{"id":"TOAN12-0202","subject":"toan","grade":12,"topic":"12.4.1","level":"van_dung","kind":"short_answer","stem":"Tính $\\int_0^1 3x^2\\,dx$.","answer":"1"}"#,
+    "\n"
+);
+
 /// Import items from a JSON Lines (or CSV) body, with a per-line report. Items land as draft owned
 /// by the importer unless an admin sets `keep_status` / `owner` (recorded in the audit log). With
 /// `dry_run=true` nothing is written: the answer is the report and what would be stored.
 #[utoipa::path(post, path = "/api/v1/items/import", tag = "import", security(("bearer" = [])), params(ImportParams),
-    request_body(content = String, content_type = "application/x-ndjson"),
+    request_body(content = String, content_type = "application/x-ndjson", example = json!(ITEMS_EXAMPLE)),
     responses((status = 200, body = ImportResult), (status = 400), (status = 403), (status = 413), (status = 422, description = "all_or_nothing and some line is bad: the report says which")))]
 pub async fn import_items_route(
     State(state): State<AppState>,

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
-use khaothi_domain::{FieldError, Item, ItemRecord, ReviewStatus};
+use khaothi_domain::{FieldError, Item, ItemRecord, RecordWarning, ReviewStatus};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::items::{self, ItemFilter, StoredVersion, Visibility};
 use khaothi_store::search::{self, PageStart};
@@ -91,6 +91,12 @@ pub struct ItemView {
     /// item); absent when the view is complete.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redacted: Vec<String>,
+    /// Create and edit only (absent on reads): what the save changed or the writer should look
+    /// at, `{field, message}` — e.g. `options[0]`: a typed leading option letter "A." removed
+    /// (docs/formats.md). Empty when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub warnings: Option<Vec<RecordWarning>>,
 }
 
 impl ItemView {
@@ -116,12 +122,14 @@ impl From<StoredVersion> for ItemView {
             reviewed_at: v.reviewed_at,
             item: ItemRecord::from_item(&v.item),
             redacted: Vec::new(),
+            warnings: None,
         }
     }
 }
 
 /// Parses an item body: unknown fields are refused here (the API is strict; imports are lenient).
-pub fn item_from_body(record: ItemRecord) -> ApiResult<Item> {
+/// The warnings are the normalisations a writer should see (a stripped option letter).
+pub fn item_from_body(record: ItemRecord) -> ApiResult<(Item, Vec<RecordWarning>)> {
     if let Some(field) = record.extra.keys().next() {
         return Err(ApiError::bad_request(
             "unknown_field",
@@ -135,7 +143,7 @@ pub fn item_from_body(record: ItemRecord) -> ApiResult<Item> {
         ));
     }
     let id = record.id.clone();
-    let (item, _) = record.into_item().map_err(|e| match e {
+    let (item, warnings) = record.into_item().map_err(|e| match e {
         khaothi_domain::DomainError::Invalid { errors, .. } => ApiError::invalid(Some(&id), errors),
         other => ApiError::bad_request("invalid_item", other.to_string()),
     })?;
@@ -143,7 +151,7 @@ pub fn item_from_body(record: ItemRecord) -> ApiResult<Item> {
     if !latex.is_empty() {
         return Err(ApiError::invalid(Some(&item.id), latex));
     }
-    Ok(item)
+    Ok((item, warnings))
 }
 
 async fn check_references(state: &AppState, org: &str, item: &Item) -> ApiResult<()> {
@@ -163,7 +171,8 @@ async fn check_references(state: &AppState, org: &str, item: &Item) -> ApiResult
 
 /// Create an item (version 1, draft).
 #[utoipa::path(post, path = "/api/v1/items", tag = "items", security(("bearer" = [])),
-    request_body(content = Object, description = "An item in the interchange format (docs/formats.md)"),
+    request_body(content = Object, description = "An item in the interchange format (docs/formats.md)",
+        example = json!({"id": "TOAN12-0101", "subject": "toan", "grade": 12, "topic": "12.1.2", "level": "hieu", "kind": "single_choice", "stem": "Hàm số $y = x^3 - 3x$ nghịch biến trên khoảng nào dưới đây?", "options": ["$(-1; 1)$", "$(1; +\\infty)$", "$(-\\infty; -1)$", "$(-3; 3)$"], "key": "A", "enemies": ["TOAN12-0102"]})),
     responses((status = 201, body = ItemView), (status = 400), (status = 401), (status = 403), (status = 409), (status = 422)))]
 pub async fn create_item(
     State(state): State<AppState>,
@@ -171,14 +180,15 @@ pub async fn create_item(
     ApiJson(body): ApiJson<ItemRecord>,
 ) -> ApiResult<(axum::http::StatusCode, Json<ItemView>)> {
     user.require(AUTHORS, "create items")?;
-    let item = item_from_body(body)?;
+    let (item, warnings) = item_from_body(body)?;
     check_references(&state, user.org(), &item).await?;
     let actor = actor(&user);
     let txn = state.db.begin().await?;
     let stored = items::create(&txn, &actor, &item).await?;
     audit::record(&txn, &actor, "item_create", "item", &item.id, serde_json::json!({"version": 1})).await?;
     txn.commit().await?;
-    Ok((axum::http::StatusCode::CREATED, Json(stored.into())))
+    let view = ItemView { warnings: Some(warnings), ..stored.into() };
+    Ok((axum::http::StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -191,7 +201,8 @@ pub struct EditParams {
 
 /// Edit an item: stores a new version in draft; earlier versions stay readable.
 #[utoipa::path(put, path = "/api/v1/items/{id}", tag = "items", security(("bearer" = [])), params(("id" = String, Path), EditParams),
-    request_body(content = Object, description = "The whole item in the interchange format"),
+    request_body(content = Object, description = "The whole item in the interchange format",
+        example = json!({"id": "TOAN12-0101", "subject": "toan", "grade": 12, "topic": "12.1.2", "level": "hieu", "kind": "single_choice", "stem": "Hàm số $y = x^3 - 3x$ nghịch biến trên khoảng nào dưới đây?", "options": ["$(-1; 1)$", "$(1; +\\infty)$", "$(-\\infty; -1)$", "$(-3; 3)$"], "key": "A", "enemies": ["TOAN12-0102"]})),
     responses((status = 200, body = ItemView), (status = 400), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update_item(
     State(state): State<AppState>,
@@ -201,7 +212,7 @@ pub async fn update_item(
     ApiJson(body): ApiJson<ItemRecord>,
 ) -> ApiResult<Json<ItemView>> {
     user.require(AUTHORS, "edit items")?;
-    let mut item = item_from_body(body)?;
+    let (mut item, warnings) = item_from_body(body)?;
     if item.id != id {
         return Err(ApiError::bad_request(
             "id_mismatch",
@@ -222,7 +233,7 @@ pub async fn update_item(
     audit::record(&txn, &actor, "item_edit", "item", &id, serde_json::json!({"version": stored.version}))
         .await?;
     txn.commit().await?;
-    Ok(Json(stored.into()))
+    Ok(Json(ItemView { warnings: Some(warnings), ..stored.into() }))
 }
 
 /// Read the current version of an item.

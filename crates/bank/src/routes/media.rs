@@ -40,7 +40,8 @@ pub struct MediaView {
 
 /// Upload an image (the raw file as the body). PNG, JPEG, GIF or WebP, size-limited.
 #[utoipa::path(post, path = "/api/v1/media", tag = "media", security(("bearer" = [])), params(UploadParams),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The image file's bytes (PNG, JPEG, GIF or WebP), e.g. `curl --data-binary @hinh-ve.png`"),
     responses((status = 201, body = MediaView), (status = 413), (status = 415)))]
 pub async fn upload(
     State(state): State<AppState>,

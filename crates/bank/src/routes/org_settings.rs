@@ -37,7 +37,7 @@ pub async fn get_settings(State(state): State<AppState>, user: CurrentUser) -> A
 
 /// Change the organisation's bank settings (exam board, admin; audited as `org_settings_set`).
 #[utoipa::path(put, path = "/api/v1/organisation/settings", tag = "admin", security(("bearer" = [])),
-    request_body = SettingsView, responses((status = 200, body = SettingsView), (status = 400), (status = 401), (status = 403)))]
+    request_body(content = SettingsView, example = json!({"closed_bank": true})), responses((status = 200, body = SettingsView), (status = 400), (status = 401), (status = 403)))]
 pub async fn put_settings(
     State(state): State<AppState>,
     user: CurrentUser,

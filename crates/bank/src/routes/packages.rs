@@ -82,7 +82,7 @@ pub struct BoardKeyView {
 
 /// Build a signed, encrypted exam package for an event from frozen forms.
 #[utoipa::path(post, path = "/api/v1/packages", tag = "packages", security(("bearer" = [])),
-    request_body = NewPackage,
+    request_body(content = NewPackage, example = json!({"event_id": "THPT-2026-TOAN", "forms": ["F-7Q2M9X"], "versions": ["0101", "0102", "0103", "0104"], "title": "Thi thử tốt nghiệp THPT 2026 – Toán", "duration_minutes": 90})),
     responses((status = 201, body = BuiltPackageView), (status = 404), (status = 409), (status = 422)))]
 pub async fn build(
     State(state): State<AppState>,
@@ -390,7 +390,7 @@ pub async fn list(
 }
 
 /// The sealed package file, to carry or send to the delivery servers.
-#[utoipa::path(get, path = "/api/v1/packages/{id}/file", tag = "packages", security(("bearer" = [])), params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/packages/{id}/file", operation_id = "download_package", tag = "packages", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, content_type = "application/json"), (status = 404)))]
 pub async fn download(
     State(state): State<AppState>,

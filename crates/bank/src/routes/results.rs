@@ -60,7 +60,7 @@ impl From<TrustedSite> for SiteView {
 }
 
 /// Register a delivery site's public key; its signed result files are then accepted.
-#[utoipa::path(post, path = "/api/v1/sites", tag = "results", security(("bearer" = [])), request_body = NewSite,
+#[utoipa::path(post, path = "/api/v1/sites", tag = "results", security(("bearer" = [])), request_body(content = NewSite, example = json!({"name": "Điểm thi THPT Chu Văn An – Hà Nội", "public_key": "ed25519:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"})),
     responses((status = 201, body = SiteView), (status = 400), (status = 403), (status = 409)))]
 pub async fn register_site(
     State(state): State<AppState>,
@@ -147,7 +147,15 @@ fn refused(e: ResultFileError) -> ApiError {
 /// Import a delivery site's signed result file (the body is the file, JSON). Verified against the
 /// site's registered key; 201 when new, 200 with `already_imported` for the same file again.
 #[utoipa::path(post, path = "/api/v1/results", tag = "results", security(("bearer" = [])),
-    request_body(content = Object, content_type = "application/json", description = "The signed result file (docs/formats.md)"),
+    request_body(content = Object, content_type = "application/json", description = "The signed result file (docs/formats.md)",
+        example = json!({"format": "khaothi-results/1", "event_id": "THPT-2026-TOAN",
+            "site": {"name": "Điểm thi số 1", "public_key": "ed25519:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"},
+            "created_at": "2026-06-27T11:00:00Z",
+            "parts": {"calibration.csv": "person,TOAN12-0001@3,TOAN12-0002@1\n1,1,0\n", "raw.csv": "number,item,version,answer,score\n010001,TOAN12-0001,3,A,1\n",
+                      "results.csv": "number,full_name,score10\n010001,Nguyễn Văn An,\"6,10\"\n", "results.json": "{\"candidates\":[]}"},
+            "chains": {"responses": {"length": 48000, "head": "9f2c7a0d4e1b83f6c5a2d7e9b0f4c1a3e6d8b2f5a7c9e1d3b5f7a9c2e4d6f8b0"},
+                       "audit": {"length": 120, "head": "1e3d5f7a9c2e4d6f8b0a2c4e6f8d0b2a4c6e8f0d2b4a6c8e0f2d4b6a8c0e2f4d"}},
+            "signature": "V2hhdCBhIHNpdGUga2V5IHNpZ25zIG92ZXIgdGhlIGZpbGUncyBsZW5ndGgtcHJlZml4ZWQgZmllbGRzIQAAAA=="})),
     responses((status = 201, body = ImportView), (status = 200, body = ImportView), (status = 403), (status = 422)))]
 pub async fn import_results(
     State(state): State<AppState>,

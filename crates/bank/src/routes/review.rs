@@ -93,7 +93,7 @@ async fn require_approved_stimulus(
 
 /// Submit a draft for review (its writer).
 #[utoipa::path(post, path = "/api/v1/items/{id}/submit", tag = "review", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = ReviewRequest, description = "optional"), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409)))]
+    request_body(content = ReviewRequest, description = "optional", example = json!({"version": 2})), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409)))]
 pub async fn submit(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -105,7 +105,7 @@ pub async fn submit(
 
 /// Approve an item in review (a reviewer other than its writer).
 #[utoipa::path(post, path = "/api/v1/items/{id}/approve", tag = "review", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = ReviewRequest, description = "optional"), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409)))]
+    request_body(content = ReviewRequest, description = "optional", example = json!({"version": 2})), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409)))]
 pub async fn approve(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -117,7 +117,7 @@ pub async fn approve(
 
 /// Reject an item in review back to draft, with a comment.
 #[utoipa::path(post, path = "/api/v1/items/{id}/reject", tag = "review", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body = ReviewRequest, responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    request_body(content = ReviewRequest, example = json!({"comment": "Phương án C trùng với phương án A sau khi rút gọn; sửa lại phương án nhiễu.", "version": 2})), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn reject(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -129,7 +129,7 @@ pub async fn reject(
 
 /// Retire an item version (kept for history; no longer assembled).
 #[utoipa::path(post, path = "/api/v1/items/{id}/retire", tag = "review", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = ReviewRequest, description = "optional"), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409)))]
+    request_body(content = ReviewRequest, description = "optional", example = json!({"version": 2})), responses((status = 200, body = ItemView), (status = 403), (status = 404), (status = 409)))]
 pub async fn retire(
     State(s): State<AppState>,
     u: CurrentUser,

@@ -83,7 +83,7 @@ fn validate(input: &StimulusInput) -> ApiResult<StimulusInput> {
 }
 
 /// Create a stimulus or edit it (a new version in draft; only its writer or an admin edits it).
-#[utoipa::path(post, path = "/api/v1/stimuli", tag = "stimuli", security(("bearer" = [])), request_body = StimulusInput,
+#[utoipa::path(post, path = "/api/v1/stimuli", tag = "stimuli", security(("bearer" = [])), request_body(content = StimulusInput, example = json!({"id": "VL12-S001", "subject": "vat_ly", "title": "Sử dụng các thông tin sau cho Câu 3 và Câu 4", "text": "Một khối khí lí tưởng ở nhiệt độ $27\\,^\\circ\\mathrm{C}$ và áp suất $1{,}5 \\cdot 10^5\\ \\mathrm{Pa}$ được nung nóng đẳng tích."})),
     responses((status = 200, body = StimulusView), (status = 400), (status = 403), (status = 422)))]
 pub async fn put_stimulus(
     State(state): State<AppState>,

@@ -88,8 +88,8 @@ async fn act(
 }
 
 /// Submit a stimulus draft for review (its writer).
-#[utoipa::path(post, path = "/api/v1/stimuli/{id}/submit", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = ReviewRequest, description = "optional"), responses((status = 200, body = StimulusVersionView), (status = 403), (status = 404), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/stimuli/{id}/submit", operation_id = "submit_stimulus", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = ReviewRequest, description = "optional", example = json!({"version": 2})), responses((status = 200, body = StimulusVersionView), (status = 403), (status = 404), (status = 409)))]
 pub async fn submit(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -100,8 +100,8 @@ pub async fn submit(
 }
 
 /// Approve a stimulus in review (a reviewer other than its writer).
-#[utoipa::path(post, path = "/api/v1/stimuli/{id}/approve", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = ReviewRequest, description = "optional"), responses((status = 200, body = StimulusVersionView), (status = 403), (status = 404), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/stimuli/{id}/approve", operation_id = "approve_stimulus", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = ReviewRequest, description = "optional", example = json!({"version": 2})), responses((status = 200, body = StimulusVersionView), (status = 403), (status = 404), (status = 409)))]
 pub async fn approve(
     State(s): State<AppState>,
     u: CurrentUser,
@@ -112,8 +112,8 @@ pub async fn approve(
 }
 
 /// Reject a stimulus in review back to draft, with a comment.
-#[utoipa::path(post, path = "/api/v1/stimuli/{id}/reject", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body = ReviewRequest, responses((status = 200, body = StimulusVersionView), (status = 403), (status = 404), (status = 409), (status = 422)))]
+#[utoipa::path(post, path = "/api/v1/stimuli/{id}/reject", operation_id = "reject_stimulus", tag = "stimuli", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content = ReviewRequest, example = json!({"comment": "Phương án C trùng với phương án A sau khi rút gọn; sửa lại phương án nhiễu.", "version": 2})), responses((status = 200, body = StimulusVersionView), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn reject(
     State(s): State<AppState>,
     u: CurrentUser,

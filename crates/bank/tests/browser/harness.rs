@@ -40,12 +40,18 @@ pub struct Bank {
 
 impl Bank {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// The same with more `KHAOTHI__BANK__…` settings (e.g. a known token secret).
+    pub fn start_with(settings: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = browser::free_port();
         let mut child = Command::new(server_binary())
             .env("KHAOTHI__BANK__LISTEN", format!("127.0.0.1:{port}"))
             .env("KHAOTHI__BANK__DATA_DIR", dir.path())
             .env("KHAOTHI__BANK__DEMO", "true")
+            .envs(settings.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -4,10 +4,10 @@
 
 mod board;
 mod e2e;
-
 mod harness;
 mod import;
 mod keyboard;
 mod pages;
+mod print_cookie;
 mod stimulus;
 mod writer;

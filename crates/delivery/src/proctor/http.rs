@@ -118,8 +118,11 @@ pub struct CandidateActed {
 /// Pause, resume, terminate, move or mark absent one candidate (the room's proctor or the board).
 #[utoipa::path(post, path = "/api/v1/events/{event}/candidates/{number}/{action}", tag = "proctor", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("number" = String, Path, description = "The candidate number"),
-        ("action" = CandidateAction, Path, description = "What to do")),
-    request_body(content = Object, description = "`pause`: ReasonBody (optional); `terminate`: ReasonBody; `move-seat`: SeatBody; `resume`, `absent`: none or `{}`"),
+        ("action" = inline(CandidateAction), Path, description = "What to do")),
+    request_body(content = Option<Object>, description = "`pause`: ReasonBody (optional); `terminate`: ReasonBody; `move-seat`: SeatBody; `resume`, `absent`: none or `{}`",
+        examples(("pause" = (summary = "pause (reason optional)", value = json!({"reason": "Thí sinh xin đi vệ sinh, có cán bộ giám sát đi cùng"}))),
+            ("terminate" = (summary = "terminate (reason required)", value = json!({"reason": "Sử dụng điện thoại trong phòng thi"}))),
+            ("move-seat" = (summary = "move-seat", value = json!({"seat": 12}))))),
     responses((status = 200, body = CandidateActed), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn act_on_candidate(
     State(s): State<AppState>,
@@ -146,8 +149,9 @@ pub struct RoomActed {
 /// Pause every candidate in progress, or resume every paused one, in a room.
 #[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/{action}", tag = "proctor", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name"),
-        ("action" = RoomAction, Path, description = "What to do")),
-    request_body(content = Object, description = "`pause`: ReasonBody (optional); `resume`: none or `{}`"),
+        ("action" = inline(RoomAction), Path, description = "What to do")),
+    request_body(content = Option<Object>, description = "`pause`: ReasonBody (optional); `resume`: none or `{}`",
+        examples(("pause" = (summary = "pause the room", value = json!({"reason": "Mất điện phòng bên, chờ kiểm tra"}))))),
     responses((status = 200, body = RoomActed), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn act_on_room(
     State(s): State<AppState>,
@@ -171,7 +175,7 @@ pub struct Noted {
 /// Note an incident in the room's log (the room's proctor or the board).
 #[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/incidents", tag = "proctor", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name")),
-    request_body = NoteBody,
+    request_body(content = NoteBody, example = json!({"text": "Thí sinh 01000124 báo máy treo lúc 08:12; đã chuyển sang ghế 12.", "candidate": "01000124"})),
     responses((status = 201, body = Noted), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn incident(
     State(s): State<AppState>,

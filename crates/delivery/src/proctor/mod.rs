@@ -8,6 +8,7 @@ pub mod fanout;
 pub mod http;
 pub mod record;
 pub mod roster;
+pub mod sheets;
 pub mod socket;
 
 pub use fanout::spawn_fanout;

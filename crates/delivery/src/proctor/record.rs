@@ -106,7 +106,7 @@ pub async fn room_record(
     Ok(([csp], Html(html(&record, &s.config.zone()))).into_response())
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -247,7 +247,7 @@ fn exam_lines(h: &mut String, r: &Value, zone: &EventZone) {
 }
 
 /// The subject's name as printed on THPT papers (the code when it is not a THPT subject).
-fn subject_name(code: &str) -> &str {
+pub(crate) fn subject_name(code: &str) -> &str {
     match code {
         "toan" => "Toán",
         "ngu_van" => "Ngữ văn",

@@ -41,7 +41,8 @@ pub struct ImportReport {
 /// file and the 422 report names every problem (`details.errors`).
 #[utoipa::path(post, path = "/api/v1/events/{event}/candidates", tag = "candidates", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id")),
-    request_body(content = String, content_type = "text/csv", description = "The candidate list"),
+    request_body(content = String, content_type = "text/csv", description = "The candidate list",
+        example = json!("so_bao_danh,ho_ten,ngay_sinh,phong,ghe\n01000123,Nguyễn Văn An,2008-03-15,P001,1\n01000124,Lê Thị Bình,09/11/2008,P001,2\n")),
     responses((status = 201, body = ImportReport), (status = 400, description = "not a candidate CSV"), (status = 401), (status = 403),
         (status = 404), (status = 409, description = "no package yet"), (status = 422, description = "rows with problems; nothing imported")))]
 pub async fn import(
@@ -198,7 +199,7 @@ pub struct TimeExtended {
 /// Give extra time (board or the room's proctor): the proctor websocket's `extend`.
 #[utoipa::path(post, path = "/api/v1/events/{event}/candidates/{number}/extra-time", tag = "proctor", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("number" = String, Path, description = "The candidate number")),
-    request_body = ExtraTime,
+    request_body(content = ExtraTime, example = json!({"minutes": 10, "reason": "Thí sinh khuyết tật được cộng giờ theo quyết định của Hội đồng thi"})),
     responses((status = 200, body = TimeExtended), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn extra_time(
     State(s): State<AppState>,

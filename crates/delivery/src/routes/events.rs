@@ -99,7 +99,7 @@ fn valid_event_id(id: &str) -> bool {
 }
 
 /// Create an exam event (board).
-#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = NewEvent,
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body(content = NewEvent, example = json!({"id": "THPT-2026-TOAN", "title": "Thi thử tốt nghiệp THPT 2026 – Toán", "score_at_submit": false, "duration_seconds": 5400})),
     responses((status = 201, body = EventView), (status = 400), (status = 401), (status = 403), (status = 409)))]
 pub async fn create_event(
     State(s): State<AppState>,
@@ -198,7 +198,7 @@ pub async fn import_package(
 
 /// Unlock the content with its release key (board, at the start time).
 #[utoipa::path(post, path = "/api/v1/events/{event}/unlock", tag = "events", security(("bearer" = [])),
-    params(("event" = String, Path, description = "The event id")), request_body = KeyRequest,
+    params(("event" = String, Path, description = "The event id")), request_body(content = KeyRequest, example = json!({"release_key": "4f9a1c2e7b3d8a6f0e5c4b3a2d1f0e9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"})),
     responses((status = 200, body = EventView), (status = 400), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "no package yet"), (status = 422, description = "the key does not open the content")))]
 pub async fn unlock(
@@ -225,7 +225,7 @@ fn release_key(req: &KeyRequest) -> ApiResult<ReleaseKey> {
 /// Release the keys section (board): at the end of the event (every candidate submitted) unless
 /// the event opted in to scores at submit. Scores every submitted candidate.
 #[utoipa::path(post, path = "/api/v1/events/{event}/keys", tag = "events", security(("bearer" = [])),
-    params(("event" = String, Path, description = "The event id")), request_body = KeyRequest,
+    params(("event" = String, Path, description = "The event id")), request_body(content = KeyRequest, example = json!({"release_key": "4f9a1c2e7b3d8a6f0e5c4b3a2d1f0e9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"})),
     responses((status = 200, body = KeysReleased), (status = 400), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "not unlocked, or candidates still sitting"), (status = 422, description = "the key does not open the keys section")))]
 pub async fn release_keys(

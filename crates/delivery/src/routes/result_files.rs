@@ -84,7 +84,7 @@ pub struct Uploaded {
 /// Sign the result file and post it to the bank's `POST /api/v1/results` after logging in there
 /// (board).
 #[utoipa::path(post, path = "/api/v1/events/{event}/results/upload", tag = "results", security(("bearer" = [])),
-    params(("event" = String, Path, description = "The event id")), request_body = UploadRequest,
+    params(("event" = String, Path, description = "The event id")), request_body(content = UploadRequest, example = json!({"bank_url": "http://127.0.0.1:8080", "username": "board", "password": "khaothi-demo"})),
     responses((status = 200, body = Uploaded), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409),
         (status = 502, description = "the bank cannot be reached or refused")))]
 pub async fn upload(

@@ -2,9 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use khaothi_auth::CurrentUser;
+use chrono::Utc;
+use khaothi_auth::{CurrentUser, CurrentUserOrCookie};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -12,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::{find_room, load_event, require_room};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, Path, Query};
+use crate::proctor::sheets::{self, RoomSheet, SheetRow};
 use crate::routes::{BOARD, STAFF};
 use crate::state::AppState;
 use crate::store;
@@ -45,7 +48,7 @@ pub struct RoomList {
 
 /// Create a room (board).
 #[utoipa::path(post, path = "/api/v1/events/{event}/rooms", tag = "rooms", security(("bearer" = [])),
-    params(("event" = String, Path, description = "The event id")), request_body = NewRoom,
+    params(("event" = String, Path, description = "The event id")), request_body(content = NewRoom, example = json!({"name": "P001", "seats": 24})),
     responses((status = 201, body = RoomView), (status = 400), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn create_room(
     State(s): State<AppState>,
@@ -83,47 +86,42 @@ pub async fn list_rooms(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SheetQuery {
-    /// `text` for a plain-text sheet to print; JSON otherwise.
+    /// `slips`: printable login slips to cut, one per candidate (A4, HTML); `table`: the
+    /// proctor's printable table of the room (A4, HTML); `text`: the table as plain text; JSON
+    /// otherwise.
     #[serde(default)]
+    #[param(example = "slips")]
     pub format: Option<String>,
 }
 
-/// One line of a room sheet.
-#[derive(Serialize, ToSchema)]
-pub struct SheetRow {
-    pub seat: i32,
-    pub number: String,
-    pub full_name: String,
-    pub date_of_birth: String,
-    pub version: String,
-    /// The candidate's login code.
-    pub code: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RoomSheet {
-    pub event: String,
-    pub room: String,
-    pub room_id: String,
-    pub candidates: Vec<SheetRow>,
-}
-
-/// The printable sheet with every candidate's login code (board or the room's proctor).
+/// The room's login codes (board or the room's proctor): JSON, printable login slips to cut
+/// (`format=slips`), the proctor's printable table (`format=table`) or plain text
+/// (`format=text`). A GET a new tab opens: the `khaothi_fetch` cookie is accepted instead of the
+/// bearer header.
 #[utoipa::path(get, path = "/api/v1/events/{event}/rooms/{room}/sheet", tag = "rooms", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name"), SheetQuery),
-    responses((status = 200, body = RoomSheet, description = "JSON, or text/plain with `format=text`"), (status = 401), (status = 403), (status = 404)))]
+    responses((status = 200, body = RoomSheet, description = "JSON; text/html with `format=slips` or `format=table`; text/plain with `format=text`"),
+        (status = 400, description = "an unknown format"), (status = 401), (status = 403), (status = 404)))]
 pub async fn room_sheet(
     State(s): State<AppState>,
-    user: CurrentUser,
+    CurrentUserOrCookie(user): CurrentUserOrCookie,
+    headers: HeaderMap,
     Path((id, room_ref)): Path<(String, String)>,
     Query(q): Query<SheetQuery>,
 ) -> ApiResult<Response> {
+    let format = q.format.as_deref().unwrap_or("json");
+    if !["json", "slips", "table", "text"].contains(&format) {
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            format!("format is one of json, slips, table, text (got {format})"),
+        ));
+    }
     let e = load_event(&s, &id).await?;
     let r = find_room(&s, &id, &room_ref).await?;
     require_room(&s, &user, &r.id, "print this room's sheet").await?;
     let cands = store::candidates::of_room(&s.db.read, &r.id).await?;
-    store::audit(&s.writer, Some(&id), user.username(), "room_sheet_printed", json!({"room": r.name}))
-        .await?;
+    let detail = json!({"room": r.name, "format": format});
+    store::audit(&s.writer, Some(&id), user.username(), "room_sheet_printed", detail).await?;
     let rows: Vec<SheetRow> = cands
         .into_iter()
         .map(|c| SheetRow {
@@ -135,29 +133,40 @@ pub async fn room_sheet(
             version: c.version_code,
         })
         .collect();
-    if q.format.as_deref() == Some("text") {
-        let mut t = format!("{} — {}\nPhòng thi / Room: {}\n\n", e.id, e.title, r.name);
-        t.push_str("Ghế  Số báo danh  Họ và tên                       Ngày sinh   Mã đăng nhập\n");
-        for c in &rows {
-            t.push_str(&format!(
-                "{} {:<12} {:<31} {:<11} {}\n",
-                c.seat, c.number, c.full_name, c.date_of_birth, c.code
-            ));
-        }
-        return Ok(([("content-type", "text/plain; charset=utf-8")], t).into_response());
-    }
-    Ok(Json(RoomSheet { event: id, room: r.name, room_id: r.id, candidates: rows }).into_response())
+    let zone = s.config.zone();
+    let url = sheets::candidate_url(&headers);
+    let heading = sheets::SheetHeading {
+        event_id: &e.id,
+        title: &e.title,
+        subject: &e.subject,
+        room: &r.name,
+        site: &s.config.site_name,
+        url: &url,
+        printed_at: Utc::now(),
+        zone: &zone,
+    };
+    Ok(match format {
+        "slips" => sheets::printed(sheets::slips_html(&heading, &rows)),
+        "table" => sheets::printed(sheets::table_html(&heading, &rows)),
+        "text" => (
+            [("content-type", "text/plain; charset=utf-8")],
+            sheets::table_text(&e.id, &e.title, &r.name, &rows),
+        )
+            .into_response(),
+        _ => Json(RoomSheet { event: id, room: r.name, room_id: r.id, candidates: rows }).into_response(),
+    })
 }
 
 /// The room's biên bản (board or the room's proctor): printable HTML in Vietnamese, or JSON with
 /// `format=json` (docs/protocol.md §4). Written by [`crate::proctor::record`]; this is its route.
+/// A GET a new tab opens: the `khaothi_fetch` cookie is accepted instead of the bearer header.
 #[utoipa::path(get, path = "/api/v1/events/{event}/rooms/{room}/record", tag = "proctor", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name"),
         ("format" = Option<String>, Query, description = "`json` for JSON; printable HTML otherwise")),
     responses((status = 200, body = String, content_type = "text/html", description = "The biên bản (JSON with `format=json`)"), (status = 401), (status = 403), (status = 404)))]
 pub async fn room_record(
     state: State<AppState>,
-    user: CurrentUser,
+    CurrentUserOrCookie(user): CurrentUserOrCookie,
     path: Path<(String, String)>,
     query: Query<crate::proctor::record::RecordQuery>,
 ) -> ApiResult<Response> {

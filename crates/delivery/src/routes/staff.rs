@@ -120,7 +120,7 @@ fn store_error(e: khaothi_store::StoreError) -> ApiError {
 
 /// Staff log in (candidates log in on the websocket). Also sets the `khaothi_refresh` cookie
 /// (HttpOnly, SameSite=Strict, Path=/api/v1/auth) and the `khaothi_fetch` cookie.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body(content = LoginRequest, example = json!({"username": "giamthi1", "password": "mat-khau-giam-thi-1"})),
     responses((status = 200, body = TokenResponse), (status = 400), (status = 401, description = "wrong username or password"),
         (status = 429, description = "too many failed logins"),
         (status = 503, description = "too many password checks at once; see Retry-After")))]
@@ -137,7 +137,8 @@ pub async fn login(
 /// Trade a refresh token (good once) for new tokens; with an empty body the `khaothi_refresh`
 /// cookie is used. A token presented twice revokes every token of that login.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>,
-        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie",
+        example = json!({"refresh_token": "kV3tq9yZb2XW0m8LrC1pQe7uN5sH4dJfA6gTzRoYiEw"})),
     responses((status = 200, body = TokenResponse), (status = 401, description = "unknown, used or expired refresh token")))]
 pub async fn refresh(
     State(s): State<AppState>,
@@ -173,7 +174,8 @@ pub async fn refresh(
 /// End the session: revokes every refresh token of this login (body or cookie) and clears both
 /// cookies. Always 200 (`revoked` is 0 for an unknown token).
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<RefreshRequest>,
-        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie"),
+        description = "the refresh token; leave the body empty to use the `khaothi_refresh` cookie",
+        example = json!({"refresh_token": "kV3tq9yZb2XW0m8LrC1pQe7uN5sH4dJfA6gTzRoYiEw"})),
     responses((status = 200, body = LogoutResponse, description = "logged out; cookies cleared")))]
 pub async fn logout(
     State(s): State<AppState>,
@@ -228,7 +230,7 @@ pub struct StaffView {
 }
 
 /// Create a proctor bound to rooms, or another board member (board).
-#[utoipa::path(post, path = "/api/v1/staff", tag = "auth", security(("bearer" = [])), request_body = NewStaff,
+#[utoipa::path(post, path = "/api/v1/staff", tag = "auth", security(("bearer" = [])), request_body(content = NewStaff, example = json!({"username": "giamthi1", "display_name": "Trần Văn Bình", "password": "mat-khau-giam-thi-1", "role": "proctor", "rooms": ["ROOM-5f1c2a7e"]})),
     responses((status = 201, body = StaffView), (status = 400), (status = 401), (status = 403),
         (status = 404, description = "no such room"), (status = 409, description = "the username is taken")))]
 pub async fn create_staff(

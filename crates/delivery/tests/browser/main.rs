@@ -11,4 +11,6 @@ mod exam_day;
 mod harness;
 mod pages;
 mod proctor;
+mod proctor_alarm;
 mod proctor_lab;
+mod proctor_sheets;

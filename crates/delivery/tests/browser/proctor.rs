@@ -43,6 +43,21 @@ fn tile(number: &str) -> String {
     format!("document.querySelector('.seat-tile[data-number=\"{number}\"]')")
 }
 
+/// Clicks the link `css` (a printed sheet, `target=_blank`) and switches to the tab it opened.
+pub(crate) async fn open_in_new_tab(p: &Client, css: &str) {
+    let before = p.windows().await.unwrap();
+    click(p, css).await;
+    let start = std::time::Instant::now();
+    let opened = loop {
+        if let Some(w) = p.windows().await.unwrap().into_iter().find(|w| !before.contains(w)) {
+            break w;
+        }
+        assert!(start.elapsed() < WAIT, "{css} opened no tab");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    p.switch_to_window(opened).await.unwrap();
+}
+
 /// Confirms the action dialog that is open, after filling `fields` (`(css, text)`).
 async fn confirm_action(p: &Client, fields: &[(&str, &str)]) {
     wait_for(p, "document.getElementById('dlg-action').open", "the action dialog").await;
@@ -128,25 +143,10 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     let saved = saved_answers(&server, &number, Credential::Code(&code)).await;
     assert_eq!(saved.get(&item), Some(&json!("A")));
 
-    // The printable sheet of login codes.
-    click(&proc, "#btn-sheet").await;
-    wait_for(&proc, &format!("!document.getElementById('view-sheet').hidden && document.getElementById('sheet-table').textContent.includes('{code}')"), "the sheet").await;
-    screenshot(&proc, "proctor-sheet").await;
-    click(&proc, "#sheet-close").await;
-
-    // The room record (biên bản) opens in its own window, fetched with the proctor's token.
+    // The room record (biên bản) opens in its own tab from its link, with the proctor's
+    // `khaothi_fetch` cookie (the slips and the room's table: proctor_sheets.rs).
     let main = proc.window().await.unwrap();
-    click(&proc, "#btn-record").await;
-    let start = std::time::Instant::now();
-    let record = loop {
-        let windows = proc.windows().await.unwrap();
-        if let Some(w) = windows.into_iter().find(|w| *w != main) {
-            break w;
-        }
-        assert!(start.elapsed() < WAIT, "no record window");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    proc.switch_to_window(record).await.unwrap();
+    open_in_new_tab(&proc, "#link-record").await;
     wait_for(&proc, &format!("document.body && document.body.innerText.includes('{number}') && document.body.innerText.includes('Mất điện phòng bên')"), "the room record").await;
     screenshot(&proc, "proctor-record").await;
     proc.close_window().await.unwrap();
