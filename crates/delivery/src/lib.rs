@@ -87,6 +87,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(proctor::http::act_on_candidate))
         .routes(routes!(proctor::http::act_on_room))
         .routes(routes!(proctor::http::incident))
+        .routes(routes!(overview::overview))
+        .routes(routes!(overview::progress))
+        .routes(routes!(site_record::site_record))
 }
 
 /// The HTTP and websocket surface.

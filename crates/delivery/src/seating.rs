@@ -155,6 +155,18 @@ fn read_rows<'r>(
 /// Checks one record; every problem goes to `problems`, and the row comes back when it has a
 /// room and a date of birth (a row with other problems still takes its number and seat, so later
 /// rows are checked against it).
+/// A name a spreadsheet would run as a formula when the results are opened (`=cmd|…`, `+`, `-`,
+/// `@`), or markup or control characters no person's name has: refused with the row's line.
+fn hostile_name(name: &str) -> Option<&'static str> {
+    if name.starts_with(['=', '+', '-', '@']) {
+        return Some("a name cannot start with = + - @ (a spreadsheet would read it as a formula)");
+    }
+    if name.contains(['<', '>']) || name.chars().any(char::is_control) {
+        return Some("a name cannot contain < > or control characters");
+    }
+    None
+}
+
 fn check_row<'r>(
     line: usize,
     rec: &csv::StringRecord,
@@ -179,6 +191,8 @@ fn check_row<'r>(
     }
     if full_name.is_empty() {
         err("ho_ten", "the full name is empty".into());
+    } else if let Some(why) = hostile_name(&full_name) {
+        err("ho_ten", why.into());
     }
     let date_of_birth = parse_date(&dob);
     if date_of_birth.is_none() {
@@ -303,6 +317,20 @@ mod tests {
             ]
         );
         assert!(problems[4].message.contains("no free seat"), "{problems:?}");
+    }
+
+    #[test]
+    fn formula_and_markup_names_are_refused_with_their_line() {
+        let rooms = [room("r1", "P01", 5)];
+        let Err(Refused::Rows(problems)) = seat_file(
+            "number,full_name,date_of_birth,room\nA1,=cmd|' /C calc'!A0,2008-01-02,P01\nA2,<script>x</script>,2008-01-02,P01\nA3,Lê Văn-An,2008-01-02,P01\nA4,@SUM(1),2008-01-02,P01\n",
+            &rooms,
+        ) else {
+            panic!("the file must be refused")
+        };
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [2, 3, 5], "{problems:?}");
+        assert!(problems[0].message.contains("formula"), "{problems:?}");
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub struct RoomSheet {
     responses((status = 200, body = RoomSheet, description = "JSON, or text/plain with `format=text`"), (status = 401), (status = 403), (status = 404)))]
 pub async fn room_sheet(
     State(s): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     Path((id, room_ref)): Path<(String, String)>,
     Query(q): Query<SheetQuery>,
 ) -> ApiResult<Response> {
@@ -157,7 +157,7 @@ pub async fn room_sheet(
     responses((status = 200, body = String, content_type = "text/html", description = "The biên bản (JSON with `format=json`)"), (status = 401), (status = 403), (status = 404)))]
 pub async fn room_record(
     state: State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     path: Path<(String, String)>,
     query: Query<crate::proctor::record::RecordQuery>,
 ) -> ApiResult<Response> {
