@@ -25,7 +25,7 @@ addStrings({
     'end.upload': 'Gửi kết quả lên ngân hàng câu hỏi', 'end.bank_url': 'Địa chỉ ngân hàng câu hỏi',
     'end.bank_user': 'Tên đăng nhập ở ngân hàng', 'end.bank_password': 'Mật khẩu ở ngân hàng', 'end.upload.submit': 'Ký và gửi',
     'end.upload.sending': 'Đang ký và gửi…',
-    'end.uploaded': 'Ngân hàng đã nhận tệp kết quả (mã {status}): kỳ thi {event}, điểm thi {site}, {responses} bài làm. Dấu vân tay {digest}.',
+    'end.uploaded': 'Ngân hàng đã nhận tệp kết quả (mã {status}): kỳ thi {event}, điểm thi {site}, {responses} câu trả lời. Dấu vân tay {digest}.',
     'end.records': 'Biên bản', 'end.site_record': 'Biên bản điểm thi', 'end.room_record': 'Biên bản phòng {room}',
   },
   en: {
@@ -42,7 +42,7 @@ addStrings({
     'end.upload': 'Upload the results to the item bank', 'end.bank_url': "The item bank's address",
     'end.bank_user': 'Username at the bank', 'end.bank_password': 'Password at the bank', 'end.upload.submit': 'Sign and upload',
     'end.upload.sending': 'Signing and uploading…',
-    'end.uploaded': 'The bank accepted the result file ({status}): event {event}, site {site}, {responses} sittings. Digest {digest}.',
+    'end.uploaded': 'The bank accepted the result file ({status}): event {event}, site {site}, {responses} responses. Digest {digest}.',
     'end.records': 'Records (biên bản)', 'end.site_record': "The site's record", 'end.room_record': 'Record of room {room}',
   },
 });

@@ -67,8 +67,8 @@ function packagePanel(ctx, ev, reload) {
     if (!f) return replace(out, errorBox(t('pre.choose_file')));
     try {
       const done = await ctx.api(eventPath(ev.id, 'package'), { method: 'POST', body: f, headers: { 'content-type': 'application/octet-stream' } });
-      ctx.toast(t('pre.package.done', { id: done.package_id }));
       await reload();
+      replace(document.getElementById('pkg-result'), h('p', { role: 'status' }, t('pre.package.done', { id: done.package_id })));
     } catch (err) {
       replace(out, errorBox(refusalText(err, ctx)));
     }
