@@ -91,15 +91,21 @@ pub static CONSOLE_SHARED: &[(&str, &[u8])] = &[
     ("console/charts.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/charts.js"))),
     ("console/app.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/app.js"))),
     ("console/app.css", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/app.css"))),
-    ("console/board.css", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/board/board.css"))),
+    (
+        "console/board.css",
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/board/board.css")),
+    ),
     ("console/sanitize.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/sanitize.js"))),
 ];
 
 /// `/static/page-modules.json`: the console's page modules, which the bank's `app.js` (served as
 /// `/static/console/app.js`) imports at start — the same page-module interface as the bank's.
 async fn console_page_modules() -> Response {
-    let names: Vec<&str> =
-        ASSETS.iter().map(|(n, _)| *n).filter(|n| n.starts_with("console/") && n.ends_with(".page.js")).collect();
+    let names: Vec<&str> = ASSETS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| n.starts_with("console/") && n.ends_with(".page.js"))
+        .collect();
     ([(header::CACHE_CONTROL, "no-cache")], axum::Json(names)).into_response()
 }
 

@@ -162,8 +162,10 @@ pub async fn progress(
     let ids: Vec<String> = cands.iter().map(|c| c.id.clone()).collect();
     let mut first_answer: HashMap<(String, String), DateTime<Utc>> = HashMap::new();
     for chunk in ids.chunks(500) {
-        let rows =
-            response::Entity::find().filter(response::Column::CandidateId.is_in(chunk.to_vec())).all(&s.db.read).await?;
+        let rows = response::Entity::find()
+            .filter(response::Column::CandidateId.is_in(chunk.to_vec()))
+            .all(&s.db.read)
+            .await?;
         for r in rows {
             let answered = serde_json::from_str(&r.value).is_ok_and(|v| is_answered(&v));
             if answered {
@@ -217,7 +219,12 @@ impl Timeline {
                 acc.0 += st.get(&i).copied().unwrap_or(0);
                 acc.1 += an.get(&i).copied().unwrap_or(0);
                 acc.2 += su.get(&i).copied().unwrap_or(0);
-                ProgressPoint { at: start + width * i as i32, started: acc.0, answered: acc.1, submitted: acc.2 }
+                ProgressPoint {
+                    at: start + width * i as i32,
+                    started: acc.0,
+                    answered: acc.1,
+                    submitted: acc.2,
+                }
             })
             .collect();
         (step, points)
@@ -229,7 +236,9 @@ mod tests {
     use super::*;
 
     fn t(min: i64, sec: i64) -> DateTime<Utc> {
-        "2026-12-05T07:00:00Z".parse::<DateTime<Utc>>().unwrap() + TimeDelta::minutes(min) + TimeDelta::seconds(sec)
+        "2026-12-05T07:00:00Z".parse::<DateTime<Utc>>().unwrap()
+            + TimeDelta::minutes(min)
+            + TimeDelta::seconds(sec)
     }
 
     #[test]
@@ -265,7 +274,8 @@ mod tests {
 
     #[test]
     fn room_counts_sum_and_a_sitting_candidate_without_a_connection_is_disconnected() {
-        let mut a = RoomCounts { candidates: 2, in_progress: 1, disconnected: 1, incidents: 3, ..Default::default() };
+        let mut a =
+            RoomCounts { candidates: 2, in_progress: 1, disconnected: 1, incidents: 3, ..Default::default() };
         let b = RoomCounts { candidates: 1, submitted: 1, ..Default::default() };
         a.sum(&b);
         assert_eq!((a.candidates, a.submitted, a.incidents, a.disconnected), (3, 1, 3, 1));

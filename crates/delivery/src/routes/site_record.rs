@@ -37,7 +37,8 @@ pub async fn site_record(
 ) -> ApiResult<Response> {
     user.require(BOARD, "read the site's record")?;
     let e = load_event(&state, &id).await?;
-    let axum::Json(overview) = super::overview::overview(state.clone(), user.clone(), Path(id.clone())).await?;
+    let axum::Json(overview) =
+        super::overview::overview(state.clone(), user.clone(), Path(id.clone())).await?;
     let s = &state.0;
     store::audit(&s.writer, Some(&id), user.username(), "site_record_printed", json!({})).await?;
     let record = json!({
@@ -57,7 +58,10 @@ pub async fn site_record(
     let times = [("Mở khóa đề", e.unlocked_at), ("Công bố đáp án", e.keys_released_at)];
     let html = page.html(&overview.rooms, &overview.total, &times);
     // A printed document: its own inline style, nothing else loads or runs.
-    let csp = (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    let csp = (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
     Ok(([csp], Html(html)).into_response())
 }
 
@@ -74,7 +78,12 @@ struct Page<'a> {
 }
 
 impl Page<'_> {
-    fn html(&self, rooms: &[RoomOverview], total: &RoomCounts, times: &[(&str, Option<chrono::DateTime<Utc>>)]) -> String {
+    fn html(
+        &self,
+        rooms: &[RoomOverview],
+        total: &RoomCounts,
+        times: &[(&str, Option<chrono::DateTime<Utc>>)],
+    ) -> String {
         let mut h = String::new();
         let _ = write!(
             h,

@@ -72,7 +72,12 @@ function keysPanel(ctx, ev, redraw) {
   return h('section', { class: 'panel', 'aria-labelledby': 'h-keys' }, h('h2', { id: 'h-keys' }, t('end.keys')), body);
 }
 
-function byRoom(t, results) {
+/** A decimal as the page's language writes it (`2,36` in Vietnamese). */
+function decimal(text, lang) {
+  return lang === 'vi' ? text.replace('.', ',') : text;
+}
+
+function byRoom(t, results, lang) {
   const rooms = new Map();
   for (const c of results.candidates) {
     const r = rooms.get(c.room) || { count: 0, submitted: 0, scores: [] };
@@ -81,7 +86,7 @@ function byRoom(t, results) {
     if (Number.isFinite(c.score10)) r.scores.push(c.score10);
     rooms.set(c.room, r);
   }
-  const mean = (s) => (s.length ? (s.reduce((a, b) => a + b, 0) / s.length).toFixed(2) : '–');
+  const mean = (s) => (s.length ? decimal((s.reduce((a, b) => a + b, 0) / s.length).toFixed(2), lang) : '–');
   return h('table', { class: 'data', id: 'results-rooms' },
     h('thead', {}, h('tr', {}, ['end.room', 'end.count', 'end.submitted', 'end.mean'].map((k) => h('th', { scope: 'col' }, t(k))))),
     h('tbody', {}, [...rooms].map(([name, r]) => h('tr', { dataset: { room: name } },
@@ -114,7 +119,7 @@ function resultsPanel(ctx, results) {
     xLabel: t('end.dist.x'), yLabel: t('end.dist.y'),
   });
   return h('section', { class: 'panel', 'aria-labelledby': 'h-results' }, h('h2', { id: 'h-results' }, t('end.results')),
-    h('div', { class: 'console-grid' }, h('div', {}, h('h3', {}, t('end.rooms')), byRoom(t, results)), h('div', { id: 'score-chart' }, h('h3', {}, t('end.dist')), chart)),
+    h('div', { class: 'console-grid' }, h('div', {}, h('h3', {}, t('end.rooms')), byRoom(t, results, ctx.lang)), h('div', { id: 'score-chart' }, chart)),
     h('h3', {}, t('end.candidates')), field(t('end.filter'), select), list);
 }
 

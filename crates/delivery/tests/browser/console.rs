@@ -29,8 +29,20 @@ const PROCTOR_PASSWORD: &str = "mat-khau-giam-thi-p1";
 fn candidate_csv(bad_line: Option<usize>) -> String {
     let mut csv = String::from("so_bao_danh,ho_ten,ngay_sinh,phong\n");
     for i in 0..60 {
-        let room = if bad_line == Some(i + 2) { "P9" } else if i < 30 { "P1" } else { "P2" };
-        csv.push_str(&format!("TS{:03},Nguyễn Văn {},2008-0{}-1{},{room}\n", i + 1, i + 1, i % 9 + 1, i % 10));
+        let room = if bad_line == Some(i + 2) {
+            "P9"
+        } else if i < 30 {
+            "P1"
+        } else {
+            "P2"
+        };
+        csv.push_str(&format!(
+            "TS{:03},Nguyễn Văn {},2008-0{}-1{},{room}\n",
+            i + 1,
+            i + 1,
+            i % 9 + 1,
+            i % 10
+        ));
     }
     csv
 }
@@ -52,7 +64,11 @@ async fn accessible(c: &Client, page: &str) {
 
 /// Text of the element `css` (empty when absent).
 async fn text_of(c: &Client, css: &str) -> String {
-    js(c, &format!("const e = document.querySelector({css:?}); return e ? e.innerText : ''")).await.as_str().unwrap_or_default().to_string()
+    js(c, &format!("const e = document.querySelector({css:?}); return e ? e.innerText : ''"))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Submits `code` in the key form `id` and waits for its message to contain `needle`.
@@ -67,7 +83,9 @@ async fn key_refused(c: &Client, id: &str, code: &str, needle: &str) {
 
 /// The number in the overview's cell `col` of room `room` ('' = the whole site's row).
 fn overview_cell(room: &str, col: &str) -> String {
-    format!("Number(document.querySelector('#overview tr[data-room=\"{room}\"] td[data-col=\"{col}\"]')?.textContent)")
+    format!(
+        "Number(document.querySelector('#overview tr[data-room=\"{room}\"] td[data-col=\"{col}\"]')?.textContent)"
+    )
 }
 
 /// A GET the page makes with no Authorization header (the cookie carries the access token):
@@ -83,7 +101,12 @@ async fn cookie_get(c: &Client, href_js: &str) -> (u64, String) {
 
 async fn sign_in(c: &Client, base: &str) {
     c.goto(&format!("{base}/console")).await.unwrap();
-    wait_for(c, "document.body.classList.contains('ready') && !document.getElementById('login').hidden", "the sign-in form").await;
+    wait_for(
+        c,
+        "document.body.classList.contains('ready') && !document.getElementById('login').hidden",
+        "the sign-in form",
+    )
+    .await;
     screenshot(c, "console-sign-in").await;
     accessible(c, "console sign-in").await;
     type_into(c, "#username", "board").await;
@@ -91,11 +114,17 @@ async fn sign_in(c: &Client, base: &str) {
     click(c, "#login-form button[type=submit]").await;
     wait_for(c, "document.querySelector('#events-list') !== null", "the event list").await;
     // The session lives in memory and in HttpOnly cookies only.
-    let stored = js(c, "return JSON.stringify([{...localStorage}, {...sessionStorage}, document.cookie])").await;
+    let stored =
+        js(c, "return JSON.stringify([{...localStorage}, {...sessionStorage}, document.cookie])").await;
     assert!(!stored.as_str().unwrap().contains("eyJ"), "a token in page storage: {stored}");
 }
 
-async fn prepare(c: &Client, dir: &Path, pkg: &khaothi_package::BuiltPackage, forged: &khaothi_package::BuiltPackage) {
+async fn prepare(
+    c: &Client,
+    dir: &Path,
+    pkg: &khaothi_package::BuiltPackage,
+    forged: &khaothi_package::BuiltPackage,
+) {
     type_into(c, "#ev-id", EVENT).await;
     type_into(c, "#ev-title", "Thi thử Toán 12").await;
     click(c, "#ev-create").await;
@@ -103,27 +132,48 @@ async fn prepare(c: &Client, dir: &Path, pkg: &khaothi_package::BuiltPackage, fo
 
     choose(c, "#pkg-file", &write(dir, "forged.json", &forged.bytes)).await;
     click(c, "#pkg-import").await;
-    wait_for(c, "document.getElementById('pkg-result').innerText.includes('không được ký bằng khóa của Hội đồng')", "the forged package refused").await;
+    wait_for(
+        c,
+        "document.getElementById('pkg-result').innerText.includes('không được ký bằng khóa của Hội đồng')",
+        "the forged package refused",
+    )
+    .await;
     screenshot(c, "console-package-refused").await;
     choose(c, "#pkg-file", &write(dir, "package.json", &pkg.bytes)).await;
     click(c, "#pkg-import").await;
-    wait_for(c, "document.querySelector('#pkg-summary.ok-box')?.innerText.includes('2 mã đề')", "the imported package").await;
+    wait_for(
+        c,
+        "document.querySelector('#pkg-summary.ok-box')?.innerText.includes('2 mã đề')",
+        "the imported package",
+    )
+    .await;
 
     for room in ["P1", "P2"] {
         type_into(c, "#room-name", room).await;
         type_into(c, "#room-seats", "30").await;
         click(c, "#room-add").await;
-        wait_for(c, &format!("document.querySelector('#rooms-table tr[data-room=\"{room}\"]') !== null"), room).await;
+        wait_for(
+            c,
+            &format!("document.querySelector('#rooms-table tr[data-room=\"{room}\"]') !== null"),
+            room,
+        )
+        .await;
     }
     candidates(c, dir).await;
 
-    let options = js(c, "return [...document.getElementById('pr-room').options].map(o => o.textContent)").await;
+    let options =
+        js(c, "return [...document.getElementById('pr-room').options].map(o => o.textContent)").await;
     assert_eq!(options, json!(["P1", "P2"]));
     type_into(c, "#pr-username", PROCTOR).await;
     type_into(c, "#pr-name", "Giám thị phòng 1").await;
     type_into(c, "#pr-password", "ngan").await;
     click(c, "#pr-add").await;
-    wait_for(c, "document.getElementById('pr-result').innerText.includes('10 ký tự')", "the short password refused").await;
+    wait_for(
+        c,
+        "document.getElementById('pr-result').innerText.includes('10 ký tự')",
+        "the short password refused",
+    )
+    .await;
     type_into(c, "#pr-password", PROCTOR_PASSWORD).await;
     click(c, "#pr-add").await;
     wait_for(c, "document.querySelector('#pr-result .ok-box') !== null", "the proctor account").await;
@@ -131,7 +181,8 @@ async fn prepare(c: &Client, dir: &Path, pkg: &khaothi_package::BuiltPackage, fo
     accessible(c, "console before the exam").await;
 
     // The login slips of room P1, through the cookie (a new tab cannot send the bearer header).
-    let (status, sheet) = cookie_get(c, "document.querySelector('#rooms-table tr[data-room=\"P1\"] td.links a').href").await;
+    let (status, sheet) =
+        cookie_get(c, "document.querySelector('#rooms-table tr[data-room=\"P1\"] td.links a').href").await;
     assert_eq!(status, 200, "{sheet}");
     assert!(sheet.contains("Phòng thi / Room: P1") && sheet.contains("TS001"), "{sheet}");
 }
@@ -139,7 +190,8 @@ async fn prepare(c: &Client, dir: &Path, pkg: &khaothi_package::BuiltPackage, fo
 async fn candidates(c: &Client, dir: &Path) {
     choose(c, "#csv-file", &write(dir, "bad.csv", candidate_csv(Some(35)).as_bytes())).await;
     click(c, "#csv-import").await;
-    wait_for(c, "document.querySelector('#csv-problems tr[data-line=\"35\"]') !== null", "the bad row named").await;
+    wait_for(c, "document.querySelector('#csv-problems tr[data-line=\"35\"]') !== null", "the bad row named")
+        .await;
     let row = text_of(c, "#csv-problems tr[data-line=\"35\"]").await;
     assert!(row.contains("TS034") && row.contains("phong") && row.contains("P9"), "{row}");
     assert_eq!(js(c, "return document.querySelectorAll('#csv-problems tbody tr').length").await, 1);
@@ -151,7 +203,9 @@ async fn candidates(c: &Client, dir: &Path) {
     choose(c, "#csv-file", &write(dir, "hostile.csv", hostile.as_bytes())).await;
     click(c, "#csv-import").await;
     wait_for(c, "document.querySelectorAll('#csv-problems tbody tr').length === 3", "the hostile rows").await;
-    let lines = js(c, "return [...document.querySelectorAll('#csv-problems tbody tr')].map(r => r.dataset.line)").await;
+    let lines =
+        js(c, "return [...document.querySelectorAll('#csv-problems tbody tr')].map(r => r.dataset.line)")
+            .await;
     assert_eq!(lines, json!(["2", "3", "4"]));
     assert!(text_of(c, "#csv-problems").await.contains("formula"));
     assert_eq!(js(c, "return window.pwned === undefined && document.querySelectorAll('#view script, #view img').length === 0").await, json!(true));
@@ -159,12 +213,26 @@ async fn candidates(c: &Client, dir: &Path) {
     let big = format!("so_bao_danh,ho_ten,ngay_sinh,phong\n{}", "A".repeat(10 * 1024 * 1024));
     choose(c, "#csv-file", &write(dir, "big.csv", big.as_bytes())).await;
     click(c, "#csv-import").await;
-    wait_for(c, "document.getElementById('csv-result').innerText.includes('quá lớn')", "the 10 MB file refused").await;
+    wait_for(
+        c,
+        "document.getElementById('csv-result').innerText.includes('quá lớn')",
+        "the 10 MB file refused",
+    )
+    .await;
 
     choose(c, "#csv-file", &write(dir, "candidates.csv", candidate_csv(None).as_bytes())).await;
     click(c, "#csv-import").await;
-    wait_for(c, "document.getElementById('csv-result').innerText.includes('Đã nhập 60 thí sinh')", "60 candidates").await;
-    let counts = js(c, "return [...document.querySelectorAll('#rooms-table tbody tr')].map(r => r.children[2].textContent)").await;
+    wait_for(
+        c,
+        "document.getElementById('csv-result').innerText.includes('Đã nhập 60 thí sinh')",
+        "60 candidates",
+    )
+    .await;
+    let counts = js(
+        c,
+        "return [...document.querySelectorAll('#rooms-table tbody tr')].map(r => r.children[2].textContent)",
+    )
+    .await;
     assert_eq!(counts, json!(["30", "30"]));
 }
 
@@ -204,7 +272,9 @@ async fn sixty_candidates_answer(server: &Server) -> Vec<CandidateSocket> {
             let mut s = CandidateSocket::connect(&url).await.unwrap();
             let w = s.login(row["number"].as_str().unwrap(), row["code"].as_str().unwrap()).await.unwrap();
             for (i, item) in w["items"].as_array().unwrap().iter().enumerate() {
-                s.answer(i as i64 + 1, item["id"].as_str().unwrap(), some_answer(item, (n + i) as u64)).await.unwrap();
+                s.answer(i as i64 + 1, item["id"].as_str().unwrap(), some_answer(item, (n + i) as u64))
+                    .await
+                    .unwrap();
             }
             sockets.push(s);
         }
@@ -220,7 +290,12 @@ async fn pause_room_from_its_proctor_page(c: &Client, p: &Client) {
     type_into(p, "#p-username", PROCTOR).await;
     type_into(p, "#p-password", PROCTOR_PASSWORD).await;
     click(p, "#p-login-submit").await;
-    wait_for(p, "!document.getElementById('view-pick').hidden && document.getElementById('p-room').value === 'P1'", "the room picked").await;
+    wait_for(
+        p,
+        "!document.getElementById('view-pick').hidden && document.getElementById('p-room').value === 'P1'",
+        "the room picked",
+    )
+    .await;
     click(p, "#p-open").await;
     wait_for(p, "document.getElementById('p-conn').dataset.state === 'online' && document.querySelectorAll('.seat-tile[data-number]').length === 30", "the live room").await;
     for (button, status) in [("#btn-pause-all", "paused"), ("#btn-resume-all", "in_progress")] {
@@ -228,7 +303,12 @@ async fn pause_room_from_its_proctor_page(c: &Client, p: &Client) {
         wait_for(p, "document.getElementById('dlg-action').open", "the action dialog").await;
         click(p, "#act-confirm").await;
         wait_for(p, "!document.getElementById('dlg-action').open", "the room action").await;
-        wait_for(c, &format!("{} === 30", overview_cell("P1", status)), &format!("P1 {status} on the console")).await;
+        wait_for(
+            c,
+            &format!("{} === 30", overview_cell("P1", status)),
+            &format!("P1 {status} on the console"),
+        )
+        .await;
         if status == "paused" {
             assert_eq!(js(c, &format!("return {}", overview_cell("P2", "in_progress"))).await, json!(30));
             screenshot(c, "console-room-paused").await;
@@ -242,7 +322,8 @@ async fn release_keys_and_read_results(c: &Client, pkg: &khaothi_package::BuiltP
     key_refused(c, "keys-key", &pkg.content_key.to_code(), "Khóa không mở được phần đáp án").await;
     type_into(c, "#keys-key", &pkg.keys_key.to_code()).await;
     click(c, "#keys-key-submit").await;
-    wait_for(c, "document.querySelectorAll('#results-candidates tbody tr').length === 60", "60 results").await;
+    wait_for(c, "document.querySelectorAll('#results-candidates tbody tr').length === 60", "60 results")
+        .await;
     let scores = js(c, "return [...document.querySelectorAll('#results-candidates td.score')].filter(td => /^\\d+,\\d\\d$/.test(td.textContent)).length").await;
     assert_eq!(scores, json!(60), "every candidate has a score out of 10 written 8,25-style");
     let rooms = js(c, "return [...document.querySelectorAll('#results-rooms tbody tr')].map(r => [r.dataset.room, r.children[1].textContent, r.children[2].textContent])").await;
@@ -250,7 +331,10 @@ async fn release_keys_and_read_results(c: &Client, pkg: &khaothi_package::BuiltP
     let bars = js(c, "return [...document.querySelectorAll('#score-chart .chart-table td:nth-child(2)')].reduce((a, td) => a + Number(td.textContent), 0)").await;
     assert_eq!(bars, json!(60), "the distribution counts every candidate");
     js(c, "const s = document.getElementById('results-room'); s.value = 'P2'; s.dispatchEvent(new Event('change')); return true").await;
-    assert_eq!(js(c, "return document.querySelectorAll('#results-candidates tbody tr').length").await, json!(30));
+    assert_eq!(
+        js(c, "return document.querySelectorAll('#results-candidates tbody tr').length").await,
+        json!(30)
+    );
     screenshot(c, "console-results").await;
     accessible(c, "console results").await;
 }
@@ -286,7 +370,12 @@ async fn exports_and_upload(c: &Client, server: &Server) {
     type_into(c, "#bank-user", "board").await;
     type_into(c, "#bank-password", "khaothi-demo").await;
     click(c, "#upload-submit").await;
-    wait_for(c, "document.getElementById('upload-result').innerText.includes('không thành công')", "the unknown site refused").await;
+    wait_for(
+        c,
+        "document.getElementById('upload-result').innerText.includes('không thành công')",
+        "the unknown site refused",
+    )
+    .await;
     let site = khaothi_delivery::site::load_or_create_site_key(&khaothi_delivery::DeliveryConfig {
         data_dir: server.dir.path().to_path_buf(),
         ..Default::default()
@@ -294,12 +383,18 @@ async fn exports_and_upload(c: &Client, server: &Server) {
     .unwrap()
     .public();
     let admin = BoardClient::login(&bank_url, "admin", "khaothi-demo").await.unwrap();
-    admin.post("/api/v1/sites", json!({"name": "Điểm thi THPT số 1", "public_key": site.to_string()})).await.unwrap();
+    admin
+        .post("/api/v1/sites", json!({"name": "Điểm thi THPT số 1", "public_key": site.to_string()}))
+        .await
+        .unwrap();
     type_into(c, "#bank-password", "khaothi-demo").await;
     click(c, "#upload-submit").await;
     wait_for(c, "document.querySelector('#upload-result .ok-box') !== null", "the upload's outcome").await;
     let said = text_of(c, "#upload-result").await;
-    assert!(said.contains(EVENT) && said.contains("Điểm thi THPT số 1") && said.contains("420 câu trả lời"), "{said}");
+    assert!(
+        said.contains(EVENT) && said.contains("Điểm thi THPT số 1") && said.contains("420 câu trả lời"),
+        "{said}"
+    );
     let imports: Value = admin.get("/api/v1/results").await.unwrap();
     assert_eq!(imports.as_array().map(Vec::len), Some(1), "{imports}");
     screenshot(c, "console-uploaded").await;
@@ -312,9 +407,11 @@ async fn the_exam_day_runs_from_the_console() {
     let Some((chromium, chromedriver)) = browser_programs() else { return };
     let server = Server::start();
     let dir = tempfile::tempdir().unwrap();
-    let pkg = khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán 12", 60, 2, &server.key, 5).unwrap();
+    let pkg = khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán 12", 60, 2, &server.key, 5)
+        .unwrap();
     let other = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(99));
-    let forged = khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán 12", 60, 2, &other, 5).unwrap();
+    let forged =
+        khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán 12", 60, 2, &other, 5).unwrap();
     let mut driver = Driver::start(chromium, chromedriver).await;
     let c = driver.session().await;
     driver.set_viewport(&c, 1366, 768).await;
@@ -323,7 +420,12 @@ async fn the_exam_day_runs_from_the_console() {
     prepare(&c, dir.path(), &pkg, &forged).await;
     unlock(&c, &pkg).await;
     let mut sockets = sixty_candidates_answer(&server).await;
-    wait_for(&c, &format!("{} === 60 && {} === 60", overview_cell("", "in_progress"), overview_cell("", "connected")), "60 sitting").await;
+    wait_for(
+        &c,
+        &format!("{} === 60 && {} === 60", overview_cell("", "in_progress"), overview_cell("", "connected")),
+        "60 sitting",
+    )
+    .await;
     wait_for(&c, "document.querySelector('#progress svg') !== null", "the progress chart").await;
     screenshot(&c, "console-overview-live").await;
     accessible(&c, "console live overview").await;
@@ -335,7 +437,12 @@ async fn the_exam_day_runs_from_the_console() {
         s.send(json!({"type": "submit"})).await.unwrap();
         s.expect("submitted", Duration::from_secs(30)).await.unwrap();
     }
-    wait_for(&c, &format!("{} === 60 && {} === 0", overview_cell("", "submitted"), overview_cell("", "disconnected")), "60 submitted").await;
+    wait_for(
+        &c,
+        &format!("{} === 60 && {} === 0", overview_cell("", "submitted"), overview_cell("", "disconnected")),
+        "60 submitted",
+    )
+    .await;
     screenshot(&c, "console-all-submitted").await;
 
     release_keys_and_read_results(&c, &pkg).await;
@@ -343,6 +450,11 @@ async fn the_exam_day_runs_from_the_console() {
 
     // The English switch relabels the page.
     click(&c, "#btn-lang").await;
-    wait_for(&c, "document.getElementById('page-title').textContent.includes('End and results')", "the English page").await;
+    wait_for(
+        &c,
+        "document.getElementById('page-title').textContent.includes('End and results')",
+        "the English page",
+    )
+    .await;
     screenshot(&c, "console-results-en").await;
 }
