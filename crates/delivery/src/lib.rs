@@ -9,6 +9,7 @@ pub mod codes;
 pub mod config;
 pub mod error;
 pub mod event_time;
+pub mod grouping;
 pub mod json;
 pub mod pages;
 pub mod proctor;
@@ -90,6 +91,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(overview::overview))
         .routes(routes!(overview::progress))
         .routes(routes!(site_record::site_record))
+        .routes(routes!(groups::groups_export))
 }
 
 /// The HTTP and websocket surface.

@@ -6,6 +6,7 @@ use khaothi_auth::Role;
 
 pub mod candidates;
 pub mod events;
+pub mod groups;
 pub mod health;
 pub mod overview;
 pub mod result_files;

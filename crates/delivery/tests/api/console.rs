@@ -172,3 +172,50 @@ async fn the_console_page_serves_the_bank_framework_under_its_own_policy(b: Back
     assert_eq!(login["username"], "board", "{login}");
 }
 both_backends!(the_console_page_serves_the_bank_framework_under_its_own_policy);
+
+async fn grouping_columns_travel_from_the_csv_to_the_results_and_the_groups_export(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let pkg = package(&app.signer, "G1");
+    let board = &app.board;
+    board.post("/api/v1/events", json!({"id": "G1", "title": "Nhóm"})).await.unwrap();
+    board.post_raw("/api/v1/events/G1/package", "application/octet-stream", pkg.bytes.clone()).await.unwrap();
+    board.post("/api/v1/events/G1/rooms", json!({"name": "P1", "seats": 5})).await.unwrap();
+    let csv = "so_bao_danh,ho_ten,ngay_sinh,phong,truong,quan_huyen,vung,gioi_tinh\n\
+               A1,An,2008-01-02,P1,THPT Kim Liên,Đống Đa,Đồng bằng sông Hồng,nữ\n\
+               A2,Bình,2008-02-03,P1,,,,\n";
+    board.post_raw("/api/v1/events/G1/candidates", "text/csv", csv.as_bytes().to_vec()).await.unwrap();
+    board.post("/api/v1/events/G1/unlock", json!({"release_key": pkg.content_key.to_hex()})).await.unwrap();
+    let sheet = board.get("/api/v1/events/G1/rooms/P1/sheet").await.unwrap();
+    for row in sheet["candidates"].as_array().unwrap() {
+        let mut s = app.socket().await;
+        s.login(row["number"].as_str().unwrap(), row["code"].as_str().unwrap()).await.unwrap();
+        s.send(json!({"type": "submit"})).await.unwrap();
+        s.expect("submitted", SECS).await.unwrap();
+    }
+    board.post("/api/v1/events/G1/keys", json!({"release_key": pkg.keys_key.to_hex()})).await.unwrap();
+
+    let results = board.get("/api/v1/events/G1/results").await.unwrap();
+    let a1 = &results["candidates"][0];
+    assert_eq!(
+        a1["groups"],
+        json!({"school": "THPT Kim Liên", "district": "Đống Đa", "region": "Đồng bằng sông Hồng", "sex": "nữ"})
+    );
+    assert!(results["candidates"][1].get("groups").is_none(), "{results}");
+    let token = board.token.clone();
+    let text =
+        get_with_cookie(&app, "/api/v1/events/G1/results?format=csv", &token).await.text().await.unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",answered,school,district,region,sex"), "{text}");
+    assert!(lines.next().unwrap().ends_with(",THPT Kim Liên,Đống Đa,Đồng bằng sông Hồng,nữ"), "{text}");
+    let groups =
+        get_with_cookie(&app, "/api/v1/events/G1/exports/groups.csv", &token).await.text().await.unwrap();
+    assert_eq!(
+        groups,
+        "person,school,district,region,sex\nA1,THPT Kim Liên,Đống Đa,Đồng bằng sông Hồng,nữ\nA2,,,,\n"
+    );
+    // The calibration CSV keeps its shape (`person` and items): the bank and `khaothi calibrate`
+    // read every other column as an item.
+    let cal = board.get("/api/v1/events/G1/exports/calibration.csv").await.unwrap();
+    assert!(!cal.as_str().unwrap().contains("school"), "{cal}");
+}
+both_backends!(grouping_columns_travel_from_the_csv_to_the_results_and_the_groups_export);
