@@ -52,6 +52,21 @@ function overviewTable(ctx, id, o) {
     h('tfoot', {}, h('tr', { dataset: { room: '' } }, h('th', { scope: 'row' }, t('st.total')), cells(o.total))));
 }
 
+/** Writes the overview's numbers into the table already shown; false when its rooms changed. */
+function updateCells(live, o) {
+  const rows = [...o.rooms.map((r) => [r.name, r]), ['', o.total]];
+  const shown = live.querySelectorAll('#overview tr[data-room]');
+  if (shown.length !== rows.length || rows.some(([name], i) => shown[i].dataset.room !== name)) return false;
+  rows.forEach(([, counts], i) => {
+    for (const td of shown[i].querySelectorAll('td[data-col]')) {
+      const v = counts[td.dataset.col] ?? 0;
+      td.textContent = String(v);
+      td.classList.toggle('alert', td.dataset.col === 'disconnected' && v > 0);
+    }
+  });
+  return true;
+}
+
 function progressChart(ctx, p) {
   const { t } = ctx;
   if (!p.points.length) return h('p', { class: 'muted' }, t('st.progress.none'));
@@ -97,7 +112,8 @@ registerPage({
     const updated = h('p', { class: 'muted', id: 'overview-updated' });
     const refresh = async () => {
       const [o, p] = await Promise.all([ctx.api(eventPath(id, 'overview')), ctx.api(eventPath(id, 'progress'))]);
-      replace(live, overviewTable(ctx, id, o));
+      // Same rooms: the numbers change in place, so keyboard focus on a room's link stays put.
+      if (!updateCells(live, o)) replace(live, overviewTable(ctx, id, o));
       replace(chart, progressChart(ctx, p));
       updated.textContent = t('st.updated', { at: when(o.server_time, ctx.lang) });
     };

@@ -457,4 +457,16 @@ async fn the_exam_day_runs_from_the_console() {
     )
     .await;
     screenshot(&c, "console-results-en").await;
+
+    // A reload resumes the session from the HttpOnly refresh cookie (nothing in page storage).
+    c.refresh().await.unwrap();
+    wait_for(&c, "document.body.classList.contains('ready') && document.getElementById('login').hidden && document.querySelector('#results-candidates') !== null", "the resumed session").await;
+    // A tablet held upright: the two columns fold into one, nothing needs a sideways scroll.
+    driver.set_viewport(&c, 768, 1024).await;
+    js(&c, &format!("location.hash = '#/events/{EVENT}'; return true")).await;
+    wait_for(&c, "document.getElementById('rooms-table') !== null", "the preparation page on a tablet").await;
+    let wide = js(&c, "return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(wide, json!(true), "the page scrolls sideways at 768 px");
+    screenshot(&c, "console-tablet").await;
+    accessible(&c, "console on a tablet").await;
 }
