@@ -92,6 +92,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(overview::progress))
         .routes(routes!(site_record::site_record))
         .routes(routes!(groups::groups_export))
+        .routes(routes!(layout::set_layout))
 }
 
 /// The HTTP and websocket surface.

@@ -71,6 +71,7 @@ pub static ASSETS: &[(&str, &[u8])] = assets!(
     "console/common.js",
     "console/release-code.js",
     "console/key-form.js",
+    "console/seat-map.js",
     "console/events.page.js",
     "console/prepare.page.js",
     "console/start.page.js",

@@ -8,6 +8,7 @@ pub mod candidates;
 pub mod events;
 pub mod groups;
 pub mod health;
+pub mod layout;
 pub mod overview;
 pub mod result_files;
 pub mod results;

@@ -48,6 +48,8 @@ pub struct RoomOverview {
     pub id: String,
     pub name: String,
     pub seats: i32,
+    /// The seat layout, when the board gave one (routes::layout).
+    pub layout: Option<crate::routes::layout::Layout>,
     #[serde(flatten)]
     pub counts: RoomCounts,
 }
@@ -112,18 +114,24 @@ pub async fn overview(
     for c in &cands {
         by_room.entry(c.room_id.as_str()).or_default().add(c, s.hub.rooms.is_connected(&c.id));
     }
+    let layouts = store::room_layouts::all(&s.db.read).await?;
     let mut total = RoomCounts::default();
     let mut out = Vec::with_capacity(rooms.len());
     for r in &rooms {
         let mut counts = by_room.remove(r.id.as_str()).unwrap_or_default();
         counts.incidents = store::room_log::of_room(&s.db.read, &r.id).await?.len() as u32;
         total.sum(&counts);
-        out.push(RoomOverview { id: r.id.clone(), name: r.name.clone(), seats: r.seats, counts });
+        let layout = layouts.get(&r.id).map(|&(rows, columns)| crate::routes::layout::Layout {
+            rows: rows as u32,
+            columns: columns as u32,
+        });
+        out.push(RoomOverview { id: r.id.clone(), name: r.name.clone(), seats: r.seats, layout, counts });
     }
     Ok(Json(SiteOverview { event: id, server_time: Utc::now(), rooms: out, total }))
 }
 
-/// One point of the progress curve: counts reached by the end of the minute starting `at`.
+/// One point of the progress curve: counts reached by `at` (the first point, at the first step's
+/// start, is all zeros).
 #[derive(Serialize, ToSchema, Debug, PartialEq)]
 pub struct ProgressPoint {
     pub at: DateTime<Utc>,
@@ -214,18 +222,20 @@ impl Timeline {
         let (st, an, su) = (counts(&self.started), counts(&self.answered), counts(&self.submitted));
         let n = bucket(&last) + 1;
         let mut acc = (0, 0, 0);
-        let points = (0..n)
-            .map(|i| {
+        // A zero point at the first step's start: even one minute of exam draws a line.
+        let zero = ProgressPoint { at: start, started: 0, answered: 0, submitted: 0 };
+        let points = std::iter::once(zero)
+            .chain((0..n).map(|i| {
                 acc.0 += st.get(&i).copied().unwrap_or(0);
                 acc.1 += an.get(&i).copied().unwrap_or(0);
                 acc.2 += su.get(&i).copied().unwrap_or(0);
                 ProgressPoint {
-                    at: start + width * i as i32,
+                    at: start + width * (i as i32 + 1),
                     started: acc.0,
                     answered: acc.1,
                     submitted: acc.2,
                 }
-            })
+            }))
             .collect();
         (step, points)
     }
@@ -250,23 +260,24 @@ mod tests {
         };
         let (step, points) = tl.points(t(60, 0));
         assert_eq!(step, 1);
-        assert_eq!(points.len(), 5, "{points:?}");
+        assert_eq!(points.len(), 6, "{points:?}");
         let row = |i: usize| (points[i].started, points[i].answered, points[i].submitted);
-        assert_eq!(row(0), (2, 0, 0));
-        assert_eq!(row(1), (2, 2, 0));
-        assert_eq!(row(3), (3, 4, 1));
-        assert_eq!(row(4), (3, 4, 3));
-        assert_eq!(points[1].at, t(1, 0));
+        assert_eq!(row(0), (0, 0, 0));
+        assert_eq!(row(1), (2, 0, 0));
+        assert_eq!(row(2), (2, 2, 0));
+        assert_eq!(row(4), (3, 4, 1));
+        assert_eq!(row(5), (3, 4, 3));
+        assert_eq!((points[0].at, points[1].at), (t(0, 0), t(1, 0)));
     }
 
     #[test]
     fn while_candidates_sit_the_curve_runs_to_now_and_a_long_exam_takes_wider_steps() {
         let tl = Timeline { started: vec![t(0, 0)], answered: vec![], submitted: vec![] };
         let (step, points) = tl.points(t(9, 30));
-        assert_eq!((step, points.len()), (1, 10));
+        assert_eq!((step, points.len()), (1, 11));
         let (step, points) = tl.points(t(600, 0));
         assert_eq!(step, 4);
-        assert!(points.len() as i64 <= MAX_POINTS, "{}", points.len());
+        assert!(points.len() as i64 <= MAX_POINTS + 1, "{}", points.len());
         assert_eq!(points.last().unwrap().started, 1);
         let empty = Timeline { started: vec![], answered: vec![], submitted: vec![] };
         assert!(empty.points(t(0, 0)).1.is_empty());

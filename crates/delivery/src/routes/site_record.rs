@@ -146,6 +146,7 @@ mod tests {
             id: "r1".into(),
             name: "<script>alert(1)</script>".into(),
             seats: 30,
+            layout: None,
             counts: RoomCounts { candidates: 30, submitted: 28, absent: 2, ..Default::default() },
         };
         let total = RoomCounts { candidates: 30, submitted: 28, absent: 2, ..Default::default() };

@@ -16,6 +16,7 @@ addStrings({
     'pre.choose_file': 'Hãy chọn một tệp.',
     'pre.rooms': 'Phòng thi', 'pre.room.name': 'Tên phòng', 'pre.room.seats': 'Số chỗ ngồi', 'pre.room.add': 'Thêm phòng',
     'pre.room.candidates': 'Thí sinh', 'pre.room.links': 'In ấn và theo dõi', 'pre.rooms.none': 'Chưa có phòng thi.',
+    'pre.room.layout': 'Sơ đồ (hàng × cột)', 'pre.room.rows': 'Số hàng (tùy chọn)', 'pre.room.columns': 'Số cột (tùy chọn)',
     'pre.room.sheet': 'Phiếu mã đăng nhập', 'pre.room.proctor': 'Trang giám thị', 'pre.room.record': 'Biên bản phòng',
     'pre.candidates': 'Thí sinh', 'pre.csv.file': 'Danh sách thí sinh (CSV)', 'pre.csv.import': 'Nhập danh sách',
     'pre.csv.hint': 'Dòng tiêu đề: so_bao_danh,ho_ten,ngay_sinh,phong[,ghe]; thêm nếu có: truong, quan_huyen, vung, gioi_tinh (để phân tích DIF và đối sánh). Có lỗi ở bất kỳ dòng nào thì không dòng nào được nhập.',
@@ -34,6 +35,7 @@ addStrings({
     'pre.choose_file': 'Choose a file.',
     'pre.rooms': 'Rooms', 'pre.room.name': 'Room name', 'pre.room.seats': 'Seats', 'pre.room.add': 'Add room',
     'pre.room.candidates': 'Candidates', 'pre.room.links': 'Print and watch', 'pre.rooms.none': 'No rooms yet.',
+    'pre.room.layout': 'Layout (rows × columns)', 'pre.room.rows': 'Rows (optional)', 'pre.room.columns': 'Columns (optional)',
     'pre.room.sheet': 'Login slips', 'pre.room.proctor': 'Proctor page', 'pre.room.record': 'Room record',
     'pre.candidates': 'Candidates', 'pre.csv.file': 'Candidate list (CSV)', 'pre.csv.import': 'Import list',
     'pre.csv.hint': 'Header row: so_bao_danh,ho_ten,ngay_sinh,phong[,ghe] (or number,full_name,date_of_birth,room[,seat]); optionally school, district, region, sex (for DIF and group comparisons). Any bad row refuses the whole file.',
@@ -85,29 +87,48 @@ function roomLinks(t, ev, room) {
     fetchLink(`${base}/record`, t('pre.room.record'), { newTab: true }));
 }
 
+function layoutText(layout) {
+  return layout ? `${layout.rows} × ${layout.columns}` : '–';
+}
+
 function roomsPanel(ctx, ev, rooms, counts, reload) {
   const { t } = ctx;
   const name = h('input', { id: 'room-name', autocomplete: 'off' });
   const seats = h('input', { id: 'room-seats', type: 'number', min: '1', max: '10000', class: 'narrow' });
+  const rows = h('input', { id: 'room-rows', type: 'number', min: '1', max: '50', class: 'narrow' });
+  const columns = h('input', { id: 'room-columns', type: 'number', min: '1', max: '50', class: 'narrow' });
   const out = h('div', { id: 'room-error' });
   const table = rooms.length
     ? h('table', { class: 'data', id: 'rooms-table' },
-      h('thead', {}, h('tr', {}, ['pre.room.name', 'pre.room.seats', 'pre.room.candidates', 'pre.room.links'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('thead', {}, h('tr', {}, ['pre.room.name', 'pre.room.seats', 'pre.room.layout', 'pre.room.candidates', 'pre.room.links'].map((k) => h('th', { scope: 'col' }, t(k))))),
       h('tbody', {}, rooms.map((r) => h('tr', { dataset: { room: r.name } },
-        h('td', {}, r.name), h('td', { class: 'num' }, String(r.seats)), h('td', { class: 'num' }, String(counts[r.id] || 0)), roomLinks(t, ev, r)))))
+        h('td', {}, r.name), h('td', { class: 'num' }, String(r.seats)), h('td', { class: 'layout' }, layoutText(r.layout)),
+        h('td', { class: 'num' }, String(counts[r.id] || 0)), roomLinks(t, ev, r)))))
     : h('p', { class: 'muted' }, t('pre.rooms.none'));
   const form = h('form', { novalidate: true }, h('div', { class: 'row' }, field(t('pre.room.name'), name), field(t('pre.room.seats'), seats),
+    field(t('pre.room.rows'), rows), field(t('pre.room.columns'), columns),
     h('button', { type: 'submit', id: 'room-add' }, t('pre.room.add'))), out);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     replace(out);
+    let room;
     try {
-      await ctx.api(eventPath(ev.id, 'rooms'), { method: 'POST', json: { name: name.value.trim(), seats: Number(seats.value) || 0 } });
-      await reload();
-      document.getElementById('room-name')?.focus();
+      room = await ctx.api(eventPath(ev.id, 'rooms'), { method: 'POST', json: { name: name.value.trim(), seats: Number(seats.value) || 0 } });
     } catch (err) {
-      replace(out, errorBox(ctx.errorText(err)));
+      return replace(out, errorBox(ctx.errorText(err)));
     }
+    let layoutError = null;
+    if (rows.value || columns.value) {
+      const layout = { rows: Number(rows.value) || 0, columns: Number(columns.value) || 0 };
+      try {
+        await ctx.api(eventPath(ev.id, `rooms/${encodeURIComponent(room.id)}/layout`), { method: 'PUT', json: layout });
+      } catch (err) {
+        layoutError = ctx.errorText(err);
+      }
+    }
+    await reload();
+    if (layoutError) replace(document.getElementById('room-error'), errorBox(layoutError));
+    document.getElementById('room-name')?.focus();
   });
   return h('section', { class: 'panel', 'aria-labelledby': 'h-rooms' }, h('h2', { id: 'h-rooms' }, t('pre.rooms')), table, form);
 }
@@ -180,8 +201,9 @@ registerPage({
   async render(el, ctx) {
     const id = ctx.params.id;
     const draw = async () => {
+      // The overview's rooms carry their layouts.
       const [ev, { rooms }, { candidates }] = await Promise.all([
-        ctx.api(eventPath(id)), ctx.api(eventPath(id, 'rooms')), ctx.api(eventPath(id, 'candidates')),
+        ctx.api(eventPath(id)), ctx.api(eventPath(id, 'overview')), ctx.api(eventPath(id, 'candidates')),
       ]);
       ctx.setTitle(`${ev.title} · ${ctx.t('tab.prepare')}`);
       const counts = {};

@@ -4,11 +4,12 @@
 // from its proctor page, and the exam's progress over time.
 
 import { registerPage } from './shell.js';
-import { h, replace, when } from './dom.js';
+import { h, field, replace, when } from './dom.js';
 import { addStrings } from './i18n.js';
 import { lineChart } from './charts.js';
 import { eventPath, eventTabs, fetchLink } from './common.js';
 import { keyForm } from './key-form.js';
+import { seatMap } from './seat-map.js';
 
 addStrings({
   vi: {
@@ -110,10 +111,26 @@ registerPage({
     const live = h('div', { id: 'live' });
     const chart = h('div', { id: 'progress' });
     const updated = h('p', { class: 'muted', id: 'overview-updated' });
+    const map = h('div', { id: 'seat-map-box' });
+    const pick = h('select', { id: 'map-room' });
+    let mapped = [];
+    const refreshMap = async () => {
+      const room = mapped.find((r) => r.id === pick.value);
+      if (!room) return replace(map, h('p', { class: 'muted' }, t('map.none')));
+      const { candidates } = await ctx.api(eventPath(id, 'candidates'));
+      replace(map, seatMap(room, candidates));
+    };
+    pick.addEventListener('change', refreshMap);
     const refresh = async () => {
       const [o, p] = await Promise.all([ctx.api(eventPath(id, 'overview')), ctx.api(eventPath(id, 'progress'))]);
       // Same rooms: the numbers change in place, so keyboard focus on a room's link stays put.
       if (!updateCells(live, o)) replace(live, overviewTable(ctx, id, o));
+      const withLayout = o.rooms.filter((r) => r.layout);
+      if (withLayout.map((r) => r.id).join() !== mapped.map((r) => r.id).join()) {
+        replace(pick, withLayout.map((r) => h('option', { value: r.id }, r.name)));
+      }
+      mapped = withLayout;
+      await refreshMap();
       replace(chart, progressChart(ctx, p));
       updated.textContent = t('st.updated', { at: when(o.server_time, ctx.lang) });
     };
@@ -123,6 +140,7 @@ registerPage({
       replace(el, eventTabs(id, 'start'), unlockPanel(ctx, ev, draw),
         h('section', { class: 'panel', 'aria-labelledby': 'h-overview' }, h('h2', { id: 'h-overview' }, t('st.overview')), updated, live,
           h('p', {}, fetchLink(`/api/v1/${eventPath(id, 'record')}`, t('end.site_record'), { newTab: true }))),
+        h('section', { class: 'panel', 'aria-labelledby': 'h-map' }, h('h2', { id: 'h-map' }, t('map.title')), field(t('map.room'), pick), map),
         h('section', { class: 'panel', 'aria-labelledby': 'h-progress' }, h('h2', { id: 'h-progress' }, t('st.progress')), chart));
       await refresh();
     };

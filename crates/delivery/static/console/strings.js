@@ -25,6 +25,7 @@ addStrings({
     'err.invalid_role': 'Tài khoản ở điểm thi là cán bộ coi thi hoặc Hội đồng thi.',
     'err.invalid_format': 'Định dạng không hỗ trợ: {message}',
     'err.busy': 'Máy chủ đang bận. Hãy thử lại sau ít giây.',
+    'err.invalid_layout': 'Sơ đồ phòng không hợp lệ: {message}',
   },
   en: {
     'brand': 'Khảo thí · Test site console',
@@ -45,6 +46,7 @@ addStrings({
     'err.invalid_role': 'Site accounts are proctors or exam board members.',
     'err.invalid_format': 'Unsupported format: {message}',
     'err.busy': 'The server is busy. Try again in a few seconds.',
+    'err.invalid_layout': 'The room layout does not fit: {message}',
   },
 });
 

@@ -219,3 +219,68 @@ async fn grouping_columns_travel_from_the_csv_to_the_results_and_the_groups_expo
     assert!(!cal.as_str().unwrap().contains("school"), "{cal}");
 }
 both_backends!(grouping_columns_travel_from_the_csv_to_the_results_and_the_groups_export);
+
+async fn a_room_layout_fits_its_seats_and_shows_in_the_overview(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.event("L1", 4, 4, None).await;
+    let err = app
+        .board
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/events/L1/rooms/P001/layout",
+            Some(json!({"rows": 1, "columns": 3})),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.0.starts_with("400")
+            && err.0.contains("invalid_layout")
+            && err.0.contains("3 places for 4 seats"),
+        "{err}"
+    );
+    let err = app
+        .board
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/events/L1/rooms/P001/layout",
+            Some(json!({"rows": 0, "columns": 9})),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.0.contains("invalid_layout"), "{err}");
+    let err = app
+        .board
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/events/L1/rooms/NOPE/layout",
+            Some(json!({"rows": 2, "columns": 2})),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.0.starts_with("404"), "{err}");
+    let set = app
+        .board
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/events/L1/rooms/P001/layout",
+            Some(json!({"rows": 2, "columns": 3})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (set["rows"].as_u64(), set["columns"].as_u64(), set["room"].as_str()),
+        (Some(2), Some(3), Some("P001"))
+    );
+    // Set again: replaced, not duplicated.
+    app.board
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/events/L1/rooms/P001/layout",
+            Some(json!({"rows": 2, "columns": 2})),
+        )
+        .await
+        .unwrap();
+    let o = app.board.get("/api/v1/events/L1/overview").await.unwrap();
+    assert_eq!(o["rooms"][0]["layout"], json!({"rows": 2, "columns": 2}), "{o}");
+}
+both_backends!(a_room_layout_fits_its_seats_and_shows_in_the_overview);

@@ -148,9 +148,13 @@ async fn prepare(
     )
     .await;
 
-    for room in ["P1", "P2"] {
+    // P1 with its layout for the seat map; P2's 5 × 5 has too few places: the room is made,
+    // the layout refused in words.
+    for (room, rows) in [("P1", "6"), ("P2", "5")] {
         type_into(c, "#room-name", room).await;
         type_into(c, "#room-seats", "30").await;
+        type_into(c, "#room-rows", rows).await;
+        type_into(c, "#room-columns", "5").await;
         click(c, "#room-add").await;
         wait_for(
             c,
@@ -159,6 +163,16 @@ async fn prepare(
         )
         .await;
     }
+    wait_for(
+        c,
+        "document.getElementById('room-error').innerText.includes('25 places for 30 seats')",
+        "the layout refused",
+    )
+    .await;
+    let layouts =
+        js(c, "return [...document.querySelectorAll('#rooms-table td.layout')].map(td => td.textContent)")
+            .await;
+    assert_eq!(layouts, json!(["6 × 5", "–"]));
     candidates(c, dir).await;
 
     let options =
@@ -230,7 +244,7 @@ async fn candidates(c: &Client, dir: &Path) {
     .await;
     let counts = js(
         c,
-        "return [...document.querySelectorAll('#rooms-table tbody tr')].map(r => r.children[2].textContent)",
+        "return [...document.querySelectorAll('#rooms-table tbody tr')].map(r => r.children[3].textContent)",
     )
     .await;
     assert_eq!(counts, json!(["30", "30"]));
@@ -309,9 +323,15 @@ async fn pause_room_from_its_proctor_page(c: &Client, p: &Client) {
             &format!("P1 {status} on the console"),
         )
         .await;
+        let tiles =
+            format!("document.querySelectorAll('#seat-map li[data-status=\"{status}\"]').length === 30");
+        wait_for(c, &tiles, &format!("P1's seat map {status}")).await;
         if status == "paused" {
             assert_eq!(js(c, &format!("return {}", overview_cell("P2", "in_progress"))).await, json!(30));
             screenshot(c, "console-room-paused").await;
+            js(c, "document.getElementById('h-map').scrollIntoView(); return true").await;
+            screenshot(c, "console-seat-map").await;
+            js(c, "window.scrollTo(0, 0); return true").await;
         }
     }
 }
