@@ -41,8 +41,8 @@ pub struct RoomLayout {
     pub layout: Layout,
 }
 
-/// Set a room's seat layout (board).
-#[utoipa::path(put, path = "/api/v1/events/{event}/rooms/{room}/layout", tag = "rooms", security(("bearer" = [])),
+/// Set (or replace) a room's seat layout (board).
+#[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/layout", tag = "rooms", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name")),
     request_body = Layout,
     responses((status = 200, body = RoomLayout), (status = 400, description = "`invalid_layout`: out of range or too few places"),

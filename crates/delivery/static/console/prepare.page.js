@@ -121,7 +121,7 @@ function roomsPanel(ctx, ev, rooms, counts, reload) {
     if (rows.value || columns.value) {
       const layout = { rows: Number(rows.value) || 0, columns: Number(columns.value) || 0 };
       try {
-        await ctx.api(eventPath(ev.id, `rooms/${encodeURIComponent(room.id)}/layout`), { method: 'PUT', json: layout });
+        await ctx.api(eventPath(ev.id, `rooms/${encodeURIComponent(room.id)}/layout`), { method: 'POST', json: layout });
       } catch (err) {
         layoutError = ctx.errorText(err);
       }

@@ -226,7 +226,7 @@ async fn a_room_layout_fits_its_seats_and_shows_in_the_overview(b: Backend) {
     let err = app
         .board
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::POST,
             "/api/v1/events/L1/rooms/P001/layout",
             Some(json!({"rows": 1, "columns": 3})),
         )
@@ -241,7 +241,7 @@ async fn a_room_layout_fits_its_seats_and_shows_in_the_overview(b: Backend) {
     let err = app
         .board
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::POST,
             "/api/v1/events/L1/rooms/P001/layout",
             Some(json!({"rows": 0, "columns": 9})),
         )
@@ -251,7 +251,7 @@ async fn a_room_layout_fits_its_seats_and_shows_in_the_overview(b: Backend) {
     let err = app
         .board
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::POST,
             "/api/v1/events/L1/rooms/NOPE/layout",
             Some(json!({"rows": 2, "columns": 2})),
         )
@@ -261,7 +261,7 @@ async fn a_room_layout_fits_its_seats_and_shows_in_the_overview(b: Backend) {
     let set = app
         .board
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::POST,
             "/api/v1/events/L1/rooms/P001/layout",
             Some(json!({"rows": 2, "columns": 3})),
         )
@@ -274,7 +274,7 @@ async fn a_room_layout_fits_its_seats_and_shows_in_the_overview(b: Backend) {
     // Set again: replaced, not duplicated.
     app.board
         .call(
-            reqwest::Method::PUT,
+            reqwest::Method::POST,
             "/api/v1/events/L1/rooms/P001/layout",
             Some(json!({"rows": 2, "columns": 2})),
         )
