@@ -66,6 +66,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::login))
         .routes(routes!(staff::refresh))
         .routes(routes!(staff::logout))
+        .routes(routes!(me::me))
         .routes(routes!(staff::create_staff))
         .routes(routes!(events::create_event, events::list_events))
         .routes(routes!(events::get_event))

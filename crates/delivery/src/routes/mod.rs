@@ -9,6 +9,7 @@ pub mod events;
 pub mod groups;
 pub mod health;
 pub mod layout;
+pub mod me;
 pub mod overview;
 pub mod result_files;
 pub mod results;

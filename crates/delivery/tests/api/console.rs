@@ -170,6 +170,10 @@ async fn the_console_page_serves_the_bank_framework_under_its_own_policy(b: Back
         .await
         .unwrap();
     assert_eq!(login["username"], "board", "{login}");
+    let me = app.board.get("/api/v1/auth/me").await.unwrap();
+    assert_eq!((me["username"].as_str(), me["role"].as_str()), (Some("board"), Some("exam_board")), "{me}");
+    let anonymous = http.get(format!("{}/api/v1/auth/me", app.url)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
 both_backends!(the_console_page_serves_the_bank_framework_under_its_own_policy);
 
