@@ -47,9 +47,13 @@ export function eventTabs(id, current) {
     tabs.map(([k, href]) => h('a', { href, 'aria-current': k === current ? 'page' : null }, t(`tab.${k}`))));
 }
 
-/** A link to a GET the browser sends itself (cookie-authenticated): a download or a print view. */
+/**
+ * A link to a GET the browser sends itself (cookie-authenticated): a download (`download`: true,
+ * or the file name to save as) or a print view.
+ */
 export function fetchLink(href, label, { download = false, newTab = false, id } = {}) {
-  const a = h('a', { href, id, class: 'button-link', download: download ? '' : null }, label);
+  const name = typeof download === 'string' ? download : '';
+  const a = h('a', { href, id, class: 'button-link', download: download ? name : null }, label);
   if (newTab) {
     a.target = '_blank';
     a.rel = 'noopener';

@@ -132,7 +132,7 @@ function exportsPanel(ctx, id, rooms) {
       h('li', {}, fetchLink(api('exports/calibration.csv'), t('end.calibration_csv'), { download: true, id: 'dl-calibration' })),
       h('li', {}, fetchLink(api('exports/raw.csv'), t('end.raw_csv'), { download: true, id: 'dl-raw' })),
       h('li', {}, fetchLink(api('exports/groups.csv'), t('end.groups_csv'), { download: true, id: 'dl-groups' })),
-      h('li', {}, fetchLink(api('results/file'), t('end.result_file'), { download: true, id: 'dl-file' }))),
+      h('li', {}, fetchLink(api('results/file'), t('end.result_file'), { download: `${id}-result-file.json`, id: 'dl-file' }))),
     h('h3', {}, t('end.records')),
     h('ul', { class: 'links-list' },
       h('li', {}, fetchLink(api('record'), t('end.site_record'), { newTab: true, id: 'site-record' })),
