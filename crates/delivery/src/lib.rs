@@ -9,6 +9,7 @@ pub mod codes;
 pub mod config;
 pub mod error;
 pub mod event_time;
+pub mod grouping;
 pub mod json;
 pub mod pages;
 pub mod proctor;
@@ -65,6 +66,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::login))
         .routes(routes!(staff::refresh))
         .routes(routes!(staff::logout))
+        .routes(routes!(me::me))
         .routes(routes!(staff::create_staff))
         .routes(routes!(events::create_event, events::list_events))
         .routes(routes!(events::get_event))
@@ -87,6 +89,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(proctor::http::act_on_candidate))
         .routes(routes!(proctor::http::act_on_room))
         .routes(routes!(proctor::http::incident))
+        .routes(routes!(overview::overview))
+        .routes(routes!(overview::progress))
+        .routes(routes!(site_record::site_record))
+        .routes(routes!(groups::groups_export))
+        .routes(routes!(layout::set_layout))
 }
 
 /// The HTTP and websocket surface.

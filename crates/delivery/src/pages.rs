@@ -65,12 +65,61 @@ pub static ASSETS: &[(&str, &[u8])] = assets!(
     "fonts/noto-sans-math-400-normal.woff2",
     "fonts/LICENSE-noto-sans.txt",
     "fonts/LICENSE-noto-sans-math.txt",
+    "console/console.html",
+    "console/console.css",
+    "console/strings.js",
+    "console/common.js",
+    "console/release-code.js",
+    "console/key-form.js",
+    "console/seat-map.js",
+    "console/events.page.js",
+    "console/prepare.page.js",
+    "console/start.page.js",
+    "console/end.page.js",
 );
+
+/// The bank's generic page framework, served to the console (`/console`) from its one source in
+/// `crates/bank/static/` (README.md there): the API client with silent refresh, the in-memory
+/// session, the strings and language switch, the shell's hash routing, the DOM helpers, the SVG
+/// charts and the look. They sit under `/static/console/` beside the console's own modules, so
+/// their relative imports (`./api.js`) resolve; `dom.js`'s `./sanitize.js` is this crate's own.
+pub static CONSOLE_SHARED: &[(&str, &[u8])] = &[
+    ("console/api.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/api.js"))),
+    ("console/session.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/session.js"))),
+    ("console/i18n.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/i18n.js"))),
+    ("console/shell.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/shell.js"))),
+    ("console/dom.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/dom.js"))),
+    ("console/charts.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/charts.js"))),
+    ("console/app.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/app.js"))),
+    ("console/app.css", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/app.css"))),
+    (
+        "console/board.css",
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../bank/static/board/board.css")),
+    ),
+    ("console/sanitize.js", include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/static/sanitize.js"))),
+];
+
+/// `/static/page-modules.json`: the console's page modules, which the bank's `app.js` (served as
+/// `/static/console/app.js`) imports at start — the same page-module interface as the bank's.
+async fn console_page_modules() -> Response {
+    let names: Vec<&str> = ASSETS
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| n.starts_with("console/") && n.ends_with(".page.js"))
+        .collect();
+    ([(header::CACHE_CONTROL, "no-cache")], axum::Json(names)).into_response()
+}
+
+/// An embedded file by its path under `/static/`: the delivery's own, then the console's shared.
+fn find_asset(name: &str) -> Option<&'static (&'static str, &'static [u8])> {
+    ASSETS.iter().chain(CONSOLE_SHARED).find(|(n, _)| *n == name)
+}
 
 /// Strong ETags of the assets (a hash of the bytes), computed once.
 static ETAGS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
     ASSETS
         .iter()
+        .chain(CONSOLE_SHARED)
         .map(|(name, bytes)| {
             let digest = sha2::Sha256::digest(bytes);
             (*name, format!("\"{}\"", hex::encode(&digest[..12])))
@@ -84,7 +133,9 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|headers: HeaderMap| async move { serve("candidate.html", &headers) }))
         .route("/proctor", get(|headers: HeaderMap| async move { serve("proctor.html", &headers) }))
         .route("/check", get(|headers: HeaderMap| async move { serve("check.html", &headers) }))
+        .route("/console", get(|headers: HeaderMap| async move { serve("console/console.html", &headers) }))
         .route("/favicon.ico", get(|headers: HeaderMap| async move { serve("favicon.svg", &headers) }))
+        .route("/static/page-modules.json", get(console_page_modules))
         .route("/static/{*path}", get(asset))
         .route("/ws/check", get(check_socket))
         .route("/api/v1/media/{id}", get(media))
@@ -126,7 +177,7 @@ fn content_type(name: &str) -> &'static str {
 /// One embedded file with its type, caching and security headers; `304` when the browser's copy
 /// is current.
 fn serve(name: &str, request: &HeaderMap) -> Response {
-    let Some((name, bytes)) = ASSETS.iter().find(|(n, _)| *n == name) else {
+    let Some((name, bytes)) = find_asset(name) else {
         return ApiError::NotFound(format!("no static file {name}")).into_response();
     };
     let etag = &ETAGS[name];
@@ -135,12 +186,10 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
-    // The strict page policy (khaothi_http::PageKind::App); the service layers add nosniff,
-    // no framing and no referrer to every response.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(content_security_policy(PageKind::App)),
-    );
+    // The strict page policy (khaothi_http::PageKind::App; the console's `Console`); the service
+    // layers add nosniff, no framing and no referrer to every response.
+    let kind = if name.starts_with("console/") { PageKind::Console } else { PageKind::App };
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(content_security_policy(kind)));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
@@ -210,7 +259,7 @@ mod tests {
 
     #[test]
     fn every_asset_has_a_known_type_and_the_fonts_stay_small() {
-        for (name, bytes) in ASSETS {
+        for (name, bytes) in ASSETS.iter().chain(CONSOLE_SHARED) {
             assert_ne!(content_type(name), "application/octet-stream", "{name}");
             assert!(!bytes.is_empty(), "{name}");
         }
@@ -220,7 +269,7 @@ mod tests {
 
     #[test]
     fn javascript_files_stay_small_and_pages_have_no_inline_script() {
-        for (name, bytes) in ASSETS {
+        for (name, bytes) in ASSETS.iter().chain(CONSOLE_SHARED) {
             let text = String::from_utf8_lossy(bytes);
             if name.ends_with(".js") {
                 assert!(text.lines().count() <= 650, "{name} has {} lines", text.lines().count());

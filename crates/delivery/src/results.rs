@@ -149,6 +149,11 @@ pub struct CandidateResult {
     pub theta_eap: Option<f64>,
     pub se: Option<f64>,
     pub answered: usize,
+    /// Grouping variables from the candidate CSV (`school`, `district`, `region`, `sex`; only
+    /// those given; absent when none), for DIF and đối sánh (crate::grouping).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = Object)]
+    pub groups: BTreeMap<String, String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -193,6 +198,7 @@ fn candidate_result(row: &Row, sections: &[u32]) -> CandidateResult {
         theta_eap: row.ability.as_ref().and_then(|a| a.theta).map(round4),
         se: row.ability.as_ref().and_then(|a| a.se).map(round4),
         answered: sheet.map_or(0, ScoreSheet::answered),
+        groups: crate::grouping::parse(c.groups.as_deref()),
     }
 }
 
@@ -234,6 +240,11 @@ pub async fn results_csv(s: &AppState, event: &str) -> Result<String, ApiError> 
     header.extend(sc.sections.iter().map(|&n| format!("section_{}", section_label(n))));
     header
         .extend(["total", "max", "score10", "score10_text", "theta_eap", "se", "answered"].map(String::from));
+    // The grouping columns appear when the candidate list gave any (crate::grouping).
+    let grouped = sc.rows.iter().any(|r| r.c.groups.is_some());
+    if grouped {
+        header.extend(crate::grouping::VARIABLES.iter().map(|(v, _)| v.to_string()));
+    }
     let mut out = vec![header];
     for r in &sc.rows {
         let (c, sheet) = (&r.c, r.sheet.as_ref());
@@ -260,6 +271,9 @@ pub async fn results_csv(s: &AppState, event: &str) -> Result<String, ApiError> 
             opt(r.ability.as_ref().and_then(|a| a.se).map(|t| format!("{t:.4}"))),
             sheet.map_or(0, ScoreSheet::answered).to_string(),
         ]);
+        if grouped {
+            row.extend(crate::grouping::row(c.groups.as_deref()));
+        }
         out.push(row);
     }
     csv_text(out)

@@ -73,6 +73,7 @@ pub fn seat(csv: &[u8], event: &Event<'_>) -> Result<Vec<Seated>, Refused> {
                 room_id: r.id.clone(),
                 seat,
                 version_code: order[(seat as usize - 1) % order.len()].clone(),
+                groups: row.groups,
             }
         })
         .collect())
@@ -103,6 +104,8 @@ struct Row<'r> {
     date_of_birth: String,
     room: &'r room::Model,
     seat: Option<i32>,
+    /// The grouping values as stored (crate::grouping).
+    groups: Option<String>,
 }
 
 /// The positions of the columns, by either header vocabulary.
@@ -112,6 +115,8 @@ struct Columns {
     dob: usize,
     room: usize,
     seat: Option<usize>,
+    /// Optional grouping variables (school, district, region, sex).
+    groups: crate::grouping::GroupColumns,
 }
 
 impl Columns {
@@ -123,6 +128,7 @@ impl Columns {
             dob: col(&["ngay_sinh", "date_of_birth", "dob"])?,
             room: col(&["phong", "room"])?,
             seat: col(&["ghe", "seat"]),
+            groups: crate::grouping::GroupColumns::find(headers),
         })
     }
 }
@@ -155,6 +161,18 @@ fn read_rows<'r>(
 /// Checks one record; every problem goes to `problems`, and the row comes back when it has a
 /// room and a date of birth (a row with other problems still takes its number and seat, so later
 /// rows are checked against it).
+/// A name a spreadsheet would run as a formula when the results are opened (`=cmd|…`, `+`, `-`,
+/// `@`), or markup or control characters no person's name has: refused with the row's line.
+fn hostile_name(name: &str) -> Option<&'static str> {
+    if name.starts_with(['=', '+', '-', '@']) {
+        return Some("a name cannot start with = + - @ (a spreadsheet would read it as a formula)");
+    }
+    if name.contains(['<', '>']) || name.chars().any(char::is_control) {
+        return Some("a name cannot contain < > or control characters");
+    }
+    None
+}
+
 fn check_row<'r>(
     line: usize,
     rec: &csv::StringRecord,
@@ -179,6 +197,8 @@ fn check_row<'r>(
     }
     if full_name.is_empty() {
         err("ho_ten", "the full name is empty".into());
+    } else if let Some(why) = hostile_name(&full_name) {
+        err("ho_ten", why.into());
     }
     let date_of_birth = parse_date(&dob);
     if date_of_birth.is_none() {
@@ -203,7 +223,11 @@ fn check_row<'r>(
     {
         err("ghe", format!("seat {seat} of room {room_name} is taken"));
     }
-    Some(Row { line, number, full_name, date_of_birth: date_of_birth?, room: room?, seat })
+    let groups = cols.groups.read(rec).unwrap_or_else(|(field, message)| {
+        err(field, message);
+        None
+    });
+    Some(Row { line, number, full_name, date_of_birth: date_of_birth?, room: room?, seat, groups })
 }
 
 /// Gives rows without a seat the room's first free seat, in file order.
@@ -303,6 +327,38 @@ mod tests {
             ]
         );
         assert!(problems[4].message.contains("no free seat"), "{problems:?}");
+    }
+
+    #[test]
+    fn formula_and_markup_names_are_refused_with_their_line() {
+        let rooms = [room("r1", "P01", 5)];
+        let Err(Refused::Rows(problems)) = seat_file(
+            "number,full_name,date_of_birth,room\nA1,=cmd|' /C calc'!A0,2008-01-02,P01\nA2,<script>x</script>,2008-01-02,P01\nA3,Lê Văn-An,2008-01-02,P01\nA4,@SUM(1),2008-01-02,P01\n",
+            &rooms,
+        ) else {
+            panic!("the file must be refused")
+        };
+        let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [2, 3, 5], "{problems:?}");
+        assert!(problems[0].message.contains("formula"), "{problems:?}");
+    }
+
+    #[test]
+    fn grouping_columns_are_carried_and_a_bad_one_is_refused_by_line() {
+        let rooms = [room("r1", "P01", 5)];
+        let out = seat_file(
+            "so_bao_danh,ho_ten,ngay_sinh,phong,truong,gioi_tinh\nA1,An,2008-01-02,P01,THPT Kim Liên,nữ\nA2,Bình,2008-01-02,P01,,\n",
+            &rooms,
+        )
+        .unwrap();
+        assert_eq!(out[0].groups.as_deref(), Some(r#"{"school":"THPT Kim Liên","sex":"nữ"}"#));
+        assert_eq!(out[1].groups, None);
+        let Err(Refused::Rows(problems)) =
+            seat_file("so_bao_danh,ho_ten,ngay_sinh,phong,truong\nA1,An,2008-01-02,P01,=1+1\n", &rooms)
+        else {
+            panic!("the file must be refused")
+        };
+        assert_eq!((problems[0].line, problems[0].field), (2, Some("truong")));
     }
 
     #[test]

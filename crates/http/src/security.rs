@@ -19,6 +19,9 @@ pub enum PageKind {
     /// this server only (no websockets) and images also from `blob:` URLs, which the editor makes
     /// for a pasted or dropped image while it uploads.
     Bank,
+    /// The delivery's staff console (`/console` and `/static/console/…`): the bank's page framework
+    /// on the delivery server, so [`PageKind::Bank`]'s rules without `blob:` images (it makes none).
+    Console,
     /// HTML that declares no policy of its own (Swagger UI's vendored page, the bank's printable
     /// paper): it may load what it needs from wherever it was written to, but is never framed.
     Document,
@@ -37,6 +40,11 @@ pub fn content_security_policy(kind: PageKind) -> &'static str {
         PageKind::Bank => {
             "default-src 'self'; script-src 'self'; style-src 'self'; \
              img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        }
+        PageKind::Console => {
+            "default-src 'self'; script-src 'self'; style-src 'self'; \
+             img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
         PageKind::Document => "frame-ancestors 'none'",

@@ -110,6 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             event.event_id, event.room
         );
         println!("  lab check       {delivery_url}/check");
+        println!("  site console    {delivery_url}/console   (the exam day in the browser: login \"board\", same password)");
         // The keys' release code is shown at creation only; the demo keeps it beside its data.
         let keys_file = args.data_dir.join("delivery").join("demo-keys-release-code.txt");
         let keys_code = match &event.keys_key {

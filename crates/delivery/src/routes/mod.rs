@@ -6,10 +6,15 @@ use khaothi_auth::Role;
 
 pub mod candidates;
 pub mod events;
+pub mod groups;
 pub mod health;
+pub mod layout;
+pub mod me;
+pub mod overview;
 pub mod result_files;
 pub mod results;
 pub mod rooms;
+pub mod site_record;
 pub mod staff;
 
 /// The exam board (and the admin, who may do what the board does).

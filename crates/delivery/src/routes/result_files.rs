@@ -48,7 +48,7 @@ pub async fn verify_chains(State(s): State<AppState>, user: CurrentUser) -> ApiR
         (status = 409, description = "keys not released, or a hash chain is broken")))]
 pub async fn result_file(
     State(s): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     Path(id): Path<String>,
 ) -> ApiResult<Json<ResultFile>> {
     user.require(BOARD, "export the signed result file")?;

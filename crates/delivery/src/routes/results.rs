@@ -48,7 +48,7 @@ async fn audited(s: &AppState, user: &CurrentUser, event: &str, export: &str) ->
         (status = 403), (status = 404), (status = 409, description = "keys not released")))]
 pub async fn results(
     State(s): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     Path(id): Path<String>,
     Query(q): Query<ResultsQuery>,
 ) -> ApiResult<Response> {
@@ -74,7 +74,7 @@ pub async fn results(
     responses((status = 200, body = String, content_type = "text/csv"), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn calibration_export(
     State(s): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     user.require(BOARD, "export calibration data")?;
@@ -89,7 +89,7 @@ pub async fn calibration_export(
     responses((status = 200, body = String, content_type = "text/csv"), (status = 401), (status = 403), (status = 404), (status = 409)))]
 pub async fn raw_export(
     State(s): State<AppState>,
-    user: CurrentUser,
+    khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     user.require(BOARD, "export raw responses")?;

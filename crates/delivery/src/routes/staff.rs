@@ -36,6 +36,8 @@ pub struct TokenResponse {
     /// Good once at `POST /api/v1/auth/refresh` (also set as the `khaothi_refresh` cookie).
     pub refresh_token: String,
     pub role: Role,
+    /// Who signed in (the console's top bar names them, as the bank's answer does).
+    pub username: String,
 }
 
 /// Longest username looked at and longest password hashed; longer ones fail at once.
@@ -110,6 +112,7 @@ async fn issue(
         expires_in,
         refresh_token: refresh.token,
         role,
+        username: user.username.clone(),
     };
     Ok((cookies, Json(body)))
 }

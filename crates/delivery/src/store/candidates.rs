@@ -49,6 +49,8 @@ pub struct Seated {
     pub room_id: String,
     pub seat: i32,
     pub version_code: String,
+    /// The grouping variables as stored (crate::grouping), if the file gave any.
+    pub groups: Option<String>,
 }
 
 /// Inserts every candidate in one transaction: an import is all or nothing.
@@ -83,6 +85,7 @@ pub async fn insert_all(write: &DatabaseConnection, event_id: &str, seated: &[Se
             paused_ms: Set(0),
             absent: Set(false),
             terminate_reason: Set(None),
+            groups: Set(c.groups.clone()),
         }
         .insert(&txn)
         .await?;

@@ -134,6 +134,10 @@ pub mod candidate {
         pub paused_ms: i64,
         /// Marked absent by the proctor (only before starting); a login is refused until admitted.
         pub absent: bool,
+        /// Grouping variables from the candidate CSV (`{"school","district","region","sex"}`, only
+        /// those given), as JSON; see [`crate::grouping`].
+        #[sea_orm(column_type = "Text", nullable)]
+        pub groups: Option<String>,
         /// Why the proctor terminated the session (`submit_reason` is then `terminated`).
         #[sea_orm(column_type = "Text", nullable)]
         pub terminate_reason: Option<String>,

@@ -6,6 +6,7 @@ mod bad_input;
 mod chains;
 mod close_frames;
 mod common;
+mod console;
 mod events;
 mod exam;
 mod exam_record;

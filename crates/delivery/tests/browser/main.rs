@@ -7,6 +7,7 @@
 //! messages (issue 6), in their own test functions.
 
 mod candidate;
+mod console;
 mod exam_day;
 mod harness;
 mod pages;
