@@ -53,8 +53,7 @@ pub async fn preview_draft(
     }
     let media = |name: &str| Some(format!("/api/v1/media/{name}"));
     let html = khaothi_render::preview_html(&lenient::render(&body, &media));
-    let (item, mut errors) = validate(&body);
-    let mut warnings = Vec::new();
+    let (item, mut errors, mut warnings) = validate(&body);
     if let Some(item) = &item {
         check_stored_references(&state, user.org(), item, &mut errors, &mut warnings).await?;
     }
@@ -62,8 +61,9 @@ pub async fn preview_draft(
 }
 
 /// The checks of `POST`/`PUT items` in the order they run there, but collected instead of
-/// returned at the first failure. The item is returned when every one passes.
-fn validate(body: &Value) -> (Option<Item>, Vec<FieldError>) {
+/// returned at the first failure. The item is returned when every one passes, with the warnings
+/// a save would answer (what it normalised, such as a typed option letter removed).
+fn validate(body: &Value) -> (Option<Item>, Vec<FieldError>, Vec<FieldError>) {
     let record: ItemRecord = match serde_path_to_error::deserialize(body.clone()) {
         Ok(r) => r,
         Err(e) => {
@@ -71,7 +71,7 @@ fn validate(body: &Value) -> (Option<Item>, Vec<FieldError>) {
             let message = e.inner().to_string();
             let mut errors = vec![FieldError::new(if field == "." { "item".into() } else { field }, message)];
             errors.extend(lenient::check_text(body));
-            return (None, errors);
+            return (None, errors, Vec::new());
         }
     };
     let mut errors: Vec<FieldError> = record
@@ -86,19 +86,20 @@ fn validate(body: &Value) -> (Option<Item>, Vec<FieldError>) {
         ));
     }
     match record.into_item() {
-        Ok((item, _)) => {
+        Ok((item, normalised)) => {
             errors.extend(khaothi_render::check_item(&item));
             let ok = errors.is_empty();
-            (ok.then_some(item), errors)
+            let warnings = normalised.into_iter().map(|w| FieldError::new(w.field, w.message)).collect();
+            (ok.then_some(item), errors, warnings)
         }
         Err(khaothi_domain::DomainError::Invalid { errors: found, .. }) => {
             errors.extend(found);
             errors.extend(lenient::check_text(body));
-            (None, errors)
+            (None, errors, Vec::new())
         }
         Err(other) => {
             errors.push(FieldError::new("item", other.to_string()));
-            (None, errors)
+            (None, errors, Vec::new())
         }
     }
 }

@@ -49,5 +49,15 @@ async fn create_and_edit_say_which_option_letters_were_removed(backend: Backend)
     let fields: Vec<&str> =
         body["warnings"].as_array().unwrap().iter().map(|w| w["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["options[1]"], "{body}");
+
+    // The editor's preview of a draft warns before the save does.
+    let mut draft = sample_item("TOAN12-7103");
+    draft["options"][3] = json!("D. $(0; 2)$");
+    let (s, body) = app.post(Some(&writer), "/api/v1/items/preview", draft).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["errors"], json!([]), "{body}");
+    let fields: Vec<&str> =
+        body["warnings"].as_array().unwrap().iter().map(|w| w["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["options[3]"], "{body}");
 }
 both_backends!(create_and_edit_say_which_option_letters_were_removed);
