@@ -13,6 +13,7 @@ mod calibration;
 mod calibration_jobs;
 mod confidentiality;
 mod enemies;
+mod file_modes;
 mod import;
 mod openapi;
 mod packages;

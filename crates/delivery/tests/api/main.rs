@@ -9,6 +9,7 @@ mod common;
 mod events;
 mod exam;
 mod exam_record;
+mod file_modes;
 mod openapi;
 mod pages;
 mod proctor;
