@@ -15,6 +15,7 @@ mod confidentiality;
 mod enemies;
 mod file_modes;
 mod import;
+mod no_versions;
 mod openapi;
 mod packages;
 mod results;

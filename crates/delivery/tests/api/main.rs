@@ -6,6 +6,7 @@ mod bad_input;
 mod chains;
 mod close_frames;
 mod common;
+mod empty_package;
 mod events;
 mod exam;
 mod exam_record;
