@@ -6,6 +6,7 @@ mod common;
 mod assembly;
 use assembly as api_assembly;
 mod authoring;
+mod authorization_matrix;
 mod bad_input;
 mod blueprint_check;
 mod board_views;
