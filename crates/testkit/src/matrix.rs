@@ -77,7 +77,7 @@ pub fn check(expected: &BTreeMap<Route, Vec<String>>, observed: &BTreeMap<Route,
         let mut table = format!("{header}\n");
         for ((method, path), cells) in observed {
             table.push_str(&format!(
-                "{method:<6} {path:<48} {}\n",
+                "{method:<6} {path:<64} {}\n",
                 cells.iter().map(|c| format!("{c:<9}")).collect::<String>().trim_end()
             ));
         }

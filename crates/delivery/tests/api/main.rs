@@ -2,6 +2,7 @@
 //! websocket clients, on SQLite and PostgreSQL.
 
 mod answered;
+mod authorization_matrix;
 mod bad_input;
 mod chains;
 mod close_frames;
