@@ -152,15 +152,15 @@ pub fn allowed_bank(configured: Option<&str>, requested: Option<&str>) -> ApiRes
             format!("the configured bank_url {configured} is not an http:// or https:// address"),
         ));
     };
-    if let Some(asked) = requested.map(str::trim).filter(|r| !r.is_empty()) {
-        if origin(asked).as_ref() != Some(&own) {
-            return Err(ApiError::bad_request(
-                "bank_not_allowed",
-                format!(
-                    "results go only to the configured bank {configured}; {asked} is another address (leave bank_url out to use the configured one)"
-                ),
-            ));
-        }
+    if let Some(asked) = requested.map(str::trim).filter(|r| !r.is_empty())
+        && origin(asked).as_ref() != Some(&own)
+    {
+        return Err(ApiError::bad_request(
+            "bank_not_allowed",
+            format!(
+                "results go only to the configured bank {configured}; {asked} is another address (leave bank_url out to use the configured one)"
+            ),
+        ));
     }
     Ok(configured.to_string())
 }
