@@ -8,6 +8,7 @@ mod limiter;
 mod openapi;
 mod password;
 mod pool;
+mod private_files;
 mod secret;
 mod token;
 
@@ -16,7 +17,10 @@ pub use limiter::LoginLimiter;
 pub use openapi::{BearerAuth, LoginRequest, LogoutResponse, RefreshRequest};
 pub use password::{generate_password, hash_password, verify_password};
 pub use pool::{Busy, PasswordPool};
-pub use secret::{load_or_create_private_text, load_or_create_secret, write_private};
+pub use private_files::{
+    create_private_dir, create_private_file, looser_than_private, sqlite_file, sqlite_files,
+};
+pub use secret::{load_or_create_private_text, load_or_create_secret, replace_private, write_private};
 pub use token::{AccountCheck, AccountNow, BANK_SERVICE, Claims, DELIVERY_SERVICE, JwtKeys, RefreshToken};
 
 use serde::{Deserialize, Serialize};

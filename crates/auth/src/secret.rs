@@ -30,7 +30,7 @@ pub fn load_or_create_private_text(path: &Path, create: impl FnOnce() -> String)
         return Ok(text);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        crate::create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let text = create();
     write_private(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -48,6 +48,16 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     opts.open(path)?.write_all(contents.as_bytes())
 }
 
+/// Writes `contents` to `path` readable by its owner only (0600), replacing a file there: for a
+/// secret that is written again (the demo's release code of a new event).
+pub fn replace_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    write_private(path, contents)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +73,21 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_replaced_secret_is_private_even_where_a_readable_file_was() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("khaothi-replace-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("release-code.txt");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        replace_private(&path, "new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         std::fs::remove_dir_all(dir).unwrap();
     }
 

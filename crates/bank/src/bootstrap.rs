@@ -19,6 +19,30 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
 ];
 pub const DEMO_PASSWORD: &str = "khaothi-demo";
 
+/// The data directory, created owner-only (0700), and the SQLite database file, created 0600
+/// before the first connection (issue 16, finding 9: the database holds every item's key).
+/// Existing ones are left as they are and checked by [`loose_file_modes`].
+pub fn prepare_data_dir(config: &BankConfig) -> Result<(), StartError> {
+    let dir = &config.data_dir;
+    khaothi_auth::create_private_dir(dir)
+        .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+    if let Some(db) = khaothi_auth::sqlite_file(&config.database_url()) {
+        khaothi_auth::create_private_file(&db)
+            .map_err(|e| format!("cannot create the database {}: {e}", db.display()))?;
+    }
+    Ok(())
+}
+
+/// The data directory, database and key files that other accounts on the machine could read
+/// (one line each, with the `chmod` that fixes it); logged as warnings at start.
+pub fn loose_file_modes(config: &BankConfig) -> Vec<String> {
+    let dir = &config.data_dir;
+    let mut paths = vec![dir.clone()];
+    paths.extend(khaothi_auth::sqlite_files(&config.database_url()));
+    paths.extend(["jwt.secret", "board.key"].map(|f| dir.join(f)));
+    khaothi_auth::looser_than_private(&paths)
+}
+
 /// The configured token secret, or one generated once and kept in the data directory.
 pub fn jwt_secret(config: &BankConfig) -> Result<Vec<u8>, StartError> {
     let configured = config.jwt_secret.as_ref().map(|s| s.expose_secret());

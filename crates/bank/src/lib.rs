@@ -142,8 +142,7 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database, ensures the first admin (or demo accounts), binds.
     pub async fn build(config: BankConfig) -> Result<Self, StartError> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+        bootstrap::prepare_data_dir(&config)?;
         let db = khaothi_store::connect(&config.database_url()).await.map_err(|e| e.to_string())?;
         khaothi_store::migrate_bank(&db).await.map_err(|e| e.to_string())?;
         let interrupted =
@@ -181,6 +180,9 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let board_key = Arc::new(bootstrap::board_key(&config)?);
+        for warning in bootstrap::loose_file_modes(&config) {
+            tracing::warn!("{warning}");
+        }
         let state = AppState {
             db,
             keys,

@@ -70,6 +70,10 @@ pub struct DeliveryConfig {
     /// The event's time zone (IANA name or `±HH:MM`) for every time people read: pages, login
     /// sheets, the biên bản (24-hour). Machine exports stay RFC 3339 UTC. See `event_time`.
     pub event_time_zone: String,
+    /// The bank this site's results go to (e.g. `https://bank.example.vn`): the upload
+    /// (`POST …/results/upload`) posts there and nowhere else, so a board token cannot make the
+    /// server send signed results or a bank password to another host. Unset: no upload.
+    pub bank_url: Option<String>,
 }
 
 impl Default for DeliveryConfig {
@@ -104,6 +108,7 @@ impl Default for DeliveryConfig {
             max_batch: 1024,
             demo: false,
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
+            bank_url: None,
         }
     }
 }

@@ -134,8 +134,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: DeliveryConfig) -> Result<Self, StartError> {
-        std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+        bootstrap::prepare_data_dir(&config)?;
         raise_open_file_limit();
         event_time::EventZone::parse(&config.event_time_zone)?;
         let db = store::connect_and_migrate(&config.database_url()).await.map_err(|e| e.to_string())?;
@@ -149,6 +148,9 @@ impl Application {
         let jwt = bootstrap::secret(&config, config.jwt_secret.as_ref(), "jwt.secret")?;
         let code = bootstrap::secret(&config, config.code_secret.as_ref(), "code.secret")?;
         let site_key = site::load_or_create_site_key(&config)?;
+        for warning in bootstrap::loose_file_modes(&config) {
+            tracing::warn!("{warning}");
+        }
         bootstrap::ensure_board(&db.write, &config).await?;
         let writer = Writer::start(db.write.clone(), config.max_batch).await.map_err(|e| e.to_string())?;
         session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;

@@ -31,7 +31,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 pub fn with_service_layers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     router
         .layer(axum::middleware::from_fn(close_after_refused_body))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::map_response(errors_as_json))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

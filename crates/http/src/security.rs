@@ -1,9 +1,11 @@
 //! Security headers for every response, with a Content-Security-Policy chosen by what the response
-//! is. A handler that sets a header itself (the delivery's pages set their own policy) keeps it;
-//! the layer only fills in what is missing.
+//! is. A handler that sets a header itself (the delivery's pages, the biên bản) keeps it; the layer
+//! fills in what is missing, and gives the delivery's pages the websockets of the host the request
+//! named (issue 16, finding 10: `connect-src` allows this server only, never any host).
 
+use axum::body::Body;
 use axum::http::header::{self, HeaderName};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Request};
 use axum::response::Response;
 
 /// What a response is, for its Content-Security-Policy.
@@ -11,30 +13,36 @@ use axum::response::Response;
 pub enum PageKind {
     /// The delivery's own pages and their static files (candidate, proctor, lab check): scripts,
     /// styles, fonts and images from this server only (images may also be `data:` URIs inside
-    /// items), websockets to any host (a lab may reach the server by a name or an address the page
-    /// cannot know), no inline script or style, no plugins, no framing. Item HTML that slipped past
-    /// both sanitizers still could not run script.
+    /// items), connections to this server only — its own websockets included: the layer adds
+    /// `ws://HOST wss://HOST` for the `Host` the request named (see [`policy_for_host`]) — no
+    /// inline script or style, no plugins, no framing. Item HTML that slipped past both
+    /// sanitizers still could not run script.
     App,
-    /// The bank's application (`/` and its static files): like [`PageKind::App`], but API calls to
-    /// this server only (no websockets) and images also from `blob:` URLs, which the editor makes
-    /// for a pasted or dropped image while it uploads.
+    /// The bank's application (`/` and its static files): like [`PageKind::App`], but no
+    /// websockets and images also from `blob:` URLs, which the editor makes for a pasted or
+    /// dropped image while it uploads.
     Bank,
     /// The delivery's staff console (`/console` and `/static/console/…`): the bank's page framework
     /// on the delivery server, so [`PageKind::Bank`]'s rules without `blob:` images (it makes none).
     Console,
-    /// HTML that declares no policy of its own (Swagger UI's vendored page, the bank's printable
-    /// paper): it may load what it needs from wherever it was written to, but is never framed.
-    Document,
+    /// A printed document made on the server (the bank's paper, the biên bản, and any HTML that
+    /// declares no policy of its own): its own `<style>` and images from this server or `data:`;
+    /// no script at all, nothing else loads, never framed.
+    Print,
+    /// Swagger UI at `/docs`: its vendored scripts and styles from this server, inline styles
+    /// (its widgets set them) and calls to this server's API; no inline script, never framed.
+    Docs,
     /// Everything else (JSON, CSV, media, text): nothing in it may load or run anything.
     Api,
 }
 
-/// The Content-Security-Policy of a kind of response.
+/// The Content-Security-Policy of a kind of response. For [`PageKind::App`] this is the policy
+/// without websockets; the service layer answers with [`policy_for_host`].
 pub fn content_security_policy(kind: PageKind) -> &'static str {
     match kind {
         PageKind::App => {
             "default-src 'self'; script-src 'self'; style-src 'self'; \
-             img-src 'self' data:; font-src 'self'; connect-src 'self' ws: wss:; object-src 'none'; \
+             img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
         PageKind::Bank => {
@@ -47,16 +55,63 @@ pub fn content_security_policy(kind: PageKind) -> &'static str {
              img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
-        PageKind::Document => "frame-ancestors 'none'",
+        PageKind::Print => {
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        }
+        PageKind::Docs => {
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        }
         PageKind::Api => "default-src 'none'; frame-ancestors 'none'",
     }
 }
 
+/// The policy of `kind` as served to a request for `host` (its `Host` header): for
+/// [`PageKind::App`], `connect-src` also names `ws://host` and `wss://host` (older WebKit, as in
+/// Safe Exam Browser on macOS, does not count a websocket to the same host as `'self'`). A host
+/// with characters a host name or address never has adds nothing, so a forged header cannot
+/// widen the policy.
+pub fn policy_for_host(kind: PageKind, host: Option<&str>) -> String {
+    let policy = content_security_policy(kind);
+    match (kind, host.filter(|h| is_host(h))) {
+        (PageKind::App, Some(h)) => {
+            policy.replacen("connect-src 'self'", &format!("connect-src 'self' ws://{h} wss://{h}"), 1)
+        }
+        _ => policy.to_string(),
+    }
+}
+
+/// A host name or address with an optional port (`lab-7.local:8090`, `10.0.0.5`, `[::1]:8090`).
+fn is_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 255
+        && h.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
 /// Fills in the headers every response carries: no MIME sniffing, no framing, no referrer, and a
-/// Content-Security-Policy by [`PageKind`] (HTML without its own is a `Document`, the rest `Api`).
-pub async fn security_headers(mut res: Response) -> Response {
+/// Content-Security-Policy by [`PageKind`]: a response's own policy is kept (the delivery's
+/// [`PageKind::App`] one gains the request host's websockets); HTML without one is
+/// [`PageKind::Docs`] under `/docs` and [`PageKind::Print`] elsewhere; the rest is
+/// [`PageKind::Api`].
+pub async fn security_headers(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let docs = req.uri().path() == "/docs" || req.uri().path().starts_with("/docs/");
+    let mut res = next.run(req).await;
     let h = res.headers_mut();
-    let kind = if is_html(h) { PageKind::Document } else { PageKind::Api };
+    let app = content_security_policy(PageKind::App);
+    if h.get(header::CONTENT_SECURITY_POLICY).is_some_and(|v| v == app) {
+        let policy = policy_for_host(PageKind::App, host.as_deref());
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            h.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    let kind = match (is_html(h), docs) {
+        (true, true) => PageKind::Docs,
+        (true, false) => PageKind::Print,
+        (false, _) => PageKind::Api,
+    };
     let defaults: [(HeaderName, &'static str); 4] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
@@ -76,8 +131,7 @@ fn is_html(h: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use axum::Router;
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
+    use axum::http::StatusCode;
     use axum::response::{Html, IntoResponse};
     use axum::routing::get;
     use tower::ServiceExt;
@@ -88,6 +142,7 @@ mod tests {
         Router::new()
             .route("/json", get(|| async { axum::Json(serde_json::json!({"ok": true})) }))
             .route("/paper", get(|| async { Html("<p>paper</p>") }))
+            .route("/docs/", get(|| async { Html("<div id=swagger-ui></div>") }))
             .route(
                 "/page",
                 get(|| async {
@@ -95,13 +150,18 @@ mod tests {
                     ([(header::CONTENT_SECURITY_POLICY, csp)], Html("<p>app</p>")).into_response()
                 }),
             )
-            .layer(axum::middleware::map_response(security_headers))
+            .layer(axum::middleware::from_fn(security_headers))
+    }
+
+    async fn headers_for(uri: &str, host: &str) -> HeaderMap {
+        let req = Request::get(uri).header(header::HOST, host).body(Body::empty()).unwrap();
+        let res = app().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.headers().clone()
     }
 
     async fn headers(uri: &str) -> HeaderMap {
-        let res = app().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        res.headers().clone()
+        headers_for(uri, "lab.local:8090").await
     }
 
     #[tokio::test]
@@ -112,17 +172,32 @@ mod tests {
         assert_eq!(api[header::X_FRAME_OPTIONS], "DENY");
         assert_eq!(api[header::REFERRER_POLICY], "no-referrer");
         let paper = headers("/paper").await;
-        assert_eq!(paper[header::CONTENT_SECURITY_POLICY], "frame-ancestors 'none'");
+        assert_eq!(paper[header::CONTENT_SECURITY_POLICY], content_security_policy(PageKind::Print));
+        let csp = paper[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'none'") && !csp.contains("script-src"), "no script: {csp}");
         assert_eq!(paper[header::X_FRAME_OPTIONS], "DENY");
+        let docs = headers("/docs/").await;
+        let csp = docs[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert_eq!(csp, content_security_policy(PageKind::Docs));
+        assert!(
+            csp.contains("script-src 'self';") && csp.contains("style-src 'self' 'unsafe-inline'"),
+            "{csp}"
+        );
     }
 
     #[tokio::test]
-    async fn a_page_keeps_its_own_policy() {
+    async fn a_page_keeps_its_own_policy_with_this_hosts_websockets_only() {
         let page = headers("/page").await;
         assert_eq!(page.get_all(header::CONTENT_SECURITY_POLICY).iter().count(), 1);
         let csp = page[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert_eq!(csp, content_security_policy(PageKind::App));
+        assert!(csp.contains("connect-src 'self' ws://lab.local:8090 wss://lab.local:8090;"), "{csp}");
+        assert!(!csp.contains("ws: ") && !csp.contains("wss: "), "no scheme-wide websockets: {csp}");
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
         assert_eq!(page[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        // A Host header no host has adds nothing.
+        let forged = headers_for("/page", "x; script-src *").await;
+        assert_eq!(forged[header::CONTENT_SECURITY_POLICY], content_security_policy(PageKind::App));
+        assert_eq!(policy_for_host(PageKind::App, Some("[::1]:8090")).matches("[::1]:8090").count(), 2);
+        assert_eq!(policy_for_host(PageKind::Bank, Some("bank")), content_security_policy(PageKind::Bank));
     }
 }

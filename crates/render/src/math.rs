@@ -290,7 +290,6 @@ const MATHML_ATTRIBUTES: &[&str] = &[
     "display",
     "encoding",
     "class",
-    "style",
     "mathvariant",
     "stretchy",
     "symmetric",
@@ -319,16 +318,22 @@ const MATHML_ATTRIBUTES: &[&str] = &[
 /// Entities the MathML writer and our escaping produce; any other `&` is text.
 const ENTITIES: &[&str] = &["&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&#160;"];
 
+/// Attributes pulldown-latex writes that are dropped, not refused: `style` (for `\color`,
+/// `\fcolorbox`, a negative space, a row gap). The pages' Content-Security-Policy forbids inline
+/// styles, so item HTML carries none (issue 16, finding 10); the math renders without them.
+const DROPPED_ATTRIBUTES: &[&str] = &["style"];
+
 /// Copies well-formed tags of the MathML vocabulary (known element, known attributes with quoted
-/// values) and escapes every other `<`, `>` and `&`, so nothing but MathML can come out.
+/// values, [`DROPPED_ATTRIBUTES`] left out) and escapes every other `<`, `>` and `&`, so nothing
+/// but MathML can come out.
 pub(crate) fn sanitize_mathml(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + 16);
     let mut rest = raw;
     while let Some(c) = rest.chars().next() {
         match c {
-            '<' => match tag_len(rest) {
-                Some(n) => {
-                    out.push_str(&rest[..n]);
+            '<' => match clean_tag(rest) {
+                Some((n, tag)) => {
+                    out.push_str(&tag);
                     rest = &rest[n..];
                     continue;
                 }
@@ -356,8 +361,9 @@ pub(crate) fn sanitize_mathml(raw: &str) -> String {
     out
 }
 
-/// Length of an allowed tag at the start of `s`, or `None` when `<` is not one.
-fn tag_len(s: &str) -> Option<usize> {
+/// An allowed tag at the start of `s`: its length there and the tag as it is copied (without
+/// [`DROPPED_ATTRIBUTES`]), or `None` when `<` is not one.
+fn clean_tag(s: &str) -> Option<(usize, String)> {
     let b = s.as_bytes();
     let mut i = 1;
     let closing = b.get(i) == Some(&b'/');
@@ -372,22 +378,26 @@ fn tag_len(s: &str) -> Option<usize> {
         return None;
     }
     if closing {
-        return (b.get(i) == Some(&b'>')).then_some(i + 1);
+        return (b.get(i) == Some(&b'>')).then(|| (i + 1, s[..=i].to_string()));
     }
+    let mut tag = s[..i].to_string();
     loop {
+        let space = i;
         while b.get(i) == Some(&b' ') {
             i += 1;
         }
         match b.get(i)? {
-            b'>' => return Some(i + 1),
-            b'/' => return (b.get(i + 1) == Some(&b'>')).then_some(i + 2),
+            b'>' => return Some((i + 1, tag + ">")),
+            b'/' => return (b.get(i + 1) == Some(&b'>')).then(|| (i + 2, tag + " />")),
             _ => {}
         }
         let attr_start = i;
         while b.get(i).is_some_and(|c| c.is_ascii_lowercase() || *c == b'-') {
             i += 1;
         }
-        if !MATHML_ATTRIBUTES.contains(&&s[attr_start..i]) || b.get(i) != Some(&b'=') {
+        let name = &s[attr_start..i];
+        let dropped = DROPPED_ATTRIBUTES.contains(&name);
+        if !(dropped || MATHML_ATTRIBUTES.contains(&name)) || b.get(i) != Some(&b'=') {
             return None;
         }
         i += 1;
@@ -404,6 +414,9 @@ fn tag_len(s: &str) -> Option<usize> {
         }
         b.get(i)?;
         i += 1;
+        if !dropped {
+            tag.push_str(&s[space..i]);
+        }
     }
 }
 
@@ -413,6 +426,23 @@ mod tests {
 
     fn err(tex: &str) -> LatexError {
         latex_to_mathml(tex, false, true).unwrap_err()
+    }
+
+    #[test]
+    fn no_inline_style_reaches_the_page_and_the_math_stays() {
+        for tex in [r"\color{red}{x^2} + 1", r"\int f(x)\,\!dx", r"\begin{array}{c} a \\[2em] b \end{array}"]
+        {
+            let ml = latex_to_mathml(tex, false, true).unwrap();
+            assert!(!ml.contains("style="), "{tex}: {ml}");
+            assert!(ml.starts_with("<math") && (ml.contains("<mi>") || ml.contains("<mi ")), "{tex}: {ml}");
+            assert!(!ml.contains("&lt;"), "no tag was refused: {ml}");
+        }
+        assert_eq!(
+            sanitize_mathml(
+                r#"<mstyle displaystyle="true" style="color: red"><mi>x</mi></mstyle><mspace width="1em" style="margin-left: -1em" />"#
+            ),
+            r#"<mstyle displaystyle="true"><mi>x</mi></mstyle><mspace width="1em" />"#
+        );
     }
 
     #[test]

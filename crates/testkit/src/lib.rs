@@ -9,6 +9,7 @@
 pub mod browser;
 mod database;
 mod http;
+pub mod matrix;
 pub mod openapi;
 
 pub use database::{Backend, POSTGRES_ENV, PREFIX_ENV, PostgresDatabase, TestData};

@@ -43,9 +43,10 @@ pub enum DeliveryCommand {
     UploadResults {
         #[command(flatten)]
         board: BoardArgs,
-        /// The bank, e.g. https://bank.example.vn
+        /// The bank, e.g. https://bank.example.vn; the server uploads only to its configured
+        /// `bank_url`, so this is a check that it is the one meant (default: the configured one)
         #[arg(long)]
-        bank: String,
+        bank: Option<String>,
         /// A bank account with the board role.
         #[arg(long, default_value = "board")]
         bank_user: String,

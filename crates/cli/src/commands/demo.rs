@@ -71,6 +71,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             data_dir: dir,
             demo: true,
             board_public_key: Some(key.public().to_string()),
+            // Results upload only to the configured bank: the demo's own.
+            bank_url: Some(format!("http://{}", app.addr)),
             ..Default::default()
         };
         let delivery = khaothi_delivery::Application::build(dcfg).await?;
@@ -115,7 +117,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let keys_file = args.data_dir.join("delivery").join("demo-keys-release-code.txt");
         let keys_code = match &event.keys_key {
             Some(code) => {
-                std::fs::write(&keys_file, code)
+                // Owner-only (0600), like every secret the services keep.
+                khaothi_auth::replace_private(&keys_file, code)
                     .with_context(|| format!("writing {}", keys_file.display()))?;
                 Some(code.clone())
             }

@@ -180,6 +180,12 @@ pub async fn import_package(
     if m.event_id != id {
         return Err(ApiError::PackageRefused(format!("this package is for event {}, not {id}", m.event_id)));
     }
+    if m.versions.is_empty() {
+        // Seating deals versions out by seat number: a package without one could seat no one.
+        return Err(ApiError::PackageRefused(
+            "the package has no test versions: build it with at least one".into(),
+        ));
+    }
     let file = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::PackageRefused("the package is not UTF-8".into()))?;
     let package = Packaged {

@@ -22,7 +22,7 @@ addStrings({
     'end.dist.x': 'Điểm', 'end.dist.y': 'Số thí sinh', 'end.filter': 'Lọc theo phòng', 'end.all_rooms': 'Tất cả các phòng',
     'end.exports': 'Tệp kết quả', 'end.results_csv': 'Kết quả (CSV)', 'end.calibration_csv': 'Dữ liệu hiệu chỉnh (CSV)',
     'end.raw_csv': 'Bài làm thô (CSV)', 'end.groups_csv': 'Biến phân nhóm của thí sinh (CSV)', 'end.result_file': 'Tệp kết quả có chữ ký của điểm thi',
-    'end.upload': 'Gửi kết quả lên ngân hàng câu hỏi', 'end.bank_url': 'Địa chỉ ngân hàng câu hỏi',
+    'end.upload': 'Gửi kết quả lên ngân hàng câu hỏi', 'end.bank_url': 'Địa chỉ ngân hàng câu hỏi', 'end.bank_url.configured': 'để trống: ngân hàng đã cấu hình',
     'end.bank_user': 'Tên đăng nhập ở ngân hàng', 'end.bank_password': 'Mật khẩu ở ngân hàng', 'end.upload.submit': 'Ký và gửi',
     'end.upload.sending': 'Đang ký và gửi…',
     'end.uploaded': 'Ngân hàng đã nhận tệp kết quả (mã {status}): kỳ thi {event}, điểm thi {site}, {responses} câu trả lời. Dấu vân tay {digest}.',
@@ -39,7 +39,7 @@ addStrings({
     'end.dist.x': 'Score', 'end.dist.y': 'Candidates', 'end.filter': 'Filter by room', 'end.all_rooms': 'All rooms',
     'end.exports': 'Exports', 'end.results_csv': 'Results (CSV)', 'end.calibration_csv': 'Calibration data (CSV)',
     'end.raw_csv': 'Raw responses (CSV)', 'end.groups_csv': "Candidates' grouping variables (CSV)", 'end.result_file': "Result file signed by the site",
-    'end.upload': 'Upload the results to the item bank', 'end.bank_url': "The item bank's address",
+    'end.upload': 'Upload the results to the item bank', 'end.bank_url': "The item bank's address", 'end.bank_url.configured': 'empty: the configured bank',
     'end.bank_user': 'Username at the bank', 'end.bank_password': 'Password at the bank', 'end.upload.submit': 'Sign and upload',
     'end.upload.sending': 'Signing and uploading…',
     'end.uploaded': 'The bank accepted the result file ({status}): event {event}, site {site}, {responses} responses. Digest {digest}.',
@@ -141,7 +141,7 @@ function exportsPanel(ctx, id, rooms) {
 
 function uploadPanel(ctx, id) {
   const { t } = ctx;
-  const url = h('input', { id: 'bank-url', type: 'url', autocomplete: 'url', placeholder: 'https://' });
+  const url = h('input', { id: 'bank-url', type: 'url', autocomplete: 'url', placeholder: t('end.bank_url.configured') });
   const user = h('input', { id: 'bank-user', autocomplete: 'off', autocapitalize: 'none' });
   const password = h('input', { id: 'bank-password', type: 'password', autocomplete: 'off' });
   const out = h('div', { id: 'upload-result', 'aria-live': 'polite' });
@@ -153,7 +153,7 @@ function uploadPanel(ctx, id) {
     replace(out, h('p', { class: 'muted' }, t('end.upload.sending')));
     button.disabled = true;
     try {
-      const done = await ctx.api(eventPath(id, 'results/upload'), { method: 'POST', json: { bank_url: url.value.trim(), username: user.value.trim(), password: password.value } });
+      const done = await ctx.api(eventPath(id, 'results/upload'), { method: 'POST', json: { ...(url.value.trim() ? { bank_url: url.value.trim() } : {}), username: user.value.trim(), password: password.value } });
       const b = done.bank || {};
       replace(out, h('p', { class: 'ok-box', role: 'status' }, t('end.uploaded', {
         status: done.status, event: b.event_id ?? id, site: b.site_name ?? '', responses: b.responses_length ?? '', digest: done.digest,

@@ -2,14 +2,17 @@
 //! websocket clients, on SQLite and PostgreSQL.
 
 mod answered;
+mod authorization_matrix;
 mod bad_input;
 mod chains;
 mod close_frames;
 mod common;
 mod console;
+mod empty_package;
 mod events;
 mod exam;
 mod exam_record;
+mod file_modes;
 mod openapi;
 mod openapi_spec;
 mod pages;

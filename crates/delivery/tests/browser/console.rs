@@ -360,7 +360,7 @@ async fn release_keys_and_read_results(c: &Client, pkg: &khaothi_package::BuiltP
 }
 
 /// Every export and print view through the cookie; the signed file uploaded to a real bank.
-async fn exports_and_upload(c: &Client, server: &Server) {
+async fn exports_and_upload(c: &Client, server: &Server, bank_url: &str) {
     for (id, needle) in [
         ("dl-results", "number,full_name"),
         ("dl-calibration", "person,"),
@@ -372,21 +372,15 @@ async fn exports_and_upload(c: &Client, server: &Server) {
         assert_eq!(status, 200, "{id}: {body}");
         assert!(body.contains(needle), "{id}: {body}");
     }
-    let bank_dir = tempfile::tempdir().unwrap();
-    let config = BankConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: bank_dir.path().to_path_buf(),
-        demo: true,
-        ..BankConfig::default()
-    };
-    let bank = Bank::build(config).await.expect("the bank starts");
-    let bank_url = format!("http://{}", bank.addr);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(bank.run_until(async move {
-        let _ = stopped.await;
-    }));
+    // Another bank than the configured one: refused before anything is sent.
+    type_into(c, "#bank-url", "http://127.0.0.1:9").await;
+    type_into(c, "#bank-user", "board").await;
+    type_into(c, "#bank-password", "khaothi-demo").await;
+    click(c, "#upload-submit").await;
+    wait_for(c, "document.getElementById('upload-result').innerText.includes('127.0.0.1:9')", "another bank refused")
+        .await;
     // The upload before the bank knows this site: the bank's refusal, in words.
-    type_into(c, "#bank-url", &bank_url).await;
+    type_into(c, "#bank-url", bank_url).await;
     type_into(c, "#bank-user", "board").await;
     type_into(c, "#bank-password", "khaothi-demo").await;
     click(c, "#upload-submit").await;
@@ -402,7 +396,7 @@ async fn exports_and_upload(c: &Client, server: &Server) {
     })
     .unwrap()
     .public();
-    let admin = BoardClient::login(&bank_url, "admin", "khaothi-demo").await.unwrap();
+    let admin = BoardClient::login(bank_url, "admin", "khaothi-demo").await.unwrap();
     admin
         .post("/api/v1/sites", json!({"name": "Điểm thi THPT số 1", "public_key": site.to_string()}))
         .await
@@ -418,14 +412,27 @@ async fn exports_and_upload(c: &Client, server: &Server) {
     let imports: Value = admin.get("/api/v1/results").await.unwrap();
     assert_eq!(imports.as_array().map(Vec::len), Some(1), "{imports}");
     screenshot(c, "console-uploaded").await;
-    let _ = stop.send(());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_exam_day_runs_from_the_console() {
     let _serial = SERIAL.lock().await;
     let Some((chromium, chromedriver)) = browser_programs() else { return };
-    let server = Server::start();
+    // The bank the site uploads to (configured in the delivery server, as a site's would be).
+    let bank_dir = tempfile::tempdir().unwrap();
+    let config = BankConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: bank_dir.path().to_path_buf(),
+        demo: true,
+        ..BankConfig::default()
+    };
+    let bank = Bank::build(config).await.expect("the bank starts");
+    let bank_url: String = format!("http://{}", bank.addr);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(bank.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let server = Server::start_with(vec![("KHAOTHI__DELIVERY__BANK_URL".into(), bank_url.clone())]);
     let dir = tempfile::tempdir().unwrap();
     let pkg = khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán 12", 60, 2, &server.key, 5)
         .unwrap();
@@ -466,7 +473,8 @@ async fn the_exam_day_runs_from_the_console() {
     screenshot(&c, "console-all-submitted").await;
 
     release_keys_and_read_results(&c, &pkg).await;
-    exports_and_upload(&c, &server).await;
+    exports_and_upload(&c, &server, &bank_url).await;
+    let _ = stop.send(());
 
     // The English switch relabels the page.
     click(&c, "#btn-lang").await;

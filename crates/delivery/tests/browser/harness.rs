@@ -185,6 +185,8 @@ fn server_binary() -> PathBuf {
 /// The delivery server as a child process on a fixed port and data directory.
 pub struct Server {
     child: Option<Child>,
+    /// More configuration for the process, as `KHAOTHI__DELIVERY__…` variables.
+    env: Vec<(String, String)>,
     pub dir: tempfile::TempDir,
     pub port: u16,
     pub key: BoardSigningKey,
@@ -193,10 +195,15 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_with(Vec::new())
+    }
+
+    /// A server with more configuration (e.g. `KHAOTHI__DELIVERY__BANK_URL`).
+    pub fn start_with(env: Vec<(String, String)>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let key = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(7));
         let port = free_port();
-        let mut s = Self { child: None, dir, port, key, base: format!("http://127.0.0.1:{port}") };
+        let mut s = Self { child: None, env, dir, port, key, base: format!("http://127.0.0.1:{port}") };
         s.spawn();
         s
     }
@@ -207,6 +214,7 @@ impl Server {
             .env("KHAOTHI__DELIVERY__DATA_DIR", self.dir.path())
             .env("KHAOTHI__DELIVERY__DEMO", "true")
             .env("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", self.key.public().to_string())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
