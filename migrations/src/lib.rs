@@ -17,6 +17,7 @@ mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
 mod delivery_m0004_chains;
 mod delivery_m0100_sec_refresh_tokens;
+mod delivery_m0101_seb_event_settings;
 
 /// The item-bank database.
 pub struct BankMigrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for DeliveryMigrator {
             Box::new(delivery_m0003_results::Migration),
             Box::new(delivery_m0004_chains::Migration),
             Box::new(delivery_m0100_sec_refresh_tokens::Migration),
+            Box::new(delivery_m0101_seb_event_settings::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod result_files;
 pub mod results;
 pub mod rooms;
+pub mod seb;
 pub mod staff;
 
 /// The exam board (and the admin, who may do what the board does).

@@ -15,6 +15,7 @@ pub mod entity;
 pub mod events;
 pub mod room_log;
 pub mod rooms;
+pub mod seb;
 pub mod staff;
 pub mod writer;
 

@@ -13,12 +13,17 @@ pub enum ClientMessage {
         code: String,
         #[serde(default)]
         event: Option<String>,
+        /// Safe Exam Browser's keys for the page, when the event requires SEB (crate::seb).
+        #[serde(default)]
+        seb: Option<crate::seb::SebProof>,
     },
     Resume {
         candidate: String,
         token: String,
         #[serde(default)]
         event: Option<String>,
+        #[serde(default)]
+        seb: Option<crate::seb::SebProof>,
     },
     Answer {
         seq: i64,

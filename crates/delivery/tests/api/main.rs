@@ -13,6 +13,7 @@ mod openapi;
 mod pages;
 mod proctor;
 mod results;
+mod seb;
 mod security;
 mod security_alarms;
 mod security_tokens;
