@@ -13,23 +13,10 @@ use axum::response::{IntoResponse, Response};
 use khaothi_seb::exam::{ExamInputs, exam_settings};
 use khaothi_seb::hashes::{self, CONFIG_KEY_HEADER, REQUEST_HASH_HEADER};
 use khaothi_seb::{Dict, config_key};
-use serde::Deserialize;
 
 use crate::state::AppState;
 use crate::store::seb::SebSettings;
-use crate::ws::messages::Refusal;
-
-/// What the candidate page sends in `login`/`resume` as `seb`: the page's URL and the values of
-/// `SafeExamBrowser.security.configKey` and `.browserExamKey` (docs/protocol.md).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SebProof {
-    pub url: String,
-    #[serde(default)]
-    pub config_key_hash: Option<String>,
-    #[serde(default)]
-    pub browser_exam_key_hash: Option<String>,
-}
+use crate::ws::messages::{Refusal, SebProof};
 
 /// The outcome of a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -279,7 +279,7 @@ impl Conn {
         number: String,
         event: Option<String>,
         cred: Credential,
-        seb: Option<crate::seb::SebProof>,
+        seb: Option<super::messages::SebProof>,
     ) -> Flow {
         if self.session.is_some() {
             self.error(

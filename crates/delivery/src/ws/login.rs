@@ -38,7 +38,7 @@ pub(super) struct Session {
 
 /// What the connection knows for the Safe Exam Browser check (crate::seb::check_login).
 pub(super) struct SebCheck<'a> {
-    pub(super) proof: Option<&'a crate::seb::SebProof>,
+    pub(super) proof: Option<&'a super::messages::SebProof>,
     pub(super) origin: Option<&'a str>,
 }
 
