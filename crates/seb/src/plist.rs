@@ -276,8 +276,9 @@ pub fn to_xml(root: &Value) -> String {
     out
 }
 
+/// XML-escaped text; a carriage return as a reference, since a reader turns a raw one into `\n`.
 fn escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+    quick_xml::escape::escape(s).replace('\r', "&#13;")
 }
 
 fn write_value(v: &Value, indent: usize, out: &mut String) {

@@ -172,7 +172,7 @@ async fn identify(
 
 /// Whether the candidate may come in now: not marked absent, and a login by code into a running
 /// session needs the proctor's admit (then used up: `true`).
-fn admission(c: &candidate::Model, by_code: bool, now: DateTime<Utc>) -> Result<bool, Refusal> {
+pub fn admission(c: &candidate::Model, by_code: bool, now: DateTime<Utc>) -> Result<bool, Refusal> {
     if c.absent {
         return Err((
             "absent",
