@@ -2,7 +2,8 @@
 # Runs khaothi's libFuzzer targets (fuzz/libfuzzer, docs/fuzzing.md) one after the other, each in
 # one process (one core), and prints each target's executions and whether it crashed.
 #
-#   scripts/fuzz.sh [--seconds N | --runs N] [target ...]     (default: 60 s each, every target)
+#   scripts/fuzz.sh [--seconds N] [--runs N] [target ...]   (default: 60 s each, every target;
+#                                                              with both, whichever comes first)
 #
 # Needs a nightly toolchain and cargo-fuzz (installed from crates.io when missing). Without
 # nightly it says so and exits 0: the stable run of the same targets is
@@ -11,15 +12,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LIMIT=(-max_total_time=60)
+LIMIT=()
 TARGETS=()
 while (($#)); do
   case "$1" in
-    --seconds) LIMIT=("-max_total_time=$2"); shift 2 ;;
-    --runs) LIMIT=("-runs=$2"); shift 2 ;;
+    --seconds) LIMIT+=("-max_total_time=$2"); shift 2 ;;
+    --runs) LIMIT+=("-runs=$2"); shift 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
+((${#LIMIT[@]})) || LIMIT=(-max_total_time=60)
 if ((${#TARGETS[@]} == 0)); then
   mapfile -t TARGETS < <(ls fuzz/libfuzzer/fuzz_targets | sed 's/\.rs$//')
 fi
