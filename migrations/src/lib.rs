@@ -18,6 +18,7 @@ mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
 mod delivery_m0004_chains;
 mod delivery_m0100_sec_refresh_tokens;
+mod delivery_m0101_seb_event_settings;
 mod delivery_m0110_console_candidate_groups;
 mod delivery_m0111_console_room_layouts;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for DeliveryMigrator {
             Box::new(delivery_m0003_results::Migration),
             Box::new(delivery_m0004_chains::Migration),
             Box::new(delivery_m0100_sec_refresh_tokens::Migration),
+            Box::new(delivery_m0101_seb_event_settings::Migration),
             Box::new(delivery_m0110_console_candidate_groups::Migration),
             Box::new(delivery_m0111_console_room_layouts::Migration),
         ]

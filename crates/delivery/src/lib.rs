@@ -17,6 +17,7 @@ pub mod result_file;
 pub mod results;
 pub mod routes;
 pub mod seating;
+pub mod seb;
 pub mod session;
 pub mod site;
 pub mod state;
@@ -72,6 +73,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(events::get_event))
         .routes(routes!(events::unlock))
         .routes(routes!(events::release_keys))
+        .routes(routes!(routes::seb::get_settings, routes::seb::set_settings))
+        .routes(routes!(routes::seb::download))
         .routes(routes!(rooms::create_room, rooms::list_rooms))
         .routes(routes!(rooms::room_sheet))
         .routes(routes!(rooms::room_record))
@@ -102,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     let package = state.config.max_package_bytes;
     let uploads = OpenApiRouter::new()
         .routes(routes!(routes::events::import_package))
+        .routes(routes!(routes::seb::upload_file))
         .layer(DefaultBodyLimit::max(package));
     let (api, openapi) = api().layer(DefaultBodyLimit::max(body)).merge(uploads).split_for_parts();
     let spec = Arc::new(openapi);

@@ -130,7 +130,7 @@ static ETAGS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
 /// The page routes, merged into [`crate::router`].
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|headers: HeaderMap| async move { serve("candidate.html", &headers) }))
+        .route("/", get(candidate_page))
         .route("/proctor", get(|headers: HeaderMap| async move { serve("proctor.html", &headers) }))
         .route("/check", get(|headers: HeaderMap| async move { serve("check.html", &headers) }))
         .route("/console", get(|headers: HeaderMap| async move { serve("console/console.html", &headers) }))
@@ -155,6 +155,19 @@ async fn media(axum::extract::State(s): axum::extract::State<AppState>, Path(id)
         )
             .into_response(),
         None => ApiError::NotFound(format!("no image {id} in an open exam")).into_response(),
+    }
+}
+
+/// The candidate's page; for an event that requires Safe Exam Browser, a request carrying SEB's
+/// key headers that match none of the event's keys gets the refusal page instead (crate::seb).
+async fn candidate_page(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    match crate::seb::check_page(&s, &uri, &headers).await {
+        Ok(()) => serve("candidate.html", &headers),
+        Err(refused) => refused,
     }
 }
 

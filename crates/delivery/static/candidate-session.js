@@ -25,7 +25,34 @@ const BUCKET = 20;
 const REFILL_PER_S = 6;
 
 /** Login errors after which retrying on our own cannot help. */
-const FATAL_LOGIN = new Set(['login_failed', 'admit_required', 'absent', 'event_required', 'resume_failed', 'event_not_open']);
+const FATAL_LOGIN = new Set(['login_failed', 'admit_required', 'absent', 'event_required', 'resume_failed', 'event_not_open', 'seb_required', 'seb_mismatch']);
+/** How long SEB's `updateKeys` may take before the login goes without its keys. */
+const SEB_KEYS_WAIT_MS = 2000;
+
+/**
+ * Safe Exam Browser's keys for this page (its JavaScript API, SEB 3.x): the Config Key and the
+ * Browser Exam Key, each hashed by SEB with this page's URL. `null` outside SEB. The server checks
+ * them when the event requires SEB (docs/operations.md "Safe Exam Browser").
+ */
+export async function sebProof() {
+  const api = globalThis.SafeExamBrowser?.security;
+  if (!api) return null;
+  if (typeof api.updateKeys === 'function' && !api.configKey) {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, SEB_KEYS_WAIT_MS);
+      try {
+        api.updateKeys(() => { clearTimeout(timer); resolve(); });
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+  const proof = { url: location.href.split('#')[0] };
+  if (api.configKey) proof.config_key_hash = String(api.configKey);
+  if (api.browserExamKey) proof.browser_exam_key_hash = String(api.browserExamKey);
+  return proof;
+}
 
 function readStore() {
   try {
@@ -167,7 +194,10 @@ export class ExamSession {
       if (this.ws !== ws) return;
       this.lastMessage = performance.now();
       const cred = this.mode === 'login' ? this.cred : this.resumeCredential();
-      ws.send(JSON.stringify(cred));
+      this.seb ??= sebProof();
+      this.seb.then((seb) => {
+        if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(seb ? { ...cred, seb } : cred));
+      });
     };
     ws.onmessage = (e) => {
       if (this.ws !== ws) return;

@@ -399,6 +399,9 @@ function wire() {
     show('view-login');
     $('login-number').focus();
   }
+  // The kiosk URL of a Safe Exam Browser file names the event (`/?event=…`).
+  const urlEvent = new URLSearchParams(location.search).get('event');
+  if (urlEvent && !$('login-event').value) $('login-event').value = urlEvent;
 }
 
 wire();

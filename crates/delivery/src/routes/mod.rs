@@ -14,6 +14,7 @@ pub mod overview;
 pub mod result_files;
 pub mod results;
 pub mod rooms;
+pub mod seb;
 pub mod site_record;
 pub mod staff;
 

@@ -16,6 +16,7 @@ pub mod events;
 pub mod room_layouts;
 pub mod room_log;
 pub mod rooms;
+pub mod seb;
 pub mod staff;
 pub mod writer;
 

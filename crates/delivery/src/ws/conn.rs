@@ -48,6 +48,8 @@ pub(super) struct Conn {
     last_rate_error: Option<Instant>,
     before_login: u32,
     last_seen: Instant,
+    /// The upgrade request's `Origin`: the page a SEB proof names must be on it.
+    origin: Option<String>,
 }
 
 enum Flow {
@@ -56,7 +58,7 @@ enum Flow {
 }
 
 impl Conn {
-    pub(super) fn new(s: AppState, socket: WebSocket) -> Self {
+    pub(super) fn new(s: AppState, socket: WebSocket, origin: Option<String>) -> Self {
         let burst = f64::from(s.config.frame_burst);
         Self {
             s,
@@ -68,6 +70,7 @@ impl Conn {
             last_rate_error: None,
             before_login: 0,
             last_seen: Instant::now(),
+            origin,
         }
     }
 
@@ -240,11 +243,11 @@ impl Conn {
             }
         };
         match msg {
-            ClientMessage::Login { candidate, code, event } => {
-                self.on_login(candidate, event, Credential::Code(code)).await
+            ClientMessage::Login { candidate, code, event, seb } => {
+                self.on_login(candidate, event, Credential::Code(code), seb).await
             }
-            ClientMessage::Resume { candidate, token, event } => {
-                self.on_login(candidate, event, Credential::Token(token)).await
+            ClientMessage::Resume { candidate, token, event, seb } => {
+                self.on_login(candidate, event, Credential::Token(token), seb).await
             }
             _ if self.session.is_none() => {
                 self.error("not_logged_in", "log in first: the first message is `login` or `resume`", None)
@@ -271,7 +274,13 @@ impl Conn {
         if self.before_login >= MAX_BEFORE_LOGIN { Flow::Close(1008, "no login") } else { Flow::Continue }
     }
 
-    async fn on_login(&mut self, number: String, event: Option<String>, cred: Credential) -> Flow {
+    async fn on_login(
+        &mut self,
+        number: String,
+        event: Option<String>,
+        cred: Credential,
+        seb: Option<super::messages::SebProof>,
+    ) -> Flow {
         if self.session.is_some() {
             self.error(
                 "already_logged_in",
@@ -283,7 +292,8 @@ impl Conn {
         }
         // Boxed: the login's database futures are large and needed once; inline they would
         // enlarge every connection's task for its whole life.
-        match Box::pin(login(&self.s, &number, event.as_deref(), cred)).await {
+        let proof = super::login::SebCheck { proof: seb.as_ref(), origin: self.origin.as_deref() };
+        match Box::pin(login(&self.s, &number, event.as_deref(), cred, proof)).await {
             Ok((welcome, session)) => {
                 let code = welcome["version"].as_str().unwrap_or_default().to_string();
                 let items = session.content.items_messages.get(&code).cloned().unwrap_or_default();

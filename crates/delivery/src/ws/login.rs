@@ -36,6 +36,12 @@ pub(super) struct Session {
     pub(super) _live: LiveGuard,
 }
 
+/// What the connection knows for the Safe Exam Browser check (crate::seb::check_login).
+pub(super) struct SebCheck<'a> {
+    pub(super) proof: Option<&'a super::messages::SebProof>,
+    pub(super) origin: Option<&'a str>,
+}
+
 pub enum Credential {
     Code(String),
     Token(String),
@@ -59,8 +65,12 @@ pub(super) async fn login(
     number: &str,
     event: Option<&str>,
     cred: Credential,
+    seb: SebCheck<'_>,
 ) -> Result<(Value, Session), Refusal> {
     let c = identify(s, number, event, &cred).await?;
+    // After the credential (the event is the candidate's), before anything changes: a computer
+    // without the event's SEB configuration opens no epoch.
+    crate::seb::check_login(s, &c.event_id, seb.proof, seb.origin).await?;
     let Some(content) = s.hub.content(&c.event_id) else {
         return Err((
             "event_not_open",
@@ -162,7 +172,7 @@ async fn identify(
 
 /// Whether the candidate may come in now: not marked absent, and a login by code into a running
 /// session needs the proctor's admit (then used up: `true`).
-fn admission(c: &candidate::Model, by_code: bool, now: DateTime<Utc>) -> Result<bool, Refusal> {
+pub fn admission(c: &candidate::Model, by_code: bool, now: DateTime<Utc>) -> Result<bool, Refusal> {
     if c.absent {
         return Err((
             "absent",

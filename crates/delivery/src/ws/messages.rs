@@ -13,12 +13,17 @@ pub enum ClientMessage {
         code: String,
         #[serde(default)]
         event: Option<String>,
+        /// Safe Exam Browser's keys for the page, when the event requires SEB ([`crate::seb`]).
+        #[serde(default)]
+        seb: Option<SebProof>,
     },
     Resume {
         candidate: String,
         token: String,
         #[serde(default)]
         event: Option<String>,
+        #[serde(default)]
+        seb: Option<SebProof>,
     },
     Answer {
         seq: i64,
@@ -32,6 +37,18 @@ pub enum ClientMessage {
         detail: String,
     },
     Submit {},
+}
+
+/// What the candidate page sends in `login`/`resume` as `seb`: the page's URL and the values of
+/// `SafeExamBrowser.security.configKey` and `.browserExamKey` (docs/protocol.md).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SebProof {
+    pub url: String,
+    #[serde(default)]
+    pub config_key_hash: Option<String>,
+    #[serde(default)]
+    pub browser_exam_key_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -22,14 +22,19 @@ pub use messages::{ClientMessage, IntegrityKind};
 use crate::state::AppState;
 use conn::Conn;
 
-pub async fn candidate_socket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
+pub async fn candidate_socket(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     let c = &s.config;
+    let origin = headers.get(axum::http::header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_string);
     ws.read_buffer_size(c.ws_buffer_bytes)
         .write_buffer_size(c.ws_buffer_bytes)
         .max_message_size(c.hard_max_message_bytes)
         .max_frame_size(c.hard_max_message_bytes)
         .on_upgrade(move |socket| async move {
-            let mut conn = Conn::new(s, socket);
+            let mut conn = Conn::new(s, socket, origin);
             conn.run().await;
         })
 }

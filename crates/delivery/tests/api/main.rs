@@ -18,6 +18,7 @@ mod openapi_spec;
 mod pages;
 mod proctor;
 mod results;
+mod seb;
 mod security;
 mod security_alarms;
 mod security_tokens;
