@@ -43,6 +43,7 @@ fn fresh(now: DateTime<Utc>) -> candidate::Model {
         pause_reason: None,
         paused_ms: 0,
         absent: false,
+        groups: None,
         terminate_reason: None,
     }
 }
