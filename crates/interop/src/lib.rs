@@ -11,14 +11,17 @@ mod document;
 mod jsonl;
 mod qti;
 mod report;
+mod tex;
 
 pub use csv_format::{CSV_COLUMNS, parse_csv, parse_csv_bytes, write_csv};
 pub use document::{
-    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension, sniff_image,
+    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension,
+    sniff_image,
 };
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
 pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};
 pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
+pub use tex::{MAX_TEX_BYTES, graphics_files, parse_tex, parse_tex_bytes};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InteropError {
