@@ -12,6 +12,7 @@ mod jsonl;
 mod qti;
 mod report;
 mod tex;
+mod xlsx;
 
 pub use csv_format::{CSV_COLUMNS, parse_csv, parse_csv_bytes, write_csv};
 pub use document::{
@@ -22,6 +23,10 @@ pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_json
 pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};
 pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
 pub use tex::{MAX_TEX_BYTES, graphics_files, parse_tex, parse_tex_bytes};
+pub use xlsx::{
+    ITEMS_SHEET, MAX_XLSX_COLUMNS, MAX_XLSX_ROWS, TOPICS_SHEET, TopicRow, ZipLimits, check_zip, parse_xlsx,
+    write_xlsx, xlsx_template,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InteropError {
