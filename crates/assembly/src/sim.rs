@@ -120,6 +120,7 @@ pub fn simulated_pool(opts: &SimOptions) -> Vec<Item> {
                 shuffle_options: true,
                 media: vec![],
                 uses: 0,
+                solution: None,
             }
         })
         .collect()

@@ -38,7 +38,7 @@ pub fn redact(record: &mut ItemRecord) {
     record.keys = None;
     record.answer = None;
     record.tolerance = None;
-    record.extra.remove("solution");
+    record.solution = None;
 }
 
 /// Which current versions the user's role sees in an open bank: writers their own and others'

@@ -70,6 +70,9 @@ pub struct ItemRecord {
     pub media: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses: Option<u32>,
+    /// A worked solution (Markdown with LaTeX); confidential as the key is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<String>,
     /// Fields this version does not know; kept so a round trip loses nothing.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -148,6 +151,7 @@ impl ItemRecord {
             shuffle_options: self.shuffle_options.unwrap_or(true),
             media: self.media,
             uses: self.uses.unwrap_or(0),
+            solution: self.solution.as_deref().map(normalize),
         };
         errors.extend(item.validate());
         if errors.is_empty() {
@@ -272,6 +276,7 @@ impl ItemRecord {
             shuffle_options: (!item.shuffle_options).then_some(false),
             media: item.media.clone(),
             uses: (item.uses > 0).then_some(item.uses),
+            solution: item.solution.clone(),
             ..Default::default()
         };
         match &item.body {
@@ -359,6 +364,20 @@ mod tests {
         assert_eq!(strip_option_letter("Anh ấy", 0), None);
         assert_eq!(strip_option_letter("**C.** 12", 2), Some("12"));
         assert_eq!(strip_option_letter("D: 3", 3), Some("3"));
+    }
+
+    #[test]
+    fn a_solution_is_kept_and_must_not_be_blank() {
+        let line = SC.replace("\"key\":\"B\"", "\"key\":\"B\",\"solution\":\"Ta có $y'=3x^2-3$.\"");
+        let (item, warnings) = ItemRecord::from_json_line(&line).unwrap().into_item().unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(item.solution.as_deref(), Some("Ta có $y'=3x^2-3$."));
+        assert_eq!(ItemRecord::from_item(&item).solution, item.solution, "exports carry it");
+        let blank = SC.replace("\"key\":\"B\"", "\"key\":\"B\",\"solution\":\"  \"");
+        let Err(DomainError::Invalid { errors, .. }) = ItemRecord::from_json_line(&blank).unwrap().into_item() else {
+            panic!("a blank solution is refused")
+        };
+        assert_eq!(errors[0].field, "solution");
     }
 
     #[test]

@@ -190,6 +190,11 @@ pub struct Item {
     /// Past exposure (forms that used the item) until delivery records it.
     #[serde(default)]
     pub uses: u32,
+    /// A worked solution (Markdown with LaTeX), as Word and LaTeX papers carry under `Lời giải`. It
+    /// reveals the key, so it follows the keys' confidentiality: redacted views leave it out and an
+    /// exam package never carries it in its content section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<String>,
 }
 
 impl Item {
@@ -293,6 +298,9 @@ impl Item {
         }
         if let Some(s) = &self.stimulus {
             check_id(s, "stimulus", &mut errors);
+        }
+        if self.solution.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            errors.push(FieldError::new("solution", "is empty: leave the field out when there is no solution"));
         }
         for (i, e) in self.enemies.iter().enumerate() {
             check_id(e, &format!("enemies[{i}]"), &mut errors);

@@ -230,6 +230,7 @@ pub(crate) fn row_to_record(row: &Row<'_>, lr: &mut LineReport) -> Option<ItemRe
         shuffle_options,
         media: split_list(cell("media")),
         uses: None,
+        solution: None,
         extra: Default::default(),
     })
 }

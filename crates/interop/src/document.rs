@@ -62,6 +62,8 @@ pub struct StimulusDraft {
     pub item_ids: Vec<String>,
     /// Paragraph where the passage starts, to locate it for the writer.
     pub paragraph: usize,
+    /// Names of the [`MediaFile`]s its text shows (`![hình](NAME)`), as an item's `media`.
+    pub media: Vec<String>,
 }
 
 /// A picture taken from the document, referenced by name from the items' text and `media`.

@@ -16,7 +16,7 @@ fn items() -> Vec<Item> {
         r#"{"id":"Q1","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"Tính $1+1$.","options":["$1$","$2$","$3$","$4$"],"key":"B"}"#,
         r#"{"id":"Q2","subject":"toan","grade":12,"topic":"12.1.2","level":"biet","kind":"single_choice","stem":"Chọn số chẵn.","options":["3","5","8","7"],"key":"C"}"#,
         r#"{"id":"Q3","subject":"toan","grade":12,"topic":"12.1.3","level":"hieu","kind":"true_false_group","stem":"Xét hàm số $y=x^2$.","statements":["Đồng biến trên $(0;+\\infty)$","Có cực đại","Đi qua gốc toạ độ","Là hàm chẵn"],"keys":[true,false,true,true]}"#,
-        r#"{"id":"Q4","subject":"toan","grade":12,"topic":"12.1.4","level":"van_dung","kind":"short_answer","stem":"Tính $3/2$.","answer":"1,5"}"#,
+        r#"{"id":"Q4","subject":"toan","grade":12,"topic":"12.1.4","level":"van_dung","kind":"short_answer","stem":"Tính $3/2$.","answer":"1,5","solution":"Chia ba cho hai được $1,5$."}"#,
     ];
     lines.iter().map(|l| ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0).collect()
 }
@@ -63,9 +63,12 @@ fn a_signed_package_opens_with_its_keys_and_content_has_no_key() {
     assert_eq!(content.versions[0].items.len(), 4);
     let keys = sealed.open_keys(&built.keys_key).unwrap();
     assert_eq!(keys.versions["0101"].len(), 4);
+    assert!(!serde_json::to_string(&keys).unwrap().contains("Chia ba"), "the solution is in the keys section");
     // No key, accepted answer or level in what candidates receive.
     let text = serde_json::to_string(&content).unwrap();
-    for word in ["\"key\"", "\"keys\"", "\"answer\"", "accepted", "\"level\"", "irt"] {
+    // Nor the worked solution an item may carry (it reveals the key): not in the keys section either.
+    assert_eq!(items()[3].solution.as_deref(), Some("Chia ba cho hai được $1,5$."));
+    for word in ["\"key\"", "\"keys\"", "\"answer\"", "accepted", "\"level\"", "irt", "solution", "Chia ba"] {
         assert!(!text.contains(word), "content contains {word}: {text}");
     }
     // Nor in the plain file: items are unreadable before release.

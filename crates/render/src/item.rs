@@ -45,8 +45,10 @@ fn text_fields(item: &Item) -> Vec<(String, &str)> {
 pub fn check_item(item: &Item) -> Vec<FieldError> {
     let listed = |name: &str| item.media.iter().any(|m| m == name).then(|| format!("{MEDIA_PREFIX}{name}"));
     let opts = RenderOptions { media: Some(&listed), annotate: false };
+    let solution = item.solution.as_deref().map(|s| ("solution".to_string(), s));
     text_fields(item)
         .into_iter()
+        .chain(solution)
         .filter_map(|(field, text)| {
             render_markdown(text, &opts).err().map(|e| FieldError::new(field, e.to_string()))
         })

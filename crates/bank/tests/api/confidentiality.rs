@@ -8,10 +8,15 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::common::{Backend, TestApp, sample_item};
 
-/// Writes, submits and approves `id` as `writer`; the reviewer approves.
+/// A worked solution: it reveals the key, so it is redacted wherever the key is.
+const SOLUTION: &str = "Lời giải: phương án A đúng vì hàm nghịch biến.";
+
+/// Writes (with a worked solution), submits and approves `id` as `writer`; the reviewer approves.
 async fn approved_item(app: &TestApp, writer: &str, id: &str) {
     let reviewer = app.login("reviewer").await;
-    let (s, body) = app.post(Some(writer), "/api/v1/items", sample_item(id)).await;
+    let mut item = sample_item(id);
+    item["solution"] = json!(SOLUTION);
+    let (s, body) = app.post(Some(writer), "/api/v1/items", item).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let (s, body) = app.post(Some(writer), &format!("/api/v1/items/{id}/submit"), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{body}");
@@ -32,12 +37,14 @@ async fn others_see_approved_items_without_keys(backend: Backend) {
     let (s, own) = app.get(Some(&writer), "/api/v1/items/CONF-1").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(own["item"]["key"], "A", "the writer sees the key of their own item");
+    assert_eq!(own["item"]["solution"], SOLUTION, "and the solution");
     assert!(own.get("redacted").is_none(), "{own}");
 
     let (s, seen) = app.get(Some(&other), "/api/v1/items/CONF-1").await;
     assert_eq!(s, StatusCode::OK, "{seen}");
     assert!(seen["item"].get("key").is_none(), "another writer gets no key: {seen}");
     assert_eq!(seen["item"]["stem"], sample_item("CONF-1")["stem"], "the rest is there");
+    assert!(seen["item"].get("solution").is_none(), "nor the solution: {seen}");
     assert!(seen["redacted"].as_array().unwrap().contains(&json!("key")), "{seen}");
     let (_, old) = app.get(Some(&other), "/api/v1/items/CONF-1/versions/1").await;
     assert!(old["item"].get("key").is_none(), "nor through a version: {old}");
@@ -46,17 +53,20 @@ async fn others_see_approved_items_without_keys(backend: Backend) {
     let listed = &page["items"][0];
     assert_eq!(listed["id"], "CONF-1", "{page}");
     assert!(listed["item"].get("key").is_none(), "nor through the list: {listed}");
+    assert!(listed["item"].get("solution").is_none(), "nor its solution: {listed}");
     let res =
         app.client.get(format!("{}/api/v1/items/export", app.url)).bearer_auth(&other).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let text = res.text().await.unwrap();
     assert!(text.contains("CONF-1") && !text.contains("\"key\""), "nor through an export: {text}");
+    assert!(!text.contains("Lời giải"), "the export has no solution either: {text}");
 
     for who in ["reviewer", "board"] {
         let token = app.login(who).await;
         let (s, full) = app.get(Some(&token), "/api/v1/items/CONF-1").await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(full["item"]["key"], "A", "{who} sees the key");
+        assert_eq!(full["item"]["solution"], SOLUTION, "{who} sees the solution");
     }
     let admin = app.login("admin").await;
     let (_, audit) = app.get(Some(&admin), "/api/v1/audit?action=item_key_read&per_page=100").await;
