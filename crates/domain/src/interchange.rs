@@ -374,7 +374,9 @@ mod tests {
         assert_eq!(item.solution.as_deref(), Some("Ta có $y'=3x^2-3$."));
         assert_eq!(ItemRecord::from_item(&item).solution, item.solution, "exports carry it");
         let blank = SC.replace("\"key\":\"B\"", "\"key\":\"B\",\"solution\":\"  \"");
-        let Err(DomainError::Invalid { errors, .. }) = ItemRecord::from_json_line(&blank).unwrap().into_item() else {
+        let Err(DomainError::Invalid { errors, .. }) =
+            ItemRecord::from_json_line(&blank).unwrap().into_item()
+        else {
             panic!("a blank solution is refused")
         };
         assert_eq!(errors[0].field, "solution");

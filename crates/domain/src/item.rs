@@ -300,7 +300,8 @@ impl Item {
             check_id(s, "stimulus", &mut errors);
         }
         if self.solution.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            errors.push(FieldError::new("solution", "is empty: leave the field out when there is no solution"));
+            errors
+                .push(FieldError::new("solution", "is empty: leave the field out when there is no solution"));
         }
         for (i, e) in self.enemies.iter().enumerate() {
             check_id(e, &format!("enemies[{i}]"), &mut errors);

@@ -63,7 +63,10 @@ fn a_signed_package_opens_with_its_keys_and_content_has_no_key() {
     assert_eq!(content.versions[0].items.len(), 4);
     let keys = sealed.open_keys(&built.keys_key).unwrap();
     assert_eq!(keys.versions["0101"].len(), 4);
-    assert!(!serde_json::to_string(&keys).unwrap().contains("Chia ba"), "the solution is in the keys section");
+    assert!(
+        !serde_json::to_string(&keys).unwrap().contains("Chia ba"),
+        "the solution is in the keys section"
+    );
     // No key, accepted answer or level in what candidates receive.
     let text = serde_json::to_string(&content).unwrap();
     // Nor the worked solution an item may carry (it reveals the key): not in the keys section either.

@@ -89,8 +89,8 @@ fn math_at(t: &str, i: usize) -> Option<(String, usize)> {
     Some((format!("{fence}{inner}{fence}"), end + close.len() - i))
 }
 
-/// The `ex_test` math shorthands in standard LaTeX: `\heva{…}` (a system) → `cases`,
-/// `\hoac{…}` (a disjunction) → a left-bracketed array.
+/// The `ex_test` math shorthands in standard LaTeX, as `ex_test` defines them: `\heva{…}` (a
+/// system) → `aligned` in a left brace, `\hoac{…}` (a disjunction) → `aligned` in a left bracket.
 pub(crate) fn math_macros(math: &str) -> String {
     let mut out = String::with_capacity(math.len());
     let mut i = 0;
@@ -104,9 +104,9 @@ pub(crate) fn math_macros(math: &str) -> String {
             if let Some(g) = group(math, open) {
                 let inner = math_macros(&math[g.clone()]);
                 if m == "\\heva" {
-                    out.push_str(&format!("\\begin{{cases}}{inner}\\end{{cases}}"));
+                    out.push_str(&format!("\\left\\{{\\begin{{aligned}}{inner}\\end{{aligned}}\\right."));
                 } else {
-                    out.push_str(&format!("\\left[\\begin{{array}}{{l}}{inner}\\end{{array}}\\right."));
+                    out.push_str(&format!("\\left[\\begin{{aligned}}{inner}\\end{{aligned}}\\right."));
                 }
                 i = g.end + 1;
                 continue;
@@ -313,10 +313,13 @@ mod tests {
 
     #[test]
     fn systems_use_standard_environments() {
-        assert_eq!(math_macros(r"\heva{&x+y=1\\&x-y=2}"), r"\begin{cases}&x+y=1\\&x-y=2\end{cases}");
-        assert_eq!(math_macros(r"\hoac{&x=1\\&x=2}"), r"\left[\begin{array}{l}&x=1\\&x=2\end{array}\right.");
+        assert_eq!(
+            math_macros(r"\heva{&x+y=1\\&x-y=2}"),
+            r"\left\{\begin{aligned}&x+y=1\\&x-y=2\end{aligned}\right."
+        );
+        assert_eq!(math_macros(r"\hoac{&x=1\\&x=2}"), r"\left[\begin{aligned}&x=1\\&x=2\end{aligned}\right.");
         let (text, _) = md(r"Giải $\heva{x>0\\y>0}$.");
-        assert_eq!(text, r"Giải $\begin{cases}x>0\\y>0\end{cases}$.");
+        assert_eq!(text, r"Giải $\left\{\begin{aligned}x>0\\y>0\end{aligned}\right.$.");
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn the_solution_is_kept() {
     let json = serde_json::to_value(record).unwrap();
     let solution = json["solution"].as_str().unwrap();
     assert!(solution.starts_with("Ta có $y'=3x^2-3$"), "{solution}");
-    assert!(solution.contains(r"\left[\begin{array}{l}&x>1\\&x<-1\end{array}\right."), "{solution}");
+    assert!(solution.contains(r"\left[\begin{aligned}&x>1\\&x<-1\end{aligned}\right."), "{solution}");
 }
 
 #[test]
