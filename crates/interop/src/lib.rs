@@ -8,6 +8,7 @@
 
 mod csv_format;
 mod document;
+mod formats;
 mod jsonl;
 mod qti;
 mod report;
@@ -19,6 +20,7 @@ pub use document::{
     ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension,
     sniff_image,
 };
+pub use formats::{SourceFormat, read_items};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
 pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};
 pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
