@@ -107,7 +107,7 @@ async fn responses_csv(db: &DatabaseConnection, org: &str, responses: &Responses
 }
 
 /// Every column must name an item version of the bank (`ID` for the current version, `ID@3` for
-/// version 3). With `bank_anchors`, a column whose version has a calibration in the bank is an
+/// version 3). With `bank_anchors`, a column whose version has an adopted calibration is an
 /// anchor at the version's parameters.
 async fn resolve_columns(
     db: &DatabaseConnection,
@@ -124,7 +124,7 @@ async fn resolve_columns(
             continue;
         };
         if bank_anchors
-            && store::history(db, &id).await?.iter().any(|c| c.version == v.version)
+            && store::history(db, &id).await?.iter().any(|c| c.version == v.version && c.adopted_at.is_some())
             && let Some(model) = v.item.irt.as_ref().and_then(|p| ItemModel::try_from(p).ok())
         {
             columns.anchors.insert(column.clone(), model);

@@ -87,6 +87,8 @@ pub struct ImportResult {
     /// Every line: number, id, status (ok/warning/error), messages, outcome.
     #[schema(value_type = Object)]
     pub report: ImportReport,
+    /// A preview ([`preview_import`]): the counts say what the import would do; nothing was written.
+    pub dry_run: bool,
 }
 
 /// How many items an import wrote, and which.
@@ -121,13 +123,7 @@ pub async fn import_items_with(
     policy: ImportPolicy,
     migration: &Migration,
 ) -> Result<ImportResult, ImportError> {
-    let writer = writer_for(db, actor, role, migration).await?;
-    let mut report = parse(bytes, format);
-    if let Some(e) = &report.file_error {
-        return Err(rejected(format!("the file was refused: {e}"), report));
-    }
-    check_against_bank(db, &writer, role, migration.keep_status, &mut report).await?;
-    let to_store = report.apply(policy);
+    let (writer, report, to_store) = checked(db, actor, role, bytes, format, policy, migration).await?;
     if policy == ImportPolicy::AllOrNothing && report.has_errors() {
         let message = format!(
             "nothing was imported: {} of {} lines have errors (mode all_or_nothing)",
@@ -137,15 +133,69 @@ pub async fn import_items_with(
         return Err(rejected(message, report));
     }
     let stored = store(db, actor, &writer, migration, to_store.iter().map(|(_, item)| item)).await?;
+    Ok(result(policy, stored, report, false))
+}
+
+/// What [`import_items_with`] would do with the file, written nowhere: the same parse, the same
+/// checks against the bank and the same per-line report, with the counts of items that would be
+/// created, get a new version or stay unchanged. The writer's import page shows it before "Nhập",
+/// so a bad line is seen before anything is stored. Unlike the import, a preview under
+/// `all_or_nothing` with bad lines is an answer, not a refusal: the report is what the user asked for.
+pub async fn preview_import(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    bytes: &[u8],
+    format: ImportFormat,
+    policy: ImportPolicy,
+    migration: &Migration,
+) -> Result<ImportResult, ImportError> {
+    let (_, report, to_store) = checked(db, actor, role, bytes, format, policy, migration).await?;
+    let mut would = Stored::default();
+    for (_, item) in &to_store {
+        if items::head(db, &actor.org_id, &item.id).await?.is_none() {
+            would.created += 1;
+        } else if items::get(db, &actor.org_id, &item.id, None).await?.item == *item {
+            would.unchanged += 1;
+        } else {
+            would.new_versions += 1;
+        }
+    }
+    Ok(result(policy, would, report, true))
+}
+
+/// The steps an import and its preview share: whose items they become, the parsed file checked
+/// against the bank, and the lines the policy lets through (each line's outcome set).
+async fn checked(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    bytes: &[u8],
+    format: ImportFormat,
+    policy: ImportPolicy,
+    migration: &Migration,
+) -> Result<(Actor, ImportReport, Vec<(usize, Item)>), ImportError> {
+    let writer = writer_for(db, actor, role, migration).await?;
+    let mut report = parse(bytes, format);
+    if let Some(e) = &report.file_error {
+        return Err(rejected(format!("the file was refused: {e}"), report));
+    }
+    check_against_bank(db, &writer, role, migration.keep_status, &mut report).await?;
+    let to_store = report.apply(policy);
+    Ok((writer, report, to_store))
+}
+
+fn result(policy: ImportPolicy, stored: Stored, report: ImportReport, dry_run: bool) -> ImportResult {
     let skipped = report.lines.iter().filter(|l| l.outcome == Some(Outcome::Skipped)).count();
-    Ok(ImportResult {
+    ImportResult {
         mode: policy,
         created: stored.created,
         new_versions: stored.new_versions,
         unchanged: stored.unchanged,
         skipped,
         report,
-    })
+        dry_run,
+    }
 }
 
 /// The user the imported items are recorded under: the importer, or the migration's `owner` (a

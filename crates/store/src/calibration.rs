@@ -1,5 +1,6 @@
 //! Calibration runs and the parameters they gave each item version. Runs are never overwritten:
-//! an item version's parameters are those of its latest run, and earlier runs stay for history.
+//! a run's parameters are candidates until the board adopts them ([`adopt`]); an item version's
+//! parameters are those it adopted last, and every run stays for history.
 
 use std::collections::HashMap;
 
@@ -110,6 +111,8 @@ pub struct ItemCalibration {
     pub n: i64,
     pub params: IrtParams,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// When the board took these parameters into the bank (absent: not adopted).
+    pub adopted_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Every calibration of an item, newest first.
@@ -122,35 +125,99 @@ pub async fn history<C: ConnectionTrait>(db: &C, item_id: &str) -> Result<Vec<It
     rows.into_iter()
         .map(|r| {
             let params = serde_json::from_str(&r.params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            Ok(ItemCalibration { run_id: r.run_id, version: r.version, n: r.n, params, at: r.created_at })
+            Ok(ItemCalibration {
+                run_id: r.run_id,
+                version: r.version,
+                n: r.n,
+                params,
+                at: r.created_at,
+                adopted_at: r.adopted_at,
+            })
         })
         .collect()
 }
 
-/// The parameters of each item version's latest calibration run, for the versions that have one
-/// (`items` lays them over the stored content).
+/// The parameters each item version adopted last, for the versions that adopted any (`items`
+/// lays them over the stored content). A run's parameters the board has not adopted are not here.
 pub async fn latest_params<C: ConnectionTrait>(
     db: &C,
     item_ids: &[String],
 ) -> Result<HashMap<(String, i32), IrtParams>, StoreError> {
-    let mut latest: HashMap<(String, i32), (i64, String)> = HashMap::new();
+    type Latest = (chrono::DateTime<chrono::Utc>, i64, String);
+    let mut latest: HashMap<(String, i32), Latest> = HashMap::new();
     for chunk in item_ids.chunks(500) {
         let rows = item_calibration::Entity::find()
             .filter(item_calibration::Column::ItemId.is_in(chunk.iter().cloned()))
+            .filter(item_calibration::Column::AdoptedAt.is_not_null())
             .all(db)
             .await?;
         for r in rows {
-            let e = latest.entry((r.item_id, r.version)).or_insert((i64::MIN, String::new()));
-            if r.id > e.0 {
-                *e = (r.id, r.params);
+            let Some(at) = r.adopted_at else { continue };
+            let e = latest.entry((r.item_id, r.version)).or_insert((at, i64::MIN, String::new()));
+            if (at, r.id) > (e.0, e.1) {
+                *e = (at, r.id, r.params);
             }
         }
     }
     latest
         .into_iter()
-        .map(|(key, (_, params))| {
+        .map(|(key, (_, _, params))| {
             let params = serde_json::from_str(&params).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             Ok((key, params))
         })
         .collect()
+}
+
+/// One item version a run estimated, and whether its parameters were adopted.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunItem {
+    pub item_id: String,
+    pub version: i32,
+    pub adopted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub adopted_by: Option<String>,
+}
+
+/// The item versions run `run_id` estimated (anchored items are not among them), in item order.
+pub async fn run_items<C: ConnectionTrait>(db: &C, run_id: &str) -> Result<Vec<RunItem>, StoreError> {
+    let rows = item_calibration::Entity::find()
+        .filter(item_calibration::Column::RunId.eq(run_id))
+        .order_by_asc(item_calibration::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RunItem { item_id: r.item_id, version: r.version, adopted_at: r.adopted_at, adopted_by: r.adopted_by })
+        .collect())
+}
+
+/// Takes run `run_id`'s parameters of `item_ids` into the bank, as decided by `actor`: from now on
+/// they are those item versions' parameters. Already adopted ones keep their first adoption.
+/// Returns the rows adopted by this call.
+pub async fn adopt<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    run_id: &str,
+    item_ids: &[String],
+) -> Result<Vec<RunItem>, StoreError> {
+    let rows = item_calibration::Entity::find()
+        .filter(item_calibration::Column::RunId.eq(run_id))
+        .filter(item_calibration::Column::ItemId.is_in(item_ids.iter().cloned()))
+        .filter(item_calibration::Column::AdoptedAt.is_null())
+        .all(db)
+        .await?;
+    let now = crate::now();
+    let mut adopted = Vec::new();
+    for r in rows {
+        let mut row: item_calibration::ActiveModel = r.clone().into();
+        row.adopted_at = Set(Some(now));
+        row.adopted_by = Set(Some(actor.username.clone()));
+        row.update(db).await?;
+        adopted.push(RunItem {
+            item_id: r.item_id,
+            version: r.version,
+            adopted_at: Some(now),
+            adopted_by: Some(actor.username.clone()),
+        });
+    }
+    Ok(adopted)
 }

@@ -1,6 +1,7 @@
 //! Calibration in the bank: the board uploads response data (the calibration CSV of
 //! docs/psychometrics.md), the bank calibrates it and stores the parameters as a new calibration
-//! run on each item version. Earlier runs are kept. The steps live in [`crate::calibration`];
+//! run on each item version — candidates the board adopts or not (`calibration_adopt`). Earlier
+//! runs are kept. The steps live in [`crate::calibration`];
 //! these handlers check the caller and read the request.
 
 use axum::Json;
@@ -45,6 +46,11 @@ pub struct CalibrationView {
     /// The `khaothi calibrate` report: model, converged, iterations, loglik, aic, bic, items.
     #[schema(value_type = Object)]
     pub report: serde_json::Value,
+    /// The item versions the run estimated, each with `adopted_at`/`adopted_by` once the board
+    /// took its parameters into the bank (`POST calibrations/{id}/adopt`); until then they are
+    /// candidates and the items keep their parameters.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<calibration::RunItem>,
 }
 
 /// The answer to a calibration request: the job to follow.
@@ -199,11 +205,13 @@ pub async fn get_calibration(
     user.require(BOARD, "read calibrations")?;
     let run = calibration::get_run(&state.db, user.org(), &id).await?;
     let report = serde_json::from_str(&run.report).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let items = calibration::run_items(&state.db, &run.id).await?;
     Ok(Json(CalibrationView {
         run_id: run.id,
         created_at: run.created_at,
         created_by: run.created_by,
         report,
+        items,
     }))
 }
 

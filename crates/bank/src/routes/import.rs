@@ -16,7 +16,7 @@ use super::items::{AUTHORS, ListParams, READERS, actor, views_for_reader};
 use crate::confidentiality;
 use crate::error::{ApiError, ApiResult};
 pub use crate::import::ImportResult;
-use crate::import::{ImportError, ImportFormat, Migration, import_items_with};
+use crate::import::{ImportError, ImportFormat, Migration, import_items_with, preview_import};
 use crate::json::{ApiQuery, read_body};
 use crate::state::AppState;
 
@@ -34,6 +34,9 @@ pub struct ImportParams {
     pub keep_status: Option<bool>,
     /// Admin only, audited: the username recorded as the items' writer.
     pub owner: Option<String>,
+    /// `true`: check the file and answer the per-line report with what would be stored, storing
+    /// nothing (the import page's preview). Bad lines do not make it a 422.
+    pub dry_run: Option<bool>,
 }
 
 impl From<ImportError> for ApiError {
@@ -51,7 +54,8 @@ impl From<ImportError> for ApiError {
 }
 
 /// Import items from a JSON Lines (or CSV) body, with a per-line report. Items land as draft owned
-/// by the importer unless an admin sets `keep_status` / `owner` (recorded in the audit log).
+/// by the importer unless an admin sets `keep_status` / `owner` (recorded in the audit log). With
+/// `dry_run=true` nothing is written: the answer is the report and what would be stored.
 #[utoipa::path(post, path = "/api/v1/items/import", tag = "import", security(("bearer" = [])), params(ImportParams),
     request_body(content = String, content_type = "application/x-ndjson"),
     responses((status = 200, body = ImportResult), (status = 400), (status = 403), (status = 413), (status = 422, description = "all_or_nothing and some line is bad: the report says which")))]
@@ -66,8 +70,12 @@ pub async fn import_items_route(
     let format = ImportFormat::parse(params.format.as_deref().unwrap_or("jsonl"))?;
     let policy = params.mode.unwrap_or_default();
     let migration = Migration { keep_status: params.keep_status.unwrap_or(false), owner: params.owner };
-    let result =
-        import_items_with(&state.db, &actor(&user), user.role(), &bytes, format, policy, &migration).await?;
+    let (db, actor, role) = (&state.db, &actor(&user), user.role());
+    let result = if params.dry_run.unwrap_or(false) {
+        preview_import(db, actor, role, &bytes, format, policy, &migration).await?
+    } else {
+        import_items_with(db, actor, role, &bytes, format, policy, &migration).await?
+    };
     Ok(axum::Json(result))
 }
 

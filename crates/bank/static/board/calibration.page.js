@@ -1,14 +1,14 @@
 // Calibration (hiệu chỉnh tham số): upload a responses CSV or pick a result set imported from a
 // delivery site; the run goes to the server as a background job where it offers one
 // (`calibration-jobs`), else the synchronous route. Then the parameter table (a, b, c, their SEs,
-// n) with flags from `POST calibrations/{id}/flags` — S-X² misfit, Mantel–Haenszel DIF class B/C,
+// n) with a checkbox per item to adopt its new parameters (a run alone changes no item), with flags from `POST calibrations/{id}/flags` — S-X² misfit, Mantel–Haenszel DIF class B/C,
 // low discrimination, extreme difficulty — the item characteristic curve of the chosen item and
 // the score distribution.
 
 import { registerPage, addStrings } from '../shell.js';
 import { h, field, replace } from '../dom.js';
 import { iccChart, histogram } from '../charts.js';
-import { BOARD, useStyles, messageBox, busy, num, chartText, showError } from './common.js';
+import { BOARD, useStyles, messageBox, busy, num, chartText, showError, showOk } from './common.js';
 
 addStrings({
   vi: {
@@ -17,7 +17,9 @@ addStrings({
     'cal.anchors.none': 'Tự do, N(0,1)', 'cal.anchors.bank': 'Giữ tham số đã có trong ngân hàng', 'cal.group': 'Cột nhóm (cho DIF, tuỳ chọn)',
     'cal.run': 'Chạy hiệu chỉnh', 'cal.running': 'Đang hiệu chỉnh… {percent}', 'cal.need_data': 'Hãy chọn một tệp CSV hoặc một bộ kết quả.',
     'cal.done': 'Lượt hiệu chỉnh {id}: {n} thí sinh, {converged}.', 'cal.converged': 'hội tụ', 'cal.not_converged': 'CHƯA hội tụ',
-    'cal.stored': 'Tham số mới đã được ghi vào ngân hàng như một lượt hiệu chỉnh của từng phiên bản câu hỏi; các lượt cũ vẫn được giữ.',
+    'cal.stored': 'Tham số mới chỉ là đề xuất: câu hỏi giữ tham số cũ cho đến khi bạn chọn nhận. Các câu không có cảnh báo được chọn sẵn; xem xét rồi bấm “Nhận tham số đã chọn”. Các lượt cũ vẫn được giữ.',
+    'cal.col.adopt': 'Nhận', 'cal.adopt.one': 'Nhận tham số mới của {id}', 'cal.adopt': 'Nhận tham số đã chọn ({n})',
+    'cal.adopt.none': 'Hãy chọn ít nhất một câu hỏi.', 'cal.adopted': 'Đã nhận tham số mới cho {n} câu hỏi vào ngân hàng.', 'cal.adopted.mark': 'đã nhận',
     'cal.params': 'Tham số và cảnh báo', 'cal.col.id': 'Câu hỏi', 'cal.col.flags': 'Cảnh báo', 'cal.col.sx2': 'S-X² p', 'cal.col.dif': 'DIF',
     'cal.flag.misfit': 'không phù hợp mô hình', 'cal.flag.dif_b': 'DIF loại B', 'cal.flag.dif_c': 'DIF loại C',
     'cal.flag.low_discrimination': 'độ phân biệt thấp', 'cal.flag.extreme_difficulty': 'độ khó cực đoan', 'cal.flag.none': 'không',
@@ -32,7 +34,9 @@ addStrings({
     'cal.anchors.none': 'Free, N(0,1)', 'cal.anchors.bank': 'Hold the bank’s parameters', 'cal.group': 'Group column (for DIF, optional)',
     'cal.run': 'Calibrate', 'cal.running': 'Calibrating… {percent}', 'cal.need_data': 'Choose a CSV file or a result set.',
     'cal.done': 'Calibration run {id}: {n} candidates, {converged}.', 'cal.converged': 'converged', 'cal.not_converged': 'NOT converged',
-    'cal.stored': 'The new parameters are stored in the bank as a calibration run of each item version; earlier runs are kept.',
+    'cal.stored': 'The new parameters are candidates: items keep their parameters until you adopt them. Items without flags are ticked; review, then press “Adopt the chosen parameters”. Earlier runs are kept.',
+    'cal.col.adopt': 'Adopt', 'cal.adopt.one': 'Adopt the new parameters of {id}', 'cal.adopt': 'Adopt the chosen parameters ({n})',
+    'cal.adopt.none': 'Choose at least one item.', 'cal.adopted': 'The new parameters of {n} items are now in the bank.', 'cal.adopted.mark': 'adopted',
     'cal.params': 'Parameters and flags', 'cal.col.id': 'Item', 'cal.col.flags': 'Flags', 'cal.col.sx2': 'S-X² p', 'cal.col.dif': 'DIF',
     'cal.flag.misfit': 'misfit', 'cal.flag.dif_b': 'DIF class B', 'cal.flag.dif_c': 'DIF class C',
     'cal.flag.low_discrimination': 'low discrimination', 'cal.flag.extreme_difficulty': 'extreme difficulty', 'cal.flag.none': 'none',
@@ -59,14 +63,17 @@ async function calibrate(ctx, query, body, onProgress) {
   }
 }
 
-function resultTable(ctx, flags, showIcc) {
+/** The item id a result column names (`ID` or `ID@version`). */
+const itemOf = (column) => column.replace(/@\d+$/, '');
+
+function resultTable(ctx, flags, showIcc, adoptable) {
   const { t } = ctx;
-  const head = ['cal.col.id', 'a', 'b', 'c', 'SE a', 'SE b', 'n', 'cal.col.sx2', 'cal.col.dif', 'cal.col.flags', ''].map((k) => h('th', { scope: 'col' }, k.startsWith('cal.') ? t(k) : k));
+  const head = ['cal.col.adopt', 'cal.col.id', 'a', 'b', 'c', 'SE a', 'SE b', 'n', 'cal.col.sx2', 'cal.col.dif', 'cal.col.flags', ''].map((k) => h('th', { scope: 'col' }, k.startsWith('cal.') ? t(k) : k));
   const rows = flags.items.map((it) => {
     const p = it.irt;
     const b = p.b ?? (p.thresholds ? p.thresholds.reduce((s, x) => s + x, 0) / p.thresholds.length : null);
     const marks = it.flags.length ? it.flags.map((f) => h('span', { class: 'flag' }, t(`cal.flag.${f}`))) : h('span', { class: 'muted' }, t('cal.flag.none'));
-    return h('tr', {}, h('th', { scope: 'row', class: 'mono' }, it.id), h('td', { class: 'num' }, num(p.a)), h('td', { class: 'num' }, num(b)), h('td', { class: 'num' }, num(p.c)),
+    return h('tr', {}, h('td', {}, adoptable(it)), h('th', { scope: 'row', class: 'mono' }, it.id), h('td', { class: 'num' }, num(p.a)), h('td', { class: 'num' }, num(b)), h('td', { class: 'num' }, num(p.c)),
       h('td', { class: 'num' }, num(p.se_a)), h('td', { class: 'num' }, num(p.se_b)), h('td', { class: 'num' }, p.n ?? '–'),
       h('td', { class: 'num' }, num(it.fit?.p_value, 3)), h('td', {}, it.dif?.class ?? '–'), h('td', {}, marks),
       h('td', {}, h('button', { type: 'button', onclick: () => showIcc(it) }, t('cal.show_icc'))));
@@ -74,8 +81,45 @@ function resultTable(ctx, flags, showIcc) {
   return h('div', { class: 'table-scroll' }, h('table', { class: 'data' }, h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
 }
 
-function showResults(el, ctx, runId, report, flags) {
+/**
+ * The opt-in: a checkbox per item the run estimated (ticked when it has no flag), a button that
+ * adopts the ticked ones (`POST calibrations/{id}/adopt`). Returns the cell maker and the panel.
+ */
+function adoption(ctx, runId, run) {
   const { t } = ctx;
+  const estimated = new Map((run.items ?? []).map((i) => [i.item_id, i]));
+  const boxes = new Map();
+  const box = messageBox();
+  const button = h('button', { type: 'button', class: 'primary' });
+  const label = () => { button.textContent = t('cal.adopt', { n: [...boxes.values()].filter((c) => c.checked && !c.disabled).length }); };
+  const cell = (it) => {
+    const row = estimated.get(itemOf(it.id));
+    if (!row) return '–';
+    if (row.adopted_at) return h('span', { class: 'badge approved' }, t('cal.adopted.mark'));
+    const check = h('input', { type: 'checkbox', checked: !it.flags.length, 'aria-label': t('cal.adopt.one', { id: it.id }), dataset: { item: row.item_id } });
+    check.addEventListener('change', label);
+    boxes.set(row.item_id, check);
+    return check;
+  };
+  button.addEventListener('click', () => busy(button, box, ctx, async () => {
+    const items = [...boxes.entries()].filter(([, c]) => c.checked && !c.disabled).map(([id]) => id);
+    if (!items.length) { showError(box, ctx, new Error(t('cal.adopt.none'))); return; }
+    const result = await ctx.api(`calibrations/${encodeURIComponent(runId)}/adopt`, { method: 'POST', json: { items } });
+    for (const r of result.adopted) {
+      const c = boxes.get(r.item_id);
+      if (c) c.replaceWith(h('span', { class: 'badge approved' }, t('cal.adopted.mark')));
+      boxes.delete(r.item_id);
+    }
+    showOk(box, t('cal.adopted', { n: result.adopted.length }));
+    label();
+  }));
+  return { cell, panel: () => { label(); return h('div', { class: 'actions adopt' }, button, box); } };
+}
+
+function showResults(el, ctx, runId, run, flags) {
+  const { t } = ctx;
+  const report = run.report;
+  const adopt = adoption(ctx, runId, run);
   const icc = h('div', {});
   const showIcc = (it) => {
     replace(icc, iccChart({ id: it.id, thetas: flags.thetas, curves: it.curves, text: chartText(t),
@@ -85,7 +129,7 @@ function showResults(el, ctx, runId, report, flags) {
     h('p', { class: 'ok-box', role: 'status' }, t('cal.done', { id: runId, n: report.n_persons, converged: report.converged ? t('cal.converged') : t('cal.not_converged') })),
     h('p', {}, t('cal.stored')),
     h('section', { class: 'panel' }, h('h2', {}, t('cal.params')), h('p', { class: 'muted' }, t('cal.thresholds', flags.thresholds)),
-      flags.fit_note ? h('p', { class: 'warn-box' }, flags.fit_note) : null, resultTable(ctx, flags, showIcc)),
+      flags.fit_note ? h('p', { class: 'warn-box' }, flags.fit_note) : null, resultTable(ctx, flags, showIcc, adopt.cell), adopt.panel()),
     h('section', { class: 'panel' }, h('h2', {}, t('cal.icc')), icc),
     h('section', { class: 'panel' }, histogram({ title: t('cal.dist'), desc: t('cal.dist.desc'), xLabel: t('cal.score'), yLabel: t('cal.persons'), text: chartText(t),
       bins: flags.score_distribution.map((s) => ({ label: String(s.score), count: s.count })) })));
@@ -123,13 +167,13 @@ registerPage({
         if (!csv) query.response_set = set.value;
         replace(box, h('p', {}, t('cal.running', { percent: '' })));
         const runId = await calibrate(ctx, query, body, (p) => replace(box, h('p', {}, t('cal.running', { percent: `${Math.round(100 * p)} %` }))));
-        const report = (await ctx.api(`calibrations/${encodeURIComponent(runId)}`)).report;
+        const run = await ctx.api(`calibrations/${encodeURIComponent(runId)}`);
         const fq = {};
         if (!csv) fq.response_set = set.value;
         if (group.value.trim()) fq.group = group.value.trim();
         const flags = await ctx.api(`calibrations/${encodeURIComponent(runId)}/flags`, { method: 'POST', query: fq, body: csv || '', headers: { 'content-type': 'text/csv' } });
         replace(box);
-        showResults(out, ctx, runId, report, flags);
+        showResults(out, ctx, runId, run, flags);
       });
     });
     el.append(form, out);

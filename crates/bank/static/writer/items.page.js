@@ -168,7 +168,7 @@ registerPage({
     el.append(
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', onclick: () => ctx.navigate('items/new') }, ctx.t('items.new')),
-        h('button', { type: 'button', onclick: () => ctx.navigate('import') }, ctx.t('items.import')),
+        h('button', { type: 'button', onclick: () => ctx.navigate('writer/import') }, ctx.t('items.import')),
       ),
       filterForm(ctx, (f) => ctx.navigate('items', f)),
       results,

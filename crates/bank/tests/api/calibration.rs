@@ -49,6 +49,11 @@ async fn board_calibrates_and_runs_are_kept(backend: Backend) {
         assert!((it["a"].as_f64().unwrap() - a).abs() < 0.35, "{id}: {it}");
         assert!((it["b"].as_f64().unwrap() - b).abs() < 0.35, "{id}: {it}");
     }
+    // The board adopts the run's parameters (a run alone changes no item: calibration_adopt.rs).
+    let ids: Vec<&Value> = run["items"].as_array().unwrap().iter().map(|i| &i["item_id"]).collect();
+    let adopt = format!("/api/v1/calibrations/{}/adopt", run["run_id"].as_str().unwrap());
+    let (s, body) = app.post(Some(&board), &adopt, serde_json::json!({"items": ids})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
     let (s, item) = app.get(Some(&board), "/api/v1/items/P-SC-05").await;
     assert_eq!(s, StatusCode::OK);
     let irt = &item["item"]["irt"];

@@ -170,9 +170,27 @@ async fn calibration_flags_and_curves(client: &Client, b: &Browser, bank: &Bank)
     assert!(body_text(client).await.contains("Ngưỡng: S-X² p < 0.01"), "the thresholds are stated");
     shot(client, "24-calibration-flags-icc").await;
     assert_accessible(client, "calibration results").await;
+    adopt_unflagged(client, bank).await;
     open(client, bank, "results").await;
     assert_accessible(client, "sites and results").await;
     b.assert_no_page_errors(client, "calibration").await;
+}
+
+/// The run changed no item; the flagged item is not ticked; adopting the ticked ones changes those.
+async fn adopt_unflagged(client: &Client, bank: &Bank) {
+    let board = token(bank, "board").await;
+    let irt = |v: Value| v["item"]["irt"].clone();
+    let before = irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-04", None).await);
+    assert_eq!(irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-00", None).await)["n"], Value::Null);
+    let dif = wait_for(client, "input[type=checkbox][data-item='P-SC-04']").await;
+    assert!(!dif.is_selected().await.unwrap(), "a flagged item is not ticked by default");
+    assert!(wait_for(client, "input[type=checkbox][data-item='P-SC-00']").await.is_selected().await.unwrap());
+    let adopt = wait_for_xpath(client, "//button[starts-with(normalize-space(.), 'Nhận tham số đã chọn')]").await;
+    click(client, adopt).await;
+    wait_for_text(client, ".adopt .ok-box", "Đã nhận tham số mới cho").await;
+    assert_eq!(irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-00", None).await)["n"], 1000);
+    let after = irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-04", None).await);
+    assert_eq!(after, before, "the flagged item kept its parameters");
 }
 
 async fn admin_users_and_audit(client: &Client, b: &Browser, bank: &Bank) {

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use khaothi_testkit::browser::{self, Client, Element, Key, Locator, wait_for};
+use serde_json::{Value, json};
 
 /// One browser test at a time: Chromium is heavy on a two-core machine.
 pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -146,4 +147,31 @@ pub fn png_file(dir: &std::path::Path) -> PathBuf {
 /// Everything the page shows as text (for checks of a sentence the page must state).
 pub async fn body_text(client: &Client) -> String {
     client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
+
+/// A bearer token for a demo account (for setting up through the API what a test does not
+/// exercise in the pages).
+pub async fn token(bank: &Bank, username: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", bank.base))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "login {username}: {}", res.status());
+    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+}
+
+/// One API call that must succeed; its JSON answer.
+pub async fn call(bank: &Bank, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    let mut req =
+        reqwest::Client::new().request(method, format!("{}/api/v1/{path}", bank.base)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
 }

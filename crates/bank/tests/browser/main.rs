@@ -4,5 +4,7 @@
 
 mod board;
 mod harness;
+mod import;
 mod pages;
+mod stimulus;
 mod writer;

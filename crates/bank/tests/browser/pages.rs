@@ -6,30 +6,6 @@ use serde_json::{Value, json};
 
 use crate::harness::*;
 
-async fn token(bank: &Bank, username: &str) -> String {
-    let res = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/login", bank.base))
-        .json(&json!({"username": username, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "login {username}: {}", res.status());
-    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
-}
-
-async fn call(bank: &Bank, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut req =
-        reqwest::Client::new().request(method, format!("{}/api/v1/{path}", bank.base)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{path}: {status} {body}");
-    body
-}
-
 fn item(id: &str, stem: &str) -> Value {
     json!({"id": id, "subject": "toan", "grade": 12, "topic": "12.1.1", "level": "biet", "kind": "single_choice",
            "stem": stem, "options": ["một", "hai", "ba", "bốn"], "key": "A"})

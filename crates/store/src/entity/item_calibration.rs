@@ -12,6 +12,9 @@ pub struct Model {
     pub params: String,
     pub n: i64,
     pub created_at: DateTimeUtc,
+    /// When the board took these parameters into the bank; `None`: a candidate only.
+    pub adopted_at: Option<DateTimeUtc>,
+    pub adopted_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
