@@ -14,11 +14,15 @@ const TABLE: &str = "item_calibrations";
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One column per ALTER: SQLite adds one at a time.
-        m.alter_table(Table::alter().table(TABLE).add_column(timestamp_with_time_zone_null("adopted_at")).to_owned())
-            .await?;
+        m.alter_table(
+            Table::alter().table(TABLE).add_column(timestamp_with_time_zone_null("adopted_at")).to_owned(),
+        )
+        .await?;
         m.alter_table(Table::alter().table(TABLE).add_column(string_null("adopted_by")).to_owned()).await?;
         m.get_connection()
-            .execute_unprepared("UPDATE item_calibrations SET adopted_at = created_at, adopted_by = 'migration'")
+            .execute_unprepared(
+                "UPDATE item_calibrations SET adopted_at = created_at, adopted_by = 'migration'",
+            )
             .await?;
         Ok(())
     }

@@ -27,7 +27,7 @@ pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Ou
 pub use tex::{MAX_TEX_BYTES, graphics_files, parse_tex, parse_tex_bytes};
 pub use xlsx::{
     ITEMS_SHEET, MAX_XLSX_COLUMNS, MAX_XLSX_ROWS, TOPICS_SHEET, TopicRow, ZipLimits, check_zip, parse_xlsx,
-    write_xlsx, xlsx_template,
+    write_xlsx, write_xlsx_records, xlsx_template,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -186,7 +186,12 @@ pub async fn run_items<C: ConnectionTrait>(db: &C, run_id: &str) -> Result<Vec<R
         .await?;
     Ok(rows
         .into_iter()
-        .map(|r| RunItem { item_id: r.item_id, version: r.version, adopted_at: r.adopted_at, adopted_by: r.adopted_by })
+        .map(|r| RunItem {
+            item_id: r.item_id,
+            version: r.version,
+            adopted_at: r.adopted_at,
+            adopted_by: r.adopted_by,
+        })
         .collect())
 }
 

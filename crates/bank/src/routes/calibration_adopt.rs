@@ -54,7 +54,8 @@ pub async fn adopt(
     let txn = state.db.begin().await?;
     let adopted = calibration::adopt(&txn, &actor, &id, &req.items).await?;
     let ids: Vec<&str> = adopted.iter().map(|r| r.item_id.as_str()).collect();
-    audit::record(&txn, &actor, "calibration_adopt", "calibration", &id, serde_json::json!({"items": ids})).await?;
+    audit::record(&txn, &actor, "calibration_adopt", "calibration", &id, serde_json::json!({"items": ids}))
+        .await?;
     txn.commit().await?;
     let already_adopted = req.items.iter().filter(|i| !ids.contains(&i.as_str())).cloned().collect();
     Ok(Json(AdoptResult { run_id: id, adopted, already_adopted }))

@@ -22,7 +22,9 @@ async fn a_run_changes_nothing_until_adopted(backend: Backend) {
     let board = app.login("board").await;
     let before = [irt_of(&app, &board, "P-SC-05").await, irt_of(&app, &board, "P-SC-06").await];
 
-    let run = crate::calibration_jobs::calibrate_and_wait(&app, &board, "", crate::calibration::responses().0).await;
+    let run =
+        crate::calibration_jobs::calibrate_and_wait(&app, &board, "", crate::calibration::responses().0)
+            .await;
     let run_id = run["run_id"].as_str().unwrap();
     assert_eq!(run["items"].as_array().unwrap().len(), 24, "{run}");
     assert!(run["items"][0]["adopted_at"].is_null(), "a candidate: {run}");
@@ -40,7 +42,8 @@ async fn a_run_changes_nothing_until_adopted(backend: Backend) {
     let (s, body) = app.post(Some(&board), &adopt, json!({"items": ["P-SC-05", "P-TF-00"]})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("P-TF-00"), "names the item the run did not estimate: {body}");
-    let (s, _) = app.post(Some(&board), "/api/v1/calibrations/CAL-none/adopt", json!({"items": ["P-SC-05"]})).await;
+    let (s, _) =
+        app.post(Some(&board), "/api/v1/calibrations/CAL-none/adopt", json!({"items": ["P-SC-05"]})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(irt_of(&app, &board, "P-SC-05").await, before[0], "refused requests changed nothing");
 

@@ -44,13 +44,19 @@ async fn dry_run_reports_and_writes_nothing(backend: Backend) {
 
     // With one item stored, the preview tells unchanged and new versions apart — still writing nothing.
     let (s, _) = app
-        .post_raw(Some(&writer), "/api/v1/items/import", "application/x-ndjson", file(&[sample_item("PRE-1").to_string()]))
+        .post_raw(
+            Some(&writer),
+            "/api/v1/items/import",
+            "application/x-ndjson",
+            file(&[sample_item("PRE-1").to_string()]),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let mut changed = sample_item("PRE-1");
     changed["stem"] = json!("Hàm số $y = x^3 - 3x$ đồng biến trên khoảng nào?");
     let lines = file(&[changed.to_string(), sample_item("PRE-3").to_string()]);
-    let (s, body) = app.post_raw(Some(&writer), "/api/v1/items/import?dry_run=true", "application/x-ndjson", lines).await;
+    let (s, body) =
+        app.post_raw(Some(&writer), "/api/v1/items/import?dry_run=true", "application/x-ndjson", lines).await;
     assert_eq!(s, StatusCode::OK, "{body}");
     assert_eq!((body["created"].clone(), body["new_versions"].clone()), (json!(1), json!(1)), "{body}");
     let (_, item) = app.get(Some(&writer), "/api/v1/items/PRE-1").await;
@@ -65,10 +71,12 @@ async fn dry_run_of_a_broken_file_is_refused_like_the_import(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let writer = app.login("writer").await;
     let csv = b"id,subject\nX-1,toan\n".to_vec();
-    let (s, body) = app.post_raw(Some(&writer), "/api/v1/items/import?dry_run=true&format=csv", "text/csv", csv).await;
+    let (s, body) =
+        app.post_raw(Some(&writer), "/api/v1/items/import?dry_run=true&format=csv", "text/csv", csv).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body["report"]["file_error"].is_string(), "{body}");
-    let (s, body) = app.post_raw(None, "/api/v1/items/import?dry_run=true", "application/x-ndjson", vec![]).await;
+    let (s, body) =
+        app.post_raw(None, "/api/v1/items/import?dry_run=true", "application/x-ndjson", vec![]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{body}");
 }
 both_backends!(dry_run_of_a_broken_file_is_refused_like_the_import);

@@ -15,6 +15,7 @@ mod calibration_jobs;
 mod confidentiality;
 mod enemies;
 mod import;
+mod import_formats;
 mod import_preview;
 mod openapi;
 mod packages;

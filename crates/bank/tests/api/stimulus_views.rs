@@ -23,7 +23,11 @@ async fn preview_and_diff(backend: Backend) {
     let (s, _) = app.post(Some(&writer), "/api/v1/stimuli", passage("Cho hàm số $f(x) = x^2$.")).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = app
-        .post(Some(&writer), "/api/v1/stimuli", passage("Cho hàm số $f(x) = x^2 + 1$ <script>alert(1)</script>."))
+        .post(
+            Some(&writer),
+            "/api/v1/stimuli",
+            passage("Cho hàm số $f(x) = x^2 + 1$ <script>alert(1)</script>."),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
 

@@ -185,7 +185,8 @@ async fn adopt_unflagged(client: &Client, bank: &Bank) {
     let dif = wait_for(client, "input[type=checkbox][data-item='P-SC-04']").await;
     assert!(!dif.is_selected().await.unwrap(), "a flagged item is not ticked by default");
     assert!(wait_for(client, "input[type=checkbox][data-item='P-SC-00']").await.is_selected().await.unwrap());
-    let adopt = wait_for_xpath(client, "//button[starts-with(normalize-space(.), 'Nhận tham số đã chọn')]").await;
+    let adopt =
+        wait_for_xpath(client, "//button[starts-with(normalize-space(.), 'Nhận tham số đã chọn')]").await;
     click(client, adopt).await;
     wait_for_text(client, ".adopt .ok-box", "Đã nhận tham số mới cho").await;
     assert_eq!(irt(call(bank, &board, reqwest::Method::GET, "items/P-SC-00", None).await)["n"], 1000);

@@ -163,7 +163,13 @@ pub async fn token(bank: &Bank, username: &str) -> String {
 }
 
 /// One API call that must succeed; its JSON answer.
-pub async fn call(bank: &Bank, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+pub async fn call(
+    bank: &Bank,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
     let mut req =
         reqwest::Client::new().request(method, format!("{}/api/v1/{path}", bank.base)).bearer_auth(token);
     if let Some(b) = body {

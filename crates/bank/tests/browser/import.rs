@@ -17,7 +17,8 @@ fn item(id: &str, key: &str) -> String {
 /// Two good lines and, on line 3, a key that is not A–D.
 fn file_with_a_bad_line(dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("cau-hoi.jsonl");
-    std::fs::write(&path, [item("NHAP-001", "A"), item("NHAP-002", "C"), item("NHAP-003", "F")].join("\n")).unwrap();
+    std::fs::write(&path, [item("NHAP-001", "A"), item("NHAP-002", "C"), item("NHAP-003", "F")].join("\n"))
+        .unwrap();
     path
 }
 

@@ -19,7 +19,14 @@ async fn stimulus_review_from_the_queue() {
     let bank = Bank::start();
     // The writer writes a passage in two versions and an item on it, and submits the passage.
     let writer = token(&bank, "writer").await;
-    call(&bank, &writer, Method::POST, "stimuli", Some(passage("Ông An gửi $100$ triệu đồng, lãi suất $6\\%$ một năm."))).await;
+    call(
+        &bank,
+        &writer,
+        Method::POST,
+        "stimuli",
+        Some(passage("Ông An gửi $100$ triệu đồng, lãi suất $6\\%$ một năm.")),
+    )
+    .await;
     let text2 = "Ông An gửi $100$ triệu đồng vào ngân hàng, lãi suất $r = 6\\%$ một năm, lãi nhập gốc.";
     call(&bank, &writer, Method::POST, "stimuli", Some(passage(text2))).await;
     let item = json!({"id": "NL-001-C1", "subject": "toan", "grade": 12, "topic": "12.1.1", "level": "hieu",
@@ -56,7 +63,14 @@ async fn stimulus_review_from_the_queue() {
 
     // Four eyes: the writer (an admin here, who may review) cannot review their own passage.
     let admin = token(&bank, "admin").await;
-    call(&bank, &admin, Method::POST, "stimuli", Some(json!({"id": "NL-002", "subject": "toan", "title": "Của admin", "text": "Một đoạn văn."}))).await;
+    call(
+        &bank,
+        &admin,
+        Method::POST,
+        "stimuli",
+        Some(json!({"id": "NL-002", "subject": "toan", "title": "Của admin", "text": "Một đoạn văn."})),
+    )
+    .await;
     call(&bank, &admin, Method::POST, "stimuli/NL-002/submit", Some(json!({}))).await;
     sign_out(&c).await;
     sign_in(&c, &bank, "admin").await;

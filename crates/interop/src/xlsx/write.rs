@@ -4,10 +4,11 @@
 
 use rust_xlsxwriter::{DataValidation, Format, Note, Workbook, Worksheet, XlsxError};
 
-use khaothi_domain::Item;
+use khaothi_domain::interchange::AnswerRecord;
+use khaothi_domain::{Item, ItemRecord, StatementRecord};
 
 use crate::InteropError;
-use crate::csv_format::{CSV_COLUMNS, item_cells};
+use crate::csv_format::CSV_COLUMNS;
 
 /// The name of the items sheet (the reader reads the first sheet, whatever its name).
 pub const ITEMS_SHEET: &str = "Câu hỏi";
@@ -83,18 +84,82 @@ pub fn xlsx_template(topics: &[TopicRow<'_>]) -> Result<Vec<u8>, InteropError> {
     book.save_to_buffer().map_err(fail)
 }
 
-/// A filtered item list as a spreadsheet, in the import's columns (one row per item).
+/// Items as a spreadsheet, in the import's columns (one row per item).
 pub fn write_xlsx<'a>(items: impl IntoIterator<Item = &'a Item>) -> Result<Vec<u8>, InteropError> {
-    let items: Vec<&Item> = items.into_iter().collect();
+    let records: Vec<ItemRecord> = items.into_iter().map(ItemRecord::from_item).collect();
+    write_xlsx_records(&records)
+}
+
+/// Interchange records as a spreadsheet: the bank's filtered list for boards, where another
+/// writer's item may come without its key (a redacted view), so records rather than items.
+pub fn write_xlsx_records(records: &[ItemRecord]) -> Result<Vec<u8>, InteropError> {
     let fail = |e: XlsxError| InteropError::Serialize { item: "(sheet)".into(), message: e.to_string() };
     let mut book = Workbook::new();
-    items_sheet(book.add_worksheet(), &items).map_err(fail)?;
+    items_sheet(book.add_worksheet(), records).map_err(fail)?;
     book.save_to_buffer().map_err(fail)
+}
+
+/// A record's cells in the order of [`CSV_COLUMNS`], written as CSV writes them (`Đ,S,…` keys,
+/// answers joined by `;`).
+fn record_cells(r: &ItemRecord) -> Vec<String> {
+    let four = |v: Option<Vec<String>>, i: usize| v.and_then(|v| v.get(i).cloned()).unwrap_or_default();
+    let statements: Option<Vec<String>> = r.statements.as_ref().map(|s| {
+        s.iter()
+            .map(|s| match s {
+                StatementRecord::Text(t) => t.clone(),
+                StatementRecord::Full { text, .. } => text.clone(),
+            })
+            .collect()
+    });
+    let answer = match &r.answer {
+        Some(AnswerRecord::One(a)) => a.clone(),
+        Some(AnswerRecord::Many(a)) => a.join(";"),
+        None => String::new(),
+    };
+    let keys =
+        r.keys.as_ref().map(|k| k.iter().map(|k| if *k { "Đ" } else { "S" }).collect::<Vec<_>>().join(","));
+    CSV_COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "id" => r.id.clone(),
+            "subject" => r.subject.clone(),
+            "grade" => r.grade.to_string(),
+            "topic" => r.topic.clone(),
+            "level" => r.level.as_str().to_string(),
+            "kind" => r.kind.as_str().to_string(),
+            "stem" => r.stem.clone(),
+            "option_a" | "option_b" | "option_c" | "option_d" => four(r.options.clone(), letter(c)),
+            "statement_a" | "statement_b" | "statement_c" | "statement_d" => {
+                four(statements.clone(), letter(c))
+            }
+            "key" => r.key.clone().unwrap_or_default(),
+            "keys" => keys.clone().unwrap_or_default(),
+            "answer" => answer.clone(),
+            "tolerance" => r.tolerance.map(|t| t.to_string()).unwrap_or_default(),
+            "stimulus" => r.stimulus.clone().unwrap_or_default(),
+            "enemies" => r.enemies.join(";"),
+            "status" => r.status.map(|s| s.to_string()).unwrap_or_default(),
+            "shuffle_options" => {
+                if r.shuffle_options == Some(false) {
+                    "false".into()
+                } else {
+                    String::new()
+                }
+            }
+            "media" => r.media.join(";"),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// `option_c` → 2.
+fn letter(column: &str) -> usize {
+    column.bytes().last().map_or(0, |b| usize::from(b.saturating_sub(b'a')))
 }
 
 /// The header row (bold, frozen, filterable) and one row per item; every cell is text, so codes
 /// like `12.1` or answers like `0,5` are never turned into numbers by the spreadsheet.
-fn items_sheet(sheet: &mut Worksheet, items: &[&Item]) -> Result<(), XlsxError> {
+fn items_sheet(sheet: &mut Worksheet, items: &[ItemRecord]) -> Result<(), XlsxError> {
     sheet.set_name(ITEMS_SHEET)?;
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
@@ -105,7 +170,7 @@ fn items_sheet(sheet: &mut Worksheet, items: &[&Item]) -> Result<(), XlsxError> 
         sheet.set_column_format(c as u16, &text)?;
     }
     for (r, item) in items.iter().enumerate() {
-        for (c, cell) in item_cells(item).iter().enumerate() {
+        for (c, cell) in record_cells(item).iter().enumerate() {
             if !cell.is_empty() {
                 sheet.write_string(r as u32 + 1, c as u16, cell)?;
             }
