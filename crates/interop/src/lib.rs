@@ -9,6 +9,8 @@
 mod csv_format;
 mod document;
 mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 mod jsonl;
 mod qti;
 mod report;
