@@ -299,10 +299,7 @@ impl Item {
         if let Some(s) = &self.stimulus {
             check_id(s, "stimulus", &mut errors);
         }
-        if self.solution.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            errors
-                .push(FieldError::new("solution", "is empty: leave the field out when there is no solution"));
-        }
+        check_solution(self.solution.as_deref(), &mut errors);
         for (i, e) in self.enemies.iter().enumerate() {
             check_id(e, &format!("enemies[{i}]"), &mut errors);
             if *e == self.id {
@@ -313,6 +310,13 @@ impl Item {
             irt.validate(self.kind(), &mut errors);
         }
         errors
+    }
+}
+
+/// A solution, when given, has text: an empty one is a mistake of the file, not "no solution".
+fn check_solution(solution: Option<&str>, errors: &mut Vec<FieldError>) {
+    if solution.is_some_and(|s| s.trim().is_empty()) {
+        errors.push(FieldError::new("solution", "is empty: leave the field out when there is no solution"));
     }
 }
 

@@ -86,7 +86,7 @@ fn read_tex_zip(bytes: &[u8], opts: &ConvertOptions) -> DocumentImport {
     if let Err(e) = check_zip(bytes, &ZipLimits::default()) {
         return refuse(format!("the zip was refused: {e}"));
     }
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+    let Ok(mut zip) = zip9::ZipArchive::new(std::io::Cursor::new(bytes)) else {
         return refuse("the zip is unreadable".into());
     };
     let mut tex: Option<Vec<u8>> = None;

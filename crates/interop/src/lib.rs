@@ -8,10 +8,13 @@
 
 mod csv_format;
 mod document;
+mod docx;
 mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 mod jsonl;
+mod mtef;
+mod omml;
 mod qti;
 mod report;
 mod tex;
@@ -22,6 +25,7 @@ pub use document::{
     ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension,
     sniff_image,
 };
+pub use docx::{ArchiveLimits, read_docx, read_docx_with};
 pub use formats::{SourceFormat, read_items};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
 pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};

@@ -42,7 +42,7 @@ pub fn check_zip(bytes: &[u8], limits: &ZipLimits) -> Result<(), String> {
         ));
     }
     let mut zip =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a zip (Office) file: {e}"))?;
+        zip9::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a zip (Office) file: {e}"))?;
     if zip.len() > limits.max_entries {
         return Err(format!("the file holds {} parts; the limit is {}", zip.len(), limits.max_entries));
     }
@@ -105,14 +105,14 @@ fn has_doctype(xml: &[u8]) -> bool {
 pub(crate) mod tests {
     use std::io::Write;
 
-    use zip::write::SimpleFileOptions;
+    use zip9::write::SimpleFileOptions;
 
     use super::*;
 
     /// A zip of the given entries, deflated.
     pub(crate) fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let mut w = zip9::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = SimpleFileOptions::default().compression_method(zip9::CompressionMethod::Deflated);
         for (name, data) in entries {
             w.start_file(*name, opts).unwrap();
             w.write_all(data).unwrap();
