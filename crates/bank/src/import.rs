@@ -27,6 +27,8 @@ pub enum ImportFormat {
     Xlsx,
     /// LaTeX with `ex_test`; metadata from [`ConvertOptions`] and the questions' tags.
     Tex,
+    /// A Word paper; metadata from [`ConvertOptions`] and its tag lines.
+    Docx,
 }
 
 impl ImportFormat {
@@ -37,6 +39,7 @@ impl ImportFormat {
             "csv" => Ok(Self::Csv),
             "xlsx" => Ok(Self::Xlsx),
             "tex" => Ok(Self::Tex),
+            "docx" => Ok(Self::Docx),
             other => Err(ImportError::UnknownFormat(other.to_string())),
         }
     }
@@ -45,7 +48,7 @@ impl ImportFormat {
 /// Why an import stored nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("format \"{0}\" is not jsonl, csv, xlsx or tex")]
+    #[error("format \"{0}\" is not jsonl, csv, xlsx, tex or docx")]
     UnknownFormat(String),
     /// The file as a whole, or under all-or-nothing some line, was refused; the report says which
     /// line and why, so the user can fix the file.
@@ -271,6 +274,7 @@ fn parse(bytes: &[u8], format: ImportFormat, convert: &ConvertOptions) -> khaoth
         ImportFormat::Csv => SourceFormat::Csv,
         ImportFormat::Xlsx => SourceFormat::Xlsx,
         ImportFormat::Tex => SourceFormat::Tex,
+        ImportFormat::Docx => SourceFormat::Docx,
     };
     khaothi_interop::read_items(source, bytes, &Default::default(), convert)
 }

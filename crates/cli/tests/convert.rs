@@ -131,3 +131,33 @@ fn the_template_lists_the_taxonomy() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn a_word_paper_converts_with_its_passage_and_pictures() {
+    let docx = concat!(env!("CARGO_MANIFEST_DIR"), "/../interop/tests/fixtures/docx/toan-thpt.docx");
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("items.jsonl");
+    let out = khaothi(&[
+        "convert",
+        docx,
+        "--subject",
+        "toan",
+        "--grade",
+        "12",
+        "--topic",
+        "12.1",
+        "--level",
+        "hieu",
+        "-o",
+        p(&out_file),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let items = std::fs::read_to_string(&out_file).unwrap();
+    assert!(items.lines().count() >= 10, "{items}");
+    let stimuli = std::fs::read_to_string(dir.path().join("items.stimuli.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(stimuli.lines().next().unwrap()).unwrap();
+    assert_eq!(first["subject"], "toan");
+    let named = first["items"][0].as_str().unwrap();
+    assert!(items.contains(&format!("\"stimulus\":\"{}\"", first["id"].as_str().unwrap())), "{named}");
+    assert!(std::fs::read_dir(dir.path().join("media")).unwrap().count() >= 1);
+}

@@ -18,10 +18,12 @@ pub enum SourceFormat {
     Xlsx,
     /// LaTeX with the `ex_test` package.
     Tex,
+    /// A Word paper (`.docx`).
+    Docx,
 }
 
 impl SourceFormat {
-    pub const NAMES: &'static [&'static str] = &["jsonl", "csv", "qti", "xlsx", "tex"];
+    pub const NAMES: &'static [&'static str] = &["jsonl", "csv", "qti", "xlsx", "tex", "docx"];
 
     /// A format by the name users give (`jsonl`/`ndjson`, `csv`, `qti`/`xml`, `xlsx`, `tex`).
     pub fn parse(name: &str) -> Option<Self> {
@@ -31,6 +33,7 @@ impl SourceFormat {
             "qti" | "xml" => Self::Qti,
             "xlsx" => Self::Xlsx,
             "tex" => Self::Tex,
+            "docx" => Self::Docx,
             _ => return None,
         })
     }
@@ -43,7 +46,7 @@ impl SourceFormat {
 
     /// Whether items need metadata from outside the file (subject, grade, topic, level).
     pub fn is_document(self) -> bool {
-        matches!(self, Self::Tex)
+        matches!(self, Self::Tex | Self::Docx)
     }
 }
 
@@ -71,6 +74,7 @@ pub fn read_items(
         },
         SourceFormat::Tex if bytes.starts_with(b"PK") => return read_tex_zip(bytes, opts),
         SourceFormat::Tex => return crate::parse_tex_bytes(bytes, files, opts),
+        SourceFormat::Docx => return crate::read_docx(bytes, opts),
     };
     DocumentImport { report, ..Default::default() }
 }

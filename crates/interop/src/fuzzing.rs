@@ -47,6 +47,15 @@ pub fn read_tex(data: &[u8]) {
     }
 }
 
+/// A Word paper (zip + WordprocessingML, OMML, MathType OLE).
+pub fn read_docx(data: &[u8]) {
+    let doc = crate::read_docx(data, &opts());
+    check(&doc.report);
+    for m in &doc.media {
+        assert!(crate::sniff_image(&m.bytes).is_some(), "a picture that is not one: {}", m.name);
+    }
+}
+
 /// A spreadsheet (zip + XML).
 pub fn read_xlsx(data: &[u8]) {
     check(&crate::parse_xlsx(data, &ImportOptions::default()));
@@ -77,6 +86,7 @@ pub fn read_jsonl(data: &[u8]) {
 /// Every body by its target name, for the corpus test and the fuzz targets.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("read_tex", read_tex),
+    ("read_docx", read_docx),
     ("read_xlsx", read_xlsx),
     ("read_zip", read_zip),
     ("read_qti", read_qti),

@@ -28,7 +28,8 @@ pub struct ImportParams {
     /// `all_or_nothing` (default): one bad line refuses the file. `skip_bad`: good lines are stored.
     #[param(value_type = Option<String>)]
     pub mode: Option<ImportPolicy>,
-    /// `jsonl` (default), `csv`, `xlsx` (a sheet in the CSV columns) or `tex` (LaTeX `ex_test`).
+    /// `jsonl` (default), `csv`, `xlsx` (a sheet in the CSV columns), `tex` (LaTeX `ex_test`, alone
+    /// or zipped with its pictures) or `docx` (a Word paper).
     pub format: Option<String>,
     /// Admin only, audited: keep each line's review status instead of landing as draft (moving an
     /// already reviewed bank).
@@ -38,7 +39,7 @@ pub struct ImportParams {
     /// `true`: check the file and answer the per-line report with what would be stored, storing
     /// nothing (the import page's preview). Bad lines do not make it a 422.
     pub dry_run: Option<bool>,
-    /// Documents (`tex`) only: the subject of questions whose tags do not give one.
+    /// Documents (`tex`, `docx`) only: the subject of questions whose tags do not give one.
     pub subject: Option<String>,
     /// Documents only: the grade of questions whose tags do not give one.
     pub grade: Option<u8>,

@@ -148,3 +148,46 @@ async fn xlsx_in_and_out(backend: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{res}");
 }
 both_backends!(xlsx_in_and_out);
+
+async fn a_word_paper_imports_with_its_passage_and_pictures(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let writer = app.login("writer").await;
+    let docx = include_bytes!("../../../interop/tests/fixtures/docx/toan-thpt.docx").to_vec();
+    let path = "/api/v1/items/import?format=docx&mode=skip_bad&subject=toan&grade=12&topic=12.1&level=hieu&id_prefix=W";
+    let (s, res) = app
+        .post_raw(
+            Some(&writer),
+            path,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            docx,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{res}");
+    assert!(res["created"].as_u64().unwrap() >= 10, "{res}");
+    assert_eq!(res["report"]["format"], "docx");
+    let (s, stimulus) = app.get(Some(&writer), "/api/v1/stimuli/W-S01").await;
+    assert_eq!(s, StatusCode::OK, "{stimulus}");
+    assert_eq!(stimulus["subject"], "toan", "{stimulus}");
+    let (_, page) = app.get(Some(&writer), "/api/v1/items?stimulus=W-S01").await;
+    assert!(page["total"].as_u64().unwrap() >= 1, "{page}");
+    let (_, page) = app.get(Some(&writer), "/api/v1/items?per_page=200").await;
+    let with_media: Vec<&Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["item"]["media"].as_array().is_some_and(|m| !m.is_empty()))
+        .collect();
+    assert!(!with_media.is_empty(), "{page}");
+    let media = with_media[0]["item"]["media"][0].as_str().unwrap();
+    assert!(!media.ends_with(".png"), "named by media id: {media}");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/media/{media}", app.url))
+        .bearer_auth(&writer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.bytes().await.unwrap().starts_with(b"\x89PNG"));
+}
+both_backends!(a_word_paper_imports_with_its_passage_and_pictures);
