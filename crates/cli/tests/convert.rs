@@ -63,7 +63,7 @@ fn pictures_are_written_beside_the_output() {
 fn failed_items_are_listed_and_the_status_is_non_zero() {
     let dir = tempfile::tempdir().unwrap();
     let tex = dir.path().join("loi.tex");
-    let bad = format!("{PAPER}").replacen("{\\True $(1;+\\infty)$}", "{$(1;+\\infty)$}", 1);
+    let bad = PAPER.replacen("{\\True $(1;+\\infty)$}", "{$(1;+\\infty)$}", 1);
     std::fs::write(&tex, bad).unwrap();
     let out = khaothi(&["convert", p(&tex), "--subject", "toan"]);
     assert_eq!(out.status.code(), Some(1));
