@@ -8,11 +8,13 @@
 
 use khaothi_auth::Role;
 use khaothi_domain::{Item, ReviewStatus};
-use khaothi_interop::{ImportOptions, ImportPolicy, ImportReport, LineStatus, Outcome};
+use khaothi_interop::{ConvertOptions, ImportPolicy, ImportReport, LineStatus, Outcome, SourceFormat};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::{DatabaseConnection, StoreError, TransactionTrait, items, stimuli};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::import_extras::{self, Extras};
 
 /// The file formats an import reads (QTI is converted elsewhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,12 @@ pub enum ImportFormat {
     JsonLines,
     /// The spreadsheet layout of docs/interchange.md.
     Csv,
+    /// An `.xlsx` sheet in the CSV columns (docs/formats.md, spreadsheets).
+    Xlsx,
+    /// LaTeX with `ex_test`; metadata from [`ConvertOptions`] and the questions' tags.
+    Tex,
+    /// A Word paper; metadata from [`ConvertOptions`] and its tag lines.
+    Docx,
 }
 
 impl ImportFormat {
@@ -29,6 +37,9 @@ impl ImportFormat {
         match name {
             "jsonl" | "ndjson" => Ok(Self::JsonLines),
             "csv" => Ok(Self::Csv),
+            "xlsx" => Ok(Self::Xlsx),
+            "tex" => Ok(Self::Tex),
+            "docx" => Ok(Self::Docx),
             other => Err(ImportError::UnknownFormat(other.to_string())),
         }
     }
@@ -37,7 +48,7 @@ impl ImportFormat {
 /// Why an import stored nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("format \"{0}\" is not jsonl or csv")]
+    #[error("format \"{0}\" is not jsonl, csv, xlsx, tex or docx")]
     UnknownFormat(String),
     /// The file as a whole, or under all-or-nothing some line, was refused; the report says which
     /// line and why, so the user can fix the file.
@@ -123,7 +134,23 @@ pub async fn import_items_with(
     policy: ImportPolicy,
     migration: &Migration,
 ) -> Result<ImportResult, ImportError> {
-    let (writer, report, to_store) = checked(db, actor, role, bytes, format, policy, migration).await?;
+    import_document(db, actor, role, bytes, format, policy, migration, &ConvertOptions::default()).await
+}
+
+/// [`import_items_with`] for a document (Word, LaTeX) with the metadata and id prefix it lacks;
+/// its pictures become media and its passages draft stimuli, in the items' transaction.
+pub async fn import_document(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    bytes: &[u8],
+    format: ImportFormat,
+    policy: ImportPolicy,
+    migration: &Migration,
+    convert: &ConvertOptions,
+) -> Result<ImportResult, ImportError> {
+    let (writer, report, to_store, extras) =
+        checked(db, actor, role, bytes, format, policy, migration, convert).await?;
     if policy == ImportPolicy::AllOrNothing && report.has_errors() {
         let message = format!(
             "nothing was imported: {} of {} lines have errors (mode all_or_nothing)",
@@ -132,7 +159,7 @@ pub async fn import_items_with(
         );
         return Err(rejected(message, report));
     }
-    let stored = store(db, actor, &writer, migration, to_store.iter().map(|(_, item)| item)).await?;
+    let stored = store(db, actor, &writer, migration, to_store.iter().map(|(_, item)| item), &extras).await?;
     Ok(result(policy, stored, report, false))
 }
 
@@ -150,7 +177,22 @@ pub async fn preview_import(
     policy: ImportPolicy,
     migration: &Migration,
 ) -> Result<ImportResult, ImportError> {
-    let (_, report, to_store) = checked(db, actor, role, bytes, format, policy, migration).await?;
+    preview_document(db, actor, role, bytes, format, policy, migration, &ConvertOptions::default()).await
+}
+
+/// [`preview_import`] for a document, with the metadata it lacks ([`import_document`]).
+pub async fn preview_document(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    role: Role,
+    bytes: &[u8],
+    format: ImportFormat,
+    policy: ImportPolicy,
+    migration: &Migration,
+    convert: &ConvertOptions,
+) -> Result<ImportResult, ImportError> {
+    let (_, report, to_store, _) =
+        checked(db, actor, role, bytes, format, policy, migration, convert).await?;
     let mut would = Stored::default();
     for (_, item) in &to_store {
         if items::head(db, &actor.org_id, &item.id).await?.is_none() {
@@ -174,15 +216,17 @@ async fn checked(
     format: ImportFormat,
     policy: ImportPolicy,
     migration: &Migration,
-) -> Result<(Actor, ImportReport, Vec<(usize, Item)>), ImportError> {
+    convert: &ConvertOptions,
+) -> Result<(Actor, ImportReport, Vec<(usize, Item)>, Extras), ImportError> {
     let writer = writer_for(db, actor, role, migration).await?;
-    let mut report = parse(bytes, format);
+    let doc = parse(bytes, format, convert);
+    let (mut report, extras) = (doc.report, Extras { media: doc.media, stimuli: doc.stimuli });
     if let Some(e) = &report.file_error {
         return Err(rejected(format!("the file was refused: {e}"), report));
     }
-    check_against_bank(db, &writer, role, migration.keep_status, &mut report).await?;
+    check_against_bank(db, &writer, role, migration.keep_status, &extras.stimulus_ids(), &mut report).await?;
     let to_store = report.apply(policy);
-    Ok((writer, report, to_store))
+    Ok((writer, report, to_store, extras))
 }
 
 fn result(policy: ImportPolicy, stored: Stored, report: ImportReport, dry_run: bool) -> ImportResult {
@@ -223,12 +267,16 @@ async fn writer_for(
     }
 }
 
-fn parse(bytes: &[u8], format: ImportFormat) -> ImportReport {
-    let options = ImportOptions::default();
-    match format {
-        ImportFormat::JsonLines => khaothi_interop::parse_jsonl_bytes(bytes, &options),
-        ImportFormat::Csv => khaothi_interop::parse_csv_bytes(bytes, &options),
-    }
+/// Reads the file; a document's pictures travel inside it (a `.tex` alone brings none).
+fn parse(bytes: &[u8], format: ImportFormat, convert: &ConvertOptions) -> khaothi_interop::DocumentImport {
+    let source = match format {
+        ImportFormat::JsonLines => SourceFormat::JsonLines,
+        ImportFormat::Csv => SourceFormat::Csv,
+        ImportFormat::Xlsx => SourceFormat::Xlsx,
+        ImportFormat::Tex => SourceFormat::Tex,
+        ImportFormat::Docx => SourceFormat::Docx,
+    };
+    khaothi_interop::read_items(source, bytes, &Default::default(), convert)
 }
 
 fn rejected(message: String, report: ImportReport) -> ImportError {
@@ -243,6 +291,7 @@ async fn check_against_bank(
     actor: &Actor,
     role: Role,
     keep_status: bool,
+    new_stimuli: &[String],
     report: &mut ImportReport,
 ) -> Result<(), StoreError> {
     let admin = role == Role::Admin;
@@ -265,6 +314,7 @@ async fn check_against_bank(
             continue;
         }
         if let Some(s) = stimulus
+            && !new_stimuli.contains(&s)
             && stimuli::get(db, &actor.org_id, &s).await.is_err()
         {
             line.push(
@@ -286,10 +336,14 @@ async fn store<'a>(
     writer: &Actor,
     migration: &Migration,
     accepted: impl Iterator<Item = &'a Item>,
+    extras: &Extras,
 ) -> Result<Stored, StoreError> {
     let mut stored = Stored::default();
     let txn = db.begin().await?;
-    for item in accepted {
+    let media_ids = import_extras::store_media(&txn, writer, &extras.media).await?;
+    let accepted: Vec<Item> = accepted.map(|i| import_extras::with_media_ids(i, &media_ids)).collect();
+    import_extras::store_stimuli(&txn, writer, &extras.stimuli, &accepted, &media_ids).await?;
+    for item in &accepted {
         if items::head(&txn, &actor.org_id, &item.id).await?.is_none() {
             items::create(&txn, writer, item).await?;
             stored.created += 1;
@@ -309,7 +363,8 @@ async fn store<'a>(
         "item",
         "*",
         serde_json::json!({"created": stored.created, "new_versions": stored.new_versions, "unchanged": stored.unchanged,
-            "keep_status": migration.keep_status, "owner": writer.username, "ids": stored.ids}),
+            "keep_status": migration.keep_status, "owner": writer.username, "ids": stored.ids,
+            "media": media_ids.len(), "stimuli": extras.stimulus_ids()}),
     )
     .await?;
     txn.commit().await?;

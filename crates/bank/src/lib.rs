@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod failed_logins;
 pub mod import;
+mod import_extras;
 pub mod json;
 pub mod login;
 mod pages;

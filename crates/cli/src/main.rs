@@ -28,6 +28,8 @@ enum Command {
     Migrate(commands::migrate::Args),
     /// Check an item file (JSON Lines, CSV, QTI) or load it into a bank database, with a per-line report.
     Import(commands::import::Args),
+    /// Convert items between formats (Word, LaTeX ex_test, QTI, spreadsheets, CSV, JSON Lines).
+    Convert(commands::convert::Args),
     /// Write the Vietnamese grade-12 sample bank and simulated responses (item-bank-samples/).
     Simulate(commands::simulate::Args),
     /// Assemble parallel forms and shuffled versions (mã đề) from a blueprint; prints JSON.
@@ -51,6 +53,7 @@ fn main() {
         Command::Loadtest(a) => commands::loadtest::run(a),
         Command::Migrate(a) => commands::migrate::run(a),
         Command::Import(a) => commands::import::run(a),
+        Command::Convert(a) => commands::convert::run(a),
         Command::Simulate(a) => commands::simulate::run(a),
         Command::Assemble(a) => commands::assemble::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),

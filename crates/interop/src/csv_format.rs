@@ -39,7 +39,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "media",
 ];
 
-const REQUIRED: &[&str] = &["id", "subject", "grade", "topic", "level", "kind", "stem"];
+pub(crate) const REQUIRED: &[&str] = &["id", "subject", "grade", "topic", "level", "kind", "stem"];
 const LETTERS: [char; 4] = ['a', 'b', 'c', 'd'];
 
 /// Reads an uploaded CSV file (UTF-8 only, as for JSON Lines).
@@ -143,19 +143,19 @@ pub fn parse_csv(input: &str, opts: &ImportOptions) -> ImportReport {
 }
 
 /// One data row, cells looked up by column name (columns may come in any order).
-struct Row<'r> {
-    record: &'r csv::StringRecord,
-    column: &'r HashMap<String, usize>,
+pub(crate) struct Row<'r> {
+    pub record: &'r csv::StringRecord,
+    pub column: &'r HashMap<String, usize>,
 }
 
 impl<'r> Row<'r> {
-    fn cell(&self, name: &str) -> &'r str {
+    pub(crate) fn cell(&self, name: &str) -> &'r str {
         self.column.get(name).and_then(|i| self.record.get(*i)).map(str::trim).unwrap_or("")
     }
 }
 
 /// Builds the interchange record of a row; cell-level problems go to `lr` and give `None`.
-fn row_to_record(row: &Row<'_>, lr: &mut LineReport) -> Option<ItemRecord> {
+pub(crate) fn row_to_record(row: &Row<'_>, lr: &mut LineReport) -> Option<ItemRecord> {
     let cell = |name: &str| row.cell(name);
     let grade = cell("grade").parse::<u8>().map_err(|_| {
         lr.error("grade", format!("\"{}\" is not a grade (1–12)", cell("grade")));
@@ -262,7 +262,7 @@ fn parse_tf_keys(s: &str) -> Result<Vec<bool>, String> {
 }
 
 /// The CSV column for a JSON path of the interchange record.
-fn column_name(field: &str) -> String {
+pub(crate) fn column_name(field: &str) -> String {
     let indexed = |prefix: &str, column: &str| -> Option<String> {
         let i: usize = field.strip_prefix(prefix)?.strip_suffix(']')?.parse().ok()?;
         LETTERS.get(i).map(|l| format!("{column}_{l}"))
@@ -303,51 +303,57 @@ pub fn write_csv<'a>(items: impl IntoIterator<Item = &'a Item>) -> Result<String
     };
     w.write_record(CSV_COLUMNS).map_err(|e| fail("(header)", &e))?;
     for item in items {
-        let mut row: HashMap<&str, String> = HashMap::new();
-        row.insert("id", item.id.clone());
-        row.insert("subject", item.subject.clone());
-        row.insert("grade", item.grade.to_string());
-        row.insert("topic", item.topic.clone());
-        row.insert("level", item.level.to_string());
-        row.insert("kind", item.kind().to_string());
-        row.insert("stem", item.stem.clone());
-        match &item.body {
-            ItemBody::SingleChoice { options, key } => {
-                for (o, name) in options.iter().zip(["option_a", "option_b", "option_c", "option_d"]) {
-                    row.insert(name, o.clone());
-                }
-                row.insert("key", key.letter().to_string());
-            }
-            ItemBody::TrueFalseGroup { statements, keys } => {
-                for (s, name) in
-                    statements.iter().zip(["statement_a", "statement_b", "statement_c", "statement_d"])
-                {
-                    row.insert(name, s.text.clone());
-                }
-                let keys: Vec<&str> = keys.iter().map(|k| if *k { "Đ" } else { "S" }).collect();
-                row.insert("keys", keys.join(","));
-            }
-            ItemBody::ShortAnswer { answer } => {
-                row.insert("answer", answer.accepted.join(";"));
-                if let Some(t) = answer.tolerance {
-                    row.insert("tolerance", t.to_string());
-                }
-            }
-        }
-        if let Some(s) = &item.stimulus {
-            row.insert("stimulus", s.clone());
-        }
-        row.insert("enemies", item.enemies.join(";"));
-        row.insert("status", item.status.to_string());
-        if !item.shuffle_options {
-            row.insert("shuffle_options", "false".to_string());
-        }
-        row.insert("media", item.media.join(";"));
-        let cells: Vec<&str> = CSV_COLUMNS.iter().map(|c| row.get(c).map_or("", String::as_str)).collect();
+        let cells = item_cells(item);
         w.write_record(&cells).map_err(|e| fail(&item.id, &e))?;
     }
     let bytes = w.into_inner().map_err(|e| fail("(file)", &e))?;
     String::from_utf8(bytes).map_err(|e| fail("(file)", &e))
+}
+
+/// The cells of an item's row, in the order of [`CSV_COLUMNS`] (the spreadsheet writer uses the
+/// same row).
+pub(crate) fn item_cells(item: &Item) -> Vec<String> {
+    let mut row: HashMap<&str, String> = HashMap::new();
+    row.insert("id", item.id.clone());
+    row.insert("subject", item.subject.clone());
+    row.insert("grade", item.grade.to_string());
+    row.insert("topic", item.topic.clone());
+    row.insert("level", item.level.to_string());
+    row.insert("kind", item.kind().to_string());
+    row.insert("stem", item.stem.clone());
+    match &item.body {
+        ItemBody::SingleChoice { options, key } => {
+            for (o, name) in options.iter().zip(["option_a", "option_b", "option_c", "option_d"]) {
+                row.insert(name, o.clone());
+            }
+            row.insert("key", key.letter().to_string());
+        }
+        ItemBody::TrueFalseGroup { statements, keys } => {
+            for (s, name) in
+                statements.iter().zip(["statement_a", "statement_b", "statement_c", "statement_d"])
+            {
+                row.insert(name, s.text.clone());
+            }
+            let keys: Vec<&str> = keys.iter().map(|k| if *k { "Đ" } else { "S" }).collect();
+            row.insert("keys", keys.join(","));
+        }
+        ItemBody::ShortAnswer { answer } => {
+            row.insert("answer", answer.accepted.join(";"));
+            if let Some(t) = answer.tolerance {
+                row.insert("tolerance", t.to_string());
+            }
+        }
+    }
+    if let Some(s) = &item.stimulus {
+        row.insert("stimulus", s.clone());
+    }
+    row.insert("enemies", item.enemies.join(";"));
+    row.insert("status", item.status.to_string());
+    if !item.shuffle_options {
+        row.insert("shuffle_options", "false".to_string());
+    }
+    row.insert("media", item.media.join(";"));
+    CSV_COLUMNS.iter().map(|c| row.remove(c).unwrap_or_default()).collect()
 }
 
 #[cfg(test)]

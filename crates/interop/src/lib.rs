@@ -9,11 +9,16 @@
 mod csv_format;
 mod document;
 mod docx;
+mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 mod jsonl;
 mod mtef;
 mod omml;
 mod qti;
 mod report;
+mod tex;
+mod xlsx;
 
 pub use csv_format::{CSV_COLUMNS, parse_csv, parse_csv_bytes, write_csv};
 pub use document::{
@@ -21,9 +26,15 @@ pub use document::{
     sniff_image,
 };
 pub use docx::{ArchiveLimits, read_docx, read_docx_with};
+pub use formats::{SourceFormat, read_items};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
 pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};
 pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
+pub use tex::{MAX_TEX_BYTES, graphics_files, parse_tex, parse_tex_bytes};
+pub use xlsx::{
+    ITEMS_SHEET, MAX_XLSX_COLUMNS, MAX_XLSX_ROWS, TOPICS_SHEET, TopicRow, ZipLimits, check_zip, parse_xlsx,
+    write_xlsx, write_xlsx_records, xlsx_template,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InteropError {

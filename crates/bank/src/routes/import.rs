@@ -3,10 +3,11 @@
 //! The import itself lives in [`crate::import`] (the CLI calls it too); this is its HTTP face.
 
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use khaothi_auth::CurrentUser;
-use khaothi_interop::ImportPolicy;
+use khaothi_domain::Level;
+use khaothi_interop::{ConvertOptions, ImportPolicy};
 use khaothi_store::audit;
 use khaothi_store::items::{self, Visibility};
 use serde::Deserialize;
@@ -16,7 +17,7 @@ use super::items::{AUTHORS, ListParams, READERS, actor, views_for_reader};
 use crate::confidentiality;
 use crate::error::{ApiError, ApiResult};
 pub use crate::import::ImportResult;
-use crate::import::{ImportError, ImportFormat, Migration, import_items_with, preview_import};
+use crate::import::{ImportError, ImportFormat, Migration, import_document, preview_document};
 use crate::json::{ApiQuery, read_body};
 use crate::state::AppState;
 
@@ -27,7 +28,8 @@ pub struct ImportParams {
     /// `all_or_nothing` (default): one bad line refuses the file. `skip_bad`: good lines are stored.
     #[param(value_type = Option<String>)]
     pub mode: Option<ImportPolicy>,
-    /// `jsonl` (default) or `csv`.
+    /// `jsonl` (default), `csv`, `xlsx` (a sheet in the CSV columns), `tex` (LaTeX `ex_test`, alone
+    /// or zipped with its pictures) or `docx` (a Word paper).
     pub format: Option<String>,
     /// Admin only, audited: keep each line's review status instead of landing as draft (moving an
     /// already reviewed bank).
@@ -37,6 +39,48 @@ pub struct ImportParams {
     /// `true`: check the file and answer the per-line report with what would be stored, storing
     /// nothing (the import page's preview). Bad lines do not make it a 422.
     pub dry_run: Option<bool>,
+    /// Documents (`tex`, `docx`) only: the subject of questions whose tags do not give one.
+    pub subject: Option<String>,
+    /// Documents only: the grade of questions whose tags do not give one.
+    pub grade: Option<u8>,
+    /// Documents only: the topic code of questions whose tags do not give one.
+    pub topic: Option<String>,
+    /// Documents only: the level (`biet`, `hieu`, `van_dung`, `van_dung_cao`) of untagged questions.
+    pub level: Option<String>,
+    /// Documents only: ids are `{id_prefix}-0001`, … in document order (default `IMPORT`).
+    pub id_prefix: Option<String>,
+}
+
+impl ImportParams {
+    /// The metadata a document lacks, from the query; a bad level or prefix is a 400.
+    fn convert_options(&self) -> ApiResult<ConvertOptions> {
+        let level = match &self.level {
+            Some(l) => Some(Level::parse(l).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("level \"{l}\" is not one of biet, hieu, van_dung, van_dung_cao"),
+                )
+            })?),
+            None => None,
+        };
+        let id_prefix = self.id_prefix.clone().unwrap_or_else(|| "IMPORT".into());
+        let valid = !id_prefix.is_empty()
+            && id_prefix.len() <= 64
+            && id_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("id_prefix \"{id_prefix}\" must be 1–64 ASCII letters, digits, - or _"),
+            ));
+        }
+        Ok(ConvertOptions {
+            subject: self.subject.clone(),
+            grade: self.grade,
+            topic: self.topic.clone(),
+            level,
+            id_prefix,
+        })
+    }
 }
 
 impl From<ImportError> for ApiError {
@@ -76,47 +120,56 @@ pub async fn import_items_route(
     user.require(AUTHORS, "import items")?;
     let bytes = read_body(req, &state).await?;
     let format = ImportFormat::parse(params.format.as_deref().unwrap_or("jsonl"))?;
+    let convert = params.convert_options()?;
     let policy = params.mode.unwrap_or_default();
     let migration = Migration { keep_status: params.keep_status.unwrap_or(false), owner: params.owner };
     let (db, actor, role) = (&state.db, &actor(&user), user.role());
     let result = if params.dry_run.unwrap_or(false) {
-        preview_import(db, actor, role, &bytes, format, policy, &migration).await?
+        preview_document(db, actor, role, &bytes, format, policy, &migration, &convert).await?
     } else {
-        import_items_with(db, actor, role, &bytes, format, policy, &migration).await?
+        import_document(db, actor, role, &bytes, format, policy, &migration, &convert).await?
     };
     Ok(axum::Json(result))
 }
 
-/// Export the current versions the user may see as JSON Lines (same filters as the list).
-#[utoipa::path(get, path = "/api/v1/items/export", tag = "import", security(("bearer" = [])), params(ListParams),
-    responses((status = 200, content_type = "application/x-ndjson"), (status = 403)))]
+/// Export the current versions the user may see as JSON Lines, or with `format=xlsx` as a
+/// spreadsheet in the import's columns (same filters as the list).
+#[utoipa::path(get, path = "/api/v1/items/export", tag = "import", security(("bearer" = [])), params(ListParams,
+        ("format" = Option<String>, Query, description = "`jsonl` (default) or `xlsx`")),
+    responses((status = 200, content_type = "application/x-ndjson"), (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400), (status = 403)))]
 pub async fn export_items(
     State(state): State<AppState>,
     khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
-    ApiQuery(params): ApiQuery<ListParams>,
+    uri: Uri,
 ) -> ApiResult<Response> {
     user.require(READERS, "export items")?;
+    let (format, params) = export_params(&uri)?;
     let filter = params.filter()?;
     let vis: Visibility = confidentiality::visibility_in(&state, &user).await?;
     let found = items::all_current(&state.db, user.org(), &vis, &filter).await?;
     // Another writer's approved items are exported as the list shows them: without the answer.
     let views = views_for_reader(&state, &user, found).await?;
     let records: Vec<_> = views.into_iter().map(|v| v.item).collect();
+    if format == "xlsx" {
+        let bytes =
+            khaothi_interop::write_xlsx_records(&records).map_err(|e| ApiError::Internal(e.to_string()))?;
+        audit_export(&state, &user, &records, "xlsx").await?;
+        return Ok((
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, XLSX_TYPE),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"items.xlsx\""),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     let mut body = String::new();
     for record in &records {
         body.push_str(&serde_json::to_string(record).map_err(|e| ApiError::Internal(e.to_string()))?);
         body.push('\n');
     }
-    let ids: Vec<&str> = records.iter().map(|i| i.id.as_str()).collect();
-    audit::record(
-        &state.db,
-        &actor(&user),
-        "items_export",
-        "item",
-        "*",
-        serde_json::json!({"count": ids.len(), "ids": ids}),
-    )
-    .await?;
+    audit_export(&state, &user, &records, "jsonl").await?;
     Ok((
         StatusCode::OK,
         [
@@ -126,4 +179,52 @@ pub async fn export_items(
         body,
     )
         .into_response())
+}
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The export's `format` (`jsonl` or `xlsx`) and the list's filters from the rest of the query
+/// (the list's parameters refuse unknown fields, so `format` is taken out first).
+fn export_params(uri: &Uri) -> ApiResult<(String, ListParams)> {
+    let query = uri.query().unwrap_or("");
+    let mut format = "jsonl".to_string();
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.strip_prefix("format=") {
+            Some(f) => format = f.to_string(),
+            None => rest.push(pair),
+        }
+    }
+    if format != "jsonl" && format != "xlsx" {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("format \"{format}\" is not jsonl or xlsx"),
+        ));
+    }
+    let filters: Uri = format!("/?{}", rest.join("&"))
+        .parse()
+        .map_err(|_| ApiError::bad_request("invalid_query", "the query is not a valid URL query"))?;
+    let params = axum::extract::Query::<ListParams>::try_from_uri(&filters)
+        .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    Ok((format, params.0))
+}
+
+/// One `items_export` audit entry naming what left the bank and in which format.
+async fn audit_export(
+    state: &AppState,
+    user: &CurrentUser,
+    records: &[khaothi_domain::ItemRecord],
+    format: &str,
+) -> ApiResult<()> {
+    let ids: Vec<&str> = records.iter().map(|i| i.id.as_str()).collect();
+    audit::record(
+        &state.db,
+        &actor(user),
+        "items_export",
+        "item",
+        "*",
+        serde_json::json!({"count": ids.len(), "ids": ids, "format": format}),
+    )
+    .await?;
+    Ok(())
 }

@@ -18,6 +18,7 @@ mod confidentiality;
 mod enemies;
 mod file_modes;
 mod import;
+mod import_formats;
 mod import_preview;
 mod item_list_counts;
 mod no_versions;
