@@ -40,6 +40,7 @@ GET    /api/v1/calibration-jobs/{id}                                    401     
 GET    /api/v1/calibrations/{id}                                        401      403      403      404      404      -
 GET    /api/v1/enemy-pairs                                              401      403      ok       ok       ok       -
 GET    /api/v1/enemy-suggestions                                        401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/forms                                                    401      403      403      ok       ok       -
 GET    /api/v1/forms/{id}                                               401      403      403      404      404      -
 GET    /api/v1/forms/{id}/print                                         401      403      403      404      404      -
 GET    /api/v1/items                                                    401      ok       ok       ok       ok       -
@@ -59,6 +60,8 @@ GET    /api/v1/review-queue                                             401     
 GET    /api/v1/sites                                                    401      403      403      ok       ok       -
 GET    /api/v1/stimuli                                                  401      ok       ok       ok       ok       -
 GET    /api/v1/stimuli/{id}                                             401      404      404      404      404      -
+GET    /api/v1/stimuli/{id}/diff                                        401      404      404      404      404      -
+GET    /api/v1/stimuli/{id}/preview                                     401      404      404      404      404      -
 GET    /api/v1/stimuli/{id}/versions                                    401      404      404      404      404      -
 GET    /api/v1/stimuli/{id}/versions/{version}                          401      404      404      404      404      -
 GET    /api/v1/users                                                    401      403      403      403      ok       -
@@ -76,6 +79,7 @@ POST   /api/v1/blueprints                                               401     
 POST   /api/v1/blueprints/check                                         401      403      403      ok       ok       -
 POST   /api/v1/blueprints/{id}/assemble                                 401      403      403      404      404      -
 POST   /api/v1/calibrations                                             401      403      403      4xx      4xx      -
+POST   /api/v1/calibrations/{id}/adopt                                  401      403      403      404      404      -
 POST   /api/v1/calibrations/{id}/flags                                  401      403      403      404      404      -
 POST   /api/v1/enemy-suggestions/decisions                              401      4xx      4xx      4xx      4xx      -
 POST   /api/v1/forms/{id}/freeze                                        401      403      403      404      404      -
@@ -95,6 +99,7 @@ POST   /api/v1/stimuli/{id}/approve                                     401     
 POST   /api/v1/stimuli/{id}/reject                                      401      403      404      403      404      -
 POST   /api/v1/stimuli/{id}/submit                                      401      404      403      403      404      -
 POST   /api/v1/users                                                    401      403      403      403      ok       -
+PUT    /api/v1/blueprints/{id}                                          401      403      403      4xx      4xx      -
 PUT    /api/v1/items/{id}                                               401      ok       403      403      ok       404
 PUT    /api/v1/organisation/settings                                    401      403      403      ok       ok       -
 "#;
@@ -126,6 +131,7 @@ fn body(route: &Route, item: &str) -> Value {
         }
         ("POST", "/api/v1/sites") => json!({"name": "Điểm MX", "public_key": "ed25519:not-a-key"}),
         ("PUT", "/api/v1/organisation/settings") => json!({"closed_bank": false}),
+        ("POST", "/api/v1/calibrations/{id}/adopt") => json!({"items": []}),
         ("POST", "/api/v1/items") => sample_item("MX-2"),
         ("PUT", "/api/v1/items/{id}") => sample_item(item),
         ("POST", "/api/v1/stimuli") => {

@@ -66,6 +66,16 @@ POST   /api/v1/events/{event}/rooms/{room}/incidents                    401     
 POST   /api/v1/events/{event}/rooms/{room}/{action}                     401      4xx      4xx      401      403
 POST   /api/v1/events/{event}/unlock                                    401      403      4xx      401      -
 POST   /api/v1/staff                                                    401      403      ok       401      -
+GET    /api/v1/auth/me                                                  401      ok       ok       401      -
+GET    /api/v1/events/{event}/exports/groups.csv                        401      403      ok       401      -
+GET    /api/v1/events/{event}/overview                                  401      403      ok       401      -
+GET    /api/v1/events/{event}/progress                                  401      403      ok       401      -
+GET    /api/v1/events/{event}/record                                    401      403      ok       401      -
+GET    /api/v1/events/{event}/seb                                       401      4xx      4xx      401      -
+GET    /api/v1/events/{event}/seb/settings                              401      403      ok       401      -
+POST   /api/v1/events/{event}/rooms/{room}/layout                       401      403      ok       401      403
+POST   /api/v1/events/{event}/seb/file                                  401      403      4xx      401      -
+POST   /api/v1/events/{event}/seb/settings                              401      403      ok       401      -
 "#;
 
 /// Routes outside the OpenAPI document: pages, files, media and the websockets (asked without an
@@ -108,6 +118,8 @@ fn body(route: &Route) -> Value {
         }
         ("POST", "/api/v1/events/{event}/results/upload") => json!({"username": "board", "password": "x"}),
         ("POST", "/api/v1/events/{event}/rooms/{room}/incidents") => json!({"text": "Mất điện 2 phút"}),
+        ("POST", "/api/v1/events/{event}/rooms/{room}/layout") => json!({"rows": 6, "columns": 5}),
+        ("POST", "/api/v1/events/{event}/seb/settings") => json!({"required": false}),
         ("POST", "/api/v1/events/{event}/candidates/{number}/extra-time") => {
             json!({"minutes": 5, "reason": "máy hỏng"})
         }
