@@ -198,7 +198,10 @@ async fn prepare(
     let (status, sheet) =
         cookie_get(c, "document.querySelector('#rooms-table tr[data-room=\"P1\"] td.links a').href").await;
     assert_eq!(status, 200, "{sheet}");
-    assert!(sheet.contains("Phiếu đăng nhập") && sheet.contains("phòng P1") && sheet.contains("TS001"), "{sheet}");
+    assert!(
+        sheet.contains("Phiếu đăng nhập") && sheet.contains("phòng P1") && sheet.contains("TS001"),
+        "{sheet}"
+    );
 }
 
 async fn candidates(c: &Client, dir: &Path) {
@@ -377,8 +380,12 @@ async fn exports_and_upload(c: &Client, server: &Server, bank_url: &str) {
     type_into(c, "#bank-user", "board").await;
     type_into(c, "#bank-password", "khaothi-demo").await;
     click(c, "#upload-submit").await;
-    wait_for(c, "document.getElementById('upload-result').innerText.includes('127.0.0.1:9')", "another bank refused")
-        .await;
+    wait_for(
+        c,
+        "document.getElementById('upload-result').innerText.includes('127.0.0.1:9')",
+        "another bank refused",
+    )
+    .await;
     // The upload before the bank knows this site: the bank's refusal, in words.
     type_into(c, "#bank-url", bank_url).await;
     type_into(c, "#bank-user", "board").await;
