@@ -50,10 +50,12 @@ pub fn content_security_policy(kind: PageKind) -> &'static str {
              img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
+        // Not the App policy's text (the service layer recognises that one to add the host's
+        // websockets, which the console never opens): `worker-src 'none'` tells them apart.
         PageKind::Console => {
             "default-src 'self'; script-src 'self'; style-src 'self'; \
-             img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
-             base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+             img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'none'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
         PageKind::Print => {
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \

@@ -19,7 +19,7 @@ const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
 /// Replace a blueprint's YAML (checked as `POST blueprints` checks it); 409 while a frozen form
 /// was assembled from it.
 #[utoipa::path(put, path = "/api/v1/blueprints/{id}", tag = "assembly", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body(content = String, content_type = "application/yaml"),
+    request_body(content = String, content_type = "application/yaml", example = json!(crate::routes::assembly::BLUEPRINT_EXAMPLE)),
     responses((status = 200, body = BlueprintView), (status = 403), (status = 404), (status = 409), (status = 422)))]
 pub async fn update_blueprint(
     State(state): State<AppState>,

@@ -38,7 +38,7 @@ pub struct AdoptResult {
 /// Adopt a calibration run's parameters for the chosen items: they become those item versions'
 /// parameters. The others keep what they had. Every item must be one the run estimated.
 #[utoipa::path(post, path = "/api/v1/calibrations/{id}/adopt", tag = "calibration", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = AdoptRequest,
+    params(("id" = String, Path)), request_body(content = AdoptRequest, example = json!({"items": ["TOAN12-0001", "TOAN12-0002"]})),
     responses((status = 200, body = AdoptResult), (status = 403), (status = 404), (status = 422)))]
 pub async fn adopt(
     State(state): State<AppState>,

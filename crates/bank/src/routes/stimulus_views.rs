@@ -35,7 +35,7 @@ pub struct StimulusPreview {
 }
 
 /// A stimulus version rendered as the candidate will see it.
-#[utoipa::path(get, path = "/api/v1/stimuli/{id}/preview", tag = "stimuli", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/stimuli/{id}/preview", operation_id = "stimulus_preview", tag = "stimuli", security(("bearer" = [])),
     params(("id" = String, Path), StimulusPreviewParams),
     responses((status = 200, body = StimulusPreview), (status = 401), (status = 403), (status = 404), (status = 422)))]
 pub async fn preview(
@@ -84,7 +84,7 @@ pub struct StimulusDiff {
 }
 
 /// Word-level difference between two versions of a stimulus.
-#[utoipa::path(get, path = "/api/v1/stimuli/{id}/diff", tag = "stimuli", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/stimuli/{id}/diff", operation_id = "stimulus_diff", tag = "stimuli", security(("bearer" = [])),
     params(("id" = String, Path), StimulusDiffParams),
     responses((status = 200, body = StimulusDiff), (status = 401), (status = 403), (status = 404)))]
 pub async fn diff(

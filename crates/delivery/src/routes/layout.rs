@@ -44,7 +44,7 @@ pub struct RoomLayout {
 /// Set (or replace) a room's seat layout (board).
 #[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/layout", tag = "rooms", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name")),
-    request_body = Layout,
+    request_body(content = Layout, example = json!({"rows": 6, "columns": 5})),
     responses((status = 200, body = RoomLayout), (status = 400, description = "`invalid_layout`: out of range or too few places"),
         (status = 401), (status = 403), (status = 404)))]
 pub async fn set_layout(

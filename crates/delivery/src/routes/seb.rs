@@ -127,7 +127,7 @@ pub async fn get_settings(
 /// Set an event's SEB settings (board). Requiring SEB needs at least one accepted key: a Config
 /// Key, a Browser Exam Key, an uploaded `.seb` file or a start URL (the generated file's key).
 #[utoipa::path(post, path = "/api/v1/events/{event}/seb/settings", tag = "events", security(("bearer" = [])),
-    params(("event" = String, Path, description = "The event id")), request_body = SebUpdate,
+    params(("event" = String, Path, description = "The event id")), request_body(content = SebUpdate, example = json!({"required": true, "start_url": "http://10.0.0.5:8090/?event=THPT2026-TOAN", "quit_password": "thoat-phong-may", "config_keys": ["3a1f0c9be25d4c6a8f7e21b0d9c4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6"]})),
     responses((status = 200, body = SebView), (status = 400), (status = 401), (status = 403), (status = 404)))]
 pub async fn set_settings(
     State(s): State<AppState>,
