@@ -98,7 +98,7 @@ pub struct ImportResult {
     /// Every line: number, id, status (ok/warning/error), messages, outcome.
     #[schema(value_type = Object)]
     pub report: ImportReport,
-    /// A preview ([`preview_import`]): the counts say what the import would do; nothing was written.
+    /// A preview ([`preview`]): the counts say what the import would do; nothing was written.
     pub dry_run: bool,
 }
 
@@ -111,6 +111,27 @@ struct Stored {
     ids: Vec<String>,
 }
 
+/// One import as asked: the file, how to read it, what to do with bad lines, the migration
+/// options (admin only) and, for a document (Word, LaTeX), the metadata and id prefix it lacks.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRequest<'a> {
+    pub bytes: &'a [u8],
+    pub format: ImportFormat,
+    pub policy: ImportPolicy,
+    pub migration: &'a Migration,
+    pub convert: &'a ConvertOptions,
+}
+
+impl<'a> ImportRequest<'a> {
+    /// A plain import: no migration, no document options.
+    pub fn plain(bytes: &'a [u8], format: ImportFormat, policy: ImportPolicy) -> Self {
+        static PLAIN: Migration = Migration { keep_status: false, owner: None };
+        static NO_OPTIONS: std::sync::LazyLock<ConvertOptions> =
+            std::sync::LazyLock::new(ConvertOptions::default);
+        ImportRequest { bytes, format, policy, migration: &PLAIN, convert: &NO_OPTIONS }
+    }
+}
+
 /// Parses, checks and stores a plain import made by `actor` acting as `role`: every item lands as
 /// draft, owned by `actor`. An admin may add versions to anyone's items; anyone else only to their own.
 pub async fn import_items(
@@ -121,7 +142,7 @@ pub async fn import_items(
     format: ImportFormat,
     policy: ImportPolicy,
 ) -> Result<ImportResult, ImportError> {
-    import_items_with(db, actor, role, bytes, format, policy, &Migration::default()).await
+    import(db, actor, role, ImportRequest::plain(bytes, format, policy)).await
 }
 
 /// [`import_items`] with the [`Migration`] options (admin only; refused for anyone else).
@@ -134,24 +155,19 @@ pub async fn import_items_with(
     policy: ImportPolicy,
     migration: &Migration,
 ) -> Result<ImportResult, ImportError> {
-    import_document(db, actor, role, bytes, format, policy, migration, &ConvertOptions::default()).await
+    import(db, actor, role, ImportRequest { migration, ..ImportRequest::plain(bytes, format, policy) }).await
 }
 
-/// [`import_items_with`] for a document (Word, LaTeX) with the metadata and id prefix it lacks;
-/// its pictures become media and its passages draft stimuli, in the items' transaction.
-pub async fn import_document(
+/// Stores what the request's file holds: a document's pictures become media and its passages
+/// draft stimuli, in the items' transaction.
+pub async fn import(
     db: &DatabaseConnection,
     actor: &Actor,
     role: Role,
-    bytes: &[u8],
-    format: ImportFormat,
-    policy: ImportPolicy,
-    migration: &Migration,
-    convert: &ConvertOptions,
+    request: ImportRequest<'_>,
 ) -> Result<ImportResult, ImportError> {
-    let (writer, report, to_store, extras) =
-        checked(db, actor, role, bytes, format, policy, migration, convert).await?;
-    if policy == ImportPolicy::AllOrNothing && report.has_errors() {
+    let (writer, report, to_store, extras) = checked(db, actor, role, &request).await?;
+    if request.policy == ImportPolicy::AllOrNothing && report.has_errors() {
         let message = format!(
             "nothing was imported: {} of {} lines have errors (mode all_or_nothing)",
             report.summary().errors,
@@ -159,40 +175,23 @@ pub async fn import_document(
         );
         return Err(rejected(message, report));
     }
-    let stored = store(db, actor, &writer, migration, to_store.iter().map(|(_, item)| item), &extras).await?;
-    Ok(result(policy, stored, report, false))
+    let items = to_store.iter().map(|(_, item)| item);
+    let stored = store(db, actor, &writer, request.migration, items, &extras).await?;
+    Ok(result(request.policy, stored, report, false))
 }
 
-/// What [`import_items_with`] would do with the file, written nowhere: the same parse, the same
-/// checks against the bank and the same per-line report, with the counts of items that would be
+/// What [`import`] would do with the file, written nowhere: the same parse, the same checks
+/// against the bank and the same per-line report, with the counts of items that would be
 /// created, get a new version or stay unchanged. The writer's import page shows it before "Nhập",
 /// so a bad line is seen before anything is stored. Unlike the import, a preview under
 /// `all_or_nothing` with bad lines is an answer, not a refusal: the report is what the user asked for.
-pub async fn preview_import(
+pub async fn preview(
     db: &DatabaseConnection,
     actor: &Actor,
     role: Role,
-    bytes: &[u8],
-    format: ImportFormat,
-    policy: ImportPolicy,
-    migration: &Migration,
+    request: ImportRequest<'_>,
 ) -> Result<ImportResult, ImportError> {
-    preview_document(db, actor, role, bytes, format, policy, migration, &ConvertOptions::default()).await
-}
-
-/// [`preview_import`] for a document, with the metadata it lacks ([`import_document`]).
-pub async fn preview_document(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    role: Role,
-    bytes: &[u8],
-    format: ImportFormat,
-    policy: ImportPolicy,
-    migration: &Migration,
-    convert: &ConvertOptions,
-) -> Result<ImportResult, ImportError> {
-    let (_, report, to_store, _) =
-        checked(db, actor, role, bytes, format, policy, migration, convert).await?;
+    let (_, report, to_store, _) = checked(db, actor, role, &request).await?;
     let mut would = Stored::default();
     for (_, item) in &to_store {
         if items::head(db, &actor.org_id, &item.id).await?.is_none() {
@@ -203,7 +202,7 @@ pub async fn preview_document(
             would.new_versions += 1;
         }
     }
-    Ok(result(policy, would, report, true))
+    Ok(result(request.policy, would, report, true))
 }
 
 /// The steps an import and its preview share: whose items they become, the parsed file checked
@@ -212,20 +211,17 @@ async fn checked(
     db: &DatabaseConnection,
     actor: &Actor,
     role: Role,
-    bytes: &[u8],
-    format: ImportFormat,
-    policy: ImportPolicy,
-    migration: &Migration,
-    convert: &ConvertOptions,
+    request: &ImportRequest<'_>,
 ) -> Result<(Actor, ImportReport, Vec<(usize, Item)>, Extras), ImportError> {
-    let writer = writer_for(db, actor, role, migration).await?;
-    let doc = parse(bytes, format, convert);
+    let writer = writer_for(db, actor, role, request.migration).await?;
+    let doc = parse(request.bytes, request.format, request.convert);
     let (mut report, extras) = (doc.report, Extras { media: doc.media, stimuli: doc.stimuli });
     if let Some(e) = &report.file_error {
         return Err(rejected(format!("the file was refused: {e}"), report));
     }
-    check_against_bank(db, &writer, role, migration.keep_status, &extras.stimulus_ids(), &mut report).await?;
-    let to_store = report.apply(policy);
+    check_against_bank(db, &writer, role, request.migration.keep_status, &extras.stimulus_ids(), &mut report)
+        .await?;
+    let to_store = report.apply(request.policy);
     Ok((writer, report, to_store, extras))
 }
 

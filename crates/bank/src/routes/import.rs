@@ -17,7 +17,7 @@ use super::items::{AUTHORS, ListParams, READERS, actor, views_for_reader};
 use crate::confidentiality;
 use crate::error::{ApiError, ApiResult};
 pub use crate::import::ImportResult;
-use crate::import::{ImportError, ImportFormat, Migration, import_document, preview_document};
+use crate::import::{ImportError, ImportFormat, ImportRequest, Migration, import, preview};
 use crate::json::{ApiQuery, read_body};
 use crate::state::AppState;
 
@@ -123,11 +123,12 @@ pub async fn import_items_route(
     let convert = params.convert_options()?;
     let policy = params.mode.unwrap_or_default();
     let migration = Migration { keep_status: params.keep_status.unwrap_or(false), owner: params.owner };
+    let request = ImportRequest { bytes: &bytes, format, policy, migration: &migration, convert: &convert };
     let (db, actor, role) = (&state.db, &actor(&user), user.role());
     let result = if params.dry_run.unwrap_or(false) {
-        preview_document(db, actor, role, &bytes, format, policy, &migration, &convert).await?
+        preview(db, actor, role, request).await?
     } else {
-        import_document(db, actor, role, &bytes, format, policy, &migration, &convert).await?
+        import(db, actor, role, request).await?
     };
     Ok(axum::Json(result))
 }
