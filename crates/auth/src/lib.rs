@@ -18,7 +18,8 @@ pub use openapi::{BearerAuth, LoginRequest, LogoutResponse, RefreshRequest};
 pub use password::{generate_password, hash_password, verify_password};
 pub use pool::{Busy, PasswordPool};
 pub use private_files::{
-    create_private_dir, create_private_file, looser_than_private, sqlite_file, sqlite_files,
+    create_private_dir, create_private_file, loose_data_files, looser_than_private, prepare_private_data_dir,
+    sqlite_file, sqlite_files,
 };
 pub use secret::{load_or_create_private_text, load_or_create_secret, replace_private, write_private};
 pub use token::{AccountCheck, AccountNow, BANK_SERVICE, Claims, DELIVERY_SERVICE, JwtKeys, RefreshToken};

@@ -73,6 +73,27 @@ pub fn sqlite_files(url: &str) -> Vec<PathBuf> {
     vec![with("-wal"), with("-shm"), db]
 }
 
+/// A service's data directory made private before its first start: the directory 0700 and its
+/// SQLite database (if `database_url` names one) created 0600 before the first connection.
+/// Existing ones are left as they are; [`loose_data_files`] reports them.
+pub fn prepare_private_data_dir(dir: &Path, database_url: &str) -> Result<(), String> {
+    create_private_dir(dir)
+        .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+    if let Some(db) = sqlite_file(database_url) {
+        create_private_file(&db).map_err(|e| format!("cannot create the database {}: {e}", db.display()))?;
+    }
+    Ok(())
+}
+
+/// The data directory, its database files and the named secret files in it that other accounts
+/// could read (one line each with the `chmod` that fixes it), for the start-up warnings.
+pub fn loose_data_files(dir: &Path, database_url: &str, secrets: &[&str]) -> Vec<String> {
+    let mut paths = vec![dir.to_path_buf()];
+    paths.extend(sqlite_files(database_url));
+    paths.extend(secrets.iter().map(|f| dir.join(f)));
+    looser_than_private(&paths)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;

@@ -23,24 +23,13 @@ pub const DEMO_PASSWORD: &str = "khaothi-demo";
 /// before the first connection (issue 16, finding 9: the database holds every item's key).
 /// Existing ones are left as they are and checked by [`loose_file_modes`].
 pub fn prepare_data_dir(config: &BankConfig) -> Result<(), StartError> {
-    let dir = &config.data_dir;
-    khaothi_auth::create_private_dir(dir)
-        .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
-    if let Some(db) = khaothi_auth::sqlite_file(&config.database_url()) {
-        khaothi_auth::create_private_file(&db)
-            .map_err(|e| format!("cannot create the database {}: {e}", db.display()))?;
-    }
-    Ok(())
+    Ok(khaothi_auth::prepare_private_data_dir(&config.data_dir, &config.database_url())?)
 }
 
 /// The data directory, database and key files that other accounts on the machine could read
 /// (one line each, with the `chmod` that fixes it); logged as warnings at start.
 pub fn loose_file_modes(config: &BankConfig) -> Vec<String> {
-    let dir = &config.data_dir;
-    let mut paths = vec![dir.clone()];
-    paths.extend(khaothi_auth::sqlite_files(&config.database_url()));
-    paths.extend(["jwt.secret", "board.key"].map(|f| dir.join(f)));
-    khaothi_auth::looser_than_private(&paths)
+    khaothi_auth::loose_data_files(&config.data_dir, &config.database_url(), &["jwt.secret", "board.key"])
 }
 
 /// The configured token secret, or one generated once and kept in the data directory.

@@ -23,24 +23,17 @@ pub const DEMO_PASSWORD: &str = "khaothi-demo";
 /// before the first connection (issue 16, finding 9: after unlock the database holds the
 /// events' content keys). Existing ones are left as they are and checked by [`loose_file_modes`].
 pub fn prepare_data_dir(config: &DeliveryConfig) -> Result<(), StartError> {
-    let dir = &config.data_dir;
-    khaothi_auth::create_private_dir(dir)
-        .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
-    if let Some(db) = khaothi_auth::sqlite_file(&config.database_url()) {
-        khaothi_auth::create_private_file(&db)
-            .map_err(|e| format!("cannot create the database {}: {e}", db.display()))?;
-    }
-    Ok(())
+    Ok(khaothi_auth::prepare_private_data_dir(&config.data_dir, &config.database_url())?)
 }
 
 /// The data directory, database and secret files that other accounts on the machine could read
 /// (one line each, with the `chmod` that fixes it); logged as warnings at start.
 pub fn loose_file_modes(config: &DeliveryConfig) -> Vec<String> {
-    let dir = &config.data_dir;
-    let mut paths = vec![dir.clone()];
-    paths.extend(khaothi_auth::sqlite_files(&config.database_url()));
-    paths.extend(["jwt.secret", "code.secret", crate::site::SITE_KEY_FILE].map(|f| dir.join(f)));
-    khaothi_auth::looser_than_private(&paths)
+    khaothi_auth::loose_data_files(
+        &config.data_dir,
+        &config.database_url(),
+        &["jwt.secret", "code.secret", crate::site::SITE_KEY_FILE],
+    )
 }
 
 /// A configured secret, or one generated once and kept (mode 0600) in the data directory.
