@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
-use khaothi_http::{PageKind, content_security_policy};
+use khaothi_http::PageKind;
 use serde_json::{Value, json};
 use sha2::Digest;
 
@@ -199,10 +199,11 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
-    // The strict page policy (khaothi_http::PageKind::App; the console's `Console`); the service
-    // layers add nosniff, no framing and no referrer to every response.
+    // The strict page policy (khaothi_http::PageKind::App, with this host's websockets; the
+    // console's `Console`); the service layers add nosniff, no framing and no referrer to every
+    // response.
     let kind = if name.starts_with("console/") { PageKind::Console } else { PageKind::App };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(content_security_policy(kind)));
+    h.insert(header::CONTENT_SECURITY_POLICY, khaothi_http::page_policy(kind, request));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),

@@ -23,5 +23,5 @@ mod start;
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, MaybeJson, Path, Query, parse_json, read_body};
 pub use layers::{REQUEST_ID, errors_as_json, with_service_layers};
-pub use security::{PageKind, content_security_policy, policy_for_host, security_headers};
+pub use security::{PageKind, content_security_policy, page_policy, policy_for_host, security_headers};
 pub use start::StartError;

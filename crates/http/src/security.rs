@@ -50,8 +50,7 @@ pub fn content_security_policy(kind: PageKind) -> &'static str {
              img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         }
-        // Not the App policy's text (the service layer recognises that one to add the host's
-        // websockets, which the console never opens): `worker-src 'none'` tells them apart.
+        // The console opens no websocket (its live view polls) and starts no worker.
         PageKind::Console => {
             "default-src 'self'; script-src 'self'; style-src 'self'; \
              img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'none'; \
@@ -85,6 +84,15 @@ pub fn policy_for_host(kind: PageKind, host: Option<&str>) -> String {
     }
 }
 
+/// The `Content-Security-Policy` value of a page of `kind` answering a request with `request`'s
+/// headers: [`policy_for_host`] for its `Host`, so the candidate and proctor pages may open
+/// websockets to this host and to no other.
+pub fn page_policy(kind: PageKind, request: &HeaderMap) -> HeaderValue {
+    let host = request.get(header::HOST).and_then(|v| v.to_str().ok());
+    HeaderValue::from_str(&policy_for_host(kind, host))
+        .unwrap_or_else(|_| HeaderValue::from_static(content_security_policy(kind)))
+}
+
 /// A host name or address with an optional port (`lab-7.local:8090`, `10.0.0.5`, `[::1]:8090`).
 fn is_host(h: &str) -> bool {
     !h.is_empty()
@@ -93,22 +101,14 @@ fn is_host(h: &str) -> bool {
 }
 
 /// Fills in the headers every response carries: no MIME sniffing, no framing, no referrer, and a
-/// Content-Security-Policy by [`PageKind`]: a response's own policy is kept (the delivery's
-/// [`PageKind::App`] one gains the request host's websockets); HTML without one is
+/// Content-Security-Policy by [`PageKind`]: a response's own policy is kept (a page sets it with
+/// [`page_policy`], which knows the request's host); HTML without one is
 /// [`PageKind::Docs`] under `/docs` and [`PageKind::Print`] elsewhere; the rest is
 /// [`PageKind::Api`].
 pub async fn security_headers(req: Request<Body>, next: axum::middleware::Next) -> Response {
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string);
     let docs = req.uri().path() == "/docs" || req.uri().path().starts_with("/docs/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    let app = content_security_policy(PageKind::App);
-    if h.get(header::CONTENT_SECURITY_POLICY).is_some_and(|v| v == app) {
-        let policy = policy_for_host(PageKind::App, host.as_deref());
-        if let Ok(value) = HeaderValue::from_str(&policy) {
-            h.insert(header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
     let kind = match (is_html(h), docs) {
         (true, true) => PageKind::Docs,
         (true, false) => PageKind::Print,
@@ -147,8 +147,8 @@ mod tests {
             .route("/docs/", get(|| async { Html("<div id=swagger-ui></div>") }))
             .route(
                 "/page",
-                get(|| async {
-                    let csp = content_security_policy(PageKind::App);
+                get(|headers: HeaderMap| async move {
+                    let csp = page_policy(PageKind::App, &headers);
                     ([(header::CONTENT_SECURITY_POLICY, csp)], Html("<p>app</p>")).into_response()
                 }),
             )
