@@ -222,6 +222,8 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
 const CHECK_MAX_FRAMES: u32 = 200;
 const CHECK_LIFETIME: Duration = Duration::from_secs(120);
 const CHECK_MAX_MESSAGE: usize = 1024;
+/// How long a closing check socket keeps reading the client's in-flight frames.
+const CHECK_DRAIN: Duration = Duration::from_secs(5);
 
 /// `GET /ws/check`: answers `{"type":"ping","id":…}` with
 /// `{"type":"pong","id":…,"server_time":RFC 3339,"server_ms":Unix ms}` so the lab check page can
@@ -264,7 +266,17 @@ async fn echo(mut socket: WebSocket) {
         }
     }
     let close = CloseFrame { code: 1000, reason: Utf8Bytes::from_static("check finished") };
-    let _ = socket.send(Message::Close(Some(close))).await;
+    if socket.send(Message::Close(Some(close))).await.is_err() {
+        return;
+    }
+    // Read what the client still had in flight until its close reply: dropping a socket with
+    // unread bytes makes the kernel answer with a reset, which can overtake the close frame.
+    let drain_until = tokio::time::Instant::now() + CHECK_DRAIN;
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout_at(drain_until, socket.recv()).await {
+        if matches!(frame, Message::Close(_)) {
+            break;
+        }
+    }
 }
 
 #[cfg(test)]
