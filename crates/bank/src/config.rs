@@ -75,3 +75,33 @@ impl BankConfig {
         self.database_url.clone().unwrap_or_else(|| khaothi_store::sqlite_url(&self.data_dir.join("bank.db")))
     }
 }
+
+impl BankConfig {
+    /// What `khaothi bank check-config` reports (see [`khaothi_http::config::ConfigCheck`]);
+    /// checked without touching the database or the data directory.
+    pub fn check(&self) -> khaothi_http::config::ConfigCheck {
+        use secrecy::ExposeSecret;
+        let mut c = khaothi_http::config::ConfigCheck::default();
+        c.database_url("database_url", self.database_url.as_deref());
+        c.secret_length("jwt_secret", self.jwt_secret.as_ref().map(|s| s.expose_secret()));
+        if let Some(k) = &self.board_signing_key
+            && let Err(e) = khaothi_package::BoardSigningKey::parse(k.expose_secret())
+        {
+            c.error("board_signing_key", e.to_string());
+        }
+        for (key, value) in [
+            ("max_body_bytes", self.max_body_bytes),
+            ("max_import_bytes", self.max_import_bytes),
+            ("max_media_bytes", self.max_media_bytes),
+        ] {
+            c.positive(key, value as u64);
+        }
+        c.positive("login_max_failures", u64::from(self.login_max_failures));
+        c.tokens(self.access_token_minutes, self.refresh_token_hours);
+        if self.initial_admin_password.is_some() {
+            c.warn("initial_admin_password", "a password in the file: remove it once the admin has signed in");
+        }
+        c.demo(self.demo);
+        c
+    }
+}

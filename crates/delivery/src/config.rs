@@ -130,3 +130,46 @@ impl DeliveryConfig {
             .unwrap_or_else(|| khaothi_store::sqlite_url(&self.data_dir.join("delivery.db")))
     }
 }
+
+impl DeliveryConfig {
+    /// What `khaothi delivery check-config` reports: errors stop the server at start, warnings
+    /// are settings an operator should not take to an exam by mistake. Checked without touching
+    /// the database or the data directory, so it runs on the machine that prepares the file.
+    pub fn check(&self) -> khaothi_http::config::ConfigCheck {
+        use secrecy::ExposeSecret;
+        let mut c = khaothi_http::config::ConfigCheck::default();
+        c.database_url("database_url", self.database_url.as_deref());
+        if let Err(e) = crate::event_time::EventZone::parse(&self.event_time_zone) {
+            c.error("event_time_zone", e.to_string());
+        }
+        match &self.board_public_key {
+            Some(k) => {
+                if let Err(e) = khaothi_package::BoardPublicKey::parse(k) {
+                    c.error("board_public_key", e.to_string());
+                }
+            }
+            None => c.warn("board_public_key", "unset: packages cannot be imported"),
+        }
+        if let Some(k) = &self.site_key
+            && let Err(e) = khaothi_package::SiteSigningKey::parse(k.expose_secret())
+        {
+            c.error("site_key", e.to_string());
+        }
+        if let Some(url) = &self.bank_url {
+            c.http_url("bank_url", url);
+        }
+        c.secret_length("jwt_secret", self.jwt_secret.as_ref().map(|s| s.expose_secret()));
+        c.secret_length("code_secret", self.code_secret.as_ref().map(|s| s.expose_secret()));
+        c.positive("max_batch", self.max_batch as u64);
+        c.positive("heartbeat_seconds", self.heartbeat_seconds);
+        if self.dead_after_seconds <= self.heartbeat_seconds {
+            c.error("dead_after_seconds", "must be longer than heartbeat_seconds");
+        }
+        if self.max_frame_bytes > self.hard_max_message_bytes {
+            c.error("max_frame_bytes", "must not exceed hard_max_message_bytes");
+        }
+        c.tokens(self.access_token_minutes, self.refresh_token_hours);
+        c.demo(self.demo);
+        c
+    }
+}

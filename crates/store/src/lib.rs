@@ -4,6 +4,7 @@
 
 pub mod assembly;
 pub mod audit;
+pub mod backup;
 pub mod calibration;
 pub mod calibration_jobs;
 pub mod enemies;

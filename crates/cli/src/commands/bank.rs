@@ -20,6 +20,21 @@ pub enum BankCommand {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Read a configuration file as `serve` would and report errors and warnings as JSON
+    /// (exit status 1 when the bank would not start); touches no database.
+    CheckConfig {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// An online, consistent copy of the embedded (SQLite) database while the bank runs
+    /// (PostgreSQL: pg_dump, docs/operations.md); prints `{"out","bytes","millis"}`.
+    Backup {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// The new file (never overwritten).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -35,6 +50,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 app.run_until(crate::shutdown_signal()).await?;
                 Ok(())
             })
+        }
+        BankCommand::CheckConfig { config } => super::check_config::report(
+            "bank",
+            config.as_deref(),
+            BankConfig::load(config.as_deref()),
+            BankConfig::check,
+        ),
+        BankCommand::Backup { config, out } => {
+            let config = BankConfig::load(config.as_deref()).context("reading the bank configuration")?;
+            super::check_config::backup(&config.database_url(), &out)
         }
     }
 }

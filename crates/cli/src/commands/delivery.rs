@@ -29,6 +29,22 @@ pub enum DeliveryCommand {
     /// Print the site's public key (`ed25519:…`), creating `site.key` on first use; register it
     /// in the bank with `POST /api/v1/sites`.
     SiteKey(DataArgs),
+    /// Read a configuration file as `serve` would and report errors and warnings as JSON
+    /// (exit status 1 when the server would not start); touches no database.
+    CheckConfig {
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// An online, consistent copy of the embedded (SQLite) database while candidates write
+    /// (PostgreSQL: pg_dump, docs/operations.md); prints `{"out","bytes","millis"}`. Check the
+    /// copy with `verify-chains --data-dir` on a directory holding it as `delivery.db`.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The new file (never overwritten).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
     /// Walk the response and audit hash chains of a delivery database; exit status 1 when broken.
     VerifyChains(DataArgs),
     /// Save an event's signed result file (to carry to the bank on a disk).
@@ -128,6 +144,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         DeliveryCommand::VerifyChains(d) => verify_chains(d.config()?),
+        DeliveryCommand::CheckConfig { config } => super::check_config::report(
+            "delivery",
+            config.as_deref(),
+            DeliveryConfig::load(config.as_deref()),
+            DeliveryConfig::check,
+        ),
+        DeliveryCommand::Backup { data, out } => super::check_config::backup(&data.config()?.database_url(), &out),
         DeliveryCommand::ResultFile { board, out } => crate::runtime()?.block_on(async move {
             let client = BoardClient::login(&board.url, &board.user, &board.password).await?;
             let file = client.get(&format!("/api/v1/events/{}/results/file", board.event)).await?;

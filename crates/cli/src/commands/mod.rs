@@ -2,6 +2,7 @@ pub mod analyze;
 pub mod assemble;
 pub mod bank;
 pub mod calibrate;
+pub mod check_config;
 pub mod convert;
 pub mod delivery;
 pub mod demo;
