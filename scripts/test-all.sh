@@ -11,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # postgresql: the throwaway test cluster; cmake, libclang-dev, pkg-config, g++: the HiGHS solver
-# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages.
-DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver)
+# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages;
+# nginx, systemd, openssl: scripts/check-deploy.sh checks deploy/'s files with them.
+DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl)
 
 set_up() {
   local need=()
@@ -85,3 +86,5 @@ cargo test --workspace $FEATURES --no-fail-fast
 if [[ -d crates/assembly ]]; then
   cargo test -p khaothi-assembly --no-fail-fast
 fi
+# deploy/: nginx -t, systemd-analyze verify and check-config on every file (deploy/README.md).
+bash scripts/check-deploy.sh
