@@ -99,7 +99,10 @@ impl BankConfig {
         c.positive("login_max_failures", u64::from(self.login_max_failures));
         c.tokens(self.access_token_minutes, self.refresh_token_hours);
         if self.initial_admin_password.is_some() {
-            c.warn("initial_admin_password", "a password in the file: remove it once the admin has signed in");
+            c.warn(
+                "initial_admin_password",
+                "a password in the file: remove it once the admin has signed in",
+            );
         }
         c.demo(self.demo);
         c

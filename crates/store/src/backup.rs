@@ -24,11 +24,15 @@ pub struct BackupReport {
 pub async fn backup_sqlite(url: &str, out: &Path) -> Result<BackupReport, StoreError> {
     if !url.starts_with("sqlite:") {
         return Err(StoreError::Rule(
-            "this database is PostgreSQL: back it up with pg_dump or a base backup (docs/operations.md)".into(),
+            "this database is PostgreSQL: back it up with pg_dump or a base backup (docs/operations.md)"
+                .into(),
         ));
     }
     if out.exists() {
-        return Err(StoreError::Conflict(format!("{} exists; a backup never overwrites a file", out.display())));
+        return Err(StoreError::Conflict(format!(
+            "{} exists; a backup never overwrites a file",
+            out.display()
+        )));
     }
     let started = Instant::now();
     let read_only = read_only_url(url);
@@ -88,7 +92,10 @@ mod tests {
         assert!(report.bytes > 0 && out.exists() && !partial_name(&out).exists());
         let copy = crate::connect(&crate::sqlite_url(&out)).await.unwrap();
         let rows = copy
-            .query_all_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, "SELECT n FROM answers ORDER BY n"))
+            .query_all_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT n FROM answers ORDER BY n",
+            ))
             .await
             .unwrap();
         let ns: Vec<i64> = rows.iter().map(|r| r.try_get_by_index(0).unwrap()).collect();

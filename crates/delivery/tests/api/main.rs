@@ -3,6 +3,7 @@
 
 mod answered;
 mod authorization_matrix;
+mod backup;
 mod bad_input;
 mod chains;
 mod close_frames;
