@@ -41,6 +41,8 @@ pub struct BankConfig {
     pub board_signing_key: Option<SecretString>,
     /// Demo mode: the demo accounts with the published password. Never in production.
     pub demo: bool,
+    /// Addresses (or CIDR blocks) that may read `/metrics`; default: this machine only.
+    pub metrics_allow: Vec<String>,
 }
 
 impl Default for BankConfig {
@@ -61,6 +63,7 @@ impl Default for BankConfig {
             initial_admin_password: None,
             board_signing_key: None,
             demo: false,
+            metrics_allow: khaothi_http::metrics::loopback(),
         }
     }
 }
@@ -105,6 +108,9 @@ impl BankConfig {
             );
         }
         c.demo(self.demo);
+        if let Err(e) = khaothi_http::metrics::AllowList::parse(&self.metrics_allow) {
+            c.error("metrics_allow", e);
+        }
         c
     }
 }

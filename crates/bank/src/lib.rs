@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
     let media_limit = state.config.max_media_bytes;
     let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
@@ -130,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::MethodNotAllowed("this route does not accept that method; see /openapi.json".into())
         });
+    let router = khaothi_http::metrics::instrument(router, state.metrics.clone());
     khaothi_http::with_service_layers(router).with_state(state)
 }
 
@@ -184,7 +186,10 @@ impl Application {
         for warning in bootstrap::loose_file_modes(&config) {
             tracing::warn!("{warning}");
         }
+        let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow).map_err(StartError)?;
+        let metrics = khaothi_http::metrics::MetricsBuilder::new("bank").finish(allow);
         let state = AppState {
+            metrics,
             db,
             keys,
             limiter,

@@ -57,6 +57,7 @@ pub async fn check_password(
         }
         Some(u) => {
             state.limiter.record_failure(&key);
+            state.metrics.login_failures.inc();
             let actor = Actor { org_id: u.org_id.clone(), username: u.username.clone(), role: "-".into() };
             audit::record(&state.db, &actor, "login_failed", "user", &u.username, serde_json::json!({}))
                 .await?;
@@ -64,6 +65,7 @@ pub async fn check_password(
         }
         None => {
             state.limiter.record_failure(&key);
+            state.metrics.login_failures.inc();
             unknown_failure(state).await?;
             Err(failed())
         }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub config: Arc<BankConfig>,
     /// Signs the exam packages the bank builds.
     pub board_key: Arc<BoardSigningKey>,
+    /// `/metrics` (khaothi_http::metrics).
+    pub metrics: Arc<khaothi_http::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for JwtKeys {

@@ -74,6 +74,8 @@ pub struct DeliveryConfig {
     /// (`POST …/results/upload`) posts there and nowhere else, so a board token cannot make the
     /// server send signed results or a bank password to another host. Unset: no upload.
     pub bank_url: Option<String>,
+    /// Addresses (or CIDR blocks) that may read `/metrics`; default: this machine only.
+    pub metrics_allow: Vec<String>,
 }
 
 impl Default for DeliveryConfig {
@@ -109,6 +111,7 @@ impl Default for DeliveryConfig {
             demo: false,
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
+            metrics_allow: khaothi_http::metrics::loopback(),
         }
     }
 }
@@ -170,6 +173,9 @@ impl DeliveryConfig {
         }
         c.tokens(self.access_token_minutes, self.refresh_token_hours);
         c.demo(self.demo);
+        if let Err(e) = khaothi_http::metrics::AllowList::parse(&self.metrics_allow) {
+            c.error("metrics_allow", e);
+        }
         c
     }
 }

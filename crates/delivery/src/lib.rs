@@ -64,6 +64,7 @@ fn api() -> OpenApiRouter<AppState> {
     use routes::*;
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .routes(routes!(staff::login))
         .routes(routes!(staff::refresh))
         .routes(routes!(staff::logout))
@@ -124,6 +125,7 @@ pub fn router(state: AppState) -> Router {
             utoipa_swagger_ui::SwaggerUi::new("/docs").url("/api-docs/openapi.json", spec.as_ref().clone()),
         )
         .fallback(|| async { ApiError::NotFound("no such route; docs/protocol.md lists them".into()) });
+    let router = khaothi_http::metrics::instrument(router, state.metrics.clone());
     khaothi_http::with_service_layers(router).with_state(state)
 }
 
@@ -171,7 +173,10 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let accounts = Arc::new(routes::staff::StaffAccounts(db.read.clone()));
+        let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow)?;
+        let metrics = khaothi_http::metrics::MetricsBuilder::new("delivery").finish(allow);
         let state = AppState {
+            metrics,
             db,
             writer,
             keys: JwtKeys::new(

@@ -17,6 +17,8 @@ pub mod config;
 mod error;
 mod extract;
 mod layers;
+pub mod metrics;
+pub mod ready;
 mod security;
 mod start;
 

@@ -56,6 +56,11 @@ pub async fn migrate_bank(db: &DatabaseConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many bank migrations this database still lacks (readiness: 0 when the schema is current).
+pub async fn pending_bank_migrations(db: &DatabaseConnection) -> Result<usize, StoreError> {
+    Ok(BankMigrator::get_pending_migrations(db).await?.len())
+}
+
 /// The SQLite URL of a file in a data directory.
 pub fn sqlite_url(path: &std::path::Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())

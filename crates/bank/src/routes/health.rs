@@ -34,3 +34,23 @@ pub async fn healthz(State(state): State<AppState>) -> (axum::http::StatusCode, 
         }),
     )
 }
+
+/// Readiness: the database answers and its schema is current (`/healthz` is liveness).
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, body = khaothi_http::ready::Readiness), (status = 503, body = khaothi_http::ready::Readiness)))]
+pub async fn readyz(
+    State(state): State<AppState>,
+) -> (axum::http::StatusCode, Json<khaothi_http::ready::Readiness>) {
+    let mut r = khaothi_http::ready::Readiness::new();
+    r.check("database", state.db.execute_unprepared("SELECT 1").await.map(|_| ()).map_err(|e| e.to_string()));
+    let pending = khaothi_store::pending_bank_migrations(&state.db).await;
+    r.check(
+        "migrations",
+        match pending {
+            Ok(0) => Ok(()),
+            Ok(n) => Err(format!("{n} migration(s) pending: run khaothi migrate")),
+            Err(e) => Err(e.to_string()),
+        },
+    );
+    r.into_response()
+}

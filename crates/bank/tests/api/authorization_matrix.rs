@@ -102,6 +102,8 @@ POST   /api/v1/users                                                    401     
 PUT    /api/v1/blueprints/{id}                                          401      403      403      4xx      4xx      -
 PUT    /api/v1/items/{id}                                               401      ok       403      403      ok       404
 PUT    /api/v1/organisation/settings                                    401      403      403      ok       ok       -
+GET    /readyz                                                          ok       ok       ok       ok       ok       -
+GET    /metrics                                                         ok       ok       ok       ok       ok       -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -113,6 +115,7 @@ const PAGES: &[&str] = &[
     "/docs/",
     "/openapi.json",
     "/api-docs/openapi.json",
+    "/metrics",
 ];
 
 const ROLES: [&str; 4] = ["writer", "reviewer", "board", "admin"];

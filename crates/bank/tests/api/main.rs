@@ -22,6 +22,7 @@ mod import_formats;
 mod import_preview;
 mod item_list_counts;
 mod no_versions;
+mod observability;
 mod openapi;
 mod openapi_spec;
 mod option_letters;

@@ -23,6 +23,7 @@ const NOT_JSON: &[(&str, &str)] = &[
     ("/static/{*path}", "the pages' scripts, styles and fonts"),
     ("/static/page-modules.json", "the list of page modules the app shell loads"),
     ("/openapi.json", "the document itself"),
+    ("/metrics", "Prometheus text, added by khaothi_http::metrics::instrument"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -70,6 +70,7 @@ async fn check_password(s: &AppState, source: ClientSource, req: &LoginRequest) 
         }
         _ => {
             s.staff_limiter.record_failure(&req.username);
+            s.metrics.login_failures.inc();
             Err(failed())
         }
     }

@@ -41,6 +41,8 @@ pub struct AppState {
     pub site_key: Arc<SiteSigningKey>,
     pub hub: Arc<Hub>,
     pub config: Arc<DeliveryConfig>,
+    /// `/metrics` (khaothi_http::metrics).
+    pub metrics: Arc<khaothi_http::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for JwtKeys {

@@ -100,6 +100,11 @@ impl Writer {
         wait.await.map_err(|_| WriteFailed("the writer has stopped".into()))?.map_err(WriteFailed)
     }
 
+    /// Whether the writer task still takes writes (readiness, `/readyz`).
+    pub fn is_running(&self) -> bool {
+        !self.tx.is_closed()
+    }
+
     /// The chain heads as of the last commit: every row up to them is in the database.
     pub fn heads(&self) -> Heads {
         *self.heads.lock().expect("heads lock")

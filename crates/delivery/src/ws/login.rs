@@ -162,6 +162,7 @@ async fn identify(
         }
         _ => return Ok(c),
     };
+    s.metrics.login_failures.inc();
     if s.login_alarms.record_failure(&c.id).is_some()
         && let Err(e) = crate::proctor::roster::publish_seat(s, &c).await
     {

@@ -76,6 +76,8 @@ GET    /api/v1/events/{event}/seb/settings                              401     
 POST   /api/v1/events/{event}/rooms/{room}/layout                       401      403      ok       401      403
 POST   /api/v1/events/{event}/seb/file                                  401      403      4xx      401      -
 POST   /api/v1/events/{event}/seb/settings                              401      403      ok       401      -
+GET    /readyz                                                          ok       ok       ok       ok       -
+GET    /metrics                                                         ok       ok       ok       ok       -
 "#;
 
 /// Routes outside the OpenAPI document: pages, files, media and the websockets (asked without an
@@ -93,6 +95,7 @@ const PAGES: &[&str] = &[
     "/docs/",
     "/openapi.json",
     "/api-docs/openapi.json",
+    "/metrics",
 ];
 
 const PASSWORD: &str = "a-long-test-password";

@@ -14,6 +14,7 @@ mod events;
 mod exam;
 mod exam_record;
 mod file_modes;
+mod observability;
 mod openapi;
 mod openapi_spec;
 mod pages;

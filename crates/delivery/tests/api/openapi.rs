@@ -50,7 +50,7 @@ fn protocol_routes() -> BTreeSet<(String, String)> {
             let Some((method, path)) = code.split_once(' ') else { continue };
             let path = path.split('[').next().unwrap().replace("{e}", "{event}");
             let api = path.starts_with("/api/v1/") && path != "/api/v1/media/{id}";
-            if api || path == "/healthz" {
+            if api || path == "/healthz" || path == "/readyz" {
                 out.insert((method.to_string(), path));
             }
         }

@@ -32,6 +32,7 @@ const NOT_JSON: &[(&str, &str)] = &[
     ("/ws/check", "the lab check's echo socket"),
     ("/api/v1/media/{id}", "an item's image bytes"),
     ("/openapi.json", "the document itself"),
+    ("/metrics", "Prometheus text, added by khaothi_http::metrics::instrument"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,54 @@
+//! `/metrics` and `/readyz` on the delivery server.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::common::*;
+
+async fn scrape(app: &TestApp) -> (reqwest::StatusCode, String) {
+    let res = reqwest::get(format!("{}/metrics", app.url)).await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+fn value(text: &str, series: &str) -> f64 {
+    text.lines().find_map(|l| l.strip_prefix(series).and_then(|v| v.trim().parse().ok())).unwrap_or(0.0)
+}
+
+async fn failed_logins_of_staff_and_candidates_are_counted(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (status, first) = scrape(&app).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(first.contains("khaothi_login_failures_total{service=\"delivery\"} 0"), "{first}");
+    assert!(first.contains("# TYPE khaothi_http_requests_total counter"), "{first}");
+
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", app.url))
+        .json(&json!({"username": "board", "password": "not-the-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let (list, _) = app.event("E1", 1, 1, None).await;
+    let mut s = app.socket().await;
+    assert!(s.login(&list[0].0, "WRONG-CODE").await.is_err());
+
+    let (_, text) = scrape(&app).await;
+    assert_eq!(value(&text, "khaothi_login_failures_total{service=\"delivery\"}"), 2.0, "{text}");
+    let refused = "khaothi_http_requests_total{service=\"delivery\",route=\"/api/v1/auth/login\",method=\"POST\",status=\"401\"}";
+    assert_eq!(value(&text, refused), 1.0, "{text}");
+}
+both_backends!(failed_logins_of_staff_and_candidates_are_counted);
+
+async fn readiness_includes_the_writer(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let v: Value = reqwest::get(format!("{}/readyz", app.url)).await.unwrap().json().await.unwrap();
+    assert_eq!(v, json!({"ready": true, "checks": {"database": "ok", "migrations": "ok", "writer": "ok"}}));
+}
+both_backends!(readiness_includes_the_writer);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_answer_only_the_allow_list() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.metrics_allow = vec!["192.0.2.0/24".into()]).await;
+    let (status, text) = scrape(&app).await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "{text}");
+}
