@@ -7,7 +7,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = khaothi_delivery::Application::build(config).await?;
     println!("listening {}", app.addr);
     app.run_until(async {
-        let _ = tokio::signal::ctrl_c().await;
+        // Ctrl-C or SIGTERM (what a service manager sends), as `khaothi delivery serve` does.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term.recv() => {},
+        }
     })
     .await?;
     Ok(())

@@ -129,6 +129,9 @@ pub fn router(state: AppState) -> Router {
     khaothi_http::with_service_layers(router).with_state(state)
 }
 
+/// How long a stopping server lets requests in flight finish before it exits.
+pub const DRAIN: Duration = Duration::from_secs(5);
+
 /// A bound, ready-to-run delivery server.
 pub struct Application {
     pub addr: SocketAddr,
@@ -202,14 +205,21 @@ impl Application {
         Ok(Self { addr, app: router(state.clone()), state, listener, stop })
     }
 
-    /// Serves until `shutdown` resolves, then stops the server clock and the automatic
-    /// submission (a later start credits the time in between).
+    /// Serves until `shutdown` resolves (SIGTERM, Ctrl-C), then drains: no new connection is
+    /// taken, requests in flight get [`DRAIN`] to finish, the server clock and the automatic
+    /// submission stop (a later start credits the time in between), and every write queued
+    /// before is committed before this returns — so a service manager's stop ends well within
+    /// its 10 s and never cuts an acknowledged answer (acknowledgements follow commits anyway).
+    /// Candidates' sockets still open at the end close with the process; their pages reconnect
+    /// and resume, here after a restart or on another node.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let stop = self.stop;
         let stopping = stop.clone();
+        let writer = self.state.writer.clone();
+        let mut draining = stop.subscribe();
         // Small frames (acks, pings) leave at once instead of waiting behind Nagle's algorithm for
         // the peer's delayed ACK. (The load test's p99 did not move with it: see benchmarks.md.)
         let listener = axum::serve::ListenerExt::tap_io(self.listener, |tcp| {
@@ -217,13 +227,31 @@ impl Application {
                 tracing::debug!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        let result = axum::serve(listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
+        let serve = axum::serve(listener, self.app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 shutdown.await;
+                tracing::info!("stopping: draining connections");
                 let _ = stopping.send(true);
             })
-            .await;
+            .into_future();
+        // Graceful shutdown waits for every connection, and a candidate's websocket never ends
+        // by itself: the drain is bounded.
+        let drained = async move {
+            let _ = draining.wait_for(|stopped| *stopped).await;
+            tokio::time::sleep(DRAIN).await;
+        };
+        let result = tokio::select! {
+            r = serve => r,
+            () = drained => {
+                tracing::info!("drain time over: open sockets close with the process");
+                Ok(())
+            }
+        };
         let _ = stop.send(true);
+        // The writer commits in order: once this write is in, everything queued before it is.
+        if let Err(e) = writer.write(WriteOp::Clock(Utc::now())).await {
+            tracing::warn!(error = %e, "the last heartbeat was not written");
+        }
         result
     }
 }

@@ -39,14 +39,13 @@ fn kill9(child: &mut Child) {
     child.wait().unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_minus_nine_loses_no_acknowledged_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(4));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (mut child, addr) = start(dir.path(), &key, port);
-    let base = format!("http://{addr}");
-    let board = BoardClient::login(&base, "board", "khaothi-demo").await.unwrap();
+/// What a candidate had acknowledged when the server went away: number, resume token, the
+/// remaining time at login, and per item the (epoch, seq, value) of the last acknowledged answer.
+type Acked = (String, String, i64, std::collections::HashMap<String, (i64, i64, serde_json::Value)>);
+
+/// A running server with an unlocked event of eight candidates.
+async fn exam_on(addr: &str, key: &BoardSigningKey) -> Vec<(String, String, String)> {
+    let board = BoardClient::login(&format!("http://{addr}"), "board", "khaothi-demo").await.unwrap();
     let items = {
         let lines = [
             r#"{"id":"Q1","subject":"toan","grade":12,"topic":"12.1.2","level":"hieu","kind":"single_choice","stem":"1","options":["a","b","c","d"],"key":"B"}"#,
@@ -58,9 +57,9 @@ async fn kill_minus_nine_loses_no_acknowledged_answer() {
             .map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0)
             .collect::<Vec<_>>()
     };
-    let pkg = khaothi_loadtest::demo::demo_package(&items, "K1", "t", 60, 2, &key, 1).unwrap();
+    let pkg = khaothi_loadtest::demo::demo_package(&items, "K1", "t", 60, 2, key, 1).unwrap();
     let ck = pkg.content_key.to_hex();
-    let list = board
+    board
         .set_up_event(&EventSetup {
             event_id: "K1",
             title: "t",
@@ -73,11 +72,14 @@ async fn kill_minus_nine_loses_no_acknowledged_answer() {
             duration_seconds: Some(600),
         })
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Eight candidates answering as fast as acknowledgements come, until their socket goes.
+fn answering(addr: &str, list: &[(String, String, String)]) -> Vec<tokio::task::JoinHandle<Acked>> {
     let ws = format!("ws://{addr}/ws/candidate");
-    // Eight candidates answer concurrently; the server is killed while answers are in flight.
     let mut handles = Vec::new();
-    for (number, _, code) in list.clone() {
+    for (number, _, code) in list.to_vec() {
         let ws = ws.clone();
         handles.push(tokio::spawn(async move {
             let mut s = CandidateSocket::connect(&ws).await.unwrap();
@@ -109,20 +111,14 @@ async fn kill_minus_nine_loses_no_acknowledged_answer() {
             )
         }));
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    kill9(&mut child);
-    let killed_at = std::time::Instant::now();
-    let mut sessions = Vec::new();
-    for h in handles {
-        sessions.push(h.await.unwrap());
-    }
-    let total: usize = sessions.iter().map(|s| s.3.len()).sum();
-    assert!(total > 0, "answers were acknowledged before the kill");
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (mut child, addr) = start(dir.path(), &key, port);
-    let down = killed_at.elapsed();
+    handles
+}
+
+/// Every candidate resumes on the restarted server and finds every acknowledged answer; the
+/// time the server was down is credited (at most `lost_ms` of answering time is gone).
+async fn every_acknowledged_answer_is_back(addr: &str, sessions: &[Acked], lost_ms: i64) {
     let ws = format!("ws://{addr}/ws/candidate");
-    for (number, token, first_remaining, acked) in &sessions {
+    for (number, token, first_remaining, acked) in sessions {
         let mut s = CandidateSocket::connect(&ws).await.unwrap();
         let w = s.resume(number, token).await.unwrap();
         let saved = w["answers"].as_array().unwrap();
@@ -139,15 +135,74 @@ async fn kill_minus_nine_loses_no_acknowledged_answer() {
                 assert_eq!(&a["value"], value);
             }
         }
-        // Remaining time: the outage is credited; the candidate lost at most the time spent
-        // answering before the kill (under 2 s) and a heartbeat interval of slack.
         let remaining = w["remaining_ms"].as_i64().unwrap();
         assert!(remaining <= *first_remaining + 1500, "{number}: {remaining} > {first_remaining}");
         assert!(
-            remaining >= first_remaining - 3500,
-            "{number}: lost time: {remaining} vs {first_remaining} (down {down:?})"
+            remaining >= first_remaining - lost_ms,
+            "{number}: lost time: {remaining} vs {first_remaining}"
         );
     }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_minus_nine_loses_no_acknowledged_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(4));
+    let port = free_port();
+    let (mut child, addr) = start(dir.path(), &key, port);
+    let list = exam_on(&addr, &key).await;
+    // Eight candidates answer concurrently; the server is killed while answers are in flight.
+    let handles = answering(&addr, &list);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    kill9(&mut child);
+    let mut sessions = Vec::new();
+    for h in handles {
+        sessions.push(h.await.unwrap());
+    }
+    let total: usize = sessions.iter().map(|s| s.3.len()).sum();
+    assert!(total > 0, "answers were acknowledged before the kill");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (mut child, addr) = start(dir.path(), &key, port);
+    // The outage is credited; the candidate lost at most the time spent answering before the
+    // kill (under 2 s) and a heartbeat interval of slack.
+    every_acknowledged_answer_is_back(&addr, &sessions, 3500).await;
+    kill9(&mut child);
+}
+
+/// SIGTERM (a service manager's stop) in the middle of an exam: the server exits by itself well
+/// within 10 s, with status 0, and nothing acknowledged is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_drains_and_exits_within_ten_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(5));
+    let port = free_port();
+    let (mut child, addr) = start(dir.path(), &key, port);
+    let list = exam_on(&addr, &key).await;
+    let handles = answering(&addr, &list);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let asked = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(asked.elapsed() < Duration::from_secs(10), "still running 10 s after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a clean exit: {status}");
+    let mut sessions = Vec::new();
+    for h in handles {
+        sessions.push(h.await.unwrap());
+    }
+    assert!(sessions.iter().map(|s| s.3.len()).sum::<usize>() > 0);
+    let (mut child, addr) = start(dir.path(), &key, port);
+    // The drain (5 s) counts as exam time: the server clock stops only when the drain begins.
+    every_acknowledged_answer_is_back(&addr, &sessions, 8000).await;
     kill9(&mut child);
 }
 
