@@ -11,6 +11,7 @@ pub mod error;
 pub mod event_time;
 pub mod grouping;
 pub mod json;
+pub mod metrics;
 pub mod pages;
 pub mod proctor;
 pub mod result_file;
@@ -177,9 +178,12 @@ impl Application {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let accounts = Arc::new(routes::staff::StaffAccounts(db.read.clone()));
         let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow)?;
-        let metrics = khaothi_http::metrics::MetricsBuilder::new("delivery").finish(allow);
+        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
+        let live = Arc::new(metrics::DeliveryMetrics::register(&mut builder));
+        let metrics = builder.finish(allow);
         let state = AppState {
             metrics,
+            live,
             db,
             writer,
             keys: JwtKeys::new(

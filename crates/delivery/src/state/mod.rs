@@ -41,8 +41,9 @@ pub struct AppState {
     pub site_key: Arc<SiteSigningKey>,
     pub hub: Arc<Hub>,
     pub config: Arc<DeliveryConfig>,
-    /// `/metrics` (khaothi_http::metrics).
+    /// `/metrics` (khaothi_http::metrics), and the delivery families fed as things happen.
     pub metrics: Arc<khaothi_http::metrics::Metrics>,
+    pub live: Arc<crate::metrics::DeliveryMetrics>,
 }
 
 impl FromRef<AppState> for JwtKeys {
