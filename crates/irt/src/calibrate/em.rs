@@ -209,6 +209,7 @@ fn squarem(s0: &State, s1: &State, s2: &State) -> (State, bool) {
         v0.iter().zip(&r).zip(&v).map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v).collect();
     let mut cand = s0.clone();
     cand.set_vector(&ext);
+    cand.items.iter_mut().for_each(Internal::project);
     let use_ext = alpha < -1.0 && cand.feasible();
     (cand, use_ext)
 }

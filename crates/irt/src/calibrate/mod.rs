@@ -7,6 +7,7 @@
 mod em;
 pub(crate) mod estep;
 pub mod item;
+mod kkt;
 mod prepare;
 mod se;
 
@@ -108,6 +109,8 @@ pub enum WarningKind {
     ExtremeEstimate,
     NotConverged,
     StandardErrors,
+    /// EM stopped at a point that is not a maximum (the projected gradient does not vanish).
+    NotOptimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,13 +169,14 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
     }
     let Setup { items, free, anchored, mut warnings, answered } = setup(m, opts)?;
     let em = Em::new(m, opts, &items, &free, &anchored);
-    let Iterations { state, iterations, converged, max_change, history } =
+    let Iterations { state, iterations, converged: stopped, max_change, history } =
         em.iterate(State { items, mu: 0.0, sigma: 1.0 });
     let State { items, mu, mut sigma } = state;
     // final E-step at the final estimates
     let grid = em.grid(mu, sigma);
     let (logp, fin) = em.estep(&items, &grid);
     let loglik = fin.loglik;
+    let converged = stopped && optimality_warnings(m, &em, &items, &fin.counts, &grid, &mut warnings);
     let log_posterior = loglik + em.log_prior(&items);
     let (index, n_free) = parameter_index(&items, &free, &anchored, em.common_slope);
     let n_parameters = n_free + if em.has_anchors { 2 } else { 0 };
@@ -186,7 +190,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
     }
     let common_sigma = em.common_slope.then_some(sigma);
     let out = calibrated_items(m, &items, cov.as_ref(), &anchored, &answered, common_sigma, &mut warnings);
-    if !converged {
+    if !stopped {
         warnings.push(warn(
             None,
             WarningKind::NotConverged,
@@ -214,6 +218,30 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         warnings,
         history,
     })
+}
+
+/// Checks the final point against the optimality conditions ([`kkt`]) and warns for every item
+/// that fails them; returns whether all pass.
+fn optimality_warnings(
+    m: &ResponseMatrix,
+    em: &Em,
+    items: &[Internal],
+    counts: &[f64],
+    grid: &estep::Grid,
+    warnings: &mut Vec<CalibrationWarning>,
+) -> bool {
+    let bad = kkt::violations(em, items, counts, grid);
+    for v in &bad {
+        warnings.push(warn(
+            Some(&m.item_ids()[v.item]),
+            WarningKind::NotOptimal,
+            format!(
+                "the parameters stopped moving but are not at a maximum (the gradient implies a step of {:.2e}); not converged",
+                v.step
+            ),
+        ));
+    }
+    bad.is_empty()
 }
 
 /// `index[j][i]`: the position of item `j`'s internal parameter `i` among all free parameters
@@ -312,6 +340,8 @@ fn calibrated_items(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lsat7;
 
 #[cfg(test)]
 pub(crate) mod tests_support {
