@@ -91,12 +91,12 @@ mod tests {
             let Setup { items, free, anchored, .. } = setup(&m, &opts).unwrap();
             let em = Em::new(&m, &opts, &items, &free, &anchored);
             let grid = em.grid(0.0, 1.0);
-            let (_, e) = em.estep(&items, &grid);
+            let (_, _, e) = em.estep(&items, &[(0.0, 1.0)]);
             assert!(!violations(&em, &items, &e.counts, &grid).is_empty());
             let r = calibrate(&m, &opts).unwrap();
             assert!(r.converged, "{:?}", r.warnings);
             let fitted: Vec<Internal> = r.items.iter().map(|i| Internal::from_model(&i.model)).collect();
-            let (_, e) = em.estep(&fitted, &grid);
+            let (_, _, e) = em.estep(&fitted, &[(0.0, 1.0)]);
             assert_eq!(violations(&em, &fitted, &e.counts, &grid), vec![]);
         }
     }

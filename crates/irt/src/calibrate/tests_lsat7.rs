@@ -54,7 +54,7 @@ fn marginal_loglik(pats: &[(Vec<u8>, f64)], x: &[f64]) -> f64 {
 }
 
 /// Minimises `f` by BFGS with backtracking and central-difference gradients.
-fn bfgs(f: &dyn Fn(&[f64]) -> f64, mut x: Vec<f64>) -> Vec<f64> {
+pub(crate) fn bfgs(f: &dyn Fn(&[f64]) -> f64, mut x: Vec<f64>) -> Vec<f64> {
     let n = x.len();
     let grad = |x: &[f64]| -> Vec<f64> {
         (0..n)
