@@ -169,7 +169,7 @@ pub fn calibration_json(r: &CalibrationResult) -> Value {
             v
         })
         .collect();
-    json!({
+    let mut out = json!({
         "model": r.model,
         "converged": r.converged,
         "iterations": r.iterations,
@@ -187,7 +187,11 @@ pub fn calibration_json(r: &CalibrationResult) -> Value {
         "theta_sd_se": r.theta_sd_se,
         "warnings": r.warnings,
         "items": items,
-    })
+    });
+    if !r.groups.is_empty() {
+        out["groups"] = json!(r.groups);
+    }
+    out
 }
 
 #[cfg(test)]
