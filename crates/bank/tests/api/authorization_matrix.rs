@@ -102,6 +102,7 @@ POST   /api/v1/users                                                    401     
 PUT    /api/v1/blueprints/{id}                                          401      403      403      4xx      4xx      -
 PUT    /api/v1/items/{id}                                               401      ok       403      403      ok       404
 PUT    /api/v1/organisation/settings                                    401      403      403      ok       ok       -
+POST   /api/v1/calibrations/link                                        401      403      403      404      404      -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -132,6 +133,9 @@ fn body(route: &Route, item: &str) -> Value {
         ("POST", "/api/v1/sites") => json!({"name": "Điểm MX", "public_key": "ed25519:not-a-key"}),
         ("PUT", "/api/v1/organisation/settings") => json!({"closed_bank": false}),
         ("POST", "/api/v1/calibrations/{id}/adopt") => json!({"items": []}),
+        ("POST", "/api/v1/calibrations/link") => {
+            json!({"method": "haebara", "base": "nothing", "new": "nothing"})
+        }
         ("POST", "/api/v1/items") => sample_item("MX-2"),
         ("PUT", "/api/v1/items/{id}") => sample_item(item),
         ("POST", "/api/v1/stimuli") => {
