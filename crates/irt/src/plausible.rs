@@ -62,7 +62,7 @@ pub fn plausible_values(
     if items.len() != m.n_items() {
         return Err(IrtError::invalid(format!("{} item models for {} columns", items.len(), m.n_items())));
     }
-    if o.n == 0 || !(o.prior_sd > 0.0) {
+    if o.n == 0 || o.prior_sd.is_nan() || o.prior_sd <= 0.0 {
         return Err(IrtError::invalid("plausible values need n ≥ 1 and a positive prior SD"));
     }
     let grid: Vec<f64> = (0..POINTS).map(|q| o.prior_mean + o.prior_sd * (-6.0 + 0.1 * q as f64)).collect();

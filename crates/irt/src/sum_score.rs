@@ -37,7 +37,7 @@ pub fn eap_table(items: &[ItemModel], mean: f64, sd: f64) -> Result<Vec<ScoreRow
     if items.is_empty() {
         return Err(IrtError::invalid("a score table needs at least one item"));
     }
-    if !(sd > 0.0) {
+    if sd.is_nan() || sd <= 0.0 {
         return Err(IrtError::invalid("the prior SD must be positive"));
     }
     let max: usize = items.iter().map(|m| m.max_score() as usize).sum();

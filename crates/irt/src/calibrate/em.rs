@@ -9,11 +9,10 @@
 //! the item M-step (the items are shared), and each free group's μ_g, σ_g come from its own
 //! posterior moments.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 
-use super::estep::{self, EStep, Encoded, Grid, Layout};
+use super::estep::{self, EStep, Grid, Layout};
+use super::groups::Part;
 use super::item::{self, Internal, log_prior, optimize_item};
 use super::{CalibrationOptions, Precision};
 use crate::IrtModelKind;
@@ -59,12 +58,6 @@ pub(super) struct Iterations {
     pub max_change: f64,
     /// Log-posterior at each E-step.
     pub history: Vec<f64>,
-}
-
-/// One group's persons and their pattern encoding.
-pub(super) struct Part<'a> {
-    pub m: Cow<'a, ResponseMatrix>,
-    pub enc: Encoded,
 }
 
 /// What stays fixed while EM runs.

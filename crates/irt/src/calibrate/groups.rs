@@ -8,10 +8,15 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::em::Part;
 use super::estep::{Encoded, Grid, Layout, Tables};
 use crate::error::IrtError;
 use crate::matrix::ResponseMatrix;
+
+/// One group's persons and their pattern encoding.
+pub(super) struct Part<'a> {
+    pub m: Cow<'a, ResponseMatrix>,
+    pub enc: Encoded,
+}
 
 /// Which group each person belongs to.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +138,7 @@ pub(super) fn population_se(
         info[2] += f * s[1] * s[1];
     }
     let det = info[0] * info[2] - info[1] * info[1];
-    if !(det > 0.0) {
+    if det.is_nan() || det <= 0.0 {
         return (f64::NAN, f64::NAN);
     }
     ((info[2] / det).sqrt(), (info[0] / det).sqrt())

@@ -36,7 +36,7 @@ pub(super) fn violations(em: &Em, items: &[Internal], counts: &[f64], grid: &Gri
         }
         let r = &counts[em.layout.offset[j]..em.layout.offset[j] + it.n_cat() * grid.qp];
         let step = implied_step(it, r, theta, grid.qp, em, j);
-        if !(step <= limit) {
+        if step.is_nan() || step > limit {
             out.push(Violation { item: j, step });
         }
     }
