@@ -20,20 +20,20 @@ fn two_groups(items: &[ItemModel], n: usize, focal: (f64, f64), seed: u64) -> (R
 #[test]
 fn recovers_the_groups_means_and_sds() {
     let items = random_items(IrtModelKind::TwoPl, 20, 2, 7);
-    let (m, labels) = two_groups(&items, 4000, (0.5, 1.3), 70);
+    let (m, labels) = two_groups(&items, 2500, (0.5, 1.3), 70);
     let groups = PersonGroups::from_labels(&labels, None).unwrap();
     let r = calibrate(&m, &CalibrationOptions { groups: Some(groups), ..Default::default() }).unwrap();
     assert!(r.converged, "{:?}", r.warnings);
     assert_eq!(r.groups.len(), 2);
     let (g0, g1) = (&r.groups[0], &r.groups[1]);
-    assert_eq!((g0.name.as_str(), g0.n, g0.mean, g0.sd, g0.se_mean), ("2025", 4000, 0.0, 1.0, None));
-    assert_eq!((g1.name.as_str(), g1.n), ("2026", 4000));
+    assert_eq!((g0.name.as_str(), g0.n, g0.mean, g0.sd, g0.se_mean), ("2025", 2500, 0.0, 1.0, None));
+    assert_eq!((g1.name.as_str(), g1.n), ("2026", 2500));
     assert!((g1.mean - 0.5).abs() < 0.08, "mean {}", g1.mean);
     assert!((g1.sd - 1.3).abs() < 0.08, "sd {}", g1.sd);
     // the SEs are about what n persons with known abilities would give, somewhat larger
     let (se_m, se_s) = (g1.se_mean.unwrap(), g1.se_sd.unwrap());
-    assert!(se_m > 1.3 / 4000f64.sqrt() && se_m < 3.0 * 1.3 / 4000f64.sqrt(), "se mean {se_m}");
-    assert!(se_s > 1.3 / 8000f64.sqrt() && se_s < 3.0 * 1.3 / 8000f64.sqrt(), "se sd {se_s}");
+    assert!(se_m > 1.3 / 2500f64.sqrt() && se_m < 3.0 * 1.3 / 2500f64.sqrt(), "se mean {se_m}");
+    assert!(se_s > 1.3 / 5000f64.sqrt() && se_s < 3.0 * 1.3 / 5000f64.sqrt(), "se sd {se_s}");
     assert_eq!(r.n_parameters, 42);
     // a single-group run on the same data fits worse
     let single = calibrate(&m, &Default::default()).unwrap();
