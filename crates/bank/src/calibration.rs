@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use khaothi_domain::{FieldError, IrtModelKind, IrtParams};
+use khaothi_irt::calibrate::PersonGroups;
 use khaothi_irt::{CalibrationOptions, CalibrationResult, ItemModel, ResponseMatrix};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::calibration::{self as store, CalibrationRun, NewRun};
@@ -28,6 +29,15 @@ pub struct CalibrationRequest {
     /// the bank's scale (fixed-item linking); otherwise a free calibration on N(0, 1).
     pub bank_anchors: bool,
     pub responses: Responses,
+    /// Multiple-group calibration: the CSV column naming each person's group and the reference
+    /// group (default: the first in file order).
+    pub groups: Option<GroupColumn>,
+}
+
+/// The grouping of a multiple-group calibration.
+pub struct GroupColumn {
+    pub column: String,
+    pub reference: Option<String>,
 }
 
 /// A stored calibration run and the `khaothi calibrate` report it keeps.
@@ -52,6 +62,7 @@ pub struct Prepared {
     /// Taken by [`Prepared::estimate`], which runs once.
     matrix: Option<ResponseMatrix>,
     columns: BankColumns,
+    groups: Option<PersonGroups>,
 }
 
 /// Reads the responses and resolves their columns against the bank (errors are the user's: 4xx).
@@ -61,10 +72,18 @@ pub async fn prepare(
     request: CalibrationRequest,
 ) -> ApiResult<Prepared> {
     let csv = responses_csv(db, &actor.org_id, &request.responses).await?;
-    let matrix = khaothi_irt::csv::read_responses(csv.as_bytes())
+    let extra: Vec<&str> = request.groups.as_ref().map(|g| g.column.as_str()).into_iter().collect();
+    let (matrix, labels) = khaothi_irt::csv::read_responses_with_columns(csv.as_bytes(), &extra)
         .map_err(|e| ApiError::invalid(None, vec![FieldError::new("csv", e.to_string())]))?;
+    let groups = match (&request.groups, labels.first()) {
+        (Some(g), Some(labels)) => Some(
+            PersonGroups::from_labels(labels, g.reference.as_deref())
+                .map_err(|e| ApiError::invalid(None, vec![FieldError::new("group_column", e.to_string())]))?,
+        ),
+        _ => None,
+    };
     let columns = resolve_columns(db, &actor.org_id, &matrix, request.bank_anchors).await?;
-    Ok(Prepared { request, csv, matrix: Some(matrix), columns })
+    Ok(Prepared { request, csv, matrix: Some(matrix), columns, groups })
 }
 
 impl Prepared {
@@ -78,6 +97,7 @@ impl Prepared {
         let opts = CalibrationOptions {
             model: self.request.model,
             anchors: std::mem::take(&mut self.columns.anchors),
+            groups: self.groups.clone(),
             ..CalibrationOptions::default()
         };
         let matrix = self
@@ -183,10 +203,11 @@ async fn store_run(
         actor,
         NewRun {
             model: request.model.as_str(),
-            method: if request.bank_anchors {
-                "MML-EM (Bock–Aitkin), fixed-item anchors"
-            } else {
-                "MML-EM (Bock–Aitkin)"
+            method: match (request.bank_anchors, request.groups.is_some()) {
+                (true, false) => "MML-EM (Bock–Aitkin), fixed-item anchors",
+                (true, true) => "MML-EM (Bock–Aitkin), multiple groups, fixed-item anchors",
+                (false, true) => "MML-EM (Bock–Aitkin), multiple groups",
+                (false, false) => "MML-EM (Bock–Aitkin)",
             },
             n_persons: result.n_persons as i64,
             // as the report has it: a non-finite log-likelihood is null there

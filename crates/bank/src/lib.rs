@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration_adopt::adopt))
+        .routes(routes!(calibration_link::link_calibrations))
         .routes(routes!(calibration::get_job, calibration::cancel_job))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))

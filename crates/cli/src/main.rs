@@ -38,6 +38,8 @@ enum Command {
     Calibrate(commands::calibrate::Args),
     /// Estimate abilities for a responses CSV from item parameters.
     Score(commands::score::Args),
+    /// Linking constants between two calibrations (mean-mean, mean-sigma, Haebara, Stocking–Lord).
+    Link(commands::link::Args),
     /// Classical item analysis, item fit and DIF.
     Analyze(commands::analyze::Args),
 }
@@ -58,6 +60,7 @@ fn main() {
         Command::Assemble(a) => commands::assemble::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
+        Command::Link(a) => commands::link::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
     };
     if let Err(e) = result {

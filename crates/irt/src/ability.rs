@@ -1,4 +1,5 @@
-//! Ability estimation: EAP (with posterior SD), MAP and MLE (with standard errors), for every model.
+//! Ability estimation: EAP (with posterior SD), MAP, MLE and Warm's WLE (with standard errors),
+//! for every model.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,9 @@ pub enum AbilityMethod {
     Map,
     /// Maximum likelihood with SE `1/√I(θ)`; undefined for all-minimum/all-maximum patterns.
     Mle,
+    /// Warm's weighted likelihood: the root of `l'(θ) + J(θ)/(2I(θ))` (less biased than the MLE
+    /// and finite for all-minimum/all-maximum patterns), SE `1/√I(θ)`.
+    Wle,
 }
 
 impl std::str::FromStr for AbilityMethod {
@@ -25,7 +29,8 @@ impl std::str::FromStr for AbilityMethod {
             "eap" => Ok(Self::Eap),
             "map" => Ok(Self::Map),
             "mle" | "ml" => Ok(Self::Mle),
-            o => Err(format!("unknown ability method '{o}' (eap, map or mle)")),
+            "wle" => Ok(Self::Wle),
+            o => Err(format!("unknown ability method '{o}' (eap, map, mle or wle)")),
         }
     }
 }
@@ -109,6 +114,14 @@ pub fn estimate(items: &[ItemModel], scores: &[u8], o: &AbilityOptions) -> Abili
         raw_score,
     };
     match o.method {
+        AbilityMethod::Wle => {
+            if n_answered == 0 {
+                return out(None, None, AbilityStatus::NoResponses);
+            }
+            let (t, status) = wle(items, &answered, o.bounds);
+            let info: f64 = answered.iter().map(|&(j, _)| items[j].information(t)).sum();
+            out(Some(t), (info > 0.0).then(|| 1.0 / info.sqrt()), status)
+        }
         AbilityMethod::Eap => {
             let (m, sd) = eap(items, &answered, o);
             out(
@@ -171,6 +184,53 @@ pub fn estimate(items: &[ItemModel], scores: &[u8], o: &AbilityOptions) -> Abili
             out(Some(t), (info > 0.0).then(|| 1.0 / info.sqrt()), status)
         }
     }
+}
+
+/// Warm's (1989) estimating function `l'(θ) + J(θ)/(2I(θ))` with `J = Σ_jk P'_jk P''_jk / P_jk`
+/// (`P''` by central differences of the analytic `P'`).
+fn warm_score(items: &[ItemModel], answered: &[(usize, u8)], t: f64) -> f64 {
+    let (mut d, mut info, mut j) = (0.0, 0.0, 0.0);
+    let h = 1e-4;
+    for &(k, s) in answered {
+        let it = &items[k];
+        let n = it.n_categories();
+        let (mut p, mut dp, mut pu, mut dpu, mut pd, mut dpd) =
+            (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        it.dprobs_dtheta(t, &mut p, &mut dp);
+        it.dprobs_dtheta(t + h, &mut pu, &mut dpu);
+        it.dprobs_dtheta(t - h, &mut pd, &mut dpd);
+        d += it.dlogl_dtheta(t, s);
+        for c in 0..n {
+            let pc = p[c].max(1e-300);
+            info += dp[c] * dp[c] / pc;
+            j += dp[c] * (dpu[c] - dpd[c]) / (2.0 * h) / pc;
+        }
+    }
+    d + j / (2.0 * info.max(1e-300))
+}
+
+/// The WLE by bisection of [`warm_score`] (positive below the estimate, negative above) on
+/// `bounds`; a root outside them is reported at the bound.
+fn wle(items: &[ItemModel], answered: &[(usize, u8)], bounds: (f64, f64)) -> (f64, AbilityStatus) {
+    let (mut lo, mut hi) = bounds;
+    if warm_score(items, answered, lo) <= 0.0 {
+        return (lo, AbilityStatus::AtBound);
+    }
+    if warm_score(items, answered, hi) >= 0.0 {
+        return (hi, AbilityStatus::AtBound);
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if warm_score(items, answered, mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-10 {
+            break;
+        }
+    }
+    (0.5 * (lo + hi), AbilityStatus::Ok)
 }
 
 fn eap(items: &[ItemModel], answered: &[(usize, u8)], o: &AbilityOptions) -> (f64, f64) {
@@ -280,7 +340,7 @@ mod tests {
             let items = random_items(kind, 40, cats, 3);
             let th = draw_thetas(400, 0.0, 1.0, 4);
             let m = simulate_responses(&items, &th, 5);
-            for method in [AbilityMethod::Eap, AbilityMethod::Map, AbilityMethod::Mle] {
+            for method in [AbilityMethod::Eap, AbilityMethod::Map, AbilityMethod::Mle, AbilityMethod::Wle] {
                 let est = score_matrix(&items, &m, &opts(method)).unwrap();
                 let ok: Vec<&AbilityEstimate> =
                     est.iter().filter(|e| e.status == AbilityStatus::Ok).collect();
@@ -303,6 +363,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// For the 2PL (an exponential family) Warm's estimate maximises `l(θ) + ½ ln I(θ)`; the
+    /// reference maximises that by a fine grid and golden-section search written here.
+    #[test]
+    fn wle_maximises_the_penalised_likelihood_and_is_finite_for_extremes() {
+        let items = random_items(crate::IrtModelKind::TwoPl, 12, 2, 21);
+        let pen = |scores: &[u8], t: f64| -> f64 {
+            let mut l = 0.0;
+            let mut info = 0.0;
+            for (it, &s) in items.iter().zip(scores) {
+                let ItemModel::TwoPl { a, b } = it else { unreachable!() };
+                let p = 1.0 / (1.0 + (-a * (t - b)).exp());
+                l += if s == 1 { p.ln() } else { (1.0 - p).ln() };
+                info += a * a * p * (1.0 - p);
+            }
+            l + 0.5 * info.ln()
+        };
+        let mut patterns = vec![vec![1u8; 12], vec![0u8; 12]];
+        patterns.push((0..12).map(|j| (j % 3 == 0) as u8).collect());
+        patterns.push((0..12).map(|j| (j % 4 != 0) as u8).collect());
+        for sc in &patterns {
+            let best = (0..1600)
+                .map(|q| -8.0 + 0.01 * q as f64)
+                .max_by(|x, y| pen(sc, *x).total_cmp(&pen(sc, *y)))
+                .unwrap();
+            let (mut lo, mut hi) = (best - 0.01, best + 0.01);
+            for _ in 0..100 {
+                let (m1, m2) = (lo + 0.382 * (hi - lo), lo + 0.618 * (hi - lo));
+                if pen(sc, m1) < pen(sc, m2) { lo = m1 } else { hi = m2 }
+            }
+            let e = estimate(&items, sc, &opts(AbilityMethod::Wle));
+            assert_eq!(e.status, AbilityStatus::Ok, "{sc:?}");
+            assert!((e.theta.unwrap() - lo).abs() < 1e-5, "{sc:?}: {:?} vs {lo}", e.theta);
+            assert!(e.se.unwrap().is_finite());
+        }
+        // all right is above the MLE of any pattern with one wrong
+        let one_wrong: Vec<u8> = (0..12).map(|j| (j != 0) as u8).collect();
+        let mle = estimate(&items, &one_wrong, &opts(AbilityMethod::Mle)).theta.unwrap();
+        assert!(estimate(&items, &patterns[0], &opts(AbilityMethod::Wle)).theta.unwrap() > mle - 0.5);
+        assert_eq!(
+            estimate(&items, &[MISSING; 12], &opts(AbilityMethod::Wle)).status,
+            AbilityStatus::NoResponses
+        );
     }
 
     #[test]

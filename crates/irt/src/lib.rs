@@ -12,12 +12,15 @@ pub mod csv;
 pub mod dif;
 pub mod error;
 pub mod fit;
+pub mod information;
 pub mod linking;
 pub mod matrix;
 pub mod model;
 pub mod params;
+pub mod plausible;
 pub mod simulate;
 pub mod stats;
+pub mod sum_score;
 
 pub use ability::{AbilityEstimate, AbilityMethod, AbilityOptions, score_matrix};
 pub use calibrate::{CalibratedItem, CalibrationOptions, CalibrationResult, calibrate};

@@ -9,6 +9,7 @@ use khaothi_domain::{IrtModelKind, IrtParams};
 
 use crate::calibrate::{CalibratedItem, CalibrationResult};
 use crate::error::IrtError;
+use crate::information;
 use crate::model::ItemModel;
 
 /// The model of an item's `irt` parameters; the error names the missing or invalid field. A
@@ -169,7 +170,7 @@ pub fn calibration_json(r: &CalibrationResult) -> Value {
             v
         })
         .collect();
-    json!({
+    let mut out = json!({
         "model": r.model,
         "converged": r.converged,
         "iterations": r.iterations,
@@ -187,7 +188,15 @@ pub fn calibration_json(r: &CalibrationResult) -> Value {
         "theta_sd_se": r.theta_sd_se,
         "warnings": r.warnings,
         "items": items,
-    })
+    });
+    if !r.groups.is_empty() {
+        out["groups"] = json!(r.groups);
+    }
+    // how precisely the calibrated items measure: along θ, and on average in the population
+    let models: Vec<ItemModel> = r.items.iter().map(|i| i.model.clone()).collect();
+    out["test_information"] = json!(information::test_information(&models, &information::report_grid()));
+    out["marginal_reliability"] = json!(information::marginal_reliability(&models, r.theta_mean, r.theta_sd));
+    out
 }
 
 #[cfg(test)]

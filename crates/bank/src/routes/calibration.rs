@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::items::actor;
-use crate::calibration::{self as service, CalibrationRequest, Responses};
+use crate::calibration::{self as service, CalibrationRequest, GroupColumn, Responses};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiPath, ApiQuery, read_body};
 use crate::state::AppState;
@@ -36,6 +36,11 @@ pub struct CalibrateParams {
     /// Calibrate a stored response set instead of a CSV body: e.g. the `response_set_id` of a
     /// result file imported from a delivery site (`POST /api/v1/results`).
     pub response_set: Option<String>,
+    /// Multiple-group calibration: the column of the CSV naming each person's group (e.g. the
+    /// year); the report adds `groups: [{name, n, mean, sd, se_mean, se_sd}]`.
+    pub group_column: Option<String>,
+    /// The reference group (ability N(0, 1)); default: the first group in file order.
+    pub reference: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,9 +100,13 @@ pub async fn calibrate(
             ));
         }
     };
+    if p.reference.is_some() && p.group_column.is_none() {
+        return Err(ApiError::bad_request("invalid_query", "reference needs group_column"));
+    }
+    let groups = p.group_column.map(|column| GroupColumn { column, reference: p.reference });
     let body = read_body(req, &state).await?;
     let responses = responses(p.response_set, p.name, &body)?;
-    let request = CalibrationRequest { model, bank_anchors, responses };
+    let request = CalibrationRequest { model, bank_anchors, responses, groups };
     let actor = actor(&user);
     let prepared = service::prepare(&state.db, &actor, request).await?;
     let job = crate::calibration_jobs::start(&state.db, &actor, prepared).await?;

@@ -8,6 +8,7 @@ pub mod blueprints_update;
 pub mod board;
 pub mod calibration;
 pub mod calibration_adopt;
+pub mod calibration_link;
 pub mod enemies;
 pub mod health;
 pub mod import;

@@ -104,6 +104,7 @@ PUT    /api/v1/items/{id}                                               401     
 PUT    /api/v1/organisation/settings                                    401      403      403      ok       ok       -
 GET    /readyz                                                          ok       ok       ok       ok       ok       -
 GET    /metrics                                                         ok       ok       ok       ok       ok       -
+POST   /api/v1/calibrations/link                                        401      403      403      404      404      -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -135,6 +136,9 @@ fn body(route: &Route, item: &str) -> Value {
         ("POST", "/api/v1/sites") => json!({"name": "Điểm MX", "public_key": "ed25519:not-a-key"}),
         ("PUT", "/api/v1/organisation/settings") => json!({"closed_bank": false}),
         ("POST", "/api/v1/calibrations/{id}/adopt") => json!({"items": []}),
+        ("POST", "/api/v1/calibrations/link") => {
+            json!({"method": "haebara", "base": "nothing", "new": "nothing"})
+        }
         ("POST", "/api/v1/items") => sample_item("MX-2"),
         ("PUT", "/api/v1/items/{id}") => sample_item(item),
         ("POST", "/api/v1/stimuli") => {

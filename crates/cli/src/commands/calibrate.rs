@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use khaothi_irt::IrtModelKind;
-use khaothi_irt::calibrate::{CalibrationOptions, Priors, calibrate};
+use khaothi_irt::calibrate::{CalibrationOptions, PersonGroups, Priors, calibrate};
 use khaothi_irt::params::{calibration_json, read_anchors};
 
 #[derive(clap::Args, Debug)]
@@ -47,6 +47,13 @@ pub struct Args {
     /// Rasch: fix the SD of θ at 1 instead of estimating it.
     #[arg(long)]
     pub fixed_rasch_sd: bool,
+    /// Multiple-group calibration: the column of the responses CSV naming each person's group
+    /// (shared items; each non-reference group's ability mean and SD estimated).
+    #[arg(long)]
+    pub group_column: Option<String>,
+    /// The reference group (ability N(0, 1)); default: the first group in file order.
+    #[arg(long, requires = "group_column")]
+    pub reference: Option<String>,
 }
 
 pub(crate) fn open_input(path: &std::path::Path) -> anyhow::Result<Box<dyn std::io::Read>> {
@@ -80,8 +87,13 @@ fn parse_pair(s: &str) -> anyhow::Result<(f64, f64)> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let m = khaothi_irt::csv::read_responses(open_input(&args.input)?)
+    let columns: Vec<&str> = args.group_column.as_deref().into_iter().collect();
+    let (m, extra) = khaothi_irt::csv::read_responses_with_columns(open_input(&args.input)?, &columns)
         .with_context(|| format!("reading {}", args.input.display()))?;
+    let groups = match extra.first() {
+        Some(labels) => Some(PersonGroups::from_labels(labels, args.reference.as_deref())?),
+        None => None,
+    };
     let anchors = match &args.anchors {
         Some(p) => {
             read_anchors(open_input(p)?).with_context(|| format!("reading anchors {}", p.display()))?
@@ -106,6 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         standard_errors: !args.no_se,
         accelerate: !args.no_accelerate,
         threads: args.threads,
+        groups,
         ..Default::default()
     };
     let result = calibrate(&m, &opts)?;

@@ -7,6 +7,7 @@ pub mod convert;
 pub mod delivery;
 pub mod demo;
 pub mod import;
+pub mod link;
 pub mod loadtest;
 pub mod migrate;
 pub mod package;

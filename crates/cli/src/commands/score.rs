@@ -1,22 +1,27 @@
-//! `khaothi score`: ability estimates (EAP, MAP or MLE) for a responses CSV and item parameters.
+//! `khaothi score`: ability estimates (EAP, MAP, MLE or WLE) for a responses CSV and item
+//! parameters, plausible values, and the sum-score conversion table.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
 use khaothi_irt::ability::{AbilityMethod, AbilityOptions, AbilityStatus, score_matrix};
+use khaothi_irt::calibrate::PersonGroups;
 use khaothi_irt::params::read_item_params;
+use khaothi_irt::plausible::{PlausibleValues, PvOptions, plausible_values};
+use khaothi_irt::sum_score::eap_table;
 
 use super::calibrate::{open_input, write_output};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Responses CSV (same contract as `calibrate`). `-` reads stdin.
-    #[arg(long)]
-    pub input: PathBuf,
+    /// Responses CSV (same contract as `calibrate`). `-` reads stdin. Optional with `--table`
+    /// (then every item of the parameters makes the test).
+    #[arg(long, required_unless_present = "table")]
+    pub input: Option<PathBuf>,
     /// Item parameters: the JSON written by `calibrate`, or JSON Lines {"id": ..., "irt": {...}}.
     #[arg(long)]
     pub params: PathBuf,
-    /// eap (posterior mean and SD), map or mle.
+    /// eap (posterior mean and SD), map, mle or wle (Warm's weighted likelihood).
     #[arg(long, default_value = "eap")]
     pub method: AbilityMethod,
     /// Normal prior for EAP and MAP.
@@ -31,66 +36,165 @@ pub struct Args {
     pub format: String,
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Draw N plausible values per person from the posterior (`persons[].pv`).
+    #[arg(long)]
+    pub plausible_values: Option<usize>,
+    /// Seed of the plausible values.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Condition the plausible values on this column of the responses CSV (region, school type):
+    /// each group gets its own estimated normal prior.
+    #[arg(long, requires = "plausible_values")]
+    pub group_column: Option<String>,
+    /// Print the sum-score → EAP conversion table instead of scoring persons.
+    #[arg(long)]
+    pub table: bool,
 }
 
 fn status_str(s: AbilityStatus) -> String {
     serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
-pub fn run(args: Args) -> anyhow::Result<()> {
-    anyhow::ensure!(matches!(args.format.as_str(), "json" | "csv"), "--format must be json or csv");
-    let m = khaothi_irt::csv::read_responses(open_input(&args.input)?)
-        .with_context(|| format!("reading {}", args.input.display()))?;
-    let params = read_item_params(open_input(&args.params)?)
-        .with_context(|| format!("reading {}", args.params.display()))?;
+/// The parameters of each response column (in column order), or an error naming the items
+/// without parameters.
+fn column_items(
+    ids: &[String],
+    params: &[(String, khaothi_irt::ItemModel)],
+) -> anyhow::Result<Vec<khaothi_irt::ItemModel>> {
     let by_id: std::collections::HashMap<&str, &khaothi_irt::ItemModel> =
         params.iter().map(|(id, m)| (id.as_str(), m)).collect();
-    let missing: Vec<&str> =
-        m.item_ids().iter().map(String::as_str).filter(|id| !by_id.contains_key(id)).collect();
+    let missing: Vec<&str> = ids.iter().map(String::as_str).filter(|id| !by_id.contains_key(id)).collect();
     anyhow::ensure!(missing.is_empty(), "no parameters for item(s): {}", missing.join(", "));
-    let items: Vec<khaothi_irt::ItemModel> =
-        m.item_ids().iter().map(|id| by_id[id.as_str()].clone()).collect();
+    Ok(ids.iter().map(|id| by_id[id.as_str()].clone()).collect())
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    anyhow::ensure!(matches!(args.format.as_str(), "json" | "csv"), "--format must be json or csv");
+    let params = read_item_params(open_input(&args.params)?)
+        .with_context(|| format!("reading {}", args.params.display()))?;
+    let Some(input) = &args.input else {
+        let items: Vec<khaothi_irt::ItemModel> = params.iter().map(|(_, m)| m.clone()).collect();
+        return print_table(&args, &items);
+    };
+    let columns: Vec<&str> = args.group_column.as_deref().into_iter().collect();
+    let (m, extra) = khaothi_irt::csv::read_responses_with_columns(open_input(input)?, &columns)
+        .with_context(|| format!("reading {}", input.display()))?;
+    let items = column_items(m.item_ids(), &params)?;
+    if args.table {
+        return print_table(&args, &items);
+    }
     let opts = AbilityOptions {
         method: args.method,
         prior_mean: args.prior_mean,
         prior_sd: args.prior_sd,
         ..Default::default()
     };
-    let est = match args.threads {
-        Some(n) => rayon_pool(n)?.install(|| score_matrix(&items, &m, &opts))?,
-        None => score_matrix(&items, &m, &opts)?,
+    let pool = rayon_pool(args.threads.unwrap_or(0).max(1))?;
+    let threaded = |f: &(dyn Fn() -> anyhow::Result<Scored> + Sync)| match args.threads {
+        Some(_) => pool.install(f),
+        None => f(),
     };
-    let person = |p: usize| m.person_ids().map_or_else(|| (p + 1).to_string(), |ids| ids[p].clone());
+    let scored = threaded(&|| {
+        let est = score_matrix(&items, &m, &opts)?;
+        let pv = match args.plausible_values {
+            Some(n) => Some(draw_plausible_values(&items, &m, extra.first(), n, &args)?),
+            None => None,
+        };
+        Ok(Scored { est, pv })
+    })?;
+    let text = if args.format == "csv" { csv_text(&m, &scored)? } else { json_text(&args, &m, &scored)? };
+    write_output(args.output.as_deref(), &text)
+}
+
+struct Scored {
+    est: Vec<khaothi_irt::AbilityEstimate>,
+    pv: Option<PlausibleValues>,
+}
+
+fn draw_plausible_values(
+    items: &[khaothi_irt::ItemModel],
+    m: &khaothi_irt::ResponseMatrix,
+    labels: Option<&Vec<String>>,
+    n: usize,
+    args: &Args,
+) -> anyhow::Result<PlausibleValues> {
+    let o = PvOptions { n, seed: args.seed, prior_mean: args.prior_mean, prior_sd: args.prior_sd };
+    let groups = labels.map(|l| PersonGroups::from_labels(l, None)).transpose()?;
+    let g = groups.as_ref().map(|g| (g.names.as_slice(), g.of_person.as_slice()));
+    Ok(plausible_values(items, m, g, &o)?)
+}
+
+fn print_table(args: &Args, items: &[khaothi_irt::ItemModel]) -> anyhow::Result<()> {
+    let table = eap_table(items, args.prior_mean, args.prior_sd)?;
     let text = if args.format == "csv" {
         let mut w = csv_writer();
-        w.write_record(["person", "theta", "se", "status", "n_answered", "raw_score"])?;
-        for (p, e) in est.iter().enumerate() {
-            let f = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-            w.write_record([
-                person(p),
-                f(e.theta),
-                f(e.se),
-                status_str(e.status),
-                e.n_answered.to_string(),
-                e.raw_score.to_string(),
-            ])?;
+        w.write_record(["score", "theta", "se"])?;
+        for r in &table {
+            w.write_record([r.score.to_string(), format!("{:.6}", r.theta), format!("{:.6}", r.se)])?;
         }
         String::from_utf8(w.into_inner()?)?.trim_end().to_string()
     } else {
-        let persons: Vec<serde_json::Value> = est
-            .iter()
-            .enumerate()
-            .map(|(p, e)| {
-                serde_json::json!({"person": person(p), "theta": e.theta, "se": e.se, "status": e.status,
-                    "n_answered": e.n_answered, "raw_score": e.raw_score})
-            })
-            .collect();
         serde_json::to_string_pretty(&serde_json::json!({
-            "method": args.method, "prior_mean": args.prior_mean, "prior_sd": args.prior_sd,
-            "n_persons": m.n_persons(), "n_items": m.n_items(), "persons": persons,
+            "prior_mean": args.prior_mean, "prior_sd": args.prior_sd, "n_items": items.len(), "table": table,
         }))?
     };
     write_output(args.output.as_deref(), &text)
+}
+
+fn person_id(m: &khaothi_irt::ResponseMatrix, p: usize) -> String {
+    m.person_ids().map_or_else(|| (p + 1).to_string(), |ids| ids[p].clone())
+}
+
+fn csv_text(m: &khaothi_irt::ResponseMatrix, s: &Scored) -> anyhow::Result<String> {
+    let mut w = csv_writer();
+    let n_pv = s.pv.as_ref().map_or(0, |pv| pv.values.first().map_or(0, Vec::len));
+    let mut header: Vec<String> = ["person", "theta", "se", "status", "n_answered", "raw_score"]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    header.extend((1..=n_pv).map(|k| format!("pv{k}")));
+    w.write_record(&header)?;
+    for (p, e) in s.est.iter().enumerate() {
+        let f = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
+        let mut row = vec![
+            person_id(m, p),
+            f(e.theta),
+            f(e.se),
+            status_str(e.status),
+            e.n_answered.to_string(),
+            e.raw_score.to_string(),
+        ];
+        if let Some(pv) = &s.pv {
+            row.extend(pv.values[p].iter().map(|v| format!("{v:.6}")));
+        }
+        w.write_record(&row)?;
+    }
+    Ok(String::from_utf8(w.into_inner()?)?.trim_end().to_string())
+}
+
+fn json_text(args: &Args, m: &khaothi_irt::ResponseMatrix, s: &Scored) -> anyhow::Result<String> {
+    let persons: Vec<serde_json::Value> = s
+        .est
+        .iter()
+        .enumerate()
+        .map(|(p, e)| {
+            let mut v = serde_json::json!({"person": person_id(m, p), "theta": e.theta, "se": e.se, "status": e.status,
+                "n_answered": e.n_answered, "raw_score": e.raw_score});
+            if let Some(pv) = &s.pv {
+                v["pv"] = serde_json::json!(pv.values[p]);
+            }
+            v
+        })
+        .collect();
+    let mut out = serde_json::json!({
+        "method": args.method, "prior_mean": args.prior_mean, "prior_sd": args.prior_sd,
+        "n_persons": m.n_persons(), "n_items": m.n_items(), "persons": persons,
+    });
+    if let Some(pv) = &s.pv {
+        out["plausible_values"] = serde_json::json!({"n": args.plausible_values, "seed": args.seed,
+            "conditioned_on": args.group_column, "groups": pv.groups});
+    }
+    Ok(serde_json::to_string_pretty(&out)?)
 }
 
 pub(crate) fn csv_writer() -> khaothi_csv::Writer {

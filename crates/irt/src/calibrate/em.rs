@@ -1,30 +1,35 @@
 //! The EM iterations of a calibration: what stays fixed while they run ([`Em`]: the data, its
 //! pattern encoding, the quadrature, which items and parameters move), one EM cycle (E-step at the
-//! current estimates, then the M-step of every free item, the shared Rasch slope and, with anchors,
-//! the population), and the loop that runs cycles with SQUAREM acceleration until the largest
-//! parameter change is below the tolerance.
+//! current estimates, then the M-step of every free item, the shared Rasch slope and, with anchors
+//! or for the non-reference groups of a multiple-group run, the populations), and the loop that
+//! runs cycles with SQUAREM acceleration until the largest parameter change is below the tolerance.
+//!
+//! A multiple-group run splits the persons into parts, one per group, each with its own encoding
+//! and its own N(μ_g, σ_g²) weights on the shared grid; the parts' expected counts are added before
+//! the item M-step (the items are shared), and each free group's μ_g, σ_g come from its own
+//! posterior moments.
 
 use rayon::prelude::*;
 
-use super::estep::{self, EStep, Encoded, Grid, Layout};
+use super::estep::{self, EStep, Grid, Layout};
+use super::groups::Part;
 use super::item::{self, Internal, log_prior, optimize_item};
 use super::{CalibrationOptions, Precision};
 use crate::IrtModelKind;
 use crate::matrix::ResponseMatrix;
 
-/// The estimates EM moves: item parameters (internal form) and the population mean and SD.
+/// The estimates EM moves: item parameters (internal form) and each part's population mean and
+/// SD (one part unless the run has groups).
 #[derive(Debug, Clone)]
 pub(super) struct State {
     pub items: Vec<Internal>,
-    pub mu: f64,
-    pub sigma: f64,
+    pub pops: Vec<(f64, f64)>,
 }
 
 impl State {
     fn vector(&self) -> Vec<f64> {
         let mut v: Vec<f64> = self.items.iter().flat_map(Internal::vector).collect();
-        v.push(self.mu);
-        v.push(self.sigma);
+        v.extend(self.pops.iter().flat_map(|&(m, s)| [m, s]));
         v
     }
     fn set_vector(&mut self, v: &[f64]) {
@@ -34,11 +39,12 @@ impl State {
             it.set_vector(&v[at..at + n]);
             at += n;
         }
-        self.mu = v[at];
-        self.sigma = v[at + 1];
+        for (g, pop) in self.pops.iter_mut().enumerate() {
+            *pop = (v[at + 2 * g], v[at + 2 * g + 1]);
+        }
     }
     fn feasible(&self) -> bool {
-        self.sigma > 0.05
+        self.pops.iter().all(|&(_, s)| s > 0.05)
             && self.items.iter().all(|it| it.feasible() && (it.kind != IrtModelKind::Rasch || it.a > 0.0))
     }
 }
@@ -56,9 +62,11 @@ pub(super) struct Iterations {
 
 /// What stays fixed while EM runs.
 pub(super) struct Em<'a> {
-    pub m: &'a ResponseMatrix,
     pub opts: &'a CalibrationOptions,
-    pub enc: Encoded,
+    /// The persons by group (one part without groups), in the order of the groups' names.
+    pub parts: Vec<Part<'a>>,
+    /// Whether each part's population mean and SD are estimated.
+    pub free_pop: Vec<bool>,
     pub layout: Layout,
     /// The quadrature on N(0, 1); each E-step moves it to the current population.
     grid0: Grid,
@@ -69,8 +77,6 @@ pub(super) struct Em<'a> {
     pub rasch_idx: Vec<usize>,
     /// A free Rasch calibration estimating the SD of θ as the slope shared by its Rasch items.
     pub common_slope: bool,
-    /// Anchored items fix the scale, so the population mean and SD are estimated.
-    pub has_anchors: bool,
 }
 
 impl<'a> Em<'a> {
@@ -88,8 +94,13 @@ impl<'a> Em<'a> {
         let layout =
             Layout::new(items.iter().map(Internal::n_cat).collect(), opts.quadrature_points.div_ceil(4) * 4);
         let grid0 = Grid::new(opts.quadrature_points, opts.quadrature_range, 0.0, 1.0);
-        let enc = Encoded::new(m, &layout.n_cat);
-        Self { m, opts, enc, layout, grid0, free, anchored, rasch_idx, common_slope, has_anchors }
+        let (parts, free_pop) = super::groups::parts(m, opts.groups.as_ref(), has_anchors, &layout.n_cat);
+        Self { opts, parts, free_pop, layout, grid0, free, anchored, rasch_idx, common_slope }
+    }
+
+    /// How many populations (groups) have their mean and SD estimated.
+    pub fn n_free_populations(&self) -> usize {
+        self.free_pop.iter().filter(|&&f| f).count()
     }
 
     /// The quadrature placed on a population N(`mu`, `sigma`²).
@@ -99,18 +110,34 @@ impl<'a> Em<'a> {
         grid
     }
 
-    /// The E-step at `items` on `grid`, with the log-probability tables it used.
-    pub fn estep(&self, items: &[Internal], grid: &Grid) -> (Vec<f64>, EStep) {
-        let logp = log_tables(items, &self.layout, grid);
-        let e = if self.opts.reference_estep {
-            estep::estep_reference(self.m, &self.layout, &logp, grid)
-        } else {
-            match self.opts.precision {
-                Precision::F32 => estep::estep_fast::<f32>(&self.enc, &self.layout, &logp, grid),
-                Precision::F64 => estep::estep_fast::<f64>(&self.enc, &self.layout, &logp, grid),
-            }
-        };
-        (logp, e)
+    /// The E-step of every part at `items`, each on its population's weights: the
+    /// log-probability tables it used (the same for all parts: the grid's points are shared),
+    /// each part's E-step, and their sum.
+    pub fn estep(&self, items: &[Internal], pops: &[(f64, f64)]) -> (Vec<f64>, Vec<EStep>, EStep) {
+        let logp = log_tables(items, &self.layout, &self.grid0);
+        let per: Vec<EStep> = self
+            .parts
+            .iter()
+            .zip(pops)
+            .map(|(part, &(mu, sigma))| {
+                let grid = self.grid(mu, sigma);
+                if self.opts.reference_estep {
+                    estep::estep_reference(&part.m, &self.layout, &logp, &grid)
+                } else {
+                    match self.opts.precision {
+                        Precision::F32 => estep::estep_fast::<f32>(&part.enc, &self.layout, &logp, &grid),
+                        Precision::F64 => estep::estep_fast::<f64>(&part.enc, &self.layout, &logp, &grid),
+                    }
+                }
+            })
+            .collect();
+        let mut total = per[0].clone();
+        for e in &per[1..] {
+            total.counts.iter_mut().zip(&e.counts).for_each(|(a, b)| *a += b);
+            total.nq.iter_mut().zip(&e.nq).for_each(|(a, b)| *a += b);
+            total.loglik += e.loglik;
+        }
+        (logp, per, total)
     }
 
     /// The log prior densities of the free items (the log-posterior is the log-likelihood plus this).
@@ -125,8 +152,8 @@ impl<'a> Em<'a> {
 
     /// One EM cycle: E-step at `st` (its log-posterior is returned) then the M-step.
     fn cycle(&self, st: &State) -> (State, f64) {
-        let grid = self.grid(st.mu, st.sigma);
-        let (_, e) = self.estep(&st.items, &grid);
+        let grid = &self.grid0;
+        let (_, per, e) = self.estep(&st.items, &st.pops);
         let lp = e.loglik + self.log_prior(&st.items);
         let mut next = st.clone();
         let theta = &grid.theta[..grid.q];
@@ -141,12 +168,14 @@ impl<'a> Em<'a> {
         if self.common_slope {
             update_common_slope(&mut next.items, &self.rasch_idx, &e.counts, layout, theta, qp);
         }
-        if self.has_anchors {
-            let total: f64 = e.nq.iter().sum();
-            let mu = e.nq.iter().zip(&grid.theta).map(|(n, t)| n * t).sum::<f64>() / total;
-            let var = e.nq.iter().zip(&grid.theta).map(|(n, t)| n * (t - mu).powi(2)).sum::<f64>() / total;
-            next.mu = mu;
-            next.sigma = var.sqrt().max(0.05);
+        for (g, eg) in per.iter().enumerate() {
+            if self.free_pop[g] {
+                let total: f64 = eg.nq.iter().sum();
+                let mu = eg.nq.iter().zip(&grid.theta).map(|(n, t)| n * t).sum::<f64>() / total;
+                let var =
+                    eg.nq.iter().zip(&grid.theta).map(|(n, t)| n * (t - mu).powi(2)).sum::<f64>() / total;
+                next.pops[g] = (mu, var.sqrt().max(0.05));
+            }
         }
         (next, lp)
     }
@@ -209,6 +238,7 @@ fn squarem(s0: &State, s1: &State, s2: &State) -> (State, bool) {
         v0.iter().zip(&r).zip(&v).map(|((x, r), v)| x - 2.0 * alpha * r + alpha * alpha * v).collect();
     let mut cand = s0.clone();
     cand.set_vector(&ext);
+    cand.items.iter_mut().for_each(Internal::project);
     let use_ext = alpha < -1.0 && cand.feasible();
     (cand, use_ext)
 }
@@ -217,7 +247,7 @@ fn squarem(s0: &State, s1: &State, s2: &State) -> (State, bool) {
 fn change(a: &State, b: &State) -> f64 {
     let (x, y) = (convergence_params(&a.items), convergence_params(&b.items));
     let c = x.iter().zip(&y).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
-    c.max((a.mu - b.mu).abs()).max((a.sigma - b.sigma).abs())
+    a.pops.iter().zip(&b.pops).fold(c, |c, (p, q)| c.max((p.0 - q.0).abs()).max((p.1 - q.1).abs()))
 }
 
 /// IRT-metric parameters used for the convergence check.

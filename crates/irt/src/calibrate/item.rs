@@ -1,5 +1,6 @@
-//! Items in slope–intercept form for estimation, and the per-item M-step (Fisher scoring with a
-//! monotone line search, so the expected complete-data log-posterior never decreases).
+//! Items in slope–intercept form for estimation, and the per-item M-step (projected Fisher
+//! scoring with a monotone line search, so the expected complete-data log-posterior never
+//! decreases and a 3PL lower asymptote resting on its bound does not freeze the other parameters).
 //!
 //! Internal parameters `ψ = [a, d_1, …, d_m, (c)]`:
 //! dichotomous `P = c + (1 − c) L(aθ + d)` (Rasch: `a` is shared), GPCM `P_k ∝ exp(Σ_{v≤k} (aθ + d_v))`,
@@ -23,6 +24,10 @@ impl Default for Priors {
         Self { c_beta: (6.0, 16.0), a_lognormal: None }
     }
 }
+
+/// Bounds of the 3PL lower asymptote `c` the estimator keeps to: a flat prior lets `c` reach the
+/// lower one (the maximum may lie there), the upper one keeps the item a test item.
+pub(crate) const C_BOUNDS: (f64, f64) = (1e-6, 0.95);
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Internal {
@@ -182,6 +187,18 @@ impl Internal {
         }
     }
 
+    /// The box bounds of internal parameter `i`, if it has any (only the 3PL `c`).
+    pub fn bounds(&self, i: usize) -> Option<(f64, f64)> {
+        (self.kind == IrtModelKind::ThreePl && i + 1 == self.n_par()).then_some(C_BOUNDS)
+    }
+
+    /// Puts bounded parameters back inside their bounds (the projection of projected Newton).
+    pub fn project(&mut self) {
+        if self.kind == IrtModelKind::ThreePl && self.c.is_finite() {
+            self.c = self.c.clamp(C_BOUNDS.0, C_BOUNDS.1);
+        }
+    }
+
     /// Whether the parameters are inside the region the estimator allows.
     pub fn feasible(&self) -> bool {
         let v = self.vector();
@@ -189,7 +206,7 @@ impl Internal {
             return false;
         }
         match self.kind {
-            IrtModelKind::ThreePl => self.a > 0.0 && self.c > 1e-6 && self.c < 0.95,
+            IrtModelKind::ThreePl => self.a > 0.0 && (C_BOUNDS.0..=C_BOUNDS.1).contains(&self.c),
             IrtModelKind::Grm => self.d.windows(2).all(|w| w[0] > w[1]),
             _ => true,
         }
@@ -337,8 +354,54 @@ pub(crate) fn chol_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
     y
 }
 
-/// Maximises `item_loglik + log_prior` over the free parameters (`free[i]`), starting at `it`.
-/// Every accepted step increases the objective, so the M-step is monotone.
+/// Gradient of the expected complete-data log-posterior of one item and its Fisher information
+/// (`info` row-major `n_par × n_par`, the prior's curvature on the diagonal).
+pub(crate) fn posterior_score_info(
+    it: &Internal,
+    r: &[f64],
+    theta: &[f64],
+    qp: usize,
+    priors: &Priors,
+) -> (Vec<f64>, Vec<f64>) {
+    let (mut g, mut info) = score_info(it, r, theta, qp);
+    let np = it.n_par();
+    let mut h = vec![0.0; np];
+    log_prior(it, priors, Some((&mut g, &mut h)));
+    for i in 0..np {
+        info[i * np + i] += h[i];
+    }
+    (g, info)
+}
+
+/// The parameters a projected Newton step holds still: free ones resting on a bound whose
+/// gradient points out of the box (Bertsekas' active set; `slack` says how close counts as on).
+pub(crate) fn active_at_bound(it: &Internal, g: &[f64], i: usize, slack: f64) -> bool {
+    let x = it.vector()[i];
+    match it.bounds(i) {
+        Some((lo, hi)) => (x <= lo + slack && g[i] < 0.0) || (x >= hi - slack && g[i] > 0.0),
+        None => false,
+    }
+}
+
+/// The Newton direction on the parameters `idx` (`None` if the information cannot be inverted).
+fn newton_direction(g: &[f64], info: &[f64], np: usize, idx: &[usize]) -> Option<Vec<f64>> {
+    let nf = idx.len();
+    let mut sub = vec![0.0; nf * nf];
+    let mut gs = vec![0.0; nf];
+    for (a, &i) in idx.iter().enumerate() {
+        gs[a] = g[i];
+        for (b, &j) in idx.iter().enumerate() {
+            sub[a * nf + b] = info[i * np + j];
+        }
+    }
+    solve_spd(&sub, &gs)
+}
+
+/// Maximises `item_loglik + log_prior` over the free parameters (`free[i]`), starting at `it`,
+/// by projected Fisher scoring: parameters on a bound with an outward gradient stay there, the
+/// others take the Newton step, and the step is searched along the projected path (so `c` may
+/// land on its bound while `a` and `d` keep moving). Every accepted step increases the objective,
+/// so the M-step is monotone.
 pub(crate) fn optimize_item(
     it: &mut Internal,
     r: &[f64],
@@ -350,52 +413,78 @@ pub(crate) fn optimize_item(
 ) {
     let objective = |x: &Internal| item_loglik(x, r, theta, qp) + log_prior(x, priors, None);
     let mut f = objective(it);
-    let idx: Vec<usize> = (0..it.n_par()).filter(|&i| free[i]).collect();
-    if idx.is_empty() {
+    let np = it.n_par();
+    if !free.iter().any(|&x| x) {
         return;
     }
     for _ in 0..max_iter {
-        let (mut g, info) = score_info(it, r, theta, qp);
-        let np = it.n_par();
-        let mut h = vec![0.0; np];
-        log_prior(it, priors, Some((&mut g, &mut h)));
-        let nf = idx.len();
-        let mut sub = vec![0.0; nf * nf];
-        let mut gs = vec![0.0; nf];
-        for (a, &i) in idx.iter().enumerate() {
-            gs[a] = g[i];
-            for (b, &j) in idx.iter().enumerate() {
-                sub[a * nf + b] = info[i * np + j];
-            }
-            sub[a * nf + a] += h[i];
-        }
-        let Some(delta) = solve_spd(&sub, &gs) else { return };
-        // cap the step so a flat likelihood cannot throw the parameters far away
-        let big = delta.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-        let cap = if big > 2.0 { 2.0 / big } else { 1.0 };
-        let base = it.vector();
-        let mut step = cap;
-        let mut accepted = false;
-        for _ in 0..40 {
-            let mut v = base.clone();
-            for (a, &i) in idx.iter().enumerate() {
-                v[i] += step * delta[a];
-            }
-            let mut cand = it.clone();
-            cand.set_vector(&v);
-            let fc = objective(&cand);
-            if fc >= f {
-                *it = cand;
-                f = fc;
-                accepted = true;
+        let (g, info) = posterior_score_info(it, r, theta, qp, priors);
+        // first the ε-active set of projected Newton; if that path gains nothing, also hold
+        // every parameter resting on its bound whatever its gradient
+        let mut moved = None;
+        for hold_all_on_bound in [false, true] {
+            let idx: Vec<usize> = (0..np)
+                .filter(|&i| {
+                    free[i]
+                        && !active_at_bound(it, &g, i, BOUND_SLACK)
+                        && !(hold_all_on_bound && on_bound(it, i))
+                })
+                .collect();
+            if idx.is_empty() {
                 break;
             }
-            step *= 0.5;
+            let Some(delta) = newton_direction(&g, &info, np, &idx) else { break };
+            if let Some(step) = projected_search(it, &mut f, &idx, &delta, &objective) {
+                moved = Some(step);
+                break;
+            }
         }
-        if !accepted || big * step < 1e-10 {
-            return;
+        match moved {
+            Some(size) if size >= 1e-10 => {}
+            _ => return,
         }
     }
+}
+
+/// How close to a bound a parameter must be to count as resting on it.
+pub(crate) const BOUND_SLACK: f64 = 1e-8;
+
+fn on_bound(it: &Internal, i: usize) -> bool {
+    let x = it.vector()[i];
+    it.bounds(i).is_some_and(|(lo, hi)| x <= lo + BOUND_SLACK || x >= hi - BOUND_SLACK)
+}
+
+/// Backtracking along `x + s·delta` (on `idx`) projected onto the bounds; on the first step
+/// that does not decrease the objective, moves `it` there and returns the largest change.
+fn projected_search(
+    it: &mut Internal,
+    f: &mut f64,
+    idx: &[usize],
+    delta: &[f64],
+    objective: &impl Fn(&Internal) -> f64,
+) -> Option<f64> {
+    // cap the step so a flat likelihood cannot throw the parameters far away
+    let big = delta.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    let mut step = if big > 2.0 { 2.0 / big } else { 1.0 };
+    let base = it.vector();
+    for _ in 0..40 {
+        let mut v = base.clone();
+        for (a, &i) in idx.iter().enumerate() {
+            v[i] += step * delta[a];
+        }
+        let mut cand = it.clone();
+        cand.set_vector(&v);
+        cand.project();
+        let fc = objective(&cand);
+        if fc >= *f {
+            let size = cand.vector().iter().zip(&base).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+            *it = cand;
+            *f = fc;
+            return Some(size);
+        }
+        step *= 0.5;
+    }
+    None
 }
 
 #[cfg(test)]

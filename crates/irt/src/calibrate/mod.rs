@@ -6,7 +6,9 @@
 
 mod em;
 pub(crate) mod estep;
+mod groups;
 pub mod item;
+mod kkt;
 mod prepare;
 mod se;
 
@@ -19,6 +21,7 @@ use crate::error::IrtError;
 use crate::matrix::ResponseMatrix;
 use crate::model::ItemModel;
 use em::{Em, Iterations, State};
+pub use groups::{GroupPopulation, PersonGroups};
 use item::Internal;
 pub use item::Priors;
 use prepare::{Setup, delta_se, extreme_warnings, setup, warn};
@@ -55,6 +58,8 @@ pub struct CalibrationOptions {
     pub accelerate: bool,
     /// Starting values by item position (used when the model family matches the item's).
     pub start: Option<Vec<ItemModel>>,
+    /// Multiple-group calibration: the persons' groups (shared items, a mean and SD per group).
+    pub groups: Option<PersonGroups>,
 }
 
 impl Default for CalibrationOptions {
@@ -74,6 +79,7 @@ impl Default for CalibrationOptions {
             threads: None,
             reference_estep: false,
             start: None,
+            groups: None,
             precision: Precision::F32,
             accelerate: true,
         }
@@ -108,6 +114,8 @@ pub enum WarningKind {
     ExtremeEstimate,
     NotConverged,
     StandardErrors,
+    /// EM stopped at a point that is not a maximum (the projected gradient does not vanish).
+    NotOptimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,6 +151,9 @@ pub struct CalibrationResult {
     pub warnings: Vec<CalibrationWarning>,
     /// Log-posterior at each E-step (non-decreasing for plain EM: `accelerate: false`).
     pub history: Vec<f64>,
+    /// Multiple-group runs: each group's ability distribution, in the order of the groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupPopulation>,
 }
 
 /// Calibrates every item of `m` (anchored items stay fixed).
@@ -164,29 +175,44 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
     if opts.quadrature_points < 5 || opts.quadrature_range <= 0.0 {
         return Err(IrtError::invalid("quadrature needs at least 5 points and a positive range"));
     }
+    if let Some(g) = &opts.groups
+        && g.of_person.len() != m.n_persons()
+    {
+        return Err(IrtError::invalid(format!(
+            "{} group labels for {} persons",
+            g.of_person.len(),
+            m.n_persons()
+        )));
+    }
     let Setup { items, free, anchored, mut warnings, answered } = setup(m, opts)?;
     let em = Em::new(m, opts, &items, &free, &anchored);
-    let Iterations { state, iterations, converged, max_change, history } =
-        em.iterate(State { items, mu: 0.0, sigma: 1.0 });
-    let State { items, mu, mut sigma } = state;
+    let pops = vec![(0.0, 1.0); em.parts.len()];
+    let Iterations { state, iterations, converged: stopped, max_change, history } =
+        em.iterate(State { items, pops });
+    let State { items, pops } = state;
     // final E-step at the final estimates
-    let grid = em.grid(mu, sigma);
-    let (logp, fin) = em.estep(&items, &grid);
+    let (logp, _, fin) = em.estep(&items, &pops);
+    let grid = em.grid(0.0, 1.0);
     let loglik = fin.loglik;
+    let converged = stopped && optimality_warnings(m, &em, &items, &fin.counts, &grid, &mut warnings);
     let log_posterior = loglik + em.log_prior(&items);
     let (index, n_free) = parameter_index(&items, &free, &anchored, em.common_slope);
-    let n_parameters = n_free + if em.has_anchors { 2 } else { 0 };
+    let n_parameters = n_free + 2 * em.n_free_populations();
     let cov = if opts.standard_errors {
-        standard_errors(&em, &logp, &grid, &items, &index, n_free, &mut warnings)
+        standard_errors(&em, &logp, &pops, &items, &index, n_free, &mut warnings)
     } else {
         None
     };
+    let reference = opts.groups.as_ref().map_or(0, |g| g.reference);
+    let (mu, mut sigma) = pops[reference];
+    let scale = if em.common_slope { items[em.rasch_idx[0]].a } else { 1.0 };
     if em.common_slope {
-        sigma = items[em.rasch_idx[0]].a;
+        sigma = scale;
     }
     let common_sigma = em.common_slope.then_some(sigma);
     let out = calibrated_items(m, &items, cov.as_ref(), &anchored, &answered, common_sigma, &mut warnings);
-    if !converged {
+    let groups = group_populations(&em, &logp, &pops, scale);
+    if !stopped {
         warnings.push(warn(
             None,
             WarningKind::NotConverged,
@@ -209,11 +235,63 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         theta_sd: sigma,
         theta_sd_se: cov.as_ref().and_then(|c| c.common_slope_var).filter(|v| *v > 0.0).map(f64::sqrt),
         n_persons: m.n_persons(),
-        n_unique_patterns: em.enc.n_unique(),
+        n_unique_patterns: em.parts.iter().map(|p| p.enc.n_unique()).sum(),
         quadrature_points: opts.quadrature_points,
         warnings,
         history,
+        groups,
     })
+}
+
+/// Each group's mean and SD on the θ scale (`scale`: the free Rasch SD, which the groups' z-scale
+/// values are multiplied by) with their standard errors (`None` for a fixed population).
+fn group_populations(em: &Em, logp: &[f64], pops: &[(f64, f64)], scale: f64) -> Vec<GroupPopulation> {
+    let Some(groups) = &em.opts.groups else { return Vec::new() };
+    em.parts
+        .iter()
+        .zip(pops)
+        .enumerate()
+        .map(|(g, (part, &pop))| {
+            let (se_mean, se_sd) = if em.free_pop[g] {
+                let (a, b) = groups::population_se(part, &em.layout, logp, &em.grid(pop.0, pop.1), pop);
+                (Some(a * scale).filter(|x| x.is_finite()), Some(b * scale).filter(|x| x.is_finite()))
+            } else {
+                (None, None)
+            };
+            GroupPopulation {
+                name: groups.names[g].clone(),
+                n: part.m.n_persons(),
+                mean: pop.0 * scale,
+                sd: pop.1 * scale,
+                se_mean,
+                se_sd,
+            }
+        })
+        .collect()
+}
+
+/// Checks the final point against the optimality conditions ([`kkt`]) and warns for every item
+/// that fails them; returns whether all pass.
+fn optimality_warnings(
+    m: &ResponseMatrix,
+    em: &Em,
+    items: &[Internal],
+    counts: &[f64],
+    grid: &estep::Grid,
+    warnings: &mut Vec<CalibrationWarning>,
+) -> bool {
+    let bad = kkt::violations(em, items, counts, grid);
+    for v in &bad {
+        warnings.push(warn(
+            Some(&m.item_ids()[v.item]),
+            WarningKind::NotOptimal,
+            format!(
+                "the parameters stopped moving but are not at a maximum (the gradient implies a step of {:.2e}); not converged",
+                v.step
+            ),
+        ));
+    }
+    bad.is_empty()
 }
 
 /// `index[j][i]`: the position of item `j`'s internal parameter `i` among all free parameters
@@ -252,13 +330,15 @@ fn parameter_index(
 fn standard_errors(
     em: &Em,
     logp: &[f64],
-    grid: &estep::Grid,
+    pops: &[(f64, f64)],
     items: &[Internal],
     index: &[Vec<Option<usize>>],
     n_free: usize,
     warnings: &mut Vec<CalibrationWarning>,
 ) -> Option<se::Covariances> {
-    let c = se::xpd(em.m, &em.enc, &em.layout, logp, grid, items, index, n_free, &em.opts.priors);
+    let parts: Vec<_> =
+        em.parts.iter().zip(pops).map(|(p, &(mu, sd))| (p.m.as_ref(), &p.enc, em.grid(mu, sd))).collect();
+    let c = se::xpd(&parts, &em.layout, logp, items, index, n_free, &em.opts.priors);
     if c.is_none() && n_free > 0 {
         warnings.push(warn(
             None,
@@ -312,6 +392,10 @@ fn calibrated_items(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_groups;
+#[cfg(test)]
+mod tests_lsat7;
 
 #[cfg(test)]
 pub(crate) mod tests_support {

@@ -18,12 +18,12 @@ pub(crate) struct Covariances {
 }
 
 /// `index[j][i]`: the global position of item `j`'s internal parameter `i`, if free.
+/// `parts`: the persons of each group with their encoding and their population's grid (the
+/// grids share their points; the information is summed over the groups).
 pub(crate) fn xpd(
-    m: &ResponseMatrix,
-    enc: &Encoded,
+    parts: &[(&ResponseMatrix, &Encoded, Grid)],
     layout: &Layout,
     logp: &[f64],
-    grid: &Grid,
     items: &[Internal],
     index: &[Vec<Option<usize>>],
     n_free: usize,
@@ -32,9 +32,13 @@ pub(crate) fn xpd(
     if n_free == 0 {
         return None;
     }
-    let gradients = LogProbGradients::new(items, grid);
-    let tables = Tables::<f64>::new(enc, layout, logp, grid);
-    let mut info = cross_products(m, enc, &tables, grid, &gradients, index, n_free);
+    let gradients = LogProbGradients::new(items, &parts[0].2);
+    let mut info = vec![0.0; n_free * n_free];
+    for (m, enc, grid) in parts {
+        let tables = Tables::<f64>::new(enc, layout, logp, grid);
+        let part = cross_products(m, enc, &tables, grid, &gradients, index, n_free);
+        info.iter_mut().zip(&part).for_each(|(a, b)| *a += b);
+    }
     add_prior_information(&mut info, items, index, n_free, priors);
     let cov = invert_spd(&info, n_free)?;
     Some(covariance_blocks(&cov, items, index, n_free))
