@@ -390,7 +390,9 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
                 opt(saved.map(|a| a.seq)),
                 opt(saved.map(|a| a.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))),
                 opt(saved.map(|a| if a.epoch == crate::paper::PAPER_EPOCH { "paper" } else { "computer" })),
-                opt(saved.and_then(|a| sheets.get(&(r.c.id.clone(), a.seq)).filter(|_| a.epoch == crate::paper::PAPER_EPOCH))),
+                opt(saved.and_then(|a| {
+                    sheets.get(&(r.c.id.clone(), a.seq)).filter(|_| a.epoch == crate::paper::PAPER_EPOCH)
+                })),
             ]);
         }
     }

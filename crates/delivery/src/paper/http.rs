@@ -87,7 +87,10 @@ pub async fn list_flags(
         "pending" => true,
         "all" => false,
         other => {
-            return Err(ApiError::bad_request("invalid_state", format!("state is pending or all; got `{other}`")));
+            return Err(ApiError::bad_request(
+                "invalid_state",
+                format!("state is pending or all; got `{other}`"),
+            ));
         }
     };
     Ok(Json(Flags { flags: review::list(&s, &event, pending).await? }))

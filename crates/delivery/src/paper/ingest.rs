@@ -69,7 +69,12 @@ impl SheetOutcome {
 type Refusal = (&'static str, String);
 
 /// Reads every sheet in, in order. The event's content must be unlocked (the numbering needs it).
-pub async fn ingest(s: &AppState, by: &str, event_id: &str, sheets: Vec<ReadSheet>) -> ApiResult<Vec<SheetOutcome>> {
+pub async fn ingest(
+    s: &AppState,
+    by: &str,
+    event_id: &str,
+    sheets: Vec<ReadSheet>,
+) -> ApiResult<Vec<SheetOutcome>> {
     load_event(s, event_id).await?;
     if sheets.is_empty() || sheets.len() > MAX_SHEETS {
         return Err(ApiError::bad_request(
@@ -107,7 +112,11 @@ async fn one(
         .one(&s.db.read)
         .await?
     {
-        let mut o = SheetOutcome::refused(&read, "duplicate", format!("this scan was read in as sheet {}", earlier.id));
+        let mut o = SheetOutcome::refused(
+            &read,
+            "duplicate",
+            format!("this scan was read in as sheet {}", earlier.id),
+        );
         (o.status, o.sheet, o.error) = ("duplicate", Some(earlier.id), None);
         return Ok(o);
     }
@@ -136,18 +145,25 @@ async fn identify(
     read: &ReadSheet,
 ) -> ApiResult<Result<(candidate::Model, String), Refusal>> {
     let Some(sha) = read.image_sha256.as_deref().and_then(checked_sha256) else {
-        return Ok(Err(("invalid_image_sha256", "each sheet needs `image_sha256`, the SHA-256 of its scan (64 hex digits)".into())));
+        return Ok(Err((
+            "invalid_image_sha256",
+            "each sheet needs `image_sha256`, the SHA-256 of its scan (64 hex digits)".into(),
+        )));
     };
     if let Some(f) = read.flags.iter().find(|f| !f.key.contains('.')) {
         return Ok(Err((
             "sheet_flagged",
-            format!("the sheet's {} needs a person ({}): correct the sheet or scan it again", f.key, f.reason),
+            format!(
+                "the sheet's {} needs a person ({}): correct the sheet or scan it again",
+                f.key, f.reason
+            ),
         )));
     }
     let Some(number) = read.candidate.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(Err(("no_candidate", "the sheet's candidate number (số báo danh) was not read".into())));
     };
-    let Some(c) = store::candidate_by_number(&s.db.read, Some(event_id), number).await?.into_iter().next() else {
+    let Some(c) = store::candidate_by_number(&s.db.read, Some(event_id), number).await?.into_iter().next()
+    else {
         return Ok(Err(("unknown_candidate", format!("no candidate {number} in event {event_id}"))));
     };
     if read.version.as_deref().map(str::trim) != Some(c.version_code.as_str()) {
@@ -193,12 +209,14 @@ fn marks(numbering: &Numbering, version: &str, read: &ReadSheet) -> Result<Marks
     }
     let mut flags = Vec::new();
     for f in &read.flags {
-        let p = numbering
-            .get(&f.key)
-            .ok_or_else(|| ("invalid_answer", format!("flag {} is not a question of version {version}", f.key)))?;
+        let p = numbering.get(&f.key).ok_or_else(|| {
+            ("invalid_answer", format!("flag {} is not a question of version {version}", f.key))
+        })?;
         let proposed = f.proposed.as_ref().filter(|v| !v.is_null());
         if let Some(v) = proposed {
-            numbering.answer(version, &f.key, v).map_err(|m| ("invalid_answer", format!("proposed reading of {m}")))?;
+            numbering
+                .answer(version, &f.key, v)
+                .map_err(|m| ("invalid_answer", format!("proposed reading of {m}")))?;
         }
         flags.push(flag::ActiveModel {
             key: Set(f.key.clone()),
@@ -313,7 +331,13 @@ fn flag_of(mut f: flag::ActiveModel, sheet: &str, c: &candidate::Model) -> flag:
 }
 
 /// An answer from paper for the response log.
-pub(super) fn paper_answer(candidate: &str, seq: i64, item: &str, value: &Value, at: DateTime<Utc>) -> NewAnswer {
+pub(super) fn paper_answer(
+    candidate: &str,
+    seq: i64,
+    item: &str,
+    value: &Value,
+    at: DateTime<Utc>,
+) -> NewAnswer {
     NewAnswer {
         candidate_id: candidate.to_string(),
         epoch: PAPER_EPOCH,
@@ -325,7 +349,13 @@ pub(super) fn paper_answer(candidate: &str, seq: i64, item: &str, value: &Value,
 }
 
 /// The provenance row of a paper answer.
-pub(super) fn provenance(candidate: &str, seq: i64, sheet: &str, key: &str, flag: Option<i64>) -> answer::ActiveModel {
+pub(super) fn provenance(
+    candidate: &str,
+    seq: i64,
+    sheet: &str,
+    key: &str,
+    flag: Option<i64>,
+) -> answer::ActiveModel {
     answer::ActiveModel {
         candidate_id: Set(candidate.to_string()),
         epoch: Set(PAPER_EPOCH),

@@ -40,7 +40,12 @@ impl Numbering {
 
     /// The item a key names and the value checked for it; `Ok(None)` when the value says nothing
     /// was marked (null, an empty string, four nulls), so that it overrides nothing.
-    pub fn answer(&self, version: &str, key: &str, value: &Value) -> Result<Option<(&Printed, Value)>, String> {
+    pub fn answer(
+        &self,
+        version: &str,
+        key: &str,
+        value: &Value,
+    ) -> Result<Option<(&Printed, Value)>, String> {
         let printed = self.get(key).ok_or_else(|| format!("{key} is not a question of version {version}"))?;
         if !khaothi_package::is_answered(value) {
             return Ok(None);

@@ -31,7 +31,7 @@ pub struct ReadSheet {
     pub answers: BTreeMap<String, Value>,
     /// The reader's confidence per key (kept with the reading).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::confidence)]
     pub confidence: Value,
     /// What the reader would not decide.
     #[serde(default)]
@@ -53,11 +53,11 @@ pub struct ReadFlag {
     /// The region's image: a PNG as a `data:` URL or bare base64, or an object with one of those
     /// in `png`/`data`/`data_url`.
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::crop)]
     pub crop: Option<Value>,
     /// What the reader thinks it says, if anything (`proposed`, or the reader's `reading`).
     #[serde(default, alias = "reading")]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = schema::answer)]
     pub proposed: Option<Value>,
 }
 
@@ -121,11 +121,49 @@ mod tests {
 
     #[test]
     fn crops_that_are_not_images_are_left_out() {
-        let flag = |crop: Value| ReadFlag { key: "I.1".into(), reason: "faint".into(), crop: Some(crop), proposed: None };
+        let flag = |crop: Value| ReadFlag {
+            key: "I.1".into(),
+            reason: "faint".into(),
+            crop: Some(crop),
+            proposed: None,
+        };
         assert_eq!(flag(json!("/tmp/crop.png")).crop_data_url(), None);
         assert_eq!(flag(json!("data:image/png;base64,@@")).crop_data_url(), None);
         assert_eq!(flag(json!("/9j/")).crop_data_url().as_deref(), Some("data:image/jpeg;base64,/9j/"));
         assert_eq!(checked_sha256(&"AB".repeat(32)), Some("ab".repeat(32)));
         assert_eq!(checked_sha256("abc"), None);
+    }
+}
+
+/// OpenAPI schemas of the JSON values the paper routes carry (a value type, not one Rust type).
+pub(crate) mod schema {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+
+    fn of(types: &[Type], description: &str) -> utoipa::openapi::Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter(types.iter().cloned()))
+            .description(Some(description))
+            .build()
+    }
+
+    /// An answer as the websocket carries it.
+    pub fn answer() -> utoipa::openapi::Object {
+        of(
+            &[Type::String, Type::Array, Type::Null],
+            "an answer valued as the websocket's: \"B\", [true, false, null, true], \"-1,5\", or null",
+        )
+    }
+
+    /// A crop: a data URL or base64 text, or an object holding one.
+    pub fn crop() -> utoipa::openapi::Object {
+        of(
+            &[Type::String, Type::Object, Type::Null],
+            "a PNG as a data: URL or base64, or an object with it in png/data/data_url",
+        )
+    }
+
+    /// The reader's confidence per key.
+    pub fn confidence() -> utoipa::openapi::Object {
+        of(&[Type::Object, Type::Null], "the reader's confidence per key")
     }
 }

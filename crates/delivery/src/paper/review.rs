@@ -36,11 +36,11 @@ pub struct FlagView {
     pub reason: String,
     /// The region's image as a `data:` URL, when the reader gave one.
     pub crop: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::paper::read::schema::answer)]
     pub proposed: Value,
     /// `accept`, `set`, `blank`; absent while pending.
     pub decision: Option<String>,
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::paper::read::schema::answer)]
     pub value: Value,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -98,21 +98,31 @@ pub struct DecisionBody {
     pub decision: String,
     /// For `set`: the answer, valued as the websocket's (`"C"`, `[true, null, false, true]`, `"-1,5"`).
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(schema_with = crate::paper::read::schema::answer)]
     pub value: Option<Value>,
 }
 
 /// The answer a decision writes (`None`: nothing), checked against the question.
-fn decided_value(numbering: &Numbering, version: &str, f: &flag::Model, body: &DecisionBody) -> ApiResult<Option<Value>> {
+fn decided_value(
+    numbering: &Numbering,
+    version: &str,
+    f: &flag::Model,
+    body: &DecisionBody,
+) -> ApiResult<Option<Value>> {
     let bad = |m: String| ApiError::bad_request("invalid_decision", m);
     let value = match body.decision.as_str() {
         "accept" => {
             if body.value.is_some() {
-                return Err(bad("`accept` takes the proposed reading; send `set` with a `value` to change it".into()));
+                return Err(bad(
+                    "`accept` takes the proposed reading; send `set` with a `value` to change it".into(),
+                ));
             }
             let proposed = json_of(f.proposed.as_deref());
             if proposed.is_null() {
-                return Err(bad(format!("the reader proposed nothing for {}: set a value or leave it blank", f.key)));
+                return Err(bad(format!(
+                    "the reader proposed nothing for {}: set a value or leave it blank",
+                    f.key
+                )));
             }
             proposed
         }
@@ -133,12 +143,22 @@ fn decided_value(numbering: &Numbering, version: &str, f: &flag::Model, body: &D
 }
 
 /// Decides one flag and writes its answer (if any) with its audit row.
-pub async fn decide(s: &AppState, by: &str, event_id: &str, flag_ref: &str, body: DecisionBody) -> ApiResult<FlagView> {
+pub async fn decide(
+    s: &AppState,
+    by: &str,
+    event_id: &str,
+    flag_ref: &str,
+    body: DecisionBody,
+) -> ApiResult<FlagView> {
     load_event(s, event_id).await?;
     let missing = || ApiError::NotFound(format!("no flagged mark {flag_ref} in event {event_id}"));
     let id: i64 = flag_ref.parse().map_err(|_| missing())?;
     let _one_at_a_time = PAPER_WRITES.lock().await;
-    let f = flag::Entity::find_by_id(id).one(&s.db.read).await?.filter(|f| f.event_id == event_id).ok_or_else(missing)?;
+    let f = flag::Entity::find_by_id(id)
+        .one(&s.db.read)
+        .await?
+        .filter(|f| f.event_id == event_id)
+        .ok_or_else(missing)?;
     if let Some(d) = &f.decision {
         return Err(ApiError::Conflict(format!(
             "{} of this sheet was decided already ({d}, by {})",

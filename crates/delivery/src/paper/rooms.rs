@@ -26,7 +26,10 @@ const MAX_REASON: usize = 500;
 pub async fn switch(s: &AppState, by: &str, r: &room::Model, reason: Option<&str>) -> ApiResult<Value> {
     let reason = reason.map(str::trim).filter(|x| !x.is_empty());
     if reason.is_some_and(|x| x.chars().count() > MAX_REASON) {
-        return Err(ApiError::bad_request("invalid_reason", format!("a reason has at most {MAX_REASON} characters")));
+        return Err(ApiError::bad_request(
+            "invalid_reason",
+            format!("a reason has at most {MAX_REASON} characters"),
+        ));
     }
     if let Some(done) = switched(&s.db.read, &r.id).await? {
         return Err(ApiError::Conflict(format!(

@@ -16,6 +16,7 @@ mod file_modes;
 mod openapi;
 mod openapi_spec;
 mod pages;
+mod paper;
 mod proctor;
 mod results;
 mod seb;
