@@ -44,8 +44,8 @@ pub struct SheetOutcome {
     pub answers: usize,
     /// Marks sent to the review queue.
     pub flags: usize,
-    /// Why it was refused: `invalid_image_sha256`, `no_candidate`, `unknown_candidate`,
-    /// `wrong_version`, `not_a_paper_room`, `sheet_flagged`, `invalid_answer`.
+    /// Why it was refused: `invalid_image_sha256`, `wrong_event`, `no_candidate`,
+    /// `unknown_candidate`, `wrong_version`, `not_a_paper_room`, `sheet_flagged`, `invalid_answer`.
     pub error: Option<&'static str>,
     pub message: Option<String>,
 }
@@ -158,6 +158,9 @@ async fn identify(
                 f.key, f.reason
             ),
         )));
+    }
+    if let Some(other) = read.event.as_deref().filter(|e| !e.is_empty() && *e != event_id) {
+        return Ok(Err(("wrong_event", format!("the sheet was printed for event {other}, not {event_id}"))));
     }
     let Some(number) = read.candidate.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(Err(("no_candidate", "the sheet's candidate number (số báo danh) was not read".into())));

@@ -39,9 +39,12 @@ pub struct ReadSheet {
     /// SHA-256 of the scan's bytes, hex (the uploader computes it; the reader may print it).
     #[serde(default)]
     pub image_sha256: Option<String>,
-    /// The sheet id the QR code carries.
-    #[serde(default)]
+    /// The sheet id the QR code carries (`sheet` in the reader's output).
+    #[serde(default, alias = "sheet")]
     pub sheet_id: Option<String>,
+    /// The event the QR code carries, when the sheet was printed with one.
+    #[serde(default)]
+    pub event: Option<String>,
 }
 
 /// A mark for a person to decide.
@@ -55,6 +58,9 @@ pub struct ReadFlag {
     #[serde(default)]
     #[schema(schema_with = schema::crop)]
     pub crop: Option<Value>,
+    /// A sentence for the person deciding, when the reader gives one.
+    #[serde(default)]
+    pub detail: Option<String>,
     /// What the reader thinks it says, if anything (`proposed`, or the reader's `reading`).
     #[serde(default, alias = "reading")]
     #[schema(schema_with = schema::answer)]
@@ -119,12 +125,31 @@ mod tests {
         assert!(s.image_sha256.is_none());
     }
 
+    /// Exactly what `khaothi omr read` prints (crates/omr `ReadReport`): the QR's sheet id is
+    /// `sheet`, reasons are snake_case words, crops bare base64 PNG with their region.
+    #[test]
+    fn the_omr_crates_output_is_taken() {
+        let v = json!({"sheets": [{"image": "b.jpg", "image_sha256": "ab".repeat(32), "sheet": "S-7",
+            "event": "E1", "candidate": "010203", "version": "0101", "answers": {"I.1": "B"},
+            "confidence": {"I.1": 0.9, "candidate": 1.0},
+            "flags": [{"key": "II.2", "reason": "double_mark", "proposed": [true, null, null, false],
+                "region": [1.0, 2.0, 3.0, 4.0], "crop": "iVBORw0KGgo=", "detail": "Đúng and Sai both marked"}]}]});
+        let out: ReadOutput = serde_json::from_value(v).unwrap();
+        let s = &out.sheets[0];
+        assert_eq!(s.sheet_id.as_deref(), Some("S-7"));
+        assert_eq!(s.event.as_deref(), Some("E1"));
+        assert_eq!(s.flags[0].reason, "double_mark");
+        assert_eq!(s.flags[0].proposed, Some(json!([true, null, null, false])));
+        assert_eq!(s.flags[0].crop_data_url().as_deref(), Some("data:image/png;base64,iVBORw0KGgo="));
+    }
+
     #[test]
     fn crops_that_are_not_images_are_left_out() {
         let flag = |crop: Value| ReadFlag {
             key: "I.1".into(),
             reason: "faint".into(),
             crop: Some(crop),
+            detail: None,
             proposed: None,
         };
         assert_eq!(flag(json!("/tmp/crop.png")).crop_data_url(), None);

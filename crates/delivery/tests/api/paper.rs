@@ -152,6 +152,8 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
         .collect();
     let mut again = first.clone();
     again["image"] = json!("scan-1-again.png");
+    let mut other_event = sheet("000002", &version["000002"], 10, json!({}), json!([]));
+    other_event["event"] = json!("E9");
     let mut bad_hash = sheet("000002", &version["000002"], 9, json!({}), json!([]));
     bad_hash["image_sha256"] = json!("abc");
     let sheets = vec![
@@ -173,6 +175,7 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
             json!([{"key": "candidate", "reason": "number does not match the QR"}]),
         ),
         bad_hash,
+        other_event,
     ];
     let batch = json!({ "sheets": sheets });
     let (status, v) = post(&app, "/api/v1/events/E1/paper/sheets", batch).await;
@@ -194,6 +197,7 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
         ("refused", "invalid_answer"),
         ("refused", "sheet_flagged"),
         ("refused", "invalid_image_sha256"),
+        ("refused", "wrong_event"),
     ];
     assert_eq!(outcome, expected.map(|(a, b)| (a.to_string(), b.to_string())).to_vec(), "{v}");
     assert_eq!(v["sheets"][0]["answers"], 2, "I.1 and I.3; III.2 was left blank: {v}");
