@@ -10,6 +10,7 @@ mod candidate;
 mod console;
 mod exam_day;
 mod harness;
+mod paper;
 mod pages;
 mod proctor;
 mod proctor_alarm;
