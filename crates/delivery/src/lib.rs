@@ -98,10 +98,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(site_record::site_record))
         .routes(routes!(groups::groups_export))
         .routes(routes!(layout::set_layout))
-        .routes(routes!(crate::paper::http::paper_summary))
-        .routes(routes!(crate::paper::http::list_flags))
-        .routes(routes!(crate::paper::http::decide_flag))
-        .routes(routes!(crate::paper::http::switch_room))
+        .routes(routes!(paper::http::paper_summary))
+        .routes(routes!(paper::http::list_flags))
+        .routes(routes!(paper::http::decide_flag))
+        .routes(routes!(paper::http::switch_room))
 }
 
 /// The HTTP and websocket surface.
