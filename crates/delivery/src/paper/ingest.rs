@@ -267,7 +267,8 @@ async fn write(
         rows.answers.push(provenance(&c.id, seq, &id, key, None));
         written.push(json!({"key": key, "item": item, "epoch": PAPER_EPOCH, "seq": seq}));
     }
-    let flag_keys: Vec<String> = marks.flags.iter().map(|f| f.key.clone().unwrap()).collect();
+    // Every flag of the sheet was kept (a flag that is not a question refused the sheet).
+    let flag_keys: Vec<&str> = read.flags.iter().map(|f| f.key.as_str()).collect();
     rows.flags = marks.flags.into_iter().map(|f| flag_of(f, &id, c)).collect();
     rows.sheets.push(sheet::ActiveModel {
         id: Set(id.clone()),

@@ -341,6 +341,15 @@ async fn paper_routes_refuse_what_they_cannot_use(b: Backend) {
     )
     .await;
     assert_eq!(status, 404);
+    // An event whose content is not unlocked has no numbering to read sheets against.
+    app.board.post("/api/v1/events", json!({"id": "E0", "title": "Chưa mở đề"})).await.unwrap();
+    let (status, v) = post(
+        &app,
+        "/api/v1/events/E0/paper/sheets",
+        json!({"sheets": [sheet("1", "1", 1, json!({}), json!([]))]}),
+    )
+    .await;
+    assert_eq!((status, v["error"].as_str()), (409, Some("conflict")), "{v}");
     let (_list, _pkg) = app.event("E1", 2, 2, None).await;
     let (status, v) = post(&app, "/api/v1/events/E1/paper/sheets", json!({"sheets": []})).await;
     assert_eq!((status, v["error"].as_str()), (400, Some("invalid_sheets")), "{v}");

@@ -16,7 +16,12 @@ const CROP: &str = "iVBORw0KGgoAAAANSUhEUgAAAKAAAAAsCAAAAADH1uxSAAABt0lEQVR42u2Y
 
 async fn sign_in_to_paper(c: &Client, base: &str) {
     c.goto(&format!("{base}/console")).await.unwrap();
-    wait_for(c, "document.body.classList.contains('ready') && !document.getElementById('login').hidden", "the sign-in form").await;
+    wait_for(
+        c,
+        "document.body.classList.contains('ready') && !document.getElementById('login').hidden",
+        "the sign-in form",
+    )
+    .await;
     type_into(c, "#username", "board").await;
     type_into(c, "#password", "khaothi-demo").await;
     click(c, "#login-form button[type=submit]").await;
@@ -29,7 +34,8 @@ async fn sign_in_to_paper(c: &Client, base: &str) {
 /// mark without a proposal on I.3; TS000002 clean.
 fn reading(versions: &Value) -> Value {
     let v = |n: &str| {
-        versions["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap()["version"].clone()
+        versions["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap()["version"]
+            .clone()
     };
     json!({"sheets": [
         {"image": "P001/TS000001.png", "image_sha256": "11".repeat(32), "sheet": "GIAY-22-TS000001", "event": EVENT,
@@ -62,12 +68,25 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     // The room switches to paper, with its reason (it goes into the biên bản).
     type_into(&c, "#switch-reason", "Mất điện phòng máy lúc 08:40").await;
     click(&c, "#switch-submit").await;
-    wait_for(&c, "document.querySelector('#paper-rooms tr[data-room=\"P001\"] td').innerText.startsWith('Trên giấy')", "P001 on paper").await;
-    let record = board.call(reqwest::Method::GET, &format!("/api/v1/events/{EVENT}/rooms/P001/record?format=json"), None).await.unwrap();
+    wait_for(
+        &c,
+        "document.querySelector('#paper-rooms tr[data-room=\"P001\"] td').innerText.startsWith('Trên giấy')",
+        "P001 on paper",
+    )
+    .await;
+    let record = board
+        .call(reqwest::Method::GET, &format!("/api/v1/events/{EVENT}/rooms/P001/record?format=json"), None)
+        .await
+        .unwrap();
     assert!(record.to_string().contains("Mất điện phòng máy"), "{record}");
 
     // The folder's reading goes up: two sheets written, two marks queued.
-    c.find(Locator::Css("#paper-files")).await.unwrap().send_keys(&json_path.display().to_string()).await.unwrap();
+    c.find(Locator::Css("#paper-files"))
+        .await
+        .unwrap()
+        .send_keys(&json_path.display().to_string())
+        .await
+        .unwrap();
     click(&c, "#upload-sheets").await;
     wait_for(&c, "document.querySelector('#upload-summary') !== null", "the upload's outcome").await;
     let summary = js(&c, "return document.querySelector('#upload-summary').innerText").await;
@@ -93,14 +112,22 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     assert_eq!(set, true, "without a reading, entering a value is the choice");
     type_into(&c, &format!("#value-{second}"), "E").await;
     click(&c, &format!("#decide-{second}")).await;
-    wait_for(&c, &format!("document.querySelector('.flag-card[data-flag=\"{second}\"] .error-box') !== null"), "the refusal").await;
+    wait_for(
+        &c,
+        &format!("document.querySelector('.flag-card[data-flag=\"{second}\"] .error-box') !== null"),
+        "the refusal",
+    )
+    .await;
     assert_eq!(js(&c, "return document.activeElement.id").await, format!("value-{second}"));
     c.find(Locator::Css(&format!("#value-{second}"))).await.unwrap().clear().await.unwrap();
     type_into(&c, &format!("#value-{second}"), "c").await;
     click(&c, &format!("#decide-{second}")).await;
     wait_for(&c, "document.querySelector('#queue-empty') !== null", "the queue emptied").await;
-    let rows = js(&c, "return [...document.querySelectorAll('#decided-flags tbody tr')].map((r) => r.innerText)").await;
-    let rows: Vec<String> = rows.as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
+    let rows =
+        js(&c, "return [...document.querySelectorAll('#decided-flags tbody tr')].map((r) => r.innerText)")
+            .await;
+    let rows: Vec<String> =
+        rows.as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(rows.iter().all(|r| r.contains("board") && r.contains("TS000001")), "{rows:?}");
     assert!(rows.iter().any(|r| r.contains("Chấp nhận")), "{rows:?}");
