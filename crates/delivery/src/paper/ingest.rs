@@ -23,7 +23,7 @@ use super::{PAPER_EPOCH, PAPER_WRITES, next_seq, switched};
 use crate::access::load_event;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, EventContent};
-use crate::store::entity::candidate;
+use crate::store::entity::{candidate, event};
 use crate::store::paper::{PaperRows, answer, flag, sheet};
 use crate::store::writer::{NewAnswer, WriteOp};
 use crate::store::{self, audit_entry};
@@ -75,7 +75,7 @@ pub async fn ingest(
     event_id: &str,
     sheets: Vec<ReadSheet>,
 ) -> ApiResult<Vec<SheetOutcome>> {
-    load_event(s, event_id).await?;
+    let event = load_event(s, event_id).await?;
     if sheets.is_empty() || sheets.len() > MAX_SHEETS {
         return Err(ApiError::bad_request(
             "invalid_sheets",
@@ -90,7 +90,7 @@ pub async fn ingest(
     let _one_at_a_time = PAPER_WRITES.lock().await;
     let mut out = Vec::with_capacity(sheets.len());
     for sheet in sheets {
-        out.push(one(s, by, event_id, &content, sheet).await?);
+        out.push(one(s, by, &event, &content, sheet).await?);
     }
     Ok(out)
 }
@@ -98,11 +98,12 @@ pub async fn ingest(
 async fn one(
     s: &AppState,
     by: &str,
-    event_id: &str,
+    event: &event::Model,
     content: &Arc<EventContent>,
     read: ReadSheet,
 ) -> ApiResult<SheetOutcome> {
-    let (c, sha) = match identify(s, event_id, &read).await? {
+    let event_id = event.id.as_str();
+    let (c, sha) = match identify(s, event, &read).await? {
         Ok(found) => found,
         Err((code, message)) => return Ok(SheetOutcome::refused(&read, code, message)),
     };
@@ -141,9 +142,10 @@ async fn one(
 /// The candidate the sheet belongs to and the scan's hash, or why the sheet cannot be used.
 async fn identify(
     s: &AppState,
-    event_id: &str,
+    event: &event::Model,
     read: &ReadSheet,
 ) -> ApiResult<Result<(candidate::Model, String), Refusal>> {
+    let event_id = event.id.as_str();
     let Some(sha) = read.image_sha256.as_deref().and_then(checked_sha256) else {
         return Ok(Err((
             "invalid_image_sha256",
@@ -159,7 +161,9 @@ async fn identify(
             ),
         )));
     }
-    if let Some(other) = read.event.as_deref().filter(|e| !e.is_empty() && *e != event_id) {
+    // The QR carries what `khaothi omr sheet --event` was given: the event's id, or its title.
+    let printed_for = read.event.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    if let Some(other) = printed_for.filter(|e| *e != event_id && *e != event.title.trim()) {
         return Ok(Err(("wrong_event", format!("the sheet was printed for event {other}, not {event_id}"))));
     }
     let Some(number) = read.candidate.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {

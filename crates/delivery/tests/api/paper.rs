@@ -150,6 +150,9 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
         .filter(|k| k.starts_with("I.") || *k == "II.1")
         .map(|k| (k.clone(), right("000003", k)))
         .collect();
+    // Printed with the event's title in its QR (`khaothi omr sheet --event "Kiểm tra"`): this event.
+    let mut paper_only = sheet("000003", &version["000003"], 2, Value::Object(only_paper), json!([]));
+    paper_only["event"] = json!("Kiểm tra");
     let mut again = first.clone();
     again["image"] = json!("scan-1-again.png");
     let mut other_event = sheet("000002", &version["000002"], 10, json!({}), json!([]));
@@ -159,7 +162,7 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
     let sheets = vec![
         first.clone(),
         // 000003 never logged in: a paper-only candidate. Every part I question right, II.1 right.
-        sheet("000003", &version["000003"], 2, Value::Object(only_paper), json!([])),
+        paper_only,
         // The same scan again.
         again,
         sheet("000004", &version["000004"], 3, json!({"I.1": right("000004", "I.1")}), json!([])),
