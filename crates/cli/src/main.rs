@@ -40,6 +40,8 @@ enum Command {
     Score(commands::score::Args),
     /// Classical item analysis, item fit and DIF.
     Analyze(commands::analyze::Args),
+    /// The THPT answer sheet on paper: print it (`sheet`) and read scans of it (`read`).
+    Omr(commands::omr::Args),
 }
 
 fn main() {
@@ -59,6 +61,7 @@ fn main() {
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
+        Command::Omr(a) => commands::omr::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod import;
 pub mod loadtest;
 pub mod migrate;
+pub mod omr;
 pub mod package;
 pub mod score;
 pub mod simulate;
