@@ -1,13 +1,15 @@
 //! Part and printed number → the version's item (issue 22: "items are numbered per part as
-//! printed"). The sheet prints each part (PHẦN I, II, III: the blueprint's sections 0, 1, 2, labelled
-//! as results label them) with its own Câu 1, 2, … in the version's delivery order, so `II.2` is
-//! the second item of section 1 as this version shows it. Values are checked exactly as the
-//! candidate websocket checks them ([`khaothi_package::validate_answer`]).
+//! printed"). The sheet (`khaothi omr sheet`) prints a part per kind of question — PHẦN I the
+//! single-choice items (A–D bubbles), PHẦN II the true/false groups (Đúng/Sai per statement),
+//! PHẦN III the short answers (digit columns) — each numbered Câu 1, 2, … in the version's delivery
+//! order, so `II.2` is the version's second true/false group. (On a THPT-shaped form the parts are
+//! also its sections I, II, III.) Values are checked exactly as the candidate websocket checks them
+//! ([`khaothi_package::validate_answer`]).
 
 use std::collections::BTreeMap;
 
 use khaothi_domain::ItemKind;
-use khaothi_package::{VersionContent, section_label, validate_answer};
+use khaothi_package::{VersionContent, validate_answer};
 use serde_json::Value;
 
 /// One printed question of a version.
@@ -17,19 +19,31 @@ pub struct Printed {
     pub kind: ItemKind,
 }
 
+/// The sheet's part of a kind of question.
+pub fn part_of(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::SingleChoice => "I",
+        ItemKind::TrueFalseGroup => "II",
+        ItemKind::ShortAnswer => "III",
+    }
+}
+
 /// Every printed question of a version by its key (`I.1`, `II.3`, …).
 #[derive(Debug, Clone, Default)]
 pub struct Numbering(BTreeMap<String, Printed>);
 
 impl Numbering {
     pub fn of(version: &VersionContent) -> Self {
-        let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         let mut keys = BTreeMap::new();
         for item in &version.items {
-            let n = counts.entry(item.section).or_default();
+            let part = part_of(item.rendered.kind);
+            let n = counts.entry(part).or_default();
             *n += 1;
-            let key = format!("{}.{}", section_label(item.section), n);
-            keys.insert(key, Printed { item_id: item.rendered.id.clone(), kind: item.rendered.kind });
+            keys.insert(
+                format!("{part}.{n}"),
+                Printed { item_id: item.rendered.id.clone(), kind: item.rendered.kind },
+            );
         }
         Self(keys)
     }
@@ -90,6 +104,18 @@ mod tests {
         assert_eq!(n.get("II.2").unwrap().kind, ItemKind::TrueFalseGroup);
         assert_eq!(n.get("III.1").unwrap().item_id, "Q6");
         assert!(n.get("I.4").is_none() && n.get("III.2").is_none());
+    }
+
+    #[test]
+    fn parts_follow_the_kind_printed_not_the_section() {
+        // A form whose section 0 mixes a true/false group among its single-choice items.
+        let mut v = version(&[0, 0, 2]);
+        v.items[1].rendered.kind = ItemKind::TrueFalseGroup;
+        let n = Numbering::of(&v);
+        assert_eq!(n.get("I.1").unwrap().item_id, "Q1");
+        assert_eq!(n.get("II.1").unwrap().item_id, "Q2");
+        assert_eq!(n.get("III.1").unwrap().item_id, "Q3");
+        assert!(n.get("I.2").is_none());
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod openapi;
 mod openapi_spec;
 mod pages;
 mod paper;
+mod paper_scans;
 mod proctor;
 mod results;
 mod seb;

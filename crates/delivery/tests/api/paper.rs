@@ -12,7 +12,8 @@ use crate::both_backends;
 use crate::common::*;
 
 /// Per version: key (`I.1`) → (item id, the version's key), numbered as the sheet prints them
-/// (per part, in the version's order) — written here independently of the server's numbering.
+/// (a part per kind of question, in the version's order) — written here independently of the
+/// server's numbering.
 type Printed = BTreeMap<String, BTreeMap<String, (String, VersionKey)>>;
 
 fn printed(content: &PackageContent, keys: &PackageKeys) -> Printed {
@@ -21,10 +22,14 @@ fn printed(content: &PackageContent, keys: &PackageKeys) -> Printed {
         let mut per_part = [0usize; 3];
         let mut m = BTreeMap::new();
         for it in &v.items {
-            let s = it.section as usize;
+            let key = keys.versions[&v.code][&it.rendered.id].clone();
+            let s = match key {
+                VersionKey::SingleChoice(_) => 0,
+                VersionKey::TrueFalseGroup(_) => 1,
+                VersionKey::ShortAnswer(_) => 2,
+            };
             per_part[s] += 1;
-            let key = format!("{}.{}", ["I", "II", "III"][s], per_part[s]);
-            m.insert(key, (it.rendered.id.clone(), keys.versions[&v.code][&it.rendered.id].clone()));
+            m.insert(format!("{}.{}", ["I", "II", "III"][s], per_part[s]), (it.rendered.id.clone(), key));
         }
         out.insert(v.code.clone(), m);
     }
