@@ -21,6 +21,7 @@ mod delivery_m0100_sec_refresh_tokens;
 mod delivery_m0101_seb_event_settings;
 mod delivery_m0110_console_candidate_groups;
 mod delivery_m0111_console_room_layouts;
+mod delivery_m0120_omrin_paper;
 
 /// The item-bank database.
 pub struct BankMigrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for DeliveryMigrator {
             Box::new(delivery_m0101_seb_event_settings::Migration),
             Box::new(delivery_m0110_console_candidate_groups::Migration),
             Box::new(delivery_m0111_console_room_layouts::Migration),
+            Box::new(delivery_m0120_omrin_paper::Migration),
         ]
     }
 }

@@ -42,6 +42,8 @@ enum Command {
     Link(commands::link::Args),
     /// Classical item analysis, item fit and DIF.
     Analyze(commands::analyze::Args),
+    /// The THPT answer sheet on paper: print it (`sheet`) and read scans of it (`read`).
+    Omr(commands::omr::Args),
 }
 
 fn main() {
@@ -62,6 +64,7 @@ fn main() {
         Command::Score(a) => commands::score::run(a),
         Command::Link(a) => commands::link::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
+        Command::Omr(a) => commands::omr::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -13,6 +13,7 @@ pub mod grouping;
 pub mod json;
 pub mod metrics;
 pub mod pages;
+pub mod paper;
 pub mod proctor;
 pub mod result_file;
 pub mod results;
@@ -55,7 +56,7 @@ use crate::writer::{WriteOp, Writer};
     info(title = "khaothi delivery", description = "The exam delivery server's staff API (docs/protocol.md §2). Errors are `{\"error\": code, \"message\": text}`. The candidate and proctor websockets (`/ws/candidate`, `/ws/proctor`, docs/protocol.md §3–4) and the pages (`/`, `/proctor`, `/check`, `/static/…`, `/api/v1/media/{id}`, `/ws/check`) are not JSON endpoints and are described in docs/protocol.md only."),
     modifiers(&BearerAuth),
     components(schemas(proctor::http::ReasonBody, proctor::http::SeatBody, proctor::http::EmptyBody)),
-    tags((name = "auth"), (name = "events"), (name = "rooms"), (name = "candidates"), (name = "proctor"), (name = "results"), (name = "health"))
+    tags((name = "auth"), (name = "events"), (name = "rooms"), (name = "candidates"), (name = "proctor"), (name = "results"), (name = "paper"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -99,6 +100,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(site_record::site_record))
         .routes(routes!(groups::groups_export))
         .routes(routes!(layout::set_layout))
+        .routes(routes!(paper::http::paper_summary))
+        .routes(routes!(paper::http::list_flags))
+        .routes(routes!(paper::http::decide_flag))
+        .routes(routes!(paper::http::switch_room))
 }
 
 /// The HTTP and websocket surface.
@@ -108,6 +113,8 @@ pub fn router(state: AppState) -> Router {
     let uploads = OpenApiRouter::new()
         .routes(routes!(routes::events::import_package))
         .routes(routes!(routes::seb::upload_file))
+        // A folder of sheets with their crops is larger than an ordinary JSON body.
+        .routes(routes!(paper::http::ingest_sheets))
         .layer(DefaultBodyLimit::max(package));
     let (api, openapi) = api().layer(DefaultBodyLimit::max(body)).merge(uploads).split_for_parts();
     let spec = Arc::new(openapi);

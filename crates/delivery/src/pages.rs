@@ -76,6 +76,7 @@ pub static ASSETS: &[(&str, &[u8])] = assets!(
     "console/prepare.page.js",
     "console/start.page.js",
     "console/end.page.js",
+    "console/paper.page.js",
 );
 
 /// The bank's generic page framework, served to the console (`/console`) from its one source in

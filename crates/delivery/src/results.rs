@@ -350,8 +350,23 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
             "this event's package was built before packages recorded their shuffles; its raw answers cannot be put back in the bank's order".into(),
         ));
     }
-    let header =
-        ["person", "item", "kind", "version", "position", "value", "correct", "epoch", "seq", "answered_at"];
+    // `source` and `sheet` (issue 22): `computer` or `paper`, and the answer sheet a paper
+    // answer was read from; appended, so earlier columns keep their places.
+    let header = [
+        "person",
+        "item",
+        "kind",
+        "version",
+        "position",
+        "value",
+        "correct",
+        "epoch",
+        "seq",
+        "answered_at",
+        "source",
+        "sheet",
+    ];
+    let sheets = crate::paper::sheets_of_answers(&s.db.read, event).await?;
     let mut out = vec![header.map(String::from).to_vec()];
     for r in &sc.rows {
         let Some(sheet) = &r.sheet else { continue };
@@ -374,6 +389,10 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
                 opt(saved.map(|a| a.epoch)),
                 opt(saved.map(|a| a.seq)),
                 opt(saved.map(|a| a.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))),
+                opt(saved.map(|a| if a.epoch == crate::paper::PAPER_EPOCH { "paper" } else { "computer" })),
+                opt(saved.and_then(|a| {
+                    sheets.get(&(r.c.id.clone(), a.seq)).filter(|_| a.epoch == crate::paper::PAPER_EPOCH)
+                })),
             ]);
         }
     }

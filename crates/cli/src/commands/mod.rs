@@ -10,6 +10,7 @@ pub mod import;
 pub mod link;
 pub mod loadtest;
 pub mod migrate;
+pub mod omr;
 pub mod package;
 pub mod score;
 pub mod simulate;

@@ -161,6 +161,7 @@ fn action_vi(a: &str) -> &'static str {
         "move_seat" => "Đổi chỗ ngồi",
         "absent" => "Ghi vắng thi",
         "note" => "Ghi nhận sự việc",
+        "paper" => "Chuyển sang làm bài trên giấy",
         _ => "Khác",
     }
 }
@@ -170,6 +171,7 @@ fn reason_vi(r: &str) -> &str {
         Some(SubmitReason::Candidate) => "thí sinh nộp",
         Some(SubmitReason::TimeOver) => "hết giờ",
         Some(SubmitReason::Terminated) => "đình chỉ",
+        None if r == crate::paper::ingest::HANDED_IN => "nộp phiếu trả lời giấy",
         None => r,
     }
 }

@@ -62,6 +62,8 @@ pub enum WriteOp {
     Audit(AuditEntry),
     /// Writes that must commit together (a batch is one transaction, so they always do).
     Together(Vec<WriteOp>),
+    /// Paper-room rows (sheets, flags, provenance; [`super::paper`]), beside their answers.
+    Paper(Box<super::paper::PaperRows>),
 }
 
 struct Job {
@@ -240,6 +242,7 @@ async fn write_other(txn: &DatabaseTransaction, op: &WriteOp, heads: &mut Heads)
                 .await?;
         }
         WriteOp::Audit(e) => append_audit(txn, e, heads).await?,
+        WriteOp::Paper(rows) => rows.write(txn).await?,
         WriteOp::Answer(_) | WriteOp::Together(_) => {
             unreachable!("answers are inserted apart; groups flattened")
         }

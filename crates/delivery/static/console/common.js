@@ -8,7 +8,7 @@ import './strings.js';
 
 addStrings({
   vi: {
-    'tab.prepare': 'Trước giờ thi', 'tab.start': 'Bắt đầu và theo dõi', 'tab.end': 'Kết thúc và kết quả',
+    'tab.prepare': 'Trước giờ thi', 'tab.start': 'Bắt đầu và theo dõi', 'tab.end': 'Kết thúc và kết quả', 'tab.paper': 'Bài làm trên giấy',
     'tabs.label': 'Các bước của kỳ thi',
     'st.not_started': 'Chưa vào thi', 'st.in_progress': 'Đang làm bài', 'st.paused': 'Tạm dừng',
     'st.submitted': 'Đã nộp bài', 'st.terminated': 'Đình chỉ', 'st.absent': 'Vắng thi',
@@ -23,7 +23,7 @@ addStrings({
     'open.new': '(mở thẻ mới)', 'end.site_record': 'Biên bản điểm thi',
   },
   en: {
-    'tab.prepare': 'Before the exam', 'tab.start': 'Start and watch', 'tab.end': 'End and results',
+    'tab.prepare': 'Before the exam', 'tab.start': 'Start and watch', 'tab.end': 'End and results', 'tab.paper': 'Paper sheets',
     'tabs.label': "The event's steps",
     'st.not_started': 'Not started', 'st.in_progress': 'In progress', 'st.paused': 'Paused',
     'st.submitted': 'Submitted', 'st.terminated': 'Terminated', 'st.absent': 'Absent',
@@ -39,10 +39,10 @@ addStrings({
   },
 });
 
-/** The tab bar of an event's pages; `current` is 'prepare', 'start' or 'end'. */
+/** The tab bar of an event's pages; `current` is 'prepare', 'start', 'end' or 'paper'. */
 export function eventTabs(id, current) {
   const e = encodeURIComponent(id);
-  const tabs = [['prepare', `#/events/${e}`], ['start', `#/events/${e}/start`], ['end', `#/events/${e}/end`]];
+  const tabs = [['prepare', `#/events/${e}`], ['start', `#/events/${e}/start`], ['end', `#/events/${e}/end`], ['paper', `#/events/${e}/paper`]];
   return h('nav', { class: 'tabs', 'aria-label': t('tabs.label') },
     tabs.map(([k, href]) => h('a', { href, 'aria-current': k === current ? 'page' : null }, t(`tab.${k}`))));
 }

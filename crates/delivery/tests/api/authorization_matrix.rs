@@ -78,6 +78,11 @@ POST   /api/v1/events/{event}/seb/file                                  401     
 POST   /api/v1/events/{event}/seb/settings                              401      403      ok       401      -
 GET    /readyz                                                          ok       ok       ok       ok       -
 GET    /metrics                                                         ok       ok       ok       ok       -
+GET    /api/v1/events/{event}/paper                                     401      403      ok       401      -
+GET    /api/v1/events/{event}/paper/flags                               401      403      ok       401      -
+POST   /api/v1/events/{event}/paper/flags/{id}/decision                 401      403      404      401      -
+POST   /api/v1/events/{event}/paper/sheets                              401      403      ok       401      -
+POST   /api/v1/events/{event}/rooms/{room}/paper                        401      ok       4xx      401      403
 "#;
 
 /// Routes outside the OpenAPI document: pages, files, media and the websockets (asked without an
@@ -123,6 +128,10 @@ fn body(route: &Route) -> Value {
         ("POST", "/api/v1/events/{event}/rooms/{room}/incidents") => json!({"text": "Mất điện 2 phút"}),
         ("POST", "/api/v1/events/{event}/rooms/{room}/layout") => json!({"rows": 6, "columns": 5}),
         ("POST", "/api/v1/events/{event}/seb/settings") => json!({"required": false}),
+        ("POST", "/api/v1/events/{event}/paper/flags/{id}/decision") => json!({"decision": "blank"}),
+        // A sheet of the wrong version: read and refused (200, the outcome says why).
+        ("POST", "/api/v1/events/{event}/paper/sheets") => json!({"sheets": [{"image": "a.png",
+            "candidate": "000001", "version": "none", "image_sha256": "00".repeat(32)}]}),
         ("POST", "/api/v1/events/{event}/candidates/{number}/extra-time") => {
             json!({"minutes": 5, "reason": "máy hỏng"})
         }

@@ -18,6 +18,8 @@ mod observability;
 mod openapi;
 mod openapi_spec;
 mod pages;
+mod paper;
+mod paper_scans;
 mod proctor;
 mod results;
 mod seb;

@@ -403,7 +403,20 @@ async fn simulated_event_round_trips(b: Backend) {
     let (header, raw) = csv_rows(&text);
     assert_eq!(
         header,
-        ["person", "item", "kind", "version", "position", "value", "correct", "epoch", "seq", "answered_at"]
+        [
+            "person",
+            "item",
+            "kind",
+            "version",
+            "position",
+            "value",
+            "correct",
+            "epoch",
+            "seq",
+            "answered_at",
+            "source",
+            "sheet"
+        ]
     );
     assert_eq!(raw.len(), N * 10);
     for row in &raw {

@@ -11,6 +11,7 @@ mod console;
 mod exam_day;
 mod harness;
 mod pages;
+mod paper;
 mod proctor;
 mod proctor_alarm;
 mod proctor_lab;

@@ -1,0 +1,339 @@
+// Paper rooms (issue 22 §3–4, docs/protocol.md "Paper rooms"): which rooms sit on paper (and the
+// switch of a room mid-exam), the upload of a folder of scans read by `khaothi omr read` (the page
+// sends the reader's JSON; it computes each scan's SHA-256 itself when the JSON lacks it), and the
+// review queue of flagged marks: the crop, the proposed reading, and the person's decision.
+
+import { registerPage } from './shell.js';
+import { h, field, replace, when } from './dom.js';
+import { addStrings } from './i18n.js';
+import { errorBox, eventPath, eventTabs } from './common.js';
+
+addStrings({
+  vi: {
+    'tab.paper': 'Bài làm trên giấy',
+    'pp.summary': 'Tổng quan', 'pp.sheets': 'Phiếu đã đọc', 'pp.pending': 'Chờ quyết định', 'pp.decided': 'Đã quyết định',
+    'pp.rooms': 'Phòng thi làm bài trên giấy', 'pp.room': 'Phòng', 'pp.state': 'Hình thức',
+    'pp.on_computer': 'Trên máy', 'pp.on_paper': 'Trên giấy từ {at} ({by})',
+    'pp.switch': 'Ghi nhận chuyển phòng sang làm bài trên giấy', 'pp.switch.room': 'Phòng chuyển sang giấy',
+    'pp.switch.reason': 'Lý do (ghi vào biên bản)', 'pp.switch.submit': 'Chuyển sang giấy',
+    'pp.switch.none': 'Mọi phòng đều đã làm bài trên giấy.',
+    'pp.switched': 'Đã ghi nhận: phòng {room} làm bài trên giấy.',
+    'pp.switch.note': 'Câu trả lời đã làm trên máy được giữ nguyên; phiếu của thí sinh chỉ thay các câu có tô trên giấy.',
+    'pp.upload': 'Nhận phiếu trả lời đã quét',
+    'pp.upload.lead': 'Chọn thư mục ảnh quét cùng tệp JSON do lệnh khaothi omr read tạo ra (hoặc chọn các tệp). Máy chủ ghi các câu đã đọc được; câu bị đánh dấu nghi vấn chờ người quyết định bên dưới.',
+    'pp.folder': 'Thư mục ảnh quét', 'pp.files': 'Hoặc chọn tệp (JSON và ảnh)', 'pp.upload.submit': 'Gửi phiếu đã đọc',
+    'pp.upload.none': 'Chưa chọn tệp JSON nào do khaothi omr read tạo ra.',
+    'pp.upload.bad_json': 'Tệp {file} không phải kết quả đọc phiếu: {message}',
+    'pp.upload.no_hash': 'Không tính được mã băm của ảnh {image}: hãy chọn cả ảnh quét hoặc dùng kết quả đọc có image_sha256.',
+    'pp.upload.sending': 'Đang gửi {count} phiếu…',
+    'pp.upload.done': 'Đã nhận {ingested} phiếu, trùng {duplicate}, từ chối {refused}.',
+    'pp.image': 'Ảnh', 'pp.number': 'Số báo danh', 'pp.outcome': 'Kết quả', 'pp.why': 'Lý do',
+    'pp.o.ingested': 'Đã ghi', 'pp.o.duplicate': 'Đã đọc trước đó', 'pp.o.refused': 'Từ chối',
+    'pp.queue': 'Câu cần người quyết định', 'pp.queue.empty': 'Không còn câu nào chờ quyết định.',
+    'pp.flag.title': 'Câu {key} · thí sinh {number}', 'pp.flag.image': 'Ảnh {image}',
+    'pp.crop.alt': 'Vùng tô của câu {key} trên phiếu của thí sinh {number}', 'pp.crop.none': 'Không có ảnh cắt của vùng này.',
+    'pp.reason': 'Lý do', 'pp.proposed': 'Máy đọc được', 'pp.proposed.none': 'không đọc được',
+    'pp.decision': 'Quyết định', 'pp.d.accept': 'Chấp nhận cách đọc của máy', 'pp.d.set': 'Nhập đáp án', 'pp.d.blank': 'Để trống (không lấy từ phiếu)',
+    'pp.value': 'Đáp án của câu {key}', 'pp.value.hint.I': 'Một chữ A, B, C hoặc D.',
+    'pp.value.hint.II': 'Bốn ký tự cho các ý a–d: Đ (đúng), S (sai), - (bỏ trống). Ví dụ: ĐSĐ-',
+    'pp.value.hint.III': 'Tối đa 4 ký tự từ 0–9, dấu phẩy và dấu trừ. Ví dụ: -1,5',
+    'pp.value.bad': 'Đáp án không đúng dạng: {hint}',
+    'pp.decide': 'Lưu quyết định', 'pp.decided.one': 'Đã lưu quyết định cho câu {key} của thí sinh {number}.',
+    'pp.history': 'Các quyết định đã ghi', 'pp.key': 'Câu', 'pp.value.col': 'Đáp án ghi', 'pp.by': 'Người quyết định', 'pp.at': 'Lúc',
+    'pp.r.double_mark': 'Tô hai lựa chọn', 'pp.r.faint_mark': 'Vết tô mờ', 'pp.r.erasure': 'Có vết tẩy',
+    'pp.r.invalid_short_answer': 'Phần III không thành số',
+  },
+  en: {
+    'tab.paper': 'Paper sheets',
+    'pp.summary': 'At a glance', 'pp.sheets': 'Sheets read', 'pp.pending': 'Waiting for a decision', 'pp.decided': 'Decided',
+    'pp.rooms': 'Rooms on paper', 'pp.room': 'Room', 'pp.state': 'Mode',
+    'pp.on_computer': 'On computers', 'pp.on_paper': 'On paper since {at} ({by})',
+    'pp.switch': 'Record a room switching to paper', 'pp.switch.room': 'Room switching to paper',
+    'pp.switch.reason': 'Reason (goes into the room record)', 'pp.switch.submit': 'Switch to paper',
+    'pp.switch.none': 'Every room is on paper.',
+    'pp.switched': 'Recorded: room {room} is on paper.',
+    'pp.switch.note': "Answers given on the computers are kept; a candidate's sheet replaces only the questions marked on paper.",
+    'pp.upload': 'Read scanned answer sheets in',
+    'pp.upload.lead': 'Choose the folder of scans with the JSON that khaothi omr read wrote (or choose the files). The server writes what was read; flagged marks wait for a person below.',
+    'pp.folder': 'Folder of scans', 'pp.files': 'Or choose files (JSON and images)', 'pp.upload.submit': 'Send the readings',
+    'pp.upload.none': 'No JSON written by khaothi omr read was chosen.',
+    'pp.upload.bad_json': 'The file {file} is not a sheet reading: {message}',
+    'pp.upload.no_hash': 'Cannot hash the image {image}: choose the scans too, or use a reading that has image_sha256.',
+    'pp.upload.sending': 'Sending {count} sheets…',
+    'pp.upload.done': '{ingested} sheets written, {duplicate} duplicates, {refused} refused.',
+    'pp.image': 'Image', 'pp.number': 'Number', 'pp.outcome': 'Outcome', 'pp.why': 'Why',
+    'pp.o.ingested': 'Written', 'pp.o.duplicate': 'Read in before', 'pp.o.refused': 'Refused',
+    'pp.queue': 'Marks for a person to decide', 'pp.queue.empty': 'Nothing is waiting for a decision.',
+    'pp.flag.title': 'Question {key} · candidate {number}', 'pp.flag.image': 'Image {image}',
+    'pp.crop.alt': "The marks of question {key} on candidate {number}'s sheet", 'pp.crop.none': 'No crop of this region.',
+    'pp.reason': 'Reason', 'pp.proposed': 'The reader proposes', 'pp.proposed.none': 'nothing readable',
+    'pp.decision': 'Decision', 'pp.d.accept': "Accept the reader's reading", 'pp.d.set': 'Enter the answer', 'pp.d.blank': 'Leave blank (nothing from the sheet)',
+    'pp.value': 'The answer to question {key}', 'pp.value.hint.I': 'One letter A, B, C or D.',
+    'pp.value.hint.II': 'Four characters for statements a–d: Đ or T (true), S or F (false), - (blank). E.g. ĐSĐ-',
+    'pp.value.hint.III': 'Up to 4 characters from 0–9, comma and minus. E.g. -1,5',
+    'pp.value.bad': 'The answer is not well formed: {hint}',
+    'pp.decide': 'Save the decision', 'pp.decided.one': 'Decision saved for question {key} of candidate {number}.',
+    'pp.history': 'Decisions made', 'pp.key': 'Question', 'pp.value.col': 'Answer written', 'pp.by': 'Decided by', 'pp.at': 'At',
+    'pp.r.double_mark': 'Two marks', 'pp.r.faint_mark': 'Faint mark', 'pp.r.erasure': 'Erased mark',
+    'pp.r.invalid_short_answer': 'Part III is not a number',
+  },
+});
+
+/** The part (`I`, `II`, `III`) of a key such as `II.3`. */
+export function partOf(key) {
+  return String(key).split('.')[0];
+}
+
+/** A websocket answer for people: `B`, `Đ S – Đ` (Vietnamese) or `T F – T`, `-1,5`. */
+export function answerText(v, lang) {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) {
+    const [yes, no] = lang === 'vi' ? ['Đ', 'S'] : ['T', 'F'];
+    return v.map((x) => (x === true ? yes : x === false ? no : '–')).join(' ');
+  }
+  return String(v);
+}
+
+/** What a person typed for `set`, as the websocket's value for the key's part; `null` if malformed. */
+export function parseValue(key, text) {
+  const s = String(text).trim();
+  switch (partOf(key)) {
+    case 'I':
+      return /^[A-Da-d]$/.test(s) ? s.toUpperCase() : null;
+    case 'II': {
+      const chars = [...s.replace(/\s+/g, '').toUpperCase()];
+      if (chars.length !== 4) return null;
+      const value = chars.map((c) => ('ĐDT'.includes(c) ? true : 'SF'.includes(c) ? false : '-–_'.includes(c) ? null : undefined));
+      return value.includes(undefined) ? null : value;
+    }
+    default:
+      return /^[0-9,.-]{1,4}$/.test(s) ? s : null;
+  }
+}
+
+/** SHA-256 of a file, hex, or `null` where the browser offers no digest (plain http off localhost). */
+async function sha256(file) {
+  if (!globalThis.crypto?.subtle) return null;
+  const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function reasonText(t, reason) {
+  const key = `pp.r.${reason}`;
+  const s = t(key);
+  return s === key ? reason : s;
+}
+
+function summaryPanel(ctx, sum) {
+  const { t } = ctx;
+  const stat = (label, n, id) => h('div', { class: 'paper-stat' }, h('span', { class: 'muted' }, label), h('strong', { id }, String(n)));
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-summary' }, h('h2', { id: 'h-paper-summary' }, t('pp.summary')),
+    h('div', { class: 'paper-stats' }, stat(t('pp.sheets'), sum.sheets, 'paper-sheets'), stat(t('pp.pending'), sum.pending, 'paper-pending'),
+      stat(t('pp.decided'), sum.decided, 'paper-decided')));
+}
+
+function roomsPanel(ctx, id, sum, redraw) {
+  const { t } = ctx;
+  const table = h('table', { class: 'data', id: 'paper-rooms' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('pp.room')), h('th', { scope: 'col' }, t('pp.state')))),
+    h('tbody', {}, sum.rooms.map((r) => h('tr', { dataset: { room: r.name } }, h('th', { scope: 'row' }, r.name),
+      h('td', {}, r.on_paper ? t('pp.on_paper', { at: when(r.switched_at, ctx.lang), by: r.switched_by }) : t('pp.on_computer'))))));
+  const computers = sum.rooms.filter((r) => !r.on_paper);
+  let form;
+  if (!computers.length) form = h('p', { class: 'muted' }, t('pp.switch.none'));
+  else {
+    const room = h('select', { id: 'switch-room' }, computers.map((r) => h('option', { value: r.id }, r.name)));
+    const reason = h('input', { id: 'switch-reason', maxlength: '500', autocomplete: 'off' });
+    const out = h('div', { 'aria-live': 'polite' });
+    form = h('form', { novalidate: true, id: 'switch-form' }, h('h3', {}, t('pp.switch')), h('p', { class: 'hint' }, t('pp.switch.note')),
+      h('div', { class: 'row' }, field(t('pp.switch.room'), room), field(t('pp.switch.reason'), reason),
+        h('button', { type: 'submit', id: 'switch-submit' }, t('pp.switch.submit'))), out);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const name = room.selectedOptions[0]?.textContent || '';
+      try {
+        await ctx.api(eventPath(id, `rooms/${encodeURIComponent(room.value)}/paper`), { method: 'POST', json: reason.value.trim() ? { reason: reason.value.trim() } : {} });
+        ctx.toast(t('pp.switched', { room: name }));
+        await redraw('switch-room');
+      } catch (err) {
+        replace(out, errorBox(ctx.errorText(err)));
+      }
+    });
+  }
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-rooms' }, h('h2', { id: 'h-paper-rooms' }, t('pp.rooms')), table, form);
+}
+
+/** The sheets of every chosen reader JSON, each with its scan's hash (computed when missing). */
+async function readings(t, files) {
+  const images = new Map(files.filter((f) => !f.name.toLowerCase().endsWith('.json')).map((f) => [f.name, f]));
+  const sheets = [];
+  const problems = [];
+  for (const f of files.filter((x) => x.name.toLowerCase().endsWith('.json'))) {
+    let doc;
+    try {
+      doc = JSON.parse(await f.text());
+      if (!Array.isArray(doc.sheets)) throw new Error('no "sheets"');
+    } catch (err) {
+      problems.push(t('pp.upload.bad_json', { file: f.name, message: err.message }));
+      continue;
+    }
+    for (const s of doc.sheets) {
+      if (!s.image_sha256) {
+        const image = images.get(String(s.image || '').split('/').pop());
+        s.image_sha256 = image ? await sha256(image) : null;
+        if (!s.image_sha256) {
+          problems.push(t('pp.upload.no_hash', { image: s.image }));
+          continue;
+        }
+      }
+      sheets.push(s);
+    }
+  }
+  return { sheets, problems };
+}
+
+function outcomeTable(t, outcomes) {
+  return h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('pp.outcome') },
+    h('table', { class: 'data', id: 'upload-outcomes' },
+      h('thead', {}, h('tr', {}, ['pp.image', 'pp.number', 'pp.outcome', 'pp.why'].map((k) => h('th', { scope: 'col' }, t(k))))),
+      h('tbody', {}, outcomes.map((o) => h('tr', { dataset: { status: o.status } }, h('td', { class: 'mono' }, o.image), h('td', { class: 'mono' }, o.number || ''),
+        h('td', {}, t(`pp.o.${o.status}`)), h('td', {}, o.message || ''))))));
+}
+
+function uploadPanel(ctx, id, redraw) {
+  const { t } = ctx;
+  const folder = h('input', { id: 'paper-folder', type: 'file', webkitdirectory: '', multiple: true });
+  const files = h('input', { id: 'paper-files', type: 'file', multiple: true, accept: '.json,application/json,image/png,image/jpeg,image/tiff' });
+  const out = h('div', { id: 'upload-out', 'aria-live': 'polite' });
+  const button = h('button', { type: 'submit', class: 'primary', id: 'upload-sheets' }, t('pp.upload.submit'));
+  const form = h('form', { novalidate: true }, h('p', { class: 'hint' }, t('pp.upload.lead')),
+    h('div', { class: 'row' }, field(t('pp.folder'), folder), field(t('pp.files'), files)), button, out);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const chosen = [...folder.files, ...files.files];
+    const { sheets, problems } = await readings(t, chosen);
+    if (!sheets.length) {
+      replace(out, errorBox([...problems, t('pp.upload.none')].join(' ')));
+      return;
+    }
+    replace(out, h('p', { class: 'muted' }, t('pp.upload.sending', { count: sheets.length })));
+    button.disabled = true;
+    try {
+      const outcomes = [];
+      for (let i = 0; i < sheets.length; i += 200) {
+        const done = await ctx.api(eventPath(id, 'paper/sheets'), { method: 'POST', json: { sheets: sheets.slice(i, i + 200) } });
+        outcomes.push(...done.sheets);
+      }
+      const count = (s) => outcomes.filter((o) => o.status === s).length;
+      const summary = t('pp.upload.done', { ingested: count('ingested'), duplicate: count('duplicate'), refused: count('refused') });
+      await redraw();
+      replace(document.getElementById('upload-out'), h('p', { class: count('refused') ? 'warn-box' : 'ok-box', role: 'status', id: 'upload-summary' }, summary),
+        problems.length ? errorBox(problems.join(' ')) : null, outcomeTable(t, outcomes));
+    } catch (err) {
+      replace(out, errorBox(ctx.errorText(err)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-upload' }, h('h2', { id: 'h-paper-upload' }, t('pp.upload')), form);
+}
+
+/** One flagged mark with its crop, proposed reading and the decision form. */
+function flagCard(ctx, id, f, redraw) {
+  const { t } = ctx;
+  const part = partOf(f.key);
+  const hint = t(`pp.value.hint.${part}`);
+  const name = `decision-${f.id}`;
+  const hasProposal = f.proposed !== null && f.proposed !== undefined;
+  const radio = (value, label, attrs = {}) => {
+    const input = h('input', { type: 'radio', name, value, id: `${name}-${value}`, ...attrs });
+    return h('div', { class: 'check' }, input, h('label', { for: input.id }, label));
+  };
+  const value = h('input', { id: `value-${f.id}`, class: 'paper-value', autocomplete: 'off', spellcheck: 'false' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true, class: 'flag-form' },
+    h('fieldset', {}, h('legend', {}, t('pp.decision')),
+      radio('accept', t('pp.d.accept'), hasProposal ? { checked: true } : { disabled: true }),
+      radio('set', t('pp.d.set'), hasProposal ? {} : { checked: true }),
+      field(t('pp.value', { key: f.key }), value, hint),
+      radio('blank', t('pp.d.blank'))),
+    h('button', { type: 'submit', id: `decide-${f.id}` }, t('pp.decide')), out);
+  value.addEventListener('input', () => { form.querySelector(`#${name}-set`).checked = true; });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const decision = form.querySelector(`input[name="${name}"]:checked`)?.value;
+    const body = { decision };
+    if (decision === 'set') {
+      const parsed = parseValue(f.key, value.value);
+      if (parsed === null) {
+        value.setAttribute('aria-invalid', 'true');
+        replace(out, errorBox(t('pp.value.bad', { hint })));
+        value.focus();
+        return;
+      }
+      body.value = parsed;
+    }
+    try {
+      await ctx.api(eventPath(id, `paper/flags/${f.id}/decision`), { method: 'POST', json: body });
+      ctx.toast(t('pp.decided.one', { key: f.key, number: f.number }));
+      await redraw('h-paper-queue');
+    } catch (err) {
+      replace(out, errorBox(ctx.errorText(err)));
+    }
+  });
+  const crop = f.crop
+    ? h('img', { src: f.crop, class: 'paper-crop', alt: t('pp.crop.alt', { key: f.key, number: f.number }) })
+    : h('p', { class: 'muted' }, t('pp.crop.none'));
+  const titleId = `flag-${f.id}-title`;
+  return h('article', { class: 'flag-card', 'aria-labelledby': titleId, dataset: { flag: String(f.id), key: f.key, number: f.number } },
+    h('h3', { id: titleId }, t('pp.flag.title', { key: f.key, number: f.number })),
+    h('div', { class: 'flag-body' }, h('div', { class: 'flag-crop' }, crop),
+      h('div', {}, h('dl', { class: 'flag-facts' },
+        h('dt', {}, t('pp.reason')), h('dd', {}, reasonText(t, f.reason)),
+        h('dt', {}, t('pp.proposed')), h('dd', { class: 'mono proposed' }, hasProposal ? answerText(f.proposed, ctx.lang) : t('pp.proposed.none')),
+        h('dt', {}, t('pp.image')), h('dd', { class: 'mono' }, f.sheet_id ? `${f.image} · ${f.sheet_id}` : f.image)),
+      form)));
+}
+
+function decidedTable(ctx, decided) {
+  const { t } = ctx;
+  if (!decided.length) return null;
+  const text = (f) => (f.decision === 'blank' ? t('pp.d.blank') : answerText(f.value, ctx.lang));
+  return h('div', {}, h('h3', {}, t('pp.history')),
+    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('pp.history') },
+      h('table', { class: 'data', id: 'decided-flags' },
+        h('thead', {}, h('tr', {}, ['pp.number', 'pp.key', 'pp.reason', 'pp.decision', 'pp.value.col', 'pp.by', 'pp.at'].map((k) => h('th', { scope: 'col' }, t(k))))),
+        h('tbody', {}, decided.map((f) => h('tr', { dataset: { flag: String(f.id) } }, h('td', { class: 'mono' }, f.number), h('td', {}, f.key),
+          h('td', {}, reasonText(t, f.reason)), h('td', {}, t(`pp.d.${f.decision}`)), h('td', { class: 'mono' }, text(f)),
+          h('td', {}, f.decided_by || ''), h('td', {}, when(f.decided_at, ctx.lang))))))));
+}
+
+function queuePanel(ctx, id, flags, redraw) {
+  const { t } = ctx;
+  const pending = flags.filter((f) => !f.decision);
+  const decided = flags.filter((f) => f.decision);
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-queue' }, h('h2', { id: 'h-paper-queue', tabindex: '-1' }, t('pp.queue')),
+    pending.length ? h('div', { id: 'flag-list' }, pending.map((f) => flagCard(ctx, id, f, redraw))) : h('p', { class: 'ok-box', id: 'queue-empty' }, t('pp.queue.empty')),
+    decidedTable(ctx, decided));
+}
+
+registerPage({
+  route: 'events/:id/paper',
+  roles: ['exam_board', 'admin'],
+  title: { vi: 'Bài làm trên giấy', en: 'Paper sheets' },
+  async render(el, ctx) {
+    const id = ctx.params.id;
+    const draw = async (focus) => {
+      const [ev, sum, { flags }] = await Promise.all([
+        ctx.api(eventPath(id)), ctx.api(eventPath(id, 'paper')), ctx.api(eventPath(id, 'paper/flags'), { query: { state: 'all' } }),
+      ]);
+      ctx.setTitle(`${ev.title} · ${ctx.t('tab.paper')}`);
+      const upload = document.getElementById('upload-out');
+      replace(el, eventTabs(id, 'paper'), summaryPanel(ctx, sum), h('div', { class: 'console-grid' }, uploadPanel(ctx, id, draw), roomsPanel(ctx, id, sum, draw)),
+        queuePanel(ctx, id, flags, draw));
+      if (upload) replace(document.getElementById('upload-out'), ...upload.childNodes);
+      if (focus) document.getElementById(focus)?.focus();
+    };
+    await draw();
+  },
+});
