@@ -48,6 +48,8 @@ fn main() {
     let opts = ReadOptions { dpi: None, crops: false };
     let mut tally = Tally::default();
     let (mut cpu_ns, started) = (0u128, std::time::Instant::now());
+    let (_, template) = sheet::template(&spec).expect("the sheet fits");
+    let blank = raster::rasterize(&template, dpi).expect("font");
     let batch = 8;
     for first in (0..sheets).step_by(batch) {
         let made: Vec<_> = (first..(first + batch).min(sheets))
@@ -62,8 +64,10 @@ fn main() {
                     room: "P01".into(),
                 };
                 let header = Header { event: "Thi thử THPT".into(), candidate: Some(candidate) };
-                let (layout, drawing, _) = sheet::sheet(&spec, &header).expect("the sheet fits");
-                let mut img = raster::rasterize(&drawing, dpi).expect("font");
+                let layout = sheet::layout(&spec).expect("the sheet fits");
+                let (personal, _) = sheet::personal(&spec, &header).expect("the sheet fits");
+                let mut img = blank.clone();
+                raster::draw_onto(&mut img, &personal, dpi).expect("font");
                 let truth: Truth = fill(&mut img, &layout, dpi / 25.4, &number, &spec.version, &mut rng);
                 let d = Distortion::random(&mut rng);
                 (layout, truth, distort(&img, &d, &mut rng))

@@ -15,6 +15,13 @@ pub fn rasterize(drawing: &Drawing, dpi: f64) -> Result<GrayImage, OmrError> {
     let k = dpi / 25.4;
     let [w, h] = drawing.page_mm;
     let mut img = GrayImage::from_pixel((w * k).round() as u32, (h * k).round() as u32, Luma([255]));
+    draw_onto(&mut img, drawing, dpi)?;
+    Ok(img)
+}
+
+/// Draws `drawing` over `img` (a page already at `dpi`).
+pub fn draw_onto(img: &mut GrayImage, drawing: &Drawing, dpi: f64) -> Result<(), OmrError> {
+    let k = dpi / 25.4;
     let font_err = |e| OmrError::Unsupported(format!("font: {e}"));
     let faces = [
         FontRef::try_from_slice(fonts::REGULAR).map_err(font_err)?,
@@ -22,30 +29,28 @@ pub fn rasterize(drawing: &Drawing, dpi: f64) -> Result<GrayImage, OmrError> {
     ];
     for shape in &drawing.shapes {
         match shape {
-            Shape::Fill { x, y, w, h, gray } => {
-                fill_rect(&mut img, x * k, y * k, (x + w) * k, (y + h) * k, *gray)
-            }
+            Shape::Fill { x, y, w, h, gray } => fill_rect(img, x * k, y * k, (x + w) * k, (y + h) * k, *gray),
             Shape::Frame { x, y, w, h, width, gray } => {
                 let (x0, y0, x1, y1, t) = (x * k, y * k, (x + w) * k, (y + h) * k, width * k / 2.0);
-                fill_rect(&mut img, x0 - t, y0 - t, x1 + t, y0 + t, *gray);
-                fill_rect(&mut img, x0 - t, y1 - t, x1 + t, y1 + t, *gray);
-                fill_rect(&mut img, x0 - t, y0 + t, x0 + t, y1 - t, *gray);
-                fill_rect(&mut img, x1 - t, y0 + t, x1 + t, y1 - t, *gray);
+                fill_rect(img, x0 - t, y0 - t, x1 + t, y0 + t, *gray);
+                fill_rect(img, x0 - t, y1 - t, x1 + t, y1 + t, *gray);
+                fill_rect(img, x0 - t, y0 + t, x0 + t, y1 - t, *gray);
+                fill_rect(img, x1 - t, y0 + t, x1 + t, y1 - t, *gray);
             }
-            Shape::Ring { cx, cy, r, width, gray } => ring(&mut img, cx * k, cy * k, r * k, width * k, *gray),
+            Shape::Ring { cx, cy, r, width, gray } => ring(img, cx * k, cy * k, r * k, width * k, *gray),
             Shape::Line { x1, y1, x2, y2, width, gray } => {
                 // The sheet's lines are horizontal or vertical: a thin rectangle.
                 let t = width * k / 2.0;
                 let (xa, xb, ya, yb) = (x1.min(*x2) * k, x1.max(*x2) * k, y1.min(*y2) * k, y1.max(*y2) * k);
-                fill_rect(&mut img, xa - t, ya - t, xb + t, yb + t, *gray);
+                fill_rect(img, xa - t, ya - t, xb + t, yb + t, *gray);
             }
             Shape::Text { x, y, size, text, bold, anchor, gray } => {
                 let font = &faces[usize::from(*bold)];
-                text_at(&mut img, font, x * k, y * k, size * k, text, *anchor, *gray);
+                text_at(img, font, x * k, y * k, size * k, text, *anchor, *gray);
             }
         }
     }
-    Ok(img)
+    Ok(())
 }
 
 /// Darkens the pixel towards `gray` by `coverage` (0–1).

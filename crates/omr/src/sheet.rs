@@ -48,12 +48,28 @@ pub fn layout(spec: &SheetSpec) -> Result<Layout, OmrError> {
 
 /// The layout and the drawing of the sheet for `header`, and its QR payload.
 pub fn sheet(spec: &SheetSpec, header: &Header) -> Result<(Layout, Drawing, QrPayload), OmrError> {
+    let (layout, mut drawing) = template(spec)?;
+    let (personal, payload) = personal(spec, header)?;
+    drawing.shapes.extend(personal.shapes);
+    Ok((layout, drawing, payload))
+}
+
+/// What every sheet of `spec` shares: the layout and its drawing (marks, titles, grids, bubbles).
+pub fn template(spec: &SheetSpec) -> Result<(Layout, Drawing), OmrError> {
+    let b = build(spec)?;
+    Ok((b.layout, b.drawing))
+}
+
+/// What one sheet adds to the template: the event, the candidate's fields and numbers, the QR
+/// code (drawn over the template's raster by the generator, which renders the template once).
+pub fn personal(spec: &SheetSpec, header: &Header) -> Result<(Drawing, QrPayload), OmrError> {
     let mut b = build(spec)?;
+    b.drawing.shapes.clear();
     let number = header.candidate.as_ref().map_or("", |c| c.number.as_str());
     let payload = QrPayload::new(&header.event, &spec.form, &spec.version, number);
     b.header_text(spec, header, &payload);
     b.qr_code(&payload.to_text())?;
-    Ok((b.layout, b.drawing, payload))
+    Ok((b.drawing, payload))
 }
 
 /// The shapes and layout common to every sheet of `spec`.

@@ -84,10 +84,9 @@ fn find_version(json: &serde_json::Value, code: &str) -> Option<Version> {
             if map.get("code").and_then(|c| c.as_str()) == Some(code)
                 && map.contains_key("items")
                 && map.contains_key("keys")
+                && let Ok(v) = serde_json::from_value(json.clone())
             {
-                if let Ok(v) = serde_json::from_value(json.clone()) {
-                    return Some(v);
-                }
+                return Some(v);
             }
             map.values().find_map(|v| find_version(v, code))
         }

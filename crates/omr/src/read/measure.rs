@@ -15,7 +15,7 @@ use crate::layout::{Bubble, Mark};
 /// A fill at or above this is a mark.
 pub const FILLED: f64 = 0.40;
 /// A fill at or below this is a blank bubble.
-pub const EMPTY: f64 = 0.16;
+pub const EMPTY: f64 = 0.10;
 /// Inside a doubtful bubble, a spread of pixel values (relative to the paper) above this is an
 /// erasure's rubbed texture rather than a light, even pencil mark.
 const ERASURE_TEXTURE: f64 = 0.075;
