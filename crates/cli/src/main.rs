@@ -40,6 +40,8 @@ enum Command {
     Score(commands::score::Args),
     /// Classical item analysis, item fit and DIF.
     Analyze(commands::analyze::Args),
+    /// Answer-copying screen of an event's neighbouring seats (raw export + results); prints JSON.
+    Integrity(commands::integrity::Args),
 }
 
 fn main() {
@@ -59,6 +61,7 @@ fn main() {
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
+        Command::Integrity(a) => commands::integrity::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -47,6 +47,9 @@ pub struct Args {
     /// Rasch: fix the SD of θ at 1 instead of estimating it.
     #[arg(long)]
     pub fixed_rasch_sd: bool,
+    /// Skip the global model fit (M2, RMSEA, SRMSR) in the output's `fit`.
+    #[arg(long)]
+    pub no_fit: bool,
 }
 
 pub(crate) fn open_input(path: &std::path::Path) -> anyhow::Result<Box<dyn std::io::Read>> {
@@ -116,6 +119,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             w.message
         );
     }
-    let text = serde_json::to_string_pretty(&calibration_json(&result))?;
+    let mut json = calibration_json(&result);
+    if !args.no_fit {
+        json["fit"] = serde_json::to_value(khaothi_irt::fit::m2::calibration_fit(&m, &opts, &result))?;
+    }
+    let text = serde_json::to_string_pretty(&json)?;
     write_output(args.output.as_deref(), &text)
 }

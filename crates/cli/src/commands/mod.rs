@@ -6,6 +6,7 @@ pub mod convert;
 pub mod delivery;
 pub mod demo;
 pub mod import;
+pub mod integrity;
 pub mod loadtest;
 pub mod migrate;
 pub mod package;

@@ -60,10 +60,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(n) => rayon_pool(n)?.install(|| score_matrix(&items, &m, &opts))?,
         None => score_matrix(&items, &m, &opts)?,
     };
+    // person fit lz at each estimate (None without an estimate or with fewer than two items)
+    let lz: Vec<Option<f64>> = est
+        .iter()
+        .enumerate()
+        .map(|(p, e)| {
+            let scores: Vec<Option<u8>> =
+                m.row(p).iter().map(|&x| (x != khaothi_irt::MISSING).then_some(x)).collect();
+            e.theta.and_then(|t| khaothi_irt::fit::person::lz(&items, &scores, t))
+        })
+        .collect();
     let person = |p: usize| m.person_ids().map_or_else(|| (p + 1).to_string(), |ids| ids[p].clone());
     let text = if args.format == "csv" {
         let mut w = csv_writer();
-        w.write_record(["person", "theta", "se", "status", "n_answered", "raw_score"])?;
+        w.write_record(["person", "theta", "se", "status", "n_answered", "raw_score", "lz"])?;
         for (p, e) in est.iter().enumerate() {
             let f = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
             w.write_record([
@@ -73,6 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 status_str(e.status),
                 e.n_answered.to_string(),
                 e.raw_score.to_string(),
+                f(lz[p]),
             ])?;
         }
         String::from_utf8(w.into_inner()?)?.trim_end().to_string()
@@ -82,7 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .enumerate()
             .map(|(p, e)| {
                 serde_json::json!({"person": person(p), "theta": e.theta, "se": e.se, "status": e.status,
-                    "n_answered": e.n_answered, "raw_score": e.raw_score})
+                    "n_answered": e.n_answered, "raw_score": e.raw_score, "lz": lz[p]})
             })
             .collect();
         serde_json::to_string_pretty(&serde_json::json!({
