@@ -13,7 +13,8 @@
 //! pairs, `p_adjusted = min(1, m·p)`, `flagged = p_adjusted ≤ α`.
 //!
 //! Beside the index, each pair carries evidence that only the delivery server has: identical
-//! answers given within [`Options::window_seconds`] of each other and who gave them first, and —
+//! answers given within [`Options::window_seconds`] of each other and who gave them first, a
+//! timing test combined with ω (`p_with_timing`, `flagged_with_timing`: [`timing`]), and —
 //! when the raw export carries the shown answers — matches by shown position and letter (what
 //! copying a neighbour's screen of another version produces). A flag means **flagged for
 //! review**: a statistical screen for a person to look into, never a finding of misconduct.
@@ -22,6 +23,7 @@ pub mod input;
 pub mod options;
 pub mod seats;
 pub mod simulate;
+pub mod timing;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -69,6 +71,12 @@ pub struct Evidence {
     /// Of the identical answers with times: how many `a` gave first, how many `b`.
     pub a_first: usize,
     pub b_first: usize,
+    /// Identical answers with both times (the `h` of the timing test).
+    pub timed_matches: usize,
+    /// The event's rate of neighbours' answers arriving within the window ([`timing`]).
+    pub together_rate: f64,
+    /// `P(Bin(timed_matches, together_rate) ≥ together)`.
+    pub p_timing: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +90,11 @@ pub struct PairResult {
     pub p: f64,
     pub p_adjusted: f64,
     pub flagged: bool,
+    /// ω's p combined with the timing test's by Fisher's method ([`timing`]), its Bonferroni
+    /// adjustment over the same `m` pairs, and the flag at α.
+    pub p_with_timing: f64,
+    pub p_with_timing_adjusted: f64,
+    pub flagged_with_timing: bool,
     pub evidence: Evidence,
 }
 
@@ -91,6 +104,7 @@ pub struct RoomSummary {
     pub candidates: usize,
     pub pairs: usize,
     pub flagged: usize,
+    pub flagged_with_timing: usize,
     /// Candidate numbers in flagged pairs.
     pub flagged_candidates: Vec<String>,
     pub smallest_p_adjusted: Option<f64>,
@@ -137,7 +151,8 @@ pub fn screen(event: &Event, params: &[(String, ItemModel)], o: &Options) -> Res
     let seats: Vec<(String, Option<u32>)> = event.candidates.iter().map(|c| (c.room.clone(), c.seat)).collect();
     let pairs = seats::neighbour_pairs(&seats, &event.layouts);
     let m = pairs.len();
-    let ctx = Context { event, used: &used, options: &item_options, thetas: &thetas, groups: &groups, o };
+    let rates = timing::rates(event, &pairs, &used, o.window_seconds);
+    let ctx = Context { event, used: &used, options: &item_options, thetas: &thetas, groups: &groups, rates: &rates, o };
     let mut results: Vec<PairResult> = pairs.iter().map(|&(i, j)| ctx.pair(i, j, m)).collect();
     results.sort_by(|x, y| x.p.total_cmp(&y.p).then_with(|| x.a.cmp(&y.a)));
     let rooms = room_summaries(event, &results);
@@ -196,6 +211,7 @@ struct Context<'a> {
     options: &'a [ItemOptions],
     thetas: &'a [f64],
     groups: &'a Groups,
+    rates: &'a HashMap<(String, String), f64>,
     o: &'a Options,
 }
 
@@ -233,6 +249,10 @@ impl Context<'_> {
         ev.expected = if ab >= ba { e_ab } else { e_ba };
         ev.omega_a_from_b = ab;
         ev.omega_b_from_a = ba;
+        ev.together_rate = self.rates.get(&timing::key(&a.version, &b.version)).copied().unwrap_or(0.5);
+        ev.p_timing = timing::binomial_upper(ev.timed_matches, ev.together, ev.together_rate);
+        let p_with_timing = timing::fisher(p, ev.p_timing);
+        let p_with_timing_adjusted = (p_with_timing * m as f64).min(1.0);
         PairResult {
             a: a.number.clone(),
             b: b.number.clone(),
@@ -242,6 +262,9 @@ impl Context<'_> {
             p,
             p_adjusted,
             flagged: p_adjusted <= self.o.alpha,
+            p_with_timing,
+            p_with_timing_adjusted,
+            flagged_with_timing: p_with_timing_adjusted <= self.o.alpha,
             evidence: ev,
         }
     }
@@ -259,6 +282,9 @@ impl Context<'_> {
             together: 0,
             a_first: 0,
             b_first: 0,
+            timed_matches: 0,
+            together_rate: 0.0,
+            p_timing: 1.0,
         };
         for (j, col) in self.used.iter().enumerate() {
             let (Some(ra), Some(rb)) = (a.responses.get(col), b.responses.get(col)) else { continue };
@@ -270,6 +296,7 @@ impl Context<'_> {
                 ev.identical_wrong += 1;
             }
             if let (Some(ta), Some(tb)) = (ra.at, rb.at) {
+                ev.timed_matches += 1;
                 if (ta - tb).abs() <= self.o.window_seconds {
                     ev.together += 1;
                 }
@@ -305,6 +332,7 @@ fn room_summaries(event: &Event, pairs: &[PairResult]) -> Vec<RoomSummary> {
                 candidates: 0,
                 pairs: 0,
                 flagged: 0,
+                flagged_with_timing: 0,
                 flagged_candidates: vec![],
                 smallest_p_adjusted: None,
             })
@@ -314,6 +342,7 @@ fn room_summaries(event: &Event, pairs: &[PairResult]) -> Vec<RoomSummary> {
         let Some(r) = rooms.get_mut(p.room.as_str()) else { continue };
         r.pairs += 1;
         r.smallest_p_adjusted = Some(r.smallest_p_adjusted.map_or(p.p_adjusted, |s| s.min(p.p_adjusted)));
+        r.flagged_with_timing += p.flagged_with_timing as usize;
         if p.flagged {
             r.flagged += 1;
             for n in [&p.a, &p.b] {

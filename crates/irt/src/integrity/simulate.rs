@@ -59,6 +59,11 @@ pub struct PowerReport {
     pub clean_pairs: usize,
     pub false_positives: usize,
     pub false_positive_rate: f64,
+    /// The same with `flagged_with_timing` (ω combined with the timing test).
+    pub planted_flagged_with_timing: usize,
+    pub power_with_timing: f64,
+    pub false_positives_with_timing: usize,
+    pub false_positive_rate_with_timing: f64,
 }
 
 struct Item {
@@ -240,11 +245,17 @@ pub fn power(s: &Scenario, o: &Options) -> Result<PowerReport, IrtError> {
     let report = screen(&event, &params, o)?;
     let index: HashMap<&str, usize> = event.candidates.iter().enumerate().map(|(i, c)| (c.number.as_str(), i)).collect();
     let (mut cp, mut cpf, mut col, mut colf, mut clean, mut fp) = (0, 0, 0, 0, 0, 0);
+    let (mut planted_t, mut fp_t) = (0, 0);
     let mut seen = HashSet::new();
     for p in &report.pairs {
         let (i, j) = (index[p.a.as_str()], index[p.b.as_str()]);
         let key = (i.min(j), i.max(j));
         seen.insert(key);
+        if planted.contains_key(&key) {
+            planted_t += p.flagged_with_timing as usize;
+        } else {
+            fp_t += p.flagged_with_timing as usize;
+        }
         match planted.get(&key) {
             Some(false) => {
                 cp += 1;
@@ -276,5 +287,9 @@ pub fn power(s: &Scenario, o: &Options) -> Result<PowerReport, IrtError> {
         clean_pairs: clean,
         false_positives: fp,
         false_positive_rate: ratio(fp, clean),
+        planted_flagged_with_timing: planted_t,
+        power_with_timing: ratio(planted_t, cp + col),
+        false_positives_with_timing: fp_t,
+        false_positive_rate_with_timing: ratio(fp_t, clean),
     })
 }

@@ -75,6 +75,13 @@ fn omega_follows_its_definition() {
     // within 10 s: items 0 (2 s), 1 (5 s), 5 (1 s); 001 first on 0, 1 and 3, 002 first on 5
     assert_eq!((pair.evidence.together, pair.evidence.a_first, pair.evidence.b_first), (3, 3, 1));
     assert_eq!(pair.evidence.matches_shown, None);
+    // timing: the only differing timed answers of the event's neighbours are item 2 of this pair,
+    // 1 s apart, so q = (1 + ½)/(1 + 1); P(Bin(4, ¾) ≥ 3) = 4·¾³·¼ + ¾⁴
+    assert_eq!(pair.evidence.timed_matches, 4);
+    assert!((pair.evidence.together_rate - 0.75).abs() < 1e-12);
+    assert!((pair.evidence.p_timing - (4.0 * 0.75f64.powi(3) * 0.25 + 0.75f64.powi(4))).abs() < 1e-12);
+    let x = -2.0 * (pair.p.ln() + pair.evidence.p_timing.ln());
+    assert!((pair.p_with_timing - (-x / 2.0).exp() * (1.0 + x / 2.0)).abs() < 1e-12);
     assert_eq!(r.rooms.len(), 1);
     assert_eq!((r.rooms[0].candidates, r.rooms[0].pairs), (4, 3));
 }
@@ -118,6 +125,8 @@ fn planted_copiers_stand_out_in_simulated_rooms() {
     assert!(m1 > 3.0, "planted ω: mean {m1}");
     let report = power(&s, &Options::default()).unwrap();
     assert_eq!((report.candidates, report.false_positives), (40 * 24, 0));
+    // copiers who answer seconds after their neighbour: the timing test finds most of them
+    assert!(report.power_with_timing >= 0.8 && report.false_positives_with_timing <= 1, "{report:?}");
     assert_eq!(report.copier_pairs + report.collusion_pairs, copied.len());
 }
 
