@@ -16,6 +16,7 @@ pub mod items;
 pub mod media;
 pub mod org_settings;
 pub mod packages;
+pub mod integrity;
 pub mod results;
 pub mod review;
 pub mod stimuli;
