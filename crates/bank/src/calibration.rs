@@ -98,7 +98,8 @@ impl Prepared {
         actor: &Actor,
         result: &CalibrationResult,
     ) -> ApiResult<CalibrationOutcome> {
-        store_run(db, actor, &self.request, &self.csv, &self.columns.versions, result, self.fit.as_ref()).await
+        store_run(db, actor, &self.request, &self.csv, &self.columns.versions, result, self.fit.as_ref())
+            .await
     }
 }
 
@@ -157,7 +158,10 @@ fn split_version(column: &str) -> (String, Option<i32>) {
 
 /// Runs the EM calibration and its model fit (M2, docs/psychometrics.md) on a blocking thread
 /// (it is CPU-bound and can take seconds).
-async fn estimate(matrix: ResponseMatrix, opts: CalibrationOptions) -> ApiResult<(CalibrationResult, serde_json::Value)> {
+async fn estimate(
+    matrix: ResponseMatrix,
+    opts: CalibrationOptions,
+) -> ApiResult<(CalibrationResult, serde_json::Value)> {
     tokio::task::spawn_blocking(move || {
         khaothi_irt::calibrate(&matrix, &opts).map(|r| {
             let fit = khaothi_irt::fit::m2::calibration_fit(&matrix, &opts, &r);

@@ -23,7 +23,8 @@ fn p(path: &Path) -> &str {
 
 /// 1,500 persons in three groups, 10 items 0/1 and two 0–4 items; group `C` finds item 0 harder.
 fn responses(dir: &Path) -> std::path::PathBuf {
-    let mut items: Vec<ItemModel> = (0..10).map(|j| ItemModel::TwoPl { a: 1.2, b: -1.0 + 0.2 * j as f64 }).collect();
+    let mut items: Vec<ItemModel> =
+        (0..10).map(|j| ItemModel::TwoPl { a: 1.2, b: -1.0 + 0.2 * j as f64 }).collect();
     items.push(ItemModel::Grm { a: 1.1, thresholds: vec![-1.5, -0.5, 0.4, 1.3] });
     items.push(ItemModel::Grm { a: 1.4, thresholds: vec![-1.0, 0.0, 0.6, 1.6] });
     let mut text = String::from("person,group");
@@ -79,7 +80,8 @@ fn calibrate_reports_model_fit_and_score_reports_lz() {
     let params = dir.path().join("params.json");
     std::fs::write(&params, serde_json::to_string(&out).unwrap()).unwrap();
     let scored = json(&khaothi(&["score", "--input", p(&input), "--params", p(&params)]));
-    let lz: Vec<f64> = scored["persons"].as_array().unwrap().iter().map(|p| p["lz"].as_f64().unwrap()).collect();
+    let lz: Vec<f64> =
+        scored["persons"].as_array().unwrap().iter().map(|p| p["lz"].as_f64().unwrap()).collect();
     assert_eq!(lz.len(), 1500);
     // at estimated abilities lz is centred near (not at) 0 (Snijders, 2001)
     let mean = lz.iter().sum::<f64>() / lz.len() as f64;
@@ -105,7 +107,15 @@ fn analyze_screens_three_groups_and_polytomous_items() {
     assert_eq!(out["local_dependence"]["cut"], 0.2);
     // two groups named: Mantel–Haenszel for 0/1 items, Mantel's test for the 0–4 ones
     let out = json(&khaothi(&[
-        "analyze", "--input", p(&csv), "--group-column", "group", "--reference", "A", "--focal", "C",
+        "analyze",
+        "--input",
+        p(&csv),
+        "--group-column",
+        "group",
+        "--reference",
+        "A",
+        "--focal",
+        "C",
     ]));
     let items = out["items"].as_array().unwrap();
     assert!(items[0]["dif"]["mh_d_dif"].as_f64().is_some());
@@ -116,7 +126,8 @@ fn analyze_screens_three_groups_and_polytomous_items() {
 /// A raw export and results of one room of 12 (seats 1–12 in a row) where candidate 005 took
 /// every answer of 004, seconds after them.
 fn event(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let items: Vec<ItemModel> = (0..30).map(|j| ItemModel::TwoPl { a: 1.3, b: -1.5 + 0.1 * j as f64 }).collect();
+    let items: Vec<ItemModel> =
+        (0..30).map(|j| ItemModel::TwoPl { a: 1.3, b: -1.5 + 0.1 * j as f64 }).collect();
     let th = draw_thetas(12, 0.0, 1.0, 3);
     let m = simulate_responses(&items, &th, 4);
     let letters = ["A", "B", "C", "D"];
@@ -147,7 +158,12 @@ fn event(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::Path
         }
     }
     let params: String = (0..30)
-        .map(|j| format!("{{\"id\":\"Q{j}\",\"irt\":{{\"model\":\"2pl\",\"a\":1.3,\"b\":{}}}}}\n", -1.5 + 0.1 * j as f64))
+        .map(|j| {
+            format!(
+                "{{\"id\":\"Q{j}\",\"irt\":{{\"model\":\"2pl\",\"a\":1.3,\"b\":{}}}}}\n",
+                -1.5 + 0.1 * j as f64
+            )
+        })
         .collect();
     let (r, s, pp) = (dir.join("raw.csv"), dir.join("results.csv"), dir.join("params.jsonl"));
     std::fs::write(&r, raw).unwrap();
@@ -184,7 +200,15 @@ fn integrity_flags_the_copying_pair_for_review() {
     let layout = dir.path().join("layout.csv");
     std::fs::write(&layout, "room,rows,columns\nP01,2,6\n").unwrap();
     let v = json(&khaothi(&[
-        "integrity", "--raw", p(&raw), "--results", p(&results), "--params", p(&params), "--layout", p(&layout),
+        "integrity",
+        "--raw",
+        p(&raw),
+        "--results",
+        p(&results),
+        "--params",
+        p(&params),
+        "--layout",
+        p(&layout),
     ]));
     assert_eq!(v["m"], 5 * 2 + 6 + 2 * 5);
 
@@ -194,6 +218,16 @@ fn integrity_flags_the_copying_pair_for_review() {
     let out = khaothi(&["integrity", "--raw", p(&raw), "--results", p(&bad), "--params", p(&params)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no column seat, version"));
-    let out = khaothi(&["integrity", "--raw", p(&raw), "--results", p(&results), "--params", p(&params), "--alpha", "2"]);
+    let out = khaothi(&[
+        "integrity",
+        "--raw",
+        p(&raw),
+        "--results",
+        p(&results),
+        "--params",
+        p(&params),
+        "--alpha",
+        "2",
+    ]);
     assert_eq!(out.status.code(), Some(1));
 }

@@ -61,7 +61,11 @@ pub async fn import_by_digest<C: ConnectionTrait>(
 }
 
 /// One import of the organisation, with its file.
-pub async fn import_by_id<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<Option<ResultImport>, StoreError> {
+pub async fn import_by_id<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+) -> Result<Option<ResultImport>, StoreError> {
     Ok(result_import::Entity::find_by_id(id.to_string())
         .filter(result_import::Column::OrgId.eq(org))
         .one(db)

@@ -77,12 +77,14 @@ pub async fn screen_import(
         .map_err(|e| ApiError::ResultRefused(e.to_string()))?;
     event.layouts = req.layouts.iter().map(|l| (l.room.clone(), (l.rows, l.columns))).collect();
     let params = bank_parameters(&state, user.org(), &event).await?;
-    let report = tokio::task::spawn_blocking(move || screen(&event, &params, &Options { alpha, window_seconds }))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::ResultRefused(e.to_string()))?;
+    let report =
+        tokio::task::spawn_blocking(move || screen(&event, &params, &Options { alpha, window_seconds }))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::ResultRefused(e.to_string()))?;
     let flagged = report.pairs.iter().filter(|p| p.flagged).count();
-    let detail = serde_json::json!({"event_id": import.event_id, "m": report.m, "alpha": alpha, "flagged": flagged});
+    let detail =
+        serde_json::json!({"event_id": import.event_id, "m": report.m, "alpha": alpha, "flagged": flagged});
     audit::record(&state.db, &actor(&user), "integrity_screen", "result_import", &id, detail).await?;
     Ok(Json(report))
 }

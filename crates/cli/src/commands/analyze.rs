@@ -233,7 +233,9 @@ fn add_residual_fit(
         if let Some(j) = m.item_index(&f.id) {
             let fit = items[j].get("fit").cloned().unwrap_or_else(|| json!({}));
             let mut fit = fit.as_object().cloned().unwrap_or_default();
-            for (k, v) in [("infit", f.infit), ("infit_t", f.infit_t), ("outfit", f.outfit), ("outfit_t", f.outfit_t)] {
+            for (k, v) in
+                [("infit", f.infit), ("infit_t", f.infit_t), ("outfit", f.outfit), ("outfit_t", f.outfit_t)]
+            {
                 fit.insert(k.into(), json!(v));
             }
             items[j]["fit"] = Value::Object(fit);
@@ -281,7 +283,10 @@ fn group_order(values: &[String], reference: Option<&str>) -> anyhow::Result<Vec
     by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     let mut out: Vec<String> = by_size.iter().map(|x| x.0.to_string()).collect();
     if let Some(r) = reference {
-        let at = out.iter().position(|g| g == r).with_context(|| format!("no person is in the reference group '{r}'"))?;
+        let at = out
+            .iter()
+            .position(|g| g == r)
+            .with_context(|| format!("no person is in the reference group '{r}'"))?;
         let g = out.remove(at);
         out.insert(0, g);
     }

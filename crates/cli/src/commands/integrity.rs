@@ -41,7 +41,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut event = input::read_event(open_input(&args.raw)?, open_input(&args.results)?)
         .with_context(|| format!("reading {} and {}", args.raw.display(), args.results.display()))?;
     if let Some(l) = &args.layout {
-        event.layouts = input::read_layouts(open_input(l)?).with_context(|| format!("reading {}", l.display()))?;
+        event.layouts =
+            input::read_layouts(open_input(l)?).with_context(|| format!("reading {}", l.display()))?;
     }
     let params = read_item_params(open_input(&args.params)?)
         .with_context(|| format!("reading {}", args.params.display()))?;

@@ -79,7 +79,15 @@ fn loglik(d: &Data, p: usize, par: &[f64]) -> f64 {
 
 /// `P(X = y)` with `P(X ≥ j) = logistic(α_j + η)`, `j = 1..k`; the α must decrease.
 fn category_prob(alpha: &[f64], eta: f64, y: usize) -> f64 {
-    let upper = |j: usize| if j == 0 { 1.0 } else if j > alpha.len() { 0.0 } else { crate::logistic(alpha[j - 1] + eta) };
+    let upper = |j: usize| {
+        if j == 0 {
+            1.0
+        } else if j > alpha.len() {
+            0.0
+        } else {
+            crate::logistic(alpha[j - 1] + eta)
+        }
+    };
     upper(y) - upper(y + 1)
 }
 
@@ -179,11 +187,13 @@ fn gradient(d: &Data, p: usize, par: &[f64]) -> Vec<f64> {
 
 /// Solves `A x = b` (symmetric positive definite `A`) by Gaussian elimination with pivoting.
 fn solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut m: Vec<Vec<f64>> = (0..n).map(|r| {
-        let mut row = a[r * n..(r + 1) * n].to_vec();
-        row.push(b[r]);
-        row
-    }).collect();
+    let mut m: Vec<Vec<f64>> = (0..n)
+        .map(|r| {
+            let mut row = a[r * n..(r + 1) * n].to_vec();
+            row.push(b[r]);
+            row
+        })
+        .collect();
     for c in 0..n {
         let piv = (c..n).max_by(|&x, &y| m[x][c].abs().total_cmp(&m[y][c].abs()))?;
         if m[piv][c].abs() < 1e-12 {
@@ -207,12 +217,22 @@ fn solve(a: &[f64], b: &[f64], n: usize) -> Option<Vec<f64>> {
 
 /// Logistic-regression DIF of every item. `group[p]`: the person's group index (`0` is the
 /// reference), `None` excluded; `n_groups` ≥ 2.
-pub fn logistic_dif(m: &ResponseMatrix, group: &[Option<usize>], n_groups: usize) -> Vec<Option<LogisticDif>> {
+pub fn logistic_dif(
+    m: &ResponseMatrix,
+    group: &[Option<usize>],
+    n_groups: usize,
+) -> Vec<Option<LogisticDif>> {
     let total: Vec<f64> = m.total_scores().iter().map(|t| *t as f64).collect();
     (0..m.n_items()).map(|j| item_dif(m, j, &total, group, n_groups)).collect()
 }
 
-fn item_dif(m: &ResponseMatrix, j: usize, total: &[f64], group: &[Option<usize>], g: usize) -> Option<LogisticDif> {
+fn item_dif(
+    m: &ResponseMatrix,
+    j: usize,
+    total: &[f64],
+    group: &[Option<usize>],
+    g: usize,
+) -> Option<LogisticDif> {
     if g < 2 {
         return None;
     }

@@ -58,7 +58,8 @@ pub fn mantel_tables(strata: &[Stratum]) -> Option<(f64, f64, f64)> {
         }
         let (mut sum_y, mut sum_y2, mut focal_sum, mut ref_sum) = (0.0, 0.0, 0.0, 0.0);
         for t in 0..s.reference.len().max(s.focal.len()) {
-            let (r, fo) = (s.reference.get(t).copied().unwrap_or(0.0), s.focal.get(t).copied().unwrap_or(0.0));
+            let (r, fo) =
+                (s.reference.get(t).copied().unwrap_or(0.0), s.focal.get(t).copied().unwrap_or(0.0));
             let y = t as f64;
             sum_y += y * (r + fo);
             sum_y2 += y * y * (r + fo);
@@ -154,7 +155,8 @@ mod tests {
         // so E = 10/20·16 + 10/20·26 = 21
         let e = 0.5 * 16.0 + 0.5 * 26.0;
         // Var = 100/(400·19)·(20·Σy²n − (Σyn)²): Σy²n = 6 + 20 = 26 and 8 + 36 = 44
-        let v = 100.0 / (400.0 * 19.0) * (20.0 * 26.0 - 256.0) + 100.0 / (400.0 * 19.0) * (20.0 * 44.0 - 676.0);
+        let v =
+            100.0 / (400.0 * 19.0) * (20.0 * 26.0 - 256.0) + 100.0 / (400.0 * 19.0) * (20.0 * 44.0 - 676.0);
         assert!((chi - (19.0f64 - e).powi(2) / v).abs() < 1e-12, "{chi}");
         assert!((p - chi_square_sf(chi, 1.0)).abs() < 1e-15);
         // SMD = ½(0.7 − 0.9) + ½(1.2 − 1.4) = −0.2

@@ -98,7 +98,11 @@ pub struct BlockFit {
 }
 
 /// M2 of a calibration run on the data it was calibrated from (`opts` as given to `calibrate`).
-pub fn calibration_fit(m: &ResponseMatrix, opts: &CalibrationOptions, r: &CalibrationResult) -> ModelFitReport {
+pub fn calibration_fit(
+    m: &ResponseMatrix,
+    opts: &CalibrationOptions,
+    r: &CalibrationResult,
+) -> ModelFitReport {
     let items: Vec<ItemModel> = r.items.iter().map(|i| i.model.clone()).collect();
     let fixed: Vec<bool> = r.items.iter().map(|i| i.anchored).collect();
     let has_anchors = fixed.iter().any(|&f| f);
@@ -283,7 +287,13 @@ impl Moments {
 
 /// The Jacobian `Δ = ∂π/∂ψ'` (row-major `s × q`) in the free item parameters (each model's
 /// [`ItemModel::params`], fixed items left out) and the free population mean and SD.
-fn jacobian(items: &[ItemModel], fixed: &[bool], mo: &Moments, thetas: &[f64], o: &M2Options) -> (Vec<f64>, usize) {
+fn jacobian(
+    items: &[ItemModel],
+    fixed: &[bool],
+    mo: &Moments,
+    thetas: &[f64],
+    o: &M2Options,
+) -> (Vec<f64>, usize) {
     // de1[q][j]: ∂E[X_j | θ_q]/∂ψ_j for the item's own parameters
     let mut cols: Vec<(usize, usize)> = Vec::new(); // (item, parameter)
     for (j, it) in items.iter().enumerate() {
@@ -377,8 +387,9 @@ pub fn m2(
     let xi = mo.xi(&pi);
     let p_hat = observed_moments(m, rows, &mo.index);
     let e: Vec<f64> = p_hat.iter().zip(&pi).map(|(p, e)| p - e).collect();
-    let l = cholesky(&xi, s)
-        .ok_or_else(|| "the moments' covariance is singular (an item with one observed score?)".to_string())?;
+    let l = cholesky(&xi, s).ok_or_else(|| {
+        "the moments' covariance is singular (an item with one observed score?)".to_string()
+    })?;
     let u = forward(&l, s, &e);
     // W = L⁻¹ Δ, column by column
     let w_cols: Vec<Vec<f64>> =
@@ -386,7 +397,8 @@ pub fn m2(
     let wtw: Vec<f64> =
         (0..q * q).map(|k| w_cols[k / q].iter().zip(&w_cols[k % q]).map(|(a, b)| a * b).sum()).collect();
     let wtu: Vec<f64> = w_cols.iter().map(|c| c.iter().zip(&u).map(|(a, b)| a * b).sum()).collect();
-    let lw = cholesky(&wtw, q).ok_or_else(|| "the parameters are not identified by the moments".to_string())?;
+    let lw =
+        cholesky(&wtw, q).ok_or_else(|| "the parameters are not identified by the moments".to_string())?;
     let z = forward(&lw, q, &wtu);
     let proj: f64 = z.iter().map(|x| x * x).sum();
     let uu: f64 = u.iter().map(|x| x * x).sum();

@@ -116,7 +116,11 @@ pub struct LocalDependence {
 }
 
 /// Yen's Q3 for every pair of items, from persons with an ability who answered both.
-pub fn q3(items: &[ItemModel], m: &ResponseMatrix, thetas: &[Option<f64>]) -> Result<LocalDependence, IrtError> {
+pub fn q3(
+    items: &[ItemModel],
+    m: &ResponseMatrix,
+    thetas: &[Option<f64>],
+) -> Result<LocalDependence, IrtError> {
     check(items, m, thetas)?;
     let n = items.len();
     let resid: Vec<Vec<f64>> = thetas
@@ -194,8 +198,9 @@ mod tests {
     #[test]
     fn hand_computed_mean_squares() {
         let items = vec![ItemModel::Rasch { b: 0.0 }, ItemModel::Rasch { b: 1.0 }];
-        let m = ResponseMatrix::from_rows(vec!["A".into(), "B".into()], &[vec![1, 0], vec![0, 0], vec![1, 1]])
-            .unwrap();
+        let m =
+            ResponseMatrix::from_rows(vec!["A".into(), "B".into()], &[vec![1, 0], vec![0, 0], vec![1, 1]])
+                .unwrap();
         let th = [Some(0.5), Some(-1.0), Some(2.0)];
         let fit = infit_outfit(&items, &m, &th).unwrap();
         let lg = |x: f64| 1.0 / (1.0 + (-x).exp());
@@ -246,7 +251,10 @@ mod tests {
         let ld = q3(&items, &m, &thetas).unwrap();
         assert_eq!(ld.n_pairs, 45);
         assert_eq!(ld.flagged.len(), 1, "{ld:?}");
-        assert_eq!((ld.flagged[0].a.as_str(), ld.flagged[0].b.as_str()), (m.item_ids()[0].as_str(), m.item_ids()[1].as_str()));
+        assert_eq!(
+            (ld.flagged[0].a.as_str(), ld.flagged[0].b.as_str()),
+            (m.item_ids()[0].as_str(), m.item_ids()[1].as_str())
+        );
         // Q3 by its definition for that pair
         let r: Vec<(f64, f64)> = (0..2000)
             .map(|p| {

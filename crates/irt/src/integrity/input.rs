@@ -44,11 +44,18 @@ fn bad(file: &str, line: usize, msg: impl std::fmt::Display) -> IrtError {
 }
 
 /// The columns of a CSV by name, with the records that follow.
-fn table<R: Read>(r: R, file: &str, needed: &[&str]) -> Result<(HashMap<String, usize>, Vec<csv::StringRecord>), IrtError> {
+fn table<R: Read>(
+    r: R,
+    file: &str,
+    needed: &[&str],
+) -> Result<(HashMap<String, usize>, Vec<csv::StringRecord>), IrtError> {
     let mut rd = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(r);
     let header = rd.headers().map_err(|e| IrtError::invalid(format!("{file}: {e}")))?.clone();
-    let cols: HashMap<String, usize> =
-        header.iter().enumerate().map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i)).collect();
+    let cols: HashMap<String, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.trim().trim_start_matches('\u{feff}').to_string(), i))
+        .collect();
     let missing: Vec<&str> = needed.iter().copied().filter(|c| !cols.contains_key(*c)).collect();
     if !missing.is_empty() {
         return Err(IrtError::invalid(format!("{file}: no column {} in the header", missing.join(", "))));
@@ -73,7 +80,11 @@ pub fn read_event<R1: Read, R2: Read>(raw: R1, results: R2) -> Result<Event, Irt
         let seat = if seat_text.is_empty() {
             None
         } else {
-            Some(seat_text.parse::<u32>().map_err(|_| bad("results CSV", i + 2, format!("seat '{seat_text}' is not a number")))?)
+            Some(
+                seat_text
+                    .parse::<u32>()
+                    .map_err(|_| bad("results CSV", i + 2, format!("seat '{seat_text}' is not a number")))?,
+            )
         };
         if index.insert(number.clone(), candidates.len()).is_some() {
             return Err(bad("results CSV", i + 2, format!("candidate {number} appears twice")));
@@ -86,7 +97,8 @@ pub fn read_event<R1: Read, R2: Read>(raw: R1, results: R2) -> Result<Event, Irt
             responses: BTreeMap::new(),
         });
     }
-    let (c, rows) = table(raw, "raw CSV", &["person", "item", "position", "value", "correct", "answered_at"])?;
+    let (c, rows) =
+        table(raw, "raw CSV", &["person", "item", "position", "value", "correct", "answered_at"])?;
     for (i, r) in rows.iter().enumerate() {
         let line = i + 2;
         let person = r[c["person"]].trim();
@@ -94,11 +106,16 @@ pub fn read_event<R1: Read, R2: Read>(raw: R1, results: R2) -> Result<Event, Irt
             .get(person)
             .ok_or_else(|| bad("raw CSV", line, format!("candidate {person} is not in the results CSV")))?;
         let field = |name: &str| r[c[name]].trim();
-        let score: u8 = field("correct").parse().map_err(|_| bad("raw CSV", line, "correct is not a score"))?;
-        let position: u32 = field("position").parse().map_err(|_| bad("raw CSV", line, "position is not a number"))?;
+        let score: u8 =
+            field("correct").parse().map_err(|_| bad("raw CSV", line, "correct is not a score"))?;
+        let position: u32 =
+            field("position").parse().map_err(|_| bad("raw CSV", line, "position is not a number"))?;
         let at = match field("answered_at") {
             "" => None,
-            t => Some(parse_rfc3339(t).ok_or_else(|| bad("raw CSV", line, format!("answered_at '{t}' is not RFC 3339")))?),
+            t => Some(
+                parse_rfc3339(t)
+                    .ok_or_else(|| bad("raw CSV", line, format!("answered_at '{t}' is not RFC 3339")))?,
+            ),
         };
         let response = Response {
             value: r[c["value"]].to_string(),
@@ -118,7 +135,12 @@ pub fn read_layouts<R: Read>(r: R) -> Result<HashMap<String, (u32, u32)>, IrtErr
     let mut out = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         let num = |name: &str| {
-            r[c[name]].trim().parse::<u32>().ok().filter(|v| *v > 0).ok_or_else(|| bad("layout CSV", i + 2, format!("{name} must be a positive number")))
+            r[c[name]]
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or_else(|| bad("layout CSV", i + 2, format!("{name} must be a positive number")))
         };
         out.insert(r[c["room"]].trim().to_string(), (num("rows")?, num("columns")?));
     }
@@ -129,7 +151,13 @@ pub fn read_layouts<R: Read>(r: R) -> Result<HashMap<String, (u32, u32)>, IrtErr
 /// `…+07:00`).
 pub fn parse_rfc3339(s: &str) -> Option<f64> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
@@ -181,7 +209,8 @@ mod tests {
 
     #[test]
     fn reads_the_exports_and_names_the_bad_line() {
-        let results = "number,full_name,room,seat,version,total\n001,A,P1,1,0101,500\n002,\"B, C\",P1,2,0102,400\n";
+        let results =
+            "number,full_name,room,seat,version,total\n001,A,P1,1,0101,500\n002,\"B, C\",P1,2,0102,400\n";
         let raw = "person,item,kind,version,position,value,correct,epoch,seq,answered_at\n\
                    001,Q1@2,single_choice,0101,1,B,1,1,1,2025-06-27T10:00:00.000Z\n\
                    002,Q1@2,single_choice,0102,3,,0,,,\n";

@@ -131,12 +131,17 @@ fn params_for<'a>(column: &str, by_id: &HashMap<&str, &'a ItemModel>) -> Option<
 }
 
 /// The screen of an event.
-pub fn screen(event: &Event, params: &[(String, ItemModel)], o: &Options) -> Result<IntegrityReport, IrtError> {
+pub fn screen(
+    event: &Event,
+    params: &[(String, ItemModel)],
+    o: &Options,
+) -> Result<IntegrityReport, IrtError> {
     if !(o.alpha > 0.0 && o.alpha < 1.0) {
         return Err(IrtError::invalid("alpha must be between 0 and 1"));
     }
     let by_id: HashMap<&str, &ItemModel> = params.iter().map(|(i, m)| (i.as_str(), m)).collect();
-    let mut columns: Vec<String> = event.candidates.iter().flat_map(|c| c.responses.keys().cloned()).collect();
+    let mut columns: Vec<String> =
+        event.candidates.iter().flat_map(|c| c.responses.keys().cloned()).collect();
     columns.sort();
     columns.dedup();
     let (used, without): (Vec<String>, Vec<String>) =
@@ -144,15 +149,25 @@ pub fn screen(event: &Event, params: &[(String, ItemModel)], o: &Options) -> Res
     if used.is_empty() {
         return Err(IrtError::invalid("no item of the raw export has parameters"));
     }
-    let models: Vec<ItemModel> = used.iter().map(|c| params_for(c, &by_id).cloned().expect("partitioned")).collect();
+    let models: Vec<ItemModel> =
+        used.iter().map(|c| params_for(c, &by_id).cloned().expect("partitioned")).collect();
     let thetas = abilities(event, &used, &models)?;
     let groups = Groups::from_thetas(&thetas);
     let item_options = answer_shares(event, &used, &models, &thetas, &groups);
-    let seats: Vec<(String, Option<u32>)> = event.candidates.iter().map(|c| (c.room.clone(), c.seat)).collect();
+    let seats: Vec<(String, Option<u32>)> =
+        event.candidates.iter().map(|c| (c.room.clone(), c.seat)).collect();
     let pairs = seats::neighbour_pairs(&seats, &event.layouts);
     let m = pairs.len();
     let rates = timing::rates(event, &pairs, &used, o.window_seconds);
-    let ctx = Context { event, used: &used, options: &item_options, thetas: &thetas, groups: &groups, rates: &rates, o };
+    let ctx = Context {
+        event,
+        used: &used,
+        options: &item_options,
+        thetas: &thetas,
+        groups: &groups,
+        rates: &rates,
+        o,
+    };
     let mut results: Vec<PairResult> = pairs.iter().map(|&(i, j)| ctx.pair(i, j, m)).collect();
     results.sort_by(|x, y| x.p.total_cmp(&y.p).then_with(|| x.a.cmp(&y.a)));
     let rooms = room_summaries(event, &results);
@@ -192,8 +207,15 @@ fn abilities(event: &Event, used: &[String], models: &[ItemModel]) -> Result<Vec
     Ok(est.iter().map(|e| e.theta.unwrap_or(0.0)).collect())
 }
 
-fn answer_shares(event: &Event, used: &[String], models: &[ItemModel], thetas: &[f64], groups: &Groups) -> Vec<ItemOptions> {
-    let mut out: Vec<ItemOptions> = models.iter().map(|m| ItemOptions::new(m.clone(), groups.count())).collect();
+fn answer_shares(
+    event: &Event,
+    used: &[String],
+    models: &[ItemModel],
+    thetas: &[f64],
+    groups: &Groups,
+) -> Vec<ItemOptions> {
+    let mut out: Vec<ItemOptions> =
+        models.iter().map(|m| ItemOptions::new(m.clone(), groups.count())).collect();
     for (c, th) in event.candidates.iter().zip(thetas) {
         let g = groups.of(*th);
         for (j, col) in used.iter().enumerate() {

@@ -98,7 +98,8 @@ mod tests {
     fn probabilities_split_the_model_by_shares_and_sum_to_one() {
         let mut o = ItemOptions::new(ItemModel::TwoPl { a: 1.0, b: 0.0 }, 2);
         // group 0: A right ×2, B ×3, C ×1; group 1: A ×5, B ×1
-        for (ans, s, g, n) in [("A", 1, 0, 2), ("B", 0, 0, 3), ("C", 0, 0, 1), ("A", 1, 1, 5), ("B", 0, 1, 1)] {
+        for (ans, s, g, n) in [("A", 1, 0, 2), ("B", 0, 0, 3), ("C", 0, 0, 1), ("A", 1, 1, 5), ("B", 0, 1, 1)]
+        {
             for _ in 0..n {
                 o.add(ans, s, g);
             }
@@ -110,7 +111,11 @@ mod tests {
         let c = o.prob("C", th, 1).unwrap();
         assert!((b - p_wrong * 0.9).abs() < 1e-12 && (c - p_wrong * 0.1).abs() < 1e-12);
         assert!((o.prob("A", th, 1).unwrap() + b + c - 1.0).abs() < 1e-12);
-        assert!((o.prob("A", th, 0).unwrap() + o.prob("B", th, 0).unwrap() + o.prob("C", th, 0).unwrap() - 1.0).abs() < 1e-12);
+        assert!(
+            (o.prob("A", th, 0).unwrap() + o.prob("B", th, 0).unwrap() + o.prob("C", th, 0).unwrap() - 1.0)
+                .abs()
+                < 1e-12
+        );
         assert_eq!(o.prob("D", th, 0), None);
     }
 

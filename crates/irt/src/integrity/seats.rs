@@ -25,7 +25,10 @@ pub fn adjacent(s: u32, t: u32, layout: Option<(u32, u32)>) -> bool {
 }
 
 /// Every neighbouring pair `(i, j)`, `i < j`, of the candidates `seats[i] = (room, seat)`.
-pub fn neighbour_pairs(seats: &[(String, Option<u32>)], layouts: &HashMap<String, (u32, u32)>) -> Vec<(usize, usize)> {
+pub fn neighbour_pairs(
+    seats: &[(String, Option<u32>)],
+    layouts: &HashMap<String, (u32, u32)>,
+) -> Vec<(usize, usize)> {
     let mut by_room: HashMap<&str, Vec<(u32, usize)>> = HashMap::new();
     for (i, (room, seat)) in seats.iter().enumerate() {
         if let Some(s) = seat {

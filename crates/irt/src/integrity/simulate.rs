@@ -40,7 +40,16 @@ pub struct Scenario {
 
 impl Default for Scenario {
     fn default() -> Self {
-        Self { rooms: 100, rows: 4, columns: 6, items: 40, versions: 4, copier_share: 0.3, collusion_share: 0.1, seed: 1 }
+        Self {
+            rooms: 100,
+            rows: 4,
+            columns: 6,
+            items: 40,
+            versions: 4,
+            copier_share: 0.3,
+            collusion_share: 0.1,
+            seed: 1,
+        }
     }
 }
 
@@ -175,7 +184,10 @@ pub fn simulate(s: &Scenario) -> (Event, Vec<(String, ItemModel)>, HashMap<(usiz
 
 fn response(value: &str, it: &Item, opts: &[usize], position: u32, at: Option<f64>) -> Response {
     let bank = LETTERS.iter().position(|l| *l == value);
-    let shown = bank.and_then(|b| opts.iter().position(|&o| o == b)).map(|k| LETTERS[k].to_string()).unwrap_or_default();
+    let shown = bank
+        .and_then(|b| opts.iter().position(|&o| o == b))
+        .map(|k| LETTERS[k].to_string())
+        .unwrap_or_default();
     Response { value: value.into(), shown: Some(shown), position, score: (bank == Some(it.key)) as u8, at }
 }
 
@@ -188,7 +200,14 @@ struct Plant<'a> {
 
 impl Plant<'_> {
     /// `copier` takes `source`'s answers on `items`, a few seconds after the source.
-    fn copy(&self, cands: &mut [Candidate], copier: usize, source: usize, items: &[usize], rng: &mut ChaCha8Rng) {
+    fn copy(
+        &self,
+        cands: &mut [Candidate],
+        copier: usize,
+        source: usize,
+        items: &[usize],
+        rng: &mut ChaCha8Rng,
+    ) {
         let v: usize = cands[copier].version.parse::<usize>().expect("simulated") - 1;
         for &j in items {
             let src = cands[source].responses[&self.ids[j]].clone();
@@ -207,7 +226,9 @@ impl Plant<'_> {
         let neighbours: Vec<usize> = room
             .iter()
             .copied()
-            .filter(|&o| seats::adjacent(cands[c].seat.unwrap_or(0), cands[o].seat.unwrap_or(0), Some(self.layout)))
+            .filter(|&o| {
+                seats::adjacent(cands[c].seat.unwrap_or(0), cands[o].seat.unwrap_or(0), Some(self.layout))
+            })
             .collect();
         let src = neighbours[rng.random_range(0..neighbours.len())];
         let share = rng.random_range(0.3..=0.5);
@@ -219,7 +240,12 @@ impl Plant<'_> {
     }
 
     /// Three mutually adjacent seats (a 2 × 2 block's three corners) share the first one's answers.
-    fn collusion(&self, cands: &mut [Candidate], room: &[usize], rng: &mut ChaCha8Rng) -> Vec<(usize, usize)> {
+    fn collusion(
+        &self,
+        cands: &mut [Candidate],
+        room: &[usize],
+        rng: &mut ChaCha8Rng,
+    ) -> Vec<(usize, usize)> {
         let (rows, cols) = self.layout;
         let (r, c) = (rng.random_range(0..rows - 1), rng.random_range(0..cols - 1));
         let seat = |r: u32, c: u32| room[(r * cols + c) as usize];
@@ -243,7 +269,8 @@ impl Plant<'_> {
 pub fn power(s: &Scenario, o: &Options) -> Result<PowerReport, IrtError> {
     let (event, params, planted) = simulate(s);
     let report = screen(&event, &params, o)?;
-    let index: HashMap<&str, usize> = event.candidates.iter().enumerate().map(|(i, c)| (c.number.as_str(), i)).collect();
+    let index: HashMap<&str, usize> =
+        event.candidates.iter().enumerate().map(|(i, c)| (c.number.as_str(), i)).collect();
     let (mut cp, mut cpf, mut col, mut colf, mut clean, mut fp) = (0, 0, 0, 0, 0, 0);
     let (mut planted_t, mut fp_t) = (0, 0);
     let mut seen = HashSet::new();

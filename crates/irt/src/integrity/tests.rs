@@ -6,16 +6,30 @@ fn cand(number: &str, seat: u32, answers: &[(&str, u8)], times: &[f64]) -> Candi
         .iter()
         .enumerate()
         .map(|(j, (v, s))| {
-            let r = Response { value: v.to_string(), shown: None, position: j as u32 + 1, score: *s, at: times.get(j).copied() };
+            let r = Response {
+                value: v.to_string(),
+                shown: None,
+                position: j as u32 + 1,
+                score: *s,
+                at: times.get(j).copied(),
+            };
             (format!("Q{j}@1"), r)
         })
         .collect();
-    Candidate { number: number.into(), room: "P1".into(), seat: Some(seat), version: "0101".into(), responses }
+    Candidate {
+        number: number.into(),
+        room: "P1".into(),
+        seat: Some(seat),
+        version: "0101".into(),
+        responses,
+    }
 }
 
 fn params() -> Vec<(String, ItemModel)> {
     // bare ids: matched to the export's `Q0@1`, … by id
-    (0..6).map(|j| (format!("Q{j}"), ItemModel::TwoPl { a: 1.0 + 0.1 * j as f64, b: -0.5 + 0.2 * j as f64 })).collect()
+    (0..6)
+        .map(|j| (format!("Q{j}"), ItemModel::TwoPl { a: 1.0 + 0.1 * j as f64, b: -0.5 + 0.2 * j as f64 }))
+        .collect()
 }
 
 /// EAP on 81 points over ±6 with a N(0, 1) prior, written out here.
@@ -23,7 +37,8 @@ fn eap(scores: &[u8], items: &[ItemModel]) -> f64 {
     let (mut num, mut den) = (0.0, 0.0);
     for q in 0..81 {
         let t = -6.0 + 0.15 * q as f64;
-        let l: f64 = items.iter().zip(scores).map(|(m, &s)| m.prob(t, s)).product::<f64>() * (-0.5 * t * t).exp();
+        let l: f64 =
+            items.iter().zip(scores).map(|(m, &s)| m.prob(t, s)).product::<f64>() * (-0.5 * t * t).exp();
         num += t * l;
         den += l;
     }
@@ -33,8 +48,18 @@ fn eap(scores: &[u8], items: &[ItemModel]) -> f64 {
 #[test]
 fn omega_follows_its_definition() {
     // key: A for every item; answers and scores
-    let a = cand("001", 1, &[("A", 1), ("B", 0), ("A", 1), ("C", 0), ("", 0), ("A", 1)], &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0]);
-    let b = cand("002", 2, &[("A", 1), ("B", 0), ("D", 0), ("C", 0), ("B", 0), ("A", 1)], &[12.0, 25.0, 31.0, 90.0, 55.0, 59.0]);
+    let a = cand(
+        "001",
+        1,
+        &[("A", 1), ("B", 0), ("A", 1), ("C", 0), ("", 0), ("A", 1)],
+        &[10.0, 20.0, 30.0, 40.0, 50.0, 60.0],
+    );
+    let b = cand(
+        "002",
+        2,
+        &[("A", 1), ("B", 0), ("D", 0), ("C", 0), ("B", 0), ("A", 1)],
+        &[12.0, 25.0, 31.0, 90.0, 55.0, 59.0],
+    );
     let c = cand("003", 3, &[("B", 0), ("A", 1), ("A", 1), ("A", 1), ("A", 1), ("B", 0)], &[]);
     let d = cand("004", 4, &[("A", 1), ("C", 0), ("A", 1), ("A", 1), ("C", 0), ("A", 1)], &[]);
     let event = Event { candidates: vec![a, b, c, d], layouts: Default::default() };
@@ -43,9 +68,15 @@ fn omega_follows_its_definition() {
     assert_eq!(r.items_used, 6);
     let models: Vec<ItemModel> = params().into_iter().map(|p| p.1).collect();
     // one ability group (under 100 candidates): P(v | θ) = P(score(v) | θ) · n_v / n_score
-    let counts = |j: usize, v: &str| event.candidates.iter().filter(|c| c.responses[&format!("Q{j}@1")].value == v).count() as f64;
-    let n_score = |j: usize, s: u8| event.candidates.iter().filter(|c| c.responses[&format!("Q{j}@1")].score == s).count() as f64;
-    let theta = |c: &Candidate| eap(&(0..6).map(|j| c.responses[&format!("Q{j}@1")].score).collect::<Vec<_>>(), &models);
+    let counts = |j: usize, v: &str| {
+        event.candidates.iter().filter(|c| c.responses[&format!("Q{j}@1")].value == v).count() as f64
+    };
+    let n_score = |j: usize, s: u8| {
+        event.candidates.iter().filter(|c| c.responses[&format!("Q{j}@1")].score == s).count() as f64
+    };
+    let theta = |c: &Candidate| {
+        eap(&(0..6).map(|j| c.responses[&format!("Q{j}@1")].score).collect::<Vec<_>>(), &models)
+    };
     let omega = |copier: &Candidate, source: &Candidate| {
         let th = theta(copier);
         let (mut h, mut e, mut v) = (0.0, 0.0, 0.0);
@@ -62,10 +93,16 @@ fn omega_follows_its_definition() {
         (h - e) / f64::sqrt(v)
     };
     let pair = r.pairs.iter().find(|p| p.a == "001" && p.b == "002").unwrap();
-    let (ab, ba) = (omega(&event.candidates[0], &event.candidates[1]), omega(&event.candidates[1], &event.candidates[0]));
+    let (ab, ba) = (
+        omega(&event.candidates[0], &event.candidates[1]),
+        omega(&event.candidates[1], &event.candidates[0]),
+    );
     assert!((pair.evidence.omega_a_from_b - ab).abs() < 1e-6, "{pair:?} {ab}");
     assert!((pair.evidence.omega_b_from_a - ba).abs() < 1e-6, "{pair:?} {ba}");
-    let phi = |z: f64| 0.5 * crate::stats::gamma_q(0.5, z * z / 2.0) * if z > 0.0 { 1.0 } else { -1.0 } + if z > 0.0 { 0.0 } else { 1.0 };
+    let phi = |z: f64| {
+        0.5 * crate::stats::gamma_q(0.5, z * z / 2.0) * if z > 0.0 { 1.0 } else { -1.0 }
+            + if z > 0.0 { 0.0 } else { 1.0 }
+    };
     let p_expected = (2.0 * phi(ab.max(ba))).min(1.0);
     assert!((pair.p - p_expected).abs() < 1e-9, "{} {p_expected}", pair.p);
     assert!((pair.p_adjusted - (3.0 * pair.p).min(1.0)).abs() < 1e-12);
@@ -106,7 +143,8 @@ fn planted_copiers_stand_out_in_simulated_rooms() {
     let r = screen(&event, &params, &Options::default()).unwrap();
     // a 4 × 6 room has 4·5 + 3·6 + 2·3·5 = 68 neighbour pairs
     assert_eq!(r.m, 40 * 68);
-    let index: HashMap<&str, usize> = event.candidates.iter().enumerate().map(|(i, c)| (c.number.as_str(), i)).collect();
+    let index: HashMap<&str, usize> =
+        event.candidates.iter().enumerate().map(|(i, c)| (c.number.as_str(), i)).collect();
     let (mut clean, mut copied) = (Vec::new(), Vec::new());
     for p in &r.pairs {
         let (i, j) = (index[p.a.as_str()], index[p.b.as_str()]);
@@ -129,4 +167,3 @@ fn planted_copiers_stand_out_in_simulated_rooms() {
     assert!(report.power_with_timing >= 0.8 && report.false_positives_with_timing <= 1, "{report:?}");
     assert_eq!(report.copier_pairs + report.collusion_pairs, copied.len());
 }
-

@@ -21,7 +21,12 @@ pub fn key(a: &str, b: &str) -> (String, String) {
 }
 
 /// `q` per version pair from the differing answers of the neighbour pairs.
-pub fn rates(event: &Event, pairs: &[(usize, usize)], used: &[String], window: f64) -> HashMap<(String, String), f64> {
+pub fn rates(
+    event: &Event,
+    pairs: &[(usize, usize)],
+    used: &[String],
+    window: f64,
+) -> HashMap<(String, String), f64> {
     let mut counts: HashMap<(String, String), (f64, f64)> = HashMap::new();
     for &(i, j) in pairs {
         let (a, b) = (&event.candidates[i], &event.candidates[j]);
@@ -49,8 +54,12 @@ pub fn binomial_upper(n: usize, k: usize, q: f64) -> f64 {
     if k > n {
         return 0.0;
     }
-    let ln_choose = |r: usize| ln_gamma(n as f64 + 1.0) - ln_gamma(r as f64 + 1.0) - ln_gamma((n - r) as f64 + 1.0);
-    (k..=n).map(|r| (ln_choose(r) + r as f64 * q.ln() + (n - r) as f64 * (1.0 - q).ln()).exp()).sum::<f64>().min(1.0)
+    let ln_choose =
+        |r: usize| ln_gamma(n as f64 + 1.0) - ln_gamma(r as f64 + 1.0) - ln_gamma((n - r) as f64 + 1.0);
+    (k..=n)
+        .map(|r| (ln_choose(r) + r as f64 * q.ln() + (n - r) as f64 * (1.0 - q).ln()).exp())
+        .sum::<f64>()
+        .min(1.0)
 }
 
 /// Fisher's combination of two independent p-values.

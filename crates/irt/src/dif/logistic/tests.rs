@@ -9,7 +9,15 @@ fn ll_direct(y: &[usize], x: &[Vec<f64>], k: usize, par: &[f64]) -> f64 {
         .zip(x)
         .map(|(&yi, xi)| {
             let eta: f64 = xi.iter().zip(&par[k..]).map(|(a, b)| a * b).sum();
-            let up = |j: usize| if j == 0 { 1.0 } else if j > k { 0.0 } else { f(par[j - 1] + eta) };
+            let up = |j: usize| {
+                if j == 0 {
+                    1.0
+                } else if j > k {
+                    0.0
+                } else {
+                    f(par[j - 1] + eta)
+                }
+            };
             (up(yi) - up(yi + 1)).max(1e-300).ln()
         })
         .sum()
@@ -40,7 +48,8 @@ fn max_direct(y: &[usize], x: &[Vec<f64>], k: usize) -> f64 {
             }
         }
         // solve hess · step = g (Gauss–Jordan)
-        let mut aug: Vec<Vec<f64>> = hess.iter().zip(&g).map(|(r, gi)| [r.clone(), vec![*gi]].concat()).collect();
+        let mut aug: Vec<Vec<f64>> =
+            hess.iter().zip(&g).map(|(r, gi)| [r.clone(), vec![*gi]].concat()).collect();
         for c in 0..np {
             let piv = (c..np).max_by(|&a, &b| aug[a][c].abs().total_cmp(&aug[b][c].abs())).unwrap();
             aug.swap(c, piv);
@@ -86,7 +95,8 @@ fn three_groups(truth: &[Vec<ItemModel>], n_per: usize) -> (ResponseMatrix, Vec<
 /// for a 0/1 item and a 0–4 item, with three groups.
 #[test]
 fn statistics_match_a_direct_maximisation() {
-    let mut base: Vec<ItemModel> = (0..8).map(|j| ItemModel::TwoPl { a: 1.1, b: -1.0 + 0.25 * j as f64 }).collect();
+    let mut base: Vec<ItemModel> =
+        (0..8).map(|j| ItemModel::TwoPl { a: 1.1, b: -1.0 + 0.25 * j as f64 }).collect();
     base.push(ItemModel::Grm { a: 1.2, thresholds: vec![-1.2, -0.3, 0.5, 1.4] });
     let mut g2 = base.clone();
     g2[0] = ItemModel::TwoPl { a: 1.1, b: 0.0 };
@@ -104,7 +114,13 @@ fn statistics_match_a_direct_maximisation() {
                 .map(|p| {
                     let s = (total[p] - mean) / sd;
                     let g = group[p].unwrap();
-                    let row = vec![s, (g == 1) as u8 as f64, (g == 2) as u8 as f64, if g == 1 { s } else { 0.0 }, if g == 2 { s } else { 0.0 }];
+                    let row = vec![
+                        s,
+                        (g == 1) as u8 as f64,
+                        (g == 2) as u8 as f64,
+                        if g == 1 { s } else { 0.0 },
+                        if g == 2 { s } else { 0.0 },
+                    ];
                     row[..cols].to_vec()
                 })
                 .collect()
@@ -136,7 +152,8 @@ fn classes_follow_jodoin_gierl() {
 
 #[test]
 fn uniform_and_nonuniform_dif_are_found_among_three_groups() {
-    let base: Vec<ItemModel> = (0..20).map(|j| ItemModel::TwoPl { a: 1.2, b: -1.5 + 0.15 * j as f64 }).collect();
+    let base: Vec<ItemModel> =
+        (0..20).map(|j| ItemModel::TwoPl { a: 1.2, b: -1.5 + 0.15 * j as f64 }).collect();
     let mut third = base.clone();
     third[0] = ItemModel::TwoPl { a: 1.2, b: 0.9 }; // much harder for group 2: uniform
     third[1] = ItemModel::TwoPl { a: 0.15, b: -1.35 }; // flat for group 2: non-uniform

@@ -1,6 +1,6 @@
 use super::*;
-use crate::calibrate::{CalibrationOptions, calibrate};
 use crate::IrtModelKind;
+use crate::calibrate::{CalibrationOptions, calibrate};
 
 /// LSAT Section VII (Bock & Lieberman, 1970; R's `LSAT7` in mirt and ltm): the 32 response
 /// patterns of 5 items in binary order (item 5 fastest) and their frequencies, 1000 persons.
@@ -20,8 +20,8 @@ pub(crate) fn lsat7() -> ResponseMatrix {
 /// LSAT Section VI (Bock & Lieberman, 1970; R's `LSAT6`): pattern frequencies, item 5 fastest.
 fn lsat6() -> ResponseMatrix {
     const FREQ: [usize; 32] = [
-        3, 6, 2, 11, 1, 1, 3, 4, 1, 8, 0, 16, 0, 3, 2, 15, 10, 29, 14, 81, 3, 28, 15, 80, 16, 56, 21, 173, 11,
-        61, 28, 298,
+        3, 6, 2, 11, 1, 1, 3, 4, 1, 8, 0, 16, 0, 3, 2, 15, 10, 29, 14, 81, 3, 28, 15, 80, 16, 56, 21, 173,
+        11, 61, 28, 298,
     ];
     let mut rows = Vec::new();
     for (pattern, &f) in FREQ.iter().enumerate() {
@@ -277,7 +277,13 @@ fn forms_give_one_statistic_per_complete_block_with_the_reason() {
     // form A (persons 0..600): items 0–5; form B: items 2–7; 20 persons with a ninth pattern
     for p in 0..1200 {
         for j in 0..8 {
-            let hidden = if p < 600 { j >= 6 } else if p < 1180 { j < 2 } else { j == 0 || j == 7 };
+            let hidden = if p < 600 {
+                j >= 6
+            } else if p < 1180 {
+                j < 2
+            } else {
+                j == 0 || j == 7
+            };
             if hidden {
                 data[p * 8 + j] = MISSING;
             }
@@ -301,7 +307,8 @@ fn too_many_items_or_no_degrees_of_freedom_give_a_reason() {
     // 3 items: 6 moments, 6 parameters
     let e = m2(&items, &[false; 3], &m, &rows, &M2Options::default()).unwrap_err();
     assert!(e.contains("no degrees of freedom"), "{e}");
-    let e = m2(&items, &[false; 3], &m, &rows, &M2Options { max_items: 2, ..Default::default() }).unwrap_err();
+    let e =
+        m2(&items, &[false; 3], &m, &rows, &M2Options { max_items: 2, ..Default::default() }).unwrap_err();
     assert!(e.contains("at most 2 items"), "{e}");
     // with fixed (anchored) items there are degrees of freedom again
     assert_eq!(m2(&items, &[true, true, false], &m, &rows, &M2Options::default()).unwrap().df, 4);
