@@ -222,7 +222,7 @@ pub fn logistic_dif(
     group: &[Option<usize>],
     n_groups: usize,
 ) -> Vec<Option<LogisticDif>> {
-    let total: Vec<f64> = m.total_scores().iter().map(|t| *t as f64).collect();
+    let total: Vec<f64> = m.total_scores();
     (0..m.n_items()).map(|j| item_dif(m, j, &total, group, n_groups)).collect()
 }
 

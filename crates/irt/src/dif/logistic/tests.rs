@@ -102,7 +102,7 @@ fn statistics_match_a_direct_maximisation() {
     g2[0] = ItemModel::TwoPl { a: 1.1, b: 0.0 };
     let (m, group) = three_groups(&[base.clone(), base.clone(), g2], 150);
     let res = logistic_dif(&m, &group, 3);
-    let total: Vec<f64> = m.total_scores().iter().map(|t| *t as f64).collect();
+    let total: Vec<f64> = m.total_scores();
     for j in [0usize, 8] {
         let r = res[j].as_ref().unwrap();
         let k = m.max_observed()[j].unwrap() as usize;
@@ -114,7 +114,7 @@ fn statistics_match_a_direct_maximisation() {
                 .map(|p| {
                     let s = (total[p] - mean) / sd;
                     let g = group[p].unwrap();
-                    let row = vec![
+                    let row = [
                         s,
                         (g == 1) as u8 as f64,
                         (g == 2) as u8 as f64,
