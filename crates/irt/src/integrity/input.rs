@@ -225,6 +225,14 @@ mod tests {
         assert!(err.contains("line 3") && err.contains("009"), "{err}");
         let err = read_event(raw.as_bytes(), "number,room\n".as_bytes()).unwrap_err().to_string();
         assert!(err.contains("seat, version"), "{err}");
+        // the export's `shown` column, when present, is read too
+        let with_shown = raw
+            .replace("answered_at\n", "answered_at,shown\n")
+            .replace(".000Z\n", ".000Z,D\n")
+            .replace(",,,\n", ",,,,\n");
+        let e = read_event(with_shown.as_bytes(), results.as_bytes()).unwrap();
+        assert_eq!(e.candidates[0].responses["Q1@2"].shown.as_deref(), Some("D"));
+        assert_eq!(e.candidates[1].responses["Q1@2"].shown.as_deref(), Some(""));
         let l = read_layouts("room,rows,columns\nP1,4,6\n".as_bytes()).unwrap();
         assert_eq!(l["P1"], (4, 6));
         assert!(read_layouts("room,rows,columns\nP1,0,6\n".as_bytes()).is_err());
