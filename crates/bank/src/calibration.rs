@@ -63,6 +63,8 @@ pub struct Prepared {
     matrix: Option<ResponseMatrix>,
     columns: BankColumns,
     groups: Option<PersonGroups>,
+    /// The run's global model fit (M2), computed with the estimate and stored in its report.
+    fit: Option<serde_json::Value>,
 }
 
 /// Reads the responses and resolves their columns against the bank (errors are the user's: 4xx).
@@ -83,7 +85,7 @@ pub async fn prepare(
         _ => None,
     };
     let columns = resolve_columns(db, &actor.org_id, &matrix, request.bank_anchors).await?;
-    Ok(Prepared { request, csv, matrix: Some(matrix), columns, groups })
+    Ok(Prepared { request, csv, matrix: Some(matrix), columns, groups, fit: None })
 }
 
 impl Prepared {
@@ -104,7 +106,9 @@ impl Prepared {
             .matrix
             .take()
             .ok_or_else(|| ApiError::Internal("a calibration was estimated twice".into()))?;
-        estimate(matrix, opts).await
+        let (result, fit) = estimate(matrix, opts).await?;
+        self.fit = Some(fit);
+        Ok(result)
     }
 
     /// Stores the run with its parameters, as one transaction.
@@ -114,7 +118,8 @@ impl Prepared {
         actor: &Actor,
         result: &CalibrationResult,
     ) -> ApiResult<CalibrationOutcome> {
-        store_run(db, actor, &self.request, &self.csv, &self.columns.versions, result).await
+        store_run(db, actor, &self.request, &self.csv, &self.columns.versions, result, self.fit.as_ref())
+            .await
     }
 }
 
@@ -171,12 +176,21 @@ fn split_version(column: &str) -> (String, Option<i32>) {
     }
 }
 
-/// Runs the EM calibration on a blocking thread (it is CPU-bound and can take seconds).
-async fn estimate(matrix: ResponseMatrix, opts: CalibrationOptions) -> ApiResult<CalibrationResult> {
-    tokio::task::spawn_blocking(move || khaothi_irt::calibrate(&matrix, &opts))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::invalid(None, vec![FieldError::new("responses", e.to_string())]))
+/// Runs the EM calibration and its model fit (M2, docs/psychometrics.md) on a blocking thread
+/// (it is CPU-bound and can take seconds).
+async fn estimate(
+    matrix: ResponseMatrix,
+    opts: CalibrationOptions,
+) -> ApiResult<(CalibrationResult, serde_json::Value)> {
+    tokio::task::spawn_blocking(move || {
+        khaothi_irt::calibrate(&matrix, &opts).map(|r| {
+            let fit = khaothi_irt::fit::m2::calibration_fit(&matrix, &opts, &r);
+            (r, serde_json::to_value(fit).unwrap_or_default())
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::invalid(None, vec![FieldError::new("responses", e.to_string())]))
 }
 
 /// Stores the run in one transaction: the uploaded responses as a response set, the run with its
@@ -188,8 +202,12 @@ async fn store_run(
     csv: &str,
     versions: &[(String, i32)],
     result: &CalibrationResult,
+    fit: Option<&serde_json::Value>,
 ) -> ApiResult<CalibrationOutcome> {
-    let report = khaothi_irt::params::calibration_json(result);
+    let mut report = khaothi_irt::params::calibration_json(result);
+    if let Some(fit) = fit {
+        report["fit"] = fit.clone();
+    }
     let txn = db.begin().await?;
     let stored_set = match &request.responses {
         Responses::Upload { name, .. } => {

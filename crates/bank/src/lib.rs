@@ -99,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(packages::download))
         .routes(routes!(packages::board_key))
         .routes(routes!(results::list_sites, results::register_site))
+        .routes(routes!(integrity::screen_import))
         .routes(routes!(enemies::suggestions))
         .routes(routes!(enemies::decide))
         .routes(routes!(enemies::decided))

@@ -44,6 +44,8 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// The THPT answer sheet on paper: print it (`sheet`) and read scans of it (`read`).
     Omr(commands::omr::Args),
+    /// Answer-copying screen of an event's neighbouring seats (raw export + results); prints JSON.
+    Integrity(commands::integrity::Args),
 }
 
 fn main() {
@@ -65,6 +67,7 @@ fn main() {
         Command::Link(a) => commands::link::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Omr(a) => commands::omr::run(a),
+        Command::Integrity(a) => commands::integrity::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

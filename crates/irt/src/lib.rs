@@ -1,6 +1,7 @@
 //! Psychometrics for khaothi (DESIGN §4): item response models, marginal maximum likelihood
-//! calibration by EM, linking, ability estimation, classical item analysis, item fit (S-X²) and
-//! Mantel–Haenszel DIF. See `docs/psychometrics.md`.
+//! calibration by EM, linking, ability estimation, classical item analysis, item and model fit
+//! (S-X², M2, infit/outfit, lz, Q3), DIF (Mantel–Haenszel, Mantel, logistic regression) and the
+//! answer-copying screen. See `docs/psychometrics.md`.
 //!
 //! The crate is pure: no async and no I/O beyond the `Read`/`Write` handed to [`csv`] and
 //! [`params`].
@@ -13,6 +14,7 @@ pub mod dif;
 pub mod error;
 pub mod fit;
 pub mod information;
+pub mod integrity;
 pub mod linking;
 pub mod matrix;
 pub mod model;

@@ -60,6 +60,18 @@ pub async fn import_by_digest<C: ConnectionTrait>(
     Ok(result_import::Entity::find().filter(result_import::Column::Digest.eq(digest)).one(db).await?)
 }
 
+/// One import of the organisation, with its file.
+pub async fn import_by_id<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+) -> Result<Option<ResultImport>, StoreError> {
+    Ok(result_import::Entity::find_by_id(id.to_string())
+        .filter(result_import::Column::OrgId.eq(org))
+        .one(db)
+        .await?)
+}
+
 /// What an import stores besides the file itself.
 pub struct NewImport<'a> {
     pub site_id: &'a str,

@@ -12,6 +12,7 @@ pub mod calibration_link;
 pub mod enemies;
 pub mod health;
 pub mod import;
+pub mod integrity;
 pub mod item_list;
 pub mod items;
 pub mod media;

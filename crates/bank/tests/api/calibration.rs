@@ -42,6 +42,10 @@ async fn board_calibrates_and_runs_are_kept(backend: Backend) {
         crate::calibration_jobs::calibrate_and_wait(&app, &board, "?model=2pl&name=pretest", csv.clone())
             .await;
     assert_eq!(run["report"]["converged"], true, "{run}");
+    // The run's global model fit: M2 on 24 + 276 moments, 48 parameters; the data fit the model.
+    let fit = &run["report"]["fit"];
+    assert_eq!((fit["statistic"].as_str(), fit["df"].as_i64()), (Some("M2"), Some(300 - 48)), "{fit}");
+    assert!(fit["p"].as_f64().unwrap() > 0.001 && fit["rmsea"].as_f64().unwrap() < 0.02, "{fit}");
     let items = run["report"]["items"].as_array().unwrap();
     assert_eq!(items.len(), 24);
     // Parameters recovered within sampling error, and stored on the item version.

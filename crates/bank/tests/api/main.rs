@@ -21,6 +21,7 @@ mod file_modes;
 mod import;
 mod import_formats;
 mod import_preview;
+mod integrity;
 mod item_list_counts;
 mod no_versions;
 mod observability;

@@ -1,4 +1,5 @@
-//! `khaothi analyze`: classical item statistics, distractors, S-X² item fit and Mantel–Haenszel DIF.
+//! `khaothi analyze`: classical item statistics, distractors, item fit (S-X², infit/outfit), local
+//! dependence (Q3) and DIF (Mantel–Haenszel, Mantel's test, logistic regression).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -6,6 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use khaothi_irt::calibrate::{CalibrationOptions, calibrate};
 use khaothi_irt::classical::{classical, distractors};
+use khaothi_irt::dif::logistic::logistic_dif;
+use khaothi_irt::dif::mantel::mantel;
 use khaothi_irt::dif::mantel_haenszel;
 use khaothi_irt::fit::{FitOptions, s_x2};
 use khaothi_irt::params::read_item_params;
@@ -142,7 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let report = classical(&m);
     let mut items: Vec<Value> =
         report.items.iter().map(|s| serde_json::to_value(s).expect("serialisable")).collect();
-    let fit_source = if args.no_fit { Value::Null } else { add_item_fit(&args, &m, &mut items)? };
+    let (fit_source, local_dependence) =
+        if args.no_fit { (Value::Null, Value::Null) } else { add_item_fit(&args, &m, &mut items)? };
     let dif_groups = if args.group_column.is_some() || args.group_file.is_some() {
         let values = read_groups(&args, &m, if in_csv_group { extras.pop() } else { None })?;
         add_dif(&args, &m, &values, &mut items)?
@@ -163,6 +167,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "mean_total": report.mean_total,
             "sd_total": report.sd_total,
             "fit": fit_source,
+            "local_dependence": local_dependence,
             "dif_groups": dif_groups,
             "items": items,
         }))?
@@ -170,11 +175,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     write_output(args.output.as_deref(), &text)
 }
 
-/// S-X² of every item (a `fit` object on each) under the `--params` models or a calibration
-/// with `--model`; returns where the models came from. A fit that cannot be computed is a
-/// warning, not an error.
-fn add_item_fit(args: &Args, m: &ResponseMatrix, items: &mut [Value]) -> anyhow::Result<Value> {
-    let (models, fit_source) = match &args.params {
+/// S-X² and infit/outfit of every item (a `fit` object on each) under the `--params` models or a
+/// calibration with `--model`; returns where the models came from and Q3. A fit that cannot be
+/// computed is a warning, not an error.
+fn add_item_fit(args: &Args, m: &ResponseMatrix, items: &mut [Value]) -> anyhow::Result<(Value, Value)> {
+    let ((models, fit_source), prior) = match &args.params {
         Some(p) => {
             let params =
                 read_item_params(open_input(p)?).with_context(|| format!("reading {}", p.display()))?;
@@ -183,7 +188,7 @@ fn add_item_fit(args: &Args, m: &ResponseMatrix, items: &mut [Value]) -> anyhow:
                 m.item_ids().iter().map(String::as_str).filter(|i| !by_id.contains_key(i)).collect();
             anyhow::ensure!(missing.is_empty(), "no parameters for item(s): {}", missing.join(", "));
             let models = m.item_ids().iter().map(|i| by_id[i.as_str()].clone()).collect::<Vec<_>>();
-            (models, json!({"params": p.display().to_string()}))
+            ((models, json!({"params": p.display().to_string()})), (0.0, 1.0))
         }
         None => {
             let r = calibrate(
@@ -196,7 +201,8 @@ fn add_item_fit(args: &Args, m: &ResponseMatrix, items: &mut [Value]) -> anyhow:
                 },
             )?;
             let source = json!({"calibrated": args.model, "converged": r.converged});
-            (r.items.into_iter().map(|i| i.model).collect(), source)
+            let prior = (r.theta_mean, r.theta_sd);
+            ((r.items.into_iter().map(|i| i.model).collect(), source), prior)
         }
     };
     match s_x2(&models, m, &FitOptions::default()) {
@@ -207,17 +213,85 @@ fn add_item_fit(args: &Args, m: &ResponseMatrix, items: &mut [Value]) -> anyhow:
         }
         Err(e) => eprintln!("warning: item fit skipped: {e}"),
     }
-    Ok(fit_source)
+    let local_dependence = add_residual_fit(&models, m, prior, items)?;
+    Ok((fit_source, local_dependence))
 }
 
-/// Mantel–Haenszel DIF of every item (a `dif` object on each) between the reference and focal
-/// groups of `values`; returns the two groups.
+/// Infit/outfit (into each item's `fit`) and Q3 at EAP abilities under a N(mean, sd²) prior
+/// (the calibration's population), as mirt's `itemfit` and `residuals(type = "Q3")` do.
+fn add_residual_fit(
+    models: &[ItemModel],
+    m: &ResponseMatrix,
+    (prior_mean, prior_sd): (f64, f64),
+    items: &mut [Value],
+) -> anyhow::Result<Value> {
+    use khaothi_irt::ability::{AbilityOptions, score_matrix};
+    use khaothi_irt::fit::residual::{infit_outfit, q3};
+    let opts = AbilityOptions { prior_mean, prior_sd, ..Default::default() };
+    let thetas: Vec<Option<f64>> = score_matrix(models, m, &opts)?.iter().map(|e| e.theta).collect();
+    for f in infit_outfit(models, m, &thetas)? {
+        if let Some(j) = m.item_index(&f.id) {
+            let fit = items[j].get("fit").cloned().unwrap_or_else(|| json!({}));
+            let mut fit = fit.as_object().cloned().unwrap_or_default();
+            for (k, v) in
+                [("infit", f.infit), ("infit_t", f.infit_t), ("outfit", f.outfit), ("outfit_t", f.outfit_t)]
+            {
+                fit.insert(k.into(), json!(v));
+            }
+            items[j]["fit"] = Value::Object(fit);
+        }
+    }
+    Ok(match q3(models, m, &thetas) {
+        Ok(ld) => serde_json::to_value(ld)?,
+        Err(e) => json!({"reason": e.to_string()}),
+    })
+}
+
+/// DIF of every item: logistic regression over every group of `values` (`dif_lr`), and between
+/// the reference and focal groups Mantel–Haenszel (`dif`) and, for items scored above 1, Mantel's
+/// test (`dif_polytomous`); returns the groups.
 fn add_dif(args: &Args, m: &ResponseMatrix, values: &[String], items: &mut [Value]) -> anyhow::Result<Value> {
+    let groups = group_order(values, args.reference.as_deref())?;
+    let index: HashMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect();
+    let lr_group: Vec<Option<usize>> = values.iter().map(|v| index.get(v.as_str()).copied()).collect();
+    for (v, d) in items.iter_mut().zip(logistic_dif(m, &lr_group, groups.len())) {
+        v["dif_lr"] = serde_json::to_value(&d)?;
+    }
+    if groups.len() > 2 && args.focal.is_none() {
+        return Ok(json!({"reference": groups[0], "groups": groups,
+            "note": "Mantel-Haenszel compares two groups: give --focal; logistic regression (dif_lr) covers every group"}));
+    }
     let (group, r, f) = assign(values, args.reference.as_deref(), args.focal.as_deref())?;
     for (v, d) in items.iter_mut().zip(mantel_haenszel(m, &group)) {
         v["dif"] = serde_json::to_value(&d)?;
     }
-    Ok(json!({"reference": r, "focal": f}))
+    for (v, d) in items.iter_mut().zip(mantel(m, &group)) {
+        if d.chi_square.is_some() {
+            v["dif_polytomous"] = serde_json::to_value(&d)?;
+        }
+    }
+    Ok(json!({"reference": r, "focal": f, "groups": groups}))
+}
+
+/// The group values, the reference first (`--reference` or the largest), then by size.
+fn group_order(values: &[String], reference: Option<&str>) -> anyhow::Result<Vec<String>> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for v in values.iter().filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("NA")) {
+        *counts.entry(v.as_str()).or_default() += 1;
+    }
+    let mut by_size: Vec<(&str, usize)> = counts.into_iter().collect();
+    by_size.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out: Vec<String> = by_size.iter().map(|x| x.0.to_string()).collect();
+    if let Some(r) = reference {
+        let at = out
+            .iter()
+            .position(|g| g == r)
+            .with_context(|| format!("no person is in the reference group '{r}'"))?;
+        let g = out.remove(at);
+        out.insert(0, g);
+    }
+    anyhow::ensure!(out.len() >= 2, "DIF needs at least two groups; found {}", out.len());
+    Ok(out)
 }
 
 /// Distractor analysis (a `distractors` list on each item) from the chosen options in
@@ -261,7 +335,7 @@ fn add_distractors(
 /// The CSV output: one row per item, the classical statistics, fit and DIF (distractors are in
 /// the JSON output only).
 fn csv_table(items: &[Value]) -> anyhow::Result<String> {
-    const COLUMNS: [(&str, &[&str]); 16] = [
+    const COLUMNS: [(&str, &[&str]); 24] = [
         ("id", &["id"]),
         ("n", &["n"]),
         ("mean", &["mean"]),
@@ -278,6 +352,14 @@ fn csv_table(items: &[Value]) -> anyhow::Result<String> {
         ("mh_chi_square", &["dif", "chi_square"]),
         ("mh_p", &["dif", "p_value"]),
         ("ets_class", &["dif", "class"]),
+        ("infit", &["fit", "infit"]),
+        ("infit_t", &["fit", "infit_t"]),
+        ("outfit", &["fit", "outfit"]),
+        ("outfit_t", &["fit", "outfit_t"]),
+        ("mantel_smd", &["dif_polytomous", "smd"]),
+        ("mantel_class", &["dif_polytomous", "class"]),
+        ("lr_delta_r2", &["dif_lr", "delta_r2"]),
+        ("lr_class", &["dif_lr", "class"]),
     ];
     let mut w = csv_writer();
     w.write_record(COLUMNS.map(|(name, _)| name))?;

@@ -54,6 +54,9 @@ pub struct Args {
     /// The reference group (ability N(0, 1)); default: the first group in file order.
     #[arg(long, requires = "group_column")]
     pub reference: Option<String>,
+    /// Skip the global model fit (M2, RMSEA, SRMSR) in the output's `fit`.
+    #[arg(long)]
+    pub no_fit: bool,
 }
 
 pub(crate) fn open_input(path: &std::path::Path) -> anyhow::Result<Box<dyn std::io::Read>> {
@@ -129,6 +132,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             w.message
         );
     }
-    let text = serde_json::to_string_pretty(&calibration_json(&result))?;
+    let mut json = calibration_json(&result);
+    if !args.no_fit {
+        json["fit"] = serde_json::to_value(khaothi_irt::fit::m2::calibration_fit(&m, &opts, &result))?;
+    }
+    let text = serde_json::to_string_pretty(&json)?;
     write_output(args.output.as_deref(), &text)
 }

@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod demo;
 pub mod import;
 pub mod link;
+pub mod integrity;
 pub mod loadtest;
 pub mod migrate;
 pub mod omr;

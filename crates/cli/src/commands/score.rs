@@ -100,7 +100,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Some(n) => Some(draw_plausible_values(&items, &m, extra.first(), n, &args)?),
             None => None,
         };
-        Ok(Scored { est, pv })
+        let lz = person_fit(&items, &m, &est);
+        Ok(Scored { est, pv, lz })
     })?;
     let text = if args.format == "csv" { csv_text(&m, &scored)? } else { json_text(&args, &m, &scored)? };
     write_output(args.output.as_deref(), &text)
@@ -109,6 +110,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 struct Scored {
     est: Vec<khaothi_irt::AbilityEstimate>,
     pv: Option<PlausibleValues>,
+    /// Person fit lz at each estimate (None without an estimate or with fewer than two items).
+    lz: Vec<Option<f64>>,
+}
+
+fn person_fit(
+    items: &[khaothi_irt::ItemModel],
+    m: &khaothi_irt::ResponseMatrix,
+    est: &[khaothi_irt::AbilityEstimate],
+) -> Vec<Option<f64>> {
+    est.iter()
+        .enumerate()
+        .map(|(p, e)| {
+            let scores: Vec<Option<u8>> =
+                m.row(p).iter().map(|&x| (x != khaothi_irt::MISSING).then_some(x)).collect();
+            e.theta.and_then(|t| khaothi_irt::fit::person::lz(items, &scores, t))
+        })
+        .collect()
 }
 
 fn draw_plausible_values(
@@ -148,7 +166,7 @@ fn person_id(m: &khaothi_irt::ResponseMatrix, p: usize) -> String {
 fn csv_text(m: &khaothi_irt::ResponseMatrix, s: &Scored) -> anyhow::Result<String> {
     let mut w = csv_writer();
     let n_pv = s.pv.as_ref().map_or(0, |pv| pv.values.first().map_or(0, Vec::len));
-    let mut header: Vec<String> = ["person", "theta", "se", "status", "n_answered", "raw_score"]
+    let mut header: Vec<String> = ["person", "theta", "se", "status", "n_answered", "raw_score", "lz"]
         .iter()
         .map(|x| x.to_string())
         .collect();
@@ -163,6 +181,7 @@ fn csv_text(m: &khaothi_irt::ResponseMatrix, s: &Scored) -> anyhow::Result<Strin
             status_str(e.status),
             e.n_answered.to_string(),
             e.raw_score.to_string(),
+            f(s.lz[p]),
         ];
         if let Some(pv) = &s.pv {
             row.extend(pv.values[p].iter().map(|v| format!("{v:.6}")));
@@ -179,7 +198,7 @@ fn json_text(args: &Args, m: &khaothi_irt::ResponseMatrix, s: &Scored) -> anyhow
         .enumerate()
         .map(|(p, e)| {
             let mut v = serde_json::json!({"person": person_id(m, p), "theta": e.theta, "se": e.se, "status": e.status,
-                "n_answered": e.n_answered, "raw_score": e.raw_score});
+                "n_answered": e.n_answered, "raw_score": e.raw_score, "lz": s.lz[p]});
             if let Some(pv) = &s.pv {
                 v["pv"] = serde_json::json!(pv.values[p]);
             }

@@ -7,6 +7,10 @@
 //! low end until every expected cell count is at least `min_expected`; `df = Σ_groups (K_j − 1) −
 //! n_params`. Only complete cases (persons who answered every item) enter the statistic.
 
+pub mod m2;
+pub mod person;
+pub mod residual;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::IrtError;

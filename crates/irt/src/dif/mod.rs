@@ -1,4 +1,6 @@
-//! Mantel–Haenszel DIF for dichotomous items with the ETS A/B/C classification.
+//! Mantel–Haenszel DIF for dichotomous items with the ETS A/B/C classification; Mantel's test
+//! for polytomous items in [`mantel`], logistic-regression DIF for any number of groups in
+//! [`logistic`].
 //!
 //! Persons are matched on the total score (sum of answered items, the studied item included); in
 //! each score stratum a 2×2 table of group (reference/focal) × (right/wrong) is formed.
@@ -7,6 +9,9 @@
 //! with continuity correction. ETS classes (Zwick, 2012): **A** if `|D| < 1` or the χ² is not
 //! significant at 5%; **C** if `|D| ≥ 1.5` and `|D|` is significantly larger than 1
 //! (`(|D| − 1)/SE > 1.645`); **B** otherwise.
+
+pub mod logistic;
+pub mod mantel;
 
 use serde::{Deserialize, Serialize};
 
