@@ -16,36 +16,47 @@ use crate::report::{ImportReport, LineReport, check_record};
 const MAX_DEPTH: usize = 128;
 
 #[derive(Debug, Default)]
-struct Element {
-    name: String,
-    attrs: HashMap<String, String>,
-    children: Vec<Node>,
+pub(super) struct Element {
+    pub name: String,
+    pub attrs: HashMap<String, String>,
+    pub children: Vec<Node>,
 }
 
 #[derive(Debug)]
-enum Node {
+pub(super) enum Node {
     Element(Element),
     Text(String),
 }
 
 impl Element {
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(super) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.get(name).map(String::as_str)
     }
 
-    fn elements(&self) -> impl Iterator<Item = &Element> {
+    pub(super) fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
         })
     }
 
-    fn child(&self, name: &str) -> Option<&Element> {
+    pub(super) fn child(&self, name: &str) -> Option<&Element> {
         self.elements().find(|e| e.name == name)
     }
 
+    /// The element's own text nodes, without its children's.
+    pub(super) fn own_text(&self) -> String {
+        self.children
+            .iter()
+            .filter_map(|n| match n {
+                Node::Text(t) => Some(t.as_str()),
+                Node::Element(_) => None,
+            })
+            .collect()
+    }
+
     /// Every descendant with this name, in document order.
-    fn find_all<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
+    pub(super) fn find_all<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
         for e in self.elements() {
             if e.name == name {
                 out.push(e);
@@ -55,7 +66,7 @@ impl Element {
     }
 
     /// Text content, verbatim (khaothi writes Markdown source as text).
-    fn text(&self) -> String {
+    pub(super) fn text(&self) -> String {
         let mut s = String::new();
         for n in &self.children {
             match n {
@@ -134,7 +145,7 @@ fn line_col(xml: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Parses the whole document into a tree; errors carry line, column and the open element.
-fn parse_tree(xml: &str) -> Result<(Element, usize), InteropError> {
+pub(super) fn parse_tree(xml: &str) -> Result<(Element, usize), InteropError> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut stack: Vec<(Element, String)> = vec![(Element::default(), String::new())];
     let mut root_line = 1;
@@ -266,10 +277,11 @@ fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
         ..Default::default()
     };
     match interaction.name.as_str() {
-        "choiceinteraction" => read_choice(interaction, &correct, &mut rec)?,
+        "choiceinteraction" => read_choice(interaction, declaration, &correct, &mut rec),
         "matchinteraction" => read_true_false(interaction, &correct, &meta, &mut rec)?,
         _ => read_text_entry(declaration, correct, &meta, &mut rec),
     }
+    super::processing::check_processing(&root, declaration, &mut rec)?;
     Ok((rec, line))
 }
 
@@ -316,26 +328,34 @@ fn choice_text(e: &Element) -> String {
     s.trim().to_string()
 }
 
-/// A `choiceInteraction` with one choice: a single-choice item keyed by letter.
-fn read_choice(interaction: &Element, correct: &[String], rec: &mut ItemRecord) -> Result<(), InteropError> {
-    if interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1") {
-        return Err(unsupported(
-            Some("choiceInteraction"),
-            "only maxChoices=\"1\" (single choice) is supported",
-        ));
-    }
-    rec.kind = ItemKind::SingleChoice;
+/// A `choiceInteraction`: a single-choice item keyed by letter when one choice may be ticked and
+/// one is correct, otherwise a multiple-response item keyed by one flag per choice (its scoring
+/// rule comes from the response processing).
+fn read_choice(interaction: &Element, declaration: Option<&Element>, correct: &[String], rec: &mut ItemRecord) {
     let choices: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplechoice").collect();
     rec.options = Some(choices.iter().map(|c| choice_text(c)).collect());
+    let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
+    rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
+    let several = interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1")
+        || declaration.and_then(|d| d.attr("cardinality")).is_some_and(|c| c != "single")
+        || correct.len() > 1;
+    if several {
+        rec.kind = ItemKind::MultipleResponse;
+        rec.keys = Some(
+            choices
+                .iter()
+                .map(|c| c.attr("identifier").is_some_and(|id| correct.iter().any(|k| k == id)))
+                .collect(),
+        );
+        return;
+    }
+    rec.kind = ItemKind::SingleChoice;
     let position =
         correct.first().and_then(|k| choices.iter().position(|c| c.attr("identifier") == Some(k.as_str())));
     rec.key = Some(match position {
         Some(i) if i < 26 => char::from(b'A' + i as u8).to_string(),
         _ => correct.first().cloned().unwrap_or_default(),
     });
-    let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
-    rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
-    Ok(())
 }
 
 /// A `matchInteraction` of statements against Đúng/Sai: a true/false group.
