@@ -232,8 +232,14 @@ fn multiple_response_items_never_reach_a_thpt_form() {
         .collect();
     let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
     assert_eq!(r.pool.excluded.kind_not_in_thpt, 3);
-    let listed: Vec<&str> =
-        r.pool.excluded.items.iter().filter(|e| e.reason == "kind_not_in_thpt").map(|e| e.id.as_str()).collect();
+    let listed: Vec<&str> = r
+        .pool
+        .excluded
+        .items
+        .iter()
+        .filter(|e| e.reason == "kind_not_in_thpt")
+        .map(|e| e.id.as_str())
+        .collect();
     assert_eq!(listed, changed.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         r.pool.excluded.sentences().iter().any(|s| s.contains("3 items of a kind THPT papers do not have")),

@@ -205,11 +205,7 @@ impl ItemRecord {
     }
 
     /// Options and one key flag per option; no `key` letter (several may be correct).
-    fn multiple_response(
-        &self,
-        errors: &mut Vec<FieldError>,
-        warnings: &mut Vec<RecordWarning>,
-    ) -> ItemBody {
+    fn multiple_response(&self, errors: &mut Vec<FieldError>, warnings: &mut Vec<RecordWarning>) -> ItemBody {
         self.wrong_fields(
             &[
                 ("key", self.key.is_some()),
@@ -459,21 +455,33 @@ mod tests {
         let (item, warnings) = ItemRecord::from_json_line(mr).unwrap().into_item().unwrap();
         assert_eq!(warnings.len(), 1, "the typed letter is removed: {warnings:?}");
         let ItemBody::MultipleResponse { options, keys, scoring } = &item.body else { panic!() };
-        assert_eq!((options[0].as_str(), keys.as_slice(), *scoring), ("go", &[true, false, true][..], ResponseScoring::Partial));
+        assert_eq!(
+            (options[0].as_str(), keys.as_slice(), *scoring),
+            ("go", &[true, false, true][..], ResponseScoring::Partial)
+        );
         let (again, _) = ItemRecord::from_item(&item).into_item().unwrap();
         assert_eq!(item, again);
         let plain = mr.replace(",\"scoring\":\"partial\"", "");
         let (item, _) = ItemRecord::from_json_line(&plain).unwrap().into_item().unwrap();
-        assert!(matches!(item.body, ItemBody::MultipleResponse { scoring: ResponseScoring::AllOrNothing, .. }));
+        assert!(matches!(
+            item.body,
+            ItemBody::MultipleResponse { scoring: ResponseScoring::AllOrNothing, .. }
+        ));
         assert_eq!(ItemRecord::from_item(&item).scoring, None, "the default is not written");
         for (bad, field) in [
             (mr.replace("[true,false,true]", "[true,false]"), "keys"),
             (mr.replace("[true,false,true]", "[false,false,false]"), "keys"),
-            (mr.replace("[\"A. go\",\"went\",\"gone\"]", "[\"go\"]").replace("[true,false,true]", "[true]"), "options"),
+            (
+                mr.replace("[\"A. go\",\"went\",\"gone\"]", "[\"go\"]")
+                    .replace("[true,false,true]", "[true]"),
+                "options",
+            ),
             (mr.replace("\"keys\"", "\"key\":\"A\",\"keys\""), "key"),
             (SC.replace("\"key\":\"B\"", "\"key\":\"B\",\"scoring\":\"partial\""), "scoring"),
         ] {
-            let Err(DomainError::Invalid { errors, .. }) = ItemRecord::from_json_line(&bad).unwrap().into_item() else {
+            let Err(DomainError::Invalid { errors, .. }) =
+                ItemRecord::from_json_line(&bad).unwrap().into_item()
+            else {
                 panic!("{bad}")
             };
             assert!(errors.iter().any(|e| e.field == field), "{field}: {errors:?}");

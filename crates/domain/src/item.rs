@@ -197,9 +197,17 @@ pub const MULTIPLE_RESPONSE_OPTIONS: std::ops::RangeInclusive<usize> = 2..=10;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemBody {
-    SingleChoice { options: Vec<String>, key: Choice },
-    TrueFalseGroup { statements: Vec<Statement>, keys: Vec<bool> },
-    ShortAnswer { answer: ShortAnswerKey },
+    SingleChoice {
+        options: Vec<String>,
+        key: Choice,
+    },
+    TrueFalseGroup {
+        statements: Vec<Statement>,
+        keys: Vec<bool>,
+    },
+    ShortAnswer {
+        answer: ShortAnswerKey,
+    },
     /// Several options may be correct: `keys` holds one flag per option.
     MultipleResponse {
         options: Vec<String>,

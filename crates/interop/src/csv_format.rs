@@ -428,11 +428,15 @@ mod tests {
         assert!(!report.has_errors(), "{report:#?}");
         let item = report.lines[0].item.clone().unwrap();
         let ItemBody::MultipleResponse { options, keys, scoring } = &item.body else { panic!() };
-        assert_eq!((options.len(), keys.as_slice(), *scoring), (3, &[true, false, true][..], ResponseScoring::Partial));
+        assert_eq!(
+            (options.len(), keys.as_slice(), *scoring),
+            (3, &[true, false, true][..], ResponseScoring::Partial)
+        );
         let written = write_csv([&item]).unwrap();
         let again = parse_csv(&written, &ImportOptions::default());
         assert_eq!(again.lines[0].item.as_ref(), Some(&item), "{written}");
-        let bad = parse_csv(&format!("{header}\n{}\n", row.replace("partial", "half")), &ImportOptions::default());
+        let bad =
+            parse_csv(&format!("{header}\n{}\n", row.replace("partial", "half")), &ImportOptions::default());
         assert_eq!(bad.lines[0].messages[0].field, "scoring");
     }
 

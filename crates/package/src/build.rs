@@ -261,12 +261,7 @@ fn bank_items(input: &PackageInput<'_>, items: &HashMap<&str, &Item>) -> Result<
                 }
             }
             seen.insert(id, out.len());
-            out.push(BankItem {
-                id: id.to_string(),
-                version: fi.version,
-                key,
-                irt: item.irt.clone(),
-            });
+            out.push(BankItem { id: id.to_string(), version: fi.version, key, irt: item.irt.clone() });
         }
     }
     Ok(out)

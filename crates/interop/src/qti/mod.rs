@@ -19,10 +19,12 @@
 //! exact; the item's metadata travel in `KHAOTHI_*` outcome declarations with default values, which
 //! any QTI processor may ignore. IRT parameters and media files are not exported.
 
+mod package;
 mod processing;
 mod read;
 mod write;
 
+pub use package::{read_qti_package, read_qti_package_with};
 pub use read::{parse_qti, read_qti};
 pub use write::write_qti;
 
@@ -196,9 +198,14 @@ mod tests {
     #[test]
     fn response_processing_khaothi_cannot_represent_is_refused_per_item() {
         // Another partial-credit rule (no penalty for wrong options) is not reinterpreted.
-        let xml = write_qti(&item(MR), QtiVersion::V2_1).unwrap().replace("mappedValue=\"-0.3333333333333333\"", "mappedValue=\"0\"");
+        let xml = write_qti(&item(MR), QtiVersion::V2_1)
+            .unwrap()
+            .replace("mappedValue=\"-0.3333333333333333\"", "mappedValue=\"0\"");
         let err = read_qti(&xml).unwrap_err().to_string();
-        assert!(err.contains("item TA12-0001: response processing template map_response is not supported"), "{err}");
+        assert!(
+            err.contains("item TA12-0001: response processing template map_response is not supported"),
+            "{err}"
+        );
         // A true/false group scored all-or-nothing elsewhere is not a THPT part II item.
         let tf = write_qti(&item(TF), QtiVersion::V2_1).unwrap();
         let start = tf.find("  <responseProcessing>").unwrap();

@@ -29,7 +29,8 @@ const THPT_SHARES: [&str; 5] = ["0", "0.1", "0.25", "0.5", "1"];
 /// A true/false group's response processing (see the module comment), indented for an item.
 pub(super) fn true_false_processing(q: Names, keys: &[bool]) -> String {
     let (el, at) = (|n| q.el(n), |n| q.at(n));
-    let value = |base: &str, v: &str| format!("<{0} {1}=\"{base}\">{v}</{0}>", el("baseValue"), at("baseType"));
+    let value =
+        |base: &str, v: &str| format!("<{0} {1}=\"{base}\">{v}</{0}>", el("baseValue"), at("baseType"));
     let variable = |id: &str| format!("<{} {}=\"{id}\"/>", el("variable"), at("identifier"));
     let set = |id: &str, expr: String| {
         format!("<{0} {1}=\"{id}\">{expr}</{0}>", el("setOutcomeValue"), at("identifier"))
@@ -38,7 +39,8 @@ pub(super) fn true_false_processing(q: Names, keys: &[bool]) -> String {
     x.push_str(&format!("    {}\n", set(RIGHT, value("integer", "0"))));
     for (i, key) in keys.iter().enumerate() {
         let pair = format!("{} {}", char::from(b'a' + i as u8), if *key { "T" } else { "F" });
-        let test = format!("<{0}>{1}{2}</{0}>", el("member"), value("directedPair", &pair), variable("RESPONSE"));
+        let test =
+            format!("<{0}>{1}{2}</{0}>", el("member"), value("directedPair", &pair), variable("RESPONSE"));
         let add = format!("<{0}>{1}{2}</{0}>", el("sum"), variable(RIGHT), value("integer", "1"));
         x.push_str(&format!(
             "    <{0}><{1}>{test}{2}</{1}></{0}>\n",
@@ -50,12 +52,8 @@ pub(super) fn true_false_processing(q: Names, keys: &[bool]) -> String {
     x.push_str(&format!("    <{}>\n", el("responseCondition")));
     for right in (1..=4).rev() {
         let branch = if right == 4 { "responseIf" } else { "responseElseIf" };
-        let test = format!(
-            "<{0}>{1}{2}</{0}>",
-            el("match"),
-            variable(RIGHT),
-            value("integer", &right.to_string())
-        );
+        let test =
+            format!("<{0}>{1}{2}</{0}>", el("match"), variable(RIGHT), value("integer", &right.to_string()));
         x.push_str(&format!(
             "      <{0}>{test}{1}</{0}>\n",
             el(branch),
@@ -97,7 +95,7 @@ pub(super) fn check_processing(
             rec.scoring = None;
             Ok(())
         }
-        (ItemKind::MultipleResponse, Some("map_response")) => match partial_credit(declaration, rec) {
+        (ItemKind::MultipleResponse, Some("map_response")) => match partial_credit(root, declaration, rec) {
             Ok(()) => {
                 rec.scoring = Some(ResponseScoring::Partial);
                 Ok(())
@@ -109,7 +107,9 @@ pub(super) fn check_processing(
             format!("response processing template {t}"),
             "khaothi scores a true/false group by the THPT rule: 0.1, 0.25, 0.5, 1 for 1–4 statements right",
         ),
-        (_, Some(t)) => refuse(format!("response processing template {t}"), "khaothi scores this kind otherwise"),
+        (_, Some(t)) => {
+            refuse(format!("response processing template {t}"), "khaothi scores this kind otherwise")
+        }
         (_, None) => refuse(
             "custom response processing".into(),
             "only the standard templates and khaothi's own THPT rules are read; the rules are not reinterpreted",
@@ -125,7 +125,9 @@ fn template_name(uri: &str) -> String {
 
 /// Whether the mapping is khaothi's partial-credit rule: +1/k for each of the k correct options,
 /// −1/k for each other one, the sum bounded to 0–1.
-fn partial_credit(declaration: Option<&Element>, rec: &ItemRecord) -> Result<(), String> {
+fn partial_credit(root: &Element, declaration: Option<&Element>, rec: &ItemRecord) -> Result<(), String> {
+    let mut choices = Vec::new();
+    root.find_all("simplechoice", &mut choices);
     let mapping = declaration.and_then(|d| d.child("mapping")).ok_or("map_response without a mapping")?;
     let keys = rec.keys.as_deref().unwrap_or_default();
     let k = keys.iter().filter(|x| **x).count().max(1) as f64;
@@ -135,17 +137,18 @@ fn partial_credit(declaration: Option<&Element>, rec: &ItemRecord) -> Result<(),
     if !close(number("lowerbound"), 0.0) || number("upperbound").is_some_and(|u| u < 1.0 - 1e-6) {
         return Err(format!("the mapping's bounds differ: {rule}"));
     }
-    for (i, key) in keys.iter().enumerate() {
-        let letter = char::from(b'A' + i as u8).to_string();
+    for (choice, key) in choices.iter().zip(keys) {
+        let id = choice.attr("identifier").unwrap_or_default().trim();
         let value = mapping
             .elements()
             .filter(|e| e.name == "mapentry")
-            .find(|e| e.attr("mapkey").map(str::trim) == Some(letter.as_str()))
+            .find(|e| e.attr("mapkey").map(str::trim) == Some(id))
             .and_then(|e| e.attr("mappedvalue"))
             .and_then(|v| v.trim().parse::<f64>().ok())
             .or_else(|| number("defaultvalue"));
         if !close(value, if *key { 1.0 / k } else { -1.0 / k }) {
-            return Err(format!("option {letter} maps to {value:?}: {rule}"));
+            let shown = value.map_or("nothing".to_string(), |v| v.to_string());
+            return Err(format!("choice {id} maps to {shown}: {rule}"));
         }
     }
     Ok(())

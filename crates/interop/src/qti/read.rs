@@ -101,6 +101,10 @@ impl Element {
                         e.attr("alt").unwrap_or(""),
                         e.attr("src").unwrap_or("")
                     )),
+                    // QTI 2.1 systems often show pictures as `<object data type="image/…">`.
+                    "object" if e.attr("type").is_some_and(|t| t.starts_with("image/")) => {
+                        out.push_str(&format!("![{}]({})", e.text().trim(), e.attr("data").unwrap_or("")))
+                    }
                     "br" => out.push_str("  \n"),
                     name if name.ends_with("interaction") => {
                         if let Some(p) = e.child("prompt") {
@@ -248,6 +252,12 @@ fn unsupported(element: Option<&str>, message: impl Into<String>) -> InteropErro
 }
 
 fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
+    read_with_meta(xml).map(|(rec, line, _)| (rec, line))
+}
+
+/// The record, the line of its root element, and the names of the `KHAOTHI_*` metadata the item
+/// carried (a package import fills the others from the import's options).
+pub(super) fn read_with_meta(xml: &str) -> Result<(ItemRecord, usize, Vec<String>), InteropError> {
     let (root, line) = parse_tree(xml)?;
     if root.name != "assessmentitem" {
         return Err(unsupported(Some(&root.name), "the root element must be an assessmentItem"));
@@ -282,7 +292,7 @@ fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
         _ => read_text_entry(declaration, correct, &meta, &mut rec),
     }
     super::processing::check_processing(&root, declaration, &mut rec)?;
-    Ok((rec, line))
+    Ok((rec, line, meta.into_keys().collect()))
 }
 
 /// The `KHAOTHI_*` outcome declarations (prefix stripped) and their default values.
@@ -331,7 +341,12 @@ fn choice_text(e: &Element) -> String {
 /// A `choiceInteraction`: a single-choice item keyed by letter when one choice may be ticked and
 /// one is correct, otherwise a multiple-response item keyed by one flag per choice (its scoring
 /// rule comes from the response processing).
-fn read_choice(interaction: &Element, declaration: Option<&Element>, correct: &[String], rec: &mut ItemRecord) {
+fn read_choice(
+    interaction: &Element,
+    declaration: Option<&Element>,
+    correct: &[String],
+    rec: &mut ItemRecord,
+) {
     let choices: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplechoice").collect();
     rec.options = Some(choices.iter().map(|c| choice_text(c)).collect());
     let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
@@ -431,10 +446,12 @@ fn read_text_entry(
             }
         }
     }
+    // `2.5` and `2,5` are one answer once normalised (docs/formats.md): keep the first.
     let mut seen = Vec::new();
     accepted.retain(|a| {
-        !a.is_empty() && !seen.contains(a) && {
-            seen.push(a.clone());
+        let normal = khaothi_domain::item::normalise_short_answer(a);
+        !a.is_empty() && !seen.contains(&normal) && {
+            seen.push(normal);
             true
         }
     });

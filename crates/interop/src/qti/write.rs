@@ -92,7 +92,8 @@ impl Names {
         values: &[String],
         mapping: Option<&[String]>,
     ) -> String {
-        let entries: Option<Vec<(String, f64)>> = mapping.map(|keys| keys.iter().map(|k| (k.clone(), 1.0)).collect());
+        let entries: Option<Vec<(String, f64)>> =
+            mapping.map(|keys| keys.iter().map(|k| (k.clone(), 1.0)).collect());
         self.response_mapped(cardinality, base, values, entries.as_deref(), None)
     }
 
@@ -162,8 +163,11 @@ impl Names {
             ResponseScoring::AllOrNothing => self.response("multiple", "identifier", &correct, None),
             ResponseScoring::Partial => {
                 let share = 1.0 / correct.len().max(1) as f64;
-                let entries: Vec<(String, f64)> =
-                    keys.iter().enumerate().map(|(i, k)| (letter(i), if *k { share } else { -share })).collect();
+                let entries: Vec<(String, f64)> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (letter(i), if *k { share } else { -share }))
+                    .collect();
                 self.response_mapped("multiple", "identifier", &correct, Some(&entries), Some(0.0))
             }
         };
