@@ -11,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # postgresql: the throwaway test cluster; cmake, libclang-dev, pkg-config, g++: the HiGHS solver
-# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages.
-DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver)
+# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages;
+# libxml2-utils: xmllint checks written QTI 3.0 packages against the 1EdTech XSDs (khaothi-interop).
+DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver libxml2-utils)
 
 set_up() {
   local need=()

@@ -24,7 +24,9 @@ mod processing;
 mod read;
 mod write;
 
-pub use package::{read_qti_package, read_qti_package_with};
+pub use package::{
+    TestOutline, TestSection, read_qti_package, read_qti_package_with, thpt_points, write_qti_package,
+};
 pub use read::{parse_qti, read_qti};
 pub use write::write_qti;
 
@@ -40,7 +42,7 @@ impl QtiVersion {
     pub(crate) fn namespace(self) -> &'static str {
         match self {
             Self::V2_1 => "http://www.imsglobal.org/xsd/imsqti_v2p1",
-            Self::V3_0 => "http://www.imsglobal.org/xsd/imsqti_v3p0",
+            Self::V3_0 => "http://www.imsglobal.org/xsd/imsqtiasi_v3p0",
         }
     }
 

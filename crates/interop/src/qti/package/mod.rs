@@ -11,5 +11,7 @@
 mod manifest;
 mod media;
 mod read;
+mod write;
 
 pub use read::{read_qti_package, read_qti_package_with};
+pub use write::{TestOutline, TestSection, thpt_points, write_qti_package};
