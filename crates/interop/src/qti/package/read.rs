@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use khaothi_domain::{ItemRecord, Level};
+use khaothi_domain::ItemRecord;
 
 use super::manifest::{Resource, read_manifest};
 use super::media::{MediaSet, collect, listed_files};
@@ -115,6 +115,6 @@ fn fill_metadata(rec: &mut ItemRecord, carried: &[String], opts: &ConvertOptions
         rec.topic = t.clone();
     }
     if !has("LEVEL") {
-        rec.level = opts.level.unwrap_or(Level::default());
+        rec.level = opts.level.unwrap_or_default();
     }
 }

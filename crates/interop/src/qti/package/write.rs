@@ -192,7 +192,7 @@ fn test_xml(
         el("assessmentTest"),
         version.namespace(),
         at("identifier"),
-        escape(&ItemFiles::clean(&format!("T-{}", test.identifier))),
+        escape(ItemFiles::clean(&format!("T-{}", test.identifier))),
         at("title"),
         escape(&test.title),
     ));
@@ -284,7 +284,7 @@ fn manifest(
     let media_id = |name: &str| format!("MEDIA-{}", ItemFiles::clean(name));
     let mut x = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<manifest xmlns=\"{namespace}\" identifier=\"MANIFEST-{}\">\n  <metadata>\n    <schema>{schema}</schema>\n    <schemaversion>{schema_version}</schemaversion>\n  </metadata>\n  <organizations/>\n  <resources>\n",
-        escape(&ItemFiles::clean(test.map_or("items", |t| t.identifier.as_str()))),
+        escape(ItemFiles::clean(test.map_or("items", |t| t.identifier.as_str()))),
     );
     for item in items {
         let href = files.href(&item.id);
