@@ -339,28 +339,9 @@ impl Item {
                     }
                 }
             }
-            ItemBody::ShortAnswer { answer } => {
-                if answer.accepted.is_empty() {
-                    errors.push(FieldError::new("answer", "needs at least one accepted answer"));
-                }
-                for (i, a) in answer.accepted.iter().enumerate() {
-                    if let Err(e) = check_short_answer_key(a) {
-                        let field = if answer.accepted.len() == 1 {
-                            "answer".to_string()
-                        } else {
-                            format!("answer[{i}]")
-                        };
-                        errors.push(FieldError::new(field, e));
-                    }
-                }
-                if let Some(t) = answer.tolerance
-                    && !(t.is_finite() && t >= 0.0)
-                {
-                    errors.push(FieldError::new("tolerance", "must be a non-negative number"));
-                }
-            }
-            ItemBody::MultipleResponse { options, keys, .. } => {
-                check_multiple_response(options, keys, &mut errors)
+            ItemBody::ShortAnswer { answer } => check_short_answer(answer, &mut errors),
+            ItemBody::MultipleResponse { options: o, keys: k, .. } => {
+                check_multiple_response(o, k, &mut errors)
             }
         }
         if let Some(s) = &self.stimulus {
@@ -377,6 +358,25 @@ impl Item {
             irt.validate(self.kind(), &mut errors);
         }
         errors
+    }
+}
+
+/// At least one accepted answer, each fitting the THPT answer box; a non-negative tolerance.
+fn check_short_answer(answer: &ShortAnswerKey, errors: &mut Vec<FieldError>) {
+    if answer.accepted.is_empty() {
+        errors.push(FieldError::new("answer", "needs at least one accepted answer"));
+    }
+    for (i, a) in answer.accepted.iter().enumerate() {
+        if let Err(e) = check_short_answer_key(a) {
+            let field =
+                if answer.accepted.len() == 1 { "answer".to_string() } else { format!("answer[{i}]") };
+            errors.push(FieldError::new(field, e));
+        }
+    }
+    if let Some(t) = answer.tolerance
+        && !(t.is_finite() && t >= 0.0)
+    {
+        errors.push(FieldError::new("tolerance", "must be a non-negative number"));
     }
 }
 

@@ -71,8 +71,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let doc = read(&input, &args)?;
     let failed = report_problems(&input, &doc);
     let items: Vec<Item> = doc.report.lines.iter().filter_map(|l| l.item.clone()).collect();
-    if super::convert_qti::is_package(&args) {
-        super::convert_qti::write_package(&items, &doc, &input, &args)?;
+    if package_request(&args).is_package() {
+        super::convert_qti::write_package(&items, &doc, &input, &package_request(&args))?;
     } else {
         write_items(&items, &args)?;
         write_extras(&doc, args.output.as_deref(), &args.to)?;
@@ -90,6 +90,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn package_request(args: &Args) -> super::convert_qti::PackageRequest<'_> {
+    super::convert_qti::PackageRequest {
+        to: &args.to,
+        output: args.output.as_deref(),
+        form: args.form.as_deref(),
+        form_id: args.form_id.as_deref(),
+    }
+}
+
 /// Refuses what cannot be written before anything is read.
 fn check_output(args: &Args) -> anyhow::Result<()> {
     match (args.to.as_str(), &args.output) {
@@ -103,7 +112,7 @@ fn check_output(args: &Args) -> anyhow::Result<()> {
                 args.to
             )
         }
-        (_, _) if args.form.is_some() && !super::convert_qti::is_package(args) => {
+        (_, _) if args.form.is_some() && !package_request(args).is_package() => {
             bail!("--form goes with --to qti3|qti21 -o FILE.zip (a package with an assessment test)")
         }
         _ => Ok(()),

@@ -10,23 +10,36 @@ use khaothi_domain::{Item, ItemKind};
 use khaothi_interop::{DocumentImport, MediaFile, QtiVersion, TestOutline};
 use serde_json::Value;
 
-use super::convert::Args;
+/// What `--to qti3|qti21 -o FILE.zip [--form F [--form-id ID]]` asks for.
+pub struct PackageRequest<'a> {
+    pub to: &'a str,
+    pub output: Option<&'a Path>,
+    pub form: Option<&'a Path>,
+    pub form_id: Option<&'a str>,
+}
 
 /// A picture read from beside an item file, at most this large.
 const MAX_PICTURE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// Whether the output is a package: a QTI target and an `-o` ending in `.zip`.
-pub fn is_package(args: &Args) -> bool {
-    args.to.starts_with("qti")
-        && args.output.as_deref().and_then(Path::extension).is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+impl PackageRequest<'_> {
+    /// Whether the output is a package: a QTI target and an `-o` ending in `.zip`.
+    pub fn is_package(&self) -> bool {
+        self.to.starts_with("qti")
+            && self.output.and_then(Path::extension).is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    }
 }
 
 /// Writes the package to `-o`; `input` is the item file (pictures are looked for beside it).
-pub fn write_package(items: &[Item], doc: &DocumentImport, input: &Path, args: &Args) -> anyhow::Result<()> {
-    let Some(output) = args.output.as_deref() else { bail!("--to {} needs -o FILE.zip", args.to) };
+pub fn write_package(
+    items: &[Item],
+    doc: &DocumentImport,
+    input: &Path,
+    args: &PackageRequest<'_>,
+) -> anyhow::Result<()> {
+    let Some(output) = args.output else { bail!("--to {} needs -o FILE.zip", args.to) };
     let version = if args.to == "qti3" { QtiVersion::V3_0 } else { QtiVersion::V2_1 };
-    let test = match &args.form {
-        Some(path) => Some(read_outline(path, args.form_id.as_deref(), items)?),
+    let test = match args.form {
+        Some(path) => Some(read_outline(path, args.form_id, items)?),
         None => None,
     };
     let media = pictures(items, doc, input);

@@ -22,6 +22,7 @@
 mod package;
 mod processing;
 mod read;
+mod tree;
 mod write;
 
 pub use package::{

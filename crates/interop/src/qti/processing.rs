@@ -15,8 +15,7 @@
 
 use khaothi_domain::{ItemKind, ItemRecord, ResponseScoring};
 
-use super::read::{Element, parse_tree};
-use super::write::Names;
+use super::tree::{Element, parse_tree};
 use super::{QtiVersion, canonical};
 use crate::InteropError;
 
@@ -27,8 +26,8 @@ pub(crate) const RIGHT: &str = "RIGHT";
 const THPT_SHARES: [&str; 5] = ["0", "0.1", "0.25", "0.5", "1"];
 
 /// A true/false group's response processing (see the module comment), indented for an item.
-pub(super) fn true_false_processing(q: Names, keys: &[bool]) -> String {
-    let (el, at) = (|n| q.el(n), |n| q.at(n));
+pub(super) fn true_false_processing(q: QtiVersion, keys: &[bool]) -> String {
+    let (el, at) = (|n| q.element(n), |n| q.attribute(n));
     let value =
         |base: &str, v: &str| format!("<{0} {1}=\"{base}\">{v}</{0}>", el("baseValue"), at("baseType"));
     let variable = |id: &str| format!("<{} {}=\"{id}\"/>", el("variable"), at("identifier"));
@@ -157,7 +156,7 @@ fn partial_credit(root: &Element, declaration: Option<&Element>, rec: &ItemRecor
 /// Whether `rp` is exactly the response processing khaothi writes for these keys.
 fn is_thpt_true_false(rp: &Element, rec: &ItemRecord) -> bool {
     let keys = rec.keys.as_deref().unwrap_or_default();
-    let expected = true_false_processing(Names(QtiVersion::V3_0), keys);
+    let expected = true_false_processing(QtiVersion::V3_0, keys);
     parse_tree(&expected).is_ok_and(|(tree, _)| same_tree(&tree, rp))
 }
 

@@ -46,7 +46,7 @@ pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropErro
         ));
     }
     if let ItemBody::TrueFalseGroup { keys, .. } = &item.body {
-        x.push_str(&super::processing::true_false_processing(q, keys));
+        x.push_str(&super::processing::true_false_processing(version, keys));
     }
     x.push_str(&format!("</{}>\n", q.el("assessmentItem")));
     Ok(x)

@@ -3,7 +3,7 @@
 //! order, which is the order other systems list their items in.
 
 use crate::InteropError;
-use crate::qti::read::{Element, parse_tree};
+use crate::qti::tree::{Element, parse_tree};
 
 /// One `<resource>` of the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
