@@ -59,7 +59,7 @@ fn check_bank_rules(items: &[ItemRecord], stimuli: &str) {
                 let k = i.keys.as_ref().unwrap();
                 assert!(k.contains(&true) && k.contains(&false), "{}: a mix of true and false", i.id);
             }
-            ItemKind::ShortAnswer => {}
+            ItemKind::ShortAnswer | ItemKind::MultipleResponse => {}
         }
     }
     let mut members: HashMap<String, usize> = HashMap::new();
