@@ -13,7 +13,7 @@ addStrings({
   vi: {
     'imp.title': 'Nhập câu hỏi từ tệp',
     'imp.file': 'Tệp câu hỏi',
-    'imp.file.hint': 'JSON Lines (.jsonl), CSV hoặc Excel theo mẫu trong tài liệu trao đổi, hoặc LaTeX ex_test. Chưa có gì được lưu khi xem trước.',
+    'imp.file.hint': 'JSON Lines (.jsonl), CSV hoặc Excel theo mẫu trong tài liệu trao đổi, LaTeX ex_test, đề Word (.docx) hoặc gói QTI (.zip). Chưa có gì được lưu khi xem trước.',
     'imp.format': 'Định dạng',
     'imp.format.jsonl': 'JSON Lines',
     'imp.format.csv': 'CSV (bảng tính)',
@@ -58,7 +58,7 @@ addStrings({
   en: {
     'imp.title': 'Import items from a file',
     'imp.file': 'Item file',
-    'imp.file.hint': 'JSON Lines (.jsonl), CSV or Excel in the interchange layout, or LaTeX ex_test. The preview stores nothing.',
+    'imp.file.hint': 'JSON Lines (.jsonl), CSV or Excel in the interchange layout, LaTeX ex_test, a Word paper (.docx) or a QTI package (.zip). The preview stores nothing.',
     'imp.format': 'Format',
     'imp.format.jsonl': 'JSON Lines',
     'imp.format.csv': 'CSV (spreadsheet)',
