@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 # postgresql: the throwaway test cluster; cmake, libclang-dev, pkg-config, g++: the HiGHS solver
 # (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages;
 # nginx, systemd, openssl: scripts/check-deploy.sh checks deploy/'s files with them.
-DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl)
+# libxml2-utils: xmllint checks written QTI 3.0 packages against the 1EdTech XSDs (khaothi-interop).
+DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl libxml2-utils)
 
 set_up() {
   local need=()

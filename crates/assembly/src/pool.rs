@@ -93,6 +93,9 @@ pub struct Exclusions {
     pub other_subject: usize,
     pub not_approved: usize,
     pub no_section_for_kind: usize,
+    /// Items of a kind THPT papers do not have (`multiple_response`, from QTI packages): delivery
+    /// does not score them yet, so no blueprint may ask for them.
+    pub kind_not_in_thpt: usize,
     pub not_calibrated: usize,
     pub difficulty_out_of_limits: usize,
     pub exposure_used_up: usize,
@@ -106,7 +109,7 @@ pub struct Exclusions {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExcludedItem {
     pub id: String,
-    /// `not_approved`, `no_section_for_kind`, `not_calibrated`, `difficulty_out_of_limits`,
+    /// `not_approved`, `kind_not_in_thpt`, `no_section_for_kind`, `not_calibrated`, `difficulty_out_of_limits`,
     /// `exposure_used_up` or `enemies_within_stimulus`.
     pub reason: &'static str,
 }
@@ -117,6 +120,7 @@ impl Exclusions {
         let counter = match reason {
             "not_approved" => &mut self.not_approved,
             "no_section_for_kind" => &mut self.no_section_for_kind,
+            "kind_not_in_thpt" => &mut self.kind_not_in_thpt,
             "not_calibrated" => &mut self.not_calibrated,
             "difficulty_out_of_limits" => &mut self.difficulty_out_of_limits,
             "exposure_used_up" => &mut self.exposure_used_up,
@@ -130,6 +134,7 @@ impl Exclusions {
         self.other_subject
             + self.not_approved
             + self.no_section_for_kind
+            + self.kind_not_in_thpt
             + self.not_calibrated
             + self.difficulty_out_of_limits
             + self.exposure_used_up
@@ -147,6 +152,10 @@ impl Exclusions {
         say(self.other_subject, "of another subject were left out");
         say(self.not_approved, "not approved (draft, in review or retired) were left out");
         say(self.no_section_for_kind, "of a kind no section asks for were left out");
+        say(
+            self.kind_not_in_thpt,
+            "of a kind THPT papers do not have (multiple_response) were left out: delivery does not score it yet",
+        );
         say(
             self.not_calibrated,
             "without IRT parameters (not calibrated) were left out: the blueprint has an information objective",
@@ -287,6 +296,8 @@ fn eligible<'a>(
             || (!allow_unapproved && item.status != ReviewStatus::Approved)
         {
             "not_approved"
+        } else if !item.kind().is_thpt() {
+            "kind_not_in_thpt"
         } else if bp.section_of(item.kind()).is_none() {
             "no_section_for_kind"
         } else if needs_info && model.is_none() {

@@ -39,6 +39,14 @@ pub fn make_versions(
             .get(fi.item_id.as_str())
             .copied()
             .ok_or_else(|| AssemblyError::UnknownItem { form: form.id.clone(), item: fi.item_id.clone() })?;
+        if !item.kind().is_thpt() {
+            return Err(AssemblyError::InvalidRequest(format!(
+                "form {} lists item {}, a {} item: THPT papers have no such part and delivery does not score it yet",
+                form.id,
+                item.id,
+                item.kind()
+            )));
+        }
         form_items.push((fi.section, item));
     }
     Ok((1..=count).map(|v| one_version(form, &form_items, v, seed)).collect())
@@ -126,6 +134,8 @@ fn balanced_options(order: &[&Item], rng: &mut ChaCha8Rng) -> OptionsAndKeys {
             }
             ItemBody::TrueFalseGroup { keys, .. } => VersionKey::TrueFalseGroup(keys.clone()),
             ItemBody::ShortAnswer { answer } => VersionKey::ShortAnswer(answer.clone()),
+            // Refused by `make_versions` before a version is made.
+            ItemBody::MultipleResponse { .. } => continue,
         };
         keys.insert(item.id.clone(), key);
     }

@@ -211,6 +211,53 @@ fn conflicting_rules_are_found_by_the_deletion_filter() {
 }
 
 #[test]
+fn multiple_response_items_never_reach_a_thpt_form() {
+    let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", "forms: 1")).unwrap();
+    let mut items = pool(150, 11);
+    // Three items turned into multiple-response ones (as a QTI package brings them).
+    let changed: Vec<String> = items
+        .iter_mut()
+        .filter(|i| matches!(i.body, ItemBody::SingleChoice { .. }))
+        .take(3)
+        .map(|i| {
+            let ItemBody::SingleChoice { options, .. } = &i.body else { unreachable!() };
+            i.body = ItemBody::MultipleResponse {
+                options: options.clone(),
+                keys: vec![true, true, false, false],
+                scoring: Default::default(),
+            };
+            i.irt = None;
+            i.id.clone()
+        })
+        .collect();
+    let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
+    assert_eq!(r.pool.excluded.kind_not_in_thpt, 3);
+    let listed: Vec<&str> = r
+        .pool
+        .excluded
+        .items
+        .iter()
+        .filter(|e| e.reason == "kind_not_in_thpt")
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(listed, changed.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        r.pool.excluded.sentences().iter().any(|s| s.contains("3 items of a kind THPT papers do not have")),
+        "{:?}",
+        r.pool.excluded.sentences()
+    );
+    assert!(r.forms[0].form.item_ids().all(|id| !changed.iter().any(|c| c == id)));
+    // A form that lists one anyway gets no versions; a blueprint cannot ask for the kind.
+    let mut form = r.forms[0].form.clone();
+    form.items[0].item_id = changed[0].clone();
+    let err = make_versions(&form, &items, 2, 1).unwrap_err().to_string();
+    assert!(err.contains("a multiple_response item: THPT papers have no such part"), "{err}");
+    let yaml = SMALL.replace("kind: short_answer, ", "kind: multiple_response,");
+    let err = Blueprint::from_yaml(&yaml).unwrap_err().to_string();
+    assert!(err.contains("multiple_response items are not part of a THPT paper"), "{err}");
+}
+
+#[test]
 fn uncalibrated_items_are_left_out_and_counted() {
     let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", "forms: 1")).unwrap();
     let items =

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use crate::import_extras::{self, Extras};
 
-/// The file formats an import reads (QTI is converted elsewhere).
+/// The file formats an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     /// JSON Lines, one item per line (`jsonl`, also accepted as `ndjson`).
@@ -29,6 +29,9 @@ pub enum ImportFormat {
     Tex,
     /// A Word paper; metadata from [`ConvertOptions`] and its tag lines.
     Docx,
+    /// A QTI content package (zip: `imsmanifest.xml`, items, pictures) or one QTI item, 2.1 or
+    /// 3.0; metadata the items lack from [`ConvertOptions`].
+    Qti,
 }
 
 impl ImportFormat {
@@ -40,6 +43,7 @@ impl ImportFormat {
             "xlsx" => Ok(Self::Xlsx),
             "tex" => Ok(Self::Tex),
             "docx" => Ok(Self::Docx),
+            "qti" => Ok(Self::Qti),
             other => Err(ImportError::UnknownFormat(other.to_string())),
         }
     }
@@ -48,7 +52,7 @@ impl ImportFormat {
 /// Why an import stored nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("format \"{0}\" is not jsonl, csv, xlsx, tex or docx")]
+    #[error("format \"{0}\" is not jsonl, csv, xlsx, tex, docx or qti")]
     UnknownFormat(String),
     /// The file as a whole, or under all-or-nothing some line, was refused; the report says which
     /// line and why, so the user can fix the file.
@@ -271,6 +275,7 @@ fn parse(bytes: &[u8], format: ImportFormat, convert: &ConvertOptions) -> khaoth
         ImportFormat::Xlsx => SourceFormat::Xlsx,
         ImportFormat::Tex => SourceFormat::Tex,
         ImportFormat::Docx => SourceFormat::Docx,
+        ImportFormat::Qti => SourceFormat::Qti,
     };
     khaothi_interop::read_items(source, bytes, &Default::default(), convert)
 }

@@ -26,7 +26,8 @@ impl Extras {
 }
 
 /// Stores every picture as media of `writer`'s organisation; the map from the document's name to
-/// the new media id.
+/// the media id. A picture whose bytes the organisation already has (an earlier import, the same
+/// figure in two questions) is not stored again: its name maps to the existing media.
 pub(crate) async fn store_media<C: ConnectionTrait>(
     txn: &C,
     writer: &Actor,
@@ -35,19 +36,21 @@ pub(crate) async fn store_media<C: ConnectionTrait>(
     let mut ids = HashMap::new();
     for f in files {
         let sha = hex::encode(Sha256::digest(&f.bytes));
-        let m = media::insert(
-            txn,
-            media::NewMedia {
-                org_id: &writer.org_id,
-                filename: &f.name,
-                content_type: &f.content_type,
-                sha256: &sha,
-                data: f.bytes.clone(),
-                created_by: &writer.username,
-            },
-        )
-        .await?;
-        ids.insert(f.name.clone(), m.id);
+        let id = match media::find_by_sha256(txn, &writer.org_id, &sha).await? {
+            Some(existing) => existing.id,
+            None => {
+                let new = media::NewMedia {
+                    org_id: &writer.org_id,
+                    filename: &f.name,
+                    content_type: &f.content_type,
+                    sha256: &sha,
+                    data: f.bytes.clone(),
+                    created_by: &writer.username,
+                };
+                media::insert(txn, new).await?.id
+            }
+        };
+        ids.insert(f.name.clone(), id);
     }
     Ok(ids)
 }
@@ -89,11 +92,13 @@ pub(crate) fn with_media_ids(item: &Item, media_ids: &HashMap<String, String>) -
         .unwrap_or_else(|| item.clone())
 }
 
-/// Names are unique per document (`{item id}-{n}.{ext}`), so a plain replacement is exact.
+/// Replaces each picture name where Markdown points at it (`](NAME)`) and where a JSON list holds
+/// it (`"NAME"`), so a name inside another (`a.png` in `data.png`) is left alone.
 fn replace_names(text: &str, media_ids: &HashMap<String, String>) -> String {
     let mut out = text.to_string();
     for (name, id) in media_ids {
-        out = out.replace(name.as_str(), id);
+        out = out.replace(&format!("]({name})"), &format!("]({id})"));
+        out = out.replace(&format!("\"{name}\""), &format!("\"{id}\""));
     }
     out
 }

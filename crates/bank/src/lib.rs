@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::get_form))
         .routes(routes!(assembly::freeze_form))
         .routes(routes!(assembly::print))
+        .routes(routes!(form_qti::form_qti))
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration_adopt::adopt))

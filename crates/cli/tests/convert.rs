@@ -161,3 +161,78 @@ fn a_word_paper_converts_with_its_passage_and_pictures() {
     assert!(items.contains(&format!("\"stimulus\":\"{}\"", first["id"].as_str().unwrap())), "{named}");
     assert!(std::fs::read_dir(dir.path().join("media")).unwrap().count() >= 1);
 }
+
+const TAO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../interop/tests/fixtures/qti/tao-export-qti21.zip");
+
+#[test]
+fn a_qti_package_from_another_system_converts_item_by_item() {
+    let out = khaothi(&[
+        "convert",
+        "--from",
+        "qti",
+        TAO,
+        "--subject",
+        "toan",
+        "--grade",
+        "12",
+        "--topic",
+        "12.1",
+        "--level",
+        "hieu",
+    ]);
+    assert!(!out.status.success(), "three items cannot be represented");
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    assert!(
+        stdout.contains("\"kind\":\"multiple_response\"") && stdout.contains("\"scoring\":\"partial\""),
+        "{stdout}"
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("tao-export-qti21.zip:5: error: i1701761234567e: $:"), "{stderr}");
+    assert!(stderr.contains("custom response processing is not supported"), "{stderr}");
+    assert!(stderr.contains("3 of 7 item(s) could not be converted; 4 written"), "{stderr}");
+}
+
+#[test]
+fn items_and_a_form_become_a_qti3_package_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<&str> = std::fs::read_to_string(SAMPLES).unwrap().leak().lines().take(6).collect();
+    let jsonl = dir.path().join("items.jsonl");
+    std::fs::write(&jsonl, items.join("\n") + "\n").unwrap();
+    let ids: Vec<String> = items
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect();
+    let form = dir.path().join("de.json");
+    std::fs::write(&form, serde_json::to_string(&ids).unwrap()).unwrap();
+    let zip = dir.path().join("de.zip");
+    let out = khaothi(&["convert", p(&jsonl), "--to", "qti3", "-o", p(&zip), "--form", p(&form)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Entry names are stored as they are in a zip's headers.
+    let bytes = std::fs::read(&zip).unwrap();
+    let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
+    assert!(bytes.starts_with(b"PK") && has("imsmanifest.xml") && has("tests/de.xml"));
+    let back = khaothi(&["convert", "--from", "qti", p(&zip)]);
+    assert!(back.status.success(), "{}", text(&back.stderr));
+    let back_ids: Vec<String> = text(&back.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(back_ids, ids);
+    // A package needs -o FILE.zip; a form goes only with one.
+    let out = khaothi(&[
+        "convert",
+        p(&jsonl),
+        "--to",
+        "qti3",
+        "-o",
+        p(&dir.path().join("x.jsonl")),
+        "--form",
+        p(&form),
+    ]);
+    assert!(
+        text(&out.stderr).contains("--form goes with --to qti3|qti21 -o FILE.zip"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -338,6 +338,8 @@ fn bank_value(kind: ItemKind, value: &Value, order: Option<&[u8]>) -> String {
             bank.into_iter().collect()
         }
         ItemKind::ShortAnswer => value.as_str().unwrap_or_default().to_string(),
+        // Never in an exam package (packages refuse the kind): no answers to write.
+        ItemKind::MultipleResponse => String::new(),
     }
 }
 

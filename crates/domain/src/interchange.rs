@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::error::{DomainError, FieldError};
 use crate::irt::IrtParams;
 use crate::item::{
-    Choice, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, normalise_short_answer,
+    Choice, Item, ItemBody, ItemKind, Level, ResponseScoring, ShortAnswerKey, Statement,
+    normalise_short_answer,
 };
 use crate::review::ReviewStatus;
 use crate::text::normalize;
@@ -56,6 +57,9 @@ pub struct ItemRecord {
     pub answer: Option<AnswerRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance: Option<f64>,
+    /// `multiple_response` only: `all_or_nothing` (the default) or `partial`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scoring: Option<ResponseScoring>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stimulus: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -132,9 +136,13 @@ impl ItemRecord {
             ItemKind::SingleChoice => self.single_choice(&mut errors, &mut warnings),
             ItemKind::TrueFalseGroup => self.true_false_group(&mut errors),
             ItemKind::ShortAnswer => self.short_answer(&mut errors),
+            ItemKind::MultipleResponse => self.multiple_response(&mut errors, &mut warnings),
         };
         if self.kind != ItemKind::ShortAnswer && self.tolerance.is_some() {
             errors.push(FieldError::new("tolerance", "only a short_answer item has a tolerance"));
+        }
+        if self.kind != ItemKind::MultipleResponse && self.scoring.is_some() {
+            errors.push(FieldError::new("scoring", "only a multiple_response item has a scoring rule"));
         }
         let item = Item {
             id: normalize(self.id.trim()),
@@ -179,6 +187,51 @@ impl ItemRecord {
             ],
             errors,
         );
+        let options = self.options_without_letters(warnings);
+        if self.options.is_none() {
+            errors.push(FieldError::new("options", "is required for single_choice"));
+        }
+        let key = match self.key.as_deref() {
+            None => {
+                errors.push(FieldError::new("key", "is required for single_choice (A–D)"));
+                Choice::A
+            }
+            Some(k) => Choice::parse(k).unwrap_or_else(|| {
+                errors.push(FieldError::new("key", format!("must be A, B, C or D, got \"{k}\"")));
+                Choice::A
+            }),
+        };
+        ItemBody::SingleChoice { options, key }
+    }
+
+    /// Options and one key flag per option; no `key` letter (several may be correct).
+    fn multiple_response(&self, errors: &mut Vec<FieldError>, warnings: &mut Vec<RecordWarning>) -> ItemBody {
+        self.wrong_fields(
+            &[
+                ("key", self.key.is_some()),
+                ("statements", self.statements.is_some()),
+                ("answer", self.answer.is_some()),
+            ],
+            errors,
+        );
+        if self.options.is_none() {
+            errors.push(FieldError::new("options", "is required for multiple_response"));
+        }
+        if self.keys.is_none() {
+            errors.push(FieldError::new(
+                "keys",
+                "is required for multiple_response (one true/false per option)",
+            ));
+        }
+        ItemBody::MultipleResponse {
+            options: self.options_without_letters(warnings),
+            keys: self.keys.clone().unwrap_or_default(),
+            scoring: self.scoring.unwrap_or_default(),
+        }
+    }
+
+    /// The options, NFC, each without a leading letter an author typed (with a warning).
+    fn options_without_letters(&self, warnings: &mut Vec<RecordWarning>) -> Vec<String> {
         let mut options: Vec<String> =
             self.options.clone().unwrap_or_default().iter().map(|o| normalize(o)).collect();
         for (i, option) in options.iter_mut().enumerate() {
@@ -194,20 +247,7 @@ impl ItemRecord {
                 *option = rest.to_string();
             }
         }
-        if self.options.is_none() {
-            errors.push(FieldError::new("options", "is required for single_choice"));
-        }
-        let key = match self.key.as_deref() {
-            None => {
-                errors.push(FieldError::new("key", "is required for single_choice (A–D)"));
-                Choice::A
-            }
-            Some(k) => Choice::parse(k).unwrap_or_else(|| {
-                errors.push(FieldError::new("key", format!("must be A, B, C or D, got \"{k}\"")));
-                Choice::A
-            }),
-        };
-        ItemBody::SingleChoice { options, key }
+        options
     }
 
     fn true_false_group(&self, errors: &mut Vec<FieldError>) -> ItemBody {
@@ -303,6 +343,11 @@ impl ItemRecord {
                     AnswerRecord::Many(answer.accepted.clone())
                 });
                 rec.tolerance = answer.tolerance;
+            }
+            ItemBody::MultipleResponse { options, keys, scoring } => {
+                rec.options = Some(options.clone());
+                rec.keys = Some(keys.clone());
+                rec.scoring = (*scoring != ResponseScoring::AllOrNothing).then_some(*scoring);
             }
         }
         rec
@@ -402,6 +447,45 @@ mod tests {
         let rec = ItemRecord::from_json_line(&SC.replace("\"key\":\"B\"", "\"key\":\"E\"")).unwrap();
         let msg = rec.into_item().unwrap_err().to_string();
         assert!(msg.contains("key") && msg.contains("TOAN12-0001"), "{msg}");
+    }
+
+    #[test]
+    fn multiple_response_records() {
+        let mr = r#"{"id":"TA-1","subject":"tieng_anh","grade":12,"topic":"12.1","level":"biet","kind":"multiple_response","stem":"Chọn các từ đúng.","options":["A. go","went","gone"],"keys":[true,false,true],"scoring":"partial"}"#;
+        let (item, warnings) = ItemRecord::from_json_line(mr).unwrap().into_item().unwrap();
+        assert_eq!(warnings.len(), 1, "the typed letter is removed: {warnings:?}");
+        let ItemBody::MultipleResponse { options, keys, scoring } = &item.body else { panic!() };
+        assert_eq!(
+            (options[0].as_str(), keys.as_slice(), *scoring),
+            ("go", &[true, false, true][..], ResponseScoring::Partial)
+        );
+        let (again, _) = ItemRecord::from_item(&item).into_item().unwrap();
+        assert_eq!(item, again);
+        let plain = mr.replace(",\"scoring\":\"partial\"", "");
+        let (item, _) = ItemRecord::from_json_line(&plain).unwrap().into_item().unwrap();
+        assert!(matches!(
+            item.body,
+            ItemBody::MultipleResponse { scoring: ResponseScoring::AllOrNothing, .. }
+        ));
+        assert_eq!(ItemRecord::from_item(&item).scoring, None, "the default is not written");
+        for (bad, field) in [
+            (mr.replace("[true,false,true]", "[true,false]"), "keys"),
+            (mr.replace("[true,false,true]", "[false,false,false]"), "keys"),
+            (
+                mr.replace("[\"A. go\",\"went\",\"gone\"]", "[\"go\"]")
+                    .replace("[true,false,true]", "[true]"),
+                "options",
+            ),
+            (mr.replace("\"keys\"", "\"key\":\"A\",\"keys\""), "key"),
+            (SC.replace("\"key\":\"B\"", "\"key\":\"B\",\"scoring\":\"partial\""), "scoring"),
+        ] {
+            let Err(DomainError::Invalid { errors, .. }) =
+                ItemRecord::from_json_line(&bad).unwrap().into_item()
+            else {
+                panic!("{bad}")
+            };
+            assert!(errors.iter().any(|e| e.field == field), "{field}: {errors:?}");
+        }
     }
 
     #[test]

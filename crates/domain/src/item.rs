@@ -145,13 +145,76 @@ pub fn check_short_answer_key(s: &str) -> Result<(), String> {
     if ok { Ok(()) } else { Err(format!("\"{s}\" is not a number such as 12, -3 or 0,5")) }
 }
 
+/// How a `multiple_response` item turns the options a candidate ticked into a share of its points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseScoring {
+    /// Full points when exactly the correct options are ticked, nothing otherwise.
+    #[default]
+    AllOrNothing,
+    /// Each correct option ticked earns `1/k` (k = the number of correct options), each wrong
+    /// option ticked takes `1/k` away, and the share never goes below 0 (docs/formats.md).
+    Partial,
+}
+
+impl ResponseScoring {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AllOrNothing => "all_or_nothing",
+            Self::Partial => "partial",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::AllOrNothing, Self::Partial].into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The share (0–1) of a `multiple_response` item's points that `ticked` earns against `keys`
+    /// (one flag per option each). A ticked list of another length earns nothing.
+    pub fn share(self, keys: &[bool], ticked: &[bool]) -> f64 {
+        if keys.len() != ticked.len() {
+            return 0.0;
+        }
+        match self {
+            Self::AllOrNothing => f64::from(u8::from(keys == ticked)),
+            Self::Partial => {
+                let correct = keys.iter().filter(|k| **k).count();
+                if correct == 0 {
+                    return 0.0;
+                }
+                let hits = keys.iter().zip(ticked).filter(|(k, t)| **k && **t).count();
+                let wrong = keys.iter().zip(ticked).filter(|(k, t)| !**k && **t).count();
+                (hits as f64 - wrong as f64).max(0.0) / correct as f64
+            }
+        }
+    }
+}
+
+/// Bounds of a `multiple_response` item's options: QTI items from other systems have 2–10.
+pub const MULTIPLE_RESPONSE_OPTIONS: std::ops::RangeInclusive<usize> = 2..=10;
+
 /// What a candidate answers, by kind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemBody {
-    SingleChoice { options: Vec<String>, key: Choice },
-    TrueFalseGroup { statements: Vec<Statement>, keys: Vec<bool> },
-    ShortAnswer { answer: ShortAnswerKey },
+    SingleChoice {
+        options: Vec<String>,
+        key: Choice,
+    },
+    TrueFalseGroup {
+        statements: Vec<Statement>,
+        keys: Vec<bool>,
+    },
+    ShortAnswer {
+        answer: ShortAnswerKey,
+    },
+    /// Several options may be correct: `keys` holds one flag per option.
+    MultipleResponse {
+        options: Vec<String>,
+        keys: Vec<bool>,
+        #[serde(default)]
+        scoring: ResponseScoring,
+    },
 }
 
 impl ItemBody {
@@ -160,6 +223,7 @@ impl ItemBody {
             Self::SingleChoice { .. } => ItemKind::SingleChoice,
             Self::TrueFalseGroup { .. } => ItemKind::TrueFalseGroup,
             Self::ShortAnswer { .. } => ItemKind::ShortAnswer,
+            Self::MultipleResponse { .. } => ItemKind::MultipleResponse,
         }
     }
 }
@@ -275,25 +339,9 @@ impl Item {
                     }
                 }
             }
-            ItemBody::ShortAnswer { answer } => {
-                if answer.accepted.is_empty() {
-                    errors.push(FieldError::new("answer", "needs at least one accepted answer"));
-                }
-                for (i, a) in answer.accepted.iter().enumerate() {
-                    if let Err(e) = check_short_answer_key(a) {
-                        let field = if answer.accepted.len() == 1 {
-                            "answer".to_string()
-                        } else {
-                            format!("answer[{i}]")
-                        };
-                        errors.push(FieldError::new(field, e));
-                    }
-                }
-                if let Some(t) = answer.tolerance
-                    && !(t.is_finite() && t >= 0.0)
-                {
-                    errors.push(FieldError::new("tolerance", "must be a non-negative number"));
-                }
+            ItemBody::ShortAnswer { answer } => check_short_answer(answer, &mut errors),
+            ItemBody::MultipleResponse { options: o, keys: k, .. } => {
+                check_multiple_response(o, k, &mut errors)
             }
         }
         if let Some(s) = &self.stimulus {
@@ -310,6 +358,48 @@ impl Item {
             irt.validate(self.kind(), &mut errors);
         }
         errors
+    }
+}
+
+/// At least one accepted answer, each fitting the THPT answer box; a non-negative tolerance.
+fn check_short_answer(answer: &ShortAnswerKey, errors: &mut Vec<FieldError>) {
+    if answer.accepted.is_empty() {
+        errors.push(FieldError::new("answer", "needs at least one accepted answer"));
+    }
+    for (i, a) in answer.accepted.iter().enumerate() {
+        if let Err(e) = check_short_answer_key(a) {
+            let field =
+                if answer.accepted.len() == 1 { "answer".to_string() } else { format!("answer[{i}]") };
+            errors.push(FieldError::new(field, e));
+        }
+    }
+    if let Some(t) = answer.tolerance
+        && !(t.is_finite() && t >= 0.0)
+    {
+        errors.push(FieldError::new("tolerance", "must be a non-negative number"));
+    }
+}
+
+/// 2–10 options, one key flag per option, at least one option correct.
+fn check_multiple_response(options: &[String], keys: &[bool], errors: &mut Vec<FieldError>) {
+    if !MULTIPLE_RESPONSE_OPTIONS.contains(&options.len()) {
+        errors.push(FieldError::new(
+            "options",
+            format!("a multiple_response item has 2 to 10 options, got {}", options.len()),
+        ));
+    }
+    for (i, o) in options.iter().enumerate() {
+        if o.trim().is_empty() {
+            errors.push(FieldError::new(format!("options[{i}]"), "is empty"));
+        }
+    }
+    if keys.len() != options.len() {
+        errors.push(FieldError::new(
+            "keys",
+            format!("needs one true/false per option ({}), got {}", options.len(), keys.len()),
+        ));
+    } else if !keys.contains(&true) {
+        errors.push(FieldError::new("keys", "at least one option must be correct"));
     }
 }
 
@@ -371,6 +461,24 @@ mod tests {
         let tol = ShortAnswerKey { accepted: vec!["3,14".into()], tolerance: Some(0.01) };
         assert!(tol.accepts("3.15"));
         assert!(!tol.accepts("3.16"));
+    }
+
+    #[test]
+    fn multiple_response_shares() {
+        let keys = [true, false, true, false];
+        let all = ResponseScoring::AllOrNothing;
+        let part = ResponseScoring::Partial;
+        assert_eq!(all.share(&keys, &[true, false, true, false]), 1.0);
+        assert_eq!(all.share(&keys, &[true, false, false, false]), 0.0);
+        assert_eq!(all.share(&keys, &[true, true, true, false]), 0.0);
+        assert_eq!(part.share(&keys, &[true, false, true, false]), 1.0);
+        assert_eq!(part.share(&keys, &[true, false, false, false]), 0.5);
+        assert_eq!(part.share(&keys, &[true, true, false, false]), 0.0);
+        assert_eq!(part.share(&keys, &[true, true, true, false]), 0.5);
+        assert_eq!(part.share(&keys, &[false, true, false, true]), 0.0, "never below 0");
+        assert_eq!(part.share(&keys, &[true, true, true, true]), 0.0);
+        assert_eq!(part.share(&keys, &[true]), 0.0, "another length earns nothing");
+        assert_eq!(ResponseScoring::parse("partial"), Some(part));
     }
 
     #[test]

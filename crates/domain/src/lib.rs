@@ -15,5 +15,7 @@ pub mod text;
 pub use error::{DomainError, FieldError};
 pub use interchange::{ItemRecord, RecordWarning, StatementRecord, strip_option_letter};
 pub use irt::{IrtModelKind, IrtParams};
-pub use item::{Choice, Item, ItemBody, ItemKind, Level, ShortAnswerKey, Statement, topic_has_prefix};
+pub use item::{
+    Choice, Item, ItemBody, ItemKind, Level, ResponseScoring, ShortAnswerKey, Statement, topic_has_prefix,
+};
 pub use review::{ReviewAction, ReviewStatus, TransitionError};

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use khaothi_domain::interchange::AnswerRecord;
-use khaothi_domain::{Item, ItemBody, ItemKind, ItemRecord, Level, ReviewStatus, StatementRecord};
+use khaothi_domain::{
+    Item, ItemBody, ItemKind, ItemRecord, Level, ResponseScoring, ReviewStatus, StatementRecord,
+};
 
 use crate::InteropError;
 use crate::jsonl::ImportOptions;
@@ -37,6 +39,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "status",
     "shuffle_options",
     "media",
+    "scoring",
 ];
 
 pub(crate) const REQUIRED: &[&str] = &["id", "subject", "grade", "topic", "level", "kind", "stem"];
@@ -169,7 +172,10 @@ pub(crate) fn row_to_record(row: &Row<'_>, lr: &mut LineReport) -> Option<ItemRe
     let kind = ItemKind::parse(&cell("kind").to_lowercase()).ok_or_else(|| {
         lr.error(
             "kind",
-            format!("\"{}\" is not a kind (single_choice, true_false_group, short_answer)", cell("kind")),
+            format!(
+                "\"{}\" is not a kind (single_choice, true_false_group, short_answer, multiple_response)",
+                cell("kind")
+            ),
         );
     });
     let keys = non_empty(cell("keys")).map(|k| {
@@ -195,13 +201,24 @@ pub(crate) fn row_to_record(row: &Row<'_>, lr: &mut LineReport) -> Option<ItemRe
             Err(())
         }
     });
+    let scoring = non_empty(cell("scoring")).map(|s| {
+        ResponseScoring::parse(&s.to_lowercase()).ok_or_else(|| {
+            lr.error("scoring", format!("\"{s}\" is not a scoring rule (all_or_nothing, partial)"));
+        })
+    });
     let (Ok(grade), Ok(level), Ok(kind)) = (grade, level, kind) else { return None };
+    let scoring = scoring.transpose().ok()?;
     let keys = keys.transpose().ok()?;
     let tolerance = tolerance.transpose().ok()?;
     let status = status.transpose().ok()?;
     let shuffle_options = shuffle.transpose().ok()?;
     let four = |prefix: &str| -> Option<Vec<String>> {
-        let cells: Vec<String> = LETTERS.iter().map(|l| cell(&format!("{prefix}_{l}")).to_string()).collect();
+        let mut cells: Vec<String> =
+            LETTERS.iter().map(|l| cell(&format!("{prefix}_{l}")).to_string()).collect();
+        // A multiple-response item may have 2–4 options here: empty trailing cells are no options.
+        while kind == ItemKind::MultipleResponse && cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
         cells.iter().any(|c| !c.is_empty()).then_some(cells)
     };
     let answer = non_empty(cell("answer")).map(|a| {
@@ -223,6 +240,7 @@ pub(crate) fn row_to_record(row: &Row<'_>, lr: &mut LineReport) -> Option<ItemRe
         keys,
         answer,
         tolerance,
+        scoring,
         stimulus: non_empty(cell("stimulus")).map(str::to_string),
         enemies: split_list(cell("enemies")),
         status,
@@ -343,6 +361,15 @@ pub(crate) fn item_cells(item: &Item) -> Vec<String> {
                 row.insert("tolerance", t.to_string());
             }
         }
+        // The four option columns hold up to 4 options; JSON Lines and QTI hold up to 10.
+        ItemBody::MultipleResponse { options, keys, scoring } => {
+            for (o, name) in options.iter().zip(["option_a", "option_b", "option_c", "option_d"]) {
+                row.insert(name, o.clone());
+            }
+            let keys: Vec<&str> = keys.iter().map(|k| if *k { "Đ" } else { "S" }).collect();
+            row.insert("keys", keys.join(","));
+            row.insert("scoring", scoring.as_str().to_string());
+        }
     }
     if let Some(s) = &item.stimulus {
         row.insert("stimulus", s.clone());
@@ -391,6 +418,26 @@ mod tests {
             b => panic!("{b:?}"),
         }
         assert_eq!(items[0].1.enemies, vec!["TOAN-2"]);
+    }
+
+    #[test]
+    fn multiple_response_rows() {
+        let header = format!("{HEADER},scoring");
+        let row = "TA-1,tieng_anh,12,12.1,biet,multiple_response,Chọn các từ đúng.,go,went,gone,,,,,,,\"Đ,S,Đ\",,,,partial";
+        let report = parse_csv(&format!("{header}\n{row}\n"), &ImportOptions::default());
+        assert!(!report.has_errors(), "{report:#?}");
+        let item = report.lines[0].item.clone().unwrap();
+        let ItemBody::MultipleResponse { options, keys, scoring } = &item.body else { panic!() };
+        assert_eq!(
+            (options.len(), keys.as_slice(), *scoring),
+            (3, &[true, false, true][..], ResponseScoring::Partial)
+        );
+        let written = write_csv([&item]).unwrap();
+        let again = parse_csv(&written, &ImportOptions::default());
+        assert_eq!(again.lines[0].item.as_ref(), Some(&item), "{written}");
+        let bad =
+            parse_csv(&format!("{header}\n{}\n", row.replace("partial", "half")), &ImportOptions::default());
+        assert_eq!(bad.lines[0].messages[0].field, "scoring");
     }
 
     #[test]

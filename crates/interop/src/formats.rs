@@ -13,7 +13,7 @@ use crate::xlsx::{ZipLimits, check_zip};
 pub enum SourceFormat {
     JsonLines,
     Csv,
-    /// One QTI 2.1 or 3.0 `assessmentItem`.
+    /// One QTI 2.1 or 3.0 `assessmentItem`, or a content package (zip) of them.
     Qti,
     Xlsx,
     /// LaTeX with the `ex_test` package.
@@ -64,6 +64,7 @@ pub fn read_items(
         SourceFormat::JsonLines => crate::parse_jsonl_bytes(bytes, &options),
         SourceFormat::Csv => crate::parse_csv_bytes(bytes, &options),
         SourceFormat::Xlsx => crate::parse_xlsx(bytes, &options),
+        SourceFormat::Qti if bytes.starts_with(b"PK") => return crate::read_qti_package(bytes, opts),
         SourceFormat::Qti => match std::str::from_utf8(bytes) {
             Ok(text) => crate::parse_qti(text, &options),
             Err(e) => {

@@ -28,7 +28,10 @@ pub use document::{
 pub use docx::{ArchiveLimits, read_docx, read_docx_with};
 pub use formats::{SourceFormat, read_items};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
-pub use qti::{QtiVersion, parse_qti, read_qti, write_qti};
+pub use qti::{
+    QtiVersion, TestOutline, TestSection, parse_qti, read_qti, read_qti_package, read_qti_package_with,
+    thpt_points, write_qti, write_qti_package,
+};
 pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
 pub use tex::{MAX_TEX_BYTES, graphics_files, parse_tex, parse_tex_bytes};
 pub use xlsx::{

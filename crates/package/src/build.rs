@@ -183,7 +183,7 @@ fn checked_key(
             item.kind().as_str()
         )));
     }
-    if unshuffle(&key, shuffle) != Some(bank_key(item)) {
+    if unshuffle(&key, shuffle) != bank_key(item) {
         return Err(PackageError::Invalid(format!(
             "version {}: the key of item {id} does not match the item's own key under the version's option order",
             v.code
@@ -192,13 +192,15 @@ fn checked_key(
     Ok(key)
 }
 
-/// The item's key in the bank's own option order.
-fn bank_key(item: &Item) -> VersionKey {
-    match &item.body {
+/// The item's key in the bank's own option order; `None` for a kind delivery does not score
+/// (`multiple_response`).
+fn bank_key(item: &Item) -> Option<VersionKey> {
+    Some(match &item.body {
         ItemBody::SingleChoice { key, .. } => VersionKey::SingleChoice(*key),
         ItemBody::TrueFalseGroup { keys, .. } => VersionKey::TrueFalseGroup(keys.clone()),
         ItemBody::ShortAnswer { answer } => VersionKey::ShortAnswer(answer.clone()),
-    }
+        ItemBody::MultipleResponse { .. } => return None,
+    })
 }
 
 /// A version's key in the bank's order: the shown letter mapped through the option order.
@@ -239,6 +241,13 @@ fn bank_items(input: &PackageInput<'_>, items: &HashMap<&str, &Item>) -> Result<
                     form.id
                 ))
             })?;
+            let key = bank_key(item).ok_or_else(|| {
+                PackageError::Invalid(format!(
+                    "form {} uses item {id}, a {} item: delivery does not score that kind yet",
+                    form.id,
+                    item.kind()
+                ))
+            })?;
             if let Some(p) = &item.irt {
                 let model = item_model(p)
                     .map_err(|e| PackageError::Invalid(format!("item {id}: IRT parameters: {e}")))?;
@@ -252,12 +261,7 @@ fn bank_items(input: &PackageInput<'_>, items: &HashMap<&str, &Item>) -> Result<
                 }
             }
             seen.insert(id, out.len());
-            out.push(BankItem {
-                id: id.to_string(),
-                version: fi.version,
-                key: bank_key(item),
-                irt: item.irt.clone(),
-            });
+            out.push(BankItem { id: id.to_string(), version: fi.version, key, irt: item.irt.clone() });
         }
     }
     Ok(out)

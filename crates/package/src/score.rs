@@ -44,6 +44,7 @@ pub fn validate_answer(kind: ItemKind, value: &Value) -> Result<(), String> {
             }
             _ => Err("a short_answer answer is a string of 1 to 4 characters from 0-9 , . -".into()),
         },
+        ItemKind::MultipleResponse => Err("multiple_response items are not delivered yet".into()),
     }
 }
 

@@ -28,7 +28,7 @@ pub struct RenderedItem {
 fn text_fields(item: &Item) -> Vec<(String, &str)> {
     let mut fields = vec![("stem".to_string(), item.stem.as_str())];
     match &item.body {
-        ItemBody::SingleChoice { options, .. } => {
+        ItemBody::SingleChoice { options, .. } | ItemBody::MultipleResponse { options, .. } => {
             fields.extend(options.iter().enumerate().map(|(i, o)| (format!("options[{i}]"), o.as_str())));
         }
         ItemBody::TrueFalseGroup { statements, .. } => fields.extend(
@@ -78,7 +78,7 @@ pub fn render_item(
         stimulus: item.stimulus.clone(),
     };
     match &item.body {
-        ItemBody::SingleChoice { options, .. } => {
+        ItemBody::SingleChoice { options, .. } | ItemBody::MultipleResponse { options, .. } => {
             let identity: Vec<usize> = (0..options.len()).collect();
             let order = option_order.unwrap_or(&identity);
             if !is_permutation(order, options.len()) {
@@ -127,6 +127,16 @@ pub fn preview_html(item: &RenderedItem) -> String {
                 let label = char::from(b'A' + (i % 26) as u8);
                 out.push_str(&format!(
                     "<li data-option=\"{label}\"><span class=\"label\">{label}.</span> {html}</li>\n"
+                ));
+            }
+            out.push_str("</ol>\n");
+        }
+        ItemKind::MultipleResponse => {
+            out.push_str("<ol class=\"options multiple\">\n");
+            for (i, html) in item.options_html.iter().enumerate() {
+                let label = char::from(b'A' + (i % 26) as u8);
+                out.push_str(&format!(
+                    "<li data-option=\"{label}\"><span class=\"box\">☐</span> <span class=\"label\">{label}.</span> {html}</li>\n"
                 ));
             }
             out.push_str("</ol>\n");

@@ -234,6 +234,7 @@ pub fn part_instruction(kind: ItemKind, count: usize) -> String {
             format!("{range} Trong mỗi ý a), b), c), d) ở mỗi câu, thí sinh chọn đúng hoặc sai.")
         }
         ItemKind::ShortAnswer => range,
+        ItemKind::MultipleResponse => format!("{range} Mỗi câu hỏi có thể có nhiều phương án đúng."),
     }
 }
 

@@ -181,7 +181,8 @@ pub fn generate_subject(
 
 fn kind_index(k: ItemKind) -> usize {
     match k {
-        ItemKind::SingleChoice => 0,
+        // The samples are THPT papers and draw no multiple-response units.
+        ItemKind::SingleChoice | ItemKind::MultipleResponse => 0,
         ItemKind::TrueFalseGroup => 1,
         ItemKind::ShortAnswer => 2,
     }

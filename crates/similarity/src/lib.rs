@@ -105,10 +105,12 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 pub fn item_text(item: &Item) -> String {
     let mut text = item.stem.clone();
     match &item.body {
-        ItemBody::SingleChoice { options, .. } => options.iter().for_each(|o| {
-            text.push('\n');
-            text.push_str(o);
-        }),
+        ItemBody::SingleChoice { options, .. } | ItemBody::MultipleResponse { options, .. } => {
+            options.iter().for_each(|o| {
+                text.push('\n');
+                text.push_str(o);
+            })
+        }
         ItemBody::TrueFalseGroup { statements, .. } => statements.iter().for_each(|s| {
             text.push('\n');
             text.push_str(&s.text);

@@ -69,10 +69,12 @@ pub(crate) fn decode(row: item_version::Model) -> Result<StoredVersion, StoreErr
 fn search_text(item: &Item) -> String {
     let mut s = format!("{} {}", item.id, item.stem);
     match &item.body {
-        ItemBody::SingleChoice { options, .. } => options.iter().for_each(|o| {
-            s.push(' ');
-            s.push_str(o);
-        }),
+        ItemBody::SingleChoice { options, .. } | ItemBody::MultipleResponse { options, .. } => {
+            options.iter().for_each(|o| {
+                s.push(' ');
+                s.push_str(o);
+            })
+        }
         ItemBody::TrueFalseGroup { statements, .. } => statements.iter().for_each(|st| {
             s.push(' ');
             s.push_str(&st.text);

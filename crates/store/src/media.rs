@@ -40,3 +40,17 @@ pub async fn get<C: ConnectionTrait>(db: &C, org_id: &str, id: &str) -> Result<M
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no media with id {id}")))
 }
+
+/// A picture of the organisation with exactly these bytes (by SHA-256), if one is stored: an
+/// import reuses it instead of storing the same bytes again.
+pub async fn find_by_sha256<C: ConnectionTrait>(
+    db: &C,
+    org_id: &str,
+    sha256: &str,
+) -> Result<Option<Media>, StoreError> {
+    Ok(media::Entity::find()
+        .filter(media::Column::OrgId.eq(org_id))
+        .filter(media::Column::Sha256.eq(sha256))
+        .one(db)
+        .await?)
+}

@@ -181,6 +181,16 @@ fn sections(raw: &Spanned<Vec<Spanned<RawSection>>>, issues: &mut Issues) -> Vec
         if !(s.value.points.is_finite() && s.value.points > 0.0) {
             issues.push(format!("{key}.points"), line, "must be a positive number");
         }
+        if !s.value.kind.is_thpt() {
+            issues.push(
+                format!("{key}.kind"),
+                line,
+                format!(
+                    "{} items are not part of a THPT paper and delivery does not score them yet",
+                    s.value.kind
+                ),
+            );
+        }
         if sections.iter().any(|p: &Section| p.kind == s.value.kind) {
             issues.push(
                 format!("{key}.kind"),

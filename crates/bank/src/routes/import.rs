@@ -29,7 +29,8 @@ pub struct ImportParams {
     #[param(value_type = Option<String>)]
     pub mode: Option<ImportPolicy>,
     /// `jsonl` (default), `csv`, `xlsx` (a sheet in the CSV columns), `tex` (LaTeX `ex_test`, alone
-    /// or zipped with its pictures) or `docx` (a Word paper).
+    /// or zipped with its pictures), `docx` (a Word paper) or `qti` (a QTI 2.1/3.0 content package
+    /// zip, or one item).
     pub format: Option<String>,
     /// Admin only, audited: keep each line's review status instead of landing as draft (moving an
     /// already reviewed bank).
@@ -39,7 +40,8 @@ pub struct ImportParams {
     /// `true`: check the file and answer the per-line report with what would be stored, storing
     /// nothing (the import page's preview). Bad lines do not make it a 422.
     pub dry_run: Option<bool>,
-    /// Documents (`tex`, `docx`) only: the subject of questions whose tags do not give one.
+    /// Documents (`tex`, `docx`) and QTI only: the subject of questions whose tags (or QTI
+    /// metadata) do not give one.
     pub subject: Option<String>,
     /// Documents only: the grade of questions whose tags do not give one.
     pub grade: Option<u8>,
@@ -133,11 +135,13 @@ pub async fn import_items_route(
     Ok(axum::Json(result))
 }
 
-/// Export the current versions the user may see as JSON Lines, or with `format=xlsx` as a
-/// spreadsheet in the import's columns (same filters as the list).
+/// Export the current versions the user may see as JSON Lines, with `format=xlsx` as a
+/// spreadsheet in the import's columns, or with `format=qti3` / `qti21` as a QTI content package
+/// (zip, the items' pictures inside; every item must be one whose key the user may read). Same
+/// filters as the list.
 #[utoipa::path(get, path = "/api/v1/items/export", tag = "import", security(("bearer" = [])), params(ListParams,
-        ("format" = Option<String>, Query, description = "`jsonl` (default) or `xlsx`")),
-    responses((status = 200, content_type = "application/x-ndjson"), (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400), (status = 403)))]
+        ("format" = Option<String>, Query, description = "`jsonl` (default), `xlsx`, `qti3` or `qti21`")),
+    responses((status = 200, content_type = "application/x-ndjson"), (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 200, content_type = "application/zip"), (status = 400), (status = 403)))]
 pub async fn export_items(
     State(state): State<AppState>,
     khaothi_auth::CurrentUserOrCookie(user): khaothi_auth::CurrentUserOrCookie,
@@ -151,6 +155,19 @@ pub async fn export_items(
     // Another writer's approved items are exported as the list shows them: without the answer.
     let views = views_for_reader(&state, &user, found).await?;
     let records: Vec<_> = views.into_iter().map(|v| v.item).collect();
+    if format.starts_with("qti") {
+        let bytes = qti_package(&state, &user, &records, &format).await?;
+        audit_export(&state, &user, &records, &format).await?;
+        return Ok((
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/zip"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"items.zip\""),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
     if format == "xlsx" {
         let bytes =
             khaothi_interop::write_xlsx_records(&records).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -196,10 +213,10 @@ fn export_params(uri: &Uri) -> ApiResult<(String, ListParams)> {
             None => rest.push(pair),
         }
     }
-    if format != "jsonl" && format != "xlsx" {
+    if !["jsonl", "xlsx", "qti3", "qti21"].contains(&format.as_str()) {
         return Err(ApiError::bad_request(
             "invalid_query",
-            format!("format \"{format}\" is not jsonl or xlsx"),
+            format!("format \"{format}\" is not jsonl, xlsx, qti3 or qti21"),
         ));
     }
     let filters: Uri = format!("/?{}", rest.join("&"))
@@ -208,6 +225,47 @@ fn export_params(uri: &Uri) -> ApiResult<(String, ListParams)> {
     let params = axum::extract::Query::<ListParams>::try_from_uri(&filters)
         .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     Ok((format, params.0))
+}
+
+/// The exported records as a QTI package with their pictures. A record shown without its key
+/// (another writer's approved item) cannot be a QTI item, which carries its key: refused, naming
+/// them, rather than left out unseen.
+async fn qti_package(
+    state: &AppState,
+    user: &CurrentUser,
+    records: &[khaothi_domain::ItemRecord],
+    format: &str,
+) -> ApiResult<Vec<u8>> {
+    let mut items = Vec::new();
+    let mut keyless = Vec::new();
+    for r in records {
+        match r.clone().into_item() {
+            Ok((item, _)) => items.push(item),
+            Err(_) => keyless.push(r.id.as_str()),
+        }
+    }
+    if !keyless.is_empty() {
+        return Err(ApiError::Forbidden(format!(
+            "{} item(s) are shown to you without their key ({}); a QTI package carries keys: narrow the filter to items whose key you may read",
+            keyless.len(),
+            keyless.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mut pictures: Vec<khaothi_interop::MediaFile> = Vec::new();
+    for name in items.iter().flat_map(|i| &i.media) {
+        if !pictures.iter().any(|m| m.name == *name) {
+            let m = khaothi_store::media::get(&state.db, user.org(), name).await?;
+            pictures.push(khaothi_interop::MediaFile {
+                name: m.id,
+                content_type: m.content_type,
+                bytes: m.data,
+            });
+        }
+    }
+    let version =
+        if format == "qti21" { khaothi_interop::QtiVersion::V2_1 } else { khaothi_interop::QtiVersion::V3_0 };
+    khaothi_interop::write_qti_package(&items, &pictures, None, version)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// One `items_export` audit entry naming what left the bank and in which format.

@@ -10,6 +10,7 @@ pub mod calibration;
 pub mod calibration_adopt;
 pub mod calibration_link;
 pub mod enemies;
+pub mod form_qti;
 pub mod health;
 pub mod import;
 pub mod integrity;

@@ -1,7 +1,10 @@
-// "Nhập từ tệp" (#/writer/import): a file of items (JSON Lines, CSV, Excel, LaTeX) is first checked by the server
+// "Nhập từ tệp" (#/writer/import): a file of items (JSON Lines, CSV, Excel, LaTeX, Word, QTI) is first checked by the server
 // without storing anything (`POST items/import?dry_run=true`), so the writer sees every line — its
 // number, id, status and messages — and what the import would create; only then "Nhập" stores it
 // in the chosen mode (all-or-nothing or skip bad lines). A bad line is shown, never dropped.
+// Documents (LaTeX, Word) and QTI packages do not carry every item field: the page asks for the
+// subject, grade, topic and level of questions that do not give them, and for documents the id
+// prefix (docs/formats.md §7), and sends them with the file.
 
 import { registerPage, addStrings } from '../shell.js';
 import { h, field, replace } from '../dom.js';
@@ -10,12 +13,26 @@ addStrings({
   vi: {
     'imp.title': 'Nhập câu hỏi từ tệp',
     'imp.file': 'Tệp câu hỏi',
-    'imp.file.hint': 'JSON Lines (.jsonl), CSV hoặc Excel theo mẫu trong tài liệu trao đổi, hoặc LaTeX ex_test. Chưa có gì được lưu khi xem trước.',
+    'imp.file.hint': 'JSON Lines (.jsonl), CSV hoặc Excel theo mẫu trong tài liệu trao đổi, LaTeX ex_test, đề Word (.docx) hoặc gói QTI (.zip). Chưa có gì được lưu khi xem trước.',
     'imp.format': 'Định dạng',
     'imp.format.jsonl': 'JSON Lines',
     'imp.format.csv': 'CSV (bảng tính)',
     'imp.format.xlsx': 'Excel (.xlsx, theo mẫu của ngân hàng)',
     'imp.format.tex': 'LaTeX ex_test (.tex, hoặc .zip kèm hình)',
+    'imp.format.docx': 'Word (.docx, đề thi)',
+    'imp.format.qti': 'QTI 2.1/3.0 (gói .zip hoặc một câu .xml)',
+    'imp.doc': 'Thông tin cho các câu không tự ghi',
+    'imp.doc.hint': 'Tệp Word, LaTeX và gói QTI thường không ghi môn, lớp, chủ đề, mức độ: các câu không có dòng thẻ riêng nhận giá trị này.',
+    'imp.subject': 'Mã môn (vd. toan)',
+    'imp.grade': 'Lớp',
+    'imp.topic': 'Mã chủ đề (vd. 12.1)',
+    'imp.level': 'Mức độ',
+    'imp.level.none': '(không chọn)',
+    'imp.level.biet': 'Biết',
+    'imp.level.hieu': 'Hiểu',
+    'imp.level.van_dung': 'Vận dụng',
+    'imp.level.van_dung_cao': 'Vận dụng cao',
+    'imp.id_prefix': 'Tiền tố mã câu (vd. DE01 → DE01-0001)',
     'imp.mode': 'Khi có dòng lỗi',
     'imp.mode.all_or_nothing': 'Không nhập gì cả (tất cả hoặc không)',
     'imp.mode.skip_bad': 'Bỏ qua dòng lỗi, nhập các dòng tốt',
@@ -41,12 +58,26 @@ addStrings({
   en: {
     'imp.title': 'Import items from a file',
     'imp.file': 'Item file',
-    'imp.file.hint': 'JSON Lines (.jsonl), CSV or Excel in the interchange layout, or LaTeX ex_test. The preview stores nothing.',
+    'imp.file.hint': 'JSON Lines (.jsonl), CSV or Excel in the interchange layout, LaTeX ex_test, a Word paper (.docx) or a QTI package (.zip). The preview stores nothing.',
     'imp.format': 'Format',
     'imp.format.jsonl': 'JSON Lines',
     'imp.format.csv': 'CSV (spreadsheet)',
     'imp.format.xlsx': 'Excel (.xlsx, the bank’s template)',
     'imp.format.tex': 'LaTeX ex_test (.tex, or .zip with its pictures)',
+    'imp.format.docx': 'Word (.docx, a paper)',
+    'imp.format.qti': 'QTI 2.1/3.0 (a .zip package or one .xml item)',
+    'imp.doc': 'For questions that do not say',
+    'imp.doc.hint': 'Word, LaTeX and QTI packages rarely carry subject, grade, topic and level: questions without their own tag line get these.',
+    'imp.subject': 'Subject code (e.g. toan)',
+    'imp.grade': 'Grade',
+    'imp.topic': 'Topic code (e.g. 12.1)',
+    'imp.level': 'Level',
+    'imp.level.none': '(none)',
+    'imp.level.biet': 'Knowing (biết)',
+    'imp.level.hieu': 'Understanding (hiểu)',
+    'imp.level.van_dung': 'Applying (vận dụng)',
+    'imp.level.van_dung_cao': 'Advanced applying (vận dụng cao)',
+    'imp.id_prefix': 'Id prefix (e.g. DE01 → DE01-0001)',
     'imp.mode': 'When a line is bad',
     'imp.mode.all_or_nothing': 'Import nothing (all or nothing)',
     'imp.mode.skip_bad': 'Skip bad lines, import the good ones',
@@ -79,7 +110,45 @@ const FORMATS = [
   // with its pictures): a server without them answers with its own message, shown as any error.
   { id: 'xlsx', endings: ['.xlsx'], type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
   { id: 'tex', endings: ['.tex', '.zip'], type: 'application/octet-stream' },
+  { id: 'docx', endings: ['.docx'], type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+  // A QTI package is a .zip too: the writer picks QTI for it (a .zip guesses LaTeX).
+  { id: 'qti', endings: ['.xml'], type: 'application/octet-stream' },
 ];
+
+/** Formats whose items may lack metadata, and those that number their questions by a prefix. */
+const DOCUMENTS = ['tex', 'docx', 'qti'];
+const NUMBERED = ['tex', 'docx'];
+const LEVELS = ['biet', 'hieu', 'van_dung', 'van_dung_cao'];
+
+/** The document options: their fieldset and the query they add (empty fields left out). */
+function documentOptions(t) {
+  const subject = h('input', { type: 'text', name: 'subject', autocomplete: 'off', pattern: '[a-z0-9_]+' });
+  const grade = h('input', { type: 'number', name: 'grade', min: '1', max: '12' });
+  const topic = h('input', { type: 'text', name: 'topic', autocomplete: 'off' });
+  const level = h('select', { name: 'level' }, [h('option', { value: '' }, t('imp.level.none')),
+    ...LEVELS.map((l) => h('option', { value: l }, t(`imp.level.${l}`)))]);
+  const prefix = h('input', { type: 'text', name: 'id_prefix', autocomplete: 'off', pattern: '[A-Za-z0-9_-]{1,64}' });
+  const prefixField = field(t('imp.id_prefix'), prefix);
+  const box = h('fieldset', { class: 'doc-options' }, h('legend', {}, t('imp.doc')),
+    h('p', { class: 'hint' }, t('imp.doc.hint')),
+    h('div', { class: 'row' }, field(t('imp.subject'), subject), field(t('imp.grade'), grade)),
+    h('div', { class: 'row' }, field(t('imp.topic'), topic), field(t('imp.level'), level)),
+    prefixField);
+  const show = (format) => {
+    box.hidden = !DOCUMENTS.includes(format);
+    prefixField.hidden = !NUMBERED.includes(format);
+  };
+  const query = (format) => {
+    if (!DOCUMENTS.includes(format)) return {};
+    const q = {};
+    for (const [k, input] of [['subject', subject], ['grade', grade], ['topic', topic], ['level', level]]) {
+      if (input.value.trim()) q[k] = input.value.trim();
+    }
+    if (NUMBERED.includes(format) && prefix.value.trim()) q.id_prefix = prefix.value.trim();
+    return q;
+  };
+  return { box, show, query, inputs: [subject, grade, topic, level, prefix] };
+}
 
 function formatOf(name) {
   const lower = name.toLowerCase();
@@ -143,9 +212,11 @@ registerPage({
     const commitBtn = h('button', { type: 'button', disabled: true }, t('imp.commit'));
     const box = h('div', { role: 'status', 'aria-live': 'polite' });
     const out = h('div', {});
+    const docs = documentOptions(t);
+    docs.show(format.value);
     const send = (dryRun) => {
       const f = file.files[0];
-      const query = { format: format.value, mode: mode(), dry_run: dryRun ? 'true' : undefined };
+      const query = { format: format.value, mode: mode(), dry_run: dryRun ? 'true' : undefined, ...docs.query(format.value) };
       const type = FORMATS.find((x) => x.id === format.value)?.type ?? 'application/octet-stream';
       return ctx.api('items/import', { method: 'POST', query, body: f, headers: { 'content-type': type } });
     };
@@ -157,13 +228,16 @@ registerPage({
     file.addEventListener('change', () => {
       const guess = file.files[0] && formatOf(file.files[0].name);
       if (guess) format.value = guess;
+      docs.show(format.value);
       stale();
     });
-    format.addEventListener('change', stale);
+    format.addEventListener('change', () => { docs.show(format.value); stale(); });
+    for (const input of docs.inputs) input.addEventListener('change', stale);
     for (const m of modes) m.querySelector('input').addEventListener('change', () => { if (out.childElementCount) form.requestSubmit(); });
     const form = h('form', { class: 'panel' },
       field(t('imp.file'), file, t('imp.file.hint')),
       h('div', { class: 'row' }, field(t('imp.format'), format)),
+      docs.box,
       h('fieldset', { class: 'radios' }, h('legend', {}, t('imp.mode')), modes),
       h('div', { class: 'actions' }, previewBtn, commitBtn), box);
     form.addEventListener('submit', async (e) => {

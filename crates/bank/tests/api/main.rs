@@ -30,6 +30,7 @@ mod openapi_spec;
 mod option_letters;
 mod packages;
 mod print_cookie;
+mod qti_packages;
 mod results;
 mod roles;
 mod search;

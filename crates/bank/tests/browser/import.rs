@@ -69,3 +69,46 @@ async fn import_preview_then_commit() {
     assert!(!list.contains("NHAP-003"), "the bad line was not stored: {list}");
     b.assert_no_page_errors(&c, "import").await;
 }
+
+/// A QTI package from another system: the writer picks QTI, gives the subject, grade, topic and
+/// level its items lack, and the preview reports each item — the three khaothi cannot represent
+/// named with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_qti_package_with_the_document_options() {
+    let _serial = SERIAL.lock().await;
+    let Some(mut b) = Browser::start().await else { return };
+    let bank = Bank::start();
+    let c = b.session().await;
+    sign_in(&c, &bank, "writer").await;
+    open(&c, &bank, "writer/import").await;
+    wait_for_text(&c, "#page-title", "Nhập câu hỏi từ tệp").await;
+    let options = c.find(Locator::Css("fieldset.doc-options")).await.unwrap();
+    assert!(!options.is_displayed().await.unwrap(), "JSON Lines needs no document options");
+    // Chromium takes only a canonical path.
+    let package = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../interop/tests/fixtures/qti/tao-export-qti21.zip")
+        .canonicalize()
+        .unwrap();
+    let input = wait_for(&c, "main input[type=file]").await;
+    input.send_keys(package.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("main select option[value=qti]")).await.unwrap().click().await.unwrap();
+    assert!(options.is_displayed().await.unwrap(), "QTI items may lack metadata: the options show");
+    let prefix = c.find(Locator::Css("input[name=id_prefix]")).await.unwrap();
+    assert!(!prefix.is_displayed().await.unwrap(), "QTI items keep their identifiers");
+    for (name, value) in [("subject", "toan"), ("grade", "12"), ("topic", "12.1")] {
+        c.find(Locator::Css(&format!("input[name={name}]"))).await.unwrap().send_keys(value).await.unwrap();
+    }
+    c.find(Locator::Css("select[name=level] option[value=hieu]")).await.unwrap().click().await.unwrap();
+    let skip = c.find(Locator::Css("input[value=skip_bad]")).await.unwrap();
+    click(&c, skip).await;
+    press(&c, "Xem trước").await;
+    let report = wait_for_text(&c, "table.import-report", "i1701761234567e").await;
+    assert!(report.contains("custom response processing is not supported"), "{report}");
+    let summary = wait_for_text(&c, "main", "Nếu nhập: 4 câu mới").await;
+    assert!(summary.contains("3 lỗi"), "{summary}");
+    shot(&c, "08b-import-qti-preview").await;
+    assert_accessible(&c, "import QTI preview").await;
+    press(&c, "Nhập").await;
+    wait_for_text(&c, "main .ok-box", "Đã nhập: 4 câu mới").await;
+    b.assert_no_page_errors(&c, "import qti").await;
+}

@@ -31,9 +31,17 @@ pub struct Args {
     /// Output format. Binary outputs (xlsx) and QTI (one file per item) need -o.
     #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "qti3", "qti21", "xlsx", "docx"])]
     pub to: String,
-    /// Output file (a folder for qti3/qti21); default: standard output (jsonl only).
+    /// Output file (for qti3/qti21: FILE.zip writes a content package, otherwise a folder of one
+    /// file per item); default: standard output (jsonl only).
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// With --to qti3|qti21 -o FILE.zip: the package carries this form as an assessment test (a
+    /// form JSON, the output of `khaothi assemble`, or an array of item ids).
+    #[arg(long)]
+    pub form: Option<PathBuf>,
+    /// Which form of `khaothi assemble`'s output --form takes (default: the first).
+    #[arg(long, requires = "form")]
+    pub form_id: Option<String>,
     /// Write the writers' spreadsheet template to -o instead of converting.
     #[arg(long, value_parser = ["xlsx"])]
     pub template: Option<String>,
@@ -63,8 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let doc = read(&input, &args)?;
     let failed = report_problems(&input, &doc);
     let items: Vec<Item> = doc.report.lines.iter().filter_map(|l| l.item.clone()).collect();
-    write_items(&items, &args)?;
-    write_extras(&doc, args.output.as_deref(), &args.to)?;
+    if package_request(&args).is_package() {
+        super::convert_qti::write_package(&items, &doc, &input, &package_request(&args))?;
+    } else {
+        write_items(&items, &args)?;
+        write_extras(&doc, args.output.as_deref(), &args.to)?;
+    }
     if let Some(e) = &doc.report.file_error {
         bail!("{}: {e}", input.display());
     }
@@ -78,6 +90,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn package_request(args: &Args) -> super::convert_qti::PackageRequest<'_> {
+    super::convert_qti::PackageRequest {
+        to: &args.to,
+        output: args.output.as_deref(),
+        form: args.form.as_deref(),
+        form_id: args.form_id.as_deref(),
+    }
+}
+
 /// Refuses what cannot be written before anything is read.
 fn check_output(args: &Args) -> anyhow::Result<()> {
     match (args.to.as_str(), &args.output) {
@@ -85,7 +106,15 @@ fn check_output(args: &Args) -> anyhow::Result<()> {
             "--to docx prints an assembled form as a Word paper; it is not in this version (convert items to jsonl, qti3, qti21 or xlsx)"
         ),
         ("xlsx", None) => bail!("--to xlsx writes a binary file: give -o FILE.xlsx"),
-        ("qti3" | "qti21", None) => bail!("--to {} writes one file per item: give -o FOLDER", args.to),
+        ("qti3" | "qti21", None) => {
+            bail!(
+                "--to {} writes a package or files: give -o FILE.zip (a content package) or -o FOLDER",
+                args.to
+            )
+        }
+        (_, _) if args.form.is_some() && !package_request(args).is_package() => {
+            bail!("--form goes with --to qti3|qti21 -o FILE.zip (a package with an assessment test)")
+        }
         _ => Ok(()),
     }
 }

@@ -4,6 +4,7 @@ pub mod bank;
 pub mod calibrate;
 pub mod check_config;
 pub mod convert;
+pub mod convert_qti;
 pub mod delivery;
 pub mod demo;
 pub mod import;

@@ -161,6 +161,7 @@ fn bank_answers(p: usize, scores: &[u8], ids: &[String], items: &HashMap<String,
                 json!(if s == 1 { ["0,5", "0.5"][p % 2] } else { ["1", "-0,5"][p % 2] })
             }
             ItemBody::ShortAnswer { .. } => json!(if s == 1 { ["-2", "-2.0", "-2,0"][p % 3] } else { "2" }),
+            ItemBody::MultipleResponse { .. } => unreachable!("exam packages refuse multiple_response items"),
         };
         out.insert(id.clone(), v);
     }
@@ -185,6 +186,7 @@ fn expected(item: &Item, answer: Option<&Value>) -> (u8, u32) {
             let right = answer.accepted.contains(&typed);
             (u8::from(right), if right { 50 } else { 0 })
         }
+        ItemBody::MultipleResponse { .. } => unreachable!("exam packages refuse multiple_response items"),
     }
 }
 

@@ -157,7 +157,7 @@ fn unmatched_answers(paper: &Paper, warnings: &mut Vec<String>) {
     for e in &paper.answers.entries {
         let taken = paper.questions.iter().any(|q| {
             let kind = match kind_of(q) {
-                ItemKind::SingleChoice => AnswerKind::Letter,
+                ItemKind::SingleChoice | ItemKind::MultipleResponse => AnswerKind::Letter,
                 ItemKind::TrueFalseGroup => AnswerKind::TrueFalse,
                 ItemKind::ShortAnswer => AnswerKind::Number,
             };
@@ -254,8 +254,9 @@ fn question(
     let mut rec = ItemRecord { id: id.to_string(), kind, stimulus, ..Default::default() };
     rec.stem = media.paragraphs(&q.stem, &mut owner);
     let mut problems: Vec<(&str, String)> = Vec::new();
+    // Word papers have the three THPT parts only: `kind_of` never says multiple_response.
     match kind {
-        ItemKind::SingleChoice => {
+        ItemKind::SingleChoice | ItemKind::MultipleResponse => {
             rec.options = Some(q.options.iter().map(|o| media.text(&o.body, &mut owner)).collect());
             if q.options.len() != 4 {
                 problems.push(("options", format!("{label}: {} options found, expected 4", q.options.len())));

@@ -6,15 +6,28 @@
 //!   (Sai), the key as `directedPair` values. One interaction rather than four choice interactions
 //!   because the group is one scored unit (0–4 statements right) and one response variable keeps it so;
 //! - `short_answer` → `textEntryInteraction` (`expectedLength="4"`), the accepted strings as the
-//!   correct response and a `mapping`.
+//!   correct response and a `mapping`;
+//! - `multiple_response` → `choiceInteraction` allowing every choice, the correct letters as the
+//!   correct response; scored by `match_correct` (all-or-nothing) or `map_response` (partial
+//!   credit, [`processing`]).
+//!
+//! Every item scores itself in another QTI system: the true/false group carries THPT scoring as
+//! its own response processing ([`processing`]), which the reader recognises; response processing
+//! khaothi cannot represent is refused for that item, never reinterpreted.
 //!
 //! Texts are written as their Markdown source (escaped), so a khaothi → QTI → khaothi round trip is
 //! exact; the item's metadata travel in `KHAOTHI_*` outcome declarations with default values, which
 //! any QTI processor may ignore. IRT parameters and media files are not exported.
 
+mod package;
+mod processing;
 mod read;
+mod tree;
 mod write;
 
+pub use package::{
+    TestOutline, TestSection, read_qti_package, read_qti_package_with, thpt_points, write_qti_package,
+};
 pub use read::{parse_qti, read_qti};
 pub use write::write_qti;
 
@@ -30,7 +43,7 @@ impl QtiVersion {
     pub(crate) fn namespace(self) -> &'static str {
         match self {
             Self::V2_1 => "http://www.imsglobal.org/xsd/imsqti_v2p1",
-            Self::V3_0 => "http://www.imsglobal.org/xsd/imsqti_v3p0",
+            Self::V3_0 => "http://www.imsglobal.org/xsd/imsqtiasi_v3p0",
         }
     }
 
@@ -161,12 +174,65 @@ mod tests {
         assert!(fields.contains(&"subject") && fields.contains(&"grade"), "{fields:?}");
     }
 
+    const MR: &str = r#"{"id":"TA12-0001","subject":"tieng_anh","grade":12,"topic":"12.1","level":"biet","kind":"multiple_response","stem":"Chọn các từ đúng chính tả.","options":["receive","recieve","separate","seperate","definitely"],"keys":[true,false,true,false,true],"scoring":"partial"}"#;
+
     #[test]
-    fn multiple_response_is_refused_clearly() {
+    fn several_choices_make_a_multiple_response_item() {
         let xml =
             write_qti(&item(SC), QtiVersion::V2_1).unwrap().replace("maxChoices=\"1\"", "maxChoices=\"2\"");
+        let rec = read_qti(&xml).unwrap();
+        assert_eq!(rec.kind, khaothi_domain::ItemKind::MultipleResponse);
+        assert_eq!(rec.keys, Some(vec![false, false, true, false]));
+        assert_eq!(rec.scoring, None, "match_correct is all-or-nothing");
+        for scoring in ["partial", "all_or_nothing"] {
+            let original = item(&MR.replace("partial", scoring));
+            for version in [QtiVersion::V2_1, QtiVersion::V3_0] {
+                let xml = write_qti(&original, version).unwrap();
+                let report = parse_qti(&xml, &ImportOptions::default());
+                assert!(!report.has_errors(), "{report:#?}\n{xml}");
+                assert_eq!(report.lines[0].item.as_ref(), Some(&original), "{xml}");
+            }
+        }
+        let xml = write_qti(&item(MR), QtiVersion::V3_0).unwrap();
+        assert!(xml.contains("<qti-map-entry map-key=\"B\" mapped-value=\"-0.3333333333333333\"/>"), "{xml}");
+        assert!(xml.contains("lower-bound=\"0\""), "{xml}");
+    }
+
+    #[test]
+    fn response_processing_khaothi_cannot_represent_is_refused_per_item() {
+        // Another partial-credit rule (no penalty for wrong options) is not reinterpreted.
+        let xml = write_qti(&item(MR), QtiVersion::V2_1)
+            .unwrap()
+            .replace("mappedValue=\"-0.3333333333333333\"", "mappedValue=\"0\"");
         let err = read_qti(&xml).unwrap_err().to_string();
-        assert!(err.contains("maxChoices"), "{err}");
+        assert!(
+            err.contains("item TA12-0001: response processing template map_response is not supported"),
+            "{err}"
+        );
+        // A true/false group scored all-or-nothing elsewhere is not a THPT part II item.
+        let tf = write_qti(&item(TF), QtiVersion::V2_1).unwrap();
+        let start = tf.find("  <responseProcessing>").unwrap();
+        let end = tf.find("</responseProcessing>\n").unwrap() + "</responseProcessing>\n".len();
+        let templated = format!(
+            "{}  <responseProcessing template=\"http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct\"/>\n{}",
+            &tf[..start],
+            &tf[end..]
+        );
+        let err = read_qti(&templated).unwrap_err().to_string();
+        assert!(err.contains("item LY12-0001: response processing template match_correct is not supported for a true_false_group"), "{err}");
+        // Its own rules with another score table are custom rules.
+        let changed = tf.replace(">0.25</baseValue>", ">0.3</baseValue>");
+        let err = read_qti(&changed).unwrap_err().to_string();
+        assert!(err.contains("custom response processing is not supported"), "{err}");
+        // Custom rules on a single choice are refused too; a missing block is fine.
+        let sc = write_qti(&item(SC), QtiVersion::V3_0).unwrap();
+        let custom = sc.replace(
+            "<qti-response-processing template=\"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml\"/>",
+            "<qti-response-processing><qti-set-outcome-value identifier=\"SCORE\"><qti-base-value base-type=\"float\">1</qti-base-value></qti-set-outcome-value></qti-response-processing>",
+        );
+        assert!(read_qti(&custom).unwrap_err().to_string().contains("custom response processing"));
+        let none = sc.replace("<qti-response-processing template=\"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml\"/>", "");
+        assert!(read_qti(&none).is_ok());
     }
 
     proptest::proptest! {

@@ -3,229 +3,13 @@
 
 use std::collections::HashMap;
 
-use khaothi_domain::interchange::AnswerRecord;
-use khaothi_domain::{ItemKind, ItemRecord, Level, ReviewStatus, StatementRecord};
-use quick_xml::events::Event;
-
-use super::{META_PREFIX, canonical};
+use super::META_PREFIX;
+use super::tree::{Element, parse_tree};
 use crate::InteropError;
 use crate::jsonl::ImportOptions;
 use crate::report::{ImportReport, LineReport, check_record};
-
-/// Deeper documents are refused: the tree is walked recursively.
-const MAX_DEPTH: usize = 128;
-
-#[derive(Debug, Default)]
-struct Element {
-    name: String,
-    attrs: HashMap<String, String>,
-    children: Vec<Node>,
-}
-
-#[derive(Debug)]
-enum Node {
-    Element(Element),
-    Text(String),
-}
-
-impl Element {
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.get(name).map(String::as_str)
-    }
-
-    fn elements(&self) -> impl Iterator<Item = &Element> {
-        self.children.iter().filter_map(|n| match n {
-            Node::Element(e) => Some(e),
-            Node::Text(_) => None,
-        })
-    }
-
-    fn child(&self, name: &str) -> Option<&Element> {
-        self.elements().find(|e| e.name == name)
-    }
-
-    /// Every descendant with this name, in document order.
-    fn find_all<'a>(&'a self, name: &str, out: &mut Vec<&'a Element>) {
-        for e in self.elements() {
-            if e.name == name {
-                out.push(e);
-            }
-            e.find_all(name, out);
-        }
-    }
-
-    /// Text content, verbatim (khaothi writes Markdown source as text).
-    fn text(&self) -> String {
-        let mut s = String::new();
-        for n in &self.children {
-            match n {
-                Node::Text(t) => s.push_str(t),
-                Node::Element(e) => s.push_str(&e.text()),
-            }
-        }
-        s
-    }
-
-    /// Content as khaothi Markdown: text as is, MathML as `$tex$` from its TeX annotation, images
-    /// as `![alt](src)`, paragraphs separated by blank lines. Interactions are skipped; a `prompt`
-    /// is kept (it belongs to the stem).
-    fn markdown(&self, out: &mut String) {
-        for n in &self.children {
-            match n {
-                Node::Text(t) => out.push_str(t),
-                Node::Element(e) => match e.name.as_str() {
-                    "math" => {
-                        let mut ann = Vec::new();
-                        e.find_all("annotation", &mut ann);
-                        let tex = ann
-                            .iter()
-                            .find(|a| a.attr("encoding").is_some_and(|enc| enc.contains("tex")))
-                            .map(|a| a.text())
-                            .unwrap_or_else(|| e.text());
-                        let delim = if e.attr("display") == Some("block") { "$$" } else { "$" };
-                        out.push_str(&format!("{delim}{}{delim}", tex.trim()));
-                    }
-                    "img" => out.push_str(&format!(
-                        "![{}]({})",
-                        e.attr("alt").unwrap_or(""),
-                        e.attr("src").unwrap_or("")
-                    )),
-                    "br" => out.push_str("  \n"),
-                    name if name.ends_with("interaction") => {
-                        if let Some(p) = e.child("prompt") {
-                            push_block(out, p);
-                        }
-                    }
-                    "p" | "div" | "li" | "blockquote" | "table" | "tr" | "h1" | "h2" | "h3" => {
-                        push_block(out, e)
-                    }
-                    _ => e.markdown(out),
-                },
-            }
-        }
-    }
-}
-
-fn push_block(out: &mut String, e: &Element) {
-    let mut inner = String::new();
-    e.markdown(&mut inner);
-    let inner = inner.trim();
-    if inner.is_empty() {
-        return;
-    }
-    if !out.trim().is_empty() {
-        out.truncate(out.trim_end().len());
-        out.push_str("\n\n");
-    } else {
-        out.clear();
-    }
-    out.push_str(inner);
-}
-
-/// Byte offset → 1-based (line, column in characters).
-fn line_col(xml: &str, offset: usize) -> (usize, usize) {
-    let mut at = offset.min(xml.len());
-    while !xml.is_char_boundary(at) {
-        at -= 1;
-    }
-    let before = &xml[..at];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
-}
-
-/// Parses the whole document into a tree; errors carry line, column and the open element.
-fn parse_tree(xml: &str) -> Result<(Element, usize), InteropError> {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut stack: Vec<(Element, String)> = vec![(Element::default(), String::new())];
-    let mut root_line = 1;
-    let fail = |reader: &quick_xml::Reader<&[u8]>, stack: &[(Element, String)], message: String| {
-        let (line, column) = line_col(xml, reader.error_position() as usize);
-        let element = stack.last().map(|(_, raw)| raw.clone()).filter(|r| !r.is_empty());
-        InteropError::Xml { line, column, element, message }
-    };
-    loop {
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(e) => return Err(fail(&reader, &stack, e.to_string())),
-        };
-        match event {
-            Event::Start(ref s) | Event::Empty(ref s) => {
-                let raw = String::from_utf8_lossy(s.name().as_ref()).into_owned();
-                let mut el = Element { name: canonical(&raw), ..Default::default() };
-                for a in s.attributes() {
-                    let a = a.map_err(|e| fail(&reader, &stack, e.to_string()))?;
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let value = a.unescape_value().map_err(|e| fail(&reader, &stack, e.to_string()))?;
-                    el.attrs.insert(canonical(&key), value.into_owned());
-                }
-                if stack.len() == 1 {
-                    root_line = line_col(xml, reader.buffer_position() as usize).0;
-                }
-                if matches!(event, Event::Empty(_)) {
-                    push_child(&mut stack, Node::Element(el));
-                } else if stack.len() > MAX_DEPTH {
-                    return Err(fail(&reader, &stack, format!("elements nest deeper than {MAX_DEPTH}")));
-                } else {
-                    stack.push((el, raw));
-                }
-            }
-            Event::End(_) => {
-                let (el, _) = stack.pop().ok_or_else(|| fail(&reader, &[], "unexpected end tag".into()))?;
-                push_child(&mut stack, Node::Element(el));
-            }
-            Event::Text(t) => {
-                let text = t.decode().map_err(|e| fail(&reader, &stack, e.to_string()))?;
-                push_child(&mut stack, Node::Text(text.into_owned()));
-            }
-            Event::CData(c) => {
-                let text = c.decode().map_err(|e| fail(&reader, &stack, e.to_string()))?;
-                push_child(&mut stack, Node::Text(text.into_owned()));
-            }
-            Event::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| fail(&reader, &stack, e.to_string()))?.into_owned();
-                let text = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => match quick_xml::escape::resolve_predefined_entity(&name) {
-                        Some(s) => s.to_string(),
-                        None if name == "nbsp" => "\u{a0}".to_string(),
-                        None => return Err(fail(&reader, &stack, format!("unknown entity &{name};"))),
-                    },
-                    Err(e) => return Err(fail(&reader, &stack, e.to_string())),
-                };
-                push_child(&mut stack, Node::Text(text));
-            }
-            Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
-        }
-    }
-    if stack.len() > 1 {
-        let open = stack.last().map(|(_, raw)| raw.clone());
-        let (line, column) = line_col(xml, xml.len());
-        return Err(InteropError::Xml {
-            line,
-            column,
-            element: open,
-            message: "the document ends before this element is closed".into(),
-        });
-    }
-    let (document, _) = stack.pop().unwrap_or_default();
-    let root = document.children.into_iter().find_map(|n| match n {
-        Node::Element(e) => Some(e),
-        Node::Text(_) => None,
-    });
-    root.map(|r| (r, root_line)).ok_or_else(|| InteropError::Xml {
-        line: 1,
-        column: 1,
-        element: None,
-        message: "no root element".into(),
-    })
-}
-
-fn push_child(stack: &mut [(Element, String)], node: Node) {
-    if let Some((parent, _)) = stack.last_mut() {
-        parent.children.push(node);
-    }
-}
+use khaothi_domain::interchange::AnswerRecord;
+use khaothi_domain::{ItemKind, ItemRecord, Level, ReviewStatus, StatementRecord};
 
 /// Reads one QTI 2.1 or 3.0 `assessmentItem` into an interchange record (not yet validated).
 pub fn read_qti(xml: &str) -> Result<ItemRecord, InteropError> {
@@ -237,6 +21,12 @@ fn unsupported(element: Option<&str>, message: impl Into<String>) -> InteropErro
 }
 
 fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
+    read_with_meta(xml).map(|(rec, line, _)| (rec, line))
+}
+
+/// The record, the line of its root element, and the names of the `KHAOTHI_*` metadata the item
+/// carried (a package import fills the others from the import's options).
+pub(super) fn read_with_meta(xml: &str) -> Result<(ItemRecord, usize, Vec<String>), InteropError> {
     let (root, line) = parse_tree(xml)?;
     if root.name != "assessmentitem" {
         return Err(unsupported(Some(&root.name), "the root element must be an assessmentItem"));
@@ -266,11 +56,12 @@ fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
         ..Default::default()
     };
     match interaction.name.as_str() {
-        "choiceinteraction" => read_choice(interaction, &correct, &mut rec)?,
+        "choiceinteraction" => read_choice(interaction, declaration, &correct, &mut rec),
         "matchinteraction" => read_true_false(interaction, &correct, &meta, &mut rec)?,
         _ => read_text_entry(declaration, correct, &meta, &mut rec),
     }
-    Ok((rec, line))
+    super::processing::check_processing(&root, declaration, &mut rec)?;
+    Ok((rec, line, meta.into_keys().collect()))
 }
 
 /// The `KHAOTHI_*` outcome declarations (prefix stripped) and their default values.
@@ -316,26 +107,39 @@ fn choice_text(e: &Element) -> String {
     s.trim().to_string()
 }
 
-/// A `choiceInteraction` with one choice: a single-choice item keyed by letter.
-fn read_choice(interaction: &Element, correct: &[String], rec: &mut ItemRecord) -> Result<(), InteropError> {
-    if interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1") {
-        return Err(unsupported(
-            Some("choiceInteraction"),
-            "only maxChoices=\"1\" (single choice) is supported",
-        ));
-    }
-    rec.kind = ItemKind::SingleChoice;
+/// A `choiceInteraction`: a single-choice item keyed by letter when one choice may be ticked and
+/// one is correct, otherwise a multiple-response item keyed by one flag per choice (its scoring
+/// rule comes from the response processing).
+fn read_choice(
+    interaction: &Element,
+    declaration: Option<&Element>,
+    correct: &[String],
+    rec: &mut ItemRecord,
+) {
     let choices: Vec<&Element> = interaction.elements().filter(|e| e.name == "simplechoice").collect();
     rec.options = Some(choices.iter().map(|c| choice_text(c)).collect());
+    let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
+    rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
+    let several = interaction.attr("maxchoices").is_some_and(|m| m.trim() != "1")
+        || declaration.and_then(|d| d.attr("cardinality")).is_some_and(|c| c != "single")
+        || correct.len() > 1;
+    if several {
+        rec.kind = ItemKind::MultipleResponse;
+        rec.keys = Some(
+            choices
+                .iter()
+                .map(|c| c.attr("identifier").is_some_and(|id| correct.iter().any(|k| k == id)))
+                .collect(),
+        );
+        return;
+    }
+    rec.kind = ItemKind::SingleChoice;
     let position =
         correct.first().and_then(|k| choices.iter().position(|c| c.attr("identifier") == Some(k.as_str())));
     rec.key = Some(match position {
         Some(i) if i < 26 => char::from(b'A' + i as u8).to_string(),
         _ => correct.first().cloned().unwrap_or_default(),
     });
-    let fixed = choices.iter().any(|c| c.attr("fixed") == Some("true"));
-    rec.shuffle_options = (interaction.attr("shuffle") == Some("false") || fixed).then_some(false);
-    Ok(())
 }
 
 /// A `matchInteraction` of statements against Đúng/Sai: a true/false group.
@@ -411,10 +215,12 @@ fn read_text_entry(
             }
         }
     }
+    // `2.5` and `2,5` are one answer once normalised (docs/formats.md): keep the first.
     let mut seen = Vec::new();
     accepted.retain(|a| {
-        !a.is_empty() && !seen.contains(a) && {
-            seen.push(a.clone());
+        let normal = khaothi_domain::item::normalise_short_answer(a);
+        !a.is_empty() && !seen.contains(&normal) && {
+            seen.push(normal);
             true
         }
     });

@@ -1,6 +1,6 @@
 //! Items → QTI `assessmentItem` documents.
 
-use khaothi_domain::{Item, ItemBody};
+use khaothi_domain::{Item, ItemBody, ResponseScoring};
 use quick_xml::escape::escape;
 
 use super::{META_PREFIX, QtiVersion};
@@ -25,15 +25,13 @@ pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropErro
         ItemBody::SingleChoice { .. } => q.choice(item),
         ItemBody::TrueFalseGroup { .. } => q.true_false(item),
         ItemBody::ShortAnswer { .. } => q.text_entry(item),
+        ItemBody::MultipleResponse { .. } => q.multiple_response(item),
     };
     x.push_str(&interaction.declaration);
-    x.push_str(&format!(
-        "  <{} {}=\"SCORE\" {}=\"single\" {}=\"float\"/>\n",
-        q.el("outcomeDeclaration"),
-        q.at("identifier"),
-        q.at("cardinality"),
-        q.at("baseType")
-    ));
+    x.push_str(&q.outcome("SCORE", "float"));
+    if matches!(item.body, ItemBody::TrueFalseGroup { .. }) {
+        x.push_str(&q.outcome(super::processing::RIGHT, "integer"));
+    }
     x.push_str(&q.metadata_declarations(item));
     x.push_str(&format!("  <{}>\n", q.el("itemBody")));
     x.push_str(&format!("    <div class=\"khaothi-stem\">{}</div>\n", escape(&item.stem)));
@@ -46,6 +44,9 @@ pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropErro
             q.at("template"),
             version.template(t)
         ));
+    }
+    if let ItemBody::TrueFalseGroup { keys, .. } = &item.body {
+        x.push_str(&super::processing::true_false_processing(version, keys));
     }
     x.push_str(&format!("</{}>\n", q.el("assessmentItem")));
     Ok(x)
@@ -60,24 +61,50 @@ struct Interaction {
 
 /// Element and attribute names in the chosen QTI version.
 #[derive(Clone, Copy)]
-struct Names(QtiVersion);
+pub(super) struct Names(pub QtiVersion);
 
 impl Names {
-    fn el(self, name: &str) -> String {
+    pub(super) fn el(self, name: &str) -> String {
         self.0.element(name)
     }
 
-    fn at(self, name: &str) -> String {
+    pub(super) fn at(self, name: &str) -> String {
         self.0.attribute(name)
     }
 
-    /// The `RESPONSE` declaration: its correct values and, for text entry, the accepted answers.
+    /// An outcome declaration without a default value (`SCORE`, the true/false group's `RIGHT`).
+    fn outcome(self, identifier: &str, base: &str) -> String {
+        format!(
+            "  <{} {}=\"{identifier}\" {}=\"single\" {}=\"{base}\"/>\n",
+            self.el("outcomeDeclaration"),
+            self.at("identifier"),
+            self.at("cardinality"),
+            self.at("baseType")
+        )
+    }
+
+    /// The `RESPONSE` declaration: its correct values and, for text entry, the accepted answers
+    /// (each mapped to 1).
     fn response(
         self,
         cardinality: &str,
         base: &str,
         values: &[String],
         mapping: Option<&[String]>,
+    ) -> String {
+        let entries: Option<Vec<(String, f64)>> =
+            mapping.map(|keys| keys.iter().map(|k| (k.clone(), 1.0)).collect());
+        self.response_mapped(cardinality, base, values, entries.as_deref(), None)
+    }
+
+    /// The `RESPONSE` declaration with a mapping of given values, bounded below by `lower`.
+    fn response_mapped(
+        self,
+        cardinality: &str,
+        base: &str,
+        values: &[String],
+        mapping: Option<&[(String, f64)]>,
+        lower: Option<f64>,
     ) -> String {
         let (el, at) = (|n| self.el(n), |n| self.at(n));
         let mut s = format!(
@@ -92,11 +119,15 @@ impl Names {
             s.push_str(&format!("      <{0}>{1}</{0}>\n", el("value"), escape(value)));
         }
         s.push_str(&format!("    </{}>\n", el("correctResponse")));
-        if let Some(keys) = mapping {
-            s.push_str(&format!("    <{} {}=\"0\">\n", el("mapping"), at("defaultValue")));
-            for key in keys {
+        if let Some(entries) = mapping {
+            let bounds = match lower {
+                Some(l) => format!(" {}=\"{l}\" {}=\"1\"", at("lowerBound"), at("upperBound")),
+                None => String::new(),
+            };
+            s.push_str(&format!("    <{} {}=\"0\"{bounds}>\n", el("mapping"), at("defaultValue")));
+            for (key, value) in entries {
                 s.push_str(&format!(
-                    "      <{} {}=\"{}\" {}=\"1\"/>\n",
+                    "      <{} {}=\"{}\" {}=\"{value}\"/>\n",
                     el("mapEntry"),
                     at("mapKey"),
                     escape(key),
@@ -114,13 +145,47 @@ impl Names {
         let ItemBody::SingleChoice { options, key } = &item.body else {
             unreachable!("a single-choice item")
         };
+        let body = self.choices(options, item.shuffle_options, 1);
+        let declaration = self.response("single", "identifier", &[key.letter().to_string()], None);
+        Interaction { declaration, body, template: Some("match_correct") }
+    }
+
+    /// Multiple response: a `choiceInteraction` allowing every option; all-or-nothing scoring is
+    /// `match_correct`, partial credit `map_response` over ±1/k per option, bounded to 0–1.
+    fn multiple_response(self, item: &Item) -> Interaction {
+        let ItemBody::MultipleResponse { options, keys, scoring } = &item.body else {
+            unreachable!("a multiple-response item")
+        };
+        let body = self.choices(options, item.shuffle_options, options.len());
+        let letter = |i: usize| char::from(b'A' + i as u8).to_string();
+        let correct: Vec<String> = (0..keys.len()).filter(|i| keys[*i]).map(letter).collect();
+        let declaration = match scoring {
+            ResponseScoring::AllOrNothing => self.response("multiple", "identifier", &correct, None),
+            ResponseScoring::Partial => {
+                let share = 1.0 / correct.len().max(1) as f64;
+                let entries: Vec<(String, f64)> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (letter(i), if *k { share } else { -share }))
+                    .collect();
+                self.response_mapped("multiple", "identifier", &correct, Some(&entries), Some(0.0))
+            }
+        };
+        let template = match scoring {
+            ResponseScoring::AllOrNothing => "match_correct",
+            ResponseScoring::Partial => "map_response",
+        };
+        Interaction { declaration, body, template: Some(template) }
+    }
+
+    /// A `choiceInteraction` of options A, B, … allowing `max` choices.
+    fn choices(self, options: &[String], shuffle: bool, max: usize) -> String {
         let (el, at) = (|n| self.el(n), |n| self.at(n));
         let mut body = format!(
-            "    <{} {}=\"RESPONSE\" {}=\"{}\" {}=\"1\">\n",
+            "    <{} {}=\"RESPONSE\" {}=\"{shuffle}\" {}=\"{max}\">\n",
             el("choiceInteraction"),
             at("responseIdentifier"),
             at("shuffle"),
-            item.shuffle_options,
             at("maxChoices"),
         );
         for (i, o) in options.iter().enumerate() {
@@ -133,8 +198,7 @@ impl Names {
             ));
         }
         body.push_str(&format!("    </{}>\n", el("choiceInteraction")));
-        let declaration = self.response("single", "identifier", &[key.letter().to_string()], None);
-        Interaction { declaration, body, template: Some("match_correct") }
+        body
     }
 
     /// True/false group: a `matchInteraction` pairing statements a, b, … with Đúng (T) / Sai (F).
@@ -178,7 +242,8 @@ impl Names {
             .enumerate()
             .map(|(i, k)| format!("{} {}", char::from(b'a' + i as u8), if *k { "T" } else { "F" }))
             .collect();
-        // THPT part II scoring (0.1/0.25/0.5/1 by statements right) is khaothi's own: no template.
+        // THPT part II scoring (0.1/0.25/0.5/1 by statements right) has no template: the item
+        // carries it as its own response processing (`processing::true_false_processing`).
         Interaction {
             declaration: self.response("multiple", "directedPair", &pairs, None),
             body,

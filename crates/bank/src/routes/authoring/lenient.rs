@@ -17,7 +17,9 @@ pub fn render(body: &Value, media: &dyn Fn(&str) -> Option<String>) -> RenderedI
         rendered.unwrap_or_else(|_| format!("<span class=\"render-error\">{}</span>", escape(text)))
     };
     let (options_html, statements_html) = match kind {
-        ItemKind::SingleChoice => (options(body).iter().map(|o| shown(o, true)).collect(), Vec::new()),
+        ItemKind::SingleChoice | ItemKind::MultipleResponse => {
+            (options(body).iter().map(|o| shown(o, true)).collect(), Vec::new())
+        }
         ItemKind::TrueFalseGroup => (Vec::new(), statements(body).iter().map(|s| shown(s, true)).collect()),
         ItemKind::ShortAnswer => (Vec::new(), Vec::new()),
     };
@@ -58,7 +60,9 @@ pub fn check_text(body: &Value) -> Vec<FieldError> {
 pub fn texts_of(item: &Item) -> Vec<&str> {
     let mut out = vec![item.stem.as_str()];
     match &item.body {
-        ItemBody::SingleChoice { options, .. } => out.extend(options.iter().map(String::as_str)),
+        ItemBody::SingleChoice { options, .. } | ItemBody::MultipleResponse { options, .. } => {
+            out.extend(options.iter().map(String::as_str))
+        }
         ItemBody::TrueFalseGroup { statements, .. } => out.extend(statements.iter().map(|s| s.text.as_str())),
         ItemBody::ShortAnswer { .. } => {}
     }
