@@ -15,6 +15,7 @@ pub mod fuzzing;
 mod jsonl;
 mod mtef;
 mod omml;
+mod omml_out;
 mod qti;
 mod report;
 mod tex;
