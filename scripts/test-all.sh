@@ -11,8 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # postgresql: the throwaway test cluster; cmake, libclang-dev, pkg-config, g++: the HiGHS solver
-# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages.
-DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver)
+# (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages;
+# python3-docx, libreoffice-writer-nogui, libreoffice-math-nogui, fonts-liberation2, poppler-utils:
+# the Word paper read back and rendered by software khaothi did not write (crates/interop/tests/
+# paper_docx.rs; about 85 MB, 1.5 min to install).
+DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver
+  python3-docx libreoffice-writer-nogui libreoffice-math-nogui fonts-liberation2 poppler-utils)
 
 set_up() {
   local need=()

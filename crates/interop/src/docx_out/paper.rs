@@ -51,12 +51,23 @@ pub(crate) fn paper_body(layout: &PaperLayout, pictures: &mut Pictures<'_>) -> R
     Ok(out)
 }
 
-/// A table without borders whose cells hold centred paragraphs (the masthead's two columns).
-fn layout_table(columns: &[(u32, String)]) -> String {
-    let grid: String = columns.iter().map(|(w, _)| format!("<w:gridCol w:w=\"{w}\"/>")).collect();
+/// The box around "Mã đề thi 0101".
+const CELL_BOX: &str = "<w:tcBorders><w:top w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"000000\"/>\
+<w:left w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"000000\"/><w:bottom w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"000000\"/>\
+<w:right w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"000000\"/></w:tcBorders>";
+
+/// A table without borders whose cells hold centred paragraphs (the masthead's two columns); a
+/// cell marked `true` is boxed.
+fn layout_table(columns: &[(u32, String, bool)]) -> String {
+    let grid: String = columns.iter().map(|(w, _, _)| format!("<w:gridCol w:w=\"{w}\"/>")).collect();
     let cells: String = columns
         .iter()
-        .map(|(w, body)| format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>{body}</w:tc>"))
+        .map(|(w, body, boxed)| {
+            let borders = if *boxed { CELL_BOX } else { "" };
+            format!(
+                "<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/>{borders}<w:vAlign w:val=\"center\"/></w:tcPr>{body}</w:tc>"
+            )
+        })
         .collect();
     format!(
         "<w:tbl><w:tblPr><w:tblW w:w=\"{TEXT_WIDTH}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/>\
@@ -65,66 +76,59 @@ fn layout_table(columns: &[(u32, String)]) -> String {
     )
 }
 
-fn centred(runs: &str) -> String {
-    paragraph("<w:jc w:val=\"center\"/><w:spacing w:after=\"0\"/>", runs)
+/// A centred line of the masthead in `half_points` (the issuing body and the examination at
+/// 11 pt, as the HTML view's 11.5 pt rounded to what fits one line of its column).
+fn centred(text: &str, bold: bool, italic: bool, half_points: u32) -> String {
+    let mut pr = String::new();
+    if bold {
+        pr.push_str("<w:b/>");
+    }
+    if italic {
+        pr.push_str("<w:i/>");
+    }
+    let run = format!(
+        "<w:r><w:rPr>{pr}<w:sz w:val=\"{half_points}\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>",
+        escape(text)
+    );
+    paragraph("<w:jc w:val=\"center\"/><w:spacing w:after=\"0\"/>", &run)
 }
 
 /// The masthead and the candidate's lines, as THPT papers set them.
 fn masthead(m: &Masthead, pages: u32) -> String {
     let minutes = m.duration_minutes.map_or_else(|| "…".to_string(), |d| d.to_string());
-    let boxed = "<w:jc w:val=\"center\"/><w:spacing w:before=\"60\" w:after=\"60\"/>";
-    let left = format!(
-        "{}{}{}",
-        centred(&text_run(&m.authority.to_uppercase(), true, false)),
-        paragraph(
-            boxed,
-            &format!(
-                "<w:r><w:rPr><w:b/><w:bdr w:val=\"single\" w:sz=\"6\" w:space=\"2\" w:color=\"000000\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>",
-                escape(&m.label)
-            )
-        ),
-        centred(&text_run(&format!("(Đề thi có {pages:02} trang)"), false, true)),
+    let label = format!(
+        "<w:r><w:rPr><w:b/><w:bdr w:val=\"single\" w:sz=\"6\" w:space=\"2\" w:color=\"000000\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>",
+        escape(&m.label)
     );
-    let right = format!(
-        "{}{}{}",
-        centred(&text_run(&m.exam.to_uppercase(), true, false)),
-        centred(&text_run(&format!("Môn thi: {}", m.subject_name.to_uppercase()), true, false)),
-        centred(&text_run(
-            &format!("Thời gian làm bài: {minutes} phút, không kể thời gian phát đề"),
-            false,
-            true
-        )),
-    );
-    let candidate = format!(
-        "{}{}",
+    let left = [
+        centred(&m.authority.to_uppercase(), true, false, 22),
+        paragraph("<w:jc w:val=\"center\"/><w:spacing w:before=\"60\" w:after=\"60\"/>", &label),
+        centred(&format!("(Đề thi có {pages:02} trang)"), false, true, 24),
+    ]
+    .concat();
+    let right = [
+        centred(&m.exam.to_uppercase(), true, false, 22),
+        centred(&format!("Môn thi: {}", m.subject_name.to_uppercase()), true, false, 24),
+        centred(&format!("Thời gian làm bài: {minutes} phút, không kể thời gian phát đề"), false, true, 22),
+    ]
+    .concat();
+    let dots = ".".repeat(58);
+    let candidate = [
         paragraph(
             "<w:spacing w:before=\"120\"/>",
-            &text_run(
-                "Họ, tên thí sinh: ..........................................................",
-                false,
-                false
-            )
+            &text_run(&format!("Họ, tên thí sinh: {dots}"), false, false),
         ),
-        paragraph(
-            "",
-            &text_run(
-                "Số báo danh: ..............................................................",
-                false,
-                false
-            )
-        ),
-    );
-    let code = paragraph(
-        "<w:jc w:val=\"center\"/><w:pBdr><w:top w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"000000\"/><w:left w:val=\"single\" w:sz=\"6\" w:space=\"4\" w:color=\"000000\"/><w:bottom w:val=\"single\" w:sz=\"6\" w:space=\"1\" w:color=\"000000\"/><w:right w:val=\"single\" w:sz=\"6\" w:space=\"4\" w:color=\"000000\"/></w:pBdr>",
-        &text_run(&format!("Mã đề thi {}", m.version_code), true, false),
-    );
-    let third = TEXT_WIDTH * 2 / 5;
-    format!(
-        "{}{}{}",
-        layout_table(&[(third, left), (TEXT_WIDTH - third, right)]),
-        layout_table(&[(TEXT_WIDTH - 2600, candidate), (2600, code)]),
+        paragraph("", &text_run(&format!("Số báo danh: {dots}{}", ".".repeat(4)), false, false)),
+    ]
+    .concat();
+    let code = centred(&format!("Mã đề thi {}", m.version_code), true, false, 24);
+    let left_width = TEXT_WIDTH * 7 / 20;
+    [
+        layout_table(&[(left_width, left, false), (TEXT_WIDTH - left_width, right, false)]),
+        layout_table(&[(TEXT_WIDTH - 2400, candidate, false), (2400, code, true)]),
         paragraph("<w:spacing w:after=\"0\"/>", ""),
-    )
+    ]
+    .concat()
 }
 
 /// A shared passage in a box, its lead ("Sử dụng các thông tin sau cho câu 3 và câu 4.") in
