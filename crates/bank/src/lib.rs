@@ -14,7 +14,7 @@ mod import_extras;
 pub mod json;
 pub mod login;
 mod pages;
-mod print;
+pub mod print;
 pub mod routes;
 pub mod state;
 

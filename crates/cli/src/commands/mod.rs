@@ -3,6 +3,7 @@ pub mod assemble;
 pub mod bank;
 pub mod calibrate;
 pub mod convert;
+pub mod convert_docx;
 pub mod delivery;
 pub mod demo;
 pub mod import;
