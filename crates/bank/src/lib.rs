@@ -88,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::get_form))
         .routes(routes!(assembly::freeze_form))
         .routes(routes!(assembly::print))
+        .routes(routes!(form_docx::form_docx))
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration_adopt::adopt))

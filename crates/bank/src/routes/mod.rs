@@ -9,6 +9,7 @@ pub mod board;
 pub mod calibration;
 pub mod calibration_adopt;
 pub mod enemies;
+pub mod form_docx;
 pub mod health;
 pub mod import;
 pub mod item_list;

@@ -102,6 +102,7 @@ POST   /api/v1/users                                                    401     
 PUT    /api/v1/blueprints/{id}                                          401      403      403      4xx      4xx      -
 PUT    /api/v1/items/{id}                                               401      ok       403      403      ok       404
 PUT    /api/v1/organisation/settings                                    401      403      403      ok       ok       -
+GET    /api/v1/forms/{id}/docx                                          401      403      403      404      404      -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.

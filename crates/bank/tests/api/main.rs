@@ -17,6 +17,7 @@ mod calibration_jobs;
 mod confidentiality;
 mod enemies;
 mod file_modes;
+mod form_docx;
 mod import;
 mod import_formats;
 mod import_preview;
