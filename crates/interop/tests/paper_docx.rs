@@ -238,20 +238,12 @@ fn python_docx_reads_back_the_forms_text() {
             for (i, o) in q.source.options.iter().enumerate() {
                 let (text, n) = plain(o);
                 formulas += n;
-                find(
-                    &mut at,
-                    &format!("{}. {text}", (b'A' + i as u8) as char).trim_end().to_string(),
-                    &q.item_id,
-                );
+                find(&mut at, format!("{}. {text}", (b'A' + i as u8) as char).trim_end(), &q.item_id);
             }
             for (i, s) in q.source.statements.iter().enumerate() {
                 let (text, n) = plain(s);
                 formulas += n;
-                find(
-                    &mut at,
-                    &format!("{}) {text}", (b'a' + i as u8) as char).trim_end().to_string(),
-                    &q.item_id,
-                );
+                find(&mut at, format!("{}) {text}", (b'a' + i as u8) as char).trim_end(), &q.item_id);
             }
         }
     }
