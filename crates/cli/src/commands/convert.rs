@@ -76,7 +76,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("give the file to convert (or --template xlsx -o FILE)")
     };
     if args.to == "docx" {
-        return super::convert_docx::run(&args, &input);
+        return super::convert_docx::run(&super::convert_docx::Request {
+            input: &input,
+            output: args.output.as_deref(),
+            items: args.items.as_deref(),
+            blueprint: args.blueprint.as_deref(),
+            stimuli: args.stimuli.as_deref(),
+            media: args.media.as_deref(),
+            version: args.version.as_deref(),
+            max_input_bytes: MAX_INPUT_BYTES,
+        });
     }
     check_output(&args)?;
     let doc = read(&input, &args)?;

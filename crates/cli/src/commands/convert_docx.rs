@@ -17,7 +17,18 @@ use khaothi_domain::form::{Form, FormItem, Version};
 use khaothi_domain::{Item, ItemRecord};
 use khaothi_render::{Paper, answer_key, paper_layout};
 
-use super::convert::{Args, MAX_INPUT_BYTES};
+/// What `convert --to docx` was given (the command's flags, read by `convert`).
+pub struct Request<'a> {
+    pub input: &'a Path,
+    pub output: Option<&'a Path>,
+    pub items: Option<&'a Path>,
+    pub blueprint: Option<&'a Path>,
+    pub stimuli: Option<&'a Path>,
+    pub media: Option<&'a Path>,
+    pub version: Option<&'a str>,
+    /// Larger input files are refused before they are read.
+    pub max_input_bytes: u64,
+}
 
 /// A picture larger than this is not read (the bank's media limit is smaller).
 const MAX_PICTURE_BYTES: u64 = 10 * 1024 * 1024;
@@ -28,29 +39,31 @@ struct FormToPrint {
     versions: Vec<Version>,
 }
 
-pub fn run(args: &Args, input: &Path) -> anyhow::Result<()> {
-    let Some(output) = args.output.as_deref() else {
+pub fn run(args: &Request<'_>) -> anyhow::Result<()> {
+    let read_text = |path: &Path| read_text(path, args.max_input_bytes);
+    let Some(output) = args.output else {
         bail!("--to docx writes Word files: give -o FOLDER or -o FILE.zip")
     };
-    let Some(items_path) = args.items.as_deref() else {
+    let Some(items_path) = args.items else {
         bail!("--to docx needs --items ITEMS.jsonl: the items the form was assembled from")
     };
-    let Some(bp_path) = args.blueprint.as_deref() else {
+    let Some(bp_path) = args.blueprint else {
         bail!("--to docx needs --blueprint BLUEPRINT.yaml: the masthead and the parts come from it")
     };
     let yaml = read_text(bp_path)?;
     let bp = Blueprint::from_yaml(&yaml).map_err(|e| anyhow::anyhow!("{}: {e}", bp_path.display()))?;
-    let items = read_items(items_path)?;
-    let stimuli = match &args.stimuli {
-        Some(p) => read_stimuli(p)?,
+    let items = read_items(items_path, &read_text(items_path)?)?;
+    let stimuli = match args.stimuli {
+        Some(p) => read_stimuli(p, &read_text(p)?)?,
         None => HashMap::new(),
     };
-    let mut forms = read_forms(input, args.version.as_deref())?;
+    let mut forms = read_forms(args.input, &read_text(args.input)?, args.version)?;
     for f in &mut forms {
         assign_sections(f, &bp, &items)?;
     }
-    let media_dir =
-        args.media.clone().unwrap_or_else(|| items_path.parent().unwrap_or(Path::new(".")).join("media"));
+    let media_dir = args
+        .media
+        .map_or_else(|| items_path.parent().unwrap_or(Path::new(".")).join("media"), Path::to_path_buf);
     let pictures = |name: &str| read_picture(&media_dir, name);
     let heading = khaothi_bank::print::paper_heading(&bp);
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -73,17 +86,17 @@ pub fn run(args: &Args, input: &Path) -> anyhow::Result<()> {
     write_output(output, &files)
 }
 
-fn read_text(path: &Path) -> anyhow::Result<String> {
+fn read_text(path: &Path, max: u64) -> anyhow::Result<String> {
     let size = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
-    if size > MAX_INPUT_BYTES {
-        bail!("{} has {size} bytes; convert reads files of at most {MAX_INPUT_BYTES} bytes", path.display());
+    if size > max {
+        bail!("{} has {size} bytes; convert reads files of at most {max} bytes", path.display());
     }
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
-fn read_items(path: &Path) -> anyhow::Result<HashMap<String, Item>> {
+fn read_items(path: &Path, text: &str) -> anyhow::Result<HashMap<String, Item>> {
     let mut items = HashMap::new();
-    for (n, line) in read_text(path)?.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let at = |e: &dyn std::fmt::Display| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1);
         let (item, _) =
             ItemRecord::from_json_line(line).map_err(|e| at(&e))?.into_item().map_err(|e| at(&e))?;
@@ -94,9 +107,9 @@ fn read_items(path: &Path) -> anyhow::Result<HashMap<String, Item>> {
 
 /// `{"id", "text"}` a line: the bank's stimuli (`item-bank-samples/stimuli.jsonl`, or what
 /// `convert` writes beside a document's items).
-fn read_stimuli(path: &Path) -> anyhow::Result<HashMap<String, String>> {
+fn read_stimuli(path: &Path, text: &str) -> anyhow::Result<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for (n, line) in read_text(path)?.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let v: serde_json::Value =
             serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), n + 1))?;
         let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) else {
@@ -110,9 +123,9 @@ fn read_stimuli(path: &Path) -> anyhow::Result<HashMap<String, String>> {
 /// The forms of `khaothi assemble`'s output (`{"forms": […]}`; parts from the blueprint's sections
 /// by item kind) or of the bank's form view (`{"form", "versions"}`), keeping only version `only`
 /// when given.
-fn read_forms(input: &Path, only: Option<&str>) -> anyhow::Result<Vec<FormToPrint>> {
-    let json: serde_json::Value = serde_json::from_str(&read_text(input)?)
-        .with_context(|| format!("{} is not JSON", input.display()))?;
+fn read_forms(input: &Path, text: &str, only: Option<&str>) -> anyhow::Result<Vec<FormToPrint>> {
+    let json: serde_json::Value =
+        serde_json::from_str(text).with_context(|| format!("{} is not JSON", input.display()))?;
     let mut forms = Vec::new();
     if let Some(list) = json["forms"].as_array() {
         for (n, f) in list.iter().enumerate() {
