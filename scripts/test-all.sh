@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 # (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages;
 # nginx, systemd, openssl: scripts/check-deploy.sh checks deploy/'s files with them.
 # libxml2-utils: xmllint checks written QTI 3.0 packages against the 1EdTech XSDs (khaothi-interop).
-DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl libxml2-utils)
+# python3-docx, libreoffice-writer-nogui, libreoffice-math-nogui, fonts-liberation2, poppler-utils:
+# the Word paper read back and rendered by software khaothi did not write (crates/interop/tests/
+# paper_docx.rs; about 85 MB, 1.5 min to install).
+DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl
+  libxml2-utils python3-docx libreoffice-writer-nogui libreoffice-math-nogui fonts-liberation2 poppler-utils)
 
 set_up() {
   local need=()

@@ -14,7 +14,7 @@ mod import_extras;
 pub mod json;
 pub mod login;
 mod pages;
-mod print;
+pub mod print;
 pub mod routes;
 pub mod state;
 
@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::freeze_form))
         .routes(routes!(assembly::print))
         .routes(routes!(form_qti::form_qti))
+        .routes(routes!(form_docx::form_docx))
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration_adopt::adopt))

@@ -14,6 +14,19 @@ pub const DEFAULT_AUTHORITY: &str = "BỘ GIÁO DỤC VÀ ĐÀO TẠO";
 /// The paper's label printed when the blueprint names none.
 pub const DEFAULT_LABEL: &str = "ĐỀ THI CHÍNH THỨC";
 
+/// The masthead's texts from the blueprint's `paper` key, with the defaults above (shared by the
+/// HTML print view, the `.docx` route and `khaothi convert --to docx`).
+pub fn paper_heading(bp: &Blueprint) -> PaperHeading<'_> {
+    let text = bp.paper.as_ref();
+    PaperHeading {
+        authority: text.and_then(|t| t.authority.as_deref()).unwrap_or(DEFAULT_AUTHORITY),
+        exam: text.and_then(|t| t.exam.as_deref()).unwrap_or(&bp.name),
+        label: text.and_then(|t| t.label.as_deref()).unwrap_or(DEFAULT_LABEL),
+        subject: &bp.subject,
+        duration_minutes: bp.duration_minutes,
+    }
+}
+
 /// Which document of a version to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Document {
@@ -33,15 +46,7 @@ pub fn print_form(
     stimuli: &HashMap<String, String>,
     document: Document,
 ) -> Result<String, RenderError> {
-    let text = bp.paper.clone().unwrap_or_default();
-    let heading = PaperHeading {
-        authority: text.authority.as_deref().unwrap_or(DEFAULT_AUTHORITY),
-        exam: text.exam.as_deref().unwrap_or(&bp.name),
-        label: text.label.as_deref().unwrap_or(DEFAULT_LABEL),
-        subject: &bp.subject,
-        duration_minutes: bp.duration_minutes,
-    };
-    let paper = Paper { heading, form, version, items, stimuli };
+    let paper = Paper { heading: paper_heading(bp), form, version, items, stimuli };
     match document {
         Document::Paper => paper_html(&paper),
         Document::AnswerKey => Ok(answer_key_html(&paper)),

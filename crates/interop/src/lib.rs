@@ -9,12 +9,14 @@
 mod csv_format;
 mod document;
 mod docx;
+mod docx_out;
 mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 mod jsonl;
 mod mtef;
 mod omml;
+mod omml_out;
 mod qti;
 mod report;
 mod tex;
@@ -26,6 +28,7 @@ pub use document::{
     sniff_image,
 };
 pub use docx::{ArchiveLimits, read_docx, read_docx_with};
+pub use docx_out::{answer_key_docx, paper_docx};
 pub use formats::{SourceFormat, read_items};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
 pub use qti::{
@@ -46,6 +49,10 @@ pub enum InteropError {
     /// QTI that is not well-formed XML, positioned for the author.
     #[error("malformed XML at line {line}, column {column}{}: {message}", .element.as_deref().map(|e| format!(" (in <{e}>)")).unwrap_or_default())]
     Xml { line: usize, column: usize, element: Option<String>, message: String },
+    /// A paper that cannot be written as `.docx` (a picture that is missing or not an image, a
+    /// formula that does not parse), naming the question.
+    #[error("cannot print{}: {message}", .item.as_deref().map(|i| format!(" item {i}")).unwrap_or_default())]
+    Paper { item: Option<String>, message: String },
     /// Well-formed QTI that khaothi cannot map to an item kind.
     #[error("unsupported QTI{}: {message}", .element.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default())]
     UnsupportedQti { element: Option<String>, message: String },

@@ -19,7 +19,7 @@ pub use markdown::{MEDIA_PREFIX, image_media_ids, media_ids, render_inline, rend
 pub use paper::{answer_key_html, layout_html, paper_html};
 pub use paper_layout::{
     AnswerKey, Arrangement, Block, KeyPart, Masthead, Paper, PaperHeading, PaperLayout, Part, Question,
-    answer_key, paper_layout, subject_name,
+    QuestionSource, answer_key, paper_layout, subject_name,
 };
 
 /// Where a problem is in one text field, in every unit a caller may need: `offset` for code (bytes),

@@ -66,7 +66,7 @@ pub fn layout_html(layout: &PaperLayout) -> String {
         let _ = write!(out, "<h2><b>PHẦN {}.</b> {}</h2>", part.roman, esc(&part.instruction));
         for block in &part.blocks {
             match block {
-                Block::Passage { lead, html } => {
+                Block::Passage { lead, html, .. } => {
                     let _ = write!(
                         out,
                         "<div class=\"stimulus\"><p class=\"lead\">{}</p>{html}</div>",

@@ -1,14 +1,15 @@
 //! The printed paper as data: one layout model of a THPT paper (masthead, parts with their
 //! instructions, passages, numbered questions with their option arrangement) and of its answer key,
 //! built once from a form's version and written out by any medium — the HTML print view
-//! ([`crate::paper_html`]), a Word writer, a page's print preview. Deciding what goes where (the
+//! ([`crate::paper_html`]), the Word writer (`khaothi_interop::paper_docx`, from the Markdown each
+//! block keeps beside its HTML), a page's print preview. Deciding what goes where (the
 //! part ranges, "Câu n.", one row of four options or 2×2 or one per line, the page count) lives
 //! here so that every writer prints the same paper; the writers only choose markup.
 
 use std::collections::{BTreeMap, HashMap};
 
 use khaothi_domain::form::{Form, Version, VersionKey};
-use khaothi_domain::{Item, ItemKind};
+use khaothi_domain::{Item, ItemBody, ItemKind};
 use serde::Serialize;
 
 use crate::{MEDIA_PREFIX, RenderError, RenderOptions, render_item, render_markdown};
@@ -76,6 +77,8 @@ pub enum Block {
     Passage {
         lead: String,
         html: String,
+        /// The passage's Markdown, for writers that do not print HTML (the `.docx`).
+        text: String,
     },
     Question(Question),
 }
@@ -84,12 +87,25 @@ pub enum Block {
 pub struct Question {
     /// Number within its part; printed "Câu n." run into the stem.
     pub number: usize,
+    /// The item printed here (for a writer's error messages; never printed).
+    pub item_id: String,
     pub stem_html: String,
     /// Options in this version's order, lettered A, B, C, D by position.
     pub options_html: Vec<String>,
     pub arrangement: Arrangement,
     /// Statements a)–d) of a true/false group.
     pub statements_html: Vec<String>,
+    /// The same texts as Markdown with `$…$` LaTeX (options in this version's order), for writers
+    /// that do not print HTML: the `.docx` writes its own runs and native equations from them.
+    pub source: QuestionSource,
+}
+
+/// A question's texts as the bank stores them, in the order the paper prints them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionSource {
+    pub stem: String,
+    pub options: Vec<String>,
+    pub statements: Vec<String>,
 }
 
 /// How a question's options sit on the page, as THPT papers set them.
@@ -266,6 +282,8 @@ fn part(paper: &Paper<'_>, n: usize, ids: &[&str]) -> Result<Part, RenderError> 
         let r = render_item(item, order.as_deref(), &bank_media)?;
         blocks.push(Block::Question(Question {
             number: q + 1,
+            item_id: item.id.clone(),
+            source: question_source(item, order.as_deref()),
             arrangement: arrangement(&r.options_html),
             stem_html: r.stem_html,
             options_html: r.options_html,
@@ -275,13 +293,35 @@ fn part(paper: &Paper<'_>, n: usize, ids: &[&str]) -> Result<Part, RenderError> 
     Ok(Part { roman: roman(n), kind, instruction: part_instruction(kind, ids.len()), blocks })
 }
 
+/// The item's texts in the paper's order; `render_item` has already checked that `order` is a
+/// permutation of the options.
+fn question_source(item: &Item, order: Option<&[usize]>) -> QuestionSource {
+    let (options, statements) = match &item.body {
+        ItemBody::SingleChoice { options, .. } | ItemBody::MultipleResponse { options, .. } => {
+            let shown = match order {
+                Some(order) => order.iter().filter_map(|&i| options.get(i).cloned()).collect(),
+                None => options.clone(),
+            };
+            (shown, Vec::new())
+        }
+        ItemBody::TrueFalseGroup { statements, .. } => {
+            (Vec::new(), statements.iter().map(|s| s.text.clone()).collect())
+        }
+        ItemBody::ShortAnswer { .. } => (Vec::new(), Vec::new()),
+    };
+    QuestionSource { stem: item.stem.clone(), options, statements }
+}
+
 fn passage(text: Option<&String>, id: &str, first: usize, last: usize) -> Result<Block, RenderError> {
     let opts = RenderOptions { media: Some(&bank_media), annotate: false };
-    let html = match text {
-        Some(text) => render_markdown(text, &opts)?,
-        None => format!("<p><i>(thiếu đoạn dữ liệu {})</i></p>", crate::markdown::escape(id)),
+    let (html, text) = match text {
+        Some(text) => (render_markdown(text, &opts)?, text.clone()),
+        None => (
+            format!("<p><i>(thiếu đoạn dữ liệu {})</i></p>", crate::markdown::escape(id)),
+            format!("*(thiếu đoạn dữ liệu {id})*"),
+        ),
     };
-    Ok(Block::Passage { lead: passage_lead(first, last), html })
+    Ok(Block::Passage { lead: passage_lead(first, last), html, text })
 }
 
 /// One row of four when every option fits a quarter line, 2×2 when each fits half a line, else
@@ -354,7 +394,9 @@ fn estimate_pages(parts: &[Part]) -> u32 {
         total += lines(&part.instruction, LINE_CHARS) + 1;
         for block in &part.blocks {
             total += match block {
-                Block::Passage { lead, html } => 1 + lines(lead, LINE_CHARS) + lines(html, LINE_CHARS - 4),
+                Block::Passage { lead, html, .. } => {
+                    1 + lines(lead, LINE_CHARS) + lines(html, LINE_CHARS - 4)
+                }
                 Block::Question(q) => question_lines(q),
             };
         }

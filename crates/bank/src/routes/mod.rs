@@ -11,6 +11,7 @@ pub mod calibration_adopt;
 pub mod calibration_link;
 pub mod enemies;
 pub mod form_qti;
+pub mod form_docx;
 pub mod health;
 pub mod import;
 pub mod integrity;

@@ -107,6 +107,7 @@ GET    /metrics                                                         ok      
 POST   /api/v1/calibrations/link                                        401      403      403      404      404      -
 POST   /api/v1/results/{id}/integrity                                   401      403      403      404      404      -
 GET    /api/v1/forms/{id}/qti                                           401      403      403      404      404      -
+GET    /api/v1/forms/{id}/docx                                          401      403      403      404      404      -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.

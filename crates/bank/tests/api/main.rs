@@ -18,6 +18,7 @@ mod calibration_link;
 mod confidentiality;
 mod enemies;
 mod file_modes;
+mod form_docx;
 mod import;
 mod import_formats;
 mod import_preview;

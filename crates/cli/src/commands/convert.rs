@@ -28,7 +28,8 @@ pub struct Args {
     /// Input format; guessed from the extension when omitted.
     #[arg(long, value_parser = ["docx", "tex", "qti", "xlsx", "csv", "jsonl"])]
     pub from: Option<String>,
-    /// Output format. Binary outputs (xlsx) and QTI (one file per item) need -o.
+    /// Output format. Binary outputs (xlsx, docx) and QTI (one file per item) need -o; docx prints
+    /// an assembled form (the input is `khaothi assemble`'s JSON) as Word papers.
     #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "qti3", "qti21", "xlsx", "docx"])]
     pub to: String,
     /// Output file (for qti3/qti21: FILE.zip writes a content package, otherwise a folder of one
@@ -58,6 +59,21 @@ pub struct Args {
     /// Ids of a document's questions: P-0001, P-0002, … (default: from the file name).
     #[arg(long)]
     pub id_prefix: Option<String>,
+    /// --to docx: print only this version (mã đề), e.g. 0101; default: every version.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// --to docx: the items (JSON Lines) the form was assembled from.
+    #[arg(long)]
+    pub items: Option<PathBuf>,
+    /// --to docx: the blueprint (masthead texts, parts).
+    #[arg(long)]
+    pub blueprint: Option<PathBuf>,
+    /// --to docx: the passages (JSON Lines, {"id", "text"} a line).
+    #[arg(long)]
+    pub stimuli: Option<PathBuf>,
+    /// --to docx: the folder of the items' pictures (default: media/ beside --items).
+    #[arg(long)]
+    pub media: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -67,6 +83,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let Some(input) = args.input.clone() else {
         bail!("give the file to convert (or --template xlsx -o FILE)")
     };
+    if args.to == "docx" {
+        return super::convert_docx::run(&super::convert_docx::Request {
+            input: &input,
+            output: args.output.as_deref(),
+            items: args.items.as_deref(),
+            blueprint: args.blueprint.as_deref(),
+            stimuli: args.stimuli.as_deref(),
+            media: args.media.as_deref(),
+            version: args.version.as_deref(),
+            max_input_bytes: MAX_INPUT_BYTES,
+        });
+    }
     check_output(&args)?;
     let doc = read(&input, &args)?;
     let failed = report_problems(&input, &doc);
@@ -102,9 +130,6 @@ fn package_request(args: &Args) -> super::convert_qti::PackageRequest<'_> {
 /// Refuses what cannot be written before anything is read.
 fn check_output(args: &Args) -> anyhow::Result<()> {
     match (args.to.as_str(), &args.output) {
-        ("docx", _) => bail!(
-            "--to docx prints an assembled form as a Word paper; it is not in this version (convert items to jsonl, qti3, qti21 or xlsx)"
-        ),
         ("xlsx", None) => bail!("--to xlsx writes a binary file: give -o FILE.xlsx"),
         ("qti3" | "qti21", None) => {
             bail!(

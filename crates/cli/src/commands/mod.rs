@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod check_config;
 pub mod convert;
 pub mod convert_qti;
+pub mod convert_docx;
 pub mod delivery;
 pub mod demo;
 pub mod import;

@@ -19,12 +19,14 @@ pub struct Printed {
     pub kind: ItemKind,
 }
 
-/// The sheet's part of a kind of question.
-pub fn part_of(kind: ItemKind) -> &'static str {
+/// The sheet's part of a kind of question; `None` for a kind the THPT sheet has no part for
+/// (exam packages refuse such items, so a delivered version never holds one).
+pub fn part_of(kind: ItemKind) -> Option<&'static str> {
     match kind {
-        ItemKind::SingleChoice => "I",
-        ItemKind::TrueFalseGroup => "II",
-        ItemKind::ShortAnswer => "III",
+        ItemKind::SingleChoice => Some("I"),
+        ItemKind::TrueFalseGroup => Some("II"),
+        ItemKind::ShortAnswer => Some("III"),
+        ItemKind::MultipleResponse => None,
     }
 }
 
@@ -37,7 +39,7 @@ impl Numbering {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         let mut keys = BTreeMap::new();
         for item in &version.items {
-            let part = part_of(item.rendered.kind);
+            let Some(part) = part_of(item.rendered.kind) else { continue };
             let n = counts.entry(part).or_default();
             *n += 1;
             keys.insert(
