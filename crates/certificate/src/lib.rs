@@ -9,6 +9,7 @@
 
 pub mod claims;
 pub mod codec;
+pub mod gather;
 pub mod html;
 pub mod keys;
 pub mod qr;

@@ -145,12 +145,12 @@ fn a_small_batch_issues_distinct_certificates_that_all_verify() {
     let k = key(5);
     let keys = trusted(&[&k]);
     let mut ids = std::collections::BTreeSet::new();
-    for i in 0..300 {
+    for i in 0..60 {
         let mut c = claims();
         c.candidate = format!("{i:08}");
         let Verdict::Valid(v) = verify(&issue(&c, &k), &keys, None) else { panic!("{i}") };
         assert_eq!(v.claims.candidate, c.candidate);
         ids.insert(v.id);
     }
-    assert_eq!(ids.len(), 300);
+    assert_eq!(ids.len(), 60);
 }

@@ -40,6 +40,11 @@ enum Command {
     Score(commands::score::Args),
     /// Classical item analysis, item fit and DIF.
     Analyze(commands::analyze::Args),
+    /// Đối sánh: exam results against transcript grades by school, district or province; JSON
+    /// and a funnel plot.
+    CompareTranscripts(commands::compare::Args),
+    /// Verifiable score certificates: issue, verify (offline), revoke.
+    Certificate(commands::certificate::Args),
 }
 
 fn main() {
@@ -59,6 +64,8 @@ fn main() {
         Command::Calibrate(a) => commands::calibrate::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
+        Command::CompareTranscripts(a) => commands::compare::run(a),
+        Command::Certificate(a) => commands::certificate::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

@@ -2,6 +2,8 @@ pub mod analyze;
 pub mod assemble;
 pub mod bank;
 pub mod calibrate;
+pub mod certificate;
+pub mod compare;
 pub mod convert;
 pub mod delivery;
 pub mod demo;
