@@ -6,6 +6,7 @@ pub mod assembly;
 pub mod audit;
 pub mod calibration;
 pub mod calibration_jobs;
+pub mod certificates;
 pub mod enemies;
 pub mod entity;
 mod error;

@@ -8,6 +8,8 @@ pub mod blueprints_update;
 pub mod board;
 pub mod calibration;
 pub mod calibration_adopt;
+pub mod certificates;
+pub mod comparisons;
 pub mod enemies;
 pub mod health;
 pub mod import;
