@@ -15,6 +15,7 @@ pub mod json;
 pub mod login;
 mod pages;
 mod print;
+mod verify_page;
 pub mod routes;
 pub mod state;
 
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
                 .url("/api-docs/openapi.json", openapi.as_ref().clone()),
         )
         .merge(pages::routes())
+        .merge(verify_page::routes())
         .fallback(|| async {
             ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into())
         })

@@ -102,6 +102,15 @@ POST   /api/v1/users                                                    401     
 PUT    /api/v1/blueprints/{id}                                          401      403      403      4xx      4xx      -
 PUT    /api/v1/items/{id}                                               401      ok       403      403      ok       404
 PUT    /api/v1/organisation/settings                                    401      403      403      ok       ok       -
+GET    /api/v1/certificates                                             401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/certificates/keys                                        ok       ok       ok       ok       ok       -
+GET    /api/v1/certificates/revocations                                 ok       ok       ok       ok       ok       -
+POST   /api/v1/certificates/revocations                                 401      403      403      4xx      4xx      -
+GET    /api/v1/certificates/{number}                                    401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/comparisons                                              401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/comparisons/funnel.svg                                   401      4xx      4xx      4xx      4xx      -
+POST   /api/v1/transcripts                                              401      403      403      4xx      4xx      -
+GET    /verify                                                          ok       ok       ok       ok       ok       -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -113,6 +122,7 @@ const PAGES: &[&str] = &[
     "/docs/",
     "/openapi.json",
     "/api-docs/openapi.json",
+    "/verify",
 ];
 
 const ROLES: [&str; 4] = ["writer", "reviewer", "board", "admin"];
@@ -138,6 +148,7 @@ fn body(route: &Route, item: &str) -> Value {
             json!({"id": "ST-MX", "subject": "toan", "title": "Đoạn", "text": "Văn bản."})
         }
         ("POST", "/api/v1/packages") => json!({"event_id": "MX", "title": "MX", "forms": ["nothing"]}),
+        ("POST", "/api/v1/certificates/revocations") => json!({"certificate": "KT1:MX"}),
         _ => json!({}),
     }
 }

@@ -14,6 +14,7 @@ mod board_views;
 mod calibration;
 mod calibration_adopt;
 mod calibration_jobs;
+mod certificates;
 mod confidentiality;
 mod enemies;
 mod file_modes;
