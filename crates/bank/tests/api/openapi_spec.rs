@@ -23,6 +23,7 @@ const NOT_JSON: &[(&str, &str)] = &[
     ("/static/{*path}", "the pages' scripts, styles and fonts"),
     ("/static/page-modules.json", "the list of page modules the app shell loads"),
     ("/openapi.json", "the document itself"),
+    ("/verify", "the public certificate verification page (HTML)"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
