@@ -15,9 +15,9 @@ pub mod json;
 pub mod login;
 mod pages;
 mod print;
-mod verify_page;
 pub mod routes;
 pub mod state;
+mod verify_page;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -19,7 +19,11 @@ fn claims(i: usize) -> Claims {
         results: ["Toán", "Ngữ văn", "Vật lí", "Hoá học"]
             .iter()
             .enumerate()
-            .map(|(k, s)| ExamResult { event: format!("THPT-2026-{k}"), subject: s.to_string(), score: ((i * 7 + k * 13) % 1001) as u32 })
+            .map(|(k, s)| ExamResult {
+                event: format!("THPT-2026-{k}"),
+                subject: s.to_string(),
+                score: ((i * 7 + k * 13) % 1001) as u32,
+            })
             .collect(),
     }
 }
@@ -39,7 +43,9 @@ fn main() {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let key = &key;
-                s.spawn(move || (t * chunk..((t + 1) * chunk).min(count)).map(|i| issue(&claims(i), key)).collect())
+                s.spawn(move || {
+                    (t * chunk..((t + 1) * chunk).min(count)).map(|i| issue(&claims(i), key)).collect()
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -52,7 +58,9 @@ fn main() {
             .iter()
             .map(|part| {
                 let keys = &keys;
-                s.spawn(move || part.iter().filter(|t| matches!(verify(t, keys, None), Verdict::Valid(_))).count())
+                s.spawn(move || {
+                    part.iter().filter(|t| matches!(verify(t, keys, None), Verdict::Valid(_))).count()
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).sum()

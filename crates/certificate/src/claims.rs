@@ -90,7 +90,9 @@ impl Claims {
             _ => Err(bad(&format!("`{k}` is missing or not text"))),
         };
         let int_of = |k: &str| match by_key.get(k) {
-            Some(Value::Integer(i)) => i64::try_from(i128::from(*i)).map_err(|_| bad(&format!("`{k}` is out of range"))),
+            Some(Value::Integer(i)) => {
+                i64::try_from(i128::from(*i)).map_err(|_| bad(&format!("`{k}` is out of range")))
+            }
             _ => Err(bad(&format!("`{k}` is missing or not an integer"))),
         };
         if int_of("v")? != CLAIMS_VERSION {
@@ -98,7 +100,10 @@ impl Claims {
         }
         let date_of_birth = by_key.contains_key("dob").then(|| text_of("dob")).transpose()?;
         let Some(Value::Array(res)) = by_key.get("res") else { return Err(bad("`res` is missing")) };
-        let results = res.iter().map(|r| result_of(r).ok_or_else(|| bad("a `res` entry is not [event, subject, score]"))).collect::<Result<_, _>>()?;
+        let results = res
+            .iter()
+            .map(|r| result_of(r).ok_or_else(|| bad("a `res` entry is not [event, subject, score]")))
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             issuer: text_of("1")?,
             issued_at: int_of("6")?,

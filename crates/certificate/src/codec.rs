@@ -26,7 +26,8 @@ const MAX_INFLATED: u64 = 16 * 1024;
 
 /// Signs the claims into a certificate string.
 pub fn issue(claims: &Claims, key: &IssuerKey) -> String {
-    let protected = HeaderBuilder::new().algorithm(iana::Algorithm::EdDSA).key_id(key.public().kid().to_vec()).build();
+    let protected =
+        HeaderBuilder::new().algorithm(iana::Algorithm::EdDSA).key_id(key.public().kid().to_vec()).build();
     let sign1 = CoseSign1Builder::new()
         .protected(protected)
         .payload(claims.to_cbor())
@@ -104,7 +105,8 @@ pub fn verify(text: &str, keys: &TrustedKeys, revoked: Option<&RevocationList>) 
     let Some(key) = keys.by_kid(kid) else {
         return invalid(format!("signed by a key that is not trusted (kid {})", hex::encode(kid)));
     };
-    if sign1.verify_signature(b"", |sig, data| if key.verify(data, sig) { Ok(()) } else { Err(()) }).is_err() {
+    if sign1.verify_signature(b"", |sig, data| if key.verify(data, sig) { Ok(()) } else { Err(()) }).is_err()
+    {
         return invalid("the signature does not match the content");
     }
     let claims = match sign1.payload.as_deref().map(Claims::from_cbor) {

@@ -45,9 +45,15 @@ pub fn from_results_json(text: &str) -> Result<EventScores, CertificateError> {
     if let Some(part) = v.get("parts").and_then(|p| p.get("results.json")).and_then(Value::as_str) {
         return from_results_json(part);
     }
-    let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string).ok_or_else(|| bad(format!("results JSON: no `{k}`")));
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| bad(format!("results JSON: no `{k}`")))
+    };
     let (event, subject) = (field("event")?, field("subject")?);
-    let list = v.get("candidates").and_then(Value::as_array).ok_or_else(|| bad("results JSON: no `candidates`"))?;
+    let list =
+        v.get("candidates").and_then(Value::as_array).ok_or_else(|| bad("results JSON: no `candidates`"))?;
     let mut candidates = Vec::new();
     for c in list {
         let Some(score) = c.get("score10").and_then(Value::as_f64) else { continue };
@@ -56,9 +62,15 @@ pub fn from_results_json(text: &str) -> Result<EventScores, CertificateError> {
         if number.is_empty() {
             return Err(bad("results JSON: a candidate without `number`"));
         }
-        let score = hundredths(&score.to_string()).ok_or_else(|| bad(format!("candidate {number}: score10 {score} is not 0–10")))?;
+        let score = hundredths(&score.to_string())
+            .ok_or_else(|| bad(format!("candidate {number}: score10 {score} is not 0–10")))?;
         let dob = text_of("date_of_birth");
-        candidates.push(CandidateScore { name: text_of("full_name"), date_of_birth: (!dob.is_empty()).then_some(dob), number, score });
+        candidates.push(CandidateScore {
+            name: text_of("full_name"),
+            date_of_birth: (!dob.is_empty()).then_some(dob),
+            number,
+            score,
+        });
     }
     Ok(EventScores { event, subject, candidates })
 }
@@ -80,9 +92,15 @@ pub fn from_results_csv(bytes: &[u8], event: &str, subject: &str) -> Result<Even
         if s.is_empty() {
             continue;
         }
-        let value = hundredths(&s).ok_or_else(|| bad(format!("results CSV line {}: score10 `{s}` is not 0–10", i + 2)))?;
+        let value = hundredths(&s)
+            .ok_or_else(|| bad(format!("results CSV line {}: score10 `{s}` is not 0–10", i + 2)))?;
         let d = cell(dob);
-        candidates.push(CandidateScore { number: cell(Some(number)), name: cell(name), date_of_birth: (!d.is_empty()).then_some(d), score: value });
+        candidates.push(CandidateScore {
+            number: cell(Some(number)),
+            name: cell(name),
+            date_of_birth: (!d.is_empty()).then_some(d),
+            score: value,
+        });
     }
     Ok(EventScores { event: event.to_string(), subject: subject.to_string(), candidates })
 }
@@ -107,7 +125,11 @@ pub fn claims_by_candidate(events: &[EventScores], issuer: &str, issued_at: i64)
             if entry.date_of_birth.is_none() {
                 entry.date_of_birth = c.date_of_birth.clone();
             }
-            entry.results.push(ExamResult { event: e.event.clone(), subject: e.subject.clone(), score: c.score });
+            entry.results.push(ExamResult {
+                event: e.event.clone(),
+                subject: e.subject.clone(),
+                score: c.score,
+            });
         }
     }
     by.into_values().collect()
@@ -115,7 +137,9 @@ pub fn claims_by_candidate(events: &[EventScores], issuer: &str, issued_at: i64)
 
 /// Whether a candidate number is safe as a file name (`<sbd>.txt`).
 pub fn is_file_safe(number: &str) -> bool {
-    !number.is_empty() && number.len() <= 64 && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !number.is_empty()
+        && number.len() <= 64
+        && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]
@@ -127,11 +151,17 @@ mod tests {
         let json = r#"{"event":"E1","subject":"Toán","candidates":[
             {"number":"001","full_name":"An","date_of_birth":"","score10":8.25},
             {"number":"002","full_name":"Bình","date_of_birth":"2008-01-02","score10":null}]}"#;
-        let signed = serde_json::json!({"format": "khaothi-results/1", "parts": {"results.json": json}}).to_string();
+        let signed =
+            serde_json::json!({"format": "khaothi-results/1", "parts": {"results.json": json}}).to_string();
         let a = from_results_json(&signed).unwrap();
         assert_eq!(a.candidates.len(), 1);
         assert_eq!(a.candidates[0].score, 825);
-        let b = from_results_csv(b"number,full_name,date_of_birth,score10\n001,An,2008-05-06,\"7,50\"\n002,B,,\n", "E2", "Văn").unwrap();
+        let b = from_results_csv(
+            b"number,full_name,date_of_birth,score10\n001,An,2008-05-06,\"7,50\"\n002,B,,\n",
+            "E2",
+            "Văn",
+        )
+        .unwrap();
         let claims = claims_by_candidate(&[a, b], "Sở", 0);
         assert_eq!(claims.len(), 1);
         assert_eq!(claims[0].results.len(), 2);

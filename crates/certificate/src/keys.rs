@@ -115,7 +115,9 @@ impl TrustedKeys {
             if line.is_empty() {
                 continue;
             }
-            keys.push(PublicKey::parse(line).map_err(|e| CertificateError::Key(format!("line {}: {e}", i + 1)))?);
+            keys.push(
+                PublicKey::parse(line).map_err(|e| CertificateError::Key(format!("line {}: {e}", i + 1)))?,
+            );
         }
         if keys.is_empty() {
             return Err(CertificateError::Key("the key list holds no `ed25519:` line".into()));

@@ -25,7 +25,8 @@ pub struct Matrix {
 pub fn encode(text: &str) -> Result<Matrix, CertificateError> {
     for v in 1..=40 {
         let mut bits = Bits::new(Version::Normal(v));
-        if bits.push_alphanumeric_data(text.as_bytes()).is_err() || bits.push_terminator(EcLevel::Q).is_err() {
+        if bits.push_alphanumeric_data(text.as_bytes()).is_err() || bits.push_terminator(EcLevel::Q).is_err()
+        {
             continue;
         }
         let code = QrCode::with_bits(bits, EcLevel::Q).map_err(|e| CertificateError::Qr(e.to_string()))?;

@@ -67,14 +67,18 @@ impl RevocationList {
     /// Reads a signed list and checks its signature against the trusted keys.
     pub fn verify(text: &str, keys: &TrustedKeys) -> Result<Self, CertificateError> {
         let bad = |m: String| CertificateError::Revocations(m);
-        let signed: Signed = serde_json::from_str(text).map_err(|e| bad(format!("not a revocation list: {e}")))?;
+        let signed: Signed =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a revocation list: {e}")))?;
         if signed.format != FORMAT {
             return Err(bad(format!("format is `{}`, not `{FORMAT}`", signed.format)));
         }
         let kid = hex::decode(&signed.kid).map_err(|_| bad("kid is not hex".into()))?;
-        let key = keys.by_kid(&kid).ok_or_else(|| bad(format!("signed by an untrusted key (kid {})", signed.kid)))?;
+        let key = keys
+            .by_kid(&kid)
+            .ok_or_else(|| bad(format!("signed by an untrusted key (kid {})", signed.kid)))?;
         let payload = STANDARD.decode(&signed.payload).map_err(|_| bad("payload is not base64".into()))?;
-        let signature = STANDARD.decode(&signed.signature).map_err(|_| bad("signature is not base64".into()))?;
+        let signature =
+            STANDARD.decode(&signed.signature).map_err(|_| bad("signature is not base64".into()))?;
         if !key.verify(&message(&payload), &signature) {
             return Err(bad("the signature does not match the list".into()));
         }

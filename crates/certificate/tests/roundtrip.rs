@@ -113,7 +113,11 @@ fn a_revoked_certificate_is_revoked_and_the_list_must_be_signed() {
     other.candidate = "01000124".into();
     let b = issue(&other, &k);
     let Verdict::Valid(va) = verify(&a, &keys, None) else { panic!() };
-    let list = RevocationList { issuer: "Sở GD&ĐT Hà Nội".into(), issued_at: 1_783_000_000, revoked: [va.id.clone()].into() };
+    let list = RevocationList {
+        issuer: "Sở GD&ĐT Hà Nội".into(),
+        issued_at: 1_783_000_000,
+        revoked: [va.id.clone()].into(),
+    };
     let signed = list.sign(&k);
     let read = RevocationList::verify(&signed, &keys).unwrap();
     assert!(matches!(verify(&a, &keys, Some(&read)), Verdict::Revoked(v) if v.id == va.id));
@@ -122,8 +126,12 @@ fn a_revoked_certificate_is_revoked_and_the_list_must_be_signed() {
     let json: serde_json::Value = serde_json::from_str(&signed).unwrap();
     let mut edited = json.clone();
     edited["payload"] = serde_json::Value::String(base64_of(r#"{"issuer":"x","issued_at":0,"revoked":[]}"#));
-    assert!(RevocationList::verify(&edited.to_string(), &keys).unwrap_err().to_string().contains("signature"));
-    assert!(RevocationList::verify(&list.sign(&key(9)), &keys).unwrap_err().to_string().contains("untrusted"));
+    assert!(
+        RevocationList::verify(&edited.to_string(), &keys).unwrap_err().to_string().contains("signature")
+    );
+    assert!(
+        RevocationList::verify(&list.sign(&key(9)), &keys).unwrap_err().to_string().contains("untrusted")
+    );
 }
 
 fn base64_of(s: &str) -> String {

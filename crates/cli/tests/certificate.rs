@@ -35,12 +35,26 @@ fn issue_verify_revoke_with_exit_codes() {
     let (key, public) = keygen(dir.path(), "cert.key");
     let (other_key, _) = keygen(dir.path(), "other.key");
     std::fs::write(dir.path().join("toan.json"), RESULTS_JSON).unwrap();
-    std::fs::write(dir.path().join("van.csv"), "number,full_name,date_of_birth,score10\n01000123,Nguyễn Văn An,2008-03-14,7.00\n").unwrap();
+    std::fs::write(
+        dir.path().join("van.csv"),
+        "number,full_name,date_of_birth,score10\n01000123,Nguyễn Văn An,2008-03-14,7.00\n",
+    )
+    .unwrap();
     let out_dir = dir.path().join("out");
     let van = format!("Ngữ văn={}", p(&dir.path().join("van.csv")));
     let out = khaothi(&[
-        "certificate", "issue", "--results", p(&dir.path().join("toan.json")), "--results", &van,
-        "--key", p(&key), "--issuer", "Sở GD&ĐT Hà Nội", "--out", p(&out_dir),
+        "certificate",
+        "issue",
+        "--results",
+        p(&dir.path().join("toan.json")),
+        "--results",
+        &van,
+        "--key",
+        p(&key),
+        "--issuer",
+        "Sở GD&ĐT Hà Nội",
+        "--out",
+        p(&out_dir),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -65,17 +79,42 @@ fn issue_verify_revoke_with_exit_codes() {
     assert_eq!(bad.status.code(), Some(3));
 
     let other = dir.path().join("other");
-    let o = khaothi(&["certificate", "issue", "--results", p(&dir.path().join("toan.json")), "--key", p(&other_key), "--out", p(&other)]);
+    let o = khaothi(&[
+        "certificate",
+        "issue",
+        "--results",
+        p(&dir.path().join("toan.json")),
+        "--key",
+        p(&other_key),
+        "--out",
+        p(&other),
+    ]);
     assert!(o.status.success());
     let foreign = khaothi(&["certificate", "verify", "--keys", p(&keys), p(&other.join("01000123.txt"))]);
     assert_eq!(foreign.status.code(), Some(3), "another board's key is not trusted");
 
     let list = dir.path().join("revoked.json");
-    let r = khaothi(&["certificate", "revoke", "--key", p(&key), "--out", p(&list), p(&out_dir.join("01000123.txt"))]);
+    let r = khaothi(&[
+        "certificate",
+        "revoke",
+        "--key",
+        p(&key),
+        "--out",
+        p(&list),
+        p(&out_dir.join("01000123.txt")),
+    ]);
     assert!(r.status.success(), "{}", text(&r.stderr));
     let revoked = khaothi(&["certificate", "verify", "--keys", p(&keys), "--revoked", p(&list), &cert]);
     assert_eq!(revoked.status.code(), Some(4));
-    let still = khaothi(&["certificate", "verify", "--keys", p(&keys), "--revoked", p(&list), p(&out_dir.join("01000124.txt"))]);
+    let still = khaothi(&[
+        "certificate",
+        "verify",
+        "--keys",
+        p(&keys),
+        "--revoked",
+        p(&list),
+        p(&out_dir.join("01000124.txt")),
+    ]);
     assert_eq!(still.status.code(), Some(0));
 
     let no_keys = khaothi(&["certificate", "verify", "--keys", p(&dir.path().join("missing")), &cert]);
@@ -94,14 +133,29 @@ fn compare_transcripts_prints_the_report_and_the_funnel() {
         let exam = 3.0 + (k * 7 % 50) as f64 / 10.0;
         let lift = if school == "D" { 3.0 } else { 1.0 };
         results.push_str(&format!("{k:04},X,{exam:.2}\n"));
-        transcripts.push_str(&format!("{k:04},THPT {school},Q{},Hà Nội,Toán,{:.2}\n", k % 2, (exam + lift + (k % 3) as f64 * 0.2).min(10.0)));
+        transcripts.push_str(&format!(
+            "{k:04},THPT {school},Q{},Hà Nội,Toán,{:.2}\n",
+            k % 2,
+            (exam + lift + (k % 3) as f64 * 0.2).min(10.0)
+        ));
     }
     std::fs::write(dir.path().join("r.csv"), results).unwrap();
     std::fs::write(dir.path().join("t.csv"), &transcripts).unwrap();
     let svg = dir.path().join("funnel.svg");
     let out = khaothi(&[
-        "compare-transcripts", "--results", p(&dir.path().join("r.csv")), "--transcripts", p(&dir.path().join("t.csv")),
-        "--by", "school", "--subject", "Toán", "--svg", p(&svg), "--min-r", "0.5",
+        "compare-transcripts",
+        "--results",
+        p(&dir.path().join("r.csv")),
+        "--transcripts",
+        p(&dir.path().join("t.csv")),
+        "--by",
+        "school",
+        "--subject",
+        "Toán",
+        "--svg",
+        p(&svg),
+        "--min-r",
+        "0.5",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -113,8 +167,15 @@ fn compare_transcripts_prints_the_report_and_the_funnel() {
     // A bad transcript row: every bad line on stderr, exit 1, nothing on stdout.
     std::fs::write(dir.path().join("bad.csv"), transcripts + "0001,THPT A,Q1,Hà Nội,Toán,11\n").unwrap();
     let bad = khaothi(&[
-        "compare-transcripts", "--results", p(&dir.path().join("r.csv")), "--transcripts", p(&dir.path().join("bad.csv")),
-        "--by", "district", "--subject", "Toán",
+        "compare-transcripts",
+        "--results",
+        p(&dir.path().join("r.csv")),
+        "--transcripts",
+        p(&dir.path().join("bad.csv")),
+        "--by",
+        "district",
+        "--subject",
+        "Toán",
     ]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains(":62: grade `11`"), "{}", text(&bad.stderr));

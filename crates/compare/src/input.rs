@@ -82,9 +82,9 @@ pub fn read_results(bytes: &[u8]) -> Result<Vec<ExamScore>, CompareError> {
         if cell.is_empty() {
             continue;
         }
-        let score10 = parse_decimal(cell)
-            .filter(|x| (0.0..=10.0).contains(x))
-            .ok_or_else(|| CompareError::Results(format!("line {line}: score10 `{cell}` is not a score 0–10")))?;
+        let score10 = parse_decimal(cell).filter(|x| (0.0..=10.0).contains(x)).ok_or_else(|| {
+            CompareError::Results(format!("line {line}: score10 `{cell}` is not a score 0–10"))
+        })?;
         let candidate = rec.get(number).unwrap_or("").trim().to_string();
         if candidate.is_empty() {
             return Err(CompareError::Results(format!("line {line}: the candidate number is empty")));
@@ -137,10 +137,16 @@ pub fn read_transcripts(bytes: &[u8]) -> Result<Transcripts, CompareError> {
     Ok(out)
 }
 
-fn row(rec: &csv::StringRecord, line: usize, cols: &[usize; 6], year_col: Option<usize>) -> Result<TranscriptGrade, String> {
+fn row(
+    rec: &csv::StringRecord,
+    line: usize,
+    cols: &[usize; 6],
+    year_col: Option<usize>,
+) -> Result<TranscriptGrade, String> {
     let cell = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
     let [candidate, school, district, province, subject, grade] = cols.map(cell);
-    for (name, value) in TRANSCRIPT_COLUMNS.iter().zip([&candidate, &school, &district, &province, &subject]) {
+    for (name, value) in TRANSCRIPT_COLUMNS.iter().zip([&candidate, &school, &district, &province, &subject])
+    {
         if value.is_empty() {
             return Err(format!("`{name}` is empty"));
         }

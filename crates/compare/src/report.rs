@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::CompareError;
 use crate::funnel::{self, Funnel, UnitGap};
 use crate::input::{ExamScore, TranscriptGrade};
 use crate::stats::{Pair, Summary, summarise};
-use crate::CompareError;
 
 /// The unit the results are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,19 +147,29 @@ pub struct Comparison {
 type Grouped = BTreeMap<Option<i32>, BTreeMap<String, Vec<Pair>>>;
 
 /// Runs the comparison.
-pub fn compare(results: &[ResultsFile], transcripts: &[TranscriptGrade], opts: &Options) -> Result<Comparison, CompareError> {
+pub fn compare(
+    results: &[ResultsFile],
+    transcripts: &[TranscriptGrade],
+    opts: &Options,
+) -> Result<Comparison, CompareError> {
     let subject = opts.subject.trim().to_lowercase();
     let grades: Vec<&TranscriptGrade> =
         transcripts.iter().filter(|g| g.subject.trim().to_lowercase() == subject).collect();
     if grades.is_empty() {
-        return Err(CompareError::NoData(format!("the transcripts have no grade in subject `{}`", opts.subject)));
+        return Err(CompareError::NoData(format!(
+            "the transcripts have no grade in subject `{}`",
+            opts.subject
+        )));
     }
     let same_year = years_agree(results, &grades)?;
     let mut scores: HashMap<(Option<i32>, &str), f64> = HashMap::new();
     for f in results {
         for s in &f.scores {
             if scores.insert((f.year, s.candidate.as_str()), s.score10).is_some() {
-                return Err(CompareError::Results(format!("candidate {} appears twice in one year's results", s.candidate)));
+                return Err(CompareError::Results(format!(
+                    "candidate {} appears twice in one year's results",
+                    s.candidate
+                )));
             }
         }
     }
@@ -170,10 +180,12 @@ pub fn compare(results: &[ResultsFile], transcripts: &[TranscriptGrade], opts: &
         if let Some(&exam) = scores.get(&(year, g.candidate.as_str())) {
             matched += 1;
             let unit = opts.by.unit_of(g);
-            grouped.entry(year).or_default().entry(unit).or_default().push(Pair {
-                exam,
-                transcript: g.grade,
-            });
+            grouped
+                .entry(year)
+                .or_default()
+                .entry(unit)
+                .or_default()
+                .push(Pair { exam, transcript: g.grade });
         }
     }
     if matched == 0 {
@@ -182,8 +194,13 @@ pub fn compare(results: &[ResultsFile], transcripts: &[TranscriptGrade], opts: &
     let unmatched = Unmatched { results: scores.len() - matched, transcripts: grades.len() - matched };
     let newest = grouped.keys().next_back().copied().flatten();
     let year_of_results = if same_year { grades.iter().find_map(|g| g.year) } else { newest };
-    let mut per_year: Vec<(Option<i32>, National, Vec<UnitRow>, Option<Funnel>)> =
-        grouped.iter().map(|(y, units)| { let (nat, rows, f) = year_report(units, opts); (*y, nat, rows, f) }).collect();
+    let mut per_year: Vec<(Option<i32>, National, Vec<UnitRow>, Option<Funnel>)> = grouped
+        .iter()
+        .map(|(y, units)| {
+            let (nat, rows, f) = year_report(units, opts);
+            (*y, nat, rows, f)
+        })
+        .collect();
     let (_, national, mut units, funnel) = per_year.pop().expect("one year at least");
     let several = !per_year.is_empty();
     if several {
@@ -217,17 +234,22 @@ fn years_agree(results: &[ResultsFile], grades: &[&TranscriptGrade]) -> Result<b
     let unyeared = results.iter().filter(|f| f.year.is_none()).count();
     if unyeared > 0 {
         if results.len() > 1 {
-            return Err(CompareError::Years("several results files: give each its year (`--results 2026=results.csv`)".into()));
+            return Err(CompareError::Years(
+                "several results files: give each its year (`--results 2026=results.csv`)".into(),
+            ));
         }
         if transcript_years.len() > 1 {
             return Err(CompareError::Years(
-                "the transcripts carry several years: give the results' year (`--results 2026=results.csv`)".into(),
+                "the transcripts carry several years: give the results' year (`--results 2026=results.csv`)"
+                    .into(),
             ));
         }
         return Ok(true);
     }
     if transcript_years.contains(&None) {
-        return Err(CompareError::Years("the results have years but some transcript rows have none (a `year` column)".into()));
+        return Err(CompareError::Years(
+            "the results have years but some transcript rows have none (a `year` column)".into(),
+        ));
     }
     let distinct: BTreeSet<i32> = results.iter().filter_map(|f| f.year).collect();
     if distinct.len() != results.len() {
@@ -251,12 +273,16 @@ fn national_of(all: &Summary, funnel: Option<&Funnel>, units: usize) -> National
 }
 
 /// One year: the national figures, the unit rows and the funnel.
-fn year_report(units: &BTreeMap<String, Vec<Pair>>, opts: &Options) -> (National, Vec<UnitRow>, Option<Funnel>) {
+fn year_report(
+    units: &BTreeMap<String, Vec<Pair>>,
+    opts: &Options,
+) -> (National, Vec<UnitRow>, Option<Funnel>) {
     let all: Vec<Pair> = units.values().flatten().copied().collect();
     let national = summarise(&all).expect("a year has pairs");
     let summaries: Vec<(&String, Summary)> =
         units.iter().map(|(u, p)| (u, summarise(p).expect("a unit has pairs"))).collect();
-    let gaps: Vec<UnitGap> = summaries.iter().map(|(_, s)| UnitGap { n: s.n, gap: s.gap, gap_ss: s.gap_ss }).collect();
+    let gaps: Vec<UnitGap> =
+        summaries.iter().map(|(_, s)| UnitGap { n: s.n, gap: s.gap, gap_ss: s.gap_ss }).collect();
     let funnel = funnel::estimate(&gaps, national.gap);
     let rows = summaries.into_iter().map(|(u, s)| unit_row(u, s, funnel.as_ref(), opts.min_r)).collect();
     (national_of(&national, funnel.as_ref(), units.len()), rows, funnel)

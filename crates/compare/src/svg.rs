@@ -83,7 +83,8 @@ fn ticks(lo: f64, hi: f64) -> Vec<f64> {
 
 fn axes(out: &mut String, s: &Scale) {
     let (x0, x1, y0, y1) = (LEFT, W - RIGHT, TOP, H - BOTTOM);
-    let _ = write!(out, r##"<g class="axes" stroke="#444" fill="none"><path d="M{x0},{y0}V{y1}H{x1}"/></g>"##);
+    let _ =
+        write!(out, r##"<g class="axes" stroke="#444" fill="none"><path d="M{x0},{y0}V{y1}H{x1}"/></g>"##);
     out.push_str(r##"<g class="ticks" font-size="12" fill="#222">"##);
     let mut n = 1.0f64;
     while n <= 10f64.powf(s.log_max) {
@@ -177,7 +178,10 @@ fn points(out: &mut String, c: &Comparison, s: &Scale) {
                 y + 5.0
             );
         } else {
-            let _ = write!(out, r##"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" fill="#1f5fa8" fill-opacity="0.75"/>"##);
+            let _ = write!(
+                out,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" fill="#1f5fa8" fill-opacity="0.75"/>"##
+            );
         }
         out.push_str("</g>");
     }

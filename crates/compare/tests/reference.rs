@@ -8,7 +8,8 @@ use khaothi_compare::{Level, Options, ResultsFile, compare, read_results, read_t
 fn fixture() -> (String, String) {
     let mut results = String::from("number,full_name,score10\n");
     let mut transcripts = String::from("candidate,school,district,province,subject,grade\n");
-    let schools = [("A", "Q1", 12), ("B", "Q1", 7), ("C", "Q1", 25), ("D", "Q2", 9), ("E", "Q2", 30), ("F", "Q2", 15)];
+    let schools =
+        [("A", "Q1", 12), ("B", "Q1", 7), ("C", "Q1", 25), ("D", "Q2", 9), ("E", "Q2", 30), ("F", "Q2", 15)];
     let mut k = 0u32;
     for (si, (school, district, n)) in schools.iter().enumerate() {
         for j in 0..*n {
@@ -70,14 +71,18 @@ fn every_statistic_matches_an_independent_computation() {
     assert_eq!(c.units.len(), 6);
 
     // Independent: pairs per school from the raw text.
-    let score_of: std::collections::HashMap<&str, f64> = scores.iter().map(|s| (s.candidate.as_str(), s.score10)).collect();
+    let score_of: std::collections::HashMap<&str, f64> =
+        scores.iter().map(|s| (s.candidate.as_str(), s.score10)).collect();
     let mut by_school: std::collections::BTreeMap<String, Vec<(f64, f64)>> = Default::default();
     for line in transcripts.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         if f[4] != "Toán" {
             continue;
         }
-        by_school.entry(format!("{}, {}, {}", f[1], f[2], f[3])).or_default().push((score_of[f[0]], f[5].parse().unwrap()));
+        by_school
+            .entry(format!("{}, {}, {}", f[1], f[2], f[3]))
+            .or_default()
+            .push((score_of[f[0]], f[5].parse().unwrap()));
     }
     let all: Vec<(f64, f64)> = by_school.values().flatten().copied().collect();
     let nat = reference(&all);
@@ -162,8 +167,12 @@ fn several_years_give_a_trend_and_mismatched_years_are_refused() {
     close(x.trend[0].gap, ((7.0 - 5.0) + (7.5 - 6.0)) / 2.0);
     close(x.trend[1].gap, ((8.0 - 5.5) + (8.5 - 6.5)) / 2.0);
     // One results file without a year against transcripts of two years: refused with the fix.
-    let err = compare(&files[1..].iter().map(|f| ResultsFile { year: None, ..f.clone() }).collect::<Vec<_>>(), &t.grades, &opts)
-        .unwrap_err();
+    let err = compare(
+        &files[1..].iter().map(|f| ResultsFile { year: None, ..f.clone() }).collect::<Vec<_>>(),
+        &t.grades,
+        &opts,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("--results 2026="), "{err}");
     // A subject nobody has.
     let none = Options { subject: "Hoá".into(), ..opts };

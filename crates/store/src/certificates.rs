@@ -32,7 +32,11 @@ pub async fn insert_transcripts<C: ConnectionTrait>(
     .await?)
 }
 
-pub async fn transcripts<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<Option<TranscriptSet>, StoreError> {
+pub async fn transcripts<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    id: &str,
+) -> Result<Option<TranscriptSet>, StoreError> {
     Ok(cert_transcript_set::Entity::find_by_id(id.to_string())
         .filter(cert_transcript_set::Column::OrgId.eq(org))
         .one(db)
@@ -54,7 +58,12 @@ pub async fn imports_of_event<C: ConnectionTrait>(
 }
 
 /// Records a certificate public key the first time the bank signs with it.
-pub async fn remember_key<C: ConnectionTrait>(db: &C, org: &str, kid: &str, public_key: &str) -> Result<(), StoreError> {
+pub async fn remember_key<C: ConnectionTrait>(
+    db: &C,
+    org: &str,
+    kid: &str,
+    public_key: &str,
+) -> Result<(), StoreError> {
     if cert_key::Entity::find_by_id(kid.to_string()).one(db).await?.is_none() {
         cert_key::ActiveModel {
             kid: Set(kid.to_string()),

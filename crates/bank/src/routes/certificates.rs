@@ -42,7 +42,10 @@ pub async fn signing_key(state: &AppState, org: &str) -> ApiResult<IssuerKey> {
 pub async fn trusted_keys(state: &AppState) -> ApiResult<TrustedKeys> {
     let mut keys = Vec::new();
     for k in certificates::keys(&state.db).await? {
-        keys.push(khaothi_certificate::PublicKey::parse(&k.public_key).map_err(|e| ApiError::Internal(e.to_string()))?);
+        keys.push(
+            khaothi_certificate::PublicKey::parse(&k.public_key)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        );
     }
     Ok(TrustedKeys::new(keys))
 }
@@ -110,7 +113,10 @@ pub async fn revoke(
         match khaothi_certificate::verify(&req.certificate, &trusted_keys(&state).await?, None) {
             Verdict::Valid(v) | Verdict::Revoked(v) => v.id,
             Verdict::Invalid { reason } => {
-                return Err(ApiError::bad_request("invalid_certificate", format!("not a certificate of this bank: {reason}")));
+                return Err(ApiError::bad_request(
+                    "invalid_certificate",
+                    format!("not a certificate of this bank: {reason}"),
+                ));
             }
         }
     };
@@ -118,7 +124,15 @@ pub async fn revoke(
     let txn = state.db.begin().await?;
     let newly = certificates::revoke(&txn, &actor, &id, req.reason.as_deref()).await?;
     if newly {
-        audit::record(&txn, &actor, "certificate_revoked", "certificate", &id, serde_json::json!({"reason": req.reason})).await?;
+        audit::record(
+            &txn,
+            &actor,
+            "certificate_revoked",
+            "certificate",
+            &id,
+            serde_json::json!({"reason": req.reason}),
+        )
+        .await?;
     }
     txn.commit().await?;
     let status = if newly { StatusCode::CREATED } else { StatusCode::OK };
@@ -154,19 +168,30 @@ async fn claims_of(state: &AppState, user: &CurrentUser, events: &str) -> ApiRes
         }
         for i in imports {
             issued_at = issued_at.max(i.imported_at.timestamp());
-            scores.push(gather::from_results_json(&i.file).map_err(|e| ApiError::ResultRefused(e.to_string()))?);
+            scores.push(
+                gather::from_results_json(&i.file).map_err(|e| ApiError::ResultRefused(e.to_string()))?,
+            );
         }
     }
     if scores.is_empty() {
         return Err(ApiError::bad_request("invalid_query", "name at least one event"));
     }
-    let issuer = certificates::org_name(&state.db, user.org()).await?.unwrap_or_else(|| user.org().to_string());
+    let issuer =
+        certificates::org_name(&state.db, user.org()).await?.unwrap_or_else(|| user.org().to_string());
     Ok(gather::claims_by_candidate(&scores, &issuer, issued_at))
 }
 
 async fn audited(state: &AppState, user: &CurrentUser, events: &str, count: usize) -> ApiResult<()> {
     let actor = actor(user);
-    audit::record(&state.db, &actor, "certificates_issued", "event", events, serde_json::json!({"certificates": count})).await?;
+    audit::record(
+        &state.db,
+        &actor,
+        "certificates_issued",
+        "event",
+        events,
+        serde_json::json!({"certificates": count}),
+    )
+    .await?;
     Ok(())
 }
 
@@ -186,7 +211,9 @@ pub async fn issue_all(
         let text = khaothi_certificate::issue(c, &key);
         let id = match khaothi_certificate::verify(&text, &TrustedKeys::new(vec![key.public()]), None) {
             Verdict::Valid(v) => v.id,
-            other => return Err(ApiError::Internal(format!("a fresh certificate does not verify: {other:?}"))),
+            other => {
+                return Err(ApiError::Internal(format!("a fresh certificate does not verify: {other:?}")));
+            }
         };
         out.push(IssuedView { candidate: c.candidate.clone(), id, text });
     }
@@ -216,6 +243,11 @@ pub async fn issue_one(
         "html" => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], issued.html).into_response(),
         "txt" => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], issued.text + "\n").into_response(),
         "json" => Json(IssuedView { candidate: number, id: issued.id, text: issued.text }).into_response(),
-        other => return Err(ApiError::bad_request("invalid_query", format!("format \"{other}\" is not json, txt or html"))),
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("format \"{other}\" is not json, txt or html"),
+            ));
+        }
     })
 }

@@ -8,7 +8,9 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use khaothi_auth::{CurrentUser, Role};
-use khaothi_compare::{Comparison, Level, Options, ResultsFile, compare, funnel_svg, read_results, read_transcripts};
+use khaothi_compare::{
+    Comparison, Level, Options, ResultsFile, compare, funnel_svg, read_results, read_transcripts,
+};
 use khaothi_store::{TransactionTrait, audit, certificates};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -54,11 +56,17 @@ pub async fn import_transcripts(
 ) -> ApiResult<(StatusCode, Json<TranscriptSetView>)> {
     user.require(BOARD, "import transcripts")?;
     let body = read_body(req, &state).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("bad_body", "the CSV is not UTF-8"))?;
-    let t = read_transcripts(body.as_ref()).map_err(|e| ApiError::bad_request("invalid_transcripts", e.to_string()))?;
+    let text =
+        std::str::from_utf8(&body).map_err(|_| ApiError::bad_request("bad_body", "the CSV is not UTF-8"))?;
+    let t = read_transcripts(body.as_ref())
+        .map_err(|e| ApiError::bad_request("invalid_transcripts", e.to_string()))?;
     if !t.errors.is_empty() {
         return Err(ApiError::Rejected {
-            message: format!("{} of {} transcript rows are invalid; nothing was stored", t.errors.len(), t.rows),
+            message: format!(
+                "{} of {} transcript rows are invalid; nothing was stored",
+                t.errors.len(),
+                t.rows
+            ),
             report: serde_json::json!({ "rows": t.errors }),
         });
     }
@@ -69,10 +77,23 @@ pub async fn import_transcripts(
     let name = p.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Học bạ".into());
     let txn = state.db.begin().await?;
     let set = certificates::insert_transcripts(&txn, &actor, name.trim(), text, t.grades.len()).await?;
-    audit::record(&txn, &actor, "transcripts_imported", "transcript_set", &set.id, serde_json::json!({"name": set.name, "rows": set.rows}))
-        .await?;
+    audit::record(
+        &txn,
+        &actor,
+        "transcripts_imported",
+        "transcript_set",
+        &set.id,
+        serde_json::json!({"name": set.name, "rows": set.rows}),
+    )
+    .await?;
     txn.commit().await?;
-    let view = TranscriptSetView { id: set.id, name: set.name, rows: set.rows, created_by: set.created_by, created_at: set.created_at };
+    let view = TranscriptSetView {
+        id: set.id,
+        name: set.name,
+        rows: set.rows,
+        created_by: set.created_by,
+        created_at: set.created_at,
+    };
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -96,7 +117,8 @@ pub struct CompareParams {
 fn results_of_import(file: &str) -> ApiResult<Vec<khaothi_compare::ExamScore>> {
     let v: serde_json::Value = serde_json::from_str(file).map_err(|e| ApiError::Internal(e.to_string()))?;
     let csv = v.get("parts").and_then(|p| p.get("results.csv")).and_then(|c| c.as_str()).unwrap_or("");
-    read_results(csv.as_bytes()).map_err(|e| ApiError::ResultRefused(format!("an imported result file's results.csv: {e}")))
+    read_results(csv.as_bytes())
+        .map_err(|e| ApiError::ResultRefused(format!("an imported result file's results.csv: {e}")))
 }
 
 /// `2025:EVENT` → (Some(2025), EVENT); `EVENT` → (None, EVENT).
@@ -109,7 +131,8 @@ fn year_and_event(spec: &str) -> (Option<i32>, &str) {
 
 async fn run(state: &AppState, user: &CurrentUser, p: &CompareParams) -> ApiResult<Comparison> {
     user.require(BOARD, "compare transcripts with results")?;
-    let by = Level::parse(&p.by).ok_or_else(|| ApiError::bad_request("invalid_query", "by is school, district or province"))?;
+    let by = Level::parse(&p.by)
+        .ok_or_else(|| ApiError::bad_request("invalid_query", "by is school, district or province"))?;
     if p.min_r.is_some_and(|r| !(-1.0..=1.0).contains(&r)) {
         return Err(ApiError::bad_request("invalid_query", "min_r is a correlation between -1 and 1"));
     }
@@ -149,7 +172,11 @@ pub async fn comparison(
 /// The same comparison's funnel plot (SVG, Vietnamese labels).
 #[utoipa::path(get, path = "/api/v1/comparisons/funnel.svg", tag = "results", security(("bearer" = [])), params(CompareParams),
     responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400), (status = 403), (status = 404)))]
-pub async fn funnel(State(state): State<AppState>, user: CurrentUser, ApiQuery(p): ApiQuery<CompareParams>) -> ApiResult<Response> {
+pub async fn funnel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiQuery(p): ApiQuery<CompareParams>,
+) -> ApiResult<Response> {
     let c = run(&state, &user, &p).await?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], funnel_svg(&c)).into_response())
 }

@@ -18,7 +18,14 @@ use crate::harness::*;
 async fn certificates(bank: &Bank) -> Vec<Value> {
     let board = token(bank, "board").await;
     let key = SiteSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
-    call(bank, &board, reqwest::Method::POST, "sites", Some(json!({"name": "Điểm 1", "public_key": key.public().to_string()}))).await;
+    call(
+        bank,
+        &board,
+        reqwest::Method::POST,
+        "sites",
+        Some(json!({"name": "Điểm 1", "public_key": key.public().to_string()})),
+    )
+    .await;
     let results = json!({"event": "THPT-2026-TOAN", "subject": "Toán", "candidates": [
         {"number": "01000123", "full_name": "Nguyễn Thị Minh Châu", "date_of_birth": "2008-03-14", "score10": 8.25},
         {"number": "01000124", "full_name": "Trần Văn Bình", "date_of_birth": "", "score10": 6.5}]});
@@ -43,7 +50,11 @@ async fn certificates(bank: &Bank) -> Vec<Value> {
         .await
         .unwrap();
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
-    call(bank, &board, reqwest::Method::GET, "certificates?events=THPT-2026-TOAN", None).await.as_array().unwrap().clone()
+    call(bank, &board, reqwest::Method::GET, "certificates?events=THPT-2026-TOAN", None)
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 async fn check(client: &Client, text: &str) -> String {
@@ -63,9 +74,17 @@ async fn the_page_tells_valid_invalid_and_revoked_apart() {
     let Some(mut b) = Browser::start().await else { return };
     let bank = Bank::start();
     let certs = certificates(&bank).await;
-    let (first, second) = (certs[0]["text"].as_str().unwrap().to_string(), certs[1]["text"].as_str().unwrap().to_string());
+    let (first, second) =
+        (certs[0]["text"].as_str().unwrap().to_string(), certs[1]["text"].as_str().unwrap().to_string());
     let board = token(&bank, "board").await;
-    call(&bank, &board, reqwest::Method::POST, "certificates/revocations", Some(json!({"certificate": second}))).await;
+    call(
+        &bank,
+        &board,
+        reqwest::Method::POST,
+        "certificates/revocations",
+        Some(json!({"certificate": second})),
+    )
+    .await;
 
     let client = b.window(1366, 768).await;
     client.goto(&format!("{}/verify", bank.base)).await.unwrap();

@@ -89,9 +89,9 @@ fn read_event(spec: &str) -> anyhow::Result<EventScores> {
             format!("{spec}: not a results JSON; for a results CSV say its subject: --results SUBJECT={spec}")
         });
     }
-    let (subject, file) = spec
-        .split_once('=')
-        .ok_or_else(|| anyhow::anyhow!("{spec}: no such file (a results CSV is given as SUBJECT=results.csv)"))?;
+    let (subject, file) = spec.split_once('=').ok_or_else(|| {
+        anyhow::anyhow!("{spec}: no such file (a results CSV is given as SUBJECT=results.csv)")
+    })?;
     let file = Path::new(file);
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let event = file.file_stem().and_then(|s| s.to_str()).unwrap_or("results");
@@ -106,7 +106,10 @@ fn issue_all(results: &[String], key: &Path, issuer: &str, out: &Path) -> anyhow
         anyhow::bail!("no candidate in the results has a score");
     }
     if let Some(c) = claims.iter().find(|c| !gather::is_file_safe(&c.candidate)) {
-        anyhow::bail!("candidate number `{}` cannot be a file name (letters, digits, - and _ only)", c.candidate);
+        anyhow::bail!(
+            "candidate number `{}` cannot be a file name (letters, digits, - and _ only)",
+            c.candidate
+        );
     }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut index = String::from("candidate,id\n");
@@ -128,12 +131,18 @@ fn issue_all(results: &[String], key: &Path, issuer: &str, out: &Path) -> anyhow
 
 fn certificate_text(arg: &str) -> anyhow::Result<String> {
     let p = Path::new(arg);
-    Ok(if !arg.starts_with(khaothi_certificate::PREFIX) && p.is_file() { read(p)?.trim().to_string() } else { arg.trim().to_string() })
+    Ok(if !arg.starts_with(khaothi_certificate::PREFIX) && p.is_file() {
+        read(p)?.trim().to_string()
+    } else {
+        arg.trim().to_string()
+    })
 }
 
 fn verify_one(keys: &Path, revoked: Option<&Path>, certificate: &str) -> anyhow::Result<i32> {
     let keys = TrustedKeys::parse(&read(keys)?).with_context(|| keys.display().to_string())?;
-    let list = revoked.map(|p| RevocationList::verify(&read(p)?, &keys).with_context(|| p.display().to_string())).transpose()?;
+    let list = revoked
+        .map(|p| RevocationList::verify(&read(p)?, &keys).with_context(|| p.display().to_string()))
+        .transpose()?;
     let verdict = verify(&certificate_text(certificate)?, &keys, list.as_ref());
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", serde_json::to_string_pretty(&verdict)?)?;
@@ -150,7 +159,13 @@ fn verify_one(keys: &Path, revoked: Option<&Path>, certificate: &str) -> anyhow:
     })
 }
 
-fn revoke(key: &Path, issuer: &str, list: Option<&Path>, out: &Path, certificates: &[String]) -> anyhow::Result<()> {
+fn revoke(
+    key: &Path,
+    issuer: &str,
+    list: Option<&Path>,
+    out: &Path,
+    certificates: &[String],
+) -> anyhow::Result<()> {
     let key = read_key(key)?;
     let own = TrustedKeys::new(vec![key.public()]);
     let mut current = match list {
@@ -164,7 +179,9 @@ fn revoke(key: &Path, issuer: &str, list: Option<&Path>, out: &Path, certificate
             let text = certificate_text(arg)?;
             match verify(&text, &own, None) {
                 Verdict::Valid(v) | Verdict::Revoked(v) => v.id,
-                Verdict::Invalid { reason } => anyhow::bail!("{arg}: not a certificate of this key ({reason})"),
+                Verdict::Invalid { reason } => {
+                    anyhow::bail!("{arg}: not a certificate of this key ({reason})")
+                }
             }
         };
         current.revoked.insert(id);

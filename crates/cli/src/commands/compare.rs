@@ -53,7 +53,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let scores = read_results(&bytes).with_context(|| path.display().to_string())?;
         files.push(ResultsFile { year, scores });
     }
-    let bytes = std::fs::read(&args.transcripts).with_context(|| format!("reading {}", args.transcripts.display()))?;
+    let bytes = std::fs::read(&args.transcripts)
+        .with_context(|| format!("reading {}", args.transcripts.display()))?;
     let t = read_transcripts(&bytes).with_context(|| args.transcripts.display().to_string())?;
     if !t.errors.is_empty() {
         for e in &t.errors {

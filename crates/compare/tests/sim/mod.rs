@@ -20,7 +20,14 @@ pub struct Setup {
 
 impl Default for Setup {
     fn default() -> Self {
-        Self { schools: 200, small: (8, 30), large: (150, 400), planted_share: 0.1, drift: 1.0, natural_sd: 0.2 }
+        Self {
+            schools: 200,
+            small: (8, 30),
+            large: (150, 400),
+            planted_share: 0.1,
+            drift: 1.0,
+            natural_sd: 0.2,
+        }
     }
 }
 
@@ -68,7 +75,7 @@ pub fn run(setup: &Setup, seed: u64) -> Tally {
         for _ in 0..n {
             k += 1;
             let e: f64 = exam.sample(&mut rng).clamp(0.0, 10.0);
-            let t: f64 = (6.6 + 0.6 * (e - 5.5) + effect + noise.sample(&mut rng) ).clamp(0.0, 10.0);
+            let t: f64 = (6.6 + 0.6 * (e - 5.5) + effect + noise.sample(&mut rng)).clamp(0.0, 10.0);
             let candidate = format!("{k:07}");
             scores.push(ExamScore { candidate: candidate.clone(), score10: (e * 100.0).round() / 100.0 });
             grades.push(TranscriptGrade {
