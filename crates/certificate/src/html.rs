@@ -28,7 +28,7 @@ pub fn date_text(unix: i64) -> String {
     format!("{d:02}/{m:02}/{y}")
 }
 
-const STYLE: &str = "@page{size:A4;margin:18mm}body{font-family:'Times New Roman',serif;color:#000;max-width:174mm;margin:0 auto}\
+const STYLE: &str = "@page{size:A4;margin:18mm}body{font-family:'Times New Roman',serif;color:#000;max-width:174mm;margin:0 auto;padding:6mm 0}\
 header{text-align:center}header p{margin:0}.nation{font-weight:bold}.motto{font-weight:bold;text-decoration:underline}\
 h1{text-align:center;font-size:20pt;margin:10mm 0 2mm}.issuer{text-align:center;margin:0 0 8mm}\
 dl{display:grid;grid-template-columns:45mm 1fr;gap:2mm 4mm;font-size:13pt}dt{font-weight:bold}dd{margin:0}\
