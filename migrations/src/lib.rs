@@ -13,6 +13,7 @@ mod bank_m0005_conf_stimulus_versions;
 mod bank_m0006_conf_calibration_jobs;
 mod bank_m0100_sec_refresh_families;
 mod bank_m0101_fin12_board_pages;
+mod bank_m0120_cert_tables;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -40,6 +41,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0006_conf_calibration_jobs::Migration),
             Box::new(bank_m0100_sec_refresh_families::Migration),
             Box::new(bank_m0101_fin12_board_pages::Migration),
+            Box::new(bank_m0120_cert_tables::Migration),
         ]
     }
 }

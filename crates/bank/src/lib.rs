@@ -17,6 +17,7 @@ mod pages;
 pub mod print;
 pub mod routes;
 pub mod state;
+mod verify_page;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -105,6 +106,12 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(enemies::suggestions))
         .routes(routes!(enemies::decide))
         .routes(routes!(enemies::decided))
+        .routes(routes!(comparisons::comparison))
+        .routes(routes!(comparisons::funnel))
+        .routes(routes!(certificates::issue_all))
+        .routes(routes!(certificates::issue_one))
+        .routes(routes!(certificates::public_keys))
+        .routes(routes!(certificates::revocation_list, certificates::revoke))
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
@@ -114,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(board::calibration_flags))
         // Result files carry every answer of an event: the import limit, not the JSON one.
         .routes(routes!(results::list_results, results::import_results))
+        .routes(routes!(comparisons::import_transcripts))
         .layer(DefaultBodyLimit::max(import_limit));
     // Media get 1 KiB of slack so an over-limit upload is refused with our message, not axum's.
     let uploads =
@@ -129,6 +137,7 @@ pub fn router(state: AppState) -> Router {
                 .url("/api-docs/openapi.json", openapi.as_ref().clone()),
         )
         .merge(pages::routes())
+        .merge(verify_page::routes())
         .fallback(|| async {
             ApiError::NotFound("no such route; the API is described at /openapi.json and /docs".into())
         })

@@ -46,6 +46,11 @@ enum Command {
     Omr(commands::omr::Args),
     /// Answer-copying screen of an event's neighbouring seats (raw export + results); prints JSON.
     Integrity(commands::integrity::Args),
+    /// Đối sánh: exam results against transcript grades by school, district or province; JSON
+    /// and a funnel plot.
+    CompareTranscripts(commands::compare::Args),
+    /// Verifiable score certificates: issue, verify (offline), revoke.
+    Certificate(commands::certificate::Args),
 }
 
 fn main() {
@@ -68,6 +73,8 @@ fn main() {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Omr(a) => commands::omr::run(a),
         Command::Integrity(a) => commands::integrity::run(a),
+        Command::CompareTranscripts(a) => commands::compare::run(a),
+        Command::Certificate(a) => commands::certificate::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

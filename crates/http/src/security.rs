@@ -32,6 +32,10 @@ pub enum PageKind {
     /// Swagger UI at `/docs`: its vendored scripts and styles from this server, inline styles
     /// (its widgets set them) and calls to this server's API; no inline script, never framed.
     Docs,
+    /// The bank's public certificate verification page (`/verify`, issue 21): its own script and
+    /// style from this server, one connection back (the fresh revocation list), the camera's
+    /// stream shown in a `<video>`; nothing inline, no forms posted, never framed.
+    Verify,
     /// Everything else (JSON, CSV, media, text): nothing in it may load or run anything.
     Api,
 }
@@ -64,6 +68,11 @@ pub fn content_security_policy(kind: PageKind) -> &'static str {
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
              img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
              base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        }
+        PageKind::Verify => {
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             font-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
         }
         PageKind::Api => "default-src 'none'; frame-ancestors 'none'",
     }

@@ -9,6 +9,8 @@ pub mod board;
 pub mod calibration;
 pub mod calibration_adopt;
 pub mod calibration_link;
+pub mod certificates;
+pub mod comparisons;
 pub mod enemies;
 pub mod form_qti;
 pub mod form_docx;

@@ -108,6 +108,15 @@ POST   /api/v1/calibrations/link                                        401     
 POST   /api/v1/results/{id}/integrity                                   401      403      403      404      404      -
 GET    /api/v1/forms/{id}/qti                                           401      403      403      404      404      -
 GET    /api/v1/forms/{id}/docx                                          401      403      403      404      404      -
+GET    /api/v1/certificates                                             401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/certificates/keys                                        ok       ok       ok       ok       ok       -
+GET    /api/v1/certificates/revocations                                 ok       ok       ok       ok       ok       -
+POST   /api/v1/certificates/revocations                                 401      403      403      4xx      4xx      -
+GET    /api/v1/certificates/{number}                                    401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/comparisons                                              401      4xx      4xx      4xx      4xx      -
+GET    /api/v1/comparisons/funnel.svg                                   401      4xx      4xx      4xx      4xx      -
+POST   /api/v1/transcripts                                              401      403      403      4xx      4xx      -
+GET    /verify                                                          ok       ok       ok       ok       ok       -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -120,6 +129,7 @@ const PAGES: &[&str] = &[
     "/openapi.json",
     "/api-docs/openapi.json",
     "/metrics",
+    "/verify",
 ];
 
 const ROLES: [&str; 4] = ["writer", "reviewer", "board", "admin"];
@@ -148,6 +158,7 @@ fn body(route: &Route, item: &str) -> Value {
             json!({"id": "ST-MX", "subject": "toan", "title": "Đoạn", "text": "Văn bản."})
         }
         ("POST", "/api/v1/packages") => json!({"event_id": "MX", "title": "MX", "forms": ["nothing"]}),
+        ("POST", "/api/v1/certificates/revocations") => json!({"certificate": "KT1:MX"}),
         _ => json!({}),
     }
 }

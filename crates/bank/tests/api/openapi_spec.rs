@@ -24,6 +24,7 @@ const NOT_JSON: &[(&str, &str)] = &[
     ("/static/page-modules.json", "the list of page modules the app shell loads"),
     ("/openapi.json", "the document itself"),
     ("/metrics", "Prometheus text, added by khaothi_http::metrics::instrument"),
+    ("/verify", "the public certificate verification page (HTML)"),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

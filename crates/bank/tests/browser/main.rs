@@ -10,4 +10,5 @@ mod keyboard;
 mod pages;
 mod print_cookie;
 mod stimulus;
+mod verify;
 mod writer;

@@ -3,6 +3,8 @@ pub mod assemble;
 pub mod bank;
 pub mod calibrate;
 pub mod check_config;
+pub mod certificate;
+pub mod compare;
 pub mod convert;
 pub mod convert_qti;
 pub mod convert_docx;

@@ -1,0 +1,224 @@
+//! Issue 21 in the bank: transcripts imported with a per-row report, đối sánh over an event's
+//! imported result files (JSON and SVG), certificates issued from them, verified with the public
+//! key list, revoked, and the verification page served to anyone.
+
+use std::collections::BTreeMap;
+
+use khaothi_certificate::{RevocationList, TrustedKeys, Verdict, verify};
+use khaothi_package::result_file::{ChainHead, ChainHeads, UnsignedResults};
+use khaothi_package::sign_result_file;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::common::{Backend, TestApp, assert_error};
+use crate::results::site_key;
+
+const EVENT: &str = "THPT-2026-TOAN";
+
+/// 40 candidates in 4 schools; school D's transcripts run 3 points high.
+fn data() -> (String, String, Value) {
+    let mut csv = String::from("number,full_name,date_of_birth,score10\n");
+    let mut transcripts = String::from("candidate,school,district,province,subject,grade\n");
+    let mut candidates = Vec::new();
+    for k in 0..40 {
+        let school = ["A", "B", "C", "D"][k % 4];
+        let exam = 3.0 + (k * 7 % 50) as f64 / 10.0;
+        let lift = if school == "D" { 3.0 } else { 1.0 + (k % 3) as f64 * 0.3 };
+        let number = format!("0100{k:04}");
+        csv.push_str(&format!("{number},Thí sinh {k},2008-01-01,{exam:.2}\n"));
+        transcripts.push_str(&format!(
+            "{number},THPT {school},Q{},Hà Nội,Toán,{:.2}\n",
+            k % 2,
+            (exam + lift).min(10.0)
+        ));
+        candidates.push(json!({"number": number, "full_name": format!("Thí sinh {k}"), "date_of_birth": "2008-01-01", "score10": exam}));
+    }
+    (
+        csv,
+        transcripts,
+        json!({"event": EVENT, "title": "Toán", "subject": "Toán", "sections": [], "candidates": candidates}),
+    )
+}
+
+async fn import_results(app: &TestApp, board: &str, csv: &str, json: &Value) {
+    let key = site_key(11);
+    let (s, body) = app
+        .post(
+            Some(board),
+            "/api/v1/sites",
+            json!({"name": "Điểm thi 1", "public_key": key.public().to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let parts = BTreeMap::from([
+        ("results.csv".to_string(), csv.to_string()),
+        ("results.json".to_string(), json.to_string()),
+    ]);
+    let head = |length, c: &str| ChainHead { length, head: c.repeat(64) };
+    let file = sign_result_file(
+        UnsignedResults {
+            event_id: EVENT.into(),
+            site_name: "Điểm thi 1".into(),
+            created_at: "2026-06-27T11:00:00Z".into(),
+            parts,
+            chains: ChainHeads { responses: head(400, "a"), audit: head(10, "b") },
+        },
+        &key,
+    );
+    let (s, body) = app.post_raw(Some(board), "/api/v1/results", "application/json", file.to_json()).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+}
+
+async fn transcripts_are_compared_with_imported_results(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let board = app.login("board").await;
+    let writer = app.login("writer").await;
+    let (csv, transcripts, results_json) = data();
+    import_results(&app, &board, &csv, &results_json).await;
+
+    // A file with bad rows: refused whole, each bad line reported.
+    let bad = format!("{transcripts}01009999,THPT A,Q1,Hà Nội,Toán,11\n01009998,,Q1,Hà Nội,Toán,5\n");
+    let (s, body) = app.post_raw(Some(&board), "/api/v1/transcripts", "text/csv", bad.into_bytes()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_error(&body, "rejected");
+    let lines: Vec<i64> =
+        body["report"]["rows"].as_array().unwrap().iter().map(|r| r["line"].as_i64().unwrap()).collect();
+    assert_eq!(lines, vec![42, 43], "{body}");
+    let (s, _) = app
+        .post_raw(Some(&writer), "/api/v1/transcripts", "text/csv", transcripts.clone().into_bytes())
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, set) = app
+        .post_raw(
+            Some(&board),
+            "/api/v1/transcripts?name=H%E1%BB%8Dc%20b%E1%BA%A1",
+            "text/csv",
+            transcripts.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{set}");
+    assert_eq!(set["rows"], 40);
+    let id = set["id"].as_str().unwrap();
+
+    let q = format!("transcripts={id}&event={EVENT}&subject=To%C3%A1n&by=school&min_r=0.2");
+    let (s, c) = app.get(Some(&board), &format!("/api/v1/comparisons?{q}")).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["national"]["n"], 40);
+    assert!(c["national"]["tau2"].is_number());
+    let units = c["units"].as_array().unwrap();
+    assert_eq!(units.len(), 4);
+    let d = units.iter().find(|u| u["unit"].as_str().unwrap().starts_with("THPT D")).unwrap();
+    assert!(d["gap"].as_f64().unwrap() > 2.5 && d["z"].as_f64().unwrap() > 1.0, "{d}");
+    let svg = app
+        .client
+        .get(format!("{}/api/v1/comparisons/funnel.svg?{q}", app.url))
+        .bearer_auth(&board)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert!(svg.headers()["content-type"].to_str().unwrap().starts_with("image/svg+xml"));
+    assert!(svg.text().await.unwrap().contains("Giới hạn kiểm soát 3 SE"));
+
+    let (s, _) = app.get(Some(&writer), &format!("/api/v1/comparisons?{q}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = app
+        .get(Some(&board), &format!("/api/v1/comparisons?transcripts={id}&event=NONE&subject=x&by=school"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{body}");
+    let (s, body) = app
+        .get(Some(&board), &format!("/api/v1/comparisons?transcripts={id}&event={EVENT}&subject=x&by=ward"))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    let (s, body) = app
+        .get(
+            Some(&board),
+            &format!("/api/v1/comparisons?transcripts={id}&event={EVENT}&subject=Ho%C3%A1&by=school"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Hoá"), "{body}");
+    let (s, audit) = app.get(Some(&app.login("admin").await), "/api/v1/audit").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(audit.to_string().contains("transcripts_imported"));
+}
+both_backends!(transcripts_are_compared_with_imported_results);
+
+async fn certificates_verify_and_revocation_is_published(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let board = app.login("board").await;
+    let writer = app.login("writer").await;
+    let (csv, _, results_json) = data();
+    import_results(&app, &board, &csv, &results_json).await;
+
+    let (s, list) = app.get(Some(&board), &format!("/api/v1/certificates?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let list = list.as_array().unwrap().clone();
+    assert_eq!(list.len(), 40);
+    let (s, _) = app.get(Some(&writer), &format!("/api/v1/certificates?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The public key list needs no sign-in.
+    let (s, keys_text) = app.get(None, "/api/v1/certificates/keys").await;
+    assert_eq!(s, StatusCode::OK);
+    let keys = TrustedKeys::parse(keys_text.as_str().unwrap()).unwrap();
+    let first = list[0]["text"].as_str().unwrap();
+    let Verdict::Valid(v) = verify(first, &keys, None) else { panic!("{first}") };
+    assert_eq!(v.id, list[0]["id"].as_str().unwrap());
+    assert_eq!(v.claims.results[0].subject, "Toán");
+    // Issuing again gives the same certificate (issued at the import's time, deterministic signature).
+    let (_, again) =
+        app.get(Some(&board), &format!("/api/v1/certificates/{}?events={EVENT}", v.claims.candidate)).await;
+    assert_eq!(again["text"], list[0]["text"]);
+    let html = app
+        .client
+        .get(format!("{}/api/v1/certificates/{}?events={EVENT}&format=html", app.url, v.claims.candidate))
+        .bearer_auth(&board)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(html.status(), StatusCode::OK);
+    assert!(html.text().await.unwrap().contains("GIẤY CHỨNG NHẬN KẾT QUẢ THI"));
+    let (s, _) = app.get(Some(&board), &format!("/api/v1/certificates/99999999?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Revocation: the board only; by string or id; once.
+    let (s, _) =
+        app.post(Some(&writer), "/api/v1/certificates/revocations", json!({"certificate": first})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, r) = app
+        .post(
+            Some(&board),
+            "/api/v1/certificates/revocations",
+            json!({"certificate": first, "reason": "phúc khảo"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let (s, r) =
+        app.post(Some(&board), "/api/v1/certificates/revocations", json!({"certificate": v.id})).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["newly_revoked"], false);
+    let (s, r) =
+        app.post(Some(&board), "/api/v1/certificates/revocations", json!({"certificate": "KT1:ABC"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{r}");
+    let (s, signed) = app.get(None, "/api/v1/certificates/revocations").await;
+    assert_eq!(s, StatusCode::OK);
+    let revoked = RevocationList::verify(&signed.to_string(), &keys).unwrap();
+    assert!(matches!(verify(first, &keys, Some(&revoked)), Verdict::Revoked(_)));
+    assert!(matches!(verify(list[1]["text"].as_str().unwrap(), &keys, Some(&revoked)), Verdict::Valid(_)));
+
+    // The verification page: public, its own policy, the keys and the list inside it.
+    let page = app.client.get(format!("{}/verify", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(
+        csp.contains("script-src 'self'")
+            && csp.contains("form-action 'none'")
+            && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    let body = page.text().await.unwrap();
+    assert!(body.contains(&hex::encode(keys.keys()[0].kid())) && body.contains("khaothi-revocations/1"));
+}
+both_backends!(certificates_verify_and_revocation_is_published);
