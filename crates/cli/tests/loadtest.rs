@@ -18,8 +18,19 @@ fn report(args: &[&str]) -> serde_json::Value {
 #[test]
 fn two_processes_give_one_report_and_resumes_get_no_content() {
     let r = report(&[
-        "loadtest", "--candidates", "40", "--duration", "5", "--answer-interval", "0.25",
-        "--disconnect-rate", "8", "--processes", "2", "--items", SAMPLES,
+        "loadtest",
+        "--candidates",
+        "40",
+        "--duration",
+        "5",
+        "--answer-interval",
+        "0.25",
+        "--disconnect-rate",
+        "8",
+        "--processes",
+        "2",
+        "--items",
+        SAMPLES,
     ]);
     assert_eq!(r["processes"], 2, "{r}");
     assert_eq!(r["candidates"], 40, "{r}");
@@ -30,7 +41,11 @@ fn two_processes_give_one_report_and_resumes_get_no_content() {
     assert!(r["answers_sent"].as_u64().unwrap() >= acked);
     assert!(r["reconnects"].as_u64().unwrap() > 0, "{r}");
     // Percentiles of the merged histogram: ordered, and within the run.
-    let (p50, p99, max) = (r["ack_p50_ms"].as_f64().unwrap(), r["ack_p99_ms"].as_f64().unwrap(), r["ack_max_ms"].as_f64().unwrap());
+    let (p50, p99, max) = (
+        r["ack_p50_ms"].as_f64().unwrap(),
+        r["ack_p99_ms"].as_f64().unwrap(),
+        r["ack_max_ms"].as_f64().unwrap(),
+    );
     assert!(0.0 < p50 && p50 <= p99 && p99 <= max && max < 30_000.0, "{r}");
     assert!(r["all_in_ms"].as_f64().unwrap() > 0.0);
     // A first login carries the (compressed) content; a resume naming its hash only `welcome`.
@@ -42,8 +57,17 @@ fn two_processes_give_one_report_and_resumes_get_no_content() {
 fn plain_content_costs_more_bytes_than_compressed() {
     let args = |plain: bool| {
         let mut a = vec![
-            "loadtest", "--candidates", "4", "--duration", "1", "--answer-interval", "0.5",
-            "--disconnect-rate", "0", "--items", SAMPLES,
+            "loadtest",
+            "--candidates",
+            "4",
+            "--duration",
+            "1",
+            "--answer-interval",
+            "0.5",
+            "--disconnect-rate",
+            "0",
+            "--items",
+            SAMPLES,
         ];
         if plain {
             a.push("--plain-content");
@@ -52,7 +76,8 @@ fn plain_content_costs_more_bytes_than_compressed() {
     };
     let run = |plain| report(&args(plain).iter().map(String::as_str).collect::<Vec<_>>());
     let (plain, compressed) = (run(true), run(false));
-    let (p, c) = (plain["login_bytes_mean"].as_f64().unwrap(), compressed["login_bytes_mean"].as_f64().unwrap());
+    let (p, c) =
+        (plain["login_bytes_mean"].as_f64().unwrap(), compressed["login_bytes_mean"].as_f64().unwrap());
     assert!(c < p / 2.0, "compressed {c} B vs plain {p} B per login");
     assert_eq!(plain["answers_lost"], 0);
     assert_eq!(compressed["answers_lost"], 0);

@@ -94,9 +94,10 @@ fn writer(path: PathBuf, mut rx: mpsc::UnboundedReceiver<Row>) -> rusqlite::Resu
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:18091".into());
-    let db = args.next().map(PathBuf::from).unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("bare-ack-{}.sqlite", std::process::id()))
-    });
+    let db = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("bare-ack-{}.sqlite", std::process::id())));
     open(&db)?;
     let (writes, rx) = mpsc::unbounded_channel();
     let path = db.clone();
@@ -109,7 +110,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE);");
         }
     });
-    let items: Vec<Value> = (1..=ITEMS).map(|n| json!({"id": format!("Q{n:02}"), "kind": "single_choice"})).collect();
+    let items: Vec<Value> =
+        (1..=ITEMS).map(|n| json!({"id": format!("Q{n:02}"), "kind": "single_choice"})).collect();
     let items = json!({"type": "items", "first": 0, "items": items}).to_string();
     let state = Bare { writes, epochs: Arc::default(), db, items: items.into() };
     let app = Router::new()
@@ -119,7 +121,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening {}", listener.local_addr()?);
-    axum::serve(listener, app).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }
 
@@ -148,7 +154,8 @@ async fn connection(s: Bare, mut socket: WebSocket) {
                 who = Some((number, epoch));
                 let welcome = json!({"type": "welcome", "epoch": epoch, "resume_token": "bare",
                     "status": "in_progress", "item_count": ITEMS, "stimulus_count": 0, "answers": []});
-                send(&mut socket, welcome).await && socket.send(Message::Text(s.items.as_ref().into())).await.is_ok()
+                send(&mut socket, welcome).await
+                    && socket.send(Message::Text(s.items.as_ref().into())).await.is_ok()
             }
             "answer" => match &who {
                 Some((candidate, epoch)) => {

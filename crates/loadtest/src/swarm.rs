@@ -178,7 +178,8 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     let sample_pid =
         if opts.url.is_some() && opts.server_pid.is_none() { None } else { Some(opts.server_pid) };
     let rss_before = sample_pid.map_or(0.0, rss_mb);
-    let start_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis() as u64;
+    let start_unix_ms =
+        SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis() as u64;
     let specs = share_out(&opts, &ws_url, list, start_unix_ms);
     // The server's memory while the exam runs, sampled every second until the end of answering
     // (the final submit storm and the check come after and are not part of the exam).
@@ -361,7 +362,11 @@ fn report(opts: &LoadtestOptions, m: &WorkerResult, lost: u64, (rss_before, rss)
         resume_bytes_mean: round2(per(m.resume_bytes, m.resumes_done)),
         server_rss_mb: round2(rss),
         server_rss_before_mb: round2(rss_before),
-        rss_per_candidate_kb: round2(if candidates == 0 { 0.0 } else { (rss - rss_before).max(0.0) * 1024.0 / candidates as f64 }),
+        rss_per_candidate_kb: round2(if candidates == 0 {
+            0.0
+        } else {
+            (rss - rss_before).max(0.0) * 1024.0 / candidates as f64
+        }),
         answers_per_s: round2(m.acked as f64 / opts.duration.as_secs_f64().max(0.001)),
         processes: opts.processes.max(1),
         candidates_failed: m.failures,

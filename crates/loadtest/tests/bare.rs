@@ -24,7 +24,8 @@ async fn the_bare_server_acknowledges_only_stored_answers() {
         .expect("the bare server starts (built with the package's examples)");
     let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("it said {line:?}")).to_string();
+    let addr =
+        line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("it said {line:?}")).to_string();
     let report = run(LoadtestOptions {
         candidates: 30,
         duration: Duration::from_secs(3),

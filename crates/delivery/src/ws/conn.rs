@@ -8,8 +8,8 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::login::{Credential, Session, login};
 use super::content::{ContentFrames, choose};
+use super::login::{Credential, Session, login};
 use super::messages::{ClientMessage, ContentWish, IntegrityKind, MAX_SEQ, Refusal, describe_bad_frame};
 use crate::session::{self, Clock, SubmitReason};
 use crate::state::AppState;

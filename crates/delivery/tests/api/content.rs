@@ -92,7 +92,9 @@ async fn compressed_content_is_the_same_content(b: Backend) {
 
     // An encoding the server does not know is a bad frame, not a silent fallback.
     let mut bad = app.socket().await;
-    bad.send(json!({"type": "resume", "candidate": num, "token": token, "content_encoding": "br"})).await.unwrap();
+    bad.send(json!({"type": "resume", "candidate": num, "token": token, "content_encoding": "br"}))
+        .await
+        .unwrap();
     assert_error(&bad.next(SECS).await.unwrap(), "bad_frame");
 }
 both_backends!(compressed_content_is_the_same_content);

@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::harness::*;
 
 /// How many contents the page has stored (0 when its database is gone).
-const STORED: &str = "return indexedDB.databases().then((dbs) => dbs.some((d) => d.name === 'khaothi-content')
+const STORED: &str =
+    "return indexedDB.databases().then((dbs) => dbs.some((d) => d.name === 'khaothi-content')
   ? new Promise((resolve) => { const q = indexedDB.open('khaothi-content'); q.onsuccess = () => {
       const db = q.result; const n = db.transaction('content').objectStore('content').count();
       n.onsuccess = () => { db.close(); resolve(n.result); }; }; })
