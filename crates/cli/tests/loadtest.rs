@@ -1,6 +1,6 @@
 //! `khaothi loadtest --processes`, run as the real binary (issue 17): the swarm shared out among
 //! worker processes of the same program, one merged JSON report, nothing lost, and resumes that
-//! name the content's hash are sent no content.
+//! name the content's hash (a reconnect storm among them) are sent no content.
 
 use std::process::Command;
 
@@ -29,6 +29,8 @@ fn two_processes_give_one_report_and_resumes_get_no_content() {
         "8",
         "--processes",
         "2",
+        "--storm-at",
+        "2.5",
         "--items",
         SAMPLES,
     ]);
@@ -51,6 +53,10 @@ fn two_processes_give_one_report_and_resumes_get_no_content() {
     // A first login carries the (compressed) content; a resume naming its hash only `welcome`.
     let (login, resume) = (r["login_bytes_mean"].as_f64().unwrap(), r["resume_bytes_mean"].as_f64().unwrap());
     assert!(resume > 0.0 && resume < login, "resume {resume} B vs login {login} B: {r}");
+    // The reconnect storm: everyone dropped at once and came back, without the content.
+    let (back, storm) = (r["storm_back_ms"].as_f64().unwrap(), r["storm_bytes_mean"].as_f64().unwrap());
+    assert!(back > 0.0 && back < 5_000.0, "{r}");
+    assert!(storm > 0.0 && storm < login, "storm resume {storm} B vs login {login} B: {r}");
 }
 
 #[test]

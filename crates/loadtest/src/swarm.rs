@@ -50,6 +50,9 @@ pub struct LoadtestOptions {
     /// The server at `url` is the bare ack-after-fsync server: no board, no package; any
     /// candidate number logs in, and the stored answers are at `/raw.csv`.
     pub bare: bool,
+    /// A reconnect storm this long after the start: every candidate drops its socket at once and
+    /// resumes (naming the content's hash).
+    pub storm_at: Option<Duration>,
 }
 
 impl Default for LoadtestOptions {
@@ -70,6 +73,7 @@ impl Default for LoadtestOptions {
             launcher: None,
             deflate: true,
             bare: false,
+            storm_at: None,
         }
     }
 }
@@ -110,6 +114,10 @@ pub struct Report {
     pub answers_per_s: f64,
     pub processes: usize,
     pub candidates_failed: u64,
+    /// With a storm: ms from the storm until the last candidate was back in (`welcome` and any
+    /// content), and the bytes a storm resume received on average.
+    pub storm_back_ms: f64,
+    pub storm_bytes_mean: f64,
 }
 
 /// (candidate number, item id) → (epoch, seq) of the newest saved answer, from the raw export.
@@ -222,6 +230,7 @@ fn share_out(
             start_unix_ms,
             end_unix_ms: start_unix_ms + opts.duration.as_millis() as u64,
             deflate: opts.deflate,
+            storm_unix_ms: opts.storm_at.map(|d| start_unix_ms + d.as_millis() as u64),
         })
         .collect()
 }
@@ -370,6 +379,8 @@ fn report(opts: &LoadtestOptions, m: &WorkerResult, lost: u64, (rss_before, rss)
         answers_per_s: round2(m.acked as f64 / opts.duration.as_secs_f64().max(0.001)),
         processes: opts.processes.max(1),
         candidates_failed: m.failures,
+        storm_back_ms: round2(m.storm_back_ms),
+        storm_bytes_mean: round2(per(m.storm_bytes, m.storm_resumes)),
     }
 }
 

@@ -31,6 +31,9 @@ pub struct WorkerSpec {
     pub end_unix_ms: u64,
     /// Ask for the content compressed (`content_encoding: "deflate-raw"`).
     pub deflate: bool,
+    /// A reconnect storm: every candidate drops its socket at this time (Unix ms) and resumes.
+    #[serde(default)]
+    pub storm_unix_ms: Option<u64>,
 }
 
 /// What a worker measured.
@@ -55,6 +58,11 @@ pub struct WorkerResult {
     pub resumes_done: u64,
     /// (number, item, epoch, seq) of every item's newest acknowledged answer.
     pub acked_answers: Vec<(String, String, i64, i64)>,
+    /// The reconnect storm: milliseconds from the storm until the last candidate was back in,
+    /// and the bytes its resumes received (summed).
+    pub storm_back_ms: f64,
+    pub storm_bytes: u64,
+    pub storm_resumes: u64,
 }
 
 impl WorkerResult {
@@ -78,6 +86,9 @@ impl WorkerResult {
         self.resume_bytes += o.resume_bytes;
         self.resumes_done += o.resumes_done;
         self.acked_answers.extend(o.acked_answers);
+        self.storm_back_ms = self.storm_back_ms.max(o.storm_back_ms);
+        self.storm_bytes += o.storm_bytes;
+        self.storm_resumes += o.storm_resumes;
     }
 
     fn add(&mut self, run: CandidateRun) {
@@ -96,6 +107,11 @@ impl WorkerResult {
         self.logins_done += 1;
         self.resume_bytes += run.resume_bytes;
         self.resumes_done += run.resumes;
+        if let Some((ms, bytes)) = run.storm {
+            self.storm_back_ms = self.storm_back_ms.max(ms);
+            self.storm_bytes += bytes;
+            self.storm_resumes += 1;
+        }
         let newest = run.acked.into_iter().map(|(item, (e, s))| (run.number.clone(), item, e, s));
         self.acked_answers.extend(newest);
     }
@@ -161,6 +177,8 @@ struct CandidateRun {
     login_bytes: u64,
     resumes: u64,
     resume_bytes: u64,
+    /// The storm's resume: (ms from the storm until back in, bytes received).
+    storm: Option<(f64, u64)>,
 }
 
 /// The fields of `login`/`resume` that ask for the content: compressed, and none when `held` is
@@ -200,7 +218,9 @@ async fn candidate(
         login_bytes: s.bytes,
         resumes: 0,
         resume_bytes: 0,
+        storm: None,
     };
+    let mut storm = spec.storm_unix_ms.map(instant_of);
     let items: Vec<Value> = w["items"].as_array().cloned().unwrap_or_default();
     let hash = w["content_hash"].as_str().map(str::to_string);
     let token = w["resume_token"].as_str().unwrap_or_default().to_string();
@@ -214,14 +234,17 @@ async fn candidate(
     tokio::time::sleep(Duration::from_secs_f64(first)).await;
     s.received.clear();
     while Instant::now() < end {
+        if let Some(at) = storm.filter(|at| Instant::now() >= *at) {
+            storm = None;
+            drop(s);
+            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref()).await?;
+            run.storm = Some((at.elapsed().as_secs_f64() * 1000.0, s.bytes));
+        }
         if rand::rng().random_bool(p_drop) {
             drop(s);
-            s = CandidateSocket::connect(&spec.ws_url).await?;
-            let wish = content_wish(spec.deflate, hash.as_deref());
-            epoch = s.resume_with(&number, &token, wish).await?["epoch"].as_i64().unwrap_or(0);
+            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref()).await?;
             run.resumes += 1;
             run.resume_bytes += s.bytes;
-            s.received.clear();
         }
         let n: u64 = rand::rng().random();
         let item = &items[(n % items.len().max(1) as u64) as usize];
@@ -238,9 +261,24 @@ async fn candidate(
         s.received.clear();
         let jitter = rand::rng().random_range(0.5..1.5);
         let next = Instant::now() + Duration::from_secs_f64(interval * jitter);
-        tokio::time::sleep_until(next.min(end).into()).await;
+        let wake = storm.map_or(next, |at| next.min(at));
+        tokio::time::sleep_until(wake.min(end).into()).await;
     }
     s.send(json!({"type": "submit"})).await?;
     s.expect("submitted", wait).await?;
     Ok(run)
+}
+
+/// A new socket resumed with the session's token, naming the content held: it and the new epoch.
+async fn resume_anew(
+    spec: &WorkerSpec,
+    number: &str,
+    token: &str,
+    held: Option<&str>,
+) -> Result<(CandidateSocket, i64), String> {
+    let mut s = CandidateSocket::connect(&spec.ws_url).await?;
+    let epoch =
+        s.resume_with(number, token, content_wish(spec.deflate, held)).await?["epoch"].as_i64().unwrap_or(0);
+    s.received.clear();
+    Ok((s, epoch))
 }

@@ -52,6 +52,10 @@ pub struct Args {
     /// khaothi-loadtest): no board, no package.
     #[arg(long, requires = "url")]
     pub bare: bool,
+    /// A reconnect storm this many seconds after the start: every candidate drops its socket at
+    /// once and resumes (the report's `storm_back_ms`, `storm_bytes_mean`).
+    #[arg(long)]
+    pub storm_at: Option<f64>,
     /// Internal: run one worker process of a `--processes` swarm from its spec file.
     #[arg(long, hide = true)]
     pub worker: Option<PathBuf>,
@@ -93,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }),
         deflate: !args.plain_content,
         bare: args.bare,
+        storm_at: args.storm_at.map(Duration::from_secs_f64),
     };
     let report = crate::runtime()?.block_on(run_swarm(opts)).map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string(&report)?);
