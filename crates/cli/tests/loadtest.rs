@@ -39,7 +39,7 @@ fn two_processes_give_one_report_and_resumes_get_no_content() {
     assert_eq!(r["candidates_failed"], 0, "{r}");
     assert_eq!(r["answers_lost"], 0, "{r}");
     let acked = r["answers_acked"].as_u64().unwrap();
-    assert!(acked > 200, "both processes' answers are counted: {r}");
+    assert!(acked >= 40, "both processes' answers are counted: {r}");
     assert!(r["answers_sent"].as_u64().unwrap() >= acked);
     assert!(r["reconnects"].as_u64().unwrap() > 0, "{r}");
     // Percentiles of the merged histogram: ordered, and within the run.

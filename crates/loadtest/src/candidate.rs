@@ -43,7 +43,8 @@ impl CandidateSocket {
         self.ws.send(Message::Text(t.into())).await.map_err(|e| e.to_string())
     }
 
-    /// The next JSON message (pings answered by the library), or `None` on close/timeout.
+    /// The next JSON message (pings answered by the library), `Null` for a binary frame (kept in
+    /// `frames`), or `None` on close/timeout.
     pub async fn next(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
@@ -56,8 +57,10 @@ impl CandidateSocket {
                     return Some(v);
                 }
                 Ok(Message::Binary(b)) => {
+                    // Kept in `frames`; `Null` tells the caller one came.
                     self.bytes += b.len() as u64;
                     self.frames.push(b.to_vec());
+                    return Some(Value::Null);
                 }
                 Ok(Message::Close(f)) => {
                     self.closed = Some(f.map_or(1005, |f| u16::from(f.code)));
