@@ -42,6 +42,8 @@ pub static ASSETS: &[(&str, &[u8])] = assets!(
     "candidate.css",
     "candidate.js",
     "candidate-session.js",
+    "content-cache.js",
+    "seb-proof.js",
     "candidate-view.js",
     "proctor.html",
     "proctor.css",

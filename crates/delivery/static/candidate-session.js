@@ -13,6 +13,8 @@
 // `welcome` within CONNECT_TIMEOUT_MS is dropped the same way (a frozen server still accepts TCP).
 
 import { Countdown, backoffMs, socketUrl } from './clock.js';
+import { contentWish, eraseContent, keepContent, onContentFrame, takeContent } from './content-cache.js';
+import { sebProof } from './seb-proof.js';
 
 const STORE = 'khaothi:candidate';
 const RESEND_AFTER_MS = 8000;
@@ -26,34 +28,6 @@ const REFILL_PER_S = 6;
 
 /** Login errors after which retrying on our own cannot help. */
 const FATAL_LOGIN = new Set(['login_failed', 'admit_required', 'absent', 'event_required', 'resume_failed', 'event_not_open', 'seb_required', 'seb_mismatch']);
-/** How long SEB's `updateKeys` may take before the login goes without its keys. */
-const SEB_KEYS_WAIT_MS = 2000;
-
-/**
- * Safe Exam Browser's keys for this page (its JavaScript API, SEB 3.x): the Config Key and the
- * Browser Exam Key, each hashed by SEB with this page's URL. `null` outside SEB. The server checks
- * them when the event requires SEB (docs/operations.md "Safe Exam Browser").
- */
-export async function sebProof() {
-  const api = globalThis.SafeExamBrowser?.security;
-  if (!api) return null;
-  if (typeof api.updateKeys === 'function' && !api.configKey) {
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, SEB_KEYS_WAIT_MS);
-      try {
-        api.updateKeys(() => { clearTimeout(timer); resolve(); });
-      } catch {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  }
-  const proof = { url: location.href.split('#')[0] };
-  if (api.configKey) proof.config_key_hash = String(api.configKey);
-  if (api.browserExamKey) proof.browser_exam_key_hash = String(api.browserExamKey);
-  return proof;
-}
-
 function readStore() {
   try {
     return JSON.parse(localStorage.getItem(STORE) || 'null');
@@ -78,6 +52,11 @@ export class ExamSession {
     this.itemCount = 0;
     this.itemsReady = false;
     this.stimuli = {};
+    /** The content hash of `welcome`; `cached`: {event, version, hash} stored in IndexedDB. */
+    this.contentHash = null;
+    this.cached = null;
+    /** Compressed content frames still to come: {left, chunks}. */
+    this.deflated = null;
     this.info = null;
     this.values = new Map();
     this.pending = new Map();
@@ -125,6 +104,7 @@ export class ExamSession {
       this.values.set(item, p.value);
     }
     this.flags = new Set(s.flags || []);
+    this.cached = s.content && s.content.hash ? s.content : null;
     this.position = typeof s.at === 'string' ? s.at : null;
     this.wantsFullscreen = Boolean(s.fullscreen);
   }
@@ -142,6 +122,7 @@ export class ExamSession {
       flags: [...this.flags],
       at: this.position,
       fullscreen: Boolean(this.wantsFullscreen),
+      content: this.cached,
     };
     try {
       localStorage.setItem(STORE, JSON.stringify(s));
@@ -196,13 +177,16 @@ export class ExamSession {
       const cred = this.mode === 'login' ? this.cred : this.resumeCredential();
       this.seb ??= sebProof();
       this.seb.then((seb) => {
-        if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(seb ? { ...cred, seb } : cred));
+        const m = { ...cred, ...contentWish(this), ...(seb ? { seb } : {}) };
+        if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
       });
     };
+    ws.binaryType = 'arraybuffer';
     ws.onmessage = (e) => {
       if (this.ws !== ws) return;
       this.lastMessage = performance.now();
       this.awaitingSince = null;
+      if (typeof e.data !== 'string') return onContentFrame(this, e.data);
       let m;
       try {
         m = JSON.parse(e.data);
@@ -362,9 +346,11 @@ export class ExamSession {
     this.paused = Boolean(m.paused);
     this.clock.set(m.remaining_ms, { frozen: this.paused });
     this.itemCount = m.item_count ?? (m.items || []).length;
-    this.items = Array.isArray(m.items) ? m.items.slice() : new Array(this.itemCount);
+    const kept = m.content_sent === false && this.itemsReady && this.contentHash === m.content_hash;
+    if (!kept) this.items = Array.isArray(m.items) ? m.items.slice() : new Array(this.itemCount);
     if (m.stimuli) Object.assign(this.stimuli, m.stimuli);
     this.itemsReady = false;
+    takeContent(this, m, kept);
     this.ui.onWelcome(m);
     if (this.paused) this.ui.onPaused(m.pause_reason || '');
     this.checkItems();
@@ -383,6 +369,7 @@ export class ExamSession {
     }
     this.itemsReady = true;
     this.ui.onItems();
+    keepContent(this);
   }
 
   /**
@@ -541,6 +528,8 @@ export class ExamSession {
     } catch {
       /* nothing stored */
     }
+    this.cached = null;
+    eraseContent();
     this.ui.onFinal(result);
   }
 

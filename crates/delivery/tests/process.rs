@@ -230,6 +230,7 @@ async fn a_small_load_test_loses_nothing() {
         items,
         login_concurrency: 50,
         server_pid: None,
+        ..Default::default()
     })
     .await
     .unwrap();

@@ -6,7 +6,8 @@
 //! - [`candidate`]: a candidate's websocket ([`CandidateSocket`]), recording what it was sent;
 //! - [`demo`]: the demo package and event (`khaothi demo`, the load test, delivery's tests);
 //! - [`swarm`]: `khaothi loadtest`, many candidates answering at once, every ack checked against
-//!   the results.
+//!   the results; [`worker`] one process's share of the candidates, [`processes`] the swarm as
+//!   several processes, [`histogram`] the latency histograms they merge.
 //!
 //! The demo set-up lives here rather than in the CLI because the load test and delivery's tests
 //! build its package too, and it speaks to the server only through [`BoardClient`].
@@ -14,7 +15,10 @@
 pub mod board;
 pub mod candidate;
 pub mod demo;
+pub mod histogram;
+pub mod processes;
 pub mod swarm;
+pub mod worker;
 
 pub use board::{BoardClient, ClientError, EventSetup};
 pub use candidate::{CandidateSocket, some_answer};

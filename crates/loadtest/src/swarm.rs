@@ -1,21 +1,24 @@
 //! `khaothi loadtest`: a swarm of real websocket candidates against a delivery server — its own
-//! on a fresh SQLite database, or one at a URL with board credentials. Each candidate logs in,
-//! answers at the given interval, drops and resumes its connection at random, and submits; then
-//! every acknowledged answer is looked up in the final results.
+//! on a fresh SQLite database, or one at a URL with board credentials, or the bare
+//! ack-after-fsync server (`bare`: the limit the product is compared with). Each candidate logs
+//! in, answers at the given interval, drops and resumes its connection at random, and submits;
+//! then every acknowledged answer is looked up in the server's stored answers.
+//!
+//! The candidates run in this process ([`crate::worker`]) or, with `processes` > 1, in that many
+//! processes ([`crate::processes`]) whose histograms are merged into one report.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use khaothi_domain::Item;
 use khaothi_package::BuiltPackage;
-use rand::Rng;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::board::{BoardClient, EventSetup};
-use crate::candidate::{CandidateSocket, some_answer};
+use crate::histogram::Histogram;
+use crate::processes::{WorkerLauncher, run_processes};
+use crate::worker::{WorkerResult, WorkerSpec, run_worker};
 use khaothi_delivery::{Application, DeliveryConfig};
 
 #[derive(Debug, Clone)]
@@ -34,10 +37,45 @@ pub struct LoadtestOptions {
     /// server's pinned key. Generated when the load test starts its own server.
     pub signing_key: Option<String>,
     pub items: Vec<Item>,
-    /// Logins in flight at once while the swarm ramps up.
+    /// Logins in flight at once while the swarm ramps up (shared out among the processes).
     pub login_concurrency: usize,
     /// With `url`: the server's process id on this machine, to report its resident memory.
     pub server_pid: Option<u32>,
+    /// Processes the candidates are shared out among (1: this one). Needs `launcher`.
+    pub processes: usize,
+    /// How to start a worker process (`khaothi loadtest --worker`).
+    pub launcher: Option<WorkerLauncher>,
+    /// Ask for the content compressed (the candidate page does when its browser can inflate).
+    pub deflate: bool,
+    /// The server at `url` is the bare ack-after-fsync server: no board, no package; any
+    /// candidate number logs in, and the stored answers are at `/raw.csv`.
+    pub bare: bool,
+    /// A reconnect storm this long after the start: every candidate drops its socket at once and
+    /// resumes (naming the content's hash).
+    pub storm_at: Option<Duration>,
+}
+
+impl Default for LoadtestOptions {
+    fn default() -> Self {
+        Self {
+            candidates: 1000,
+            duration: Duration::from_secs(60),
+            answer_interval: Duration::from_secs(2),
+            disconnect_rate: 0.01,
+            url: None,
+            board_user: "board".into(),
+            board_password: "khaothi-demo".into(),
+            signing_key: None,
+            items: Vec::new(),
+            login_concurrency: 200,
+            server_pid: None,
+            processes: 1,
+            launcher: None,
+            deflate: true,
+            bare: false,
+            storm_at: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -49,32 +87,38 @@ pub struct Report {
     pub ack_p50_ms: f64,
     pub ack_p99_ms: f64,
     pub ack_max_ms: f64,
-    /// The same over the answers sent after the last candidate logged in: the exam in its
-    /// steady state, without the logins' burst of item messages.
+    /// The same over the answers sent from the first whole second after the last candidate
+    /// logged in: the exam in its steady state, without the logins' burst.
     pub steady_ack_p50_ms: f64,
     pub steady_ack_p99_ms: f64,
     pub reconnects: u64,
-    /// Seconds from the swarm's start until the last candidate's `welcome` (the synchronized
-    /// start: with `login_concurrency` ≥ candidates, everyone logs in at once).
+    /// Seconds from the swarm's start until the last candidate's `welcome` and content (the
+    /// synchronized start: with `login_concurrency` ≥ candidates, everyone logs in at once).
     pub login_all_s: f64,
-    /// Time from connecting to `welcome` per login.
+    /// The same in milliseconds.
+    pub all_in_ms: f64,
+    /// Time from connecting to the last content frame per first login.
     pub login_p50_ms: f64,
     pub login_p99_ms: f64,
+    /// Bytes a candidate received per first login (`welcome` and content) and per resume.
+    pub login_bytes_mean: f64,
+    pub resume_bytes_mean: f64,
     /// Peak resident memory of the server while candidates answer: of `server_pid` when given;
     /// for a self-started server the whole process (server and client swarm together), an upper
     /// bound; 0 when unknown (a remote server).
     pub server_rss_mb: f64,
+    /// The server's resident memory before the first login, and (peak − that) per candidate.
+    pub server_rss_before_mb: f64,
+    pub rss_per_candidate_kb: f64,
+    /// Acknowledged answers per second of answering.
+    pub answers_per_s: f64,
+    pub processes: usize,
+    pub candidates_failed: u64,
+    /// With a storm: ms from the storm until the last candidate was back in (`welcome` and any
+    /// content), and the bytes a storm resume received on average.
+    pub storm_back_ms: f64,
+    pub storm_bytes_mean: f64,
 }
-
-#[derive(Default)]
-struct Counters {
-    sent: AtomicU64,
-    acked: AtomicU64,
-    reconnects: AtomicU64,
-}
-
-/// The newest acknowledged answer of each item: (epoch, seq, value).
-type Acked = HashMap<String, (i64, i64, Value)>;
 
 /// (candidate number, item id) → (epoch, seq) of the newest saved answer, from the raw export.
 fn saved_answers(raw: &str) -> Result<HashMap<(String, String), (i64, i64)>, String> {
@@ -83,7 +127,7 @@ fn saved_answers(raw: &str) -> Result<HashMap<(String, String), (i64, i64)>, Str
     let col =
         |name: &str| header.iter().position(|h| h == name).ok_or(format!("raw export: no {name} column"));
     let (person, item, epoch, seq) = (col("person")?, col("item")?, col("epoch")?, col("seq")?);
-    let mut out = HashMap::new();
+    let mut out: HashMap<(String, String), (i64, i64)> = HashMap::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| format!("raw export: {e}"))?;
         let field = |c: usize| rec.get(c).unwrap_or_default();
@@ -93,7 +137,8 @@ fn saved_answers(raw: &str) -> Result<HashMap<(String, String), (i64, i64)>, Str
             Some((id, v)) if v.chars().all(|c| c.is_ascii_digit()) => id,
             _ => field(item),
         };
-        out.insert((field(person).to_string(), id.to_string()), (e, s));
+        let at = out.entry((field(person).to_string(), id.to_string())).or_insert((e, s));
+        *at = (*at).max((e, s));
     }
     Ok(out)
 }
@@ -111,69 +156,97 @@ pub fn rss_mb(pid: Option<u32>) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Where the answers end up and how to read them back.
+enum Target {
+    Product { board: BoardClient, event: String, pkg: Box<BuiltPackage> },
+    Bare { base: String },
+}
+
 /// Runs the load test: sets up an event of `opts.candidates` candidates, lets them answer for
-/// `opts.duration`, and checks every acknowledged answer against the raw export.
+/// `opts.duration`, and checks every acknowledged answer against the stored answers.
 pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     let signer = match &opts.signing_key {
         Some(k) => khaothi_package::BoardSigningKey::parse(k).map_err(|e| e.to_string())?,
         None => khaothi_package::BoardSigningKey::generate(&mut rand::rng()),
     };
     let dir = tempfile_dir()?;
-    let (base, _guard) = target(&opts, &signer, &dir).await?;
-    let board = BoardClient::login(&base, &opts.board_user, &opts.board_password).await.map_err(|e| e.0)?;
-    let (event, pkg, list) = set_up(&board, &opts, &signer, &base).await?;
+    let (base, _guard) = server(&opts, &signer, &dir).await?;
+    let (target, list) = if opts.bare {
+        let list = (1..=opts.candidates).map(|n| (format!("B{n:06}"), "-".to_string())).collect();
+        (Target::Bare { base: base.clone() }, list)
+    } else {
+        let board =
+            BoardClient::login(&base, &opts.board_user, &opts.board_password).await.map_err(|e| e.0)?;
+        let (event, pkg, list) = set_up(&board, &opts, &signer, &base).await?;
+        let list = list.into_iter().map(|(number, _, code)| (number, code)).collect();
+        (Target::Product { board, event, pkg: Box::new(pkg) }, list)
+    };
     let ws_url = format!("{}/ws/candidate", base.replacen("http", "ws", 1));
-    let counters = Arc::new(Counters::default());
-    let login_gate = Arc::new(tokio::sync::Semaphore::new(opts.login_concurrency.max(1)));
-    let end = Instant::now() + opts.duration;
-    eprintln!("loadtest: {} candidates answering for {:?}", list.len(), opts.duration);
-    let mut tasks = Vec::with_capacity(list.len());
-    let started = Instant::now();
-    for (number, _, code) in list.clone() {
-        let (ws_url, counters, gate) = (ws_url.clone(), counters.clone(), login_gate.clone());
-        let pace =
-            Pace { interval: opts.answer_interval.as_secs_f64(), disconnect_rate: opts.disconnect_rate };
-        tasks.push(tokio::spawn(
-            async move { candidate(ws_url, number, code, pace, counters, gate, end).await },
-        ));
-    }
-    // The server's memory while the exam runs, sampled every second until the end of answering
-    // (the final submit storm and the results query come after and are not part of the exam).
+    eprintln!("loadtest: {} candidates answering for {:?}", opts.candidates, opts.duration);
     let sample_pid =
         if opts.url.is_some() && opts.server_pid.is_none() { None } else { Some(opts.server_pid) };
-    let sampler = tokio::spawn(peak_rss(sample_pid, end));
-    let mut runs = Vec::with_capacity(list.len());
-    let mut failures = 0usize;
-    for (t, (number, _, _)) in tasks.into_iter().zip(&list) {
-        match t.await {
-            Ok(Ok(done)) => runs.push((number.clone(), done)),
-            Ok(Err(e)) => {
-                failures += 1;
-                if failures <= 5 {
-                    eprintln!("loadtest: candidate {number}: {e}");
-                }
-            }
-            Err(e) => return Err(e.to_string()),
-        }
-    }
+    let rss_before = sample_pid.map_or(0.0, rss_mb);
+    let start_unix_ms =
+        SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis() as u64;
+    let specs = share_out(&opts, &ws_url, list, start_unix_ms);
+    // The server's memory while the exam runs, sampled every second until the end of answering
+    // (the final submit storm and the check come after and are not part of the exam).
+    let sampler = tokio::spawn(peak_rss(sample_pid, Instant::now() + opts.duration));
+    let merged = if specs.len() == 1 {
+        run_worker(specs.into_iter().next().expect("one")).await
+    } else {
+        let launcher = opts.launcher.as_ref().ok_or("--processes needs a worker launcher")?;
+        run_processes(launcher, specs, &dir).await?
+    };
     let rss = sampler.await.map_err(|e| e.to_string())?;
-    let lost = lost_answers(&board, &event, &pkg, &runs).await?;
-    if failures > 0 {
-        eprintln!("loadtest: {failures} candidates failed (see above)");
+    let lost = lost_answers(&target, &merged).await?;
+    if merged.failures > 0 {
+        for e in &merged.errors {
+            eprintln!("loadtest: candidate failed: {e}");
+        }
+        eprintln!("loadtest: {} candidates failed", merged.failures);
     }
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(report(list.len(), &counters, &runs, started, lost, rss))
+    Ok(report(&opts, &merged, lost, (rss_before, rss)))
+}
+
+/// The candidates shared out among `opts.processes` workers (each with its share of the login
+/// concurrency), all with the same start and end.
+fn share_out(
+    opts: &LoadtestOptions,
+    ws_url: &str,
+    list: Vec<(String, String)>,
+    start_unix_ms: u64,
+) -> Vec<WorkerSpec> {
+    let n = opts.processes.clamp(1, list.len().max(1));
+    let per = list.len().div_ceil(n).max(1);
+    list.chunks(per)
+        .map(|chunk| WorkerSpec {
+            ws_url: ws_url.to_string(),
+            candidates: chunk.to_vec(),
+            answer_interval: opts.answer_interval.as_secs_f64(),
+            disconnect_rate: opts.disconnect_rate,
+            login_concurrency: opts.login_concurrency.div_ceil(n).max(1),
+            start_unix_ms,
+            end_unix_ms: start_unix_ms + opts.duration.as_millis() as u64,
+            deflate: opts.deflate,
+            storm_unix_ms: opts.storm_at.map(|d| start_unix_ms + d.as_millis() as u64),
+        })
+        .collect()
 }
 
 /// The server to load: the one at `opts.url`, or one started here on a fresh SQLite database in
 /// `dir` (it stops when the returned guard is dropped).
-async fn target(
+async fn server(
     opts: &LoadtestOptions,
     signer: &khaothi_package::BoardSigningKey,
     dir: &std::path::Path,
 ) -> Result<(String, Option<tokio::sync::oneshot::Sender<()>>), String> {
     if let Some(u) = &opts.url {
         return Ok((u.trim_end_matches('/').to_string(), None));
+    }
+    if opts.bare {
+        return Err("the bare server is started on its own (see docs/benchmarks.md); give its --url".into());
     }
     let config = DeliveryConfig {
         listen: "127.0.0.1:0".parse().expect("address"),
@@ -234,70 +307,80 @@ async fn peak_rss(pid: Option<Option<u32>>, end: Instant) -> f64 {
     peak
 }
 
-/// Acknowledged answers missing from the raw export (newest epoch and seq of each item). The
+/// Acknowledged answers missing from the stored answers (newest epoch and seq of each item). The
 /// load event scores at submit, so its keys may be released even if a candidate failed.
-async fn lost_answers(
-    board: &BoardClient,
-    event: &str,
-    pkg: &BuiltPackage,
-    runs: &[(String, CandidateRun)],
-) -> Result<u64, String> {
-    board
-        .post(&format!("/api/v1/events/{event}/keys"), json!({"release_key": pkg.keys_key.to_hex()}))
-        .await
-        .map_err(|e| e.0)?;
-    let raw = board.get(&format!("/api/v1/events/{event}/exports/raw.csv")).await.map_err(|e| e.0)?;
-    let saved = saved_answers(raw.as_str().unwrap_or_default())?;
-    let mut lost = 0u64;
-    for (number, run) in runs {
-        for (item, (epoch, seq, _)) in &run.acked {
-            let at = saved.get(&(number.clone(), item.clone()));
-            if at.is_none_or(|s| *s < (*epoch, *seq)) {
-                lost += 1;
-            }
+async fn lost_answers(target: &Target, merged: &WorkerResult) -> Result<u64, String> {
+    let raw = match target {
+        Target::Product { board, event, pkg } => {
+            board
+                .post(&format!("/api/v1/events/{event}/keys"), json!({"release_key": pkg.keys_key.to_hex()}))
+                .await
+                .map_err(|e| e.0)?;
+            let raw = board.get(&format!("/api/v1/events/{event}/exports/raw.csv")).await.map_err(|e| e.0)?;
+            raw.as_str().unwrap_or_default().to_string()
         }
-    }
-    Ok(lost)
+        Target::Bare { base } => reqwest::get(format!("{base}/raw.csv"))
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?,
+    };
+    let saved = saved_answers(&raw)?;
+    let lost = merged
+        .acked_answers
+        .iter()
+        .filter(|(number, item, epoch, seq)| {
+            saved.get(&(number.clone(), item.clone())).is_none_or(|s| *s < (*epoch, *seq))
+        })
+        .count();
+    Ok(lost as u64)
 }
 
-/// The report of the candidates' runs: ack latencies over the whole run and after the last
-/// login (the steady state), login times, counts.
-fn report(
-    candidates: usize,
-    counters: &Counters,
-    runs: &[(String, CandidateRun)],
-    started: Instant,
-    lost: u64,
-    rss: f64,
-) -> Report {
-    let last_login =
-        runs.iter().map(|(_, r)| r.logged_in_at.duration_since(started).as_secs_f64()).fold(0.0f64, f64::max);
-    let all_in = started + Duration::from_secs_f64(last_login);
-    let timed = runs.iter().flat_map(|(_, r)| r.latencies.iter());
-    let mut latencies: Vec<f64> = timed.clone().map(|(_, ms)| *ms).collect();
-    let mut steady: Vec<f64> = timed.filter(|(t0, _)| *t0 >= all_in).map(|(_, ms)| *ms).collect();
-    let mut logins: Vec<f64> = runs.iter().map(|(_, r)| r.login_ms).collect();
-    latencies.sort_by(f64::total_cmp);
-    steady.sort_by(f64::total_cmp);
-    logins.sort_by(f64::total_cmp);
-    let pct_of =
-        |v: &[f64], p: f64| if v.is_empty() { 0.0 } else { v[((v.len() - 1) as f64 * p).round() as usize] };
-    let pct = |p: f64| pct_of(&latencies, p);
+/// The report of the merged runs: ack latencies over the whole run and after the last login
+/// (the steady state), login times and bytes, counts.
+fn report(opts: &LoadtestOptions, m: &WorkerResult, lost: u64, (rss_before, rss): (f64, f64)) -> Report {
+    let mut all = Histogram::default();
+    let mut steady = Histogram::default();
+    let first_steady = (m.last_login_ms / 1000.0).ceil() as usize;
+    for (second, h) in m.latency_by_second.iter().enumerate() {
+        all.merge(h);
+        if second >= first_steady {
+            steady.merge(h);
+        }
+    }
+    let per = |sum: u64, n: u64| if n == 0 { 0.0 } else { sum as f64 / n as f64 };
+    let candidates = opts.candidates;
     Report {
         candidates,
-        answers_sent: counters.sent.load(Ordering::Relaxed),
-        answers_acked: counters.acked.load(Ordering::Relaxed),
+        answers_sent: m.sent,
+        answers_acked: m.acked,
         answers_lost: lost,
-        ack_p50_ms: round2(pct(0.5)),
-        ack_p99_ms: round2(pct(0.99)),
-        ack_max_ms: round2(latencies.last().copied().unwrap_or(0.0)),
-        steady_ack_p50_ms: round2(pct_of(&steady, 0.5)),
-        steady_ack_p99_ms: round2(pct_of(&steady, 0.99)),
-        reconnects: counters.reconnects.load(Ordering::Relaxed),
-        login_all_s: round2(last_login),
-        login_p50_ms: round2(pct_of(&logins, 0.5)),
-        login_p99_ms: round2(pct_of(&logins, 0.99)),
+        ack_p50_ms: round2(all.percentile(0.5)),
+        ack_p99_ms: round2(all.percentile(0.99)),
+        ack_max_ms: round2(all.max()),
+        steady_ack_p50_ms: round2(steady.percentile(0.5)),
+        steady_ack_p99_ms: round2(steady.percentile(0.99)),
+        reconnects: m.reconnects,
+        login_all_s: round2(m.last_login_ms / 1000.0),
+        all_in_ms: round2(m.last_login_ms),
+        login_p50_ms: round2(m.logins.percentile(0.5)),
+        login_p99_ms: round2(m.logins.percentile(0.99)),
+        login_bytes_mean: round2(per(m.login_bytes, m.logins_done)),
+        resume_bytes_mean: round2(per(m.resume_bytes, m.resumes_done)),
         server_rss_mb: round2(rss),
+        server_rss_before_mb: round2(rss_before),
+        rss_per_candidate_kb: round2(if candidates == 0 {
+            0.0
+        } else {
+            (rss - rss_before).max(0.0) * 1024.0 / candidates as f64
+        }),
+        answers_per_s: round2(m.acked as f64 / opts.duration.as_secs_f64().max(0.001)),
+        processes: opts.processes.max(1),
+        candidates_failed: m.failures,
+        storm_back_ms: round2(m.storm_back_ms),
+        storm_bytes_mean: round2(per(m.storm_bytes, m.storm_resumes)),
     }
 }
 
@@ -309,78 +392,4 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
     let d = std::env::temp_dir().join(format!("khaothi-loadtest-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
     Ok(d)
-}
-
-/// What one simulated candidate reports.
-struct CandidateRun {
-    /// (when sent, ms to its ack) per answer.
-    latencies: Vec<(Instant, f64)>,
-    acked: Acked,
-    login_ms: f64,
-    logged_in_at: Instant,
-}
-
-#[derive(Clone, Copy)]
-struct Pace {
-    interval: f64,
-    disconnect_rate: f64,
-}
-
-async fn candidate(
-    ws_url: String,
-    number: String,
-    code: String,
-    pace: Pace,
-    counters: Arc<Counters>,
-    gate: Arc<tokio::sync::Semaphore>,
-    end: Instant,
-) -> Result<CandidateRun, String> {
-    let wait = Duration::from_secs(30);
-    let permit = gate.acquire().await.map_err(|e| e.to_string())?;
-    let t_login = Instant::now();
-    let mut s = CandidateSocket::connect(&ws_url).await?;
-    let w = s.login(&number, &code).await?;
-    let logged_in_at = Instant::now();
-    let login_ms = logged_in_at.duration_since(t_login).as_secs_f64() * 1000.0;
-    drop(permit);
-    let items: Vec<Value> = w["items"].as_array().cloned().unwrap_or_default();
-    let token = w["resume_token"].as_str().unwrap_or_default().to_string();
-    let mut epoch = w["epoch"].as_i64().unwrap_or(0);
-    let (mut lat, mut acked) = (Vec::new(), Acked::new());
-    let mut seq = 0i64;
-    let interval = pace.interval;
-    // Probability of a drop before each answer, so that `disconnect_rate` of candidates drop per minute.
-    let p_drop = (pace.disconnect_rate * interval / 60.0).clamp(0.0, 1.0);
-    // Spread the first answers over one interval.
-    let first = rand::rng().random_range(0.0..interval.max(0.001));
-    tokio::time::sleep(Duration::from_secs_f64(first)).await;
-    s.received.clear();
-    while Instant::now() < end {
-        if rand::rng().random_bool(p_drop) {
-            drop(s);
-            counters.reconnects.fetch_add(1, Ordering::Relaxed);
-            s = CandidateSocket::connect(&ws_url).await?;
-            epoch = s.resume(&number, &token).await?["epoch"].as_i64().unwrap_or(0);
-            s.received.clear();
-        }
-        let n: u64 = rand::rng().random();
-        let item = &items[(n % items.len().max(1) as u64) as usize];
-        let id = item["id"].as_str().unwrap_or_default().to_string();
-        let value = some_answer(item, n >> 8);
-        seq += 1;
-        counters.sent.fetch_add(1, Ordering::Relaxed);
-        let t0 = Instant::now();
-        s.send(json!({"type": "answer", "seq": seq, "item": id, "value": value})).await?;
-        s.expect("ack", wait).await?;
-        lat.push((t0, t0.elapsed().as_secs_f64() * 1000.0));
-        counters.acked.fetch_add(1, Ordering::Relaxed);
-        acked.insert(id, (epoch, seq, value));
-        s.received.clear();
-        let jitter = rand::rng().random_range(0.5..1.5);
-        let next = Instant::now() + Duration::from_secs_f64(interval * jitter);
-        tokio::time::sleep_until(next.min(end).into()).await;
-    }
-    s.send(json!({"type": "submit"})).await?;
-    s.expect("submitted", wait).await?;
-    Ok(CandidateRun { latencies: lat, acked, login_ms, logged_in_at })
 }

@@ -1,11 +1,13 @@
 //! `khaothi loadtest`: a websocket swarm of candidates against a delivery server (its own on a
-//! fresh database by default). The last line of output is the JSON report.
+//! fresh database by default), in this process or several (`--processes`). The last line of
+//! output is the JSON report.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use khaothi_domain::ItemRecord;
+use khaothi_loadtest::processes::{WorkerLauncher, worker_main};
 use khaothi_loadtest::swarm::{LoadtestOptions, run as run_swarm};
 
 #[derive(clap::Args, Debug)]
@@ -39,9 +41,32 @@ pub struct Args {
     /// With --url: the server's process id here, to report its resident memory.
     #[arg(long)]
     pub server_pid: Option<u32>,
+    /// Run the candidates in this many processes (one process holds at most its open-file limit
+    /// of sockets); their histograms are merged into the one report.
+    #[arg(long, default_value_t = 1)]
+    pub processes: usize,
+    /// Ask for the content as JSON text messages instead of compressed binary frames.
+    #[arg(long)]
+    pub plain_content: bool,
+    /// The server at --url is the bare ack-after-fsync server (the `bare_ack_server` example of
+    /// khaothi-loadtest): no board, no package.
+    #[arg(long, requires = "url")]
+    pub bare: bool,
+    /// A reconnect storm this many seconds after the start: every candidate drops its socket at
+    /// once and resumes (the report's `storm_back_ms`, `storm_bytes_mean`).
+    #[arg(long)]
+    pub storm_at: Option<f64>,
+    /// Internal: run one worker process of a `--processes` swarm from its spec file.
+    #[arg(long, hide = true)]
+    pub worker: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(spec) = &args.worker {
+        let line = crate::runtime()?.block_on(worker_main(spec)).map_err(anyhow::Error::msg)?;
+        println!("{line}");
+        return Ok(());
+    }
     let text =
         std::fs::read_to_string(&args.items).with_context(|| format!("reading {}", args.items.display()))?;
     let items = text
@@ -65,6 +90,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         items,
         login_concurrency: args.login_concurrency,
         server_pid: args.server_pid,
+        processes: args.processes,
+        launcher: Some(WorkerLauncher {
+            program: std::env::current_exe().context("the path of this program")?,
+            args: vec!["loadtest".into(), "--worker".into()],
+        }),
+        deflate: !args.plain_content,
+        bare: args.bare,
+        storm_at: args.storm_at.map(Duration::from_secs_f64),
     };
     let report = crate::runtime()?.block_on(run_swarm(opts)).map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string(&report)?);

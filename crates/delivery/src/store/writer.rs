@@ -4,6 +4,12 @@
 //! wrote meanwhile, so throughput grows with load while each answer is still acknowledged only
 //! once durable.
 //!
+//! The writer runs on its own OS thread (a single-threaded runtime of its own), not as one task
+//! among the connections': with 20,000 sockets on two cores the shared runtime's queues hold
+//! thousands of ready tasks, and a writer scheduled behind them delays every acknowledgement of
+//! its batch. On its thread it takes the next batch as soon as a commit ends. (A blocking SQLite
+//! driver was measured against this in issue 17 and not taken: see docs/benchmarks.md.)
+//!
 //! Being the only writer of the response log and the audit log, it also links both hash chains
 //! ([`crate::chain`]): it holds their heads in memory (loaded once at start), so linking an answer
 //! costs one SHA-256 and no query. Heads move only when a commit succeeds.
@@ -83,12 +89,21 @@ pub struct Writer {
 pub struct WriteFailed(pub String);
 
 impl Writer {
-    /// Loads the chain heads (linking rows from before the chains, once) and starts the task.
+    /// Loads the chain heads (linking rows from before the chains, once) and starts the writer's
+    /// thread. The thread ends when every `Writer` is dropped.
     pub async fn start(db: DatabaseConnection, max_batch: usize) -> Result<Self, DbErr> {
         let heads = super::chains::load_heads(&db).await?;
         let shared = Arc::new(Mutex::new(heads));
         let (tx, rx) = mpsc::channel(65_536);
-        tokio::spawn(run(db, rx, max_batch.max(1), heads, shared.clone()));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DbErr::Custom(format!("the writer's runtime: {e}")))?;
+        let heads_out = shared.clone();
+        std::thread::Builder::new()
+            .name("khaothi-writer".into())
+            .spawn(move || runtime.block_on(run(db, rx, max_batch.max(1), heads, heads_out)))
+            .map_err(|e| DbErr::Custom(format!("the writer's thread: {e}")))?;
         Ok(Self { tx, heads: shared })
     }
 

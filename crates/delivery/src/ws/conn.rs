@@ -8,8 +8,9 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::content::{ContentFrames, choose};
 use super::login::{Credential, Session, login};
-use super::messages::{ClientMessage, IntegrityKind, MAX_SEQ, Refusal, describe_bad_frame};
+use super::messages::{ClientMessage, ContentWish, IntegrityKind, MAX_SEQ, Refusal, describe_bad_frame};
 use crate::session::{self, Clock, SubmitReason};
 use crate::state::AppState;
 use crate::store;
@@ -243,11 +244,13 @@ impl Conn {
             }
         };
         match msg {
-            ClientMessage::Login { candidate, code, event, seb } => {
-                self.on_login(candidate, event, Credential::Code(code), seb).await
+            ClientMessage::Login { candidate, code, event, seb, content_hash, content_encoding } => {
+                let wish = ContentWish { content_hash, content_encoding };
+                self.on_login(candidate, event, Credential::Code(code), seb, wish).await
             }
-            ClientMessage::Resume { candidate, token, event, seb } => {
-                self.on_login(candidate, event, Credential::Token(token), seb).await
+            ClientMessage::Resume { candidate, token, event, seb, content_hash, content_encoding } => {
+                let wish = ContentWish { content_hash, content_encoding };
+                self.on_login(candidate, event, Credential::Token(token), seb, wish).await
             }
             _ if self.session.is_none() => {
                 self.error("not_logged_in", "log in first: the first message is `login` or `resume`", None)
@@ -280,6 +283,7 @@ impl Conn {
         event: Option<String>,
         cred: Credential,
         seb: Option<super::messages::SebProof>,
+        wish: ContentWish,
     ) -> Flow {
         if self.session.is_some() {
             self.error(
@@ -294,24 +298,41 @@ impl Conn {
         // enlarge every connection's task for its whole life.
         let proof = super::login::SebCheck { proof: seb.as_ref(), origin: self.origin.as_deref() };
         match Box::pin(login(&self.s, &number, event.as_deref(), cred, proof)).await {
-            Ok((welcome, session)) => {
+            Ok((mut welcome, mut session)) => {
                 let code = welcome["version"].as_str().unwrap_or_default().to_string();
-                let items = session.content.items_messages.get(&code).cloned().unwrap_or_default();
-                let stimuli = session.content.stimulus_messages.clone();
+                let frames = match session.content.messages.get(&code) {
+                    Some(v) => choose(v, &wish, &mut welcome),
+                    None => ContentFrames::None,
+                };
+                // Held until the last content frame is out (state::content::ADMISSION_SLOTS).
+                let admission = session.admission.take();
                 self.session = Some(session);
                 self.send(welcome).await;
-                for m in stimuli.iter().chain(items.iter()) {
-                    if self.socket.send(Message::Text(Utf8Bytes::from(m.as_str()))).await.is_err() {
-                        return Flow::Close(1011, "send failed");
-                    }
-                }
-                Flow::Continue
+                let sent = match frames {
+                    ContentFrames::None => true,
+                    ContentFrames::Text(f) => self.send_all(f.iter().cloned().map(Message::Text)).await,
+                    ContentFrames::Deflated(f) => self.send_all(f.iter().cloned().map(Message::Binary)).await,
+                };
+                drop(admission);
+                if sent { Flow::Continue } else { Flow::Close(1011, "send failed") }
             }
             Err((code, message)) => {
                 self.error(code, message, None).await;
                 self.count_before_login()
             }
         }
+    }
+
+    /// Sends `frames` one by one, each flushed (a websocket's write buffer keeps the capacity of
+    /// the most it ever held, so batching them would enlarge every idle connection); false if the
+    /// socket failed.
+    async fn send_all(&mut self, frames: impl Iterator<Item = Message>) -> bool {
+        for m in frames {
+            if self.socket.send(m).await.is_err() {
+                return false;
+            }
+        }
+        true
     }
 
     async fn on_answer(&mut self, seq: i64, item: String, value: Value) -> Flow {

@@ -27,13 +27,17 @@ pub(super) struct Session {
     pub(super) epoch: i64,
     /// The clock as last told to the candidate.
     pub(super) clock: Clock,
-    pub(super) items: HashSet<String>,
+    /// The version's item ids (shared by its sessions).
+    pub(super) items: Arc<HashSet<String>>,
     pub(super) content: Arc<EventContent>,
     pub(super) signal: watch::Receiver<Signal>,
     /// The answered count the proctor sees.
     pub(super) tally: AnswerTally,
     /// Shows the candidate as connected while this connection lives.
     pub(super) _live: LiveGuard,
+    /// This login's place among the event's logins in progress (state::content::ADMISSION_SLOTS),
+    /// taken by the connection once its content is sent.
+    pub(super) admission: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// What the connection knows for the Safe Exam Browser check (crate::seb::check_login).
@@ -77,6 +81,8 @@ pub(super) async fn login(
             "the exam has not started: wait until the board releases the test".into(),
         ));
     };
+    // Logins queue here rather than crowd the answers of candidates already in.
+    let slot = content.admission.clone().acquire_owned().await.ok();
     let lock = s.hub.login_lock(&c.id);
     let _g = lock.lock().await;
     let c = candidate::Entity::find_by_id(c.id.clone())
@@ -117,11 +123,12 @@ pub(super) async fn login(
         room_id: c.room_id.clone(),
         epoch: opened.epoch,
         clock,
-        items: version.items.iter().map(|i| i.rendered.id.clone()).collect(),
+        items: content.messages.get(&c.version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
         content: content.clone(),
         signal: rx,
         tally: AnswerTally::from_saved(&answers),
         _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
+        admission: slot,
     };
     Ok((welcome, session))
 }

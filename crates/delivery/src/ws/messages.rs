@@ -16,6 +16,11 @@ pub enum ClientMessage {
         /// Safe Exam Browser's keys for the page, when the event requires SEB ([`crate::seb`]).
         #[serde(default)]
         seb: Option<SebProof>,
+        /// The content this client holds ([`ContentWish`]).
+        #[serde(default)]
+        content_hash: Option<String>,
+        #[serde(default)]
+        content_encoding: Option<ContentEncoding>,
     },
     Resume {
         candidate: String,
@@ -24,6 +29,11 @@ pub enum ClientMessage {
         event: Option<String>,
         #[serde(default)]
         seb: Option<SebProof>,
+        /// The content this client holds ([`ContentWish`]).
+        #[serde(default)]
+        content_hash: Option<String>,
+        #[serde(default)]
+        content_encoding: Option<ContentEncoding>,
     },
     Answer {
         seq: i64,
@@ -37,6 +47,24 @@ pub enum ClientMessage {
         detail: String,
     },
     Submit {},
+}
+
+/// How a client wants the test's content after `welcome` (docs/protocol.md §3, "Content"), from
+/// `login`/`resume`; a client that sends neither field gets the JSON text messages, as before.
+#[derive(Debug, Clone, Default)]
+pub struct ContentWish {
+    /// The hash of the content this client holds (the `content_hash` of an earlier `welcome`):
+    /// when it is the version's, no content is sent.
+    pub content_hash: Option<String>,
+    /// Send the content compressed, as binary frames.
+    pub content_encoding: Option<ContentEncoding>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum ContentEncoding {
+    /// Raw DEFLATE (RFC 1951), what browsers' `DecompressionStream("deflate-raw")` reads.
+    #[serde(rename = "deflate-raw")]
+    DeflateRaw,
 }
 
 /// What the candidate page sends in `login`/`resume` as `seb`: the page's URL and the values of

@@ -9,6 +9,7 @@
 //! rate limit, answers, integrity events, submission, the session's signals).
 
 mod conn;
+mod content;
 pub mod login;
 pub mod messages;
 

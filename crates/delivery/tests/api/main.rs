@@ -9,6 +9,7 @@ mod chains;
 mod close_frames;
 mod common;
 mod console;
+mod content;
 mod empty_package;
 mod events;
 mod exam;

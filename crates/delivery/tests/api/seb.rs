@@ -179,7 +179,7 @@ async fn socket_from(app: &TestApp, origin: &str) -> CandidateSocket {
     let mut req = app.ws.as_str().into_client_request().unwrap();
     req.headers_mut().insert("origin", origin.parse().unwrap());
     let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-    CandidateSocket { ws, received: Vec::new(), closed: None }
+    CandidateSocket::from_stream(ws)
 }
 
 async fn the_login_checks_the_javascript_api_hashes(b: Backend) {

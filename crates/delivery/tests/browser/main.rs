@@ -8,6 +8,7 @@
 
 mod candidate;
 mod console;
+mod content_cache;
 mod exam_day;
 mod harness;
 mod pages;
