@@ -169,7 +169,13 @@ impl Application {
             tracing::warn!("{warning}");
         }
         bootstrap::ensure_board(&db.write, &config).await?;
-        let writer = Writer::start(db.write.clone(), config.max_batch).await.map_err(|e| e.to_string())?;
+        let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow)?;
+        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
+        let live = Arc::new(metrics::DeliveryMetrics::register(&mut builder));
+        let metrics = builder.finish(allow);
+        let writer = Writer::start(db.write.clone(), config.max_batch, live.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
         let hub = Arc::new(Hub::default());
@@ -184,10 +190,6 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let accounts = Arc::new(routes::staff::StaffAccounts(db.read.clone()));
-        let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow)?;
-        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
-        let live = Arc::new(metrics::DeliveryMetrics::register(&mut builder));
-        let metrics = builder.finish(allow);
         let state = AppState {
             metrics,
             live,

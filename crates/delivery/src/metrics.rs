@@ -70,3 +70,20 @@ impl DeliveryMetrics {
         self.answers.get_or_create(&AnswerLabels { outcome: outcome.to_string() }).inc();
     }
 }
+
+/// Counts one open websocket while it lives (the gauge goes down however the socket ends).
+pub struct OpenSocket(Gauge);
+
+impl DeliveryMetrics {
+    pub fn open_socket(&self, kind: &'static str) -> OpenSocket {
+        let g = self.sockets.get_or_create(&SocketLabels { kind }).clone();
+        g.inc();
+        OpenSocket(g)
+    }
+}
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}

@@ -33,7 +33,10 @@ const MAX_MESSAGE: usize = 16 * 1024;
 pub const HEARTBEAT: Duration = Duration::from_secs(15);
 
 pub async fn proctor_socket(State(s): State<AppState>, ws: WebSocketUpgrade) -> Response {
-    ws.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE).on_upgrade(move |socket| run(s, socket))
+    ws.max_message_size(MAX_MESSAGE).max_frame_size(MAX_MESSAGE).on_upgrade(move |socket| async move {
+        let _open = s.live.open_socket("proctor");
+        run(s, socket).await
+    })
 }
 
 #[derive(Deserialize)]

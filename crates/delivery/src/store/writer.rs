@@ -91,7 +91,11 @@ pub struct WriteFailed(pub String);
 impl Writer {
     /// Loads the chain heads (linking rows from before the chains, once) and starts the writer's
     /// thread. The thread ends when every `Writer` is dropped.
-    pub async fn start(db: DatabaseConnection, max_batch: usize) -> Result<Self, DbErr> {
+    pub async fn start(
+        db: DatabaseConnection,
+        max_batch: usize,
+        metrics: Arc<crate::metrics::DeliveryMetrics>,
+    ) -> Result<Self, DbErr> {
         let heads = super::chains::load_heads(&db).await?;
         let shared = Arc::new(Mutex::new(heads));
         let (tx, rx) = mpsc::channel(65_536);
@@ -102,7 +106,7 @@ impl Writer {
         let heads_out = shared.clone();
         std::thread::Builder::new()
             .name("khaothi-writer".into())
-            .spawn(move || runtime.block_on(run(db, rx, max_batch.max(1), heads, heads_out)))
+            .spawn(move || runtime.block_on(run(db, rx, max_batch.max(1), heads, heads_out, metrics)))
             .map_err(|e| DbErr::Custom(format!("the writer's thread: {e}")))?;
         Ok(Self { tx, heads: shared })
     }
@@ -134,6 +138,7 @@ async fn run(
     max_batch: usize,
     mut heads: Heads,
     shared: Arc<Mutex<Heads>>,
+    metrics: Arc<crate::metrics::DeliveryMetrics>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
     while let Some(first) = rx.recv().await {
@@ -144,11 +149,14 @@ async fn run(
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
         let mut outcome = commit(&db, &batch, &mut heads, false).await;
         if matches!(outcome, Err(CommitError::Duplicates)) {
             // An (epoch, seq) sent again: redo the batch, skipping answers already stored.
             outcome = commit(&db, &batch, &mut heads, true).await;
         }
+        metrics.writer_commit_seconds.observe(started.elapsed().as_secs_f64());
+        metrics.writer_batch_rows.observe(batch.len() as f64);
         let result = match outcome {
             Ok(()) => {
                 *shared.lock().expect("heads lock") = heads;

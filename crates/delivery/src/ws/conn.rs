@@ -336,9 +336,11 @@ impl Conn {
     }
 
     async fn on_answer(&mut self, seq: i64, item: String, value: Value) -> Flow {
+        let arrived = std::time::Instant::now();
         let Some(sess) = self.session.as_ref() else { return Flow::Continue };
         let refusal = answer_refusal(sess, self.s.config.deadline_grace_ms, seq, &item, &value);
         if let Some((code, message)) = refusal {
+            self.s.live.answer(code);
             self.error(code, message, Some(seq)).await;
             return Flow::Continue;
         }
@@ -358,10 +360,14 @@ impl Conn {
                 {
                     self.s.hub.rooms.answered(&sess.candidate_id, &sess.room_id, sess.epoch, n);
                 }
-                self.send(json!({"type": "ack", "seq": seq, "item": item})).await
+                let sent = self.send(json!({"type": "ack", "seq": seq, "item": item})).await;
+                self.s.live.answer("acknowledged");
+                self.s.live.ack_seconds.observe(arrived.elapsed().as_secs_f64());
+                sent
             }
             Err(e) => {
                 tracing::error!(error = %e, "answer not saved");
+                self.s.live.answer("not_saved");
                 self.error("not_saved", "the answer was not saved; send it again", Some(seq)).await
             }
         };

@@ -35,6 +35,7 @@ pub async fn candidate_socket(
         .max_message_size(c.hard_max_message_bytes)
         .max_frame_size(c.hard_max_message_bytes)
         .on_upgrade(move |socket| async move {
+            let _open = s.live.open_socket("candidate");
             let mut conn = Conn::new(s, socket, origin);
             conn.run().await;
         })

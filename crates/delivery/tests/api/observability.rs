@@ -81,3 +81,31 @@ async fn the_dashboard_asks_for_families_that_exist() {
         );
     }
 }
+
+/// An answer shows in the delivery families: the open socket, the acknowledgement and its
+/// latency, and the writer's commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_is_counted_from_socket_to_commit() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (list, _) = app.event("E1", 1, 1, None).await;
+    let mut s = app.socket().await;
+    let w = s.login(&list[0].0, &list[0].2).await.unwrap();
+    let item = &w["items"][0];
+    s.answer(1, item["id"].as_str().unwrap(), khaothi_loadtest::candidate::some_answer(item, 1))
+        .await
+        .unwrap();
+    let (_, text) = scrape(&app).await;
+    let v = |series: &str| value(&text, series);
+    assert_eq!(v("khaothi_answers_total{service=\"delivery\",outcome=\"acknowledged\"}"), 1.0, "{text}");
+    assert_eq!(v("khaothi_websocket_connections{service=\"delivery\",kind=\"candidate\"}"), 1.0, "{text}");
+    assert_eq!(v("khaothi_ack_latency_seconds_count{service=\"delivery\"}"), 1.0, "{text}");
+    assert!(v("khaothi_writer_batch_rows_count{service=\"delivery\"}") >= 1.0, "{text}");
+    drop(s);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let (_, text) = scrape(&app).await;
+    assert_eq!(
+        value(&text, "khaothi_websocket_connections{service=\"delivery\",kind=\"candidate\"}"),
+        0.0,
+        "{text}"
+    );
+}

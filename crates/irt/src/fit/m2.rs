@@ -108,7 +108,9 @@ pub fn calibration_fit(
         return ModelFitReport {
             overall: None,
             blocks: vec![],
-            reason: Some("M2 is not computed for a multiple-group calibration (one population assumed)".into()),
+            reason: Some(
+                "M2 is not computed for a multiple-group calibration (one population assumed)".into(),
+            ),
         };
     }
     let items: Vec<ItemModel> = r.items.iter().map(|i| i.model.clone()).collect();
