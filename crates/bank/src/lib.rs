@@ -44,6 +44,21 @@ pub use state::AppState;
 struct ApiDoc;
 
 /// The whole HTTP surface, with its OpenAPI document generated from the handlers.
+/// The board's routes on an exam's results: linking calibrations, the copying screen, đối sánh
+/// and score certificates (JSON bodies, so under the API's body limit).
+fn after_the_exam() -> OpenApiRouter<AppState> {
+    use routes::*;
+    OpenApiRouter::new()
+        .routes(routes!(calibration_link::link_calibrations))
+        .routes(routes!(integrity::screen_import))
+        .routes(routes!(comparisons::comparison))
+        .routes(routes!(comparisons::funnel))
+        .routes(routes!(certificates::issue_all))
+        .routes(routes!(certificates::issue_one))
+        .routes(routes!(certificates::public_keys))
+        .routes(routes!(certificates::revocation_list, certificates::revoke))
+}
+
 pub fn router(state: AppState) -> Router {
     use routes::*;
     let body_limit = state.config.max_body_bytes;
@@ -95,23 +110,16 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(board::job_overview))
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration_adopt::adopt))
-        .routes(routes!(calibration_link::link_calibrations))
         .routes(routes!(calibration::get_job, calibration::cancel_job))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))
         .routes(routes!(packages::download))
         .routes(routes!(packages::board_key))
         .routes(routes!(results::list_sites, results::register_site))
-        .routes(routes!(integrity::screen_import))
         .routes(routes!(enemies::suggestions))
         .routes(routes!(enemies::decide))
         .routes(routes!(enemies::decided))
-        .routes(routes!(comparisons::comparison))
-        .routes(routes!(comparisons::funnel))
-        .routes(routes!(certificates::issue_all))
-        .routes(routes!(certificates::issue_one))
-        .routes(routes!(certificates::public_keys))
-        .routes(routes!(certificates::revocation_list, certificates::revoke))
+        .merge(after_the_exam())
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))

@@ -79,7 +79,7 @@ async fn exam_on(addr: &str, key: &BoardSigningKey) -> Vec<(String, String, Stri
 fn answering(addr: &str, list: &[(String, String, String)]) -> Vec<tokio::task::JoinHandle<Acked>> {
     let ws = format!("ws://{addr}/ws/candidate");
     let mut handles = Vec::new();
-    for (number, _, code) in list.to_vec() {
+    for (number, _, code) in list.iter().cloned() {
         let ws = ws.clone();
         handles.push(tokio::spawn(async move {
             let mut s = CandidateSocket::connect(&ws).await.unwrap();

@@ -134,6 +134,7 @@ fn key_of(item: &Item, order: Option<&[usize]>) -> VersionKey {
         }
         ItemBody::TrueFalseGroup { keys, .. } => VersionKey::TrueFalseGroup(keys.clone()),
         ItemBody::ShortAnswer { answer } => VersionKey::ShortAnswer(answer.clone()),
+        ItemBody::MultipleResponse { .. } => panic!("{}: a paper holds THPT kinds only", item.id),
     }
 }
 
