@@ -353,7 +353,9 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
         ));
     }
     // `source` and `sheet` (issue 22): `computer` or `paper`, and the answer sheet a paper
-    // answer was read from; appended, so earlier columns keep their places.
+    // answer was read from; `shown` (issue 19): the answer as the candidate saw it (the shown
+    // letters, before the shuffle is undone) for the copying screen's matches by position.
+    // Appended, so earlier columns keep their places.
     let header = [
         "person",
         "item",
@@ -367,6 +369,7 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
         "answered_at",
         "source",
         "sheet",
+        "shown",
     ];
     let sheets = crate::paper::sheets_of_answers(&s.db.read, event).await?;
     let mut out = vec![header.map(String::from).to_vec()];
@@ -395,6 +398,7 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
                 opt(saved.and_then(|a| {
                     sheets.get(&(r.c.id.clone(), a.seq)).filter(|_| a.epoch == crate::paper::PAPER_EPOCH)
                 })),
+                saved.map(|a| bank_value(item.rendered.kind, &a.value, None)).unwrap_or_default(),
             ]);
         }
     }

@@ -93,7 +93,8 @@ impl WorkerResult {
 
     fn add(&mut self, run: CandidateRun) {
         self.sent += run.sent;
-        self.acked += run.acked.len() as u64;
+        // Every acknowledgement (one latency each), not the items whose newest answer is kept.
+        self.acked += run.latencies.len() as u64;
         self.reconnects += run.resumes;
         for (second, ms) in run.latencies {
             if self.latency_by_second.len() <= second {

@@ -64,16 +64,17 @@ pub async fn remember_key<C: ConnectionTrait>(
     kid: &str,
     public_key: &str,
 ) -> Result<(), StoreError> {
-    if cert_key::Entity::find_by_id(kid.to_string()).one(db).await?.is_none() {
-        cert_key::ActiveModel {
-            kid: Set(kid.to_string()),
-            org_id: Set(org.to_string()),
-            public_key: Set(public_key.to_string()),
-            created_at: Set(crate::now()),
-        }
-        .insert(db)
+    // Two first requests at once both try to record the key: the second insert does nothing.
+    let row = cert_key::ActiveModel {
+        kid: Set(kid.to_string()),
+        org_id: Set(org.to_string()),
+        public_key: Set(public_key.to_string()),
+        created_at: Set(crate::now()),
+    };
+    cert_key::Entity::insert(row)
+        .on_conflict(sea_orm::sea_query::OnConflict::column(cert_key::Column::Kid).do_nothing().to_owned())
+        .exec_without_returning(db)
         .await?;
-    }
     Ok(())
 }
 
@@ -115,4 +116,28 @@ pub async fn revocations<C: ConnectionTrait>(db: &C) -> Result<Vec<Revocation>, 
 /// The organisation's name (the certificates' issuer).
 pub async fn org_name<C: ConnectionTrait>(db: &C, org: &str) -> Result<Option<String>, StoreError> {
     Ok(crate::entity::organisation::Entity::find_by_id(org.to_string()).one(db).await?.map(|o| o.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first certificates of a bank may be asked for by several boards at once: every
+    /// request records the key or finds it recorded, none fails.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_key_recorded_by_many_requests_at_once_is_recorded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::connect(&crate::sqlite_url(&dir.path().join("bank.db"))).await.unwrap();
+        crate::migrate_bank(&db).await.unwrap();
+        let calls = (0..16).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                remember_key(&db, crate::DEFAULT_ORG, "00ff00ff00ff00ff", "ed25519:ab").await
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.unwrap().expect("recorded or found");
+        }
+        assert_eq!(keys(&db).await.unwrap().len(), 1);
+    }
 }

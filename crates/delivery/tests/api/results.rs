@@ -417,7 +417,8 @@ async fn simulated_event_round_trips(b: Backend) {
             "seq",
             "answered_at",
             "source",
-            "sheet"
+            "sheet",
+            "shown"
         ]
     );
     assert_eq!(raw.len(), N * 10);
@@ -442,6 +443,8 @@ async fn simulated_event_round_trips(b: Backend) {
                 let at = order.iter().position(|&o| usize::from(o) == raw_letter.index()).unwrap();
                 let sent = shown(&exam.versions[code], id, mine.unwrap());
                 assert_eq!(sent, json!(Choice::from_index(at).unwrap().letter().to_string()), "{row:?}");
+                // `shown` is the letter as sent, before the shuffle is undone.
+                assert_eq!(json!(row["shown"]), sent, "{row:?}");
                 // …and a right answer is the bank's key.
                 assert_eq!(row["correct"] == "1", raw_letter == *bank_key, "{row:?}");
                 let VersionKey::SingleChoice(version_key) = keys.versions[code][id] else { panic!("kind") };
