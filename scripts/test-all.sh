@@ -17,8 +17,11 @@ cd "$(dirname "$0")/.."
 # python3-docx, libreoffice-writer-nogui, libreoffice-math-nogui, fonts-liberation2, poppler-utils:
 # the Word paper read back and rendered by software khaothi did not write (crates/interop/tests/
 # paper_docx.rs; about 85 MB, 1.5 min to install).
+# libreoffice-draw-nogui: WMF/EMF previews of unconvertible equations rasterised to PNG
+# (khaothi-bank raster.rs and its test); python3-olefile: scripts/fixtures/mathtype_lo.py.
 DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl
-  libxml2-utils python3-docx libreoffice-writer-nogui libreoffice-math-nogui fonts-liberation2 poppler-utils)
+  libxml2-utils python3-docx libreoffice-writer-nogui libreoffice-math-nogui fonts-liberation2 poppler-utils
+  libreoffice-draw-nogui python3-olefile)
 
 set_up() {
   local need=()

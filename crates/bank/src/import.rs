@@ -218,7 +218,14 @@ async fn checked(
     request: &ImportRequest<'_>,
 ) -> Result<(Actor, ImportReport, Vec<(usize, Item)>, Extras), ImportError> {
     let writer = writer_for(db, actor, role, request.migration).await?;
-    let doc = parse(request.bytes, request.format, request.convert);
+    // Off the async runtime: a Word file's WMF/EMF pictures are rasterised by LibreOffice.
+    let (bytes, format, convert) = (request.bytes.to_vec(), request.format, request.convert.clone());
+    let doc =
+        tokio::task::spawn_blocking(move || parse(&bytes, format, &convert)).await.unwrap_or_else(|e| {
+            let mut doc = khaothi_interop::DocumentImport::default();
+            doc.report.file_error = Some(format!("the file could not be read: {e}"));
+            doc
+        });
     let (mut report, extras) = (doc.report, Extras { media: doc.media, stimuli: doc.stimuli });
     if let Some(e) = &report.file_error {
         return Err(rejected(format!("the file was refused: {e}"), report));

@@ -15,6 +15,7 @@ pub mod json;
 pub mod login;
 mod pages;
 pub mod print;
+pub mod raster;
 pub mod routes;
 pub mod state;
 mod verify_page;

@@ -17,6 +17,7 @@ fn main() {
         topic: Some("12.1".into()),
         level: Some(khaothi_domain::Level::Hieu),
         id_prefix: "B".into(),
+        ..Default::default()
     };
     let runs = if dump { 1 } else { 5 };
     let mut best = f64::MAX;

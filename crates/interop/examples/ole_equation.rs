@@ -1,27 +1,21 @@
-//! Wraps MTEF bytes in an OLE compound file the way MathType stores an equation object in a Word
-//! file (`word/embeddings/oleObjectN.bin`: an `Equation Native` stream with its 28-byte header).
-//! Used by scripts/fixtures/make_docx.py, which builds the MTEF itself from the published MTEF v5
-//! specification (no MathType is available to make real ones):
-//! `cargo run -p khaothi-interop --example ole_equation IN.mtef OUT.bin`.
+//! Writes an OLE compound file holding the given streams, the way Word stores an embedded object
+//! (`word/embeddings/oleObjectN.bin`). scripts/fixtures/make_docx.py uses it to re-embed the
+//! Equation Editor 3.0 objects LibreOffice writes into a Word 97 file (their `\1CompObj`, `\1Ole`
+//! and `Equation Native` streams, copied unchanged; see scripts/fixtures/mathtype_lo.py):
+//! `cargo run -p khaothi-interop --example ole_equation OUT.bin NAME FILE [NAME FILE…]`.
 
 use std::io::Write;
 
 fn main() -> std::io::Result<()> {
-    let args: Vec<String> = std::env::args().collect();
-    let [_, input, output] = args.as_slice() else {
-        eprintln!("usage: ole_equation IN.mtef OUT.bin");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < 3 || args.len() % 2 == 0 {
+        eprintln!("usage: ole_equation OUT.bin NAME FILE [NAME FILE…]");
         std::process::exit(2);
-    };
-    let mtef = std::fs::read(input)?;
-    // EQNOLEFILEHDR: header size 28, version 0x00020000, clipboard format, MTEF length, 4 reserved.
-    let mut native = Vec::with_capacity(28 + mtef.len());
-    native.extend(28u16.to_le_bytes());
-    native.extend(0x0002_0000u32.to_le_bytes());
-    native.extend(0xC1C6u16.to_le_bytes());
-    native.extend((mtef.len() as u32).to_le_bytes());
-    native.extend([0u8; 16]);
-    native.extend(&mtef);
-    let mut file = cfb::create(output)?;
-    file.create_stream("/Equation Native")?.write_all(&native)?;
+    }
+    let mut file = cfb::create(&args[0])?;
+    for pair in args[1..].chunks(2) {
+        let data = std::fs::read(&pair[1])?;
+        file.create_stream(format!("/{}", pair[0]))?.write_all(&data)?;
+    }
     file.flush()
 }

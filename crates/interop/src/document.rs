@@ -7,10 +7,35 @@
 //! renders (docs/formats.md §4.4). The caller stores each [`MediaFile`] as bank media (or writes it
 //! beside its output) and maps the name, so the reader itself stays pure.
 
+use std::sync::Arc;
+
 use khaothi_domain::Level;
 use serde::Serialize;
 
 use crate::report::ImportReport;
+
+/// Turns a picture browsers cannot show (a WMF or EMF: the preview of an equation that could not
+/// be converted, or an old clip-art) into a PNG. The reader is pure, so the caller supplies it
+/// (the bank's and the command's use LibreOffice); the argument is the picture's kind, `"wmf"` or
+/// `"emf"`.
+#[derive(Clone)]
+pub struct Rasteriser(pub Arc<RasteriseFn>);
+
+pub type RasteriseFn = dyn Fn(&[u8], &str) -> Result<Vec<u8>, String> + Send + Sync;
+
+impl std::fmt::Debug for Rasteriser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rasteriser")
+    }
+}
+
+impl PartialEq for Rasteriser {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Rasteriser {}
 
 /// Metadata a Word or LaTeX file lacks, given by the command's options or the import form. A tag
 /// line under a question overrides these for that question.
@@ -25,6 +50,8 @@ pub struct ConvertOptions {
     /// Ids are `{id_prefix}-0001`, `{id_prefix}-0002`, … in document order; the caller derives a
     /// default from the file name ([`id_prefix_from_file_name`]).
     pub id_prefix: String,
+    /// How WMF/EMF pictures become PNG; without one they are not kept (a warning says so).
+    pub rasterise: Option<Rasteriser>,
 }
 
 impl ConvertOptions {
@@ -103,6 +130,21 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The kind of a vector picture browsers cannot show, from its first bytes: `"wmf"` (placeable
+/// or plain header) or `"emf"` (an EMR_HEADER record with the " EMF" signature).
+pub fn sniff_vector(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xD7, 0xCD, 0xC6, 0x9A])
+        || bytes.starts_with(&[1, 0, 9, 0])
+        || bytes.starts_with(&[2, 0, 9, 0])
+    {
+        Some("wmf")
+    } else if bytes.starts_with(&[1, 0, 0, 0]) && bytes.get(40..44) == Some(b" EMF") {
+        Some("emf")
+    } else {
+        None
+    }
+}
+
 /// The usual file extension of a content type from [`sniff_image`].
 pub fn image_extension(content_type: &str) -> &'static str {
     match content_type {
@@ -135,5 +177,12 @@ mod tests {
         assert_eq!(sniff_image(&[0xD7, 0xCD, 0xC6, 0x9A, 0, 0]), None);
         assert_eq!(sniff_image(&[1, 0, 0, 0, 0x6C, 0, 0, 0]), None);
         assert_eq!(sniff_image(b"<svg"), None);
+        assert_eq!(sniff_vector(&[0xD7, 0xCD, 0xC6, 0x9A, 0, 0]), Some("wmf"));
+        assert_eq!(sniff_vector(&[1, 0, 9, 0, 0, 3]), Some("wmf"));
+        let mut emf = vec![1, 0, 0, 0, 0x6C, 0, 0, 0];
+        emf.resize(40, 0);
+        emf.extend(b" EMF");
+        assert_eq!(sniff_vector(&emf), Some("emf"));
+        assert_eq!(sniff_vector(b"\x89PNG\r\n\x1a\n"), None);
     }
 }

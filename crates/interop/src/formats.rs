@@ -137,6 +137,7 @@ mod tests {
             topic: Some("12.1".into()),
             level: Some(khaothi_domain::Level::Biet),
             id_prefix: "Z".into(),
+            ..Default::default()
         }
     }
 

@@ -83,10 +83,27 @@ pub fn read_jsonl(data: &[u8]) {
     }
 }
 
+/// A MathType / Equation Editor object: an OLE file, an `Equation Native` stream or bare MTEF
+/// (v3 or v5). Converted or refused with a reason; what converts is bounded by what came in.
+pub fn read_mtef(data: &[u8]) {
+    let results = if data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        vec![crate::mtef::from_ole(data)]
+    } else {
+        vec![crate::mtef::from_equation_native(data), crate::mtef::from_mtef(data)]
+    };
+    for r in results {
+        match r {
+            Ok(latex) => assert!(latex.len() <= 32 * data.len() + 64, "{} bytes of LaTeX", latex.len()),
+            Err(why) => assert!(!why.is_empty()),
+        }
+    }
+}
+
 /// Every body by its target name, for the corpus test and the fuzz targets.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("read_tex", read_tex),
     ("read_docx", read_docx),
+    ("read_mtef", read_mtef),
     ("read_xlsx", read_xlsx),
     ("read_zip", read_zip),
     ("read_qti", read_qti),

@@ -24,16 +24,17 @@ mod xlsx;
 
 pub use csv_format::{CSV_COLUMNS, parse_csv, parse_csv_bytes, write_csv};
 pub use document::{
-    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, id_prefix_from_file_name, image_extension,
-    sniff_image,
+    ConvertOptions, DocumentImport, MediaFile, RasteriseFn, Rasteriser, StimulusDraft,
+    id_prefix_from_file_name, image_extension, sniff_image, sniff_vector,
 };
 pub use docx::{ArchiveLimits, read_docx, read_docx_with};
 pub use docx_out::{answer_key_docx, paper_docx};
 pub use formats::{SourceFormat, read_items};
 pub use jsonl::{ImportOptions, is_ok, parse_jsonl, parse_jsonl_bytes, parse_jsonl_with, write_jsonl};
+pub use qti::markdown_pictures;
 pub use qti::{
     QtiVersion, TestOutline, TestSection, parse_qti, read_qti, read_qti_package, read_qti_package_with,
-    thpt_points, write_qti, write_qti_package,
+    thpt_points, write_qti, write_qti_package, write_qti_package_with,
 };
 pub use report::{ImportPolicy, ImportReport, LineReport, LineStatus, Message, Outcome, Summary};
 pub use tex::{MAX_TEX_BYTES, graphics_files, parse_tex, parse_tex_bytes};

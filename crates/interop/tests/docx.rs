@@ -16,6 +16,7 @@ fn opts(prefix: &str) -> ConvertOptions {
         topic: Some("12.1".into()),
         level: Some(Level::Hieu),
         id_prefix: prefix.into(),
+        ..Default::default()
     }
 }
 
@@ -63,11 +64,11 @@ fn the_mathematics_paper_converts_into_valid_items() {
         "{}",
         stems[7]
     );
-    // MathType objects, from their MTEF.
+    // Equation Editor 3.0 objects (made by LibreOffice), from their MTEF.
     assert!(stems[4].contains("$\\frac{x+1}{x-1}$"), "{}", stems[4]);
     let ItemBody::SingleChoice { options, .. } = &items[4].body else { panic!() };
     assert_eq!(options[3], "$\\sqrt{x^{2}+1}$");
-    assert!(stems[5].contains("$\\int_{0}^{2} (2x+1)dx$"), "{}", stems[5]);
+    assert!(stems[5].contains("$\\int_{0}^{2} \\left( 2x+1 \\right)dx$"), "{}", stems[5]);
     // The figure, as media named after its item, PNG by its bytes.
     assert!(stems[5].contains("![hình 1](T-0006-1.png)"));
     assert_eq!(items[5].media, vec!["T-0006-1.png"]);
@@ -88,10 +89,23 @@ fn the_mathematics_paper_converts_into_valid_items() {
         passage.text
     );
     assert_eq!(items[6].stimulus.as_deref(), Some("T-S01"));
-    // The unmappable MathType equation is named, and its WMF preview is not kept silently.
+    // The passage's second system is the object as LibreOffice re-saves it (no ProgID): read by its
+    // data. The unmappable equation (∲) is named, and its WMF preview is not kept silently — without
+    // a rasteriser it is dropped with a warning saying so (the bank's rasterises it: raster.rs).
+    // LibreOffice writes its previews as EMF (in a part named .wmf): judged by the bytes.
     let w = warnings(&import, "T-0007");
-    assert!(w.iter().any(|m| m.starts_with("Câu 7: a MathType equation could not be converted")), "{w:?}");
-    assert!(w.iter().any(|m| m.starts_with("Câu 7: a MathType equation") && m.contains("WMF")), "{w:?}");
+    assert!(
+        w.iter().any(|m| m.starts_with("Câu 7: a MathType equation could not be converted")
+            && m.contains("U+2232")
+            && m.contains("its preview picture is used")),
+        "{w:?}"
+    );
+    assert!(
+        w.iter().any(|m| m.starts_with("Câu 7: a MathType equation")
+            && m.contains("an EMF picture")
+            && m.contains("not kept")),
+        "{w:?}"
+    );
     // Part II keys by (Đ)/(S) and by underlined letters; part III answers from lines and the table.
     let tf: Vec<&Vec<bool>> = items
         .iter()

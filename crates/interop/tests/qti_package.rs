@@ -15,6 +15,7 @@ fn opts() -> ConvertOptions {
         topic: Some("12.1".into()),
         level: Some(Level::Hieu),
         id_prefix: "TAO".into(),
+        ..Default::default()
     }
 }
 

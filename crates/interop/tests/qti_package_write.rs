@@ -7,7 +7,8 @@ use std::process::Command;
 use khaothi_domain::form::{Form, FormItem};
 use khaothi_domain::{Item, ItemRecord, ReviewStatus};
 use khaothi_interop::{
-    ConvertOptions, MediaFile, QtiVersion, TestOutline, read_qti_package, thpt_points, write_qti_package,
+    ConvertOptions, MediaFile, QtiVersion, StimulusDraft, TestOutline, read_qti_package, thpt_points,
+    write_qti_package, write_qti_package_with,
 };
 
 const PNG: &[u8] = include_bytes!("fixtures/qti/tao-export-qti21.zip");
@@ -185,6 +186,85 @@ fn a_written_qti3_package_is_valid_against_the_1edtech_schemas() {
         .cloned()
         .collect();
     assert_eq!(xml.len(), 6, "five items and the test");
+    xmllint(&xsd.join("qtiv3p0/imsqti_asiv3p0_sbacv1p0_v1p0.xsd"), &xml);
+    xmllint(&xsd.join("qtiv3p0/imsqtiv3p0_imscpv1p2_v1p0.xsd"), &[dir.join("imsmanifest.xml")]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The passage TOAN12-0101 shares with a second item, with a picture of its own.
+fn passage() -> StimulusDraft {
+    StimulusDraft {
+        id: "TOAN12-S1".into(),
+        text: "Sử dụng các thông tin sau: hàm số $f(x)=x^2$ <chẵn> & ![đồ thị](do-thi.png).".into(),
+        item_ids: vec!["TOAN12-0101".into(), "TOAN12-0102".into()],
+        paragraph: 3,
+        media: vec!["do-thi.png".into()],
+    }
+}
+
+fn items_sharing_a_passage() -> Vec<Item> {
+    let mut all = items();
+    let second = r#"{"id":"TOAN12-0102","subject":"toan","grade":12,"topic":"12.2","level":"biet","kind":"short_answer","stem":"Tính $f(2)$.","answer":["4"],"stimulus":"TOAN12-S1","status":"approved"}"#;
+    all.push(ItemRecord::from_json_line(second).unwrap().into_item().unwrap().0);
+    all
+}
+
+#[test]
+fn shared_passages_travel_as_stimuli_and_come_back() {
+    for version in [QtiVersion::V3_0, QtiVersion::V2_1] {
+        let bytes = write_qti_package_with(&items_sharing_a_passage(), &media(), &[passage()], None, version)
+            .unwrap();
+        let stimulus = unzip_one(&bytes, "stimuli/TOAN12-S1.xml");
+        let item = unzip_one(&bytes, "items/TOAN12-0102.xml");
+        let manifest = unzip_one(&bytes, "imsmanifest.xml");
+        match version {
+            QtiVersion::V3_0 => {
+                assert!(stimulus.contains("<qti-assessment-stimulus "), "{stimulus}");
+                assert!(
+                    item.contains("<qti-assessment-stimulus-ref identifier=\"TOAN12-S1\" href=\"../stimuli/TOAN12-S1.xml\""),
+                    "{item}"
+                );
+                assert!(manifest.contains("type=\"imsqti_stimulus_xmlv3p0\""), "{manifest}");
+            }
+            QtiVersion::V2_1 => {
+                assert!(item.contains("<xi:include xmlns:xi=\"http://www.w3.org/2001/XInclude\" href=\"../stimuli/TOAN12-S1.xml\"/>"), "{item}");
+            }
+        }
+        assert!(manifest.contains("<dependency identifierref=\"STIMULUS-TOAN12-S1\"/>"), "{manifest}");
+        let doc = read_qti_package(&bytes, &ConvertOptions::default());
+        assert!(!doc.report.has_errors(), "{version:?} {:#?}", doc.report);
+        let mut expected = passage();
+        expected.paragraph = 3; // the first item naming it is the package's third
+        assert_eq!(doc.stimuli, vec![expected], "{version:?}: the passage, once, with both items");
+        let back: Vec<Option<String>> =
+            doc.report.lines.iter().map(|l| l.item.as_ref().unwrap().stimulus.clone()).collect();
+        assert_eq!(back, [None, None, Some("TOAN12-S1".into()), None, Some("TOAN12-S1".into())]);
+        assert_eq!(doc.media, media(), "{version:?}: the picture once, shared by items and passage");
+    }
+    // A passage whose picture is not given is refused, naming it.
+    let mut broken = passage();
+    broken.media = vec!["missing.png".into()];
+    let err = write_qti_package_with(&items_sharing_a_passage(), &media(), &[broken], None, QtiVersion::V3_0)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("missing.png"), "{err}");
+}
+
+#[test]
+fn a_package_with_a_passage_is_valid_against_the_1edtech_schemas() {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qti/xsd");
+    let dir = std::env::temp_dir().join(format!("khaothi-qti-stimulus-xsd-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let bytes =
+        write_qti_package_with(&items_sharing_a_passage(), &media(), &[passage()], None, QtiVersion::V3_0)
+            .unwrap();
+    let files = unzip_all(&bytes, &dir);
+    let xml: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "xml") && !f.ends_with("imsmanifest.xml"))
+        .cloned()
+        .collect();
+    assert!(xml.iter().any(|f| f.ends_with("stimuli/TOAN12-S1.xml")), "{xml:?}");
     xmllint(&xsd.join("qtiv3p0/imsqti_asiv3p0_sbacv1p0_v1p0.xsd"), &xml);
     xmllint(&xsd.join("qtiv3p0/imsqtiv3p0_imscpv1p2_v1p0.xsd"), &[dir.join("imsmanifest.xml")]);
     std::fs::remove_dir_all(&dir).unwrap();

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use khaothi_auth::Role;
 use khaothi_domain::form::{Form, FormItem, Version, VersionKey};
 use khaothi_domain::{Item, ItemBody};
-use khaothi_interop::{MediaFile, QtiVersion, TestOutline};
+use khaothi_interop::{MediaFile, QtiVersion, StimulusDraft, TestOutline};
 use khaothi_store::assembly as store;
 use khaothi_store::{audit, items, media};
 use serde::Deserialize;
@@ -21,6 +21,34 @@ use crate::json::{ApiPath, ApiQuery};
 use crate::state::AppState;
 
 const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
+
+/// The shared passages the items name, for a package (`stimuli/ID.xml`), with the pictures their
+/// text shows added to `pictures`.
+pub(crate) async fn passages_of(
+    state: &AppState,
+    org: &str,
+    items: &[Item],
+    pictures: &mut Vec<MediaFile>,
+) -> ApiResult<Vec<StimulusDraft>> {
+    let mut passages: Vec<StimulusDraft> = Vec::new();
+    for id in items.iter().filter_map(|i| i.stimulus.as_deref()) {
+        if passages.iter().any(|p| p.id == id) {
+            continue;
+        }
+        let s = khaothi_store::stimuli::get(&state.db, org, id).await?;
+        let names = khaothi_interop::markdown_pictures(&s.text);
+        for name in &names {
+            if !pictures.iter().any(|m| m.name == *name) {
+                let m = media::get(&state.db, org, name).await?;
+                pictures.push(MediaFile { name: m.id, content_type: m.content_type, bytes: m.data });
+            }
+        }
+        let item_ids =
+            items.iter().filter(|i| i.stimulus.as_deref() == Some(id)).map(|i| i.id.clone()).collect();
+        passages.push(StimulusDraft { id: s.id, text: s.text, item_ids, paragraph: 0, media: names });
+    }
+    Ok(passages)
+}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -87,7 +115,8 @@ pub async fn form_qti(
         None => id.clone(),
     };
     let outline = TestOutline::of_form(&form, &title);
-    let bytes = khaothi_interop::write_qti_package(&items, &pictures, Some(&outline), qti)
+    let passages = passages_of(&state, user.org(), &items, &mut pictures).await?;
+    let bytes = khaothi_interop::write_qti_package_with(&items, &pictures, &passages, Some(&outline), qti)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let detail = serde_json::json!({"version": code, "qti": if qti == QtiVersion::V3_0 { "3.0" } else { "2.1" }, "items": ids});

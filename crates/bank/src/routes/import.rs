@@ -81,6 +81,7 @@ impl ImportParams {
             topic: self.topic.clone(),
             level,
             id_prefix,
+            rasterise: Some(crate::raster::libreoffice()),
         })
     }
 }
@@ -264,7 +265,8 @@ async fn qti_package(
     }
     let version =
         if format == "qti21" { khaothi_interop::QtiVersion::V2_1 } else { khaothi_interop::QtiVersion::V3_0 };
-    khaothi_interop::write_qti_package(&items, &pictures, None, version)
+    let passages = super::form_qti::passages_of(state, user.org(), &items, &mut pictures).await?;
+    khaothi_interop::write_qti_package_with(&items, &pictures, &passages, None, version)
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 

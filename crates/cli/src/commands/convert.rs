@@ -175,6 +175,8 @@ fn read(input: &Path, args: &Args) -> anyhow::Result<DocumentImport> {
         topic: args.topic.clone(),
         level,
         id_prefix: args.id_prefix.clone().unwrap_or_else(|| id_prefix_from_file_name(name)),
+        // A Word file's WMF/EMF pictures (unconvertible equations' previews) become PNG.
+        rasterise: Some(khaothi_bank::raster::libreoffice()),
     };
     let files = if format == SourceFormat::Tex { pictures_beside(input, &bytes) } else { BTreeMap::new() };
     Ok(khaothi_interop::read_items(format, &bytes, &files, &opts))

@@ -43,7 +43,8 @@ pub fn write_package(
         None => None,
     };
     let media = pictures(items, doc, input);
-    let bytes = khaothi_interop::write_qti_package(items, &media, test.as_ref(), version)?;
+    // A document's shared passages travel with their items (stimuli/ID.xml).
+    let bytes = khaothi_interop::write_qti_package_with(items, &media, &doc.stimuli, test.as_ref(), version)?;
     std::fs::write(output, bytes).with_context(|| format!("writing {}", output.display()))
 }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use super::xml::Node;
 use crate::omml;
+use crate::omml::symbols::symbol_font_char;
 
 /// How a character was marked by the writer: what the key detection looks at.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -237,7 +238,9 @@ impl<'a> Walker<'a> {
         let mut preview = Vec::new();
         o.descendants("v:imagedata", &mut preview);
         let preview = preview.first().and_then(|p| p.attr("r:id")).and_then(|id| self.rels.get(id)).cloned();
-        if !prog.starts_with("Equation.") {
+        // Word names MathType "Equation.DSMT4" and Equation Editor "Equation.3"; a file re-saved
+        // by LibreOffice names none: its data decides.
+        if !prog.starts_with("Equation.") && !prog.is_empty() {
             self.line().warnings.push(format!("embedded {prog} object kept as its picture only"));
             if let Some(p) = preview {
                 self.picture(p, Some(format!("a {prog} object")));
@@ -248,13 +251,19 @@ impl<'a> Walker<'a> {
             Some(part) => (self.convert_object)(part),
             None => Err("the object's data is missing from the package".into()),
         };
+        let what = if prog.is_empty() { "an embedded object" } else { "a MathType equation" };
         match converted {
             Ok(latex) if !latex.trim().is_empty() => self.push(&format!("${latex}$"), Style::default()),
             Ok(_) => {}
             Err(why) => {
-                self.line().warnings.push(format!("a MathType equation could not be converted ({why})"));
+                let fallback = if preview.is_some() {
+                    "its preview picture is used"
+                } else {
+                    "it has no preview picture"
+                };
+                self.line().warnings.push(format!("{what} could not be converted ({why}); {fallback}"));
                 if let Some(p) = preview {
-                    self.picture(p, Some("a MathType equation".into()));
+                    self.picture(p, Some(what.into()));
                 }
             }
         }
@@ -289,57 +298,6 @@ pub fn escape_markdown(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// A character of Word's "Symbol" font (`w:sym w:char="F0DE"`) → Unicode.
-fn symbol_font_char(code: u32) -> Option<char> {
-    let c = code & 0xFF;
-    Some(match c {
-        0x61 => 'α',
-        0x62 => 'β',
-        0x63 => 'χ',
-        0x64 => 'δ',
-        0x65 => 'ε',
-        0x66 => 'φ',
-        0x67 => 'γ',
-        0x68 => 'η',
-        0x6A => 'φ',
-        0x6C => 'λ',
-        0x6D => 'μ',
-        0x70 => 'π',
-        0x71 => 'θ',
-        0x72 => 'ρ',
-        0x73 => 'σ',
-        0x74 => 'τ',
-        0x77 => 'ω',
-        0x44 => 'Δ',
-        0x57 => 'Ω',
-        0x5E => '⊥',
-        0xA3 => '≤',
-        0xB3 => '≥',
-        0xB9 => '≠',
-        0xBA => '≡',
-        0xBB => '≈',
-        0xB1 => '±',
-        0xB4 => '×',
-        0xB0 => '°',
-        0xA5 => '∞',
-        0xAE => '→',
-        0xDE => '⇒',
-        0xDB => '⇔',
-        0xCE => '∈',
-        0xCF => '∉',
-        0xC6 => '∅',
-        0xC7 => '∩',
-        0xC8 => '∪',
-        0xCC => '⊂',
-        0xD6 => '√',
-        0xD0 => '∠',
-        0x22 => '∀',
-        0x24 => '∃',
-        0x20..=0x7E => char::from_u32(c)?,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

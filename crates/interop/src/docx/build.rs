@@ -13,7 +13,8 @@ use super::body::{PictureRef, Style, picture_index};
 use super::markers::{KeyMark, Lettered, Seg, key_by_marks};
 use super::paper::{Paper, QuestionDraft};
 use crate::document::{
-    ConvertOptions, DocumentImport, MediaFile, StimulusDraft, image_extension, sniff_image,
+    ConvertOptions, DocumentImport, MediaFile, Rasteriser, StimulusDraft, image_extension, sniff_image,
+    sniff_vector,
 };
 use crate::report::{ImportReport, LineReport, LineStatus, check_record};
 
@@ -22,6 +23,7 @@ struct Media<'a> {
     archive: &'a Archive,
     pictures: &'a [PictureRef],
     files: Vec<MediaFile>,
+    rasterise: Option<&'a Rasteriser>,
 }
 
 /// The media names and problems of one owner (an item or a passage).
@@ -53,23 +55,54 @@ impl Media<'_> {
                 .push(format!("{}: {what} ({}) is missing from the package", owner.label, pic.part));
             return String::new();
         };
-        let Some(content_type) = sniff_image(bytes) else {
-            owner.warnings.push(format!(
-                "{}: {what} ({}) is not a PNG, JPEG, GIF or WebP image (WMF/EMF cannot be shown in a browser); \
-                 it was not kept — replace it with a PNG",
-                owner.label, pic.part
-            ));
-            return String::new();
+        let (content_type, bytes) = match (sniff_image(bytes), sniff_vector(bytes)) {
+            (Some(t), _) => (t, bytes.to_vec()),
+            (None, Some(kind)) => match self.rasterised(bytes, kind) {
+                Ok(png) => {
+                    owner.warnings.push(format!(
+                        "{}: {what} ({}) is {} picture, which browsers cannot show: kept as a PNG rasterised \
+                         from it — check it",
+                        owner.label,
+                        pic.part,
+                        vector_name(kind)
+                    ));
+                    ("image/png", png)
+                }
+                Err(why) => {
+                    owner.warnings.push(format!(
+                        "{}: {what} ({}) is {} picture, which browsers cannot show, and could not be \
+                         rasterised ({why}); it was not kept — replace it with a PNG",
+                        owner.label,
+                        pic.part,
+                        vector_name(kind)
+                    ));
+                    return String::new();
+                }
+            },
+            (None, None) => {
+                owner.warnings.push(format!(
+                    "{}: {what} ({}) is not a PNG, JPEG, GIF or WebP image (nor a WMF/EMF to rasterise); \
+                     it was not kept — replace it with a PNG",
+                    owner.label, pic.part
+                ));
+                return String::new();
+            }
         };
         let k = owner.names.len() + 1;
         let name = format!("{}-{k}.{}", owner.id, image_extension(content_type));
-        self.files.push(MediaFile {
-            name: name.clone(),
-            content_type: content_type.into(),
-            bytes: bytes.to_vec(),
-        });
+        self.files.push(MediaFile { name: name.clone(), content_type: content_type.into(), bytes });
         owner.names.push(name.clone());
         format!("![hình {k}]({name})")
+    }
+
+    /// A WMF/EMF as PNG through the caller's rasteriser, checked to be a PNG.
+    fn rasterised(&self, bytes: &[u8], kind: &str) -> Result<Vec<u8>, String> {
+        let rasterise = self.rasterise.ok_or("no rasteriser was given to this reader")?;
+        let png = (rasterise.0)(bytes, kind)?;
+        match sniff_image(&png) {
+            Some("image/png") => Ok(png),
+            _ => Err("the rasteriser did not return a PNG".into()),
+        }
     }
 
     /// Paragraphs joined as Markdown paragraphs; the cells of one table become a Markdown table
@@ -119,6 +152,11 @@ impl Media<'_> {
     }
 }
 
+/// "a WMF" / "an EMF", for the warnings.
+fn vector_name(kind: &str) -> &'static str {
+    if kind == "emf" { "an EMF" } else { "a WMF" }
+}
+
 /// Builds the import: one report line per question, stimuli, media.
 pub fn build(
     paper: Paper,
@@ -127,7 +165,7 @@ pub fn build(
     pictures: &[PictureRef],
     paragraphs: usize,
 ) -> DocumentImport {
-    let mut media = Media { archive, pictures, files: Vec::new() };
+    let mut media = Media { archive, pictures, files: Vec::new(), rasterise: opts.rasterise.as_ref() };
     let mut report = ImportReport::new("docx");
     report.total_lines = paragraphs;
     let ids: Vec<String> = paper

@@ -52,6 +52,7 @@ fn opts() -> ConvertOptions {
         topic: Some("12.1".into()),
         level: Some(khaothi_domain::Level::Hieu),
         id_prefix: "P".into(),
+        ..Default::default()
     }
 }
 

@@ -47,13 +47,29 @@ fn word_latex(word: &str, face: i16) -> String {
             .map(|f| format!("{f} "))
             .unwrap_or_else(|| format!("\\operatorname{{{word}}}"));
     }
-    if word.chars().all(|c| !c.is_alphabetic()) {
-        return word
-            .chars()
-            .map(|c| char_latex(c).map(str::to_string).unwrap_or_else(|| c.to_string()))
-            .collect();
+    // Text: letters form words (a function name, as Equation Editor writes `sin` in the text
+    // style, or \text), other characters stand alone (`sin2x` is `\sin 2x`).
+    let mut out = String::new();
+    let chars: Vec<char> = word.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_alphabetic() {
+            let start = i;
+            while i < chars.len() && chars[i].is_alphabetic() {
+                i += 1;
+            }
+            let letters: String = chars[start..i].iter().collect();
+            match function_name(&letters) {
+                Some(f) => out.push_str(&format!("{f} ")),
+                None => out.push_str(&format!("\\text{{{letters}}}")),
+            }
+        } else {
+            let c = chars[i];
+            out.push_str(&char_latex(c).map(|l| format!("{l} ")).unwrap_or_else(|| c.to_string()));
+            i += 1;
+        }
     }
-    format!("\\text{{{word}}}")
+    out
 }
 
 fn obj(o: &Obj) -> Result<String, String> {
@@ -81,6 +97,9 @@ fn rows(lines: &[Obj]) -> Result<Vec<String>, String> {
 }
 
 fn character(typeface: i16, code: u16, embells: &[u8]) -> Result<String, String> {
+    if code == 0 {
+        return Ok(String::new()); // an absent fence (Equation Editor writes code 0)
+    }
     if typeface == FN_SPACE || (0xEF00..=0xEF0F).contains(&code) {
         return Ok("\\,".into());
     }
@@ -164,7 +183,7 @@ fn template(selector: u8, variation: u16, subs: &[Obj]) -> Result<String, String
     let p = Parts::of(subs);
     let main = || p.slot(0);
     Ok(match selector {
-        0..=8 => fence(selector, variation, &p)?,
+        0..=8 => fence(selector, variation, subs, &p)?,
         9 => {
             let side = |v: u16| ["(", ")", "[", "]"][(v & 3) as usize];
             format!("\\left{} {} \\right{}", side(variation), main()?, side(variation >> 4))
@@ -178,8 +197,12 @@ fn template(selector: u8, variation: u16, subs: &[Obj]) -> Result<String, String
         14 => format!("\\overset{{{}}}{{\\underset{{{}}}{{\\longrightarrow}}}}", main()?, p.slot(1)?),
         15..=22 => big_operator(selector, variation, subs, &p)?,
         23 => format!("{}{}", main()?.trim(), scripts(&p.slot(1)?, &p.slot(2)?)),
-        24 if variation & 1 == 1 => format!("\\overbrace{{{}}}^{{{}}}", main()?, p.slot(1)?),
-        24 => format!("\\underbrace{{{}}}_{{{}}}", main()?, p.slot(1)?),
+        24 => {
+            let label = p.slot(1)?;
+            let (brace, script) = if variation & 1 == 1 { ("overbrace", '^') } else { ("underbrace", '_') };
+            let label = if label.trim().is_empty() { String::new() } else { format!("{script}{{{label}}}") };
+            format!("\\{brace}{{{}}}{label}", main()?)
+        }
         27 if variation & 1 == 1 => format!("{{}}_{{{}}}", main()?),
         28 if variation & 1 == 1 => format!("{{}}^{{{}}}", p.slot(1)?),
         29 if variation & 1 == 1 => format!("{{}}_{{{}}}^{{{}}}", main()?, p.slot(1)?),
@@ -197,7 +220,7 @@ fn template(selector: u8, variation: u16, subs: &[Obj]) -> Result<String, String
     })
 }
 
-fn fence(selector: u8, variation: u16, p: &Parts) -> Result<String, String> {
+fn fence(selector: u8, variation: u16, subs: &[Obj], p: &Parts) -> Result<String, String> {
     let (l, r) = match selector {
         0 => ("\\langle", "\\rangle"),
         1 => ("(", ")"),
@@ -208,21 +231,47 @@ fn fence(selector: u8, variation: u16, p: &Parts) -> Result<String, String> {
         6 => ("\\lfloor", "\\rfloor"),
         _ => ("\\lceil", "\\rceil"),
     };
-    let has_left = variation & 1 != 0;
-    let has_right = variation & 2 != 0;
-    if has_left
-        && !has_right
+    let l = if variation & 1 != 0 { l.to_string() } else { ".".into() };
+    let r = if variation & 2 != 0 { r.to_string() } else { ".".into() };
+    // The fence characters, when written (Equation Editor and MathType write them after the
+    // slot), say the sides exactly: `[2; +∞)`, or code 0 for no fence on that side.
+    let mut chars = subs.iter().filter_map(|s| match s {
+        Obj::Char { code, .. } => Some(*code),
+        _ => None,
+    });
+    let (l, r) = match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) => (fence_char(a)?, fence_char(b)?),
+        _ => (l, r),
+    };
+    if l != "."
+        && r == "."
         && let Some(lines) = p.pile()
     {
         let body = rows(lines)?.join(" \\\\ ");
-        if selector == 2 {
+        if l == "\\{" {
             return Ok(format!("\\begin{{cases}} {body} \\end{{cases}}"));
         }
         return Ok(format!("\\left{l} \\begin{{array}}{{l}} {body} \\end{{array}} \\right."));
     }
-    let l = if has_left { l } else { "." };
-    let r = if has_right { r } else { "." };
     Ok(format!("\\left{l} {} \\right{r}", p.slot(0)?))
+}
+
+/// A fence character as `\left`/`\right` take it.
+fn fence_char(code: u16) -> Result<String, String> {
+    Ok(match char::from_u32(code as u32).unwrap_or('\0') {
+        '\0' => ".".into(),
+        c @ ('(' | ')' | '[' | ']' | '|' | '/') => c.to_string(),
+        '{' => "\\{".into(),
+        '}' => "\\}".into(),
+        '‖' => "\\|".into(),
+        '⟨' | '〈' => "\\langle".into(),
+        '⟩' | '〉' => "\\rangle".into(),
+        '⌊' => "\\lfloor".into(),
+        '⌋' => "\\rfloor".into(),
+        '⌈' => "\\lceil".into(),
+        '⌉' => "\\rceil".into(),
+        c => return Err(format!("fence character U+{:04X} has no LaTeX equivalent", c as u32)),
+    })
 }
 
 fn big_operator(selector: u8, variation: u16, subs: &[Obj], p: &Parts) -> Result<String, String> {

@@ -2,13 +2,18 @@
 //!
 //! A MathType (or Equation Editor) object in a Word file is an OLE compound file
 //! (`word/embeddings/oleObjectN.bin`) whose `Equation Native` stream holds a 28-byte header and
-//! then MTEF, Design Science's binary equation format. MTEF v5 (MathType 4 and later) is read:
-//! [`records`] parses it into a tree, [`latex`] writes LaTeX. Anything it cannot map (an unknown
-//! template, a MathType private character, MTEF v3 of Equation Editor 3.0) is an error with the
-//! reason, and the caller falls back to the preview picture with a warning.
+//! then MTEF, Design Science's binary equation format. MTEF v5 (MathType 4 and later) and v3
+//! (Microsoft Equation Editor 3.0, "Equation.3"; also what LibreOffice writes when it saves
+//! formulas to Word 97) are read: [`records`] and [`v3`] parse them into one tree, [`latex`]
+//! writes LaTeX. Anything it cannot map (an unknown template, a MathType private character, a long
+//! division) is an error with the reason, and the caller falls back to the preview picture with
+//! a warning. Bounded: the stream's size, nesting depth and record count ([`Limits`]).
 
 mod latex;
 mod records;
+mod v3;
+
+pub use records::Limits;
 
 use std::io::{Cursor, Read};
 
@@ -43,7 +48,17 @@ pub fn from_equation_native(data: &[u8]) -> Result<String, String> {
 
 /// The LaTeX of MTEF bytes.
 pub fn from_mtef(mtef: &[u8]) -> Result<String, String> {
-    let equation = records::parse(mtef)?;
+    from_mtef_with(mtef, Limits::default())
+}
+
+/// The LaTeX of MTEF bytes, within `limits`.
+pub fn from_mtef_with(mtef: &[u8], limits: Limits) -> Result<String, String> {
+    let equation = match mtef.first() {
+        Some(5) => records::parse(mtef, limits)?,
+        Some(3) => v3::parse(mtef, limits)?,
+        Some(v) => return Err(format!("MTEF version {v} (versions 3 and 5 are read)")),
+        None => return Err("the equation data is empty".into()),
+    };
     latex::write(&equation)
 }
 

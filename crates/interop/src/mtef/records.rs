@@ -33,20 +33,35 @@ const OPT_CHAR_ENC_NO_MTCODE: u8 = 0x20;
 const OPT_LINE_NULL: u8 = 0x01;
 const OPT_LP_RULER: u8 = 0x02;
 const OPT_LINE_LSPACE: u8 = 0x04;
-const MAX_DEPTH: usize = 64;
+
+/// Bounds on what one equation may hold: nesting and records (real equations have a few levels
+/// and at most a few hundred records). Bytes are bounded by the caller (`MAX_STREAM`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub depth: usize,
+    pub records: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { depth: 64, records: 20_000 }
+    }
+}
 
 struct Cursor<'a> {
     bytes: &'a [u8],
     at: usize,
     depth: usize,
+    limits: Limits,
+    records: usize,
 }
 
-/// Parses the header and the equation's records.
-pub fn parse(bytes: &[u8]) -> Result<Vec<Obj>, String> {
-    let mut c = Cursor { bytes, at: 0, depth: 0 };
+/// Parses the header and the equation's records (MTEF v5).
+pub fn parse(bytes: &[u8], limits: Limits) -> Result<Vec<Obj>, String> {
+    let mut c = Cursor { bytes, at: 0, depth: 0, limits, records: 0 };
     let version = c.u8()?;
     if version != 5 {
-        return Err(format!("MTEF version {version} (only version 5, MathType 4 and later, is read)"));
+        return Err(format!("MTEF version {version} is not version 5"));
     }
     c.skip(4)?; // platform, product, product version, subversion
     c.cstring()?; // application key, e.g. "DSMT4"
@@ -66,7 +81,7 @@ impl Cursor<'_> {
     }
 
     fn skip(&mut self, n: usize) -> Result<(), String> {
-        if self.at + n > self.bytes.len() {
+        if self.bytes.len() - self.at < n {
             return Err("the equation data ends early".into());
         }
         self.at += n;
@@ -104,12 +119,16 @@ impl Cursor<'_> {
     /// Records up to and including END; objects kept, appearance records read past.
     fn list(&mut self) -> Result<Vec<Obj>, String> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(format!("the equation nests deeper than {MAX_DEPTH}"));
+        if self.depth > self.limits.depth {
+            return Err(format!("the equation nests deeper than {}", self.limits.depth));
         }
         let mut out = Vec::new();
         loop {
             let tag = self.u8()?;
+            self.records += 1;
+            if self.records > self.limits.records {
+                return Err(format!("the equation has more than {} records", self.limits.records));
+            }
             match tag {
                 0 => break,
                 1 => out.push(self.line()?),

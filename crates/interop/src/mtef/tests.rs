@@ -207,7 +207,7 @@ fn what_cannot_be_mapped_is_an_error_with_its_reason() {
     let mut ldiv = W::new().line().tmpl(26, 0).line().end().end().end();
     ldiv.0.push(0);
     assert!(from_mtef(&ldiv.0).unwrap_err().contains("template 26"));
-    assert!(from_mtef(&[3, 1, 0, 3, 0]).unwrap_err().contains("MTEF version 3"));
+    assert!(from_mtef(&[2, 1, 0, 3, 0]).unwrap_err().contains("MTEF version 2"));
     assert!(from_mtef(&[5, 1]).unwrap_err().contains("ends early"));
     assert!(from_equation_native(&[28, 0, 1]).unwrap_err().contains("header is longer"));
     assert!(from_ole(b"not ole").unwrap_err().contains("not an OLE"));
@@ -233,7 +233,85 @@ proptest::proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
         let mut input = vec![5, 1, 0, 6, 0, 0, 1];
-        input.extend(bytes);
+        input.extend(&bytes);
         let _ = from_mtef(&input);
+        let mut v3 = vec![3, 1, 1, 3, 0];
+        v3.extend(bytes);
+        let _ = from_mtef(&v3);
     }
+}
+
+/// Equation Editor 3.0 objects (MTEF v3) written by LibreOffice's MathType export
+/// (scripts/fixtures/mathtype_lo.py): real software's bytes, not the tests' own.
+#[test]
+fn libreoffice_equation_editor_objects_become_latex() {
+    let fixture = include_str!("../../tests/fixtures/mtef/libreoffice-v3.tsv");
+    let expected = [
+        ("fraction", "\\frac{1}{x^{2}}"),
+        ("sqrt", "\\sqrt{x-2}"),
+        ("root3", "\\sqrt[3]{x}"),
+        ("sub", "u_{n}"),
+        ("subsup", "C_{8}^{2}"),
+        ("sum", "\\sum_{k=1}^{n}k"),
+        ("integral", "\\int_{0}^{2}f\\left(x\\right)dx"),
+        ("limit", "\\lim_{x\\to+\\infty}\\frac{2x+1}{x-1}"),
+        ("interval", "\\left[2;+\\infty\\right)"),
+        ("abs", "\\left|a\\right|"),
+        ("braces", "\\left\\{2\\right\\}"),
+        ("system", "\\begin{cases}x+y=3\\\\2x-y=0\\end{cases}"),
+        ("union", "\\left[\\begin{array}{l}x=1\\\\x=2\\end{array}\\right."),
+        ("matrix", "\\left(\\begin{matrix}1&0\\\\0&1\\end{matrix}\\right)"),
+        ("vector", "\\overrightarrow{a}"),
+        ("overline", "\\overline{AB}"),
+        ("functions", "\\sin2x+\\log_{2}8"),
+        ("product", "\\prod_{i=1}^{n}i"),
+        ("contour", "\\oint_{C}f"),
+        ("underbrace", "\\underbrace{a+b}"),
+        ("angle", "\\left\\langlex\\right\\rangle"),
+        ("celsius", "t=25{}^{\\circ}\\mathrm{C}"),
+    ];
+    let mut seen = 0;
+    for line in fixture.lines() {
+        let [name, what, hex] = line.split('\t').collect::<Vec<_>>()[..] else { panic!("{line}") };
+        let bytes: Vec<u8> =
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        if name == "clockwise" {
+            let e = from_equation_native(&bytes).unwrap_err();
+            assert!(e.contains("U+2232 has no LaTeX equivalent"), "{e}");
+            seen += 1;
+            continue;
+        }
+        let latex = from_equation_native(&bytes).unwrap_or_else(|e| panic!("{name} ({what}): {e}"));
+        let md = format!("${latex}$");
+        if let Err(e) = khaothi_render::render_markdown(&md, &khaothi_render::RenderOptions::default()) {
+            panic!("{name}: {latex}: {e}");
+        }
+        let compact: String = latex.split_whitespace().collect();
+        if name == "symbols" {
+            for s in ["\\alpha", "\\beta", "\\pi", "\\Delta", "\\infty", "\\in", "\\Rightarrow", "\\pm"] {
+                assert!(compact.contains(s), "{s} in {latex}");
+            }
+        } else {
+            let want = expected.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("{name}")).1;
+            assert_eq!(compact, want, "{name} ({what})");
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, expected.len() + 2, "every equation of the fixture, the symbols and ∲ too");
+}
+
+/// Hostile MTEF v3: deep nesting, endless records, truncation — refused with a reason.
+#[test]
+fn hostile_equation_editor_data_is_refused() {
+    let head = [3u8, 1, 1, 3, 0];
+    let deep: Vec<u8> = head.iter().copied().chain(std::iter::repeat_n(0x01, 10_000)).collect();
+    assert!(from_mtef(&deep).unwrap_err().contains("nests deeper"));
+    let many: Vec<u8> = head.iter().copied().chain(std::iter::repeat_n(0x0a, 30_000)).collect();
+    assert!(from_mtef(&many).unwrap_err().contains("more than"));
+    let cut = [3u8, 1, 1, 3, 0, 0x02, 0x83];
+    assert!(from_mtef(&cut).unwrap_err().contains("ends early"));
+    assert!(from_mtef(&[4, 0, 0]).unwrap_err().contains("versions 3 and 5"));
+    let limits = Limits { depth: 3, records: 10 };
+    let ok = [3u8, 1, 1, 3, 0, 0x01, 0x02, 0x83, b'x', 0, 0];
+    assert_eq!(from_mtef_with(&ok, limits).unwrap(), "x");
 }

@@ -88,6 +88,17 @@ const CHARS: &[(char, &str)] = &[
     ('⊥', "\\perp "),
     ('∥', "\\parallel "),
     ('△', "\\triangle "),
+    ('⊕', "\\oplus "),
+    ('∯', "\\oiint "),
+    ('ℵ', "\\aleph "),
+    ('∡', "\\measuredangle "),
+    ('⌊', "\\lfloor "),
+    ('⌋', "\\rfloor "),
+    ('⌈', "\\lceil "),
+    ('⌉', "\\rceil "),
+    ('℃', "{}^{\\circ}\\mathrm{C}"),
+    ('⇌', "\\rightleftharpoons "),
+    ('∦', "\\nparallel "),
     ('∆', "\\triangle "),
     ('°', "^{\\circ}"),
     ('∘', "\\circ "),
@@ -248,6 +259,58 @@ fn tokenise(s: &str) -> Vec<String> {
         last = Some(k);
     }
     tokens
+}
+
+/// A character of Word's "Symbol" font (`w:sym w:char="F0DE"`, Equation Editor 3.0's Greek and
+/// symbols) → Unicode.
+pub fn symbol_font_char(code: u32) -> Option<char> {
+    let c = code & 0xFF;
+    Some(match c {
+        0x61 => 'α',
+        0x62 => 'β',
+        0x63 => 'χ',
+        0x64 => 'δ',
+        0x65 => 'ε',
+        0x66 => 'φ',
+        0x67 => 'γ',
+        0x68 => 'η',
+        0x6A => 'φ',
+        0x6C => 'λ',
+        0x6D => 'μ',
+        0x70 => 'π',
+        0x71 => 'θ',
+        0x72 => 'ρ',
+        0x73 => 'σ',
+        0x74 => 'τ',
+        0x77 => 'ω',
+        0x44 => 'Δ',
+        0x57 => 'Ω',
+        0x5E => '⊥',
+        0xA3 => '≤',
+        0xB3 => '≥',
+        0xB9 => '≠',
+        0xBA => '≡',
+        0xBB => '≈',
+        0xB1 => '±',
+        0xB4 => '×',
+        0xB0 => '°',
+        0xA5 => '∞',
+        0xAE => '→',
+        0xDE => '⇒',
+        0xDB => '⇔',
+        0xCE => '∈',
+        0xCF => '∉',
+        0xC6 => '∅',
+        0xC7 => '∩',
+        0xC8 => '∪',
+        0xCC => '⊂',
+        0xD6 => '√',
+        0xD0 => '∠',
+        0x22 => '∀',
+        0x24 => '∃',
+        0x20..=0x7E => char::from_u32(c)?,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -27,9 +27,15 @@ mod write;
 
 pub use package::{
     TestOutline, TestSection, read_qti_package, read_qti_package_with, thpt_points, write_qti_package,
+    write_qti_package_with,
 };
 pub use read::{parse_qti, read_qti};
 pub use write::write_qti;
+
+/// The pictures Markdown text shows (`![alt](NAME)` targets), in order.
+pub fn markdown_pictures(text: &str) -> Vec<String> {
+    package::image_refs(text)
+}
 
 /// Which QTI the writer produces; the reader accepts both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

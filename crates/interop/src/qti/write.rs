@@ -8,6 +8,26 @@ use crate::InteropError;
 
 /// One item as a QTI document (UTF-8, with an XML declaration).
 pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropError> {
+    write_item(item, version, None)
+}
+
+/// The shared passage an item of a package shows: its file, relative to the item's.
+pub(crate) struct StimulusRef<'a> {
+    pub identifier: &'a str,
+    pub href: &'a str,
+    pub title: &'a str,
+}
+
+/// XInclude, QTI 2.1's way of sharing material between items (2.1 has no stimulus element).
+pub(crate) const XINCLUDE: &str = "http://www.w3.org/2001/XInclude";
+
+/// One item; in a package, with the reference to its passage: a `qti-assessment-stimulus-ref` in
+/// 3.0, an `xi:include` of the passage's fragment at the top of the item body in 2.1.
+pub(crate) fn write_item(
+    item: &Item,
+    version: QtiVersion,
+    stimulus: Option<&StimulusRef>,
+) -> Result<String, InteropError> {
     let q = Names(version);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(&format!(
@@ -33,7 +53,18 @@ pub fn write_qti(item: &Item, version: QtiVersion) -> Result<String, InteropErro
         x.push_str(&q.outcome(super::processing::RIGHT, "integer"));
     }
     x.push_str(&q.metadata_declarations(item));
+    if let (QtiVersion::V3_0, Some(s)) = (version, stimulus) {
+        x.push_str(&format!(
+            "  <qti-assessment-stimulus-ref identifier=\"{}\" href=\"{}\" title=\"{}\"/>\n",
+            escape(s.identifier),
+            escape(s.href),
+            escape(s.title)
+        ));
+    }
     x.push_str(&format!("  <{}>\n", q.el("itemBody")));
+    if let (QtiVersion::V2_1, Some(s)) = (version, stimulus) {
+        x.push_str(&format!("    <xi:include xmlns:xi=\"{XINCLUDE}\" href=\"{}\"/>\n", escape(s.href)));
+    }
     x.push_str(&format!("    <div class=\"khaothi-stem\">{}</div>\n", escape(&item.stem)));
     x.push_str(&interaction.body);
     x.push_str(&format!("  </{}>\n", q.el("itemBody")));

@@ -145,6 +145,7 @@ fn missing_metadata_names_the_option_and_the_tag() {
         topic: Some("12.2".into()),
         level: Some(Level::Hieu),
         id_prefix: "Q".into(),
+        ..Default::default()
     };
     let doc = parse_tex(tex, &BTreeMap::new(), &full);
     assert_eq!(doc.report.lines[0].status, LineStatus::Ok, "{:?}", doc.report.lines[0]);

@@ -11,7 +11,9 @@
 mod manifest;
 mod media;
 mod read;
+mod stimulus;
 mod write;
 
+pub(crate) use media::image_refs;
 pub use read::{read_qti_package, read_qti_package_with};
-pub use write::{TestOutline, TestSection, thpt_points, write_qti_package};
+pub use write::{TestOutline, TestSection, thpt_points, write_qti_package, write_qti_package_with};

@@ -6,7 +6,8 @@ use khaothi_domain::ItemRecord;
 
 use super::manifest::{Resource, read_manifest};
 use super::media::{MediaSet, collect, listed_files};
-use crate::document::{ConvertOptions, DocumentImport};
+use super::stimulus;
+use crate::document::{ConvertOptions, DocumentImport, StimulusDraft};
 use crate::docx::ArchiveLimits;
 use crate::docx::archive::Archive;
 use crate::qti::read::read_with_meta;
@@ -53,16 +54,30 @@ pub fn read_qti_package_with(bytes: &[u8], opts: &ConvertOptions, limits: &Archi
     }
     report.total_lines = items.len();
     let mut media = MediaSet::default();
+    let mut passages = Passages::default();
+    // A passage's pictures may be listed by its own resource, which items only depend on.
+    let every: Vec<&str> =
+        resources.iter().flat_map(|r| r.files.iter().map(String::as_str).chain(r.href.as_deref())).collect();
     let mut seen = HashMap::new();
     for (n, resource) in items.iter().enumerate() {
         let mut lr = LineReport::new(n + 1);
         lr.id = Some(resource.identifier.clone()).filter(|i| !i.is_empty());
         match item_record(resource, &archive) {
             Err(message) => lr.error("$", message),
-            Ok((mut rec, carried, path)) => {
+            Ok((mut rec, carried, path, refs)) => {
                 fill_metadata(&mut rec, &carried, opts);
                 let listed = listed_files(resource, &by_id);
-                let warnings = collect(&mut rec, &path, &listed, &archive, &mut media);
+                let mut warnings = collect(&mut rec, &path, &listed, &archive, &mut media);
+                if let Some(href) = refs.first() {
+                    let found = passages.read(href, &path, n + 1, &rec, &every, &archive, &mut media);
+                    match found {
+                        Ok(draft) => {
+                            rec.stimulus = Some(draft.id.clone());
+                            draft.item_ids.push(rec.id.clone());
+                        }
+                        Err(message) => warnings.push(("stimulus".into(), message)),
+                    }
+                }
                 check_record(rec, &mut lr, &mut seen, true, &|f| f.to_string());
                 for (field, message) in warnings {
                     lr.push(crate::LineStatus::Warning, field, message);
@@ -71,11 +86,64 @@ pub fn read_qti_package_with(bytes: &[u8], opts: &ConvertOptions, limits: &Archi
         }
         report.lines.push(lr);
     }
-    DocumentImport { report, stimuli: Vec::new(), media: media.files }
+    DocumentImport { report, stimuli: passages.drafts, media: media.files }
 }
 
-/// The record of one item resource, the `KHAOTHI_*` metadata it carried and its file's path.
-fn item_record(resource: &Resource, archive: &Archive) -> Result<(ItemRecord, Vec<String>, String), String> {
+/// The passages read so far, by their file in the package.
+#[derive(Default)]
+struct Passages {
+    paths: Vec<String>,
+    drafts: Vec<StimulusDraft>,
+}
+
+impl Passages {
+    /// The passage an item refers to (`href`, relative to the item file), read once per file. Its
+    /// id is the one the first item carries (`KHAOTHI_STIMULUS`), else the file's identifier.
+    #[allow(clippy::too_many_arguments)]
+    fn read(
+        &mut self,
+        href: &str,
+        item_path: &str,
+        line: usize,
+        rec: &ItemRecord,
+        listed: &[&str],
+        archive: &Archive,
+        media: &mut MediaSet,
+    ) -> Result<&mut StimulusDraft, String> {
+        let dir = item_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let path = crate::docx::archive::resolve_target(dir, href)
+            .ok_or_else(|| format!("the passage {href} points outside the package"))?;
+        if let Some(k) = self.paths.iter().position(|p| *p == path) {
+            return Ok(&mut self.drafts[k]);
+        }
+        let bytes = archive.get(&path).ok_or_else(|| format!("the passage {path} is not in the package"))?;
+        let xml = decode(bytes).map_err(|e| format!("{path}: {e}"))?;
+        let (identifier, text) = stimulus::read_stimulus(xml).map_err(|e| format!("{path}: {e}"))?;
+        let stem = path.rsplit('/').next().unwrap_or(&path).trim_end_matches(".xml");
+        let id = rec.stimulus.clone().or(identifier).unwrap_or_else(|| stem.to_string());
+        // The passage's pictures, found and named as an item's are.
+        let mut holder = ItemRecord { id: id.clone(), stem: text, ..Default::default() };
+        let warnings = collect(&mut holder, &path, listed, archive, media);
+        if let Some((_, w)) = warnings.first() {
+            return Err(format!("the passage {path}: {w}"));
+        }
+        self.paths.push(path);
+        self.drafts.push(StimulusDraft {
+            id,
+            text: holder.stem,
+            item_ids: Vec::new(),
+            paragraph: line,
+            media: holder.media,
+        });
+        Ok(self.drafts.last_mut().expect("just pushed"))
+    }
+}
+
+/// The record of one item resource, the `KHAOTHI_*` metadata it carried, its file's path and the
+/// passages it refers to.
+type ItemRead = (ItemRecord, Vec<String>, String, Vec<String>);
+
+fn item_record(resource: &Resource, archive: &Archive) -> Result<ItemRead, String> {
     let label = if resource.identifier.is_empty() {
         "an item resource".to_string()
     } else {
@@ -88,7 +156,7 @@ fn item_record(resource: &Resource, archive: &Archive) -> Result<(ItemRecord, Ve
         .ok_or_else(|| format!("{label}: {path} is listed in the manifest but not in the zip"))?;
     let xml = decode(bytes).map_err(|e| format!("{path}: {e}"))?;
     let (rec, _, carried) = read_with_meta(xml).map_err(|e| format!("{path}: {e}"))?;
-    Ok((rec, carried, path))
+    Ok((rec, carried, path, stimulus::stimulus_refs(xml)))
 }
 
 fn decode(bytes: &[u8]) -> Result<&str, String> {

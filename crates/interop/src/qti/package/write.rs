@@ -4,7 +4,8 @@
 //! picture (a `webcontent` resource the items depend on); with a form, `tests/ID.xml`, an
 //! `assessmentTest` whose sections are the paper's parts (PHẦN I, II, III) and whose outcome
 //! processing sums each item's `SCORE` (its share, 0–1) times its THPT points (the item ref's
-//! weight `W`), so the test's `SCORE` is the paper's score out of 10.
+//! weight `W`), so the test's `SCORE` is the paper's score out of 10. Shared passages the items
+//! name go to `stimuli/ID.xml` ([`super::stimulus`]).
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -13,10 +14,47 @@ use khaothi_domain::form::Form;
 use khaothi_domain::{Item, ItemBody};
 use quick_xml::escape::escape;
 
+use super::stimulus;
 use crate::InteropError;
-use crate::document::MediaFile;
-use crate::qti::write::Names;
-use crate::qti::{QtiVersion, write_qti};
+use crate::document::{MediaFile, StimulusDraft};
+use crate::qti::QtiVersion;
+use crate::qti::write::{Names, StimulusRef, write_item};
+
+/// The passages the items use, in first-use order, each with its file stem.
+pub(super) struct Passages<'a> {
+    list: Vec<(&'a StimulusDraft, String)>,
+}
+
+impl<'a> Passages<'a> {
+    fn of(items: &[Item], stimuli: &'a [StimulusDraft]) -> Self {
+        let mut list: Vec<(&StimulusDraft, String)> = Vec::new();
+        for id in items.iter().filter_map(|i| i.stimulus.as_deref()) {
+            if list.iter().any(|(p, _)| p.id == id) {
+                continue;
+            }
+            if let Some(p) = stimuli.iter().find(|s| s.id == id) {
+                let base = ItemFiles::clean(id);
+                let mut stem = base.clone();
+                let mut n = 2;
+                while list.iter().any(|(_, s)| *s == stem) {
+                    stem = format!("{base}_{n}");
+                    n += 1;
+                }
+                list.push((p, stem));
+            }
+        }
+        Passages { list }
+    }
+
+    fn of_item(&self, item: &Item) -> Option<(&'a StimulusDraft, &str)> {
+        let id = item.stimulus.as_deref()?;
+        self.list.iter().find(|(p, _)| p.id == id).map(|(p, stem)| (*p, stem.as_str()))
+    }
+
+    fn resource(stem: &str) -> String {
+        format!("STIMULUS-{stem}")
+    }
+}
 
 /// The test a package carries: its parts in order, each with its items in delivery order.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +117,22 @@ pub fn write_qti_package(
     test: Option<&TestOutline>,
     version: QtiVersion,
 ) -> Result<Vec<u8>, InteropError> {
+    write_qti_package_with(items, media, &[], test, version)
+}
+
+/// [`write_qti_package`] with the shared passages the items name (`stimulus`): each passage the
+/// items use is written once (`stimuli/ID.xml`, with its pictures) and referenced by its items;
+/// passages no item names are left out, and an item naming a passage not given keeps only the
+/// name (in its `KHAOTHI_STIMULUS` metadata).
+pub fn write_qti_package_with(
+    items: &[Item],
+    media: &[MediaFile],
+    stimuli: &[StimulusDraft],
+    test: Option<&TestOutline>,
+    version: QtiVersion,
+) -> Result<Vec<u8>, InteropError> {
     let files = ItemFiles::of(items)?;
+    let used = Passages::of(items, stimuli);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let mut put = |name: &str, data: &[u8]| -> Result<(), InteropError> {
         let options =
@@ -105,7 +158,30 @@ pub fn write_qti_package(
                 pictures.push(file);
             }
         }
-        put(&files.href(&item.id), write_qti(item, version)?.as_bytes())?;
+        let passage = used.of_item(item);
+        let (href, ident) = passage.map_or_else(Default::default, |(p, stem)| {
+            (format!("../stimuli/{stem}.xml"), stimulus::identifier(&p.id))
+        });
+        let reference = passage.map(|(p, _)| StimulusRef { identifier: &ident, href: &href, title: &p.id });
+        put(&files.href(&item.id), write_item(item, version, reference.as_ref())?.as_bytes())?;
+    }
+    for (passage, stem) in &used.list {
+        for name in &passage.media {
+            let file = by_name.get(name.as_str()).ok_or_else(|| InteropError::Serialize {
+                item: passage.id.clone(),
+                message: format!("picture {name} of the passage is not among the media given"),
+            })?;
+            if !safe_name(name) {
+                return Err(InteropError::Serialize {
+                    item: passage.id.clone(),
+                    message: format!("picture name {name:?} cannot be a file name in a package"),
+                });
+            }
+            if !pictures.iter().any(|p| p.name == *name) {
+                pictures.push(file);
+            }
+        }
+        put(&format!("stimuli/{stem}.xml"), stimulus::stimulus_xml(passage, version).as_bytes())?;
     }
     for p in &pictures {
         put(&format!("media/{}", p.name), &p.bytes)?;
@@ -114,7 +190,7 @@ pub fn write_qti_package(
         let xml = test_xml(test, items, &files, version)?;
         put(&format!("tests/{}.xml", files.file_stem(&test.identifier)), xml.as_bytes())?;
     }
-    put("imsmanifest.xml", manifest(items, &pictures, test, &files, version).as_bytes())?;
+    put("imsmanifest.xml", manifest(items, &pictures, &used, test, &files, version).as_bytes())?;
     let bytes = zip.finish().map_err(|e| package_error("(zip)", e))?;
     Ok(bytes.into_inner())
 }
@@ -275,6 +351,7 @@ fn manifest_names(version: QtiVersion) -> (&'static str, &'static str, &'static 
 fn manifest(
     items: &[Item],
     pictures: &[&MediaFile],
+    passages: &Passages,
     test: Option<&TestOutline>,
     files: &ItemFiles,
     version: QtiVersion,
@@ -293,6 +370,21 @@ fn manifest(
             files.resource(&item.id)
         ));
         for name in &item.media {
+            x.push_str(&format!("      <dependency identifierref=\"{}\"/>\n", media_id(name)));
+        }
+        if let Some((_, stem)) = passages.of_item(item) {
+            x.push_str(&format!("      <dependency identifierref=\"{}\"/>\n", Passages::resource(stem)));
+        }
+        x.push_str("    </resource>\n");
+    }
+    let stimulus_type = if version == QtiVersion::V3_0 { "imsqti_stimulus_xmlv3p0" } else { "webcontent" };
+    for (passage, stem) in &passages.list {
+        let href = format!("stimuli/{stem}.xml");
+        x.push_str(&format!(
+            "    <resource identifier=\"{}\" type=\"{stimulus_type}\" href=\"{href}\">\n      <file href=\"{href}\"/>\n",
+            Passages::resource(stem)
+        ));
+        for name in &passage.media {
             x.push_str(&format!("      <dependency identifierref=\"{}\"/>\n", media_id(name)));
         }
         x.push_str("    </resource>\n");
