@@ -160,6 +160,40 @@ fn a_word_paper_converts_with_its_passage_and_pictures() {
     let named = first["items"][0].as_str().unwrap();
     assert!(items.contains(&format!("\"stimulus\":\"{}\"", first["id"].as_str().unwrap())), "{named}");
     assert!(std::fs::read_dir(dir.path().join("media")).unwrap().count() >= 1);
+    // Câu 7's Equation Editor object (∲) has no LaTeX: its preview, an EMF, is kept as a PNG that
+    // LibreOffice rasterised, and stderr says so, naming the question.
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Câu 7: a MathType equation could not be converted"), "{stderr}");
+    assert!(stderr.contains("kept as a PNG rasterised from it"), "{stderr}");
+    let png = std::fs::read(dir.path().join("media/TOAN-THPT-0007-1.png")).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    // The same paper as a QTI 3.0 package: the passage travels as a stimulus of its two items.
+    let zip = dir.path().join("de.zip");
+    let out = khaothi(&[
+        "convert",
+        docx,
+        "--subject",
+        "toan",
+        "--grade",
+        "12",
+        "--topic",
+        "12.1",
+        "--level",
+        "hieu",
+        "--to",
+        "qti3",
+        "-o",
+        p(&zip),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut package = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut stimulus = String::new();
+    std::io::Read::read_to_string(&mut package.by_name("stimuli/TOAN-THPT-S01.xml").unwrap(), &mut stimulus)
+        .unwrap();
+    assert!(
+        stimulus.contains("<qti-assessment-stimulus ") && stimulus.contains("begin{cases}"),
+        "{stimulus}"
+    );
 }
 
 const TAO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../interop/tests/fixtures/qti/tao-export-qti21.zip");

@@ -189,5 +189,24 @@ async fn a_word_paper_imports_with_its_passage_and_pictures(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    // Câu 7's equation object (∲, no LaTeX) keeps its preview, rasterised to PNG by LibreOffice.
+    let (s, c7) = app.get(Some(&writer), "/api/v1/items/W-0007").await;
+    assert_eq!(s, StatusCode::OK, "{c7}");
+    assert_eq!(c7["item"]["media"].as_array().map(Vec::len), Some(1), "{c7}");
+    // Exported as a QTI 3.0 package, the passage travels once, as a stimulus of its two items.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/items/export?format=qti3&stimulus=W-S01", app.url))
+        .bearer_auth(&writer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let doc = khaothi_interop::read_qti_package(&res.bytes().await.unwrap(), &Default::default());
+    assert!(!doc.report.has_errors(), "{:#?}", doc.report);
+    assert_eq!(doc.stimuli.len(), 1, "{:?}", doc.stimuli);
+    assert_eq!(doc.stimuli[0].id, "W-S01");
+    assert_eq!(doc.stimuli[0].item_ids, ["W-0007", "W-0008"]);
+    assert!(doc.stimuli[0].text.contains("begin{cases}"), "{}", doc.stimuli[0].text);
 }
 both_backends!(a_word_paper_imports_with_its_passage_and_pictures);

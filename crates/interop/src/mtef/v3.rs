@@ -10,7 +10,6 @@
 use super::records::{Limits, Obj};
 
 const XF_LMOVE: u8 = 0x8;
-const XF_AUTO: u8 = 0x1;
 const XF_EMBELL: u8 = 0x2;
 const XF_NULL: u8 = 0x1;
 const XF_RULER: u8 = 0x2;
@@ -157,7 +156,6 @@ impl Reader<'_> {
         {
             code = c as u32 as u16;
         }
-        let _ = options & XF_AUTO; // a character recognised as part of a function name: same text
         let mut embells = Vec::new();
         if options & XF_EMBELL != 0 {
             loop {

@@ -69,7 +69,8 @@ pub fn read_qti_package_with(bytes: &[u8], opts: &ConvertOptions, limits: &Archi
                 let listed = listed_files(resource, &by_id);
                 let mut warnings = collect(&mut rec, &path, &listed, &archive, &mut media);
                 if let Some(href) = refs.first() {
-                    let found = passages.read(href, &path, n + 1, &rec, &every, &archive, &mut media);
+                    let package = Package { archive: &archive, files: &every };
+                    let found = passages.read(href, &path, n + 1, &rec, &package, &mut media);
                     match found {
                         Ok(draft) => {
                             rec.stimulus = Some(draft.id.clone());
@@ -89,6 +90,12 @@ pub fn read_qti_package_with(bytes: &[u8], opts: &ConvertOptions, limits: &Archi
     DocumentImport { report, stimuli: passages.drafts, media: media.files }
 }
 
+/// The package's files, where a passage's pictures are looked for.
+struct Package<'a> {
+    archive: &'a Archive,
+    files: &'a [&'a str],
+}
+
 /// The passages read so far, by their file in the package.
 #[derive(Default)]
 struct Passages {
@@ -99,17 +106,16 @@ struct Passages {
 impl Passages {
     /// The passage an item refers to (`href`, relative to the item file), read once per file. Its
     /// id is the one the first item carries (`KHAOTHI_STIMULUS`), else the file's identifier.
-    #[allow(clippy::too_many_arguments)]
     fn read(
         &mut self,
         href: &str,
         item_path: &str,
         line: usize,
         rec: &ItemRecord,
-        listed: &[&str],
-        archive: &Archive,
+        package: &Package,
         media: &mut MediaSet,
     ) -> Result<&mut StimulusDraft, String> {
+        let archive = package.archive;
         let dir = item_path.rsplit_once('/').map_or("", |(d, _)| d);
         let path = crate::docx::archive::resolve_target(dir, href)
             .ok_or_else(|| format!("the passage {href} points outside the package"))?;
@@ -123,7 +129,7 @@ impl Passages {
         let id = rec.stimulus.clone().or(identifier).unwrap_or_else(|| stem.to_string());
         // The passage's pictures, found and named as an item's are.
         let mut holder = ItemRecord { id: id.clone(), stem: text, ..Default::default() };
-        let warnings = collect(&mut holder, &path, listed, archive, media);
+        let warnings = collect(&mut holder, &path, package.files, archive, media);
         if let Some((_, w)) = warnings.first() {
             return Err(format!("the passage {path}: {w}"));
         }
