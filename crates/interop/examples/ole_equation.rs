@@ -8,7 +8,7 @@ use std::io::Write;
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 3 || args.len() % 2 == 0 {
+    if args.len() < 3 || args.len().is_multiple_of(2) {
         eprintln!("usage: ole_equation OUT.bin NAME FILE [NAME FILE…]");
         std::process::exit(2);
     }
