@@ -17,13 +17,30 @@ pub fn khaothi_binary() -> PathBuf {
     // target/<profile>/deps/<test>-… → target/<profile>/khaothi
     let exe = std::env::current_exe().expect("the test's path");
     let bin = exe.parent().and_then(Path::parent).expect("target/<profile>").join("khaothi");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p khaothi` first (scripts/test-all.sh does)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p khaothi` first (scripts/test-all.sh does)",
+        bin.display()
+    );
     bin
+}
+
+/// Peak resident memory (MB, `VmHWM`) of a process on this machine (Linux).
+pub fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok());
+    kb.unwrap_or(0.0) / 1024.0
 }
 
 /// A free TCP port on the loopback interface (bound, then released).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// What every node of one site shares: the board's key, the login-code and token secrets, the
@@ -38,7 +55,8 @@ pub struct Shared {
 impl Shared {
     pub fn generate() -> Self {
         use rand::Rng;
-        let hex = |n: usize| (0..n).map(|_| format!("{:02x}", rand::rng().random::<u8>())).collect::<String>();
+        let hex =
+            |n: usize| (0..n).map(|_| format!("{:02x}", rand::rng().random::<u8>())).collect::<String>();
         Self {
             board_key: BoardSigningKey::generate(&mut rand::rng()),
             code_secret: hex(32),
@@ -96,6 +114,11 @@ impl Node {
 
     pub fn ws(&self, path: &str) -> String {
         format!("ws://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     async fn wait_ready(&self) {
@@ -157,7 +180,14 @@ impl Nginx {
         );
         std::fs::write(dir.join("nginx.conf"), main).expect("nginx.conf");
         let child = Command::new("nginx")
-            .args(["-p", &dir.display().to_string(), "-c", "nginx.conf", "-g", "daemon off; worker_processes 1;"])
+            .args([
+                "-p",
+                &dir.display().to_string(),
+                "-c",
+                "nginx.conf",
+                "-g",
+                "daemon off; worker_processes 1;",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -36,7 +36,10 @@ fn items() -> Vec<khaothi_domain::Item> {
         .map(|i| format!(r#"{{"id":"MC{i}","subject":"toan","grade":12,"topic":"12.1.{i}","level":"hieu","kind":"single_choice","stem":"Câu {i}","options":["a","b","c","d"],"key":"{}"}}"#, ["A", "B", "C", "D"][i % 4]))
         .collect();
     lines.extend((1..=2).map(|i| format!(r#"{{"id":"SA{i}","subject":"toan","grade":12,"topic":"12.2.{i}","level":"hieu","kind":"short_answer","stem":"Số {i}","answer":"{}"}}"#, i * 4)));
-    lines.iter().map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0).collect()
+    lines
+        .iter()
+        .map(|l| khaothi_domain::ItemRecord::from_json_line(l).unwrap().into_item().unwrap().0)
+        .collect()
 }
 
 fn deploy_file(path: &str) -> PathBuf {
@@ -60,7 +63,9 @@ fn setup<'a>(package: &'a [u8], key: &'a str) -> EventSetup<'a> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_nodes_behind_nginx_lose_nothing_when_one_is_killed() {
     if std::env::var(khaothi_testkit::POSTGRES_ENV).is_err() {
-        eprintln!("skipped: the multi-node test needs PostgreSQL: set KHAOTHI_TEST_POSTGRES (scripts/test-all.sh does)");
+        eprintln!(
+            "skipped: the multi-node test needs PostgreSQL: set KHAOTHI_TEST_POSTGRES (scripts/test-all.sh does)"
+        );
         return;
     }
     let started = Instant::now();
@@ -77,7 +82,8 @@ async fn three_nodes_behind_nginx_lose_nothing_when_one_is_killed() {
         &tmp.path().join("nginx"),
     )
     .await;
-    let pkg = khaothi_loadtest::demo::demo_package(&items(), EVENT, "t", 30, 4, &shared.board_key, 7).unwrap();
+    let pkg =
+        khaothi_loadtest::demo::demo_package(&items(), EVENT, "t", 30, 4, &shared.board_key, 7).unwrap();
     let (content_key, keys_key) = (pkg.content_key.to_hex(), pkg.keys_key.to_hex());
     let board = BoardClient::login(&nginx.url(), "board", &shared.board_password).await.unwrap();
     let sheet = board.set_up_event(&setup(&pkg.bytes, &content_key)).await.unwrap();
@@ -109,10 +115,15 @@ async fn three_nodes_behind_nginx_lose_nothing_when_one_is_killed() {
         w.abort();
     }
 
-    let verified = BoardClient { base: n2.url(), ..board.clone() }.get("/api/v1/chains/verify").await.unwrap();
+    let verified =
+        BoardClient { base: n2.url(), ..board.clone() }.get("/api/v1/chains/verify").await.unwrap();
     assert_eq!(verified["ok"], json!(true), "{verified}");
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM dl_responses").fetch_one(&pool).await.unwrap();
-    assert_eq!(verified["chains"][0]["length"].as_i64(), Some(stored), "every answer row is in the one chain");
+    assert_eq!(
+        verified["chains"][0]["length"].as_i64(),
+        Some(stored),
+        "every answer row is in the one chain"
+    );
     board.post(&format!("/api/v1/events/{EVENT}/keys"), json!({"release_key": keys_key})).await.unwrap();
     let cluster = scores(&board).await;
 
@@ -149,7 +160,12 @@ async fn signals_cross_nodes(
     let paused = support::within(&mut c, "paused", limit).await;
     support::act(&mut p, 2, json!({"action": "resume", "candidate": number})).await;
     let resumed = support::within(&mut c, "resumed", limit).await;
-    support::act(&mut p, 3, json!({"action": "extend", "candidate": number, "minutes": 5, "reason": "máy lỗi"})).await;
+    support::act(
+        &mut p,
+        3,
+        json!({"action": "extend", "candidate": number, "minutes": 5, "reason": "máy lỗi"}),
+    )
+    .await;
     let extended = support::within(&mut c, "time", limit).await;
     let items: Vec<Value> = w["items"].as_array().unwrap().clone();
     let first = items[0]["id"].as_str().unwrap().to_string();
@@ -167,7 +183,9 @@ async fn signals_cross_nodes(
     let mut c2 = CandidateSocket::connect(&n2.ws("/ws/candidate")).await.unwrap();
     let w2 = c2.resume(number, w["resume_token"].as_str().unwrap()).await.unwrap();
     let superseded = support::within(&mut c, "superseded", limit).await;
-    eprintln!("across nodes: paused {paused:?}, resumed {resumed:?}, time {extended:?}, seat {seen:?}, superseded {superseded:?}");
+    eprintln!(
+        "across nodes: paused {paused:?}, resumed {resumed:?}, time {extended:?}, seat {seen:?}, superseded {superseded:?}"
+    );
     let epoch = w2["epoch"].as_i64().unwrap();
     let mut sitting = Sitting {
         number: number.to_string(),
@@ -176,7 +194,8 @@ async fn signals_cross_nodes(
         logins: 2,
     };
     for (i, item) in items.iter().enumerate() {
-        let (id, v) = (item["id"].as_str().unwrap().to_string(), khaothi_loadtest::some_answer(item, i as u64));
+        let (id, v) =
+            (item["id"].as_str().unwrap().to_string(), khaothi_loadtest::some_answer(item, i as u64));
         c2.answer(i as i64 + 1, &id, v.clone()).await.unwrap();
         sitting.acked.push((epoch, i as i64 + 1, id.clone(), v.clone()));
         sitting.last.insert(id, v);
@@ -208,7 +227,11 @@ async fn swarm_with_a_node_killed(
     let total = swarm.len() * items().len() * PASSES as usize;
     let t = Instant::now();
     while progress.load(Ordering::Relaxed) < total * 2 / 5 {
-        assert!(t.elapsed() < Duration::from_secs(180), "the swarm stalled at {}", progress.load(Ordering::Relaxed));
+        assert!(
+            t.elapsed() < Duration::from_secs(180),
+            "the swarm stalled at {}",
+            progress.load(Ordering::Relaxed)
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let placed: Vec<(String, String)> = sqlx::query_as(
@@ -219,9 +242,15 @@ async fn swarm_with_a_node_killed(
     .unwrap();
     let mut per_node: BTreeMap<&str, usize> = BTreeMap::new();
     placed.iter().for_each(|(_, n)| *per_node.entry(n.as_str()).or_default() += 1);
-    eprintln!("candidates per node when node-1 is killed: {per_node:?} ({} answers acknowledged)", progress.load(Ordering::Relaxed));
+    eprintln!(
+        "candidates per node when node-1 is killed: {per_node:?} ({} answers acknowledged)",
+        progress.load(Ordering::Relaxed)
+    );
     for node in ["node-1", "node-2", "node-3"] {
-        assert!(per_node.get(node).copied().unwrap_or(0) >= 60, "nginx did not spread candidates: {per_node:?}");
+        assert!(
+            per_node.get(node).copied().unwrap_or(0) >= 60,
+            "nginx did not spread candidates: {per_node:?}"
+        );
     }
     let on_node1: Vec<String> = placed.into_iter().filter(|(_, n)| n == "node-1").map(|(c, _)| c).collect();
     n1.kill9();
@@ -254,11 +283,12 @@ async fn outage_credited(pool: &PgPool, on_node1: &[String]) {
         assert!(t.elapsed() < Duration::from_secs(30), "node-1's outage was not credited in 30 s");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let credited: Vec<(String, i32)> = sqlx::query_as("SELECT number, credited_seconds FROM dl_candidates WHERE number = ANY($1)")
-        .bind(on_node1)
-        .fetch_all(pool)
-        .await
-        .unwrap();
+    let credited: Vec<(String, i32)> =
+        sqlx::query_as("SELECT number, credited_seconds FROM dl_candidates WHERE number = ANY($1)")
+            .bind(on_node1)
+            .fetch_all(pool)
+            .await
+            .unwrap();
     assert_eq!(credited.len(), on_node1.len());
     for (number, secs) in credited {
         assert!((1..=30).contains(&secs), "{number} of the killed node was credited {secs} s");
@@ -273,15 +303,18 @@ async fn every_acknowledged_answer_is_stored(pool: &PgPool, sittings: &[Sitting]
     .fetch_all(pool)
     .await
     .unwrap();
-    let stored: HashMap<(String, i64, i64), (String, Value)> = rows
-        .into_iter()
-        .map(|(n, e, s, i, v)| ((n, e, s), (i, serde_json::from_str(&v).unwrap())))
-        .collect();
+    let stored: HashMap<(String, i64, i64), (String, Value)> =
+        rows.into_iter().map(|(n, e, s, i, v)| ((n, e, s), (i, serde_json::from_str(&v).unwrap()))).collect();
     let mut acked = 0;
     for s in sittings {
         for (epoch, seq, item, value) in &s.acked {
             let got = stored.get(&(s.number.clone(), *epoch, *seq));
-            assert_eq!(got, Some(&(item.clone(), value.clone())), "{} epoch {epoch} seq {seq}: acknowledged, not stored", s.number);
+            assert_eq!(
+                got,
+                Some(&(item.clone(), value.clone())),
+                "{} epoch {epoch} seq {seq}: acknowledged, not stored",
+                s.number
+            );
             acked += 1;
         }
     }
@@ -299,7 +332,9 @@ async fn proctor_saw_every_final_seat(seats: &Seats, sittings: &[Sitting]) {
                 .iter()
                 .filter(|s| {
                     let seat = seats.get(&s.number).map(|(v, _)| v);
-                    seat.is_none_or(|v| v["status"] != "submitted" || v["answered"].as_u64() != Some(s.last.len() as u64))
+                    seat.is_none_or(|v| {
+                        v["status"] != "submitted" || v["answered"].as_u64() != Some(s.last.len() as u64)
+                    })
                 })
                 .map(|s| s.number.clone())
                 .collect()
@@ -307,7 +342,12 @@ async fn proctor_saw_every_final_seat(seats: &Seats, sittings: &[Sitting]) {
         if missing.is_empty() {
             return;
         }
-        assert!(t.elapsed() < Duration::from_secs(10), "the proctor on node 3 lacks the final seats of {} candidates, e.g. {:?}", missing.len(), &missing[..missing.len().min(5)]);
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "the proctor on node 3 lacks the final seats of {} candidates, e.g. {:?}",
+            missing.len(),
+            &missing[..missing.len().min(5)]
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -183,7 +183,7 @@ impl DeliveryConfig {
             c.error("max_frame_bytes", "must not exceed hard_max_message_bytes");
         }
         if let Some(node) = &self.node {
-            if !crate::cluster::valid_node_name(node) {
+            if !crate::store::nodes::valid_node_name(node) {
                 c.error("node", "1 to 40 characters: letters, digits, `-`, `_` or `.`");
             }
             if !self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {

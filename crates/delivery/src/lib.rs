@@ -177,7 +177,12 @@ impl Application {
         // Several nodes on one database (crate::cluster): the chains are shared, and outage credit
         // goes by each node's own heartbeat (cluster::join) instead of the one server clock.
         let cluster = match config.node.as_deref() {
-            Some(node) => Some(Arc::new(cluster::Cluster::new(node, &db.read, &config)?)),
+            Some(node) => Some(Arc::new(cluster::Cluster::new(
+                node,
+                &db.read,
+                Duration::from_secs(config.node_dead_after_seconds),
+                Duration::from_secs(config.heartbeat_seconds.max(1)),
+            )?)),
             None => None,
         };
         let writer = Writer::start_with(db.write.clone(), config.max_batch, live.clone(), cluster.is_some())

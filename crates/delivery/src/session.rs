@@ -240,7 +240,7 @@ async fn sweep(s: &AppState) -> Result<(), ApiError> {
     let waiting = match &s.cluster {
         Some(cl) => {
             let ids: Vec<String> = due.iter().map(|c| c.id.clone()).collect();
-            crate::cluster::nodes::on_silent_nodes(cl, &ids).await.map_err(|e| ApiError::Internal(e.to_string()))?
+            store::nodes::on_silent_nodes(cl, &ids).await.map_err(|e| ApiError::Internal(e.to_string()))?
         }
         None => Vec::new(),
     };

@@ -130,7 +130,13 @@ pub async fn sit(
 pub type Seats = Arc<Mutex<HashMap<String, (Value, Instant)>>>;
 
 /// A proctor socket on one room, recording seats until the task is aborted.
-pub async fn watch_room(ws_url: String, token: String, event: String, room: String, seats: Seats) -> Result<(), String> {
+pub async fn watch_room(
+    ws_url: String,
+    token: String,
+    event: String,
+    room: String,
+    seats: Seats,
+) -> Result<(), String> {
     let mut p = CandidateSocket::connect(&ws_url).await?;
     p.send(json!({"type": "login", "token": token, "event": event, "room": room})).await?;
     let roster = p.expect("roster", Duration::from_secs(20)).await?;
@@ -155,7 +161,9 @@ pub async fn watch_room(ws_url: String, token: String, event: String, room: Stri
 /// A proctor socket for actions (and the messages it receives).
 pub async fn proctor(ws_url: &str, token: &str, event: &str, room: &str) -> CandidateSocket {
     let mut p = CandidateSocket::connect(ws_url).await.expect("proctor socket");
-    p.send(json!({"type": "login", "token": token, "event": event, "room": room})).await.expect("proctor login");
+    p.send(json!({"type": "login", "token": token, "event": event, "room": room}))
+        .await
+        .expect("proctor login");
     p.expect("roster", Duration::from_secs(20)).await.expect("roster");
     p
 }

@@ -25,94 +25,19 @@ pub mod nodes;
 pub mod wire;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
-use chrono::{DateTime, Utc};
-use sea_orm::sqlx::{self, PgPool};
 
 use crate::state::AppState;
+pub use crate::store::nodes::{Cluster, valid_node_name};
 
 /// The NOTIFY channel every node listens on.
 pub const CHANNEL: &str = "khaothi_delivery";
-
-/// Whether `name` can name a node: 1 to 40 letters, digits, `-`, `_`, `.`.
-pub fn valid_node_name(name: &str) -> bool {
-    (1..=40).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// This node among the others.
-pub struct Cluster {
-    pub node: String,
-    pool: PgPool,
-    leader: AtomicBool,
-    dead_after: Duration,
-    heartbeat: Duration,
-    /// Since when this node's heartbeats have been stored without a failure (after a database
-    /// outage every node's heartbeat is old: nobody is declared dead until the others had time
-    /// to write theirs again).
-    writing_since: std::sync::Mutex<Option<DateTime<Utc>>>,
-}
-
-impl Cluster {
-    /// The node `node` on the database behind `db` (PostgreSQL only).
-    pub fn new(node: &str, db: &sea_orm::DatabaseConnection, config: &crate::DeliveryConfig) -> Result<Self, String> {
-        if !valid_node_name(node) {
-            return Err(format!("node `{node}`: 1 to 40 characters: letters, digits, `-`, `_` or `.`"));
-        }
-        if db.get_database_backend() != sea_orm::DbBackend::Postgres {
-            return Err("several delivery nodes share one PostgreSQL database: `node` needs a postgres:// database_url".into());
-        }
-        Ok(Self {
-            node: node.to_string(),
-            pool: db.get_postgres_connection_pool().clone(),
-            leader: AtomicBool::new(false),
-            dead_after: Duration::from_secs(config.node_dead_after_seconds),
-            heartbeat: Duration::from_secs(config.heartbeat_seconds.max(1)),
-            writing_since: std::sync::Mutex::new(None),
-        })
-    }
-
-    /// Whether this node holds the leader lock now (runs the once-only jobs).
-    pub fn is_leader(&self) -> bool {
-        self.leader.load(Ordering::Relaxed)
-    }
-
-    /// Claims epoch `epoch + 1` of a candidate's session for a login here: only if no other login
-    /// (on any node) took it first. Records that this node serves the candidate (and the node it
-    /// moved from, for outage credit). `false`: another login won; the caller refuses this one.
-    pub async fn claim_epoch(
-        &self,
-        candidate_id: &str,
-        epoch: i64,
-        resume_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query("UPDATE dl_candidates SET epoch = epoch + 1, resume_hash = $3 WHERE id = $1 AND epoch = $2")
-            .bind(candidate_id)
-            .bind(epoch)
-            .bind(resume_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if claimed != 1 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query(nodes::SERVED_HERE).bind(candidate_id).bind(&self.node).bind(now).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-}
 
 /// Joins the others: credits this node's own outage (its candidates that no node took over),
 /// stores its heartbeat and connects the hub's outbox. Before the server takes connections.
 pub async fn join(s: &AppState) -> Result<(), String> {
     let Some(c) = &s.cluster else { return Ok(()) };
     nodes::credit_own_outage(s, c).await.map_err(|e| format!("outage credit of node {}: {e}", c.node))?;
-    nodes::beat(c).await.map_err(|e| format!("the heartbeat of node {}: {e}", c.node))?;
+    crate::store::nodes::beat(c).await.map_err(|e| format!("the heartbeat of node {}: {e}", c.node))?;
     Ok(())
 }
 

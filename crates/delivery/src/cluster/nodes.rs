@@ -24,88 +24,12 @@ use sea_orm::sqlx::{self, Connection, PgConnection};
 use serde_json::json;
 use tokio::sync::watch;
 
-use super::Cluster;
 use crate::state::AppState;
 use crate::store;
+use crate::store::nodes::{Cluster, Credited, beat, credit_node};
 
 /// The advisory lock key of the leader (any fixed number; "khaothi" in ASCII).
 pub const LEADER_LOCK: i64 = 0x6b68_616f_7468_69;
-
-/// Records that `$2` serves candidate `$1` since `$3`; a move from another node keeps the node it
-/// left and when (the first move since the last credit).
-pub const SERVED_HERE: &str = "INSERT INTO dl_candidate_nodes (candidate_id, node, since) VALUES ($1, $2, $3)
-ON CONFLICT (candidate_id) DO UPDATE SET
-  moved_from = CASE WHEN dl_candidate_nodes.moved_from IS NULL AND dl_candidate_nodes.node <> EXCLUDED.node
-                    THEN dl_candidate_nodes.node ELSE dl_candidate_nodes.moved_from END,
-  moved_at = CASE WHEN dl_candidate_nodes.moved_from IS NULL AND dl_candidate_nodes.node <> EXCLUDED.node
-                  THEN EXCLUDED.since ELSE dl_candidate_nodes.moved_at END,
-  node = EXCLUDED.node, since = EXCLUDED.since";
-
-/// Credits candidates still served by the dead node `$1` (last heartbeat `$2`) `$3` ms.
-const CREDIT_SERVED: &str = "UPDATE dl_candidates k
-SET deadline_at = k.deadline_at + ($3::bigint * interval '1 millisecond'),
-    credited_seconds = k.credited_seconds + CAST(CEIL($3::bigint / 1000.0) AS integer)
-FROM dl_candidate_nodes cn
-WHERE cn.candidate_id = k.id AND cn.node = $1
-  AND k.submitted_at IS NULL AND k.paused_at IS NULL AND k.deadline_at > $2
-RETURNING k.id, k.event_id";
-
-/// Credits candidates who moved away from the dead node `$1` after its last heartbeat `$2` the
-/// time between the two.
-const CREDIT_MOVED: &str = "UPDATE dl_candidates k
-SET deadline_at = k.deadline_at + (cn.moved_at - $2),
-    credited_seconds = k.credited_seconds + CAST(CEIL(EXTRACT(EPOCH FROM (cn.moved_at - $2))) AS integer)
-FROM dl_candidate_nodes cn
-WHERE cn.candidate_id = k.id AND cn.moved_from = $1 AND cn.moved_at > $2
-  AND k.submitted_at IS NULL AND k.paused_at IS NULL AND k.deadline_at > $2
-RETURNING k.id, k.event_id";
-
-/// Who was credited what, for the audit log and the connections.
-#[derive(Debug, Default)]
-pub struct Credited {
-    pub candidates: Vec<(String, String)>,
-    pub milliseconds: i64,
-}
-
-/// The outage of node `dead` (last heartbeat `last`) credited as of `now`; its candidates go to
-/// `to`. Nothing when another node did it first (the guarded row is gone or newer).
-pub async fn credit_node(
-    c: &Cluster,
-    dead: &str,
-    last: DateTime<Utc>,
-    now: DateTime<Utc>,
-    to: &str,
-) -> Result<Credited, sqlx::Error> {
-    let mut tx = c.pool.begin().await?;
-    let gone = sqlx::query("DELETE FROM dl_nodes WHERE name = $1 AND heartbeat_at = $2")
-        .bind(dead)
-        .bind(last)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if gone != 1 {
-        tx.rollback().await?;
-        return Ok(Credited::default());
-    }
-    let ms = (now - last).num_milliseconds().max(0);
-    let mut candidates: Vec<(String, String)> =
-        sqlx::query_as(CREDIT_SERVED).bind(dead).bind(last).bind(ms).fetch_all(&mut *tx).await?;
-    candidates.extend(
-        sqlx::query_as::<_, (String, String)>(CREDIT_MOVED).bind(dead).bind(last).fetch_all(&mut *tx).await?,
-    );
-    sqlx::query("UPDATE dl_candidate_nodes SET node = $2, since = $3 WHERE node = $1")
-        .bind(dead)
-        .bind(to)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE dl_candidate_nodes SET moved_from = NULL, moved_at = NULL WHERE moved_from = $1")
-        .bind(dead)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(Credited { candidates, milliseconds: ms })
-}
 
 /// Audits a credit (one row per event, through the writer: the audit chain) and tells the
 /// credited candidates' connections, here and elsewhere.
@@ -144,30 +68,6 @@ pub async fn credit_own_outage(s: &AppState, c: &Cluster) -> Result<(), sqlx::Er
         announce(s, &c.node, last, now, done).await;
     }
     Ok(())
-}
-
-/// Stores this node's heartbeat.
-pub async fn beat(c: &Cluster) -> Result<(), sqlx::Error> {
-    let now = Utc::now();
-    let r = sqlx::query(
-        "INSERT INTO dl_nodes (name, heartbeat_at, started_at) VALUES ($1, $2, $2)
-         ON CONFLICT (name) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at",
-    )
-    .bind(&c.node)
-    .bind(now)
-    .execute(&c.pool)
-    .await;
-    let mut since = c.writing_since.lock().expect("cluster lock");
-    match r {
-        Ok(_) => {
-            since.get_or_insert(now);
-            Ok(())
-        }
-        Err(e) => {
-            *since = None;
-            Err(e)
-        }
-    }
 }
 
 /// The heartbeat, the leader lock and, while leader, the takeover of dead nodes.
@@ -251,19 +151,3 @@ async fn take_over_dead(s: &AppState, c: &Cluster) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// The candidates of `ids` served by a node that missed heartbeats but is not yet taken over:
-/// the deadline sweep leaves them (their outage credit is coming).
-pub async fn on_silent_nodes(c: &Cluster, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let missed = chrono::Duration::from_std(c.heartbeat * 2).unwrap_or_default() + chrono::Duration::seconds(1);
-    sqlx::query_scalar(
-        "SELECT cn.candidate_id FROM dl_candidate_nodes cn JOIN dl_nodes n ON n.name = cn.node
-         WHERE cn.candidate_id = ANY($1) AND n.heartbeat_at < $2",
-    )
-    .bind(ids)
-    .bind(Utc::now() - missed)
-    .fetch_all(&c.pool)
-    .await
-}

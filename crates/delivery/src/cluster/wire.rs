@@ -140,22 +140,32 @@ pub async fn listen_loop(s: AppState, c: Arc<Cluster>, mut stop: watch::Receiver
             };
         }
         let l = listener.as_mut().expect("connected");
-        tokio::select! {
-            _ = stop.wait_for(|s| *s) => return,
-            _ = check.tick() => forget_silent(&s, &c, &mut heard).await,
-            n = l.try_recv() => match n {
-                Ok(Some(n)) => apply(&s, &c, n.payload(), &mut heard).await,
-                Ok(None) => {
-                    tracing::warn!("the listener lost its connection; resynchronising");
-                    resync(&s).await;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the listener failed; reconnecting");
-                    listener = None;
-                }
-            },
+        // The step is chosen first and acted on after (the stop signal's guard is not `Send`).
+        let step = tokio::select! {
+            _ = stop.wait_for(|s| *s) => Step::Stop,
+            _ = check.tick() => Step::Check,
+            n = l.try_recv() => Step::Got(n),
+        };
+        match step {
+            Step::Stop => return,
+            Step::Check => forget_silent(&s, &c, &mut heard).await,
+            Step::Got(Ok(Some(n))) => apply(&s, &c, n.payload(), &mut heard).await,
+            Step::Got(Ok(None)) => {
+                tracing::warn!("the listener lost its connection; resynchronising");
+                resync(&s).await;
+            }
+            Step::Got(Err(e)) => {
+                tracing::warn!(error = %e, "the listener failed; reconnecting");
+                listener = None;
+            }
         }
     }
+}
+
+enum Step {
+    Stop,
+    Check,
+    Got(Result<Option<sqlx::postgres::PgNotification>, sqlx::Error>),
 }
 
 async fn connect(c: &Cluster) -> Result<PgListener, sqlx::Error> {

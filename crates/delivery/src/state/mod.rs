@@ -29,7 +29,7 @@ use crate::store::writer::Writer;
 pub struct AppState {
     pub db: Db,
     /// The other delivery nodes on this database (`None` when the node runs alone).
-    pub cluster: Option<Arc<crate::cluster::Cluster>>,
+    pub cluster: Option<Arc<crate::store::nodes::Cluster>>,
     pub writer: Writer,
     pub keys: JwtKeys,
     /// Staff logins, by username.

@@ -342,6 +342,44 @@ mod tests {
         assert_eq!(t.record("B", 2, 1, true), Some(2));
     }
 
+    /// Several nodes: the newest facts about a connection win whichever node reports them, and a
+    /// dead node's facts go with it.
+    #[test]
+    fn the_newest_facts_of_any_node_decide_the_seat() {
+        let hub = RoomHub::default();
+        let _rx = hub.outbox.connect("node-3");
+        let at = |s: i64| chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap();
+        let facts = |node: &str, connected, n, s| LiveFacts {
+            node: node.into(),
+            connected,
+            disconnected_at: None,
+            answered: Some((1, n)),
+            at: at(s),
+        };
+        assert!(!hub.is_connected("c1"));
+        hub.merge_remote("c1", "r1", facts("node-1", true, 3, 10));
+        assert!(hub.is_connected("c1"));
+        assert_eq!(hub.answered_count("c1"), Some(3));
+        // An older report (from a node relaying what it knew) changes nothing.
+        hub.merge_remote("c1", "r1", facts("node-2", false, 1, 5));
+        assert_eq!(hub.answered_count("c1"), Some(3));
+        // The node's own report is never taken as another's.
+        hub.merge_remote("c1", "r1", facts("node-3", false, 9, 20));
+        assert_eq!(hub.facts("c1").map(|f| f.node), Some("node-1".to_string()));
+        hub.merge_remote("c1", "r1", facts("node-2", true, 4, 11));
+        assert_eq!(hub.answered_count("c1"), Some(4));
+        // Node 2 dies: its candidates show as not connected, and are named to publish again.
+        let gone = hub.forget_node("node-2");
+        assert_eq!(gone.get("r1"), Some(&vec!["c1".to_string()]));
+        assert!(!hub.is_connected("c1"));
+        // Another node watching a room makes this node publish its seats there.
+        hub.connections("c2", "r2", 1);
+        assert!(!hub.watched("r2"));
+        hub.watched_elsewhere("r2");
+        assert!(hub.watched("r2"));
+        assert_eq!(hub.take_dirty().get("r2"), Some(&vec!["c2".to_string()]));
+    }
+
     #[test]
     fn unwatched_rooms_collect_nothing() {
         let hub = RoomHub::default();

@@ -13,6 +13,7 @@ pub mod candidates;
 pub mod chains;
 pub mod entity;
 pub mod events;
+pub mod nodes;
 pub mod paper;
 pub mod room_layouts;
 pub mod room_log;
