@@ -8,7 +8,7 @@
 //! when KHAOTHI_TEST_POSTGRES is not set, like the other PostgreSQL tests.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use khaothi_e2e::{Node, Shared, free_port};
@@ -31,9 +31,9 @@ impl Cluster {
     fn run(&self, args: &[String]) {
         let status = if self.root {
             let line = args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(" ");
-            Command::new("su").args(["postgres", "-s", "/bin/sh", "-c", &line]).status()
+            Command::new("su").args(["postgres", "-s", "/bin/sh", "-c", &line]).stdout(Stdio::null()).status()
         } else {
-            Command::new(&args[0]).args(&args[1..]).status()
+            Command::new(&args[0]).args(&args[1..]).stdout(Stdio::null()).status()
         };
         assert!(status.is_ok_and(|s| s.success()), "{args:?} failed");
     }

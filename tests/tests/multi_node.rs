@@ -156,17 +156,25 @@ async fn signals_cross_nodes(
     let (mut c, w) = support::login_at(&n1.ws("/ws/candidate"), number, code).await;
     let room = format!("P{:03}", CANDIDATES / ROOM_SIZE);
     let mut p = support::proctor(&n3.ws("/ws/proctor"), token, EVENT, &room).await;
+    // Each time runs from the proctor's action to the candidate's message.
+    let t = Instant::now();
     support::act(&mut p, 1, json!({"action": "pause", "candidate": number, "reason": "kiểm tra"})).await;
-    let paused = support::within(&mut c, "paused", limit).await;
+    support::within(&mut c, "paused", limit).await;
+    let paused = t.elapsed();
+    let t = Instant::now();
     support::act(&mut p, 2, json!({"action": "resume", "candidate": number})).await;
-    let resumed = support::within(&mut c, "resumed", limit).await;
+    support::within(&mut c, "resumed", limit).await;
+    let resumed = t.elapsed();
+    let t = Instant::now();
     support::act(
         &mut p,
         3,
         json!({"action": "extend", "candidate": number, "minutes": 5, "reason": "máy lỗi"}),
     )
     .await;
-    let extended = support::within(&mut c, "time", limit).await;
+    support::within(&mut c, "time", limit).await;
+    let extended = t.elapsed();
+    assert!(paused.max(resumed).max(extended) < limit, "an action took over 1 s to reach the candidate");
     let items: Vec<Value> = w["items"].as_array().unwrap().clone();
     let first = items[0]["id"].as_str().unwrap().to_string();
     c.answer(1, &first, json!("A")).await.unwrap();

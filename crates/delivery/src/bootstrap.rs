@@ -95,7 +95,8 @@ pub async fn load_unlocked(s: &AppState) -> Result<(), StartError> {
 /// An unlocked event's content (and keys, once released) opened with the stored keys.
 fn open_stored(s: &AppState, e: &crate::store::entity::event::Model) -> Result<EventContent, String> {
     let sealed = sealed_package(s, e).map_err(|err| format!("event {}: {err}", e.id))?;
-    let ck = ReleaseKey::parse(e.content_key.as_deref().unwrap_or_default()).map_err(|err| err.to_string())?;
+    let ck =
+        ReleaseKey::parse(e.content_key.as_deref().unwrap_or_default()).map_err(|err| err.to_string())?;
     let content = sealed.open_content(&ck).map_err(|err| format!("event {}: {err}", e.id))?;
     let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
     if let Some(k) = &e.keys_key {

@@ -187,7 +187,10 @@ impl DeliveryConfig {
                 c.error("node", "1 to 40 characters: letters, digits, `-`, `_` or `.`");
             }
             if !self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
-                c.error("node", "several nodes share one PostgreSQL database: set database_url to postgres://…");
+                c.error(
+                    "node",
+                    "several nodes share one PostgreSQL database: set database_url to postgres://…",
+                );
             }
             if self.node_dead_after_seconds <= 2 * self.heartbeat_seconds {
                 c.error("node_dead_after_seconds", "must be longer than two heartbeats (heartbeat_seconds)");

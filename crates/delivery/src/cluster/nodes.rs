@@ -109,12 +109,21 @@ async fn hold_leader_lock(c: &Cluster, lock: Option<PgConnection>) -> Option<PgC
             c.leader.store(false, Ordering::Relaxed);
             return None;
         }
-        None => match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect_with(&c.pool.connect_options())).await {
+        None => match tokio::time::timeout(
+            Duration::from_secs(5),
+            PgConnection::connect_with(&c.pool.connect_options()),
+        )
+        .await
+        {
             Ok(Ok(conn)) => conn,
             _ => return None,
         },
     };
-    match sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock($1)").bind(LEADER_LOCK).fetch_one(&mut conn).await {
+    match sqlx::query_scalar::<_, bool>("SELECT pg_try_advisory_lock($1)")
+        .bind(LEADER_LOCK)
+        .fetch_one(&mut conn)
+        .await
+    {
         Ok(true) => {
             tracing::info!(node = c.node, "this node is the leader (once-only jobs run here)");
             c.leader.store(true, Ordering::Relaxed);
@@ -150,4 +159,3 @@ async fn take_over_dead(s: &AppState, c: &Cluster) -> Result<(), sqlx::Error> {
     }
     Ok(())
 }
-

@@ -110,7 +110,8 @@ pub async fn send_loop(
             }
         }
         for payload in pack(&c.node, msgs) {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&payload).execute(&c.pool).await;
+            let sent =
+                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&payload).execute(&c.pool).await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "a notification to the other nodes was not sent");
             }

@@ -71,7 +71,12 @@ impl RoomHub {
     pub fn watched(&self, room_id: &str) -> bool {
         self.watched_here(room_id)
             || (self.outbox.active()
-                && self.remote_watched.lock().expect("rooms lock").get(room_id).is_some_and(|t| *t > Instant::now()))
+                && self
+                    .remote_watched
+                    .lock()
+                    .expect("rooms lock")
+                    .get(room_id)
+                    .is_some_and(|t| *t > Instant::now()))
     }
 
     /// Whether a proctor socket of this node watches the room.
@@ -133,7 +138,14 @@ impl RoomHub {
     /// changed later.
     fn view(&self, candidate_id: &str) -> Option<View> {
         let local = self.live.lock().expect("rooms lock").get(candidate_id).map(|l| {
-            (View { connected: l.connections > 0, disconnected_at: l.disconnected_at, answered: l.answered }, l.at)
+            (
+                View {
+                    connected: l.connections > 0,
+                    disconnected_at: l.disconnected_at,
+                    answered: l.answered,
+                },
+                l.at,
+            )
         });
         if !self.outbox.active() {
             return local.map(|(v, _)| v);

@@ -68,13 +68,15 @@ impl Cluster {
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query("UPDATE dl_candidates SET epoch = epoch + 1, resume_hash = $3 WHERE id = $1 AND epoch = $2")
-            .bind(candidate_id)
-            .bind(epoch)
-            .bind(resume_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let claimed = sqlx::query(
+            "UPDATE dl_candidates SET epoch = epoch + 1, resume_hash = $3 WHERE id = $1 AND epoch = $2",
+        )
+        .bind(candidate_id)
+        .bind(epoch)
+        .bind(resume_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if claimed != 1 {
             tx.rollback().await?;
             return Ok(false);
@@ -191,7 +193,8 @@ pub async fn on_silent_nodes(c: &Cluster, ids: &[String]) -> Result<Vec<String>,
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let missed = chrono::Duration::from_std(c.heartbeat * 2).unwrap_or_default() + chrono::Duration::seconds(1);
+    let missed =
+        chrono::Duration::from_std(c.heartbeat * 2).unwrap_or_default() + chrono::Duration::seconds(1);
     sqlx::query_scalar(
         "SELECT cn.candidate_id FROM dl_candidate_nodes cn JOIN dl_nodes n ON n.name = cn.node
          WHERE cn.candidate_id = ANY($1) AND n.heartbeat_at < $2",

@@ -22,5 +22,8 @@ pub async fn lock_heads(txn: &impl ConnectionTrait) -> Result<Heads, DbErr> {
 
 /// The heads as committed (every row up to them is in the database, whichever node wrote it).
 pub async fn stored_heads(db: &impl ConnectionTrait) -> Result<Heads, DbErr> {
-    Ok(Heads { responses: stored_head(db, Chain::Responses).await?, audit: stored_head(db, Chain::Audit).await? })
+    Ok(Heads {
+        responses: stored_head(db, Chain::Responses).await?,
+        audit: stored_head(db, Chain::Audit).await?,
+    })
 }

@@ -120,7 +120,9 @@ impl Writer {
         let heads_out = shared.clone();
         std::thread::Builder::new()
             .name("khaothi-writer".into())
-            .spawn(move || runtime.block_on(run(db, rx, max_batch.max(1), (heads, shared_chain), heads_out, metrics)))
+            .spawn(move || {
+                runtime.block_on(run(db, rx, max_batch.max(1), (heads, shared_chain), heads_out, metrics))
+            })
             .map_err(|e| DbErr::Custom(format!("the writer's thread: {e}")))?;
         Ok(Self { tx, heads: shared_heads, shared: shared_chain })
     }

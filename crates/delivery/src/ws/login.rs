@@ -217,7 +217,8 @@ async fn open_epoch(
     let mut am = c.clone().into_active_model();
     if let Some(cluster) = &s.cluster {
         // Several nodes: the epoch is claimed in the database first (crate::cluster).
-        let claimed = cluster.claim_epoch(&c.id, c.epoch, &token_hash(token), now).await.map_err(|e| internal(&e))?;
+        let claimed =
+            cluster.claim_epoch(&c.id, c.epoch, &token_hash(token), now).await.map_err(|e| internal(&e))?;
         if !claimed {
             return Err(("login_conflict", "another login of this candidate came first; try again".into()));
         }
