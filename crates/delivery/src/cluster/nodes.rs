@@ -28,7 +28,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::nodes::{Cluster, Credited, beat, credit_node};
 
-/// The advisory lock key of the leader (any fixed number; "khaothi" in ASCII).
+/// The advisory lock key of the leader (any fixed number; "khaoth" in ASCII).
 pub const LEADER_LOCK: i64 = 0x6b68_616f_7468_69;
 
 /// Audits a credit (one row per event, through the writer: the audit chain) and tells the
