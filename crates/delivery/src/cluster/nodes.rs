@@ -29,7 +29,7 @@ use crate::store;
 use crate::store::nodes::{Cluster, Credited, beat, credit_node};
 
 /// The advisory lock key of the leader (any fixed number; "khaoth" in ASCII).
-pub const LEADER_LOCK: i64 = 0x6b68_616f_7468_69;
+pub const LEADER_LOCK: i64 = 0x6b68_616f_7468;
 
 /// Audits a credit (one row per event, through the writer: the audit chain) and tells the
 /// credited candidates' connections, here and elsewhere.
