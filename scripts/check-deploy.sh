@@ -61,6 +61,14 @@ while IFS= read -r toml; do
   fi
 done < <(find deploy -name '*.toml' | sort)
 
+# The multi-node compose file: parsed and cross-checked against the nginx upstream (no container
+# runtime needed; python3-yaml).
+if python3 scripts/check-compose.py; then
+  echo "ok   deploy/multi-node/compose.yaml"
+else
+  fail "deploy/multi-node/compose.yaml"
+fi
+
 if ((failures)); then
   echo "check-deploy: $failures check(s) failed" >&2
   exit 1

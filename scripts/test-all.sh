@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 
 # postgresql: the throwaway test cluster; cmake, libclang-dev, pkg-config, g++: the HiGHS solver
 # (--all-features); chromium, chromium-driver: the browser tests of the candidate and proctor pages;
-# nginx, systemd, openssl: scripts/check-deploy.sh checks deploy/'s files with them.
+# nginx, systemd, openssl: scripts/check-deploy.sh checks deploy/'s files with them; nginx and
+# openssl also run the multi-node end-to-end test (tests/multi_node.rs); python3-yaml reads
+# deploy/multi-node/compose.yaml (scripts/check-compose.py).
 # libxml2-utils: xmllint checks written QTI 3.0 packages against the 1EdTech XSDs (khaothi-interop).
 # python3-docx, libreoffice-writer-nogui, libreoffice-math-nogui, fonts-liberation2, poppler-utils:
 # the Word paper read back and rendered by software khaothi did not write (crates/interop/tests/
@@ -21,7 +23,7 @@ cd "$(dirname "$0")/.."
 # (khaothi-bank raster.rs and its test); python3-olefile: scripts/fixtures/mathtype_lo.py.
 DEBIAN_PACKAGES=(postgresql cmake libclang-dev pkg-config g++ chromium chromium-driver nginx systemd openssl
   libxml2-utils python3-docx libreoffice-writer-nogui libreoffice-math-nogui fonts-liberation2 poppler-utils
-  libreoffice-draw-nogui python3-olefile)
+  libreoffice-draw-nogui python3-olefile python3-yaml)
 
 set_up() {
   local need=()
@@ -90,6 +92,8 @@ if ! command -v cmake >/dev/null || [[ -z "$(ls /usr/lib/llvm-*/lib/libclang*.so
   exit 1
 fi
 
+# The end-to-end tests (tests/) run the real `khaothi` binary: built first.
+cargo build -p khaothi $FEATURES
 cargo test --workspace $FEATURES --no-fail-fast
 if [[ -d crates/assembly ]]; then
   cargo test -p khaothi-assembly --no-fail-fast

@@ -86,17 +86,44 @@ pub async fn ensure_board(write: &DatabaseConnection, config: &DeliveryConfig) -
 pub async fn load_unlocked(s: &AppState) -> Result<(), StartError> {
     let open = store::events::unlocked(&s.db.read).await.map_err(|e| e.to_string())?;
     for e in open {
-        let sealed = sealed_package(s, &e).map_err(|err| format!("event {}: {err}", e.id))?;
-        let ck =
-            ReleaseKey::parse(e.content_key.as_deref().unwrap_or_default()).map_err(|err| err.to_string())?;
-        let content = sealed.open_content(&ck).map_err(|err| format!("event {}: {err}", e.id))?;
-        let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
-        if let Some(k) = &e.keys_key {
-            let kk = ReleaseKey::parse(k).map_err(|err| err.to_string())?;
-            *ec.keys.write().expect("keys lock") =
-                Some(sealed.open_keys(&kk).map_err(|err| err.to_string())?);
-        }
+        let ec = open_stored(s, &e)?;
         s.hub.set_content(&e.id, Arc::new(ec));
     }
     Ok(())
+}
+
+/// An unlocked event's content (and keys, once released) opened with the stored keys.
+fn open_stored(s: &AppState, e: &crate::store::entity::event::Model) -> Result<EventContent, String> {
+    let sealed = sealed_package(s, e).map_err(|err| format!("event {}: {err}", e.id))?;
+    let ck =
+        ReleaseKey::parse(e.content_key.as_deref().unwrap_or_default()).map_err(|err| err.to_string())?;
+    let content = sealed.open_content(&ck).map_err(|err| format!("event {}: {err}", e.id))?;
+    let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
+    if let Some(k) = &e.keys_key {
+        let kk = ReleaseKey::parse(k).map_err(|err| err.to_string())?;
+        *ec.keys.write().expect("keys lock") = Some(sealed.open_keys(&kk).map_err(|err| err.to_string())?);
+    }
+    Ok(ec)
+}
+
+/// Another node unlocked the event or released its keys (crate::cluster): opened here too, from
+/// the keys it stored.
+pub async fn reopen_event(s: &AppState, id: &str) -> Result<(), String> {
+    let Some(e) = store::event(&s.db.read, id).await.map_err(|e| e.to_string())? else { return Ok(()) };
+    if e.content_key.is_none() {
+        return Ok(());
+    }
+    match s.hub.content(id) {
+        Some(c) if c.keys.read().expect("keys lock").is_some() || e.keys_key.is_none() => Ok(()),
+        Some(c) => {
+            let fresh = open_stored(s, &e)?;
+            let keys = fresh.keys.write().expect("keys lock").take();
+            *c.keys.write().expect("keys lock") = keys;
+            Ok(())
+        }
+        None => {
+            s.hub.set_content(id, Arc::new(open_stored(s, &e)?));
+            Ok(())
+        }
+    }
 }

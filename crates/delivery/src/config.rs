@@ -76,6 +76,15 @@ pub struct DeliveryConfig {
     pub bank_url: Option<String>,
     /// Addresses (or CIDR blocks) that may read `/metrics`; default: this machine only.
     pub metrics_allow: Vec<String>,
+    /// This node's name when several delivery nodes share one PostgreSQL database (issue 18,
+    /// docs/multi-node.md): unique per node, e.g. `node-1`. Set, the node joins the others through
+    /// PostgreSQL (LISTEN/NOTIFY, advisory locks); unset, the server runs alone (SQLite or
+    /// PostgreSQL) as before.
+    pub node: Option<String>,
+    /// A node whose stored heartbeat is older than this many seconds is dead: the leader credits
+    /// its candidates' lost time and takes them over (`heartbeat_seconds` apart, so several
+    /// heartbeats must be missed).
+    pub node_dead_after_seconds: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -112,6 +121,8 @@ impl Default for DeliveryConfig {
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
             metrics_allow: khaothi_http::metrics::loopback(),
+            node: None,
+            node_dead_after_seconds: 5,
         }
     }
 }
@@ -170,6 +181,20 @@ impl DeliveryConfig {
         }
         if self.max_frame_bytes > self.hard_max_message_bytes {
             c.error("max_frame_bytes", "must not exceed hard_max_message_bytes");
+        }
+        if let Some(node) = &self.node {
+            if !crate::store::nodes::valid_node_name(node) {
+                c.error("node", "1 to 40 characters: letters, digits, `-`, `_` or `.`");
+            }
+            if !self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
+                c.error(
+                    "node",
+                    "several nodes share one PostgreSQL database: set database_url to postgres://…",
+                );
+            }
+            if self.node_dead_after_seconds <= 2 * self.heartbeat_seconds {
+                c.error("node_dead_after_seconds", "must be longer than two heartbeats (heartbeat_seconds)");
+            }
         }
         c.tokens(self.access_token_minutes, self.refresh_token_hours);
         c.demo(self.demo);

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod bootstrap;
 pub mod chain;
+pub mod cluster;
 pub mod codes;
 pub mod config;
 pub mod error;
@@ -173,10 +174,23 @@ impl Application {
         let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
         let live = Arc::new(metrics::DeliveryMetrics::register(&mut builder));
         let metrics = builder.finish(allow);
-        let writer = Writer::start(db.write.clone(), config.max_batch, live.clone())
+        // Several nodes on one database (crate::cluster): the chains are shared, and outage credit
+        // goes by each node's own heartbeat (cluster::join) instead of the one server clock.
+        let cluster = match config.node.as_deref() {
+            Some(node) => Some(Arc::new(cluster::Cluster::new(
+                node,
+                &db.read,
+                Duration::from_secs(config.node_dead_after_seconds),
+                Duration::from_secs(config.heartbeat_seconds.max(1)),
+            )?)),
+            None => None,
+        };
+        let writer = Writer::start_with(db.write.clone(), config.max_batch, live.clone(), cluster.is_some())
             .await
             .map_err(|e| e.to_string())?;
-        session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
+        if cluster.is_none() {
+            session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
+        }
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
         let hub = Arc::new(Hub::default());
         let limiter = || {
@@ -191,6 +205,7 @@ impl Application {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let accounts = Arc::new(routes::staff::StaffAccounts(db.read.clone()));
         let state = AppState {
+            cluster,
             metrics,
             live,
             db,
@@ -212,7 +227,9 @@ impl Application {
             config: Arc::new(config),
         };
         bootstrap::load_unlocked(&state).await?;
+        cluster::join(&state).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        cluster::spawn(state.clone(), stopped.clone());
         proctor::spawn_fanout(state.clone(), stopped.clone());
         session::spawn_background(state.clone(), stopped);
         Ok(Self { addr, app: router(state.clone()), state, listener, stop })

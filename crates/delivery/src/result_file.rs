@@ -32,7 +32,7 @@ pub async fn result_parts(s: &AppState, event_id: &str) -> ApiResult<BTreeMap<St
 /// The chain heads the writer holds, after checking that the stored chains reach them intact.
 /// A broken chain refuses the file: results from a tampered log are not signed.
 pub async fn verified_heads(s: &AppState) -> ApiResult<Heads> {
-    let heads = s.writer.heads();
+    let heads = s.writer.current_heads(&s.db.read).await?;
     for c in Chain::ALL {
         let report = verify_chain(&s.db.read, c, Some(heads.get(c))).await?;
         if let Some(b) = report.broken {

@@ -218,6 +218,10 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
                 _ = t.tick() => {}
                 _ = stop_sweep.wait_for(|s| *s) => return,
             }
+            // Several nodes: the leader sweeps (crate::cluster).
+            if s.cluster.as_ref().is_some_and(|c| !c.is_leader()) {
+                continue;
+            }
             if let Err(e) = sweep(&s).await {
                 tracing::error!(error = %e, "automatic submission failed");
             }
@@ -233,7 +237,14 @@ async fn sweep(s: &AppState) -> Result<(), ApiError> {
         .filter(candidate::Column::PausedAt.is_null())
         .all(&s.db.read)
         .await?;
-    for c in due {
+    let waiting = match &s.cluster {
+        Some(cl) => {
+            let ids: Vec<String> = due.iter().map(|c| c.id.clone()).collect();
+            store::nodes::on_silent_nodes(cl, &ids).await.map_err(|e| ApiError::Internal(e.to_string()))?
+        }
+        None => Vec::new(),
+    };
+    for c in due.into_iter().filter(|c| !waiting.contains(&c.id)) {
         submit(s, &c.id, SubmitReason::TimeOver).await?;
     }
     Ok(())

@@ -144,7 +144,7 @@ pub fn seat_json(c: &candidate::Model, f: SeatFacts, now: DateTime<Utc>) -> Valu
 /// One candidate's seat, sent to the room's proctor sockets and returned.
 pub async fn publish_seat(s: &AppState, c: &candidate::Model) -> ApiResult<Value> {
     let seat = seats(s, std::slice::from_ref(c)).await?.pop().unwrap_or(Value::Null);
-    s.hub.rooms.send(&c.room_id, json!({"type": "seat", "seat": seat}).to_string().into());
+    s.hub.rooms.send_seat(&c.room_id, &c.id, json!({"type": "seat", "seat": seat}).to_string().into());
     Ok(seat)
 }
 
@@ -161,8 +161,8 @@ pub async fn publish_seats(s: &AppState, room_id: &str, ids: &[String]) -> ApiRe
     }
     // A candidate moved out of the room meanwhile belongs to the other room's view.
     cands.retain(|c| c.room_id == room_id);
-    for seat in seats(s, &cands).await? {
-        s.hub.rooms.send(room_id, json!({"type": "seat", "seat": seat}).to_string().into());
+    for (c, seat) in cands.iter().zip(seats(s, &cands).await?) {
+        s.hub.rooms.send_seat(room_id, &c.id, json!({"type": "seat", "seat": seat}).to_string().into());
     }
     Ok(())
 }

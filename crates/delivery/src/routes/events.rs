@@ -220,6 +220,7 @@ pub async fn unlock(
     let content = sealed.open_content(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
     s.hub.set_content(&id, Arc::new(EventContent::new(e.subject.clone(), e.title.clone(), content)));
     let e = store::events::set_unlocked(&s.db.write, e, key.to_hex()).await?;
+    s.hub.rooms.outbox.send(crate::state::outbox::Outgoing::Event(id.clone()));
     store::audit(&s.writer, Some(&id), user.username(), "content_unlocked", json!({})).await?;
     Ok(Json(EventView::of(&e)?))
 }
@@ -255,6 +256,7 @@ pub async fn release_keys(
     let keys = sealed.open_keys(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
     *content.keys.write().expect("keys lock") = Some(keys);
     let e = store::events::set_keys_released(&s.db.write, e, key.to_hex()).await?;
+    s.hub.rooms.outbox.send(crate::state::outbox::Outgoing::Event(id.clone()));
     let scored = session::score_event(&s, &id).await?;
     store::audit(&s.writer, Some(&id), user.username(), "keys_released", json!({"scored": scored})).await?;
     Ok(Json(KeysReleased { event: EventView::of(&e)?, scored }))

@@ -33,7 +33,7 @@ pub struct ChainsVerified {
     responses((status = 200, body = ChainsVerified), (status = 401), (status = 403)))]
 pub async fn verify_chains(State(s): State<AppState>, user: CurrentUser) -> ApiResult<Json<ChainsVerified>> {
     user.require(BOARD, "verify the hash chains")?;
-    let heads = s.writer.heads();
+    let heads = s.writer.current_heads(&s.db.read).await?;
     let mut chains = Vec::new();
     for c in Chain::ALL {
         chains.push(verify_chain(&s.db.read, c, Some(heads.get(c))).await?);

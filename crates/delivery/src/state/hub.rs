@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use super::content::EventContent;
+use super::outbox::Outgoing;
 use super::rooms::RoomHub;
 
 /// What a connection needs to know about its session as it changes elsewhere (a newer login,
@@ -36,6 +37,7 @@ pub struct Hub {
 
 impl Hub {
     pub fn publish(&self, candidate_id: &str, signal: Signal) {
+        self.rooms.outbox.send(Outgoing::Session(candidate_id.to_string()));
         let mut map = self.sessions.lock().expect("hub lock");
         match map.get(candidate_id) {
             Some(tx) => {
@@ -49,10 +51,33 @@ impl Hub {
 
     /// Changes part of a session's signal (keeps the rest).
     pub fn update(&self, candidate_id: &str, f: impl FnOnce(&mut Signal)) {
+        self.rooms.outbox.send(Outgoing::Session(candidate_id.to_string()));
         let map = self.sessions.lock().expect("hub lock");
         if let Some(tx) = map.get(candidate_id) {
             tx.send_modify(f);
         }
+    }
+
+    /// A session changed on another node: its connection here (if any) gets the stored signal.
+    pub fn apply_remote(&self, candidate_id: &str, signal: Signal) {
+        let map = self.sessions.lock().expect("hub lock");
+        if let Some(tx) = map.get(candidate_id) {
+            tx.send_if_modified(|s| {
+                let changed = *s != signal;
+                *s = signal;
+                changed
+            });
+        }
+    }
+
+    /// Whether this node holds a signal for the session (a connection here had it).
+    pub fn has_session(&self, candidate_id: &str) -> bool {
+        self.sessions.lock().expect("hub lock").contains_key(candidate_id)
+    }
+
+    /// The sessions this node holds a signal for (resynchronised after a lost listener).
+    pub fn session_ids(&self) -> Vec<String> {
+        self.sessions.lock().expect("hub lock").keys().cloned().collect()
     }
 
     pub fn subscribe(&self, candidate_id: &str, current: Signal) -> watch::Receiver<Signal> {
@@ -88,7 +113,7 @@ pub struct LiveGuard {
 
 impl LiveGuard {
     pub fn connect(hub: &Arc<Hub>, candidate_id: &str, room_id: &str) -> Self {
-        hub.rooms.connections(candidate_id, 1);
+        hub.rooms.connections(candidate_id, room_id, 1);
         hub.rooms.touch(candidate_id, room_id);
         Self { hub: hub.clone(), candidate_id: candidate_id.to_string(), room_id: room_id.to_string() }
     }
@@ -96,7 +121,7 @@ impl LiveGuard {
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
-        self.hub.rooms.connections(&self.candidate_id, -1);
+        self.hub.rooms.connections(&self.candidate_id, &self.room_id, -1);
         self.hub.rooms.touch(&self.candidate_id, &self.room_id);
     }
 }

@@ -7,6 +7,7 @@
 pub mod alarms;
 pub mod content;
 pub mod hub;
+pub mod outbox;
 pub mod rooms;
 
 pub use content::{EventContent, ITEMS_MESSAGE_BYTES};
@@ -27,6 +28,8 @@ use crate::store::writer::Writer;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The other delivery nodes on this database (`None` when the node runs alone).
+    pub cluster: Option<Arc<crate::store::nodes::Cluster>>,
     pub writer: Writer,
     pub keys: JwtKeys,
     /// Staff logins, by username.

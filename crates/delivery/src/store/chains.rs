@@ -30,7 +30,7 @@ pub async fn load_heads(db: &impl ConnectionTrait) -> Result<Heads, DbErr> {
     Ok(heads)
 }
 
-async fn stored_head(db: &impl ConnectionTrait, chain: Chain) -> Result<Head, DbErr> {
+pub(super) async fn stored_head(db: &impl ConnectionTrait, chain: Chain) -> Result<Head, DbErr> {
     let last = match chain {
         Chain::Responses => response::Entity::find()
             .order_by_desc(response::Column::ChainSeq)

@@ -13,11 +13,13 @@ pub mod candidates;
 pub mod chains;
 pub mod entity;
 pub mod events;
+pub mod nodes;
 pub mod paper;
 pub mod room_layouts;
 pub mod room_log;
 pub mod rooms;
 pub mod seb;
+pub mod shared_chain;
 pub mod staff;
 pub mod writer;
 
@@ -76,7 +78,17 @@ async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, D
 pub async fn connect_and_migrate(url: &str) -> Result<Db, DbErr> {
     use khaothi_migration::MigratorTrait;
     let write = open(url, 1, true).await?;
-    khaothi_migration::DeliveryMigrator::up(&write, None).await?;
+    // Nodes starting together on one PostgreSQL database migrate one at a time (the pool has one
+    // connection, so the session lock is held across the migration).
+    let postgres = write.get_database_backend() == DbBackend::Postgres;
+    if postgres {
+        write.execute_unprepared("SELECT pg_advisory_lock(7165086042)").await?;
+    }
+    let migrated = khaothi_migration::DeliveryMigrator::up(&write, None).await;
+    if postgres {
+        write.execute_unprepared("SELECT pg_advisory_unlock(7165086042)").await?;
+    }
+    migrated?;
     let read = open(url, 8, false).await?;
     Ok(Db { read, write })
 }

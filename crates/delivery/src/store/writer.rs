@@ -82,6 +82,8 @@ pub struct Writer {
     tx: mpsc::Sender<Job>,
     /// The chain heads as of the last successful commit.
     heads: Arc<Mutex<Heads>>,
+    /// Several nodes write the chains (super::shared_chain).
+    shared: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,8 +98,20 @@ impl Writer {
         max_batch: usize,
         metrics: Arc<crate::metrics::DeliveryMetrics>,
     ) -> Result<Self, DbErr> {
+        Self::start_with(db, max_batch, metrics, false).await
+    }
+
+    /// As [`Writer::start`]; `shared`: other nodes write the same database, so each commit links
+    /// from the stored heads under the chains' lock ([`super::shared_chain`]).
+    pub async fn start_with(
+        db: DatabaseConnection,
+        max_batch: usize,
+        metrics: Arc<crate::metrics::DeliveryMetrics>,
+        shared: bool,
+    ) -> Result<Self, DbErr> {
         let heads = super::chains::load_heads(&db).await?;
-        let shared = Arc::new(Mutex::new(heads));
+        let (shared_chain, shared_heads) = (shared, Arc::new(Mutex::new(heads)));
+        let shared = shared_heads.clone();
         let (tx, rx) = mpsc::channel(65_536);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -106,9 +120,11 @@ impl Writer {
         let heads_out = shared.clone();
         std::thread::Builder::new()
             .name("khaothi-writer".into())
-            .spawn(move || runtime.block_on(run(db, rx, max_batch.max(1), heads, heads_out, metrics)))
+            .spawn(move || {
+                runtime.block_on(run(db, rx, max_batch.max(1), (heads, shared_chain), heads_out, metrics))
+            })
             .map_err(|e| DbErr::Custom(format!("the writer's thread: {e}")))?;
-        Ok(Self { tx, heads: shared })
+        Ok(Self { tx, heads: shared_heads, shared: shared_chain })
     }
 
     /// Returns once the write is committed (durable).
@@ -130,13 +146,19 @@ impl Writer {
     pub fn heads(&self) -> Heads {
         *self.heads.lock().expect("heads lock")
     }
+
+    /// The chain heads every committed row is under: this writer's when it is the only one, the
+    /// stored heads when other nodes write too.
+    pub async fn current_heads(&self, db: &DatabaseConnection) -> Result<Heads, DbErr> {
+        if self.shared { super::shared_chain::stored_heads(db).await } else { Ok(self.heads()) }
+    }
 }
 
 async fn run(
     db: DatabaseConnection,
     mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
-    mut heads: Heads,
+    (mut heads, shared_chain): (Heads, bool),
     shared: Arc<Mutex<Heads>>,
     metrics: Arc<crate::metrics::DeliveryMetrics>,
 ) {
@@ -150,10 +172,10 @@ async fn run(
             }
         }
         let started = std::time::Instant::now();
-        let mut outcome = commit(&db, &batch, &mut heads, false).await;
+        let mut outcome = commit(&db, &batch, &mut heads, (false, shared_chain)).await;
         if matches!(outcome, Err(CommitError::Duplicates)) {
             // An (epoch, seq) sent again: redo the batch, skipping answers already stored.
-            outcome = commit(&db, &batch, &mut heads, true).await;
+            outcome = commit(&db, &batch, &mut heads, (true, shared_chain)).await;
         }
         metrics.writer_commit_seconds.observe(started.elapsed().as_secs_f64());
         metrics.writer_batch_rows.observe(batch.len() as f64);
@@ -189,7 +211,7 @@ async fn commit(
     db: &DatabaseConnection,
     batch: &[Job],
     heads: &mut Heads,
-    skip_stored: bool,
+    skip_stored: (bool, bool),
 ) -> Result<(), CommitError> {
     let before = *heads;
     let result = commit_links(db, batch, heads, skip_stored).await;
@@ -211,11 +233,14 @@ async fn commit_links(
     db: &DatabaseConnection,
     batch: &[Job],
     heads: &mut Heads,
-    skip_stored: bool,
+    (skip_stored, shared_chain): (bool, bool),
 ) -> Result<(), CommitError> {
     let mut ops = Vec::with_capacity(batch.len());
     batch.iter().for_each(|j| flatten(&j.op, &mut ops));
     let txn = db.begin().await?;
+    if shared_chain {
+        *heads = super::shared_chain::lock_heads(&txn).await?;
+    }
     let mut answers = Vec::new();
     for op in ops {
         match op {

@@ -215,10 +215,23 @@ async fn open_epoch(
             + chrono::Duration::seconds(i64::from(event_row.duration_seconds) + i64::from(c.extra_seconds))
     });
     let mut am = c.clone().into_active_model();
-    am.epoch = Set(epoch);
+    if let Some(cluster) = &s.cluster {
+        // Several nodes: the epoch is claimed in the database first (crate::cluster).
+        let claimed =
+            cluster.claim_epoch(&c.id, c.epoch, &token_hash(token), now).await.map_err(|e| internal(&e))?;
+        if !claimed {
+            return Err(("login_conflict", "another login of this candidate came first; try again".into()));
+        }
+    } else {
+        am.epoch = Set(epoch);
+    }
     am.resume_hash = Set(Some(token_hash(token)));
-    am.started_at = Set(Some(started));
-    am.deadline_at = Set(Some(deadline));
+    // Several nodes: a running clock is not written back (another node may have moved the
+    // deadline since `c` was read: outage credit, extra time).
+    if s.cluster.is_none() || c.started_at.is_none() {
+        am.started_at = Set(Some(started));
+        am.deadline_at = Set(Some(deadline));
+    }
     am.last_seen_at = Set(Some(now));
     if admit_used {
         am.admit_until = Set(None);
