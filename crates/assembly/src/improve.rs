@@ -146,6 +146,7 @@ impl<'a, 'p> Improver<'a, 'p> {
             .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a })
     }
 
+    #[cfg(test)]
     pub fn spread(&self) -> f64 {
         Self::spread_at(&self.info).0
     }

@@ -232,11 +232,18 @@ impl Run<'_, '_> {
         let rules = self.rules.clone();
         let mut imp = Improver::new(self.pool, self.bp, &rules, self.cand, forms);
         let mut moves = 0;
-        while moves < MAX_MOVES && self.left() > 0.0 && imp.raise_floor() {
-            moves += 1;
-        }
-        while moves < MAX_MOVES && self.left() > 0.0 && imp.narrow() {
-            moves += 1;
+        // alternate: narrowing frees strong units the floor phase can then use
+        loop {
+            let before = moves;
+            while moves < MAX_MOVES && self.left() > 0.0 && imp.raise_floor() {
+                moves += 1;
+            }
+            while moves < MAX_MOVES && self.left() > 0.0 && imp.narrow() {
+                moves += 1;
+            }
+            if moves == before || moves >= MAX_MOVES || self.left() <= 0.0 {
+                break;
+            }
         }
         self.record("swaps", since, moves, &imp.forms);
         imp.forms
