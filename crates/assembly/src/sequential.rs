@@ -19,7 +19,7 @@ use crate::run::{Assembled, PassSummary, Run, worse};
 const BAND: f64 = 0.04;
 
 /// Most moves of the local improvement (each strictly improves the forms, so it ends anyway).
-const MAX_MOVES: usize = 10_000;
+const MAX_MOVES: usize = 2_000;
 
 /// Units of each form.
 type Forms = Vec<Vec<usize>>;
