@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release -p khaothi-assembly --features highs --example bench_assembly -- \
-//!     --items 2000 --forms 24 --strategy sequential [--no-balance] [--solver highs|microlp] \
+//!     --items 2000 --forms 24 --strategy sequential [--no-balance] [--no-improve] \
+//!     [--solver highs|microlp] \
 //!     [--time-limit 60] [--gap 0.01] [--seed 1] [--pool-seed 2025] [--write-items FILE]
 //! ```
 //! Prints one JSON object: the quality (smallest information over forms at θ = −1, 0, 1, the
@@ -42,6 +43,7 @@ fn main() {
         gap: get("--gap").map_or(0.01, |v| v.parse().expect("--gap G")),
         seed: get("--seed").map_or(1, |v| v.parse().expect("--seed N")),
         balance: !has("--no-balance"),
+        improve: !has("--no-improve"),
         ..AssemblyOptions::default()
     };
     if let Some(s) = get("--solver") {
@@ -82,6 +84,8 @@ fn main() {
                 "solver": r.solver,
                 "strategy": r.strategy,
                 "balance": opts.balance,
+                "improve": opts.improve,
+                "load_average": std::fs::read_to_string("/proc/loadavg").ok(),
                 "status": r.status,
                 "smallest_information": r.report.smallest_information,
                 "largest_form_floor": floors.iter().cloned().fold(f64::NEG_INFINITY, f64::max),

@@ -160,7 +160,7 @@ pub fn assemble(
 
 /// Forms in delivery order: sections in blueprint order, units in pool order, stimulus groups
 /// together.
-fn to_form(bp: &Blueprint, pool: &Pool, units: &[usize], number: u32) -> Form {
+pub(crate) fn to_form(bp: &Blueprint, pool: &Pool, units: &[usize], number: u32) -> Form {
     let mut items: Vec<(usize, usize, &Item)> = Vec::new();
     let mut sorted = units.to_vec();
     sorted.sort_by_key(|u| pool.units[*u].items[0]);

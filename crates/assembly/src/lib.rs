@@ -15,6 +15,7 @@ pub mod clock;
 pub mod diagnose;
 pub mod diagnosis;
 pub mod error;
+mod improve;
 pub mod info;
 mod model;
 pub mod options;

@@ -29,6 +29,9 @@ pub struct AssemblyOptions {
     pub allow_unapproved: bool,
     /// Run the capped pass and balancing after plain sequential assembly.
     pub balance: bool,
+    /// After balancing, local improvement: swaps with the pool and exchanges between forms that
+    /// raise the weakest form, then narrow the spread (docs/assembly.md, "Local improvement").
+    pub improve: bool,
     /// Also keep near-duplicate items apart (suggested enemies nobody has confirmed, found by
     /// `khaothi_similarity`). Off by default: assembly uses the items' confirmed `enemies` only.
     pub auto_enemies: bool,
@@ -44,6 +47,7 @@ impl Default for AssemblyOptions {
             strategy: Strategy::Sequential,
             allow_unapproved: false,
             balance: true,
+            improve: true,
             auto_enemies: false,
         }
     }

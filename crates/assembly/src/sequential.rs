@@ -8,6 +8,7 @@
 //! 3. balancing re-assembles one form at a time against all the others while time remains.
 
 use crate::error::AssemblyError;
+use crate::improve::Improver;
 use crate::model::{Goal, SolveStatus};
 use crate::pool::Pool;
 use crate::report::spread;
@@ -16,6 +17,9 @@ use crate::run::{Assembled, PassSummary, Run, worse};
 /// Width of the information band of balanced forms: floor `level`, cap `(1 + BAND) × level`.
 /// Wide enough that the solver finds a form inside it quickly; it bounds the spread between forms.
 const BAND: f64 = 0.04;
+
+/// Most moves of the local improvement (each strictly improves the forms, so it ends anyway).
+const MAX_MOVES: usize = 2_000;
 
 /// Units of each form.
 type Forms = Vec<Vec<usize>>;
@@ -99,6 +103,7 @@ impl Run<'_, '_> {
             None => plain.forms,
         };
         let best = self.balancing(current, best, &mut band)?;
+        let best = if self.opts.improve { self.improve(best) } else { best };
         Ok((best, worst, plain.bound, None))
     }
 
@@ -175,7 +180,9 @@ impl Run<'_, '_> {
         let step = 0.005 * band.level;
         let mut solves = 0;
         let mut lowered_at = f64::NAN;
-        while self.left() > 0.5 && solves < 20 * n {
+        // with local improvement to follow, a tenth of the budget is kept for it
+        let reserve = if self.opts.improve { (0.1 * self.opts.time_limit).max(0.5) } else { 0.5 };
+        while self.left() > reserve && solves < 20 * n {
             solves += 1;
             let floors: Vec<f64> = current.iter().map(|u| shaped(self.pool, u, &band.shape)).collect();
             let cap = band.caps();
@@ -216,6 +223,30 @@ impl Run<'_, '_> {
         }
         self.record("balancing", since, solves, &best.0);
         Ok(best.0)
+    }
+
+    /// Local improvement ([`Improver`]): swaps and exchanges that raise the weakest form, then
+    /// ones that narrow the spread without lowering the smallest information, while time is left.
+    fn improve(&mut self, forms: Forms) -> Forms {
+        let since = self.spent();
+        let rules = self.rules.clone();
+        let mut imp = Improver::new(self.pool, self.bp, &rules, self.cand, forms);
+        let mut moves = 0;
+        // alternate: narrowing frees strong units the floor phase can then use
+        loop {
+            let before = moves;
+            while moves < MAX_MOVES && self.left() > 0.0 && imp.raise_floor() {
+                moves += 1;
+            }
+            while moves < MAX_MOVES && self.left() > 0.0 && imp.narrow() {
+                moves += 1;
+            }
+            if moves == before || moves >= MAX_MOVES || self.left() <= 0.0 {
+                break;
+            }
+        }
+        self.record("swaps", since, moves, &imp.forms);
+        imp.forms
     }
 
     /// Notes what a pass achieved, from `since` (seconds into the run) until now.

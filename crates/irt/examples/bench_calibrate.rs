@@ -5,8 +5,10 @@
 //!     [--model 2pl] [--threads N] [--quadrature 41] [--tolerance 1e-4] [--no-se] [--reference]
 //!     [--max-iterations N] [--csv /tmp/khaothi-bench.csv] [--keep]
 //! ```
-//! Prints one JSON object: sizes, CSV bytes, read seconds, calibration seconds (EM and standard
-//! errors separately), cycles, ms per cycle, recovery RMSE, peak RSS (VmHWM).
+//! Prints one JSON object: sizes, CSV bytes, read seconds, calibration seconds (EM without
+//! standard errors; one call with them, and with the CSV read: `end_to_end_s`; the standard
+//! errors alone, as a zero-cycle run from the estimates with them minus one without), cycles, ms
+//! per cycle, recovery RMSE, peak RSS (VmHWM), the load average at the end.
 
 use std::time::Instant;
 
@@ -18,6 +20,17 @@ fn vm_hwm_kib() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU seconds of this process so far (user + system, all threads): under a loaded machine the
+/// ratio of two phases' CPU time is steadier than their wall times.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // fields 14 and 15 of stat (utime, stime, in 1/100 s) are the 12th and 13th after the name
+    let tick = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (tick(11) + tick(12)) / 100.0
 }
 
 fn main() {
@@ -60,17 +73,28 @@ fn main() {
         reference_estep: flag("--reference"),
         ..Default::default()
     };
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let r = calibrate(&m, &o).expect("calibrate");
     let em_s = t.elapsed().as_secs_f64();
-    let mut se_s = None;
+    let em_cpu = cpu_s() - c;
+    let (mut se_s, mut with_se_s, mut se_cpu, mut with_se_cpu) = (None, None, None, None);
     if !flag("--no-se") {
-        let t = Instant::now();
-        let o2 = CalibrationOptions { max_iterations: 0, standard_errors: true, ..o.clone() };
-        // start from the converged values: zero EM cycles, just the final E-step and the XPD matrix
-        let with_se = calibrate_from(&m, &o2, &r);
-        se_s = Some(t.elapsed().as_secs_f64());
-        assert!(with_se.items.iter().all(|i| i.se.iter().all(Option::is_some)), "standard errors");
+        // the target's run: one call with standard errors, from the CSV's matrix
+        let (t, c) = (Instant::now(), cpu_s());
+        let full =
+            calibrate(&m, &CalibrationOptions { standard_errors: true, ..o.clone() }).expect("calibrate");
+        with_se_s = Some(t.elapsed().as_secs_f64());
+        with_se_cpu = Some(cpu_s() - c);
+        assert!(full.items.iter().all(|i| i.se.iter().all(Option::is_some)), "standard errors");
+        // the standard errors alone: zero-cycle runs from the estimates with and without them
+        let zero = CalibrationOptions { max_iterations: 0, ..o.clone() };
+        let (t, c) = (Instant::now(), cpu_s());
+        calibrate_from(&m, &zero, &r);
+        let (without, without_cpu) = (t.elapsed().as_secs_f64(), cpu_s() - c);
+        let (t, c) = (Instant::now(), cpu_s());
+        calibrate_from(&m, &CalibrationOptions { standard_errors: true, ..zero }, &r);
+        se_s = Some(t.elapsed().as_secs_f64() - without);
+        se_cpu = Some(cpu_s() - c - without_cpu);
     }
     let mut sq = 0.0;
     let mut cnt = 0.0;
@@ -94,6 +118,10 @@ fn main() {
         "read_csv_s": read_s,
         "calibrate_em_s": em_s,
         "standard_errors_s": se_s,
+        "calibrate_with_se_s": with_se_s,
+        "cpu_s": {"em": em_cpu, "with_se": with_se_cpu, "standard_errors": se_cpu},
+        "end_to_end_s": with_se_s.map(|x| x + read_s),
+        "load_average": std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
         "cycles": r.iterations,
         "ms_per_cycle": em_s * 1000.0 / r.iterations.max(1) as f64,
         "converged": r.converged,

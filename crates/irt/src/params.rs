@@ -192,6 +192,9 @@ pub fn calibration_json(r: &CalibrationResult) -> Value {
     if !r.groups.is_empty() {
         out["groups"] = json!(r.groups);
     }
+    if let Some(method) = r.se_method {
+        out["se_method"] = json!(method);
+    }
     // how precisely the calibrated items measure: along θ, and on average in the population
     let models: Vec<ItemModel> = r.items.iter().map(|i| i.model.clone()).collect();
     out["test_information"] = json!(information::test_information(&models, &information::report_grid()));

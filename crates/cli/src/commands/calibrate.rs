@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use khaothi_irt::IrtModelKind;
-use khaothi_irt::calibrate::{CalibrationOptions, PersonGroups, Priors, calibrate};
+use khaothi_irt::calibrate::{CalibrationOptions, PersonGroups, Priors, SeMethod, calibrate};
 use khaothi_irt::params::{calibration_json, read_anchors};
 
 #[derive(clap::Args, Debug)]
@@ -41,6 +41,10 @@ pub struct Args {
     /// Skip standard errors.
     #[arg(long)]
     pub no_se: bool,
+    /// Standard errors: xpd (cross-product information, one pass over the patterns) or oakes
+    /// (Oakes' identity: the observed information; two E-steps per free parameter, slower).
+    #[arg(long, default_value = "xpd", conflicts_with = "no_se")]
+    pub se_method: SeMethod,
     /// Plain EM (no SQUAREM acceleration).
     #[arg(long)]
     pub no_accelerate: bool,
@@ -119,6 +123,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         anchors,
         estimate_rasch_sd: !args.fixed_rasch_sd,
         standard_errors: !args.no_se,
+        se_method: args.se_method,
         accelerate: !args.no_accelerate,
         threads: args.threads,
         groups,

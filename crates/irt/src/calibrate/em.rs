@@ -114,6 +114,16 @@ impl<'a> Em<'a> {
     /// log-probability tables it used (the same for all parts: the grid's points are shared),
     /// each part's E-step, and their sum.
     pub fn estep(&self, items: &[Internal], pops: &[(f64, f64)]) -> (Vec<f64>, Vec<EStep>, EStep) {
+        self.estep_at(items, pops, self.opts.precision)
+    }
+
+    /// [`Em::estep`] with the fast path's inner loops in `precision`.
+    pub fn estep_at(
+        &self,
+        items: &[Internal],
+        pops: &[(f64, f64)],
+        precision: Precision,
+    ) -> (Vec<f64>, Vec<EStep>, EStep) {
         let logp = log_tables(items, &self.layout, &self.grid0);
         let per: Vec<EStep> = self
             .parts
@@ -124,7 +134,7 @@ impl<'a> Em<'a> {
                 if self.opts.reference_estep {
                     estep::estep_reference(&part.m, &self.layout, &logp, &grid)
                 } else {
-                    match self.opts.precision {
+                    match precision {
                         Precision::F32 => estep::estep_fast::<f32>(&part.enc, &self.layout, &logp, &grid),
                         Precision::F64 => estep::estep_fast::<f64>(&part.enc, &self.layout, &logp, &grid),
                     }

@@ -121,12 +121,11 @@ pub(crate) struct Encoded {
     pub groups: Vec<Group>,
     pub codes: Vec<u8>,
     pub freq: Vec<f64>,
-    /// one person per unique pattern (for decoding and standard errors)
+    #[cfg_attr(not(test), allow(dead_code))] // one person per pattern: the reference SE pass
     pub rep: Vec<u32>,
 }
 
-/// Largest number of joint states per item group (8 dichotomous items; codes fit one byte).
-/// 128 was measured slower at 1M × 50 (more groups outweigh the smaller tables).
+/// Most joint states per item group (8 dichotomous items; one byte); 16, 64, 128 measured slower.
 const MAX_CODES: usize = 256;
 
 #[derive(Default)]
@@ -184,13 +183,16 @@ impl Encoded {
             }
         });
         let (mut codes, mut freq, mut rep) = (Vec::new(), Vec::<f64>::new(), Vec::new());
-        if ng <= 8 {
-            // up to 8 group codes fit a u64 key: a parallel sort collapses identical patterns and
-            // leaves them in code order (neighbouring patterns share table rows)
+        // bits of each group's code in a u64 key (the first group most significant)
+        let bits: Vec<u32> = groups.iter().map(|g| usize::BITS - (g.n_codes - 1).leading_zeros()).collect();
+        if bits.iter().sum::<u32>() <= 64 {
+            // one u64 key: a parallel sort collapses identical patterns in code order
             let mut keys: Vec<(u64, u32)> = all
                 .par_chunks(ng)
                 .enumerate()
-                .map(|(p, k)| (k.iter().fold(0u64, |acc, &c| (acc << 8) | c as u64), p as u32))
+                .map(|(p, k)| {
+                    (k.iter().zip(&bits).fold(0u64, |acc, (&c, &b)| (acc << b) | c as u64), p as u32)
+                })
                 .collect();
             keys.par_sort_unstable();
             let mut prev = None;

@@ -9,8 +9,11 @@ pub(crate) mod estep;
 mod groups;
 pub mod item;
 mod kkt;
+mod oakes;
 mod prepare;
 mod se;
+#[cfg(test)]
+mod se_reference;
 
 use std::collections::BTreeMap;
 
@@ -47,6 +50,8 @@ pub struct CalibrationOptions {
     /// Free Rasch calibration: estimate the SD of θ (true) or fix it at 1 (false).
     pub estimate_rasch_sd: bool,
     pub standard_errors: bool,
+    /// How the standard errors are computed (cross-product information by default).
+    pub se_method: SeMethod,
     /// Worker threads (`None`: rayon's default, one per core).
     pub threads: Option<usize>,
     /// Use the plain per-person log-space E-step (the precision reference) instead of the
@@ -76,12 +81,37 @@ impl Default for CalibrationOptions {
             anchors: BTreeMap::new(),
             estimate_rasch_sd: true,
             standard_errors: true,
+            se_method: SeMethod::CrossProduct,
             threads: None,
             reference_estep: false,
             start: None,
             groups: None,
             precision: Precision::F32,
             accelerate: true,
+        }
+    }
+}
+
+/// How standard errors are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeMethod {
+    /// The cross-product (empirical, "XPD") information: one pass over the response patterns.
+    #[default]
+    CrossProduct,
+    /// Oakes' (1999) identity: the observed information, two f64 E-steps per free parameter.
+    Oakes,
+}
+
+impl std::str::FromStr for SeMethod {
+    type Err = IrtError;
+    fn from_str(s: &str) -> Result<Self, IrtError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "xpd" | "cross_product" | "crossprod" => Ok(Self::CrossProduct),
+            "oakes" => Ok(Self::Oakes),
+            other => Err(IrtError::invalid(format!(
+                "unknown standard-error method '{other}' (expected xpd or oakes)"
+            ))),
         }
     }
 }
@@ -154,6 +184,9 @@ pub struct CalibrationResult {
     /// Multiple-group runs: each group's ability distribution, in the order of the groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupPopulation>,
+    /// How the standard errors were computed (`None`: not requested).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub se_method: Option<SeMethod>,
 }
 
 /// Calibrates every item of `m` (anchored items stay fixed).
@@ -240,6 +273,7 @@ fn run(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<CalibrationResul
         warnings,
         history,
         groups,
+        se_method: opts.standard_errors.then_some(opts.se_method),
     })
 }
 
@@ -325,8 +359,8 @@ fn parameter_index(
     (index, n_free)
 }
 
-/// The covariance of the free parameters at the final estimates (XPD), with a warning when the
-/// information matrix cannot be inverted.
+/// The covariance of the free parameters at the final estimates (XPD or Oakes, as the options
+/// ask), with a warning when the information matrix cannot be inverted.
 fn standard_errors(
     em: &Em,
     logp: &[f64],
@@ -336,9 +370,17 @@ fn standard_errors(
     n_free: usize,
     warnings: &mut Vec<CalibrationWarning>,
 ) -> Option<se::Covariances> {
-    let parts: Vec<_> =
-        em.parts.iter().zip(pops).map(|(p, &(mu, sd))| (p.m.as_ref(), &p.enc, em.grid(mu, sd))).collect();
-    let c = se::xpd(&parts, &em.layout, logp, items, index, n_free, &em.opts.priors);
+    let c = match em.opts.se_method {
+        _ if n_free == 0 => None,
+        SeMethod::CrossProduct => {
+            let info = se::xpd_information(&se_parts(em, pops), &em.layout, logp, items, index, n_free);
+            se::covariance(info, items, index, n_free, &em.opts.priors)
+        }
+        SeMethod::Oakes => {
+            let info = oakes::oakes_information(em, items, pops, index, n_free);
+            se::covariance(info, items, index, n_free, &em.opts.priors)
+        }
+    };
     if c.is_none() && n_free > 0 {
         warnings.push(warn(
             None,
@@ -347,6 +389,11 @@ fn standard_errors(
         ));
     }
     c
+}
+
+/// Each group's persons, encoding and grid at its population, as the information functions take them.
+fn se_parts<'e>(em: &'e Em, pops: &[(f64, f64)]) -> Vec<se::PartRef<'e>> {
+    em.parts.iter().zip(pops).map(|(p, &(mu, sd))| (p.m.as_ref(), &p.enc, em.grid(mu, sd))).collect()
 }
 
 /// The reported items: IRT-form parameters and their SEs (delta method), put on the θ scale when
@@ -396,6 +443,10 @@ mod tests;
 mod tests_groups;
 #[cfg(test)]
 mod tests_lsat7;
+#[cfg(test)]
+mod tests_oakes;
+#[cfg(test)]
+mod tests_se;
 
 #[cfg(test)]
 pub(crate) mod tests_support {

@@ -62,13 +62,31 @@ pub(super) fn setup(m: &ResponseMatrix, opts: &CalibrationOptions) -> Result<Set
 /// How many persons got each score on each item (one pass over the data), up to the highest
 /// score observed on the item.
 fn category_counts(m: &ResponseMatrix) -> Vec<Vec<usize>> {
+    use rayon::prelude::*;
     let n = m.n_items();
-    let mut counts256 = vec![0usize; n * 256];
-    for row in m.data().chunks_exact(n) {
-        for (j, &x) in row.iter().enumerate() {
-            counts256[j * 256 + x as usize] += 1;
-        }
-    }
+    // in parallel over blocks of persons (one increment per cell is latency-bound serially)
+    let counts256 = m
+        .data()
+        .par_chunks(n * 8192)
+        .fold(
+            || vec![0u32; n * 256],
+            |mut c, block| {
+                for row in block.chunks_exact(n) {
+                    for (j, &x) in row.iter().enumerate() {
+                        c[j * 256 + x as usize] += 1;
+                    }
+                }
+                c
+            },
+        )
+        .map(|c| c.into_iter().map(|x| x as usize).collect::<Vec<usize>>())
+        .reduce(
+            || vec![0usize; n * 256],
+            |mut a, b| {
+                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
     (0..n)
         .map(|j| {
             let c = &counts256[j * 256..j * 256 + 255];
