@@ -86,6 +86,7 @@ pub struct Next {
 
 /// A pool and a design, checked and prepared once (the shadow tests' model is built here), then
 /// shared: `Send + Sync`, `next` takes `&self`. Keep one per adaptive event.
+#[derive(Debug)]
 pub struct Engine {
     pool: Pool,
     design: Design,
@@ -404,6 +405,13 @@ pub fn test_seed(event: &str, candidate: &str) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+/// The candidate's seed for a step: the same as [`test_seed`] — the step is accepted and ignored,
+/// because the engine mixes in the step (the number of answers) itself and Sympson–Hetter needs
+/// one seed for the whole test (a refused item stays refused for that candidate).
+pub fn step_seed(event: &str, candidate: &str, _step: u32) -> u64 {
+    test_seed(event, candidate)
 }
 
 #[cfg(test)]

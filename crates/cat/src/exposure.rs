@@ -13,8 +13,12 @@ use crate::simulate::{SimulationOptions, simulate_tests};
 
 /// Most rounds of one calibration.
 pub const MAX_ROUNDS: u32 = 50;
-/// How far above the target the largest rate may be for the run to count as converged.
-pub const TOLERANCE: f64 = 0.01;
+/// How far above the target r the largest observed rate may be for the run to count as converged:
+/// two binomial standard errors at N simulees, 2·√(r(1 − r)/N), at least 0.005 — the largest of
+/// many rates measured on N simulees exceeds r by about that much by chance alone.
+pub fn tolerance(target: f64, persons: usize) -> f64 {
+    (2.0 * (target * (1.0 - target) / persons.max(1) as f64).sqrt()).max(0.005)
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExposureOptions {
@@ -33,7 +37,8 @@ pub struct ExposureCalibration {
     pub parameters: BTreeMap<String, f64>,
     /// The largest administration rate in each round (the last one measured with the final k).
     pub max_exposure_by_round: Vec<f64>,
-    /// The last round's largest rate is at most target + 0.01 (sampling error at N simulees).
+    /// The last round's largest rate is at most target + [`tolerance`] (sampling error at N
+    /// simulees).
     pub converged: bool,
     /// The pool with the final parameters.
     pub pool: Pool,
@@ -41,7 +46,8 @@ pub struct ExposureCalibration {
 
 /// Sympson & Hetter (1985): start with k_i = 1; each round simulate with the current k, count
 /// selections P(S_i) and set k_i = r / P(S_i) when P(S_i) > r, else 1; stop when the largest
-/// administration rate P(A_i) is within the target (+0.01). Each round uses fresh simulees.
+/// administration rate P(A_i) is within the target (+ [`tolerance`]). Each round uses fresh
+/// simulees.
 pub fn calibrate_exposure(pool: &Pool, design: &Design, o: &ExposureOptions) -> Result<ExposureCalibration> {
     if !(o.target > 0.0 && o.target <= 1.0) {
         return Err(CatError::Simulation(format!("target exposure must be in (0, 1], got {}", o.target)));
@@ -69,7 +75,7 @@ pub fn calibrate_exposure(pool: &Pool, design: &Design, o: &ExposureOptions) -> 
         }
         let max = given.iter().copied().max().unwrap_or(0) as f64 / persons;
         history.push(max);
-        if max <= o.target + TOLERANCE {
+        if max <= o.target + tolerance(o.target, o.simulation.persons) {
             converged = true;
             break;
         }

@@ -111,7 +111,8 @@ fn same_picks_and_estimates_as_the_independent_implementation() {
         let u: Vec<f64> = (0..items.len()).map(|_| rng.random()).collect();
         let (ref_items, ref_theta) = reference::cat(&items, theta, &u, 12);
         let mut state = State::new();
-        let (mut ours, est) = (Vec::new(), loop {
+        let mut ours = Vec::new();
+        let est = loop {
             let n = engine.next(&state, 1).unwrap();
             match n.step {
                 Step::Give { items: ids } => {
@@ -121,7 +122,7 @@ fn same_picks_and_estimates_as_the_independent_implementation() {
                 }
                 Step::Stop { .. } => break n.estimate,
             }
-        });
+        };
         if ours == ref_items {
             same += 1;
             assert!((est.theta - ref_theta).abs() < 1e-3, "{} vs {ref_theta}", est.theta);
