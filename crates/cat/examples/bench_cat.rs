@@ -1,6 +1,7 @@
 //! Next-item timing (issue 20 §4): every step of whole simulated tests on a THPT-like pool,
 //! without shadow tests (MFI + randomesque) and with them (the THPT mathematics blueprint), one
-//! thread. Prints JSON with percentiles in milliseconds.
+//! thread. Prints JSON with percentiles in milliseconds, of the wall clock and of the thread's CPU
+//! time (on a shared machine the wall clock also counts waiting for a core).
 //!
 //! `cargo run --release -p khaothi-cat --example bench_cat -- [ITEMS] [CANDIDATES]`
 //! (add `--features highs` for the HiGHS solver). docs/benchmarks.md records the figures.
@@ -24,18 +25,32 @@ fn percentiles(mut ms: Vec<f64>) -> serde_json::Value {
            "mean_ms": ms.iter().sum::<f64>() / ms.len() as f64})
 }
 
-/// Every step of `candidates` tests, timed; answers simulated at θ ~ N(0, 1).
-fn time_steps(engine: &Engine, candidates: usize) -> Vec<f64> {
+/// This thread's CPU time in nanoseconds (Linux `/proc/thread-self/schedstat`, first field): what a
+/// step costs when the machine is shared, unlike the wall clock, which counts the time the thread
+/// waited for a core.
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Every step of `candidates` tests, timed (wall clock and thread CPU time, ms); answers simulated
+/// at θ ~ N(0, 1).
+fn time_steps(engine: &Engine, candidates: usize) -> (Vec<f64>, Vec<f64>) {
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     for c in 0..candidates {
         let theta: f64 = (0..12).map(|_| rng.random::<f64>()).sum::<f64>() - 6.0;
         let seed = test_seed("bench", &c.to_string());
         let mut state = State::new();
         loop {
+            let c0 = thread_cpu_ns();
             let t0 = Instant::now();
             let next = engine.next(&state, seed).expect("step");
             times.push(t0.elapsed().as_secs_f64() * 1000.0);
+            cpu.push((thread_cpu_ns() - c0) as f64 / 1e6);
             let Step::Give { items } = next.step else { break };
             for id in items {
                 let m = &engine.pool().items()[engine.pool().position(&id).expect("pool item")].irt;
@@ -53,7 +68,7 @@ fn time_steps(engine: &Engine, candidates: usize) -> Vec<f64> {
             }
         }
     }
-    times
+    (times, cpu)
 }
 
 fn main() {
@@ -64,13 +79,16 @@ fn main() {
     let (pool, _) = Pool::from_bank_items(&bank).expect("pool");
     let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
     let length = bp.form_length();
-    let plain = Engine::new(pool.clone(), Design { randomesque: 5, ..Design::fixed_length(length) }).expect("engine");
-    let without = percentiles(time_steps(&plain, candidates * 10));
+    let plain =
+        Engine::new(pool.clone(), Design { randomesque: 5, ..Design::fixed_length(length) }).expect("engine");
+    let (wall, cpu) = time_steps(&plain, candidates * 10);
+    let without = json!({"wall": percentiles(wall), "cpu": percentiles(cpu)});
     let t0 = Instant::now();
     let design = Design { blueprint: Some(bp), randomesque: 5, ..Design::fixed_length(length) };
     let shadow = Engine::new(pool, design).expect("engine");
     let prepare_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let with = percentiles(time_steps(&shadow, candidates));
+    let (wall, cpu) = time_steps(&shadow, candidates);
+    let with = json!({"wall": percentiles(wall), "cpu": percentiles(cpu)});
     let out = json!({
         "pool_items": items,
         "test_length": length,

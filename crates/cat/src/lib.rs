@@ -39,7 +39,9 @@ mod shadow;
 pub mod simulate;
 
 pub use design::{Design, Selection, Stopping};
-pub use engine::{Engine, Estimate, Next, Response, State, Step, StopReason, estimate, next, step_seed, test_seed};
+pub use engine::{
+    Engine, Estimate, Next, Response, State, Step, StopReason, estimate, next, step_seed, test_seed,
+};
 pub use error::CatError;
 pub use exposure::{ExposureCalibration, ExposureOptions, calibrate_exposure};
 pub use khaothi_assembly::ShadowOptions;

@@ -93,7 +93,11 @@ fn published(n: usize, seed: u64, c: f64) -> (Vec<reference::Item>, Pool) {
             statement_levels: vec![],
             stimulus: None,
             enemies: vec![],
-            irt: if c > 0.0 { ItemModel::ThreePl { a: it.a, b: it.b, c } } else { ItemModel::TwoPl { a: it.a, b: it.b } },
+            irt: if c > 0.0 {
+                ItemModel::ThreePl { a: it.a, b: it.b, c }
+            } else {
+                ItemModel::TwoPl { a: it.a, b: it.b }
+            },
             exposure_k: 1.0,
         })
         .collect();
@@ -136,7 +140,7 @@ fn published_pool_figures_and_randomesque() {
     let (items, pool) = published(300, 20, 0.0);
     let run = |design: Design| {
         let e = Engine::new(pool.clone(), design).unwrap();
-        simulate(&e, &SimulationOptions { persons: 1000, seed: 4, theta_mean: 0.0, theta_sd: 1.0 }).unwrap()
+        simulate(&e, &SimulationOptions { persons: 600, seed: 4, theta_mean: 0.0, theta_sd: 1.0 }).unwrap()
     };
     let ten = run(Design::fixed_length(10));
     let twenty = run(Design::fixed_length(20));
@@ -149,26 +153,30 @@ fn published_pool_figures_and_randomesque() {
     assert_eq!((ten.mean_length, twenty.constraint_violations), (10.0, 0));
     assert!(twenty.bias.abs() < 0.05, "bias {}", twenty.bias);
     let n: usize = twenty.by_theta.iter().map(|b| b.n).sum();
-    assert_eq!(n, 1000);
+    assert_eq!(n, 600);
     assert!(twenty.by_theta.iter().all(|b| (b.to - b.from - 0.5).abs() < 1e-12));
     // the independent simulation on its own simulees: statistically the same RMSE
     let mut rng = ChaCha8Rng::seed_from_u64(77);
     let mut sq = 0.0;
-    for _ in 0..1000 {
+    for _ in 0..600 {
         let theta = normal(&mut rng);
         let u: Vec<f64> = (0..items.len()).map(|_| rng.random()).collect();
         sq += (reference::cat(&items, theta, &u, 10).1 - theta).powi(2);
     }
-    let reference_rmse = (sq / 1000.0).sqrt();
-    assert!((reference_rmse - ten.rmse).abs() < 0.04, "{reference_rmse} vs {}", ten.rmse);
+    let reference_rmse = (sq / 600.0).sqrt();
+    assert!((reference_rmse - ten.rmse).abs() < 0.045, "{reference_rmse} vs {}", ten.rmse);
 }
 
 #[test]
 fn precision_stopping_gives_shorter_tests_where_the_pool_is_strong() {
     let (_, pool) = published(300, 21, 0.0);
-    let design = Design { stop: Stopping::Precision { se: 0.3, min_length: 5, max_length: 30 }, ..Design::fixed_length(1) };
+    let design = Design {
+        stop: Stopping::Precision { se: 0.3, min_length: 5, max_length: 30 },
+        ..Design::fixed_length(1)
+    };
     let e = Engine::new(pool, design).unwrap();
-    let r = simulate(&e, &SimulationOptions { persons: 400, seed: 2, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
+    let r =
+        simulate(&e, &SimulationOptions { persons: 400, seed: 2, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
     assert!(r.mean_length > 5.0 && r.mean_length < 30.0, "{}", r.mean_length);
     assert!(r.rmse < 0.36, "{}", r.rmse);
     // same seed, same table; the table does not depend on the thread count
@@ -192,14 +200,21 @@ fn shadow_tests_meet_the_thpt_blueprint_for_every_simulee() {
     let length = bp.form_length();
     let design = Design { blueprint: Some(bp), randomesque: 2, ..Design::fixed_length(length) };
     let e = Engine::new(pool, design).unwrap();
-    let r = simulate(&e, &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
+    let r =
+        simulate(&e, &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
     assert_eq!(r.constraint_violations, 0);
     assert_eq!(r.mean_length, f64::from(length));
     // without the blueprint the same pool breaks it
     let free = Engine::new(e.pool().clone(), Design::fixed_length(length)).unwrap();
     let bp = e.design().blueprint.clone().unwrap();
-    let tests = khaothi_cat::simulate::simulate_tests(&free, &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
-    let checked = Engine::new(e.pool().clone(), Design { blueprint: Some(bp), ..Design::fixed_length(length) }).unwrap();
+    let tests = khaothi_cat::simulate::simulate_tests(
+        &free,
+        &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 },
+    )
+    .unwrap();
+    let checked =
+        Engine::new(e.pool().clone(), Design { blueprint: Some(bp), ..Design::fixed_length(length) })
+            .unwrap();
     let broken: usize = tests.iter().map(|t| khaothi_cat::simulate::violations(&checked, t)).sum();
     assert!(broken > 0, "MFI alone should break the matrix");
 }
