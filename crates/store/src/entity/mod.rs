@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod blueprint;
 pub mod calibration_job;
 pub mod calibration_run;
+pub mod cat_simulation_job;
 pub mod cert_key;
 pub mod cert_revocation;
 pub mod cert_transcript_set;
