@@ -5,7 +5,9 @@
 //! The page carries everything it needs inside it — the bank's public keys and the signed
 //! revocation list as a JSON data block — and verifies in the browser (Base45, zlib through
 //! `DecompressionStream`, CBOR, COSE_Sign1, Ed25519 through WebCrypto; static/verify/verify.js),
-//! so once loaded it works without the network. When online it fetches a fresher revocation list
+//! so once loaded it works without the network. A phone without `BarcodeDetector` or a camera the
+//! page may open takes a photo of the QR (`<input type=file capture>`), decoded in the page by the
+//! vendored jsQR (static/verify/vendor/jsqr/README.md). When online it fetches a fresher revocation list
 //! and uses it only if its signature checks out against the same keys. [`PageKind::Verify`]'s
 //! policy: its own script and style only.
 
@@ -73,6 +75,10 @@ const PAGE: &str = r#"<!DOCTYPE html>
       <button type="button" id="scan" hidden data-i18n="scan">Quét mã QR bằng camera</button>
     </div>
     <p id="camera-note" class="hint" data-i18n="cameraNote">Quét bằng camera cần trang được mở qua HTTPS và trình duyệt hỗ trợ đọc mã QR.</p>
+    <label for="photo" data-i18n="photo">Hoặc chụp ảnh mã QR (hay chọn ảnh có sẵn)</label>
+    <input type="file" id="photo" accept="image/*" capture="environment" aria-describedby="photo-hint">
+    <p id="photo-hint" class="hint" data-i18n="photoHint">Ảnh được đọc ngay trên máy này, không gửi đi đâu.</p>
+    <p id="photo-error" class="error" role="alert"></p>
   </form>
   <video id="video" hidden playsinline muted></video>
   <section id="result" aria-live="polite" tabindex="-1"></section>

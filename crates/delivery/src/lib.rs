@@ -104,6 +104,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(paper::http::paper_summary))
         .routes(routes!(paper::http::list_flags))
         .routes(routes!(paper::http::decide_flag))
+        .routes(routes!(paper::http::list_held))
+        .routes(routes!(paper::http::decide_held))
         .routes(routes!(paper::http::switch_room))
 }
 

@@ -76,6 +76,8 @@ export class Room {
       const handler = () => this.openAction(action, null);
       b.onclick = handler;
     }
+    $('btn-paper').onclick = () => this.openAction('paper', null);
+    this.setPaper(null);
     this.connect();
   }
 
@@ -140,6 +142,7 @@ export class Room {
         $('room-title').textContent = `${m.event?.title || this.event} — ${m.room?.name || this.room}`;
         const log = $('p-log');
         log.replaceChildren();
+        this.setPaper(null);
         for (const i of m.incidents || []) this.addLog(i);
         this.redraw();
         return;
@@ -197,6 +200,7 @@ export class Room {
 
   redraw() {
     if (!this.roster) return;
+    this.setPaper(this.paperEntry || null);
     const grid = $('seat-grid');
     grid.replaceChildren();
     const count = Math.max(this.roster.room?.seats || 0, ...[...this.seats.values()].map((s) => s.seat || 0));
@@ -411,7 +415,8 @@ export class Room {
     const s = number ? this.seats.get(number) : null;
     const names = s ? { name: s.full_name, number: s.number } : {};
     this.dialogAction = { action, number };
-    $('act-title').textContent = t(action.endsWith('_all') ? `p.${action}` : `p.act.${action}`);
+    const titleKey = action.endsWith('_all') || action === 'paper' ? `p.${action}` : `p.act.${action}`;
+    $('act-title').textContent = t(titleKey);
     const textKey = action === 'note' && s ? 'p.confirm.note_for' : `p.confirm.${action}`;
     $('act-text').textContent = t(textKey, names);
     $('act-error').textContent = '';
@@ -439,6 +444,9 @@ export class Room {
     } else if (action === 'note') {
       const ta = this.field('act-text-input', 'p.field.text', el('textarea'));
       ta.maxLength = 2000;
+    } else if (action === 'paper') {
+      const ta = this.field('act-reason', 'p.field.reason_optional', el('textarea'));
+      ta.maxLength = 500;
     }
     $('dlg-action').showModal();
     ($('act-fields').querySelector('input, textarea, select') || $('act-confirm')).focus();
@@ -483,10 +491,12 @@ export class Room {
       if (!required('act-text-input', 'p.field.text')) return;
       fields.text = value('act-text-input');
     }
+    if (action === 'paper' && value('act-reason')) fields.reason = value('act-reason');
     $('act-confirm').disabled = true;
     $('act-error').textContent = '';
     try {
-      await this.send(wire, fields);
+      if (action === 'paper') await this.switchToPaper(fields.reason);
+      else await this.send(wire, fields);
       $('dlg-action').close();
       this.toast(t('p.done', { action: $('act-title').textContent }));
     } catch (err) {
@@ -495,8 +505,40 @@ export class Room {
     }
   }
 
+  /**
+   * Switches the room to paper (POST …/rooms/{room}/paper): the room log entry comes back over the
+   * socket to every proctor page of the room, like an action's.
+   */
+  async switchToPaper(reason) {
+    const url = `/api/v1/events/${encodeURIComponent(this.event)}/rooms/${encodeURIComponent(this.room)}/paper`;
+    let res;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token()}` },
+        body: JSON.stringify(reason ? { reason } : {}),
+      });
+    } catch {
+      throw { code: 'disconnected', message: t('p.conn.offline') };
+    }
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw { code: body.error || String(res.status), message: body.message || String(res.status) };
+    if (body.entry) this.setPaper(body.entry);
+    return body;
+  }
+
+  /** Shows whether the room is on paper (`entry`: the room log's switch) or on computers. */
+  setPaper(entry) {
+    this.paperEntry = entry;
+    $('btn-paper').hidden = Boolean(entry);
+    const state = $('p-paper-state');
+    state.hidden = !entry;
+    state.textContent = entry ? t('p.paper.on', { time: clockTime(entry.at, this.zone), by: entry.by || '' }) : '';
+  }
+
   addLog(entry) {
     if (!entry) return;
+    if (entry.action === 'paper') this.setPaper(entry);
     const at = clockTime(entry.at, this.zone, true);
     const action = entry.action ? translate(`p.act.${entry.action}`, entry.action) : entry.kind;
     const parts = [at, entry.by, action, entry.number, entry.detail || entry.text].filter((x) => x !== undefined && x !== null && x !== '');

@@ -6,9 +6,11 @@
 //! gives sheets per second per core.
 //!
 //! `cargo run --release -p khaothi-omr --example omr_bench -- --sheets 2000 [--dpi 300] [--seed 1]`
-//! prints one JSON line.
+//! prints one JSON line; `--first K` starts at sheet K of the seed's sequence (to look again at one
+//! sheet), `--diagnose` adds the measured fill and texture of the marked and the rubbed-out
+//! bubbles (percentiles) and lists every key missed.
 
-use khaothi_omr::read::{ReadOptions, read_sheet};
+use khaothi_omr::read::{ReadOptions, filled_threshold, measure_bubbles, read_sheet};
 use khaothi_omr::synth::{Distortion, Tally, Truth, distort, fill};
 use khaothi_omr::{CandidateInfo, Header, SheetSpec, raster, sheet};
 use rand::SeedableRng;
@@ -32,9 +34,21 @@ fn thread_cpu_ns(wall: std::time::Instant) -> u128 {
         .unwrap_or_else(|| wall.elapsed().as_nanos())
 }
 
+/// Percentiles of `v` (sorted in place) as JSON.
+fn spread(v: &mut [f64]) -> serde_json::Value {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v.get(((v.len() as f64 - 1.0) * q).round() as usize).copied();
+    serde_json::json!({"n": v.len(), "min": at(0.0), "p0.1": at(0.001), "p1": at(0.01), "p50": at(0.5),
+        "p99": at(0.99), "p99.9": at(0.999), "max": at(1.0)})
+}
+
 fn main() {
     let (sheets, dpi, seed) =
         (arg("--sheets", 200.0) as usize, arg("--dpi", 300.0), arg("--seed", 1.0) as u64);
+    let first_sheet = arg("--first", 0.0) as usize;
+    let diagnose = std::env::args().any(|a| a == "--diagnose");
+    // Marked and rubbed-out bubbles: (fill, texture).
+    let (mut marked, mut erased) = (Vec::new(), Vec::new());
     // The THPT 2025 mathematics paper: 12 + 4 + 6 questions.
     let spec = SheetSpec {
         form: "F1".into(),
@@ -51,8 +65,8 @@ fn main() {
     let (_, template) = sheet::template(&spec).expect("the sheet fits");
     let blank = raster::rasterize(&template, dpi).expect("font");
     let batch = 8;
-    for first in (0..sheets).step_by(batch) {
-        let made: Vec<_> = (first..(first + batch).min(sheets))
+    for first in (first_sheet..first_sheet + sheets).step_by(batch) {
+        let made: Vec<_> = (first..(first + batch).min(first_sheet + sheets))
             .into_par_iter()
             .map(|i| {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed * 1_000_003 + i as u64);
@@ -79,6 +93,11 @@ fn main() {
             let reading = read_sheet(&img, &layout, &opts);
             cpu_ns += thread_cpu_ns(wall) - before;
             tally.add(&layout, &truth, &reading);
+            if diagnose && let Some(m) = measure_bubbles(&img, &layout, &opts) {
+                let at = filled_threshold(&m.iter().map(|x| x.fill).collect::<Vec<_>>());
+                marked.extend(truth.marked.iter().map(|&i| (m[i].fill, m[i].texture, m[i].fill / at)));
+                erased.extend(truth.erased.iter().map(|&i| (m[i].fill, m[i].texture, m[i].fill / at)));
+            }
         }
     }
     let per_core = tally.sheets as f64 / (cpu_ns as f64 / 1e9);
@@ -101,4 +120,19 @@ fn main() {
         "total_wall_seconds": started.elapsed().as_secs_f64(),
     });
     println!("{out}");
+    if diagnose {
+        let column =
+            |v: &[(f64, f64, f64)], k: usize| v.iter().map(|p| [p.0, p.1, p.2][k]).collect::<Vec<_>>();
+        let report = serde_json::json!({
+            "first": first_sheet,
+            "marked_fill": spread(&mut column(&marked, 0)),
+            "marked_texture": spread(&mut column(&marked, 1)),
+            "erased_fill": spread(&mut column(&erased, 0)),
+            "erased_texture": spread(&mut column(&erased, 1)),
+            "marked_over_threshold": spread(&mut column(&marked, 2)),
+            "erased_over_threshold": spread(&mut column(&erased, 2)),
+            "missed": tally.missed,
+        });
+        println!("{report}");
+    }
 }

@@ -145,9 +145,19 @@ pub async fn revoke(
 pub struct IssueParams {
     /// The events whose imported results the certificates carry, comma-separated.
     pub events: String,
-    /// `json` (default), `txt` or `html` (one candidate only).
+    /// `json` (default), `zip` (every candidate's `<số báo danh>.txt` and printable
+    /// `<số báo danh>.html`, as `khaothi certificate issue` writes them), or for one candidate
+    /// `txt` or `html`.
     pub format: Option<String>,
+    /// With `format=zip`: the first candidate (in số báo danh order, from 0) and how many (at most
+    /// 5,000 a zip; the `x-total-count` header gives the event's number of candidates).
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
 }
+
+/// Most certificates in one zip: a printable page is ~25 KB before compression, so a zip stays
+/// within tens of MB of memory; a larger event is fetched in pages (`offset`).
+pub const MAX_ZIP: usize = 5_000;
 
 #[derive(Serialize, ToSchema)]
 pub struct IssuedView {
@@ -195,16 +205,29 @@ async fn audited(state: &AppState, user: &CurrentUser, events: &str, count: usiz
     Ok(())
 }
 
-/// Every candidate's certificate string for the events (JSON list).
+/// Every candidate's certificate for the events: their strings (JSON list), or a zip of each
+/// candidate's `<số báo danh>.txt` and printable `<số báo danh>.html` (`format=zip`, in pages of
+/// at most 5,000).
 #[utoipa::path(get, path = "/api/v1/certificates", tag = "results", security(("bearer" = [])), params(IssueParams),
-    responses((status = 200, body = Vec<IssuedView>), (status = 403), (status = 404)))]
+    responses((status = 200, body = Vec<IssuedView>, description = "JSON, or with `format=zip` an application/zip"),
+        (status = 400), (status = 403), (status = 404)))]
 pub async fn issue_all(
     State(state): State<AppState>,
     user: CurrentUser,
     ApiQuery(p): ApiQuery<IssueParams>,
-) -> ApiResult<Json<Vec<IssuedView>>> {
+) -> ApiResult<Response> {
     user.require(BOARD, "issue certificates")?;
     let key = signing_key(&state, user.org()).await?;
+    match p.format.as_deref().unwrap_or("json") {
+        "json" => {}
+        "zip" => return zip_of(&state, &user, &p, key).await,
+        other => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("format \"{other}\" is not json or zip (txt and html are for one candidate)"),
+            ));
+        }
+    }
     let claims = claims_of(&state, &user, &p.events).await?;
     let mut out = Vec::with_capacity(claims.len());
     for c in &claims {
@@ -218,7 +241,76 @@ pub async fn issue_all(
         out.push(IssuedView { candidate: c.candidate.clone(), id, text });
     }
     audited(&state, &user, &p.events, out.len()).await?;
-    Ok(Json(out))
+    Ok(Json(out).into_response())
+}
+
+/// One page of the events' certificates as a zip, built off the async runtime.
+async fn zip_of(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &IssueParams,
+    key: IssuerKey,
+) -> ApiResult<Response> {
+    let limit = p.limit.unwrap_or(MAX_ZIP);
+    if limit == 0 || limit > MAX_ZIP {
+        return Err(ApiError::bad_request("invalid_query", format!("limit is 1 to {MAX_ZIP}; got {limit}")));
+    }
+    let mut claims = claims_of(state, user, &p.events).await?;
+    claims.sort_by(|a, b| a.candidate.cmp(&b.candidate));
+    let total = claims.len();
+    let offset = p.offset.unwrap_or(0);
+    if offset >= total && total > 0 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("offset {offset} is past the last of the {total} candidates"),
+        ));
+    }
+    let page: Vec<Claims> = claims.into_iter().skip(offset).take(limit).collect();
+    let count = page.len();
+    let bytes = tokio::task::spawn_blocking(move || zip_certificates(&page, &key))
+        .await
+        .map_err(|e| ApiError::Internal(format!("the zip was not written: {e}")))??;
+    audited(state, user, &p.events, count).await?;
+    let name = format!(
+        "attachment; filename=\"certificates-{}-{}.zip\"",
+        p.events.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_', "_"),
+        offset + 1
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+            (header::HeaderName::from_static("x-total-count"), total.to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `<số báo danh>.txt` (the `KT1:` string and a newline) and `<số báo danh>.html` per candidate.
+fn zip_certificates(claims: &[Claims], key: &IssuerKey) -> ApiResult<Vec<u8>> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let fail = |e: &dyn std::fmt::Display| ApiError::Internal(format!("writing the zip: {e}"));
+    for c in claims {
+        // A number is a file name here: only what a số báo danh is made of.
+        let safe: String =
+            c.candidate.chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-').collect();
+        if safe.is_empty() || safe != c.candidate {
+            return Err(ApiError::ResultRefused(format!(
+                "candidate number {:?} is not a file name",
+                c.candidate
+            )));
+        }
+        let issued = issue_printable(c, key).map_err(|e| ApiError::Internal(e.to_string()))?;
+        zip.start_file(format!("{safe}.txt"), deflated).map_err(|e| fail(&e))?;
+        zip.write_all(format!("{}\n", issued.text).as_bytes()).map_err(|e| fail(&e))?;
+        zip.start_file(format!("{safe}.html"), deflated).map_err(|e| fail(&e))?;
+        zip.write_all(issued.html.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
 
 /// One candidate's certificate: the printable A4 page (`format=html`), the string (`txt`) or JSON.

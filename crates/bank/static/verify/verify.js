@@ -1,7 +1,10 @@
 // The certificate verification page (issue 21; crates/bank/src/verify_page.rs): KT1: string →
 // Base45 → zlib (DecompressionStream) → COSE_Sign1 (CBOR) → Ed25519 (WebCrypto) against the keys
 // the page was served with → claims, checked against the signed revocation list. Everything runs
-// here, so the page works offline once loaded.
+// here, so the page works offline once loaded. A photo of the QR code (a phone without
+// BarcodeDetector, or the page not on HTTPS) is decoded here too, by the vendored jsQR.
+
+import './vendor/jsqr/jsQR.js';
 
 const trust = JSON.parse(document.getElementById('trust').textContent);
 const $ = (id) => document.getElementById(id);
@@ -11,6 +14,8 @@ const TEXT = {
     title: 'Kiểm tra giấy chứng nhận kết quả thi', intro: 'Dán chuỗi in dưới mã QR (bắt đầu bằng KT1:) hoặc quét mã QR. Việc kiểm tra diễn ra ngay trên máy này, không cần mạng.',
     label: 'Chuỗi giấy chứng nhận', hint: 'Ví dụ: KT1:6BF…', check: 'Kiểm tra', scan: 'Quét mã QR bằng camera',
     cameraNote: 'Quét bằng camera cần trang được mở qua HTTPS và trình duyệt hỗ trợ đọc mã QR.', keys: 'Khoá công khai tin cậy:',
+    photo: 'Hoặc chụp ảnh mã QR (hay chọn ảnh có sẵn)', photoHint: 'Ảnh được đọc ngay trên máy này, không gửi đi đâu.',
+    photoNone: 'Không tìm thấy mã QR của giấy chứng nhận trong ảnh. Hãy chụp lại gần hơn, đủ sáng, mã QR nằm trọn trong ảnh.', photoBad: 'Không mở được tệp ảnh này.',
     valid: 'HỢP LỆ — chữ ký của hội đồng thi đúng, nội dung không bị sửa.', invalid: 'KHÔNG HỢP LỆ', revoked: 'ĐÃ BỊ THU HỒI — hội đồng thi đã huỷ giấy chứng nhận này.',
     issuer: 'Đơn vị cấp', issued: 'Ngày cấp', sbd: 'Số báo danh', name: 'Họ và tên', dob: 'Ngày sinh', subject: 'Môn thi', event: 'Kỳ thi', score: 'Điểm', id: 'Mã giấy chứng nhận',
     revList: 'Danh sách thu hồi ngày', noCrypto: 'Trình duyệt này không kiểm tra được chữ ký Ed25519 (cần HTTPS hoặc localhost và trình duyệt mới).',
@@ -20,6 +25,8 @@ const TEXT = {
     title: 'Verify an exam score certificate', intro: 'Paste the string printed under the QR code (it starts with KT1:) or scan the QR code. The check runs on this device and needs no network.',
     label: 'Certificate string', hint: 'For example: KT1:6BF…', check: 'Verify', scan: 'Scan the QR code with the camera',
     cameraNote: 'Scanning needs the page to be served over HTTPS and a browser that reads QR codes.', keys: 'Trusted public keys:',
+    photo: 'Or take a photo of the QR code (or choose a picture)', photoHint: 'The picture is read on this device and sent nowhere.',
+    photoNone: 'No certificate QR code was found in the picture. Take it again closer, in good light, with the whole QR code in the frame.', photoBad: 'This file cannot be opened as a picture.',
     valid: 'VALID — the exam board\'s signature checks out and the content is unchanged.', invalid: 'INVALID', revoked: 'REVOKED — the exam board has withdrawn this certificate.',
     issuer: 'Issued by', issued: 'Issued on', sbd: 'Candidate number', name: 'Name', dob: 'Date of birth', subject: 'Subject', event: 'Exam', score: 'Score', id: 'Certificate id',
     revList: 'Revocation list of', noCrypto: 'This browser cannot check Ed25519 signatures (it needs HTTPS or localhost and a recent browser).',
@@ -173,11 +180,45 @@ async function start() {
   fetch('/api/v1/certificates/revocations').then((r) => (r.ok ? r.text() : Promise.reject())).then(readRevocations)
     .then((fresh) => { if (fresh.issued_at >= revocations.issued_at) { revocations = fresh; render(); } }).catch(() => {});
   $('form').addEventListener('submit', async (e) => { e.preventDefault(); show(await verify($('code').value)); });
+  $('photo').addEventListener('change', () => { const f = $('photo').files[0]; if (f) fromPhoto(f); });
   $('lang').addEventListener('click', () => { lang = lang === 'vi' ? 'en' : 'vi'; localStorage.setItem('khaothi-verify-lang', lang); render(); });
   if (window.isSecureContext && 'BarcodeDetector' in window && navigator.mediaDevices) {
     $('scan').hidden = false;
     $('scan').addEventListener('click', scan);
   }
+}
+
+/**
+ * Reads a certificate's QR code from a photo: the picture drawn on a canvas at a few sizes (a
+ * phone's 12-megapixel photo is slow to search whole, and a small QR code in a large photo needs
+ * the detail), each handed to jsQR; the first `KT1:` string found is verified.
+ */
+async function fromPhoto(file) {
+  $('photo-error').textContent = '';
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    $('photo-error').textContent = t('photoBad');
+    return;
+  }
+  for (const longest of [1200, 2000, 800, 3000]) {
+    const k = Math.min(1, longest / Math.max(bitmap.width, bitmap.height));
+    const w = Math.max(1, Math.round(bitmap.width * k));
+    const h = Math.max(1, Math.round(bitmap.height * k));
+    const canvas = document.createElement('canvas');
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(bitmap, 0, 0, w, h);
+    const found = window.jsQR(ctx.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: 'attemptBoth' });
+    if (found && found.data.startsWith('KT1:')) {
+      $('code').value = found.data;
+      show(await verify(found.data));
+      return;
+    }
+    if (k === 1) break;
+  }
+  $('photo-error').textContent = t('photoNone');
 }
 
 async function scan() {

@@ -183,6 +183,64 @@ async fn certificates_verify_and_revocation_is_published(backend: Backend) {
     let (s, _) = app.get(Some(&board), &format!("/api/v1/certificates/99999999?events={EVENT}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
+    // The whole event as files, in pages: <số báo danh>.txt and .html, each string verifying.
+    let zip_page = |q: &str| {
+        app.client
+            .get(format!("{}/api/v1/certificates?events={EVENT}&format=zip{q}", app.url))
+            .bearer_auth(&board)
+            .send()
+    };
+    let res = zip_page("&offset=10&limit=5").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    assert_eq!(res.headers()["x-total-count"], "40");
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(res.bytes().await.unwrap().to_vec())).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let want: Vec<String> =
+        (10..15).flat_map(|k| [format!("0100{k:04}.html"), format!("0100{k:04}.txt")]).collect();
+    assert_eq!(names, want);
+    for k in 10..15 {
+        let number = format!("0100{k:04}");
+        let text = std::io::read_to_string(archive.by_name(&format!("{number}.txt")).unwrap()).unwrap();
+        let Verdict::Valid(v) = verify(text.trim_end(), &keys, None) else { panic!("{text}") };
+        assert_eq!(v.claims.candidate, number);
+        assert_eq!(text.trim_end(), list.iter().find(|c| c["candidate"] == number.as_str()).unwrap()["text"]);
+        let html = std::io::read_to_string(archive.by_name(&format!("{number}.html")).unwrap()).unwrap();
+        assert!(html.contains("GIẤY CHỨNG NHẬN KẾT QUẢ THI") && html.contains(text.trim_end()), "{number}");
+    }
+    // The default page runs to the end: the last 5 candidates from offset 35.
+    let rest = zip_page("&offset=35").await.unwrap();
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(rest.bytes().await.unwrap().to_vec())).unwrap();
+    assert_eq!(archive.len(), 10, "the last five candidates");
+    for q in ["&limit=5001", "&limit=0", "&offset=40", "&format=pdf"] {
+        let res = app
+            .client
+            .get(format!(
+                "{}/api/v1/certificates?events={EVENT}{}",
+                app.url,
+                if q == "&format=pdf" { q.to_string() } else { format!("&format=zip{q}") }
+            ))
+            .bearer_auth(&board)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{q}");
+    }
+    let res = app
+        .client
+        .get(format!("{}/api/v1/certificates?events={EVENT}&format=zip", app.url))
+        .bearer_auth(&writer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
     // Revocation: the board only; by string or id; once.
     let (s, _) =
         app.post(Some(&writer), "/api/v1/certificates/revocations", json!({"certificate": first})).await;

@@ -11,4 +11,5 @@ mod pages;
 mod print_cookie;
 mod stimulus;
 mod verify;
+mod verify_photo;
 mod writer;

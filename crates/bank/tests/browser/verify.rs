@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::harness::*;
 
 /// Imports one event's signed results (two candidates) and returns their certificates.
-async fn certificates(bank: &Bank) -> Vec<Value> {
+pub(crate) async fn certificates(bank: &Bank) -> Vec<Value> {
     let board = token(bank, "board").await;
     let key = SiteSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
     call(

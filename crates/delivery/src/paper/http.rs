@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
+use super::identity::{self, HeldDecision, HeldView};
 use super::ingest::{self, SheetOutcome};
 use super::read::ReadOutput;
 use super::review::{self, DecisionBody, FlagView};
@@ -83,17 +84,18 @@ pub async fn list_flags(
     Query(q): Query<FlagsQuery>,
 ) -> ApiResult<Json<Flags>> {
     user.require(BOARD, "review answer sheets")?;
-    let pending = match q.state.as_deref().unwrap_or("pending") {
-        "pending" => true,
-        "all" => false,
+    Ok(Json(Flags { flags: review::list(&s, &event, pending(&q)?).await? }))
+}
+
+/// Whether a queue's `state` asks for the pending entries only.
+fn pending(q: &FlagsQuery) -> ApiResult<bool> {
+    match q.state.as_deref().unwrap_or("pending") {
+        "pending" => Ok(true),
+        "all" => Ok(false),
         other => {
-            return Err(ApiError::bad_request(
-                "invalid_state",
-                format!("state is pending or all; got `{other}`"),
-            ));
+            Err(ApiError::bad_request("invalid_state", format!("state is pending or all; got `{other}`")))
         }
-    };
-    Ok(Json(Flags { flags: review::list(&s, &event, pending).await? }))
+    }
 }
 
 /// Decide a flagged mark: accept the proposed reading, set a value, or leave it blank (board).
@@ -110,6 +112,43 @@ pub async fn decide_flag(
 ) -> ApiResult<Json<FlagView>> {
     user.require(BOARD, "decide flagged marks")?;
     Ok(Json(review::decide(&s, user.username(), &event, &id, body).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Held {
+    pub held: Vec<HeldView>,
+}
+
+/// Sheets held until a person names their candidate (số báo danh, mã đề or the QR code could not
+/// be read or do not agree), with the reader's crops (board).
+#[utoipa::path(get, path = "/api/v1/events/{event}/paper/held", tag = "paper", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id"), FlagsQuery),
+    responses((status = 200, body = Held), (status = 400), (status = 401), (status = 403), (status = 404)))]
+pub async fn list_held(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(event): Path<String>,
+    Query(q): Query<FlagsQuery>,
+) -> ApiResult<Json<Held>> {
+    user.require(BOARD, "review answer sheets")?;
+    Ok(Json(Held { held: identity::list(&s, &event, pending(&q)?).await? }))
+}
+
+/// Decide a held sheet: assign it to a candidate (it is then read in like any sheet) or reject it
+/// (board).
+#[utoipa::path(post, path = "/api/v1/events/{event}/paper/held/{id}/decision", tag = "paper", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id"), ("id" = String, Path, description = "The held sheet's id")),
+    request_body(content = HeldDecision, example = json!({"decision": "assign", "number": "000123", "version": "0101", "note": "Số báo danh tô thiếu một chữ số; đối chiếu chữ viết trên phiếu"})),
+    responses((status = 200, body = HeldView), (status = 400), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "decided already, or the event's content is not unlocked")))]
+pub async fn decide_held(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((event, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<HeldDecision>,
+) -> ApiResult<Json<HeldView>> {
+    user.require(BOARD, "decide held answer sheets")?;
+    Ok(Json(identity::decide(&s, user.username(), &event, &id, body).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

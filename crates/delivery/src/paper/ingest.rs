@@ -1,7 +1,7 @@
 //! A read sheet into the candidate's answers. Each sheet is checked on its own and either written
 //! whole — its answers (paper epoch), its flagged marks (the review queue), its provenance and its
-//! audit row in one writer transaction — or refused with a reason, so one bad scan in a folder
-//! does not hold back the rest.
+//! audit row in one writer transaction — or held for a person when its candidate cannot be told
+//! (super::identity decides them), or refused with a reason, so one bad scan in a folder does not hold back the rest.
 //!
 //! Who may have a sheet (docs/protocol.md "Paper rooms"): a candidate who never logged in on a
 //! computer, or any candidate of a room the proctor switched to paper. A candidate who sat the
@@ -24,7 +24,7 @@ use crate::access::load_event;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, EventContent};
 use crate::store::entity::{candidate, event};
-use crate::store::paper::{PaperRows, answer, flag, sheet};
+use crate::store::paper::{PaperRows, answer, flag, held, sheet};
 use crate::store::writer::{NewAnswer, WriteOp};
 use crate::store::{self, audit_entry};
 
@@ -36,7 +36,9 @@ pub const MAX_SHEETS: usize = 200;
 pub struct SheetOutcome {
     pub image: String,
     pub number: Option<String>,
-    /// `ingested`, `duplicate` (this scan was read in before; nothing written) or `refused`.
+    /// `ingested`, `held` (its candidate cannot be told: it waits in the review queue for a person
+    /// to name the candidate; `error` says why), `duplicate` (this scan was read in or held
+    /// before; nothing written) or `refused`.
     pub status: &'static str,
     /// The stored sheet's id (also for a duplicate: the earlier one).
     pub sheet: Option<String>,
@@ -44,14 +46,16 @@ pub struct SheetOutcome {
     pub answers: usize,
     /// Marks sent to the review queue.
     pub flags: usize,
-    /// Why it was refused: `invalid_image_sha256`, `wrong_event`, `no_candidate`,
-    /// `unknown_candidate`, `wrong_version`, `not_a_paper_room`, `sheet_flagged`, `invalid_answer`.
+    /// Why it was held: `sheet_flagged` (số báo danh, mã đề or the QR code flagged by the reader),
+    /// `no_candidate`, `unknown_candidate`, `wrong_version`; why it was refused:
+    /// `invalid_image_sha256`, `wrong_event`, `sheet_unreadable`, `not_a_paper_room`,
+    /// `invalid_answer`.
     pub error: Option<&'static str>,
     pub message: Option<String>,
 }
 
 impl SheetOutcome {
-    fn refused(sheet: &ReadSheet, code: &'static str, message: String) -> Self {
+    pub(super) fn refused(sheet: &ReadSheet, code: &'static str, message: String) -> Self {
         SheetOutcome {
             image: sheet.image.clone(),
             number: sheet.candidate.clone(),
@@ -66,7 +70,7 @@ impl SheetOutcome {
 }
 
 /// A refusal of one sheet: its code and sentence.
-type Refusal = (&'static str, String);
+pub(super) type Refusal = (&'static str, String);
 
 /// Reads every sheet in, in order. The event's content must be unlocked (the numbering needs it).
 pub async fn ingest(
@@ -102,32 +106,74 @@ async fn one(
     content: &Arc<EventContent>,
     read: ReadSheet,
 ) -> ApiResult<SheetOutcome> {
-    let event_id = event.id.as_str();
-    let (c, sha) = match identify(s, event, &read).await? {
-        Ok(found) => found,
+    let Some(sha) = read.image_sha256.as_deref().and_then(checked_sha256) else {
+        return Ok(SheetOutcome::refused(
+            &read,
+            "invalid_image_sha256",
+            "each sheet needs `image_sha256`, the SHA-256 of its scan (64 hex digits)".into(),
+        ));
+    };
+    if let Some(o) = duplicate(s, &event.id, &read, &sha).await? {
+        return Ok(o);
+    }
+    let c = match identify(s, event, &read).await? {
+        Ok(c) => c,
+        Err((code, message)) if HELD.contains(&code) => {
+            return hold(s, by, &event.id, &read, &sha, (code, message)).await;
+        }
         Err((code, message)) => return Ok(SheetOutcome::refused(&read, code, message)),
     };
-    if let Some(earlier) = sheet::Entity::find()
+    Ok(read_in(s, by, &c, content, &read, &sha, None)
+        .await?
+        .unwrap_or_else(|(code, message)| SheetOutcome::refused(&read, code, message)))
+}
+
+/// The outcome for a scan read in (or held) before: nothing is written again.
+async fn duplicate(
+    s: &AppState,
+    event_id: &str,
+    read: &ReadSheet,
+    sha: &str,
+) -> ApiResult<Option<SheetOutcome>> {
+    let earlier = match sheet::Entity::find()
         .filter(sheet::Column::EventId.eq(event_id))
-        .filter(sheet::Column::ImageSha256.eq(&sha))
+        .filter(sheet::Column::ImageSha256.eq(sha))
         .one(&s.db.read)
         .await?
     {
-        let mut o = SheetOutcome::refused(
-            &read,
-            "duplicate",
-            format!("this scan was read in as sheet {}", earlier.id),
-        );
-        (o.status, o.sheet, o.error) = ("duplicate", Some(earlier.id), None);
-        return Ok(o);
-    }
+        Some(e) => Some((e.id, "read in")),
+        None => held::Entity::find()
+            .filter(held::Column::EventId.eq(event_id))
+            .filter(held::Column::ImageSha256.eq(sha))
+            .one(&s.db.read)
+            .await?
+            .map(|h| (h.id, "held for review")),
+    };
+    Ok(earlier.map(|(id, how)| {
+        let mut o = SheetOutcome::refused(read, "duplicate", format!("this scan was {how} as sheet {id}"));
+        (o.status, o.sheet, o.error) = ("duplicate", Some(id), None);
+        o
+    }))
+}
+
+/// Reads a sheet in for candidate `c` (identified); `held` is the held sheet a person assigned,
+/// updated in the same transaction. A sheet whose answers do not fit its version is refused whole.
+pub(super) async fn read_in(
+    s: &AppState,
+    by: &str,
+    c: &candidate::Model,
+    content: &Arc<EventContent>,
+    read: &ReadSheet,
+    sha: &str,
+    held: Option<(&str, held::ActiveModel)>,
+) -> ApiResult<Result<SheetOutcome, Refusal>> {
     let Some(version) = content.content.version(&c.version_code) else {
         return Err(ApiError::Internal(format!("version {} is not in the package", c.version_code)));
     };
     let numbering = Numbering::of(version);
-    let marks = match marks(&numbering, &c.version_code, &read) {
+    let marks = match marks(&numbering, &c.version_code, read) {
         Ok(m) => m,
-        Err((code, message)) => return Ok(SheetOutcome::refused(&read, code, message)),
+        Err(refusal) => return Ok(Err(refusal)),
     };
     let lock = s.hub.login_lock(&c.id);
     let _guard = lock.lock().await;
@@ -135,36 +181,36 @@ async fn one(
         .one(&s.db.read)
         .await?
         .ok_or_else(|| ApiError::NotFound("the candidate is gone".into()))?;
-    let written = write(s, by, &c, &read, &sha, marks).await?;
-    Ok(written)
+    Ok(Ok(write(s, by, &c, read, sha, marks, held).await?))
 }
 
-/// The candidate the sheet belongs to and the scan's hash, or why the sheet cannot be used.
-async fn identify(
+/// The candidate the sheet belongs to, or why it cannot be told: a [`HELD`] code holds the sheet
+/// for a person to name its candidate; any other refuses it.
+pub(super) async fn identify(
     s: &AppState,
     event: &event::Model,
     read: &ReadSheet,
-) -> ApiResult<Result<(candidate::Model, String), Refusal>> {
+) -> ApiResult<Result<candidate::Model, Refusal>> {
     let event_id = event.id.as_str();
-    let Some(sha) = read.image_sha256.as_deref().and_then(checked_sha256) else {
-        return Ok(Err((
-            "invalid_image_sha256",
-            "each sheet needs `image_sha256`, the SHA-256 of its scan (64 hex digits)".into(),
-        )));
-    };
-    if let Some(f) = read.flags.iter().find(|f| !f.key.contains('.')) {
-        return Ok(Err((
-            "sheet_flagged",
-            format!(
-                "the sheet's {} needs a person ({}): correct the sheet or scan it again",
-                f.key, f.reason
-            ),
-        )));
-    }
     // The QR carries what `khaothi omr sheet --event` was given: the event's id, or its title.
     let printed_for = read.event.as_deref().map(str::trim).filter(|e| !e.is_empty());
     if let Some(other) = printed_for.filter(|e| *e != event_id && *e != event.title.trim()) {
         return Ok(Err(("wrong_event", format!("the sheet was printed for event {other}, not {event_id}"))));
+    }
+    if read.flags.iter().any(|f| f.key == "sheet") {
+        return Ok(Err((
+            "sheet_unreadable",
+            "the sheet's corner marks were not found: scan the sheet again".into(),
+        )));
+    }
+    if let Some(f) = read.flags.iter().find(|f| !f.key.contains('.')) {
+        return Ok(Err((
+            "sheet_flagged",
+            format!(
+                "the sheet's {} needs a person ({}): name its candidate in the review queue",
+                f.key, f.reason
+            ),
+        )));
     }
     let Some(number) = read.candidate.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
         return Ok(Err(("no_candidate", "the sheet's candidate number (số báo danh) was not read".into())));
@@ -191,7 +237,7 @@ async fn identify(
             ),
         )));
     }
-    Ok(Ok((c, sha)))
+    Ok(Ok(c))
 }
 
 /// A sheet's checked content: answers to write and marks for the queue.
@@ -258,6 +304,7 @@ async fn write(
     read: &ReadSheet,
     sha: &str,
     marks: Marks,
+    held: Option<(&str, held::ActiveModel)>,
 ) -> ApiResult<SheetOutcome> {
     let now = Utc::now();
     let id = uuid::Uuid::new_v4().to_string();
@@ -287,13 +334,18 @@ async fn write(
         ingested_by: Set(by.to_string()),
         ingested_at: Set(now),
     });
+    let held_id = held.as_ref().map(|h| h.0.to_string());
+    if let Some((_, mut h)) = held {
+        h.sheet = Set(Some(id.clone()));
+        rows.held_decided.push(h);
+    }
     ops.push(WriteOp::Paper(Box::new(rows)));
     let submits = c.submitted_at.is_none();
     if submits {
         ops.push(WriteOp::Session(Box::new(handed_in(c, now))));
     }
     let detail = json!({"source": "paper", "sheet": id, "sheet_id": read.sheet_id, "number": c.number,
-        "image": read.image, "image_sha256": sha, "answers": written, "flags": flag_keys});
+        "image": read.image, "image_sha256": sha, "answers": written, "flags": flag_keys, "held": held_id});
     ops.push(WriteOp::Audit(audit_entry(Some(&c.event_id), by, "paper_sheet_ingested", detail)));
     s.writer.write(WriteOp::Together(ops)).await?;
     if submits {
@@ -372,4 +424,62 @@ pub(super) fn provenance(
         key: Set(key.to_string()),
         flag_id: Set(flag),
     }
+}
+
+/// The reasons that hold a sheet for a person rather than refuse it.
+pub const HELD: [&str; 4] = ["sheet_flagged", "no_candidate", "unknown_candidate", "wrong_version"];
+
+/// The sheet's field (`candidate`, `version`) as the reader proposed it: its flag's proposed
+/// reading, else what it read.
+fn proposed(read: &ReadSheet, key: &str) -> Option<String> {
+    let flagged = read.flags.iter().find(|f| f.key == key).and_then(|f| f.proposed.as_ref());
+    let read_value = if key == "candidate" { read.candidate.as_ref() } else { read.version.as_ref() };
+    flagged.and_then(Value::as_str).map(String::from).or_else(|| read_value.cloned())
+}
+
+/// Holds one sheet (the caller holds the paper lock): its row and its audit row, together.
+pub(super) async fn hold(
+    s: &AppState,
+    by: &str,
+    event_id: &str,
+    read: &ReadSheet,
+    sha: &str,
+    (code, message): Refusal,
+) -> ApiResult<SheetOutcome> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let (number, version) = (proposed(read, "candidate"), proposed(read, "version"));
+    let row = held::ActiveModel {
+        id: Set(id.clone()),
+        event_id: Set(event_id.to_string()),
+        image: Set(read.image.clone()),
+        image_sha256: Set(sha.to_string()),
+        reason: Set(code.to_string()),
+        message: Set(message.clone()),
+        proposed_number: Set(number.clone()),
+        proposed_version: Set(version.clone()),
+        reading: Set(serde_json::to_string(read).unwrap_or_default()),
+        held_by: Set(by.to_string()),
+        held_at: Set(Utc::now()),
+        decision: Set(None),
+        number: Set(None),
+        sheet: Set(None),
+        note: Set(None),
+        decided_by: Set(None),
+        decided_at: Set(None),
+    };
+    let rows = PaperRows { held: vec![row], ..Default::default() };
+    let detail = json!({"source": "paper", "held": id, "image": read.image, "image_sha256": sha,
+        "reason": code, "message": message, "proposed_number": number, "proposed_version": version});
+    let audit = audit_entry(Some(event_id), by, "paper_sheet_held", detail);
+    s.writer.write(WriteOp::Together(vec![WriteOp::Paper(Box::new(rows)), WriteOp::Audit(audit)])).await?;
+    Ok(SheetOutcome {
+        image: read.image.clone(),
+        number,
+        status: "held",
+        sheet: Some(id),
+        answers: 0,
+        flags: read.flags.len(),
+        error: Some(code),
+        message: Some(message),
+    })
 }

@@ -6,6 +6,7 @@
 //! - [`numbering`]: part + printed number → the version's item, values checked as the websocket's;
 //! - [`ingest`]: a sheet → answers with provenance, its flagged marks → the review queue;
 //! - [`review`]: the queue and a person's decisions;
+//! - [`identity`]: sheets held until a person names their candidate;
 //! - [`rooms`]: the proctor's switch of a room to paper (room log, biên bản, audit);
 //! - [`http`]: the routes.
 //!
@@ -14,6 +15,7 @@
 //! an item left blank on paper writes nothing, so the computer's answer (if any) stays.
 
 pub mod http;
+pub mod identity;
 pub mod ingest;
 pub mod numbering;
 pub mod read;

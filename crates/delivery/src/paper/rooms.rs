@@ -82,6 +82,9 @@ pub struct PaperSummary {
     /// Flagged marks waiting for a person.
     pub pending: u64,
     pub decided: u64,
+    /// Sheets held until a person names their candidate, and those decided.
+    pub held_pending: u64,
+    pub held_decided: u64,
     pub rooms: Vec<PaperRoom>,
 }
 
@@ -103,5 +106,16 @@ pub async fn summary(s: &AppState, event_id: &str) -> ApiResult<PaperSummary> {
             name: r.name,
         });
     }
-    Ok(PaperSummary { event: event_id.to_string(), sheets, pending, decided, rooms })
+    let held = super::identity::counts(s, event_id).await?;
+    let held_pending = held.get(&None).copied().unwrap_or(0);
+    let held_decided = held.values().sum::<u64>() - held_pending;
+    Ok(PaperSummary {
+        event: event_id.to_string(),
+        sheets,
+        pending,
+        decided,
+        held_pending,
+        held_decided,
+        rooms,
+    })
 }

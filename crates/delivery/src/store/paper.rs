@@ -101,6 +101,48 @@ pub mod answer {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod held {
+    use sea_orm::entity::prelude::*;
+
+    /// A sheet whose candidate a person must name before it is read in
+    /// (migrations/src/delivery_m0170_paper_held_sheets.rs).
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "dl_paper_held")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub event_id: String,
+        pub image: String,
+        pub image_sha256: String,
+        /// Why it is held: `sheet_flagged`, `no_candidate`, `unknown_candidate`, `wrong_version`.
+        pub reason: String,
+        #[sea_orm(column_type = "Text")]
+        pub message: String,
+        /// Số báo danh and mã đề as the reader proposed them (bubbles or QR), when it had them.
+        pub proposed_number: Option<String>,
+        pub proposed_version: Option<String>,
+        /// The reader's output for the sheet (JSON), crops included: read in once assigned.
+        #[sea_orm(column_type = "Text")]
+        pub reading: String,
+        pub held_by: String,
+        pub held_at: DateTimeUtc,
+        /// `assign` or `reject`; `None` while pending.
+        pub decision: Option<String>,
+        /// The candidate it was assigned to, and the sheet it became.
+        pub number: Option<String>,
+        pub sheet: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub note: Option<String>,
+        pub decided_by: Option<String>,
+        pub decided_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 /// Paper rows for the writer to insert (new sheets, flags, provenance) or update (decided flags).
 #[derive(Clone, Debug, Default)]
 pub struct PaperRows {
@@ -108,6 +150,9 @@ pub struct PaperRows {
     pub flags: Vec<flag::ActiveModel>,
     pub decided: Vec<flag::ActiveModel>,
     pub answers: Vec<answer::ActiveModel>,
+    /// Sheets held for a person (inserted) and held sheets decided (updated).
+    pub held: Vec<held::ActiveModel>,
+    pub held_decided: Vec<held::ActiveModel>,
 }
 
 impl PaperRows {
@@ -121,6 +166,12 @@ impl PaperRows {
         }
         for f in &self.decided {
             f.clone().update(txn).await?;
+        }
+        for h in &self.held {
+            held::Entity::insert(h.clone()).exec_without_returning(txn).await?;
+        }
+        for h in &self.held_decided {
+            h.clone().update(txn).await?;
         }
         if !self.answers.is_empty() {
             answer::Entity::insert_many(self.answers.clone()).exec_without_returning(txn).await?;

@@ -1,7 +1,9 @@
 // Paper rooms (issue 22 §3–4, docs/protocol.md "Paper rooms"): which rooms sit on paper (and the
 // switch of a room mid-exam), the upload of a folder of scans read by `khaothi omr read` (the page
 // sends the reader's JSON; it computes each scan's SHA-256 itself when the JSON lacks it), and the
-// review queue of flagged marks: the crop, the proposed reading, and the person's decision.
+// review queue of flagged marks: the crop, the proposed reading, and the person's decision; and
+// the sheets held because their candidate could not be told (số báo danh, mã đề or the QR code
+// flagged, or no such candidate): a person names the candidate from the crops, or rejects the sheet.
 
 import { registerPage } from './shell.js';
 import { h, field, replace, when } from './dom.js';
@@ -42,6 +44,19 @@ addStrings({
     'pp.history': 'Các quyết định đã ghi', 'pp.key': 'Câu', 'pp.value.col': 'Đáp án ghi', 'pp.by': 'Người quyết định', 'pp.at': 'Lúc',
     'pp.r.double_mark': 'Tô hai lựa chọn', 'pp.r.faint_mark': 'Vết tô mờ', 'pp.r.erasure': 'Có vết tẩy',
     'pp.r.invalid_short_answer': 'Phần III không thành số',
+    'pp.o.held': 'Chờ xác định thí sinh', 'pp.held_pending': 'Phiếu chờ xác định thí sinh',
+    'pp.upload.done2': 'Đã nhận {ingested} phiếu, chờ xác định thí sinh {held}, trùng {duplicate}, từ chối {refused}.',
+    'pp.held': 'Phiếu chưa xác định được thí sinh', 'pp.held.empty': 'Không còn phiếu nào chờ xác định thí sinh.',
+    'pp.held.lead': 'Máy không xác định chắc chắn phiếu này của ai. Đối chiếu số báo danh, mã đề viết tay trên phiếu rồi gán phiếu cho thí sinh; phiếu được ghi như mọi phiếu khác.',
+    'pp.held.title': 'Phiếu {image}', 'pp.held.crop.alt': 'Vùng {key} trên phiếu {image}',
+    'pp.held.answers': 'Số câu đã đọc', 'pp.held.proposed': 'Máy đọc được', 'pp.held.message': 'Chi tiết',
+    'pp.held.number': 'Số báo danh', 'pp.held.version': 'Mã đề', 'pp.held.note': 'Ghi chú (lưu cùng quyết định)',
+    'pp.held.assign': 'Gán cho thí sinh này', 'pp.held.reject': 'Loại phiếu (không ghi)',
+    'pp.held.assigned': 'Đã gán phiếu {image} cho thí sinh {number}.', 'pp.held.rejected': 'Đã loại phiếu {image}.',
+    'pp.held.need': 'Cần nhập số báo danh và mã đề.', 'pp.held.history': 'Phiếu đã xác định',
+    'pp.held.d.assign': 'Gán cho thí sinh', 'pp.held.d.reject': 'Loại',
+    'pp.h.sheet_flagged': 'Số báo danh, mã đề hoặc mã QR cần người xem', 'pp.h.no_candidate': 'Không đọc được số báo danh',
+    'pp.h.unknown_candidate': 'Số báo danh không có trong kỳ thi', 'pp.h.wrong_version': 'Mã đề không phải của thí sinh',
   },
   en: {
     'tab.paper': 'Paper sheets',
@@ -76,6 +91,19 @@ addStrings({
     'pp.history': 'Decisions made', 'pp.key': 'Question', 'pp.value.col': 'Answer written', 'pp.by': 'Decided by', 'pp.at': 'At',
     'pp.r.double_mark': 'Two marks', 'pp.r.faint_mark': 'Faint mark', 'pp.r.erasure': 'Erased mark',
     'pp.r.invalid_short_answer': 'Part III is not a number',
+    'pp.o.held': 'Waiting for its candidate', 'pp.held_pending': 'Sheets waiting for their candidate',
+    'pp.upload.done2': '{ingested} sheets written, {held} waiting for their candidate, {duplicate} duplicates, {refused} refused.',
+    'pp.held': 'Sheets whose candidate is not known', 'pp.held.empty': 'No sheet is waiting for its candidate.',
+    'pp.held.lead': 'The reader could not tell whose sheet this is. Check the số báo danh and mã đề written on the sheet, then assign it to the candidate; it is then read in like any sheet.',
+    'pp.held.title': 'Sheet {image}', 'pp.held.crop.alt': 'The {key} region of sheet {image}',
+    'pp.held.answers': 'Questions read', 'pp.held.proposed': 'The reader read', 'pp.held.message': 'Detail',
+    'pp.held.number': 'Candidate number', 'pp.held.version': 'Version (mã đề)', 'pp.held.note': 'Note (kept with the decision)',
+    'pp.held.assign': 'Assign to this candidate', 'pp.held.reject': 'Reject the sheet (nothing written)',
+    'pp.held.assigned': 'Sheet {image} assigned to candidate {number}.', 'pp.held.rejected': 'Sheet {image} rejected.',
+    'pp.held.need': 'Enter the candidate number and the version.', 'pp.held.history': 'Sheets decided',
+    'pp.held.d.assign': 'Assigned', 'pp.held.d.reject': 'Rejected',
+    'pp.h.sheet_flagged': 'Number, version or QR code needs a person', 'pp.h.no_candidate': 'No candidate number read',
+    'pp.h.unknown_candidate': 'No such candidate in the event', 'pp.h.wrong_version': "Not the candidate's version",
   },
 });
 
@@ -129,7 +157,7 @@ function summaryPanel(ctx, sum) {
   const stat = (label, n, id) => h('div', { class: 'paper-stat' }, h('span', { class: 'muted' }, label), h('strong', { id }, String(n)));
   return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-summary' }, h('h2', { id: 'h-paper-summary' }, t('pp.summary')),
     h('div', { class: 'paper-stats' }, stat(t('pp.sheets'), sum.sheets, 'paper-sheets'), stat(t('pp.pending'), sum.pending, 'paper-pending'),
-      stat(t('pp.decided'), sum.decided, 'paper-decided')));
+      stat(t('pp.decided'), sum.decided, 'paper-decided'), stat(t('pp.held_pending'), sum.held_pending ?? 0, 'paper-held-pending')));
 }
 
 function roomsPanel(ctx, id, sum, redraw) {
@@ -225,7 +253,7 @@ function uploadPanel(ctx, id, redraw) {
         outcomes.push(...done.sheets);
       }
       const count = (s) => outcomes.filter((o) => o.status === s).length;
-      const summary = t('pp.upload.done', { ingested: count('ingested'), duplicate: count('duplicate'), refused: count('refused') });
+      const summary = t('pp.upload.done2', { ingested: count('ingested'), held: count('held'), duplicate: count('duplicate'), refused: count('refused') });
       await redraw();
       replace(document.getElementById('upload-out'), h('p', { class: count('refused') ? 'warn-box' : 'ok-box', role: 'status', id: 'upload-summary' }, summary),
         problems.length ? errorBox(problems.join(' ')) : null, outcomeTable(t, outcomes));
@@ -317,6 +345,73 @@ function queuePanel(ctx, id, flags, redraw) {
     decidedTable(ctx, decided));
 }
 
+/** One held sheet: its crops, what the reader read, and the form naming its candidate. */
+function heldCard(ctx, id, s, redraw) {
+  const { t } = ctx;
+  const number = h('input', { id: `held-number-${s.id}`, class: 'mono', value: s.proposed_number || '', autocomplete: 'off', spellcheck: 'false', maxlength: '32' });
+  const version = h('input', { id: `held-version-${s.id}`, class: 'mono', value: s.proposed_version || '', autocomplete: 'off', spellcheck: 'false', maxlength: '32' });
+  const note = h('input', { id: `held-note-${s.id}`, maxlength: '500', autocomplete: 'off' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const send = async (body, done) => {
+    try {
+      const v = await ctx.api(eventPath(id, `paper/held/${encodeURIComponent(s.id)}/decision`), { method: 'POST', json: body });
+      ctx.toast(t(done, { image: s.image, number: v.number || '' }));
+      await redraw('h-paper-held');
+    } catch (err) {
+      replace(out, errorBox(ctx.errorText(err)));
+    }
+  };
+  const reject = h('button', { type: 'button', id: `held-reject-${s.id}` }, t('pp.held.reject'));
+  reject.addEventListener('click', () => send({ decision: 'reject', ...(note.value.trim() ? { note: note.value.trim() } : {}) }, 'pp.held.rejected'));
+  const form = h('form', { novalidate: true, class: 'flag-form' },
+    h('div', { class: 'row' }, field(t('pp.held.number'), number), field(t('pp.held.version'), version)), field(t('pp.held.note'), note),
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary', id: `held-assign-${s.id}` }, t('pp.held.assign')), reject), out);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!number.value.trim() || !version.value.trim()) {
+      replace(out, errorBox(t('pp.held.need')));
+      (number.value.trim() ? version : number).focus();
+      return;
+    }
+    const body = { decision: 'assign', number: number.value.trim(), version: version.value.trim() };
+    if (note.value.trim()) body.note = note.value.trim();
+    send(body, 'pp.held.assigned');
+  });
+  const crops = s.crops.map((c) => (c.crop
+    ? h('figure', {}, h('img', { src: c.crop, class: 'paper-crop', alt: t('pp.held.crop.alt', { key: c.key, image: s.image }) }),
+      h('figcaption', { class: 'muted' }, `${c.key} · ${reasonText(t, c.reason)}${c.detail ? ` · ${c.detail}` : ''}`))
+    : h('p', { class: 'muted' }, `${c.key} · ${reasonText(t, c.reason)} · ${t('pp.crop.none')}`)));
+  const read = [s.proposed_number, s.proposed_version].filter(Boolean).join(' · ') || t('pp.proposed.none');
+  const titleId = `held-${s.id}-title`;
+  return h('article', { class: 'held-card', 'aria-labelledby': titleId, dataset: { held: s.id, reason: s.reason } },
+    h('h3', { id: titleId }, t('pp.held.title', { image: s.image })),
+    h('div', { class: 'flag-body' }, h('div', { class: 'flag-crop' }, crops.length ? crops : h('p', { class: 'muted' }, t('pp.crop.none'))),
+      h('div', {}, h('dl', { class: 'flag-facts' },
+        h('dt', {}, t('pp.reason')), h('dd', {}, t(`pp.h.${s.reason}`)),
+        h('dt', {}, t('pp.held.message')), h('dd', {}, s.message),
+        h('dt', {}, t('pp.held.proposed')), h('dd', { class: 'mono' }, read),
+        h('dt', {}, t('pp.held.answers')), h('dd', {}, String(s.answers))),
+      form)));
+}
+
+function heldPanel(ctx, id, held, redraw) {
+  const { t } = ctx;
+  const pending = held.filter((s) => !s.decision);
+  const decided = held.filter((s) => s.decision);
+  const history = decided.length
+    ? h('div', {}, h('h3', {}, t('pp.held.history')),
+      h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('pp.held.history') },
+        h('table', { class: 'data', id: 'decided-held' },
+          h('thead', {}, h('tr', {}, ['pp.image', 'pp.decision', 'pp.number', 'pp.held.note', 'pp.by', 'pp.at'].map((k) => h('th', { scope: 'col' }, t(k))))),
+          h('tbody', {}, decided.map((s) => h('tr', { dataset: { held: s.id } }, h('td', { class: 'mono' }, s.image), h('td', {}, t(`pp.held.d.${s.decision}`)),
+            h('td', { class: 'mono' }, s.number || ''), h('td', {}, s.note || ''), h('td', {}, s.decided_by || ''), h('td', {}, when(s.decided_at, ctx.lang))))))))
+    : null;
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-held' }, h('h2', { id: 'h-paper-held', tabindex: '-1' }, t('pp.held')),
+    pending.length ? [h('p', { class: 'hint' }, t('pp.held.lead')), h('div', { id: 'held-list' }, pending.map((s) => heldCard(ctx, id, s, redraw)))]
+      : h('p', { class: 'ok-box', id: 'held-empty' }, t('pp.held.empty')),
+    history);
+}
+
 registerPage({
   route: 'events/:id/paper',
   roles: ['exam_board', 'admin'],
@@ -324,13 +419,14 @@ registerPage({
   async render(el, ctx) {
     const id = ctx.params.id;
     const draw = async (focus) => {
-      const [ev, sum, { flags }] = await Promise.all([
+      const [ev, sum, { flags }, { held }] = await Promise.all([
         ctx.api(eventPath(id)), ctx.api(eventPath(id, 'paper')), ctx.api(eventPath(id, 'paper/flags'), { query: { state: 'all' } }),
+        ctx.api(eventPath(id, 'paper/held'), { query: { state: 'all' } }),
       ]);
       ctx.setTitle(`${ev.title} · ${ctx.t('tab.paper')}`);
       const upload = document.getElementById('upload-out');
       replace(el, eventTabs(id, 'paper'), summaryPanel(ctx, sum), h('div', { class: 'console-grid' }, uploadPanel(ctx, id, draw), roomsPanel(ctx, id, sum, draw)),
-        queuePanel(ctx, id, flags, draw));
+        heldPanel(ctx, id, held, draw), queuePanel(ctx, id, flags, draw));
       if (upload) replace(document.getElementById('upload-out'), ...upload.childNodes);
       if (focus) document.getElementById(focus)?.focus();
     };

@@ -81,6 +81,8 @@ GET    /metrics                                                         ok      
 GET    /api/v1/events/{event}/paper                                     401      403      ok       401      -
 GET    /api/v1/events/{event}/paper/flags                               401      403      ok       401      -
 POST   /api/v1/events/{event}/paper/flags/{id}/decision                 401      403      404      401      -
+GET    /api/v1/events/{event}/paper/held                                401      403      ok       401      -
+POST   /api/v1/events/{event}/paper/held/{id}/decision                  401      403      404      401      -
 POST   /api/v1/events/{event}/paper/sheets                              401      403      ok       401      -
 POST   /api/v1/events/{event}/rooms/{room}/paper                        401      ok       4xx      401      403
 "#;
@@ -129,7 +131,8 @@ fn body(route: &Route) -> Value {
         ("POST", "/api/v1/events/{event}/rooms/{room}/layout") => json!({"rows": 6, "columns": 5}),
         ("POST", "/api/v1/events/{event}/seb/settings") => json!({"required": false}),
         ("POST", "/api/v1/events/{event}/paper/flags/{id}/decision") => json!({"decision": "blank"}),
-        // A sheet of the wrong version: read and refused (200, the outcome says why).
+        ("POST", "/api/v1/events/{event}/paper/held/{id}/decision") => json!({"decision": "reject"}),
+        // A sheet of the wrong version: read and held for a person (200, the outcome says why).
         ("POST", "/api/v1/events/{event}/paper/sheets") => json!({"sheets": [{"image": "a.png",
             "candidate": "000001", "version": "none", "image_sha256": "00".repeat(32)}]}),
         ("POST", "/api/v1/events/{event}/candidates/{number}/extra-time") => {

@@ -199,11 +199,11 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
         ("ingested", ""),
         ("duplicate", ""),
         ("refused", "not_a_paper_room"),
-        ("refused", "unknown_candidate"),
-        ("refused", "wrong_version"),
+        ("held", "unknown_candidate"),
+        ("held", "wrong_version"),
         ("refused", "invalid_answer"),
         ("refused", "invalid_answer"),
-        ("refused", "sheet_flagged"),
+        ("held", "sheet_flagged"),
         ("refused", "invalid_image_sha256"),
         ("refused", "wrong_event"),
     ];
@@ -338,6 +338,155 @@ async fn paper_answers_override_only_marked_items_and_reach_every_export(b: Back
     assert_eq!(detail["answers"].as_array().unwrap().len(), 2, "{detail}");
 }
 both_backends!(paper_answers_override_only_marked_items_and_reach_every_export);
+
+const PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// Sheets whose candidate cannot be told (a number not matching the QR, an unknown number, an
+/// unreadable QR) are held, not refused: a person names the candidate (checked as any sheet) or
+/// rejects the sheet, audited; nothing reaches the response log before.
+async fn held_sheets_wait_for_a_person_to_name_their_candidate(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_list, pkg) = app.event("E1", 4, 2, None).await;
+    let sealed = verify_package(&pkg.bytes, &app.signer.public()).unwrap();
+    let printed =
+        printed(&sealed.open_content(&pkg.content_key).unwrap(), &sealed.open_keys(&pkg.keys_key).unwrap());
+    let version = versions(&app).await;
+    let right = |number: &str, key: &str| answer(&printed[&version[number]][key].1, false);
+
+    let mut mismatch = sheet(
+        "000002",
+        &version["000002"],
+        21,
+        json!({"I.1": right("000002", "I.1")}),
+        json!([{"key": "candidate", "reason": "number does not match the QR", "proposed": "000022",
+            "crop": format!("data:image/png;base64,{PNG}"), "detail": "the QR code says 000002"}]),
+    );
+    mismatch["candidate"] = Value::Null;
+    let unknown = sheet("000099", &version["000003"], 22, json!({}), json!([]));
+    let no_qr = sheet(
+        "000003",
+        &version["000003"],
+        23,
+        json!({"I.2": right("000003", "I.2")}),
+        json!([{"key": "qr", "reason": "unreadable QR code", "crop": PNG}]),
+    );
+    let mut again = mismatch.clone();
+    again["image"] = json!("again.png");
+    let (status, v) =
+        post(&app, "/api/v1/events/E1/paper/sheets", json!({"sheets": [mismatch, unknown, no_qr, again]}))
+            .await;
+    assert_eq!(status, 200, "{v}");
+    let outcome: Vec<(&str, &str)> = v["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["status"].as_str().unwrap(), s["error"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            ("held", "sheet_flagged"),
+            ("held", "unknown_candidate"),
+            ("held", "sheet_flagged"),
+            ("duplicate", "")
+        ],
+        "{v}"
+    );
+    assert_eq!(v["sheets"][3]["sheet"], v["sheets"][0]["sheet"], "{v}");
+    let verified = app.board.get("/api/v1/chains/verify").await.unwrap();
+    let responses = |v: &Value| {
+        v["chains"].as_array().unwrap().iter().find(|c| c["chain"] == "responses").unwrap()["length"].clone()
+    };
+    assert_eq!(responses(&verified), 0, "nothing written before a person decides: {verified}");
+
+    let q = app.board.get("/api/v1/events/E1/paper/held").await.unwrap();
+    let held = q["held"].as_array().unwrap();
+    assert_eq!(held.len(), 3, "{q}");
+    assert_eq!((held[0]["proposed_number"].as_str(), held[0]["answers"].as_u64()), (Some("000022"), Some(1)));
+    assert_eq!(held[0]["crops"][0]["key"], "candidate");
+    assert!(held[0]["crops"][0]["crop"].as_str().unwrap().starts_with("data:image/png;base64,"), "{q}");
+    assert!(held[2]["crops"][0]["crop"].as_str().unwrap().starts_with("data:image/png;base64,"), "{q}");
+    let decide = |id: &Value| format!("/api/v1/events/E1/paper/held/{}/decision", id.as_str().unwrap());
+    let v2 = version["000002"].clone();
+    for (body, code) in [
+        (json!({"decision": "assign"}), "invalid_decision"),
+        (json!({"decision": "assign", "number": "000002"}), "invalid_decision"),
+        (json!({"decision": "assign", "number": "000099", "version": v2}), "unknown_candidate"),
+        (json!({"decision": "assign", "number": "000002", "version": "999"}), "wrong_version"),
+        (json!({"decision": "reject", "number": "000002"}), "invalid_decision"),
+        (json!({"decision": "keep"}), "invalid_decision"),
+        (json!({"decision": "reject", "note": "x".repeat(501)}), "invalid_decision"),
+    ] {
+        let (status, v) = post(&app, &decide(&held[0]["id"]), body.clone()).await;
+        assert_eq!((status, v["error"].as_str()), (400, Some(code)), "{body}: {v}");
+    }
+    let body = json!({"decision": "assign", "number": "000002", "version": v2, "note": "đối chiếu chữ viết"});
+    let (status, v) = post(&app, &decide(&held[0]["id"]), body.clone()).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!((v["decision"].as_str(), v["number"].as_str()), (Some("assign"), Some("000002")), "{v}");
+    assert!(v["sheet"].is_string(), "{v}");
+    let (status, _) = post(&app, &decide(&held[0]["id"]), body).await;
+    assert_eq!(status, 409, "decided once");
+    let (status, v) =
+        post(&app, &decide(&held[1]["id"]), json!({"decision": "reject", "note": "phiếu nháp"})).await;
+    assert_eq!((status, v["decision"].as_str()), (200, Some("reject")), "{v}");
+    let body = json!({"decision": "assign", "number": "000003", "version": version["000003"]});
+    let (status, v) = post(&app, &decide(&held[2]["id"]), body).await;
+    assert_eq!(status, 200, "{v}");
+    let (status, _) = post(&app, &decide(&json!("nothing")), json!({"decision": "reject"})).await;
+    assert_eq!(status, 404);
+
+    assert_eq!(app.board.get("/api/v1/events/E1/paper/held").await.unwrap()["held"], json!([]));
+    let all = app.board.get("/api/v1/events/E1/paper/held?state=all").await.unwrap();
+    assert_eq!(all["held"].as_array().unwrap().len(), 3);
+    let summary = app.board.get("/api/v1/events/E1/paper").await.unwrap();
+    let counts = ["sheets", "held_pending", "held_decided"].map(|k| summary[k].as_u64());
+    assert_eq!(counts, [Some(2), Some(0), Some(3)], "{summary}");
+    let list = app.board.get("/api/v1/events/E1/candidates").await.unwrap();
+    let status_of = |n: &str| {
+        list["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap()["status"].clone()
+    };
+    assert_eq!((status_of("000002"), status_of("000003")), (json!("submitted"), json!("submitted")));
+    let verified = app.board.get("/api/v1/chains/verify").await.unwrap();
+    assert_eq!((verified["ok"].as_bool(), responses(&verified)), (Some(true), json!(2)), "{verified}");
+    app.board.post("/api/v1/events/E1/keys", json!({"release_key": pkg.keys_key.to_hex()})).await.unwrap();
+    let raw = csv_rows(&text(&app, "/api/v1/events/E1/exports/raw.csv").await);
+    let item = &printed[&version["000002"]]["I.1"].0;
+    let cell = raw
+        .iter()
+        .find(|r| r["person"] == "000002" && r["item"].split('@').next() == Some(item.as_str()))
+        .unwrap();
+    assert_eq!((cell["source"].as_str(), cell["sheet"].as_str()), ("paper", "E1-000002-21"), "{cell:?}");
+
+    let db = sea_orm::Database::connect(app.config.database_url()).await.unwrap();
+    use khaothi_delivery::store::entity::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let rows = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.is_in([
+            "paper_sheet_held",
+            "paper_sheet_ingested",
+            "paper_sheet_rejected",
+        ]))
+        .all(&db)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "paper_sheet_held",
+            "paper_sheet_held",
+            "paper_sheet_held",
+            "paper_sheet_ingested",
+            "paper_sheet_rejected",
+            "paper_sheet_ingested"
+        ]
+    );
+    let detail: Value = serde_json::from_str(&rows[3].detail).unwrap();
+    assert_eq!(detail["held"], held[0]["id"], "{detail}");
+}
+both_backends!(held_sheets_wait_for_a_person_to_name_their_candidate);
 
 async fn paper_routes_refuse_what_they_cannot_use(b: Backend) {
     let app = TestApp::spawn(b).await;

@@ -16,4 +16,5 @@ mod paper;
 mod proctor;
 mod proctor_alarm;
 mod proctor_lab;
+mod proctor_paper;
 mod proctor_sheets;

@@ -44,7 +44,11 @@ fn reading(versions: &Value) -> Value {
             {"key": "I.2", "reason": "double_mark", "proposed": "C", "region": [10.0, 20.0, 40.0, 8.0], "crop": CROP},
             {"key": "I.3", "reason": "faint_mark", "region": [10.0, 30.0, 40.0, 8.0], "crop": CROP}]},
         {"image": "P001/TS000002.png", "image_sha256": "22".repeat(32), "sheet": "GIAY-22-TS000002", "event": EVENT,
-         "candidate": "TS000002", "version": v("TS000002"), "answers": {"I.1": "A"}, "confidence": {}, "flags": []}
+         "candidate": "TS000002", "version": v("TS000002"), "answers": {"I.1": "A"}, "confidence": {}, "flags": []},
+        {"image": "P001/TS000003.png", "image_sha256": "33".repeat(32), "sheet": "GIAY-22-TS000003", "event": EVENT,
+         "candidate": null, "version": v("TS000003"), "answers": {"I.1": "D"}, "confidence": {}, "flags": [
+            {"key": "candidate", "reason": "qr_mismatch", "proposed": "TS000803", "region": [10.0, 40.0, 40.0, 30.0], "crop": CROP,
+             "detail": "the QR code says TS000003"}]}
     ]})
 }
 
@@ -133,6 +137,25 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     assert!(rows.iter().any(|r| r.contains("Chấp nhận")), "{rows:?}");
     js(&c, "document.getElementById('h-paper-queue').scrollIntoView(); return true").await;
     screenshot(&c, "console-paper-decided").await;
+
+    // The third sheet's số báo danh disagreed with its QR code: held, not refused. The person reads
+    // the handwritten number, corrects the proposed one and assigns it by keyboard.
+    js(&c, "document.getElementById('h-paper-held').scrollIntoView(); return true").await;
+    let held = js(&c, "return document.querySelector('.held-card').dataset.held").await;
+    let held = held.as_str().unwrap().to_string();
+    assert_eq!(
+        js(&c, &format!("return document.getElementById('held-number-{held}').value")).await,
+        "TS000803"
+    );
+    assert_eq!(js(&c, "return document.querySelector('#paper-held-pending').innerText").await, "1");
+    screenshot(&c, "console-paper-held").await;
+    c.find(Locator::Css(&format!("#held-number-{held}"))).await.unwrap().clear().await.unwrap();
+    type_into(&c, &format!("#held-number-{held}"), "TS000003").await;
+    type_into(&c, &format!("#held-note-{held}"), "Đối chiếu số báo danh viết tay").await;
+    c.find(Locator::Css(&format!("#held-assign-{held}"))).await.unwrap().send_keys("\u{E007}").await.unwrap();
+    wait_for(&c, "document.querySelector('#held-empty') !== null", "no sheet held").await;
+    let row = js(&c, "return document.querySelector('#decided-held tbody tr').innerText").await;
+    assert!(row.as_str().unwrap().contains("TS000003") && row.as_str().unwrap().contains("board"), "{row}");
 
     // The decisions are answers: the chain holds them.
     let chains = board.get("/api/v1/chains/verify").await.unwrap();

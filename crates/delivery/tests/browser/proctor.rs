@@ -59,7 +59,7 @@ pub(crate) async fn open_in_new_tab(p: &Client, css: &str) {
 }
 
 /// Confirms the action dialog that is open, after filling `fields` (`(css, text)`).
-async fn confirm_action(p: &Client, fields: &[(&str, &str)]) {
+pub(crate) async fn confirm_action(p: &Client, fields: &[(&str, &str)]) {
     wait_for(p, "document.getElementById('dlg-action').open", "the action dialog").await;
     for (css, text) in fields {
         type_into(p, css, text).await;

@@ -174,7 +174,7 @@ mod tests {
             State::Empty => 0.0,
             _ => 0.3,
         };
-        Measured { fill, state }
+        Measured { fill, texture: 0.0, state }
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! the paper around it (the median of eight spots just outside its ring), so light and shadow
 //! across a photo cancel out. Darkness is then scaled between this sheet's blank bubbles (the
 //! median of the lightest half: the printed ring and label) and its registration marks' black ink:
-//! `fill = (darkness − blank) / (ink − blank)`. Above [`FILLED`] a bubble is filled, below [`EMPTY`]
-//! it is empty, and between it is doubtful — a faint mark or an erasure, for a person to decide.
+//! `fill = (darkness − blank) / (ink − blank)`. At most [`EMPTY`] a bubble is empty. It is filled
+//! at [`FILLED`] and at [`OF_TYPICAL`] of the sheet's typical mark (one candidate fills the whole
+//! sheet with one pencil, and a rubbed-out mark keeps well under its darkness: an erasure of a dark
+//! pencil can be as dark as a light pencil's mark on another sheet, never as this candidate's own
+//! marks). Between, it is doubtful — a faint mark or an erasure, for a person to decide.
 
 use image::GrayImage;
 
@@ -19,6 +22,12 @@ pub const EMPTY: f64 = 0.10;
 /// Inside a doubtful bubble, a spread of pixel values (relative to the paper) above this is an
 /// erasure's rubbed texture rather than a light, even pencil mark.
 const ERASURE_TEXTURE: f64 = 0.075;
+/// A mark's threshold is this share of the sheet's typical (median) mark …
+const OF_TYPICAL: f64 = 0.70;
+/// … never above this (a sheet of very dark marks still reads a normal pencil mark) …
+const FILLED_CAP: f64 = 0.55;
+/// … and only when the sheet has this many marks to take the typical one from.
+const MIN_MARKS_FOR_TYPICAL: usize = 8;
 /// The inner disk measured, as a fraction of the radius (clear of the printed ring).
 const INNER: f64 = 0.62;
 
@@ -35,6 +44,8 @@ pub enum State {
 pub struct Measured {
     /// 0 = as light as a blank bubble, 1 = as dark as the marks' ink.
     pub fill: f64,
+    /// The spread of the pixel values inside the bubble, relative to the paper around it.
+    pub texture: f64,
     pub state: State,
 }
 
@@ -48,21 +59,39 @@ pub fn measure(img: &GrayImage, h: &Homography, bubbles: &[Bubble], marks: &[Mar
         marks.iter().map(|m| darkness(img, h, m.x, m.y, m.size / 2.0, 0.6, 1.6).0).collect();
     ink.sort_by(f64::total_cmp);
     let ink = ink.get(ink.len() / 2).copied().unwrap_or(1.0).max(blank + 0.2);
-    raw.iter()
-        .map(|&(d, texture)| {
-            let fill = (d - blank) / (ink - blank);
-            let state = if fill >= FILLED {
-                State::Filled
-            } else if fill <= EMPTY {
-                State::Empty
-            } else if texture > ERASURE_TEXTURE {
-                State::Erased
-            } else {
-                State::Faint
-            };
-            Measured { fill, state }
-        })
+    let fills: Vec<f64> = raw.iter().map(|&(d, _)| (d - blank) / (ink - blank)).collect();
+    let filled_at = filled_threshold(&fills);
+    fills
+        .iter()
+        .zip(&raw)
+        .map(|(&fill, &(_, texture))| Measured { fill, texture, state: classify(fill, texture, filled_at) })
         .collect()
+}
+
+/// The fill a mark must reach on this sheet: [`FILLED`], or [`OF_TYPICAL`] of the sheet's typical
+/// mark when the candidate's pencil is darker — one candidate fills every bubble with the same
+/// pencil, and a rubbed-out mark keeps well under its darkness.
+pub fn filled_threshold(fills: &[f64]) -> f64 {
+    let mut marks: Vec<f64> = fills.iter().copied().filter(|&f| f >= FILLED).collect();
+    if marks.len() < MIN_MARKS_FOR_TYPICAL {
+        return FILLED;
+    }
+    marks.sort_by(f64::total_cmp);
+    let typical = marks[marks.len() / 2];
+    (OF_TYPICAL * typical).clamp(FILLED, FILLED_CAP)
+}
+
+/// A bubble's state from its fill and texture, against the sheet's threshold for a mark.
+pub fn classify(fill: f64, texture: f64, filled_at: f64) -> State {
+    if fill <= EMPTY {
+        State::Empty
+    } else if fill >= filled_at {
+        State::Filled
+    } else if texture > ERASURE_TEXTURE {
+        State::Erased
+    } else {
+        State::Faint
+    }
 }
 
 /// `(darkness, texture)` of the disk of `inner · r` around (x, y) mm against the paper sampled on
@@ -118,4 +147,30 @@ fn spot(img: &GrayImage, x: f64, y: f64) -> f64 {
         }
     }
     if n > 0.0 { sum / n } else { 255.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_is_measured_against_the_sheets_own_marks() {
+        // Too few marks to know the pencil: the fixed threshold.
+        assert_eq!(filled_threshold(&[0.9, 0.8, 0.0, 0.05]), FILLED);
+        // A dark pencil: 70 % of its median mark, capped.
+        let dark: Vec<f64> = (0..20).map(|i| 0.85 + f64::from(i) * 0.005).chain([0.0; 40]).collect();
+        assert_eq!(filled_threshold(&dark), FILLED_CAP);
+        let usual: Vec<f64> = (0..20).map(|i| 0.50 + f64::from(i) * 0.02).chain([0.02; 40]).collect();
+        let t = filled_threshold(&usual);
+        assert!((t - 0.70 * 0.70).abs() < 1e-9, "{t}");
+        // A light pencil: never below the fixed threshold.
+        let light: Vec<f64> = (0..20).map(|_| 0.45).chain([0.0; 40]).collect();
+        assert_eq!(filled_threshold(&light), FILLED);
+        // An erasure as dark as a light pencil's mark is doubtful on a dark pencil's sheet.
+        assert_eq!(classify(0.45, 0.02, FILLED), State::Filled);
+        assert_eq!(classify(0.47, 0.02, t), State::Faint);
+        assert_eq!(classify(0.47, 0.12, t), State::Erased);
+        assert_eq!(classify(0.62, 0.12, t), State::Filled);
+        assert_eq!(classify(0.05, 0.3, t), State::Empty);
+    }
 }

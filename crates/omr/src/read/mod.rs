@@ -18,6 +18,7 @@ use crate::reading::{AnswerValue, Flag, FlagReason, SheetReading};
 pub use decide::is_short_answer;
 use decide::{KeyReading, read_keys};
 pub use homography::Homography;
+pub use measure::{Measured, State, filled_threshold};
 
 /// Resolution of the crops attached to flags, px/mm.
 const CROP_PX_PER_MM: f64 = 8.0;
@@ -59,14 +60,7 @@ fn sheet_marks(layout: &Layout) -> ([(f64, f64); 4], f64, f64) {
 /// Reads one sheet. Never fails: what cannot be read becomes a flag.
 pub fn read_sheet(img: &GrayImage, layout: &Layout, opts: &ReadOptions) -> SheetReading {
     let mut reading = SheetReading::default();
-    let (sheet, aspect, side) = sheet_marks(layout);
-    let px_per_mm = opts.dpi.map(|d| (layout.marks[0].size, d / 25.4));
-    let candidates = marks::find_marks(img, aspect, side, px_per_mm);
-    let oriented = candidates.iter().find_map(|found| {
-        let (h, qr) = orient(img, layout, &sheet, found);
-        marks_are_there(img, &h, layout).then_some((h, qr))
-    });
-    let Some((h, qr)) = oriented else {
+    let Some((h, qr)) = locate(img, layout, opts) else {
         let k = 400.0 / f64::from(img.width().max(1));
         let small = image::imageops::thumbnail(img, 400, (f64::from(img.height()) * k) as u32);
         reading.flags.push(Flag {
@@ -124,6 +118,25 @@ pub fn read_sheet(img: &GrayImage, layout: &Layout, opts: &ReadOptions) -> Sheet
         (reading.sheet, reading.event) = (Some(p.sheet), Some(p.event));
     }
     reading
+}
+
+/// The sheet in the image (sheet mm → image px) and its QR payload, or `None` when the four marks
+/// are not there.
+fn locate(img: &GrayImage, layout: &Layout, opts: &ReadOptions) -> Option<(Homography, Option<QrPayload>)> {
+    let (sheet, aspect, side) = sheet_marks(layout);
+    let px_per_mm = opts.dpi.map(|d| (layout.marks[0].size, d / 25.4));
+    let candidates = marks::find_marks(img, aspect, side, px_per_mm);
+    candidates.iter().find_map(|found| {
+        let (h, qr) = orient(img, layout, &sheet, found);
+        marks_are_there(img, &h, layout).then_some((h, qr))
+    })
+}
+
+/// Every bubble's measurement (the layout's order), for the benchmark's diagnostics: what the
+/// reader's thresholds see. `None` when the marks are not found.
+pub fn measure_bubbles(img: &GrayImage, layout: &Layout, opts: &ReadOptions) -> Option<Vec<Measured>> {
+    let (h, _) = locate(img, layout, opts)?;
+    Some(measure::measure(img, &h, &layout.bubbles, &layout.marks))
 }
 
 /// Whether the straightened sheet shows solid marks where the layout has them: each mark's inner

@@ -25,6 +25,9 @@ pub enum Expect {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Truth {
     pub keys: BTreeMap<String, Expect>,
+    /// The bubbles (indices into the layout's) marked cleanly, and those rubbed out.
+    pub marked: Vec<usize>,
+    pub erased: Vec<usize>,
 }
 
 /// One slot's plan: the values marked cleanly, and the values erased.
@@ -57,8 +60,10 @@ pub fn fill(
                 let b = &layout.bubbles[*i];
                 if plan.marked.contains(c) {
                     pencil(img, b.x * px_per_mm, b.y * px_per_mm, b.r * px_per_mm, false, rng);
+                    truth.marked.push(*i);
                 } else if plan.erased.contains(c) {
                     pencil(img, b.x * px_per_mm, b.y * px_per_mm, b.r * px_per_mm, true, rng);
+                    truth.erased.push(*i);
                 }
             }
         }

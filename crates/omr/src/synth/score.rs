@@ -28,6 +28,9 @@ pub struct Tally {
     /// Sheets whose QR code was not decoded, and sheets whose marks were not found.
     pub qr_unread: usize,
     pub marks_not_found: usize,
+    /// The keys behind `wrong_unflagged` and the double marks and erasures left unflagged
+    /// (`sheet index/key: what was read`), for the benchmark's report.
+    pub missed: Vec<String>,
 }
 
 impl Tally {
@@ -54,6 +57,7 @@ impl Tally {
                         self.clean_bubbles_right += bubbles;
                     } else {
                         self.wrong_unflagged += 1;
+                        self.missed.push(format!("{}/{key}: {got:?}, truth {v:?}", self.sheets - 1));
                     }
                 }
                 Expect::Blank => {
@@ -62,14 +66,16 @@ impl Tally {
                         self.blank_right += 1;
                     } else {
                         self.wrong_unflagged += 1;
+                        self.missed.push(format!("{}/{key}: {got:?}, truth blank", self.sheets - 1));
                     }
                 }
                 Expect::Flag => {
                     self.must_flag += 1;
                     if flagged(key) {
                         self.must_flag_flagged += 1;
-                    } else if got.is_some() {
-                        self.wrong_unflagged += 1;
+                    } else {
+                        self.wrong_unflagged += usize::from(got.is_some());
+                        self.missed.push(format!("{}/{key}: {got:?}, truth spoilt", self.sheets - 1));
                     }
                 }
             }
