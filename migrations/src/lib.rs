@@ -23,6 +23,7 @@ mod delivery_m0101_seb_event_settings;
 mod delivery_m0110_console_candidate_groups;
 mod delivery_m0111_console_room_layouts;
 mod delivery_m0120_omrin_paper;
+mod delivery_m0140_catdel_adaptive_steps;
 
 /// The item-bank database.
 pub struct BankMigrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for DeliveryMigrator {
             Box::new(delivery_m0110_console_candidate_groups::Migration),
             Box::new(delivery_m0111_console_room_layouts::Migration),
             Box::new(delivery_m0120_omrin_paper::Migration),
+            Box::new(delivery_m0140_catdel_adaptive_steps::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@
 //! Pure: no I/O, randomness comes from the caller's RNG.
 
 mod ability;
+mod adaptive;
 mod build;
 mod code;
 mod keys;
@@ -19,6 +20,9 @@ mod score;
 mod seal;
 
 pub use ability::{ability_eap, item_model};
+pub use adaptive::{
+    ADAPTIVE_FORM, ADAPTIVE_VERSION, AdaptiveContent, AdaptiveInput, AdaptiveSummary, build_adaptive_package,
+};
 pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
 pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
@@ -56,6 +60,9 @@ pub struct PackageContent {
     /// delivery server serves them at that path once the content is unlocked.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub media: BTreeMap<String, MediaFile>,
+    /// An adaptive test's pool and design (issue 20; [`adaptive`]); absent for fixed forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveContent>,
 }
 
 /// One image carried in a package.
