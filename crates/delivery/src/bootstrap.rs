@@ -93,8 +93,8 @@ pub async fn load_unlocked(s: &AppState) -> Result<(), StartError> {
         let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
         if let Some(k) = &e.keys_key {
             let kk = ReleaseKey::parse(k).map_err(|err| err.to_string())?;
-            *ec.keys.write().expect("keys lock") =
-                Some(sealed.open_keys(&kk).map_err(|err| err.to_string())?);
+            ec.set_keys(sealed.open_keys(&kk).map_err(|err| err.to_string())?)
+                .map_err(|err| format!("event {}: {err}", e.id))?;
         }
         s.hub.set_content(&e.id, Arc::new(ec));
     }

@@ -17,5 +17,6 @@ pub mod loadtest;
 pub mod migrate;
 pub mod omr;
 pub mod package;
+pub mod package_adaptive;
 pub mod score;
 pub mod simulate;

@@ -26,6 +26,10 @@ pub enum PackageCommand {
     /// Build a signed, encrypted package for an exam event. Prints the manifest and the two
     /// release keys (hex and typed code) as JSON; keep them secret until release.
     Build(BuildArgs),
+    /// Build an adaptive package (issue 20): the pool (every item with IRT parameters; the others
+    /// are left out with a warning naming them) and the CAT design, sealed and signed. Prints the
+    /// manifest and both release keys: an adaptive event's keys are released with its content.
+    Adaptive(AdaptiveArgs),
     /// Check a package's signature against the board public key and print its manifest.
     Verify {
         #[arg(long)]
@@ -69,7 +73,56 @@ pub struct BuildArgs {
     pub out: PathBuf,
 }
 
-fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
+/// `khaothi package adaptive`: the design's flags are `khaothi cat simulate`'s, so the design a
+/// board chose from the simulation table is the one it packages.
+#[derive(clap::Args, Debug)]
+pub struct AdaptiveArgs {
+    /// The pool's items, one JSON record a line (docs/formats.md), with their `irt` parameters.
+    #[arg(long)]
+    pub items: PathBuf,
+    /// Stimuli (shared passages), JSON Lines `{"id","text"}`.
+    #[arg(long)]
+    pub stimuli: Option<PathBuf>,
+    #[arg(long)]
+    pub event: String,
+    #[arg(long, default_value = "")]
+    pub title: String,
+    #[arg(long, default_value_t = 45)]
+    pub duration_minutes: u32,
+    /// Fixed test length (items).
+    #[arg(long, conflicts_with_all = ["stop_se"])]
+    pub length: Option<u32>,
+    /// Stop once the SE of θ is at most this (with --min-length and --max-length).
+    #[arg(long, requires_all = ["min_length", "max_length"])]
+    pub stop_se: Option<f64>,
+    #[arg(long)]
+    pub min_length: Option<u32>,
+    #[arg(long)]
+    pub max_length: Option<u32>,
+    /// Item selection: `mfi` (maximum Fisher information) or `kl` (Kullback–Leibler).
+    #[arg(long, default_value = "mfi")]
+    pub selection: khaothi_cat::Selection,
+    /// Randomesque-k: pick at random among the k most informative items.
+    #[arg(long, default_value_t = 1)]
+    pub randomesque: u32,
+    /// Sympson–Hetter exposure parameters (JSON: `{"ITEM": k, …}`, or the `parameters` of the
+    /// exposure calibration's output); turns Sympson–Hetter control on.
+    #[arg(long)]
+    pub exposure: Option<PathBuf>,
+    /// Content balancing by shadow tests against this blueprint (YAML).
+    #[arg(long)]
+    pub blueprint: Option<PathBuf>,
+    /// Prior mean of θ (the starting point).
+    #[arg(long, default_value_t = 0.0)]
+    pub theta_mean: f64,
+    /// The board's secret key file (from `khaothi package keygen`).
+    #[arg(long)]
+    pub signing_key: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub(super) fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut items = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -120,6 +173,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         PackageCommand::Build(b) => build(b),
+        PackageCommand::Adaptive(a) => super::package_adaptive::run(a),
     }
 }
 
@@ -129,15 +183,7 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
         &std::fs::read_to_string(&b.signing_key)
             .with_context(|| format!("reading {}", b.signing_key.display()))?,
     )?;
-    let mut stimuli = BTreeMap::new();
-    if let Some(p) = &b.stimuli {
-        for line in std::fs::read_to_string(p)?.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line)?;
-            if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
-                stimuli.insert(id.to_string(), text.to_string());
-            }
-        }
-    }
+    let stimuli = read_stimuli(b.stimuli.as_ref())?;
     let (forms, versions, subject): (Vec<Form>, Vec<Version>, String) = match (&b.form, &b.blueprint) {
         (Some(f), _) => {
             let form = read_form(f, &items)?;
@@ -191,7 +237,22 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn uuid_like() -> String {
+/// Stimuli (shared passages), JSON Lines `{"id","text"}`, by id.
+pub(super) fn read_stimuli(path: Option<&PathBuf>) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut stimuli = BTreeMap::new();
+    if let Some(p) = path {
+        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line)?;
+            if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
+                stimuli.insert(id.to_string(), text.to_string());
+            }
+        }
+    }
+    Ok(stimuli)
+}
+
+pub(super) fn uuid_like() -> String {
     use rand::RngCore;
     let mut b = [0u8; 6];
     rand::rng().fill_bytes(&mut b);
