@@ -7,7 +7,9 @@
 //! rows (the items picked, or the end, with the θ and SE they were picked at) go to the writer as
 //! one group, so they commit in one transaction. The pick is a pure function of the pool, the
 //! design, the scored answers in the order given, and a seed from the event, the candidate and the
-//! step ([`khaothi_cat::step_seed`]): a resend after a crash, a resume or another computer
+//! step ([`khaothi_cat::step_seed`] of the event id, the candidate's number and the answers so
+//! far; the number rather than an internal id, so anyone holding the package and the raw
+//! responses can recompute every pick): a resend after a crash, a resume or another computer
 //! recomputes the same item, and a login reads the stored steps back ([`Progress::rebuild`]).
 //!
 //! The engine never runs on the writer's thread. A pick with shadow tests solves a MILP (several
@@ -163,9 +165,9 @@ impl Progress {
 /// next ordinals) or the end. When the engine fails (a shadow test found infeasible, which a
 /// validated design should not allow), the test ends there and the failure is logged: the
 /// candidate is never left without a next step, and the rerun ends it the same way.
-pub fn decide(test: &AdaptiveTest, progress: &Progress, event: &str, candidate: &str) -> Vec<NewStep> {
+pub fn decide(test: &AdaptiveTest, progress: &Progress, event: &str, candidate: &str, number: &str) -> Vec<NewStep> {
     let state = progress.state(test);
-    let seed = khaothi_cat::step_seed(event, candidate, state.responses.len() as u32);
+    let seed = khaothi_cat::step_seed(event, number, state.responses.len() as u32);
     let now = Utc::now();
     let first = progress.given.len() as i32 + 1;
     let row = |n: i32, item: Option<String>, est: &Estimate| NewStep {
@@ -205,15 +207,17 @@ pub fn decide(test: &AdaptiveTest, progress: &Progress, event: &str, candidate: 
 pub async fn decide_off_reactor(
     content: Arc<crate::state::EventContent>,
     progress: Progress,
-    event: String,
-    candidate: String,
+    event: &str,
+    candidate: &str,
+    number: &str,
 ) -> Vec<NewStep> {
     let Some(t) = content.adaptive() else { return Vec::new() };
     if !t.shadow_tests() {
-        return decide(t, &progress, &event, &candidate);
+        return decide(t, &progress, event, candidate, number);
     }
+    let (event, candidate, number) = (event.to_string(), candidate.to_string(), number.to_string());
     let task = tokio::task::spawn_blocking(move || match content.adaptive() {
-        Some(t) => decide(t, &progress, &event, &candidate),
+        Some(t) => decide(t, &progress, &event, &candidate, &number),
         None => Vec::new(),
     });
     task.await.unwrap_or_else(|e| {

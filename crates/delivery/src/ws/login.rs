@@ -23,6 +23,8 @@ use crate::store::{self, SavedAnswer};
 /// What a logged-in connection holds of its session.
 pub(super) struct Session {
     pub(super) candidate_id: String,
+    /// Số báo danh (an adaptive test's picks are seeded by it, crate::adaptive).
+    pub(super) number: String,
     pub(super) event_id: String,
     pub(super) room_id: String,
     pub(super) epoch: i64,
@@ -137,6 +139,7 @@ pub(super) async fn login(
     };
     let session = Session {
         candidate_id: c.id.clone(),
+        number: c.number.clone(),
         event_id: c.event_id.clone(),
         room_id: c.room_id.clone(),
         epoch: opened.epoch,
@@ -165,7 +168,7 @@ async fn adaptive_progress(
     let mut p = Progress::rebuild(&steps, answers);
     if p.needs_pick() && c.submitted_at.is_none() {
         let rows =
-            crate::adaptive::decide_off_reactor(content.clone(), p.clone(), c.event_id.clone(), c.id.clone()).await;
+            crate::adaptive::decide_off_reactor(content.clone(), p.clone(), &c.event_id, &c.id, &c.number).await;
         if rows.is_empty() {
             return Err(internal(&"the adaptive engine gave no step"));
         }

@@ -73,9 +73,8 @@ impl Conn {
         });
         let mut rows = Vec::new();
         let op = if next.needs_pick() {
-            let (content, event, candidate) =
-                (sess.content.clone(), sess.event_id.clone(), sess.candidate_id.clone());
-            rows = decide_off_reactor(content, next.clone(), event, candidate).await;
+            let (event, id, number) = (&sess.event_id, &sess.candidate_id, &sess.number);
+            rows = decide_off_reactor(sess.content.clone(), next.clone(), event, id, number).await;
             if rows.is_empty() {
                 self.s.live.answer("not_saved");
                 self.error("not_saved", "the next question could not be chosen; send the answer again", Some(seq))
