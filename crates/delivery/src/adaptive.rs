@@ -190,7 +190,7 @@ pub fn decide(test: &AdaptiveTest, progress: &Progress, event: &str, candidate: 
             Step::Stop { .. } => vec![row(0, None, &next.estimate)],
         },
         Err(e) => {
-            tracing::error!(event, candidate, error = %e, "the adaptive engine failed; the test ends here");
+            tracing::error!(event = %event, candidate = %candidate, error = %e, "the adaptive engine failed; the test ends here");
             let est = test.engine.estimate(&state).unwrap_or(Estimate {
                 theta: test.engine.design().prior_mean,
                 se: test.engine.design().prior_sd,

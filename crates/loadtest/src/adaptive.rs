@@ -42,10 +42,8 @@ pub fn simulated_pool(n: usize, seed: u64) -> Vec<Item> {
                 "key": key,
                 "irt": {"model": "2pl", "a": (a * 1000.0).round() / 1000.0, "b": (b * 1000.0).round() / 1000.0},
             });
-            ItemRecord::from_json_line(&line.to_string())
-                .and_then(|r| r.into_item())
-                .map(|x| x.0)
-                .expect("a simulated item is valid")
+            let record = ItemRecord::from_json_line(&line.to_string()).expect("a simulated item parses");
+            record.into_item().expect("a simulated item is valid").0
         })
         .collect()
 }
@@ -293,7 +291,6 @@ pub fn simulated_blueprint(length: u32) -> Result<khaothi_assembly::Blueprint, S
 subject: toan
 grade: 10
 duration_minutes: 45
-total_points: 10
 forms: 1
 versions: 1
 sections:
