@@ -307,6 +307,7 @@ impl Probe<'_, '_> {
             candidates: &self.all_units,
             forms,
             fixed: &[],
+            required: &[],
             goal: Goal::Feasible,
             rules: &rules,
             solver: self.opts.solver,

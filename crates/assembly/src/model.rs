@@ -101,6 +101,9 @@ pub(crate) struct Request<'r, 'p> {
     pub forms: usize,
     /// Forms already assembled (units), held fixed: overlap and exposure count against them.
     pub fixed: &'r [Vec<usize>],
+    /// Candidates (positions in `candidates`) every model form must contain: the items already
+    /// given in an adaptive test's shadow test.
+    pub required: &'r [usize],
     pub goal: Goal,
     pub rules: &'r Rules,
     pub solver: SolverChoice,
@@ -141,6 +144,9 @@ fn build(req: &Request) -> Built {
     let x = choices(req, &mut vars, &fixed_uses);
     let mut cons = Vec::new();
     for xf in &x {
+        for &k in req.required {
+            cons.push(Expression::from(xf[k]).geq(1.0));
+        }
         sections(req, xf, &mut cons);
         cells(req, xf, &mut cons);
         enemies(req, xf, &pos, &mut cons);

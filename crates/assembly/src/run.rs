@@ -120,6 +120,7 @@ impl Run<'_, '_> {
             candidates: self.cand,
             forms,
             fixed,
+            required: &[],
             goal,
             rules: &self.rules,
             solver: self.opts.solver,

@@ -39,7 +39,7 @@ pub use state::AppState;
 #[openapi(
     info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "packages"), (name = "results"), (name = "admin"), (name = "health"))
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "cat"), (name = "packages"), (name = "results"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -111,6 +111,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(calibration::get_calibration))
         .routes(routes!(calibration_adopt::adopt))
         .routes(routes!(calibration::get_job, calibration::cancel_job))
+        .routes(routes!(cat::simulate))
+        .routes(routes!(cat::get_simulation))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))
         .routes(routes!(packages_adaptive::build_adaptive))
@@ -174,6 +176,10 @@ impl Application {
             khaothi_store::assembly::fail_interrupted_jobs(&db).await.map_err(|e| e.to_string())?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "assembly jobs interrupted by the last shutdown were marked failed");
+        }
+        let cat = khaothi_store::cat_jobs::fail_interrupted(&db).await.map_err(|e| e.to_string())?;
+        if cat > 0 {
+            tracing::warn!(interrupted = cat, "CAT simulation jobs interrupted by the last shutdown were marked failed");
         }
         let interrupted =
             khaothi_store::calibration_jobs::fail_interrupted(&db).await.map_err(|e| e.to_string())?;

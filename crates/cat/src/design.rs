@@ -49,6 +49,14 @@ impl Stopping {
             Self::Precision { max_length, .. } => max_length,
         }
     }
+
+    /// The fewest items a test has (unless the pool runs out).
+    pub fn min_length(&self) -> u32 {
+        match *self {
+            Self::FixedLength { length } => length,
+            Self::Precision { min_length, .. } => min_length,
+        }
+    }
 }
 
 /// A complete adaptive design. Defaults: θ starts at 0 with a N(0, 1) prior, MFI, no exposure
@@ -79,6 +87,11 @@ pub struct Design {
     pub blueprint: Option<Blueprint>,
 }
 
+/// Longest test a design may ask for.
+pub const MAX_LENGTH: u32 = 500;
+/// Widest randomesque window.
+pub const MAX_RANDOMESQUE: u32 = 50;
+
 fn one() -> f64 {
     1.0
 }
@@ -101,9 +114,56 @@ impl Design {
         }
     }
 
+    /// The most items a test can have (the candidate page's "tối đa N").
+    pub fn max_length(&self) -> u32 {
+        self.stop.max_length()
+    }
+
+    /// The fewest items a test has.
+    pub fn min_length(&self) -> u32 {
+        self.stop.min_length()
+    }
+
     /// Checks the design on its own and against `pool`; every problem is named.
     pub fn validate(&self, pool: &Pool) -> Result<()> {
-        let _ = (pool, CatError::Design(String::new()));
-        unimplemented!()
+        let mut problems = Vec::new();
+        if !(self.prior_mean.is_finite() && self.prior_mean.abs() <= 5.0) {
+            problems.push(format!("prior_mean must be within ±5, got {}", self.prior_mean));
+        }
+        if !(self.prior_sd > 0.05 && self.prior_sd <= 5.0) {
+            problems.push(format!("prior_sd must be in (0.05, 5], got {}", self.prior_sd));
+        }
+        if !(1..=MAX_RANDOMESQUE).contains(&self.randomesque) {
+            problems.push(format!("randomesque must be 1–{MAX_RANDOMESQUE}, got {}", self.randomesque));
+        }
+        match self.stop {
+            Stopping::FixedLength { length } if !(1..=MAX_LENGTH).contains(&length) => {
+                problems.push(format!("stop.length must be 1–{MAX_LENGTH}, got {length}"));
+            }
+            Stopping::Precision { se, min_length, max_length } => {
+                if !(se > 0.0 && se < 1.0) {
+                    problems.push(format!("stop.se must be in (0, 1), got {se}"));
+                }
+                if !(1..=MAX_LENGTH).contains(&max_length) || min_length > max_length {
+                    problems.push(format!(
+                        "stop.min_length ({min_length}) ≤ stop.max_length ({max_length}) ≤ {MAX_LENGTH} is required"
+                    ));
+                }
+            }
+            _ => {}
+        }
+        let max = self.stop.max_length() as usize;
+        if max > pool.len() {
+            problems.push(format!("the test may reach {max} items but the pool has {}", pool.len()));
+        }
+        if let Some(bp) = &self.blueprint {
+            let n = bp.form_length();
+            if self.stop != (Stopping::FixedLength { length: n }) {
+                problems.push(format!(
+                    "a blueprint fixes the test length: stop must be fixed_length with length {n} (the blueprint's form length)"
+                ));
+            }
+        }
+        if problems.is_empty() { Ok(()) } else { Err(CatError::Design(problems.join("; "))) }
     }
 }

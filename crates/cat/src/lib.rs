@@ -15,7 +15,7 @@
 //!
 //! // after each scored answer, BEFORE the write (off the writer; it may solve a MILP):
 //! let state = State { responses: answers_in_order };       // item id + score (0/1, or 0–4)
-//! let seed = step_seed(&event_id, &candidate_id, state.responses.len() as u32);
+//! let seed = test_seed(&event_id, &candidate_id);         // the engine mixes in the step
 //! let Next { step, estimate } = engine.next(&state, seed)?;
 //! // write the answer, estimate.theta/se and `step` in the same batch; then
 //! match step {
@@ -29,15 +29,20 @@
 //! calling `next` after every single answer is correct.
 
 pub mod design;
+pub mod eap;
 pub mod engine;
 pub mod error;
 pub mod exposure;
 pub mod pool;
+pub mod run;
+mod shadow;
 pub mod simulate;
 
 pub use design::{Design, Selection, Stopping};
-pub use engine::{Engine, Estimate, Next, Response, State, Step, StopReason, next, step_seed};
+pub use engine::{Engine, Estimate, Next, Response, State, Step, StopReason, estimate, next, test_seed};
 pub use error::CatError;
 pub use exposure::{ExposureCalibration, ExposureOptions, calibrate_exposure};
+pub use khaothi_assembly::ShadowOptions;
 pub use pool::{Pool, PoolItem, PoolWarning};
+pub use run::{ExposureSummary, SimulationRun, run_simulation};
 pub use simulate::{SimulationOptions, SimulationReport, ThetaBin, simulate};

@@ -36,6 +36,8 @@ enum Command {
     Assemble(commands::assemble::Args),
     /// Calibrate item parameters (IRT, MML-EM) from a responses CSV; prints JSON.
     Calibrate(commands::calibrate::Args),
+    /// Adaptive tests (CAT): simulate a design on a pool before choosing it; prints JSON.
+    Cat(commands::cat::Args),
     /// Estimate abilities for a responses CSV from item parameters.
     Score(commands::score::Args),
     /// Linking constants between two calibrations (mean-mean, mean-sigma, Haebara, Stocking–Lord).
@@ -68,6 +70,7 @@ fn main() {
         Command::Simulate(a) => commands::simulate::run(a),
         Command::Assemble(a) => commands::assemble::run(a),
         Command::Calibrate(a) => commands::calibrate::run(a),
+        Command::Cat(a) => commands::cat::run(a),
         Command::Score(a) => commands::score::run(a),
         Command::Link(a) => commands::link::run(a),
         Command::Analyze(a) => commands::analyze::run(a),

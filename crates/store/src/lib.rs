@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod calibration;
 pub mod calibration_jobs;
+pub mod cat_jobs;
 pub mod certificates;
 pub mod enemies;
 pub mod entity;

@@ -9,6 +9,7 @@ pub mod board;
 pub mod calibration;
 pub mod calibration_adopt;
 pub mod calibration_link;
+pub mod cat;
 pub mod certificates;
 pub mod comparisons;
 pub mod enemies;

@@ -81,6 +81,8 @@ POST   /api/v1/blueprints/{id}/assemble                                 401     
 POST   /api/v1/calibrations                                             401      403      403      4xx      4xx      -
 POST   /api/v1/calibrations/{id}/adopt                                  401      403      403      404      404      -
 POST   /api/v1/calibrations/{id}/flags                                  401      403      403      404      404      -
+POST   /api/v1/cat/simulate                                             401      403      403      4xx      4xx      -
+GET    /api/v1/cat/simulations/{id}                                     401      403      403      404      404      -
 POST   /api/v1/enemy-suggestions/decisions                              401      4xx      4xx      4xx      4xx      -
 POST   /api/v1/forms/{id}/freeze                                        401      403      403      404      404      -
 POST   /api/v1/items                                                    401      ok       403      403      4xx      -
@@ -161,6 +163,7 @@ fn body(route: &Route, item: &str) -> Value {
         ("POST", "/api/v1/packages") => json!({"event_id": "MX", "title": "MX", "forms": ["nothing"]}),
         ("POST", "/api/v1/packages/adaptive") => json!({"event_id": "MX", "items": ["nothing"], "length": 5}),
         ("POST", "/api/v1/certificates/revocations") => json!({"certificate": "KT1:MX"}),
+        ("POST", "/api/v1/cat/simulate") => json!({"subject": "mx_none", "persons": 1, "length": 1}),
         _ => json!({}),
     }
 }

@@ -15,6 +15,7 @@ mod calibration;
 mod calibration_adopt;
 mod calibration_jobs;
 mod calibration_link;
+mod cat;
 mod certificates;
 mod confidentiality;
 mod enemies;

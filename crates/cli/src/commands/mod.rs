@@ -2,6 +2,7 @@ pub mod analyze;
 pub mod assemble;
 pub mod bank;
 pub mod calibrate;
+pub mod cat;
 pub mod certificate;
 pub mod check_config;
 pub mod compare;

@@ -5,6 +5,7 @@ pub mod assembly_job;
 pub mod audit_log;
 pub mod blueprint;
 pub mod calibration_job;
+pub mod cat_simulation_job;
 pub mod calibration_run;
 pub mod cert_key;
 pub mod cert_revocation;
