@@ -179,7 +179,10 @@ impl Application {
         }
         let cat = khaothi_store::cat_jobs::fail_interrupted(&db).await.map_err(|e| e.to_string())?;
         if cat > 0 {
-            tracing::warn!(interrupted = cat, "CAT simulation jobs interrupted by the last shutdown were marked failed");
+            tracing::warn!(
+                interrupted = cat,
+                "CAT simulation jobs interrupted by the last shutdown were marked failed"
+            );
         }
         let interrupted =
             khaothi_store::calibration_jobs::fail_interrupted(&db).await.map_err(|e| e.to_string())?;

@@ -64,7 +64,8 @@ fn main() {
     let (pool, _) = Pool::from_bank_items(&bank).expect("pool");
     let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
     let length = bp.form_length();
-    let plain = Engine::new(pool.clone(), Design { randomesque: 5, ..Design::fixed_length(length) }).expect("engine");
+    let plain =
+        Engine::new(pool.clone(), Design { randomesque: 5, ..Design::fixed_length(length) }).expect("engine");
     let without = percentiles(time_steps(&plain, candidates * 10));
     let t0 = Instant::now();
     let design = Design { blueprint: Some(bp), randomesque: 5, ..Design::fixed_length(length) };

@@ -39,7 +39,9 @@ impl State {
 
     /// The state of `(item, score)` pairs in order.
     pub fn from_pairs<S: Into<String>>(pairs: impl IntoIterator<Item = (S, u8)>) -> Self {
-        Self { responses: pairs.into_iter().map(|(item, score)| Response { item: item.into(), score }).collect() }
+        Self {
+            responses: pairs.into_iter().map(|(item, score)| Response { item: item.into(), score }).collect(),
+        }
     }
 }
 
@@ -63,8 +65,12 @@ pub enum StopReason {
 pub enum Step {
     /// Give these items, in this order: one item, or a stimulus group (together). If the state
     /// holds part of a group, the rest of it comes first.
-    Give { items: Vec<String> },
-    Stop { reason: StopReason },
+    Give {
+        items: Vec<String>,
+    },
+    Stop {
+        reason: StopReason,
+    },
 }
 
 /// Ability after the given answers: EAP with the design's normal prior.
@@ -141,9 +147,8 @@ impl Engine {
             warnings,
         };
         if let Some(m) = &engine.shadow {
-            m.solve(engine.design.prior_mean, &[], &engine.shadow_options).map_err(|e| {
-                CatError::Design(format!("the pool cannot meet the blueprint: {e}"))
-            })?;
+            m.solve(engine.design.prior_mean, &[], &engine.shadow_options)
+                .map_err(|e| CatError::Design(format!("the pool cannot meet the blueprint: {e}")))?;
         }
         Ok(engine)
     }
@@ -193,7 +198,10 @@ impl Engine {
             }
             let max = self.pool.items()[k].irt.max_score();
             if r.score > max {
-                return Err(CatError::State(format!("item {}: score {} above its maximum {max}", r.item, r.score)));
+                return Err(CatError::State(format!(
+                    "item {}: score {} above its maximum {max}",
+                    r.item, r.score
+                )));
             }
             out.push((k, r.score));
         }
@@ -202,8 +210,11 @@ impl Engine {
 
     fn eap(&self, given: &[(usize, u8)]) -> Estimate {
         let items = self.pool.items();
-        let (theta, se) =
-            eap::eap(given.iter().map(|&(k, s)| (&items[k].irt, s)), self.design.prior_mean, self.design.prior_sd);
+        let (theta, se) = eap::eap(
+            given.iter().map(|&(k, s)| (&items[k].irt, s)),
+            self.design.prior_mean,
+            self.design.prior_sd,
+        );
         Estimate { theta, se, items: given.len() as u32 }
     }
 
@@ -264,7 +275,9 @@ impl Engine {
     fn free_units(&self, given: &[(usize, u8)], is_given: &[bool], theta: f64) -> Result<Vec<usize>> {
         if let Some(model) = &self.shadow {
             let idx: Vec<usize> = given.iter().map(|&(k, _)| k).collect();
-            let test = model.solve(theta, &idx, &self.shadow_options).map_err(|e| CatError::Shadow(e.to_string()))?;
+            let test = model
+                .solve(theta, &idx, &self.shadow_options)
+                .map_err(|e| CatError::Shadow(e.to_string()))?;
             return Ok(test
                 .units
                 .iter()
@@ -384,9 +397,14 @@ pub fn estimate(pool: &Pool, design: &Design, state: &State) -> Result<Estimate>
     let mut seen = vec![false; pool.len()];
     let mut answers = Vec::with_capacity(state.responses.len());
     for r in &state.responses {
-        let k = pool.position(&r.item).ok_or_else(|| CatError::State(format!("item {} is not in the pool", r.item)))?;
+        let k = pool
+            .position(&r.item)
+            .ok_or_else(|| CatError::State(format!("item {} is not in the pool", r.item)))?;
         if std::mem::replace(&mut seen[k], true) || r.score > items[k].irt.max_score() {
-            return Err(CatError::State(format!("item {}: answered twice or score {} out of range", r.item, r.score)));
+            return Err(CatError::State(format!(
+                "item {}: answered twice or score {} out of range",
+                r.item, r.score
+            )));
         }
         answers.push((&items[k].irt, r.score));
     }

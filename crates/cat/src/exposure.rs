@@ -59,7 +59,8 @@ pub fn calibrate_exposure(pool: &Pool, design: &Design, o: &ExposureOptions) -> 
         let ks: HashMap<String, f64> = pool.items().iter().zip(&k).map(|(i, v)| (i.id.clone(), *v)).collect();
         current = pool.with_exposure(&ks)?;
         let engine = Engine::new(current.clone(), design.clone())?;
-        let sim = SimulationOptions { seed: mix(o.simulation.seed, u64::from(round)), ..o.simulation.clone() };
+        let sim =
+            SimulationOptions { seed: mix(o.simulation.seed, u64::from(round)), ..o.simulation.clone() };
         let tests = simulate_tests(&engine, &sim)?;
         let persons = tests.len() as f64;
         let (mut selected, mut given) = (vec![0u32; n], vec![0u32; n]);

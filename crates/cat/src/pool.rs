@@ -104,9 +104,16 @@ impl PoolItem {
         let tf = self.kind == ItemKind::TrueFalseGroup;
         if self.irt.kind().is_polytomous() != tf {
             return Err(if tf {
-                format!("a true_false_group is scored 0–4 and needs a gpcm or grm model, not {}", self.irt.kind())
+                format!(
+                    "a true_false_group is scored 0–4 and needs a gpcm or grm model, not {}",
+                    self.irt.kind()
+                )
             } else {
-                format!("a {} item is scored 0/1 and needs a rasch, 2pl or 3pl model, not {}", self.kind, self.irt.kind())
+                format!(
+                    "a {} item is scored 0/1 and needs a rasch, 2pl or 3pl model, not {}",
+                    self.kind,
+                    self.irt.kind()
+                )
             });
         }
         if !self.statement_levels.is_empty() && !tf {
@@ -153,7 +160,10 @@ impl Pool {
     /// `exposure_k` in (0, 1], at most [`MAX_POOL_ITEMS`].
     pub fn new(items: Vec<PoolItem>) -> Result<Pool> {
         if items.len() > MAX_POOL_ITEMS {
-            return Err(CatError::Pool(format!("{} items; a pool holds at most {MAX_POOL_ITEMS}", items.len())));
+            return Err(CatError::Pool(format!(
+                "{} items; a pool holds at most {MAX_POOL_ITEMS}",
+                items.len()
+            )));
         }
         let mut index = HashMap::with_capacity(items.len());
         for (k, it) in items.iter().enumerate() {

@@ -22,7 +22,10 @@ fn as_bank_item(bp: &Blueprint, p: &PoolItem) -> Item {
             };
             ItemBody::TrueFalseGroup {
                 keys: vec![false; levels.len()],
-                statements: levels.into_iter().map(|l| Statement { text: String::new(), level: Some(l) }).collect(),
+                statements: levels
+                    .into_iter()
+                    .map(|l| Statement { text: String::new(), level: Some(l) })
+                    .collect(),
             }
         }
         ItemKind::ShortAnswer => {

@@ -79,10 +79,16 @@ pub struct SimulatedTest {
 impl SimulationOptions {
     fn check(&self) -> Result<()> {
         if !(1..=MAX_PERSONS).contains(&self.persons) {
-            return Err(CatError::Simulation(format!("persons must be 1–{MAX_PERSONS}, got {}", self.persons)));
+            return Err(CatError::Simulation(format!(
+                "persons must be 1–{MAX_PERSONS}, got {}",
+                self.persons
+            )));
         }
         if !(self.theta_mean.is_finite() && self.theta_mean.abs() <= 5.0) {
-            return Err(CatError::Simulation(format!("theta_mean must be within ±5, got {}", self.theta_mean)));
+            return Err(CatError::Simulation(format!(
+                "theta_mean must be within ±5, got {}",
+                self.theta_mean
+            )));
         }
         if !(self.theta_sd > 0.0 && self.theta_sd <= 5.0) {
             return Err(CatError::Simulation(format!("theta_sd must be in (0, 5], got {}", self.theta_sd)));
@@ -224,7 +230,8 @@ pub fn violations(engine: &Engine, t: &SimulatedTest) -> usize {
     let on: std::collections::HashSet<usize> = t.items.iter().copied().collect();
     for &k in &t.items {
         count += pool.enemies_of(k).iter().filter(|&&e| e > k && on.contains(&e)).count();
-        count += engine.unit_of(k).map_or(0, |u| engine.units()[u].iter().filter(|j| !on.contains(j)).count());
+        count +=
+            engine.unit_of(k).map_or(0, |u| engine.units()[u].iter().filter(|j| !on.contains(j)).count());
     }
     if let Some(bp) = &engine.design().blueprint {
         let mut one = bp.clone();

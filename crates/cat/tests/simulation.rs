@@ -93,7 +93,11 @@ fn published(n: usize, seed: u64, c: f64) -> (Vec<reference::Item>, Pool) {
             statement_levels: vec![],
             stimulus: None,
             enemies: vec![],
-            irt: if c > 0.0 { ItemModel::ThreePl { a: it.a, b: it.b, c } } else { ItemModel::TwoPl { a: it.a, b: it.b } },
+            irt: if c > 0.0 {
+                ItemModel::ThreePl { a: it.a, b: it.b, c }
+            } else {
+                ItemModel::TwoPl { a: it.a, b: it.b }
+            },
             exposure_k: 1.0,
         })
         .collect();
@@ -111,17 +115,20 @@ fn same_picks_and_estimates_as_the_independent_implementation() {
         let u: Vec<f64> = (0..items.len()).map(|_| rng.random()).collect();
         let (ref_items, ref_theta) = reference::cat(&items, theta, &u, 12);
         let mut state = State::new();
-        let (mut ours, est) = (Vec::new(), loop {
-            let n = engine.next(&state, 1).unwrap();
-            match n.step {
-                Step::Give { items: ids } => {
-                    let j = engine.pool().position(&ids[0]).unwrap();
-                    ours.push(j);
-                    state.record(ids[0].clone(), (u[j] < reference::p(&items[j], theta)) as u8);
+        let (mut ours, est) = (
+            Vec::new(),
+            loop {
+                let n = engine.next(&state, 1).unwrap();
+                match n.step {
+                    Step::Give { items: ids } => {
+                        let j = engine.pool().position(&ids[0]).unwrap();
+                        ours.push(j);
+                        state.record(ids[0].clone(), (u[j] < reference::p(&items[j], theta)) as u8);
+                    }
+                    Step::Stop { .. } => break n.estimate,
                 }
-                Step::Stop { .. } => break n.estimate,
-            }
-        });
+            },
+        );
         if ours == ref_items {
             same += 1;
             assert!((est.theta - ref_theta).abs() < 1e-3, "{} vs {ref_theta}", est.theta);
@@ -165,9 +172,13 @@ fn published_pool_figures_and_randomesque() {
 #[test]
 fn precision_stopping_gives_shorter_tests_where_the_pool_is_strong() {
     let (_, pool) = published(300, 21, 0.0);
-    let design = Design { stop: Stopping::Precision { se: 0.3, min_length: 5, max_length: 30 }, ..Design::fixed_length(1) };
+    let design = Design {
+        stop: Stopping::Precision { se: 0.3, min_length: 5, max_length: 30 },
+        ..Design::fixed_length(1)
+    };
     let e = Engine::new(pool, design).unwrap();
-    let r = simulate(&e, &SimulationOptions { persons: 400, seed: 2, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
+    let r =
+        simulate(&e, &SimulationOptions { persons: 400, seed: 2, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
     assert!(r.mean_length > 5.0 && r.mean_length < 30.0, "{}", r.mean_length);
     assert!(r.rmse < 0.36, "{}", r.rmse);
     // same seed, same table; the table does not depend on the thread count
@@ -191,14 +202,21 @@ fn shadow_tests_meet_the_thpt_blueprint_for_every_simulee() {
     let length = bp.form_length();
     let design = Design { blueprint: Some(bp), randomesque: 2, ..Design::fixed_length(length) };
     let e = Engine::new(pool, design).unwrap();
-    let r = simulate(&e, &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
+    let r =
+        simulate(&e, &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
     assert_eq!(r.constraint_violations, 0);
     assert_eq!(r.mean_length, f64::from(length));
     // without the blueprint the same pool breaks it
     let free = Engine::new(e.pool().clone(), Design::fixed_length(length)).unwrap();
     let bp = e.design().blueprint.clone().unwrap();
-    let tests = khaothi_cat::simulate::simulate_tests(&free, &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 }).unwrap();
-    let checked = Engine::new(e.pool().clone(), Design { blueprint: Some(bp), ..Design::fixed_length(length) }).unwrap();
+    let tests = khaothi_cat::simulate::simulate_tests(
+        &free,
+        &SimulationOptions { persons: 12, seed: 1, theta_mean: 0.0, theta_sd: 1.0 },
+    )
+    .unwrap();
+    let checked =
+        Engine::new(e.pool().clone(), Design { blueprint: Some(bp), ..Design::fixed_length(length) })
+            .unwrap();
     let broken: usize = tests.iter().map(|t| khaothi_cat::simulate::violations(&checked, t)).sum();
     assert!(broken > 0, "MFI alone should break the matrix");
 }

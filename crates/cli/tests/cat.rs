@@ -20,9 +20,31 @@ fn json(out: &Output) -> Value {
 #[test]
 fn simulate_prints_the_table_for_fixed_and_variable_length() {
     let pool = format!("{SAMPLES}/toan.jsonl");
-    let out = khaothi(&["cat", "simulate", "--pool", &pool, "--persons", "300", "--seed", "5", "--length", "10", "--randomesque", "3"]);
+    let out = khaothi(&[
+        "cat",
+        "simulate",
+        "--pool",
+        &pool,
+        "--persons",
+        "300",
+        "--seed",
+        "5",
+        "--length",
+        "10",
+        "--randomesque",
+        "3",
+    ]);
     let t = json(&out);
-    for key in ["rmse", "bias", "mean_length", "max_exposure", "overlap", "unused_items", "by_theta", "constraint_violations"] {
+    for key in [
+        "rmse",
+        "bias",
+        "mean_length",
+        "max_exposure",
+        "overlap",
+        "unused_items",
+        "by_theta",
+        "constraint_violations",
+    ] {
         assert!(!t[key].is_null(), "{key}: {t}");
     }
     assert_eq!(t["mean_length"], 10.0);
@@ -30,12 +52,43 @@ fn simulate_prints_the_table_for_fixed_and_variable_length() {
     let bins = t["by_theta"].as_array().unwrap();
     assert_eq!(bins.iter().map(|b| b["n"].as_u64().unwrap()).sum::<u64>(), 300);
     // the same seed gives the same table
-    let again = khaothi(&["cat", "simulate", "--pool", &pool, "--persons", "300", "--seed", "5", "--length", "10", "--randomesque", "3"]);
+    let again = khaothi(&[
+        "cat",
+        "simulate",
+        "--pool",
+        &pool,
+        "--persons",
+        "300",
+        "--seed",
+        "5",
+        "--length",
+        "10",
+        "--randomesque",
+        "3",
+    ]);
     assert_eq!(json(&again), t);
 
     let out = khaothi(&[
-        "cat", "simulate", "--pool", &pool, "--persons", "200", "--seed", "1", "--stop-se", "0.4", "--min-length", "5",
-        "--max-length", "25", "--selection", "kl", "--theta-mean", "-0.5", "--theta-sd", "1.2",
+        "cat",
+        "simulate",
+        "--pool",
+        &pool,
+        "--persons",
+        "200",
+        "--seed",
+        "1",
+        "--stop-se",
+        "0.4",
+        "--min-length",
+        "5",
+        "--max-length",
+        "25",
+        "--selection",
+        "kl",
+        "--theta-mean",
+        "-0.5",
+        "--theta-sd",
+        "1.2",
     ]);
     let t = json(&out);
     let len = t["mean_length"].as_f64().unwrap();
@@ -49,8 +102,22 @@ fn sympson_hetter_and_a_blueprint_and_files_for_the_package() {
     let out_pool = dir.path().join("pool.jsonl");
     let out_design = dir.path().join("design.json");
     let out = khaothi(&[
-        "cat", "simulate", "--pool", &pool, "--persons", "300", "--seed", "2", "--length", "10", "--sympson-hetter", "0.3",
-        "--write-pool", p(&out_pool), "--write-design", p(&out_design),
+        "cat",
+        "simulate",
+        "--pool",
+        &pool,
+        "--persons",
+        "300",
+        "--seed",
+        "2",
+        "--length",
+        "10",
+        "--sympson-hetter",
+        "0.3",
+        "--write-pool",
+        p(&out_pool),
+        "--write-design",
+        p(&out_design),
     ]);
     let t = json(&out);
     let sh = &t["sympson_hetter"];
@@ -63,7 +130,8 @@ fn sympson_hetter_and_a_blueprint_and_files_for_the_package() {
     assert_eq!(design["sympson_hetter"], true);
 
     let bp = format!("{SAMPLES}/blueprints/thpt-toan.yaml");
-    let out = khaothi(&["cat", "simulate", "--pool", &pool, "--persons", "6", "--seed", "1", "--blueprint", &bp]);
+    let out =
+        khaothi(&["cat", "simulate", "--pool", &pool, "--persons", "6", "--seed", "1", "--blueprint", &bp]);
     let t = json(&out);
     assert_eq!(t["constraint_violations"], 0, "{t}");
     assert_eq!(t["mean_length"], 22.0);
@@ -86,8 +154,13 @@ fn uncalibrated_items_are_named_and_bad_flags_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--length"));
     let out = khaothi(&["cat", "simulate", "--pool", p(&pool), "--persons", "20", "--length", "5000"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("pool has"), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = khaothi(&["cat", "simulate", "--pool", "/nonexistent.jsonl", "--persons", "20", "--length", "5"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("pool has"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out =
+        khaothi(&["cat", "simulate", "--pool", "/nonexistent.jsonl", "--persons", "20", "--length", "5"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.jsonl"));
 }
 

@@ -7,9 +7,9 @@
 //! rows (the items picked, or the end, with the θ and SE they were picked at) go to the writer as
 //! one group, so they commit in one transaction. The pick is a pure function of the pool, the
 //! design, the scored answers in the order given, and a seed from the event, the candidate and the
-//! step ([`khaothi_cat::step_seed`] of the event id, the candidate's number and the answers so
-//! far; the number rather than an internal id, so anyone holding the package and the raw
-//! responses can recompute every pick): a resend after a crash, a resume or another computer
+//! step (the seed is [`khaothi_cat::test_seed`] of the event id and the candidate's number, and
+//! the engine mixes in the step; the number rather than an internal id, so anyone holding the
+//! package and the raw responses can recompute every pick): a resend after a crash, a resume or another computer
 //! recomputes the same item, and a login reads the stored steps back ([`Progress::rebuild`]).
 //!
 //! The engine never runs on the writer's thread. A pick with shadow tests solves a MILP (several
@@ -79,7 +79,7 @@ impl AdaptiveTest {
 
     /// The most items a candidate is given.
     pub fn max_items(&self) -> u32 {
-        self.engine.design().stop.max_length()
+        self.engine.max_length()
     }
 
     /// Whether picks solve a shadow test (a MILP: milliseconds, so off the async threads).
@@ -144,7 +144,9 @@ impl Progress {
         let responses = self
             .given
             .iter()
-            .filter_map(|id| self.answers.get(id).map(|v| Response { item: id.clone(), score: test.score(id, v) }))
+            .filter_map(|id| {
+                self.answers.get(id).map(|v| Response { item: id.clone(), score: test.score(id, v) })
+            })
             .collect();
         State { responses }
     }
@@ -165,9 +167,15 @@ impl Progress {
 /// next ordinals) or the end. When the engine fails (a shadow test found infeasible, which a
 /// validated design should not allow), the test ends there and the failure is logged: the
 /// candidate is never left without a next step, and the rerun ends it the same way.
-pub fn decide(test: &AdaptiveTest, progress: &Progress, event: &str, candidate: &str, number: &str) -> Vec<NewStep> {
+pub fn decide(
+    test: &AdaptiveTest,
+    progress: &Progress,
+    event: &str,
+    candidate: &str,
+    number: &str,
+) -> Vec<NewStep> {
     let state = progress.state(test);
-    let seed = khaothi_cat::step_seed(event, number, state.responses.len() as u32);
+    let seed = khaothi_cat::test_seed(event, number);
     let now = Utc::now();
     let first = progress.given.len() as i32 + 1;
     let row = |n: i32, item: Option<String>, est: &Estimate| NewStep {
@@ -271,7 +279,10 @@ mod tests {
     }
 
     fn saved(item: &str, value: Value) -> (String, SavedAnswer) {
-        (item.to_string(), SavedAnswer { item: item.into(), value, epoch: 1, seq: 1, received_at: Utc::now() })
+        (
+            item.to_string(),
+            SavedAnswer { item: item.into(), value, epoch: 1, seq: 1, received_at: Utc::now() },
+        )
     }
 
     #[test]

@@ -115,7 +115,10 @@ async fn scored(s: &AppState, event_id: &str) -> ApiResult<Scored> {
     Ok(Scored { event, content, keys, sections: sections.into_iter().collect(), rows })
 }
 
-fn adaptive_result(t: &crate::adaptive::AdaptiveTest, p: &crate::adaptive::Progress) -> Result<AdaptiveResult, String> {
+fn adaptive_result(
+    t: &crate::adaptive::AdaptiveTest,
+    p: &crate::adaptive::Progress,
+) -> Result<AdaptiveResult, String> {
     let (est, score10) = t.result(p)?;
     Ok(AdaptiveResult {
         theta: est.theta,

@@ -72,7 +72,8 @@ pub fn adaptive_package(
         pool: &pool,
         design,
     };
-    build_adaptive_package(&input, signer, &mut rand::rngs::StdRng::seed_from_u64(seed)).map_err(|e| e.to_string())
+    build_adaptive_package(&input, signer, &mut rand::rngs::StdRng::seed_from_u64(seed))
+        .map_err(|e| e.to_string())
 }
 
 /// An adaptive event set up over the API and unlocked with both keys (its answers are scored as
@@ -109,7 +110,8 @@ pub fn answer_to(item: &Item, right: bool) -> Value {
         khaothi_domain::ItemBody::SingleChoice { key, .. } => key.letter(),
         _ => 'A',
     };
-    let letter = if right { key } else { ['A', 'B', 'C', 'D'].into_iter().find(|c| *c != key).unwrap_or('A') };
+    let letter =
+        if right { key } else { ['A', 'B', 'C', 'D'].into_iter().find(|c| *c != key).unwrap_or('A') };
     json!(letter.to_string())
 }
 

@@ -11,35 +11,15 @@
 use khaothi_cat::{Design, Pool};
 use khaothi_domain::form::{Form, FormItem, Version};
 use khaothi_domain::{Item, ItemKind};
-use serde::{Deserialize, Serialize};
 
 use crate::build::{bank_key, build_sealed};
 use crate::seal::BuiltPackage;
-use crate::{BoardSigningKey, PackageError, PackageInput};
+use crate::{AdaptiveContent, AdaptiveSummary, BoardSigningKey, PackageError, PackageInput};
 
 /// The code of an adaptive package's one version (every candidate "sits" it).
 pub const ADAPTIVE_VERSION: &str = "CAT";
 /// The id of the form that holds an adaptive package's pool.
 pub const ADAPTIVE_FORM: &str = "CAT-POOL";
-
-/// What the content section adds for an adaptive test: the engine's pool (parameters, content
-/// attributes, exposure parameters) and design.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AdaptiveContent {
-    pub pool: Pool,
-    pub design: Design,
-}
-
-/// What the manifest says of an adaptive package before anything is opened: a delivery server
-/// knows from it that the keys must be released with the content.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdaptiveSummary {
-    /// Items in the pool.
-    pub pool_items: usize,
-    /// The most items a candidate is given.
-    pub max_items: u32,
-}
 
 /// Everything an adaptive package is made of. `items` must hold every pool item (the bank's
 /// current version of each); passages and images as for [`PackageInput`].
@@ -91,16 +71,23 @@ pub fn build_adaptive_package(
             PackageError::Invalid(format!("pool item {id} is not among the items supplied"))
         })?;
         let key = bank_key(item).ok_or_else(|| {
-            PackageError::Invalid(format!("pool item {id} is a {} item: delivery does not score that kind", item.kind()))
+            PackageError::Invalid(format!(
+                "pool item {id} is a {} item: delivery does not score that kind",
+                item.kind()
+            ))
         })?;
         if item.irt.is_none() {
             return Err(PackageError::Invalid(format!("pool item {id} has no IRT parameters")));
         }
-        form.items.push(FormItem { item_id: id.to_string(), version: None, section: section_of(item.kind()) });
+        form.items.push(FormItem {
+            item_id: id.to_string(),
+            version: None,
+            section: section_of(item.kind()),
+        });
         version.items.push(id.to_string());
         version.keys.insert(id.to_string(), key);
     }
-    let summary = AdaptiveSummary { pool_items: version.items.len(), max_items: input.design.stop.max_length() };
+    let summary = AdaptiveSummary { pool_items: version.items.len(), max_items: input.design.max_length() };
     let adaptive = AdaptiveContent { pool: input.pool.clone(), design: input.design.clone() };
     let plain = PackageInput {
         package_id: input.package_id.clone(),

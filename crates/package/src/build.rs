@@ -7,11 +7,10 @@ use khaothi_domain::form::{Form, Version, VersionKey};
 use khaothi_domain::{Item, ItemBody, ItemKind};
 use khaothi_render::{RenderOptions, render_item, render_markdown};
 
-use crate::adaptive::{AdaptiveContent, AdaptiveSummary};
 use crate::seal::{BuiltPackage, Manifest, VersionSummary, seal};
 use crate::{
-    BankItem, BoardSigningKey, ContentItem, FORMAT, MediaFile, PackageContent, PackageError, PackageKeys,
-    VersionContent, item_model,
+    AdaptiveContent, AdaptiveSummary, BankItem, BoardSigningKey, ContentItem, FORMAT, MediaFile,
+    PackageContent, PackageError, PackageKeys, VersionContent, item_model,
 };
 
 /// Everything a package is made of. Items are the pinned versions the forms name.

@@ -20,9 +20,7 @@ mod score;
 mod seal;
 
 pub use ability::{ability_eap, item_model};
-pub use adaptive::{
-    ADAPTIVE_FORM, ADAPTIVE_VERSION, AdaptiveContent, AdaptiveInput, AdaptiveSummary, build_adaptive_package,
-};
+pub use adaptive::{ADAPTIVE_FORM, ADAPTIVE_VERSION, AdaptiveInput, build_adaptive_package};
 pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
 pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
@@ -168,6 +166,25 @@ impl BankItem {
             None => self.id.clone(),
         }
     }
+}
+
+/// What the content section adds for an adaptive test: the engine's pool (parameters, content
+/// attributes, exposure parameters) and design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptiveContent {
+    pub pool: khaothi_cat::Pool,
+    pub design: khaothi_cat::Design,
+}
+
+/// What the manifest says of an adaptive package before anything is opened: a delivery server
+/// knows from it that the keys must be released with the content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveSummary {
+    /// Items in the pool.
+    pub pool_items: usize,
+    /// The most items a candidate is given.
+    pub max_items: u32,
 }
 
 #[derive(Debug, thiserror::Error)]

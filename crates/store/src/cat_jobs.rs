@@ -64,7 +64,9 @@ pub async fn fail_interrupted<C: ConnectionTrait>(db: &C) -> Result<u64, StoreEr
         .col_expr(cat_simulation_job::Column::Status, Expr::value("failed"))
         .col_expr(
             cat_simulation_job::Column::Error,
-            Expr::value("interrupted by a restart of the bank; run it again (the same seed gives the same table)"),
+            Expr::value(
+                "interrupted by a restart of the bank; run it again (the same seed gives the same table)",
+            ),
         )
         .filter(cat_simulation_job::Column::Status.eq("running"))
         .exec(db)

@@ -113,7 +113,8 @@ fn design_of(r: &CatSimulateRequest, blueprint: Option<Blueprint>) -> ApiResult<
         (None, None, Some(bp)) => Stopping::FixedLength { length: bp.form_length() },
         _ => return Err(invalid("length", "give length, or stop_se with min_length and max_length")),
     };
-    let selection: Selection = r.selection.as_deref().unwrap_or("mfi").parse().map_err(|e: String| invalid("selection", e))?;
+    let selection: Selection =
+        r.selection.as_deref().unwrap_or("mfi").parse().map_err(|e: String| invalid("selection", e))?;
     Ok(Design {
         prior_mean: 0.0,
         prior_sd: 1.0,
@@ -126,7 +127,13 @@ fn design_of(r: &CatSimulateRequest, blueprint: Option<Blueprint>) -> ApiResult<
 }
 
 fn check_bounds(r: &CatSimulateRequest, shadow: bool) -> ApiResult<()> {
-    let max = if shadow { MAX_PERSONS_SHADOW } else if r.sympson_hetter.is_some() { MAX_PERSONS_EXPOSURE } else { MAX_PERSONS };
+    let max = if shadow {
+        MAX_PERSONS_SHADOW
+    } else if r.sympson_hetter.is_some() {
+        MAX_PERSONS_EXPOSURE
+    } else {
+        MAX_PERSONS
+    };
     if !(1..=max).contains(&r.persons) {
         return Err(invalid("persons", format!("persons must be 1–{max} for this design")));
     }
@@ -175,8 +182,11 @@ pub async fn simulate(
         status: Some("approved".into()),
         ..Default::default()
     };
-    let mut bank: Vec<_> =
-        items::all_current(&state.db, user.org(), &Visibility::All, &filter).await?.into_iter().map(|v| v.item).collect();
+    let mut bank: Vec<_> = items::all_current(&state.db, user.org(), &Visibility::All, &filter)
+        .await?
+        .into_iter()
+        .map(|v| v.item)
+        .collect();
     super::enemies::add_confirmed(&state.db, user.org(), &mut bank).await?;
     let (pool, mut warnings) = Pool::from_bank_items(&bank).map_err(|e| invalid("subject", e.to_string()))?;
     if pool.is_empty() {
@@ -195,8 +205,15 @@ pub async fn simulate(
     let request = serde_json::to_string(&req).map_err(|e| ApiError::Internal(e.to_string()))?;
     let actor = actor(&user);
     let job = cat_jobs::create(&state.db, &actor, &request).await?;
-    audit::record(&state.db, &actor, "cat_simulate", "cat_simulation", &job.id, serde_json::json!({"subject": subject}))
-        .await?;
+    audit::record(
+        &state.db,
+        &actor,
+        "cat_simulate",
+        "cat_simulation",
+        &job.id,
+        serde_json::json!({"subject": subject}),
+    )
+    .await?;
     let (db, id, rate) = (state.db.clone(), job.id.clone(), req.sympson_hetter);
     tokio::spawn(async move {
         let outcome = tokio::task::spawn_blocking(move || run_simulation(pool, design, &sim, rate)).await;

@@ -82,7 +82,9 @@ async fn design(state: &AppState, org: &str, req: &NewAdaptivePackage) -> ApiRes
     let bad = |m: String| ApiError::bad_request("invalid_design", m);
     let stop = match (req.length, req.stop_se, req.min_length, req.max_length) {
         (Some(length), None, None, None) => Stopping::FixedLength { length },
-        (None, Some(se), Some(min_length), Some(max_length)) => Stopping::Precision { se, min_length, max_length },
+        (None, Some(se), Some(min_length), Some(max_length)) => {
+            Stopping::Precision { se, min_length, max_length }
+        }
         _ => return Err(bad("give `length`, or `stop_se` with `min_length` and `max_length`".into())),
     };
     let selection: Selection = req.selection.as_deref().unwrap_or("mfi").parse().map_err(bad)?;
@@ -108,7 +110,11 @@ async fn design(state: &AppState, org: &str, req: &NewAdaptivePackage) -> ApiRes
 }
 
 /// The named items at their current version (each approved) and the passages they share.
-async fn pool_items(state: &AppState, org: &str, ids: &[String]) -> ApiResult<(Vec<Item>, BTreeMap<String, String>)> {
+async fn pool_items(
+    state: &AppState,
+    org: &str,
+    ids: &[String],
+) -> ApiResult<(Vec<Item>, BTreeMap<String, String>)> {
     let mut out = Vec::with_capacity(ids.len());
     let mut seen = std::collections::HashSet::new();
     let mut passages = BTreeMap::new();
@@ -118,14 +124,16 @@ async fn pool_items(state: &AppState, org: &str, ids: &[String]) -> ApiResult<(V
         }
         let item = items::get(&state.db, org, id, None).await?.item;
         if item.status != ReviewStatus::Approved {
-            return Err(ApiError::Conflict(format!("item {id} is not approved; only approved items go in a pool")));
+            return Err(ApiError::Conflict(format!(
+                "item {id} is not approved; only approved items go in a pool"
+            )));
         }
         if let Some(s) = &item.stimulus
             && !passages.contains_key(s)
         {
-            let v = stimuli::latest_approved(&state.db, org, s)
-                .await?
-                .ok_or_else(|| ApiError::Conflict(format!("stimulus {s} of item {id} has no approved version")))?;
+            let v = stimuli::latest_approved(&state.db, org, s).await?.ok_or_else(|| {
+                ApiError::Conflict(format!("stimulus {s} of item {id} has no approved version"))
+            })?;
             passages.insert(s.clone(), stimuli::version(&state.db, org, s, v.version).await?.text);
         }
         out.push(item);
@@ -151,7 +159,10 @@ pub async fn build_adaptive(
         ));
     }
     if req.items.is_empty() || req.items.len() > MAX_POOL {
-        return Err(ApiError::bad_request("invalid_pool", format!("name 1 to {MAX_POOL} items for the pool")));
+        return Err(ApiError::bad_request(
+            "invalid_pool",
+            format!("name 1 to {MAX_POOL} items for the pool"),
+        ));
     }
     let design = design(&state, user.org(), &req).await?;
     let (items, passages) = pool_items(&state, user.org(), &req.items).await?;
@@ -184,7 +195,10 @@ pub async fn build_adaptive(
             manifest,
             signer: state.board_key.public().to_string(),
             pool_items: built.1,
-            left_out: left_out.into_iter().map(|PoolWarning { item, message }| LeftOut { item, message }).collect(),
+            left_out: left_out
+                .into_iter()
+                .map(|PoolWarning { item, message }| LeftOut { item, message })
+                .collect(),
             content_key: keys(&built.0.content_key),
             keys_key: keys(&built.0.keys_key),
         }),

@@ -41,7 +41,16 @@ async fn a_board_simulates_designs_on_the_bank_pool(backend: Backend) {
     let job = wait(&app, &board, href).await;
     assert_eq!(job["status"], "done", "{job}");
     let report = &job["result"]["report"];
-    for key in ["rmse", "bias", "mean_length", "max_exposure", "overlap", "unused_items", "by_theta", "constraint_violations"] {
+    for key in [
+        "rmse",
+        "bias",
+        "mean_length",
+        "max_exposure",
+        "overlap",
+        "unused_items",
+        "by_theta",
+        "constraint_violations",
+    ] {
         assert!(!report[key].is_null(), "{key} in {report}");
     }
     assert_eq!(report["mean_length"], 8.0);
@@ -63,7 +72,8 @@ async fn a_board_simulates_designs_on_the_bank_pool(backend: Backend) {
         assert!(s.is_client_error(), "{bad}: {s} {e}");
         assert!(e.to_string().contains(field), "{bad}: {e}");
     }
-    let (s, e) = app.post(Some(&board), "/api/v1/cat/simulate", json!({"persons": 1, "length": 1, "typo": 1})).await;
+    let (s, e) =
+        app.post(Some(&board), "/api/v1/cat/simulate", json!({"persons": 1, "length": 1, "typo": 1})).await;
     assert!(s.is_client_error() && e.to_string().contains("typo"), "{e}");
 
     // With a stored blueprint: shadow tests, and every simulee's test meets it.

@@ -20,8 +20,12 @@ fn item(id: &str, a: f64, b: f64) -> PoolItem {
 
 /// 40 items, b from −2 to 1.9, a alternating 0.8 / 1.6.
 fn pool() -> Pool {
-    Pool::new((0..40).map(|j| item(&format!("I{j:02}"), if j % 2 == 0 { 0.8 } else { 1.6 }, -2.0 + 0.1 * j as f64)).collect())
-        .unwrap()
+    Pool::new(
+        (0..40)
+            .map(|j| item(&format!("I{j:02}"), if j % 2 == 0 { 0.8 } else { 1.6 }, -2.0 + 0.1 * j as f64))
+            .collect(),
+    )
+    .unwrap()
 }
 
 fn given(next: &Next) -> Vec<String> {
@@ -52,7 +56,8 @@ fn picks_are_deterministic_in_the_seed_and_randomesque_varies_across_seeds() {
     let state = State::from_pairs([("I19", 1), ("I25", 0)]);
     let a = e.next(&state, 11).unwrap();
     assert_eq!(a, e.next(&state, 11).unwrap());
-    let picks: std::collections::HashSet<Vec<String>> = (0..40).map(|s| given(&e.next(&state, s).unwrap())).collect();
+    let picks: std::collections::HashSet<Vec<String>> =
+        (0..40).map(|s| given(&e.next(&state, s).unwrap())).collect();
     assert!(picks.len() > 2 && picks.len() <= 5, "{picks:?}");
     // the free function agrees with the engine
     assert_eq!(next(e.pool(), e.design(), &state, 11).unwrap(), a);
@@ -65,7 +70,10 @@ fn stopping_rules() {
     let e = Engine::new(pool(), Design::fixed_length(2)).unwrap();
     let s = State::from_pairs([("I19", 1), ("I25", 0)]);
     assert_eq!(e.next(&s, 1).unwrap().step, Step::Stop { reason: StopReason::Length });
-    let precise = Design { stop: Stopping::Precision { se: 0.6, min_length: 3, max_length: 30 }, ..Design::fixed_length(1) };
+    let precise = Design {
+        stop: Stopping::Precision { se: 0.6, min_length: 3, max_length: 30 },
+        ..Design::fixed_length(1)
+    };
     let e = Engine::new(pool(), precise).unwrap();
     let mut state = State::new();
     let stop = loop {
@@ -77,7 +85,10 @@ fn stopping_rules() {
     };
     assert_eq!(stop.0, StopReason::Precision);
     assert!(stop.1.se <= 0.6 && stop.1.items >= 3, "{stop:?}");
-    let tiny = Design { stop: Stopping::Precision { se: 0.01, min_length: 1, max_length: 4 }, ..Design::fixed_length(1) };
+    let tiny = Design {
+        stop: Stopping::Precision { se: 0.01, min_length: 1, max_length: 4 },
+        ..Design::fixed_length(1)
+    };
     let e = Engine::new(pool(), tiny).unwrap();
     let s4 = State::from_pairs([("I01", 1), ("I02", 1), ("I03", 0), ("I04", 1)]);
     assert_eq!(e.next(&s4, 0).unwrap().step, Step::Stop { reason: StopReason::MaxLength });
@@ -85,7 +96,8 @@ fn stopping_rules() {
 
 #[test]
 fn stimulus_groups_come_together_and_enemies_never_do() {
-    let mut items: Vec<PoolItem> = (0..6).map(|j| item(&format!("I{j}"), 1.0, -1.0 + 0.4 * j as f64)).collect();
+    let mut items: Vec<PoolItem> =
+        (0..6).map(|j| item(&format!("I{j}"), 1.0, -1.0 + 0.4 * j as f64)).collect();
     items[2].stimulus = Some("S".into());
     items[3].stimulus = Some("S".into());
     items[2].irt = ItemModel::TwoPl { a: 2.5, b: 0.0 };
@@ -125,7 +137,10 @@ fn bad_states_and_designs_are_refused_by_name() {
     assert!(err(State::from_pairs([("I01", 2)])).contains("above its maximum 1"));
     assert!(Engine::new(pool(), Design::fixed_length(41)).is_err());
     assert!(Engine::new(pool(), Design { randomesque: 0, ..Design::fixed_length(5) }).is_err());
-    let bad = Design { stop: Stopping::Precision { se: 0.3, min_length: 9, max_length: 5 }, ..Design::fixed_length(1) };
+    let bad = Design {
+        stop: Stopping::Precision { se: 0.3, min_length: 9, max_length: 5 },
+        ..Design::fixed_length(1)
+    };
     assert!(Engine::new(pool(), bad).unwrap_err().to_string().contains("min_length"));
 }
 

@@ -36,7 +36,10 @@ fn pool_lines_and_bank_records_are_read_and_uncalibrated_items_named() {
 
 #[test]
 fn bad_pools_are_refused_with_the_item_and_line_named() {
-    let dup = Pool::new(vec![item("A", ItemModel::TwoPl { a: 1.0, b: 0.0 }), item("A", ItemModel::Rasch { b: 0.0 })]);
+    let dup = Pool::new(vec![
+        item("A", ItemModel::TwoPl { a: 1.0, b: 0.0 }),
+        item("A", ItemModel::Rasch { b: 0.0 }),
+    ]);
     assert!(dup.unwrap_err().to_string().contains("A appears twice"));
     let mut tf = item("T", ItemModel::TwoPl { a: 1.0, b: 0.0 });
     tf.kind = ItemKind::TrueFalseGroup;
@@ -46,7 +49,8 @@ fn bad_pools_are_refused_with_the_item_and_line_named() {
     assert!(Pool::new(vec![k]).is_err());
     let err = Pool::from_jsonl("{\"id\":\"A\",\"irt\":{\"model\":\"2pl\",\"a\":-1,\"b\":0}}\n").unwrap_err();
     assert!(err.to_string().contains("line 1"), "{err}");
-    let err = Pool::from_jsonl("{\"id\":\"A\",\"irt\":{\"model\":\"2pl\",\"a\":1,\"b\":0},\"typo\":1}").unwrap_err();
+    let err = Pool::from_jsonl("{\"id\":\"A\",\"irt\":{\"model\":\"2pl\",\"a\":1,\"b\":0},\"typo\":1}")
+        .unwrap_err();
     assert!(err.to_string().contains("typo"), "{err}");
     assert!(serde_json::from_str::<Pool>(r#"{"items":[{"id":"","irt":{"model":"rasch","b":0}}]}"#).is_err());
 }

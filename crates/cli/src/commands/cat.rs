@@ -90,7 +90,9 @@ fn design_of(a: &SimulateArgs) -> anyhow::Result<Design> {
             max_length: a.max_length.unwrap_or(1),
         },
         (None, None, Some(bp)) => Stopping::FixedLength { length: bp.form_length() },
-        _ => anyhow::bail!("give --length L, or --stop-se SE --min-length L0 --max-length L1 (or a --blueprint)"),
+        _ => anyhow::bail!(
+            "give --length L, or --stop-se SE --min-length L0 --max-length L1 (or a --blueprint)"
+        ),
     };
     Ok(Design {
         prior_mean: 0.0,
@@ -104,13 +106,19 @@ fn design_of(a: &SimulateArgs) -> anyhow::Result<Design> {
 }
 
 fn simulate(a: SimulateArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&a.pool).with_context(|| format!("cannot read {}", a.pool.display()))?;
+    let text =
+        std::fs::read_to_string(&a.pool).with_context(|| format!("cannot read {}", a.pool.display()))?;
     let (pool, left_out) = Pool::from_jsonl(&text).with_context(|| format!("pool {}", a.pool.display()))?;
     for w in &left_out {
         eprintln!("warning: item {} left out of the pool: {}", w.item, w.message);
     }
     let design = design_of(&a)?;
-    let sim = SimulationOptions { persons: a.persons, seed: a.seed, theta_mean: a.theta_mean, theta_sd: a.theta_sd };
+    let sim = SimulationOptions {
+        persons: a.persons,
+        seed: a.seed,
+        theta_mean: a.theta_mean,
+        theta_sd: a.theta_sd,
+    };
     let run = run_simulation(pool, design, &sim, a.sympson_hetter)?;
     for w in &run.warnings {
         eprintln!("warning: item {}: {}", w.item, w.message);
@@ -118,7 +126,8 @@ fn simulate(a: SimulateArgs) -> anyhow::Result<()> {
     if let Some(path) = &a.write_pool {
         let lines: Vec<String> =
             run.pool.items().iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
-        std::fs::write(path, lines.join("\n") + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, lines.join("\n") + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if let Some(path) = &a.write_design {
         std::fs::write(path, serde_json::to_string_pretty(&run.design)?)
@@ -132,4 +141,3 @@ fn simulate(a: SimulateArgs) -> anyhow::Result<()> {
     }
     write_output(a.output.as_deref(), &serde_json::to_string_pretty(&out)?)
 }
-

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use khaothi_domain::form::{Form, FormItem, Version};
-use khaothi_domain::{Item, ItemKind, ItemRecord};
+use khaothi_domain::{Item, ItemKind};
 use khaothi_package::{BoardPublicKey, BoardSigningKey, PackageInput, build_package, verify_package};
+
+use super::package_input::{read_items, read_stimuli, uuid_like};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -29,7 +31,7 @@ pub enum PackageCommand {
     /// Build an adaptive package (issue 20): the pool (every item with IRT parameters; the others
     /// are left out with a warning naming them) and the CAT design, sealed and signed. Prints the
     /// manifest and both release keys: an adaptive event's keys are released with its content.
-    Adaptive(AdaptiveArgs),
+    Adaptive(super::package_adaptive::AdaptiveArgs),
     /// Check a package's signature against the board public key and print its manifest.
     Verify {
         #[arg(long)]
@@ -71,66 +73,6 @@ pub struct BuildArgs {
     pub signing_key: PathBuf,
     #[arg(long)]
     pub out: PathBuf,
-}
-
-/// `khaothi package adaptive`: the design's flags are `khaothi cat simulate`'s, so the design a
-/// board chose from the simulation table is the one it packages.
-#[derive(clap::Args, Debug)]
-pub struct AdaptiveArgs {
-    /// The pool's items, one JSON record a line (docs/formats.md), with their `irt` parameters.
-    #[arg(long)]
-    pub items: PathBuf,
-    /// Stimuli (shared passages), JSON Lines `{"id","text"}`.
-    #[arg(long)]
-    pub stimuli: Option<PathBuf>,
-    #[arg(long)]
-    pub event: String,
-    #[arg(long, default_value = "")]
-    pub title: String,
-    #[arg(long, default_value_t = 45)]
-    pub duration_minutes: u32,
-    /// Fixed test length (items).
-    #[arg(long, conflicts_with_all = ["stop_se"])]
-    pub length: Option<u32>,
-    /// Stop once the SE of θ is at most this (with --min-length and --max-length).
-    #[arg(long, requires_all = ["min_length", "max_length"])]
-    pub stop_se: Option<f64>,
-    #[arg(long)]
-    pub min_length: Option<u32>,
-    #[arg(long)]
-    pub max_length: Option<u32>,
-    /// Item selection: `mfi` (maximum Fisher information) or `kl` (Kullback–Leibler).
-    #[arg(long, default_value = "mfi")]
-    pub selection: khaothi_cat::Selection,
-    /// Randomesque-k: pick at random among the k most informative items.
-    #[arg(long, default_value_t = 1)]
-    pub randomesque: u32,
-    /// Sympson–Hetter exposure parameters (JSON: `{"ITEM": k, …}`, or the `parameters` of the
-    /// exposure calibration's output); turns Sympson–Hetter control on.
-    #[arg(long)]
-    pub exposure: Option<PathBuf>,
-    /// Content balancing by shadow tests against this blueprint (YAML).
-    #[arg(long)]
-    pub blueprint: Option<PathBuf>,
-    /// Prior mean of θ (the starting point).
-    #[arg(long, default_value_t = 0.0)]
-    pub theta_mean: f64,
-    /// The board's secret key file (from `khaothi package keygen`).
-    #[arg(long)]
-    pub signing_key: PathBuf,
-    #[arg(long)]
-    pub out: PathBuf,
-}
-
-pub(super) fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let rec = ItemRecord::from_json_line(line)
-            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
-        items.push(rec.into_item().map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?.0);
-    }
-    Ok(items)
 }
 
 fn read_form(path: &PathBuf, items: &[Item]) -> anyhow::Result<Form> {
@@ -235,26 +177,4 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(&out)?);
     eprintln!("keep content_key until the start time and keys_key until the end of the event");
     Ok(())
-}
-
-/// Stimuli (shared passages), JSON Lines `{"id","text"}`, by id.
-pub(super) fn read_stimuli(path: Option<&PathBuf>) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut stimuli = BTreeMap::new();
-    if let Some(p) = path {
-        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line)?;
-            if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
-                stimuli.insert(id.to_string(), text.to_string());
-            }
-        }
-    }
-    Ok(stimuli)
-}
-
-pub(super) fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 6];
-    rand::rng().fill_bytes(&mut b);
-    hex::encode(b)
 }

@@ -28,7 +28,10 @@ pub async fn room_candidates(s: &AppState, room_id: &str) -> ApiResult<Vec<candi
 async fn item_counts(s: &AppState, event_id: &str) -> ApiResult<HashMap<String, usize>> {
     if let Some(c) = s.hub.content(event_id) {
         if let Some(t) = c.adaptive() {
-            return Ok(HashMap::from([(khaothi_package::ADAPTIVE_VERSION.to_string(), t.max_items() as usize)]));
+            return Ok(HashMap::from([(
+                khaothi_package::ADAPTIVE_VERSION.to_string(),
+                t.max_items() as usize,
+            )]));
         }
         return Ok(c.content.versions.iter().map(|v| (v.code.clone(), v.items.len())).collect());
     }

@@ -21,7 +21,10 @@ pub struct NewStep {
 }
 
 /// One candidate's steps in order.
-pub async fn of_candidate(db: &impl ConnectionTrait, candidate_id: &str) -> Result<Vec<cat_step::Model>, DbErr> {
+pub async fn of_candidate(
+    db: &impl ConnectionTrait,
+    candidate_id: &str,
+) -> Result<Vec<cat_step::Model>, DbErr> {
     cat_step::Entity::find()
         .filter(cat_step::Column::CandidateId.eq(candidate_id))
         .order_by_asc(cat_step::Column::Step)

@@ -290,7 +290,9 @@ async fn insert_step(txn: &DatabaseTransaction, st: &super::cat_steps::NewStep) 
     };
     cat_step::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([cat_step::Column::CandidateId, cat_step::Column::Step]).do_nothing().to_owned(),
+            OnConflict::columns([cat_step::Column::CandidateId, cat_step::Column::Step])
+                .do_nothing()
+                .to_owned(),
         )
         .exec_without_returning(txn)
         .await?;

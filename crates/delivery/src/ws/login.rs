@@ -126,6 +126,8 @@ pub(super) async fn login(
         Some(t) => {
             let p = adaptive_progress(s, &content, &c, &answers).await?;
             welcome["item_count"] = json!(t.max_items());
+            // No content follows: each question comes in a `next` message.
+            welcome["content_sent"] = json!(false);
             welcome["adaptive"] = json!({"max_items": t.max_items(), "given": p.given.len(),
                 "answered": p.answers.len(), "finished": p.ended});
             Some(p)
@@ -168,7 +170,8 @@ async fn adaptive_progress(
     let mut p = Progress::rebuild(&steps, answers);
     if p.needs_pick() && c.submitted_at.is_none() {
         let rows =
-            crate::adaptive::decide_off_reactor(content.clone(), p.clone(), &c.event_id, &c.id, &c.number).await;
+            crate::adaptive::decide_off_reactor(content.clone(), p.clone(), &c.event_id, &c.id, &c.number)
+                .await;
         if rows.is_empty() {
             return Err(internal(&"the adaptive engine gave no step"));
         }

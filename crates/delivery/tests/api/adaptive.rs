@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use khaothi_cat::{Design, Engine, Pool, Response, State, step_seed};
+use khaothi_cat::{Design, Engine, Pool, Response, State, test_seed};
 use khaothi_domain::Item;
 use khaothi_loadtest::adaptive::{adaptive_package, answer_to, set_up_adaptive_event, simulated_pool};
 use khaothi_loadtest::candidate::CandidateSocket;
@@ -22,9 +22,13 @@ fn engine(items: &[Item], design: &Design) -> Engine {
 
 /// The items the engine gives after `answers` (item, score) for candidate `number`.
 fn expected_pick(e: &Engine, event: &str, number: &str, answers: &[(String, u8)]) -> Option<Vec<String>> {
-    let state =
-        State { responses: answers.iter().map(|(item, score)| Response { item: item.clone(), score: *score }).collect() };
-    match e.next(&state, step_seed(event, number, answers.len() as u32)).unwrap().step {
+    let state = State {
+        responses: answers
+            .iter()
+            .map(|(item, score)| Response { item: item.clone(), score: *score })
+            .collect(),
+    };
+    match e.next(&state, test_seed(event, number)).unwrap().step {
         khaothi_cat::Step::Give { items } => Some(items),
         khaothi_cat::Step::Stop { .. } => None,
     }
@@ -49,7 +53,8 @@ impl Taker<'_> {
             assert_eq!(want, None, "the server ended the test where the engine gives {want:?}");
             return None;
         }
-        let shown: Vec<&str> = next["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+        let shown: Vec<&str> =
+            next["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
         assert_eq!(Some(shown.iter().map(|s| s.to_string()).collect::<Vec<_>>()), want, "{next}");
         assert_eq!(next["items"][0]["number"], json!(self.answers.len() + 1), "{next}");
         Some(shown[0].to_string())
@@ -76,22 +81,37 @@ async fn adaptive_event_end_to_end(b: Backend) {
     let mut design = Design::fixed_length(8);
     design.randomesque = 3;
     let e = engine(&pool_items, &design);
-    let pkg = adaptive_package(&pool_items, "CAT1", "Kiểm tra thích ứng", 45, &design, &app.signer, 9).unwrap();
+    let pkg =
+        adaptive_package(&pool_items, "CAT1", "Kiểm tra thích ứng", 45, &design, &app.signer, 9).unwrap();
     let manifest = khaothi_package::verify_package(&pkg.bytes, &app.signer.public()).unwrap().manifest;
     assert_eq!(manifest.adaptive.as_ref().unwrap().max_items, 8);
 
     // Unlocking an adaptive event needs both keys; a fixed-form event refuses the second.
     let other = adaptive_package(&pool_items, "CAT2", "t", 45, &design, &app.signer, 9).unwrap();
     app.board.post("/api/v1/events", json!({"id": "CAT2", "title": "t"})).await.unwrap();
-    app.board.post_raw("/api/v1/events/CAT2/package", "application/octet-stream", other.bytes.clone()).await.unwrap();
+    app.board
+        .post_raw("/api/v1/events/CAT2/package", "application/octet-stream", other.bytes.clone())
+        .await
+        .unwrap();
     let only = json!({"release_key": other.content_key.to_hex()});
     let refused = app.board.post("/api/v1/events/CAT2/unlock", only).await.unwrap_err();
     assert!(refused.0.contains("keys_release_key_required"), "{}", refused.0);
-    let wrong = json!({"release_key": other.content_key.to_hex(), "keys_release_key": other.content_key.to_hex()});
-    assert!(app.board.post("/api/v1/events/CAT2/unlock", wrong).await.is_err(), "the content key does not open the keys");
+    let wrong =
+        json!({"release_key": other.content_key.to_hex(), "keys_release_key": other.content_key.to_hex()});
+    assert!(
+        app.board.post("/api/v1/events/CAT2/unlock", wrong).await.is_err(),
+        "the content key does not open the keys"
+    );
 
     let list = set_up_adaptive_event(&app.board, "CAT1", &pkg, 2, 2).await.unwrap();
-    let mut strong = Taker { items: &by_id, engine: &e, event: "CAT1", number: list[0].0.clone(), answers: vec![], seq: 0 };
+    let mut strong = Taker {
+        items: &by_id,
+        engine: &e,
+        event: "CAT1",
+        number: list[0].0.clone(),
+        answers: vec![],
+        seq: 0,
+    };
     let mut s = app.socket().await;
     let w = s.login(&strong.number, &list[0].2).await.unwrap();
     assert_eq!(w["adaptive"]["max_items"], 8, "{w}");
@@ -110,14 +130,18 @@ async fn adaptive_event_end_to_end(b: Backend) {
     let next = strong.answer(&mut s, &item, true).await;
     let previous = item.clone();
     item = next["items"][0]["id"].as_str().unwrap().to_string();
-    s.send(json!({"type": "answer", "seq": 102, "item": previous, "value": answer_to(&by_id[&previous], false)}))
-        .await
-        .unwrap();
+    s.send(
+        json!({"type": "answer", "seq": 102, "item": previous, "value": answer_to(&by_id[&previous], false)}),
+    )
+    .await
+    .unwrap();
     assert_error(&s.next(SECS).await.unwrap(), "item_closed");
     // The same answer again (a lost ack) is acknowledged again, and the same question shown.
-    s.send(json!({"type": "answer", "seq": 1, "item": previous, "value": answer_to(&by_id[&previous], true)}))
-        .await
-        .unwrap();
+    s.send(
+        json!({"type": "answer", "seq": 1, "item": previous, "value": answer_to(&by_id[&previous], true)}),
+    )
+    .await
+    .unwrap();
     s.expect("ack", SECS).await.unwrap();
     assert_eq!(s.expect("next", SECS).await.unwrap()["items"][0]["id"], json!(item));
     for _ in 0..2 {
@@ -146,7 +170,14 @@ async fn adaptive_event_end_to_end(b: Backend) {
     s.expect("submitted", SECS).await.unwrap();
 
     // The second candidate answers everything wrong.
-    let mut weak = Taker { items: &by_id, engine: &e, event: "CAT1", number: list[1].0.clone(), answers: vec![], seq: 0 };
+    let mut weak = Taker {
+        items: &by_id,
+        engine: &e,
+        event: "CAT1",
+        number: list[1].0.clone(),
+        answers: vec![],
+        seq: 0,
+    };
     let mut s2 = app.socket().await;
     s2.login(&weak.number, &list[1].2).await.unwrap();
     let mut next = s2.expect("next", SECS).await.unwrap();
@@ -170,7 +201,9 @@ async fn adaptive_event_end_to_end(b: Backend) {
     let key = json!({"release_key": pkg.keys_key.to_hex()});
     app.board.post("/api/v1/events/CAT1/keys", key).await.unwrap();
     let results = app.board.get("/api/v1/events/CAT1/results").await.unwrap();
-    let row = |n: &str| results["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap().clone();
+    let row = |n: &str| {
+        results["candidates"].as_array().unwrap().iter().find(|c| c["number"] == n).unwrap().clone()
+    };
     let (hi, lo) = (row(&strong.number), row(&weak.number));
     for (r, t) in [(&hi, &strong), (&lo, &weak)] {
         assert_eq!(r["items_given"], 8, "{r}");

@@ -17,8 +17,16 @@ async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
     let Some((chromium, chromedriver)) = browser_programs() else { return };
     let server = Server::start();
     let pool = simulated_pool(40, 5);
-    let pkg = adaptive_package(&pool, "BRCAT", "Kiểm tra định kỳ thích ứng", 30, &Design::fixed_length(LENGTH), &server.key, 4)
-        .unwrap();
+    let pkg = adaptive_package(
+        &pool,
+        "BRCAT",
+        "Kiểm tra định kỳ thích ứng",
+        30,
+        &Design::fixed_length(LENGTH),
+        &server.key,
+        4,
+    )
+    .unwrap();
     let list = set_up_adaptive_event(&server.board().await, "BRCAT", &pkg, 1, 2).await.unwrap();
     let (number, _, code) = list[0].clone();
     let mut driver = Driver::start(chromium, chromedriver).await;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use khaothi_cat::{Design, Engine, Pool, Response, State, Step, step_seed};
+use khaothi_cat::{Design, Engine, Pool, Response, State, Step, test_seed};
 use khaothi_domain::Item;
 use khaothi_loadtest::adaptive::{adaptive_package, answer_to, set_up_adaptive_event, simulated_pool};
 use khaothi_loadtest::board::BoardClient;
@@ -21,8 +21,9 @@ const EVENT: &str = "KCAT";
 const LENGTH: u32 = 40;
 
 fn pick(e: &Engine, number: &str, answers: &[(String, u8)]) -> Option<String> {
-    let state = State { responses: answers.iter().map(|(i, s)| Response { item: i.clone(), score: *s }).collect() };
-    match e.next(&state, step_seed(EVENT, number, answers.len() as u32)).unwrap().step {
+    let state =
+        State { responses: answers.iter().map(|(i, s)| Response { item: i.clone(), score: *s }).collect() };
+    match e.next(&state, test_seed(EVENT, number)).unwrap().step {
         Step::Give { items } => Some(items[0].clone()),
         Step::Stop { .. } => None,
     }
@@ -42,7 +43,14 @@ struct Before {
     in_flight: Option<(String, u8)>,
 }
 
-async fn answering(ws: String, n: usize, number: String, code: String, items: HashMap<String, Item>, e: std::sync::Arc<Engine>) -> Before {
+async fn answering(
+    ws: String,
+    n: usize,
+    number: String,
+    code: String,
+    items: HashMap<String, Item>,
+    e: std::sync::Arc<Engine>,
+) -> Before {
     let mut s = CandidateSocket::connect(&ws).await.unwrap();
     let w = s.login(&number, &code).await.unwrap();
     let token = w["resume_token"].as_str().unwrap().to_string();
@@ -78,7 +86,9 @@ async fn kill_minus_nine_continues_the_same_adaptive_test() {
     let pool_items = simulated_pool(150, 11);
     let mut design = Design::fixed_length(LENGTH);
     design.randomesque = 4;
-    let e = std::sync::Arc::new(Engine::new(Pool::from_bank_items(&pool_items).unwrap().0, design.clone()).unwrap());
+    let e = std::sync::Arc::new(
+        Engine::new(Pool::from_bank_items(&pool_items).unwrap().0, design.clone()).unwrap(),
+    );
     let items: HashMap<String, Item> = pool_items.iter().map(|i| (i.id.clone(), i.clone())).collect();
     let pkg = adaptive_package(&pool_items, EVENT, "t", 60, &design, &key, 2).unwrap();
     let board = BoardClient::login(&format!("http://{addr}"), "board", "khaothi-demo").await.unwrap();
@@ -133,7 +143,9 @@ async fn kill_minus_nine_continues_the_same_adaptive_test() {
             assert_eq!(Some(item.clone()), want, "{}: after {} answers", b.number, answers.len());
             let r = right(n, answers.len());
             seq += 1;
-            s.send(json!({"type": "answer", "seq": seq, "item": item, "value": answer_to(&items[&item], r)})).await.unwrap();
+            s.send(json!({"type": "answer", "seq": seq, "item": item, "value": answer_to(&items[&item], r)}))
+                .await
+                .unwrap();
             s.expect("ack", Duration::from_secs(5)).await.unwrap();
             answers.push((item, u8::from(r)));
             next = s.expect("next", Duration::from_secs(5)).await.unwrap();

@@ -17,7 +17,9 @@ fn refusal(p: &Progress, item: &str, value: &Value) -> Option<(&'static str, Str
     if p.answers.contains_key(item) {
         return Some((
             "item_closed",
-            format!("question {item} is answered and the test has moved on: an adaptive test does not go back"),
+            format!(
+                "question {item} is answered and the test has moved on: an adaptive test does not go back"
+            ),
         ));
     }
     if !p.pending().any(|i| i == item) {
@@ -46,7 +48,13 @@ impl Conn {
         self.send(m).await
     }
 
-    pub(super) async fn on_adaptive_answer(&mut self, arrived: Instant, seq: i64, item: String, value: Value) -> Flow {
+    pub(super) async fn on_adaptive_answer(
+        &mut self,
+        arrived: Instant,
+        seq: i64,
+        item: String,
+        value: Value,
+    ) -> Flow {
         let Some(sess) = self.session.as_ref() else { return Flow::Continue };
         let Some(p) = sess.cat.as_ref() else { return Flow::Continue };
         if p.answers.get(&item) == Some(&value) {
@@ -77,8 +85,12 @@ impl Conn {
             rows = decide_off_reactor(sess.content.clone(), next.clone(), event, id, number).await;
             if rows.is_empty() {
                 self.s.live.answer("not_saved");
-                self.error("not_saved", "the next question could not be chosen; send the answer again", Some(seq))
-                    .await;
+                self.error(
+                    "not_saved",
+                    "the next question could not be chosen; send the answer again",
+                    Some(seq),
+                )
+                .await;
                 return Flow::Continue;
             }
             let mut ops = vec![answer];
