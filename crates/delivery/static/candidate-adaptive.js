@@ -137,6 +137,7 @@ export class AdaptiveView {
     const state = $('save-state');
     state.dataset.state = saving ? 'saving' : 'none';
     state.textContent = saving ? t('save.saving') : (isAnswered(this.currentValue()) ? '' : t('cat.choose'));
+    state.hidden = !state.textContent;
     $('progress').textContent = t('cat.progress', { n: this.answered(), max: this.max });
   }
 
