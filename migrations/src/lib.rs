@@ -24,6 +24,7 @@ mod delivery_m0101_seb_event_settings;
 mod delivery_m0110_console_candidate_groups;
 mod delivery_m0111_console_room_layouts;
 mod delivery_m0120_omrin_paper;
+mod delivery_m0140_catdel_adaptive_steps;
 mod delivery_m0150_nodes_cluster;
 mod delivery_m0170_paper_held_sheets;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for DeliveryMigrator {
             Box::new(delivery_m0110_console_candidate_groups::Migration),
             Box::new(delivery_m0111_console_room_layouts::Migration),
             Box::new(delivery_m0120_omrin_paper::Migration),
+            Box::new(delivery_m0140_catdel_adaptive_steps::Migration),
             Box::new(delivery_m0150_nodes_cluster::Migration),
             Box::new(delivery_m0170_paper_held_sheets::Migration),
         ]

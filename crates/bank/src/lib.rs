@@ -116,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(cat::get_simulation))
         .routes(routes!(calibration::item_calibrations))
         .routes(routes!(packages::list, packages::build))
+        .routes(routes!(packages_adaptive::build_adaptive))
         .routes(routes!(packages::download))
         .routes(routes!(packages::board_key))
         .routes(routes!(results::list_sites, results::register_site))

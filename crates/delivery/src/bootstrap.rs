@@ -101,7 +101,8 @@ fn open_stored(s: &AppState, e: &crate::store::entity::event::Model) -> Result<E
     let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
     if let Some(k) = &e.keys_key {
         let kk = ReleaseKey::parse(k).map_err(|err| err.to_string())?;
-        *ec.keys.write().expect("keys lock") = Some(sealed.open_keys(&kk).map_err(|err| err.to_string())?);
+        ec.set_keys(sealed.open_keys(&kk).map_err(|err| err.to_string())?)
+            .map_err(|err| format!("event {}: {err}", e.id))?;
     }
     Ok(ec)
 }
@@ -118,8 +119,10 @@ pub async fn reopen_event(s: &AppState, id: &str) -> Result<(), String> {
         Some(c) => {
             let fresh = open_stored(s, &e)?;
             let keys = fresh.keys.write().expect("keys lock").take();
-            *c.keys.write().expect("keys lock") = keys;
-            Ok(())
+            match keys {
+                Some(keys) => c.set_keys(keys),
+                None => Ok(()),
+            }
         }
         None => {
             s.hub.set_content(id, Arc::new(open_stored(s, &e)?));

@@ -3,6 +3,7 @@
 //! log. `Application::build` binds first, so tests start it on port 0.
 
 pub mod access;
+pub mod adaptive;
 pub mod bootstrap;
 pub mod chain;
 pub mod cluster;

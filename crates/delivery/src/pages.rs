@@ -45,6 +45,7 @@ pub static ASSETS: &[(&str, &[u8])] = assets!(
     "content-cache.js",
     "seb-proof.js",
     "candidate-view.js",
+    "candidate-adaptive.js",
     "proctor.html",
     "proctor.css",
     "proctor.js",

@@ -35,6 +35,18 @@ struct Row {
     sheet: Option<ScoreSheet>,
     ability: Option<AbilityEstimate>,
     answers: BTreeMap<String, SavedAnswer>,
+    /// An adaptive test's outcome (crate::adaptive): the engine's θ, SE and 10-point score.
+    cat: Option<AdaptiveResult>,
+}
+
+/// What an adaptive test's result adds: its ability estimate from the engine (EAP with the
+/// design's prior over the items given) and the pool's θ → 10-point conversion (docs/cat.md).
+struct AdaptiveResult {
+    theta: f64,
+    se: f64,
+    items_given: usize,
+    /// Hundredths of a point.
+    score10: u32,
 }
 
 /// An event whose keys are released, scored.
@@ -74,39 +86,87 @@ async fn scored(s: &AppState, event_id: &str) -> ApiResult<Scored> {
         store::rooms::of_event(&s.db.read, event_id).await?.into_iter().map(|r| (r.id, r.name)).collect();
     let cands = store::candidates::of_event(&s.db.read, event_id).await?;
     let mut answers = store::event_answers(&s.db.read, event_id).await?;
+    let mut steps = match content.adaptive() {
+        Some(_) => store::cat_steps::of_event(&s.db.read, event_id).await?,
+        None => BTreeMap::new(),
+    };
     let sections: BTreeSet<u32> =
         content.content.versions.iter().flat_map(|v| v.items.iter().map(|i| i.section)).collect();
     let mut rows = Vec::with_capacity(cands.len());
     for c in cands {
         let answers = answers.remove(&c.id).unwrap_or_default();
+        let progress = content
+            .adaptive()
+            .map(|_| crate::adaptive::Progress::rebuild(&steps.remove(&c.id).unwrap_or_default(), &answers));
         let sheet = match c.started_at {
             None => None,
-            Some(_) => Some(sheet_of(&content, &keys, &c, &answers)?),
+            Some(_) => Some(sheet_of(&content, &keys, &c, &answers, progress.as_ref())?),
         };
         let ability = sheet.as_ref().and_then(|sh| ability_eap(&keys, &sh.items));
+        let cat = match (content.adaptive(), &progress, c.started_at) {
+            (Some(t), Some(p), Some(_)) => Some(adaptive_result(t, p).map_err(|e| {
+                ApiError::Internal(format!("candidate {}: adaptive estimate: {e}", c.number))
+            })?),
+            _ => None,
+        };
         let room = rooms.get(&c.room_id).cloned().unwrap_or_default();
-        rows.push(Row { c, room, sheet, ability, answers });
+        rows.push(Row { c, room, sheet, ability, answers, cat });
     }
     Ok(Scored { event, content, keys, sections: sections.into_iter().collect(), rows })
 }
 
+fn adaptive_result(
+    t: &crate::adaptive::AdaptiveTest,
+    p: &crate::adaptive::Progress,
+) -> Result<AdaptiveResult, String> {
+    let (est, score10) = t.result(p)?;
+    Ok(AdaptiveResult {
+        theta: est.theta,
+        se: est.se,
+        items_given: p.given.len(),
+        score10: (score10 * 100.0).round().clamp(0.0, 1000.0) as u32,
+    })
+}
+
+/// The candidate's score sheet: over their version's items, or for an adaptive test over the
+/// items given, in the order given (its "version" is the pool).
 fn sheet_of(
     content: &EventContent,
     keys: &PackageKeys,
     c: &candidate::Model,
     answers: &BTreeMap<String, SavedAnswer>,
+    adaptive: Option<&crate::adaptive::Progress>,
 ) -> ApiResult<ScoreSheet> {
     let broken = |what: String| ApiError::Internal(format!("candidate {}: {what}", c.number));
     let version = content
         .content
         .version(&c.version_code)
         .ok_or_else(|| broken(format!("version {} is not in the package", c.version_code)))?;
+    let given;
+    let version = match adaptive {
+        Some(p) => {
+            given = given_items(version, p);
+            &given
+        }
+        None => version,
+    };
     let version_keys = keys
         .versions
         .get(&c.version_code)
         .ok_or_else(|| broken(format!("no keys for {}", c.version_code)))?;
     let values = answers.iter().map(|(k, a)| (k.clone(), a.value.clone())).collect();
     score_version(&content.subject, version, version_keys, &values).map_err(|e| broken(e.to_string()))
+}
+
+/// An adaptive test's items given, in the order given, as a version of their own.
+fn given_items(pool: &VersionContent, p: &crate::adaptive::Progress) -> VersionContent {
+    let by_id: HashMap<&str, &khaothi_package::ContentItem> =
+        pool.items.iter().map(|i| (i.rendered.id.as_str(), i)).collect();
+    VersionContent {
+        code: pool.code.clone(),
+        form_id: pool.form_id.clone(),
+        items: p.given.iter().filter_map(|id| by_id.get(id.as_str()).map(|i| (*i).clone())).collect(),
+    }
 }
 
 /// θ and SE rounded to 4 decimals: more would be noise, and the text stays stable.
@@ -146,9 +206,14 @@ pub struct CandidateResult {
     pub score10: Option<f64>,
     /// The same as the certificate writes it (`8,25`).
     pub score10_text: Option<String>,
+    /// EAP θ and its posterior SD; for an adaptive test, the engine's (with the design's prior).
     pub theta_eap: Option<f64>,
     pub se: Option<f64>,
     pub answered: usize,
+    /// An adaptive test only: the items given. Its `score10` is then the documented θ → 10-point
+    /// conversion (docs/cat.md), and `total`/`max` are points on the items given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items_given: Option<usize>,
     /// Grouping variables from the candidate CSV (`school`, `district`, `region`, `sex`; only
     /// those given; absent when none), for DIF and đối sánh (crate::grouping).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -163,10 +228,21 @@ pub struct SectionResult {
     pub max: u32,
 }
 
+/// θ and SE of a row: the adaptive engine's, else the EAP over the calibrated items.
+fn theta_se(row: &Row) -> (Option<f64>, Option<f64>) {
+    match &row.cat {
+        Some(cat) => (Some(cat.theta), Some(cat.se)),
+        None => (row.ability.as_ref().and_then(|a| a.theta), row.ability.as_ref().and_then(|a| a.se)),
+    }
+}
+
 fn candidate_result(row: &Row, sections: &[u32]) -> CandidateResult {
     let c = &row.c;
     let sheet = row.sheet.as_ref();
-    let score10 = sheet.and_then(ScoreSheet::score10);
+    let score10 = match &row.cat {
+        Some(cat) => Some(cat.score10),
+        None => sheet.and_then(ScoreSheet::score10),
+    };
     let section_results = |sh: &ScoreSheet| {
         sections
             .iter()
@@ -195,9 +271,10 @@ fn candidate_result(row: &Row, sections: &[u32]) -> CandidateResult {
         max: sheet.map(|sh| sh.max),
         score10: score10.map(|h| f64::from(h) / 100.0),
         score10_text: score10.map(format_score10),
-        theta_eap: row.ability.as_ref().and_then(|a| a.theta).map(round4),
-        se: row.ability.as_ref().and_then(|a| a.se).map(round4),
+        theta_eap: theta_se(row).0.map(round4),
+        se: theta_se(row).1.map(round4),
         answered: sheet.map_or(0, ScoreSheet::answered),
+        items_given: row.cat.as_ref().map(|cat| cat.items_given),
         groups: crate::grouping::parse(c.groups.as_deref()),
     }
 }
@@ -240,6 +317,11 @@ pub async fn results_csv(s: &AppState, event: &str) -> Result<String, ApiError> 
     header.extend(sc.sections.iter().map(|&n| format!("section_{}", section_label(n))));
     header
         .extend(["total", "max", "score10", "score10_text", "theta_eap", "se", "answered"].map(String::from));
+    // An adaptive event's results add the items each candidate was given (crate::adaptive).
+    let adaptive = sc.content.is_adaptive();
+    if adaptive {
+        header.push("items_given".into());
+    }
     // The grouping columns appear when the candidate list gave any (crate::grouping).
     let grouped = sc.rows.iter().any(|r| r.c.groups.is_some());
     if grouped {
@@ -261,16 +343,23 @@ pub async fn results_csv(s: &AppState, event: &str) -> Result<String, ApiError> 
         row.extend(sc.sections.iter().map(|&n| {
             opt(sheet.and_then(|sh| sh.sections.iter().find(|x| x.section == n)).map(|x| x.points))
         }));
-        let score10 = sheet.and_then(ScoreSheet::score10);
+        let score10 = match &r.cat {
+            Some(cat) => Some(cat.score10),
+            None => sheet.and_then(ScoreSheet::score10),
+        };
+        let (theta, se) = theta_se(r);
         row.extend([
             opt(sheet.map(|sh| sh.total)),
             opt(sheet.map(|sh| sh.max)),
             opt(score10.map(|h| format!("{}.{:02}", h / 100, h % 100))),
             opt(score10.map(format_score10)),
-            opt(r.ability.as_ref().and_then(|a| a.theta).map(|t| format!("{t:.4}"))),
-            opt(r.ability.as_ref().and_then(|a| a.se).map(|t| format!("{t:.4}"))),
+            opt(theta.map(|t| format!("{t:.4}"))),
+            opt(se.map(|t| format!("{t:.4}"))),
             sheet.map_or(0, ScoreSheet::answered).to_string(),
         ]);
+        if adaptive {
+            row.push(opt(r.cat.as_ref().map(|cat| cat.items_given)));
+        }
         if grouped {
             row.extend(crate::grouping::row(c.groups.as_deref()));
         }
@@ -378,7 +467,11 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
         let version = sc.version(&r.c.version_code).ok_or_else(|| {
             ApiError::Internal(format!("candidate {}: version {} is missing", r.c.number, r.c.version_code))
         })?;
-        for (position, (item, score)) in version.items.iter().zip(&sheet.items).enumerate() {
+        // The sheet's items in its order: the version's, or an adaptive test's items as given.
+        let by_id: HashMap<&str, &khaothi_package::ContentItem> =
+            version.items.iter().map(|i| (i.rendered.id.as_str(), i)).collect();
+        let items = sheet.items.iter().filter_map(|sc| by_id.get(sc.item.as_str()).map(|i| (*i, sc)));
+        for (position, (item, score)) in items.enumerate() {
             let id = &item.rendered.id;
             let column = sc.keys.item(id).map_or_else(|| id.clone(), |b| b.column());
             let saved = r.answers.get(id);

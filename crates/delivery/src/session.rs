@@ -324,6 +324,11 @@ fn score_of(
     answers: &BTreeMap<String, store::SavedAnswer>,
 ) -> Option<khaothi_package::ScoreSheet> {
     let content = s.hub.content(&c.event_id)?;
+    // An adaptive test is scored by its ability estimate, in the results (crate::results); its
+    // keys are on site from the start, which is no opt-in to scores at submit.
+    if content.is_adaptive() {
+        return None;
+    }
     let keys = content.keys.read().expect("keys lock");
     let version_keys = keys.as_ref()?.versions.get(&c.version_code)?;
     let version = content.content.version(&c.version_code)?;

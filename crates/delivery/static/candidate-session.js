@@ -58,6 +58,8 @@ export class ExamSession {
     /** Compressed content frames still to come: {left, chunks}. */
     this.deflated = null;
     this.info = null;
+    /** An adaptive test's `welcome.adaptive` ({max_items, given, answered, finished}), else null. */
+    this.adaptive = null;
     this.values = new Map();
     this.pending = new Map();
     this.refused = new Map();
@@ -279,6 +281,9 @@ export class ExamSession {
       case 'stimulus':
         this.stimuli[m.id] = m.html;
         return undefined;
+      case 'next':
+        // An adaptive test's question(s) to answer now, or its end (docs/protocol.md).
+        return this.ui.onNext?.(m);
       case 'ack':
         return this.onAck(m);
       case 'heartbeat': {
@@ -345,6 +350,15 @@ export class ExamSession {
     }
     this.paused = Boolean(m.paused);
     this.clock.set(m.remaining_ms, { frozen: this.paused });
+    this.adaptive = m.adaptive || null;
+    if (this.adaptive) {
+      // No content follows: the server sends each question in a `next` message.
+      this.ui.onWelcome(m);
+      if (this.paused) this.ui.onPaused(m.pause_reason || '');
+      this.flush();
+      if (this.submitRequested) this.trySubmit();
+      return;
+    }
     this.itemCount = m.item_count ?? (m.items || []).length;
     const kept = m.content_sent === false && this.itemsReady && this.contentHash === m.content_hash;
     if (!kept) this.items = Array.isArray(m.items) ? m.items.slice() : new Array(this.itemCount);
@@ -585,4 +599,5 @@ export function isAnswered(v) {
 
 // UI callbacks: onLoginError(code, message), onWelcome(m), onLoading(have, total), onItems(),
 // onAnswerState(item), onDisconnected(attempt), onPaused(reason), onResumed(), onTime(),
-// onFinal(result), onSuperseded(), onSubmitState(state, message), onNotice(code, message).
+// onFinal(result), onSuperseded(), onSubmitState(state, message), onNotice(code, message),
+// onNext(m) (adaptive tests).

@@ -5,10 +5,11 @@ import { apply, onLangChange, t, wireCommonButtons } from './i18n.js';
 import { formatDuration } from './clock.js';
 import { ExamSession, isAnswered } from './candidate-session.js';
 import { buildNav, layout, partLabel, renderQuestion, showSaveState, updateNav } from './candidate-view.js';
+import { AdaptiveView } from './candidate-adaptive.js';
 
 const $ = (id) => document.getElementById(id);
 const els = { title: $('q-title'), kind: $('q-kind'), stimulus: $('q-stimulus'), stem: $('q-stem'), answer: $('q-answer') };
-const VIEWS = ['view-login', 'view-loading', 'view-test', 'view-final', 'view-superseded'];
+const VIEWS = ['view-login', 'view-loading', 'view-cat-intro', 'view-test', 'view-final', 'view-superseded'];
 
 let questions = [];
 let itemKey = '';
@@ -21,7 +22,7 @@ let wasFullscreen = false;
 
 function show(view) {
   for (const v of VIEWS) $(v).hidden = v !== view;
-  const inTest = view === 'view-test';
+  const inTest = view === 'view-test' || view === 'view-cat-intro';
   $('clock-box').hidden = !(inTest || view === 'view-loading') || session.clock.remaining() === null;
   $('conn').hidden = !inTest;
 }
@@ -62,9 +63,18 @@ const ui = {
     $('exam-title').textContent = m.event.title || m.event.id;
     $('who').textContent = t('candidate.who', { name: m.candidate.full_name, number: m.candidate.number, seat: m.candidate.seat });
     $('clock-box').hidden = false;
+    if (m.adaptive) {
+      adaptive.onWelcome(m);
+      tickClock();
+      askFullscreen();
+      return;
+    }
     if (!questions.length) show('view-loading');
     refreshAll();
     tickClock();
+  },
+  onNext(m) {
+    adaptive.onNext(m);
   },
   onLoading(have, total) {
     if (!questions.length) $('loading-text').textContent = t('loading', { n: have, total });
@@ -89,6 +99,7 @@ const ui = {
     askFullscreen();
   },
   onAnswerState(item) {
+    if (session.adaptive) return adaptive.onAnswerState(item);
     const q = questions[current];
     if (q && q.item.id === item) control?.show(session.values.get(item));
     refreshAll();
@@ -151,6 +162,7 @@ const ui = {
 };
 
 const session = new ExamSession(ui);
+const adaptive = new AdaptiveView({ $, els, show, notice }, session);
 
 function showFinal(result) {
   const titles = { submitted: 'final.submitted', time_over: 'final.time_over', terminated: 'final.terminated', already: 'final.submitted' };
@@ -231,6 +243,14 @@ function tickClock() {
 }
 
 function openSubmit() {
+  if (session.adaptive && !session.final) {
+    $('submit-summary').replaceChildren(adaptive.summary());
+    $('submit-status').textContent = '';
+    $('submit-confirm').disabled = false;
+    $('dlg-submit').showModal();
+    $('submit-cancel').focus();
+    return;
+  }
   if (!questions.length || session.final) return;
   const box = $('submit-summary');
   box.replaceChildren();
@@ -267,13 +287,18 @@ function openSubmit() {
 
 function openHelp() {
   const ul = $('help-keys');
-  ul.replaceChildren(...t('help.keys').split('|').map((line) => { const li = document.createElement('li'); li.textContent = line; return li; }));
+  ul.replaceChildren(...t(session.adaptive ? 'cat.help.keys' : 'help.keys').split('|').map((line) => { const li = document.createElement('li'); li.textContent = line; return li; }));
   $('dlg-help').showModal();
 }
 
 function onKey(e) {
   if ($('view-test').hidden || session.paused || session.final) return;
   if ($('dlg-submit').open || $('dlg-help').open) return;
+  if (session.adaptive) {
+    if (e.key === '?' && !(e.target instanceof HTMLInputElement)) openHelp();
+    else adaptive.onKey(e);
+    return;
+  }
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const inInput = e.target instanceof HTMLInputElement;
   if (inInput) {
@@ -339,6 +364,9 @@ function wire() {
     enterFullscreen();
     session.login(number, code, event || undefined);
   });
+  $('btn-cat-start').addEventListener('click', () => { enterFullscreen(); adaptive.start(); });
+  $('btn-confirm').addEventListener('click', () => adaptive.confirm());
+  $('btn-cat-submit').addEventListener('click', openSubmit);
   $('btn-prev').addEventListener('click', () => go(current - 1));
   $('btn-next').addEventListener('click', () => go(current + 1));
   $('btn-flag').addEventListener('click', toggleFlag);
@@ -376,6 +404,7 @@ function wire() {
   document.addEventListener('paste', (e) => reportIntegrity('paste', `${(e.clipboardData?.getData('text') || '').length} characters`));
   document.addEventListener('copy', () => reportIntegrity('copy', ''));
   onLangChange(() => {
+    if (session.adaptive && !session.final && adaptive.started) adaptive.render();
     if (questions.length) {
       const q = questions[current];
       buildNav($('nav-grid'), questions, go);

@@ -1,5 +1,8 @@
 //! The delivery server as a separate process: kill -9 in the middle of an exam and restart
-//! (SQLite), and a small run of the load-test swarm.
+//! (SQLite), the same for an adaptive event ([`adaptive`]), and a small run of the load-test swarm.
+
+#[path = "process/adaptive.rs"]
+mod adaptive;
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};

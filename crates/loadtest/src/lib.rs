@@ -4,6 +4,7 @@
 //!
 //! - [`board`]: the board's HTTP client ([`BoardClient`]) and the event set-up over the API;
 //! - [`candidate`]: a candidate's websocket ([`CandidateSocket`]), recording what it was sent;
+//! - [`adaptive`]: adaptive events (a simulated pool, its package, `khaothi loadtest --adaptive`);
 //! - [`demo`]: the demo package and event (`khaothi demo`, the load test, delivery's tests);
 //! - [`swarm`]: `khaothi loadtest`, many candidates answering at once, every ack checked against
 //!   the results; [`worker`] one process's share of the candidates, [`processes`] the swarm as
@@ -12,6 +13,7 @@
 //! The demo set-up lives here rather than in the CLI because the load test and delivery's tests
 //! build its package too, and it speaks to the server only through [`BoardClient`].
 
+pub mod adaptive;
 pub mod board;
 pub mod candidate;
 pub mod demo;

@@ -9,8 +9,8 @@ use khaothi_render::{RenderOptions, render_item, render_markdown};
 
 use crate::seal::{BuiltPackage, Manifest, VersionSummary, seal};
 use crate::{
-    BankItem, BoardSigningKey, ContentItem, FORMAT, MediaFile, PackageContent, PackageError, PackageKeys,
-    VersionContent, item_model,
+    AdaptiveContent, AdaptiveSummary, BankItem, BoardSigningKey, ContentItem, FORMAT, MediaFile,
+    PackageContent, PackageError, PackageKeys, VersionContent, item_model,
 };
 
 /// Everything a package is made of. Items are the pinned versions the forms name.
@@ -39,6 +39,17 @@ pub fn build_package(
     signer: &BoardSigningKey,
     rng: &mut impl rand::RngCore,
 ) -> Result<BuiltPackage, PackageError> {
+    build_sealed(input, None, signer, rng)
+}
+
+/// [`build_package`], with an adaptive test's pool and design when `adaptive` is given
+/// ([`crate::adaptive`]).
+pub(crate) fn build_sealed(
+    input: &PackageInput<'_>,
+    adaptive: Option<(AdaptiveContent, AdaptiveSummary)>,
+    signer: &BoardSigningKey,
+    rng: &mut impl rand::RngCore,
+) -> Result<BuiltPackage, PackageError> {
     if input.versions.is_empty() {
         return Err(PackageError::Invalid("a package needs at least one version".into()));
     }
@@ -47,8 +58,9 @@ pub fn build_package(
     }
     let items: HashMap<&str, &Item> = input.items.iter().map(|i| (i.id.as_str(), i)).collect();
     let forms: HashMap<&str, &Form> = input.forms.iter().map(|f| (f.id.as_str(), f)).collect();
+    let (adaptive, summary) = adaptive.unzip();
     let mut content =
-        PackageContent { versions: Vec::new(), stimuli: BTreeMap::new(), media: BTreeMap::new() };
+        PackageContent { versions: Vec::new(), stimuli: BTreeMap::new(), media: BTreeMap::new(), adaptive };
     let mut keys =
         PackageKeys { versions: BTreeMap::new(), orders: BTreeMap::new(), items: bank_items(input, &items)? };
     let mut summaries = Vec::new();
@@ -87,6 +99,7 @@ pub fn build_package(
         created_at: input.created_at.clone(),
         versions: summaries,
         signer: signer.public().fingerprint(),
+        adaptive: summary,
     };
     content.media = media_used(&content, input.media)?;
     seal(manifest, &content, &keys, signer, rng)
@@ -194,7 +207,7 @@ fn checked_key(
 
 /// The item's key in the bank's own option order; `None` for a kind delivery does not score
 /// (`multiple_response`).
-fn bank_key(item: &Item) -> Option<VersionKey> {
+pub(crate) fn bank_key(item: &Item) -> Option<VersionKey> {
     Some(match &item.body {
         ItemBody::SingleChoice { key, .. } => VersionKey::SingleChoice(*key),
         ItemBody::TrueFalseGroup { keys, .. } => VersionKey::TrueFalseGroup(keys.clone()),

@@ -11,6 +11,7 @@
 //! Pure: no I/O, randomness comes from the caller's RNG.
 
 mod ability;
+mod adaptive;
 mod build;
 mod code;
 mod keys;
@@ -19,6 +20,7 @@ mod score;
 mod seal;
 
 pub use ability::{ability_eap, item_model};
+pub use adaptive::{ADAPTIVE_FORM, ADAPTIVE_VERSION, AdaptiveInput, build_adaptive_package};
 pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
 pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
@@ -56,6 +58,9 @@ pub struct PackageContent {
     /// delivery server serves them at that path once the content is unlocked.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub media: BTreeMap<String, MediaFile>,
+    /// An adaptive test's pool and design (issue 20; [`adaptive`]); absent for fixed forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveContent>,
 }
 
 /// One image carried in a package.
@@ -161,6 +166,25 @@ impl BankItem {
             None => self.id.clone(),
         }
     }
+}
+
+/// What the content section adds for an adaptive test: the engine's pool (parameters, content
+/// attributes, exposure parameters) and design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptiveContent {
+    pub pool: khaothi_cat::Pool,
+    pub design: khaothi_cat::Design,
+}
+
+/// What the manifest says of an adaptive package before anything is opened: a delivery server
+/// knows from it that the keys must be released with the content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveSummary {
+    /// Items in the pool.
+    pub pool_items: usize,
+    /// The most items a candidate is given.
+    pub max_items: u32,
 }
 
 #[derive(Debug, thiserror::Error)]

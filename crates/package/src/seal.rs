@@ -28,6 +28,9 @@ pub struct Manifest {
     pub versions: Vec<VersionSummary>,
     /// Fingerprint of the signer's public key, for messages only; never trusted for verification.
     pub signer: String,
+    /// Present for an adaptive test (issue 20): its keys are released with its content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<crate::AdaptiveSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -23,6 +23,7 @@ pub mod items;
 pub mod media;
 pub mod org_settings;
 pub mod packages;
+pub mod packages_adaptive;
 pub mod results;
 pub mod review;
 pub mod stimuli;

@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 
-const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
+pub(super) const BOARD: &[Role] = &[Role::Admin, Role::ExamBoard];
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -130,7 +130,7 @@ pub async fn build(
 /// The request's event id, trimmed, when it can name an event; and at least one form.
 fn checked_event_id(req: &NewPackage) -> ApiResult<&str> {
     let event = req.event_id.trim();
-    if event.is_empty() || event.len() > 64 || event.chars().any(|c| c.is_control() || c == '/') {
+    if !valid_event_id(event) {
         return Err(ApiError::bad_request(
             "invalid_event_id",
             "event_id must be 1–64 characters without '/' or control characters",
@@ -140,6 +140,11 @@ fn checked_event_id(req: &NewPackage) -> ApiResult<&str> {
         return Err(ApiError::bad_request("no_forms", "forms must name at least one frozen form"));
     }
     Ok(event)
+}
+
+/// Whether `event` can name an event: 1–64 characters without '/' or control characters.
+pub(super) fn valid_event_id(event: &str) -> bool {
+    !(event.is_empty() || event.len() > 64 || event.chars().any(|c| c.is_control() || c == '/'))
 }
 
 /// The forms a package is built from, all frozen and of one subject, with every version.
@@ -212,12 +217,12 @@ fn keep_versions(versions: &mut Vec<Version>, wanted: &[String]) -> ApiResult<()
 
 /// What a package says about itself, beside its content.
 #[derive(Clone)]
-struct PackageHeader {
-    package_id: String,
-    event_id: String,
-    title: String,
-    subject: String,
-    duration_minutes: u32,
+pub(super) struct PackageHeader {
+    pub(super) package_id: String,
+    pub(super) event_id: String,
+    pub(super) title: String,
+    pub(super) subject: String,
+    pub(super) duration_minutes: u32,
 }
 
 /// Everything a package carries: the pinned items, their passages and images, forms and versions.
@@ -255,7 +260,7 @@ async fn seal(state: &AppState, header: PackageHeader, content: PackageContent) 
 
 /// Stores the built package (file and manifest, never the release keys) and audits the build;
 /// returns the manifest as the response shows it.
-async fn record_built(
+pub(super) async fn record_built(
     state: &AppState,
     user: &CurrentUser,
     header: &PackageHeader,
@@ -332,7 +337,7 @@ async fn pinned_items(
 
 /// The bank images (`/api/v1/media/<id>`) the items and passages show, to travel in the package:
 /// the delivery server has no other way to them.
-async fn shown_media(
+pub(super) async fn shown_media(
     state: &AppState,
     org: &str,
     items: &[Item],

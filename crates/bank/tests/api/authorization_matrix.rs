@@ -94,6 +94,7 @@ POST   /api/v1/items/{id}/retire                                        401     
 POST   /api/v1/items/{id}/submit                                        401      4xx      403      403      4xx      404
 POST   /api/v1/media                                                    401      4xx      403      403      4xx      -
 POST   /api/v1/packages                                                 401      403      403      404      404      -
+POST   /api/v1/packages/adaptive                                        401      403      403      404      404      -
 POST   /api/v1/results                                                  401      403      403      4xx      4xx      -
 POST   /api/v1/sites                                                    401      403      403      4xx      4xx      -
 POST   /api/v1/stimuli                                                  401      ok       403      403      ok       -
@@ -160,6 +161,7 @@ fn body(route: &Route, item: &str) -> Value {
             json!({"id": "ST-MX", "subject": "toan", "title": "Đoạn", "text": "Văn bản."})
         }
         ("POST", "/api/v1/packages") => json!({"event_id": "MX", "title": "MX", "forms": ["nothing"]}),
+        ("POST", "/api/v1/packages/adaptive") => json!({"event_id": "MX", "items": ["nothing"], "length": 5}),
         ("POST", "/api/v1/certificates/revocations") => json!({"certificate": "KT1:MX"}),
         ("POST", "/api/v1/cat/simulate") => json!({"subject": "mx_none", "persons": 1, "length": 1}),
         _ => json!({}),

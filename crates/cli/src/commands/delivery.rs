@@ -115,6 +115,10 @@ pub struct KeyArgs {
     /// Release key: 64 hex digits or the typed code `XXXXX-XXXXX-…`.
     #[arg(long, env = "KHAOTHI_RELEASE_KEY")]
     pub key: String,
+    /// `unlock` of an adaptive event only (and required there): the keys section's release key,
+    /// opened with the content because every answer is scored at once.
+    #[arg(long, env = "KHAOTHI_KEYS_RELEASE_KEY")]
+    pub keys_key: Option<String>,
     #[arg(long, default_value = "board")]
     pub user: String,
     #[arg(long, env = "KHAOTHI_PASSWORD")]
@@ -202,9 +206,11 @@ fn verify_chains(config: DeliveryConfig) -> anyhow::Result<()> {
 fn call(k: KeyArgs, what: &str) -> anyhow::Result<()> {
     crate::runtime()?.block_on(async move {
         let board = BoardClient::login(&k.url, &k.user, &k.password).await?;
-        let v = board
-            .post(&format!("/api/v1/events/{}/{what}", k.event), serde_json::json!({"release_key": k.key}))
-            .await?;
+        let mut body = serde_json::json!({"release_key": k.key});
+        if let Some(kk) = &k.keys_key {
+            body["keys_release_key"] = serde_json::json!(kk);
+        }
+        let v = board.post(&format!("/api/v1/events/{}/{what}", k.event), body).await?;
         println!("{}", serde_json::to_string_pretty(&v)?);
         Ok(())
     })

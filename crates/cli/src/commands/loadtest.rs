@@ -56,6 +56,23 @@ pub struct Args {
     /// once and resumes (the report's `storm_back_ms`, `storm_bytes_mean`).
     #[arg(long)]
     pub storm_at: Option<f64>,
+    /// An adaptive event instead (issue 20): a simulated calibrated pool of --pool-items items,
+    /// each candidate answering the question shown; reports ack-plus-next-item latency.
+    #[arg(long)]
+    pub adaptive: bool,
+    /// --adaptive: items in the simulated pool.
+    #[arg(long, default_value_t = 1000)]
+    pub pool_items: usize,
+    /// --adaptive: test length (items).
+    #[arg(long, default_value_t = 30)]
+    pub length: u32,
+    /// --adaptive: randomesque-k (1 = always the most informative item).
+    #[arg(long, default_value_t = 5)]
+    pub randomesque: u32,
+    /// --adaptive: content balancing by shadow tests (a blueprint over the pool's topics and
+    /// levels; a MILP at every step).
+    #[arg(long)]
+    pub shadow_tests: bool,
     /// Internal: run one worker process of a `--processes` swarm from its spec file.
     #[arg(long, hide = true)]
     pub worker: Option<PathBuf>,
@@ -66,6 +83,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let line = crate::runtime()?.block_on(worker_main(spec)).map_err(anyhow::Error::msg)?;
         println!("{line}");
         return Ok(());
+    }
+    if args.adaptive {
+        return adaptive(&args);
     }
     let text =
         std::fs::read_to_string(&args.items).with_context(|| format!("reading {}", args.items.display()))?;
@@ -100,6 +120,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         storm_at: args.storm_at.map(Duration::from_secs_f64),
     };
     let report = crate::runtime()?.block_on(run_swarm(opts)).map_err(anyhow::Error::msg)?;
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}
+
+/// `khaothi loadtest --adaptive`: its own server, a simulated pool, MFI + randomesque (and shadow
+/// tests when asked); the last line is the JSON report.
+fn adaptive(args: &Args) -> anyhow::Result<()> {
+    use khaothi_loadtest::adaptive::{AdaptiveLoadOptions, run_adaptive, simulated_blueprint};
+    anyhow::ensure!(args.url.is_none(), "--adaptive starts its own server; --url is not supported with it");
+    let mut design = khaothi_cat::Design::fixed_length(args.length);
+    design.randomesque = args.randomesque;
+    if args.shadow_tests {
+        design.blueprint = Some(simulated_blueprint(args.length).map_err(anyhow::Error::msg)?);
+    }
+    let opts = AdaptiveLoadOptions {
+        candidates: args.candidates,
+        duration: Duration::from_secs(args.duration),
+        answer_interval: Duration::from_secs_f64(args.answer_interval),
+        pool_items: args.pool_items,
+        design,
+        login_concurrency: args.login_concurrency,
+    };
+    let report = crate::runtime()?.block_on(run_adaptive(opts)).map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }

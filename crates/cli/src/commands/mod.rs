@@ -18,5 +18,7 @@ pub mod loadtest;
 pub mod migrate;
 pub mod omr;
 pub mod package;
+pub mod package_adaptive;
+pub mod package_input;
 pub mod score;
 pub mod simulate;

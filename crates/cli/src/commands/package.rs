@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use khaothi_domain::form::{Form, FormItem, Version};
-use khaothi_domain::{Item, ItemKind, ItemRecord};
+use khaothi_domain::{Item, ItemKind};
 use khaothi_package::{BoardPublicKey, BoardSigningKey, PackageInput, build_package, verify_package};
+
+use super::package_input::{read_items, read_stimuli, uuid_like};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -26,6 +28,10 @@ pub enum PackageCommand {
     /// Build a signed, encrypted package for an exam event. Prints the manifest and the two
     /// release keys (hex and typed code) as JSON; keep them secret until release.
     Build(BuildArgs),
+    /// Build an adaptive package (issue 20): the pool (every item with IRT parameters; the others
+    /// are left out with a warning naming them) and the CAT design, sealed and signed. Prints the
+    /// manifest and both release keys: an adaptive event's keys are released with its content.
+    Adaptive(super::package_adaptive::AdaptiveArgs),
     /// Check a package's signature against the board public key and print its manifest.
     Verify {
         #[arg(long)]
@@ -69,17 +75,6 @@ pub struct BuildArgs {
     pub out: PathBuf,
 }
 
-fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let rec = ItemRecord::from_json_line(line)
-            .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
-        items.push(rec.into_item().map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?.0);
-    }
-    Ok(items)
-}
-
 fn read_form(path: &PathBuf, items: &[Item]) -> anyhow::Result<Form> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     if let Ok(f) = serde_json::from_str::<Form>(&text) {
@@ -120,6 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             Ok(())
         }
         PackageCommand::Build(b) => build(b),
+        PackageCommand::Adaptive(a) => super::package_adaptive::run(a),
     }
 }
 
@@ -129,15 +125,7 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
         &std::fs::read_to_string(&b.signing_key)
             .with_context(|| format!("reading {}", b.signing_key.display()))?,
     )?;
-    let mut stimuli = BTreeMap::new();
-    if let Some(p) = &b.stimuli {
-        for line in std::fs::read_to_string(p)?.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line)?;
-            if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
-                stimuli.insert(id.to_string(), text.to_string());
-            }
-        }
-    }
+    let stimuli = read_stimuli(b.stimuli.as_ref())?;
     let (forms, versions, subject): (Vec<Form>, Vec<Version>, String) = match (&b.form, &b.blueprint) {
         (Some(f), _) => {
             let form = read_form(f, &items)?;
@@ -189,11 +177,4 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(&out)?);
     eprintln!("keep content_key until the start time and keys_key until the end of the event");
     Ok(())
-}
-
-fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 6];
-    rand::rng().fill_bytes(&mut b);
-    hex::encode(b)
 }

@@ -23,16 +23,28 @@ pub async fn room_candidates(s: &AppState, room_id: &str) -> ApiResult<Vec<candi
     Ok(store::candidates::of_room(&s.db.read, room_id).await?)
 }
 
-/// Items per version code of an event: from the unlocked content, else from the manifest.
+/// Items per version code of an event: from the unlocked content, else from the manifest. An
+/// adaptive test counts the most items a candidate is given (its pool is not the test).
 async fn item_counts(s: &AppState, event_id: &str) -> ApiResult<HashMap<String, usize>> {
     if let Some(c) = s.hub.content(event_id) {
+        if let Some(t) = c.adaptive() {
+            return Ok(HashMap::from([(
+                khaothi_package::ADAPTIVE_VERSION.to_string(),
+                t.max_items() as usize,
+            )]));
+        }
         return Ok(c.content.versions.iter().map(|v| (v.code.clone(), v.items.len())).collect());
     }
     let manifest = store::event(&s.db.read, event_id)
         .await?
         .and_then(|e| e.manifest)
         .and_then(|m| serde_json::from_str::<khaothi_package::Manifest>(&m).ok());
-    Ok(manifest.map(|m| m.versions.iter().map(|v| (v.code.clone(), v.items)).collect()).unwrap_or_default())
+    Ok(manifest
+        .map(|m| match &m.adaptive {
+            Some(a) => HashMap::from([(khaothi_package::ADAPTIVE_VERSION.to_string(), a.max_items as usize)]),
+            None => m.versions.iter().map(|v| (v.code.clone(), v.items)).collect(),
+        })
+        .unwrap_or_default())
 }
 
 /// Integrity flags per candidate: how many, and the newest kind.

@@ -92,6 +92,11 @@ pub struct KeysReleased {
 pub struct KeyRequest {
     /// 64 hex digits or the typed release code (with its check characters).
     pub release_key: String,
+    /// Unlocking an adaptive event only, and required there: the keys section's release key.
+    /// Every answer of an adaptive test is scored as it arrives to choose the next item, so its
+    /// keys are opened with its content at the start (docs/protocol.md §Security).
+    #[serde(default)]
+    pub keys_release_key: Option<String>,
 }
 
 fn valid_event_id(id: &str) -> bool {
@@ -218,11 +223,46 @@ pub async fn unlock(
     let sealed = sealed_package(&s, &e)?;
     let key = release_key(&req)?;
     let content = sealed.open_content(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
-    s.hub.set_content(&id, Arc::new(EventContent::new(e.subject.clone(), e.title.clone(), content)));
-    let e = store::events::set_unlocked(&s.db.write, e, key.to_hex()).await?;
+    let ec = EventContent::new(e.subject.clone(), e.title.clone(), content);
+    let keys_key = adaptive_keys(&sealed, &ec, &req)?;
+    if let Some((keys, _)) = &keys_key {
+        ec.set_keys(keys.clone()).map_err(ApiError::PackageRefused)?;
+    }
+    s.hub.set_content(&id, Arc::new(ec));
+    let mut e = store::events::set_unlocked(&s.db.write, e, key.to_hex()).await?;
+    if let Some((_, k)) = keys_key {
+        e = store::events::set_keys_on_site(&s.db.write, e, k.to_hex()).await?;
+    }
     s.hub.rooms.outbox.send(crate::state::outbox::Outgoing::Event(id.clone()));
-    store::audit(&s.writer, Some(&id), user.username(), "content_unlocked", json!({})).await?;
+    let detail = json!({"adaptive": e.keys_key.is_some()});
+    store::audit(&s.writer, Some(&id), user.username(), "content_unlocked", detail).await?;
     Ok(Json(EventView::of(&e)?))
+}
+
+/// An adaptive event's keys, opened at unlock with `keys_release_key` (required for it, refused
+/// for a package of fixed forms, whose keys wait for the end of the event).
+fn adaptive_keys(
+    sealed: &khaothi_package::SealedPackage,
+    content: &EventContent,
+    req: &KeyRequest,
+) -> ApiResult<Option<(khaothi_package::PackageKeys, ReleaseKey)>> {
+    match (&req.keys_release_key, content.is_adaptive()) {
+        (None, false) => Ok(None),
+        (Some(_), false) => Err(ApiError::bad_request(
+            "keys_not_now",
+            "this event's package is not adaptive: its keys are released at the end of the event, not with the content",
+        )),
+        (None, true) => Err(ApiError::bad_request(
+            "keys_release_key_required",
+            "this event is adaptive: every answer is scored at once to choose the next item, so give `keys_release_key` (the keys section's release key) with the content key",
+        )),
+        (Some(k), true) => {
+            let key =
+                ReleaseKey::parse(k).map_err(|e| ApiError::bad_request("bad_release_key", e.to_string()))?;
+            let keys = sealed.open_keys(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
+            Ok(Some((keys, key)))
+        }
+    }
 }
 
 fn release_key(req: &KeyRequest) -> ApiResult<ReleaseKey> {
@@ -254,7 +294,7 @@ pub async fn release_keys(
     let sealed = sealed_package(&s, &e)?;
     let key = release_key(&req)?;
     let keys = sealed.open_keys(&key).map_err(|e| ApiError::PackageRefused(e.to_string()))?;
-    *content.keys.write().expect("keys lock") = Some(keys);
+    content.set_keys(keys).map_err(ApiError::PackageRefused)?;
     let e = store::events::set_keys_released(&s.db.write, e, key.to_hex()).await?;
     s.hub.rooms.outbox.send(crate::state::outbox::Outgoing::Event(id.clone()));
     let scored = session::score_event(&s, &id).await?;

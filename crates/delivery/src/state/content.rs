@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
@@ -66,6 +66,8 @@ pub struct EventContent {
     pub media: HashMap<String, (String, axum::body::Bytes)>,
     /// Logins in progress into this event (see [`ADMISSION_SLOTS`]).
     pub admission: Arc<tokio::sync::Semaphore>,
+    /// An adaptive event's pool, design and keys (crate::adaptive), set with its keys.
+    adaptive: OnceLock<crate::adaptive::AdaptiveTest>,
 }
 
 impl EventContent {
@@ -81,9 +83,12 @@ impl EventContent {
             .iter()
             .map(|(id, html)| serde_json::json!({"type": "stimulus", "id": id, "html": html}).to_string())
             .collect();
+        // An adaptive test's one version is its pool: it is never sent whole (crate::adaptive
+        // sends the items one step at a time).
         let messages = content
             .versions
             .iter()
+            .filter(|_| content.adaptive.is_none())
             .map(|v| {
                 let mut all = stimuli.clone();
                 all.extend(items_messages(v));
@@ -111,7 +116,30 @@ impl EventContent {
             keys: RwLock::new(None),
             media,
             admission: Arc::new(tokio::sync::Semaphore::new(ADMISSION_SLOTS)),
+            adaptive: OnceLock::new(),
         }
+    }
+
+    /// Whether this is an adaptive test (its package carries a pool and a design).
+    pub fn is_adaptive(&self) -> bool {
+        self.content.adaptive.is_some()
+    }
+
+    /// The adaptive test, once its keys are on site.
+    pub fn adaptive(&self) -> Option<&crate::adaptive::AdaptiveTest> {
+        self.adaptive.get()
+    }
+
+    /// Puts the keys section on site; for an adaptive event also prepares its test (which needs
+    /// the keys to score each answer as it comes).
+    pub fn set_keys(&self, keys: PackageKeys) -> Result<(), String> {
+        if self.adaptive.get().is_none()
+            && let Some(t) = crate::adaptive::AdaptiveTest::of(&self.content, &keys, &self.subject)?
+        {
+            let _ = self.adaptive.set(t);
+        }
+        *self.keys.write().expect("keys lock") = Some(keys);
+        Ok(())
     }
 }
 

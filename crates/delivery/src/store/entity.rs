@@ -275,3 +275,28 @@ pub mod server_clock {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod cat_step {
+    use sea_orm::entity::prelude::*;
+
+    /// One step of a candidate's adaptive test: the item it gave (`None`: the test ended there)
+    /// and the ability estimate the pick was made at (crate::adaptive).
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "dl_cat_steps")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub candidate_id: String,
+        /// 1, 2, …: the step's place in the test.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub step: i32,
+        pub item_id: Option<String>,
+        pub theta: f64,
+        pub se: f64,
+        pub picked_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -123,6 +123,18 @@ pub async fn set_unlocked(
     am.update(write).await
 }
 
+/// An adaptive event's keys section was opened at unlock (crate::adaptive): the key is stored so
+/// a restart opens it again, but the event is not `scored` until the board's release at the end.
+pub async fn set_keys_on_site(
+    write: &impl ConnectionTrait,
+    e: event::Model,
+    keys_key_hex: String,
+) -> Result<event::Model, DbErr> {
+    let mut am = e.into_active_model();
+    am.keys_key = Set(Some(keys_key_hex));
+    am.update(write).await
+}
+
 /// The keys section's release key was accepted: the event is scored from now.
 pub async fn set_keys_released(
     write: &impl ConnectionTrait,

@@ -10,6 +10,7 @@
 //! ([`room_log`]) is appended on the writer's pool.
 
 pub mod candidates;
+pub mod cat_steps;
 pub mod chains;
 pub mod entity;
 pub mod events;

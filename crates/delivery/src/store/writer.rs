@@ -25,7 +25,7 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::entity::{audit_log, candidate, integrity_event, response, server_clock};
+use super::entity::{audit_log, candidate, cat_step, integrity_event, response, server_clock};
 use crate::chain::{Heads, audit_bytes, response_bytes, stored_time};
 
 /// An answer to append to the response log.
@@ -70,6 +70,10 @@ pub enum WriteOp {
     Together(Vec<WriteOp>),
     /// Paper-room rows (sheets, flags, provenance; [`super::paper`]), beside their answers.
     Paper(Box<super::paper::PaperRows>),
+    /// A step of an adaptive test (the item picked, or the end), in the same transaction as the
+    /// answer it follows (crate::adaptive). A step already stored is left as it is: the pick is
+    /// deterministic, so a resent answer recomputes the same row.
+    CatStep(super::cat_steps::NewStep),
 }
 
 struct Job {
@@ -291,10 +295,32 @@ async fn write_other(txn: &DatabaseTransaction, op: &WriteOp, heads: &mut Heads)
         }
         WriteOp::Audit(e) => append_audit(txn, e, heads).await?,
         WriteOp::Paper(rows) => rows.write(txn).await?,
+        WriteOp::CatStep(st) => insert_step(txn, st).await?,
         WriteOp::Answer(_) | WriteOp::Together(_) => {
             unreachable!("answers are inserted apart; groups flattened")
         }
     }
+    Ok(())
+}
+
+/// Inserts an adaptive test's step unless that (candidate, step) is stored already.
+async fn insert_step(txn: &DatabaseTransaction, st: &super::cat_steps::NewStep) -> Result<(), DbErr> {
+    let row = cat_step::ActiveModel {
+        candidate_id: Set(st.candidate_id.clone()),
+        step: Set(st.step),
+        item_id: Set(st.item_id.clone()),
+        theta: Set(st.theta),
+        se: Set(st.se),
+        picked_at: Set(stored_time(st.picked_at)),
+    };
+    cat_step::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([cat_step::Column::CandidateId, cat_step::Column::Step])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 

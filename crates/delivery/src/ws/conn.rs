@@ -8,6 +8,8 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use chrono::Utc;
 use serde_json::{Value, json};
 
+mod adaptive;
+
 use super::content::{ContentFrames, choose};
 use super::login::{Credential, Session, login};
 use super::messages::{ClientMessage, ContentWish, IntegrityKind, MAX_SEQ, Refusal, describe_bad_frame};
@@ -314,6 +316,7 @@ impl Conn {
                     ContentFrames::Deflated(f) => self.send_all(f.iter().cloned().map(Message::Binary)).await,
                 };
                 drop(admission);
+                let sent = sent && self.send_next().await;
                 if sent { Flow::Continue } else { Flow::Close(1011, "send failed") }
             }
             Err((code, message)) => {
@@ -343,6 +346,9 @@ impl Conn {
             self.s.live.answer(code);
             self.error(code, message, Some(seq)).await;
             return Flow::Continue;
+        }
+        if sess.cat.is_some() {
+            return self.on_adaptive_answer(arrived, seq, item, value).await;
         }
         let answered = khaothi_package::is_answered(&value);
         let op = WriteOp::Answer(NewAnswer {

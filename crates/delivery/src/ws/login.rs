@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use super::messages::Refusal;
+use crate::adaptive::Progress;
 use crate::codes::{new_resume_token, same_hash, token_hash};
 use crate::session::{self, Clock, SessionStatus};
 use crate::state::{AnswerTally, AppState, EventContent, LiveGuard, Signal};
@@ -22,6 +23,8 @@ use crate::store::{self, SavedAnswer};
 /// What a logged-in connection holds of its session.
 pub(super) struct Session {
     pub(super) candidate_id: String,
+    /// Số báo danh (an adaptive test's picks are seeded by it, crate::adaptive).
+    pub(super) number: String,
     pub(super) event_id: String,
     pub(super) room_id: String,
     pub(super) epoch: i64,
@@ -38,6 +41,8 @@ pub(super) struct Session {
     /// This login's place among the event's logins in progress (state::content::ADMISSION_SLOTS),
     /// taken by the connection once its content is sent.
     pub(super) admission: Option<tokio::sync::OwnedSemaphorePermit>,
+    /// An adaptive test's progress (crate::adaptive); `None` for fixed forms.
+    pub(super) cat: Option<Progress>,
 }
 
 /// What the connection knows for the Safe Exam Browser check (crate::seb::check_login).
@@ -116,21 +121,65 @@ pub(super) async fn login(
     let rx = s.hub.subscribe(&c.id, signal);
     let answers = store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
     let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
-    let welcome = welcome(s, &c, &content, version, &opened, &token, &answers, now);
+    let mut welcome = welcome(s, &c, &content, version, &opened, &token, &answers, now);
+    let cat = match content.adaptive() {
+        Some(t) => {
+            let p = adaptive_progress(s, &content, &c, &answers).await?;
+            welcome["item_count"] = json!(t.max_items());
+            // No content follows: each question comes in a `next` message.
+            welcome["content_sent"] = json!(false);
+            welcome["adaptive"] = json!({"max_items": t.max_items(), "given": p.given.len(),
+                "answered": p.answers.len(), "finished": p.ended});
+            Some(p)
+        }
+        None if content.is_adaptive() => return Err(internal(&"the adaptive event's keys are not on site")),
+        None => None,
+    };
+    let items = match content.adaptive() {
+        Some(t) => t.item_ids.clone(),
+        None => content.messages.get(&c.version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
+    };
     let session = Session {
         candidate_id: c.id.clone(),
+        number: c.number.clone(),
         event_id: c.event_id.clone(),
         room_id: c.room_id.clone(),
         epoch: opened.epoch,
         clock,
-        items: content.messages.get(&c.version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
+        items,
         content: content.clone(),
         signal: rx,
         tally: AnswerTally::from_saved(&answers),
         _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
         admission: slot,
+        cat,
     };
     Ok((welcome, session))
+}
+
+/// An adaptive test's progress as stored; when everything given is answered and the test has not
+/// ended (its first login, or a crash between a pick's computation and its write), the next step
+/// is picked and written now — the same step the lost write would have held.
+async fn adaptive_progress(
+    s: &AppState,
+    content: &Arc<EventContent>,
+    c: &candidate::Model,
+    answers: &BTreeMap<String, SavedAnswer>,
+) -> Result<Progress, Refusal> {
+    let steps = store::cat_steps::of_candidate(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
+    let mut p = Progress::rebuild(&steps, answers);
+    if p.needs_pick() && c.submitted_at.is_none() {
+        let rows =
+            crate::adaptive::decide_off_reactor(content.clone(), p.clone(), &c.event_id, &c.id, &c.number)
+                .await;
+        if rows.is_empty() {
+            return Err(internal(&"the adaptive engine gave no step"));
+        }
+        let ops = rows.iter().cloned().map(WriteOp::CatStep).collect();
+        s.writer.write(WriteOp::Together(ops)).await.map_err(|e| internal(&e))?;
+        p.apply(&rows);
+    }
+    Ok(p)
 }
 
 /// The candidate the credential names, or a refusal. A right credential is never refused for

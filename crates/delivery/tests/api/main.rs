@@ -1,6 +1,7 @@
 //! Delivery server integration tests: the real server on port 0 with a fresh database, real
 //! websocket clients, on SQLite and PostgreSQL.
 
+mod adaptive;
 mod answered;
 mod authorization_matrix;
 mod backup;

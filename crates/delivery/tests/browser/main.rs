@@ -6,6 +6,7 @@
 //! The proctor tests (`proctor.rs`) drive `/ws/proctor` and the candidate's pause/resume/terminate
 //! messages (issue 6), in their own test functions.
 
+mod adaptive;
 mod candidate;
 mod console;
 mod content_cache;

@@ -1,0 +1,146 @@
+//! `khaothi package adaptive`: an adaptive exam package (issue 20) from the bank's items and a CAT
+//! design given by the same flags as `khaothi cat simulate`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use khaothi_cat::{Design, Pool, Stopping};
+use khaothi_package::{AdaptiveInput, BoardSigningKey, build_adaptive_package};
+
+use super::package_input::{read_items, read_stimuli, uuid_like};
+
+/// The design the flags describe.
+fn design(a: &AdaptiveArgs) -> anyhow::Result<Design> {
+    let stop = match (a.length, a.stop_se, a.min_length, a.max_length) {
+        (Some(length), None, _, _) => Stopping::FixedLength { length },
+        (None, Some(se), Some(min_length), Some(max_length)) => {
+            Stopping::Precision { se, min_length, max_length }
+        }
+        _ => anyhow::bail!("give --length L, or --stop-se SE with --min-length L0 and --max-length L1"),
+    };
+    let blueprint = match &a.blueprint {
+        Some(p) => {
+            let yaml = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Some(
+                khaothi_assembly::Blueprint::from_yaml(&yaml)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            )
+        }
+        None => None,
+    };
+    Ok(Design {
+        prior_mean: a.theta_mean,
+        prior_sd: 1.0,
+        selection: a.selection,
+        randomesque: a.randomesque,
+        sympson_hetter: a.exposure.is_some(),
+        stop,
+        blueprint,
+    })
+}
+
+/// Sympson–Hetter parameters: a flat `{"ITEM": k}` or an object with them under `parameters`.
+fn read_exposure(path: &Path) -> anyhow::Result<HashMap<String, f64>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let map = v.get("parameters").unwrap_or(&v);
+    serde_json::from_value(map.clone())
+        .with_context(|| format!("{}: expected {{\"ITEM\": k, …}} (or under \"parameters\")", path.display()))
+}
+
+/// `khaothi package adaptive`: the design's flags are `khaothi cat simulate`'s, so the design a
+/// board chose from the simulation table is the one it packages.
+#[derive(clap::Args, Debug)]
+pub struct AdaptiveArgs {
+    /// The pool's items, one JSON record a line (docs/formats.md), with their `irt` parameters.
+    #[arg(long)]
+    pub items: PathBuf,
+    /// Stimuli (shared passages), JSON Lines `{"id","text"}`.
+    #[arg(long)]
+    pub stimuli: Option<PathBuf>,
+    #[arg(long)]
+    pub event: String,
+    #[arg(long, default_value = "")]
+    pub title: String,
+    #[arg(long, default_value_t = 45)]
+    pub duration_minutes: u32,
+    /// Fixed test length (items).
+    #[arg(long, conflicts_with_all = ["stop_se"])]
+    pub length: Option<u32>,
+    /// Stop once the SE of θ is at most this (with --min-length and --max-length).
+    #[arg(long, requires_all = ["min_length", "max_length"])]
+    pub stop_se: Option<f64>,
+    #[arg(long)]
+    pub min_length: Option<u32>,
+    #[arg(long)]
+    pub max_length: Option<u32>,
+    /// Item selection: `mfi` (maximum Fisher information) or `kl` (Kullback–Leibler).
+    #[arg(long, default_value = "mfi")]
+    pub selection: khaothi_cat::Selection,
+    /// Randomesque-k: pick at random among the k most informative items.
+    #[arg(long, default_value_t = 1)]
+    pub randomesque: u32,
+    /// Sympson–Hetter exposure parameters (JSON: `{"ITEM": k, …}`, or the `parameters` of the
+    /// exposure calibration's output); turns Sympson–Hetter control on.
+    #[arg(long)]
+    pub exposure: Option<PathBuf>,
+    /// Content balancing by shadow tests against this blueprint (YAML).
+    #[arg(long)]
+    pub blueprint: Option<PathBuf>,
+    /// Prior mean of θ (the starting point).
+    #[arg(long, default_value_t = 0.0)]
+    pub theta_mean: f64,
+    /// The board's secret key file (from `khaothi package keygen`).
+    #[arg(long)]
+    pub signing_key: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(a: AdaptiveArgs) -> anyhow::Result<()> {
+    let items = read_items(&a.items)?;
+    let signer = BoardSigningKey::parse(
+        &std::fs::read_to_string(&a.signing_key)
+            .with_context(|| format!("reading {}", a.signing_key.display()))?,
+    )?;
+    let stimuli = read_stimuli(a.stimuli.as_ref())?;
+    let (mut pool, warnings) = Pool::from_bank_items(&items)?;
+    for w in &warnings {
+        eprintln!("left out of the pool: {}: {}", w.item, w.message);
+    }
+    if let Some(p) = &a.exposure {
+        pool = pool.with_exposure(&read_exposure(p)?)?;
+    }
+    let design = design(&a)?;
+    let subject = items.first().map(|i| i.subject.clone()).unwrap_or_default();
+    let input = AdaptiveInput {
+        package_id: format!("{}-{}", a.event, uuid_like()),
+        event_id: a.event.clone(),
+        title: if a.title.is_empty() { a.event.clone() } else { a.title.clone() },
+        subject,
+        duration_minutes: a.duration_minutes,
+        created_at: chrono::Utc::now().to_rfc3339(),
+        items: &items,
+        stimuli: &stimuli,
+        media: &BTreeMap::new(),
+        pool: &pool,
+        design: &design,
+    };
+    let built = build_adaptive_package(&input, &signer, &mut rand::rng())?;
+    std::fs::write(&a.out, &built.bytes).with_context(|| format!("writing {}", a.out.display()))?;
+    let out = serde_json::json!({
+        "package": a.out,
+        "manifest": built.manifest,
+        "pool_items": pool.len(),
+        "left_out": warnings,
+        "content_key": {"hex": built.content_key.to_hex(), "code": built.content_key.to_code()},
+        "keys_key": {"hex": built.keys_key.to_hex(), "code": built.keys_key.to_code()},
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    eprintln!(
+        "an adaptive event's keys are released with its content: unlock it with both keys at the start time"
+    );
+    Ok(())
+}
