@@ -17,6 +17,7 @@ mod keys;
 pub mod result_file;
 mod score;
 mod seal;
+pub mod site_report;
 
 pub use ability::{ability_eap, item_model};
 pub use build::{PackageInput, build_package};

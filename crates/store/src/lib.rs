@@ -8,6 +8,7 @@ pub mod backup;
 pub mod calibration;
 pub mod calibration_jobs;
 pub mod certificates;
+pub mod control_room;
 pub mod enemies;
 pub mod entity;
 mod error;

@@ -11,6 +11,7 @@ pub mod calibration_adopt;
 pub mod calibration_link;
 pub mod certificates;
 pub mod comparisons;
+pub mod control_room;
 pub mod enemies;
 pub mod form_docx;
 pub mod form_qti;

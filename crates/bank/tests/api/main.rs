@@ -2,6 +2,8 @@
 //! and talks HTTP to it, once on SQLite and once on PostgreSQL.
 
 mod common;
+#[path = "../support/sites.rs"]
+mod sites;
 
 mod assembly;
 use assembly as api_assembly;
@@ -17,6 +19,7 @@ mod calibration_jobs;
 mod calibration_link;
 mod certificates;
 mod confidentiality;
+mod control_room;
 mod enemies;
 mod file_modes;
 mod form_docx;
