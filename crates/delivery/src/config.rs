@@ -76,6 +76,25 @@ pub struct DeliveryConfig {
     pub bank_url: Option<String>,
     /// Addresses (or CIDR blocks) that may read `/metrics`; default: this machine only.
     pub metrics_allow: Vec<String>,
+    /// Reports to the bank's exam-day control room (`[delivery.control_room]`).
+    pub control_room: ControlRoomReports,
+}
+
+/// The site's reports to the bank's control room (crate::control_room; docs/protocol.md §7). They
+/// go to `bank_url` only; without it the site never reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRoomReports {
+    /// Seconds between reports; 0 turns them off.
+    pub report_seconds: u64,
+    /// This node's name in the reports: give each node of a multi-node site its own.
+    pub node: String,
+}
+
+impl Default for ControlRoomReports {
+    fn default() -> Self {
+        Self { report_seconds: 5, node: "main".into() }
+    }
 }
 
 impl Default for DeliveryConfig {
@@ -112,6 +131,7 @@ impl Default for DeliveryConfig {
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
             metrics_allow: khaothi_http::metrics::loopback(),
+            control_room: ControlRoomReports::default(),
         }
     }
 }
@@ -172,6 +192,16 @@ impl DeliveryConfig {
             c.error("max_frame_bytes", "must not exceed hard_max_message_bytes");
         }
         c.tokens(self.access_token_minutes, self.refresh_token_hours);
+        let node = self.control_room.node.trim();
+        if node.is_empty() || node.chars().count() > khaothi_package::site_report::MAX_TEXT {
+            c.error("control_room.node", "must be a name of 1 to 200 characters");
+        }
+        if self.bank_url.is_none() && self.control_room.report_seconds > 0 {
+            c.warn(
+                "control_room.report_seconds",
+                "no bank_url: the site does not report to the control room",
+            );
+        }
         c.demo(self.demo);
         if let Err(e) = khaothi_http::metrics::AllowList::parse(&self.metrics_allow) {
             c.error("metrics_allow", e);

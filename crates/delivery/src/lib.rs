@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod chain;
 pub mod codes;
 pub mod config;
+pub mod control_room;
 pub mod error;
 pub mod event_time;
 pub mod grouping;
@@ -172,6 +173,11 @@ impl Application {
         let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow)?;
         let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
         let live = Arc::new(metrics::DeliveryMetrics::register(&mut builder));
+        khaothi_http::metrics::register_pools(
+            &mut builder,
+            vec![("read", db.read.clone()), ("write", db.write.clone())],
+        );
+        metrics::register_events(&mut builder, db.read.clone());
         let metrics = builder.finish(allow);
         let writer = Writer::start(db.write.clone(), config.max_batch, live.clone())
             .await
@@ -214,6 +220,7 @@ impl Application {
         bootstrap::load_unlocked(&state).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);
         proctor::spawn_fanout(state.clone(), stopped.clone());
+        control_room::spawn_reporter(state.clone(), stopped.clone());
         session::spawn_background(state.clone(), stopped);
         Ok(Self { addr, app: router(state.clone()), state, listener, stop })
     }
@@ -223,8 +230,9 @@ impl Application {
     /// submission stop (a later start credits the time in between), and every write queued
     /// before is committed before this returns — so a service manager's stop ends well within
     /// its 10 s and never cuts an acknowledged answer (acknowledgements follow commits anyway).
-    /// Candidates' sockets still open at the end close with the process; their pages reconnect
-    /// and resume, here after a restart or on another node.
+    /// Candidates' sockets are closed at once with the draining close code (4002,
+    /// [`state::hub::DRAINING_CLOSE`]): their pages resume at once, through the load balancer on
+    /// another node, or here after a restart.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -232,6 +240,7 @@ impl Application {
         let stop = self.stop;
         let stopping = stop.clone();
         let writer = self.state.writer.clone();
+        let hub = self.state.hub.clone();
         let mut draining = stop.subscribe();
         // Small frames (acks, pings) leave at once instead of waiting behind Nagle's algorithm for
         // the peer's delayed ACK. (The load test's p99 did not move with it: see benchmarks.md.)
@@ -245,6 +254,8 @@ impl Application {
                 shutdown.await;
                 tracing::info!("stopping: draining connections");
                 let _ = stopping.send(true);
+                // Candidates' sockets close with the draining code: their pages resume elsewhere.
+                hub.draining.start();
             })
             .into_future();
         // Graceful shutdown waits for every connection, and a candidate's websocket never ends

@@ -10,6 +10,7 @@ mod close_frames;
 mod common;
 mod console;
 mod content;
+mod control_room;
 mod empty_package;
 mod events;
 mod exam;
