@@ -50,7 +50,17 @@ fn refused(e: ReportError) -> ApiError {
 /// report; the `x-khaothi-signature` header its base64 Ed25519 signature with the site key.
 #[utoipa::path(post, path = "/api/v1/site-reports", tag = "control_room",
     params(("x-khaothi-signature" = String, Header, description = "base64 Ed25519 signature of `khaothi-site-report/1\\n` followed by the body")),
-    request_body(content = Object, content_type = "application/json", description = "The site report (docs/formats.md)"),
+    request_body(content = Object, content_type = "application/json", description = "The site report (docs/formats.md)",
+        example = json!({"format": "khaothi-site-report/1",
+            "site": {"name": "Điểm thi 01 — THPT Chu Văn An", "public_key": "ed25519:3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"},
+            "node": "main", "counter": 1782541800123_u64, "sent_at": "2026-06-27T07:35:00.123Z", "software_version": "0.1.0",
+            "events": [{"id": "THPT-2026-TOAN", "title": "Toán", "status": "open", "unlocked_at": "2026-06-27T07:30:00Z",
+                "rooms": [{"id": "R1", "name": "Phòng 01", "candidates": 24, "not_started": 1, "in_progress": 20, "paused": 0,
+                    "submitted": 2, "terminated": 0, "absent": 1, "logged_in": 20, "disconnected": 0, "incidents": 1}],
+                "total": {"candidates": 24, "not_started": 1, "in_progress": 20, "paused": 0, "submitted": 2, "terminated": 0,
+                    "absent": 1, "logged_in": 20, "disconnected": 0, "incidents": 1}}],
+            "chains": {"responses": {"length": 48000, "head": "9f2c7a0d4e1b83f6c5a2d7e9b0f4c1a3e6d8b2f5a7c9e1d3b5f7a9c2e4d6f8b0"},
+                "audit": {"length": 120, "head": "1e3d5f7a9c2e4d6f8b0a2c4e6f8d0b2a4c6e8f0d2b4a6c8e0f2d4b6a8c0e2f4d"}}})),
     responses((status = 202, body = Accepted), (status = 400, description = "malformed report"), (status = 409, description = "report_replayed: the counter is not above the last accepted"),
         (status = 413), (status = 422, description = "unknown_site, or report_refused (signature)")))]
 pub async fn receive_report(
