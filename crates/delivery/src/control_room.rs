@@ -166,7 +166,7 @@ pub fn spawn_reporter(s: AppState, mut stopped: tokio::sync::watch::Receiver<boo
                 Err(e) => {
                     failures += 1;
                     s.live.report("failed");
-                    if failures == 1 || failures % 60 == 0 {
+                    if failures == 1 || failures.is_multiple_of(60) {
                         tracing::warn!(failures, error = %e, "control-room report not delivered (the exam goes on; retried)");
                     }
                 }
