@@ -15,6 +15,7 @@ mod bank_m0100_sec_refresh_families;
 mod bank_m0101_fin12_board_pages;
 mod bank_m0120_cert_tables;
 mod bank_m0130_cat_simulation_jobs;
+mod bank_m0160_control_room;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -47,6 +48,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0101_fin12_board_pages::Migration),
             Box::new(bank_m0120_cert_tables::Migration),
             Box::new(bank_m0130_cat_simulation_jobs::Migration),
+            Box::new(bank_m0160_control_room::Migration),
         ]
     }
 }

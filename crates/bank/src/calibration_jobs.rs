@@ -12,14 +12,26 @@ use crate::calibration::Prepared;
 use crate::error::ApiResult;
 
 /// Records a queued job for the prepared calibration and starts it in the background.
-pub async fn start(db: &DatabaseConnection, actor: &Actor, prepared: Prepared) -> ApiResult<CalibrationJob> {
+/// Its duration goes to `khaothi_calibration_job_seconds` (`done`, cancelled included, or `failed`).
+pub async fn start(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    prepared: Prepared,
+    live: std::sync::Arc<crate::metrics::BankMetrics>,
+) -> ApiResult<CalibrationJob> {
     let job = calibration_jobs::create(db, actor, prepared.model().as_str()).await?;
     let (db, actor, id) = (db.clone(), actor.clone(), job.id.clone());
     tokio::spawn(async move {
-        if let Err(e) = run(&db, &actor, &id, prepared).await {
-            tracing::warn!(job = %id, error = %e, "calibration job failed");
-            let _ = calibration_jobs::finish(&db, &id, "failed", None, Some(&e.to_string())).await;
-        }
+        let started = std::time::Instant::now();
+        let outcome = match run(&db, &actor, &id, prepared).await {
+            Ok(()) => "done",
+            Err(e) => {
+                tracing::warn!(job = %id, error = %e, "calibration job failed");
+                let _ = calibration_jobs::finish(&db, &id, "failed", None, Some(&e.to_string())).await;
+                "failed"
+            }
+        };
+        live.job(&live.calibration_seconds, outcome, started.elapsed());
     });
     Ok(job)
 }

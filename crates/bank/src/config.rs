@@ -43,6 +43,38 @@ pub struct BankConfig {
     pub demo: bool,
     /// Addresses (or CIDR blocks) that may read `/metrics`; default: this machine only.
     pub metrics_allow: Vec<String>,
+    /// The exam-day control room (`[bank.control_room]`, crate::control_room).
+    pub control_room: ControlRoomConfig,
+}
+
+/// How the control room keeps and reads the sites' reports (docs/operations.md, "The exam-day
+/// control room").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRoomConfig {
+    /// Hours a report is kept; older ones are purged (the newest of each site node stays).
+    pub retention_hours: u64,
+    /// A site whose newest report is older than this is shown offline.
+    pub offline_after_seconds: u64,
+    /// A site with candidates in progress whose response chain has not grown for this long is
+    /// shown stalled.
+    pub stalled_after_seconds: u64,
+    /// Minutes after an event's scheduled unlock time before a site that has not unlocked is late.
+    pub late_after_minutes: u64,
+    /// Largest report accepted (bytes).
+    pub max_report_bytes: usize,
+}
+
+impl Default for ControlRoomConfig {
+    fn default() -> Self {
+        Self {
+            retention_hours: 72,
+            offline_after_seconds: 30,
+            stalled_after_seconds: 300,
+            late_after_minutes: 5,
+            max_report_bytes: 256 * 1024,
+        }
+    }
 }
 
 impl Default for BankConfig {
@@ -64,6 +96,7 @@ impl Default for BankConfig {
             board_signing_key: None,
             demo: false,
             metrics_allow: khaothi_http::metrics::loopback(),
+            control_room: ControlRoomConfig::default(),
         }
     }
 }
@@ -107,6 +140,11 @@ impl BankConfig {
                 "a password in the file: remove it once the admin has signed in",
             );
         }
+        let cr = &self.control_room;
+        c.positive("control_room.retention_hours", cr.retention_hours);
+        c.positive("control_room.offline_after_seconds", cr.offline_after_seconds);
+        c.positive("control_room.stalled_after_seconds", cr.stalled_after_seconds);
+        c.positive("control_room.max_report_bytes", cr.max_report_bytes as u64);
         c.demo(self.demo);
         if let Err(e) = khaothi_http::metrics::AllowList::parse(&self.metrics_allow) {
             c.error("metrics_allow", e);

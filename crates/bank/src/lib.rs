@@ -7,12 +7,14 @@ pub mod calibration;
 pub mod calibration_jobs;
 pub mod confidentiality;
 pub mod config;
+pub mod control_room;
 pub mod error;
 pub mod failed_logins;
 pub mod import;
 mod import_extras;
 pub mod json;
 pub mod login;
+pub mod metrics;
 mod pages;
 pub mod print;
 pub mod raster;
@@ -40,7 +42,7 @@ pub use state::AppState;
 #[openapi(
     info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "cat"), (name = "packages"), (name = "results"), (name = "admin"), (name = "health"))
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "cat"), (name = "packages"), (name = "results"), (name = "control_room"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -58,6 +60,22 @@ fn after_the_exam() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::issue_one))
         .routes(routes!(certificates::public_keys))
         .routes(routes!(certificates::revocation_list, certificates::revoke))
+}
+
+/// The exam-day control room: the sites' reports (signed with the site key, no token; their own
+/// body limit) and the board's views and schedule.
+fn control_room_routes(config: &BankConfig) -> OpenApiRouter<AppState> {
+    use routes::control_room::*;
+    let reports = OpenApiRouter::new()
+        .routes(routes!(receive_report))
+        .layer(DefaultBodyLimit::max(config.control_room.max_report_bytes));
+    OpenApiRouter::new()
+        .routes(routes!(overview))
+        .routes(routes!(site_detail))
+        .routes(routes!(get_schedule, set_schedule))
+        .routes(routes!(unschedule))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .merge(reports)
 }
 
 pub fn router(state: AppState) -> Router {
@@ -138,7 +156,8 @@ pub fn router(state: AppState) -> Router {
     // Media get 1 KiB of slack so an over-limit upload is refused with our message, not axum's.
     let uploads =
         OpenApiRouter::new().routes(routes!(media::upload)).layer(DefaultBodyLimit::max(media_limit + 1024));
-    let (router, openapi) = api.merge(bulk).merge(uploads).split_for_parts();
+    let (router, openapi) =
+        api.merge(bulk).merge(uploads).merge(control_room_routes(&state.config)).split_for_parts();
     let openapi = Arc::new(openapi);
     let spec = openapi.clone();
     let router = router
@@ -219,9 +238,14 @@ impl Application {
             tracing::warn!("{warning}");
         }
         let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow).map_err(StartError)?;
-        let metrics = khaothi_http::metrics::MetricsBuilder::new("bank").finish(allow);
+        let mut builder = khaothi_http::metrics::MetricsBuilder::new("bank");
+        let live = Arc::new(metrics::BankMetrics::register(&mut builder));
+        khaothi_http::metrics::register_pools(&mut builder, vec![("main", db.clone())]);
+        let metrics = builder.finish(allow);
+        control_room::spawn_purge(db.clone(), config.control_room.retention_hours);
         let state = AppState {
             metrics,
+            live,
             db,
             keys,
             limiter,

@@ -22,6 +22,8 @@ pub struct AppState {
     pub board_key: Arc<BoardSigningKey>,
     /// `/metrics` (khaothi_http::metrics).
     pub metrics: Arc<khaothi_http::metrics::Metrics>,
+    /// The bank's own families in that registry (crate::metrics).
+    pub live: Arc<crate::metrics::BankMetrics>,
 }
 
 impl FromRef<AppState> for JwtKeys {

@@ -7,8 +7,18 @@ mod commands;
 #[derive(Parser, Debug)]
 #[command(name = "khaothi", version, about = "Standardized question banks and computer-based testing")]
 struct Cli {
+    /// Log lines as `text` (for people) or `json` (one JSON object a line, for a log collector;
+    /// each line of a request carries its `request_id`). Which lines: `KHAOTHI_LOG` (e.g. `info`).
+    #[arg(long, global = true, value_enum, default_value = "text", env = "KHAOTHI_LOG_FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,7 +67,7 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(cli.log_format);
     let result = match cli.command {
         Command::Demo(a) => commands::demo::run(a),
         Command::Bank(a) => commands::bank::run(a),
@@ -85,10 +95,15 @@ fn main() {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("KHAOTHI_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let fmt = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        // The request span's fields (method, uri, request_id) go on every line inside it.
+        LogFormat::Json => fmt.json().with_current_span(true).with_span_list(false).try_init(),
+        LogFormat::Text => fmt.try_init(),
+    };
 }
 
 /// A multi-threaded runtime for the service commands; the pure commands never start one.

@@ -85,6 +85,26 @@ pub struct DeliveryConfig {
     /// its candidates' lost time and takes them over (`heartbeat_seconds` apart, so several
     /// heartbeats must be missed).
     pub node_dead_after_seconds: u64,
+    /// Reports to the bank's exam-day control room (`[delivery.control_room]`).
+    pub control_room: ControlRoomReports,
+}
+
+/// The site's reports to the bank's control room (crate::control_room; docs/protocol.md §8). They
+/// go to `bank_url` only; without it the site never reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRoomReports {
+    /// Seconds between reports; 0 turns them off.
+    pub report_seconds: u64,
+    /// This node's name in the reports when the server runs alone; a node of several (`node`)
+    /// reports under that name.
+    pub node: String,
+}
+
+impl Default for ControlRoomReports {
+    fn default() -> Self {
+        Self { report_seconds: 5, node: "main".into() }
+    }
 }
 
 impl Default for DeliveryConfig {
@@ -123,6 +143,7 @@ impl Default for DeliveryConfig {
             metrics_allow: khaothi_http::metrics::loopback(),
             node: None,
             node_dead_after_seconds: 5,
+            control_room: ControlRoomReports::default(),
         }
     }
 }
@@ -197,6 +218,16 @@ impl DeliveryConfig {
             }
         }
         c.tokens(self.access_token_minutes, self.refresh_token_hours);
+        let node = self.control_room.node.trim();
+        if node.is_empty() || node.chars().count() > khaothi_package::site_report::MAX_TEXT {
+            c.error("control_room.node", "must be a name of 1 to 200 characters");
+        }
+        if self.bank_url.is_none() && self.control_room.report_seconds > 0 {
+            c.warn(
+                "control_room.report_seconds",
+                "no bank_url: the site does not report to the control room",
+            );
+        }
         c.demo(self.demo);
         if let Err(e) = khaothi_http::metrics::AllowList::parse(&self.metrics_allow) {
             c.error("metrics_allow", e);

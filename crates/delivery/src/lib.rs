@@ -9,6 +9,7 @@ pub mod chain;
 pub mod cluster;
 pub mod codes;
 pub mod config;
+pub mod control_room;
 pub mod error;
 pub mod event_time;
 pub mod grouping;
@@ -176,6 +177,11 @@ impl Application {
         let allow = khaothi_http::metrics::AllowList::parse(&config.metrics_allow)?;
         let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
         let live = Arc::new(metrics::DeliveryMetrics::register(&mut builder));
+        khaothi_http::metrics::register_pools(
+            &mut builder,
+            vec![("read", db.read.clone()), ("write", db.write.clone())],
+        );
+        metrics::register_events(&mut builder, db.read.clone());
         let metrics = builder.finish(allow);
         // Several nodes on one database (crate::cluster): the chains are shared, and outage credit
         // goes by each node's own heartbeat (cluster::join) instead of the one server clock.
@@ -234,6 +240,7 @@ impl Application {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         cluster::spawn(state.clone(), stopped.clone());
         proctor::spawn_fanout(state.clone(), stopped.clone());
+        control_room::spawn_reporter(state.clone(), stopped.clone());
         session::spawn_background(state.clone(), stopped);
         Ok(Self { addr, app: router(state.clone()), state, listener, stop })
     }
@@ -243,8 +250,9 @@ impl Application {
     /// submission stop (a later start credits the time in between), and every write queued
     /// before is committed before this returns — so a service manager's stop ends well within
     /// its 10 s and never cuts an acknowledged answer (acknowledgements follow commits anyway).
-    /// Candidates' sockets still open at the end close with the process; their pages reconnect
-    /// and resume, here after a restart or on another node.
+    /// Candidates' sockets are closed at once with the draining close code (4002,
+    /// [`state::hub::DRAINING_CLOSE`]): their pages resume at once, through the load balancer on
+    /// another node, or here after a restart.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -252,6 +260,7 @@ impl Application {
         let stop = self.stop;
         let stopping = stop.clone();
         let writer = self.state.writer.clone();
+        let hub = self.state.hub.clone();
         let mut draining = stop.subscribe();
         // Small frames (acks, pings) leave at once instead of waiting behind Nagle's algorithm for
         // the peer's delayed ACK. (The load test's p99 did not move with it: see benchmarks.md.)
@@ -265,6 +274,8 @@ impl Application {
                 shutdown.await;
                 tracing::info!("stopping: draining connections");
                 let _ = stopping.send(true);
+                // Candidates' sockets close with the draining code: their pages resume elsewhere.
+                hub.draining.start();
             })
             .into_future();
         // Graceful shutdown waits for every connection, and a candidate's websocket never ends

@@ -30,6 +30,8 @@ pub struct DeliveryMetrics {
     /// Rows per group commit, and how long each commit took.
     pub writer_batch_rows: Histogram,
     pub writer_commit_seconds: Histogram,
+    /// Control-room reports by outcome (`sent`, `failed`; crate::control_room).
+    pub site_reports: Family<AnswerLabels, Counter>,
 }
 
 impl DeliveryMetrics {
@@ -40,7 +42,11 @@ impl DeliveryMetrics {
             ack_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
             writer_batch_rows: Histogram::new(exponential_buckets(1.0, 2.0, 12)),
             writer_commit_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
+            site_reports: Family::default(),
         };
+        for outcome in ["sent", "failed"] {
+            let _ = m.site_reports.get_or_create(&AnswerLabels { outcome: outcome.into() });
+        }
         for kind in ["candidate", "proctor"] {
             let _ = m.sockets.get_or_create(&SocketLabels { kind });
         }
@@ -63,7 +69,16 @@ impl DeliveryMetrics {
             m.writer_batch_rows.clone(),
         );
         r.register("writer_commit_seconds", "Duration of each group commit", m.writer_commit_seconds.clone());
+        r.register(
+            "site_reports",
+            "Reports sent to the bank's control room, by outcome (sent or failed)",
+            m.site_reports.clone(),
+        );
         m
+    }
+
+    pub fn report(&self, outcome: &str) {
+        self.site_reports.get_or_create(&AnswerLabels { outcome: outcome.to_string() }).inc();
     }
 
     pub fn answer(&self, outcome: &str) {
@@ -86,4 +101,34 @@ impl Drop for OpenSocket {
     fn drop(&mut self) {
         self.0.dec();
     }
+}
+
+/// `status`: an event's status (`created`, `packaged`, `open`, `scored`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct EventLabels {
+    pub status: &'static str,
+}
+
+/// Registers `khaothi_events{status}`: the site's events by status, counted at every scrape.
+pub fn register_events(builder: &mut MetricsBuilder, read: sea_orm::DatabaseConnection) {
+    use crate::store::events::EventStatus;
+    const ALL: [EventStatus; 4] =
+        [EventStatus::Created, EventStatus::Packaged, EventStatus::Open, EventStatus::Scored];
+    let family = Family::<EventLabels, Gauge>::default();
+    for s in ALL {
+        let _ = family.get_or_create(&EventLabels { status: s.as_str() });
+    }
+    builder.registry().register("events", "Exam events on this server, by status", family.clone());
+    builder.on_scrape(Box::new(move || {
+        let (family, read) = (family.clone(), read.clone());
+        Box::pin(async move {
+            let Ok(events) = crate::store::events::all(&read).await else { return };
+            for s in ALL {
+                let n = events.iter().filter(|e| e.status == s.as_str()).count();
+                family
+                    .get_or_create(&EventLabels { status: s.as_str() })
+                    .set(i64::try_from(n).unwrap_or(i64::MAX));
+            }
+        })
+    }));
 }

@@ -21,6 +21,10 @@ const RESEND_AFTER_MS = 8000;
 const HEARTBEAT_MS = 4000;
 const REPLY_TIMEOUT_MS = 3500;
 const CONNECT_TIMEOUT_MS = 8000;
+// A stopping server closes with this (docs/protocol.md §3): resume at once, on another node,
+// spread over a moment so a whole node's sockets do not arrive in the same millisecond.
+const DRAINING_CLOSE = 4002;
+const DRAINING_SPREAD_MS = 1500;
 const MAX_INTEGRITY_QUEUE = 20;
 /** Client-side pacing, well under the server's 10 frames/s with bursts of 40. */
 const BUCKET = 20;
@@ -197,7 +201,7 @@ export class ExamSession {
       }
       this.dispatch(m);
     };
-    ws.onclose = () => this.lost(ws);
+    ws.onclose = (e) => this.lost(ws, e.code);
   }
 
   /** Drops a socket that stopped answering without waiting for its close handshake. */
@@ -216,7 +220,7 @@ export class ExamSession {
   }
 
   /** The socket `ws` is gone (closed, or abandoned as dead): reconnect unless the test is over. */
-  lost(ws) {
+  lost(ws, code) {
     if (this.ws !== ws) return;
     this.ws = null;
     this.connected = false;
@@ -228,10 +232,16 @@ export class ExamSession {
       this.ui.onLoginError('unreachable');
       return;
     }
+    if (code === DRAINING_CLOSE) {
+      this.attempt = 0; // not a failure: the server handed the session on
+      this.scheduleReconnect(250 + Math.random() * DRAINING_SPREAD_MS);
+      return;
+    }
     this.scheduleReconnect();
   }
 
-  scheduleReconnect() {
+  /** Reconnects after `delayMs`, or after the back-off of this attempt. */
+  scheduleReconnect(delayMs) {
     if (this.final || this.stopped || this.retryTimer) return;
     this.attempt += 1;
     this.ui.onDisconnected(this.attempt);
@@ -239,7 +249,7 @@ export class ExamSession {
       this.retryTimer = null;
       this.mode = 'resume';
       this.open();
-    }, backoffMs(this.attempt - 1));
+    }, delayMs ?? backoffMs(this.attempt - 1));
   }
 
   reconnectNow() {

@@ -57,6 +57,13 @@ pub enum ApiError {
     /// A result file signed by a key no registered site has (bank). 422 `unknown_site`.
     #[error("{0}")]
     UnknownSite(String),
+    /// A control-room report whose signature does not verify (bank). 422 `report_refused`.
+    #[error("{0}")]
+    ReportRefused(String),
+    /// A control-room report whose counter is not above the last one accepted from its site and
+    /// node: a replayed or older report (bank). 409 `report_replayed`.
+    #[error("{0}")]
+    ReportReplayed(String),
     /// Scoring, results and exports wait for the keys section's release (delivery).
     /// 409 `keys_not_released`.
     #[error("{0}")]
@@ -126,6 +133,8 @@ impl ApiError {
             Self::UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::ResultRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "result_refused"),
             Self::UnknownSite(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_site"),
+            Self::ReportRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "report_refused"),
+            Self::ReportReplayed(_) => (StatusCode::CONFLICT, "report_replayed"),
             Self::KeysNotReleased(_) => (StatusCode::CONFLICT, "keys_not_released"),
             Self::PackageRefused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "package_refused"),
             Self::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected"),

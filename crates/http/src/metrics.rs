@@ -37,6 +37,11 @@ pub fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 15))
 }
 
+/// Work a scrape does before the families are written: gauges read at that moment (the
+/// database pools, counts the database holds).
+pub type Refresh =
+    Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync>;
+
 /// A service's registry, the HTTP families every service has, and who may read them.
 pub struct Metrics {
     registry: Registry,
@@ -45,22 +50,32 @@ pub struct Metrics {
     /// Failed sign-ins (wrong password, unknown or inactive account), staff and candidates.
     pub login_failures: Counter,
     allow: AllowList,
+    refresh: Vec<Refresh>,
 }
 
 /// Registers a service's own families before the registry is frozen into [`Metrics`].
 pub struct MetricsBuilder {
     registry: Registry,
+    refresh: Vec<Refresh>,
 }
 
 impl MetricsBuilder {
     /// `service`: `bank` or `delivery`, the constant label of every family.
     pub fn new(service: &str) -> Self {
         let labels = [(std::borrow::Cow::Borrowed("service"), std::borrow::Cow::Owned(service.to_string()))];
-        Self { registry: Registry::with_prefix_and_labels("khaothi", labels.into_iter()) }
+        Self {
+            registry: Registry::with_prefix_and_labels("khaothi", labels.into_iter()),
+            refresh: Vec::new(),
+        }
     }
 
     pub fn registry(&mut self) -> &mut Registry {
         &mut self.registry
+    }
+
+    /// Runs `f` at every scrape, before the families are written.
+    pub fn on_scrape(&mut self, f: Refresh) {
+        self.refresh.push(f);
     }
 
     pub fn finish(mut self, allow: AllowList) -> Arc<Metrics> {
@@ -87,11 +102,79 @@ impl MetricsBuilder {
         }
         let login_failures = Counter::default();
         self.registry.register("login_failures", "Failed sign-ins", login_failures.clone());
-        Arc::new(Metrics { registry: self.registry, http_requests, http_seconds, login_failures, allow })
+        Arc::new(Metrics {
+            registry: self.registry,
+            http_requests,
+            http_seconds,
+            login_failures,
+            allow,
+            refresh: self.refresh,
+        })
+    }
+}
+
+/// `pool`: which pool (`main`, or delivery's `read` and `write`); `state`: `idle` or `in_use`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolLabels {
+    pub pool: &'static str,
+    pub state: &'static str,
+}
+
+/// Registers `khaothi_db_pool_connections{pool,state}` for the given connections, read at every
+/// scrape from the connection pools themselves.
+#[cfg(feature = "sea-orm")]
+pub fn register_pools(builder: &mut MetricsBuilder, pools: Vec<(&'static str, sea_orm::DatabaseConnection)>) {
+    use prometheus_client::metrics::gauge::Gauge;
+    let family = Family::<PoolLabels, Gauge>::default();
+    for (pool, _) in &pools {
+        for state in ["idle", "in_use"] {
+            let _ = family.get_or_create(&PoolLabels { pool, state });
+        }
+    }
+    builder.registry().register(
+        "db_pool_connections",
+        "Database pool connections by pool and state (idle or in use)",
+        family.clone(),
+    );
+    let pools = Arc::new(pools);
+    builder.on_scrape(Box::new(move || {
+        let (family, pools) = (family.clone(), pools.clone());
+        Box::pin(async move {
+            for (pool, db) in pools.iter() {
+                if let Some((size, idle)) = pool_size(db) {
+                    let idle = i64::try_from(idle).unwrap_or(i64::MAX);
+                    family.get_or_create(&PoolLabels { pool, state: "idle" }).set(idle);
+                    family.get_or_create(&PoolLabels { pool, state: "in_use" }).set(i64::from(size) - idle);
+                }
+            }
+        })
+    }));
+}
+
+/// The pool's open connections and how many of them are idle.
+#[cfg(feature = "sea-orm")]
+fn pool_size(db: &sea_orm::DatabaseConnection) -> Option<(u32, usize)> {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let p = db.get_sqlite_connection_pool();
+            Some((p.size(), p.num_idle()))
+        }
+        sea_orm::DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            Some((p.size(), p.num_idle()))
+        }
+        _ => None,
     }
 }
 
 impl Metrics {
+    /// Runs the scrape-time refreshes ([`MetricsBuilder::on_scrape`]).
+    pub async fn refresh(&self) {
+        for f in &self.refresh {
+            f().await;
+        }
+    }
+
     /// The text exposition of every family.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -185,6 +268,7 @@ async fn scrape(State(metrics): State<Arc<Metrics>>, ConnectInfo(peer): ConnectI
         ))
         .into_response();
     }
+    metrics.refresh().await;
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], metrics.render())
         .into_response()
 }

@@ -18,6 +18,7 @@ mod keys;
 pub mod result_file;
 mod score;
 mod seal;
+pub mod site_report;
 
 pub use ability::{ability_eap, item_model};
 pub use adaptive::{ADAPTIVE_FORM, ADAPTIVE_VERSION, AdaptiveInput, build_adaptive_package};

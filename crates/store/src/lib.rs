@@ -9,6 +9,7 @@ pub mod calibration;
 pub mod calibration_jobs;
 pub mod cat_jobs;
 pub mod certificates;
+pub mod control_room;
 pub mod enemies;
 pub mod entity;
 mod error;

@@ -185,11 +185,18 @@ pub async fn assemble(
         .await?;
     let db = state.db.clone();
     let job_id = job.id.clone();
+    let live = state.live.clone();
     tokio::spawn(async move {
-        if let Err(e) = run_job(&db, &actor, &job_id, &id, bp, opts).await {
-            tracing::error!(job = %job_id, error = %e, "assembly job failed");
-            let _ = store::finish_job(&db, &job_id, "failed", None, Some(e.to_string())).await;
-        }
+        let started = std::time::Instant::now();
+        let outcome = match run_job(&db, &actor, &job_id, &id, bp, opts).await {
+            Ok(status) => status,
+            Err(e) => {
+                tracing::error!(job = %job_id, error = %e, "assembly job failed");
+                let _ = store::finish_job(&db, &job_id, "failed", None, Some(e.to_string())).await;
+                "failed"
+            }
+        };
+        live.job(&live.assembly_seconds, outcome, started.elapsed());
     });
     Ok((StatusCode::ACCEPTED, Json(job_view(job, vec![]))))
 }
@@ -251,7 +258,7 @@ async fn run_job(
     blueprint_id: &str,
     bp: Blueprint,
     opts: AssemblyOptions,
-) -> ApiResult<()> {
+) -> ApiResult<&'static str> {
     let (mut pool, versions) = pool(db, &actor.org_id, &bp).await?;
     super::enemies::add_confirmed(db, &actor.org_id, &mut pool).await?;
     let outcome = tokio::task::spawn_blocking(move || {
@@ -279,14 +286,18 @@ async fn run_job(
             let summary = serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.to_string()))?;
             store::finish_job(&txn, job_id, "done", Some(summary), None).await?;
             txn.commit().await?;
+            Ok("done")
         }
         Err(AssemblyError::Infeasible(diagnosis)) => {
             let json = serde_json::to_string(&diagnosis).ok();
             store::finish_job(db, job_id, "infeasible", json, Some(diagnosis.summary())).await?;
+            Ok("infeasible")
         }
-        Err(e) => store::finish_job(db, job_id, "failed", None, Some(e.to_string())).await?,
+        Err(e) => {
+            store::finish_job(db, job_id, "failed", None, Some(e.to_string())).await?;
+            Ok("failed")
+        }
     }
-    Ok(())
 }
 
 /// An assembly job: its status, and the forms once done (or the diagnosis when infeasible).

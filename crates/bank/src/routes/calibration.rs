@@ -109,7 +109,7 @@ pub async fn calibrate(
     let request = CalibrationRequest { model, bank_anchors, responses, groups };
     let actor = actor(&user);
     let prepared = service::prepare(&state.db, &actor, request).await?;
-    let job = crate::calibration_jobs::start(&state.db, &actor, prepared).await?;
+    let job = crate::calibration_jobs::start(&state.db, &actor, prepared, state.live.clone()).await?;
     let href = format!("/api/v1/calibration-jobs/{}", job.id);
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: job.id, status: job.status, href })))
 }

@@ -12,6 +12,7 @@ pub mod calibration_link;
 pub mod cat;
 pub mod certificates;
 pub mod comparisons;
+pub mod control_room;
 pub mod enemies;
 pub mod form_docx;
 pub mod form_qti;

@@ -120,6 +120,12 @@ GET    /api/v1/comparisons                                              401     
 GET    /api/v1/comparisons/funnel.svg                                   401      4xx      4xx      4xx      4xx      -
 POST   /api/v1/transcripts                                              401      403      403      4xx      4xx      -
 GET    /verify                                                          ok       ok       ok       ok       ok       -
+GET    /api/v1/control-room                                             401      403      403      ok       ok       -
+GET    /api/v1/control-room/schedule                                    401      403      403      ok       ok       -
+PUT    /api/v1/control-room/schedule                                    401      403      403      ok       ok       -
+DELETE /api/v1/control-room/schedule/{event}                            401      403      403      404      404      -
+GET    /api/v1/control-room/sites/{site}                                401      403      403      404      404      -
+POST   /api/v1/site-reports                                             4xx      4xx      4xx      4xx      4xx      -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -151,6 +157,9 @@ fn body(route: &Route, item: &str) -> Value {
         }
         ("POST", "/api/v1/sites") => json!({"name": "Điểm MX", "public_key": "ed25519:not-a-key"}),
         ("PUT", "/api/v1/organisation/settings") => json!({"closed_bank": false}),
+        ("PUT", "/api/v1/control-room/schedule") => {
+            json!({"event_id": "MX", "unlock_by": "2026-06-27T07:30:00Z"})
+        }
         ("POST", "/api/v1/calibrations/{id}/adopt") => json!({"items": []}),
         ("POST", "/api/v1/calibrations/link") => {
             json!({"method": "haebara", "base": "nothing", "new": "nothing"})

@@ -2,6 +2,8 @@
 //! and talks HTTP to it, once on SQLite and once on PostgreSQL.
 
 mod common;
+#[path = "../support/sites.rs"]
+mod sites;
 
 mod assembly;
 use assembly as api_assembly;
@@ -18,6 +20,7 @@ mod calibration_link;
 mod cat;
 mod certificates;
 mod confidentiality;
+mod control_room;
 mod enemies;
 mod file_modes;
 mod form_docx;

@@ -65,3 +65,52 @@ async fn readiness_reports_database_and_schema(b: Backend) {
     assert_eq!(v["checks"]["migrations"], "ok");
 }
 both_backends!(readiness_reports_database_and_schema);
+
+/// Issue 18 §4: the database pool, the control-room reports and the job durations are listed at
+/// zero before any traffic; a calibration job is timed under its outcome.
+async fn pool_reports_and_job_durations_are_scraped(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_, first) = scrape(&app).await;
+    for series in [
+        "khaothi_site_reports_total{service=\"bank\",outcome=\"accepted\"} 0",
+        "khaothi_calibration_job_seconds_count{service=\"bank\",outcome=\"done\"} 0",
+        "khaothi_calibration_job_seconds_count{service=\"bank\",outcome=\"failed\"} 0",
+        "khaothi_assembly_job_seconds_count{service=\"bank\",outcome=\"infeasible\"} 0",
+        "# TYPE khaothi_db_pool_connections gauge",
+    ] {
+        assert!(first.contains(series), "listed before any traffic: {series}\n{first}");
+    }
+    let pool = |t: &str, state: &str| {
+        value(t, &format!("khaothi_db_pool_connections{{service=\"bank\",pool=\"main\",state=\"{state}\"}}"))
+    };
+    assert!(pool(&first, "idle") + pool(&first, "in_use") >= 1.0, "the pool is read at the scrape: {first}");
+
+    let admin = app.login("admin").await;
+    let url = "/api/v1/items/import?keep_status=true";
+    let (s, _) = app.post_raw(Some(&admin), url, "application/x-ndjson", crate::assembly::pool()).await;
+    assert_eq!(s, StatusCode::OK);
+    let board = app.login("board").await;
+    crate::calibration_jobs::calibrate_and_wait(
+        &app,
+        &board,
+        "?model=2pl",
+        crate::calibration::responses().0,
+    )
+    .await;
+    // The job's task records its duration right after it stores the run.
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = scrape(&app).await.1;
+        if value(&text, "khaothi_calibration_job_seconds_count{service=\"bank\",outcome=\"done\"}") == 1.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        value(&text, "khaothi_calibration_job_seconds_count{service=\"bank\",outcome=\"done\"}"),
+        1.0,
+        "{text}"
+    );
+    assert!(value(&text, "khaothi_calibration_job_seconds_sum{service=\"bank\",outcome=\"done\"}") > 0.0);
+}
+both_backends!(pool_reports_and_job_durations_are_scraped);

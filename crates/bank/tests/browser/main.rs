@@ -3,6 +3,7 @@
 //! text, and an axe-core scan of every page. Screenshots go to target/screenshots/bank/.
 
 mod board;
+mod control_room;
 mod e2e;
 mod harness;
 mod import;
@@ -13,3 +14,6 @@ mod stimulus;
 mod verify;
 mod verify_photo;
 mod writer;
+
+#[path = "../support/sites.rs"]
+mod sites;

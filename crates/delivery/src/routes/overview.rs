@@ -108,8 +108,15 @@ pub async fn overview(
 ) -> ApiResult<Json<SiteOverview>> {
     user.require(BOARD, "watch the site's rooms")?;
     load_event(&s, &id).await?;
-    let rooms = store::rooms::of_event(&s.db.read, &id).await?;
-    let cands = store::candidates::of_event(&s.db.read, &id).await?;
+    let (out, total) = event_rooms(&s, &id).await?;
+    Ok(Json(SiteOverview { event: id, server_time: Utc::now(), rooms: out, total }))
+}
+
+/// Every room of an event with its counts, and their sum (the overview; the control-room report,
+/// crate::control_room).
+pub async fn event_rooms(s: &AppState, id: &str) -> ApiResult<(Vec<RoomOverview>, RoomCounts)> {
+    let rooms = store::rooms::of_event(&s.db.read, id).await?;
+    let cands = store::candidates::of_event(&s.db.read, id).await?;
     let mut by_room: HashMap<&str, RoomCounts> = HashMap::new();
     for c in &cands {
         by_room.entry(c.room_id.as_str()).or_default().add(c, s.hub.rooms.is_connected(&c.id));
@@ -127,7 +134,7 @@ pub async fn overview(
         });
         out.push(RoomOverview { id: r.id.clone(), name: r.name.clone(), seats: r.seats, layout, counts });
     }
-    Ok(Json(SiteOverview { event: id, server_time: Utc::now(), rooms: out, total }))
+    Ok((out, total))
 }
 
 /// One point of the progress curve: counts reached by `at` (the first point, at the first step's

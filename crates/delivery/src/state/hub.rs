@@ -33,6 +33,34 @@ pub struct Hub {
     contents: RwLock<HashMap<String, Arc<EventContent>>>,
     /// Proctors' live view: who is connected, answer counts, per-room fan-out.
     pub rooms: RoomHub,
+    /// Set once when the server starts to stop (SIGTERM): candidate sockets close with
+    /// [`DRAINING_CLOSE`] so their pages resume on another node (docs/protocol.md §3).
+    pub draining: Draining,
+}
+
+/// The close code of a candidate socket the server closes because it is stopping: the page
+/// resumes at once (with a little jitter), through the load balancer, on another node or on this
+/// one after its restart.
+pub const DRAINING_CLOSE: u16 = 4002;
+
+/// Whether the server is stopping, for every live connection to watch.
+pub struct Draining(watch::Sender<bool>);
+
+impl Default for Draining {
+    fn default() -> Self {
+        Self(watch::channel(false).0)
+    }
+}
+
+impl Draining {
+    /// Tells every connection the server is stopping (idempotent).
+    pub fn start(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn subscribe(&self) -> watch::Receiver<bool> {
+        self.0.subscribe()
+    }
 }
 
 impl Hub {

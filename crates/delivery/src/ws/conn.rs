@@ -135,6 +135,7 @@ impl Conn {
         let login_deadline = tokio::time::Instant::now() + Duration::from_secs(cfg.login_timeout_seconds);
         let mut ping = tokio::time::interval(Duration::from_secs((cfg.dead_after_seconds / 3).max(1)));
         ping.tick().await;
+        let mut draining = self.s.hub.draining.subscribe();
         loop {
             let logged_in = self.session.is_some();
             let flow = tokio::select! {
@@ -170,6 +171,10 @@ impl Conn {
                 _ = tokio::time::sleep_until(login_deadline), if !logged_in => {
                     self.error("login_timeout", format!("log in within {} s of opening the socket", cfg.login_timeout_seconds), None).await;
                     Flow::Close(1008, "login timeout")
+                }
+                // (The receiver's guard stays inside this future: the connection's future is Send.)
+                () = async { let _ = draining.wait_for(|stopping| *stopping).await; } => {
+                    Flow::Close(crate::state::hub::DRAINING_CLOSE, "server stopping: resume on another server")
                 }
                 changed = async { self.session.as_mut().expect("guarded").signal.changed().await }, if logged_in => {
                     if changed.is_err() { Flow::Continue } else { self.on_signal().await }

@@ -1,6 +1,7 @@
 //! The close codes docs/protocol.md promises reach a real websocket client as close frames, not as
 //! a reset: 1009 for a message above `hard_max_message_bytes`, `too_many_frames` and 1008 for a
-//! sustained flood, 1008 after five messages without a successful login (failed logins count).
+//! sustained flood, 1008 after five messages without a successful login (failed logins count),
+//! 4002 to every candidate when the server stops (SIGTERM's drain).
 
 use std::time::Duration;
 
@@ -55,3 +56,28 @@ async fn five_failed_logins_close_with_1008(b: Backend) {
     assert_eq!(s.closed, Some(1008));
 }
 both_backends!(five_failed_logins_close_with_1008);
+
+/// A stopping server (SIGTERM) closes every candidate socket at once with 4002, within the
+/// 10 s a service manager allows, and the candidate resumes — on the restarted server here, as
+/// on another node behind nginx — with every acknowledged answer there.
+async fn a_stopping_server_closes_candidates_with_4002_and_they_resume(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (list, _) = app.event("E1", 2, 2, None).await;
+    let mut s = app.socket().await;
+    let w = s.login(&list[0].0, &list[0].2).await.unwrap();
+    let token = w["resume_token"].as_str().unwrap().to_string();
+    let item = w["items"][0].clone();
+    let value = khaothi_loadtest::candidate::some_answer(&item, 0);
+    s.answer(1, item["id"].as_str().unwrap(), value.clone()).await.unwrap();
+    let started = std::time::Instant::now();
+    let (config, signer, data) = app.drain().await;
+    assert!(started.elapsed() < Duration::from_secs(10), "drained in {:?}", started.elapsed());
+    while s.next(SECS).await.is_some() {}
+    assert_eq!(s.closed, Some(4002), "the draining close code: {:?}", s.received.last());
+    let again = TestApp::start(config, signer, data).await;
+    let mut r = again.socket().await;
+    let w2 = r.resume(&list[0].0, &token).await.unwrap();
+    assert_eq!(w2["answers"][0]["item"], item["id"], "{w2}");
+    assert_eq!(w2["answers"][0]["value"], value, "{w2}");
+}
+both_backends!(a_stopping_server_closes_candidates_with_4002_and_they_resume);

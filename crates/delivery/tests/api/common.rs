@@ -92,6 +92,18 @@ impl TestApp {
         (self.config.clone(), signer, self.data.take())
     }
 
+    /// Stops the server as SIGTERM does (the graceful drain, to its end) and returns its data.
+    pub async fn drain(mut self) -> (DeliveryConfig, BoardSigningKey, Option<TestData>) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(d) = self.done.take() {
+            tokio::time::timeout(Duration::from_secs(10), d).await.expect("drained within 10 s").unwrap();
+        }
+        let signer = BoardSigningKey::parse(&self.signer.to_text()).unwrap();
+        (self.config.clone(), signer, self.data.take())
+    }
+
     pub async fn socket(&self) -> CandidateSocket {
         CandidateSocket::connect(&self.ws).await.expect("websocket connects")
     }

@@ -11,6 +11,7 @@ mod close_frames;
 mod common;
 mod console;
 mod content;
+mod control_room;
 mod empty_package;
 mod events;
 mod exam;

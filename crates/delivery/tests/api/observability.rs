@@ -109,3 +109,37 @@ async fn an_answer_is_counted_from_socket_to_commit() {
         "{text}"
     );
 }
+
+/// Issue 18 §4: the pools, the events by status and the control-room reports are listed at zero
+/// before any traffic, and the gauges are read at each scrape.
+async fn pools_events_and_reports_are_scraped(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_, first) = scrape(&app).await;
+    for series in [
+        "khaothi_events{service=\"delivery\",status=\"open\"} 0",
+        "khaothi_events{service=\"delivery\",status=\"created\"} 0",
+        "khaothi_site_reports_total{service=\"delivery\",outcome=\"sent\"} 0",
+        "khaothi_site_reports_total{service=\"delivery\",outcome=\"failed\"} 0",
+        "# TYPE khaothi_db_pool_connections gauge",
+    ] {
+        assert!(first.contains(series), "listed before any traffic: {series}\n{first}");
+    }
+    for pool in ["read", "write"] {
+        let sum: f64 = ["idle", "in_use"]
+            .iter()
+            .map(|s| {
+                value(
+                    &first,
+                    &format!(
+                        "khaothi_db_pool_connections{{service=\"delivery\",pool=\"{pool}\",state=\"{s}\"}}"
+                    ),
+                )
+            })
+            .sum();
+        assert!(sum >= 1.0, "{pool}: {first}");
+    }
+    app.event("E1", 2, 2, None).await;
+    let (_, text) = scrape(&app).await;
+    assert_eq!(value(&text, "khaothi_events{service=\"delivery\",status=\"open\"}"), 1.0, "{text}");
+}
+both_backends!(pools_events_and_reports_are_scraped);

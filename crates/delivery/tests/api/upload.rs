@@ -15,13 +15,14 @@ use crate::both_backends;
 use crate::chains::answered_event;
 use crate::common::*;
 
-struct BankApp {
-    url: String,
+pub struct BankApp {
+    pub url: String,
     _stop: tokio::sync::oneshot::Sender<()>,
     _data: TestData,
 }
 
-async fn bank(b: Backend) -> BankApp {
+/// A real bank on port 0 (demo accounts), stopped when dropped.
+pub async fn bank(b: Backend) -> BankApp {
     let data = TestData::new(b).await;
     let config = BankConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
