@@ -83,6 +83,8 @@ def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
                "--answer-interval", str(interval), "--disconnect-rate", str(args.disconnect_rate),
                "--server-pid", str(proc.pid), "--processes", str(args.processes),
                "--login-concurrency", str(args.login_concurrency)]
+        if args.storm_at:
+            cmd += ["--storm-at", str(args.storm_at)]
         if kind == "bare":
             cmd.append("--bare")
         else:
@@ -100,14 +102,19 @@ def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
 
 
 def saturation(kind, args, tmp, run_no):
-    """The sweep's runs, and the highest acknowledged rate whose p99 stayed ≤ 50 ms."""
+    """The sweep's runs, and the highest acknowledged rate whose steady-state p99 stayed ≤ 50 ms.
+
+    Steady state (answers sent after the last login) because saturation is a property of the
+    answer rate: over a 30 s run the login ramp alone would decide the p99 (target 3 measures
+    the ramp on its own)."""
     runs, best = [], 0.0
     for interval in args.sweep_intervals:
         run_no += 1
         r = loadtest(kind, args, tmp, run_no, args.sweep_candidates, args.sweep_duration, interval)
         runs.append({"interval": interval, "answers_per_s": r["answers_per_s"],
-                     "ack_p99_ms": r["ack_p99_ms"], "answers_lost": r["answers_lost"]})
-        if r["ack_p99_ms"] <= 50.0:
+                     "ack_p99_ms": r["ack_p99_ms"], "steady_ack_p99_ms": r["steady_ack_p99_ms"],
+                     "answers_lost": r["answers_lost"]})
+        if r["steady_ack_p99_ms"] <= 50.0:
             best = max(best, r["answers_per_s"])
         else:
             break  # past saturation: faster rates only queue more
@@ -125,6 +132,9 @@ def main():
     p.add_argument("--disconnect-rate", type=float, default=0.01)
     p.add_argument("--processes", type=int, default=1)
     p.add_argument("--login-concurrency", type=int, default=200)
+    p.add_argument("--storm-at", type=float, default=0.0,
+                   help="a reconnect storm this many seconds into each run (0: none)")
+    p.add_argument("--kinds", default="bare,product", help="which servers to run, in order")
     p.add_argument("--sweep-candidates", type=int, default=10000)
     p.add_argument("--sweep-duration", type=int, default=30)
     p.add_argument("--sweep-intervals", default="2,1,0.5,0.25",
@@ -137,11 +147,14 @@ def main():
                                 capture_output=True, text=True, check=True)
         args.board_public = keygen.stdout.strip()
         result, run_no = {"load_average_start": round(os.getloadavg()[0], 2)}, 0
-        for kind in ("bare", "product"):
+        for kind in args.kinds.split(","):
             run_no += 1
             target = loadtest(kind, args, tmp, run_no, args.candidates, args.duration, args.interval)
             runs, best, run_no = saturation(kind, args, tmp, run_no)
             result[kind] = {"target": target, "sweep": runs, "saturation_answers_per_s": best}
+        if "bare" not in result or "product" not in result:
+            print(json.dumps(result))
+            return
         bare, product = result["bare"], result["product"]
         bare_p99 = bare["target"]["ack_p99_ms"]
         result["p99_ratio"] = round(product["target"]["ack_p99_ms"] / bare_p99, 2) if bare_p99 else None
