@@ -280,3 +280,44 @@ async fn certificates_verify_and_revocation_is_published(backend: Backend) {
     assert!(body.contains(&hex::encode(keys.keys()[0].kid())) && body.contains("khaothi-revocations/1"));
 }
 both_backends!(certificates_verify_and_revocation_is_published);
+
+/// Key rotation (docs/operations.md "Certificate key"): the certificate key moved away, the bank
+/// makes a new one; both public keys are published, new certificates carry the new kid, and a
+/// certificate signed before the rotation still verifies against the published list.
+async fn a_rotated_certificate_key_keeps_old_certificates_verifiable(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let board = app.login("board").await;
+    let (csv, _, results_json) = data();
+    import_results(&app, &board, &csv, &results_json).await;
+    let (s, old) = app.get(Some(&board), &format!("/api/v1/certificates/01000000?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::OK, "{old}");
+    let key_file = app.data_dir().join("certificate.key");
+    std::fs::rename(&key_file, app.data_dir().join("certificate.key.2026")).unwrap();
+
+    let (s, new) = app.get(Some(&board), &format!("/api/v1/certificates/01000000?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::OK, "{new}");
+    assert!(key_file.exists(), "a new key was made");
+    assert_ne!(new["text"], old["text"]);
+    let (_, keys_text) = app.get(None, "/api/v1/certificates/keys").await;
+    let keys = TrustedKeys::parse(keys_text.as_str().unwrap()).unwrap();
+    assert_eq!(keys.keys().len(), 2, "{keys_text}");
+    let kid = |text: &Value| match verify(text.as_str().unwrap(), &keys, None) {
+        Verdict::Valid(v) => v.kid,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(kid(&old["text"]), kid(&new["text"]), "the new certificate names the new key");
+    // The revocation list is signed with the new key and still names old certificates.
+    let (s, _) =
+        app.post(Some(&board), "/api/v1/certificates/revocations", json!({"certificate": old["text"]})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, signed) = app.get(None, "/api/v1/certificates/revocations").await;
+    let revoked = RevocationList::verify(&signed.to_string(), &keys).unwrap();
+    assert!(matches!(verify(old["text"].as_str().unwrap(), &keys, Some(&revoked)), Verdict::Revoked(_)));
+    assert!(matches!(verify(new["text"].as_str().unwrap(), &keys, Some(&revoked)), Verdict::Valid(_)));
+    // The page carries both keys.
+    let body = app.client.get(format!("{}/verify", app.url)).send().await.unwrap().text().await.unwrap();
+    for k in keys.keys() {
+        assert!(body.contains(&hex::encode(k.kid())), "{body}");
+    }
+}
+both_backends!(a_rotated_certificate_key_keeps_old_certificates_verifiable);
