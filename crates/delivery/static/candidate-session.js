@@ -11,6 +11,9 @@
 // expects a reply, and when nothing at all arrives within REPLY_TIMEOUT_MS the socket is dropped
 // on the spot, the candidate is told, and reconnection starts. A new socket that gets no
 // `welcome` within CONNECT_TIMEOUT_MS is dropped the same way (a frozen server still accepts TCP).
+//
+// Long because: one connection state machine (sockets, epochs, the answer queue, timing, re-sync)
+// whose invariants hold across its methods; content caching and rendering live in their own files.
 
 import { Countdown, DRAINING_CLOSE, backoffMs, drainingDelayMs, socketUrl } from './clock.js';
 import { contentWish, eraseContent, keepContent, onContentFrame, takeContent } from './content-cache.js';
