@@ -47,7 +47,8 @@ async fn a_stopping_server_closes_the_proctor_with_4002_and_the_page_reconnects_
     click(&p, "#p-open").await;
     wait_for(
         &p,
-        "document.getElementById('p-conn').dataset.state === 'online' && window.__sockets.some((e) => e.kind === 'open')",
+        // (The title is cleared by the picker and set again by the new socket's roster.)
+        "document.getElementById('room-title').textContent !== '' && window.__sockets.some((e) => e.kind === 'open')",
         "the room live on a recorded socket",
     )
     .await;
