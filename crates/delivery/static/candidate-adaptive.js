@@ -25,6 +25,7 @@ addStrings({
     'cat.progress': 'Đã trả lời {n} câu (tối đa {max})',
     'cat.submit.summary': 'Em đã trả lời {n} câu. Sau khi nộp, em không làm tiếp được nữa.',
     'cat.help.keys': 'A–D: chọn phương án|Enter: trả lời và sang câu tiếp|a–d rồi Đ/S: đúng/sai từng ý|?: phím tắt',
+    'cat.resync': 'Máy chủ không nhận câu trả lời này ({message}). Đang lấy lại câu hỏi hiện tại từ máy chủ…',
   },
   en: {
     'cat.intro.title': 'Adaptive test',
@@ -42,6 +43,7 @@ addStrings({
     'cat.progress': 'Answered {n} (at most {max})',
     'cat.submit.summary': 'You answered {n} questions. After submitting you cannot continue.',
     'cat.help.keys': 'A–D: choose an option|Enter: answer and go on|a–d then T/F: true/false per statement|?: shortcuts',
+    'cat.resync': 'The server did not take this answer ({message}). Fetching the current question from the server…',
   },
 });
 
@@ -153,11 +155,25 @@ export class AdaptiveView {
     if (this.session.answer(this.item.id, value)) this.paint();
   }
 
-  /** An answer's save state changed: saved → the next question of a group, or wait for `next`. */
+  /**
+   * An answer's save state changed: saved → the next question of a group, or wait for `next`.
+   * Refused (the server's step is not the page's: answered on another computer, the test ended,
+   * a page out of step) → re-sync from the server: a resume, whose `next` is the question to
+   * answer now — the page never waits for a `next` that will not come.
+   */
   onAnswerState(item) {
-    if (!this.item || item !== this.item.id) return;
     const refused = this.session.refused.get(item);
-    if (refused) this.page.notice(t('banner.error', { message: refused }));
+    if (refused) {
+      this.page.notice(t('cat.resync', { message: refused }), 8000);
+      this.next = null;
+      this.item = null;
+      this.draft = null;
+      this.control = null;
+      if (this.started) this.render();
+      this.session.resync(item);
+      return;
+    }
+    if (!this.item || item !== this.item.id) return;
     if (this.session.saveState(item) === 'saved') this.render();
     else this.paint();
   }

@@ -11,8 +11,11 @@
 // expects a reply, and when nothing at all arrives within REPLY_TIMEOUT_MS the socket is dropped
 // on the spot, the candidate is told, and reconnection starts. A new socket that gets no
 // `welcome` within CONNECT_TIMEOUT_MS is dropped the same way (a frozen server still accepts TCP).
+//
+// Long because: one connection state machine (sockets, epochs, the answer queue, timing, re-sync)
+// whose invariants hold across its methods; content caching and rendering live in their own files.
 
-import { Countdown, backoffMs, socketUrl } from './clock.js';
+import { Countdown, DRAINING_CLOSE, backoffMs, drainingDelayMs, socketUrl } from './clock.js';
 import { contentWish, eraseContent, keepContent, onContentFrame, takeContent } from './content-cache.js';
 import { sebProof } from './seb-proof.js';
 
@@ -21,10 +24,8 @@ const RESEND_AFTER_MS = 8000;
 const HEARTBEAT_MS = 4000;
 const REPLY_TIMEOUT_MS = 3500;
 const CONNECT_TIMEOUT_MS = 8000;
-// A stopping server closes with this (docs/protocol.md §3): resume at once, on another node,
-// spread over a moment so a whole node's sockets do not arrive in the same millisecond.
-const DRAINING_CLOSE = 4002;
-const DRAINING_SPREAD_MS = 1500;
+// A stopping server closes with DRAINING_CLOSE (clock.js; docs/protocol.md §7): resume at once,
+// on another node, after drainingDelayMs() so a whole node's sockets do not arrive together.
 const MAX_INTEGRITY_QUEUE = 20;
 /** Client-side pacing, well under the server's 10 frames/s with bursts of 40. */
 const BUCKET = 20;
@@ -234,7 +235,7 @@ export class ExamSession {
     }
     if (code === DRAINING_CLOSE) {
       this.attempt = 0; // not a failure: the server handed the session on
-      this.scheduleReconnect(250 + Math.random() * DRAINING_SPREAD_MS);
+      this.scheduleReconnect(drainingDelayMs());
       return;
     }
     this.scheduleReconnect();
@@ -250,6 +251,38 @@ export class ExamSession {
       this.mode = 'resume';
       this.open();
     }, delayMs ?? backoffMs(this.attempt - 1));
+  }
+
+  /**
+   * Starts again from the server's record: the server refused an answer the page thought was due
+   * (an adaptive test whose step moved on elsewhere, or a page out of step). The refused value is
+   * dropped, the socket closed and a resume opened at once; its `welcome` (and an adaptive test's
+   * `next`) put the page back on the question the server holds. Other queued answers stay queued.
+   */
+  resync(item) {
+    if (this.final || this.stopped) return;
+    this.values.delete(item);
+    this.refused.delete(item);
+    this.persist();
+    const ws = this.ws;
+    if (ws) {
+      ws.onopen = null;
+      ws.onmessage = null;
+      ws.onclose = null;
+      try {
+        ws.close(1000, 'resync');
+      } catch {
+        /* already closing */
+      }
+    }
+    this.ws = null;
+    this.connected = false;
+    this.submitSent = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempt = 0;
+    this.mode = 'resume';
+    this.open();
   }
 
   reconnectNow() {

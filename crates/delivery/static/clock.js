@@ -47,6 +47,18 @@ export function backoffMs(attempt) {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
+/**
+ * A stopping server closes every socket with this code (docs/protocol.md §7): reconnect at once,
+ * on another node or on this one after its restart — spread over 0.25–1.75 s
+ * ([`drainingDelayMs`]) so a whole node's sockets do not arrive in the same millisecond.
+ */
+export const DRAINING_CLOSE = 4002;
+
+/** The wait before reconnecting after a draining close: 0.25 s plus up to 1.5 s of jitter. */
+export function drainingDelayMs() {
+  return 250 + Math.random() * 1500;
+}
+
 /** The websocket URL of `path` on this server (ws: or wss: like the page). */
 export function socketUrl(path) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -5,7 +5,7 @@
 // performance.now() from each seat's `remaining_ms`.
 
 import { t } from './i18n.js';
-import { backoffMs, formatDuration, socketUrl } from './clock.js';
+import { backoffMs, DRAINING_CLOSE, drainingDelayMs, formatDuration, socketUrl } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 const FATAL = new Set(['forbidden', 'login_failed', 'not_found']);
@@ -59,6 +59,8 @@ export class Room {
     this.room = room;
     this.onFatal = onFatal;
     this.roster = null;
+    /** An adaptive event's most items a candidate is given (roster `event.adaptive`), else null. */
+    this.adaptiveMax = null;
     this.seats = new Map();
     this.receivedAt = new Map();
     this.selected = null;
@@ -107,12 +109,19 @@ export class Room {
       }
       this.dispatch(m);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws || this.closed) return;
       this.ws = null;
       this.setOnline(false);
       for (const p of this.pendingActions.values()) p.reject({ code: 'disconnected', message: t('p.conn.offline') });
       this.pendingActions.clear();
+      if (e.code === DRAINING_CLOSE) {
+        // The server is stopping, not failing: reconnect at once (another node behind the load
+        // balancer, or this one restarted), spread with jitter; the back-off starts afresh.
+        this.attempt = 0;
+        setTimeout(() => this.connect(), drainingDelayMs());
+        return;
+      }
       this.attempt += 1;
       setTimeout(() => this.connect(), backoffMs(this.attempt - 1));
     };
@@ -140,6 +149,7 @@ export class Room {
         }
         this.setOnline(true);
         $('room-title').textContent = `${m.event?.title || this.event} — ${m.room?.name || this.room}`;
+        this.adaptiveMax = m.event?.adaptive?.max_items ?? null;
         const log = $('p-log');
         log.replaceChildren();
         this.setPaper(null);
@@ -201,6 +211,9 @@ export class Room {
   redraw() {
     if (!this.roster) return;
     this.setPaper(this.paperEntry || null);
+    const badge = $('adaptive-badge');
+    badge.hidden = this.adaptiveMax === null;
+    badge.title = this.adaptiveMax === null ? '' : t('p.adaptive.title', { max: this.adaptiveMax });
     const grid = $('seat-grid');
     grid.replaceChildren();
     const count = Math.max(this.roster.room?.seats || 0, ...[...this.seats.values()].map((s) => s.seat || 0));
@@ -253,7 +266,7 @@ export class Room {
     const time = el('div', 'seat-time');
     time.dataset.number = s.number;
     const answered = el('span', 'seat-answered', `${s.answered ?? 0}/${s.item_count ?? 0}`);
-    answered.title = t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 });
+    answered.title = this.answeredText(s);
     tile.title = `${s.full_name} · ${s.number}${s.version ? ` · ${s.version}` : ''}`;
     tile.dataset.alarm = String(Boolean(s.login_alarm));
     tile.append(
@@ -336,7 +349,7 @@ export class Room {
     row(t('p.details.status'), t(`p.status.${s.status}`));
     row(t('p.details.connection'), s.connected ? t('p.connected') : s.disconnected_at ? t('p.disconnected_since', { time: clockTime(s.disconnected_at, this.zone) }) : t('p.disconnected'));
     row(t('p.details.remaining'), running && this.remaining(s) !== null ? formatDuration(this.remaining(s)) : '');
-    row(t('p.details.progress'), t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 }));
+    row(t('p.details.progress'), this.answeredText(s));
     row(t('p.details.flags'), s.flags ? `${s.flags}${s.last_flag ? ` (${translate(`p.flag.${s.last_flag}`, s.last_flag)})` : ''}` : '');
     row(t('p.details.extra'), s.extra_minutes ? t('p.extra', { n: s.extra_minutes }) : '');
     row(t('p.details.admit_until'), s.admit_until ? clockTime(s.admit_until, this.zone) : '');
@@ -527,10 +540,17 @@ export class Room {
     return body;
   }
 
-  /** Shows whether the room is on paper (`entry`: the room log's switch) or on computers. */
+  /** "Answered 3/40", or for an adaptive test "answered 3 (at most 30)" (its length varies). */
+  answeredText(s) {
+    if (this.adaptiveMax !== null) return t('p.adaptive.answered', { answered: s.answered ?? 0, max: s.item_count || this.adaptiveMax });
+    return t('p.answered', { answered: s.answered ?? 0, total: s.item_count ?? 0 });
+  }
+
+  /** Shows whether the room is on paper (`entry`: the room log's switch) or on computers. An
+   * adaptive event has no paper form (docs/cat.md): no switch button. */
   setPaper(entry) {
     this.paperEntry = entry;
-    $('btn-paper').hidden = Boolean(entry);
+    $('btn-paper').hidden = Boolean(entry) || this.adaptiveMax !== null;
     const state = $('p-paper-state');
     state.hidden = !entry;
     state.textContent = entry ? t('p.paper.on', { time: clockTime(entry.at, this.zone), by: entry.by || '' }) : '';

@@ -71,6 +71,7 @@ function signOut(message) {
   $('p-who').textContent = '';
   $('p-conn').hidden = true;
   $('room-title').textContent = '';
+  $('adaptive-badge').hidden = true;
   show('view-login');
   $('p-login-error').textContent = message || '';
   $('p-username').focus();
@@ -113,6 +114,7 @@ async function pick(prefill = {}) {
   room = null;
   $('p-conn').hidden = true;
   $('room-title').textContent = '';
+  $('adaptive-badge').hidden = true;
   show('view-pick');
   $('p-pick-error').textContent = '';
   try {

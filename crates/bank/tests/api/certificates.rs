@@ -42,13 +42,15 @@ fn data() -> (String, String, Value) {
 }
 
 async fn import_results(app: &TestApp, board: &str, csv: &str, json: &Value) {
-    let key = site_key(11);
+    import_event(app, board, EVENT, 11, csv, json).await;
+}
+
+/// Registers a site (its key from `seed`) and imports its signed result file of `event`.
+async fn import_event(app: &TestApp, board: &str, event: &str, seed: u64, csv: &str, json: &Value) {
+    let key = site_key(seed);
+    let site = format!("Điểm thi {seed}");
     let (s, body) = app
-        .post(
-            Some(board),
-            "/api/v1/sites",
-            json!({"name": "Điểm thi 1", "public_key": key.public().to_string()}),
-        )
+        .post(Some(board), "/api/v1/sites", json!({"name": site, "public_key": key.public().to_string()}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     let parts = BTreeMap::from([
@@ -58,8 +60,8 @@ async fn import_results(app: &TestApp, board: &str, csv: &str, json: &Value) {
     let head = |length, c: &str| ChainHead { length, head: c.repeat(64) };
     let file = sign_result_file(
         UnsignedResults {
-            event_id: EVENT.into(),
-            site_name: "Điểm thi 1".into(),
+            event_id: event.into(),
+            site_name: site,
             created_at: "2026-06-27T11:00:00Z".into(),
             parts,
             chains: ChainHeads { responses: head(400, "a"), audit: head(10, "b") },
@@ -280,3 +282,93 @@ async fn certificates_verify_and_revocation_is_published(backend: Backend) {
     assert!(body.contains(&hex::encode(keys.keys()[0].kid())) && body.contains("khaothi-revocations/1"));
 }
 both_backends!(certificates_verify_and_revocation_is_published);
+
+/// Key rotation (docs/operations.md "Certificate key"): the certificate key moved away, the bank
+/// makes a new one; both public keys are published, new certificates carry the new kid, and a
+/// certificate signed before the rotation still verifies against the published list.
+async fn a_rotated_certificate_key_keeps_old_certificates_verifiable(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let board = app.login("board").await;
+    let (csv, _, results_json) = data();
+    import_results(&app, &board, &csv, &results_json).await;
+    let (s, old) = app.get(Some(&board), &format!("/api/v1/certificates/01000000?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::OK, "{old}");
+    let key_file = app.data_dir().join("certificate.key");
+    std::fs::rename(&key_file, app.data_dir().join("certificate.key.2026")).unwrap();
+
+    let (s, new) = app.get(Some(&board), &format!("/api/v1/certificates/01000000?events={EVENT}")).await;
+    assert_eq!(s, StatusCode::OK, "{new}");
+    assert!(key_file.exists(), "a new key was made");
+    assert_ne!(new["text"], old["text"]);
+    let (_, keys_text) = app.get(None, "/api/v1/certificates/keys").await;
+    let keys = TrustedKeys::parse(keys_text.as_str().unwrap()).unwrap();
+    assert_eq!(keys.keys().len(), 2, "{keys_text}");
+    let kid = |text: &Value| match verify(text.as_str().unwrap(), &keys, None) {
+        Verdict::Valid(v) => v.kid,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(kid(&old["text"]), kid(&new["text"]), "the new certificate names the new key");
+    // The revocation list is signed with the new key and still names old certificates.
+    let (s, _) =
+        app.post(Some(&board), "/api/v1/certificates/revocations", json!({"certificate": old["text"]})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, signed) = app.get(None, "/api/v1/certificates/revocations").await;
+    let revoked = RevocationList::verify(&signed.to_string(), &keys).unwrap();
+    assert!(matches!(verify(old["text"].as_str().unwrap(), &keys, Some(&revoked)), Verdict::Revoked(_)));
+    assert!(matches!(verify(new["text"].as_str().unwrap(), &keys, Some(&revoked)), Verdict::Valid(_)));
+    // The page carries both keys.
+    let body = app.client.get(format!("{}/verify", app.url)).send().await.unwrap().text().await.unwrap();
+    for k in keys.keys() {
+        assert!(body.contains(&hex::encode(k.kid())), "{body}");
+    }
+}
+both_backends!(a_rotated_certificate_key_keeps_old_certificates_verifiable);
+
+/// Year-on-year through the bank: two years' events, transcripts with a `year` column, compared
+/// with `event=2025:A,2026:B`; each unit carries its gap in both years, the latest year is the
+/// report's; a year the transcripts lack is refused with a clear 400.
+async fn two_years_give_each_unit_a_trend(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let board = app.login("board").await;
+    let mut transcripts = String::from("candidate,school,district,province,subject,grade,year\n");
+    for (seed, year, event, lift) in [(21u64, 2025, "THPT-2025-TOAN", 1.0), (22, 2026, "THPT-2026-TOAN", 2.0)]
+    {
+        let mut csv = String::from("number,full_name,date_of_birth,score10\n");
+        let mut candidates = Vec::new();
+        for k in 0..12 {
+            let exam = 4.0 + (k % 5) as f64 * 0.5;
+            let number = format!("{year}{k:04}");
+            csv.push_str(&format!("{number},Thí sinh {k},,{exam:.2}\n"));
+            candidates.push(json!({"number": number, "full_name": format!("Thí sinh {k}"), "score10": exam}));
+            // School X's transcripts drift up by `lift`; school Y's run 0.5 above the exam.
+            let (school, up) = if k % 2 == 0 { ("X", lift) } else { ("Y", 0.5) };
+            transcripts.push_str(&format!("{number},THPT {school},Q1,Hà Nội,Toán,{:.2},{year}\n", exam + up));
+        }
+        let results = json!({"event": event, "title": "Toán", "subject": "Toán", "sections": [], "candidates": candidates});
+        import_event(&app, &board, event, seed, &csv, &results).await;
+    }
+    let (s, set) =
+        app.post_raw(Some(&board), "/api/v1/transcripts", "text/csv", transcripts.into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{set}");
+    let id = set["id"].as_str().unwrap();
+    let q =
+        format!("transcripts={id}&event=2025:THPT-2025-TOAN,2026:THPT-2026-TOAN&subject=To%C3%A1n&by=school");
+    let (s, c) = app.get(Some(&board), &format!("/api/v1/comparisons?{q}")).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["year"], 2026, "{c}");
+    assert_eq!(c["years"].as_array().unwrap().len(), 2, "{c}");
+    let x = c["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"].as_str().unwrap().contains("THPT X"))
+        .unwrap();
+    let gaps: Vec<f64> = x["trend"].as_array().unwrap().iter().map(|p| p["gap"].as_f64().unwrap()).collect();
+    assert_eq!(gaps.len(), 2, "{x}");
+    assert!((gaps[0] - 1.0).abs() < 1e-9 && (gaps[1] - 2.0).abs() < 1e-9, "{x}");
+    // A year the transcripts do not have.
+    let q = format!("transcripts={id}&event=2024:THPT-2025-TOAN&subject=To%C3%A1n&by=school");
+    let (s, body) = app.get(Some(&board), &format!("/api/v1/comparisons?{q}")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+}
+both_backends!(two_years_give_each_unit_a_trend);

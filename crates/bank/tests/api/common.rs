@@ -68,6 +68,11 @@ impl TestApp {
         self.login_with(username, DEMO_PASSWORD).await
     }
 
+    /// The bank's data directory (its key files live there).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.dir()
+    }
+
     pub async fn login_with(&self, username: &str, password: &str) -> String {
         self.api.login(username, password).await
     }

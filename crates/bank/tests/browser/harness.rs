@@ -65,6 +65,14 @@ impl Bank {
     }
 }
 
+impl Bank {
+    /// Stops the server (a page already loaded is then offline).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Bank {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -72,7 +72,7 @@ async fn check(client: &Client, text: &str) -> String {
 async fn the_page_tells_valid_invalid_and_revoked_apart() {
     let _serial = SERIAL.lock().await;
     let Some(mut b) = Browser::start().await else { return };
-    let bank = Bank::start();
+    let mut bank = Bank::start();
     let certs = certificates(&bank).await;
     let (first, second) =
         (certs[0]["text"].as_str().unwrap().to_string(), certs[1]["text"].as_str().unwrap().to_string());
@@ -114,5 +114,13 @@ async fn the_page_tells_valid_invalid_and_revoked_apart() {
     wait_for_text(&client, "h1", "Verify an exam score certificate").await;
     let v = check(&client, &first).await;
     assert!(v.starts_with("VALID"), "{v}");
+
+    // Offline once loaded: the bank is gone, the page still verifies and still knows the revocation.
+    bank.stop();
+    assert!(reqwest::get(format!("{}/verify", bank.base)).await.is_err(), "the bank is down");
+    let v = check(&client, &first).await;
+    assert!(v.starts_with("VALID"), "offline: {v}");
+    let v = check(&client, &second).await;
+    assert!(v.starts_with("REVOKED"), "offline: {v}");
     b.assert_no_page_errors(&client, "the verification page").await;
 }

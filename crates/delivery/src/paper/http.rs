@@ -166,12 +166,13 @@ pub struct Switched {
 }
 
 /// Switch a room to paper (the room's proctor or the board): recorded in the room log and the
-/// biên bản; answers given on computers so far are kept.
+/// biên bản; answers given on computers so far are kept. Refused for an adaptive event.
 #[utoipa::path(post, path = "/api/v1/events/{event}/rooms/{room}/paper", tag = "paper", security(("bearer" = [])),
     params(("event" = String, Path, description = "The event id"), ("room" = String, Path, description = "The room's id or name")),
     request_body(content = PaperSwitchBody, example = json!({"reason": "Mất điện phòng máy lúc 08:40, chuyển sang phiếu trả lời giấy"})),
-    responses((status = 201, body = Switched), (status = 400), (status = 401), (status = 403), (status = 404),
-        (status = 409, description = "switched already")))]
+    responses((status = 201, body = Switched),
+        (status = 400, description = "a reason too long, or an adaptive event (`adaptive_event`: it has no paper form)"),
+        (status = 401), (status = 403), (status = 404), (status = 409, description = "switched already")))]
 pub async fn switch_room(
     State(s): State<AppState>,
     user: CurrentUser,

@@ -31,6 +31,17 @@ pub async fn switch(s: &AppState, by: &str, r: &room::Model, reason: Option<&str
             format!("a reason has at most {MAX_REASON} characters"),
         ));
     }
+    if let Some(max) = crate::proctor::roster::adaptive_max(s, &r.event_id).await? {
+        // docs/cat.md "An adaptive event and paper": each question is chosen from the answers
+        // before it, so there is no printed form to go on with.
+        return Err(ApiError::BadRequest {
+            code: "adaptive_event",
+            message: format!(
+                "event {} is adaptive (at most {max} questions, each chosen from the answers before it): it has no paper form. Pause the room and let candidates resume on working computers — every answer and the next question are kept — or reschedule the sitting",
+                r.event_id
+            ),
+        });
+    }
     if let Some(done) = switched(&s.db.read, &r.id).await? {
         return Err(ApiError::Conflict(format!(
             "room {} was switched to paper at {} by {}",

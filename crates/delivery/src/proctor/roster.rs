@@ -47,6 +47,23 @@ async fn item_counts(s: &AppState, event_id: &str) -> ApiResult<HashMap<String, 
         .unwrap_or_default())
 }
 
+/// The most items a candidate of an adaptive event is given; `None` for a fixed-form event.
+pub async fn adaptive_max(s: &AppState, event_id: &str) -> ApiResult<Option<usize>> {
+    if let Some(c) = s.hub.content(event_id) {
+        if let Some(t) = c.adaptive() {
+            return Ok(Some(t.max_items() as usize));
+        }
+        if !c.is_adaptive() {
+            return Ok(None);
+        }
+    }
+    let manifest = store::event(&s.db.read, event_id)
+        .await?
+        .and_then(|e| e.manifest)
+        .and_then(|m| serde_json::from_str::<khaothi_package::Manifest>(&m).ok());
+    Ok(manifest.and_then(|m| m.adaptive).map(|a| a.max_items as usize))
+}
+
 /// Integrity flags per candidate: how many, and the newest kind.
 async fn flags(s: &AppState, ids: &[String]) -> ApiResult<HashMap<String, (u32, String)>> {
     let mut out: HashMap<String, (u32, String)> = HashMap::new();
@@ -199,11 +216,13 @@ pub async fn roster(s: &AppState, e: &event::Model, r: &room::Model) -> ApiResul
     let cands = room_candidates(s, &r.id).await?;
     let seats = seats(s, &cands).await?;
     let log = room_log(s, &r.id).await?;
+    // An adaptive event: the page shows its badge and "answered of at most N" (no paper switch).
+    let adaptive = adaptive_max(s, &e.id).await?.map(|max| json!({"max_items": max}));
     Ok(json!({
         "type": "roster",
         "server_time": Utc::now(),
         "time_zone": s.config.event_time_zone,
-        "event": {"id": e.id, "title": e.title, "status": e.status},
+        "event": {"id": e.id, "title": e.title, "status": e.status, "adaptive": adaptive},
         "room": {"id": r.id, "name": r.name, "seats": r.seats},
         "seats": seats,
         "incidents": log.iter().map(entry_json).collect::<Vec<_>>(),

@@ -144,6 +144,7 @@ async fn run(s: AppState, mut socket: WebSocket) {
     let mut beat = tokio::time::interval(HEARTBEAT);
     beat.tick().await;
     let mut last_seen = Instant::now();
+    let mut draining = s.hub.draining.subscribe();
     loop {
         tokio::select! {
             m = socket.recv() => match m {
@@ -174,6 +175,14 @@ async fn run(s: AppState, mut socket: WebSocket) {
                 }
                 Err(RecvError::Closed) => break,
             },
+            // A stopping server closes with the candidates' draining code: the page reconnects at
+            // once (with jitter), on another node or on this one after its restart.
+            () = async { let _ = draining.wait_for(|stopping| *stopping).await; } => {
+                let reason = Utf8Bytes::from_static("server stopping: resume on another server");
+                let code = crate::state::hub::DRAINING_CLOSE;
+                let _ = socket.send(Message::Close(Some(CloseFrame { code, reason }))).await;
+                break;
+            }
             _ = beat.tick() => {
                 if !still_allowed(&s, &w, &mut socket).await {
                     break;

@@ -104,6 +104,18 @@ async fn adaptive_event_end_to_end(b: Backend) {
     );
 
     let list = set_up_adaptive_event(&app.board, "CAT1", &pkg, 2, 2).await.unwrap();
+    // No switch to paper: an adaptive event has no printed form (docs/cat.md), said clearly.
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/v1/events/CAT1/rooms/P001/paper", app.url))
+        .bearer_auth(&app.board.token)
+        .json(&json!({"reason": "Mất điện phòng máy"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "adaptive_event", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("no paper form"), "{body}");
     let mut strong = Taker {
         items: &by_id,
         engine: &e,

@@ -1,7 +1,7 @@
 //! The close codes docs/protocol.md promises reach a real websocket client as close frames, not as
 //! a reset: 1009 for a message above `hard_max_message_bytes`, `too_many_frames` and 1008 for a
 //! sustained flood, 1008 after five messages without a successful login (failed logins count),
-//! 4002 to every candidate when the server stops (SIGTERM's drain).
+//! 4002 to every candidate and proctor when the server stops (SIGTERM's drain).
 
 use std::time::Duration;
 
@@ -69,11 +69,22 @@ async fn a_stopping_server_closes_candidates_with_4002_and_they_resume(b: Backen
     let item = w["items"][0].clone();
     let value = khaothi_loadtest::candidate::some_answer(&item, 0);
     s.answer(1, item["id"].as_str().unwrap(), value.clone()).await.unwrap();
+    // A proctor watching the room gets the same close code (its page reconnects at once).
+    let mut p = khaothi_loadtest::candidate::CandidateSocket::connect(
+        &app.ws.replace("/ws/candidate", "/ws/proctor"),
+    )
+    .await
+    .unwrap();
+    p.send(json!({"type": "login", "token": app.board.token, "event": "E1", "room": "P001"})).await.unwrap();
+    p.expect("roster", SECS).await.unwrap();
     let started = std::time::Instant::now();
     let (config, signer, data) = app.drain().await;
-    assert!(started.elapsed() < Duration::from_secs(10), "drained in {:?}", started.elapsed());
+    // Well under the drain's 5 s bound: the sockets closed at once, they did not wait it out.
+    assert!(started.elapsed() < khaothi_delivery::DRAIN, "drained in {:?}", started.elapsed());
     while s.next(SECS).await.is_some() {}
     assert_eq!(s.closed, Some(4002), "the draining close code: {:?}", s.received.last());
+    while p.next(SECS).await.is_some() {}
+    assert_eq!(p.closed, Some(4002), "the proctor's close code: {:?}", p.received.last());
     let again = TestApp::start(config, signer, data).await;
     let mut r = again.socket().await;
     let w2 = r.resume(&list[0].0, &token).await.unwrap();

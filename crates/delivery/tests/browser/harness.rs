@@ -252,6 +252,22 @@ impl Server {
         assert!(status.success(), "kill {sig} {pid}");
     }
 
+    /// SIGTERM, as systemd stops a service: the server drains (docs/protocol.md §7) and exits; how
+    /// long that took.
+    pub fn terminate(&mut self) -> Duration {
+        let started = std::time::Instant::now();
+        self.signal("-TERM");
+        let mut c = self.child.take().expect("the server runs");
+        c.wait().unwrap();
+        started.elapsed()
+    }
+
+    /// Starts the stopped server again on the same port and data directory.
+    pub fn start_again(&mut self) {
+        assert!(self.child.is_none(), "the server still runs");
+        self.spawn();
+    }
+
     /// Starts the server again on the same port and data directory.
     pub fn restart(&mut self) {
         self.kill9();

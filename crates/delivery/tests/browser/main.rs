@@ -16,6 +16,7 @@ mod pages;
 mod paper;
 mod proctor;
 mod proctor_alarm;
+mod proctor_drain;
 mod proctor_lab;
 mod proctor_paper;
 mod proctor_sheets;
