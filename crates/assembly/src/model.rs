@@ -121,21 +121,21 @@ pub(crate) struct Outcome {
     pub forms: Vec<Vec<usize>>,
 }
 
-struct Built {
-    vars: ProblemVariables,
-    objective: Expression,
-    maximise: bool,
-    constraints: Vec<Constraint>,
+pub(crate) struct Built {
+    pub vars: ProblemVariables,
+    pub objective: Expression,
+    pub maximise: bool,
+    pub constraints: Vec<Constraint>,
     /// x[f][k] for candidate k.
-    x: Vec<Vec<Variable>>,
+    pub x: Vec<Vec<Variable>>,
     /// Column of x[0][0]; x[f][k] is column `x_offset + f × candidates + k`.
     #[cfg_attr(not(feature = "highs"), allow(dead_code))]
-    x_offset: usize,
+    pub x_offset: usize,
 }
 
 /// The model of a request: variables in a fixed order (the level variable, then `x[f][k]`, then
 /// `z`) and constraints form by form, rule by rule — the order the solvers see.
-fn build(req: &Request) -> Built {
+pub(crate) fn build(req: &Request) -> Built {
     let mut vars = ProblemVariables::new();
     let (objective, maximise, level) = objective(req, &mut vars);
     let x_offset = vars.len();

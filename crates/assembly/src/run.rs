@@ -106,7 +106,7 @@ impl Run<'_, '_> {
         self.solve_gap(forms, fixed, goal, time, self.opts.gap)
     }
 
-    fn solve_gap(
+    pub fn solve_gap(
         &self,
         forms: usize,
         fixed: &[Vec<usize>],
