@@ -20,8 +20,6 @@ use std::collections::HashMap;
 use crate::model::Rules;
 use crate::pool::Pool;
 
-mod chain;
-
 /// Forms as units, with every sum a move changes.
 pub(crate) struct Improver<'a, 'p> {
     pool: &'a Pool<'p>,

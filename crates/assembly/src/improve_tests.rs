@@ -1,6 +1,6 @@
 //! Local improvement on sequentially assembled forms under every rule the moves check (sections,
 //! matrix cells, statements, enemies, `mean_b`, exposure with earlier uses, overlap, the
-//! ceiling): after every move — single swaps, exchanges and chains — the independent checker
+//! ceiling): after every move — single swaps and exchanges — the independent checker
 //! finds nothing, the smallest information never falls, and the spread phases only narrow.
 
 use std::collections::HashMap;
@@ -84,10 +84,10 @@ fn with_improver(
 
 /// Runs `step` to exhaustion; after each move every rule holds and the smallest information has
 /// not fallen (with `narrows`, the spread fell). Returns the number of moves.
-fn exhaust(
-    imp: &mut Improver,
+fn exhaust<'a, 'p>(
+    imp: &mut Improver<'a, 'p>,
     violations: &dyn Fn(&Improver) -> Vec<Violation>,
-    step: fn(&mut Improver) -> bool,
+    step: impl Fn(&mut Improver<'a, 'p>) -> bool,
     narrows: bool,
     what: &str,
 ) -> usize {
@@ -115,23 +115,19 @@ fn moves_keep_every_rule_and_never_lower_the_forms() {
     }
     with_improver(&bp, &items, |imp, violations| {
         let start = imp.smallest();
-        let raised = exhaust(imp, violations, Improver::raise_floor, false, "floor");
+        let raised = exhaust(imp, violations, |i| i.raise_floor(), false, "floor");
         assert!(raised > 0 && imp.smallest() > start + 1e-6, "plain sequential forms leave room");
-        let after_swaps = imp.smallest();
-        exhaust(imp, violations, Improver::raise_floor_chain, false, "floor chain");
-        assert!(imp.smallest() >= after_swaps - 1e-9);
-        exhaust(imp, violations, Improver::narrow, true, "narrowing");
-        exhaust(imp, violations, Improver::narrow_chain, true, "narrowing chain");
+        exhaust(imp, violations, |i| i.narrow(), true, "narrowing");
     });
 }
 
 /// The phases as the assembly alternates them, on the same blueprint over several pools and
 /// form counts: the forms always pass every rule, and the smallest information never falls.
-fn alternate(imp: &mut Improver, violations: &dyn Fn(&Improver) -> Vec<Violation>) -> usize {
+fn alternate<'a, 'p>(imp: &mut Improver<'a, 'p>, violations: &dyn Fn(&Improver) -> Vec<Violation>) -> usize {
     let mut total = 0;
     loop {
-        let floor = |imp: &mut Improver| imp.raise_floor() || imp.raise_floor_chain();
-        let narrow = |imp: &mut Improver| imp.narrow() || imp.narrow_chain();
+        let floor = |imp: &mut Improver<'a, 'p>| imp.raise_floor();
+        let narrow = |imp: &mut Improver<'a, 'p>| imp.narrow();
         let moves = exhaust(imp, violations, floor, false, "floor")
             + exhaust(imp, violations, narrow, true, "narrow");
         total += moves;

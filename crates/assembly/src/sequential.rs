@@ -321,10 +321,10 @@ impl Run<'_, '_> {
         // alternate: narrowing frees strong units the floor phase can then use
         loop {
             let before = moves;
-            while moves < MAX_MOVES && self.left() > 0.0 && (imp.raise_floor() || imp.raise_floor_chain()) {
+            while moves < MAX_MOVES && self.left() > 0.0 && imp.raise_floor() {
                 moves += 1;
             }
-            while moves < MAX_MOVES && self.left() > 0.0 && (imp.narrow() || imp.narrow_chain()) {
+            while moves < MAX_MOVES && self.left() > 0.0 && imp.narrow() {
                 moves += 1;
             }
             if moves == before || moves >= MAX_MOVES || self.left() <= 0.0 {
