@@ -60,8 +60,15 @@ pub(crate) enum Goal {
     /// floor there (`y ≤ enough`: a form reaching it is optimal at once); `cap` bounds every form's
     /// information at each θ from above (both balance parallel forms); `shape` asks for
     /// `shape[t] × y` at θ t instead of `y` (van der Linden's relative target); `ceiling` δ bounds
-    /// information by (1 + δ) × the floor.
-    Maximin { enough: Option<f64>, cap: Option<Vec<f64>>, shape: Option<Vec<f64>>, ceiling: Option<f64> },
+    /// information by (1 + δ) × the floor; `low` bounds every form's information at each θ from
+    /// below (fine lifting keeps a re-solved form within the others' range with it).
+    Maximin {
+        enough: Option<f64>,
+        cap: Option<Vec<f64>>,
+        low: Option<Vec<f64>>,
+        shape: Option<Vec<f64>>,
+        ceiling: Option<f64>,
+    },
     /// Minimise the largest |information − target| over θ points and forms.
     Target(Vec<f64>),
     /// Any feasible selection (diagnosis).
@@ -310,7 +317,10 @@ fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &m
             info.add_mul(req.pool.units[u].info[t], xf[k]);
         }
         match (&req.goal, level) {
-            (Goal::Maximin { cap, ceiling, shape, .. }, Some(y)) => {
+            (Goal::Maximin { cap, low, ceiling, shape, .. }, Some(y)) => {
+                if let Some(low) = low {
+                    cons.push(info.clone().geq(low[t]));
+                }
                 match shape {
                     Some(r) => cons.push(info.clone().geq(r[t] * y)),
                     None => cons.push(info.clone().geq(y)),

@@ -39,7 +39,7 @@ pub fn simultaneous_mps(
         forms: bp.forms as usize,
         fixed: &[],
         required: &[],
-        goal: Goal::Maximin { enough: None, cap: None, shape: None, ceiling },
+        goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling },
         rules: &rules,
         solver: opts.solver,
         time_limit: opts.time_limit,

@@ -89,7 +89,7 @@ impl Run<'_, '_> {
             None => Goal::Feasible,
             Some(inf) => match inf.objective {
                 Objective::Maximin => {
-                    Goal::Maximin { enough: None, shape: None, cap: None, ceiling: inf.ceiling }
+                    Goal::Maximin { enough: None, shape: None, cap: None, low: None, ceiling: inf.ceiling }
                 }
                 Objective::Target | Objective::Reference => Goal::Target(self.target.clone()),
             },

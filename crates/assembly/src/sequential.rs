@@ -161,17 +161,20 @@ impl Run<'_, '_> {
             let aim = next.max(floors[w]) * (1.0 + LIFT);
             let others: Forms =
                 forms.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
-            // never above the highest other form at any θ: lifting the weakest form only narrows
-            let cap: Vec<f64> = (0..self.pool.thetas.len())
-                .map(|t| {
-                    let top =
-                        others.iter().map(|u| info_at(self.pool, u, t)).fold(f64::NEG_INFINITY, f64::max);
-                    top.max(aim * (1.0 + LIFT))
-                })
-                .collect();
+            // within the other forms' range at every θ (never above the highest, never below the
+            // lowest or its own information now): lifting the weakest form never widens the spread
+            let nt = self.pool.thetas.len();
+            let range = |t: usize| {
+                others
+                    .iter()
+                    .map(|u| info_at(self.pool, u, t))
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
+            };
+            let cap: Vec<f64> = (0..nt).map(|t| range(t).1.max(aim * (1.0 + LIFT))).collect();
+            let low: Vec<f64> = (0..nt).map(|t| range(t).0.min(info_at(self.pool, &forms[w], t))).collect();
             let goal = match self.goal() {
                 Goal::Maximin { ceiling, .. } => {
-                    Goal::Maximin { enough: Some(aim), shape: None, cap: Some(cap), ceiling }
+                    Goal::Maximin { enough: Some(aim), shape: None, cap: Some(cap), low: Some(low), ceiling }
                 }
                 other => other,
             };
@@ -223,6 +226,7 @@ impl Run<'_, '_> {
                 enough: Some(band.level),
                 shape: Some(band.shape.clone()),
                 cap: Some(cap),
+                low: None,
                 ceiling,
             },
             other => other,
