@@ -29,7 +29,7 @@ const FINE_GAP: f64 = 0.001;
 
 /// Time of the fine lifting pass, as a share of the time spent before it: the default run
 /// stays within twice the time of the passes before it (issue 17 target 6).
-const FINE_SHARE: f64 = 0.8;
+const FINE_SHARE: f64 = 0.6;
 
 /// One balancing pass: its name in the report, the gap of its solves, the relative tolerance
 /// within which two floors tie, and the second of the run at which it stops.
