@@ -5,8 +5,11 @@
 //! cargo run --release -p khaothi-assembly --features highs --example bench_assembly -- \
 //!     --items 2000 --forms 24 --strategy sequential [--no-balance] [--no-improve] \
 //!     [--solver highs|microlp] \
-//!     [--time-limit 60] [--gap 0.01] [--seed 1] [--pool-seed 2025] [--write-items FILE]
+//!     [--time-limit 60] [--gap 0.01] [--seed 1] [--pool-seed 2025] [--write-items FILE] \
+//!     [--write-mps FILE]
 //! ```
+//! `--write-mps` writes the simultaneous model of the same blueprint and pool (free MPS) and
+//! exits: `scripts/assembly-optimum.py FILE` solves it with HiGHS for the optimum to compare with.
 //! Prints one JSON object: the quality (smallest information over forms at θ = −1, 0, 1, the
 //! spread between forms, the proven bound) and the time.
 
@@ -66,6 +69,11 @@ fn main() {
             .map(|i| serde_json::to_string(&khaothi_domain::ItemRecord::from_item(i)).expect("record"))
             .collect();
         std::fs::write(&path, lines.join("\n") + "\n").expect("write items");
+        return;
+    }
+    if let Some(path) = get("--write-mps") {
+        let mps = khaothi_assembly::simultaneous_mps(&bp, &pool, &opts).expect("maximin blueprint");
+        std::fs::write(&path, mps).expect("write the model");
         return;
     }
     let started = std::time::Instant::now();

@@ -1,10 +1,12 @@
 //! Local improvement on sequentially assembled forms under every rule the moves check (sections,
 //! matrix cells, statements, enemies, `mean_b`, exposure with earlier uses, overlap, the
-//! ceiling): after every move the independent checker finds nothing, the smallest information
-//! never falls, and the spread pass only narrows.
+//! ceiling): after every move — single swaps and exchanges — the independent checker
+//! finds nothing, the smallest information never falls, and the spread phases only narrow.
 
 use std::collections::HashMap;
 use std::time::Instant;
+
+use proptest::prelude::*;
 
 use super::Improver;
 use crate::blueprint::Blueprint;
@@ -35,20 +37,19 @@ difficulty: { item_b: { min: -2.5, max: 2.5 }, mean_b: { min: -0.3, max: 0.4 } }
 exposure: { max_uses: 2 }
 "#;
 
-#[test]
-fn moves_keep_every_rule_and_never_lower_the_forms() {
-    let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
-    let mut items = simulated_pool(&SimOptions { items: 260, seed: 23, ..SimOptions::default() });
-    for (k, i) in items.iter_mut().enumerate() {
-        i.uses = (k % 3) as u32;
-    }
-    // plain sequential forms: the starting point the moves improve on
+/// Plain sequential forms of `bp` from `items` (the starting point the moves improve on), as
+/// units of the pool, handed to `run` with the improver over them and a checker of the forms.
+fn with_improver(
+    bp: &Blueprint,
+    items: &[khaothi_domain::Item],
+    run: impl FnOnce(&mut Improver, &dyn Fn(&Improver) -> Vec<Violation>),
+) {
     let opts =
         AssemblyOptions { balance: false, improve: false, time_limit: 30.0, gap: 0.02, ..Default::default() };
     let started = Instant::now();
-    let r = assemble(&bp, &items, &opts, &move || started.elapsed()).expect("assembles");
-    let pool = Pool::new(&bp, &items, false);
-    let cand = pool.candidates(&bp, bp.forms);
+    let r = assemble(bp, items, &opts, &move || started.elapsed()).expect("assembles");
+    let pool = Pool::new(bp, items, false);
+    let cand = pool.candidates(bp, bp.forms);
     let unit_of: HashMap<&str, usize> = pool
         .units
         .iter()
@@ -66,34 +67,90 @@ fn moves_keep_every_rule_and_never_lower_the_forms() {
             units
         })
         .collect();
-    let rules = Rules::all(&bp, pool.cells.len());
-    let mut imp = Improver::new(&pool, &bp, &rules, &cand, forms);
+    let rules = Rules::all(bp, pool.cells.len());
+    let mut imp = Improver::new(&pool, bp, &rules, &cand, forms);
     let violations = |imp: &Improver| -> Vec<Violation> {
         let forms: Vec<_> = imp
             .forms
             .iter()
             .enumerate()
-            .map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1))
+            .map(|(k, u)| crate::assemble::to_form(bp, &pool, u, k as u32 + 1))
             .collect();
-        check_forms(&bp, &items, &forms)
+        check_forms(bp, items, &forms)
     };
     assert_eq!(violations(&imp), vec![]);
-    let start = imp.smallest();
-    let (mut floor, mut raised) = (start, 0);
-    while imp.raise_floor() {
-        raised += 1;
-        assert!(imp.smallest() >= floor - 1e-9, "move {raised} lowered the floor");
-        floor = imp.smallest();
-        assert_eq!(violations(&imp), vec![], "after move {raised}");
+    run(&mut imp, &violations);
+}
+
+/// Runs `step` to exhaustion; after each move every rule holds and the smallest information has
+/// not fallen (with `narrows`, the spread fell). Returns the number of moves.
+fn exhaust<'a, 'p>(
+    imp: &mut Improver<'a, 'p>,
+    violations: &dyn Fn(&Improver) -> Vec<Violation>,
+    step: impl Fn(&mut Improver<'a, 'p>) -> bool,
+    narrows: bool,
+    what: &str,
+) -> usize {
+    let mut moves = 0;
+    let (mut floor, mut spread) = (imp.smallest(), imp.spread());
+    while step(imp) {
+        moves += 1;
+        assert!(imp.smallest() >= floor - 1e-9, "{what} move {moves} lowered the floor");
+        if narrows {
+            assert!(imp.spread() < spread - 1e-12, "{what} move {moves} did not narrow");
+        }
+        assert_eq!(violations(imp), vec![], "after {what} move {moves}");
+        (floor, spread) = (imp.smallest(), imp.spread());
+        assert!(moves < 5_000, "{what} does not end");
     }
-    assert!(raised > 0 && floor > start + 1e-6, "plain sequential forms leave room: {start} → {floor}");
-    let mut spread = imp.spread();
-    let mut narrowed = 0;
-    while imp.narrow() {
-        narrowed += 1;
-        assert!(imp.spread() < spread, "move {narrowed} did not narrow");
-        assert!(imp.smallest() >= floor - 1e-9, "narrowing lowered the floor");
-        spread = imp.spread();
-        assert_eq!(violations(&imp), vec![], "after narrowing move {narrowed}");
+    moves
+}
+
+#[test]
+fn moves_keep_every_rule_and_never_lower_the_forms() {
+    let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
+    let mut items = simulated_pool(&SimOptions { items: 260, seed: 23, ..SimOptions::default() });
+    for (k, i) in items.iter_mut().enumerate() {
+        i.uses = (k % 3) as u32;
+    }
+    with_improver(&bp, &items, |imp, violations| {
+        let start = imp.smallest();
+        let raised = exhaust(imp, violations, |i| i.raise_floor(), false, "floor");
+        assert!(raised > 0 && imp.smallest() > start + 1e-6, "plain sequential forms leave room");
+        exhaust(imp, violations, |i| i.narrow(), true, "narrowing");
+    });
+}
+
+/// The phases as the assembly alternates them, on the same blueprint over several pools and
+/// form counts: the forms always pass every rule, and the smallest information never falls.
+fn alternate<'a, 'p>(imp: &mut Improver<'a, 'p>, violations: &dyn Fn(&Improver) -> Vec<Violation>) -> usize {
+    let mut total = 0;
+    loop {
+        let floor = |imp: &mut Improver<'a, 'p>| imp.raise_floor();
+        let narrow = |imp: &mut Improver<'a, 'p>| imp.narrow();
+        let moves = exhaust(imp, violations, floor, false, "floor")
+            + exhaust(imp, violations, narrow, true, "narrow");
+        total += moves;
+        if moves == 0 {
+            return total;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+    #[test]
+    fn alternated_moves_keep_every_rule(seed in 0u64..1_000, forms in 2u32..=4, used in 0u32..3) {
+        let bp = Blueprint::from_yaml(&BLUEPRINT.replace("forms: 3", &format!("forms: {forms}")))
+            .expect("blueprint");
+        let mut items = simulated_pool(&SimOptions { items: 300, seed, ..SimOptions::default() });
+        for (k, i) in items.iter_mut().enumerate() {
+            i.uses = (k as u32 + used) % 3;
+        }
+        with_improver(&bp, &items, |imp, violations| {
+            let start = imp.smallest();
+            alternate(imp, violations);
+            assert!(imp.smallest() >= start - 1e-9);
+        });
     }
 }

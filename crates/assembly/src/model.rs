@@ -60,8 +60,15 @@ pub(crate) enum Goal {
     /// floor there (`y ≤ enough`: a form reaching it is optimal at once); `cap` bounds every form's
     /// information at each θ from above (both balance parallel forms); `shape` asks for
     /// `shape[t] × y` at θ t instead of `y` (van der Linden's relative target); `ceiling` δ bounds
-    /// information by (1 + δ) × the floor.
-    Maximin { enough: Option<f64>, cap: Option<Vec<f64>>, shape: Option<Vec<f64>>, ceiling: Option<f64> },
+    /// information by (1 + δ) × the floor; `low` bounds every form's information at each θ from
+    /// below (fine lifting keeps a re-solved form within the others' range with it).
+    Maximin {
+        enough: Option<f64>,
+        cap: Option<Vec<f64>>,
+        low: Option<Vec<f64>>,
+        shape: Option<Vec<f64>>,
+        ceiling: Option<f64>,
+    },
     /// Minimise the largest |information − target| over θ points and forms.
     Target(Vec<f64>),
     /// Any feasible selection (diagnosis).
@@ -121,21 +128,21 @@ pub(crate) struct Outcome {
     pub forms: Vec<Vec<usize>>,
 }
 
-struct Built {
-    vars: ProblemVariables,
-    objective: Expression,
-    maximise: bool,
-    constraints: Vec<Constraint>,
+pub(crate) struct Built {
+    pub vars: ProblemVariables,
+    pub objective: Expression,
+    pub maximise: bool,
+    pub constraints: Vec<Constraint>,
     /// x[f][k] for candidate k.
-    x: Vec<Vec<Variable>>,
+    pub x: Vec<Vec<Variable>>,
     /// Column of x[0][0]; x[f][k] is column `x_offset + f × candidates + k`.
     #[cfg_attr(not(feature = "highs"), allow(dead_code))]
-    x_offset: usize,
+    pub x_offset: usize,
 }
 
 /// The model of a request: variables in a fixed order (the level variable, then `x[f][k]`, then
 /// `z`) and constraints form by form, rule by rule — the order the solvers see.
-fn build(req: &Request) -> Built {
+pub(crate) fn build(req: &Request) -> Built {
     let mut vars = ProblemVariables::new();
     let (objective, maximise, level) = objective(req, &mut vars);
     let x_offset = vars.len();
@@ -310,7 +317,10 @@ fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &m
             info.add_mul(req.pool.units[u].info[t], xf[k]);
         }
         match (&req.goal, level) {
-            (Goal::Maximin { cap, ceiling, shape, .. }, Some(y)) => {
+            (Goal::Maximin { cap, low, ceiling, shape, .. }, Some(y)) => {
+                if let Some(low) = low {
+                    cons.push(info.clone().geq(low[t]));
+                }
                 match shape {
                     Some(r) => cons.push(info.clone().geq(r[t] * y)),
                     None => cons.push(info.clone().geq(y)),

@@ -89,7 +89,7 @@ impl Run<'_, '_> {
             None => Goal::Feasible,
             Some(inf) => match inf.objective {
                 Objective::Maximin => {
-                    Goal::Maximin { enough: None, shape: None, cap: None, ceiling: inf.ceiling }
+                    Goal::Maximin { enough: None, shape: None, cap: None, low: None, ceiling: inf.ceiling }
                 }
                 Objective::Target | Objective::Reference => Goal::Target(self.target.clone()),
             },
@@ -106,7 +106,7 @@ impl Run<'_, '_> {
         self.solve_gap(forms, fixed, goal, time, self.opts.gap)
     }
 
-    fn solve_gap(
+    pub fn solve_gap(
         &self,
         forms: usize,
         fixed: &[Vec<usize>],

@@ -133,7 +133,7 @@ impl ShadowModel {
             forms: 1,
             fixed: &[],
             required: &required,
-            goal: Goal::Maximin { enough: None, cap: None, shape: None, ceiling: None },
+            goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling: None },
             rules: &rules,
             solver: o.solver,
             time_limit: o.time_limit,
