@@ -68,10 +68,6 @@ fn multiple_group_calibration_reports_the_groups() {
     let mean = groups[1]["mean"].as_f64().unwrap();
     assert!((mean - 0.5).abs() < 0.2, "{mean}");
     assert!(groups[1]["se_sd"].as_f64().unwrap() > 0.0);
-    // the multiple-group M2: 2 × (10 + 45) moments, 20 item parameters and the 2026 mean and SD
-    let fit = &out["fit"];
-    assert_eq!((fit["groups"].as_u64(), fit["df"].as_i64()), (Some(2), Some(110 - 22)), "{fit}");
-    assert!(fit["p"].as_f64().unwrap() > 0.001, "{fit}");
     assert!(out["marginal_reliability"].as_f64().unwrap() > 0.3);
     assert_eq!(out["test_information"].as_array().unwrap().len(), 17);
     let out = khaothi(&["calibrate", "--input", p(&csv), "--group-column", "year", "--reference", "2030"]);
