@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use khaothi_domain::{FieldError, IrtModelKind, IrtParams};
-use khaothi_irt::calibrate::PersonGroups;
+use khaothi_irt::calibrate::{PersonGroups, SeMethod};
 use khaothi_irt::{CalibrationOptions, CalibrationResult, ItemModel, ResponseMatrix};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::calibration::{self as store, CalibrationRun, NewRun};
@@ -32,6 +32,8 @@ pub struct CalibrationRequest {
     /// Multiple-group calibration: the CSV column naming each person's group and the reference
     /// group (default: the first in file order).
     pub groups: Option<GroupColumn>,
+    /// How the standard errors are computed (cross-product by default, or Oakes').
+    pub se_method: SeMethod,
 }
 
 /// The grouping of a multiple-group calibration.
@@ -100,6 +102,7 @@ impl Prepared {
             model: self.request.model,
             anchors: std::mem::take(&mut self.columns.anchors),
             groups: self.groups.clone(),
+            se_method: self.request.se_method,
             ..CalibrationOptions::default()
         };
         let matrix = self
@@ -221,12 +224,7 @@ async fn store_run(
         actor,
         NewRun {
             model: request.model.as_str(),
-            method: match (request.bank_anchors, request.groups.is_some()) {
-                (true, false) => "MML-EM (Bock–Aitkin), fixed-item anchors",
-                (true, true) => "MML-EM (Bock–Aitkin), multiple groups, fixed-item anchors",
-                (false, true) => "MML-EM (Bock–Aitkin), multiple groups",
-                (false, false) => "MML-EM (Bock–Aitkin)",
-            },
+            method: &run_method(request),
             n_persons: result.n_persons as i64,
             // as the report has it: a non-finite log-likelihood is null there
             loglik: report["loglik"].as_f64(),
@@ -247,6 +245,20 @@ async fn store_run(
     .await?;
     txn.commit().await?;
     Ok(CalibrationOutcome { run, report })
+}
+
+/// The stored run's method: the estimation, its options, and Oakes' standard errors when asked.
+fn run_method(request: &CalibrationRequest) -> String {
+    let method = match (request.bank_anchors, request.groups.is_some()) {
+        (true, false) => "MML-EM (Bock–Aitkin), fixed-item anchors",
+        (true, true) => "MML-EM (Bock–Aitkin), multiple groups, fixed-item anchors",
+        (false, true) => "MML-EM (Bock–Aitkin), multiple groups",
+        (false, false) => "MML-EM (Bock–Aitkin)",
+    };
+    match request.se_method {
+        SeMethod::CrossProduct => method.to_string(),
+        SeMethod::Oakes => format!("{method}, Oakes standard errors"),
+    }
 }
 
 /// (item id, version, parameters, persons who answered) of each item the run estimated.

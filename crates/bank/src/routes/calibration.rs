@@ -9,6 +9,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::IrtModelKind;
+use khaothi_irt::calibrate::SeMethod;
 use khaothi_store::{calibration, calibration_jobs};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -41,6 +42,10 @@ pub struct CalibrateParams {
     pub group_column: Option<String>,
     /// The reference group (ability N(0, 1)); default: the first group in file order.
     pub reference: Option<String>,
+    /// Standard errors: `xpd` (default; the cross-product information, one pass over the
+    /// response patterns) or `oakes` (Oakes' identity: the observed information, two E-steps per
+    /// free parameter, so much slower on large data). The report names it in `se_method`.
+    pub se_method: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -103,10 +108,20 @@ pub async fn calibrate(
     if p.reference.is_some() && p.group_column.is_none() {
         return Err(ApiError::bad_request("invalid_query", "reference needs group_column"));
     }
+    let se_method: SeMethod = match p.se_method.as_deref() {
+        None | Some("xpd") => SeMethod::CrossProduct,
+        Some("oakes") => SeMethod::Oakes,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("se_method \"{other}\" is not xpd or oakes"),
+            ));
+        }
+    };
     let groups = p.group_column.map(|column| GroupColumn { column, reference: p.reference });
     let body = read_body(req, &state).await?;
     let responses = responses(p.response_set, p.name, &body)?;
-    let request = CalibrationRequest { model, bank_anchors, responses, groups };
+    let request = CalibrationRequest { model, bank_anchors, responses, groups, se_method };
     let actor = actor(&user);
     let prepared = service::prepare(&state.db, &actor, request).await?;
     let job = crate::calibration_jobs::start(&state.db, &actor, prepared, state.live.clone()).await?;

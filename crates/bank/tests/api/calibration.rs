@@ -106,3 +106,53 @@ async fn bad_response_files_are_refused(backend: Backend) {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
 }
 both_backends!(bad_response_files_are_refused);
+
+/// `se_method=oakes` gives the standard errors `khaothi calibrate --se-method oakes` prints for the
+/// same CSV (the command's options: `CalibrationOptions::default()` with Oakes' method, the report
+/// from `calibration_json`), and they are not the default cross-product ones.
+async fn oakes_standard_errors_on_request(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.login("admin").await;
+    let path = "/api/v1/items/import?keep_status=true";
+    let (s, _) = app.post_raw(Some(&admin), path, "application/x-ndjson", crate::assembly::pool()).await;
+    assert_eq!(s, StatusCode::OK);
+    let board = app.login("board").await;
+    let (csv, _) = responses();
+
+    let (s, body) =
+        app.post_raw(Some(&board), "/api/v1/calibrations?se_method=louis", "text/csv", csv.clone()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("louis"), "{body}");
+
+    let oakes =
+        crate::calibration_jobs::calibrate_and_wait(&app, &board, "?se_method=oakes", csv.clone()).await;
+    let xpd = crate::calibration_jobs::calibrate_and_wait(&app, &board, "?se_method=xpd", csv.clone()).await;
+    assert_eq!(oakes["report"]["se_method"], "oakes", "{}", oakes["report"]);
+    assert_eq!(xpd["report"]["se_method"], "cross_product");
+
+    let m = khaothi_irt::csv::read_responses(csv.as_slice()).unwrap();
+    let opts = khaothi_irt::CalibrationOptions {
+        se_method: khaothi_irt::calibrate::SeMethod::Oakes,
+        ..Default::default()
+    };
+    let cli = khaothi_irt::params::calibration_json(&khaothi_irt::calibrate(&m, &opts).unwrap());
+    let (got, want, other) = (
+        oakes["report"]["items"].as_array().unwrap(),
+        cli["items"].as_array().unwrap(),
+        xpd["report"]["items"].as_array().unwrap(),
+    );
+    assert_eq!(got.len(), 24);
+    let mut largest_gap = 0.0f64;
+    for ((g, w), x) in got.iter().zip(want).zip(other) {
+        assert_eq!(g["id"], w["id"]);
+        for key in ["a", "b", "se_a", "se_b"] {
+            let (g, w) = (g[key].as_f64().unwrap(), w[key].as_f64().unwrap());
+            assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "{key}: bank {g}, CLI {w}");
+        }
+        let (o, c) = (g["se_a"].as_f64().unwrap(), x["se_a"].as_f64().unwrap());
+        largest_gap = largest_gap.max((o - c).abs() / c);
+    }
+    // the two methods estimate the same covariance: close, never identical in a finite sample
+    assert!(largest_gap > 1e-4 && largest_gap < 0.25, "Oakes against XPD: {largest_gap}");
+}
+both_backends!(oakes_standard_errors_on_request);

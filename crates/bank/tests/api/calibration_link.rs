@@ -52,6 +52,10 @@ async fn groups_and_linking(backend: Backend) {
     assert!((groups[1]["mean"].as_f64().unwrap() - 0.5).abs() < 0.15, "{groups:?}");
     assert!((groups[1]["sd"].as_f64().unwrap() - 1.2).abs() < 0.15, "{groups:?}");
     assert!(groups[1]["se_mean"].as_f64().unwrap() > 0.0);
+    // the multiple-group M2: 2 × (24 + 276) moments, 48 item parameters and the 2026 mean and SD
+    let fit = &run["report"]["fit"];
+    assert_eq!((fit["groups"].as_u64(), fit["df"].as_i64()), (Some(2), Some(600 - 50)), "{fit}");
+    assert!(fit["p"].as_f64().unwrap() > 0.001, "{fit}");
     let (s, body) = app
         .post_raw(
             Some(&board),

@@ -19,7 +19,14 @@ use crate::matrix::{MISSING, ResponseMatrix};
 
 /// The float type of the fast path's inner loops (accumulation is always f64).
 pub(crate) trait Real:
-    Copy + Default + Send + Sync + std::ops::Mul<Output = Self> + std::ops::MulAssign + std::ops::AddAssign
+    Copy
+    + Default
+    + Send
+    + Sync
+    + PartialOrd
+    + std::ops::Mul<Output = Self>
+    + std::ops::MulAssign
+    + std::ops::AddAssign
 {
     fn from_f64(x: f64) -> Self;
     fn to_f64(self) -> f64;
@@ -483,6 +490,8 @@ fn posterior_sums<T: Real>(
                 ll += f * (lsum + s.ln());
             }
             let scale = T::from_f64(f / s);
+            let (a, b) = span(&l, s);
+            let l = &mut l[a..b];
             for x in l.iter_mut() {
                 *x *= scale;
             }
@@ -490,8 +499,8 @@ fn posterior_sums<T: Real>(
             for (g, &c) in codes.iter().enumerate() {
                 let start = rows.goff[g] + c as usize * qp;
                 touched[rows.grow[g] + c as usize] = true;
-                let dst = &mut local[start..start + qp];
-                for (d, x) in dst.iter_mut().zip(&l) {
+                let dst = &mut local[start + a..start + b];
+                for (d, x) in dst.iter_mut().zip(l.iter()) {
                     *d += *x;
                 }
             }
@@ -510,6 +519,28 @@ fn posterior_sums<T: Real>(
     }
     ll += prod.ln();
     (acc, ll)
+}
+
+/// A posterior weight below this fraction of the pattern's total is not added to the counts: it
+/// changes no count by more than 10⁻¹³ of the pattern's weight (an f32 sum keeps ~10⁻⁷).
+const NEGLIGIBLE: f64 = 1e-13;
+
+/// The points `[a, b)` (whole lanes of 4) outside which every weight of the posterior `l`
+/// (summing to `s`) is below `s` × [`NEGLIGIBLE`]: a posterior of 50 items carries its mass on
+/// about a third of the grid, and its sums go to the accumulators over those points only. The
+/// lanes are tested from both ends, a lane at a time (a few tests per pattern).
+#[inline]
+fn span<T: Real>(l: &[T], s: f64) -> (usize, usize) {
+    let cut = T::from_f64(s * NEGLIGIBLE);
+    let negligible = |lane: &[T]| lane.iter().all(|&x| x <= cut);
+    let (mut a, mut b) = (0, l.len());
+    while a + 4 <= b && negligible(&l[a..a + 4]) {
+        a += 4;
+    }
+    while b >= a + 4 && negligible(&l[b - 4..b]) {
+        b -= 4;
+    }
+    (a, b)
 }
 
 /// The expected counts of every item and category at each point (the [`Layout`] of `logp`), and
@@ -545,55 +576,5 @@ fn expected_counts(
     (counts, nq)
 }
 
-/// The textbook E-step: every person, every item, in log space, no collapsing. Used as the
-/// precision reference for the fast path.
-pub(crate) fn estep_reference(m: &ResponseMatrix, layout: &Layout, logp: &[f64], grid: &Grid) -> EStep {
-    let qp = grid.qp;
-    let n = m.n_persons();
-    let len = layout.len;
-    let (mut counts, loglik) = (0..n)
-        .into_par_iter()
-        .fold(
-            || (vec![0.0; len + qp], 0.0),
-            |(mut counts, mut ll), p| {
-                let mut l: Vec<f64> =
-                    grid.prior.iter().map(|&w| if w > 0.0 { w.ln() } else { f64::NEG_INFINITY }).collect();
-                for (j, &x) in m.row(p).iter().enumerate() {
-                    if x != MISSING {
-                        let at = layout.at(j, x as usize);
-                        for q in 0..qp {
-                            l[q] += logp[at + q];
-                        }
-                    }
-                }
-                let max = l.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-                let mut s = 0.0;
-                for v in l.iter_mut() {
-                    *v = (*v - max).exp();
-                    s += *v;
-                }
-                ll += max + s.ln();
-                for q in 0..qp {
-                    counts[len + q] += l[q] / s;
-                }
-                for (j, &x) in m.row(p).iter().enumerate() {
-                    if x != MISSING {
-                        let at = layout.at(j, x as usize);
-                        for q in 0..qp {
-                            counts[at + q] += l[q] / s;
-                        }
-                    }
-                }
-                (counts, ll)
-            },
-        )
-        .reduce(
-            || (vec![0.0; len + qp], 0.0),
-            |(mut a, la), (b, lb)| {
-                a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                (a, la + lb)
-            },
-        );
-    let nq = counts.split_off(len);
-    EStep { counts, nq, loglik }
-}
+mod reference;
+pub(crate) use reference::estep_reference;

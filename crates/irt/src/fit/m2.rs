@@ -18,6 +18,11 @@
 //! when the calibration estimated the mean or SD of θ (anchored runs, a free Rasch SD) those are
 //! free parameters too.
 //!
+//! A multiple-group calibration gets the M2 of its groups as independent samples ([`m2_samples`]):
+//! each group's moments at its own N(mean, sd²), the residuals stacked with the block-diagonal
+//! weight `N_g Ξ_g⁻¹`, projected off the joint Jacobian in the shared item parameters and every
+//! group's free mean and SD; `df = G·s − q`, RMSEA with the total N, SRMSR over every group's pairs.
+//!
 //! M2 needs every item answered by every person. With forms (items not presented to everyone)
 //! it is computed per complete block: the persons who were shown the same set of items, for
 //! blocks large enough to carry it, each with that block's items and parameters.
@@ -25,7 +30,6 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::calibrate::{CalibrationOptions, CalibrationResult};
 use crate::matrix::{MISSING, ResponseMatrix};
 use crate::model::ItemModel;
 use crate::stats::chi_square_sf;
@@ -74,6 +78,9 @@ pub struct M2Fit {
     pub srmsr: f64,
     pub n_persons: usize,
     pub n_items: usize,
+    /// Multiple-group M2: the number of groups (independent samples) it stacks.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub groups: Option<usize>,
 }
 
 /// The `fit` object of a calibration: M2 for the whole data when it is complete, per complete
@@ -95,38 +102,6 @@ pub struct BlockFit {
     pub items: Vec<String>,
     #[serde(flatten)]
     pub fit: M2Fit,
-}
-
-/// M2 of a calibration run on the data it was calibrated from (`opts` as given to `calibrate`).
-pub fn calibration_fit(
-    m: &ResponseMatrix,
-    opts: &CalibrationOptions,
-    r: &CalibrationResult,
-) -> ModelFitReport {
-    if opts.groups.is_some() {
-        // M2 here assumes one N(mean, sd) population; a multiple-group run has one per group.
-        return ModelFitReport {
-            overall: None,
-            blocks: vec![],
-            reason: Some(
-                "M2 is not computed for a multiple-group calibration (one population assumed)".into(),
-            ),
-        };
-    }
-    let items: Vec<ItemModel> = r.items.iter().map(|i| i.model.clone()).collect();
-    let fixed: Vec<bool> = r.items.iter().map(|i| i.anchored).collect();
-    let has_anchors = fixed.iter().any(|&f| f);
-    let free_rasch_sd = !has_anchors
-        && opts.estimate_rasch_sd
-        && r.items.iter().any(|i| matches!(i.model, ItemModel::Rasch { .. }));
-    let o = M2Options {
-        theta_mean: r.theta_mean,
-        theta_sd: r.theta_sd,
-        free_mean: has_anchors,
-        free_sd: has_anchors || free_rasch_sd,
-        ..Default::default()
-    };
-    model_fit(&items, &fixed, m, &o)
 }
 
 /// M2 of `items` (column `j` of `m` is `items[j]`; `fixed[j]`: not estimated) on complete data, or
@@ -374,45 +349,83 @@ pub fn m2(
     rows: &[usize],
     o: &M2Options,
 ) -> Result<M2Fit, String> {
+    m2_samples(items, fixed, m, &[Sample { rows, population: o }])
+}
+
+/// One independent sample of a (multiple-group) M2: its persons and its population (`theta_mean`,
+/// `theta_sd`, and which of them the calibration estimated).
+pub struct Sample<'a> {
+    pub rows: &'a [usize],
+    pub population: &'a M2Options,
+}
+
+/// M2 of independent samples sharing the item parameters (the groups of a multiple-group
+/// calibration), each with its own normal population; one sample is the single-group M2. With
+/// `u_g = √N_g L_g⁻¹ e_g` and `W_g = √N_g L_g⁻¹ Δ_g` (`L_g L_gᵀ = Ξ_g`; `Δ_g`'s columns are the
+/// shared free item parameters, then every sample's free population parameters, zero outside
+/// its own), `M2 = Σ_g u_gᵀu_g − bᵀ(Σ_g W_gᵀW_g)⁻¹b` with `b = Σ_g W_gᵀu_g`: the quadratic form
+/// of the stacked residuals with the block-diagonal weight `N_g Ξ_g⁻¹` projected off the joint
+/// Jacobian, `df = G·s − q`. Quadrature, `max_items` come from the first sample's options.
+pub fn m2_samples(
+    items: &[ItemModel],
+    fixed: &[bool],
+    m: &ResponseMatrix,
+    samples: &[Sample<'_>],
+) -> Result<M2Fit, String> {
     let n = items.len();
-    if n > o.max_items {
+    let first = samples.first().ok_or("M2 needs at least one sample")?.population;
+    if n > first.max_items {
         return Err(format!(
             "M2 is computed for at most {} items (its moment covariance grows with the fourth power of the \
              number of items); this test has {n}",
-            o.max_items
+            first.max_items
         ));
     }
-    let big_n = rows.len();
-    if big_n < 2 {
-        return Err("M2 needs at least two persons".into());
+    let big_n: usize = samples.iter().map(|s| s.rows.len()).sum();
+    if samples.iter().any(|s| s.rows.len() < 2) {
+        return Err("M2 needs at least two persons in every group".into());
     }
-    let (mo, thetas) = Moments::new(items, o);
-    let s = mo.index.len();
-    let (delta, q) = jacobian(items, fixed, &mo, &thetas, o);
-    let df = s as i64 - q as i64;
+    let n_item_cols: usize =
+        items.iter().zip(fixed).filter(|(_, f)| !**f).map(|(it, _)| it.params().len()).sum();
+    let pop_cols = |o: &M2Options| usize::from(o.free_mean) + usize::from(o.free_sd);
+    let q = n_item_cols + samples.iter().map(|s| pop_cols(s.population)).sum::<usize>();
+    // moments per sample: the item means and the pairs' products
+    let s = n + n * n.saturating_sub(1) / 2;
+    let df = (samples.len() * s) as i64 - q as i64;
     if df <= 0 {
-        return Err(format!("M2 has no degrees of freedom: {s} moments for {q} free parameters"));
+        return Err(format!(
+            "M2 has no degrees of freedom: {} moments for {q} free parameters",
+            samples.len() * s
+        ));
     }
-    let pi = mo.pi();
-    let xi = mo.xi(&pi);
-    let p_hat = observed_moments(m, rows, &mo.index);
-    let e: Vec<f64> = p_hat.iter().zip(&pi).map(|(p, e)| p - e).collect();
-    let l = cholesky(&xi, s).ok_or_else(|| {
-        "the moments' covariance is singular (an item with one observed score?)".to_string()
-    })?;
-    let u = forward(&l, s, &e);
-    // W = L⁻¹ Δ, column by column
-    let w_cols: Vec<Vec<f64>> =
-        (0..q).map(|c| forward(&l, s, &(0..s).map(|a| delta[a * q + c]).collect::<Vec<_>>())).collect();
-    let wtw: Vec<f64> =
-        (0..q * q).map(|k| w_cols[k / q].iter().zip(&w_cols[k % q]).map(|(a, b)| a * b).sum()).collect();
-    let wtu: Vec<f64> = w_cols.iter().map(|c| c.iter().zip(&u).map(|(a, b)| a * b).sum()).collect();
+    let (mut wtw, mut wtu, mut uu) = (vec![0.0; q * q], vec![0.0; q], 0.0);
+    let (mut sq_sum, mut sq_count) = (0.0, 0usize);
+    let mut pop_at = n_item_cols;
+    for sample in samples {
+        let o = sample.population;
+        let w = whitened(items, fixed, m, sample.rows, o)?;
+        debug_assert_eq!(w.s, s);
+        // each sample's products weigh with its N (one sample: N multiplies the difference below,
+        // as in the single-group formula)
+        let k = if samples.len() == 1 { 1.0 } else { sample.rows.len() as f64 };
+        // this sample's columns in the joint parameter vector
+        let at: Vec<usize> = (0..n_item_cols).chain(pop_at..pop_at + pop_cols(o)).collect();
+        pop_at += pop_cols(o);
+        for (a, ca) in w.cols.iter().enumerate() {
+            wtu[at[a]] += k * ca.iter().zip(&w.u).map(|(x, y)| x * y).sum::<f64>();
+            for (b, cb) in w.cols.iter().enumerate() {
+                wtw[at[a] * q + at[b]] += k * ca.iter().zip(cb).map(|(x, y)| x * y).sum::<f64>();
+            }
+        }
+        uu += k * w.u.iter().map(|x| x * x).sum::<f64>();
+        sq_sum += w.srmsr.0;
+        sq_count += w.srmsr.1;
+    }
     let lw =
         cholesky(&wtw, q).ok_or_else(|| "the parameters are not identified by the moments".to_string())?;
     let z = forward(&lw, q, &wtu);
     let proj: f64 = z.iter().map(|x| x * x).sum();
-    let uu: f64 = u.iter().map(|x| x * x).sum();
-    let m2 = (big_n as f64 * (uu - proj)).abs();
+    let m2 = (if samples.len() == 1 { big_n as f64 } else { 1.0 } * (uu - proj)).abs();
     let rmsea = ((m2 - df as f64).max(0.0) / (df as f64 * (big_n as f64 - 1.0))).sqrt();
     let poly = items.iter().any(|i| i.max_score() > 1);
     Ok(M2Fit {
@@ -421,10 +434,46 @@ pub fn m2(
         df,
         p: chi_square_sf(m2, df as f64),
         rmsea,
-        srmsr: srmsr(&mo, &pi, &p_hat, m, rows),
+        srmsr: if sq_count == 0 { 0.0 } else { (sq_sum / sq_count as f64).sqrt() },
         n_persons: big_n,
         n_items: n,
+        groups: (samples.len() > 1).then_some(samples.len()),
     })
+}
+
+/// One sample's moments whitened by its covariance (the `√N` scaling is applied to the sums).
+struct Whitened {
+    /// number of moments
+    s: usize,
+    /// `L⁻¹ e`
+    u: Vec<f64>,
+    /// the columns of `L⁻¹ Δ`: free item parameters, then the free population parameters
+    cols: Vec<Vec<f64>>,
+    /// the sum of squared correlation residuals over the pairs, and their number (SRMSR)
+    srmsr: (f64, usize),
+}
+
+fn whitened(
+    items: &[ItemModel],
+    fixed: &[bool],
+    m: &ResponseMatrix,
+    rows: &[usize],
+    o: &M2Options,
+) -> Result<Whitened, String> {
+    let (mo, thetas) = Moments::new(items, o);
+    let s = mo.index.len();
+    let (delta, q) = jacobian(items, fixed, &mo, &thetas, o);
+    let pi = mo.pi();
+    let xi = mo.xi(&pi);
+    let p_hat = observed_moments(m, rows, &mo.index);
+    let e: Vec<f64> = p_hat.iter().zip(&pi).map(|(p, e)| p - e).collect();
+    let l = cholesky(&xi, s).ok_or_else(|| {
+        "the moments' covariance is singular (an item with one observed score?)".to_string()
+    })?;
+    let u = forward(&l, s, &e);
+    let cols =
+        (0..q).map(|c| forward(&l, s, &(0..s).map(|a| delta[a * q + c]).collect::<Vec<_>>())).collect();
+    Ok(Whitened { s, u, cols, srmsr: srmsr(&mo, &pi, &p_hat, m, rows) })
 }
 
 /// Observed moments: means of `X_i` and of `X_i X_j` over `rows`.
@@ -439,8 +488,9 @@ fn observed_moments(m: &ResponseMatrix, rows: &[usize], index: &[(usize, Option<
     sums.iter().map(|x| x / rows.len() as f64).collect()
 }
 
-/// Root mean square of (observed − model) correlations of the item scores over the pairs.
-fn srmsr(mo: &Moments, pi: &[f64], p_hat: &[f64], m: &ResponseMatrix, rows: &[usize]) -> f64 {
+/// The squared differences of observed and model correlations of the item scores summed over the
+/// pairs, and the number of pairs (SRMSR is the root of their mean).
+fn srmsr(mo: &Moments, pi: &[f64], p_hat: &[f64], m: &ResponseMatrix, rows: &[usize]) -> (f64, usize) {
     let n = mo.e1.first().map_or(0, Vec::len);
     let model_sq: Vec<f64> = (0..n).map(|i| mo.joint(&[i, i])).collect();
     let mut obs_sq = vec![0.0; n];
@@ -461,7 +511,7 @@ fn srmsr(mo: &Moments, pi: &[f64], p_hat: &[f64], m: &ResponseMatrix, rows: &[us
         sum += (r_obs - r_mod).powi(2);
         count += 1;
     }
-    if count == 0 { 0.0 } else { (sum / count as f64).sqrt() }
+    (sum, count)
 }
 
 /// Lower Cholesky factor of a symmetric positive definite row-major `n × n` matrix.
@@ -493,6 +543,9 @@ fn forward(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
     }
     y
 }
+
+mod calibration;
+pub use calibration::calibration_fit;
 
 #[cfg(test)]
 mod tests;

@@ -313,3 +313,6 @@ fn too_many_items_or_no_degrees_of_freedom_give_a_reason() {
     // with fixed (anchored) items there are degrees of freedom again
     assert_eq!(m2(&items, &[true, true, false], &m, &rows, &M2Options::default()).unwrap().df, 4);
 }
+
+#[cfg(test)]
+mod groups;
