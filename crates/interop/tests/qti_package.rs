@@ -187,3 +187,19 @@ fn a_blackboard_qti21_export_imports_item_by_item() {
     assert!(errors[1].1.starts_with("qti21_items/item_00005.xml: "), "{}", errors[1].1);
     assert!(errors[2].1.contains("no choice, match or text entry interaction"), "{}", errors[2].1);
 }
+
+#[test]
+fn entity_expansion_and_element_floods_in_an_item_are_refused() {
+    // Billion laughs: no DTD is processed, so its entities are unknown, never expanded.
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><assessmentItem identifier="x"><itemBody>&lol2;</itemBody></assessmentItem>"#;
+    let err = khaothi_interop::read_qti(laughs).unwrap_err().to_string();
+    assert!(err.contains("unknown entity &lol2;"), "{err}");
+    // A flood of tiny elements stops at the node bound (docs/formats.md §8), naming where.
+    let flood = format!(
+        "<assessmentItem identifier=\"x\"><itemBody>{}</itemBody></assessmentItem>",
+        "<p/>".repeat(500_001)
+    );
+    let err = khaothi_interop::read_qti(&flood).unwrap_err().to_string();
+    assert!(err.contains("more than 500000 elements and texts"), "{err}");
+    assert!(err.contains("itemBody"), "{err}");
+}

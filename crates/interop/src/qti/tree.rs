@@ -13,7 +13,7 @@ const MAX_DEPTH: usize = 128;
 /// Larger documents are refused before their tree outgrows memory (docs/formats.md §8): a tree
 /// node takes about a hundred bytes, so a 64 MiB part of `<p/>` would otherwise grow to a
 /// gigabyte. Real items have hundreds of nodes; a manifest of 5,000 items some 150,000.
-pub(super) const MAX_NODES: usize = 500_000;
+const MAX_NODES: usize = 500_000;
 
 #[derive(Debug, Default)]
 pub(super) struct Element {
