@@ -133,3 +133,73 @@ fn hostile_and_broken_packages_are_refused_with_a_reason() {
     let err = read_qti_package_with(TAO, &opts(), &few).report.file_error.unwrap();
     assert!(err.contains("11 entries; at most 5"), "{err}");
 }
+
+/// Written by another system's exporter (qti-package-maker's Blackboard QTI 2.1 engine,
+/// scripts/fixtures/make_blackboard_qti21.py), not by khaothi.
+const BLACKBOARD: &[u8] = include_bytes!("fixtures/qti/blackboard-qti21.zip");
+
+#[test]
+fn a_blackboard_qti21_export_imports_item_by_item() {
+    let doc = read_qti_package(BLACKBOARD, &opts());
+    let r = &doc.report;
+    assert!(r.file_error.is_none(), "{r:#?}");
+    assert_eq!(r.lines.len(), 6, "one entry per item resource; the test is not an item: {r:#?}");
+    let items: Vec<_> = r.lines.iter().filter_map(|l| l.item.clone()).collect();
+    assert_eq!(items.len(), 3, "{r:#?}");
+    // Single choice, its figure one folder up from the item file, now bank media.
+    let ItemBody::SingleChoice { key, options } = &items[0].body else { panic!("{:?}", items[0]) };
+    assert_eq!((key.letter(), options[1].as_str()), ('B', "(0; 1)"));
+    assert!(items[0].stem.starts_with("Cho hàm số y = f(x) có đồ thị như hình vẽ."), "{}", items[0].stem);
+    assert!(items[0].stem.contains("![Đồ thị](do-thi.png)"), "{}", items[0].stem);
+    assert_eq!(items[0].media, ["do-thi.png"]);
+    assert_eq!((doc.media.len(), doc.media[0].content_type.as_str()), (1, "image/png"));
+    // "Choose every prime": a multiple response, all or nothing as its correct response says.
+    let ItemBody::MultipleResponse { keys, scoring, .. } = &items[1].body else { panic!("{:?}", items[1]) };
+    assert_eq!((keys.as_slice(), *scoring), (&[true, false, true, false][..], ResponseScoring::AllOrNothing));
+    let ItemBody::ShortAnswer { answer } = &items[2].body else { panic!("{:?}", items[2]) };
+    assert!(answer.accepted.contains(&"2,5".to_string()), "{answer:?}");
+    // Blackboard's response processing sets no score: read from the correct response, and said.
+    for line in r.lines.iter().filter(|l| l.item.is_some()) {
+        assert_eq!(line.status, LineStatus::Warning, "{line:#?}");
+        assert!(
+            line.messages
+                .iter()
+                .any(|m| m.field == "responseProcessing" && m.message.contains("sets no score")),
+            "{line:#?}"
+        );
+    }
+    // What khaothi has no kind for is named per item, with its file: a numeric answer scored with
+    // a tolerance rule, a matching and an ordering.
+    let errors: Vec<(usize, &str)> = r
+        .lines
+        .iter()
+        .filter(|l| l.status == LineStatus::Error)
+        .map(|l| (l.line, l.messages[0].message.as_str()))
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert_eq!((errors[0].0, errors[1].0, errors[2].0), (4, 5, 6));
+    assert!(errors[0].1.starts_with("qti21_items/item_00004.xml: "), "{}", errors[0].1);
+    assert!(
+        errors[0].1.contains("custom response processing is not supported for a short_answer item"),
+        "{}",
+        errors[0].1
+    );
+    assert!(errors[1].1.starts_with("qti21_items/item_00005.xml: "), "{}", errors[1].1);
+    assert!(errors[2].1.contains("no choice, match or text entry interaction"), "{}", errors[2].1);
+}
+
+#[test]
+fn entity_expansion_and_element_floods_in_an_item_are_refused() {
+    // Billion laughs: no DTD is processed, so its entities are unknown, never expanded.
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><assessmentItem identifier="x"><itemBody>&lol2;</itemBody></assessmentItem>"#;
+    let err = khaothi_interop::read_qti(laughs).unwrap_err().to_string();
+    assert!(err.contains("unknown entity &lol2;"), "{err}");
+    // A flood of tiny elements stops at the node bound (docs/formats.md §8), naming where.
+    let flood = format!(
+        "<assessmentItem identifier=\"x\"><itemBody>{}</itemBody></assessmentItem>",
+        "<p/>".repeat(500_001)
+    );
+    let err = khaothi_interop::read_qti(&flood).unwrap_err().to_string();
+    assert!(err.contains("more than 500000 elements and texts"), "{err}");
+    assert!(err.contains("itemBody"), "{err}");
+}

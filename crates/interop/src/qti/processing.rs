@@ -70,13 +70,56 @@ pub(super) fn true_false_processing(q: QtiVersion, keys: &[bool]) -> String {
 }
 
 /// Checks the item's response processing against the kind read from its interaction, and sets a
-/// multiple-response item's scoring rule from it.
+/// multiple-response item's scoring rule from it. `Ok(Some(note))`: read, with a note for the
+/// writer (rules that score nothing, below).
 pub(super) fn check_processing(
     root: &Element,
     declaration: Option<&Element>,
     rec: &mut ItemRecord,
+) -> Result<Option<String>, InteropError> {
+    let Some(rp) = root.child("responseprocessing") else { return Ok(None) };
+    if let Some(note) = scores_nothing(rp, rec) {
+        return Ok(Some(note));
+    }
+    check_rules(root, rp, declaration, rec).map(|()| None)
+}
+
+/// Rules that never set an outcome (Blackboard Learn writes a bare `match` of the response with
+/// the correct response and scores from `correctResponse` itself): there is no scoring rule to
+/// reinterpret, only the correct response, which khaothi scores as its kind does — all-or-nothing
+/// for a multiple response. Said in a note, so the writer sees it. A true/false group is not read
+/// this way: the THPT rule gives part marks the other system never gave.
+fn scores_nothing(rp: &Element, rec: &mut ItemRecord) -> Option<String> {
+    let template = rp.attr("template").or_else(|| rp.attr("templatelocation"));
+    if template.is_some() || rp.elements().next().is_none() || sets_outcome(rp) {
+        return None;
+    }
+    let how = match rec.kind {
+        ItemKind::SingleChoice | ItemKind::ShortAnswer => "by its correct response",
+        ItemKind::MultipleResponse => {
+            rec.scoring = None;
+            "by its correct response, all or nothing"
+        }
+        ItemKind::TrueFalseGroup => return None,
+    };
+    Some(format!(
+        "the item's response processing sets no score (its system scores from the correct response); khaothi scores this {} item {how}",
+        rec.kind
+    ))
+}
+
+/// Whether any rule below `e` sets an outcome variable.
+fn sets_outcome(e: &Element) -> bool {
+    e.elements()
+        .any(|c| matches!(c.name.as_str(), "setoutcomevalue" | "lookupoutcomevalue") || sets_outcome(c))
+}
+
+fn check_rules(
+    root: &Element,
+    rp: &Element,
+    declaration: Option<&Element>,
+    rec: &mut ItemRecord,
 ) -> Result<(), InteropError> {
-    let Some(rp) = root.child("responseprocessing") else { return Ok(()) };
     let template = rp.attr("template").or_else(|| rp.attr("templatelocation")).map(template_name);
     let has_rules = rp.elements().next().is_some();
     let kind = rec.kind;

@@ -13,20 +13,30 @@ use khaothi_domain::{ItemKind, ItemRecord, Level, ReviewStatus, StatementRecord}
 
 /// Reads one QTI 2.1 or 3.0 `assessmentItem` into an interchange record (not yet validated).
 pub fn read_qti(xml: &str) -> Result<ItemRecord, InteropError> {
-    read_with_line(xml).map(|(rec, _)| rec)
+    read_with_line(xml).map(|(rec, _, _)| rec)
 }
 
 fn unsupported(element: Option<&str>, message: impl Into<String>) -> InteropError {
     InteropError::UnsupportedQti { element: element.map(str::to_string), message: message.into() }
 }
 
-fn read_with_line(xml: &str) -> Result<(ItemRecord, usize), InteropError> {
-    read_with_meta(xml).map(|(rec, line, _)| (rec, line))
+fn read_with_line(xml: &str) -> Result<(ItemRecord, usize, Option<String>), InteropError> {
+    read_with_meta(xml).map(|read| (read.record, read.line, read.note))
 }
 
-/// The record, the line of its root element, and the names of the `KHAOTHI_*` metadata the item
-/// carried (a package import fills the others from the import's options).
-pub(super) fn read_with_meta(xml: &str) -> Result<(ItemRecord, usize, Vec<String>), InteropError> {
+/// One item document as read.
+pub(super) struct ItemDocument {
+    pub record: ItemRecord,
+    /// The line of its root element.
+    pub line: usize,
+    /// The names of the `KHAOTHI_*` metadata the item carried (a package import fills the others
+    /// from the import's options).
+    pub carried: Vec<String>,
+    /// What the writer should know about how it was read (a warning of the import report).
+    pub note: Option<String>,
+}
+
+pub(super) fn read_with_meta(xml: &str) -> Result<ItemDocument, InteropError> {
     let (root, line) = parse_tree(xml)?;
     if root.name != "assessmentitem" {
         return Err(unsupported(Some(&root.name), "the root element must be an assessmentItem"));
@@ -60,8 +70,8 @@ pub(super) fn read_with_meta(xml: &str) -> Result<(ItemRecord, usize, Vec<String
         "matchinteraction" => read_true_false(interaction, &correct, &meta, &mut rec)?,
         _ => read_text_entry(declaration, correct, &meta, &mut rec),
     }
-    super::processing::check_processing(&root, declaration, &mut rec)?;
-    Ok((rec, line, meta.into_keys().collect()))
+    let note = super::processing::check_processing(&root, declaration, &mut rec)?;
+    Ok(ItemDocument { record: rec, line, carried: meta.into_keys().collect(), note })
 }
 
 /// The `KHAOTHI_*` outcome declarations (prefix stripped) and their default values.
@@ -246,9 +256,12 @@ pub fn parse_qti(xml: &str, opts: &ImportOptions) -> ImportReport {
     let mut report = ImportReport::new("qti");
     report.total_lines = xml.lines().count();
     match read_with_line(xml) {
-        Ok((rec, line)) => {
+        Ok((rec, line, note)) => {
             let mut lr = LineReport::new(line);
             check_record(rec, &mut lr, &mut HashMap::new(), opts.check_latex, &|f| f.to_string());
+            if let Some(note) = note {
+                lr.push(crate::LineStatus::Warning, "responseProcessing", note);
+            }
             report.lines.push(lr);
         }
         Err(e) => report.file_error = Some(e.to_string()),

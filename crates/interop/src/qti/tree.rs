@@ -10,6 +10,10 @@ use crate::InteropError;
 
 /// Deeper documents are refused: the tree is walked recursively.
 const MAX_DEPTH: usize = 128;
+/// Larger documents are refused before their tree outgrows memory (docs/formats.md §8): a tree
+/// node takes about a hundred bytes, so a 64 MiB part of `<p/>` would otherwise grow to a
+/// gigabyte. Real items have hundreds of nodes; a manifest of 5,000 items some 150,000.
+const MAX_NODES: usize = 500_000;
 
 #[derive(Debug, Default)]
 pub(super) struct Element {
@@ -149,6 +153,7 @@ pub(super) fn parse_tree(xml: &str) -> Result<(Element, usize), InteropError> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut stack: Vec<(Element, String)> = vec![(Element::default(), String::new())];
     let mut root_line = 1;
+    let mut nodes = 0usize;
     let fail = |reader: &quick_xml::Reader<&[u8]>, stack: &[(Element, String)], message: String| {
         let (line, column) = line_col(xml, reader.error_position() as usize);
         let element = stack.last().map(|(_, raw)| raw.clone()).filter(|r| !r.is_empty());
@@ -159,6 +164,16 @@ pub(super) fn parse_tree(xml: &str) -> Result<(Element, usize), InteropError> {
             Ok(e) => e,
             Err(e) => return Err(fail(&reader, &stack, e.to_string())),
         };
+        if matches!(
+            event,
+            Event::Start(_) | Event::Empty(_) | Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)
+        ) {
+            nodes += 1;
+            if nodes > MAX_NODES {
+                let message = format!("the document has more than {MAX_NODES} elements and texts");
+                return Err(fail(&reader, &stack, message));
+            }
+        }
         match event {
             Event::Start(ref s) | Event::Empty(ref s) => {
                 let raw = String::from_utf8_lossy(s.name().as_ref()).into_owned();

@@ -64,10 +64,11 @@ pub fn read_qti_package_with(bytes: &[u8], opts: &ConvertOptions, limits: &Archi
         lr.id = Some(resource.identifier.clone()).filter(|i| !i.is_empty());
         match item_record(resource, &archive) {
             Err(message) => lr.error("$", message),
-            Ok((mut rec, carried, path, refs)) => {
+            Ok((mut rec, carried, path, refs, note)) => {
                 fill_metadata(&mut rec, &carried, opts);
                 let listed = listed_files(resource, &by_id);
                 let mut warnings = collect(&mut rec, &path, &listed, &archive, &mut media);
+                warnings.extend(note.map(|n| ("responseProcessing".to_string(), n)));
                 if let Some(href) = refs.first() {
                     let package = Package { archive: &archive, files: &every };
                     let found = passages.read(href, &path, n + 1, &rec, &package, &mut media);
@@ -147,7 +148,9 @@ impl Passages {
 
 /// The record of one item resource, the `KHAOTHI_*` metadata it carried, its file's path and the
 /// passages it refers to.
-type ItemRead = (ItemRecord, Vec<String>, String, Vec<String>);
+/// The record, the metadata it carried, its file, the passages it refers to and a note on how it
+/// was read.
+type ItemRead = (ItemRecord, Vec<String>, String, Vec<String>, Option<String>);
 
 fn item_record(resource: &Resource, archive: &Archive) -> Result<ItemRead, String> {
     let label = if resource.identifier.is_empty() {
@@ -161,8 +164,8 @@ fn item_record(resource: &Resource, archive: &Archive) -> Result<ItemRead, Strin
         .get(&path)
         .ok_or_else(|| format!("{label}: {path} is listed in the manifest but not in the zip"))?;
     let xml = decode(bytes).map_err(|e| format!("{path}: {e}"))?;
-    let (rec, _, carried) = read_with_meta(xml).map_err(|e| format!("{path}: {e}"))?;
-    Ok((rec, carried, path, stimulus::stimulus_refs(xml)))
+    let read = read_with_meta(xml).map_err(|e| format!("{path}: {e}"))?;
+    Ok((read.record, read.carried, path, stimulus::stimulus_refs(xml), read.note))
 }
 
 fn decode(bytes: &[u8]) -> Result<&str, String> {
