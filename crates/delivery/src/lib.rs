@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::seb::upload_file))
         // A folder of sheets with their crops is larger than an ordinary JSON body.
         .routes(routes!(paper::http::ingest_sheets))
+        .routes(routes!(paper::http::upload_scans))
         .layer(DefaultBodyLimit::max(package));
     let (api, openapi) = api().layer(DefaultBodyLimit::max(body)).merge(uploads).split_for_parts();
     let spec = Arc::new(openapi);

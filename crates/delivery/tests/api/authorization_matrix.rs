@@ -84,6 +84,7 @@ POST   /api/v1/events/{event}/paper/flags/{id}/decision                 401     
 GET    /api/v1/events/{event}/paper/held                                401      403      ok       401      -
 POST   /api/v1/events/{event}/paper/held/{id}/decision                  401      403      404      401      -
 POST   /api/v1/events/{event}/paper/sheets                              401      403      ok       401      -
+POST   /api/v1/events/{event}/paper/scans                               401      403      4xx      401      -
 POST   /api/v1/events/{event}/rooms/{room}/paper                        401      ok       4xx      401      403
 "#;
 
