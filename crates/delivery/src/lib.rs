@@ -109,6 +109,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(paper::http::list_held))
         .routes(routes!(paper::http::decide_held))
         .routes(routes!(paper::http::switch_room))
+        .routes(routes!(paper::print::room_answer_sheets))
 }
 
 /// The HTTP and websocket surface.

@@ -36,6 +36,7 @@ GET    /api/v1/events/{event}/exports/raw.csv                           401     
 GET    /api/v1/events/{event}/results                                   401      403      4xx      401      -
 GET    /api/v1/events/{event}/results/file                              401      403      4xx      401      -
 GET    /api/v1/events/{event}/rooms                                     401      ok       ok       401      -
+GET    /api/v1/events/{event}/rooms/{room}/answer-sheets                401      ok       ok       401      403
 GET    /api/v1/events/{event}/rooms/{room}/record                       401      ok       ok       401      403
 GET    /api/v1/events/{event}/rooms/{room}/sheet                        401      ok       ok       401      403
 GET    /api/v1/media/{id}                                               404      404      404      404      -
