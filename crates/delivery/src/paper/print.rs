@@ -61,8 +61,10 @@ pub async fn room_answer_sheets(
             "the content of event {event} is not unlocked: the sheets are laid out from its versions, unlock it first"
         ))
     })?;
-    let specs: Vec<_> =
-        printed::layouts(&content, printed::event_digits(&s, &event).await?)?.into_iter().map(|(spec, _)| spec).collect();
+    let specs: Vec<_> = printed::layouts(&content, printed::event_digits(&s, &event).await?)?
+        .into_iter()
+        .map(|(spec, _)| spec)
+        .collect();
     let candidates = store::candidates::of_room(&s.db.read, &r.id).await?;
     if candidates.is_empty() && blank == 0 {
         return Err(ApiError::bad_request(
@@ -73,7 +75,10 @@ pub async fn room_answer_sheets(
     let mut pages = Vec::new();
     for c in &candidates {
         let spec = specs.iter().find(|sp| sp.version == c.version_code).ok_or_else(|| {
-            ApiError::Internal(format!("version {} of candidate {} is not in the package", c.version_code, c.number))
+            ApiError::Internal(format!(
+                "version {} of candidate {} is not in the package",
+                c.version_code, c.number
+            ))
         })?;
         let person = CandidateInfo {
             number: c.number.clone(),
@@ -99,7 +104,8 @@ pub async fn room_answer_sheets(
     .await
     .map_err(|e| ApiError::Internal(format!("printing sheets: {e}")))?
     .map_err(|e| ApiError::Internal(format!("printing sheets: {e}")))?;
-    let detail = json!({"room": r.name, "candidates": candidates.len(), "blank_per_version": blank, "pages": count});
+    let detail =
+        json!({"room": r.name, "candidates": candidates.len(), "blank_per_version": blank, "pages": count});
     store::audit(&s.writer, Some(&event), user.username(), "answer_sheets_printed", detail).await?;
     let file = format!("attachment; filename=\"phieu-tra-loi-{}-{}.pdf\"", safe(&e.id), safe(&r.name));
     Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, file)], bytes)

@@ -266,3 +266,63 @@ async fn scans_uploaded_as_images_are_read_by_the_server(b: Backend) {
     assert_eq!(res.status(), 415);
 }
 both_backends!(scans_uploaded_as_images_are_read_by_the_server);
+
+/// Issue 22 §1: the console prints a room's sheets as one PDF — a page per candidate in seat
+/// order, then blank sheets of each version. The PDF is parsed back with poppler (page count),
+/// the first page rendered at 200 dpi, filled in pencil by the generator and sent back as a scan:
+/// the server reads its own print (QR, số báo danh, answers).
+async fn a_rooms_printed_sheets_are_read_back(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (_list, pkg) = app.event("E1", 2, 2, None).await;
+    let list = app.board.get("/api/v1/events/E1/candidates").await.unwrap();
+    let sealed = verify_package(&pkg.bytes, &app.signer.public()).unwrap();
+    let content = sealed.open_content(&pkg.content_key).unwrap();
+    let keys = sealed.open_keys(&pkg.keys_key).unwrap();
+    let http = reqwest::Client::new();
+    let get = |query: &str| {
+        http.get(format!("{}/api/v1/events/E1/rooms/P001/answer-sheets{query}", app.url))
+            .bearer_auth(&app.board.token)
+            .send()
+    };
+    let res = get("?blank=51").await.unwrap();
+    assert_eq!(res.status(), 400);
+    let res = get("?blank=1").await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("room.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let info = std::process::Command::new("pdfinfo").arg(&path).output().expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    let pages = 2 + content.versions.len();
+    assert!(info.lines().any(|l| l.starts_with("Pages:") && l.ends_with(&format!(" {pages}"))), "{info}");
+    assert!(info.contains("595.276 x 841.89"), "A4: {info}");
+
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "200", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&path)
+        .arg(dir.path().join("page1"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut img = image::open(dir.path().join("page1.png")).unwrap().to_luma8();
+    let first = &list["candidates"][0];
+    let (number, code) = (first["number"].as_str().unwrap(), first["version"].as_str().unwrap());
+    let spec = spec_of(&content, &keys, code);
+    let layout = sheet::layout(&spec).unwrap();
+    fill(&mut img, &layout, 200.0 / 25.4, number, code, &mut rand::rngs::StdRng::seed_from_u64(5));
+    let local = read_sheet(&img, &layout, &ReadOptions::default());
+    let qr = khaothi_omr::qr::QrPayload::new("E1", &spec.form, code, number);
+    assert_eq!(local.sheet.as_deref(), Some(qr.sheet.as_str()), "the printed QR: {local:?}");
+    assert_eq!(local.candidate.as_deref(), Some(number));
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let (status, out) = upload(&app, &[("P001/printed.png", &png)]).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["sheets"][0]["status"], "ingested", "{out}");
+    assert_eq!(out["sheets"][0]["number"], number, "{out}");
+    assert_eq!(out["sheets"][0]["answers"], local.answers.len(), "{out}");
+    assert!(!local.answers.is_empty());
+}
+both_backends!(a_rooms_printed_sheets_are_read_back);

@@ -19,8 +19,10 @@ const EVENT: &str = "QUET-22";
 /// The sheet of `number` (version `code`) rendered, pencil-filled and distorted, as a PNG file;
 /// returns how many answers the reader finds on it.
 fn write_scan(spec: &SheetSpec, number: &str, seed: u64, path: &std::path::Path) -> usize {
-    let person = CandidateInfo { number: number.into(), name: format!("Thí sinh {number}"), ..Default::default() };
-    let (layout, drawing, _) = sheet::sheet(spec, &Header { event: EVENT.into(), candidate: Some(person) }).unwrap();
+    let person =
+        CandidateInfo { number: number.into(), name: format!("Thí sinh {number}"), ..Default::default() };
+    let (layout, drawing, _) =
+        sheet::sheet(spec, &Header { event: EVENT.into(), candidate: Some(person) }).unwrap();
     let dpi = 150.0;
     let mut img = raster::rasterize(&drawing, dpi).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
@@ -36,7 +38,8 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     let Some((chromium, chromedriver)) = browser_programs() else { return };
     let server = Server::start();
     let board = server.board().await;
-    let pkg = khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
+    let pkg =
+        khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán", 60, 2, &server.key, 3).unwrap();
     let key = pkg.content_key.to_hex();
     let list = board
         .set_up_event(&EventSetup {
@@ -90,8 +93,12 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     let c = driver.session().await;
     driver.set_viewport(&c, 1366, 768).await;
     c.goto(&format!("{}/console", server.base)).await.unwrap();
-    wait_for(&c, "document.body.classList.contains('ready') && !document.getElementById('login').hidden", "the sign-in form")
-        .await;
+    wait_for(
+        &c,
+        "document.body.classList.contains('ready') && !document.getElementById('login').hidden",
+        "the sign-in form",
+    )
+    .await;
     type_into(&c, "#username", "board").await;
     type_into(&c, "#password", "khaothi-demo").await;
     click(&c, "#login-form button[type=submit]").await;
@@ -116,8 +123,13 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     let both = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n");
     files.send_keys(&both).await.unwrap();
     click(&c, "#upload-sheets").await;
-    wait_for_within(&c, "document.querySelector('#upload-summary') !== null", "the upload's outcome", std::time::Duration::from_secs(120))
-        .await;
+    wait_for_within(
+        &c,
+        "document.querySelector('#upload-summary') !== null",
+        "the upload's outcome",
+        std::time::Duration::from_secs(120),
+    )
+    .await;
     let text = js(&c, "return document.querySelector('#upload-summary').innerText").await;
     assert!(text.as_str().unwrap().contains("Đã nhận 2 phiếu"), "{text}");
     let rows = js(&c, "return [...document.querySelectorAll('#upload-outcomes tbody tr')].map((r) => r.dataset.status + ' ' + r.innerText)").await;
