@@ -9,13 +9,15 @@
 import { registerPage } from './shell.js';
 import { h, field, replace, when } from './dom.js';
 import { addStrings } from './i18n.js';
-import { errorBox, eventPath, eventTabs } from './common.js';
+import { errorBox, eventPath, eventTabs, fetchLink } from './common.js';
 
 addStrings({
   vi: {
     'tab.paper': 'Bài làm trên giấy',
     'pp.summary': 'Tổng quan', 'pp.sheets': 'Phiếu đã đọc', 'pp.pending': 'Chờ quyết định', 'pp.decided': 'Đã quyết định',
     'pp.rooms': 'Phòng thi làm bài trên giấy', 'pp.room': 'Phòng', 'pp.state': 'Hình thức',
+    'pp.print': 'Phiếu trả lời để in', 'pp.print.link': 'Tải phiếu phòng {room} (PDF)',
+    'pp.print.note': 'Mỗi thí sinh một phiếu A4 in sẵn số báo danh, họ tên, mã đề và mã QR, theo thứ tự chỗ ngồi; cuối tệp có 5 phiếu trống cho mỗi mã đề. In đúng kích thước (100%), không thu nhỏ.',
     'pp.on_computer': 'Trên máy', 'pp.on_paper': 'Trên giấy từ {at} ({by})',
     'pp.switch': 'Ghi nhận chuyển phòng sang làm bài trên giấy', 'pp.switch.room': 'Phòng chuyển sang giấy',
     'pp.switch.reason': 'Lý do (ghi vào biên bản)', 'pp.switch.submit': 'Chuyển sang giấy',
@@ -30,7 +32,7 @@ addStrings({
     'err.image_too_large': 'Không gửi được: ảnh quá nhiều điểm ảnh. Không phiếu nào của lần gửi này được ghi. ({message})',
     'err.wrong_event': 'Không gửi được: có phiếu in cho kỳ thi khác. Không phiếu nào của lần gửi này được ghi. ({message})',
     'err.too_many_scans': 'Quá nhiều ảnh trong một lần gửi: {message}',
-    'pp.folder': 'Thư mục ảnh quét', 'pp.files': 'Hoặc chọn tệp (JSON và ảnh)', 'pp.upload.submit': 'Gửi phiếu đã đọc',
+    'pp.folder': 'Thư mục ảnh quét', 'pp.files': 'Hoặc chọn tệp (JSON và ảnh)', 'pp.upload.submit': 'Gửi phiếu',
     'pp.upload.none': 'Chưa chọn ảnh quét (PNG, JPEG, TIFF) hay tệp JSON nào do khaothi omr read tạo ra.',
     'pp.upload.bad_json': 'Tệp {file} không phải kết quả đọc phiếu: {message}',
     'pp.upload.no_hash': 'Không tính được mã băm của ảnh {image}: hãy chọn cả ảnh quét hoặc dùng kết quả đọc có image_sha256.',
@@ -69,6 +71,8 @@ addStrings({
     'tab.paper': 'Paper sheets',
     'pp.summary': 'At a glance', 'pp.sheets': 'Sheets read', 'pp.pending': 'Waiting for a decision', 'pp.decided': 'Decided',
     'pp.rooms': 'Rooms on paper', 'pp.room': 'Room', 'pp.state': 'Mode',
+    'pp.print': 'Answer sheets to print', 'pp.print.link': 'Download room {room} sheets (PDF)',
+    'pp.print.note': "One A4 sheet per candidate in seat order, with the candidate's number, name, version and QR code printed; 5 blank sheets of each version at the end. Print at actual size (100%), not shrunk to fit.",
     'pp.on_computer': 'On computers', 'pp.on_paper': 'On paper since {at} ({by})',
     'pp.switch': 'Record a room switching to paper', 'pp.switch.room': 'Room switching to paper',
     'pp.switch.reason': 'Reason (goes into the room record)', 'pp.switch.submit': 'Switch to paper',
@@ -83,7 +87,7 @@ addStrings({
     'err.image_too_large': 'Not sent: an image has too many pixels. No sheet of this upload was written. ({message})',
     'err.wrong_event': 'Not sent: a sheet was printed for another event. No sheet of this upload was written. ({message})',
     'err.too_many_scans': 'Too many images in one request: {message}',
-    'pp.folder': 'Folder of scans', 'pp.files': 'Or choose files (JSON and images)', 'pp.upload.submit': 'Send the readings',
+    'pp.folder': 'Folder of scans', 'pp.files': 'Or choose files (JSON and images)', 'pp.upload.submit': 'Send the sheets',
     'pp.upload.none': 'No scan (PNG, JPEG, TIFF) and no JSON written by khaothi omr read was chosen.',
     'pp.upload.bad_json': 'The file {file} is not a sheet reading: {message}',
     'pp.upload.no_hash': 'Cannot hash the image {image}: choose the scans too, or use a reading that has image_sha256.',
@@ -176,9 +180,11 @@ function summaryPanel(ctx, sum) {
 function roomsPanel(ctx, id, sum, redraw) {
   const { t } = ctx;
   const table = h('table', { class: 'data', id: 'paper-rooms' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('pp.room')), h('th', { scope: 'col' }, t('pp.state')))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('pp.room')), h('th', { scope: 'col' }, t('pp.state')), h('th', { scope: 'col' }, t('pp.print')))),
     h('tbody', {}, sum.rooms.map((r) => h('tr', { dataset: { room: r.name } }, h('th', { scope: 'row' }, r.name),
-      h('td', {}, r.on_paper ? t('pp.on_paper', { at: when(r.switched_at, ctx.lang), by: r.switched_by }) : t('pp.on_computer'))))));
+      h('td', {}, r.on_paper ? t('pp.on_paper', { at: when(r.switched_at, ctx.lang), by: r.switched_by }) : t('pp.on_computer')),
+      h('td', {}, fetchLink(`/api/v1/${eventPath(id, `rooms/${encodeURIComponent(r.id)}/answer-sheets`)}?blank=5`, t('pp.print.link', { room: r.name }),
+        { download: `phieu-tra-loi-${r.name}.pdf`, id: `print-${r.name}` }))))));
   const computers = sum.rooms.filter((r) => !r.on_paper);
   let form;
   if (!computers.length) form = h('p', { class: 'muted' }, t('pp.switch.none'));
@@ -201,7 +207,8 @@ function roomsPanel(ctx, id, sum, redraw) {
       }
     });
   }
-  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-rooms' }, h('h2', { id: 'h-paper-rooms' }, t('pp.rooms')), table, form);
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-rooms' }, h('h2', { id: 'h-paper-rooms' }, t('pp.rooms')),
+    h('p', { class: 'hint' }, t('pp.print.note')), table, form);
 }
 
 /** The sheets of every chosen reader JSON, each with its scan's hash (computed when missing). */

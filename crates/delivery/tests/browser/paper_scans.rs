@@ -1,7 +1,7 @@
 //! The console's paper page sends the scans themselves (issue 22 §4): the board chooses the images
 //! of a room (no reader's JSON), the server reads them against the event's printed sheets, and the
 //! page shows what became of each image; a batch with a file that is not an image is refused whole
-//! by name. Real Chromium, axe, a screenshot at 1366×768 in target/screenshots/.
+//! by name; the room's sheets download as a PDF from the same page. Real Chromium, axe, a screenshot at 1366×768 in target/screenshots/.
 
 use fantoccini::Locator;
 use khaothi_domain::form::VersionKey;
@@ -49,7 +49,7 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
             content_key: Some(&key),
             candidates: 2,
             room_size: 4,
-            number_prefix: "TS",
+            number_prefix: "",
             score_at_submit: false,
             duration_seconds: None,
         })
@@ -105,6 +105,16 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     wait_for(&c, "document.querySelector('#events-list') !== null", "the event list").await;
     c.goto(&format!("{}/console#/events/{EVENT}/paper", server.base)).await.unwrap();
     wait_for(&c, "document.querySelector('#paper-rooms') !== null", "the paper page").await;
+
+    // The room's sheets to print: a PDF through the sign-in cookie (what the link downloads).
+    let printed = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(document.getElementById('print-P001').href).then((r) => done(r.status + ' ' + r.headers.get('content-type')))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(printed, "200 application/pdf");
 
     // A batch with a file that is not an image: refused whole, the file named, nothing written.
     let files = c.find(Locator::Css("#paper-files")).await.unwrap();
