@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(assembly::get_form))
         .routes(routes!(assembly::freeze_form))
         .routes(routes!(assembly::print))
+        .routes(routes!(answer_sheets::blank_sheet, answer_sheets::candidate_sheets))
         .routes(routes!(form_qti::form_qti))
         .routes(routes!(form_docx::form_docx))
         .routes(routes!(board::job_overview))

@@ -109,6 +109,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(paper::http::list_held))
         .routes(routes!(paper::http::decide_held))
         .routes(routes!(paper::http::switch_room))
+        .routes(routes!(paper::print::room_answer_sheets))
 }
 
 /// The HTTP and websocket surface.
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(routes::seb::upload_file))
         // A folder of sheets with their crops is larger than an ordinary JSON body.
         .routes(routes!(paper::http::ingest_sheets))
+        .routes(routes!(paper::http::upload_scans))
         .layer(DefaultBodyLimit::max(package));
     let (api, openapi) = api().layer(DefaultBodyLimit::max(body)).merge(uploads).split_for_parts();
     let spec = Arc::new(openapi);

@@ -1,4 +1,4 @@
-//! The sheet's [`Drawing`] as a one-page A4 PDF: vector shapes in DeviceGray and the text in DejaVu
+//! The sheet's [`Drawing`] as an A4 PDF page (one sheet, or a room's sheets a page each): vector shapes in DeviceGray and the text in DejaVu
 //! Sans (embedded as a subset of the glyphs used, as a CID-keyed TrueType font with a ToUnicode map
 //! so the text can be searched and copied).
 //!
@@ -21,36 +21,47 @@ const KAPPA: f64 = 0.552_284_75;
 
 /// The PDF bytes of `drawing`.
 pub fn to_pdf(drawing: &Drawing) -> Result<Vec<u8>, OmrError> {
+    to_pdf_pages(std::slice::from_ref(drawing))
+}
+
+/// One PDF of many sheets, a page each (a room's sheets printed at once), the fonts shared.
+pub fn to_pdf_pages(drawings: &[Drawing]) -> Result<Vec<u8>, OmrError> {
+    if drawings.is_empty() {
+        return Err(OmrError::Pdf("a PDF needs at least one page".into()));
+    }
     let mut faces = [FontUse::new(false)?, FontUse::new(true)?];
-    let content = content_stream(drawing, &mut faces);
-    let [w, h] = drawing.page_mm;
-    let (catalog, tree, page, contents) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4));
+    let contents: Vec<Vec<u8>> = drawings.iter().map(|d| content_stream(d, &mut faces)).collect();
+    let (catalog, tree) = (Ref::new(1), Ref::new(2));
+    // Fonts at 3–12 (five objects a face), then each page and its content stream.
+    let page_ref = |i: usize| Ref::new(13 + 2 * i as i32);
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page]).count(1);
-    let mut next = 5;
+    pdf.pages(tree).kids((0..drawings.len()).map(page_ref)).count(drawings.len() as i32);
     let mut font_refs = Vec::new();
-    for face in &faces {
+    for (i, face) in faces.iter().enumerate() {
         if face.used.is_empty() {
             continue;
         }
-        let type0 = Ref::new(next);
-        next += 5;
+        let type0 = Ref::new(3 + 5 * i as i32);
         face.write(&mut pdf, type0)?;
         font_refs.push((face.resource_name(), type0));
     }
-    {
-        let mut p = pdf.page(page);
-        p.media_box(Rect::new(0.0, 0.0, (w * PT_PER_MM) as f32, (h * PT_PER_MM) as f32));
-        p.parent(tree);
-        p.contents(contents);
-        let mut resources = p.resources();
-        let mut fonts = resources.fonts();
-        for (name, r) in &font_refs {
-            fonts.pair(Name(name.as_bytes()), *r);
+    for (i, (drawing, content)) in drawings.iter().zip(&contents).enumerate() {
+        let [w, h] = drawing.page_mm;
+        let (page, stream) = (page_ref(i), Ref::new(page_ref(i).get() + 1));
+        {
+            let mut p = pdf.page(page);
+            p.media_box(Rect::new(0.0, 0.0, (w * PT_PER_MM) as f32, (h * PT_PER_MM) as f32));
+            p.parent(tree);
+            p.contents(stream);
+            let mut resources = p.resources();
+            let mut fonts = resources.fonts();
+            for (name, r) in &font_refs {
+                fonts.pair(Name(name.as_bytes()), *r);
+            }
         }
+        pdf.stream(stream, &deflate(content)).filter(Filter::FlateDecode);
     }
-    pdf.stream(contents, &deflate(&content)).filter(Filter::FlateDecode);
     Ok(pdf.finish())
 }
 

@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod answer_sheets;
 pub mod assembly;
 pub mod assembly_forms;
 pub mod auth;

@@ -21,7 +21,7 @@ addStrings({
     'asm.expected': 'Điểm kỳ vọng (thí sinh trung bình): {score} / {max}', 'asm.uncalibrated': '{n} câu chưa có tham số.',
     'asm.cells': 'Số câu theo ô ma trận', 'asm.rule': 'Ô', 'asm.topic': 'Chủ đề', 'asm.count': 'Số câu', 'asm.bounds': 'Yêu cầu',
     'asm.overlap': 'Câu hỏi trùng giữa các đề', 'asm.pair': 'Cặp đề', 'asm.shared': 'Số câu trùng', 'asm.share': 'Tỉ lệ',
-    'asm.versions': 'Mã đề', 'asm.print': 'In mã đề {code}', 'asm.key': 'Đáp án mã đề {code}',
+    'asm.versions': 'Mã đề', 'asm.print': 'In mã đề {code}', 'asm.key': 'Đáp án mã đề {code}', 'asm.sheet': 'Phiếu trả lời trắc nghiệm mã {code} (PDF)', 'asm.layout': 'layout.json của phiếu',
     'asm.package': 'Đóng gói các đề đã khoá', 'asm.back': 'Về ma trận',
   },
   en: {
@@ -34,7 +34,7 @@ addStrings({
     'asm.expected': 'Expected score (average candidate): {score} / {max}', 'asm.uncalibrated': '{n} items without parameters.',
     'asm.cells': 'Items per matrix cell', 'asm.rule': 'Cell', 'asm.topic': 'Topic', 'asm.count': 'Items', 'asm.bounds': 'Asked',
     'asm.overlap': 'Items shared between forms', 'asm.pair': 'Forms', 'asm.shared': 'Shared items', 'asm.share': 'Share',
-    'asm.versions': 'Versions', 'asm.print': 'Print version {code}', 'asm.key': 'Answer key of {code}',
+    'asm.versions': 'Versions', 'asm.print': 'Print version {code}', 'asm.key': 'Answer key of {code}', 'asm.sheet': 'Answer sheet of {code} (PDF)', 'asm.layout': "the sheet's layout.json",
     'asm.package': 'Package the frozen forms', 'asm.back': 'Back to the blueprint',
   },
 });
@@ -81,6 +81,7 @@ function formPanel(f, ctx, onFrozen, name) {
     onFrozen();
   }));
   const print = (code, answers) => `/api/v1/forms/${encodeURIComponent(f.id)}/print?version=${encodeURIComponent(code)}&answers=${answers}`;
+  const sheet = (code, format) => `/api/v1/forms/${encodeURIComponent(f.id)}/answer-sheets?version=${encodeURIComponent(code)}&format=${format}`;
   return h('section', { class: 'panel', 'aria-label': t('asm.form', { id: name }) },
     h('h3', {}, t('asm.form', { id: name }), ' ', f.frozen ? h('span', { class: 'badge approved' }, t('asm.frozen')) : null),
     h('p', { class: 'muted mono' }, f.id),
@@ -90,7 +91,10 @@ function formPanel(f, ctx, onFrozen, name) {
     h('h4', {}, t('asm.versions')),
     h('ul', {}, f.versions.map((code) => h('li', {},
       h('a', { href: print(code, false), target: '_blank', rel: 'noopener' }, t('asm.print', { code })), ' · ',
-      h('a', { href: print(code, true), target: '_blank', rel: 'noopener' }, t('asm.key', { code }))))),
+      h('a', { href: print(code, true), target: '_blank', rel: 'noopener' }, t('asm.key', { code })),
+      // The THPT answer sheet of a frozen version (issue 22): blank, and its layout for scanners.
+      f.frozen ? [' · ', h('a', { href: sheet(code, 'pdf'), download: `phieu-tra-loi-${code}.pdf`, class: 'answer-sheet' }, t('asm.sheet', { code })), ' · ',
+        h('a', { href: sheet(code, 'layout'), download: `layout-${code}.json` }, t('asm.layout'))] : null))),
     h('h4', {}, t('asm.cells')),
     table([t('asm.rule'), t('asm.topic'), t('asm.bounds'), t('asm.count')], (f.cells || []).map((x) => [x.rule, x.topic, bounds(x.bounds), num(x.count, 2)])));
 }

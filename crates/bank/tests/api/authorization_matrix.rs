@@ -42,6 +42,7 @@ GET    /api/v1/enemy-pairs                                              401     
 GET    /api/v1/enemy-suggestions                                        401      4xx      4xx      4xx      4xx      -
 GET    /api/v1/forms                                                    401      403      403      ok       ok       -
 GET    /api/v1/forms/{id}                                               401      403      403      404      404      -
+GET    /api/v1/forms/{id}/answer-sheets                                 401      403      403      404      404      -
 GET    /api/v1/forms/{id}/print                                         401      403      403      404      404      -
 GET    /api/v1/items                                                    401      ok       ok       ok       ok       -
 GET    /api/v1/items/export                                             401      ok       ok       ok       ok       -
@@ -84,6 +85,7 @@ POST   /api/v1/calibrations/{id}/flags                                  401     
 POST   /api/v1/cat/simulate                                             401      403      403      4xx      4xx      -
 GET    /api/v1/cat/simulations/{id}                                     401      403      403      404      404      -
 POST   /api/v1/enemy-suggestions/decisions                              401      4xx      4xx      4xx      4xx      -
+POST   /api/v1/forms/{id}/answer-sheets                                 401      403      403      404      404      -
 POST   /api/v1/forms/{id}/freeze                                        401      403      403      404      404      -
 POST   /api/v1/items                                                    401      ok       403      403      4xx      -
 POST   /api/v1/items/import                                             401      4xx      403      403      4xx      -

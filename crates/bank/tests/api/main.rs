@@ -5,6 +5,7 @@ mod common;
 #[path = "../support/sites.rs"]
 mod sites;
 
+mod answer_sheets;
 mod assembly;
 use assembly as api_assembly;
 mod authoring;

@@ -2,7 +2,8 @@
 //! the board, the switch of a room to paper for its proctor (or the board).
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use khaothi_auth::CurrentUser;
 use serde::{Deserialize, Serialize};
@@ -14,7 +15,8 @@ use super::ingest::{self, SheetOutcome};
 use super::read::ReadOutput;
 use super::review::{self, DecisionBody, FlagView};
 use super::rooms::{self, PaperSummary};
-use crate::access::room_of_mine;
+use super::{printed, scans};
+use crate::access::{load_event, room_of_mine};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{ApiJson, Path, Query};
 use crate::routes::BOARD;
@@ -44,6 +46,44 @@ pub async fn ingest_sheets(
 ) -> ApiResult<Json<Ingested>> {
     user.require(BOARD, "read answer sheets in")?;
     let sheets = ingest::ingest(&s, user.username(), &event, body.sheets).await?;
+    Ok(Json(Ingested { sheets }))
+}
+
+/// Read scans in: the images themselves (PNG, JPEG or TIFF; `multipart/form-data`, one file part
+/// each, at most 50 files and 25 MB a file), read by the server against the layout of the event's
+/// sheets (board). The request is refused whole, naming the file, when a file is not such an image,
+/// is too large, or is a sheet printed for another event; otherwise each sheet goes in as through
+/// `paper/sheets` (its SHA-256 computed here, its sheet id from the QR code, flags with crops).
+#[utoipa::path(post, path = "/api/v1/events/{event}/paper/scans", tag = "paper", security(("bearer" = [])),
+    params(("event" = String, Path, description = "The event id")),
+    request_body(content = Vec<u8>, content_type = "multipart/form-data",
+        description = "one part per scan, with its file name (a folder's relative path is kept)",
+        example = json!("--scans\r\nContent-Disposition: form-data; name=\"scans\"; filename=\"P001/0001.png\"\r\nContent-Type: image/png\r\n\r\n(the PNG file's bytes)\r\n--scans--\r\n")),
+    responses((status = 200, body = Ingested), (status = 400, description = "not an image, too many pixels or files, a sheet of another event"),
+        (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "the event's content is not unlocked"), (status = 413, description = "a file or the request is too large"),
+        (status = 415, description = "not multipart/form-data")))]
+pub async fn upload_scans(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(event): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<Ingested>> {
+    user.require(BOARD, "read answer sheets in")?;
+    let ev = load_event(&s, &event).await?;
+    let form = form.map_err(|e| {
+        ApiError::UnsupportedMedia(format!("send the scans as multipart/form-data files: {}", e.body_text()))
+    })?;
+    let content = s.hub.content(&event).ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "the content of event {event} is not unlocked: sheets are read against its versions, unlock it first"
+        ))
+    })?;
+    let uploads = scans::collect(form).await?;
+    let sheets = printed::layouts(&content, printed::event_digits(&s, &event).await?)?;
+    let read = scans::read(uploads, sheets).await?;
+    scans::check_event(&ev, &read)?;
+    let sheets = ingest::ingest(&s, user.username(), &event, read).await?;
     Ok(Json(Ingested { sheets }))
 }
 

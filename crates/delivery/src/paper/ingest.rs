@@ -192,9 +192,7 @@ pub(super) async fn identify(
     read: &ReadSheet,
 ) -> ApiResult<Result<candidate::Model, Refusal>> {
     let event_id = event.id.as_str();
-    // The QR carries what `khaothi omr sheet --event` was given: the event's id, or its title.
-    let printed_for = read.event.as_deref().map(str::trim).filter(|e| !e.is_empty());
-    if let Some(other) = printed_for.filter(|e| *e != event_id && *e != event.title.trim()) {
+    if let Some(other) = printed_for_other(event, read) {
         return Ok(Err(("wrong_event", format!("the sheet was printed for event {other}, not {event_id}"))));
     }
     if read.flags.iter().any(|f| f.key == "sheet") {
@@ -238,6 +236,13 @@ pub(super) async fn identify(
         )));
     }
     Ok(Ok(c))
+}
+
+/// The other event a sheet's QR code names, if it names one: the QR carries what
+/// `khaothi omr sheet --event` (or the console's print) was given — the event's id, or its title.
+pub(super) fn printed_for_other<'a>(event: &event::Model, read: &'a ReadSheet) -> Option<&'a str> {
+    let printed_for = read.event.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    printed_for.filter(|e| *e != event.id && *e != event.title.trim())
 }
 
 /// A sheet's checked content: answers to write and marks for the queue.

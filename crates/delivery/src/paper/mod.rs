@@ -3,6 +3,8 @@
 //! chains, and are scored, exported and signed like any answer.
 //!
 //! - [`read`]: the reader's JSON (`khaothi omr read`) as the ingest route takes it;
+//! - [`print`]: a room's answer sheets as one PDF, from the console;
+//! - [`scans`]: scans uploaded as images, read by the server against [`printed`]'s layouts;
 //! - [`numbering`]: part + printed number → the version's item, values checked as the websocket's;
 //! - [`ingest`]: a sheet → answers with provenance, its flagged marks → the review queue;
 //! - [`review`]: the queue and a person's decisions;
@@ -18,9 +20,12 @@ pub mod http;
 pub mod identity;
 pub mod ingest;
 pub mod numbering;
+pub mod print;
+pub mod printed;
 pub mod read;
 pub mod review;
 pub mod rooms;
+pub mod scans;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::Mutex;

@@ -1,6 +1,7 @@
 // Paper rooms (issue 22 §3–4, docs/protocol.md "Paper rooms"): which rooms sit on paper (and the
-// switch of a room mid-exam), the upload of a folder of scans read by `khaothi omr read` (the page
-// sends the reader's JSON; it computes each scan's SHA-256 itself when the JSON lacks it), and the
+// switch of a room mid-exam), the upload of a folder of scans — the images themselves, read by the
+// server (`paper/scans`, in batches), or the JSON `khaothi omr read` wrote (the page computes each
+// scan's SHA-256 itself when the JSON lacks it) — and the
 // review queue of flagged marks: the crop, the proposed reading, and the person's decision; and
 // the sheets held because their candidate could not be told (số báo danh, mã đề or the QR code
 // flagged, or no such candidate): a person names the candidate from the crops, or rejects the sheet.
@@ -8,13 +9,15 @@
 import { registerPage } from './shell.js';
 import { h, field, replace, when } from './dom.js';
 import { addStrings } from './i18n.js';
-import { errorBox, eventPath, eventTabs } from './common.js';
+import { errorBox, eventPath, eventTabs, fetchLink } from './common.js';
 
 addStrings({
   vi: {
     'tab.paper': 'Bài làm trên giấy',
     'pp.summary': 'Tổng quan', 'pp.sheets': 'Phiếu đã đọc', 'pp.pending': 'Chờ quyết định', 'pp.decided': 'Đã quyết định',
     'pp.rooms': 'Phòng thi làm bài trên giấy', 'pp.room': 'Phòng', 'pp.state': 'Hình thức',
+    'pp.print': 'Phiếu trả lời để in', 'pp.print.link': 'Tải phiếu phòng {room} (PDF)',
+    'pp.print.note': 'Mỗi thí sinh một phiếu A4 in sẵn số báo danh, họ tên, mã đề và mã QR, theo thứ tự chỗ ngồi; cuối tệp có 5 phiếu trống cho mỗi mã đề. In đúng kích thước (100%), không thu nhỏ.',
     'pp.on_computer': 'Trên máy', 'pp.on_paper': 'Trên giấy từ {at} ({by})',
     'pp.switch': 'Ghi nhận chuyển phòng sang làm bài trên giấy', 'pp.switch.room': 'Phòng chuyển sang giấy',
     'pp.switch.reason': 'Lý do (ghi vào biên bản)', 'pp.switch.submit': 'Chuyển sang giấy',
@@ -22,9 +25,15 @@ addStrings({
     'pp.switched': 'Đã ghi nhận: phòng {room} làm bài trên giấy.',
     'pp.switch.note': 'Câu trả lời đã làm trên máy được giữ nguyên; phiếu của thí sinh chỉ thay các câu có tô trên giấy.',
     'pp.upload': 'Nhận phiếu trả lời đã quét',
-    'pp.upload.lead': 'Chọn thư mục ảnh quét cùng tệp JSON do lệnh khaothi omr read tạo ra (hoặc chọn các tệp). Máy chủ ghi các câu đã đọc được; câu bị đánh dấu nghi vấn chờ người quyết định bên dưới.',
-    'pp.folder': 'Thư mục ảnh quét', 'pp.files': 'Hoặc chọn tệp (JSON và ảnh)', 'pp.upload.submit': 'Gửi phiếu đã đọc',
-    'pp.upload.none': 'Chưa chọn tệp JSON nào do khaothi omr read tạo ra.',
+    'pp.upload.lead': 'Chọn thư mục ảnh quét (PNG, JPEG, TIFF; mỗi tệp tối đa 25 MB): máy chủ đọc phiếu theo mẫu phiếu đã in cho kỳ thi. Nếu đã đọc bằng lệnh khaothi omr read, chọn tệp JSON kết quả cùng các ảnh. Máy chủ ghi các câu đã đọc được; câu bị đánh dấu nghi vấn chờ người quyết định bên dưới.',
+    'pp.upload.reading': 'Máy chủ đang đọc ảnh {from}–{to} trên {count}…',
+    'pp.upload.too_big': 'Ảnh {file} lớn hơn 25 MB, không gửi: hãy quét lại ở 300 dpi, thang xám.',
+    'err.not_an_image': 'Không gửi được: có tệp không phải ảnh PNG, JPEG hay TIFF. Không phiếu nào của lần gửi này được ghi. ({message})',
+    'err.image_too_large': 'Không gửi được: ảnh quá nhiều điểm ảnh. Không phiếu nào của lần gửi này được ghi. ({message})',
+    'err.wrong_event': 'Không gửi được: có phiếu in cho kỳ thi khác. Không phiếu nào của lần gửi này được ghi. ({message})',
+    'err.too_many_scans': 'Quá nhiều ảnh trong một lần gửi: {message}',
+    'pp.folder': 'Thư mục ảnh quét', 'pp.files': 'Hoặc chọn tệp (JSON và ảnh)', 'pp.upload.submit': 'Gửi phiếu',
+    'pp.upload.none': 'Chưa chọn ảnh quét (PNG, JPEG, TIFF) hay tệp JSON nào do khaothi omr read tạo ra.',
     'pp.upload.bad_json': 'Tệp {file} không phải kết quả đọc phiếu: {message}',
     'pp.upload.no_hash': 'Không tính được mã băm của ảnh {image}: hãy chọn cả ảnh quét hoặc dùng kết quả đọc có image_sha256.',
     'pp.upload.sending': 'Đang gửi {count} phiếu…',
@@ -62,6 +71,8 @@ addStrings({
     'tab.paper': 'Paper sheets',
     'pp.summary': 'At a glance', 'pp.sheets': 'Sheets read', 'pp.pending': 'Waiting for a decision', 'pp.decided': 'Decided',
     'pp.rooms': 'Rooms on paper', 'pp.room': 'Room', 'pp.state': 'Mode',
+    'pp.print': 'Answer sheets to print', 'pp.print.link': 'Download room {room} sheets (PDF)',
+    'pp.print.note': "One A4 sheet per candidate in seat order, with the candidate's number, name, version and QR code printed; 5 blank sheets of each version at the end. Print at actual size (100%), not shrunk to fit.",
     'pp.on_computer': 'On computers', 'pp.on_paper': 'On paper since {at} ({by})',
     'pp.switch': 'Record a room switching to paper', 'pp.switch.room': 'Room switching to paper',
     'pp.switch.reason': 'Reason (goes into the room record)', 'pp.switch.submit': 'Switch to paper',
@@ -69,9 +80,15 @@ addStrings({
     'pp.switched': 'Recorded: room {room} is on paper.',
     'pp.switch.note': "Answers given on the computers are kept; a candidate's sheet replaces only the questions marked on paper.",
     'pp.upload': 'Read scanned answer sheets in',
-    'pp.upload.lead': 'Choose the folder of scans with the JSON that khaothi omr read wrote (or choose the files). The server writes what was read; flagged marks wait for a person below.',
-    'pp.folder': 'Folder of scans', 'pp.files': 'Or choose files (JSON and images)', 'pp.upload.submit': 'Send the readings',
-    'pp.upload.none': 'No JSON written by khaothi omr read was chosen.',
+    'pp.upload.lead': "Choose the folder of scans (PNG, JPEG, TIFF; at most 25 MB a file): the server reads them against the event's printed sheet. If you read them with khaothi omr read, choose its JSON with the images. The server writes what was read; flagged marks wait for a person below.",
+    'pp.upload.reading': 'The server is reading images {from}–{to} of {count}…',
+    'pp.upload.too_big': 'The image {file} is larger than 25 MB and was not sent: scan it again at 300 dpi in grey.',
+    'err.not_an_image': 'Not sent: a file is not a PNG, JPEG or TIFF image. No sheet of this upload was written. ({message})',
+    'err.image_too_large': 'Not sent: an image has too many pixels. No sheet of this upload was written. ({message})',
+    'err.wrong_event': 'Not sent: a sheet was printed for another event. No sheet of this upload was written. ({message})',
+    'err.too_many_scans': 'Too many images in one request: {message}',
+    'pp.folder': 'Folder of scans', 'pp.files': 'Or choose files (JSON and images)', 'pp.upload.submit': 'Send the sheets',
+    'pp.upload.none': 'No scan (PNG, JPEG, TIFF) and no JSON written by khaothi omr read was chosen.',
     'pp.upload.bad_json': 'The file {file} is not a sheet reading: {message}',
     'pp.upload.no_hash': 'Cannot hash the image {image}: choose the scans too, or use a reading that has image_sha256.',
     'pp.upload.sending': 'Sending {count} sheets…',
@@ -163,9 +180,11 @@ function summaryPanel(ctx, sum) {
 function roomsPanel(ctx, id, sum, redraw) {
   const { t } = ctx;
   const table = h('table', { class: 'data', id: 'paper-rooms' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('pp.room')), h('th', { scope: 'col' }, t('pp.state')))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('pp.room')), h('th', { scope: 'col' }, t('pp.state')), h('th', { scope: 'col' }, t('pp.print')))),
     h('tbody', {}, sum.rooms.map((r) => h('tr', { dataset: { room: r.name } }, h('th', { scope: 'row' }, r.name),
-      h('td', {}, r.on_paper ? t('pp.on_paper', { at: when(r.switched_at, ctx.lang), by: r.switched_by }) : t('pp.on_computer'))))));
+      h('td', {}, r.on_paper ? t('pp.on_paper', { at: when(r.switched_at, ctx.lang), by: r.switched_by }) : t('pp.on_computer')),
+      h('td', {}, fetchLink(`/api/v1/${eventPath(id, `rooms/${encodeURIComponent(r.id)}/answer-sheets`)}?blank=5`, t('pp.print.link', { room: r.name }),
+        { download: `phieu-tra-loi-${r.name}.pdf`, id: `print-${r.name}` }))))));
   const computers = sum.rooms.filter((r) => !r.on_paper);
   let form;
   if (!computers.length) form = h('p', { class: 'muted' }, t('pp.switch.none'));
@@ -188,7 +207,8 @@ function roomsPanel(ctx, id, sum, redraw) {
       }
     });
   }
-  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-rooms' }, h('h2', { id: 'h-paper-rooms' }, t('pp.rooms')), table, form);
+  return h('section', { class: 'panel', 'aria-labelledby': 'h-paper-rooms' }, h('h2', { id: 'h-paper-rooms' }, t('pp.rooms')),
+    h('p', { class: 'hint' }, t('pp.print.note')), table, form);
 }
 
 /** The sheets of every chosen reader JSON, each with its scan's hash (computed when missing). */
@@ -228,6 +248,53 @@ function outcomeTable(t, outcomes) {
         h('td', {}, t(`pp.o.${o.status}`)), h('td', {}, o.message || ''))))));
 }
 
+/** Most files and bytes in one request of scans (the server takes 50 files, 25 MB each). */
+const SCAN_BATCH_FILES = 50;
+const SCAN_BATCH_BYTES = 48 * 1024 * 1024;
+const SCAN_FILE_BYTES = 25 * 1024 * 1024;
+
+function isScan(f) {
+  return /\.(png|jpe?g|tiff?)$/i.test(f.name);
+}
+
+/** The images in requests of at most 50 files and 48 MB; too large files left out as problems. */
+function scanBatches(t, images) {
+  const batches = [];
+  const problems = [];
+  let batch = [];
+  let bytes = 0;
+  for (const f of images) {
+    if (f.size > SCAN_FILE_BYTES) {
+      problems.push(t('pp.upload.too_big', { file: f.webkitRelativePath || f.name }));
+      continue;
+    }
+    if (batch.length && (batch.length === SCAN_BATCH_FILES || bytes + f.size > SCAN_BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(f);
+    bytes += f.size;
+  }
+  if (batch.length) batches.push(batch);
+  return { batches, problems };
+}
+
+/** Sends the scans themselves, read by the server; the outcomes of every batch sent. */
+async function sendScans(ctx, id, batches, out) {
+  const outcomes = [];
+  const count = batches.reduce((n, b) => n + b.length, 0);
+  for (const batch of batches) {
+    const from = outcomes.length + 1;
+    replace(out, h('p', { class: 'muted', role: 'status' }, ctx.t('pp.upload.reading', { from, to: from + batch.length - 1, count })));
+    const body = new FormData();
+    for (const f of batch) body.append('scans', f, f.webkitRelativePath || f.name);
+    const done = await ctx.api(eventPath(id, 'paper/scans'), { method: 'POST', body });
+    outcomes.push(...done.sheets);
+  }
+  return outcomes;
+}
+
 function uploadPanel(ctx, id, redraw) {
   const { t } = ctx;
   const folder = h('input', { id: 'paper-folder', type: 'file', webkitdirectory: '', multiple: true });
@@ -239,26 +306,33 @@ function uploadPanel(ctx, id, redraw) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const chosen = [...folder.files, ...files.files];
-    const { sheets, problems } = await readings(t, chosen);
-    if (!sheets.length) {
+    // With a reader's JSON the page sends the readings; with images alone, the images themselves.
+    const withJson = chosen.some((f) => f.name.toLowerCase().endsWith('.json'));
+    const { sheets, problems } = withJson ? await readings(t, chosen) : { sheets: [], problems: [] };
+    const { batches, problems: tooBig } = withJson ? { batches: [], problems: [] } : scanBatches(t, chosen.filter(isScan));
+    problems.push(...tooBig);
+    if (!sheets.length && !batches.length) {
       replace(out, errorBox([...problems, t('pp.upload.none')].join(' ')));
       return;
     }
-    replace(out, h('p', { class: 'muted' }, t('pp.upload.sending', { count: sheets.length })));
+    if (sheets.length) replace(out, h('p', { class: 'muted' }, t('pp.upload.sending', { count: sheets.length })));
     button.disabled = true;
+    const outcomes = [];
     try {
-      const outcomes = [];
       for (let i = 0; i < sheets.length; i += 200) {
         const done = await ctx.api(eventPath(id, 'paper/sheets'), { method: 'POST', json: { sheets: sheets.slice(i, i + 200) } });
         outcomes.push(...done.sheets);
       }
+      outcomes.push(...await sendScans(ctx, id, batches, out));
       const count = (s) => outcomes.filter((o) => o.status === s).length;
       const summary = t('pp.upload.done2', { ingested: count('ingested'), held: count('held'), duplicate: count('duplicate'), refused: count('refused') });
       await redraw();
       replace(document.getElementById('upload-out'), h('p', { class: count('refused') ? 'warn-box' : 'ok-box', role: 'status', id: 'upload-summary' }, summary),
         problems.length ? errorBox(problems.join(' ')) : null, outcomeTable(t, outcomes));
     } catch (err) {
-      replace(out, errorBox(ctx.errorText(err)));
+      // A batch refused whole (a file named in the message); the batches before it were read in.
+      if (outcomes.length) await redraw();
+      replace(document.getElementById('upload-out'), errorBox(ctx.errorText(err)), outcomes.length ? outcomeTable(t, outcomes) : null);
     } finally {
       button.disabled = false;
     }

@@ -36,6 +36,7 @@ GET    /api/v1/events/{event}/exports/raw.csv                           401     
 GET    /api/v1/events/{event}/results                                   401      403      4xx      401      -
 GET    /api/v1/events/{event}/results/file                              401      403      4xx      401      -
 GET    /api/v1/events/{event}/rooms                                     401      ok       ok       401      -
+GET    /api/v1/events/{event}/rooms/{room}/answer-sheets                401      ok       ok       401      403
 GET    /api/v1/events/{event}/rooms/{room}/record                       401      ok       ok       401      403
 GET    /api/v1/events/{event}/rooms/{room}/sheet                        401      ok       ok       401      403
 GET    /api/v1/media/{id}                                               404      404      404      404      -
@@ -84,6 +85,7 @@ POST   /api/v1/events/{event}/paper/flags/{id}/decision                 401     
 GET    /api/v1/events/{event}/paper/held                                401      403      ok       401      -
 POST   /api/v1/events/{event}/paper/held/{id}/decision                  401      403      404      401      -
 POST   /api/v1/events/{event}/paper/sheets                              401      403      ok       401      -
+POST   /api/v1/events/{event}/paper/scans                               401      403      4xx      401      -
 POST   /api/v1/events/{event}/rooms/{room}/paper                        401      ok       4xx      401      403
 "#;
 

@@ -14,6 +14,7 @@ mod exam_day;
 mod harness;
 mod pages;
 mod paper;
+mod paper_scans;
 mod proctor;
 mod proctor_alarm;
 mod proctor_drain;
