@@ -92,8 +92,11 @@ if ! command -v cmake >/dev/null || [[ -z "$(ls /usr/lib/llvm-*/lib/libclang*.so
   exit 1
 fi
 
-# The end-to-end tests (tests/) run the real `khaothi` binary: built first.
-cargo build -p khaothi $FEATURES
+# The end-to-end tests (tests/) run the real `khaothi` binary and the browser and process tests
+# spawn examples (`cargo test` does not rebuild those): all built first, with the workspace's one
+# feature set — `cargo build -p khaothi` alone resolves features differently and rebuilt every
+# dependency (HiGHS from source included) a second time.
+cargo build --workspace --all-targets $FEATURES
 cargo test --workspace $FEATURES --no-fail-fast
 if [[ -d crates/assembly ]]; then
   cargo test -p khaothi-assembly --no-fail-fast
