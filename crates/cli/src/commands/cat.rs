@@ -23,6 +23,44 @@ pub enum CatCommand {
     Simulate(SimulateArgs),
 }
 
+/// How an adaptive test picks its items and when it stops: the same flags for `cat simulate` and
+/// `package adaptive`, so the design a board chose from the simulation table is the one it
+/// packages.
+#[derive(clap::Args, Debug)]
+pub struct RuleArgs {
+    /// Fixed test length (items).
+    #[arg(long, conflicts_with_all = ["stop_se"])]
+    pub length: Option<u32>,
+    /// Stop once the SE of θ (the posterior SD) is at most this (with --min-length and
+    /// --max-length).
+    #[arg(long, requires_all = ["min_length", "max_length"])]
+    pub stop_se: Option<f64>,
+    #[arg(long)]
+    pub min_length: Option<u32>,
+    #[arg(long)]
+    pub max_length: Option<u32>,
+    /// Item selection: `mfi` (maximum Fisher information) or `kl` (Kullback–Leibler).
+    #[arg(long, default_value = "mfi")]
+    pub selection: Selection,
+    /// Randomesque-k: pick at random among the k most informative items.
+    #[arg(long, default_value_t = 1)]
+    pub randomesque: u32,
+}
+
+impl RuleArgs {
+    /// The stopping rule the flags give, if they give one (clap already requires --min-length
+    /// and --max-length beside --stop-se, and refuses --length beside it).
+    pub fn stopping(&self) -> Option<Stopping> {
+        match (self.length, self.stop_se, self.min_length, self.max_length) {
+            (Some(length), None, _, _) => Some(Stopping::FixedLength { length }),
+            (None, Some(se), Some(min_length), Some(max_length)) => {
+                Some(Stopping::Precision { se, min_length, max_length })
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(clap::Args, Debug)]
 pub struct SimulateArgs {
     /// The pool: JSON Lines, one pool item per line or bank item records as `khaothi` exports
@@ -33,21 +71,8 @@ pub struct SimulateArgs {
     pub persons: usize,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Fixed test length (items).
-    #[arg(long, conflicts_with_all = ["stop_se"])]
-    pub length: Option<u32>,
-    /// Stop once the posterior SD is at most this (with --min-length and --max-length).
-    #[arg(long, requires_all = ["min_length", "max_length"])]
-    pub stop_se: Option<f64>,
-    #[arg(long)]
-    pub min_length: Option<u32>,
-    #[arg(long)]
-    pub max_length: Option<u32>,
-    /// mfi or kl.
-    #[arg(long, default_value = "mfi")]
-    pub selection: Selection,
-    #[arg(long, default_value_t = 1)]
-    pub randomesque: u32,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Sympson–Hetter to this maximum exposure rate: the parameters are calibrated by simulation
     /// first (reported under `sympson_hetter`), then the table is simulated with them.
     #[arg(long)]
@@ -82,23 +107,18 @@ fn read_blueprint(path: &std::path::Path) -> anyhow::Result<Blueprint> {
 
 fn design_of(a: &SimulateArgs) -> anyhow::Result<Design> {
     let blueprint = a.blueprint.as_deref().map(read_blueprint).transpose()?;
-    let stop = match (a.length, a.stop_se, &blueprint) {
-        (Some(length), None, _) => Stopping::FixedLength { length },
-        (None, Some(se), _) => Stopping::Precision {
-            se,
-            min_length: a.min_length.unwrap_or(1),
-            max_length: a.max_length.unwrap_or(1),
-        },
-        (None, None, Some(bp)) => Stopping::FixedLength { length: bp.form_length() },
-        _ => anyhow::bail!(
+    let stop = match (a.rules.stopping(), &blueprint) {
+        (Some(stop), _) => stop,
+        (None, Some(bp)) => Stopping::FixedLength { length: bp.form_length() },
+        (None, None) => anyhow::bail!(
             "give --length L, or --stop-se SE --min-length L0 --max-length L1 (or a --blueprint)"
         ),
     };
     Ok(Design {
         prior_mean: 0.0,
         prior_sd: 1.0,
-        selection: a.selection,
-        randomesque: a.randomesque,
+        selection: a.rules.selection,
+        randomesque: a.rules.randomesque,
         sympson_hetter: false,
         stop,
         blueprint,

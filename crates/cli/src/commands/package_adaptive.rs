@@ -5,19 +5,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use khaothi_cat::{Design, Pool, Stopping};
+use khaothi_cat::{Design, Pool};
 use khaothi_package::{AdaptiveInput, BoardSigningKey, build_adaptive_package};
 
+use super::cat::RuleArgs;
 use super::package_input::{read_items, read_stimuli, uuid_like};
 
 /// The design the flags describe.
 fn design(a: &AdaptiveArgs) -> anyhow::Result<Design> {
-    let stop = match (a.length, a.stop_se, a.min_length, a.max_length) {
-        (Some(length), None, _, _) => Stopping::FixedLength { length },
-        (None, Some(se), Some(min_length), Some(max_length)) => {
-            Stopping::Precision { se, min_length, max_length }
-        }
-        _ => anyhow::bail!("give --length L, or --stop-se SE with --min-length L0 and --max-length L1"),
+    let Some(stop) = a.rules.stopping() else {
+        anyhow::bail!("give --length L, or --stop-se SE with --min-length L0 and --max-length L1")
     };
     let blueprint = match &a.blueprint {
         Some(p) => {
@@ -32,8 +29,8 @@ fn design(a: &AdaptiveArgs) -> anyhow::Result<Design> {
     Ok(Design {
         prior_mean: a.theta_mean,
         prior_sd: 1.0,
-        selection: a.selection,
-        randomesque: a.randomesque,
+        selection: a.rules.selection,
+        randomesque: a.rules.randomesque,
         sympson_hetter: a.exposure.is_some(),
         stop,
         blueprint,
@@ -66,22 +63,8 @@ pub struct AdaptiveArgs {
     pub title: String,
     #[arg(long, default_value_t = 45)]
     pub duration_minutes: u32,
-    /// Fixed test length (items).
-    #[arg(long, conflicts_with_all = ["stop_se"])]
-    pub length: Option<u32>,
-    /// Stop once the SE of θ is at most this (with --min-length and --max-length).
-    #[arg(long, requires_all = ["min_length", "max_length"])]
-    pub stop_se: Option<f64>,
-    #[arg(long)]
-    pub min_length: Option<u32>,
-    #[arg(long)]
-    pub max_length: Option<u32>,
-    /// Item selection: `mfi` (maximum Fisher information) or `kl` (Kullback–Leibler).
-    #[arg(long, default_value = "mfi")]
-    pub selection: khaothi_cat::Selection,
-    /// Randomesque-k: pick at random among the k most informative items.
-    #[arg(long, default_value_t = 1)]
-    pub randomesque: u32,
+    #[command(flatten)]
+    pub rules: RuleArgs,
     /// Sympson–Hetter exposure parameters (JSON: `{"ITEM": k, …}`, or the `parameters` of the
     /// exposure calibration's output); turns Sympson–Hetter control on.
     #[arg(long)]
