@@ -226,4 +226,13 @@ mod tests {
         assert!(err("number\n12-3\n").starts_with("line 2:"));
         assert!(err("number\n").contains("no candidate"));
     }
+
+    #[test]
+    fn a_class_list_longer_than_one_pdf_holds_is_refused() {
+        let rows =
+            |n: usize| (0..n).fold(String::from("number\n"), |t, i| t + &format!("{}\n", 12_000_000 + i));
+        assert_eq!(candidates(&rows(MAX_CANDIDATES)).unwrap().len(), MAX_CANDIDATES);
+        let err = candidates(&rows(MAX_CANDIDATES + 1)).err().unwrap().to_string();
+        assert!(err.contains("at most 2000 candidates"), "{err}");
+    }
 }
