@@ -78,18 +78,10 @@ fn control_room_routes(config: &BankConfig) -> OpenApiRouter<AppState> {
         .merge(reports)
 }
 
-pub fn router(state: AppState) -> Router {
+/// Writing and review: items, their versions and previews, stimuli, and the review queue.
+fn authoring_routes() -> OpenApiRouter<AppState> {
     use routes::*;
-    let body_limit = state.config.max_body_bytes;
-    let import_limit = state.config.max_import_bytes;
-    let media_limit = state.config.max_media_bytes;
-    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-        .routes(routes!(auth::login))
-        .routes(routes!(auth::refresh))
-        .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
+    OpenApiRouter::new()
         .routes(routes!(items::list_items, items::create_item))
         .routes(routes!(items::get_item, items::update_item))
         .routes(routes!(items::history))
@@ -111,6 +103,21 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(stimulus_views::preview))
         .routes(routes!(stimulus_views::diff))
         .routes(routes!(review::review_queue))
+}
+
+pub fn router(state: AppState) -> Router {
+    use routes::*;
+    let body_limit = state.config.max_body_bytes;
+    let import_limit = state.config.max_import_bytes;
+    let media_limit = state.config.max_media_bytes;
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .merge(authoring_routes())
         .routes(routes!(media::download))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(admin::update_user))
