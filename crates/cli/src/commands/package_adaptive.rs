@@ -72,8 +72,8 @@ pub struct AdaptiveArgs {
     /// Content balancing by shadow tests against this blueprint (YAML).
     #[arg(long)]
     pub blueprint: Option<PathBuf>,
-    /// Prior mean of θ (the starting point).
-    #[arg(long, default_value_t = 0.0)]
+    /// Prior mean of θ (the starting point); may be negative (`--theta-mean -0.5`).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
     pub theta_mean: f64,
     /// The board's secret key file (from `khaothi package keygen`).
     #[arg(long)]
@@ -126,4 +126,37 @@ pub fn run(a: AdaptiveArgs) -> anyhow::Result<()> {
         "an adaptive event's keys are released with its content: unlock it with both keys at the start time"
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdaptiveArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        args: AdaptiveArgs,
+    }
+
+    /// A board whose candidates sit below the calibration sample starts the test below 0: a negative
+    /// prior mean is a value, not a flag.
+    #[test]
+    fn a_negative_theta_mean_is_a_value() {
+        let w = Wrap::try_parse_from([
+            "adaptive",
+            "--items",
+            "p.jsonl",
+            "--event",
+            "E",
+            "--theta-mean",
+            "-0.5",
+            "--signing-key",
+            "k",
+            "--out",
+            "o",
+        ]);
+        let w = w.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(w.args.theta_mean, -0.5);
+    }
 }
