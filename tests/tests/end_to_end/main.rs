@@ -10,7 +10,8 @@
 //!    PostgreSQL behind Debian's nginx with deploy/multi-node's configuration — pins the bank's
 //!    board key (`GET board-key`), has `bank_url` pointing at the bank, and its result key
 //!    registered there (`khaothi delivery site-key`, `POST sites`). It creates the event, loads
-//!    the package, rooms and 300 candidates, and unlocks with the content code.
+//!    the package, rooms and 300 candidates, and unlocks with the content code. Behind nginx,
+//!    every node serves some of the candidates.
 //! 3. 299 candidates of ability θ ~ N(0, 1) (seeded) answer every item of their version (mã đề,
 //!    options shuffled) with the probability the bank's parameters of the item give at θ, over
 //!    the candidate websocket, each answer acknowledged; one hand-made candidate answers a fixed
@@ -39,6 +40,7 @@ use std::time::Instant;
 
 use khaothi_e2e::{Bank, Nginx, Node, Shared, site_key};
 use khaothi_loadtest::board::{BoardClient, EventSetup};
+use sea_orm::sqlx;
 use serde_json::{Value, json};
 use sitting::{Plan, Sat};
 
@@ -121,6 +123,16 @@ async fn an_exam_goes_from_the_bank_through_delivery_and_back_to_calibration() {
         prefix: "02",
     };
     exam_at_site(&board, &exam, &site).await;
+    // nginx spread the candidates: every node served some of them.
+    let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
+    let per_node: Vec<(String, i64)> =
+        sqlx::query_as("SELECT node, count(*) FROM dl_candidate_nodes GROUP BY node ORDER BY node")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    eprintln!("candidates per node: {per_node:?}");
+    assert_eq!(per_node.len(), 3, "{per_node:?}");
+    assert!(per_node.iter().all(|(_, n)| *n >= 30), "nginx did not spread the candidates: {per_node:?}");
     drop((nginx, nodes));
     eprintln!("both sites, end to end: {:.1} s", started.elapsed().as_secs_f64());
 }
