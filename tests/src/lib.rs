@@ -1,6 +1,6 @@
 //! The harness of the end-to-end tests: the real `khaothi` binary as delivery nodes (each its own
-//! process), Debian's nginx in front with the configuration from `deploy/`, and the secrets the
-//! nodes share. Tests talk to them only over the network, as candidates, proctors and the board
+//! process) and as the bank, Debian's nginx in front with the configuration from `deploy/`, and
+//! the secrets the nodes share. Tests talk to them only over the network, as candidates, proctors and the board
 //! would; they may read the shared database to check what was stored.
 //!
 //! The binary is `target/<profile>/khaothi` beside the test executable: `cargo build -p khaothi`
