@@ -137,6 +137,32 @@ pub async fn register_site(board: &BoardClient, name: &str, public_key: &str) {
     board.post("/api/v1/sites", json!({"name": name, "public_key": public_key})).await.expect("site");
 }
 
+/// The third channel (DESIGN: site reports): the bank's control room shows the site online, each
+/// of its nodes reporting, and the event with every candidate submitted — within 30 s.
+pub async fn control_room_saw(board: &BoardClient, site: &str, event: &str, nodes: usize, submitted: usize) {
+    let t = Instant::now();
+    loop {
+        let room = board.get("/api/v1/control-room").await.expect("the control room");
+        let row = room["sites"].as_array().and_then(|s| s.iter().find(|r| r["name"] == site)).cloned();
+        let seen = row.as_ref().is_some_and(|r| {
+            let e = r["events"].as_array().and_then(|e| e.iter().find(|e| e["id"] == event));
+            r["state"] == "online"
+                && r["nodes"]
+                    .as_array()
+                    .is_some_and(|n| n.len() == nodes && n.iter().all(|n| n["online"] == true))
+                && e.is_some_and(|e| e["total"]["submitted"].as_u64() == Some(submitted as u64))
+        });
+        if seen {
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the control room does not show {site} as sent: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// Calibrates a response set (2PL; GPCM for the true/false groups) as the README's last line
 /// says; the finished run's report.
 pub async fn calibrate(board: &BoardClient, response_set: &str) -> Value {

@@ -21,6 +21,8 @@
 //!    showed; the hand-made candidate's results CSV row is exactly what the THPT rules give
 //!    (EAP θ recomputed from the bank's parameters); the calibration export's every cell is the
 //!    test's own count of statements or answers right.
+//!    The bank's control room shows the site online, each node reporting, every candidate
+//!    submitted (the site reports, the third channel).
 //! 5. The signed result file is uploaded to the bank (`results/upload`): the bank verifies and
 //!    imports it, its response chain length is the number of answers sent.
 //! 6. The bank calibrates the response set (2PL, GPCM for true/false groups): every candidate and
@@ -55,6 +57,10 @@ const WIDTH: usize = 60;
 /// One site as the test reaches it: its address (a node or nginx) and its staff's password.
 struct Site<'a> {
     name: &'a str,
+    /// The name in its signed files and reports (`site_name`).
+    site_name: &'a str,
+    /// Its delivery nodes.
+    nodes: usize,
     event: &'a str,
     url: String,
     ws: String,
@@ -76,12 +82,15 @@ async fn an_exam_goes_from_the_bank_through_delivery_and_back_to_calibration() {
 
     // One node on SQLite.
     let shared = Shared::generate();
+    let site_name = "Điểm thi E2E số 1";
     let (secret, public) = site_key(&tmp.path().join("site-1-key"));
-    bank::register_site(&board, "Điểm thi E2E số 1", &public).await;
-    let env = site_env(&bank, &board_key, &secret, "Điểm thi E2E số 1");
+    bank::register_site(&board, site_name, &public).await;
+    let env = site_env(&bank, &board_key, &secret, site_name);
     let node = Node::start_with(None, None, &tmp.path().join("site-1"), &shared, &env).await;
     let site = Site {
         name: "one node",
+        site_name,
+        nodes: 1,
         event: "E2E-1",
         url: node.url(),
         ws: node.ws("/ws/candidate"),
@@ -101,9 +110,10 @@ async fn an_exam_goes_from_the_bank_through_delivery_and_back_to_calibration() {
     }
     let db = khaothi_testkit::PostgresDatabase::create().await;
     let shared = Shared::generate();
+    let site_name = "Điểm thi E2E số 2 (3 máy chủ)";
     let (secret, public) = site_key(&tmp.path().join("site-2-key"));
-    bank::register_site(&board, "Điểm thi E2E số 2 (3 máy chủ)", &public).await;
-    let env = site_env(&bank, &board_key, &secret, "Điểm thi E2E số 2 (3 máy chủ)");
+    bank::register_site(&board, site_name, &public).await;
+    let env = site_env(&bank, &board_key, &secret, site_name);
     let mut nodes = Vec::new();
     for n in 1..=3 {
         let name = format!("node-{n}");
@@ -116,6 +126,8 @@ async fn an_exam_goes_from_the_bank_through_delivery_and_back_to_calibration() {
     let nginx = Nginx::start(&conf, &ports, &tmp.path().join("nginx")).await;
     let site = Site {
         name: "three nodes",
+        site_name,
+        nodes: 3,
         event: "E2E-3",
         url: nginx.url(),
         ws: nginx.ws("/ws/candidate"),
@@ -138,13 +150,15 @@ async fn an_exam_goes_from_the_bank_through_delivery_and_back_to_calibration() {
 }
 
 /// The delivery settings that tie a site to the bank: the bank's board key pinned, the bank's
-/// address for uploads and reports, the site's key and name.
+/// address for uploads and the control room's reports, the site's key and name.
 fn site_env(bank: &Bank, board_key: &str, site_secret: &str, name: &str) -> Vec<(&'static str, String)> {
     vec![
         ("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", board_key.to_string()),
         ("KHAOTHI__DELIVERY__BANK_URL", bank.url()),
         ("KHAOTHI__DELIVERY__SITE_KEY", site_secret.to_string()),
         ("KHAOTHI__DELIVERY__SITE_NAME", name.to_string()),
+        // The control room's reports every second rather than five.
+        ("KHAOTHI__DELIVERY__CONTROL_ROOM__REPORT_SECONDS", "1".to_string()),
     ]
 }
 
@@ -181,6 +195,7 @@ async fn exam_at_site(board: &BoardClient, exam: &Arc<Exam>, site: &Site<'_>) {
     results_are_the_tests_own(&staff, site.event, &sats).await;
     hand_made_row(&staff, site.event, exam, sats.last().unwrap()).await;
     calibration_export_is_the_tests_own(&staff, site.event, &sats).await;
+    bank::control_room_saw(board, site.site_name, site.event, site.nodes, CANDIDATES).await;
 
     let body = json!({"username": "board", "password": bank::PASSWORD});
     let up =
