@@ -1,6 +1,6 @@
 //! The harness of the end-to-end tests: the real `khaothi` binary as delivery nodes (each its own
-//! process), Debian's nginx in front with the configuration from `deploy/`, and the secrets the
-//! nodes share. Tests talk to them only over the network, as candidates, proctors and the board
+//! process) and as the bank, Debian's nginx in front with the configuration from `deploy/`, and
+//! the secrets the nodes share. Tests talk to them only over the network, as candidates, proctors and the board
 //! would; they may read the shared database to check what was stored.
 //!
 //! The binary is `target/<profile>/khaothi` beside the test executable: `cargo build -p khaothi`
@@ -79,6 +79,18 @@ impl Node {
     /// Starts a node on `database_url` (PostgreSQL for several nodes; SQLite in `dir` when
     /// `None`), data in `dir`; returns once `/readyz` answers 200.
     pub async fn start(name: Option<&str>, database_url: Option<&str>, dir: &Path, shared: &Shared) -> Self {
+        Self::start_with(name, database_url, dir, shared, &[]).await
+    }
+
+    /// [`Node::start`] with more `KHAOTHI__DELIVERY__…` variables (`env`, set last, so they
+    /// override the shared ones: e.g. the bank's board key, `BANK_URL`, `SITE_KEY`).
+    pub async fn start_with(
+        name: Option<&str>,
+        database_url: Option<&str>,
+        dir: &Path,
+        shared: &Shared,
+        env: &[(&str, String)],
+    ) -> Self {
         std::fs::create_dir_all(dir).expect("the node's data directory");
         let port = free_port();
         let log = dir.join("node.log");
@@ -102,6 +114,9 @@ impl Node {
         if let Some(n) = name {
             cmd.env("KHAOTHI__DELIVERY__NODE", n);
         }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = cmd.spawn().expect("khaothi delivery serve starts");
         let node = Self { child: Some(child), name: name.map(str::to_string), port, log };
         node.wait_ready().await;
@@ -122,17 +137,9 @@ impl Node {
     }
 
     async fn wait_ready(&self) {
-        let http = reqwest::Client::new();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(60) {
-            if let Ok(r) = http.get(format!("{}/readyz", self.url())).send().await
-                && r.status().is_success()
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        if !ready(&self.url()).await {
+            panic!("node {:?} not ready in 60 s; its log:\n{}", self.name, self.log_text());
         }
-        panic!("node {:?} not ready in 60 s; its log:\n{}", self.name, self.log_text());
     }
 
     pub fn log_text(&self) -> String {
@@ -152,6 +159,89 @@ impl Drop for Node {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// Whether `{url}/readyz` answers 200 within 60 s.
+async fn ready(url: &str) -> bool {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Ok(r) = http.get(format!("{url}/readyz")).send().await
+            && r.status().is_success()
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// One `khaothi bank serve` process on SQLite in its own data directory; the first admin
+/// account (`admin`) has the password given. The board key is the bank's own (generated into
+/// `<dir>/board.key`; `GET /api/v1/board-key` tells delivery servers which key to pin).
+pub struct Bank {
+    child: Option<Child>,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Bank {
+    /// Starts the bank; returns once `/readyz` answers 200.
+    pub async fn start(dir: &Path, admin_password: &str) -> Self {
+        std::fs::create_dir_all(dir).expect("the bank's data directory");
+        let port = free_port();
+        let log = dir.join("bank.log");
+        let child = Command::new(khaothi_binary())
+            .args(["bank", "serve"])
+            .env("KHAOTHI__BANK__LISTEN", format!("127.0.0.1:{port}"))
+            .env("KHAOTHI__BANK__DATA_DIR", dir)
+            .env("KHAOTHI__BANK__INITIAL_ADMIN_PASSWORD", admin_password)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("the bank's log"))
+            .spawn()
+            .expect("khaothi bank serve starts");
+        let bank = Self { child: Some(child), port, log };
+        if !ready(&bank.url()).await {
+            panic!("the bank is not ready in 60 s; its log:\n{}", bank.log_text());
+        }
+        bank
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Bank {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A delivery site's signing key, as `khaothi delivery site-key --data-dir DIR` makes it (once,
+/// into `DIR/site.key`): the secret text (for `KHAOTHI__DELIVERY__SITE_KEY` on every node of a
+/// site) and the public key the printed line names (what the bank registers).
+pub fn site_key(dir: &Path) -> (String, String) {
+    std::fs::create_dir_all(dir).expect("the site key's directory");
+    let out = Command::new(khaothi_binary())
+        .args(["delivery", "site-key", "--data-dir"])
+        .arg(dir)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("khaothi delivery site-key runs");
+    assert!(out.status.success(), "site-key failed: {}", String::from_utf8_lossy(&out.stderr));
+    let public = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let secret = std::fs::read_to_string(dir.join("site.key")).expect("site.key written").trim().to_string();
+    (secret, public)
 }
 
 /// Debian's nginx, run without root privileges needed (its own prefix, no daemon), with a site
