@@ -8,7 +8,8 @@
 //! [`COLS`] patterns at a time: their posteriors (scaled by `√frequency`), then, item by item, each
 //! pattern's score entries (dot products of the posterior with the rows `∂ ln P_jk/∂ψ` over the
 //! quadrature points, contiguous), stored as the columns of an `n_free × COLS` matrix whose Gram
-//! matrix is added to the information in 2 × 4 register tiles. The per-pattern rank-one update
+//! matrix is added to the information in register tiles (`se_kernels.rs`: AVX2/FMA where the CPU
+//! has it, chosen at run time). The per-pattern rank-one update
 //! it replaces (kept as the test reference, `se_reference.rs`) was bound by loads and stores of
 //! the whole triangle for every pattern.
 
@@ -16,6 +17,7 @@ use rayon::prelude::*;
 
 use super::estep::{Encoded, Grid, Layout, Tables};
 use super::item::{Internal, Priors, log_prior};
+use super::se_kernels::{COLS, gram_add, rows_times_posteriors};
 use crate::matrix::{MISSING, ResponseMatrix};
 
 /// Covariance blocks (internal parameters) per item; `None` for fixed items or on failure.
@@ -63,9 +65,6 @@ pub(crate) fn xpd_information(
     }
     info
 }
-
-/// Patterns per block: the columns of the score matrix whose Gram matrix is accumulated.
-const COLS: usize = 64;
 
 /// `∂ ln P_jk(θ_q)/∂ψ_i` of the free parameters, stored transposed (`qp × n_rows`, rows padded
 /// to a multiple of 4 with zeros) in f32: row `first[j] + k·nf_j + f` is item `j`, category `k`,
@@ -138,7 +137,7 @@ fn cross_products(
     n_cat: &[usize],
     n_free: usize,
 ) -> Vec<f64> {
-    let n_pad = n_free.div_ceil(4) * 4;
+    let n_pad = n_free.div_ceil(8) * 8;
     let dec = decode_tables(enc, n_cat);
     let nu = enc.n_unique();
     let per_task = (nu / (rayon::current_num_threads() * 8)).clamp(COLS, 1 << 14).next_multiple_of(COLS);
@@ -154,7 +153,7 @@ fn cross_products(
                     chunk.fill(enc, tables, grid, lo, (lo + CHUNK).min(end));
                     for slots in chunk.order.chunks(COLS) {
                         blk.fill(enc, &chunk, &dec, rows, slots);
-                        gram_add(&blk.st, n_pad, &mut acc);
+                        gram_add(blk.transposed(), n_pad, &mut acc);
                     }
                 }
                 acc
@@ -250,6 +249,8 @@ struct Block {
     r: Vec<f32>,
     /// score vectors as columns, `n_pad × COLS`
     st: Vec<f64>,
+    /// the same as rows, `COLS × n_pad` (one pattern's scores contiguous: the Gram kernel's layout)
+    stt: Vec<f64>,
     n_items: usize,
 }
 
@@ -260,8 +261,20 @@ impl Block {
             wt: vec![0.0; qp * COLS],
             r: vec![0.0; n_rows * COLS],
             st: vec![0.0; n_pad * COLS],
+            stt: vec![0.0; n_pad * COLS],
             n_items,
         }
+    }
+
+    /// The score vectors of the last [`Block::fill`] as rows (`COLS × n_pad`).
+    fn transposed(&mut self) -> &[f64] {
+        let n_pad = self.st.len() / COLS;
+        for (r, row) in self.st.chunks_exact(COLS).enumerate() {
+            for (c, &x) in row.iter().enumerate() {
+                self.stt[c * n_pad + r] = x;
+            }
+        }
+        &self.stt
     }
 
     /// The score vectors of the chunk's patterns `slots` (at most [`COLS`]; the other columns
@@ -319,59 +332,6 @@ impl Block {
                             dst[c] += f64::from(row(x as usize)[c]);
                         }
                     }
-                }
-            }
-        }
-    }
-}
-
-/// `r[row][c] = Σ_q ht[q][row] · wt[q][c]` over the points `qs`, in 4 × 8 register tiles
-/// (rows × patterns), f32: 4 lanes per SSE register, twice f64's. The rounding (relative ~10⁻⁷ on
-/// a sum of 41 terms, unbiased) vanishes in the f64 sum over patterns; the tests hold the standard
-/// errors to the f64 reference's within 10⁻⁶.
-fn rows_times_posteriors(ht: &[f32], n_rows: usize, wt: &[f32], qs: std::ops::Range<usize>, r: &mut [f32]) {
-    let (skip, take) = (qs.start, qs.len());
-    for r0 in (0..n_rows).step_by(4) {
-        for c0 in (0..COLS).step_by(8) {
-            let mut acc = [[0.0f32; 8]; 4];
-            for (w, h) in wt.chunks_exact(COLS).zip(ht.chunks_exact(n_rows)).skip(skip).take(take) {
-                let w: &[f32; 8] = w[c0..c0 + 8].try_into().expect("8 wide");
-                let h: &[f32; 4] = h[r0..r0 + 4].try_into().expect("4 wide");
-                for (a, hr) in acc.iter_mut().zip(h) {
-                    for (x, wc) in a.iter_mut().zip(w) {
-                        *x += hr * wc;
-                    }
-                }
-            }
-            for (i, a) in acc.iter().enumerate() {
-                r[(r0 + i) * COLS + c0..(r0 + i) * COLS + c0 + 8].copy_from_slice(a);
-            }
-        }
-    }
-}
-
-/// Adds `st · stᵀ` (`st`: `n_pad × COLS`) to the upper triangle of `acc` (`n_pad × n_pad`) in
-/// 2 × 4 tiles, two patterns per lane; tiles reaching below the diagonal add there too (unused).
-/// (The same kernel in f32, four patterns per lane, measured slower: 3.1 against 1.8 CPU-s at
-/// 1M × 50, and again 2.5 against 1.4 with the spans below.)
-fn gram_add(st: &[f64], n_pad: usize, acc: &mut [f64]) {
-    let row = |r: usize| -> &[f64; COLS] { st[r * COLS..(r + 1) * COLS].try_into().expect("COLS wide") };
-    for a in (0..n_pad).step_by(2) {
-        let x = [row(a), row(a + 1)];
-        for b in ((a / 4) * 4..n_pad).step_by(4) {
-            let y = [row(b), row(b + 1), row(b + 2), row(b + 3)];
-            let mut c = [[[0.0f64; 2]; 4]; 2];
-            for k in (0..COLS).step_by(2) {
-                for (ci, xi) in c.iter_mut().zip(&x) {
-                    for (cij, yj) in ci.iter_mut().zip(&y) {
-                        cij[0] += xi[k] * yj[k];
-                        cij[1] += xi[k + 1] * yj[k + 1];
-                    }
-                }
-            }
-            for (i, ci) in c.iter().enumerate() {
-                for (j, cij) in ci.iter().enumerate() {
-                    acc[(a + i) * n_pad + b + j] += cij[0] + cij[1];
                 }
             }
         }
