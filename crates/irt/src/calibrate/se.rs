@@ -67,7 +67,7 @@ pub(crate) fn xpd_information(
 }
 
 /// `∂ ln P_jk(θ_q)/∂ψ_i` of the free parameters, stored transposed (`qp × n_rows`, rows padded
-/// to a multiple of 4 with zeros) in f32: row `first[j] + k·nf_j + f` is item `j`, category `k`,
+/// to a multiple of 16 with zeros) in f32: row `first[j] + k·nf_j + f` is item `j`, category `k`,
 /// free parameter `f`.
 struct ScoreRows {
     ht: Vec<f32>,
@@ -75,8 +75,6 @@ struct ScoreRows {
     first: Vec<usize>,
     /// per item: the global positions of its free parameters, in internal order
     free: Vec<Vec<usize>>,
-    /// per item: its number of categories
-    n_cat: Vec<usize>,
 }
 
 impl ScoreRows {
@@ -88,7 +86,7 @@ impl ScoreRows {
             first.push(n_rows);
             n_rows += it.n_cat() * f.len();
         }
-        let n_rows = n_rows.div_ceil(4) * 4;
+        let n_rows = n_rows.div_ceil(16) * 16;
         let mut ht = vec![0.0f32; grid.qp * n_rows];
         for (j, it) in items.iter().enumerate() {
             let locals: Vec<usize> = (0..it.n_par()).filter(|&i| index[j][i].is_some()).collect();
@@ -106,8 +104,7 @@ impl ScoreRows {
                 }
             }
         }
-        let n_cat = items.iter().map(Internal::n_cat).collect();
-        Self { ht, n_rows, first, free, n_cat }
+        Self { ht, n_rows, first, free }
     }
 }
 
@@ -152,8 +149,7 @@ fn cross_products(
                 for lo in (t * per_task..end).step_by(CHUNK) {
                     chunk.fill(enc, tables, grid, lo, (lo + CHUNK).min(end));
                     for slots in chunk.order.chunks(COLS) {
-                        blk.fill(enc, &chunk, &dec, rows, slots);
-                        gram_add(blk.transposed(), n_pad, &mut acc);
+                        gram_add(blk.fill(enc, &chunk, &dec, rows, slots), n_pad, &mut acc);
                     }
                 }
                 acc
@@ -241,16 +237,16 @@ impl Chunk {
 
 /// Work space of one block of patterns.
 struct Block {
-    /// item scores, `n_items × COLS` (an item's scores of the block's patterns contiguous)
+    /// item scores, `COLS × n_items` (one pattern's scores contiguous)
     xs: Vec<u8>,
-    /// posterior of each pattern times `√f_u / s_u`, transposed: `qp × COLS`, f32
-    wt: Vec<f32>,
-    /// every score row's dot product with every posterior: `n_rows × COLS`
+    /// every score row's dot product with every posterior: `COLS × n_rows` (one pattern's
+    /// products contiguous)
     r: Vec<f32>,
-    /// score vectors as columns, `n_pad × COLS`
-    st: Vec<f64>,
-    /// the same as rows, `COLS × n_pad` (one pattern's scores contiguous: the Gram kernel's layout)
+    /// the score vectors, `COLS × n_pad` (one pattern's entries contiguous: the Gram kernel's
+    /// layout)
     stt: Vec<f64>,
+    /// a posterior of zeros, for the columns past the block's patterns
+    zeros: Vec<f32>,
     n_items: usize,
 }
 
@@ -258,83 +254,64 @@ impl Block {
     fn new(n_items: usize, qp: usize, n_rows: usize, n_pad: usize) -> Self {
         Self {
             xs: vec![MISSING; COLS * n_items],
-            wt: vec![0.0; qp * COLS],
             r: vec![0.0; n_rows * COLS],
-            st: vec![0.0; n_pad * COLS],
             stt: vec![0.0; n_pad * COLS],
+            zeros: vec![0.0; qp],
             n_items,
         }
     }
 
-    /// The score vectors of the last [`Block::fill`] as rows (`COLS × n_pad`).
-    fn transposed(&mut self) -> &[f64] {
-        let n_pad = self.st.len() / COLS;
-        for (r, row) in self.st.chunks_exact(COLS).enumerate() {
-            for (c, &x) in row.iter().enumerate() {
-                self.stt[c * n_pad + r] = x;
-            }
-        }
-        &self.stt
-    }
-
-    /// The score vectors of the chunk's patterns `slots` (at most [`COLS`]; the other columns
-    /// are zero): every score row against every posterior as one matrix product over the points
-    /// that carry the block's mass (all categories, so the product is dense and vectorises),
-    /// then each pattern takes its categories' rows.
-    fn fill(&mut self, enc: &Encoded, chunk: &Chunk, dec: &[Vec<u8>], rows: &ScoreRows, slots: &[u32]) {
+    /// The score vectors (`COLS × n_pad`, zero past the patterns) of the chunk's patterns
+    /// `slots` (at most [`COLS`]): every score row against every posterior as one matrix product
+    /// over the points that carry the block's mass (all categories, so the product is dense and
+    /// vectorises), then each pattern adds its categories' products.
+    fn fill(
+        &mut self,
+        enc: &Encoded,
+        chunk: &Chunk,
+        dec: &[Vec<u8>],
+        rows: &ScoreRows,
+        slots: &[u32],
+    ) -> &[f64] {
         let (n, ng, qp) = (self.n_items, enc.groups.len(), chunk.qp);
-        self.st.fill(0.0);
-        self.wt.fill(0.0);
+        self.stt.fill(0.0);
         self.xs.fill(MISSING);
         let (mut q0, mut q1) = (u16::MAX, 0u16);
+        let mut posts: [&[f32]; COLS] = [&self.zeros; COLS];
         for (c, &slot) in slots.iter().enumerate() {
             let slot = slot as usize;
             let (lo, hi) = chunk.span[slot];
             (q0, q1) = (q0.min(lo), q1.max(hi));
-            for (q, x) in chunk.post[slot * qp..(slot + 1) * qp].iter().enumerate() {
-                self.wt[q * COLS + c] = *x;
-            }
+            posts[c] = &chunk.post[slot * qp..(slot + 1) * qp];
             let u = chunk.first + slot;
+            let xs = &mut self.xs[c * n..(c + 1) * n];
             for ((g, &code), d) in enc.groups.iter().zip(&enc.codes[u * ng..(u + 1) * ng]).zip(dec) {
                 let len = g.items.len();
                 let scores = &d[code as usize * len..(code as usize + 1) * len];
                 for (&j, &x) in g.items.iter().zip(scores) {
-                    self.xs[j * COLS + c] = x;
+                    xs[j] = x;
                 }
             }
         }
-        debug_assert_eq!(self.xs.len(), n * COLS);
-        rows_times_posteriors(&rows.ht, rows.n_rows, &self.wt, q0 as usize..q1 as usize, &mut self.r);
-        for j in 0..n {
-            let free = &rows.free[j];
-            let xs: &[u8; COLS] = self.xs[j * COLS..(j + 1) * COLS].try_into().expect("COLS wide");
-            for (f, &gi) in free.iter().enumerate() {
-                let dst: &mut [f64; COLS] =
-                    (&mut self.st[gi * COLS..(gi + 1) * COLS]).try_into().expect("COLS wide");
-                let row = |k: usize| -> &[f32; COLS] {
-                    let at = (rows.first[j] + k * free.len() + f) * COLS;
-                    self.r[at..at + COLS].try_into().expect("COLS wide")
-                };
-                if rows.n_cat[j] == 2 {
-                    // a 0/1 item: a select of one of two rows per pattern, branch-free
-                    let (r0, r1) = (row(0), row(1));
-                    for c in 0..COLS {
-                        let v = match xs[c] {
-                            0 => r0[c],
-                            1 => r1[c],
-                            _ => 0.0,
-                        };
-                        dst[c] += f64::from(v);
-                    }
-                } else {
-                    for (c, &x) in xs.iter().enumerate() {
-                        if x != MISSING {
-                            dst[c] += f64::from(row(x as usize)[c]);
-                        }
-                    }
+        let used = slots.len().next_multiple_of(4);
+        let n_rows = rows.n_rows;
+        rows_times_posteriors(&rows.ht, n_rows, &posts[..used], q0 as usize..q1 as usize, &mut self.r);
+        let n_pad = self.stt.len() / COLS;
+        for c in 0..slots.len() {
+            let (xs, r) = (&self.xs[c * n..(c + 1) * n], &self.r[c * n_rows..(c + 1) * n_rows]);
+            let st = &mut self.stt[c * n_pad..(c + 1) * n_pad];
+            for (j, &x) in xs.iter().enumerate() {
+                if x == MISSING {
+                    continue;
+                }
+                let free = &rows.free[j];
+                let at = rows.first[j] + x as usize * free.len();
+                for (&gi, &v) in free.iter().zip(&r[at..at + free.len()]) {
+                    st[gi] += f64::from(v);
                 }
             }
         }
+        &self.stt
     }
 }
 

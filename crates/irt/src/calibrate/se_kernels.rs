@@ -17,20 +17,20 @@ use pulp::{NullaryFnOnce, cast, f32x8, f64x4, x86::V3};
 /// Patterns per block (the columns of the product and of the score matrix).
 pub(super) const COLS: usize = 64;
 
-/// `r[row][c] = Σ_{q ∈ qs} ht[q][row] · wt[q][c]` (`ht`: points × `n_rows`, `wt`: points ×
-/// [`COLS`], `r`: `n_rows` × [`COLS`]; `n_rows` a multiple of 4).
+/// `r[c][row] = Σ_{q ∈ qs} posts[c][q] · ht[q][row]` (`ht`: points × `n_rows`, `r`:
+/// `posts.len()` × `n_rows`; `n_rows` a multiple of 16, `posts.len()` of 4).
 pub(super) fn rows_times_posteriors(
     ht: &[f32],
     n_rows: usize,
-    wt: &[f32],
+    posts: &[&[f32]],
     qs: std::ops::Range<usize>,
     r: &mut [f32],
 ) {
     #[cfg(target_arch = "x86_64")]
     if let Some(simd) = V3::try_new() {
-        return simd.vectorize(ProductV3 { simd, ht, n_rows, wt, qs, r });
+        return simd.vectorize(ProductV3 { simd, ht, n_rows, posts, qs, r });
     }
-    product_portable(ht, n_rows, wt, qs, r);
+    product_portable(ht, n_rows, posts, qs, r);
 }
 
 /// Adds `Σ_c st[c][a] · st[c][b]` to `acc[a][b]` for every `b ≥ a` (tiles reaching below the
@@ -44,23 +44,23 @@ pub(super) fn gram_add(st: &[f64], n: usize, acc: &mut [f64]) {
     gram_portable(st, n, acc);
 }
 
-/// The product in 4 × 8 register tiles (rows × patterns), f32: 4 lanes per SSE register.
-fn product_portable(ht: &[f32], n_rows: usize, wt: &[f32], qs: std::ops::Range<usize>, r: &mut [f32]) {
-    let (skip, take) = (qs.start, qs.len());
-    for r0 in (0..n_rows).step_by(4) {
-        for c0 in (0..COLS).step_by(8) {
+/// The product in 4 × 8 tiles (patterns × rows), f32: two SSE registers of rows per pattern.
+fn product_portable(ht: &[f32], n_rows: usize, posts: &[&[f32]], qs: std::ops::Range<usize>, r: &mut [f32]) {
+    for (c0, p) in posts.chunks_exact(4).enumerate() {
+        for r0 in (0..n_rows).step_by(8) {
             let mut acc = [[0.0f32; 8]; 4];
-            for (w, h) in wt.chunks_exact(COLS).zip(ht.chunks_exact(n_rows)).skip(skip).take(take) {
-                let w: &[f32; 8] = w[c0..c0 + 8].try_into().expect("8 wide");
-                let h: &[f32; 4] = h[r0..r0 + 4].try_into().expect("4 wide");
-                for (a, hr) in acc.iter_mut().zip(h) {
-                    for (x, wc) in a.iter_mut().zip(w) {
-                        *x += hr * wc;
+            for q in qs.clone() {
+                let h: &[f32; 8] = ht[q * n_rows + r0..q * n_rows + r0 + 8].try_into().expect("8 wide");
+                for (a, pi) in acc.iter_mut().zip(p) {
+                    let w = pi[q];
+                    for (x, hr) in a.iter_mut().zip(h) {
+                        *x += w * hr;
                     }
                 }
             }
             for (i, a) in acc.iter().enumerate() {
-                r[(r0 + i) * COLS + c0..(r0 + i) * COLS + c0 + 8].copy_from_slice(a);
+                let at = (4 * c0 + i) * n_rows + r0;
+                r[at..at + 8].copy_from_slice(a);
             }
         }
     }
@@ -93,7 +93,7 @@ struct ProductV3<'a> {
     simd: V3,
     ht: &'a [f32],
     n_rows: usize,
-    wt: &'a [f32],
+    posts: &'a [&'a [f32]],
     qs: std::ops::Range<usize>,
     r: &'a mut [f32],
 }
@@ -102,28 +102,29 @@ struct ProductV3<'a> {
 impl NullaryFnOnce for ProductV3<'_> {
     type Output = ();
 
-    /// 4 rows × 16 patterns per tile: 8 accumulators, per point 2 loads and 4 broadcasts for 8
-    /// fused multiply-adds of 8 lanes.
+    /// 4 patterns × 16 rows per tile: 8 accumulators, per point 2 loads and 4 broadcasts for 8
+    /// fused multiply-adds of 8 lanes; the rows of the block's points stay in L1.
     #[inline(always)]
     fn call(self) {
-        let Self { simd, ht, n_rows, wt, qs, r } = self;
+        let Self { simd, ht, n_rows, posts, qs, r } = self;
         let zero = simd.splat_f32x8(0.0);
-        for r0 in (0..n_rows).step_by(4) {
-            for c0 in (0..COLS).step_by(16) {
+        for (c0, p) in posts.chunks_exact(4).enumerate() {
+            let p: [&[f32]; 4] = [&p[0][..qs.end], &p[1][..qs.end], &p[2][..qs.end], &p[3][..qs.end]];
+            for r0 in (0..n_rows).step_by(16) {
                 let mut acc = [[zero; 2]; 4];
                 for q in qs.clone() {
-                    let w: &[f32; 16] = wt[q * COLS + c0..q * COLS + c0 + 16].try_into().expect("16 wide");
-                    let w0: f32x8 = cast(*<&[f32; 8]>::try_from(&w[..8]).expect("8 wide"));
-                    let w1: f32x8 = cast(*<&[f32; 8]>::try_from(&w[8..]).expect("8 wide"));
-                    let h: &[f32; 4] = ht[q * n_rows + r0..q * n_rows + r0 + 4].try_into().expect("4 wide");
-                    for (a, &hi) in acc.iter_mut().zip(h) {
-                        let x = simd.splat_f32x8(hi);
-                        a[0] = simd.mul_add_f32x8(x, w0, a[0]);
-                        a[1] = simd.mul_add_f32x8(x, w1, a[1]);
+                    let h: &[f32; 16] =
+                        ht[q * n_rows + r0..q * n_rows + r0 + 16].try_into().expect("16 wide");
+                    let h0: f32x8 = cast(*<&[f32; 8]>::try_from(&h[..8]).expect("8 wide"));
+                    let h1: f32x8 = cast(*<&[f32; 8]>::try_from(&h[8..]).expect("8 wide"));
+                    for (a, pi) in acc.iter_mut().zip(&p) {
+                        let x = simd.splat_f32x8(pi[q]);
+                        a[0] = simd.mul_add_f32x8(x, h0, a[0]);
+                        a[1] = simd.mul_add_f32x8(x, h1, a[1]);
                     }
                 }
                 for (i, a) in acc.iter().enumerate() {
-                    let at = (r0 + i) * COLS + c0;
+                    let at = (4 * c0 + i) * n_rows + r0;
                     r[at..at + 8].copy_from_slice(&cast::<f32x8, [f32; 8]>(a[0]));
                     r[at + 8..at + 16].copy_from_slice(&cast::<f32x8, [f32; 8]>(a[1]));
                 }
@@ -215,19 +216,20 @@ mod tests {
     /// Both product kernels against the plain sum, over a band of points.
     #[test]
     fn product_kernels_match_the_plain_sum() {
-        let (n_rows, qp) = (12, 20);
+        let (n_rows, qp, cols) = (32, 20, 8);
         let ht: Vec<f32> = data(qp * n_rows, 3).iter().map(|&x| x as f32).collect();
-        let wt: Vec<f32> = data(qp * COLS, 4).iter().map(|&x| x as f32).collect();
-        let (mut fast, mut portable) = (vec![f32::NAN; n_rows * COLS], vec![f32::NAN; n_rows * COLS]);
-        rows_times_posteriors(&ht, n_rows, &wt, 3..17, &mut fast);
-        product_portable(&ht, n_rows, &wt, 3..17, &mut portable);
-        for row in 0..n_rows {
-            for c in 0..COLS {
+        let post: Vec<f32> = data(qp * cols, 4).iter().map(|&x| x as f32).collect();
+        let posts: Vec<&[f32]> = post.chunks_exact(qp).collect();
+        let (mut fast, mut portable) = (vec![f32::NAN; n_rows * cols], vec![f32::NAN; n_rows * cols]);
+        rows_times_posteriors(&ht, n_rows, &posts, 3..17, &mut fast);
+        product_portable(&ht, n_rows, &posts, 3..17, &mut portable);
+        for c in 0..cols {
+            for row in 0..n_rows {
                 let plain: f64 =
-                    (3..17).map(|q| f64::from(ht[q * n_rows + row]) * f64::from(wt[q * COLS + c])).sum();
+                    (3..17).map(|q| f64::from(ht[q * n_rows + row]) * f64::from(posts[c][q])).sum();
                 for (what, got) in [("dispatched", &fast), ("portable", &portable)] {
-                    let g = f64::from(got[row * COLS + c]);
-                    assert!((g - plain).abs() <= 1e-5, "{what} [{row}][{c}]: {g} vs {plain}");
+                    let g = f64::from(got[c * n_rows + row]);
+                    assert!((g - plain).abs() <= 1e-5, "{what} [{c}][{row}]: {g} vs {plain}");
                 }
             }
         }
