@@ -5,13 +5,13 @@
 //! plus the negative Hessian of the priors, and inverted.
 //!
 //! One pass over the collapsed patterns, in parallel over ranges of them. A block of
-//! [`COLS`] patterns at a time: their posteriors (scaled by `√frequency`), then, item by item, each
-//! pattern's score entries (dot products of the posterior with the rows `∂ ln P_jk/∂ψ` over the
-//! quadrature points, contiguous), stored as the columns of an `n_free × COLS` matrix whose Gram
-//! matrix is added to the information in register tiles (`se_kernels.rs`: AVX2/FMA where the CPU
-//! has it, chosen at run time). The per-pattern rank-one update
-//! it replaces (kept as the test reference, `se_reference.rs`) was bound by loads and stores of
-//! the whole triangle for every pattern.
+//! [`COLS`] patterns at a time: their posteriors (scaled by `√frequency`), their dot products with
+//! every row `∂ ln P_jk/∂ψ` over the quadrature points (one matrix product), then each pattern's
+//! score vector from its categories' products, stored as the rows of a `COLS × n_free` matrix
+//! whose Gram matrix is added to the information in register tiles (`se_kernels.rs`: AVX2/FMA
+//! where the CPU has it, chosen at run time). The per-pattern rank-one update it replaces (kept
+//! as the test reference, `se_reference.rs`) was bound by loads and stores of the whole triangle
+//! for every pattern.
 
 use rayon::prelude::*;
 
