@@ -47,11 +47,12 @@ pub(super) fn gram_add(st: &[f64], n: usize, acc: &mut [f64]) {
 /// The product in 4 × 8 tiles (patterns × rows), f32: two SSE registers of rows per pattern.
 fn product_portable(ht: &[f32], n_rows: usize, posts: &[&[f32]], qs: std::ops::Range<usize>, r: &mut [f32]) {
     for (c0, p) in posts.chunks_exact(4).enumerate() {
+        let p: [&[f32]; 4] = [&p[0][..qs.end], &p[1][..qs.end], &p[2][..qs.end], &p[3][..qs.end]];
         for r0 in (0..n_rows).step_by(8) {
             let mut acc = [[0.0f32; 8]; 4];
             for q in qs.clone() {
                 let h: &[f32; 8] = ht[q * n_rows + r0..q * n_rows + r0 + 8].try_into().expect("8 wide");
-                for (a, pi) in acc.iter_mut().zip(p) {
+                for (a, pi) in acc.iter_mut().zip(&p) {
                     let w = pi[q];
                     for (x, hr) in a.iter_mut().zip(h) {
                         *x += w * hr;
