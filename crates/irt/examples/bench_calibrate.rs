@@ -57,11 +57,12 @@ fn main() {
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let rss_before = vm_hwm_kib();
 
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_s());
     let file = std::fs::File::open(&path).expect("open csv");
     let m =
         khaothi_irt::csv::read_responses(std::io::BufReader::with_capacity(1 << 20, file)).expect("read csv");
     let read_s = t.elapsed().as_secs_f64();
+    let read_cpu = cpu_s() - c;
 
     let o = CalibrationOptions {
         model,
@@ -119,7 +120,7 @@ fn main() {
         "calibrate_em_s": em_s,
         "standard_errors_s": se_s,
         "calibrate_with_se_s": with_se_s,
-        "cpu_s": {"em": em_cpu, "with_se": with_se_cpu, "standard_errors": se_cpu},
+        "cpu_s": {"read_csv": read_cpu, "em": em_cpu, "with_se": with_se_cpu, "standard_errors": se_cpu},
         "end_to_end_s": with_se_s.map(|x| x + read_s),
         "load_average": std::fs::read_to_string("/proc/loadavg").ok().map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
         "cycles": r.iterations,

@@ -6,6 +6,8 @@ use std::io::{Read, Write};
 use crate::error::IrtError;
 use crate::matrix::{MISSING, ResponseMatrix};
 
+mod fast;
+
 /// Reads a responses CSV. See the module documentation for the contract.
 pub fn read_responses<R: Read>(r: R) -> Result<ResponseMatrix, IrtError> {
     read_responses_with_columns(r, &[]).map(|(m, _)| m)
@@ -13,98 +15,191 @@ pub fn read_responses<R: Read>(r: R) -> Result<ResponseMatrix, IrtError> {
 
 /// Reads a responses CSV, setting aside the named non-item columns (e.g. a DIF grouping column);
 /// their values are returned as strings, one vector per requested column.
+///
+/// Lines without quotes (the usual export: integer cells, plain ids) are split at commas directly,
+/// blocks of them in parallel (`fast.rs`); from the first block with a quote character (or a lone
+/// carriage return, which the `csv` crate takes as a line end) on, the `csv` crate reads the rest.
+/// Both give the same matrix and the same errors.
 pub fn read_responses_with_columns<R: Read>(
     r: R,
     extra: &[&str],
 ) -> Result<(ResponseMatrix, Vec<Vec<String>>), IrtError> {
-    let mut rdr = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(r);
+    fast::read(r, extra)
+}
+
+/// The reader of the `csv` crate, as this module configures it.
+fn csv_reader<R: Read>(r: R) -> ::csv::Reader<R> {
+    ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(r)
+}
+
+/// The header's columns: which are items (with their ids), which are set aside.
+struct Columns {
+    width: usize,
+    has_person: bool,
+    item_cols: Vec<usize>,
+    item_ids: Vec<String>,
+    extra_cols: Vec<usize>,
+}
+
+impl Columns {
+    fn new(rec: &::csv::ByteRecord, extra: &[&str]) -> Result<Self, IrtError> {
+        let header: Vec<String> = rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == 0 { f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f) } else { f };
+                String::from_utf8(f.to_vec()).map_err(|_| IrtError::Csv {
+                    row: 1,
+                    column: format!("#{}", i + 1),
+                    message: "the header is not valid UTF-8".into(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let width = header.len();
+        let has_person = header.first().is_some_and(|h| h.trim().eq_ignore_ascii_case("person"));
+        let mut extra_cols = Vec::with_capacity(extra.len());
+        for name in extra {
+            let pos = header
+                .iter()
+                .position(|h| h.trim() == *name)
+                .ok_or_else(|| IrtError::CsvFile(format!("no column named '{name}' in the header")))?;
+            extra_cols.push(pos);
+        }
+        let item_cols: Vec<usize> =
+            (usize::from(has_person)..width).filter(|c| !extra_cols.contains(c)).collect();
+        if item_cols.is_empty() {
+            return Err(IrtError::CsvFile("the header has no item columns".into()));
+        }
+        let item_ids: Vec<String> = item_cols.iter().map(|&c| header[c].clone()).collect();
+        for (&c, id) in item_cols.iter().zip(&item_ids) {
+            if id.trim().is_empty() {
+                return Err(IrtError::Csv {
+                    row: 1,
+                    column: format!("#{}", c + 1),
+                    message: "empty item id".into(),
+                });
+            }
+        }
+        Ok(Self { width, has_person, item_cols, item_ids, extra_cols })
+    }
+
+    /// Every column is an item column (no person ids, nothing set aside).
+    fn items_only(&self) -> bool {
+        self.item_cols.len() == self.width
+    }
+}
+
+/// The records read so far.
+struct Rows {
+    data: Vec<u8>,
+    persons: Vec<String>,
+    extras: Vec<Vec<String>>,
+    n: usize,
+}
+
+impl Rows {
+    fn new(cols: &Columns) -> Self {
+        Self { data: Vec::new(), persons: Vec::new(), extras: vec![Vec::new(); cols.extra_cols.len()], n: 0 }
+    }
+
+    /// One record of file line `line`, `len` fields, `field(i)` the `i`-th; a blank line is skipped.
+    fn record<'a>(
+        &mut self,
+        cols: &Columns,
+        len: usize,
+        field: impl Fn(usize) -> &'a [u8],
+        line: u64,
+    ) -> Result<(), IrtError> {
+        if len == 1 && field(0).iter().all(u8::is_ascii_whitespace) {
+            return Ok(()); // blank line
+        }
+        let width = cols.width;
+        if len != width {
+            return Err(IrtError::Csv {
+                row: line,
+                column: format!("#{}", len.min(width) + 1),
+                message: format!("expected {width} fields (as in the header), found {len}"),
+            });
+        }
+        for (k, &c) in cols.item_cols.iter().enumerate() {
+            let cell = parse_cell(field(c)).map_err(|message| IrtError::Csv {
+                row: line,
+                column: format!("'{}' (#{})", cols.item_ids[k], c + 1),
+                message,
+            })?;
+            self.data.push(cell);
+        }
+        if cols.has_person {
+            self.persons.push(String::from_utf8_lossy(field(0)).into_owned());
+        }
+        for (e, &c) in self.extras.iter_mut().zip(&cols.extra_cols) {
+            e.push(String::from_utf8_lossy(field(c)).trim().to_string());
+        }
+        self.n += 1;
+        Ok(())
+    }
+
+    /// The records of `other` after these.
+    fn append(&mut self, other: Rows) {
+        self.data.extend_from_slice(&other.data);
+        self.persons.extend(other.persons);
+        for (a, b) in self.extras.iter_mut().zip(other.extras) {
+            a.extend(b);
+        }
+        self.n += other.n;
+    }
+
+    /// The remaining records of `rdr`, whose line 1 is file line `shift + 1`.
+    fn read_rest<R: Read>(
+        &mut self,
+        cols: &Columns,
+        rdr: &mut ::csv::Reader<R>,
+        shift: u64,
+    ) -> Result<(), IrtError> {
+        let mut rec = ::csv::ByteRecord::new();
+        let shifted = |e: IrtError| match e {
+            IrtError::Csv { row, column, message } => IrtError::Csv { row: row + shift, column, message },
+            e => e,
+        };
+        while rdr.read_byte_record(&mut rec).map_err(|e| shifted(csv_err(e)))? {
+            let line = rec.position().map_or(self.n as u64 + 2, |p| p.line()) + shift;
+            self.record(cols, rec.len(), |i| &rec[i], line)?;
+        }
+        Ok(())
+    }
+
+    /// The matrix; an item nobody answered is an error.
+    fn finish(self, cols: Columns) -> Result<(ResponseMatrix, Vec<Vec<String>>), IrtError> {
+        let Columns { has_person, item_cols, item_ids, .. } = cols;
+        let m = ResponseMatrix::new(item_ids, has_person.then_some(self.persons), self.n, self.data)?;
+        for (j, c) in m.answered_counts().into_iter().enumerate() {
+            if c == 0 {
+                return Err(IrtError::Csv {
+                    row: 1,
+                    column: format!("'{}' (#{})", m.item_ids()[j], item_cols[j] + 1),
+                    message: "nobody answered this item (every cell is empty or NA)".into(),
+                });
+            }
+        }
+        Ok((m, self.extras))
+    }
+}
+
+/// The whole file through the `csv` crate (a header with quotes, or no line end in the first block).
+fn read_with_csv_crate<R: Read>(
+    r: R,
+    extra: &[&str],
+) -> Result<(ResponseMatrix, Vec<Vec<String>>), IrtError> {
+    let mut rdr = csv_reader(r);
     let mut rec = ::csv::ByteRecord::new();
     let got = rdr.read_byte_record(&mut rec).map_err(csv_err)?;
     if !got {
         return Err(IrtError::CsvFile("the file is empty (a header row of item ids is needed)".into()));
     }
-    let header: Vec<String> = rec
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let f = if i == 0 { f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f) } else { f };
-            String::from_utf8(f.to_vec()).map_err(|_| IrtError::Csv {
-                row: 1,
-                column: format!("#{}", i + 1),
-                message: "the header is not valid UTF-8".into(),
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let width = header.len();
-    let has_person = header.first().is_some_and(|h| h.trim().eq_ignore_ascii_case("person"));
-    let mut extra_cols = Vec::with_capacity(extra.len());
-    for name in extra {
-        let pos = header
-            .iter()
-            .position(|h| h.trim() == *name)
-            .ok_or_else(|| IrtError::CsvFile(format!("no column named '{name}' in the header")))?;
-        extra_cols.push(pos);
-    }
-    let item_cols: Vec<usize> =
-        (usize::from(has_person)..width).filter(|c| !extra_cols.contains(c)).collect();
-    if item_cols.is_empty() {
-        return Err(IrtError::CsvFile("the header has no item columns".into()));
-    }
-    let item_ids: Vec<String> = item_cols.iter().map(|&c| header[c].clone()).collect();
-    for (&c, id) in item_cols.iter().zip(&item_ids) {
-        if id.trim().is_empty() {
-            return Err(IrtError::Csv {
-                row: 1,
-                column: format!("#{}", c + 1),
-                message: "empty item id".into(),
-            });
-        }
-    }
-    let n_items = item_ids.len();
-    let mut data: Vec<u8> = Vec::new();
-    let mut persons: Vec<String> = Vec::new();
-    let mut extras: Vec<Vec<String>> = vec![Vec::new(); extra.len()];
-    let mut n_persons = 0usize;
-    let mut cells = vec![0u8; n_items];
-    while rdr.read_byte_record(&mut rec).map_err(csv_err)? {
-        let line = rec.position().map_or(n_persons as u64 + 2, |p| p.line());
-        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
-            continue; // blank line
-        }
-        if rec.len() != width {
-            return Err(IrtError::Csv {
-                row: line,
-                column: format!("#{}", rec.len().min(width) + 1),
-                message: format!("expected {width} fields (as in the header), found {}", rec.len()),
-            });
-        }
-        for (k, &c) in item_cols.iter().enumerate() {
-            cells[k] = parse_cell(&rec[c]).map_err(|message| IrtError::Csv {
-                row: line,
-                column: format!("'{}' (#{})", item_ids[k], c + 1),
-                message,
-            })?;
-        }
-        data.extend_from_slice(&cells);
-        if has_person {
-            persons.push(String::from_utf8_lossy(&rec[0]).into_owned());
-        }
-        for (e, &c) in extras.iter_mut().zip(&extra_cols) {
-            e.push(String::from_utf8_lossy(&rec[c]).trim().to_string());
-        }
-        n_persons += 1;
-    }
-    let m = ResponseMatrix::new(item_ids, has_person.then_some(persons), n_persons, data)?;
-    for (j, c) in m.answered_counts().into_iter().enumerate() {
-        if c == 0 {
-            return Err(IrtError::Csv {
-                row: 1,
-                column: format!("'{}' (#{})", m.item_ids()[j], item_cols[j] + 1),
-                message: "nobody answered this item (every cell is empty or NA)".into(),
-            });
-        }
-    }
-    Ok((m, extras))
+    let cols = Columns::new(&rec, extra)?;
+    let mut rows = Rows::new(&cols);
+    rows.read_rest(&cols, &mut rdr, 0)?;
+    rows.finish(cols)
 }
 
 #[inline]

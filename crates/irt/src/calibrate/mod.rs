@@ -12,6 +12,7 @@ mod kkt;
 mod oakes;
 mod prepare;
 mod se;
+mod se_kernels;
 #[cfg(test)]
 mod se_reference;
 

@@ -5,17 +5,19 @@
 //! plus the negative Hessian of the priors, and inverted.
 //!
 //! One pass over the collapsed patterns, in parallel over ranges of them. A block of
-//! [`COLS`] patterns at a time: their posteriors (scaled by `√frequency`), then, item by item, each
-//! pattern's score entries (dot products of the posterior with the rows `∂ ln P_jk/∂ψ` over the
-//! quadrature points, contiguous), stored as the columns of an `n_free × COLS` matrix whose Gram
-//! matrix is added to the information in 2 × 4 register tiles. The per-pattern rank-one update
-//! it replaces (kept as the test reference, `se_reference.rs`) was bound by loads and stores of
-//! the whole triangle for every pattern.
+//! [`COLS`] patterns at a time: their posteriors (scaled by `√frequency`), their dot products with
+//! every row `∂ ln P_jk/∂ψ` over the quadrature points (one matrix product), then each pattern's
+//! score vector from its categories' products, stored as the rows of a `COLS × n_free` matrix
+//! whose Gram matrix is added to the information in register tiles (`se_kernels.rs`: AVX2/FMA
+//! where the CPU has it, chosen at run time). The per-pattern rank-one update it replaces (kept
+//! as the test reference, `se_reference.rs`) was bound by loads and stores of the whole triangle
+//! for every pattern.
 
 use rayon::prelude::*;
 
 use super::estep::{Encoded, Grid, Layout, Tables};
 use super::item::{Internal, Priors, log_prior};
+use super::se_kernels::{COLS, gram_add, rows_times_posteriors};
 use crate::matrix::{MISSING, ResponseMatrix};
 
 /// Covariance blocks (internal parameters) per item; `None` for fixed items or on failure.
@@ -64,11 +66,8 @@ pub(crate) fn xpd_information(
     info
 }
 
-/// Patterns per block: the columns of the score matrix whose Gram matrix is accumulated.
-const COLS: usize = 64;
-
 /// `∂ ln P_jk(θ_q)/∂ψ_i` of the free parameters, stored transposed (`qp × n_rows`, rows padded
-/// to a multiple of 4 with zeros) in f32: row `first[j] + k·nf_j + f` is item `j`, category `k`,
+/// to a multiple of 16 with zeros) in f32: row `first[j] + k·nf_j + f` is item `j`, category `k`,
 /// free parameter `f`.
 struct ScoreRows {
     ht: Vec<f32>,
@@ -76,8 +75,6 @@ struct ScoreRows {
     first: Vec<usize>,
     /// per item: the global positions of its free parameters, in internal order
     free: Vec<Vec<usize>>,
-    /// per item: its number of categories
-    n_cat: Vec<usize>,
 }
 
 impl ScoreRows {
@@ -89,7 +86,7 @@ impl ScoreRows {
             first.push(n_rows);
             n_rows += it.n_cat() * f.len();
         }
-        let n_rows = n_rows.div_ceil(4) * 4;
+        let n_rows = n_rows.div_ceil(16) * 16;
         let mut ht = vec![0.0f32; grid.qp * n_rows];
         for (j, it) in items.iter().enumerate() {
             let locals: Vec<usize> = (0..it.n_par()).filter(|&i| index[j][i].is_some()).collect();
@@ -107,8 +104,7 @@ impl ScoreRows {
                 }
             }
         }
-        let n_cat = items.iter().map(Internal::n_cat).collect();
-        Self { ht, n_rows, first, free, n_cat }
+        Self { ht, n_rows, first, free }
     }
 }
 
@@ -138,7 +134,7 @@ fn cross_products(
     n_cat: &[usize],
     n_free: usize,
 ) -> Vec<f64> {
-    let n_pad = n_free.div_ceil(4) * 4;
+    let n_pad = n_free.div_ceil(8) * 8;
     let dec = decode_tables(enc, n_cat);
     let nu = enc.n_unique();
     let per_task = (nu / (rayon::current_num_threads() * 8)).clamp(COLS, 1 << 14).next_multiple_of(COLS);
@@ -153,8 +149,7 @@ fn cross_products(
                 for lo in (t * per_task..end).step_by(CHUNK) {
                     chunk.fill(enc, tables, grid, lo, (lo + CHUNK).min(end));
                     for slots in chunk.order.chunks(COLS) {
-                        blk.fill(enc, &chunk, &dec, rows, slots);
-                        gram_add(&blk.st, n_pad, &mut acc);
+                        gram_add(blk.fill(enc, &chunk, &dec, rows, slots), n_pad, &mut acc);
                     }
                 }
                 acc
@@ -242,14 +237,16 @@ impl Chunk {
 
 /// Work space of one block of patterns.
 struct Block {
-    /// item scores, `n_items × COLS` (an item's scores of the block's patterns contiguous)
+    /// item scores, `COLS × n_items` (one pattern's scores contiguous)
     xs: Vec<u8>,
-    /// posterior of each pattern times `√f_u / s_u`, transposed: `qp × COLS`, f32
-    wt: Vec<f32>,
-    /// every score row's dot product with every posterior: `n_rows × COLS`
+    /// every score row's dot product with every posterior: `COLS × n_rows` (one pattern's
+    /// products contiguous)
     r: Vec<f32>,
-    /// score vectors as columns, `n_pad × COLS`
-    st: Vec<f64>,
+    /// the score vectors, `COLS × n_pad` (one pattern's entries contiguous: the Gram kernel's
+    /// layout)
+    stt: Vec<f64>,
+    /// a posterior of zeros, for the columns past the block's patterns
+    zeros: Vec<f32>,
     n_items: usize,
 }
 
@@ -257,124 +254,64 @@ impl Block {
     fn new(n_items: usize, qp: usize, n_rows: usize, n_pad: usize) -> Self {
         Self {
             xs: vec![MISSING; COLS * n_items],
-            wt: vec![0.0; qp * COLS],
             r: vec![0.0; n_rows * COLS],
-            st: vec![0.0; n_pad * COLS],
+            stt: vec![0.0; n_pad * COLS],
+            zeros: vec![0.0; qp],
             n_items,
         }
     }
 
-    /// The score vectors of the chunk's patterns `slots` (at most [`COLS`]; the other columns
-    /// are zero): every score row against every posterior as one matrix product over the points
-    /// that carry the block's mass (all categories, so the product is dense and vectorises),
-    /// then each pattern takes its categories' rows.
-    fn fill(&mut self, enc: &Encoded, chunk: &Chunk, dec: &[Vec<u8>], rows: &ScoreRows, slots: &[u32]) {
+    /// The score vectors (`COLS × n_pad`, zero past the patterns) of the chunk's patterns
+    /// `slots` (at most [`COLS`]): every score row against every posterior as one matrix product
+    /// over the points that carry the block's mass (all categories, so the product is dense and
+    /// vectorises), then each pattern adds its categories' products.
+    fn fill(
+        &mut self,
+        enc: &Encoded,
+        chunk: &Chunk,
+        dec: &[Vec<u8>],
+        rows: &ScoreRows,
+        slots: &[u32],
+    ) -> &[f64] {
         let (n, ng, qp) = (self.n_items, enc.groups.len(), chunk.qp);
-        self.st.fill(0.0);
-        self.wt.fill(0.0);
+        self.stt.fill(0.0);
         self.xs.fill(MISSING);
         let (mut q0, mut q1) = (u16::MAX, 0u16);
+        let mut posts: [&[f32]; COLS] = [&self.zeros; COLS];
         for (c, &slot) in slots.iter().enumerate() {
             let slot = slot as usize;
             let (lo, hi) = chunk.span[slot];
             (q0, q1) = (q0.min(lo), q1.max(hi));
-            for (q, x) in chunk.post[slot * qp..(slot + 1) * qp].iter().enumerate() {
-                self.wt[q * COLS + c] = *x;
-            }
+            posts[c] = &chunk.post[slot * qp..(slot + 1) * qp];
             let u = chunk.first + slot;
+            let xs = &mut self.xs[c * n..(c + 1) * n];
             for ((g, &code), d) in enc.groups.iter().zip(&enc.codes[u * ng..(u + 1) * ng]).zip(dec) {
                 let len = g.items.len();
                 let scores = &d[code as usize * len..(code as usize + 1) * len];
                 for (&j, &x) in g.items.iter().zip(scores) {
-                    self.xs[j * COLS + c] = x;
+                    xs[j] = x;
                 }
             }
         }
-        debug_assert_eq!(self.xs.len(), n * COLS);
-        rows_times_posteriors(&rows.ht, rows.n_rows, &self.wt, q0 as usize..q1 as usize, &mut self.r);
-        for j in 0..n {
-            let free = &rows.free[j];
-            let xs: &[u8; COLS] = self.xs[j * COLS..(j + 1) * COLS].try_into().expect("COLS wide");
-            for (f, &gi) in free.iter().enumerate() {
-                let dst: &mut [f64; COLS] =
-                    (&mut self.st[gi * COLS..(gi + 1) * COLS]).try_into().expect("COLS wide");
-                let row = |k: usize| -> &[f32; COLS] {
-                    let at = (rows.first[j] + k * free.len() + f) * COLS;
-                    self.r[at..at + COLS].try_into().expect("COLS wide")
-                };
-                if rows.n_cat[j] == 2 {
-                    // a 0/1 item: a select of one of two rows per pattern, branch-free
-                    let (r0, r1) = (row(0), row(1));
-                    for c in 0..COLS {
-                        let v = match xs[c] {
-                            0 => r0[c],
-                            1 => r1[c],
-                            _ => 0.0,
-                        };
-                        dst[c] += f64::from(v);
-                    }
-                } else {
-                    for (c, &x) in xs.iter().enumerate() {
-                        if x != MISSING {
-                            dst[c] += f64::from(row(x as usize)[c]);
-                        }
-                    }
+        let used = slots.len().next_multiple_of(4);
+        let n_rows = rows.n_rows;
+        rows_times_posteriors(&rows.ht, n_rows, &posts[..used], q0 as usize..q1 as usize, &mut self.r);
+        let n_pad = self.stt.len() / COLS;
+        for c in 0..slots.len() {
+            let (xs, r) = (&self.xs[c * n..(c + 1) * n], &self.r[c * n_rows..(c + 1) * n_rows]);
+            let st = &mut self.stt[c * n_pad..(c + 1) * n_pad];
+            for (j, &x) in xs.iter().enumerate() {
+                if x == MISSING {
+                    continue;
+                }
+                let free = &rows.free[j];
+                let at = rows.first[j] + x as usize * free.len();
+                for (&gi, &v) in free.iter().zip(&r[at..at + free.len()]) {
+                    st[gi] += f64::from(v);
                 }
             }
         }
-    }
-}
-
-/// `r[row][c] = Σ_q ht[q][row] · wt[q][c]` over the points `qs`, in 4 × 8 register tiles
-/// (rows × patterns), f32: 4 lanes per SSE register, twice f64's. The rounding (relative ~10⁻⁷ on
-/// a sum of 41 terms, unbiased) vanishes in the f64 sum over patterns; the tests hold the standard
-/// errors to the f64 reference's within 10⁻⁶.
-fn rows_times_posteriors(ht: &[f32], n_rows: usize, wt: &[f32], qs: std::ops::Range<usize>, r: &mut [f32]) {
-    let (skip, take) = (qs.start, qs.len());
-    for r0 in (0..n_rows).step_by(4) {
-        for c0 in (0..COLS).step_by(8) {
-            let mut acc = [[0.0f32; 8]; 4];
-            for (w, h) in wt.chunks_exact(COLS).zip(ht.chunks_exact(n_rows)).skip(skip).take(take) {
-                let w: &[f32; 8] = w[c0..c0 + 8].try_into().expect("8 wide");
-                let h: &[f32; 4] = h[r0..r0 + 4].try_into().expect("4 wide");
-                for (a, hr) in acc.iter_mut().zip(h) {
-                    for (x, wc) in a.iter_mut().zip(w) {
-                        *x += hr * wc;
-                    }
-                }
-            }
-            for (i, a) in acc.iter().enumerate() {
-                r[(r0 + i) * COLS + c0..(r0 + i) * COLS + c0 + 8].copy_from_slice(a);
-            }
-        }
-    }
-}
-
-/// Adds `st · stᵀ` (`st`: `n_pad × COLS`) to the upper triangle of `acc` (`n_pad × n_pad`) in
-/// 2 × 4 tiles, two patterns per lane; tiles reaching below the diagonal add there too (unused).
-/// (The same kernel in f32, four patterns per lane, measured slower: 3.1 against 1.8 CPU-s at
-/// 1M × 50, and again 2.5 against 1.4 with the spans below.)
-fn gram_add(st: &[f64], n_pad: usize, acc: &mut [f64]) {
-    let row = |r: usize| -> &[f64; COLS] { st[r * COLS..(r + 1) * COLS].try_into().expect("COLS wide") };
-    for a in (0..n_pad).step_by(2) {
-        let x = [row(a), row(a + 1)];
-        for b in ((a / 4) * 4..n_pad).step_by(4) {
-            let y = [row(b), row(b + 1), row(b + 2), row(b + 3)];
-            let mut c = [[[0.0f64; 2]; 4]; 2];
-            for k in (0..COLS).step_by(2) {
-                for (ci, xi) in c.iter_mut().zip(&x) {
-                    for (cij, yj) in ci.iter_mut().zip(&y) {
-                        cij[0] += xi[k] * yj[k];
-                        cij[1] += xi[k + 1] * yj[k + 1];
-                    }
-                }
-            }
-            for (i, ci) in c.iter().enumerate() {
-                for (j, cij) in ci.iter().enumerate() {
-                    acc[(a + i) * n_pad + b + j] += cij[0] + cij[1];
-                }
-            }
-        }
+        &self.stt
     }
 }
 
