@@ -9,7 +9,8 @@
 
 use crate::error::AssemblyError;
 use crate::improve::Improver;
-use crate::model::{Goal, SolveStatus};
+use crate::model::{Goal, Outcome, SolveStatus};
+use crate::pair::{PairTry, free_candidates};
 use crate::pool::Pool;
 use crate::report::spread;
 use crate::run::{Assembled, PassSummary, Run, worse};
@@ -154,40 +155,74 @@ impl Run<'_, '_> {
         let reserve = (0.02 * self.opts.time_limit).max(0.3);
         let mut solves = 0;
         while self.spent() < until && self.left() > reserve {
-            let floors: Vec<f64> = forms.iter().map(|u| floor_of(self.pool, u)).collect();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|a, b| floors[*a].total_cmp(&floors[*b]));
-            let (w, next) = (order[0], floors[order[1]]);
-            let aim = next.max(floors[w]) * (1.0 + LIFT);
-            let others: Forms =
-                forms.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
-            // within the other forms' range at every θ (never above the highest, never below the
-            // lowest or its own information now): lifting the weakest form never widens the spread
-            let nt = self.pool.thetas.len();
-            let range = |t: usize| {
-                others
-                    .iter()
-                    .map(|u| info_at(self.pool, u, t))
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
-            };
-            let cap: Vec<f64> = (0..nt).map(|t| range(t).1.max(aim * (1.0 + LIFT))).collect();
-            let low: Vec<f64> = (0..nt).map(|t| range(t).0.min(info_at(self.pool, &forms[w], t))).collect();
-            let goal = match self.goal() {
-                Goal::Maximin { ceiling, .. } => {
-                    Goal::Maximin { enough: Some(aim), shape: None, cap: Some(cap), low: Some(low), ceiling }
-                }
-                other => other,
-            };
-            let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
+            // the weakest form with a partner first: a pair can trade units, one form cannot
+            let (lifted, made) = self.lift_pair(&PairTry { forms: &forms, until, reserve, gap })?;
+            solves += made;
+            if let Some(lifted) = lifted {
+                forms = lifted;
+                continue;
+            }
             solves += 1;
-            let out = self.solve_gap(1, &others, goal, per, gap)?;
-            match out.forms.into_iter().next() {
-                Some(u) if floor_of(self.pool, &u) > floors[w] + 1e-6 => forms[w] = u,
-                _ => break,
+            match self.lift_one(&forms, until, reserve, gap)? {
+                Some((w, form)) => forms[w] = form,
+                None => break,
             }
         }
         self.record("fine lifting", since, solves, &forms);
         Ok(self.improve(forms))
+    }
+
+    /// One fine lifting step: the weakest form re-solved against all the others (see
+    /// [`Self::fine_lifting`]). Returns the form's index and its new units when its floor rose.
+    fn lift_one(
+        &self,
+        forms: &Forms,
+        until: f64,
+        reserve: f64,
+        gap: f64,
+    ) -> Result<Option<(usize, Vec<usize>)>, AssemblyError> {
+        let n = forms.len();
+        let floors: Vec<f64> = forms.iter().map(|u| floor_of(self.pool, u)).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|a, b| floors[*a].total_cmp(&floors[*b]));
+        let (w, next) = (order[0], floors[order[1]]);
+        let aim = next.max(floors[w]) * (1.0 + LIFT);
+        let others: Forms =
+            forms.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
+        // within the other forms' range at every θ (never above the highest, never below the
+        // lowest or its own information now): lifting the weakest form never widens the spread
+        let nt = self.pool.thetas.len();
+        let range = |t: usize| {
+            others
+                .iter()
+                .map(|u| info_at(self.pool, u, t))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
+        };
+        let cap: Vec<f64> = (0..nt).map(|t| range(t).1.max(aim * (1.0 + LIFT))).collect();
+        let low: Vec<f64> = (0..nt).map(|t| range(t).0.min(info_at(self.pool, &forms[w], t))).collect();
+        let goal = match self.goal() {
+            Goal::Maximin { ceiling, .. } => {
+                Goal::Maximin { enough: Some(aim), shape: None, cap: Some(cap), low: Some(low), ceiling }
+            }
+            other => other,
+        };
+        let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
+        let out = self.solve_free(&others, goal, per, gap)?;
+        Ok(out.forms.into_iter().next().filter(|u| floor_of(self.pool, u) > floors[w] + 1e-6).map(|u| (w, u)))
+    }
+
+    /// One form against the `fixed` others, over the candidates left by the free-unit reduction
+    /// ([`free_candidates`]): far fewer units once many forms are fixed, so each solve of the
+    /// capped, balancing and fine lifting passes is faster (docs/assembly.md, "Pair lifting").
+    fn solve_free(
+        &self,
+        fixed: &[Vec<usize>],
+        goal: Goal,
+        time: f64,
+        gap: f64,
+    ) -> Result<Outcome, AssemblyError> {
+        let cand = free_candidates(self.bp, self.pool, self.cand, fixed, 1);
+        self.solve_on(&cand, 1, fixed, goal, time, gap)
     }
 
     /// Pass 1: plain sequential. Its first form is the best single form: its bound bounds all.
@@ -240,7 +275,7 @@ impl Run<'_, '_> {
         let mut capped: Forms = Vec::with_capacity(n);
         for f in 0..n {
             let per = (self.remaining() * 0.35 / (n - f) as f64).max(0.2);
-            let out = self.solve(1, &capped, self.goal_in(band, band.caps()), per)?;
+            let out = self.solve_free(&capped, self.goal_in(band, band.caps()), per, self.opts.gap)?;
             let Some(form) = out.forms.into_iter().next() else { break };
             *worst = worse(*worst, out.status);
             capped.push(form);
@@ -283,7 +318,7 @@ impl Run<'_, '_> {
             let others: Forms =
                 current.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
             let per = (self.left() / 2.0).min(pass.until - self.spent()).clamp(0.1, 5.0);
-            let out = self.solve_gap(1, &others, self.goal_in(band, cap.clone()), per, pass.gap)?;
+            let out = self.solve_free(&others, self.goal_in(band, cap.clone()), per, pass.gap)?;
             let new = out.forms.into_iter().next();
             let improved = new.as_ref().is_some_and(|u| {
                 let (f, t) = (shaped(self.pool, u, &band.shape), excess(self.pool, u, &cap));
@@ -367,12 +402,12 @@ fn excess(pool: &Pool, units: &[usize], cap: &[f64]) -> f64 {
 }
 
 /// Information of one form at θ index `t`.
-fn info_at(pool: &Pool, units: &[usize], t: usize) -> f64 {
+pub(crate) fn info_at(pool: &Pool, units: &[usize], t: usize) -> f64 {
     units.iter().map(|u| pool.units[*u].info[t]).sum()
 }
 
 /// Smallest information of one form over the θ points.
-fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
+pub(crate) fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
     (0..pool.thetas.len())
         .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>())
         .fold(f64::INFINITY, f64::min)
