@@ -15,9 +15,8 @@ use std::collections::HashMap;
 use crate::blueprint::{Blueprint, Objective};
 use crate::error::AssemblyError;
 use crate::model::Goal;
-use crate::pool::Pool;
+use crate::pool::{Pool, floor_of, info_at};
 use crate::run::Run;
-use crate::sequential::{floor_of, info_at};
 
 /// Partners tried for one weakest form before pair lifting gives up.
 const PARTNERS: usize = 3;
@@ -30,8 +29,8 @@ const BAND: f64 = 0.04;
 /// floor): a little wider than [`BAND`], so the solver has room; the band is checked after.
 const WINDOW: f64 = 0.05;
 
-/// Share of a pair's time for the first solve, without the window.
-const OPEN_SHARE: f64 = 0.3;
+/// Least time (s) worth a windowed pair solve.
+const MIN_WINDOWED: f64 = 0.1;
 
 /// What a pair re-solve is given: the forms now, the time it may take, its gap.
 pub(crate) struct PairTry<'f> {
@@ -83,50 +82,57 @@ impl Run<'_, '_> {
             t.forms.iter().enumerate().filter(|(k, _)| *k != w && *k != p).map(|(_, u)| u.clone()).collect();
         let cand = free_candidates(self.bp, self.pool, self.cand, &others, 2);
         let Goal::Maximin { ceiling, .. } = self.goal() else { return Ok(None) };
-        // First without a window (quick, but a pair form may then fall far below the others at
-        // a θ where it is not at its floor), then, if that widened the spread beyond the band or
-        // did not rise, within the window; see [`window`].
-        let started = self.spent();
-        for windowed in [false, true] {
-            let (low, cap) = if windowed {
-                let (low, cap) = window(self.pool, t.forms, floors);
-                (Some(low), Some(cap))
-            } else {
-                (None, None)
-            };
-            let goal = Goal::Maximin { enough: None, shape: None, cap, low, ceiling };
-            let time = if windowed { per - (self.spent() - started) } else { per * OPEN_SHARE };
-            let out = self.solve_on(&cand, 2, &others, goal, time.max(0.05), t.gap)?;
-            if let Some(pair) = self.accepted(t, floors, (w, p), out.forms) {
-                return Ok(Some(pair));
-            }
+        // First without a window (quick, and exact over the reduced units); only when that pair
+        // rose but widened the spread beyond the band, again within the window (see [`window`])
+        // in the time left: a windowed solve is slower and, started without a reason, only spent
+        // the time of the single-form step.
+        let open = Goal::Maximin { enough: None, shape: None, cap: None, low: None, ceiling };
+        let out = self.solve_on(&cand, 2, &others, open, per, t.gap)?;
+        match self.verdict(t, floors, (w, p), out.forms) {
+            Verdict::Lifted(pair) => return Ok(Some(pair)),
+            Verdict::Lower => return Ok(None),
+            Verdict::TooWide => {}
         }
-        Ok(None)
+        let time = t.until - self.spent();
+        if time < MIN_WINDOWED {
+            return Ok(None);
+        }
+        let (low, cap) = window(self.pool, t.forms, floors);
+        let goal = Goal::Maximin { enough: None, shape: None, cap: Some(cap), low: Some(low), ceiling };
+        let out = self.solve_on(&cand, 2, &others, goal, time.min(per), t.gap)?;
+        match self.verdict(t, floors, (w, p), out.forms) {
+            Verdict::Lifted(pair) => Ok(Some(pair)),
+            _ => Ok(None),
+        }
     }
 
-    /// The pair `got` for forms `w` and `p`, when the smaller of its two floors is above `w`'s
-    /// floor now and the spread of all forms stays within the band.
-    fn accepted(
-        &self,
-        t: &PairTry,
-        floors: &[f64],
-        (w, p): (usize, usize),
-        got: Vec<Vec<usize>>,
-    ) -> Option<[Vec<usize>; 2]> {
+    /// Whether the pair `got` for forms `w` and `p` lifts: the smaller of its two floors is above
+    /// `w`'s floor now, and the spread of all forms stays within the band.
+    fn verdict(&self, t: &PairTry, floors: &[f64], (w, p): (usize, usize), got: Vec<Vec<usize>>) -> Verdict {
         let mut got = got.into_iter();
-        let (Some(a), Some(b)) = (got.next(), got.next()) else { return None };
+        let (Some(a), Some(b)) = (got.next(), got.next()) else { return Verdict::Lower };
         let smallest = floor_of(self.pool, &a).min(floor_of(self.pool, &b));
         if smallest <= floors[w] + 1e-6 {
-            return None;
+            return Verdict::Lower;
         }
         let mut after = t.forms.to_vec();
         [after[w], after[p]] = [a, b];
         let allowed = spread_of(self.pool, t.forms).max(BAND * floors[w]);
         if spread_of(self.pool, &after) > allowed + 1e-9 {
-            return None;
+            return Verdict::TooWide;
         }
-        Some([std::mem::take(&mut after[w]), std::mem::take(&mut after[p])])
+        Verdict::Lifted([std::mem::take(&mut after[w]), std::mem::take(&mut after[p])])
     }
+}
+
+/// What a pair solve gave.
+enum Verdict {
+    /// The two new forms: the weakest floor rose, the spread stays within the band.
+    Lifted([Vec<usize>; 2]),
+    /// The smaller floor rose, but the spread widened beyond the band.
+    TooWide,
+    /// No solution, or the smaller floor did not rise.
+    Lower,
 }
 
 /// The window the pair's information is held in at each θ t: at least the highest form now less

@@ -12,9 +12,8 @@ use proptest::prelude::*;
 use super::{BAND, PairTry, free_candidates, spread_of};
 use crate::blueprint::Blueprint;
 use crate::model::{Goal, Request, Rules, SolveStatus, SolverChoice, solve};
-use crate::pool::Pool;
+use crate::pool::{Pool, floor_of};
 use crate::run::Run;
-use crate::sequential::floor_of;
 use crate::sim::{SimOptions, simulated_pool};
 use crate::{AssemblyOptions, assemble, check_forms};
 

@@ -9,9 +9,9 @@
 
 use crate::error::AssemblyError;
 use crate::improve::Improver;
-use crate::model::{Goal, Outcome, SolveStatus};
-use crate::pair::{PairTry, free_candidates};
-use crate::pool::Pool;
+use crate::model::{Goal, SolveStatus};
+use crate::pair::PairTry;
+use crate::pool::{Pool, floor_of, info_at};
 use crate::report::spread;
 use crate::run::{Assembled, PassSummary, Run, worse};
 
@@ -155,16 +155,19 @@ impl Run<'_, '_> {
         let reserve = (0.02 * self.opts.time_limit).max(0.3);
         let mut solves = 0;
         while self.spent() < until && self.left() > reserve {
-            // the weakest form with a partner first: a pair can trade units, one form cannot
+            // with two forms the pair is the whole model: it goes first; with more, the single
+            // step (cheaper) first, and the pair when the weakest form cannot rise alone
+            if n > 2 {
+                solves += 1;
+                if let Some((w, form)) = self.lift_one(&forms, until, reserve, gap)? {
+                    forms[w] = form;
+                    continue;
+                }
+            }
             let (lifted, made) = self.lift_pair(&PairTry { forms: &forms, until, reserve, gap })?;
             solves += made;
-            if let Some(lifted) = lifted {
-                forms = lifted;
-                continue;
-            }
-            solves += 1;
-            match self.lift_one(&forms, until, reserve, gap)? {
-                Some((w, form)) => forms[w] = form,
+            match lifted {
+                Some(lifted) => forms = lifted,
                 None => break,
             }
         }
@@ -207,22 +210,8 @@ impl Run<'_, '_> {
             other => other,
         };
         let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
-        let out = self.solve_free(&others, goal, per, gap)?;
+        let out = self.solve_gap(1, &others, goal, per, gap)?;
         Ok(out.forms.into_iter().next().filter(|u| floor_of(self.pool, u) > floors[w] + 1e-6).map(|u| (w, u)))
-    }
-
-    /// One form against the `fixed` others, over the candidates left by the free-unit reduction
-    /// ([`free_candidates`]): far fewer units once many forms are fixed, so each solve of the
-    /// capped, balancing and fine lifting passes is faster (docs/assembly.md, "Pair lifting").
-    fn solve_free(
-        &self,
-        fixed: &[Vec<usize>],
-        goal: Goal,
-        time: f64,
-        gap: f64,
-    ) -> Result<Outcome, AssemblyError> {
-        let cand = free_candidates(self.bp, self.pool, self.cand, fixed, 1);
-        self.solve_on(&cand, 1, fixed, goal, time, gap)
     }
 
     /// Pass 1: plain sequential. Its first form is the best single form: its bound bounds all.
@@ -275,7 +264,7 @@ impl Run<'_, '_> {
         let mut capped: Forms = Vec::with_capacity(n);
         for f in 0..n {
             let per = (self.remaining() * 0.35 / (n - f) as f64).max(0.2);
-            let out = self.solve_free(&capped, self.goal_in(band, band.caps()), per, self.opts.gap)?;
+            let out = self.solve_gap(1, &capped, self.goal_in(band, band.caps()), per, self.opts.gap)?;
             let Some(form) = out.forms.into_iter().next() else { break };
             *worst = worse(*worst, out.status);
             capped.push(form);
@@ -318,7 +307,7 @@ impl Run<'_, '_> {
             let others: Forms =
                 current.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
             let per = (self.left() / 2.0).min(pass.until - self.spent()).clamp(0.1, 5.0);
-            let out = self.solve_free(&others, self.goal_in(band, cap.clone()), per, pass.gap)?;
+            let out = self.solve_gap(1, &others, self.goal_in(band, cap.clone()), per, pass.gap)?;
             let new = out.forms.into_iter().next();
             let improved = new.as_ref().is_some_and(|u| {
                 let (f, t) = (shaped(self.pool, u, &band.shape), excess(self.pool, u, &cap));
@@ -399,18 +388,6 @@ fn excess(pool: &Pool, units: &[usize], cap: &[f64]) -> f64 {
     (0..pool.thetas.len())
         .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>() / cap[t])
         .fold(f64::NEG_INFINITY, f64::max)
-}
-
-/// Information of one form at θ index `t`.
-pub(crate) fn info_at(pool: &Pool, units: &[usize], t: usize) -> f64 {
-    units.iter().map(|u| pool.units[*u].info[t]).sum()
-}
-
-/// Smallest information of one form over the θ points.
-pub(crate) fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
-    (0..pool.thetas.len())
-        .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>())
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// Whether forms of quality `a` beat `b` (each `(smallest floor, −spread)`): a clearly higher
