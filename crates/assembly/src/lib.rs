@@ -20,6 +20,7 @@ pub mod info;
 mod model;
 pub mod mps;
 pub mod options;
+mod pair;
 mod pool;
 pub mod report;
 mod run;

@@ -275,6 +275,18 @@ impl<'a> Pool<'a> {
     }
 }
 
+/// Information of one form at θ index `t`.
+pub(crate) fn info_at(pool: &Pool, units: &[usize], t: usize) -> f64 {
+    units.iter().map(|u| pool.units[*u].info[t]).sum()
+}
+
+/// Smallest information of one form over the θ points.
+pub(crate) fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
+    (0..pool.thetas.len())
+        .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>())
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// The items the blueprint may use, with their models, and why the others were left out (the
 /// first reason that applies).
 fn eligible<'a>(

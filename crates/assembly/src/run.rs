@@ -96,18 +96,22 @@ impl Run<'_, '_> {
         }
     }
 
-    pub fn solve(
+    pub fn solve_gap(
         &self,
         forms: usize,
         fixed: &[Vec<usize>],
         goal: Goal,
         time: f64,
+        gap: f64,
     ) -> Result<Outcome, AssemblyError> {
-        self.solve_gap(forms, fixed, goal, time, self.opts.gap)
+        self.solve_on(self.cand, forms, fixed, goal, time, gap)
     }
 
-    pub fn solve_gap(
+    /// A solve over the given candidates (a subset of the run's, e.g. after a reduction that is
+    /// exact for this model).
+    pub fn solve_on(
         &self,
+        candidates: &[usize],
         forms: usize,
         fixed: &[Vec<usize>],
         goal: Goal,
@@ -117,7 +121,7 @@ impl Run<'_, '_> {
         solve(&Request {
             bp: self.bp,
             pool: self.pool,
-            candidates: self.cand,
+            candidates,
             forms,
             fixed,
             required: &[],

@@ -10,7 +10,8 @@
 use crate::error::AssemblyError;
 use crate::improve::Improver;
 use crate::model::{Goal, SolveStatus};
-use crate::pool::Pool;
+use crate::pair::PairTry;
+use crate::pool::{Pool, floor_of, info_at};
 use crate::report::spread;
 use crate::run::{Assembled, PassSummary, Run, worse};
 
@@ -154,40 +155,63 @@ impl Run<'_, '_> {
         let reserve = (0.02 * self.opts.time_limit).max(0.3);
         let mut solves = 0;
         while self.spent() < until && self.left() > reserve {
-            let floors: Vec<f64> = forms.iter().map(|u| floor_of(self.pool, u)).collect();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|a, b| floors[*a].total_cmp(&floors[*b]));
-            let (w, next) = (order[0], floors[order[1]]);
-            let aim = next.max(floors[w]) * (1.0 + LIFT);
-            let others: Forms =
-                forms.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
-            // within the other forms' range at every θ (never above the highest, never below the
-            // lowest or its own information now): lifting the weakest form never widens the spread
-            let nt = self.pool.thetas.len();
-            let range = |t: usize| {
-                others
-                    .iter()
-                    .map(|u| info_at(self.pool, u, t))
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
-            };
-            let cap: Vec<f64> = (0..nt).map(|t| range(t).1.max(aim * (1.0 + LIFT))).collect();
-            let low: Vec<f64> = (0..nt).map(|t| range(t).0.min(info_at(self.pool, &forms[w], t))).collect();
-            let goal = match self.goal() {
-                Goal::Maximin { ceiling, .. } => {
-                    Goal::Maximin { enough: Some(aim), shape: None, cap: Some(cap), low: Some(low), ceiling }
+            // with two forms the pair is the whole model: it goes first; with more, the single
+            // step (cheaper) first, and the pair when the weakest form cannot rise alone
+            if n > 2 {
+                solves += 1;
+                if let Some((w, form)) = self.lift_one(&forms, until, reserve, gap)? {
+                    forms[w] = form;
+                    continue;
                 }
-                other => other,
-            };
-            let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
-            solves += 1;
-            let out = self.solve_gap(1, &others, goal, per, gap)?;
-            match out.forms.into_iter().next() {
-                Some(u) if floor_of(self.pool, &u) > floors[w] + 1e-6 => forms[w] = u,
-                _ => break,
+            }
+            let (lifted, made) = self.lift_pair(&PairTry { forms: &forms, until, reserve, gap })?;
+            solves += made;
+            match lifted {
+                Some(lifted) => forms = lifted,
+                None => break,
             }
         }
         self.record("fine lifting", since, solves, &forms);
         Ok(self.improve(forms))
+    }
+
+    /// One fine lifting step: the weakest form re-solved against all the others (see
+    /// [`Self::fine_lifting`]). Returns the form's index and its new units when its floor rose.
+    fn lift_one(
+        &self,
+        forms: &Forms,
+        until: f64,
+        reserve: f64,
+        gap: f64,
+    ) -> Result<Option<(usize, Vec<usize>)>, AssemblyError> {
+        let n = forms.len();
+        let floors: Vec<f64> = forms.iter().map(|u| floor_of(self.pool, u)).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|a, b| floors[*a].total_cmp(&floors[*b]));
+        let (w, next) = (order[0], floors[order[1]]);
+        let aim = next.max(floors[w]) * (1.0 + LIFT);
+        let others: Forms =
+            forms.iter().enumerate().filter(|(k, _)| *k != w).map(|(_, u)| u.clone()).collect();
+        // within the other forms' range at every θ (never above the highest, never below the
+        // lowest or its own information now): lifting the weakest form never widens the spread
+        let nt = self.pool.thetas.len();
+        let range = |t: usize| {
+            others
+                .iter()
+                .map(|u| info_at(self.pool, u, t))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
+        };
+        let cap: Vec<f64> = (0..nt).map(|t| range(t).1.max(aim * (1.0 + LIFT))).collect();
+        let low: Vec<f64> = (0..nt).map(|t| range(t).0.min(info_at(self.pool, &forms[w], t))).collect();
+        let goal = match self.goal() {
+            Goal::Maximin { ceiling, .. } => {
+                Goal::Maximin { enough: Some(aim), shape: None, cap: Some(cap), low: Some(low), ceiling }
+            }
+            other => other,
+        };
+        let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
+        let out = self.solve_gap(1, &others, goal, per, gap)?;
+        Ok(out.forms.into_iter().next().filter(|u| floor_of(self.pool, u) > floors[w] + 1e-6).map(|u| (w, u)))
     }
 
     /// Pass 1: plain sequential. Its first form is the best single form: its bound bounds all.
@@ -240,7 +264,7 @@ impl Run<'_, '_> {
         let mut capped: Forms = Vec::with_capacity(n);
         for f in 0..n {
             let per = (self.remaining() * 0.35 / (n - f) as f64).max(0.2);
-            let out = self.solve(1, &capped, self.goal_in(band, band.caps()), per)?;
+            let out = self.solve_gap(1, &capped, self.goal_in(band, band.caps()), per, self.opts.gap)?;
             let Some(form) = out.forms.into_iter().next() else { break };
             *worst = worse(*worst, out.status);
             capped.push(form);
@@ -364,18 +388,6 @@ fn excess(pool: &Pool, units: &[usize], cap: &[f64]) -> f64 {
     (0..pool.thetas.len())
         .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>() / cap[t])
         .fold(f64::NEG_INFINITY, f64::max)
-}
-
-/// Information of one form at θ index `t`.
-fn info_at(pool: &Pool, units: &[usize], t: usize) -> f64 {
-    units.iter().map(|u| pool.units[*u].info[t]).sum()
-}
-
-/// Smallest information of one form over the θ points.
-fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
-    (0..pool.thetas.len())
-        .map(|t| units.iter().map(|u| pool.units[*u].info[t]).sum::<f64>())
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// Whether forms of quality `a` beat `b` (each `(smallest floor, −spread)`): a clearly higher
