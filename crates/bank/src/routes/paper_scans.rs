@@ -119,8 +119,9 @@ pub(crate) fn check_printed_for(s: &PaperSitting, form: &FormView, r: &SheetRead
     };
     // The QR's sheet id is a hash of the test, the form, the version and the candidate printed:
     // a sheet of another form of the same name and code does not match it.
-    if let Some(qr) = r.sheet.as_deref() {
-        let candidates = [r.candidate.as_deref().unwrap_or(""), ""];
+    // (A number the reader flagged — bubbles that disagree with the QR — is left to the person.)
+    if let (Some(qr), Some(number)) = (r.sheet.as_deref(), r.candidate.as_deref()) {
+        let candidates = [number, ""];
         if !candidates.iter().any(|c| QrPayload::new(event, &version.form_id, code, c).sheet == qr) {
             return wrong("wrong_form", format!("the sheet's QR code was not printed for form {}", form.id));
         }
