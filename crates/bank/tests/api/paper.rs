@@ -304,6 +304,29 @@ async fn a_class_test_on_paper_goes_into_the_bank(backend: Backend) {
     let m = khaothi_irt::csv::read_responses(set.csv.as_bytes()).unwrap();
     assert_eq!(m.n_persons(), 3, "{}", set.csv);
     assert!(set.csv.lines().skip(1).zip(numbers).all(|(l, n)| l.starts_with(n)), "{}", set.csv);
+    // Đối sánh takes the paper test like a site's results: its event is the sitting's id.
+    let transcripts =
+        numbers.iter().fold(String::from("candidate,school,district,province,subject,grade\n"), |t, n| {
+            t + &format!("{n},THPT Chu Văn An,Ba Đình,Hà Nội,Toán,\"7,5\"\n")
+        });
+    let (s, set) =
+        app.post_raw(Some(&board), "/api/v1/transcripts?name=HB", "text/csv", transcripts.into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{set}");
+    let path = format!(
+        "/api/v1/comparisons?transcripts={}&event={id}&subject=Toán&by=school",
+        set["id"].as_str().unwrap()
+    );
+    let (s, cmp) = app.get(Some(&board), &path).await;
+    assert_eq!(s, StatusCode::OK, "{cmp}");
+    assert_eq!(cmp["national"]["n"], 3, "{cmp}");
+    let mean: f64 = done["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["score10"].as_str().unwrap().replace(',', ".").parse::<f64>().unwrap())
+        .sum::<f64>()
+        / 3.0;
+    assert!((cmp["national"]["exam_mean"].as_f64().unwrap() - mean).abs() < 1e-9, "{cmp}");
     // The audit log holds the decisions with what the reader proposed.
     let (_, log) = app.get(Some(&app.login("admin").await), "/api/v1/audit?action=paper_flag_decided").await;
     let text = log.to_string();
