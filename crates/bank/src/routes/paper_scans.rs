@@ -273,3 +273,83 @@ async fn store_sheet(
     audit::record(txn, actor, "paper_sheet_read", "paper_sheet", &id, detail).await?;
     Ok(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use khaothi_domain::form::{Form, Version};
+
+    use super::*;
+
+    fn sitting() -> PaperSitting {
+        PaperSitting {
+            id: "PS-1".into(),
+            org_id: "default".into(),
+            form_id: "FORM-1".into(),
+            name: "KT 12A1".into(),
+            candidate_digits: 6,
+            created_by: "board".into(),
+            created_at: chrono::Utc::now(),
+            finalized_by: None,
+            finalized_at: None,
+            response_set_id: None,
+            result_import_id: None,
+        }
+    }
+
+    fn form() -> FormView {
+        let version = Version {
+            code: "0101".into(),
+            form_id: "F1".into(),
+            items: vec![],
+            options: BTreeMap::new(),
+            keys: BTreeMap::new(),
+        };
+        FormView {
+            id: "FORM-1".into(),
+            job_id: "J".into(),
+            blueprint_id: "B".into(),
+            form: Form { id: "F1".into(), number: 1, items: vec![] },
+            versions: vec![version],
+            information: serde_json::Value::Null,
+            report: serde_json::Value::Null,
+            frozen_by: None,
+            frozen_at: None,
+        }
+    }
+
+    fn reading(event: &str, version: &str, candidate: Option<&str>, form_printed: &str) -> SheetReading {
+        let qr = QrPayload::new(event, form_printed, version, candidate.unwrap_or("")).sheet;
+        SheetReading {
+            image: "a.png".into(),
+            event: Some(event.into()),
+            version: Some(version.into()),
+            candidate: candidate.map(String::from),
+            sheet: Some(qr),
+            ..SheetReading::default()
+        }
+    }
+
+    #[test]
+    fn sheets_of_another_test_or_form_are_refused_by_name() {
+        let (s, f) = (sitting(), form());
+        let code = |r: &SheetReading| check_printed_for(&s, &f, r).err().map(|e| e.to_string());
+        assert_eq!(code(&reading("KT 12A1", "0101", Some("120001"), "F1")), None);
+        // A blank sheet whose number the candidate bubbled.
+        let mut blank = reading("KT 12A1", "0101", None, "F1");
+        blank.candidate = Some("120001".into());
+        assert_eq!(code(&blank), None);
+        let other_test = code(&reading("KT 12A2", "0101", Some("120001"), "F1")).unwrap();
+        assert!(other_test.starts_with("a.png: the sheet was printed for test “KT 12A2”"), "{other_test}");
+        let other_version = code(&reading("KT 12A1", "0201", Some("120001"), "F2")).unwrap();
+        assert!(other_version.contains("version 0201"), "{other_version}");
+        // A sheet of form F2 with the same code: its QR code's sheet id gives it away.
+        let other_form = code(&reading("KT 12A1", "0101", Some("120001"), "F2")).unwrap();
+        assert!(other_form.contains("QR code was not printed for form FORM-1"), "{other_form}");
+        // A number the reader could not agree with the QR is left to the person.
+        let mut unclear = reading("KT 12A1", "0101", Some("120001"), "F2");
+        unclear.candidate = None;
+        assert_eq!(code(&unclear), None);
+    }
+}
