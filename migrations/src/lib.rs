@@ -16,6 +16,7 @@ mod bank_m0101_fin12_board_pages;
 mod bank_m0120_cert_tables;
 mod bank_m0130_cat_simulation_jobs;
 mod bank_m0160_control_room;
+mod bank_m0180_paper_sittings;
 mod delivery_m0001_initial;
 mod delivery_m0002_proctoring;
 mod delivery_m0003_results;
@@ -49,6 +50,7 @@ impl MigratorTrait for BankMigrator {
             Box::new(bank_m0120_cert_tables::Migration),
             Box::new(bank_m0130_cat_simulation_jobs::Migration),
             Box::new(bank_m0160_control_room::Migration),
+            Box::new(bank_m0180_paper_sittings::Migration),
         ]
     }
 }

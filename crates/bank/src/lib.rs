@@ -16,6 +16,7 @@ pub mod json;
 pub mod login;
 pub mod metrics;
 mod pages;
+pub mod paper;
 pub mod print;
 pub mod raster;
 pub mod routes;
@@ -42,7 +43,7 @@ pub use state::AppState;
 #[openapi(
     info(title = "khaothi item bank", description = "Authoring, review and import/export of standardized test items. Errors are `{\"error\": code, \"message\": text}`."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "cat"), (name = "packages"), (name = "results"), (name = "control_room"), (name = "admin"), (name = "health"))
+    tags((name = "auth"), (name = "items"), (name = "review"), (name = "stimuli"), (name = "media"), (name = "import"), (name = "assembly"), (name = "calibration"), (name = "cat"), (name = "packages"), (name = "results"), (name = "paper"), (name = "control_room"), (name = "admin"), (name = "health"))
 )]
 struct ApiDoc;
 
@@ -60,6 +61,20 @@ fn after_the_exam() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::issue_one))
         .routes(routes!(certificates::public_keys))
         .routes(routes!(certificates::revocation_list, certificates::revoke))
+}
+
+/// A school test on paper read into the bank (routes/paper*.rs): its sitting, flags, decisions,
+/// finalizing and results (JSON bodies, so under the API's body limit; the scans are bulk).
+fn paper_routes() -> OpenApiRouter<AppState> {
+    use routes::*;
+    OpenApiRouter::new()
+        .routes(routes!(paper::list_sittings, paper::create_sitting))
+        .routes(routes!(paper::get_sitting))
+        .routes(routes!(paper::list_flags))
+        .routes(routes!(paper::decide_flag))
+        .routes(routes!(paper::discard_sheet))
+        .routes(routes!(paper_finalize::finalize))
+        .routes(routes!(paper::results_csv))
 }
 
 /// The exam-day control room: the sites' reports (signed with the site key, no token; their own
@@ -150,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(enemies::decide))
         .routes(routes!(enemies::decided))
         .merge(after_the_exam())
+        .merge(paper_routes())
         .layer(DefaultBodyLimit::max(body_limit));
     let bulk = OpenApiRouter::new()
         .routes(routes!(import::import_items_route))
@@ -160,6 +176,8 @@ pub fn router(state: AppState) -> Router {
         // Result files carry every answer of an event: the import limit, not the JSON one.
         .routes(routes!(results::list_results, results::import_results))
         .routes(routes!(comparisons::import_transcripts))
+        // A batch of scans (the page sends a folder in batches under this limit).
+        .routes(routes!(paper_scans::upload_scans))
         .layer(DefaultBodyLimit::max(import_limit));
     // Media get 1 KiB of slack so an over-limit upload is refused with our message, not axum's.
     let uploads =

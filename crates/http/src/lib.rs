@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod ready;
 mod security;
 mod start;
+pub mod uploads;
 
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, MaybeJson, Path, Query, parse_json, read_body};

@@ -19,6 +19,7 @@ pub mod qr;
 pub mod raster;
 pub mod read;
 pub mod reading;
+pub mod scan;
 pub mod sheet;
 pub mod spec;
 pub mod synth;

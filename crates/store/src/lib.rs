@@ -17,6 +17,7 @@ pub mod items;
 pub mod media;
 pub mod org_settings;
 pub mod packages;
+pub mod paper;
 pub mod results;
 pub mod review_queue;
 pub mod search;

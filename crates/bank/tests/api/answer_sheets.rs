@@ -12,8 +12,8 @@ use crate::assembly::{BLUEPRINT, poll, pool};
 use crate::both_backends;
 use crate::common::{Backend, TestApp};
 
-/// An assembled form of the assembly tests' pool: its id and first version code.
-async fn a_form(app: &TestApp, board: &str) -> (String, String) {
+/// An assembled job of the assembly tests' pool: its forms' ids (two forms, three versions each).
+pub async fn a_job(app: &TestApp, board: &str) -> Vec<String> {
     let admin = app.login("admin").await;
     let (s, body) = app
         .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
@@ -25,7 +25,12 @@ async fn a_form(app: &TestApp, board: &str) -> (String, String) {
     let (s, job) = app.post(Some(board), &path, json!({"seed": 3, "time_limit": 30})).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{job}");
     let job = poll(app, board, job["id"].as_str().unwrap()).await;
-    let form = job["forms"][0].as_str().expect("a form").to_string();
+    job["forms"].as_array().expect("forms").iter().map(|f| f.as_str().unwrap().to_string()).collect()
+}
+
+/// An assembled form of the assembly tests' pool: its id and first version code.
+async fn a_form(app: &TestApp, board: &str) -> (String, String) {
+    let form = a_job(app, board).await.swap_remove(0);
     let (_, view) = app.get(Some(board), &format!("/api/v1/forms/{form}")).await;
     (form, view["versions"][0]["code"].as_str().unwrap().to_string())
 }

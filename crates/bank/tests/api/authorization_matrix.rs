@@ -128,6 +128,15 @@ PUT    /api/v1/control-room/schedule                                    401     
 DELETE /api/v1/control-room/schedule/{event}                            401      403      403      404      404      -
 GET    /api/v1/control-room/sites/{site}                                401      403      403      404      404      -
 POST   /api/v1/site-reports                                             4xx      4xx      4xx      4xx      4xx      -
+GET    /api/v1/paper-sittings                                           401      403      403      ok       ok       -
+POST   /api/v1/paper-sittings                                           401      403      403      404      404      -
+GET    /api/v1/paper-sittings/{id}                                      401      403      403      404      404      -
+POST   /api/v1/paper-sittings/{id}/scans                                401      403      403      404      404      -
+GET    /api/v1/paper-sittings/{id}/flags                                401      403      403      404      404      -
+POST   /api/v1/paper-sittings/{id}/flags/{flag}                         401      403      403      404      404      -
+POST   /api/v1/paper-sittings/{id}/sheets/{sheet}/discard               401      403      403      404      404      -
+POST   /api/v1/paper-sittings/{id}/finalize                             401      403      403      404      404      -
+GET    /api/v1/paper-sittings/{id}/results.csv                          401      403      403      404      404      -
 "#;
 
 /// Routes outside the OpenAPI document: the application's pages and files, the documents.
@@ -175,6 +184,9 @@ fn body(route: &Route, item: &str) -> Value {
         ("POST", "/api/v1/packages/adaptive") => json!({"event_id": "MX", "items": ["nothing"], "length": 5}),
         ("POST", "/api/v1/certificates/revocations") => json!({"certificate": "KT1:MX"}),
         ("POST", "/api/v1/cat/simulate") => json!({"subject": "mx_none", "persons": 1, "length": 1}),
+        ("POST", "/api/v1/paper-sittings") => json!({"form_id": "nothing", "name": "MX"}),
+        ("POST", "/api/v1/paper-sittings/{id}/flags/{flag}") => json!({"answer": null}),
+        ("POST", "/api/v1/paper-sittings/{id}/sheets/{sheet}/discard") => json!({"note": "MX"}),
         _ => json!({}),
     }
 }

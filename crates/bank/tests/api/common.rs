@@ -19,6 +19,8 @@ pub const DEMO_PASSWORD: &str = "khaothi-demo";
 /// A running bank; `get`/`post`/… come from its [`JsonClient`] (`app.url`, `app.client` too).
 pub struct TestApp {
     api: JsonClient,
+    /// The bank's database (tests that look at stored rows open it).
+    pub database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// Declared last: dropped after the server was told to stop.
     _data: TestData,
@@ -55,13 +57,14 @@ impl TestApp {
             ..BankConfig::default()
         };
         tweak(&mut config);
+        let database_url = config.database_url();
         let app = Application::build(config).await.expect("the bank starts");
         let api = JsonClient::new(format!("http://{}", app.addr));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until(async move {
             let _ = rx.await;
         }));
-        TestApp { api, shutdown: Some(tx), _data: data }
+        TestApp { api, database_url, shutdown: Some(tx), _data: data }
     }
 
     pub async fn login(&self, username: &str) -> String {

@@ -36,6 +36,7 @@ mod openapi;
 mod openapi_spec;
 mod option_letters;
 mod packages;
+mod paper;
 mod print_cookie;
 mod qti_packages;
 mod results;

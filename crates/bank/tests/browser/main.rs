@@ -9,6 +9,7 @@ mod harness;
 mod import;
 mod keyboard;
 mod pages;
+mod paper;
 mod print_cookie;
 mod stimulus;
 mod verify;
