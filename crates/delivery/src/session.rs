@@ -263,8 +263,7 @@ pub struct Submitted {
 pub async fn submit(s: &AppState, candidate_id: &str, reason: SubmitReason) -> Result<Submitted, ApiError> {
     let lock = s.hub.login_lock(candidate_id);
     let _g = lock.lock().await;
-    let c = candidate::Entity::find_by_id(candidate_id.to_string())
-        .one(&s.db.read)
+    let c = crate::store::by_id::<candidate::Entity>(&s.db.read, candidate_id.to_string())
         .await?
         .ok_or_else(|| ApiError::NotFound("no such candidate".into()))?;
     finish(s, c, reason, None).await

@@ -65,10 +65,8 @@ pub fn signal_of(c: &crate::store::entity::candidate::Model) -> crate::state::Si
 /// A session changed in the database (outage credit here): the connection here gets it, the
 /// other nodes reload it.
 pub async fn refresh_session(s: &AppState, candidate_id: &str) -> Result<(), sea_orm::DbErr> {
-    use sea_orm::EntityTrait;
-    if let Some(row) =
-        crate::store::entity::candidate::Entity::find_by_id(candidate_id.to_string()).one(&s.db.read).await?
-    {
+    use crate::store::entity::candidate;
+    if let Some(row) = crate::store::by_id::<candidate::Entity>(&s.db.read, candidate_id.to_string()).await? {
         s.hub.apply_remote(candidate_id, signal_of(&row));
         s.hub.rooms.touch(candidate_id, &row.room_id);
     }

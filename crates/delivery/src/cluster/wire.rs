@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sea_orm::EntityTrait;
 use sea_orm::sqlx::{self, postgres::PgListener};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
@@ -185,7 +184,7 @@ async fn resync(s: &AppState) {
 }
 
 async fn reload_session(s: &AppState, id: &str) -> Result<(), sea_orm::DbErr> {
-    if let Some(row) = candidate::Entity::find_by_id(id.to_string()).one(&s.db.read).await? {
+    if let Some(row) = crate::store::by_id::<candidate::Entity>(&s.db.read, id.to_string()).await? {
         s.hub.apply_remote(id, super::signal_of(&row));
     }
     Ok(())

@@ -48,7 +48,7 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<event::Model>, DbErr> {
-    event::Entity::find_by_id(id.to_string()).one(db).await
+    super::by_id::<event::Entity>(db, id.to_string()).await
 }
 
 /// Every event, oldest first.

@@ -30,7 +30,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 
 use entity::{candidate, event, response, server_clock};
@@ -122,8 +122,23 @@ pub fn audit_entry(
     }
 }
 
+/// The row with this primary key, read without `LIMIT`.
+///
+/// Not sea-orm's `.one()`: it binds `LIMIT ?`, and SQLite marks a statement whose `LIMIT` is a
+/// bound parameter to be compiled again whenever that parameter is bound again (it plans with the
+/// value; `sqlite3ExprIsInteger` → `sqlite3VdbeSetVarmask`), so each `.one()` parsed and planned
+/// its SQL anew although sqlx keeps the statement: `sqlite3Reprepare` was 13 % of the server's CPU
+/// while 10,000 candidates logged in (docs/benchmarks.md, issue 17). A primary key names at most
+/// one row, so no `LIMIT` is needed and the cached statement is reused as it is.
+pub async fn by_id<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: impl Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+) -> Result<Option<E::Model>, DbErr> {
+    Ok(E::find_by_id(id).all(db).await?.into_iter().next())
+}
+
 pub async fn event(db: &impl ConnectionTrait, id: &str) -> Result<Option<event::Model>, DbErr> {
-    event::Entity::find_by_id(id.to_string()).one(db).await
+    by_id::<event::Entity>(db, id.to_string()).await
 }
 
 pub async fn candidate_by_number(
@@ -216,7 +231,7 @@ pub async fn event_answers(
 }
 
 pub async fn last_heartbeat(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, DbErr> {
-    Ok(server_clock::Entity::find_by_id(1).one(db).await?.map(|r| r.heartbeat_at))
+    Ok(by_id::<server_clock::Entity>(db, 1).await?.map(|r| r.heartbeat_at))
 }
 
 /// SQLite: copies the WAL into the database without blocking the writer (PASSIVE), so the WAL

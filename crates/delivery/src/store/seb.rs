@@ -58,7 +58,7 @@ fn json(keys: &[String]) -> String {
 
 /// The event's settings; `None` when the board never set any.
 pub async fn get(db: &impl ConnectionTrait, event_id: &str) -> Result<Option<SebSettings>, DbErr> {
-    Ok(entity::Entity::find_by_id(event_id.to_string()).one(db).await?.map(|m| SebSettings {
+    Ok(super::by_id::<entity::Entity>(db, event_id.to_string()).await?.map(|m| SebSettings {
         required: m.required,
         start_url: m.start_url,
         quit_password_hash: m.quit_password_hash,

@@ -268,20 +268,17 @@ async fn commit_links(
 async fn write_other(txn: &DatabaseTransaction, op: &WriteOp, heads: &mut Heads) -> Result<(), DbErr> {
     match op {
         WriteOp::Integrity { candidate_id, epoch, kind, detail, at } => {
-            integrity_event::ActiveModel {
+            let row = integrity_event::ActiveModel {
                 candidate_id: Set(candidate_id.clone()),
                 epoch: Set(*epoch),
                 kind: Set(kind.clone()),
                 detail: Set(detail.clone()),
                 at: Set(*at),
                 ..Default::default()
-            }
-            .insert(txn)
-            .await?;
+            };
+            integrity_event::Entity::insert(row).exec_without_returning(txn).await?;
         }
-        WriteOp::Session(m) => {
-            m.as_ref().clone().update(txn).await?;
-        }
+        WriteOp::Session(m) => update_session(txn, m).await?,
         WriteOp::Clock(at) => {
             let row = server_clock::ActiveModel { id: Set(1), heartbeat_at: Set(*at) };
             server_clock::Entity::insert(row)
@@ -329,7 +326,7 @@ async fn append_audit(txn: &DatabaseTransaction, e: &AuditEntry, heads: &mut Hea
     let at = stored_time(e.at);
     let n = heads.audit.length as i64 + 1;
     let link = heads.audit.append(&audit_bytes(n, e.event_id.as_deref(), &e.actor, &e.action, &e.detail, at));
-    audit_log::ActiveModel {
+    let row = audit_log::ActiveModel {
         event_id: Set(e.event_id.clone()),
         actor: Set(e.actor.clone()),
         action: Set(e.action.clone()),
@@ -339,9 +336,30 @@ async fn append_audit(txn: &DatabaseTransaction, e: &AuditEntry, heads: &mut Hea
         prev_hash: Set(link.prev_hash),
         hash: Set(link.hash),
         ..Default::default()
+    };
+    audit_log::Entity::insert(row).exec_without_returning(txn).await?;
+    Ok(())
+}
+
+/// Writes the changed columns of a session. Not `ActiveModel::update`: on SQLite it reads the
+/// row back with `.one()` (`LIMIT ?`, compiled again at every use: super::by_id) inside the
+/// writer's transaction, for a model nobody reads.
+async fn update_session(txn: &DatabaseTransaction, m: &candidate::ActiveModel) -> Result<(), DbErr> {
+    let id = match &m.id {
+        sea_orm::ActiveValue::Set(id) | sea_orm::ActiveValue::Unchanged(id) => id.clone(),
+        sea_orm::ActiveValue::NotSet => return Err(DbErr::UpdateGetPrimaryKey),
+    };
+    if !m.is_changed() {
+        return Ok(());
     }
-    .insert(txn)
-    .await?;
+    let done = candidate::Entity::update_many()
+        .set(m.clone())
+        .filter(candidate::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(DbErr::RecordNotUpdated);
+    }
     Ok(())
 }
 
@@ -431,4 +449,61 @@ async fn stored_keys<'a>(
         .filter(|a| stored.contains(&(a.candidate_id.clone(), a.epoch, a.seq)))
         .map(|a| (a.candidate_id.as_str(), a.epoch, a.seq))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::IntoActiveModel;
+
+    use super::*;
+    use crate::store::candidates::{self, Seated};
+    use crate::store::events::{self, NewEvent};
+    use crate::store::{self, Db, by_id};
+
+    async fn one_candidate(dir: &tempfile::TempDir) -> (Db, candidate::Model) {
+        let url = format!("sqlite://{}", dir.path().join("delivery.sqlite").display());
+        let db = store::connect_and_migrate(&url).await.unwrap();
+        let new =
+            NewEvent { id: "ev", title: "Toán".into(), duration_seconds: 5400, score_at_submit: false };
+        events::create(&db.write, new).await.unwrap();
+        let room = store::rooms::create(&db.write, "ev", "P.01", 24).await.unwrap();
+        let seated = Seated {
+            number: "010001".into(),
+            full_name: "Nguyễn Văn A".into(),
+            date_of_birth: "2008-01-02".into(),
+            room_id: room.id,
+            seat: 1,
+            version_code: "101".into(),
+            groups: None,
+        };
+        candidates::insert_all(&db.write, "ev", &[seated]).await.unwrap();
+        let c = candidates::of_event(&db.read, "ev").await.unwrap().remove(0);
+        (db, c)
+    }
+
+    #[tokio::test]
+    async fn a_session_write_changes_only_its_set_columns_and_refuses_a_missing_candidate() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, c) = one_candidate(&dir).await;
+        assert_eq!(by_id::<candidate::Entity>(&db.read, c.id.clone()).await.unwrap().as_ref(), Some(&c));
+        assert_eq!(by_id::<candidate::Entity>(&db.read, "nobody".to_string()).await.unwrap(), None);
+
+        let mut am = c.clone().into_active_model();
+        am.epoch = Set(3);
+        am.resume_hash = Set(Some("h".into()));
+        let txn = db.write.begin().await.unwrap();
+        update_session(&txn, &am).await.unwrap();
+        // Nothing set: nothing written, no error.
+        update_session(&txn, &c.clone().into_active_model()).await.unwrap();
+        txn.commit().await.unwrap();
+        let after = by_id::<candidate::Entity>(&db.read, c.id.clone()).await.unwrap().unwrap();
+        assert_eq!((after.epoch, after.resume_hash.as_deref()), (3, Some("h")));
+        assert_eq!(candidate::Model { epoch: c.epoch, resume_hash: None, ..after }, c);
+
+        let mut gone = c.clone().into_active_model();
+        gone.id = Set("nobody".into());
+        gone.epoch = Set(9);
+        let txn = db.write.begin().await.unwrap();
+        assert!(matches!(update_session(&txn, &gone).await, Err(DbErr::RecordNotUpdated)));
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use khaothi_package::VersionContent;
-use sea_orm::{EntityTrait, IntoActiveModel, Set};
+use sea_orm::{IntoActiveModel, Set};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -90,8 +90,7 @@ pub(super) async fn login(
     let slot = content.admission.clone().acquire_owned().await.ok();
     let lock = s.hub.login_lock(&c.id);
     let _g = lock.lock().await;
-    let c = candidate::Entity::find_by_id(c.id.clone())
-        .one(&s.db.read)
+    let c = store::by_id::<candidate::Entity>(&s.db.read, c.id.clone())
         .await
         .map_err(|e| internal(&e))?
         .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?;
