@@ -25,29 +25,67 @@ pub fn prob(m: &ItemModel, theta: f64, score: u8) -> f64 {
     }
 }
 
+/// `P(X = score | θ)` with one exponential for the dichotomous models (the side the score needs),
+/// [`prob`] otherwise: the EAP grid evaluates it for every answer at every point.
+fn prob_of_score(m: &ItemModel, theta: f64, score: u8) -> f64 {
+    use khaothi_irt::logistic;
+    let side = |z: f64| if score == 0 { logistic(-z) } else { logistic(z) };
+    match m {
+        ItemModel::Rasch { b } if score <= 1 => side(theta - b),
+        ItemModel::TwoPl { a, b } if score <= 1 => side(a * (theta - b)),
+        ItemModel::ThreePl { a, b, c } if score <= 1 => {
+            let l = side(a * (theta - b));
+            if score == 0 { (1.0 - c) * l } else { c + (1.0 - c) * l }
+        }
+        _ => prob(m, theta, score),
+    }
+}
+
+/// Fisher information of an item at θ; the 2PL and Rasch items (most of a pool, ranked at every
+/// step) with one exponential: `a² e / (1 + e)²`, e = exp(−|z|), which is `a² P Q`.
+pub fn fisher(m: &ItemModel, theta: f64) -> f64 {
+    let pq = |z: f64| {
+        let e = (-z.abs()).exp();
+        e / ((1.0 + e) * (1.0 + e))
+    };
+    match m {
+        ItemModel::Rasch { b } => pq(theta - b),
+        ItemModel::TwoPl { a, b } => a * a * pq(a * (theta - b)),
+        _ => m.information(theta),
+    }
+}
+
 /// Posterior mean and SD of θ given `(model, score)` pairs and a N(`mean`, `sd`²) prior.
+///
+/// The posterior weights are kept as plain numbers, multiplied by each answer's probability and
+/// scaled back so that the largest is 1 after each answer (no logarithms: a grid point whose
+/// weight falls below 1e-308 of the largest contributes nothing either way).
 pub fn eap<'a>(answers: impl Iterator<Item = (&'a ItemModel, u8)>, mean: f64, sd: f64) -> (f64, f64) {
     let step = 2.0 * GRID_RANGE * sd / (GRID_POINTS - 1) as f64;
     let lo = mean - GRID_RANGE * sd;
-    let mut logw = [0.0; GRID_POINTS];
-    for (q, lw) in logw.iter_mut().enumerate() {
+    let mut w = [0.0; GRID_POINTS];
+    for (q, wq) in w.iter_mut().enumerate() {
         let t = lo + step * q as f64;
         let z = (t - mean) / sd;
-        *lw = -0.5 * z * z;
+        *wq = (-0.5 * z * z).exp();
     }
     for (m, s) in answers {
-        for (q, lw) in logw.iter_mut().enumerate() {
-            *lw += prob(m, lo + step * q as f64, s).max(1e-300).ln();
+        let mut max = 0.0f64;
+        for (q, wq) in w.iter_mut().enumerate() {
+            *wq *= prob_of_score(m, lo + step * q as f64, s).max(1e-300);
+            max = max.max(*wq);
+        }
+        if max > 0.0 {
+            let inv = 1.0 / max;
+            w.iter_mut().for_each(|x| *x *= inv);
         }
     }
-    let max = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (mut w0, mut w1, mut w2) = (0.0, 0.0, 0.0);
-    for (q, lw) in logw.iter().enumerate() {
+    for (q, wq) in w.iter().enumerate() {
         let t = lo + step * q as f64;
-        let w = (lw - max).exp();
-        w0 += w;
-        w1 += w * t;
-        w2 += w * t * t;
+        w0 += wq;
+        w1 += wq * t;
+        w2 += wq * t * t;
     }
     let m = w1 / w0;
     (m, (w2 / w0 - m * m).max(0.0).sqrt())
@@ -140,6 +178,18 @@ mod tests {
             prop_assert!(s > 0.0, "the posterior has spread");
             if log_concave {
                 prop_assert!(s <= sd + 1e-9, "the posterior is narrower than the prior");
+            }
+        }
+
+        #[test]
+        fn the_one_exponential_forms_match_the_models(answer in arb_answer(), t in -6.0f64..6.0,
+                                                     b in -3.0f64..3.0) {
+            let (m, s) = answer;
+            let (fast, slow) = (prob_of_score(&m, t, s), m.prob(t, s));
+            prop_assert!((fast - slow).abs() <= 1e-12 * slow.max(1e-300) + 1e-300, "P {} vs {}", fast, slow);
+            for m in [m, ItemModel::Rasch { b }] {
+                let (fast, slow) = (fisher(&m, t), m.information(t));
+                prop_assert!((fast - slow).abs() <= 1e-12 * slow + 1e-300, "I {} vs {}", fast, slow);
             }
         }
 

@@ -311,7 +311,7 @@ impl Engine {
             let total: f64 = unit
                 .iter()
                 .map(|&k| match self.design.selection {
-                    Selection::Mfi => items[k].irt.information(theta),
+                    Selection::Mfi => eap::fisher(&items[k].irt, theta),
                     Selection::Kl => eap::kl_index(&items[k].irt, theta, answered),
                 })
                 .sum();

@@ -137,6 +137,15 @@ pub struct AdaptiveLoadOptions {
     pub pool_items: usize,
     pub design: Design,
     pub login_concurrency: usize,
+    /// A delivery server already running (`http://host:port`, its own process: the fairer
+    /// measure, the swarm then does not share the server's runtime); `None` starts one here on a
+    /// fresh SQLite database.
+    pub url: Option<String>,
+    /// With `url`: the board's staff account and the secret key matching the server's pinned
+    /// board public key (the package is signed with it).
+    pub board_user: String,
+    pub board_password: String,
+    pub signing_key: Option<String>,
 }
 
 /// What `khaothi loadtest --adaptive` prints.
@@ -156,6 +165,15 @@ pub struct AdaptiveReport {
     pub ack_next_ms_p90: f64,
     pub ack_next_ms_p99: f64,
     pub ack_next_ms_max: f64,
+    /// The same for answers sent after the last candidate logged in (the steady state, without
+    /// the logins' burst), as the fixed-form report's `steady_ack_*`.
+    pub steady_picks: u64,
+    pub steady_ack_next_ms_p50: f64,
+    pub steady_ack_next_ms_p90: f64,
+    pub steady_ack_next_ms_p99: f64,
+    pub steady_ack_next_ms_max: f64,
+    /// From the start until the last candidate had its first question.
+    pub all_in_ms: f64,
     /// Tests that reached their stopping rule during the run.
     pub finished: usize,
     pub errors: Vec<String>,
@@ -164,7 +182,10 @@ pub struct AdaptiveReport {
 }
 
 struct OneResult {
-    hist: Histogram,
+    /// (sent, latency) of each answer, in ms: sent since the run's start.
+    samples: Vec<(f64, f64)>,
+    /// When the first question arrived (ms since the run's start).
+    in_at_ms: f64,
     finished: bool,
     error: Option<String>,
     logged_in: bool,
@@ -177,10 +198,12 @@ async fn one_candidate(
     (number, code): (String, String),
     gate: std::sync::Arc<tokio::sync::Semaphore>,
     interval: Duration,
-    end: Instant,
+    (started, end): (Instant, Instant),
     seed: u64,
 ) -> OneResult {
-    let mut out = OneResult { hist: Histogram::default(), finished: false, error: None, logged_in: false };
+    let mut out =
+        OneResult { samples: Vec::new(), in_at_ms: 0.0, finished: false, error: None, logged_in: false };
+    let ms = |t: Instant| t.duration_since(started).as_secs_f64() * 1000.0;
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let wait = Duration::from_secs(30);
     let run = async {
@@ -190,6 +213,7 @@ async fn one_candidate(
         s.login(&number, &code).await?;
         out.logged_in = true;
         let mut next = s.expect("next", wait).await?;
+        out.in_at_ms = ms(Instant::now());
         drop(permit);
         tokio::time::sleep(interval.mul_f64(rng.random_range(0.0..1.0))).await;
         let mut seq = 0;
@@ -203,7 +227,7 @@ async fn one_candidate(
             let value = json!(["A", "B", "C", "D"][rng.random_range(0..4)]);
             let sent = Instant::now();
             next = answer_and_next(&mut s, seq, &item, value, wait).await?;
-            out.hist.record(sent.elapsed().as_secs_f64() * 1000.0);
+            out.samples.push((ms(sent), sent.elapsed().as_secs_f64() * 1000.0));
             let jitter = rng.random_range(0.8..1.2);
             tokio::time::sleep(interval.mul_f64(jitter).saturating_sub(sent.elapsed())).await;
         }
@@ -215,11 +239,13 @@ async fn one_candidate(
     out
 }
 
-/// Runs the adaptive load test against a server started here on a fresh SQLite database.
-pub async fn run_adaptive(o: AdaptiveLoadOptions) -> Result<AdaptiveReport, String> {
+/// A delivery server started in this process on a fresh SQLite database, pinning `signer`'s
+/// public key: its base URL, the stop signal and its data directory.
+async fn own_server(
+    signer: &BoardSigningKey,
+) -> Result<(String, tokio::sync::oneshot::Sender<()>, std::path::PathBuf), String> {
     let dir = std::env::temp_dir().join(format!("khaothi-loadtest-cat-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let signer = BoardSigningKey::generate(&mut rand::rng());
     let config = khaothi_delivery::DeliveryConfig {
         listen: "127.0.0.1:0".parse().expect("address"),
         data_dir: dir.clone(),
@@ -230,12 +256,36 @@ pub async fn run_adaptive(o: AdaptiveLoadOptions) -> Result<AdaptiveReport, Stri
     };
     let app = khaothi_delivery::Application::build(config).await.map_err(|e| e.to_string())?;
     let url = format!("http://{}", app.addr);
-    let ws = format!("ws://{}/ws/candidate", app.addr);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
-    let board = BoardClient::login(&url, "board", "khaothi-demo").await.map_err(|e| e.0)?;
+    Ok((url, stop, dir))
+}
+
+/// The latency figures of `samples` (ms): (count, p50, p90, p99, max).
+fn figures(samples: impl Iterator<Item = f64>) -> (u64, f64, f64, f64, f64) {
+    let mut h = Histogram::default();
+    samples.for_each(|ms| h.record(ms));
+    (h.count(), h.percentile(0.50), h.percentile(0.90), h.percentile(0.99), h.max())
+}
+
+/// Runs the adaptive load test against `o.url`, or a server started here on a fresh SQLite
+/// database.
+pub async fn run_adaptive(o: AdaptiveLoadOptions) -> Result<AdaptiveReport, String> {
+    let signer = match &o.signing_key {
+        Some(k) => BoardSigningKey::parse(k).map_err(|e| e.to_string())?,
+        None => BoardSigningKey::generate(&mut rand::rng()),
+    };
+    let (url, own) = match &o.url {
+        Some(u) => (u.trim_end_matches('/').to_string(), None),
+        None => {
+            let (url, stop, dir) = own_server(&signer).await?;
+            (url, Some((stop, dir)))
+        }
+    };
+    let ws = format!("{}/ws/candidate", url.replacen("http", "ws", 1));
+    let board = BoardClient::login(&url, &o.board_user, &o.board_password).await.map_err(|e| e.0)?;
     let items = simulated_pool(o.pool_items, 7);
     let minutes = (o.duration.as_secs() / 60 + 30) as u32;
     let pkg = adaptive_package(&items, "LOAD-CAT", "Load test (adaptive)", minutes, &o.design, &signer, 1)?;
@@ -247,21 +297,27 @@ pub async fn run_adaptive(o: AdaptiveLoadOptions) -> Result<AdaptiveReport, Stri
     let mut tasks = Vec::with_capacity(list.len());
     for (n, (number, _, code)) in list.into_iter().enumerate() {
         let (ws, gate, interval) = (ws.clone(), gate.clone(), o.answer_interval);
-        tasks.push(tokio::spawn(one_candidate(ws, (number, code), gate, interval, end, n as u64)));
+        tasks.push(tokio::spawn(one_candidate(ws, (number, code), gate, interval, (started, end), n as u64)));
     }
-    let mut hist = Histogram::default();
-    let (mut finished, mut logged_in, mut errors) = (0, 0, Vec::new());
+    let mut samples = Vec::new();
+    let (mut finished, mut logged_in, mut all_in_ms, mut errors) = (0, 0, 0.0f64, Vec::new());
     for t in tasks {
         let r = t.await.map_err(|e| e.to_string())?;
-        hist.merge(&r.hist);
+        samples.extend(r.samples);
         finished += usize::from(r.finished);
         logged_in += usize::from(r.logged_in);
+        all_in_ms = all_in_ms.max(r.in_at_ms);
         errors.extend(r.error);
     }
     let secs = started.elapsed().as_secs_f64();
-    let _ = stop.send(());
-    let _ = std::fs::remove_dir_all(&dir);
+    if let Some((stop, dir)) = own {
+        let _ = stop.send(());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     errors.truncate(20);
+    let (picks, p50, p90, p99, max) = figures(samples.iter().map(|s| s.1));
+    let (steady_picks, s50, s90, s99, smax) =
+        figures(samples.iter().filter(|s| s.0 >= all_in_ms).map(|s| s.1));
     Ok(AdaptiveReport {
         candidates: o.candidates,
         logged_in,
@@ -269,12 +325,18 @@ pub async fn run_adaptive(o: AdaptiveLoadOptions) -> Result<AdaptiveReport, Stri
         shadow_tests: o.design.blueprint.is_some(),
         randomesque: o.design.randomesque,
         duration_s: secs,
-        picks: hist.count(),
-        picks_per_second: hist.count() as f64 / secs,
-        ack_next_ms_p50: hist.percentile(0.50),
-        ack_next_ms_p90: hist.percentile(0.90),
-        ack_next_ms_p99: hist.percentile(0.99),
-        ack_next_ms_max: hist.max(),
+        picks,
+        picks_per_second: picks as f64 / secs,
+        ack_next_ms_p50: p50,
+        ack_next_ms_p90: p90,
+        ack_next_ms_p99: p99,
+        ack_next_ms_max: max,
+        steady_picks,
+        steady_ack_next_ms_p50: s50,
+        steady_ack_next_ms_p90: s90,
+        steady_ack_next_ms_p99: s99,
+        steady_ack_next_ms_max: smax,
+        all_in_ms: (all_in_ms * 100.0).round() / 100.0,
         finished,
         errors,
         load_average: std::fs::read_to_string("/proc/loadavg")

@@ -124,11 +124,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `khaothi loadtest --adaptive`: its own server, a simulated pool, MFI + randomesque (and shadow
-/// tests when asked); the last line is the JSON report.
+/// `khaothi loadtest --adaptive`: a simulated pool, MFI + randomesque (and shadow tests when
+/// asked), against the server at --url (with --signing-key) or its own; the last line is the
+/// JSON report.
 fn adaptive(args: &Args) -> anyhow::Result<()> {
     use khaothi_loadtest::adaptive::{AdaptiveLoadOptions, run_adaptive, simulated_blueprint};
-    anyhow::ensure!(args.url.is_none(), "--adaptive starts its own server; --url is not supported with it");
+    anyhow::ensure!(
+        args.url.is_none() || args.signing_key.is_some(),
+        "--adaptive --url needs --signing-key (the board key the server pins: the package is signed with it)"
+    );
+    anyhow::ensure!(args.processes == 1, "--adaptive runs its candidates in one process");
+    let signing_key = match &args.signing_key {
+        Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?),
+        None => None,
+    };
     let mut design = khaothi_cat::Design::fixed_length(args.length);
     design.randomesque = args.randomesque;
     if args.shadow_tests {
@@ -141,6 +150,10 @@ fn adaptive(args: &Args) -> anyhow::Result<()> {
         pool_items: args.pool_items,
         design,
         login_concurrency: args.login_concurrency,
+        url: args.url.clone(),
+        board_user: args.user.clone(),
+        board_password: args.password.clone(),
+        signing_key,
     };
     let report = crate::runtime()?.block_on(run_adaptive(opts)).map_err(anyhow::Error::msg)?;
     println!("{}", serde_json::to_string(&report)?);
