@@ -245,15 +245,13 @@ async fn commit_links(
     if shared_chain {
         *heads = super::shared_chain::lock_heads(&txn).await?;
     }
-    let (mut answers, mut steps) = (Vec::new(), Vec::new());
+    let mut answers = Vec::new();
     for op in ops {
         match op {
             WriteOp::Answer(a) => answers.push(a),
-            WriteOp::CatStep(st) => steps.push(st),
             other => write_other(&txn, other, heads).await?,
         }
     }
-    insert_steps(&txn, &steps).await?;
     let seen = if skip_stored { stored_keys(&txn, &answers).await? } else { HashSet::new() };
     let rows = link_answers(answers, seen, heads);
     let inserted = insert_answers(&txn, &rows).await?;
@@ -266,7 +264,7 @@ async fn commit_links(
     Ok(())
 }
 
-/// Every write but an answer or a step (inserted together, after the rest of the batch).
+/// Every write but an answer (answers are inserted together, after the rest of the batch).
 async fn write_other(txn: &DatabaseTransaction, op: &WriteOp, heads: &mut Heads) -> Result<(), DbErr> {
     match op {
         WriteOp::Integrity { candidate_id, epoch, kind, detail, at } => {
@@ -294,36 +292,32 @@ async fn write_other(txn: &DatabaseTransaction, op: &WriteOp, heads: &mut Heads)
         }
         WriteOp::Audit(e) => append_audit(txn, e, heads).await?,
         WriteOp::Paper(rows) => rows.write(txn).await?,
-        WriteOp::Answer(_) | WriteOp::CatStep(_) | WriteOp::Together(_) => {
-            unreachable!("answers and steps are inserted apart; groups flattened")
+        WriteOp::CatStep(st) => insert_step(txn, st).await?,
+        WriteOp::Answer(_) | WriteOp::Together(_) => {
+            unreachable!("answers are inserted apart; groups flattened")
         }
     }
     Ok(())
 }
 
-/// Inserts adaptive tests' steps, a multi-row statement per chunk (one statement per step would
-/// cost the writer a round trip to the database each: at 2,500 picks a second that was most of
-/// its time), each unless that (candidate, step) is stored already.
-async fn insert_steps(txn: &DatabaseTransaction, steps: &[&super::cat_steps::NewStep]) -> Result<(), DbErr> {
-    // SQLite allows 32 766 parameters per statement; 6 per row.
-    for chunk in steps.chunks(5000) {
-        let rows = chunk.iter().map(|st| cat_step::ActiveModel {
-            candidate_id: Set(st.candidate_id.clone()),
-            step: Set(st.step),
-            item_id: Set(st.item_id.clone()),
-            theta: Set(st.theta),
-            se: Set(st.se),
-            picked_at: Set(stored_time(st.picked_at)),
-        });
-        cat_step::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([cat_step::Column::CandidateId, cat_step::Column::Step])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
-    }
+/// Inserts an adaptive test's step unless that (candidate, step) is stored already.
+async fn insert_step(txn: &DatabaseTransaction, st: &super::cat_steps::NewStep) -> Result<(), DbErr> {
+    let row = cat_step::ActiveModel {
+        candidate_id: Set(st.candidate_id.clone()),
+        step: Set(st.step),
+        item_id: Set(st.item_id.clone()),
+        theta: Set(st.theta),
+        se: Set(st.se),
+        picked_at: Set(stored_time(st.picked_at)),
+    };
+    cat_step::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([cat_step::Column::CandidateId, cat_step::Column::Step])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 
