@@ -14,7 +14,7 @@ addStrings({
     'pp.name.hint': 'Tên được in trên phiếu và trong mã QR; in phiếu của lớp ở trang của bài kiểm tra (hoặc qua API với event là tên này).',
     'pp.digits': 'Số chữ số của số báo danh', 'pp.digits.hint': '6 như phiếu THPT; nhiều hơn nếu danh sách lớp có số báo danh dài hơn khi in phiếu.',
     'pp.create': 'Mở bài kiểm tra', 'pp.created': 'Đã mở bài kiểm tra {name}.', 'pp.list': 'Các bài kiểm tra trên giấy', 'pp.none': 'Chưa có.',
-    'pp.noforms': 'Chưa có đề nào được khoá: khoá một đề ở trang Đề thi trước.',
+    'pp.noforms': 'Chưa có đề nào được khoá: lắp đề từ một ma trận đề rồi khoá đề ở trang lắp đề.', 'pp.noforms.link': 'Đến trang Ma trận đề',
     'pp.col.name': 'Bài kiểm tra', 'pp.col.sheets': 'Số phiếu', 'pp.col.pending': 'Chờ xử lý', 'pp.col.state': 'Trạng thái', 'pp.col.at': 'Mở lúc',
     'pp.state.open': 'Đang nhận phiếu', 'pp.state.done': 'Đã chốt', 'pp.go': 'Mở {name}',
     'pp.summary': 'Đề {form} · mã đề {versions} · {sheets} phiếu đã đọc · {pending} dấu chờ xử lý · {decided} đã quyết định',
@@ -44,7 +44,7 @@ addStrings({
     'pp.name.hint': 'Printed on the sheets and in their QR codes; print the class’s sheets on the test’s page (or through the API with this name as event).',
     'pp.digits': 'Digits of the candidate number', 'pp.digits.hint': '6 as on the THPT sheet; more when the class list had longer numbers when printing.',
     'pp.create': 'Open the test', 'pp.created': 'Test {name} opened.', 'pp.list': 'Tests on paper', 'pp.none': 'None yet.',
-    'pp.noforms': 'No form is frozen yet: freeze one on the Forms page first.',
+    'pp.noforms': 'No form is frozen yet: assemble forms from a blueprint, then freeze one on the assembly page.', 'pp.noforms.link': 'Go to Blueprints',
     'pp.col.name': 'Test', 'pp.col.sheets': 'Sheets', 'pp.col.pending': 'Pending', 'pp.col.state': 'State', 'pp.col.at': 'Opened',
     'pp.state.open': 'Taking sheets', 'pp.state.done': 'Finalized', 'pp.go': 'Open {name}',
     'pp.summary': 'Form {form} · versions {versions} · {sheets} sheets read · {pending} marks pending · {decided} decided',
@@ -122,7 +122,7 @@ registerPage({
     const create = h('button', { type: 'submit', class: 'primary' }, t('pp.create'));
     const box = messageBox();
     const openForm = h('form', { class: 'panel' }, h('h2', {}, t('pp.open')),
-      frozen.length ? [field(t('pp.form'), form), field(t('pp.name'), name, t('pp.name.hint')), field(t('pp.digits'), digits, t('pp.digits.hint')), h('div', { class: 'actions' }, create)] : h('p', {}, t('pp.noforms')),
+      frozen.length ? [field(t('pp.form'), form), field(t('pp.name'), name, t('pp.name.hint')), field(t('pp.digits'), digits, t('pp.digits.hint')), h('div', { class: 'actions' }, create)] : h('p', {}, t('pp.noforms'), ' ', h('a', { href: '#/blueprints' }, t('pp.noforms.link'))),
       box);
     openForm.addEventListener('submit', (e) => {
       e.preventDefault();
