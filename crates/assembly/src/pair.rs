@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::blueprint::{Blueprint, Objective};
 use crate::error::AssemblyError;
 use crate::model::Goal;
-use crate::pool::{Pool, floor_of, info_at};
+use crate::pool::{DominanceClass, Pool, floor_of, info_at};
 use crate::run::Run;
 
 /// Partners tried for one weakest form before pair lifting gives up.
@@ -214,40 +214,15 @@ pub(crate) fn free_candidates(
     }
     let mut on_fixed = vec![false; pool.units.len()];
     fixed.iter().flatten().for_each(|&u| on_fixed[u] = true);
-    let mut classes: HashMap<(Vec<u32>, Option<u32>, Vec<(usize, u64)>), Vec<usize>> = HashMap::new();
+    let mut classes: HashMap<DominanceClass, Vec<usize>> = HashMap::new();
     let mut keep = Vec::new();
     for &u in cand {
-        let unit = &pool.units[u];
-        if on_fixed[u] || unit.items.len() != 1 || unit.has_enemies {
-            keep.push(u);
-            continue;
-        }
-        let cells = unit.cells.iter().map(|&(c, v)| (c, v.to_bits())).collect();
-        classes.entry((unit.section_counts.clone(), unit.uses_left, cells)).or_default().push(u);
-    }
-    for members in classes.values() {
-        let counts = &pool.units[members[0]].section_counts;
-        let section = counts.iter().position(|&n| n > 0).unwrap_or(0);
-        let k = forms * bp.sections.get(section).map_or(0, |s| s.count) as usize;
-        if members.len() <= k {
-            keep.extend(members);
-            continue;
-        }
-        // best first at the first θ: a unit's dominators come before it
-        let mut sorted = members.clone();
-        sorted.sort_by(|a, b| pool.units[*b].info[0].total_cmp(&pool.units[*a].info[0]).then(a.cmp(b)));
-        for (pos, &j) in sorted.iter().enumerate() {
-            let ij = &pool.units[j].info;
-            let dominators = sorted[..pos]
-                .iter()
-                .filter(|&&d| pool.units[d].info.iter().zip(ij).all(|(x, y)| x >= y))
-                .take(k)
-                .count();
-            if dominators < k {
-                keep.push(j);
-            }
+        match pool.units[u].dominance_class().filter(|_| !on_fixed[u]) {
+            Some(class) => classes.entry(class).or_default().push(u),
+            None => keep.push(u),
         }
     }
+    pool.keep_undominated(bp, classes.values(), forms, &mut keep);
     keep.sort_unstable();
     keep
 }

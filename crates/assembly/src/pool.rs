@@ -81,9 +81,24 @@ pub(crate) struct Unit {
     pub has_enemies: bool,
 }
 
+/// What makes two units interchangeable for k-dominance: their sections, uses left and cell
+/// coefficients (bit for bit).
+pub(crate) type DominanceClass = (Vec<u32>, Option<u32>, Vec<(usize, u64)>);
+
 impl Unit {
     pub fn len(&self) -> u32 {
         self.items.len() as u32
+    }
+
+    /// The unit's class of interchangeable units: single items without enemies with the same
+    /// coefficient in every rule. `None` for a stimulus group or an item with enemies, which are
+    /// always kept.
+    pub(crate) fn dominance_class(&self) -> Option<DominanceClass> {
+        if self.items.len() != 1 || self.has_enemies {
+            return None;
+        }
+        let cells = self.cells.iter().map(|&(c, v)| (c, v.to_bits())).collect();
+        Some((self.section_counts.clone(), self.uses_left, cells))
     }
 }
 
@@ -226,22 +241,32 @@ impl<'a> Pool<'a> {
         if !reducible {
             return (0..self.units.len()).collect();
         }
-        let mut classes: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut classes: HashMap<DominanceClass, Vec<usize>> = HashMap::new();
         let mut keep = Vec::new();
         for (u, unit) in self.units.iter().enumerate() {
-            if unit.items.len() != 1 || unit.has_enemies {
-                keep.push(u);
-                continue;
+            match unit.dominance_class() {
+                Some(class) => classes.entry(class).or_default().push(u),
+                None => keep.push(u),
             }
-            let mut key = format!("{:?}|{:?}", unit.section_counts, unit.uses_left);
-            for (c, v) in &unit.cells {
-                key.push_str(&format!("|{c}:{v}"));
-            }
-            classes.entry(key).or_default().push(u);
         }
-        for members in classes.values() {
+        self.keep_undominated(bp, classes.values(), forms as usize, &mut keep);
+        keep.sort_unstable();
+        keep
+    }
+
+    /// The members of each class of interchangeable units (see [`Unit::dominance_class`]) that fewer
+    /// than `forms × (section count)` other members dominate (information at or above theirs at
+    /// every θ), pushed onto `keep`; the dominated ones can be dropped.
+    pub(crate) fn keep_undominated<'c>(
+        &self,
+        bp: &Blueprint,
+        classes: impl Iterator<Item = &'c Vec<usize>>,
+        forms: usize,
+        keep: &mut Vec<usize>,
+    ) {
+        for members in classes {
             let section = self.units[members[0]].section_counts.iter().position(|&n| n > 0).unwrap_or(0);
-            let k = (forms * bp.sections[section].count) as usize;
+            let k = forms * bp.sections.get(section).map_or(0, |s| s.count) as usize;
             if members.len() <= k {
                 keep.extend(members);
                 continue;
@@ -261,8 +286,6 @@ impl<'a> Pool<'a> {
                 }
             }
         }
-        keep.sort_unstable();
-        keep
     }
 
     /// Distinct units and items available for a cell, as the diagnosis counts them.
