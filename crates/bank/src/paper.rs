@@ -263,26 +263,8 @@ fn bank_value(kind: ItemKind, value: &Value, order: Option<&[u8]>) -> String {
 /// sheet × item of its version, answers in the bank's order, `source` = `paper`, `sheet` the QR's
 /// sheet id; `image_sha256` appended. No epoch or sequence: paper has no session.
 pub fn raw_csv(versions: &[Version], form: &Form, scored: &[Scored]) -> Result<String, String> {
-    let mut out = vec![
-        [
-            "person",
-            "item",
-            "kind",
-            "version",
-            "position",
-            "value",
-            "correct",
-            "epoch",
-            "seq",
-            "answered_at",
-            "source",
-            "sheet",
-            "shown",
-            "image_sha256",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let header = khaothi_package::RAW_CSV_COLUMNS.iter().chain(&["image_sha256"]);
+    let mut out = vec![header.map(|c| c.to_string()).collect::<Vec<_>>()];
     for s in scored {
         let version = versions.iter().find(|v| v.code == s.version).ok_or("a version is missing")?;
         for (position, i) in s.items.iter().enumerate() {

@@ -445,21 +445,7 @@ pub async fn raw_csv(s: &AppState, event: &str) -> Result<String, ApiError> {
     // answer was read from; `shown` (issue 19): the answer as the candidate saw it (the shown
     // letters, before the shuffle is undone) for the copying screen's matches by position.
     // Appended, so earlier columns keep their places.
-    let header = [
-        "person",
-        "item",
-        "kind",
-        "version",
-        "position",
-        "value",
-        "correct",
-        "epoch",
-        "seq",
-        "answered_at",
-        "source",
-        "sheet",
-        "shown",
-    ];
+    let header = khaothi_package::RAW_CSV_COLUMNS;
     let sheets = crate::paper::sheets_of_answers(&s.db.read, event).await?;
     let mut out = vec![header.map(String::from).to_vec()];
     for r in &sc.rows {

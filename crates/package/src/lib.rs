@@ -26,7 +26,7 @@ pub use build::{PackageInput, build_package};
 pub use code::ReleaseKey;
 pub use keys::{BoardPublicKey, BoardSigningKey, SitePublicKey, SiteSigningKey};
 pub use khaothi_irt::ability::{AbilityEstimate, AbilityStatus};
-pub use result_file::{ResultFile, ResultFileError, sign_result_file};
+pub use result_file::{RAW_CSV_COLUMNS, ResultFile, ResultFileError, sign_result_file};
 pub use score::{
     ItemScore, ScoreSheet, SectionScore, format_score10, is_answered, score_item, score_version,
     section_label, statement_points, to_ten, validate_answer,

@@ -27,6 +27,25 @@ pub const RESULTS_FORMAT: &str = "khaothi-results/1";
 /// The part the bank turns into a calibration response set.
 pub const CALIBRATION_PART: &str = "calibration.csv";
 
+/// The columns of the raw responses part (`raw.csv`, docs/formats.md "Raw responses CSV"), in
+/// order, for a delivery site and for a paper test read in the bank alike. New columns are
+/// appended (`source`, `sheet`: issue 22; `shown`: issue 19) so earlier ones keep their places.
+pub const RAW_CSV_COLUMNS: [&str; 13] = [
+    "person",
+    "item",
+    "kind",
+    "version",
+    "position",
+    "value",
+    "correct",
+    "epoch",
+    "seq",
+    "answered_at",
+    "source",
+    "sheet",
+    "shown",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultFile {
