@@ -88,3 +88,19 @@ fn plain_content_costs_more_bytes_than_compressed() {
     assert_eq!(plain["answers_lost"], 0);
     assert_eq!(compressed["answers_lost"], 0);
 }
+
+/// The adaptive swarm's two refusals say what is wrong and start nothing: a server of its own
+/// needs the key the package is signed with, and the adaptive swarm runs in one process.
+#[test]
+fn adaptive_flags_that_cannot_work_together_are_refused_by_name() {
+    for (args, said) in [
+        (&["loadtest", "--adaptive", "--url", "http://127.0.0.1:9"][..], "--signing-key"),
+        (&["loadtest", "--adaptive", "--processes", "2"][..], "one process"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_khaothi")).args(args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} was accepted");
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a report");
+    }
+}
