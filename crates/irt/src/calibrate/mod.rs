@@ -13,6 +13,7 @@ mod oakes;
 mod prepare;
 mod se;
 mod se_kernels;
+mod se_linear;
 #[cfg(test)]
 mod se_reference;
 

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use super::estep::{Encoded, Grid, Layout, Tables};
 use super::item::{Internal, Priors, log_prior};
 use super::se_kernels::{COLS, gram_add, rows_times_posteriors};
+use super::se_linear::Linear;
 use crate::matrix::{MISSING, ResponseMatrix};
 
 /// Covariance blocks (internal parameters) per item; `None` for fixed items or on failure.
@@ -56,11 +57,20 @@ pub(crate) fn xpd_information(
     index: &[Vec<Option<usize>>],
     n_free: usize,
 ) -> Vec<f64> {
-    let rows = ScoreRows::new(items, &parts[0].2, index);
+    let linear = Linear::new(items, &parts[0].2, index);
+    let mut rows = None;
     let mut info = vec![0.0; n_free * n_free];
     for (_, enc, grid) in parts {
         let tables = Tables::<f64>::new(enc, layout, logp, grid);
-        let part = cross_products(enc, &tables, grid, &rows, &layout.n_cat, n_free);
+        let part = match &linear {
+            Some(lin) if Linear::applies(enc, &layout.n_cat) => {
+                lin.information(enc, &tables, grid, &layout.n_cat, n_free)
+            }
+            _ => {
+                let rows = rows.get_or_insert_with(|| ScoreRows::new(items, &parts[0].2, index));
+                cross_products(enc, &tables, grid, rows, &layout.n_cat, n_free)
+            }
+        };
         info.iter_mut().zip(&part).for_each(|(a, b)| *a += b);
     }
     info
