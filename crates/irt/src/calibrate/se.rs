@@ -12,6 +12,11 @@
 //! where the CPU has it, chosen at run time). The per-pattern rank-one update it replaces (kept
 //! as the test reference, `se_reference.rs`) was bound by loads and stores of the whole triangle
 //! for every pattern.
+//!
+//! 2PL and Rasch items without missing responses take `se_linear.rs` instead: their scores are
+//! linear in the 0/1 response, so the Gram matrix splits into sums of the responses' pairs, of
+//! the posteriors per answered item and of the posteriors' own cross-products — no score vector
+//! per pattern, f64 throughout.
 
 use rayon::prelude::*;
 

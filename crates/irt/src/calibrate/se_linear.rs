@@ -9,7 +9,8 @@
 //!   patterns is 64 bits per item, and the weight of the patterns two items share is read from
 //!   byte tables (the sums of the weights over every subset of 8 patterns) — 8 look-ups per pair
 //!   of items for 64 patterns instead of 64 multiply-adds per score entry pair;
-//! * `T_α[j][q] = Σ f m^α x_j w_q`: each pattern adds its posterior to the items it answered;
+//! * `T_α[j][q] = Σ f m^α x_j w_q`: each pattern adds its posterior to one row per group code
+//!   (per 4 items), and each row goes to the items its code answered 1 at the end;
 //! * `G = Σ f w wᵀ` (points × points), over the points that carry the posterior;
 //!
 //! and `E_(jα)(kβ) = S_(α+β)[j][k] − Σ_q T_α[j][q] M_kβ(q) − Σ_q T_β[k][q] M_jα(q) + M_jαᵀ G M_kβ`
@@ -126,7 +127,7 @@ impl Linear {
             for code in 0..1usize << width {
                 let src = &sums.t[off + 2 * code * qp..off + 2 * (code + 1) * qp];
                 for i in (0..width).filter(|i| code >> i & 1 == 1) {
-                    if let Some(l) = self.local[enc.groups[g].items[shift as usize + i]] {
+                    if let Some(l) = self.local[enc.groups[g].items[shift + i]] {
                         t[2 * l * qp..2 * (l + 1) * qp].iter_mut().zip(src).for_each(|(t, x)| *t += x);
                     }
                 }
@@ -195,8 +196,9 @@ impl Linear {
 struct Sums {
     /// `[S_0, S_1, S_2, 0]` of the pair `(j, k)`, `k ≥ j`, at `j · items + k`
     s: Vec<[f64; 4]>,
-    /// per group and code: `Σ f m^α w_q` of its patterns at `goff[g] + 2 (code · qp + q) + α`
-    /// (expanded into `T_α[j][q] = Σ f m^α x_j w_q`, at `2 (j · qp + q) + α`, after the reduction)
+    /// per unit and code ([`Codes`]): `Σ f m^α w_q` of its patterns, at
+    /// `uoff[unit] + 2 (code · qp + q) + α` (expanded into `T_α[j][q] = Σ f m^α x_j w_q`, at
+    /// `2 (j · qp + q) + α`, after the reduction)
     t: Vec<f64>,
     /// `G`, `qp × qp`: on and above the diagonal, and below it within each lane of 4
     g: Vec<f64>,
@@ -278,8 +280,8 @@ struct Task<'a> {
 }
 
 impl Task<'_> {
-    /// Inlined into the AVX2/FMA instance (`pulp`'s safe dispatch) where the CPU has them, so
-    /// the posterior's products and the sums run 4 lanes of f64 wide.
+    /// Inlined into the AVX2/FMA instance (`pulp`'s safe dispatch, as in `se_kernels.rs`) where
+    /// the CPU has them, so the sums run 4 lanes of f64 wide.
     #[inline(always)]
     fn run(self) {
         let Self { ctx, us, sums } = self;

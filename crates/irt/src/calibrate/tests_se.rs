@@ -1,14 +1,16 @@
 //! The blocked cross-product information against today's per-pattern implementation
 //! (`se_reference.rs`, kept verbatim) at the same estimates: information to 1e-7 of its largest
 //! entry (the fast pass's score products run in f32), the standard errors to 1e-6 relative, over 2PL with a booklet design, mixed GPCM/GRM, 3PL with its prior,
-//! a free Rasch calibration (shared slope), anchors and two groups.
+//! a free Rasch calibration (shared slope), anchors and two groups. The 2PL/Rasch designs without
+//! missing responses take the linear path (`se_linear.rs`, f64): those match to ~10⁻¹³.
 
 use super::*;
 use crate::matrix::ResponseMatrix;
 use crate::simulate::{draw_thetas, random_items, simulate_responses};
 
-/// Both informations at the converged estimates of `opts`, and the SEs from each.
-fn both(m: &ResponseMatrix, opts: &CalibrationOptions) -> (Vec<f64>, Vec<f64>, usize) {
+/// Both informations at the converged estimates of `opts`, their size, and whether the fast one
+/// took the linear (2PL/Rasch) path.
+fn both(m: &ResponseMatrix, opts: &CalibrationOptions) -> (Vec<f64>, Vec<f64>, usize, bool) {
     let r = calibrate(m, opts).expect("calibrates");
     let pops: Vec<(f64, f64)> = if r.groups.is_empty() {
         vec![(0.0, 1.0)]
@@ -23,6 +25,8 @@ fn both(m: &ResponseMatrix, opts: &CalibrationOptions) -> (Vec<f64>, Vec<f64>, u
     let (index, n_free) = parameter_index(&items, &free, &anchored, em.common_slope);
     let parts = se_parts(&em, &pops);
     let fast = se::xpd_information(&parts, &em.layout, &logp, &items, &index, n_free);
+    let linear = se_linear::Linear::new(&items, &parts[0].2, &index).is_some()
+        && parts.iter().all(|(_, enc, _)| se_linear::Linear::applies(enc, &em.layout.n_cat));
     let gradients = se_reference::LogProbGradients::new(&items, &parts[0].2);
     let mut slow = vec![0.0; n_free * n_free];
     for (pm, enc, grid) in &parts {
@@ -30,11 +34,11 @@ fn both(m: &ResponseMatrix, opts: &CalibrationOptions) -> (Vec<f64>, Vec<f64>, u
         let part = se_reference::cross_products(pm, enc, &tables, grid, &gradients, &index, n_free);
         slow.iter_mut().zip(&part).for_each(|(a, b)| *a += b);
     }
-    (fast, slow, n_free)
+    (fast, slow, n_free, linear)
 }
 
 fn assert_same(m: &ResponseMatrix, opts: &CalibrationOptions, what: &str) {
-    let (fast, slow, n) = both(m, opts);
+    let (fast, slow, n, _) = both(m, opts);
     assert!(n > 0, "{what}: no free parameters");
     let scale = slow.iter().fold(0.0f64, |s, x| s.max(x.abs()));
     for (i, (f, s)) in fast.iter().zip(&slow).enumerate() {
@@ -96,4 +100,45 @@ fn rasch_anchors_and_groups_match_the_reference() {
     let labels: Vec<String> = (0..m.n_persons()).map(|p| if p % 3 == 0 { "b" } else { "a" }.into()).collect();
     let groups = PersonGroups::from_labels(&labels, None).expect("groups");
     assert_same(&m, &CalibrationOptions { groups: Some(groups), ..Default::default() }, "two groups");
+}
+
+/// The linear path (`se_linear.rs`) is f64 throughout: it matches the reference to 10⁻¹⁰ of the
+/// largest entry (the general path's f32 products only to 10⁻⁷), over a pattern count that is
+/// not a multiple of 64, more than 64 items (groups of 8 and a short last one), fixed items and
+/// a shared Rasch slope; and it is not taken where it does not hold.
+#[test]
+fn the_linear_path_matches_the_reference_in_f64_and_is_taken_only_where_it_holds() {
+    let th = draw_thetas(1501, 0.0, 1.0, 21);
+    let many = random_items(IrtModelKind::TwoPl, 70, 2, 22);
+    let few = random_items(IrtModelKind::TwoPl, 5, 2, 23);
+    let rasch = random_items(IrtModelKind::Rasch, 13, 2, 24);
+    let m_few = simulate_responses(&few, &th, 26);
+    let anchors = (0..2).map(|j| (m_few.item_ids()[j].clone(), few[j].clone())).collect();
+    let designs = [
+        (simulate_responses(&many, &th, 25), CalibrationOptions::default(), "2PL, 70 items"),
+        (m_few, CalibrationOptions { anchors, ..Default::default() }, "2PL, 5 items, 2 anchored"),
+        (
+            simulate_responses(&rasch, &th, 27),
+            CalibrationOptions { model: IrtModelKind::Rasch, ..Default::default() },
+            "Rasch",
+        ),
+    ];
+    for (m, o, what) in &designs {
+        let (fast, slow, _, linear) = both(m, o);
+        assert!(linear, "{what}: the linear path applies");
+        let scale = slow.iter().fold(0.0f64, |s, x| s.max(x.abs()));
+        for (i, (f, s)) in fast.iter().zip(&slow).enumerate() {
+            assert!((f - s).abs() <= 1e-10 * scale, "{what}: entry {i}: {f} vs {s}");
+        }
+    }
+    let th = draw_thetas(400, 0.0, 1.0, 28);
+    let items = random_items(IrtModelKind::TwoPl, 6, 2, 29);
+    let booklet = booklet(simulate_responses(&items, &th, 30), 0..2);
+    assert!(!both(&booklet, &CalibrationOptions::default()).3, "missing responses take the general path");
+    let three = simulate_responses(&random_items(IrtModelKind::ThreePl, 6, 2, 31), &th, 32);
+    let o = CalibrationOptions { model: IrtModelKind::ThreePl, ..Default::default() };
+    assert!(!both(&three, &o).3, "3PL takes the general path");
+    let mut mixed = random_items(IrtModelKind::TwoPl, 4, 2, 33);
+    mixed.extend(random_items(IrtModelKind::Gpcm, 2, 3, 34));
+    assert!(!both(&simulate_responses(&mixed, &th, 35), &CalibrationOptions::default()).3, "GPCM: general");
 }
