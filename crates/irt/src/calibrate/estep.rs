@@ -295,6 +295,13 @@ impl<T: Real> Tables<T> {
     /// (at most 1) and the log marginal likelihood `λ + ln s`.
     #[inline]
     pub fn posterior(&self, enc: &Encoded, u: usize, grid: &Grid, l: &mut [T]) -> (f64, f64) {
+        self.posterior_inlined(enc, u, grid, l)
+    }
+
+    /// [`Tables::posterior`], always inlined: the standard-error pass calls it from code
+    /// compiled for AVX2 (`se_linear.rs`), where its products then run 4 lanes of f64 wide.
+    #[inline(always)]
+    pub fn posterior_inlined(&self, enc: &Encoded, u: usize, grid: &Grid, l: &mut [T]) -> (f64, f64) {
         let qp = grid.qp;
         let ng = enc.groups.len();
         let codes = &enc.codes[u * ng..(u + 1) * ng];

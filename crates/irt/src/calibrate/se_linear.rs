@@ -373,7 +373,7 @@ impl Block {
     /// outside which every weight is below [`NEGLIGIBLE`] of the largest (set to 0 within).
     #[inline(always)]
     fn posterior(&mut self, enc: &Encoded, tables: &Tables<f64>, grid: &Grid, u: usize) -> (usize, usize) {
-        let (_, s) = tables.posterior(enc, u, grid, &mut self.w);
+        let (_, s) = tables.posterior_inlined(enc, u, grid, &mut self.w);
         let w = &mut self.w[..grid.q];
         let cut = w.iter().fold(0.0f64, |m, &x| m.max(x)) * NEGLIGIBLE;
         let first = w.iter().position(|&x| x > cut).unwrap_or(0);
