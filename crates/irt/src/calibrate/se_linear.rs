@@ -52,7 +52,9 @@ impl Linear {
             }
             let np = it.n_par();
             let (mut p, mut dp) = (vec![0.0; 2], vec![0.0; 2 * np]);
-            let mut alpha = vec![None; np];
+            // per parameter: the powers of θ (bit α) its score fits at every point so far (both
+            // fit where θ = 1 or, for one of them, 0)
+            let mut alpha = vec![0b11u8; np];
             let mut p1 = vec![0.0; grid.qp];
             for q in 0..grid.q {
                 let t = grid.theta[q];
@@ -66,15 +68,15 @@ impl Linear {
                             (got - want).abs() <= 1e-9 * (1.0 + want.abs())
                         })
                     };
-                    let a = [0, 1].into_iter().find(|&a| fits(a))?;
-                    if *alpha[i].get_or_insert(a) != a {
-                        return None;
-                    }
+                    alpha[i] &= u8::from(fits(0)) | u8::from(fits(1)) << 1;
                 }
+            }
+            if locals.iter().any(|&(i, _)| alpha[i] == 0) {
+                return None;
             }
             lin.local[j] = Some(lin.items.len());
             lin.items.push(j);
-            lin.free.push(locals.iter().map(|&(i, g)| (g, alpha[i].unwrap_or(0) as usize)).collect());
+            lin.free.push(locals.iter().map(|&(i, g)| (g, usize::from(alpha[i] == 0b10))).collect());
             lin.p1.extend_from_slice(&p1);
         }
         Some(lin)

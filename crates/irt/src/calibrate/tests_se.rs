@@ -118,6 +118,11 @@ fn the_linear_path_matches_the_reference_in_f64_and_is_taken_only_where_it_holds
         (simulate_responses(&many, &th, 25), CalibrationOptions::default(), "2PL, 70 items"),
         (m_few, CalibrationOptions { anchors, ..Default::default() }, "2PL, 5 items, 2 anchored"),
         (
+            simulate_responses(&few, &th, 36),
+            CalibrationOptions { quadrature_points: 13, ..Default::default() },
+            "2PL, 13 points (θ = 1 is one of them)",
+        ),
+        (
             simulate_responses(&rasch, &th, 27),
             CalibrationOptions { model: IrtModelKind::Rasch, ..Default::default() },
             "Rasch",
