@@ -38,9 +38,7 @@ pub async fn get_blueprint<C: ConnectionTrait>(
     org: &str,
     id: &str,
 ) -> Result<StoredBlueprint, StoreError> {
-    blueprint::Entity::find_by_id(id.to_string())
-        .filter(blueprint::Column::OrgId.eq(org))
-        .one(db)
+    crate::by_key(db, blueprint::Entity::find_by_id(id.to_string()).filter(blueprint::Column::OrgId.eq(org)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no blueprint with id {id}")))
 }
@@ -130,8 +128,7 @@ pub async fn finish_job<C: ConnectionTrait>(
     result: Option<String>,
     error: Option<String>,
 ) -> Result<(), StoreError> {
-    let job = assembly_job::Entity::find_by_id(id.to_string())
-        .one(db)
+    let job = crate::by_key(db, assembly_job::Entity::find_by_id(id.to_string()))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no job {id}")))?;
     let mut am: assembly_job::ActiveModel = job.into();
@@ -158,11 +155,12 @@ pub async fn fail_interrupted_jobs<C: ConnectionTrait>(db: &C) -> Result<u64, St
 }
 
 pub async fn get_job<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<AssemblyJob, StoreError> {
-    assembly_job::Entity::find_by_id(id.to_string())
-        .filter(assembly_job::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no assembly job with id {id}")))
+    crate::by_key(
+        db,
+        assembly_job::Entity::find_by_id(id.to_string()).filter(assembly_job::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no assembly job with id {id}")))
 }
 
 pub async fn insert_form<C: ConnectionTrait>(
@@ -189,9 +187,7 @@ pub async fn insert_form<C: ConnectionTrait>(
 }
 
 pub async fn get_form<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<StoredForm, StoreError> {
-    form::Entity::find_by_id(id.to_string())
-        .filter(form::Column::OrgId.eq(org))
-        .one(db)
+    crate::by_key(db, form::Entity::find_by_id(id.to_string()).filter(form::Column::OrgId.eq(org)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no form with id {id}")))
 }

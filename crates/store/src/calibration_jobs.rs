@@ -35,11 +35,12 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<CalibrationJob, StoreError> {
-    calibration_job::Entity::find_by_id(id.to_string())
-        .filter(calibration_job::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no calibration job {id}")))
+    crate::by_key(
+        db,
+        calibration_job::Entity::find_by_id(id.to_string()).filter(calibration_job::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no calibration job {id}")))
 }
 
 /// Moves an active job to `running` at `progress`; false when it is no longer active (cancelled).

@@ -31,11 +31,13 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<CatSimulationJob, StoreError> {
-    cat_simulation_job::Entity::find_by_id(id.to_string())
-        .filter(cat_simulation_job::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no CAT simulation {id}")))
+    crate::by_key(
+        db,
+        cat_simulation_job::Entity::find_by_id(id.to_string())
+            .filter(cat_simulation_job::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no CAT simulation {id}")))
 }
 
 /// Ends a running job: `done` with its result, or `failed` with the reason.
