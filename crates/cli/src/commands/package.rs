@@ -138,9 +138,7 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
             (vec![form], vs, subject)
         }
         (None, Some(bp)) => {
-            let yaml = std::fs::read_to_string(bp).with_context(|| format!("reading {}", bp.display()))?;
-            let blueprint = khaothi_assembly::Blueprint::from_yaml(&yaml)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", bp.display()))?;
+            let blueprint = super::blueprint_file::read_blueprint(bp)?;
             let opts = khaothi_assembly::AssemblyOptions { seed: b.seed, ..Default::default() };
             let started = std::time::Instant::now();
             let result = khaothi_assembly::assemble(&blueprint, &items, &opts, &move || started.elapsed())?;

@@ -8,33 +8,17 @@ use anyhow::Context;
 use khaothi_cat::{Design, Pool};
 use khaothi_package::{AdaptiveInput, BoardSigningKey, build_adaptive_package};
 
+use super::blueprint_file::read_blueprint;
 use super::cat::RuleArgs;
 use super::package_input::{read_items, read_stimuli, uuid_like};
 
-/// The design the flags describe.
+/// The design the flags describe: `cat simulate`'s (the same rule flags, the same blueprint
+/// reader, the blueprint's form length when no stopping rule is given), with this command's prior
+/// mean and Sympson–Hetter when exposure parameters are given.
 fn design(a: &AdaptiveArgs) -> anyhow::Result<Design> {
-    let Some(stop) = a.rules.stopping() else {
-        anyhow::bail!("give --length L, or --stop-se SE with --min-length L0 and --max-length L1")
-    };
-    let blueprint = match &a.blueprint {
-        Some(p) => {
-            let yaml = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            Some(
-                khaothi_assembly::Blueprint::from_yaml(&yaml)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-            )
-        }
-        None => None,
-    };
-    Ok(Design {
-        prior_mean: a.theta_mean,
-        prior_sd: 1.0,
-        selection: a.rules.selection,
-        randomesque: a.rules.randomesque,
-        sympson_hetter: a.exposure.is_some(),
-        stop,
-        blueprint,
-    })
+    let blueprint = a.blueprint.as_deref().map(read_blueprint).transpose()?;
+    let design = a.rules.design(blueprint)?;
+    Ok(Design { prior_mean: a.theta_mean, sympson_hetter: a.exposure.is_some(), ..design })
 }
 
 /// Sympson–Hetter parameters: a flat `{"ITEM": k}` or an object with them under `parameters`.
@@ -69,7 +53,8 @@ pub struct AdaptiveArgs {
     /// exposure calibration's output); turns Sympson–Hetter control on.
     #[arg(long)]
     pub exposure: Option<PathBuf>,
-    /// Content balancing by shadow tests against this blueprint (YAML).
+    /// Content balancing by shadow tests against this blueprint (YAML); without --length or
+    /// --stop-se the test is as long as its form.
     #[arg(long)]
     pub blueprint: Option<PathBuf>,
     /// Prior mean of θ (the starting point); may be negative (`--theta-mean -0.5`).
