@@ -1,6 +1,5 @@
 //! Blueprints, assembly jobs, forms and item exposure.
 
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -142,16 +141,9 @@ pub async fn finish_job<C: ConnectionTrait>(
 
 /// Jobs that were running when the service stopped can never finish: say so at start-up.
 pub async fn fail_interrupted_jobs<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
-    let res = assembly_job::Entity::update_many()
-        .col_expr(assembly_job::Column::Status, Expr::value("failed"))
-        .col_expr(
-            assembly_job::Column::Error,
-            Expr::value("interrupted by a restart of the bank; run it again"),
-        )
-        .filter(assembly_job::Column::Status.eq("running"))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    use assembly_job::{Column, Entity};
+    let reason = "interrupted by a restart of the bank; run it again";
+    crate::jobs::fail_interrupted::<Entity>(db, Column::Status, Column::Error, &["running"], reason).await
 }
 
 pub async fn get_job<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<AssemblyJob, StoreError> {

@@ -62,16 +62,7 @@ pub async fn finish<C: ConnectionTrait>(
 
 /// Jobs running when the service stopped can never finish: say so at start-up.
 pub async fn fail_interrupted<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
-    let res = cat_simulation_job::Entity::update_many()
-        .col_expr(cat_simulation_job::Column::Status, Expr::value("failed"))
-        .col_expr(
-            cat_simulation_job::Column::Error,
-            Expr::value(
-                "interrupted by a restart of the bank; run it again (the same seed gives the same table)",
-            ),
-        )
-        .filter(cat_simulation_job::Column::Status.eq("running"))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    use cat_simulation_job::{Column, Entity};
+    let reason = "interrupted by a restart of the bank; run it again (the same seed gives the same table)";
+    crate::jobs::fail_interrupted::<Entity>(db, Column::Status, Column::Error, &["running"], reason).await
 }

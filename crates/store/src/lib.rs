@@ -14,6 +14,7 @@ pub mod enemies;
 pub mod entity;
 mod error;
 pub mod items;
+mod jobs;
 mod keyed;
 pub mod media;
 pub mod org_settings;
