@@ -13,7 +13,7 @@
 set -euo pipefail
 BIN=$(realpath "$1"); ROUNDS=${2:-100}; PORT=${3:-18480}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d /tmp/bank-reprepare.XXXXXX)
+WORK=$(mktemp -d "${BENCH_WORK:-/tmp}/bank-reprepare.XXXXXX")  # BENCH_WORK: where the copy and the data go
 TAG=b$$
 objcopy --strip-debug "$BIN" "$WORK/khaothi"
 perf probe -q -x "$WORK/khaothi" --add "rp_$TAG=sqlite3Reprepare"
