@@ -67,3 +67,64 @@ fn an_adaptive_package_from_the_sample_bank() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("design"), "{err}");
 }
+
+/// `--blueprint` goes through the one blueprint reader `cat simulate` and `assemble` use: a valid
+/// blueprint without a stopping rule gives a test as long as its form (as `cat simulate` does), and
+/// a typo in a key is refused by both commands with the same words.
+#[test]
+fn the_blueprint_is_read_as_cat_simulate_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("board.key");
+    let out = khaothi(&["package", "keygen", "--out", key.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let items = format!("{SAMPLES}/toan.jsonl");
+    let stimuli = format!("{SAMPLES}/stimuli.jsonl");
+    let blueprint = format!("{SAMPLES}/blueprints/thpt-toan.yaml");
+    let pkg = dir.path().join("KT.pkg");
+    let package = |bp: &str| {
+        khaothi(&[
+            "package",
+            "adaptive",
+            "--items",
+            &items,
+            "--event",
+            "KT-BP",
+            "--stimuli",
+            &stimuli,
+            "--blueprint",
+            bp,
+            "--signing-key",
+            key.to_str().unwrap(),
+            "--out",
+            pkg.to_str().unwrap(),
+        ])
+    };
+    let out = package(&blueprint);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // thpt-toan.yaml: 12 + 4 + 6 items (the sample blueprint's three parts)
+    assert_eq!(v["manifest"]["adaptive"]["max_items"], 22, "{v}");
+
+    let typo = dir.path().join("typo.yaml");
+    let text = std::fs::read_to_string(&blueprint).unwrap().replacen("subject:", "subjekt:", 1);
+    std::fs::write(&typo, text).unwrap();
+    let refused = package(typo.to_str().unwrap());
+    assert!(!refused.status.success());
+    let simulated = khaothi(&[
+        "cat",
+        "simulate",
+        "--pool",
+        &items,
+        "--persons",
+        "2",
+        "--blueprint",
+        typo.to_str().unwrap(),
+    ]);
+    assert!(!simulated.status.success());
+    let first_line =
+        |o: &Output| String::from_utf8_lossy(&o.stderr).lines().next().unwrap_or_default().to_string();
+    let said = first_line(&refused);
+    assert!(said.starts_with(&format!("error: blueprint {}: ", typo.display())), "{said}");
+    assert!(said.contains("subjekt"), "{said}");
+    assert_eq!(said, first_line(&simulated));
+}

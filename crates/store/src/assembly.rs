@@ -1,6 +1,5 @@
 //! Blueprints, assembly jobs, forms and item exposure.
 
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -38,9 +37,7 @@ pub async fn get_blueprint<C: ConnectionTrait>(
     org: &str,
     id: &str,
 ) -> Result<StoredBlueprint, StoreError> {
-    blueprint::Entity::find_by_id(id.to_string())
-        .filter(blueprint::Column::OrgId.eq(org))
-        .one(db)
+    crate::by_key(db, blueprint::Entity::find_by_id(id.to_string()).filter(blueprint::Column::OrgId.eq(org)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no blueprint with id {id}")))
 }
@@ -130,8 +127,7 @@ pub async fn finish_job<C: ConnectionTrait>(
     result: Option<String>,
     error: Option<String>,
 ) -> Result<(), StoreError> {
-    let job = assembly_job::Entity::find_by_id(id.to_string())
-        .one(db)
+    let job = crate::by_key(db, assembly_job::Entity::find_by_id(id.to_string()))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no job {id}")))?;
     let mut am: assembly_job::ActiveModel = job.into();
@@ -145,24 +141,18 @@ pub async fn finish_job<C: ConnectionTrait>(
 
 /// Jobs that were running when the service stopped can never finish: say so at start-up.
 pub async fn fail_interrupted_jobs<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
-    let res = assembly_job::Entity::update_many()
-        .col_expr(assembly_job::Column::Status, Expr::value("failed"))
-        .col_expr(
-            assembly_job::Column::Error,
-            Expr::value("interrupted by a restart of the bank; run it again"),
-        )
-        .filter(assembly_job::Column::Status.eq("running"))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    use assembly_job::{Column, Entity};
+    let reason = "interrupted by a restart of the bank; run it again";
+    crate::jobs::fail_interrupted::<Entity>(db, Column::Status, Column::Error, &["running"], reason).await
 }
 
 pub async fn get_job<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<AssemblyJob, StoreError> {
-    assembly_job::Entity::find_by_id(id.to_string())
-        .filter(assembly_job::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no assembly job with id {id}")))
+    crate::by_key(
+        db,
+        assembly_job::Entity::find_by_id(id.to_string()).filter(assembly_job::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no assembly job with id {id}")))
 }
 
 pub async fn insert_form<C: ConnectionTrait>(
@@ -189,9 +179,7 @@ pub async fn insert_form<C: ConnectionTrait>(
 }
 
 pub async fn get_form<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<StoredForm, StoreError> {
-    form::Entity::find_by_id(id.to_string())
-        .filter(form::Column::OrgId.eq(org))
-        .one(db)
+    crate::by_key(db, form::Entity::find_by_id(id.to_string()).filter(form::Column::OrgId.eq(org)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no form with id {id}")))
 }

@@ -1,8 +1,7 @@
 //! The audit log: logins, item reads and edits, review decisions, proctor actions.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 
@@ -37,7 +36,8 @@ pub async fn record<C: ConnectionTrait>(
     target_id: &str,
     detail: serde_json::Value,
 ) -> Result<(), StoreError> {
-    audit_log::ActiveModel {
+    // Nothing is read back: every read of item content writes one of these (DESIGN §8).
+    let row = audit_log::ActiveModel {
         at: Set(crate::now()),
         org_id: Set(actor.org_id.clone()),
         actor: Set(actor.username.clone()),
@@ -47,9 +47,8 @@ pub async fn record<C: ConnectionTrait>(
         target_id: Set(target_id.to_string()),
         detail: Set(detail.to_string()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    audit_log::Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
 }
 

@@ -41,11 +41,12 @@ pub async fn response_set<C: ConnectionTrait>(
     org: &str,
     id: &str,
 ) -> Result<response_set::Model, StoreError> {
-    response_set::Entity::find_by_id(id.to_string())
-        .filter(response_set::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no response set with id {id}")))
+    crate::by_key(
+        db,
+        response_set::Entity::find_by_id(id.to_string()).filter(response_set::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no response set with id {id}")))
 }
 
 pub struct NewRun<'a> {
@@ -97,11 +98,12 @@ pub async fn insert_run<C: ConnectionTrait>(
 }
 
 pub async fn get_run<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<CalibrationRun, StoreError> {
-    calibration_run::Entity::find_by_id(id.to_string())
-        .filter(calibration_run::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no calibration run with id {id}")))
+    crate::by_key(
+        db,
+        calibration_run::Entity::find_by_id(id.to_string()).filter(calibration_run::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no calibration run with id {id}")))
 }
 
 #[derive(Debug, Clone, Serialize)]

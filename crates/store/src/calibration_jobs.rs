@@ -35,11 +35,12 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<CalibrationJob, StoreError> {
-    calibration_job::Entity::find_by_id(id.to_string())
-        .filter(calibration_job::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no calibration job {id}")))
+    crate::by_key(
+        db,
+        calibration_job::Entity::find_by_id(id.to_string()).filter(calibration_job::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no calibration job {id}")))
 }
 
 /// Moves an active job to `running` at `progress`; false when it is no longer active (cancelled).
@@ -79,14 +80,7 @@ pub async fn finish<C: ConnectionTrait>(
 
 /// Jobs that were active when the service stopped can never finish: say so at start-up.
 pub async fn fail_interrupted<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
-    let res = calibration_job::Entity::update_many()
-        .col_expr(calibration_job::Column::Status, Expr::value("failed"))
-        .col_expr(
-            calibration_job::Column::Error,
-            Expr::value("interrupted by a restart of the bank; run it again"),
-        )
-        .filter(calibration_job::Column::Status.is_in(ACTIVE))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    use calibration_job::{Column, Entity};
+    let reason = "interrupted by a restart of the bank; run it again";
+    crate::jobs::fail_interrupted::<Entity>(db, Column::Status, Column::Error, &ACTIVE, reason).await
 }

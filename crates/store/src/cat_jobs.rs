@@ -31,11 +31,13 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<CatSimulationJob, StoreError> {
-    cat_simulation_job::Entity::find_by_id(id.to_string())
-        .filter(cat_simulation_job::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no CAT simulation {id}")))
+    crate::by_key(
+        db,
+        cat_simulation_job::Entity::find_by_id(id.to_string())
+            .filter(cat_simulation_job::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no CAT simulation {id}")))
 }
 
 /// Ends a running job: `done` with its result, or `failed` with the reason.
@@ -60,16 +62,7 @@ pub async fn finish<C: ConnectionTrait>(
 
 /// Jobs running when the service stopped can never finish: say so at start-up.
 pub async fn fail_interrupted<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
-    let res = cat_simulation_job::Entity::update_many()
-        .col_expr(cat_simulation_job::Column::Status, Expr::value("failed"))
-        .col_expr(
-            cat_simulation_job::Column::Error,
-            Expr::value(
-                "interrupted by a restart of the bank; run it again (the same seed gives the same table)",
-            ),
-        )
-        .filter(cat_simulation_job::Column::Status.eq("running"))
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
+    use cat_simulation_job::{Column, Entity};
+    let reason = "interrupted by a restart of the bank; run it again (the same seed gives the same table)";
+    crate::jobs::fail_interrupted::<Entity>(db, Column::Status, Column::Error, &["running"], reason).await
 }

@@ -37,10 +37,12 @@ pub async fn transcripts<C: ConnectionTrait>(
     org: &str,
     id: &str,
 ) -> Result<Option<TranscriptSet>, StoreError> {
-    Ok(cert_transcript_set::Entity::find_by_id(id.to_string())
-        .filter(cert_transcript_set::Column::OrgId.eq(org))
-        .one(db)
-        .await?)
+    Ok(crate::by_key(
+        db,
+        cert_transcript_set::Entity::find_by_id(id.to_string())
+            .filter(cert_transcript_set::Column::OrgId.eq(org)),
+    )
+    .await?)
 }
 
 /// The organisation's imported result files of one event, oldest first.
@@ -92,7 +94,7 @@ pub async fn revoke<C: ConnectionTrait>(
     reason: Option<&str>,
 ) -> Result<bool, StoreError> {
     let id = format!("{}:{certificate_id}", actor.org_id);
-    if cert_revocation::Entity::find_by_id(id.clone()).one(db).await?.is_some() {
+    if crate::by_key(db, cert_revocation::Entity::find_by_id(id.clone())).await?.is_some() {
         return Ok(false);
     }
     cert_revocation::ActiveModel {
@@ -115,7 +117,9 @@ pub async fn revocations<C: ConnectionTrait>(db: &C) -> Result<Vec<Revocation>, 
 
 /// The organisation's name (the certificates' issuer).
 pub async fn org_name<C: ConnectionTrait>(db: &C, org: &str) -> Result<Option<String>, StoreError> {
-    Ok(crate::entity::organisation::Entity::find_by_id(org.to_string()).one(db).await?.map(|o| o.name))
+    Ok(crate::by_key(db, crate::entity::organisation::Entity::find_by_id(org.to_string()))
+        .await?
+        .map(|o| o.name))
 }
 
 #[cfg(test)]

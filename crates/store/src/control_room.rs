@@ -68,10 +68,12 @@ pub async fn accept<C: ConnectionTrait>(db: &C, r: Incoming<'_>) -> Result<(), S
             .exec_without_returning(db)
             .await?;
         if inserted == 0 {
-            let last = site_report_latest::Entity::find_by_id((r.site_id.to_string(), r.node.to_string()))
-                .one(db)
-                .await?
-                .map_or(r.counter, |l| l.counter);
+            let last = crate::by_key(
+                db,
+                site_report_latest::Entity::find_by_id((r.site_id.to_string(), r.node.to_string())),
+            )
+            .await?
+            .map_or(r.counter, |l| l.counter);
             return Err(StoreError::Conflict(format!(
                 "report counter {} is not above {last}, the last one accepted from this site's node \"{}\": a replayed or older report",
                 r.counter, r.node
@@ -154,8 +156,7 @@ pub async fn set_unlock_by<C: ConnectionTrait>(
         )
         .exec_without_returning(db)
         .await?;
-    control_room_schedule::Entity::find_by_id((actor.org_id.clone(), event_id.to_string()))
-        .one(db)
+    crate::by_key(db, control_room_schedule::Entity::find_by_id((actor.org_id.clone(), event_id.to_string())))
         .await?
         .ok_or_else(|| StoreError::Corrupt("the schedule row just written is missing".into()))
 }

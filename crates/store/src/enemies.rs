@@ -55,8 +55,7 @@ pub async fn decide<C: ConnectionTrait>(
         )
         .exec(db)
         .await?;
-    enemy_pair::Entity::find_by_id((actor.org_id.clone(), a.to_string(), b.to_string()))
-        .one(db)
+    crate::by_key(db, enemy_pair::Entity::find_by_id((actor.org_id.clone(), a.to_string(), b.to_string())))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("enemy pair {a}, {b}")))
 }

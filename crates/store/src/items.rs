@@ -114,7 +114,7 @@ pub async fn create<C: ConnectionTrait>(
     actor: &Actor,
     item: &Item,
 ) -> Result<StoredVersion, StoreError> {
-    if item::Entity::find_by_id(item.id.clone()).one(db).await?.is_some() {
+    if crate::by_key(db, item::Entity::find_by_id(item.id.clone())).await?.is_some() {
         return Err(StoreError::Conflict(format!("an item with id \"{}\" already exists", item.id)));
     }
     let now = crate::now();
@@ -140,11 +140,12 @@ pub async fn new_version<C: ConnectionTrait>(
     item: &Item,
     expected_version: Option<i32>,
 ) -> Result<StoredVersion, StoreError> {
-    let head = item::Entity::find_by_id(item.id.clone())
-        .filter(item::Column::OrgId.eq(actor.org_id.as_str()))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no item with id {}", item.id)))?;
+    let head = crate::by_key(
+        db,
+        item::Entity::find_by_id(item.id.clone()).filter(item::Column::OrgId.eq(actor.org_id.as_str())),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no item with id {}", item.id)))?;
     if let Some(expected) = expected_version
         && expected != head.current_version
     {
@@ -181,7 +182,7 @@ pub async fn get<C: ConnectionTrait>(
         Some(v) => q.filter(item_version::Column::Version.eq(v)),
         None => q.filter(item_version::Column::IsCurrent.eq(true)),
     };
-    let row = q.one(db).await?.ok_or_else(|| match version {
+    let row = crate::by_key(db, q).await?.ok_or_else(|| match version {
         Some(v) => StoreError::NotFound(format!("item {id} has no version {v}")),
         None => StoreError::NotFound(format!("no item with id {id}")),
     })?;
@@ -361,7 +362,8 @@ pub async fn review<C: ConnectionTrait>(
         Some(v) => q.filter(item_version::Column::Version.eq(v)),
         None => q.filter(item_version::Column::IsCurrent.eq(true)),
     };
-    let row = q.one(db).await?.ok_or_else(|| StoreError::NotFound(format!("no item with id {id}")))?;
+    let row =
+        crate::by_key(db, q).await?.ok_or_else(|| StoreError::NotFound(format!("no item with id {id}")))?;
     let from = ReviewStatus::parse(&row.status)
         .ok_or_else(|| StoreError::Corrupt(format!("item {id} has status {}", row.status)))?;
     let to =
@@ -456,9 +458,7 @@ pub async fn head<C: ConnectionTrait>(
     org_id: &str,
     id: &str,
 ) -> Result<Option<(String, i32)>, StoreError> {
-    Ok(item::Entity::find_by_id(id.to_string())
-        .filter(item::Column::OrgId.eq(org_id))
-        .one(db)
+    Ok(crate::by_key(db, item::Entity::find_by_id(id.to_string()).filter(item::Column::OrgId.eq(org_id)))
         .await?
         .map(|h| (h.created_by, h.current_version)))
 }

@@ -14,6 +14,8 @@ pub mod enemies;
 pub mod entity;
 mod error;
 pub mod items;
+mod jobs;
+mod keyed;
 pub mod media;
 pub mod org_settings;
 pub mod packages;
@@ -25,6 +27,7 @@ pub mod stimuli;
 pub mod users;
 
 pub use error::StoreError;
+pub use keyed::{by_id, by_key};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 
 use khaothi_migration::{BankMigrator, MigratorTrait};

@@ -34,9 +34,7 @@ pub async fn insert<C: ConnectionTrait>(db: &C, new: NewMedia<'_>) -> Result<Med
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org_id: &str, id: &str) -> Result<Media, StoreError> {
-    media::Entity::find_by_id(id.to_string())
-        .filter(media::Column::OrgId.eq(org_id))
-        .one(db)
+    crate::by_key(db, media::Entity::find_by_id(id.to_string()).filter(media::Column::OrgId.eq(org_id)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no media with id {id}")))
 }

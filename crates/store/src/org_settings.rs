@@ -15,8 +15,7 @@ pub struct OrgSettings {
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org_id: &str) -> Result<OrgSettings, StoreError> {
-    Ok(org_setting::Entity::find_by_id(org_id.to_string())
-        .one(db)
+    Ok(crate::by_key(db, org_setting::Entity::find_by_id(org_id.to_string()))
         .await?
         .map(|row| OrgSettings { closed_bank: row.closed_bank })
         .unwrap_or_default())
@@ -35,7 +34,7 @@ pub async fn set<C: ConnectionTrait>(
         updated_by: Set(by.to_string()),
         updated_at: Set(crate::now()),
     };
-    if org_setting::Entity::find_by_id(org_id.to_string()).one(db).await?.is_some() {
+    if crate::by_key(db, org_setting::Entity::find_by_id(org_id.to_string())).await?.is_some() {
         row.update(db).await?;
     } else {
         row.insert(db).await?;

@@ -40,9 +40,7 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org_id: &str, id: &str) -> Result<StoredPackage, StoreError> {
-    package::Entity::find_by_id(id.to_string())
-        .filter(package::Column::OrgId.eq(org_id))
-        .one(db)
+    crate::by_key(db, package::Entity::find_by_id(id.to_string()).filter(package::Column::OrgId.eq(org_id)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no package with id {id}")))
 }

@@ -47,11 +47,12 @@ pub async fn sittings<C: ConnectionTrait>(db: &C, org: &str) -> Result<Vec<Paper
 
 /// One sitting of the organisation (404 otherwise).
 pub async fn sitting<C: ConnectionTrait>(db: &C, org: &str, id: &str) -> Result<PaperSitting, StoreError> {
-    paper_sitting::Entity::find_by_id(id.to_string())
-        .filter(paper_sitting::Column::OrgId.eq(org))
-        .one(db)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("no paper sitting with id {id}")))
+    crate::by_key(
+        db,
+        paper_sitting::Entity::find_by_id(id.to_string()).filter(paper_sitting::Column::OrgId.eq(org)),
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("no paper sitting with id {id}")))
 }
 
 /// The sitting's sheets in upload order (discarded ones too; see `discarded_at`).
@@ -70,11 +71,13 @@ pub async fn sheet_by_hash<C: ConnectionTrait>(
     sitting: &str,
     sha: &str,
 ) -> Result<Option<PaperSheet>, StoreError> {
-    Ok(paper_sheet::Entity::find()
-        .filter(paper_sheet::Column::SittingId.eq(sitting))
-        .filter(paper_sheet::Column::ImageSha256.eq(sha))
-        .one(db)
-        .await?)
+    Ok(crate::by_key(
+        db,
+        paper_sheet::Entity::find()
+            .filter(paper_sheet::Column::SittingId.eq(sitting))
+            .filter(paper_sheet::Column::ImageSha256.eq(sha)),
+    )
+    .await?)
 }
 
 pub async fn insert_sheet<C: ConnectionTrait>(db: &C, sheet: PaperSheet) -> Result<(), StoreError> {

@@ -50,14 +50,16 @@ pub async fn site_by_key<C: ConnectionTrait>(
     db: &C,
     public_key: &str,
 ) -> Result<Option<TrustedSite>, StoreError> {
-    Ok(trusted_site::Entity::find().filter(trusted_site::Column::PublicKey.eq(public_key)).one(db).await?)
+    Ok(crate::by_key(db, trusted_site::Entity::find().filter(trusted_site::Column::PublicKey.eq(public_key)))
+        .await?)
 }
 
 pub async fn import_by_digest<C: ConnectionTrait>(
     db: &C,
     digest: &str,
 ) -> Result<Option<ResultImport>, StoreError> {
-    Ok(result_import::Entity::find().filter(result_import::Column::Digest.eq(digest)).one(db).await?)
+    Ok(crate::by_key(db, result_import::Entity::find().filter(result_import::Column::Digest.eq(digest)))
+        .await?)
 }
 
 /// One import of the organisation, with its file.
@@ -66,10 +68,11 @@ pub async fn import_by_id<C: ConnectionTrait>(
     org: &str,
     id: &str,
 ) -> Result<Option<ResultImport>, StoreError> {
-    Ok(result_import::Entity::find_by_id(id.to_string())
-        .filter(result_import::Column::OrgId.eq(org))
-        .one(db)
-        .await?)
+    Ok(crate::by_key(
+        db,
+        result_import::Entity::find_by_id(id.to_string()).filter(result_import::Column::OrgId.eq(org)),
+    )
+    .await?)
 }
 
 /// What an import stores besides the file itself.

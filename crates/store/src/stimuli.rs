@@ -28,7 +28,7 @@ pub async fn upsert<C: ConnectionTrait>(
     actor: &str,
 ) -> Result<(Stimulus, bool), StoreError> {
     let now = crate::now();
-    match stimulus::Entity::find_by_id(id.to_string()).one(db).await? {
+    match crate::by_key(db, stimulus::Entity::find_by_id(id.to_string())).await? {
         Some(s) if s.org_id != org_id => {
             Err(StoreError::Conflict(format!("stimulus id \"{id}\" belongs to another organisation")))
         }
@@ -93,9 +93,7 @@ fn version_row(
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, org_id: &str, id: &str) -> Result<Stimulus, StoreError> {
-    stimulus::Entity::find_by_id(id.to_string())
-        .filter(stimulus::Column::OrgId.eq(org_id))
-        .one(db)
+    crate::by_key(db, stimulus::Entity::find_by_id(id.to_string()).filter(stimulus::Column::OrgId.eq(org_id)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no stimulus with id {id}")))
 }
@@ -124,9 +122,7 @@ pub async fn current<C: ConnectionTrait>(
     org_id: &str,
     id: &str,
 ) -> Result<StimulusVersion, StoreError> {
-    versions_of(org_id, id)
-        .filter(stimulus_version::Column::IsCurrent.eq(true))
-        .one(db)
+    crate::by_key(db, versions_of(org_id, id).filter(stimulus_version::Column::IsCurrent.eq(true)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no stimulus with id {id}")))
 }
@@ -150,9 +146,7 @@ pub async fn version<C: ConnectionTrait>(
     id: &str,
     version: i32,
 ) -> Result<StimulusVersion, StoreError> {
-    versions_of(org_id, id)
-        .filter(stimulus_version::Column::Version.eq(version))
-        .one(db)
+    crate::by_key(db, versions_of(org_id, id).filter(stimulus_version::Column::Version.eq(version)))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("stimulus {id} has no version {version}")))
 }
@@ -268,8 +262,7 @@ pub async fn pinned_for_form<C: ConnectionTrait>(
     form_id: &str,
     stimulus_id: &str,
 ) -> Result<Option<i32>, StoreError> {
-    Ok(form_stimulus::Entity::find_by_id((form_id.to_string(), stimulus_id.to_string()))
-        .one(db)
+    Ok(crate::by_key(db, form_stimulus::Entity::find_by_id((form_id.to_string(), stimulus_id.to_string())))
         .await?
         .map(|p| p.version))
 }

@@ -13,7 +13,7 @@ use crate::entity::{organisation, refresh_token, user};
 pub use user::Model as User;
 
 pub async fn ensure_org<C: ConnectionTrait>(db: &C, id: &str, name: &str) -> Result<(), StoreError> {
-    if organisation::Entity::find_by_id(id.to_string()).one(db).await?.is_none() {
+    if crate::by_key(db, organisation::Entity::find_by_id(id.to_string())).await?.is_none() {
         organisation::ActiveModel {
             id: Set(id.to_string()),
             name: Set(name.to_string()),
@@ -56,12 +56,11 @@ pub async fn find_by_username<C: ConnectionTrait>(
     db: &C,
     username: &str,
 ) -> Result<Option<User>, StoreError> {
-    Ok(user::Entity::find().filter(user::Column::Username.eq(username)).one(db).await?)
+    Ok(crate::by_key(db, user::Entity::find().filter(user::Column::Username.eq(username))).await?)
 }
 
 pub async fn get<C: ConnectionTrait>(db: &C, id: &str) -> Result<User, StoreError> {
-    user::Entity::find_by_id(id.to_string())
-        .one(db)
+    crate::by_key(db, user::Entity::find_by_id(id.to_string()))
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("no user with id {id}")))
 }
@@ -100,7 +99,7 @@ pub async fn update<C: ConnectionTrait>(
         return Err(StoreError::NotFound(format!("no user with id {id}")));
     }
     if let Some(org) = change.org_id
-        && organisation::Entity::find_by_id(org.to_string()).one(db).await?.is_none()
+        && crate::by_key(db, organisation::Entity::find_by_id(org.to_string())).await?.is_none()
     {
         return Err(StoreError::NotFound(format!("no organisation with id {org}")));
     }
@@ -122,7 +121,7 @@ pub async fn update<C: ConnectionTrait>(
 
 /// The account's id, active flag and role, for the per-request token check; `None` if unknown.
 pub async fn status<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<(bool, String)>, StoreError> {
-    Ok(user::Entity::find_by_id(id.to_string()).one(db).await?.map(|u| (u.active, u.role)))
+    Ok(crate::by_key(db, user::Entity::find_by_id(id.to_string())).await?.map(|u| (u.active, u.role)))
 }
 
 /// Stores a refresh token of `family` (a new login starts a family named by its first token's hash).
@@ -173,7 +172,7 @@ pub async fn rotate_refresh_token<C: ConnectionTrait>(
         .filter(refresh_token::Column::ExpiresAt.gt(now))
         .exec(db)
         .await?;
-    let Some(t) = refresh_token::Entity::find_by_id(token_hash.to_string()).one(db).await? else {
+    let Some(t) = crate::by_key(db, refresh_token::Entity::find_by_id(token_hash.to_string())).await? else {
         return Ok(Rotation::Refused);
     };
     if taken.rows_affected == 1 {
@@ -202,7 +201,7 @@ pub async fn refresh_family<C: ConnectionTrait>(
     db: &C,
     token_hash: &str,
 ) -> Result<Option<String>, StoreError> {
-    Ok(refresh_token::Entity::find_by_id(token_hash.to_string()).one(db).await?.map(|t| t.family))
+    Ok(crate::by_key(db, refresh_token::Entity::find_by_id(token_hash.to_string())).await?.map(|t| t.family))
 }
 
 /// Revokes every refresh token of an account (deactivation, password reset).

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
-use khaothi_assembly::{AssemblyError, AssemblyOptions, Blueprint, SolverChoice, Strategy, assemble};
+use khaothi_assembly::{AssemblyError, AssemblyOptions, SolverChoice, Strategy, assemble};
 use khaothi_domain::{Item, ItemRecord};
 
 #[derive(clap::Args, Debug)]
@@ -59,9 +59,7 @@ fn read_items(path: &PathBuf) -> anyhow::Result<Vec<Item>> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let yaml = std::fs::read_to_string(&args.blueprint)
-        .with_context(|| format!("reading {}", args.blueprint.display()))?;
-    let bp = Blueprint::from_yaml(&yaml).map_err(|e| anyhow::anyhow!("{}: {e}", args.blueprint.display()))?;
+    let bp = super::blueprint_file::read_blueprint(&args.blueprint)?;
     let items = read_items(&args.items)?;
     let solver = match args.solver.as_deref() {
         Some("microlp") => SolverChoice::Microlp,

@@ -8,6 +8,7 @@ use khaothi_assembly::Blueprint;
 use khaothi_cat::{Design, Pool, Selection, SimulationOptions, Stopping, run_simulation};
 use serde_json::json;
 
+use super::blueprint_file::read_blueprint;
 use super::calibrate::write_output;
 
 #[derive(clap::Args, Debug)]
@@ -59,6 +60,28 @@ impl RuleArgs {
             _ => None,
         }
     }
+
+    /// The design the flags give with an optional blueprint: the flags' stopping rule or, without
+    /// one, a fixed length of the blueprint's form (shadow tests balance whole forms). Prior
+    /// N(0, 1) and no Sympson–Hetter: the command sets those.
+    pub fn design(&self, blueprint: Option<Blueprint>) -> anyhow::Result<Design> {
+        let stop = match (self.stopping(), &blueprint) {
+            (Some(stop), _) => stop,
+            (None, Some(bp)) => Stopping::FixedLength { length: bp.form_length() },
+            (None, None) => anyhow::bail!(
+                "give --length L, or --stop-se SE --min-length L0 --max-length L1 (or a --blueprint)"
+            ),
+        };
+        Ok(Design {
+            prior_mean: 0.0,
+            prior_sd: 1.0,
+            selection: self.selection,
+            randomesque: self.randomesque,
+            sympson_hetter: false,
+            stop,
+            blueprint,
+        })
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,29 +123,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
-fn read_blueprint(path: &std::path::Path) -> anyhow::Result<Blueprint> {
-    let yaml = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Blueprint::from_yaml(&yaml).with_context(|| format!("blueprint {}", path.display()))
-}
-
 fn design_of(a: &SimulateArgs) -> anyhow::Result<Design> {
-    let blueprint = a.blueprint.as_deref().map(read_blueprint).transpose()?;
-    let stop = match (a.rules.stopping(), &blueprint) {
-        (Some(stop), _) => stop,
-        (None, Some(bp)) => Stopping::FixedLength { length: bp.form_length() },
-        (None, None) => anyhow::bail!(
-            "give --length L, or --stop-se SE --min-length L0 --max-length L1 (or a --blueprint)"
-        ),
-    };
-    Ok(Design {
-        prior_mean: 0.0,
-        prior_sd: 1.0,
-        selection: a.rules.selection,
-        randomesque: a.rules.randomesque,
-        sympson_hetter: false,
-        stop,
-        blueprint,
-    })
+    a.rules.design(a.blueprint.as_deref().map(read_blueprint).transpose()?)
 }
 
 fn simulate(a: SimulateArgs) -> anyhow::Result<()> {

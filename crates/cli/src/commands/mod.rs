@@ -1,6 +1,7 @@
 pub mod analyze;
 pub mod assemble;
 pub mod bank;
+pub mod blueprint_file;
 pub mod calibrate;
 pub mod cat;
 pub mod certificate;

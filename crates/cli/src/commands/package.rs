@@ -9,7 +9,7 @@ use khaothi_domain::form::{Form, FormItem, Version};
 use khaothi_domain::{Item, ItemKind};
 use khaothi_package::{BoardPublicKey, BoardSigningKey, PackageInput, build_package, verify_package};
 
-use super::package_input::{read_items, read_stimuli, uuid_like};
+use super::package_input::{package_id_and_title, read_items, read_signing_key, read_stimuli, write_package};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -121,10 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 fn build(b: BuildArgs) -> anyhow::Result<()> {
     let items = read_items(&b.items)?;
-    let signer = BoardSigningKey::parse(
-        &std::fs::read_to_string(&b.signing_key)
-            .with_context(|| format!("reading {}", b.signing_key.display()))?,
-    )?;
+    let signer = read_signing_key(&b.signing_key)?;
     let stimuli = read_stimuli(b.stimuli.as_ref())?;
     let (forms, versions, subject): (Vec<Form>, Vec<Version>, String) = match (&b.form, &b.blueprint) {
         (Some(f), _) => {
@@ -138,9 +135,7 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
             (vec![form], vs, subject)
         }
         (None, Some(bp)) => {
-            let yaml = std::fs::read_to_string(bp).with_context(|| format!("reading {}", bp.display()))?;
-            let blueprint = khaothi_assembly::Blueprint::from_yaml(&yaml)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", bp.display()))?;
+            let blueprint = super::blueprint_file::read_blueprint(bp)?;
             let opts = khaothi_assembly::AssemblyOptions { seed: b.seed, ..Default::default() };
             let started = std::time::Instant::now();
             let result = khaothi_assembly::assemble(&blueprint, &items, &opts, &move || started.elapsed())?;
@@ -153,10 +148,11 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
         }
         (None, None) => anyhow::bail!("give --form FILE or --blueprint FILE"),
     };
+    let (package_id, title) = package_id_and_title(&b.event, &b.title);
     let input = PackageInput {
-        package_id: format!("{}-{}", b.event, uuid_like()),
+        package_id,
         event_id: b.event.clone(),
-        title: if b.title.is_empty() { b.event.clone() } else { b.title.clone() },
+        title,
         subject,
         duration_minutes: b.duration_minutes,
         created_at: chrono::Utc::now().to_rfc3339(),
@@ -167,14 +163,7 @@ fn build(b: BuildArgs) -> anyhow::Result<()> {
         versions: &versions,
     };
     let built = build_package(&input, &signer, &mut rand::rng())?;
-    std::fs::write(&b.out, &built.bytes).with_context(|| format!("writing {}", b.out.display()))?;
-    let out = serde_json::json!({
-        "package": b.out,
-        "manifest": built.manifest,
-        "content_key": {"hex": built.content_key.to_hex(), "code": built.content_key.to_code()},
-        "keys_key": {"hex": built.keys_key.to_hex(), "code": built.keys_key.to_code()},
-    });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    write_package(&b.out, &built, serde_json::Map::new())?;
     eprintln!("keep content_key until the start time and keys_key until the end of the event");
     Ok(())
 }

@@ -6,35 +6,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use khaothi_cat::{Design, Pool};
-use khaothi_package::{AdaptiveInput, BoardSigningKey, build_adaptive_package};
+use khaothi_package::{AdaptiveInput, build_adaptive_package};
 
+use super::blueprint_file::read_blueprint;
 use super::cat::RuleArgs;
-use super::package_input::{read_items, read_stimuli, uuid_like};
+use super::package_input::{package_id_and_title, read_items, read_signing_key, read_stimuli, write_package};
 
-/// The design the flags describe.
+/// The design the flags describe: `cat simulate`'s (the same rule flags, the same blueprint
+/// reader, the blueprint's form length when no stopping rule is given), with this command's prior
+/// mean and Sympson–Hetter when exposure parameters are given.
 fn design(a: &AdaptiveArgs) -> anyhow::Result<Design> {
-    let Some(stop) = a.rules.stopping() else {
-        anyhow::bail!("give --length L, or --stop-se SE with --min-length L0 and --max-length L1")
-    };
-    let blueprint = match &a.blueprint {
-        Some(p) => {
-            let yaml = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            Some(
-                khaothi_assembly::Blueprint::from_yaml(&yaml)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
-            )
-        }
-        None => None,
-    };
-    Ok(Design {
-        prior_mean: a.theta_mean,
-        prior_sd: 1.0,
-        selection: a.rules.selection,
-        randomesque: a.rules.randomesque,
-        sympson_hetter: a.exposure.is_some(),
-        stop,
-        blueprint,
-    })
+    let blueprint = a.blueprint.as_deref().map(read_blueprint).transpose()?;
+    let design = a.rules.design(blueprint)?;
+    Ok(Design { prior_mean: a.theta_mean, sympson_hetter: a.exposure.is_some(), ..design })
 }
 
 /// Sympson–Hetter parameters: a flat `{"ITEM": k}` or an object with them under `parameters`.
@@ -69,7 +53,8 @@ pub struct AdaptiveArgs {
     /// exposure calibration's output); turns Sympson–Hetter control on.
     #[arg(long)]
     pub exposure: Option<PathBuf>,
-    /// Content balancing by shadow tests against this blueprint (YAML).
+    /// Content balancing by shadow tests against this blueprint (YAML); without --length or
+    /// --stop-se the test is as long as its form.
     #[arg(long)]
     pub blueprint: Option<PathBuf>,
     /// Prior mean of θ (the starting point); may be negative (`--theta-mean -0.5`).
@@ -84,10 +69,7 @@ pub struct AdaptiveArgs {
 
 pub fn run(a: AdaptiveArgs) -> anyhow::Result<()> {
     let items = read_items(&a.items)?;
-    let signer = BoardSigningKey::parse(
-        &std::fs::read_to_string(&a.signing_key)
-            .with_context(|| format!("reading {}", a.signing_key.display()))?,
-    )?;
+    let signer = read_signing_key(&a.signing_key)?;
     let stimuli = read_stimuli(a.stimuli.as_ref())?;
     let (mut pool, warnings) = Pool::from_bank_items(&items)?;
     for w in &warnings {
@@ -98,10 +80,11 @@ pub fn run(a: AdaptiveArgs) -> anyhow::Result<()> {
     }
     let design = design(&a)?;
     let subject = items.first().map(|i| i.subject.clone()).unwrap_or_default();
+    let (package_id, title) = package_id_and_title(&a.event, &a.title);
     let input = AdaptiveInput {
-        package_id: format!("{}-{}", a.event, uuid_like()),
+        package_id,
         event_id: a.event.clone(),
-        title: if a.title.is_empty() { a.event.clone() } else { a.title.clone() },
+        title,
         subject,
         duration_minutes: a.duration_minutes,
         created_at: chrono::Utc::now().to_rfc3339(),
@@ -112,16 +95,10 @@ pub fn run(a: AdaptiveArgs) -> anyhow::Result<()> {
         design: &design,
     };
     let built = build_adaptive_package(&input, &signer, &mut rand::rng())?;
-    std::fs::write(&a.out, &built.bytes).with_context(|| format!("writing {}", a.out.display()))?;
-    let out = serde_json::json!({
-        "package": a.out,
-        "manifest": built.manifest,
-        "pool_items": pool.len(),
-        "left_out": warnings,
-        "content_key": {"hex": built.content_key.to_hex(), "code": built.content_key.to_code()},
-        "keys_key": {"hex": built.keys_key.to_hex(), "code": built.keys_key.to_code()},
-    });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    let mut extra = serde_json::Map::new();
+    extra.insert("pool_items".into(), pool.len().into());
+    extra.insert("left_out".into(), serde_json::to_value(&warnings)?);
+    write_package(&a.out, &built, extra)?;
     eprintln!(
         "an adaptive event's keys are released with its content: unlock it with both keys at the start time"
     );

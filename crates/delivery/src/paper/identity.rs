@@ -170,8 +170,7 @@ pub async fn decide(
     let note = checked_text(body.note.as_deref(), "a note", MAX_NOTE)?;
     let missing = || ApiError::NotFound(format!("no held sheet {held_ref} in event {event_id}"));
     let _one_at_a_time = PAPER_WRITES.lock().await;
-    let h = held::Entity::find_by_id(held_ref.to_string())
-        .one(&s.db.read)
+    let h = crate::store::by_key(&s.db.read, held::Entity::find_by_id(held_ref.to_string()))
         .await?
         .filter(|h| h.event_id == event_id)
         .ok_or_else(missing)?;
@@ -213,7 +212,7 @@ pub async fn decide(
             ));
         }
     }
-    let h = held::Entity::find_by_id(h.id).one(&s.db.read).await?.ok_or_else(missing)?;
+    let h = crate::store::by_key(&s.db.read, held::Entity::find_by_id(h.id)).await?.ok_or_else(missing)?;
     Ok(view(h))
 }
 

@@ -135,19 +135,23 @@ async fn duplicate(
     read: &ReadSheet,
     sha: &str,
 ) -> ApiResult<Option<SheetOutcome>> {
-    let earlier = match sheet::Entity::find()
-        .filter(sheet::Column::EventId.eq(event_id))
-        .filter(sheet::Column::ImageSha256.eq(sha))
-        .one(&s.db.read)
-        .await?
+    let earlier = match crate::store::by_key(
+        &s.db.read,
+        sheet::Entity::find()
+            .filter(sheet::Column::EventId.eq(event_id))
+            .filter(sheet::Column::ImageSha256.eq(sha)),
+    )
+    .await?
     {
         Some(e) => Some((e.id, "read in")),
-        None => held::Entity::find()
-            .filter(held::Column::EventId.eq(event_id))
-            .filter(held::Column::ImageSha256.eq(sha))
-            .one(&s.db.read)
-            .await?
-            .map(|h| (h.id, "held for review")),
+        None => crate::store::by_key(
+            &s.db.read,
+            held::Entity::find()
+                .filter(held::Column::EventId.eq(event_id))
+                .filter(held::Column::ImageSha256.eq(sha)),
+        )
+        .await?
+        .map(|h| (h.id, "held for review")),
     };
     Ok(earlier.map(|(id, how)| {
         let mut o = SheetOutcome::refused(read, "duplicate", format!("this scan was {how} as sheet {id}"));
@@ -177,8 +181,7 @@ pub(super) async fn read_in(
     };
     let lock = s.hub.login_lock(&c.id);
     let _guard = lock.lock().await;
-    let c = candidate::Entity::find_by_id(c.id.clone())
-        .one(&s.db.read)
+    let c = crate::store::by_key(&s.db.read, candidate::Entity::find_by_id(c.id.clone()))
         .await?
         .ok_or_else(|| ApiError::NotFound("the candidate is gone".into()))?;
     Ok(Ok(write(s, by, &c, read, sha, marks, held).await?))

@@ -154,8 +154,7 @@ pub async fn decide(
     let missing = || ApiError::NotFound(format!("no flagged mark {flag_ref} in event {event_id}"));
     let id: i64 = flag_ref.parse().map_err(|_| missing())?;
     let _one_at_a_time = PAPER_WRITES.lock().await;
-    let f = flag::Entity::find_by_id(id)
-        .one(&s.db.read)
+    let f = crate::store::by_key(&s.db.read, flag::Entity::find_by_id(id))
         .await?
         .filter(|f| f.event_id == event_id)
         .ok_or_else(missing)?;
@@ -166,8 +165,7 @@ pub async fn decide(
             f.decided_by.as_deref().unwrap_or("?")
         )));
     }
-    let c = candidate::Entity::find_by_id(f.candidate_id.clone())
-        .one(&s.db.read)
+    let c = crate::store::by_key(&s.db.read, candidate::Entity::find_by_id(f.candidate_id.clone()))
         .await?
         .ok_or_else(|| ApiError::NotFound("the candidate is gone".into()))?;
     let content = s.hub.content(event_id).ok_or_else(|| {
@@ -200,7 +198,7 @@ pub async fn decide(
         "decision": body.decision, "value": value, "answer": written});
     ops.push(WriteOp::Audit(audit_entry(Some(event_id), by, "paper_flag_decided", detail)));
     s.writer.write(WriteOp::Together(ops)).await?;
-    let f = flag::Entity::find_by_id(id).one(&s.db.read).await?.ok_or_else(missing)?;
+    let f = crate::store::by_key(&s.db.read, flag::Entity::find_by_id(id)).await?.ok_or_else(missing)?;
     let sheets = sheet::Entity::find_by_id(f.sheet.clone()).all(&s.db.read).await?;
     Ok(view(f, &sheets.into_iter().map(|x| (x.id.clone(), x)).collect()))
 }

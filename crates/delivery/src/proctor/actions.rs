@@ -107,8 +107,7 @@ pub struct Done {
 }
 
 async fn reload(s: &AppState, id: &str) -> ApiResult<candidate::Model> {
-    candidate::Entity::find_by_id(id.to_string())
-        .one(&s.db.read)
+    crate::store::by_key(&s.db.read, candidate::Entity::find_by_id(id.to_string()))
         .await?
         .ok_or_else(|| ApiError::NotFound("the candidate is gone".into()))
 }
@@ -391,8 +390,7 @@ async fn move_seat(
     if c.submitted_at.is_some() {
         return Err(ended(c, status));
     }
-    let r = room::Entity::find_by_id(c.room_id.clone())
-        .one(&s.db.read)
+    let r = crate::store::by_key(&s.db.read, room::Entity::find_by_id(c.room_id.clone()))
         .await?
         .ok_or_else(|| ApiError::NotFound("the candidate's room is gone".into()))?;
     let seat = i32::try_from(seat).ok().filter(|n| *n <= r.seats).ok_or_else(|| {

@@ -30,7 +30,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, PrimaryKeyTrait, QueryFilter, QueryOrder,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 
 use entity::{candidate, event, response, server_clock};
@@ -122,20 +122,9 @@ pub fn audit_entry(
     }
 }
 
-/// The row with this primary key, read without `LIMIT`.
-///
-/// Not sea-orm's `.one()`: it binds `LIMIT ?`, and SQLite marks a statement whose `LIMIT` is a
-/// bound parameter to be compiled again whenever that parameter is bound again (it plans with the
-/// value; `sqlite3ExprIsInteger` → `sqlite3VdbeSetVarmask`), so each `.one()` parsed and planned
-/// its SQL anew although sqlx keeps the statement: `sqlite3Reprepare` was 13 % of the server's CPU
-/// while 10,000 candidates logged in (docs/benchmarks.md, issue 17). A primary key names at most
-/// one row, so no `LIMIT` is needed and the cached statement is reused as it is.
-pub async fn by_id<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    id: impl Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-) -> Result<Option<E::Model>, DbErr> {
-    Ok(E::find_by_id(id).all(db).await?.into_iter().next())
-}
+/// Reads by key without `LIMIT` (khaothi_store::keyed: sea-orm's `.one()` binds `LIMIT ?`, which
+/// made SQLite compile the statement again at every login; docs/benchmarks.md, issue 17).
+pub use khaothi_store::{by_id, by_key};
 
 pub async fn event(db: &impl ConnectionTrait, id: &str) -> Result<Option<event::Model>, DbErr> {
     by_id::<event::Entity>(db, id.to_string()).await

@@ -30,15 +30,15 @@ pub async fn by_name(
     event_id: &str,
     name: &str,
 ) -> Result<Option<room::Model>, DbErr> {
-    room::Entity::find()
-        .filter(room::Column::EventId.eq(event_id))
-        .filter(room::Column::Name.eq(name))
-        .one(db)
-        .await
+    super::by_key(
+        db,
+        room::Entity::find().filter(room::Column::EventId.eq(event_id)).filter(room::Column::Name.eq(name)),
+    )
+    .await
 }
 
 pub async fn exists(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
-    Ok(room::Entity::find_by_id(id.to_string()).one(db).await?.is_some())
+    Ok(super::by_key(db, room::Entity::find_by_id(id.to_string())).await?.is_some())
 }
 
 pub async fn create(

@@ -70,7 +70,7 @@ pub async fn get(db: &impl ConnectionTrait, event_id: &str) -> Result<Option<Seb
 
 /// Stores the event's settings, replacing what was there.
 pub async fn put(write: &impl ConnectionTrait, event_id: &str, s: &SebSettings) -> Result<(), DbErr> {
-    let existing = entity::Entity::find_by_id(event_id.to_string()).one(write).await?;
+    let existing = super::by_key(write, entity::Entity::find_by_id(event_id.to_string())).await?;
     let new = existing.is_none();
     let mut am = match existing {
         Some(m) => m.into_active_model(),

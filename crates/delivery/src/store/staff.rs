@@ -21,11 +21,11 @@ pub struct NewStaff<'a> {
 }
 
 pub async fn by_username(db: &impl ConnectionTrait, username: &str) -> Result<Option<staff::Model>, DbErr> {
-    staff::Entity::find().filter(staff::Column::Username.eq(username)).one(db).await
+    super::by_key(db, staff::Entity::find().filter(staff::Column::Username.eq(username))).await
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<staff::Model>, DbErr> {
-    staff::Entity::find_by_id(id.to_string()).one(db).await
+    super::by_key(db, staff::Entity::find_by_id(id.to_string())).await
 }
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
@@ -61,5 +61,7 @@ pub async fn create(write: &DatabaseConnection, new: NewStaff<'_>) -> Result<sta
 
 /// Whether the room is bound to this staff account (a proctor's rooms).
 pub async fn watches(db: &impl ConnectionTrait, staff_id: &str, room_id: &str) -> Result<bool, DbErr> {
-    Ok(staff_room::Entity::find_by_id((staff_id.to_string(), room_id.to_string())).one(db).await?.is_some())
+    Ok(super::by_key(db, staff_room::Entity::find_by_id((staff_id.to_string(), room_id.to_string())))
+        .await?
+        .is_some())
 }
