@@ -10,7 +10,10 @@
 //!    between two forms);
 //! 2. *spread*: the form highest above the others at the θ of the largest spread, or the lowest
 //!    below, takes the move that most reduces the spread without lowering the smallest
-//!    information.
+//!    information;
+//! 3. *even* (levelling, after fine lifting): any form takes the move that most lowers the
+//!    forms' scatter around their mean without widening the spread or lowering the smallest
+//!    information, so that phase 2 finds moves again.
 //!
 //! Sequential assembly's forms are locally optimal one form at a time; these moves are what is
 //! left between them (docs/assembly.md, "Local improvement").
@@ -383,6 +386,71 @@ impl<'a, 'p> Improver<'a, 'p> {
             }
             None => false,
         }
+    }
+
+    /// Phase 3 (*even*): the move of any form that most lowers the forms' scatter — the sum over
+    /// θ of the squared deviations of the forms' information from their mean — without widening
+    /// the spread or lowering the smallest information. Where the largest spread is held by
+    /// several forms at once (with many forms, the usual case), no single move narrows it and
+    /// phase 2 stops; evening out the other forms first frees the moves that then narrow it.
+    pub fn even(&mut self) -> bool {
+        let n = self.forms.len();
+        if n < 2 {
+            return false;
+        }
+        let floor = self.smallest();
+        let (spread, _) = Self::spread_at(&self.info);
+        let nt = self.pool.thetas.len();
+        let sums: Vec<f64> = (0..nt).map(|t| self.info.iter().map(|i| i[t]).sum()).collect();
+        // a move must lower the scatter by more than this (no endless moves of rounding size)
+        let least = 1e-9 * sums.iter().map(|s| s * s).sum::<f64>().max(1.0);
+        let mut best: Option<(f64, Move)> = None;
+        for f in 0..n {
+            self.for_moves_of(f, |m| {
+                let gain = self.scatter_change(m, &sums);
+                if gain > -least || best.is_some_and(|(b, _)| gain >= b) {
+                    return;
+                }
+                if self.floor_after(f, m.out, m.inn) < floor - 1e-9 {
+                    return;
+                }
+                if m.g.is_some_and(|g| self.floor_after(g, m.inn, m.out) < floor - 1e-9) {
+                    return;
+                }
+                let Some((i_f, i_g)) = self.feasible(m) else { return };
+                if self.spread_with(f, &i_f, m.g.zip(i_g.as_deref())) <= spread + 1e-9 {
+                    best = Some((gain, m));
+                }
+            });
+        }
+        match best {
+            Some((_, m)) => {
+                self.apply(m);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Change of the scatter Σ_t Σ_f (I_ft − mean_t)² = Σ_t (Σ_f I_ft² − S_t² / n) by move `m`
+    /// (`sums` = S_t, the forms' information summed at each θ).
+    fn scatter_change(&self, m: Move, sums: &[f64]) -> f64 {
+        let n = self.forms.len() as f64;
+        let (o, i) = (&self.pool.units[m.out].info, &self.pool.units[m.inn].info);
+        let mut change = 0.0;
+        for (t, s) in sums.iter().enumerate() {
+            let (d, a) = (i[t] - o[t], self.info[m.f][t]);
+            change += (a + d) * (a + d) - a * a;
+            match m.g {
+                // an exchange keeps the sum: the other form loses what `f` gains
+                Some(g) => {
+                    let b = self.info[g][t];
+                    change += (b - d) * (b - d) - b * b;
+                }
+                None => change -= ((s + d) * (s + d) - s * s) / n,
+            }
+        }
+        change
     }
 }
 

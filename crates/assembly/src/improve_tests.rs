@@ -13,7 +13,7 @@ use crate::blueprint::Blueprint;
 use crate::model::Rules;
 use crate::pool::Pool;
 use crate::sim::{SimOptions, simulated_pool};
-use crate::{AssemblyOptions, Violation, assemble, check_forms};
+use crate::{AssemblyError, AssemblyOptions, Violation, assemble, check_forms};
 
 const BLUEPRINT: &str = r#"name: "Kiểm tra – Toán 12"
 subject: toan
@@ -39,15 +39,21 @@ exposure: { max_uses: 2 }
 
 /// Plain sequential forms of `bp` from `items` (the starting point the moves improve on), as
 /// units of the pool, handed to `run` with the improver over them and a checker of the forms.
+/// Returns false (and runs nothing) when the pool cannot hold the forms (a random pool whose
+/// earlier uses leave too few items of a cell: the diagnosis says so).
 fn with_improver(
     bp: &Blueprint,
     items: &[khaothi_domain::Item],
     run: impl FnOnce(&mut Improver, &dyn Fn(&Improver) -> Vec<Violation>),
-) {
+) -> bool {
     let opts =
         AssemblyOptions { balance: false, improve: false, time_limit: 30.0, gap: 0.02, ..Default::default() };
     let started = Instant::now();
-    let r = assemble(bp, items, &opts, &move || started.elapsed()).expect("assembles");
+    let r = match assemble(bp, items, &opts, &move || started.elapsed()) {
+        Ok(r) => r,
+        Err(AssemblyError::Infeasible(_)) => return false,
+        Err(e) => panic!("assembles: {e}"),
+    };
     let pool = Pool::new(bp, items, false);
     let cand = pool.candidates(bp, bp.forms);
     let unit_of: HashMap<&str, usize> = pool
@@ -80,6 +86,7 @@ fn with_improver(
     };
     assert_eq!(violations(&imp), vec![]);
     run(&mut imp, &violations);
+    true
 }
 
 /// Runs `step` to exhaustion; after each move every rule holds and the smallest information has
@@ -113,12 +120,13 @@ fn moves_keep_every_rule_and_never_lower_the_forms() {
     for (k, i) in items.iter_mut().enumerate() {
         i.uses = (k % 3) as u32;
     }
-    with_improver(&bp, &items, |imp, violations| {
+    let ran = with_improver(&bp, &items, |imp, violations| {
         let start = imp.smallest();
         let raised = exhaust(imp, violations, |i| i.raise_floor(), false, "floor");
         assert!(raised > 0 && imp.smallest() > start + 1e-6, "plain sequential forms leave room");
         exhaust(imp, violations, |i| i.narrow(), true, "narrowing");
     });
+    assert!(ran, "the pool holds the forms");
 }
 
 /// The phases as the assembly alternates them, on the same blueprint over several pools and
@@ -147,10 +155,55 @@ proptest! {
         for (k, i) in items.iter_mut().enumerate() {
             i.uses = (k as u32 + used) % 3;
         }
-        with_improver(&bp, &items, |imp, violations| {
+        let ran = with_improver(&bp, &items, |imp, violations| {
             let start = imp.smallest();
             alternate(imp, violations);
             assert!(imp.smallest() >= start - 1e-9);
         });
+        // a pool whose earlier uses leave a cell short is another test's matter (diagnosis)
+        prop_assume!(ran);
+    }
+}
+
+/// Evening (phase 3) as the last pass runs it: narrowing, then evening moves, while either moves.
+/// After every move every rule holds, the smallest information has not fallen and the spread has
+/// not grown. Returns the spread when the first two phases were exhausted, and after evening.
+fn even_after_alternate(forms: u32, seed: u64) -> (f64, f64) {
+    let bp =
+        Blueprint::from_yaml(&BLUEPRINT.replace("forms: 3", &format!("forms: {forms}"))).expect("blueprint");
+    let mut items = simulated_pool(&SimOptions { items: 300, seed, ..SimOptions::default() });
+    for (k, i) in items.iter_mut().enumerate() {
+        i.uses = (k % 3) as u32;
+    }
+    let mut spreads = (0.0, 0.0);
+    let ran = with_improver(&bp, &items, |imp, violations| {
+        alternate(imp, violations);
+        spreads.0 = imp.spread();
+        loop {
+            exhaust(imp, violations, |i| i.narrow(), true, "narrow");
+            let evened = exhaust(imp, violations, |i| i.even(), false, "even");
+            assert!(imp.spread() <= spreads.0 + 1e-9, "evening widened the spread");
+            if evened == 0 {
+                break;
+            }
+        }
+        spreads.1 = imp.spread();
+    });
+    assert!(ran, "seed {seed}: the pool holds the forms");
+    spreads
+}
+
+#[test]
+fn evening_narrows_where_narrowing_alone_stops() {
+    // narrowing alone stops where several forms hold the spread; evening the forms out lets it go
+    // on. Phases 1 and 2 were exhausted first, so without evening neither pool would narrow any
+    // further (measured: 4 forms 0.375 → 0.157, 5 forms 0.831 → 0.538; most other seeds of this
+    // blueprint gain nothing, and evening never widened one)
+    for (forms, seed) in [(4, 6), (5, 3)] {
+        let (stuck, evened) = even_after_alternate(forms, seed);
+        assert!(
+            evened < stuck - 0.1,
+            "{forms} forms, seed {seed}: evening did not narrow, {stuck} → {evened}"
+        );
     }
 }

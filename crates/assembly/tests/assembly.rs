@@ -369,9 +369,10 @@ fn balancing_stops_when_the_time_budget_is_spent() {
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4))]
-    /// Fine lifting (the weakest form re-solved at a finer gap after local improvement) and the
-    /// local improvement after it: the forms meet every rule, each pass after balancing keeps
-    /// or raises the smallest information, and the result is the last pass's forms.
+    /// Fine lifting (the weakest form re-solved at a finer gap after local improvement), the
+    /// local improvement after it and evening: the forms meet every rule, each pass after
+    /// balancing keeps or raises the smallest information, evening never widens the spread, and
+    /// the result is the last pass's forms.
     #[test]
     fn fine_lifting_keeps_every_rule_and_never_lowers_the_floor(seed in 0u64..500, forms in 2u32..=4) {
         let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", &format!("forms: {forms}"))).unwrap();
@@ -380,13 +381,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
         let names: Vec<&str> = r.passes.iter().map(|p| p.pass.as_str()).collect();
         let k = names.iter().position(|n| *n == "fine lifting").expect("a fine lifting pass");
-        proptest::prop_assert_eq!(&names[k - 2..], &["balancing", "swaps", "fine lifting", "swaps"]);
+        proptest::prop_assert_eq!(&names[k - 2..], &["balancing", "swaps", "fine lifting", "swaps", "evening"]);
         for w in r.passes[k - 2..].windows(2) {
             proptest::prop_assert!(
                 w[1].smallest_information >= w[0].smallest_information - 1e-9,
                 "{} lowered the floor: {:?}", w[1].pass, r.passes
             );
         }
+        // evening, the last pass, never widens the spread
+        let (swaps, evening) = (&r.passes[k + 1], &r.passes[k + 2]);
+        proptest::prop_assert!(evening.spread <= swaps.spread + 1e-9, "evening widened: {:?}", r.passes);
         let last = r.passes.last().expect("passes");
         proptest::prop_assert!((r.report.smallest_information - last.smallest_information).abs() < 1e-6);
     }
