@@ -3,6 +3,8 @@
 
 #[path = "../../cli/src/commands/assemble.rs"]
 mod assemble;
+#[path = "../../cli/src/commands/blueprint_file.rs"]
+mod blueprint_file;
 
 use clap::Parser;
 
