@@ -444,8 +444,7 @@ impl AnswerInsert {
     async fn run(&self, txn: &DatabaseTransaction, rows: &[AnswerRow<'_>]) -> Result<u64, DbErr> {
         let mut inserted = 0;
         let mut rest = rows;
-        while !rest.is_empty() {
-            let shape = SHAPES.iter().position(|&n| n <= rest.len()).expect("the last shape is 1");
+        while let Some(shape) = next_shape(rest.len()) {
             let (chunk, tail) = rest.split_at(SHAPES[shape]);
             let values = chunk.iter().flat_map(AnswerRow::values);
             let stmt = Statement::from_sql_and_values(self.backend, self.sql[shape].clone(), values);
@@ -454,6 +453,11 @@ impl AnswerInsert {
         }
         Ok(inserted)
     }
+}
+
+/// The index in [`SHAPES`] of the next statement for `left` rows still to insert (`None`: done).
+fn next_shape(left: usize) -> Option<usize> {
+    SHAPES.iter().position(|&n| n <= left)
 }
 
 /// sea-orm's own multi-row insert of `n` rows (so the SQL is exactly what `insert_many` would
@@ -541,6 +545,30 @@ mod tests {
         candidates::insert_all(&db.write, "ev", &[seated]).await.unwrap();
         let c = candidates::of_event(&db.read, "ev").await.unwrap().remove(0);
         (db, c)
+    }
+
+    #[test]
+    fn a_batch_goes_in_as_few_fixed_shapes_covering_every_row() {
+        for n in 0..2000usize {
+            let (mut left, mut sizes) = (n, Vec::new());
+            while let Some(i) = next_shape(left) {
+                sizes.push(SHAPES[i]);
+                left -= SHAPES[i];
+            }
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {sizes:?}");
+            // Below the largest shape, one statement per set bit of n.
+            if n < 256 {
+                assert_eq!(sizes.len(), n.count_ones() as usize);
+            }
+        }
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            let sql = AnswerInsert::new(backend).sql;
+            assert!(sql[SHAPES.len() - 1].contains("ON CONFLICT"), "{}", sql[SHAPES.len() - 1]);
+            for (s, n) in sql.iter().zip(SHAPES) {
+                assert_eq!(s.matches("(").count(), n + 2, "{n} rows: {s}");
+            }
+        }
     }
 
     #[tokio::test]
