@@ -47,6 +47,9 @@ pub struct LoadtestOptions {
     pub launcher: Option<WorkerLauncher>,
     /// Ask for the content compressed (the candidate page does when its browser can inflate).
     pub deflate: bool,
+    /// Inflate, hash and parse every login's content (else content byte-identical to content
+    /// verified before is taken as it is: candidate::ContentCache).
+    pub verify_content: bool,
     /// The server at `url` is the bare ack-after-fsync server: no board, no package; any
     /// candidate number logs in, and the stored answers are at `/raw.csv`.
     pub bare: bool,
@@ -72,6 +75,7 @@ impl Default for LoadtestOptions {
             processes: 1,
             launcher: None,
             deflate: true,
+            verify_content: false,
             bare: false,
             storm_at: None,
         }
@@ -230,6 +234,7 @@ fn share_out(
             start_unix_ms,
             end_unix_ms: start_unix_ms + opts.duration.as_millis() as u64,
             deflate: opts.deflate,
+            verify_content: opts.verify_content,
             storm_unix_ms: opts.storm_at.map(|d| start_unix_ms + d.as_millis() as u64),
         })
         .collect()

@@ -10,7 +10,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::candidate::{CandidateSocket, some_answer};
+use crate::candidate::{CandidateSocket, ContentCache, some_answer};
 use crate::histogram::Histogram;
 
 /// What a worker runs: the same for a task of this process and a process of its own
@@ -31,6 +31,9 @@ pub struct WorkerSpec {
     pub end_unix_ms: u64,
     /// Ask for the content compressed (`content_encoding: "deflate-raw"`).
     pub deflate: bool,
+    /// Inflate, hash and parse every login's content (no candidate::ContentCache).
+    #[serde(default)]
+    pub verify_content: bool,
     /// A reconnect storm: every candidate drops its socket at this time (Unix ms) and resumes.
     #[serde(default)]
     pub storm_unix_ms: Option<u64>,
@@ -137,13 +140,14 @@ fn instant_of(unix_ms: u64) -> Instant {
 pub async fn run_worker(spec: WorkerSpec) -> WorkerResult {
     let spec = Arc::new(spec);
     let gate = Arc::new(tokio::sync::Semaphore::new(spec.login_concurrency.max(1)));
+    let cache = (!spec.verify_content).then(ContentCache::default);
     let tasks: Vec<_> = spec
         .candidates
         .iter()
         .cloned()
         .map(|(number, code)| {
-            let (spec, gate) = (spec.clone(), gate.clone());
-            tokio::spawn(async move { candidate(&spec, number, code, gate).await })
+            let (spec, gate, cache) = (spec.clone(), gate.clone(), cache.clone());
+            tokio::spawn(async move { candidate(&spec, number, code, gate, cache).await })
         })
         .collect();
     let mut out = WorkerResult::default();
@@ -200,12 +204,14 @@ async fn candidate(
     number: String,
     code: String,
     gate: Arc<tokio::sync::Semaphore>,
+    cache: Option<ContentCache>,
 ) -> Result<CandidateRun, String> {
     let wait = Duration::from_secs(30);
     let (start, end) = (instant_of(spec.start_unix_ms), instant_of(spec.end_unix_ms));
     let permit = gate.acquire().await.map_err(|e| e.to_string())?;
     let t_login = Instant::now();
     let mut s = CandidateSocket::connect(&spec.ws_url).await?;
+    s.cache = cache.clone();
     let w = s.login_with(&number, &code, content_wish(spec.deflate, None)).await?;
     let logged_in_at = Instant::now();
     drop(permit);
@@ -222,7 +228,9 @@ async fn candidate(
         storm: None,
     };
     let mut storm = spec.storm_unix_ms.map(instant_of);
-    let items: Vec<Value> = w["items"].as_array().cloned().unwrap_or_default();
+    // The content's items, shared with the cache (or this candidate's own when verifying all).
+    let content = s.content.clone().ok_or("the first login was sent no content")?;
+    let items = &content.items;
     let hash = w["content_hash"].as_str().map(str::to_string);
     let token = w["resume_token"].as_str().unwrap_or_default().to_string();
     let mut epoch = w["epoch"].as_i64().unwrap_or(0);
@@ -238,12 +246,12 @@ async fn candidate(
         if let Some(at) = storm.filter(|at| Instant::now() >= *at) {
             storm = None;
             drop(s);
-            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref()).await?;
+            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref(), &cache).await?;
             run.storm = Some((at.elapsed().as_secs_f64() * 1000.0, s.bytes));
         }
         if rand::rng().random_bool(p_drop) {
             drop(s);
-            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref()).await?;
+            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref(), &cache).await?;
             run.resumes += 1;
             run.resume_bytes += s.bytes;
         }
@@ -276,8 +284,10 @@ async fn resume_anew(
     number: &str,
     token: &str,
     held: Option<&str>,
+    cache: &Option<ContentCache>,
 ) -> Result<(CandidateSocket, i64), String> {
     let mut s = CandidateSocket::connect(&spec.ws_url).await?;
+    s.cache = cache.clone();
     let epoch =
         s.resume_with(number, token, content_wish(spec.deflate, held)).await?["epoch"].as_i64().unwrap_or(0);
     s.received.clear();

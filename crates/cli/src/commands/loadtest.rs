@@ -48,6 +48,11 @@ pub struct Args {
     /// Ask for the content as JSON text messages instead of compressed binary frames.
     #[arg(long)]
     pub plain_content: bool,
+    /// Inflate, hash and parse every login's content. Without it a candidate whose content frames
+    /// are byte for byte those another candidate of the process verified (same content hash)
+    /// takes that content without parsing it again.
+    #[arg(long)]
+    pub verify_content: bool,
     /// The server at --url is the bare ack-after-fsync server (the `bare_ack_server` example of
     /// khaothi-loadtest): no board, no package.
     #[arg(long, requires = "url")]
@@ -116,6 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             args: vec!["loadtest".into(), "--worker".into()],
         }),
         deflate: !args.plain_content,
+        verify_content: args.verify_content,
         bare: args.bare,
         storm_at: args.storm_at.map(Duration::from_secs_f64),
     };

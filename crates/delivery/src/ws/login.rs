@@ -16,7 +16,7 @@ use crate::adaptive::Progress;
 use crate::codes::{new_resume_token, same_hash, token_hash};
 use crate::session::{self, Clock, SessionStatus};
 use crate::state::{AnswerTally, AppState, EventContent, LiveGuard, Signal};
-use crate::store::entity::{candidate, event};
+use crate::store::entity::candidate;
 use crate::store::writer::WriteOp;
 use crate::store::{self, SavedAnswer};
 
@@ -77,9 +77,13 @@ pub(super) async fn login(
     seb: SebCheck<'_>,
 ) -> Result<(Value, Session), Refusal> {
     let c = identify(s, number, event, &cred).await?;
+    let (duration_seconds, seb_settings) = store::seb::event_with_settings(&s.db.read, &c.event_id)
+        .await
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| internal(&"no event"))?;
     // After the credential (the event is the candidate's), before anything changes: a computer
     // without the event's SEB configuration opens no epoch.
-    crate::seb::check_login(s, &c.event_id, seb.proof, seb.origin).await?;
+    crate::seb::check_login(seb_settings.as_ref(), seb.proof, seb.origin)?;
     let Some(content) = s.hub.content(&c.event_id) else {
         return Err((
             "event_not_open",
@@ -94,10 +98,6 @@ pub(super) async fn login(
         .await
         .map_err(|e| internal(&e))?
         .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?;
-    let event_row = store::event(&s.db.read, &c.event_id)
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(|| internal(&"no event"))?;
     let now = Utc::now();
     let admit_used = admission(&c, matches!(cred, Credential::Code(_)), now)?;
     let Some(version) = content.content.version(&c.version_code) else {
@@ -107,7 +107,7 @@ pub(super) async fn login(
         Credential::Code(_) => new_resume_token(),
         Credential::Token(t) => t,
     };
-    let opened = open_epoch(s, &c, &event_row, &token, admit_used, now).await?;
+    let opened = open_epoch(s, &c, duration_seconds, &token, admit_used, now).await?;
     let signal = Signal {
         epoch: opened.epoch,
         deadline: Some(opened.deadline),
@@ -118,12 +118,20 @@ pub(super) async fn login(
     };
     s.hub.publish(&c.id, signal.clone());
     let rx = s.hub.subscribe(&c.id, signal);
-    let answers = store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
+    // A candidate who never logged in (epoch 0) and has not handed in on paper (paper answers
+    // come with the submission, crate::paper) has nothing stored yet: every answer and adaptive
+    // step is written in an epoch a login opened. Most logins of an exam's start are these.
+    let fresh = c.epoch == 0 && c.submitted_at.is_none();
+    let answers = if fresh {
+        BTreeMap::new()
+    } else {
+        store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?
+    };
     let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
     let mut welcome = welcome(s, &c, &content, version, &opened, &token, &answers, now);
     let cat = match content.adaptive() {
         Some(t) => {
-            let p = adaptive_progress(s, &content, &c, &answers).await?;
+            let p = adaptive_progress(s, &content, &c, &answers, fresh).await?;
             welcome["item_count"] = json!(t.max_items());
             // No content follows: each question comes in a `next` message.
             welcome["content_sent"] = json!(false);
@@ -164,8 +172,13 @@ async fn adaptive_progress(
     content: &Arc<EventContent>,
     c: &candidate::Model,
     answers: &BTreeMap<String, SavedAnswer>,
+    fresh: bool,
 ) -> Result<Progress, Refusal> {
-    let steps = store::cat_steps::of_candidate(&s.db.read, &c.id).await.map_err(|e| internal(&e))?;
+    let steps = if fresh {
+        Vec::new()
+    } else {
+        store::cat_steps::of_candidate(&s.db.read, &c.id).await.map_err(|e| internal(&e))?
+    };
     let mut p = Progress::rebuild(&steps, answers);
     if p.needs_pick() && c.submitted_at.is_none() {
         let rows =
@@ -251,7 +264,7 @@ pub fn admission(c: &candidate::Model, by_code: bool, now: DateTime<Utc>) -> Res
 async fn open_epoch(
     s: &AppState,
     c: &candidate::Model,
-    event_row: &event::Model,
+    duration_seconds: i32,
     token: &str,
     admit_used: bool,
     now: DateTime<Utc>,
@@ -259,8 +272,7 @@ async fn open_epoch(
     let epoch = c.epoch + 1;
     let started = c.started_at.unwrap_or(now);
     let deadline = c.deadline_at.unwrap_or_else(|| {
-        started
-            + chrono::Duration::seconds(i64::from(event_row.duration_seconds) + i64::from(c.extra_seconds))
+        started + chrono::Duration::seconds(i64::from(duration_seconds) + i64::from(c.extra_seconds))
     });
     let mut am = c.clone().into_active_model();
     if let Some(cluster) = &s.cluster {
