@@ -48,9 +48,7 @@ pub struct DeliveryConfig {
     pub max_frame_bytes: usize,
     /// Websocket: messages above this size close the connection (code 1009).
     pub hard_max_message_bytes: usize,
-    /// Websocket read/write buffers per connection (axum's default is 128 KiB). 1 KiB: a
-    /// candidate's frames are ~100 bytes (a larger one grows the buffer), and every connected
-    /// candidate holds its read buffer for the whole exam (4 KiB of its 17 KB at 19,000; issue 17).
+    /// Websocket read/write buffers per connection (axum's default is 128 KiB).
     pub ws_buffer_bytes: usize,
     /// Per-connection frame rate: sustained frames per second and burst.
     pub frames_per_second: u32,
@@ -130,7 +128,7 @@ impl Default for DeliveryConfig {
             login_window_seconds: 300,
             max_frame_bytes: 8 * 1024,
             hard_max_message_bytes: 64 * 1024,
-            ws_buffer_bytes: 1024,
+            ws_buffer_bytes: 4 * 1024,
             frames_per_second: 10,
             frame_burst: 40,
             dead_after_seconds: 45,

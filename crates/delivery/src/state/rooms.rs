@@ -119,11 +119,7 @@ impl RoomHub {
     pub fn answered(&self, candidate_id: &str, room_id: &str, epoch: i64, n: u32) {
         let changed = {
             let mut live = self.live.lock().expect("rooms lock");
-            // Looked up before inserting: the key is allocated once per candidate, not per answer.
-            if !live.contains_key(candidate_id) {
-                live.insert(candidate_id.to_string(), Default::default());
-            }
-            let l = live.get_mut(candidate_id).expect("inserted above");
+            let l = live.entry(candidate_id.to_string()).or_default();
             match l.answered {
                 Some((e, old)) if e > epoch || (e == epoch && old == n) => false,
                 _ => {

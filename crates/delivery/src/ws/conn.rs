@@ -78,11 +78,7 @@ impl Conn {
     }
 
     async fn send(&mut self, v: Value) -> bool {
-        self.send_text(v.to_string()).await
-    }
-
-    async fn send_text(&mut self, text: String) -> bool {
-        self.socket.send(Message::Text(Utf8Bytes::from(text))).await.is_ok()
+        self.socket.send(Message::Text(Utf8Bytes::from(v.to_string()))).await.is_ok()
     }
 
     async fn error(&mut self, code: &str, message: impl Into<String>, seq: Option<i64>) -> bool {
@@ -181,11 +177,11 @@ impl Conn {
                     Flow::Close(crate::state::hub::DRAINING_CLOSE, "server stopping: resume on another server")
                 }
                 changed = async { self.session.as_mut().expect("guarded").signal.changed().await }, if logged_in => {
-                    if changed.is_err() { Flow::Continue } else { Box::pin(self.on_signal()).await }
+                    if changed.is_err() { Flow::Continue } else { self.on_signal().await }
                 }
             };
             if let Flow::Close(code, reason) = flow {
-                Box::pin(self.close(code, reason)).await;
+                self.close(code, reason).await;
                 break;
             }
         }
@@ -254,18 +250,14 @@ impl Conn {
                 return self.count_before_login();
             }
         };
-        // The rare messages' futures are boxed: inline, the largest of them would set the size of
-        // every connection's task for its whole life (a logged-in, idle candidate's task was
-        // 5.2 KB with them inline; docs/benchmarks.md, issue 17 "the answer path"). An answer's
-        // stays inline: it is the one message of the hot path.
         match msg {
             ClientMessage::Login { candidate, code, event, seb, content_hash, content_encoding } => {
                 let wish = ContentWish { content_hash, content_encoding };
-                Box::pin(self.on_login(candidate, event, Credential::Code(code), seb, wish)).await
+                self.on_login(candidate, event, Credential::Code(code), seb, wish).await
             }
             ClientMessage::Resume { candidate, token, event, seb, content_hash, content_encoding } => {
                 let wish = ContentWish { content_hash, content_encoding };
-                Box::pin(self.on_login(candidate, event, Credential::Token(token), seb, wish)).await
+                self.on_login(candidate, event, Credential::Token(token), seb, wish).await
             }
             _ if self.session.is_none() => {
                 self.error("not_logged_in", "log in first: the first message is `login` or `resume`", None)
@@ -279,8 +271,8 @@ impl Conn {
                 self.send(json!({"type": "heartbeat", "server_time": now, "remaining_ms": remaining})).await;
                 Flow::Continue
             }
-            ClientMessage::Integrity { kind, detail } => Box::pin(self.on_integrity(kind, detail)).await,
-            ClientMessage::Submit {} => Box::pin(self.on_submit()).await,
+            ClientMessage::Integrity { kind, detail } => self.on_integrity(kind, detail).await,
+            ClientMessage::Submit {} => self.on_submit().await,
         }
     }
 
@@ -361,7 +353,7 @@ impl Conn {
             return Flow::Continue;
         }
         if sess.cat.is_some() {
-            return Box::pin(self.on_adaptive_answer(arrived, seq, item, value)).await;
+            return self.on_adaptive_answer(arrived, seq, item, value).await;
         }
         let answered = khaothi_package::is_answered(&value);
         let op = WriteOp::Answer(NewAnswer {
@@ -379,8 +371,8 @@ impl Conn {
                 {
                     self.s.hub.rooms.answered(&sess.candidate_id, &sess.room_id, sess.epoch, n);
                 }
-                let sent = self.send_text(ack_frame(seq, &item)).await;
-                self.s.live.acknowledged.inc();
+                let sent = self.send(json!({"type": "ack", "seq": seq, "item": item})).await;
+                self.s.live.answer("acknowledged");
                 self.s.live.ack_seconds.observe(arrived.elapsed().as_secs_f64());
                 sent
             }
@@ -444,18 +436,6 @@ impl Conn {
             }
         }
     }
-}
-
-/// An answer's `ack` (docs/protocol.md §3), written straight to text: the answer path's one
-/// message, so no `serde_json::Value` (a map of three boxed entries) is built for it.
-fn ack_frame(seq: i64, item: &str) -> String {
-    #[derive(serde::Serialize)]
-    struct Ack<'a> {
-        r#type: &'static str,
-        seq: i64,
-        item: &'a str,
-    }
-    serde_json::to_string(&Ack { r#type: "ack", seq, item }).expect("an ack serializes")
 }
 
 /// Why an answer is not saved, if it is not: the session has ended or is paused, the time is over
