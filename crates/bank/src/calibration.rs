@@ -10,7 +10,7 @@ use khaothi_irt::calibrate::{PersonGroups, SeMethod};
 use khaothi_irt::{CalibrationOptions, CalibrationResult, ItemModel, ResponseMatrix};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::calibration::{self as store, CalibrationRun, NewRun};
-use khaothi_store::{DatabaseConnection, TransactionTrait, items};
+use khaothi_store::{DatabaseConnection, begin_write, items};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -211,7 +211,7 @@ async fn store_run(
     if let Some(fit) = fit {
         report["fit"] = fit.clone();
     }
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let stored_set = match &request.responses {
         Responses::Upload { name, .. } => {
             store::store_response_set(&txn, actor, name, csv).await?;

@@ -10,7 +10,7 @@ use khaothi_auth::Role;
 use khaothi_domain::{Item, ReviewStatus};
 use khaothi_interop::{ConvertOptions, ImportPolicy, ImportReport, LineStatus, Outcome, SourceFormat};
 use khaothi_store::audit::{self, Actor};
-use khaothi_store::{DatabaseConnection, StoreError, TransactionTrait, items, stimuli};
+use khaothi_store::{DatabaseConnection, StoreError, begin_write, items, stimuli};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -347,7 +347,7 @@ async fn store<'a>(
     extras: &Extras,
 ) -> Result<Stored, StoreError> {
     let mut stored = Stored::default();
-    let txn = db.begin().await?;
+    let txn = begin_write(db).await?;
     let media_ids = import_extras::store_media(&txn, writer, &extras.media).await?;
     let accepted: Vec<Item> = accepted.map(|i| import_extras::with_media_ids(i, &media_ids)).collect();
     import_extras::store_stimuli(&txn, writer, &extras.stimuli, &accepted, &media_ids).await?;

@@ -31,7 +31,7 @@ pub use keyed::{by_id, by_key};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
 
 use khaothi_migration::{BankMigrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database};
+use sea_orm::{ConnectOptions, Database, SqliteTransactionMode, TransactionOptions};
 use std::time::Duration;
 
 /// The organisation every table refers to until several levels exist (DESIGN §8).
@@ -46,14 +46,36 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
     };
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).max_connections(16);
+    if opts.get_url().starts_with("sqlite:") {
+        // Both pragmas hold per connection, so every pooled connection gets them: a write
+        // transaction ([`begin_write`]) waits up to 10 s for the write lock on any of them.
+        opts.after_connect(|c| {
+            Box::pin(async move {
+                c.execute_unprepared("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;").await?;
+                Ok(())
+            })
+        });
+    }
     let db = Database::connect(opts).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers proceed while a writer commits; the setting persists in the file.
         db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
-        db.execute_unprepared("PRAGMA synchronous=NORMAL;").await?;
-        db.execute_unprepared("PRAGMA busy_timeout=10000;").await?;
     }
     Ok(db)
+}
+
+/// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken
+/// at the start, waiting (busy timeout) for another writer to commit. A plain deferred `BEGIN` that
+/// reads first holds a read snapshot and cannot upgrade it once another connection has committed:
+/// SQLite answers "database is locked" at once, without waiting, and the request fails with a 500.
+/// PostgreSQL is unchanged (row locks and its own isolation). Every write transaction of the bank
+/// and of the delivery server's staff actions starts here.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Brings the bank database to the newest schema and makes sure the default organisation exists.

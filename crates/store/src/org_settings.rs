@@ -1,7 +1,8 @@
 //! Settings an organisation's exam board sets for its bank. An organisation without a row has the
 //! defaults (an open bank), so existing databases need no data migration.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use serde::Serialize;
 
 use crate::StoreError;
@@ -34,10 +35,19 @@ pub async fn set<C: ConnectionTrait>(
         updated_by: Set(by.to_string()),
         updated_at: Set(crate::now()),
     };
-    if crate::by_key(db, org_setting::Entity::find_by_id(org_id.to_string())).await?.is_some() {
-        row.update(db).await?;
-    } else {
-        row.insert(db).await?;
-    }
+    // One statement: two first changes at once both found no row and the second insert broke
+    // the primary key (a 500 on PostgreSQL, whose transactions do not serialise these).
+    org_setting::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(org_setting::Column::OrgId)
+                .update_columns([
+                    org_setting::Column::ClosedBank,
+                    org_setting::Column::UpdatedBy,
+                    org_setting::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
     Ok(settings.clone())
 }

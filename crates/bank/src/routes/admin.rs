@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use khaothi_auth::{CurrentUser, Role, hash_password};
 use khaothi_domain::FieldError;
 use khaothi_store::audit::{self, AuditEntry, AuditFilter};
-use khaothi_store::{TransactionTrait, users};
+use khaothi_store::{begin_write, users};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -79,7 +79,7 @@ pub async fn create_user(
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let created = users::create(
         &txn,
         users::NewUser {
@@ -166,7 +166,7 @@ pub async fn update_user(
         active: req.active,
         password_hash: hash.as_deref(),
     };
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let changed = users::update(&txn, user.org(), &id, change).await?;
     if req.active == Some(false) || hash.is_some() {
         users::revoke_user_tokens(&txn, &id).await?;

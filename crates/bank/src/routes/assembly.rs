@@ -14,7 +14,7 @@ use khaothi_domain::{FieldError, Item};
 use khaothi_store::assembly as store;
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::items::{self, ItemFilter, Visibility};
-use khaothi_store::{DatabaseConnection, TransactionTrait};
+use khaothi_store::{DatabaseConnection, begin_write};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -68,7 +68,7 @@ pub async fn create_blueprint(
     let bytes = read_body(req, &state).await?;
     let (yaml, bp) = parse_blueprint(&bytes)?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let stored = store::create_blueprint(&txn, &actor, &bp.name, &bp.subject, yaml).await?;
     audit::record(
         &txn,
@@ -270,7 +270,7 @@ async fn run_job(
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     match outcome {
         Ok(result) => {
-            let txn = db.begin().await?;
+            let txn = begin_write(db).await?;
             for f in &result.forms {
                 let mut form: Form = f.form.clone();
                 for it in &mut form.items {
@@ -395,7 +395,7 @@ pub async fn freeze_form(
         pinned.push((it.item_id.clone(), v as i32));
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let frozen = store::freeze_form(&txn, &actor, &id, &pinned).await?;
     audit::record(&txn, &actor, "form_freeze", "form", &id, serde_json::json!({"items": pinned.len()}))
         .await?;

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Request, State};
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_store::assembly as store;
-use khaothi_store::{TransactionTrait, audit};
+use khaothi_store::{audit, begin_write};
 
 use super::assembly::{BlueprintView, parse_blueprint, view};
 use super::items::actor;
@@ -31,7 +31,7 @@ pub async fn update_blueprint(
     let bytes = read_body(req, &state).await?;
     let (yaml, bp) = parse_blueprint(&bytes)?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let before = store::get_blueprint(&txn, user.org(), &id).await?;
     let frozen = store::frozen_forms_of_blueprint(&txn, user.org(), &id).await?;
     if !frozen.is_empty() {

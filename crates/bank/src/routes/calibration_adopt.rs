@@ -7,7 +7,7 @@ use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::FieldError;
 use khaothi_store::calibration::{self, RunItem};
-use khaothi_store::{TransactionTrait, audit};
+use khaothi_store::{audit, begin_write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -51,7 +51,7 @@ pub async fn adopt(
     let estimated = calibration::run_items(&state.db, &id).await?;
     check_items(&req.items, &estimated)?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let adopted = calibration::adopt(&txn, &actor, &id, &req.items).await?;
     let ids: Vec<&str> = adopted.iter().map(|r| r.item_id.as_str()).collect();
     audit::record(&txn, &actor, "calibration_adopt", "calibration", &id, serde_json::json!({"items": ids}))

@@ -12,7 +12,7 @@ use khaothi_auth::{CurrentUser, Role};
 use khaothi_certificate::gather::{self, EventScores};
 use khaothi_certificate::revocation::is_certificate_id;
 use khaothi_certificate::{Claims, IssuerKey, RevocationList, TrustedKeys, Verdict, issue_printable};
-use khaothi_store::{DEFAULT_ORG, TransactionTrait, audit, certificates};
+use khaothi_store::{DEFAULT_ORG, audit, begin_write, certificates};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -121,7 +121,7 @@ pub async fn revoke(
         }
     };
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let newly = certificates::revoke(&txn, &actor, &id, req.reason.as_deref()).await?;
     if newly {
         audit::record(

@@ -11,7 +11,7 @@ use khaothi_auth::{CurrentUser, Role};
 use khaothi_compare::{
     Comparison, Level, Options, ResultsFile, compare, funnel_svg, read_results, read_transcripts,
 };
-use khaothi_store::{TransactionTrait, audit, certificates};
+use khaothi_store::{audit, begin_write, certificates};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -75,7 +75,7 @@ pub async fn import_transcripts(
     }
     let actor = actor(&user);
     let name = p.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Học bạ".into());
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let set = certificates::insert_transcripts(&txn, &actor, name.trim(), text, t.grades.len()).await?;
     audit::record(
         &txn,

@@ -17,7 +17,7 @@ use khaothi_auth::{CurrentUser, Role};
 use khaothi_package::SitePublicKey;
 use khaothi_package::site_report::{ReportError, SIGNATURE_HEADER, SiteReport, verify_report};
 use khaothi_store::control_room::{self as store, Incoming};
-use khaothi_store::{TransactionTrait, audit, results};
+use khaothi_store::{audit, begin_write, results};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -99,7 +99,7 @@ async fn receive(state: &AppState, req: Request) -> ApiResult<Accepted> {
         .map_err(|_| ApiError::bad_request("report_malformed", "chains.responses.length is out of range"))?;
     let text =
         std::str::from_utf8(&body).map_err(|e| ApiError::bad_request("report_malformed", e.to_string()))?;
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let incoming = Incoming {
         org_id: &site.org_id,
         site_id: &site.id,
@@ -312,7 +312,7 @@ pub async fn set_schedule(
         return Err(ApiError::bad_request("invalid_event", "event_id must have 1 to 200 characters"));
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let row = store::set_unlock_by(&txn, &actor, event, req.unlock_by).await?;
     audit::record(
         &txn,
@@ -338,7 +338,7 @@ pub async fn unschedule(
 ) -> ApiResult<StatusCode> {
     user.require(BOARD, "change the unlock schedule")?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     if !store::unschedule(&txn, user.org(), &event).await? {
         return Err(ApiError::NotFound(format!("event {event} is not in the schedule")));
     }

@@ -8,7 +8,7 @@ use khaothi_domain::{FieldError, Item, ItemRecord, RecordWarning, ReviewStatus};
 use khaothi_store::audit::{self, Actor};
 use khaothi_store::items::{self, ItemFilter, StoredVersion, Visibility};
 use khaothi_store::search::{self, PageStart};
-use khaothi_store::{TransactionTrait, stimuli};
+use khaothi_store::{begin_write, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -183,7 +183,7 @@ pub async fn create_item(
     let (item, warnings) = item_from_body(body)?;
     check_references(&state, user.org(), &item).await?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let stored = items::create(&txn, &actor, &item).await?;
     audit::record(&txn, &actor, "item_create", "item", &item.id, serde_json::json!({"version": 1})).await?;
     txn.commit().await?;
@@ -228,7 +228,7 @@ pub async fn update_item(
     check_references(&state, user.org(), &item).await?;
     item.status = ReviewStatus::Draft;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let stored = items::new_version(&txn, &actor, &item, params.base_version).await?;
     audit::record(&txn, &actor, "item_edit", "item", &id, serde_json::json!({"version": stored.version}))
         .await?;

@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use khaothi_auth::CurrentUser;
-use khaothi_store::{TransactionTrait, audit, media};
+use khaothi_store::{audit, begin_write, media};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
@@ -83,7 +83,7 @@ pub async fn upload(
     let filename = params.filename.unwrap_or_else(|| "upload".into());
     let sha = hex::encode(Sha256::digest(&bytes));
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let m = media::insert(
         &txn,
         media::NewMedia {

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_store::org_settings::{self, OrgSettings};
-use khaothi_store::{TransactionTrait, audit};
+use khaothi_store::{audit, begin_write};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -45,7 +45,7 @@ pub async fn put_settings(
 ) -> ApiResult<Json<SettingsView>> {
     user.require(SETTERS, "change the organisation's settings")?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let before = org_settings::get(&txn, user.org()).await?;
     let after = OrgSettings { closed_bank: body.closed_bank };
     org_settings::set(&txn, user.org(), &after, user.username()).await?;

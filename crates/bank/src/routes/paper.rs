@@ -21,7 +21,7 @@ use khaothi_auth::{CurrentUser, CurrentUserOrCookie, Role};
 use khaothi_domain::form::Version;
 use khaothi_omr::spec::{DEFAULT_CANDIDATE_DIGITS, MAX_NUMBER_DIGITS};
 use khaothi_store::paper::{self as store, PaperFlag, PaperSitting};
-use khaothi_store::{TransactionTrait, assembly, audit};
+use khaothi_store::{assembly, audit, begin_write};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -148,7 +148,7 @@ pub async fn create_sitting(
     }
     let form = frozen_form(&state, user.org(), &req.form_id).await?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let s = store::create_sitting(&txn, &actor, &req.form_id, name, digits as i32).await?;
     let detail = json!({"form_id": s.form_id, "name": s.name});
     audit::record(&txn, &actor, "paper_sitting_created", "paper_sitting", &s.id, detail).await?;
@@ -391,7 +391,7 @@ pub async fn decide_flag(
     });
     let value = decided_value(&form, version.as_deref(), &flag.key, &req.answer)?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let proposed: Option<Value> = flag.proposed.as_deref().and_then(|p| serde_json::from_str(p).ok());
     let detail = json!({"source": "paper", "sitting": s.id, "sheet": flag.sheet_id, "key": flag.key,
         "reason": flag.reason, "proposed": proposed, "decision": value, "note": note,
@@ -442,7 +442,7 @@ pub async fn discard_sheet(
         return Err(ApiError::Conflict(format!("sheet {} was already set aside", sheet.image)));
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let detail = json!({"source": "paper", "sitting": s.id, "image": sheet.image,
         "image_sha256": sheet.image_sha256, "number": sheet.number, "note": note});
     let sheet = store::discard_sheet(&txn, sheet, &actor.username).await?;

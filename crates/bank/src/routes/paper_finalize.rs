@@ -20,7 +20,7 @@ use khaothi_package::result_file::{ChainHead, ChainHeads, UnsignedResults};
 use khaothi_package::{format_score10, sign_result_file};
 use khaothi_store::paper::{self as store, PaperFlag, PaperSheet as StoredSheet, PaperSitting};
 use khaothi_store::results::{self, NewImport};
-use khaothi_store::{TransactionTrait, audit, calibration};
+use khaothi_store::{audit, begin_write, calibration};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -229,7 +229,7 @@ pub async fn finalize(
     );
     let actor = actor(&user);
     let key = state.board_key.public();
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let site = paper_site(&txn, &actor, &key).await?;
     let csv = &file.parts["calibration.csv"];
     let set =

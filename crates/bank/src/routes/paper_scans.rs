@@ -22,7 +22,7 @@ use khaothi_omr::read::ReadOptions;
 use khaothi_omr::scan::{MAX_SCAN_BYTES, decode, read_scan};
 use khaothi_omr::{Layout, SheetReading, SheetSpec, sheet};
 use khaothi_store::paper::{self as store, PaperFlag, PaperSheet, PaperSitting};
-use khaothi_store::{TransactionTrait, audit};
+use khaothi_store::{audit, begin_write};
 use serde::Serialize;
 use serde_json::json;
 use tokio::sync::Semaphore;
@@ -162,7 +162,7 @@ pub async fn upload_scans(
         check_printed_for(&s, &form, r)?;
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let mut seen = HashSet::new();
     let mut out = Vec::with_capacity(readings.len());
     for r in readings {

@@ -14,7 +14,7 @@ use khaothi_auth::{CurrentUser, Role};
 use khaothi_package::result_file::CALIBRATION_PART;
 use khaothi_package::{ResultFile, ResultFileError, SitePublicKey};
 use khaothi_store::results::{self, NewImport, ResultImport, TrustedSite};
-use khaothi_store::{TransactionTrait, audit, calibration};
+use khaothi_store::{audit, begin_write, calibration};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -75,7 +75,7 @@ pub async fn register_site(
     let key = SitePublicKey::parse(&req.public_key)
         .map_err(|e| ApiError::bad_request("invalid_public_key", format!("public_key: {e}")))?;
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let site = results::register_site(&txn, &actor, name, &key.to_string(), &key.fingerprint()).await?;
     audit::record(
         &txn,
@@ -199,7 +199,7 @@ pub async fn import_results(
     let actor = actor(&user);
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::ResultRefused("the result file is not UTF-8".into()))?;
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let response_set_id = match calibration_csv {
         Some(csv) => Some(
             calibration::store_response_set(

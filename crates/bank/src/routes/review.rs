@@ -6,8 +6,8 @@ use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::ReviewAction;
 use std::collections::BTreeMap;
 
-use khaothi_store::TransactionTrait;
 use khaothi_store::audit;
+use khaothi_store::begin_write;
 use khaothi_store::{items, review_queue, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -57,7 +57,7 @@ async fn act(
         require_approved_stimulus(&state, &user, &id, req.version).await?;
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let stored = items::review(&txn, &actor, &id, req.version, action, req.comment.clone()).await?;
     audit::record(
         &txn,

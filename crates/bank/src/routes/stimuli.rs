@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::FieldError;
-use khaothi_store::{TransactionTrait, audit, stimuli};
+use khaothi_store::{audit, begin_write, stimuli};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -102,7 +102,7 @@ pub async fn put_stimulus(
         )));
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let (stored, created) =
         stimuli::upsert(&txn, user.org(), &s.id, &s.subject, &s.title, &s.text, user.username()).await?;
     audit::record(

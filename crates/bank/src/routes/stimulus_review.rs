@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use khaothi_auth::{CurrentUser, Role};
 use khaothi_domain::ReviewAction;
-use khaothi_store::{TransactionTrait, audit, stimuli};
+use khaothi_store::{audit, begin_write, stimuli};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -78,7 +78,7 @@ async fn act(
         return Err(ApiError::invalid(Some(&id), vec![khaothi_domain::FieldError::new("comment", why)]));
     }
     let actor = actor(&user);
-    let txn = state.db.begin().await?;
+    let txn = begin_write(&state.db).await?;
     let stored = stimuli::review(&txn, &actor, &id, action, req.comment.clone()).await?;
     let detail =
         serde_json::json!({"version": stored.version, "comment": req.comment, "status": stored.status});

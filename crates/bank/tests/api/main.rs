@@ -20,6 +20,7 @@ mod calibration_jobs;
 mod calibration_link;
 mod cat;
 mod certificates;
+mod concurrent_writes;
 mod confidentiality;
 mod control_room;
 mod enemies;

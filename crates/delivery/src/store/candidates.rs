@@ -5,7 +5,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 
 use super::entity::{candidate, integrity_event};
@@ -56,7 +56,7 @@ pub struct Seated {
 /// Inserts every candidate in one transaction: an import is all or nothing.
 pub async fn insert_all(write: &DatabaseConnection, event_id: &str, seated: &[Seated]) -> Result<(), DbErr> {
     let now = Utc::now();
-    let txn = write.begin().await?;
+    let txn = khaothi_store::begin_write(write).await?;
     for c in seated {
         candidate::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),

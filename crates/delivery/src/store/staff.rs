@@ -5,7 +5,7 @@ use chrono::Utc;
 use khaothi_auth::Role;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 use super::entity::{staff, staff_room};
@@ -39,7 +39,7 @@ pub fn role(s: &staff::Model) -> Option<Role> {
 
 /// Inserts the account and its room bindings in one transaction.
 pub async fn create(write: &DatabaseConnection, new: NewStaff<'_>) -> Result<staff::Model, DbErr> {
-    let txn = write.begin().await?;
+    let txn = khaothi_store::begin_write(write).await?;
     let m = staff::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         org_id: Set(khaothi_store::DEFAULT_ORG.into()),
