@@ -35,10 +35,7 @@ async fn item_counts(s: &AppState, event_id: &str) -> ApiResult<HashMap<String, 
         }
         return Ok(c.content.versions.iter().map(|v| (v.code.clone(), v.items.len())).collect());
     }
-    let manifest = store::event(&s.db.read, event_id)
-        .await?
-        .and_then(|e| e.manifest)
-        .and_then(|m| serde_json::from_str::<khaothi_package::Manifest>(&m).ok());
+    let manifest = store::event_manifest(&s.db.read, event_id).await?;
     Ok(manifest
         .map(|m| match &m.adaptive {
             Some(a) => HashMap::from([(khaothi_package::ADAPTIVE_VERSION.to_string(), a.max_items as usize)]),
@@ -57,10 +54,7 @@ pub async fn adaptive_max(s: &AppState, event_id: &str) -> ApiResult<Option<usiz
             return Ok(None);
         }
     }
-    let manifest = store::event(&s.db.read, event_id)
-        .await?
-        .and_then(|e| e.manifest)
-        .and_then(|m| serde_json::from_str::<khaothi_package::Manifest>(&m).ok());
+    let manifest = store::event_manifest(&s.db.read, event_id).await?;
     Ok(manifest.and_then(|m| m.adaptive).map(|a| a.max_items as usize))
 }
 

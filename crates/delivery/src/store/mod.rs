@@ -130,6 +130,24 @@ pub async fn event(db: &impl ConnectionTrait, id: &str) -> Result<Option<event::
     by_id::<event::Entity>(db, id.to_string()).await
 }
 
+/// The manifest of an event's imported package (`None`: no such event, no package yet, or a
+/// manifest that does not parse), read alone: the event's row also holds the whole package
+/// (`package_file`), which the callers of this do not need.
+pub async fn event_manifest(
+    db: &impl ConnectionTrait,
+    id: &str,
+) -> Result<Option<khaothi_package::Manifest>, DbErr> {
+    use sea_orm::QuerySelect;
+    // `all`, not `one`: see [`by_id`] (a bound `LIMIT` recompiles the statement).
+    let rows: Vec<Option<String>> = event::Entity::find_by_id(id.to_string())
+        .select_only()
+        .column(event::Column::Manifest)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().next().flatten().and_then(|m| serde_json::from_str(&m).ok()))
+}
+
 pub async fn candidate_by_number(
     db: &impl ConnectionTrait,
     event_id: Option<&str>,
