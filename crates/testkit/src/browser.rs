@@ -1,10 +1,14 @@
 //! A real browser for page tests: Chromium under ChromeDriver (fantoccini), 1366×768 windows with
 //! fresh profiles, screenshots into `target/screenshots/<group>/`, an axe-core scan (vendored in
 //! `vendor/axe-core`, injected through WebDriver, never served) and the page's uncaught errors read
-//! from Chromium's console log, so a test fails on a script error it did not look for.
+//! from Chromium's console log, so a test fails on a script error it did not look for; DevTools
+//! commands through ChromeDriver ([`Browser::cdp`]: the viewport, printing to PDF); and the page
+//! helpers both services' tests use: waits on a CSS selector ([`wait_for`]) or on a script's
+//! condition ([`wait_until`], which saves a screenshot and the page's text when it times out),
+//! keys pressed as a keyboard does ([`press_key`]), clicks and typing by selector.
 //!
-//! The delivery's browser tests have their own copy of the Chromium start (written first); the
-//! bank's use this one.
+//! The one harness of the bank's and the delivery's browser tests: each adds only its own server
+//! process and sign-in steps.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,10 @@ use serde_json::{Value, json};
 
 /// Generous: the CI machine has two cores shared with other work.
 pub const WAIT: Duration = Duration::from_secs(45);
+
+/// One browser test at a time (lock it first in every test): Chromium is heavy on a two-core
+/// machine. One lock a test binary, as each binary links its own copy.
+pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// axe-core's built script (MPL-2.0, see vendor/axe-core/LICENSE).
 const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
@@ -57,7 +65,8 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("bound").port()
 }
 
-/// `target/screenshots/<group>/` (not committed; CI keeps it as an artefact).
+/// `target/screenshots/<group>/` (not committed; CI keeps it as an artefact). An empty group is
+/// `target/screenshots/` itself, where the delivery's tests (the first written) keep theirs.
 pub fn screenshot_dir(group: &str) -> PathBuf {
     // target/<profile>/deps/<test binary> → target
     let exe = std::env::current_exe().expect("the test binary's path");
@@ -80,6 +89,12 @@ impl Browser {
     /// Starts ChromeDriver, or `None` when browser tests are skipped.
     pub async fn start() -> Option<Self> {
         let (chromium, driver) = programs()?;
+        Some(Self::with_programs(chromium, driver).await)
+    }
+
+    /// Starts ChromeDriver with the programs [`programs`] found (a test that asks first can skip
+    /// before it sets up anything else).
+    pub async fn with_programs(chromium: PathBuf, driver: PathBuf) -> Self {
         let port = free_port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
@@ -99,7 +114,7 @@ impl Browser {
             assert!(start.elapsed() < WAIT, "chromedriver did not answer on {url} within {WAIT:?}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        Some(Self { child, url, chromium, sessions: Vec::new(), profiles: Vec::new() })
+        Self { child, url, chromium, sessions: Vec::new(), profiles: Vec::new() }
     }
 
     /// A new headless Chromium window of `width`×`height` with its own profile (no shared cookies).
@@ -113,6 +128,7 @@ impl Browser {
                 "args": ["--headless=new", "--no-sandbox", format!("--window-size={width},{height}"), "--disable-gpu",
                          "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync", "--lang=vi-VN",
+                         format!("--screen-info={{0,0 {width}x{height}}}"),
                          format!("--user-data-dir={}", profile.path().display())],
             },
         });
@@ -129,9 +145,33 @@ impl Browser {
         client
     }
 
-    /// A 1366×768 window (a staff-room screen).
+    /// A 1366×768 window (a staff-room or lab screen).
     pub async fn session(&mut self) -> Client {
         self.window(1366, 768).await
+    }
+
+    /// Runs a DevTools command (`Page.printToPDF`, `Emulation.…`) in the window through
+    /// ChromeDriver; its result, or a failed test naming the command.
+    pub async fn cdp(&self, client: &Client, cmd: &str, params: Value) -> Value {
+        let id = client.session_id().await.expect("the session").expect("a session id");
+        let res = reqwest::Client::new()
+            .post(format!("{}/session/{id}/goog/cdp/execute", self.url))
+            .json(&json!({"cmd": cmd, "params": params}))
+            .send()
+            .await
+            .expect("chromedriver answers");
+        let status = res.status();
+        let body: Value = res.json().await.unwrap_or_default();
+        assert!(status.is_success(), "{cmd}: {status} {body}");
+        body["value"].clone()
+    }
+
+    /// Makes the page's viewport `width`×`height` CSS pixels (`Emulation.setDeviceMetricsOverride`):
+    /// headless Chromium ignores window resizes, and a browser window on a 1366×768 screen shows
+    /// less than its screen (tab strip, address bar, task bar).
+    pub async fn set_viewport(&self, client: &Client, width: u32, height: u32) {
+        let params = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false});
+        self.cdp(client, "Emulation.setDeviceMetricsOverride", params).await;
     }
 
     /// The console's errors since the last call that are not a failed request (the pages show
@@ -190,6 +230,63 @@ pub async fn screenshot(client: &Client, group: &str, name: &str) -> PathBuf {
     let path = screenshot_dir(group).join(format!("{name}.png"));
     std::fs::write(&path, png).expect("the screenshot is written");
     path
+}
+
+/// The same where a missing picture must not hide what the test was saying (a time-out's report,
+/// a window an alert blocks): `None` when the browser gave none.
+pub async fn try_screenshot(client: &Client, group: &str, name: &str) -> Option<PathBuf> {
+    let png = client.screenshot().await.ok()?;
+    let path = screenshot_dir(group).join(format!("{name}.png"));
+    std::fs::write(&path, png).ok()?;
+    Some(path)
+}
+
+/// The page's answer to a script (`return …`); a failed script fails the test, naming it.
+pub async fn js(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// Polls `condition` (a JavaScript expression; one that throws counts as false) until it is true.
+/// After `limit` it saves a screenshot `timeout-<what>.png` into `target/screenshots/<group>/`
+/// and fails saying what was awaited, with the start of the page's text.
+pub async fn wait_until(client: &Client, condition: &str, what: &str, limit: Duration, group: &str) {
+    let script = format!("try {{ return Boolean({condition}); }} catch (e) {{ return false; }}");
+    let start = Instant::now();
+    loop {
+        if client.execute(&script, vec![]).await.ok().and_then(|v| v.as_bool()) == Some(true) {
+            return;
+        }
+        if start.elapsed() > limit {
+            let name = format!("timeout-{}", what.replace(|ch: char| !ch.is_ascii_alphanumeric(), "-"));
+            try_screenshot(client, group, &name).await;
+            let state = js(client, "return document.body.innerText.slice(0, 2000)").await;
+            panic!("waited {limit:?} for {what} ({condition}); screenshot {name}.png; page text: {state}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Presses and releases one key as a keyboard does (a character, or a [`Key`] as `char`), to
+/// whatever has the focus.
+pub async fn press_key(client: &Client, key: char) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(keys).await.expect("the key is pressed");
+}
+
+/// Clicks the first element matching `css` (it must be there now).
+pub async fn click_css(client: &Client, css: &str) {
+    let el = client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Clears the first field matching `css` (it must be there now) and types `text` into it.
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    let el = client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+    el.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
 }
 
 /// Waits for an element matching `css` to be displayed.

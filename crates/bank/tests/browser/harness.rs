@@ -9,8 +9,8 @@ use std::time::Duration;
 use khaothi_testkit::browser::{self, Client, Element, Key, Locator, wait_for};
 use serde_json::{Value, json};
 
-/// One browser test at a time: Chromium is heavy on a two-core machine.
-pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// One browser test at a time (the shared harness's lock).
+pub use khaothi_testkit::browser::SERIAL;
 
 pub const PASSWORD: &str = "khaothi-demo";
 

@@ -14,7 +14,7 @@ const LENGTH: u32 = 5;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let pool = simulated_pool(40, 5);
     let pkg = adaptive_package(
@@ -29,7 +29,7 @@ async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
     .unwrap();
     let list = set_up_adaptive_event(&server.board().await, "BRCAT", &pkg, 1, 2).await.unwrap();
     let (number, _, code) = list[0].clone();
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     driver.set_viewport(&c, 1366, 768).await;
 
@@ -37,7 +37,7 @@ async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
     wait_for(&c, "!document.getElementById('view-login').hidden", "the login form").await;
     type_into(&c, "#login-number", &number).await;
     type_into(&c, "#login-code", &code).await;
-    click(&c, "#login-submit").await;
+    click_css(&c, "#login-submit").await;
     // The start screen: one question at a time, no going back, at most LENGTH questions.
     wait_for(&c, "!document.getElementById('view-cat-intro').hidden", "the adaptive start screen").await;
     let intro = js(&c, "return document.getElementById('view-cat-intro').innerText").await;
@@ -46,7 +46,7 @@ async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
     assert!(intro.contains(&format!("tối đa {LENGTH} câu")), "{intro}");
     screenshot(&c, "adaptive-start").await;
     khaothi_testkit::browser::assert_accessible(&c, "adaptive test, start screen").await;
-    press(&c, '\u{E007}').await; // Enter on the focused "Bắt đầu làm bài"
+    press_key(&c, '\u{E007}').await; // Enter on the focused "Bắt đầu làm bài"
 
     let mut seen = Vec::new();
     for n in 1..=LENGTH as usize {
@@ -65,21 +65,21 @@ async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
         assert_eq!(js(&c, "return document.getElementById('btn-confirm').disabled").await, json!(true));
         let progress = js(&c, "return document.getElementById('progress').textContent").await;
         assert!(!progress.as_str().unwrap().contains('%'), "a count, not a percentage: {progress}");
-        press(&c, ['a', 'b', 'c', 'd'][n % 4]).await;
+        press_key(&c, ['a', 'b', 'c', 'd'][n % 4]).await;
         wait_for(&c, "!document.getElementById('btn-confirm').disabled", "the Answer button").await;
         if n == 2 {
             screenshot(&c, "adaptive-question").await;
             khaothi_testkit::browser::assert_accessible(&c, "adaptive test, a question").await;
         }
-        press(&c, '\u{E007}').await; // Enter: answer and go on
+        press_key(&c, '\u{E007}').await; // Enter: answer and go on
         seen.push(item);
     }
     wait_for(&c, "!document.getElementById('cat-finished').hidden", "the end screen").await;
     screenshot(&c, "adaptive-finished").await;
     khaothi_testkit::browser::assert_accessible(&c, "adaptive test, finished").await;
-    click(&c, "#btn-cat-submit").await;
+    click_css(&c, "#btn-cat-submit").await;
     wait_for(&c, "document.getElementById('dlg-submit').open", "the submit dialog").await;
-    click(&c, "#submit-confirm").await;
+    click_css(&c, "#submit-confirm").await;
     wait_for(&c, "!document.getElementById('view-final').hidden", "the final page").await;
 
     // The server holds the five answers, to the five questions the page showed.
@@ -92,7 +92,7 @@ async fn a_candidate_takes_an_adaptive_test_one_question_at_a_time() {
 
 /// Rewrites the page's next `answer` frame to name `item` instead (a page out of step with the
 /// server: the fault the re-sync is for, injected on the wire).
-async fn send_next_answer_as(c: &fantoccini::Client, item: &str) {
+async fn send_next_answer_as(c: &Client, item: &str) {
     let script = format!(
         "const send = WebSocket.prototype.send;
          WebSocket.prototype.send = function (data) {{
@@ -117,7 +117,7 @@ async fn send_next_answer_as(c: &fantoccini::Client, item: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_answer_resyncs_the_page_and_the_proctor_sees_the_adaptive_badge() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let pool = simulated_pool(40, 5);
     let design = Design::fixed_length(LENGTH);
@@ -131,7 +131,7 @@ async fn a_refused_answer_resyncs_the_page_and_the_proctor_sees_the_adaptive_bad
         keys_key: pkg.keys_key.to_hex(),
     };
     crate::proctor::create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let p = driver.session().await;
     driver.set_viewport(&p, 1366, 768).await;
     crate::proctor::proctor_open_room(&p, &server, &exam).await;
@@ -153,9 +153,9 @@ async fn a_refused_answer_resyncs_the_page_and_the_proctor_sees_the_adaptive_bad
     wait_for(&c, "!document.getElementById('view-login').hidden", "the login form").await;
     type_into(&c, "#login-number", &number).await;
     type_into(&c, "#login-code", &code).await;
-    click(&c, "#login-submit").await;
+    click_css(&c, "#login-submit").await;
     wait_for(&c, "!document.getElementById('view-cat-intro').hidden", "the adaptive start screen").await;
-    press(&c, '\u{E007}').await;
+    press_key(&c, '\u{E007}').await;
 
     let question = |n: usize| {
         format!(
@@ -167,7 +167,7 @@ async fn a_refused_answer_resyncs_the_page_and_the_proctor_sees_the_adaptive_bad
         wait_for(&c, &question(n), &format!("question {n}")).await;
         let (item, _) = current_item(&c).await;
         let letter = ['a', 'b', 'c', 'd'][n % 4];
-        press(&c, letter).await;
+        press_key(&c, letter).await;
         wait_for(&c, "!document.getElementById('btn-confirm').disabled", "the Answer button").await;
         if n == 2 {
             // The proctor sees the first answer, out of at most LENGTH.
@@ -179,7 +179,7 @@ async fn a_refused_answer_resyncs_the_page_and_the_proctor_sees_the_adaptive_bad
             screenshot(&p, "adaptive-proctor").await;
             // The server refuses this answer (it names question 1, closed): the page re-syncs.
             send_next_answer_as(&c, &seen[0]).await;
-            press(&c, '\u{E007}').await;
+            press_key(&c, '\u{E007}').await;
             wait_for(&c, "!document.getElementById('notice').hidden && document.getElementById('notice').textContent.includes('Máy chủ không nhận')", "the re-sync notice").await;
             wait_for(&c, &question(2), "question 2 again, from the server").await;
             let (again, _) = current_item(&c).await;
@@ -188,18 +188,18 @@ async fn a_refused_answer_resyncs_the_page_and_the_proctor_sees_the_adaptive_bad
                 .await;
             screenshot(&c, "adaptive-resynced").await;
             khaothi_testkit::browser::assert_accessible(&c, "adaptive test, after a re-sync").await;
-            press(&c, letter).await;
+            press_key(&c, letter).await;
             wait_for(&c, "!document.getElementById('btn-confirm').disabled", "the Answer button").await;
         }
-        press(&c, '\u{E007}').await; // Enter: answer and go on
+        press_key(&c, '\u{E007}').await; // Enter: answer and go on
         seen.push(item);
     }
     wait_for(&c, "!document.getElementById('cat-finished').hidden", "the end screen").await;
     wait_for(&p, &format!("{tile}?.dataset.answered === '{LENGTH}'"), "every answer on the proctor's tile")
         .await;
-    click(&c, "#btn-cat-submit").await;
+    click_css(&c, "#btn-cat-submit").await;
     wait_for(&c, "document.getElementById('dlg-submit').open", "the submit dialog").await;
-    click(&c, "#submit-confirm").await;
+    click_css(&c, "#submit-confirm").await;
     wait_for(&c, "!document.getElementById('view-final').hidden", "the final page").await;
     wait_for(&p, &format!("{tile}?.dataset.status === 'submitted'"), "the submission on the proctor's tile")
         .await;

@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use fantoccini::Client;
-use fantoccini::key::Key;
 use serde_json::{Value, json};
 
 use crate::harness::*;
@@ -17,18 +15,18 @@ async fn answer_current(c: &Client, item: &str, kind: &str, n: usize) -> Value {
     match kind {
         "single_choice" => {
             let letter = ['b', 'a', 'd', 'c'][n % 4];
-            press(c, letter).await;
+            press_key(c, letter).await;
             json!(letter.to_ascii_uppercase().to_string())
         }
         "true_false_group" if n.is_multiple_of(2) => {
             for k in ['a', 't', 's', 't', 's'] {
-                press(c, k).await;
+                press_key(c, k).await;
             }
             json!([true, false, true, false])
         }
         "true_false_group" => {
             for (i, v) in ["false", "true", "true", "false"].iter().enumerate() {
-                click(c, &format!("button.tf[data-statement='{i}'][data-value='{v}']")).await;
+                click_css(c, &format!("button.tf[data-statement='{i}'][data-value='{v}']")).await;
             }
             json!([false, true, true, false])
         }
@@ -43,19 +41,19 @@ async fn answer_current(c: &Client, item: &str, kind: &str, n: usize) -> Value {
 
 async fn next_question(c: &Client, kind: &str) {
     if kind == "short_answer" {
-        click(c, "#btn-next").await; // the caret stays in the answer box with the arrows
+        click_css(c, "#btn-next").await; // the caret stays in the answer box with the arrows
     } else {
-        press(c, Key::Right.into()).await;
+        press_key(c, Key::Right.into()).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR1", 2).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     let (number, _, code) = exam.candidates[0].clone();
 
@@ -64,7 +62,7 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
     wait_for(&c, "!document.getElementById('view-login').hidden", "the login form").await;
     type_into(&c, "#login-number", &number).await;
     type_into(&c, "#login-code", "AAAAA-AAAAA").await;
-    click(&c, "#login-submit").await;
+    click_css(&c, "#login-submit").await;
     wait_for(
         &c,
         "document.getElementById('login-error').textContent.includes('không đúng')",
@@ -95,7 +93,7 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
         let (item, kind) = current_item(&c).await;
         if i == 2 {
             // Left unanswered and flagged for review.
-            press(&c, 'm').await;
+            press_key(&c, 'm').await;
             wait_for(
                 &c,
                 &format!("document.querySelector('.nav-q[data-item=\"{item}\"]').dataset.flagged === 'true'"),
@@ -129,13 +127,13 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
         }
     }
     // English, and back.
-    click(&c, "#btn-lang").await;
+    click_css(&c, "#btn-lang").await;
     wait_for(&c, "document.getElementById('btn-submit').textContent === 'Submit'", "English").await;
-    click(&c, "#btn-lang").await;
+    click_css(&c, "#btn-lang").await;
     wait_for(&c, "document.getElementById('btn-submit').textContent === 'Nộp bài'", "Vietnamese").await;
 
     // Large text, and a 10-inch tablet held upright.
-    click(&c, "#btn-large").await;
+    click_css(&c, "#btn-large").await;
     wait_for(&c, "document.documentElement.classList.contains('large-text')", "large text").await;
     c.set_window_size(800, 1280).await.unwrap();
     wait_for(&c, "innerWidth <= 800", "the tablet width").await;
@@ -143,7 +141,7 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
     let nav_below = js(&c, "return document.querySelector('.nav').getBoundingClientRect().top >= document.getElementById('question').getBoundingClientRect().bottom").await;
     assert_eq!(nav_below, json!(true), "on a narrow screen the question list is below the question");
     c.set_window_size(1366, 768).await.unwrap();
-    click(&c, "#btn-large").await;
+    click_css(&c, "#btn-large").await;
 
     // A paste is reported to the proctor.
     js(&c, "document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: new DataTransfer()})); return true").await;
@@ -160,14 +158,14 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
     }
 
     // Submission lists what is unanswered, then the final page.
-    click(&c, "#btn-submit").await;
+    click_css(&c, "#btn-submit").await;
     wait_for(&c, "document.getElementById('dlg-submit').open", "the confirmation").await;
     let skipped = skipped.unwrap();
     assert_eq!(js(&c, "return document.getElementById('submit-unanswered').dataset.count").await, json!("1"));
     let listed = js(&c, "return document.querySelectorAll('#submit-summary .jump-list button').length").await;
     assert_eq!(listed, json!(2), "the unanswered question and the flagged one (the same) are listed");
     screenshot(&c, "candidate-submit-confirm").await;
-    click(&c, "#submit-confirm").await;
+    click_css(&c, "#submit-confirm").await;
     wait_for(&c, "!document.getElementById('view-final').hidden", "the final page").await;
     assert_eq!(js(&c, "return document.getElementById('view-final').dataset.kind").await, json!("submitted"));
     assert_eq!(
@@ -221,17 +219,17 @@ async fn a_candidate_answers_every_kind_sees_each_saved_and_submits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_rides_out_a_server_killed_and_restarted() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let mut server = Server::start();
     let exam = set_up_exam(&server, "BR2", 1).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     let (number, _, code) = exam.candidates[0].clone();
     candidate_login(&c, &server.base, &number, &code).await;
 
     let (first, kind) = current_item(&c).await;
     assert_eq!(kind, "single_choice");
-    press(&c, 'c').await;
+    press_key(&c, 'c').await;
     wait_save_state(&c, &first, "saved").await;
 
     server.kill9();
@@ -239,17 +237,17 @@ async fn the_page_rides_out_a_server_killed_and_restarted() {
     wait_for(&c, "document.getElementById('conn').dataset.state === 'offline'", "the offline mark").await;
 
     // Answers given while the server is down wait in the page (and in localStorage).
-    press(&c, Key::Right.into()).await;
+    press_key(&c, Key::Right.into()).await;
     wait_for(&c, "document.getElementById('q-title').dataset.index === '1'", "the second question").await;
     let (second, _) = current_item(&c).await;
-    press(&c, 'd').await;
+    press_key(&c, 'd').await;
     wait_save_state(&c, &second, "queued").await;
     let stored = js(&c, "return JSON.parse(localStorage.getItem('khaothi:candidate')).pending").await;
     assert_eq!(stored[&second]["value"], "D", "{stored}");
-    press(&c, Key::Right.into()).await;
+    press_key(&c, Key::Right.into()).await;
     wait_for(&c, "document.getElementById('q-title').dataset.index === '2'", "the third question").await;
     let (third, _) = current_item(&c).await;
-    press(&c, 'a').await;
+    press_key(&c, 'a').await;
     wait_save_state(&c, &third, "queued").await;
     screenshot(&c, "candidate-disconnected").await;
 

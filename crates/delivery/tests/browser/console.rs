@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fantoccini::{Client, Locator};
 use khaothi_bank::{Application as Bank, BankConfig};
 use khaothi_loadtest::board::BoardClient;
 use khaothi_loadtest::candidate::{CandidateSocket, some_answer};
@@ -74,7 +73,7 @@ async fn text_of(c: &Client, css: &str) -> String {
 /// Submits `code` in the key form `id` and waits for its message to contain `needle`.
 async fn key_refused(c: &Client, id: &str, code: &str, needle: &str) {
     type_into(c, &format!("#{id}"), code).await;
-    click(c, &format!("#{id}-submit")).await;
+    click_css(c, &format!("#{id}-submit")).await;
     let cond = format!(
         "document.querySelector('#{id}').closest('form').querySelector('.key-message').innerText.includes({needle:?})"
     );
@@ -111,7 +110,7 @@ async fn sign_in(c: &Client, base: &str) {
     accessible(c, "console sign-in").await;
     type_into(c, "#username", "board").await;
     type_into(c, "#password", "khaothi-demo").await;
-    click(c, "#login-form button[type=submit]").await;
+    click_css(c, "#login-form button[type=submit]").await;
     wait_for(c, "document.querySelector('#events-list') !== null", "the event list").await;
     // The session lives in memory and in HttpOnly cookies only.
     let stored =
@@ -127,11 +126,11 @@ async fn prepare(
 ) {
     type_into(c, "#ev-id", EVENT).await;
     type_into(c, "#ev-title", "Thi thử Toán 12").await;
-    click(c, "#ev-create").await;
+    click_css(c, "#ev-create").await;
     wait_for(c, "document.getElementById('pkg-file') !== null", "the event's preparation page").await;
 
     choose(c, "#pkg-file", &write(dir, "forged.json", &forged.bytes)).await;
-    click(c, "#pkg-import").await;
+    click_css(c, "#pkg-import").await;
     wait_for(
         c,
         "document.getElementById('pkg-result').innerText.includes('không được ký bằng khóa của Hội đồng')",
@@ -140,7 +139,7 @@ async fn prepare(
     .await;
     screenshot(c, "console-package-refused").await;
     choose(c, "#pkg-file", &write(dir, "package.json", &pkg.bytes)).await;
-    click(c, "#pkg-import").await;
+    click_css(c, "#pkg-import").await;
     wait_for(
         c,
         "document.querySelector('#pkg-summary.ok-box')?.innerText.includes('2 mã đề')",
@@ -155,7 +154,7 @@ async fn prepare(
         type_into(c, "#room-seats", "30").await;
         type_into(c, "#room-rows", rows).await;
         type_into(c, "#room-columns", "5").await;
-        click(c, "#room-add").await;
+        click_css(c, "#room-add").await;
         wait_for(
             c,
             &format!("document.querySelector('#rooms-table tr[data-room=\"{room}\"]') !== null"),
@@ -181,7 +180,7 @@ async fn prepare(
     type_into(c, "#pr-username", PROCTOR).await;
     type_into(c, "#pr-name", "Giám thị phòng 1").await;
     type_into(c, "#pr-password", "ngan").await;
-    click(c, "#pr-add").await;
+    click_css(c, "#pr-add").await;
     wait_for(
         c,
         "document.getElementById('pr-result').innerText.includes('10 ký tự')",
@@ -189,7 +188,7 @@ async fn prepare(
     )
     .await;
     type_into(c, "#pr-password", PROCTOR_PASSWORD).await;
-    click(c, "#pr-add").await;
+    click_css(c, "#pr-add").await;
     wait_for(c, "document.querySelector('#pr-result .ok-box') !== null", "the proctor account").await;
     screenshot(c, "console-before-the-exam").await;
     accessible(c, "console before the exam").await;
@@ -206,7 +205,7 @@ async fn prepare(
 
 async fn candidates(c: &Client, dir: &Path) {
     choose(c, "#csv-file", &write(dir, "bad.csv", candidate_csv(Some(35)).as_bytes())).await;
-    click(c, "#csv-import").await;
+    click_css(c, "#csv-import").await;
     wait_for(c, "document.querySelector('#csv-problems tr[data-line=\"35\"]') !== null", "the bad row named")
         .await;
     let row = text_of(c, "#csv-problems tr[data-line=\"35\"]").await;
@@ -218,7 +217,7 @@ async fn candidates(c: &Client, dir: &Path) {
     // Hostile files: formulas and markup in names are refused by line; nothing runs.
     let hostile = "so_bao_danh,ho_ten,ngay_sinh,phong\nX1,=cmd|' /C calc'!A0,2008-01-02,P1\nX2,<img src=x onerror=window.pwned=1>,2008-01-02,P1\nX3,<script>window.pwned=1</script>,2008-01-02,P1\n";
     choose(c, "#csv-file", &write(dir, "hostile.csv", hostile.as_bytes())).await;
-    click(c, "#csv-import").await;
+    click_css(c, "#csv-import").await;
     wait_for(c, "document.querySelectorAll('#csv-problems tbody tr').length === 3", "the hostile rows").await;
     let lines =
         js(c, "return [...document.querySelectorAll('#csv-problems tbody tr')].map(r => r.dataset.line)")
@@ -229,7 +228,7 @@ async fn candidates(c: &Client, dir: &Path) {
     // 10 MB: the server's body limit, said in words.
     let big = format!("so_bao_danh,ho_ten,ngay_sinh,phong\n{}", "A".repeat(10 * 1024 * 1024));
     choose(c, "#csv-file", &write(dir, "big.csv", big.as_bytes())).await;
-    click(c, "#csv-import").await;
+    click_css(c, "#csv-import").await;
     wait_for(
         c,
         "document.getElementById('csv-result').innerText.includes('quá lớn')",
@@ -238,7 +237,7 @@ async fn candidates(c: &Client, dir: &Path) {
     .await;
 
     choose(c, "#csv-file", &write(dir, "candidates.csv", candidate_csv(None).as_bytes())).await;
-    click(c, "#csv-import").await;
+    click_css(c, "#csv-import").await;
     wait_for(
         c,
         "document.getElementById('csv-result').innerText.includes('Đã nhập 60 thí sinh')",
@@ -274,7 +273,7 @@ async fn unlock(c: &Client, pkg: &khaothi_package::BuiltPackage) {
     key_refused(c, "unlock-key", &pkg.keys_key.to_code(), "Khóa không mở được phần đề thi").await;
     screenshot(c, "console-wrong-key").await;
     type_into(c, "#unlock-key", &code).await;
-    click(c, "#unlock-key-submit").await;
+    click_css(c, "#unlock-key-submit").await;
     wait_for(c, "document.getElementById('unlocked') !== null", "the unlocked content").await;
 }
 
@@ -306,19 +305,19 @@ async fn pause_room_from_its_proctor_page(c: &Client, p: &Client) {
     wait_for(p, "!document.getElementById('view-login').hidden", "the proctor login").await;
     type_into(p, "#p-username", PROCTOR).await;
     type_into(p, "#p-password", PROCTOR_PASSWORD).await;
-    click(p, "#p-login-submit").await;
+    click_css(p, "#p-login-submit").await;
     wait_for(
         p,
         "!document.getElementById('view-pick').hidden && document.getElementById('p-room').value === 'P1'",
         "the room picked",
     )
     .await;
-    click(p, "#p-open").await;
+    click_css(p, "#p-open").await;
     wait_for(p, "document.getElementById('p-conn').dataset.state === 'online' && document.querySelectorAll('.seat-tile[data-number]').length === 30", "the live room").await;
     for (button, status) in [("#btn-pause-all", "paused"), ("#btn-resume-all", "in_progress")] {
-        click(p, button).await;
+        click_css(p, button).await;
         wait_for(p, "document.getElementById('dlg-action').open", "the action dialog").await;
-        click(p, "#act-confirm").await;
+        click_css(p, "#act-confirm").await;
         wait_for(p, "!document.getElementById('dlg-action').open", "the room action").await;
         wait_for(
             c,
@@ -344,7 +343,7 @@ async fn release_keys_and_read_results(c: &Client, pkg: &khaothi_package::BuiltP
     wait_for(c, "document.getElementById('keys-key') !== null", "the keys form").await;
     key_refused(c, "keys-key", &pkg.content_key.to_code(), "Khóa không mở được phần đáp án").await;
     type_into(c, "#keys-key", &pkg.keys_key.to_code()).await;
-    click(c, "#keys-key-submit").await;
+    click_css(c, "#keys-key-submit").await;
     wait_for(c, "document.querySelectorAll('#results-candidates tbody tr').length === 60", "60 results")
         .await;
     let scores = js(c, "return [...document.querySelectorAll('#results-candidates td.score')].filter(td => /^\\d+,\\d\\d$/.test(td.textContent)).length").await;
@@ -379,7 +378,7 @@ async fn exports_and_upload(c: &Client, server: &Server, bank_url: &str) {
     type_into(c, "#bank-url", "http://127.0.0.1:9").await;
     type_into(c, "#bank-user", "board").await;
     type_into(c, "#bank-password", "khaothi-demo").await;
-    click(c, "#upload-submit").await;
+    click_css(c, "#upload-submit").await;
     wait_for(
         c,
         "document.getElementById('upload-result').innerText.includes('127.0.0.1:9')",
@@ -390,7 +389,7 @@ async fn exports_and_upload(c: &Client, server: &Server, bank_url: &str) {
     type_into(c, "#bank-url", bank_url).await;
     type_into(c, "#bank-user", "board").await;
     type_into(c, "#bank-password", "khaothi-demo").await;
-    click(c, "#upload-submit").await;
+    click_css(c, "#upload-submit").await;
     wait_for(
         c,
         "document.getElementById('upload-result').innerText.includes('không thành công')",
@@ -409,7 +408,7 @@ async fn exports_and_upload(c: &Client, server: &Server, bank_url: &str) {
         .await
         .unwrap();
     type_into(c, "#bank-password", "khaothi-demo").await;
-    click(c, "#upload-submit").await;
+    click_css(c, "#upload-submit").await;
     wait_for(c, "document.querySelector('#upload-result .ok-box') !== null", "the upload's outcome").await;
     let said = text_of(c, "#upload-result").await;
     assert!(
@@ -424,7 +423,7 @@ async fn exports_and_upload(c: &Client, server: &Server, bank_url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_exam_day_runs_from_the_console() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     // The bank the site uploads to (configured in the delivery server, as a site's would be).
     let bank_dir = tempfile::tempdir().unwrap();
     let config = BankConfig {
@@ -446,7 +445,7 @@ async fn the_exam_day_runs_from_the_console() {
     let other = BoardSigningKey::generate(&mut rand::rngs::StdRng::seed_from_u64(99));
     let forged =
         khaothi_loadtest::demo::demo_package(&items(), EVENT, "Thi thử Toán 12", 60, 2, &other, 5).unwrap();
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     driver.set_viewport(&c, 1366, 768).await;
 
@@ -484,7 +483,7 @@ async fn the_exam_day_runs_from_the_console() {
     let _ = stop.send(());
 
     // The English switch relabels the page.
-    click(&c, "#btn-lang").await;
+    click_css(&c, "#btn-lang").await;
     wait_for(
         &c,
         "document.getElementById('page-title').textContent.includes('End and results')",

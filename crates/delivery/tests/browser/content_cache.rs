@@ -19,10 +19,10 @@ const QUESTION: &str = "!document.getElementById('view-test').hidden && document
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_keeps_the_content_until_the_test_is_submitted() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BRC", 1).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     let (number, _, code) = exam.candidates[0].clone();
 
@@ -61,9 +61,9 @@ async fn the_page_keeps_the_content_until_the_test_is_submitted() {
     screenshot(&c, "candidate-content-cached").await;
 
     // Submission erases it.
-    click(&c, "#btn-submit").await;
+    click_css(&c, "#btn-submit").await;
     wait_for(&c, "document.getElementById('dlg-submit').open", "the confirmation").await;
-    click(&c, "#submit-confirm").await;
+    click_css(&c, "#submit-confirm").await;
     wait_for(&c, "!document.getElementById('view-final').hidden", "the final page").await;
     let start = std::time::Instant::now();
     while js(&c, STORED).await != json!(0) {

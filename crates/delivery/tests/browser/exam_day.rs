@@ -6,8 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::Client;
-use fantoccini::key::Key;
 use serde_json::json;
 
 use crate::harness::*;
@@ -18,15 +16,15 @@ const OFFLINE: &str = "!document.getElementById('banner').hidden && document.get
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_server_is_shown_as_disconnected_within_seconds_and_the_page_reconnects() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR5", 1).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     let (number, _, code) = exam.candidates[0].clone();
     candidate_login(&c, &server.base, &number, &code).await;
     let (first, _) = current_item(&c).await;
-    press(&c, 'b').await;
+    press_key(&c, 'b').await;
     wait_save_state(&c, &first, "saved").await;
     wait_for(&c, "document.getElementById('conn').dataset.state === 'online'", "the online mark").await;
 
@@ -40,10 +38,10 @@ async fn a_frozen_server_is_shown_as_disconnected_within_seconds_and_the_page_re
     eprintln!("frozen server shown as disconnected after {detected:?}");
 
     // An answer given meanwhile waits in the page; reconnection keeps being tried.
-    press(&c, Key::Right.into()).await;
+    press_key(&c, Key::Right.into()).await;
     wait_for(&c, "document.getElementById('q-title').dataset.index === '1'", "the second question").await;
     let (second, _) = current_item(&c).await;
-    press(&c, 'd').await;
+    press_key(&c, 'd').await;
     wait_save_state(&c, &second, "queued").await;
     wait_for(&c, "/lần [2-9]/.test(document.getElementById('banner').textContent)", "a second attempt").await;
 
@@ -57,19 +55,19 @@ async fn a_frozen_server_is_shown_as_disconnected_within_seconds_and_the_page_re
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reload_keeps_the_last_keystroke_reopens_the_question_and_asks_for_full_screen() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR6", 1).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     let (number, _, code) = exam.candidates[0].clone();
     candidate_login(&c, &server.base, &number, &code).await;
-    click(&c, "#btn-fullscreen").await;
+    click_css(&c, "#btn-fullscreen").await;
     wait_for(&c, "document.fullscreenElement !== null", "full screen").await;
 
     // The last question is a short answer; type and reload at once (well inside the 600 ms
     // before the page sends).
-    press(&c, Key::End.into()).await;
+    press_key(&c, Key::End.into()).await;
     let last = js(&c, "return String(document.querySelectorAll('.nav-q').length - 1)").await;
     wait_for(
         &c,
@@ -79,7 +77,7 @@ async fn a_reload_keeps_the_last_keystroke_reopens_the_question_and_asks_for_ful
     .await;
     let (item, kind) = current_item(&c).await;
     assert_eq!(kind, "short_answer");
-    let input = c.find(fantoccini::Locator::Css(".sa-input")).await.unwrap();
+    let input = c.find(Locator::Css(".sa-input")).await.unwrap();
     input.send_keys("2,25").await.unwrap();
     c.refresh().await.unwrap();
 
@@ -93,7 +91,7 @@ async fn a_reload_keeps_the_last_keystroke_reopens_the_question_and_asks_for_ful
     wait_save_state(&c, &item, "saved").await;
     screenshot(&c, "candidate-reload-fullscreen-prompt").await;
 
-    click(&c, "#btn-fs-again").await;
+    click_css(&c, "#btn-fs-again").await;
     wait_for(&c, "document.getElementById('fs-prompt').hidden", "the prompt gone").await;
     wait_for(&c, "document.fullscreenElement !== null", "full screen again").await;
 
@@ -113,10 +111,10 @@ async fn style(c: &Client, selector: &str, pseudo: &str, property: &str) -> Stri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_test_reads_right_in_a_1366x768_browser_window() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR7", 1).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     // A 1366×768 screen minus the browser's tab strip, address bar and task bar.
     driver.set_viewport(&c, 1366, 640).await;
@@ -127,11 +125,11 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
     assert_eq!(height, 640, "viewport {height}");
 
     // Part II: one statement answered → partial "1/4", not done.
-    click(&c, ".nav-part:nth-child(2) .nav-q").await;
+    click_css(&c, ".nav-part:nth-child(2) .nav-q").await;
     let (group, kind) = current_item(&c).await;
     assert_eq!(kind, "true_false_group");
-    press(&c, 'a').await;
-    press(&c, 't').await;
+    press_key(&c, 'a').await;
+    press_key(&c, 't').await;
     let tile = format!(".nav-q[data-item='{group}']");
     wait_for(
         &c,
@@ -140,7 +138,7 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
     )
     .await;
     // Đúng and Sai chosen look alike (neutral), unlike an unchosen button.
-    press(&c, 's').await;
+    press_key(&c, 's').await;
     wait_for(&c, "document.querySelectorAll('button.tf[aria-pressed=\"true\"]').length === 2", "two chosen")
         .await;
     let chosen_true =
@@ -152,7 +150,7 @@ async fn the_test_reads_right_in_a_1366x768_browser_window() {
     assert_ne!(chosen_true, unchosen);
 
     // The flag on the grid is the mark the legend shows.
-    press(&c, 'm').await;
+    press_key(&c, 'm').await;
     wait_for(&c, &format!("document.querySelector(\"{tile}\").dataset.flagged === 'true'"), "the flag").await;
     for property in ["border-top-color", "border-top-style", "content"] {
         let on_grid = style(&c, &format!("{tile}[data-flagged='true']"), "'::after'", property).await;

@@ -1,173 +1,28 @@
-//! The parts of a browser test: Chromium under ChromeDriver (fantoccini), the delivery server as
-//! its own process (so it can be killed with SIGKILL and started again on the same data and port),
-//! an exam event, explicit waits and screenshots.
+//! The delivery's parts of a browser test: the delivery server as its own process (so it can be
+//! killed with SIGKILL and started again on the same data and port), an exam event, the
+//! candidate's page steps, and waits and screenshots bound to this crate's screenshot directory.
+//! Chromium, ChromeDriver, axe and the page helpers are the shared harness's
+//! (`khaothi_testkit::browser`), re-exported here.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::io::BufRead;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-use fantoccini::{Client, ClientBuilder, Locator};
 use khaothi_loadtest::board::{BoardClient, EventSetup};
 use khaothi_loadtest::candidate::CandidateSocket;
 use khaothi_package::BoardSigningKey;
 use rand::SeedableRng;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// Generous: the CI machine has two cores shared with other work.
-pub const WAIT: Duration = Duration::from_secs(45);
+pub use khaothi_testkit::browser::{
+    Browser, Client, Key, Locator, SERIAL, WAIT, click_css, free_port, js, press_key, programs,
+    screenshot_dir, type_into,
+};
 
-/// One browser test at a time: Chromium is heavy on a two-core machine.
-pub static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
-    if let Ok(p) = std::env::var(env) {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in names {
-        for dir in std::env::split_paths(&path).chain([PathBuf::from("/usr/bin")]) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-    }
-    None
-}
-
-/// Chromium and ChromeDriver, or `None` when `KHAOTHI_SKIP_BROWSER=1` says to skip. Missing
-/// programs fail the test: CI installs them (Debian's `chromium` and `chromium-driver`).
-pub fn browser_programs() -> Option<(PathBuf, PathBuf)> {
-    if std::env::var("KHAOTHI_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("KHAOTHI_SKIP_BROWSER=1: browser test skipped");
-        return None;
-    }
-    let chromium = find_program("KHAOTHI_CHROMIUM", &["chromium", "chromium-browser", "google-chrome"]);
-    let driver = find_program("KHAOTHI_CHROMEDRIVER", &["chromedriver"]);
-    match (chromium, driver) {
-        (Some(c), Some(d)) => Some((c, d)),
-        (c, d) => panic!(
-            "the browser tests need Chromium and ChromeDriver (found chromium: {c:?}, chromedriver: {d:?}); \
-             install Debian's `chromium` and `chromium-driver` (apt-get install chromium chromium-driver), \
-             point KHAOTHI_CHROMIUM / KHAOTHI_CHROMEDRIVER at them, or set KHAOTHI_SKIP_BROWSER=1 to skip"
-        ),
-    }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Where screenshots go: `<target>/screenshots/` (not committed; CI keeps them as artefacts).
-pub fn screenshot_dir() -> PathBuf {
-    // target/<profile>/deps/browser-… → target
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("target"));
-    let dir = target.join("screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// ChromeDriver on a free port and its sessions.
-pub struct Driver {
-    child: Child,
-    pub url: String,
-    chromium: PathBuf,
-    sessions: Vec<String>,
-    _profiles: Vec<tempfile::TempDir>,
-}
-
-impl Driver {
-    pub async fn start(chromium: PathBuf, driver: PathBuf) -> Self {
-        let port = free_port();
-        let child = Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let url = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        let start = Instant::now();
-        loop {
-            if let Ok(r) = http.get(format!("{url}/status")).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            assert!(start.elapsed() < WAIT, "chromedriver did not answer on {url} within {WAIT:?}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        Self { child, url, chromium, sessions: Vec::new(), _profiles: Vec::new() }
-    }
-
-    /// A new headless Chromium window of 1366×768 (a lab screen).
-    pub async fn session(&mut self) -> Client {
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": self.chromium,
-                "args": ["--headless=new", "--no-sandbox", "--window-size=1366,768", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
-                         "--lang=vi-VN", "--screen-info={0,0 1366x768}", format!("--user-data-dir={}", profile.path().display())],
-            },
-        });
-        let caps = caps.as_object().unwrap().clone();
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("a Chromium session");
-        if let Ok(Some(id)) = client.session_id().await {
-            self.sessions.push(id);
-        }
-        self._profiles.push(profile);
-        client
-    }
-}
-
-impl Driver {
-    /// Makes the page's viewport `width`×`height` CSS pixels through the DevTools protocol
-    /// (`Emulation.setDeviceMetricsOverride`): headless Chromium ignores window resizes, and a
-    /// browser window on a 1366×768 screen shows less than its screen (tab strip, address bar,
-    /// task bar).
-    pub async fn set_viewport(&self, c: &Client, width: u32, height: u32) {
-        let id = c.session_id().await.unwrap().expect("a session id");
-        let body = json!({"cmd": "Emulation.setDeviceMetricsOverride",
-                          "params": {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}});
-        let r = reqwest::Client::new()
-            .post(format!("{}/session/{id}/goog/cdp/execute", self.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "set the viewport: {}", r.text().await.unwrap_or_default());
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // Ends the sessions (ChromeDriver then stops its Chromium) even when a test panicked,
-        // then ChromeDriver itself.
-        let addr = self.url.trim_start_matches("http://").to_string();
-        for id in &self.sessions {
-            if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
-                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
-                let _ = write!(
-                    s,
-                    "DELETE /session/{id} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                );
-                let _ = std::io::Read::read(&mut s, &mut [0u8; 512]);
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// Screenshots of these tests: `target/screenshots/` itself (the group-less directory).
+pub const SHOTS: &str = "";
 
 fn server_binary() -> PathBuf {
     // target/<profile>/deps/browser-… → target/<profile>/examples/delivery_server
@@ -338,11 +193,6 @@ pub async fn set_up_exam(server: &Server, event: &str, candidates: usize) -> Exa
     Exam { event: event.into(), room: "P001".into(), candidates: list, keys_key: pkg.keys_key.to_hex() }
 }
 
-/// The page's answer to a script (`return …`).
-pub async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-}
-
 /// Polls `condition` (a JavaScript expression) until it is true; on a time-out saves a screenshot
 /// named after `what` and fails saying what was awaited.
 pub async fn wait_for(c: &Client, condition: &str, what: &str) {
@@ -350,44 +200,12 @@ pub async fn wait_for(c: &Client, condition: &str, what: &str) {
 }
 
 pub async fn wait_for_within(c: &Client, condition: &str, what: &str, limit: Duration) {
-    let script = format!("try {{ return Boolean({condition}); }} catch (e) {{ return false; }}");
-    let start = Instant::now();
-    loop {
-        if c.execute(&script, vec![]).await.ok().and_then(|v| v.as_bool()) == Some(true) {
-            return;
-        }
-        if start.elapsed() > limit {
-            let name = format!("timeout-{}", what.replace(|ch: char| !ch.is_ascii_alphanumeric(), "-"));
-            screenshot(c, &name).await;
-            let state = js(c, "return document.body.innerText.slice(0, 2000)").await;
-            panic!("waited {limit:?} for {what} ({condition}); screenshot {name}.png; page text: {state}");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
+    khaothi_testkit::browser::wait_until(c, condition, what, limit, SHOTS).await
 }
 
+/// Saves `target/screenshots/<name>.png`; a window that gives none (an alert open) is passed over.
 pub async fn screenshot(c: &Client, name: &str) {
-    if let Ok(png) = c.screenshot().await {
-        let _ = std::fs::write(screenshot_dir().join(format!("{name}.png")), png);
-    }
-}
-
-/// Presses and releases one key (a character or a `fantoccini::key::Key` as char).
-pub async fn press(c: &Client, key: char) {
-    let keys = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: key })
-        .then(KeyAction::Up { value: key });
-    c.perform_actions(keys).await.unwrap();
-}
-
-pub async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
-}
-
-pub async fn type_into(c: &Client, css: &str, text: &str) {
-    let e = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
+    khaothi_testkit::browser::try_screenshot(c, SHOTS, name).await;
 }
 
 /// Signs a candidate in on the page at `/` and waits for the first question.
@@ -396,7 +214,7 @@ pub async fn candidate_login(c: &Client, base: &str, number: &str, code: &str) {
     wait_for(c, "!document.getElementById('view-login').hidden", "the login form").await;
     type_into(c, "#login-number", number).await;
     type_into(c, "#login-code", code).await;
-    click(c, "#login-submit").await;
+    click_css(c, "#login-submit").await;
     wait_for(
         c,
         "!document.getElementById('view-test').hidden && document.getElementById('q-title').dataset.item",

@@ -1,7 +1,9 @@
 //! End-to-end tests of the browser pages in headless Chromium (WebDriver via fantoccini) against
 //! the delivery server run as a separate process. Chromium and ChromeDriver must be installed
 //! (Debian's `chromium` and `chromium-driver`); without them the tests fail, unless
-//! `KHAOTHI_SKIP_BROWSER=1`. Screenshots of the main steps go to `target/screenshots/`.
+//! `KHAOTHI_SKIP_BROWSER=1`. Screenshots of the main steps go to `target/screenshots/`. Chromium,
+//! ChromeDriver, axe and the page helpers are the shared harness (`khaothi_testkit::browser`, the
+//! bank's too); `harness.rs` adds the delivery server's process and the candidate's steps.
 //!
 //! The proctor tests (`proctor.rs`) drive `/ws/proctor` and the candidate's pause/resume/terminate
 //! messages (issue 6), in their own test functions.

@@ -16,9 +16,9 @@ const MALICIOUS: &str = r#"<p onclick="window.__pwned='p'">Cho <b>hàm số</b> 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_sanitizer_drops_script_and_keeps_mathml() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     c.goto(&format!("{}/", server.base)).await.unwrap();
     wait_for(&c, "!document.getElementById('view-login').hidden", "the page").await;
@@ -86,9 +86,9 @@ async fn the_page_sanitizer_drops_script_and_keeps_mathml() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_check_page_passes_on_the_test_browser() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     c.goto(&format!("{}/check", server.base)).await.unwrap();
     wait_for(&c, "document.body.dataset.done === 'true'", "the checks").await;

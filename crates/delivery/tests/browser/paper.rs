@@ -4,7 +4,6 @@
 //! value refused first) — and sees who decided what. Vietnamese first, then English; axe-clean;
 //! screenshots at 1366×768 in target/screenshots/.
 
-use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 use crate::harness::*;
@@ -24,7 +23,7 @@ async fn sign_in_to_paper(c: &Client, base: &str) {
     .await;
     type_into(c, "#username", "board").await;
     type_into(c, "#password", "khaothi-demo").await;
-    click(c, "#login-form button[type=submit]").await;
+    click_css(c, "#login-form button[type=submit]").await;
     wait_for(c, "document.querySelector('#events-list') !== null", "the event list").await;
     c.goto(&format!("{base}/console#/events/{EVENT}/paper")).await.unwrap();
     wait_for(c, "document.querySelector('#paper-rooms') !== null", "the paper page").await;
@@ -54,7 +53,7 @@ fn reading(versions: &Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     set_up_exam(&server, EVENT, 3).await;
     let board = server.board().await;
@@ -63,7 +62,7 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     let json_path = dir.path().join("reading.json");
     std::fs::write(&json_path, serde_json::to_vec_pretty(&reading(&versions)).unwrap()).unwrap();
 
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     driver.set_viewport(&c, 1366, 768).await;
     sign_in_to_paper(&c, &server.base).await;
@@ -71,7 +70,7 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
 
     // The room switches to paper, with its reason (it goes into the biên bản).
     type_into(&c, "#switch-reason", "Mất điện phòng máy lúc 08:40").await;
-    click(&c, "#switch-submit").await;
+    click_css(&c, "#switch-submit").await;
     wait_for(
         &c,
         "document.querySelector('#paper-rooms tr[data-room=\"P001\"] td').innerText.startsWith('Trên giấy')",
@@ -91,7 +90,7 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
         .send_keys(&json_path.display().to_string())
         .await
         .unwrap();
-    click(&c, "#upload-sheets").await;
+    click_css(&c, "#upload-sheets").await;
     wait_for(&c, "document.querySelector('#upload-summary') !== null", "the upload's outcome").await;
     let summary = js(&c, "return document.querySelector('#upload-summary').innerText").await;
     assert!(summary.as_str().unwrap().contains("Đã nhận 2 phiếu"), "{summary}");
@@ -115,7 +114,7 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     let set = js(&c, &format!("return document.querySelector('#decision-{second}-set').checked")).await;
     assert_eq!(set, true, "without a reading, entering a value is the choice");
     type_into(&c, &format!("#value-{second}"), "E").await;
-    click(&c, &format!("#decide-{second}")).await;
+    click_css(&c, &format!("#decide-{second}")).await;
     wait_for(
         &c,
         &format!("document.querySelector('.flag-card[data-flag=\"{second}\"] .error-box') !== null"),
@@ -125,7 +124,7 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     assert_eq!(js(&c, "return document.activeElement.id").await, format!("value-{second}"));
     c.find(Locator::Css(&format!("#value-{second}"))).await.unwrap().clear().await.unwrap();
     type_into(&c, &format!("#value-{second}"), "c").await;
-    click(&c, &format!("#decide-{second}")).await;
+    click_css(&c, &format!("#decide-{second}")).await;
     wait_for(&c, "document.querySelector('#queue-empty') !== null", "the queue emptied").await;
     let rows =
         js(&c, "return [...document.querySelectorAll('#decided-flags tbody tr')].map((r) => r.innerText)")
@@ -165,7 +164,7 @@ async fn the_board_reads_sheets_in_and_decides_flagged_marks() {
     assert_eq!(values, [&json!("C"), &json!("C")], "{flags}");
 
     // English.
-    click(&c, "#btn-lang").await;
+    click_css(&c, "#btn-lang").await;
     wait_for(&c, "document.querySelector('#h-paper-queue') && document.querySelector('#h-paper-queue').innerText === 'Marks for a person to decide'", "the English page").await;
     khaothi_testkit::browser::assert_accessible(&c, "paper page, English").await;
     screenshot(&c, "console-paper-english").await;

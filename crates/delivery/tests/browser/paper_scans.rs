@@ -3,7 +3,6 @@
 //! page shows what became of each image; a batch with a file that is not an image is refused whole
 //! by name; the room's sheets download as a PDF from the same page. Real Chromium, axe, a screenshot at 1366×768 in target/screenshots/.
 
-use fantoccini::Locator;
 use khaothi_domain::form::VersionKey;
 use khaothi_loadtest::board::EventSetup;
 use khaothi_omr::read::{ReadOptions, read_sheet};
@@ -35,7 +34,7 @@ fn write_scan(spec: &SheetSpec, number: &str, seed: u64, path: &std::path::Path)
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let board = server.board().await;
     let pkg =
@@ -89,7 +88,7 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     let notes = dir.path().join("ghi-chu.png");
     std::fs::write(&notes, "not an image").unwrap();
 
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let c = driver.session().await;
     driver.set_viewport(&c, 1366, 768).await;
     c.goto(&format!("{}/console", server.base)).await.unwrap();
@@ -101,7 +100,7 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     .await;
     type_into(&c, "#username", "board").await;
     type_into(&c, "#password", "khaothi-demo").await;
-    click(&c, "#login-form button[type=submit]").await;
+    click_css(&c, "#login-form button[type=submit]").await;
     wait_for(&c, "document.querySelector('#events-list') !== null", "the event list").await;
     c.goto(&format!("{}/console#/events/{EVENT}/paper", server.base)).await.unwrap();
     wait_for(&c, "document.querySelector('#paper-rooms') !== null", "the paper page").await;
@@ -120,7 +119,7 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     let files = c.find(Locator::Css("#paper-files")).await.unwrap();
     let with_notes = format!("{}\n{}", paths[0].display(), notes.display());
     files.send_keys(&with_notes).await.unwrap();
-    click(&c, "#upload-sheets").await;
+    click_css(&c, "#upload-sheets").await;
     wait_for(&c, "document.querySelector('#upload-out .error-box') !== null", "the refusal").await;
     let refusal = js(&c, "return document.querySelector('#upload-out .error-box').innerText").await;
     let refusal = refusal.as_str().unwrap();
@@ -132,7 +131,7 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     files.clear().await.unwrap();
     let both = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n");
     files.send_keys(&both).await.unwrap();
-    click(&c, "#upload-sheets").await;
+    click_css(&c, "#upload-sheets").await;
     wait_for_within(
         &c,
         "document.querySelector('#upload-summary') !== null",

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use fantoccini::Client;
 use serde_json::json;
 
 use crate::harness::*;
@@ -31,11 +30,11 @@ pub(crate) async fn proctor_open_room(p: &Client, server: &Server, exam: &Exam) 
     wait_for(p, "!document.getElementById('view-login').hidden", "the proctor login").await;
     type_into(p, "#p-username", PROCTOR).await;
     type_into(p, "#p-password", PASSWORD).await;
-    click(p, "#p-login-submit").await;
+    click_css(p, "#p-login-submit").await;
     wait_for(p, &format!("!document.getElementById('view-pick').hidden && [...document.getElementById('p-event').options].some(o => o.value === '{}')", exam.event), "the event list").await;
     js(p, &format!("document.getElementById('p-event').value = '{}'; return true", exam.event)).await;
     type_into(p, "#p-room", &exam.room).await;
-    click(p, "#p-open").await;
+    click_css(p, "#p-open").await;
     wait_for(p, "document.getElementById('p-conn').dataset.state === 'online' && document.querySelectorAll('.seat-tile[data-number]').length > 0", "the live room").await;
 }
 
@@ -46,7 +45,7 @@ fn tile(number: &str) -> String {
 /// Clicks the link `css` (a printed sheet, `target=_blank`) and switches to the tab it opened.
 pub(crate) async fn open_in_new_tab(p: &Client, css: &str) {
     let before = p.windows().await.unwrap();
-    click(p, css).await;
+    click_css(p, css).await;
     let start = std::time::Instant::now();
     let opened = loop {
         if let Some(w) = p.windows().await.unwrap().into_iter().find(|w| !before.contains(w)) {
@@ -64,7 +63,7 @@ pub(crate) async fn confirm_action(p: &Client, fields: &[(&str, &str)]) {
     for (css, text) in fields {
         type_into(p, css, text).await;
     }
-    click(p, "#act-confirm").await;
+    click_css(p, "#act-confirm").await;
     wait_for(p, "!document.getElementById('dlg-action').open", "the action to be done").await;
 }
 
@@ -78,11 +77,11 @@ async fn two_readings(c: &Client) -> (i64, i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submission() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR3", 3).await;
     create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let cand = driver.session().await;
     let proc = driver.session().await;
     let (number, _, code) = exam.candidates[0].clone();
@@ -93,15 +92,15 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
 
     candidate_login(&cand, &server.base, &number, &code).await;
     let (item, _) = current_item(&cand).await;
-    press(&cand, 'a').await;
+    press_key(&cand, 'a').await;
     wait_save_state(&cand, &item, "saved").await;
     let t = tile(&number);
     wait_for(&proc, &format!("{t}.dataset.status === 'in_progress' && {t}.dataset.connected === 'true' && {t}.dataset.answered === '1'"), "the live seat").await;
     screenshot(&proc, "proctor-room").await;
 
     // Pause: the candidate sees it and the clock stops; the room log records it.
-    click(&proc, &format!(".seat-tile[data-number='{number}']")).await;
-    click(&proc, "#sd-actions [data-action='pause']").await;
+    click_css(&proc, &format!(".seat-tile[data-number='{number}']")).await;
+    click_css(&proc, "#sd-actions [data-action='pause']").await;
     confirm_action(&proc, &[("#act-reason", "Mất điện phòng bên")]).await;
     wait_for(&proc, &format!("{t}.dataset.status === 'paused'"), "the paused seat").await;
     wait_for(&proc, "document.querySelectorAll('#p-log li').length > 0", "the log entry").await;
@@ -112,7 +111,7 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     screenshot(&cand, "candidate-paused").await;
 
     // Resume: the clock runs again from where it stopped.
-    click(&proc, "#sd-actions [data-action='resume']").await;
+    click_css(&proc, "#sd-actions [data-action='resume']").await;
     confirm_action(&proc, &[]).await;
     wait_for(&cand, "document.getElementById('overlay-paused').hidden", "the resumed test").await;
     wait_for(&proc, &format!("{t}.dataset.status === 'in_progress'"), "the resumed seat").await;
@@ -122,7 +121,7 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
 
     // Ten more minutes.
     let before = page_remaining_ms(&cand).await;
-    click(&proc, "#sd-actions [data-action='extend']").await;
+    click_css(&proc, "#sd-actions [data-action='extend']").await;
     wait_for(&proc, "document.getElementById('dlg-action').open", "the extend dialog").await;
     type_into(&proc, "#act-minutes", "10").await;
     confirm_action(&proc, &[("#act-reason", "Thí sinh khuyết tật")]).await;
@@ -134,9 +133,9 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
     .await;
 
     // The candidate submits; every proctor screen shows it.
-    click(&cand, "#btn-submit").await;
+    click_css(&cand, "#btn-submit").await;
     wait_for(&cand, "document.getElementById('dlg-submit').open", "the confirmation").await;
-    click(&cand, "#submit-confirm").await;
+    click_css(&cand, "#submit-confirm").await;
     wait_for(&cand, "!document.getElementById('view-final').hidden", "the final page").await;
     wait_for(&proc, &format!("{t}.dataset.status === 'submitted'"), "the submitted seat").await;
     screenshot(&proc, "proctor-submitted").await;
@@ -156,11 +155,11 @@ async fn a_proctor_pauses_resumes_and_extends_a_candidate_then_sees_the_submissi
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_terminated_candidate_sees_the_reason() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR4", 2).await;
     create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let cand = driver.session().await;
     let proc = driver.session().await;
     let (number, _, code) = exam.candidates[1].clone();
@@ -169,19 +168,19 @@ async fn a_terminated_candidate_sees_the_reason() {
     let t = tile(&number);
     wait_for(&proc, &format!("{t}.dataset.status === 'in_progress'"), "the live seat").await;
     // The whole room: pause and resume.
-    click(&proc, "#btn-pause-all").await;
+    click_css(&proc, "#btn-pause-all").await;
     confirm_action(&proc, &[]).await;
     wait_for(&proc, &format!("{t}.dataset.status === 'paused'"), "the paused room").await;
     wait_for(&cand, "!document.getElementById('overlay-paused').hidden", "the paused overlay").await;
-    click(&proc, "#btn-resume-all").await;
+    click_css(&proc, "#btn-resume-all").await;
     confirm_action(&proc, &[]).await;
     wait_for(&proc, &format!("{t}.dataset.status === 'in_progress'"), "the resumed room").await;
     wait_for(&cand, "document.getElementById('overlay-paused').hidden", "the resumed test").await;
-    click(&proc, &format!(".seat-tile[data-number='{number}']")).await;
-    click(&proc, "#sd-actions [data-action='terminate']").await;
+    click_css(&proc, &format!(".seat-tile[data-number='{number}']")).await;
+    click_css(&proc, "#sd-actions [data-action='terminate']").await;
     wait_for(&proc, "document.getElementById('dlg-action').open", "the terminate dialog").await;
     // The reason is required.
-    click(&proc, "#act-confirm").await;
+    click_css(&proc, "#act-confirm").await;
     wait_for(&proc, "document.getElementById('act-error').textContent.length > 0", "the required reason")
         .await;
     confirm_action(&proc, &[("#act-reason", "Sử dụng tài liệu")]).await;

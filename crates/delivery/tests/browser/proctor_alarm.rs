@@ -14,11 +14,11 @@ use crate::proctor::{create_proctor, proctor_open_room};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seat_shows_who_tried_wrong_codes_until_the_proctor_clears_it() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BRA", 3).await;
     create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let proc = driver.session().await;
     proctor_open_room(&proc, &server, &exam).await;
     let (victim, _, code) = exam.candidates[1].clone();
@@ -50,7 +50,7 @@ async fn a_seat_shows_who_tried_wrong_codes_until_the_proctor_clears_it() {
     khaothi_testkit::browser::assert_accessible(&proc, "the proctor page with a login alarm").await;
 
     // The panel tells what happened; "Xóa cảnh báo" clears it.
-    proc.find(fantoccini::Locator::Css(&format!(".seat-tile[data-number='{victim}']")))
+    proc.find(Locator::Css(&format!(".seat-tile[data-number='{victim}']")))
         .await
         .unwrap()
         .click()
@@ -69,7 +69,7 @@ async fn a_seat_shows_who_tried_wrong_codes_until_the_proctor_clears_it() {
             .await;
     assert_eq!(label, json!("Xóa cảnh báo"));
     screenshot(&proc, "proctor-login-alarm-panel").await;
-    click(&proc, "#sd-actions [data-action='clear_alarm']").await;
+    click_css(&proc, "#sd-actions [data-action='clear_alarm']").await;
     wait_for(
         &proc,
         &format!("{tile}.dataset.alarm === 'false' && !{tile}.querySelector('.seat-alarm')"),

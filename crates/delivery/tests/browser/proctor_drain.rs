@@ -26,17 +26,17 @@ const RECORD_SOCKETS: &str = "
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopping_server_closes_the_proctor_with_4002_and_the_page_reconnects_at_once() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let mut server = Server::start();
     let exam = set_up_exam(&server, "E1", 2).await;
     create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let p = driver.session().await;
     driver.set_viewport(&p, 1366, 768).await;
     proctor_open_room(&p, &server, &exam).await;
     // The recorder sees only sockets opened after it: "Đổi phòng" and the same room again.
     js(&p, RECORD_SOCKETS).await;
-    click(&p, "#btn-change-room").await;
+    click_css(&p, "#btn-change-room").await;
     wait_for(
         &p,
         "!document.getElementById('view-pick').hidden && document.getElementById('p-event').value === 'E1'",
@@ -44,7 +44,7 @@ async fn a_stopping_server_closes_the_proctor_with_4002_and_the_page_reconnects_
     )
     .await;
     js(&p, &format!("document.getElementById('p-room').value = '{}'; return true", exam.room)).await;
-    click(&p, "#p-open").await;
+    click_css(&p, "#p-open").await;
     wait_for(
         &p,
         // (The title is cleared by the picker and set again by the new socket's roster.)

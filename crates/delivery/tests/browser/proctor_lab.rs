@@ -13,7 +13,7 @@ use crate::proctor::{create_proctor, proctor_open_room};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_40_seat_lab_fits_1366x768_with_every_warning_and_lost_seats_stand_out() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR8", 40).await;
     create_proctor(&server, &exam).await;
@@ -33,7 +33,7 @@ async fn a_40_seat_lab_fits_1366x768_with_every_warning_and_lost_seats_stand_out
     let gone = exam.candidates[30].0.clone();
     drop(sockets.pop());
 
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let p = driver.session().await;
     driver.set_viewport(&p, 1366, 768).await;
     proctor_open_room(&p, &server, &exam).await;

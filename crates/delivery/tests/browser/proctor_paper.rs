@@ -3,8 +3,6 @@
 //! comes over their sockets), the switch survives a reload, the board's paper summary and the
 //! biên bản have it. Vietnamese first, then English; axe-clean; screenshots at 1366×768.
 
-use fantoccini::{Client, Locator};
-
 use crate::harness::*;
 use crate::proctor::{confirm_action, create_proctor, proctor_open_room};
 
@@ -22,11 +20,11 @@ async fn paper_state(c: &Client) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proctor_switches_the_room_to_paper_from_the_room_page() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BR22", 2).await;
     create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let p = driver.session().await;
     let other = driver.session().await;
     driver.set_viewport(&p, 1366, 768).await;
@@ -79,7 +77,7 @@ async fn a_proctor_switches_the_room_to_paper_from_the_room_page() {
     p.refresh().await.unwrap();
     wait_for(&p, "document.getElementById('p-conn').dataset.state === 'online'", "the live room again").await;
     wait_for(&p, ON_PAPER, "the room still on paper").await;
-    click(&p, "#btn-lang").await;
+    click_css(&p, "#btn-lang").await;
     wait_for(
         &p,
         "document.getElementById('p-paper-state').innerText.startsWith('Room on paper since')",

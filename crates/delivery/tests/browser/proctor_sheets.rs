@@ -4,30 +4,20 @@
 //! slips to a page.
 
 use base64::Engine;
-use fantoccini::Client;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::*;
 use crate::proctor::{create_proctor, open_in_new_tab, proctor_open_room};
 
 /// The open page printed by Chromium (`Page.printToPDF`, A4, the page's own print CSS), saved
 /// beside the screenshots as `name.pdf`; answers the number of pages.
-async fn print_to_pdf(driver: &Driver, c: &Client, name: &str) -> usize {
-    let id = c.session_id().await.unwrap().expect("a session id");
-    let body = json!({"cmd": "Page.printToPDF", "params": {
-        "paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true, "printBackground": true}});
-    let res: Value = reqwest::Client::new()
-        .post(format!("{}/session/{id}/goog/cdp/execute", driver.url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let data = res["value"]["data"].as_str().unwrap_or_else(|| panic!("printToPDF: {res}"));
+async fn print_to_pdf(driver: &Browser, c: &Client, name: &str) -> usize {
+    let params =
+        json!({"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true, "printBackground": true});
+    let res = driver.cdp(c, "Page.printToPDF", params).await;
+    let data = res["data"].as_str().unwrap_or_else(|| panic!("printToPDF: {res}"));
     let pdf = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
-    std::fs::write(screenshot_dir().join(format!("{name}.pdf")), &pdf).unwrap();
+    std::fs::write(screenshot_dir(SHOTS).join(format!("{name}.pdf")), &pdf).unwrap();
     let text = String::from_utf8_lossy(&pdf);
     text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
 }
@@ -35,11 +25,11 @@ async fn print_to_pdf(driver: &Driver, c: &Client, name: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_proctor_prints_login_slips_and_the_room_table_with_the_cookie() {
     let _serial = SERIAL.lock().await;
-    let Some((chromium, chromedriver)) = browser_programs() else { return };
+    let Some((chromium, chromedriver)) = programs() else { return };
     let server = Server::start();
     let exam = set_up_exam(&server, "BRS", 12).await;
     create_proctor(&server, &exam).await;
-    let mut driver = Driver::start(chromium, chromedriver).await;
+    let mut driver = Browser::with_programs(chromium, chromedriver).await;
     let proc = driver.session().await;
     proctor_open_room(&proc, &server, &exam).await;
 
