@@ -4,36 +4,24 @@
 #[path = "process/adaptive.rs"]
 mod adaptive;
 
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use khaothi_loadtest::board::{BoardClient, EventSetup};
 use khaothi_loadtest::candidate::{CandidateSocket, some_answer};
 use khaothi_package::BoardSigningKey;
+use khaothi_testkit::process::{example_binary, spawn_listening};
 use rand::SeedableRng;
 use serde_json::json;
 
-fn example_binary() -> std::path::PathBuf {
-    // target/<profile>/deps/process-… → target/<profile>/examples/delivery_server
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("examples").join("delivery_server")
-}
-
 fn start(dir: &std::path::Path, key: &BoardSigningKey, port: u16) -> (Child, String) {
-    let mut child = Command::new(example_binary())
+    let mut command = Command::new(example_binary("khaothi-delivery", "delivery_server"));
+    command
         .env("KHAOTHI__DELIVERY__LISTEN", format!("127.0.0.1:{port}"))
         .env("KHAOTHI__DELIVERY__DATA_DIR", dir)
         .env("KHAOTHI__DELIVERY__DEMO", "true")
-        .env("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", key.public().to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example server starts (cargo test builds examples)");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening ").expect("address line").to_string();
-    (child, addr)
+        .env("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", key.public().to_string());
+    spawn_listening(&mut command, "the delivery server")
 }
 
 fn kill9(child: &mut Child) {

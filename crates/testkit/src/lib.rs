@@ -1,8 +1,8 @@
 //! What the bank's and the delivery server's integration tests share: run a test body on both
 //! databases ([`both_backends!`]), give each test its own data directory and, on PostgreSQL, its
-//! own database ([`TestData`], dropped again when the test ends, passed or panicked), and talk
-//! JSON over HTTP to a server started on port 0 ([`JsonClient`]), and check a router's OpenAPI
-//! document ([`openapi`]).
+//! own database ([`TestData`], dropped again when the test ends, passed or panicked), talk
+//! JSON over HTTP to a server started on port 0 ([`JsonClient`]), check a router's OpenAPI
+//! document ([`openapi`]), and run a service's example server as a child process ([`process`]).
 //!
 //! Dev-only (`publish = false`): the services list it under `[dev-dependencies]`.
 
@@ -11,6 +11,7 @@ mod database;
 mod http;
 pub mod matrix;
 pub mod openapi;
+pub mod process;
 
 pub use database::{Backend, POSTGRES_ENV, PREFIX_ENV, PostgresDatabase, TestData};
 pub use http::{JsonClient, assert_error_body};

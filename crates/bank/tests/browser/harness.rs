@@ -1,12 +1,12 @@
 //! The parts of the bank's page tests: the bank as its own process (the `bank_server` example,
 //! built by `cargo test`), demo accounts, signing in through the form, filling the editor.
 
-use std::io::BufRead;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use khaothi_testkit::browser::{self, Client, Element, Key, Locator, wait_for};
+use khaothi_testkit::process::{example_binary, spawn_listening};
 use serde_json::{Value, json};
 
 /// One browser test at a time (the shared harness's lock).
@@ -17,18 +17,6 @@ pub const PASSWORD: &str = "khaothi-demo";
 /// Screenshots of these tests: target/screenshots/bank/.
 pub async fn shot(client: &Client, name: &str) {
     browser::screenshot(client, "bank", name).await;
-}
-
-fn server_binary() -> PathBuf {
-    // target/<profile>/deps/browser-… → target/<profile>/examples/bank_server
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join("bank_server");
-    assert!(
-        bin.is_file(),
-        "{} is missing: `cargo test -p khaothi-bank` builds it, or run `cargo build -p khaothi-bank --example bank_server`",
-        bin.display()
-    );
-    bin
 }
 
 /// The bank as a child process in demo mode (the README's accounts) on SQLite in a fresh directory.
@@ -47,20 +35,13 @@ impl Bank {
     pub fn start_with(settings: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = browser::free_port();
-        let mut child = Command::new(server_binary())
+        let mut command = Command::new(example_binary("khaothi-bank", "bank_server"));
+        command
             .env("KHAOTHI__BANK__LISTEN", format!("127.0.0.1:{port}"))
             .env("KHAOTHI__BANK__DATA_DIR", dir.path())
             .env("KHAOTHI__BANK__DEMO", "true")
-            .envs(settings.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the bank server starts");
-        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        assert!(line.starts_with("listening "), "the bank said {line:?}");
-        std::thread::spawn(move || for _ in out.lines() {});
+            .envs(settings.iter().copied());
+        let (child, _) = spawn_listening(&mut command, "the bank server");
         Self { child, _dir: dir, base: format!("http://127.0.0.1:{port}") }
     }
 }

@@ -5,9 +5,7 @@
 //! (`khaothi_testkit::browser`), re-exported here.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use khaothi_loadtest::board::{BoardClient, EventSetup};
@@ -16,6 +14,8 @@ use khaothi_package::BoardSigningKey;
 use rand::SeedableRng;
 use serde_json::Value;
 
+use khaothi_testkit::process::{example_binary, spawn_listening};
+
 pub use khaothi_testkit::browser::{
     Browser, Client, Key, Locator, SERIAL, WAIT, click_css, free_port, js, press_key, programs,
     screenshot_dir, type_into,
@@ -23,19 +23,6 @@ pub use khaothi_testkit::browser::{
 
 /// Screenshots of these tests: `target/screenshots/` itself (the group-less directory).
 pub const SHOTS: &str = "";
-
-fn server_binary() -> PathBuf {
-    // target/<profile>/deps/browser-… → target/<profile>/examples/delivery_server
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join("delivery_server");
-    assert!(
-        bin.is_file(),
-        "{} is missing: `cargo test -p khaothi-delivery` builds it, or run \
-         `cargo build -p khaothi-delivery --example delivery_server` first",
-        bin.display()
-    );
-    bin
-}
 
 /// The delivery server as a child process on a fixed port and data directory.
 pub struct Server {
@@ -64,22 +51,14 @@ impl Server {
     }
 
     fn spawn(&mut self) {
-        let mut child = Command::new(server_binary())
+        let mut command = Command::new(example_binary("khaothi-delivery", "delivery_server"));
+        command
             .env("KHAOTHI__DELIVERY__LISTEN", format!("127.0.0.1:{}", self.port))
             .env("KHAOTHI__DELIVERY__DATA_DIR", self.dir.path())
             .env("KHAOTHI__DELIVERY__DEMO", "true")
             .env("KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY", self.key.public().to_string())
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the delivery server starts");
-        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        out.read_line(&mut line).unwrap();
-        assert!(line.starts_with("listening "), "the server said {line:?}");
-        // Keep reading so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in out.lines() {});
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        let (child, _) = spawn_listening(&mut command, "the delivery server");
         self.child = Some(child);
     }
 
