@@ -60,6 +60,16 @@ information:
   thetas: [-1.0, 0.0, 1.0]
 "#;
 
+/// The admin imports [`pool`] keeping its statuses and IRT parameters (a pool ready to assemble,
+/// calibrate or simulate on): how most of these tests start. The import's answer.
+pub async fn import_pool(app: &TestApp) -> Value {
+    let admin = app.login("admin").await;
+    let url = "/api/v1/items/import?keep_status=true";
+    let (s, body) = app.post_raw(Some(&admin), url, "application/x-ndjson", pool()).await;
+    assert_eq!(s, StatusCode::OK, "the pool's import: {body}");
+    body
+}
+
 pub async fn poll(app: &TestApp, token: &str, job: &str) -> Value {
     for _ in 0..600 {
         let (s, body) = app.get(Some(token), &format!("/api/v1/assembly-jobs/{job}")).await;
@@ -74,11 +84,7 @@ pub async fn poll(app: &TestApp, token: &str, job: &str) -> Value {
 
 async fn board_assembles_freezes_and_prints(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    let (s, body) = app
-        .post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool())
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
+    let body = import_pool(&app).await;
     assert_eq!(body["created"], 40);
     let board = app.login("board").await;
     let writer = app.login("writer").await;
@@ -158,8 +164,7 @@ both_backends!(board_assembles_freezes_and_prints);
 
 async fn infeasible_blueprints_are_explained(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    app.post_raw(Some(&admin), "/api/v1/items/import?keep_status=true", "application/x-ndjson", pool()).await;
+    import_pool(&app).await;
     let board = app.login("board").await;
     let greedy = BLUEPRINT.replace("count: 2, points: 0.5", "count: 10, points: 0.5");
     let (s, bp) =

@@ -22,16 +22,7 @@ pub fn responses() -> (Vec<u8>, Vec<(String, f64, f64)>) {
 
 async fn board_calibrates_and_runs_are_kept(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    let (s, _) = app
-        .post_raw(
-            Some(&admin),
-            "/api/v1/items/import?keep_status=true",
-            "application/x-ndjson",
-            crate::assembly::pool(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    crate::assembly::import_pool(&app).await;
     let board = app.login("board").await;
     let writer = app.login("writer").await;
     let (csv, truth) = responses();
@@ -80,14 +71,7 @@ both_backends!(board_calibrates_and_runs_are_kept);
 
 async fn bad_response_files_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    app.post_raw(
-        Some(&admin),
-        "/api/v1/items/import?keep_status=true",
-        "application/x-ndjson",
-        crate::assembly::pool(),
-    )
-    .await;
+    crate::assembly::import_pool(&app).await;
     let board = app.login("board").await;
     let (s, body) = app
         .post_raw(Some(&board), "/api/v1/calibrations", "text/csv", b"P-SC-00,P-SC-01\n1,0\n1,x\n".to_vec())
@@ -112,10 +96,7 @@ both_backends!(bad_response_files_are_refused);
 /// from `calibration_json`), and they are not the default cross-product ones.
 async fn oakes_standard_errors_on_request(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    let path = "/api/v1/items/import?keep_status=true";
-    let (s, _) = app.post_raw(Some(&admin), path, "application/x-ndjson", crate::assembly::pool()).await;
-    assert_eq!(s, StatusCode::OK);
+    crate::assembly::import_pool(&app).await;
     let board = app.login("board").await;
     let (csv, _) = responses();
 

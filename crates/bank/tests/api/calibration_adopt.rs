@@ -15,10 +15,8 @@ async fn irt_of(app: &TestApp, token: &str, id: &str) -> Value {
 
 async fn a_run_changes_nothing_until_adopted(backend: Backend) {
     let app = TestApp::spawn(backend).await;
+    crate::assembly::import_pool(&app).await;
     let admin = app.login("admin").await;
-    let path = "/api/v1/items/import?keep_status=true";
-    let (s, _) = app.post_raw(Some(&admin), path, "application/x-ndjson", crate::assembly::pool()).await;
-    assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;
     let before = [irt_of(&app, &board, "P-SC-05").await, irt_of(&app, &board, "P-SC-06").await];
 

@@ -36,10 +36,7 @@ fn year_csv(year: Option<&str>, n: usize, mean: f64, sd: f64, seed: u64) -> Stri
 
 async fn groups_and_linking(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    let path = "/api/v1/items/import?keep_status=true";
-    let (s, _) = app.post_raw(Some(&admin), path, "application/x-ndjson", crate::assembly::pool()).await;
-    assert_eq!(s, StatusCode::OK);
+    crate::assembly::import_pool(&app).await;
     let board = app.login("board").await;
 
     // one upload, two years: the 2026 candidates' mean and SD on the 2025 scale

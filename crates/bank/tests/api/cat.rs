@@ -23,10 +23,7 @@ async fn wait(app: &TestApp, token: &str, href: &str) -> Value {
 
 async fn a_board_simulates_designs_on_the_bank_pool(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let admin = app.login("admin").await;
-    let url = "/api/v1/items/import?keep_status=true";
-    let (s, _) = app.post_raw(Some(&admin), url, "application/x-ndjson", crate::assembly::pool()).await;
-    assert_eq!(s, StatusCode::OK);
+    crate::assembly::import_pool(&app).await;
     let board = app.login("board").await;
     let writer = app.login("writer").await;
 

@@ -47,16 +47,8 @@ fn parts() -> BTreeMap<String, String> {
 
 async fn board_screens_an_imported_event(backend: Backend) {
     let app = TestApp::spawn(backend).await;
+    crate::assembly::import_pool(&app).await;
     let admin = app.login("admin").await;
-    let (s, _) = app
-        .post_raw(
-            Some(&admin),
-            "/api/v1/items/import?keep_status=true",
-            "application/x-ndjson",
-            crate::assembly::pool(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
     let board = app.login("board").await;
     let writer = app.login("writer").await;
     let key = site_key(19);

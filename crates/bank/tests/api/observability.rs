@@ -85,10 +85,7 @@ async fn pool_reports_and_job_durations_are_scraped(b: Backend) {
     };
     assert!(pool(&first, "idle") + pool(&first, "in_use") >= 1.0, "the pool is read at the scrape: {first}");
 
-    let admin = app.login("admin").await;
-    let url = "/api/v1/items/import?keep_status=true";
-    let (s, _) = app.post_raw(Some(&admin), url, "application/x-ndjson", crate::assembly::pool()).await;
-    assert_eq!(s, StatusCode::OK);
+    crate::assembly::import_pool(&app).await;
     let board = app.login("board").await;
     crate::calibration_jobs::calibrate_and_wait(
         &app,
