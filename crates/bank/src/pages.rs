@@ -18,7 +18,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use khaothi_http::{PageKind, content_security_policy};
-use sha2::Digest;
 
 use crate::error::ApiError;
 use crate::json::ApiPath;
@@ -60,10 +59,7 @@ static ASSETS: LazyLock<HashMap<&'static str, (&'static [u8], String)>> = LazyLo
     OWN.iter()
         .chain(SHARED)
         .chain(TAXONOMY)
-        .map(|(name, bytes)| {
-            let digest = sha2::Sha256::digest(bytes);
-            (*name, (*bytes, format!("\"{}\"", hex::encode(&digest[..12]))))
-        })
+        .map(|(name, bytes)| (*name, (*bytes, khaothi_http::asset_etag(bytes))))
         .collect()
 });
 
@@ -94,49 +90,14 @@ async fn page_modules() -> Response {
     (StatusCode::OK, h, PAGE_MODULES.as_slice()).into_response()
 }
 
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("json") => "application/json",
-        Some("woff2") => "font/woff2",
-        Some("svg") => "image/svg+xml",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("md") => "text/markdown; charset=utf-8",
-        // A vendored library's licence (static/verify/vendor/…/LICENSE).
-        _ if name.ends_with("/LICENSE") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
 /// One embedded file with its type, caching and security headers; `304` when the browser's copy
 /// is current.
 fn serve(name: &str, request: &HeaderMap) -> Response {
     let Some((bytes, etag)) = ASSETS.get(name) else {
         return ApiError::NotFound(format!("no static file {name}")).into_response();
     };
-    let cache = if name.ends_with(".woff2") { "public, max-age=31536000, immutable" } else { "no-cache" };
-    let mut h = HeaderMap::new();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(content_security_policy(PageKind::Bank)),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-    );
-    let current = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if current {
-        return (StatusCode::NOT_MODIFIED, h).into_response();
-    }
-    (StatusCode::OK, h, *bytes).into_response()
+    let policy = HeaderValue::from_static(content_security_policy(PageKind::Bank));
+    khaothi_http::serve_asset(name, bytes, etag, policy, request)
 }
 
 #[cfg(test)]
@@ -146,7 +107,7 @@ mod tests {
     #[test]
     fn every_asset_has_a_known_type_and_the_app_is_there() {
         for (name, (bytes, _)) in ASSETS.iter() {
-            assert_ne!(content_type(name), "application/octet-stream", "{name}");
+            assert_ne!(khaothi_http::asset_content_type(name), "application/octet-stream", "{name}");
             assert!(!bytes.is_empty(), "{name}");
         }
         for needed in

@@ -18,13 +18,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Utc;
 use khaothi_http::PageKind;
 use serde_json::{Value, json};
-use sha2::Digest;
 
 use crate::error::ApiError;
 use crate::json::Path;
@@ -124,10 +123,7 @@ static ETAGS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
     ASSETS
         .iter()
         .chain(CONSOLE_SHARED)
-        .map(|(name, bytes)| {
-            let digest = sha2::Sha256::digest(bytes);
-            (*name, format!("\"{}\"", hex::encode(&digest[..12])))
-        })
+        .map(|(name, bytes)| (*name, khaothi_http::asset_etag(bytes)))
         .collect()
 });
 
@@ -179,18 +175,6 @@ async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
     serve(&path, &headers)
 }
 
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit_once('.').map(|(_, ext)| ext) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("woff2") => "font/woff2",
-        Some("svg") => "image/svg+xml",
-        Some("txt") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
 /// One embedded file with its type, caching and security headers; `304` when the browser's copy
 /// is current.
 fn serve(name: &str, request: &HeaderMap) -> Response {
@@ -198,28 +182,11 @@ fn serve(name: &str, request: &HeaderMap) -> Response {
         return ApiError::NotFound(format!("no static file {name}")).into_response();
     };
     let etag = &ETAGS[name];
-    let cache = if name.ends_with(".woff2") { "public, max-age=31536000, immutable" } else { "no-cache" };
-    let mut h = HeaderMap::new();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::ETAG, HeaderValue::from_str(etag).expect("hex etag"));
     // The strict page policy (khaothi_http::PageKind::App, with this host's websockets; the
     // console's `Console`); the service layers add nosniff, no framing and no referrer to every
     // response.
     let kind = if name.starts_with("console/") { PageKind::Console } else { PageKind::App };
-    h.insert(header::CONTENT_SECURITY_POLICY, khaothi_http::page_policy(kind, request));
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
-    );
-    let current = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if current {
-        return (StatusCode::NOT_MODIFIED, h).into_response();
-    }
-    (StatusCode::OK, h, *bytes).into_response()
+    khaothi_http::serve_asset(name, bytes, etag, khaothi_http::page_policy(kind, request), request)
 }
 
 /// Frames one check socket answers before it closes, and how long it stays open.
@@ -290,7 +257,7 @@ mod tests {
     #[test]
     fn every_asset_has_a_known_type_and_the_fonts_stay_small() {
         for (name, bytes) in ASSETS.iter().chain(CONSOLE_SHARED) {
-            assert_ne!(content_type(name), "application/octet-stream", "{name}");
+            assert_ne!(khaothi_http::asset_content_type(name), "application/octet-stream", "{name}");
             assert!(!bytes.is_empty(), "{name}");
         }
         let fonts: usize = ASSETS.iter().filter(|(n, _)| n.ends_with(".woff2")).map(|(_, b)| b.len()).sum();

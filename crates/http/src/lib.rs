@@ -8,11 +8,13 @@
 //!   configuration is read;
 //! - the layers every router is wrapped in ([`with_service_layers`]): request ids, tracing, JSON for
 //!   the errors axum writes itself, and security headers with a Content-Security-Policy per
-//!   [`PageKind`].
+//!   [`PageKind`];
+//! - the embedded page files as both serve them ([`serve_asset`]: type, ETag, caching, `304`).
 //!
 //! It sits below `khaothi-auth` (whose `AuthError` converts into [`ApiError`]) and the services,
 //! and knows nothing of either.
 
+mod assets;
 pub mod config;
 mod error;
 mod extract;
@@ -23,6 +25,7 @@ mod security;
 mod start;
 pub mod uploads;
 
+pub use assets::{PERMISSIONS_POLICY, asset_content_type, asset_etag, etag_matches, serve_asset};
 pub use error::{ApiError, ApiResult};
 pub use extract::{ApiJson, MaybeJson, Path, Query, parse_json, read_body};
 pub use layers::{REQUEST_ID, errors_as_json, with_service_layers};
