@@ -33,3 +33,7 @@ mod sessions;
 mod sheets;
 mod timing;
 mod upload;
+
+/// Scanned answer sheets, shared with the browser tests.
+#[path = "../support/scans.rs"]
+mod scans;

@@ -23,3 +23,7 @@ mod proctor_drain;
 mod proctor_lab;
 mod proctor_paper;
 mod proctor_sheets;
+
+/// Scanned answer sheets, shared with the API tests.
+#[path = "../support/scans.rs"]
+mod scans;

@@ -3,34 +3,13 @@
 //! page shows what became of each image; a batch with a file that is not an image is refused whole
 //! by name; the room's sheets download as a PDF from the same page. Real Chromium, axe, a screenshot at 1366×768 in target/screenshots/.
 
-use khaothi_domain::form::VersionKey;
 use khaothi_loadtest::board::EventSetup;
-use khaothi_omr::read::{ReadOptions, read_sheet};
-use khaothi_omr::synth::{Distortion, distort, fill};
-use khaothi_omr::{CandidateInfo, Header, SheetSpec, raster, sheet};
 use khaothi_package::verify_package;
-use rand::SeedableRng;
 
 use crate::harness::*;
+use crate::scans::{scan, spec_of};
 
 const EVENT: &str = "QUET-22";
-
-/// The sheet of `number` (version `code`) rendered, pencil-filled and distorted, as a PNG file;
-/// returns how many answers the reader finds on it.
-fn write_scan(spec: &SheetSpec, number: &str, seed: u64, path: &std::path::Path) -> usize {
-    let person =
-        CandidateInfo { number: number.into(), name: format!("Thí sinh {number}"), ..Default::default() };
-    let (layout, drawing, _) =
-        sheet::sheet(spec, &Header { event: EVENT.into(), candidate: Some(person) }).unwrap();
-    let dpi = 150.0;
-    let mut img = raster::rasterize(&drawing, dpi).unwrap();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    fill(&mut img, &layout, dpi / 25.4, number, &spec.version, &mut rng);
-    let img = distort(&img, &Distortion::random(&mut rng), &mut rng);
-    img.save(path).unwrap();
-    let back = image::open(path).unwrap().to_luma8();
-    read_sheet(&back, &layout, &ReadOptions::default()).answers.len()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
@@ -63,25 +42,11 @@ async fn the_board_uploads_a_folder_of_scans_read_by_the_server() {
     let mut expected = 0;
     for (i, c) in listed["candidates"].as_array().unwrap().iter().enumerate() {
         let (number, code) = (c["number"].as_str().unwrap(), c["version"].as_str().unwrap());
-        let version = content.versions.iter().find(|v| v.code == code).unwrap();
-        let mut spec = SheetSpec {
-            form: version.form_id.clone(),
-            version: code.into(),
-            part_i: 0,
-            part_ii: Vec::new(),
-            part_iii: 0,
-            candidate_digits: 6,
-            version_digits: code.len() as u32,
-        };
-        for it in &version.items {
-            match &keys.versions[code][&it.rendered.id] {
-                VersionKey::SingleChoice(_) => spec.part_i += 1,
-                VersionKey::TrueFalseGroup(s) => spec.part_ii.push(s.len() as u32),
-                VersionKey::ShortAnswer(_) => spec.part_iii += 1,
-            }
-        }
+        let spec = spec_of(&content, &keys, code);
+        let (png, reading, _) = scan(&spec, EVENT, number, 40 + i as u64, false);
         let path = dir.path().join(format!("{number}.png"));
-        expected += write_scan(&spec, number, 40 + i as u64, &path);
+        std::fs::write(&path, png).unwrap();
+        expected += reading.answers.len();
         paths.push(path);
     }
     assert_eq!(list.len(), 2);
