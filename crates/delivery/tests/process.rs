@@ -10,7 +10,7 @@ use std::time::Duration;
 use khaothi_loadtest::board::{BoardClient, EventSetup};
 use khaothi_loadtest::candidate::{CandidateSocket, some_answer};
 use khaothi_package::BoardSigningKey;
-use khaothi_testkit::process::{example_binary, spawn_listening};
+use khaothi_testkit::process::{example_binary, free_port, spawn_listening};
 use rand::SeedableRng;
 use serde_json::json;
 
@@ -133,10 +133,6 @@ async fn every_acknowledged_answer_is_back(addr: &str, sessions: &[Acked], lost_
             "{number}: lost time: {remaining} vs {first_remaining}"
         );
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

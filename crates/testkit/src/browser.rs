@@ -60,10 +60,8 @@ pub fn programs() -> Option<(PathBuf, PathBuf)> {
     }
 }
 
-/// A free TCP port on the loopback interface.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("bound").port()
-}
+/// A free TCP port on the loopback interface (the servers' and ChromeDriver's).
+pub use crate::process::free_port;
 
 /// `target/screenshots/<group>/` (not committed; CI keeps it as an artefact). An empty group is
 /// `target/screenshots/` itself, where the delivery's tests (the first written) keep theirs.

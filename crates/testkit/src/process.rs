@@ -6,6 +6,12 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+/// A free TCP port on the loopback interface (bound, then released), for a server that must come
+/// back on the same port after a restart.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("bound").port()
+}
+
 /// `target/<profile>/examples/<name>`, built beside the running test binary; a missing one fails
 /// the test naming the command that builds it (`cargo test` builds a package's examples, `cargo
 /// test --test …` does not).
