@@ -30,9 +30,9 @@ pub struct Signal {
 /// this node (all events together: they share its cores, its SQLite reader and the writer's
 /// commits). More would not log anyone in sooner but would make the answers of candidates
 /// already in wait behind a crowd of welcomes — and each login in progress holds its reads'
-/// futures and rows (≈ 40 KB): 10,000 candidates connecting at once, all past this gate, peaked
-/// at 560–630 MB where the connections themselves need about 250 (docs/benchmarks.md, issue 17
-/// stop 18). A login waits here before anything is read for it.
+/// futures and rows (≈ 37 KB). A login waits here before anything is read for it: when the gate
+/// came after the candidate's read, 10,000 candidates connecting at once peaked at 490–630 MB;
+/// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
 pub const ADMISSION_SLOTS: usize = 48;
 
 /// The gate of [`ADMISSION_SLOTS`].
