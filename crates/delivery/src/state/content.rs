@@ -25,12 +25,6 @@ pub const ITEMS_MESSAGE_BYTES: usize = 3000;
 /// it sent).
 pub const DEFLATE_FRAME_BYTES: usize = 3000;
 
-/// Logins of one event that may be between their credential check and the last byte of their
-/// content at once. More would not log anyone in sooner (they share two cores and the writer's
-/// commits) but would make the answers of candidates already in wait behind a crowd of welcomes;
-/// measured in docs/benchmarks.md (issue 17).
-pub const ADMISSION_SLOTS: usize = 48;
-
 /// One version's content as sent to a candidate: the messages, their compressed form and the
 /// hash that names them.
 pub struct VersionMessages {
@@ -64,8 +58,6 @@ pub struct EventContent {
     pub keys: RwLock<Option<PackageKeys>>,
     /// The package's images, decoded once: (content type, bytes) by bank media id.
     pub media: HashMap<String, (String, axum::body::Bytes)>,
-    /// Logins in progress into this event (see [`ADMISSION_SLOTS`]).
-    pub admission: Arc<tokio::sync::Semaphore>,
     /// An adaptive event's pool, design and keys (crate::adaptive), set with its keys.
     adaptive: OnceLock<crate::adaptive::AdaptiveTest>,
 }
@@ -115,7 +107,6 @@ impl EventContent {
             messages,
             keys: RwLock::new(None),
             media,
-            admission: Arc::new(tokio::sync::Semaphore::new(ADMISSION_SLOTS)),
             adaptive: OnceLock::new(),
         }
     }

@@ -26,6 +26,36 @@ pub struct Signal {
     pub terminate_reason: Option<String>,
 }
 
+/// Logins that may be between their first read and the last byte of their content at once, on
+/// this node (all events together: they share its cores, its SQLite reader and the writer's
+/// commits). More would not log anyone in sooner but would make the answers of candidates
+/// already in wait behind a crowd of welcomes — and each login in progress holds its reads'
+/// futures and rows (≈ 37 KB). A login waits here before anything is read for it: when the gate
+/// came after the candidate's read, 10,000 candidates connecting at once peaked at 490–630 MB;
+/// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
+pub const ADMISSION_SLOTS: usize = 48;
+
+/// The gate of [`ADMISSION_SLOTS`].
+pub struct Admission(Arc<tokio::sync::Semaphore>);
+
+impl Default for Admission {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(ADMISSION_SLOTS)))
+    }
+}
+
+impl Admission {
+    /// Waits for a place (first come, first served); the place is held until the permit drops.
+    pub async fn enter(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.0.clone().acquire_owned().await.expect("the admission semaphore is never closed")
+    }
+
+    /// Places free now.
+    pub fn available(&self) -> usize {
+        self.0.available_permits()
+    }
+}
+
 #[derive(Default)]
 pub struct Hub {
     sessions: Mutex<HashMap<String, watch::Sender<Signal>>>,
@@ -36,6 +66,8 @@ pub struct Hub {
     /// Set once when the server starts to stop (SIGTERM): candidate sockets close with
     /// [`DRAINING_CLOSE`] so their pages resume on another node (docs/protocol.md §3).
     pub draining: Draining,
+    /// Candidate logins in progress (see [`ADMISSION_SLOTS`]).
+    pub admission: Admission,
 }
 
 /// The close code of a candidate socket the server closes because it is stopping: the page
@@ -151,5 +183,34 @@ impl Drop for LiveGuard {
     fn drop(&mut self) {
         self.hub.rooms.connections(&self.candidate_id, &self.room_id, -1);
         self.hub.rooms.touch(&self.candidate_id, &self.room_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_admission_gate_lets_in_at_most_its_slots_and_the_next_when_one_is_done() {
+        let gate = Arc::new(Admission::default());
+        let mut held = Vec::new();
+        for _ in 0..ADMISSION_SLOTS {
+            held.push(gate.enter().await);
+        }
+        assert_eq!(gate.available(), 0);
+        // A login past the slots waits...
+        let g = gate.clone();
+        let waiting = tokio::spawn(async move { g.enter().await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished());
+        // ...until a login in progress is done: then it gets the freed place.
+        held.pop();
+        let p = tokio::time::timeout(Duration::from_secs(5), waiting).await.expect("admitted").unwrap();
+        assert_eq!(gate.available(), 0);
+        drop(p);
+        drop(held);
+        assert_eq!(gate.available(), ADMISSION_SLOTS);
     }
 }

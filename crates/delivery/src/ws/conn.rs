@@ -301,18 +301,20 @@ impl Conn {
             .await;
             return Flow::Continue;
         }
+        // Logins queue here, before anything is read for them, rather than crowd the answers of
+        // candidates already in; the place is held until the last content frame is out
+        // (state::hub::ADMISSION_SLOTS).
+        let admission = self.s.hub.admission.enter().await;
         // Boxed: the login's database futures are large and needed once; inline they would
         // enlarge every connection's task for its whole life.
         let proof = super::login::SebCheck { proof: seb.as_ref(), origin: self.origin.as_deref() };
         match Box::pin(login(&self.s, &number, event.as_deref(), cred, proof)).await {
-            Ok((mut welcome, mut session)) => {
+            Ok((mut welcome, session)) => {
                 let code = welcome["version"].as_str().unwrap_or_default().to_string();
                 let frames = match session.content.messages.get(&code) {
                     Some(v) => choose(v, &wish, &mut welcome),
                     None => ContentFrames::None,
                 };
-                // Held until the last content frame is out (state::content::ADMISSION_SLOTS).
-                let admission = session.admission.take();
                 self.session = Some(session);
                 self.send(welcome).await;
                 let sent = match frames {
@@ -325,6 +327,7 @@ impl Conn {
                 if sent { Flow::Continue } else { Flow::Close(1011, "send failed") }
             }
             Err((code, message)) => {
+                drop(admission);
                 self.error(code, message, None).await;
                 self.count_before_login()
             }

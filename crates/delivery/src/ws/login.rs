@@ -38,9 +38,6 @@ pub(super) struct Session {
     pub(super) tally: AnswerTally,
     /// Shows the candidate as connected while this connection lives.
     pub(super) _live: LiveGuard,
-    /// This login's place among the event's logins in progress (state::content::ADMISSION_SLOTS),
-    /// taken by the connection once its content is sent.
-    pub(super) admission: Option<tokio::sync::OwnedSemaphorePermit>,
     /// An adaptive test's progress (crate::adaptive); `None` for fixed forms.
     pub(super) cat: Option<Progress>,
 }
@@ -90,8 +87,6 @@ pub(super) async fn login(
             "the exam has not started: wait until the board releases the test".into(),
         ));
     };
-    // Logins queue here rather than crowd the answers of candidates already in.
-    let slot = content.admission.clone().acquire_owned().await.ok();
     let lock = s.hub.login_lock(&c.id);
     let _g = lock.lock().await;
     let c = store::by_id::<candidate::Entity>(&s.db.read, c.id.clone())
@@ -158,7 +153,6 @@ pub(super) async fn login(
         signal: rx,
         tally: AnswerTally::from_saved(&answers),
         _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
-        admission: slot,
         cat,
     };
     Ok((welcome, session))
