@@ -109,6 +109,8 @@ fn main() {
                 "load_average": std::fs::read_to_string("/proc/loadavg").ok(),
                 "status": r.status,
                 "smallest_information": r.report.smallest_information,
+                // each form's information at the blueprint's θ points
+                "information": r.forms.iter().map(|f| f.information.iter().map(|v| v.value).collect::<Vec<_>>()).collect::<Vec<_>>(),
                 "largest_form_floor": floors.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
                 "spread": r.report.spread,
                 "bound": r.bound,
