@@ -23,7 +23,8 @@ pub enum Strategy {
 pub struct AssemblyOptions {
     pub solver: SolverChoice,
     /// Solver of the coarse single-form solves of sequential assembly with several forms (plain
-    /// pass, capped pass, balancing); fine lifting and every other solve use `solver`. `None`
+    /// pass, capped pass, balancing) and of fine lifting's pair solves with three forms or more;
+    /// fine lifting's single-form solves and every other solve use `solver`. `None`
     /// (the default): microlp when it is built in and `solver` is HiGHS with at least
     /// [`COARSE_MICROLP_FORMS`] forms — measured faster and no worse there (docs/assembly.md,
     /// "Solvers") — else `solver`.

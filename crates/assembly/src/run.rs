@@ -137,11 +137,13 @@ impl Run<'_, '_> {
     }
 
     /// The solver of a solve of `forms` forms: the coarse solver (`AssemblyOptions::coarse_solver`)
-    /// for the single-form solves of a sequential run of several forms before fine lifting, else
-    /// the run's.
+    /// for the single-form solves of a sequential run of several forms before fine lifting and
+    /// for fine lifting's pair solves with three forms or more (with two the pair is the whole
+    /// model), else the run's.
     pub(crate) fn solver_for(&self, forms: usize) -> crate::model::SolverChoice {
         let sequential = self.opts.strategy == crate::options::Strategy::Sequential;
-        if sequential && forms == 1 && self.bp.forms > 1 && !self.fine {
+        let coarse = (forms == 1 && !self.fine) || (forms == 2 && self.fine && self.bp.forms > 2);
+        if sequential && coarse && self.bp.forms > 1 {
             self.opts.coarse_solver_for(self.bp.forms)
         } else {
             self.opts.solver

@@ -542,8 +542,9 @@ information:
     }
 
     /// With HiGHS chosen and microlp built in, the coarse single-form solves of a sequential run
-    /// of several forms are microlp's; fine lifting's, pairs, one form alone and the
-    /// simultaneous model keep HiGHS; an explicit `coarse_solver` wins.
+    /// of several forms and fine lifting's pairs (three forms or more) are microlp's; fine
+    /// lifting's single forms, one form alone and the simultaneous model keep HiGHS; an explicit
+    /// `coarse_solver` wins.
     #[test]
     fn coarse_single_form_solves_run_on_microlp_when_highs_is_chosen() {
         let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
@@ -559,6 +560,11 @@ information:
         assert_eq!(run.solver_for(2), SolverChoice::Highs);
         run.fine = true;
         assert_eq!(run.solver_for(1), SolverChoice::Highs);
+        assert_eq!(run.solver_for(2), coarse, "fine lifting's pairs");
+        let two = Blueprint::from_yaml(&BLUEPRINT.replace("forms: 24", "forms: 2")).expect("blueprint");
+        let mut run = Run::new(&two, &pool, &cand, &highs, &clock, Duration::ZERO, vec![]);
+        run.fine = true;
+        assert_eq!(run.solver_for(2), SolverChoice::Highs, "two forms: the pair is the whole model");
         let alone = Run::new(&one, &pool, &cand, &highs, &clock, Duration::ZERO, vec![]);
         assert_eq!(alone.solver_for(1), SolverChoice::Highs);
         let simultaneous = AssemblyOptions { strategy: Strategy::Simultaneous, ..highs.clone() };
