@@ -159,7 +159,7 @@ impl Run<'_, '_> {
     /// everything after balancing stops at 1.8 × the time spent until balancing ended, plus
     /// 0.05 × for evening, so the default run stays within twice the time of the passes before
     /// it (issue 17 target 6) — but fine lifting on HiGHS gets at least [`HIGHS_FINE_SECONDS`]
-    /// (the time of the deploy build's old default, all on HiGHS, was 9–28 s on 3–6 forms of the
+    /// (the time of the deploy build's old default, all on HiGHS, was 6–60 s on 3–6 forms of the
     /// bench: this stays within twice it). With the user's own time limit (`whole_budget`) they may use it:
     /// fine lifting until [`EVEN_RESERVE`] of it is left, evening until the limit.
     fn after_balancing(&self) -> (f64, impl Fn(f64) -> f64 + use<>) {
