@@ -4,10 +4,13 @@
 //! ```text
 //! cargo run --release -p khaothi-assembly --features highs --example bench_assembly -- \
 //!     --items 2000 --forms 24 --strategy sequential [--no-balance] [--no-improve] \
-//!     [--solver highs|microlp] \
-//!     [--time-limit 60] [--gap 0.01] [--seed 1] [--pool-seed 2025] [--write-items FILE] \
+//!     [--solver highs|microlp] [--coarse-solver highs|microlp] \
+//!     [--time-limit 60 [--relative-time]] [--gap 0.01] [--seed 1] [--pool-seed 2025] [--write-items FILE] \
 //!     [--write-mps FILE]
 //! ```
+//! A `--time-limit` given is the run's budget (`AssemblyOptions::whole_budget`, as with `khaothi
+//! assemble --time-limit`); `--relative-time` keeps the default's rule for the passes after
+//! balancing (1.8 × the time until balancing ended) with that limit.
 //! `--write-mps` writes the simultaneous model of the same blueprint and pool (free MPS) and
 //! exits: `scripts/assembly-optimum.py FILE` solves it with HiGHS for the optimum to compare with.
 //! Prints one JSON object: the quality (smallest information over forms at θ = −1, 0, 1, the
@@ -43,6 +46,8 @@ fn main() {
     let pool_seed: u64 = get("--pool-seed").map_or(2025, |v| v.parse().expect("--pool-seed N"));
     let mut opts = AssemblyOptions {
         time_limit: get("--time-limit").map_or(60.0, |v| v.parse().expect("--time-limit S")),
+        // as `khaothi assemble`: a time limit given is the run's budget
+        whole_budget: get("--time-limit").is_some() && !has("--relative-time"),
         gap: get("--gap").map_or(0.01, |v| v.parse().expect("--gap G")),
         seed: get("--seed").map_or(1, |v| v.parse().expect("--seed N")),
         balance: !has("--no-balance"),
@@ -55,6 +60,13 @@ fn main() {
             "highs" => SolverChoice::Highs,
             other => panic!("unknown solver {other}"),
         };
+    }
+    if let Some(s) = get("--coarse-solver") {
+        opts.coarse_solver = Some(match s.as_str() {
+            "microlp" => SolverChoice::Microlp,
+            "highs" => SolverChoice::Highs,
+            other => panic!("unknown solver {other}"),
+        });
     }
     if get("--strategy").as_deref() == Some("simultaneous") {
         opts.strategy = Strategy::Simultaneous;
@@ -90,12 +102,15 @@ fn main() {
                 "items": items,
                 "forms": r.forms.len(),
                 "solver": r.solver,
+                "coarse_solver": opts.coarse_solver_for(bp.forms),
                 "strategy": r.strategy,
                 "balance": opts.balance,
                 "improve": opts.improve,
                 "load_average": std::fs::read_to_string("/proc/loadavg").ok(),
                 "status": r.status,
                 "smallest_information": r.report.smallest_information,
+                // each form's information at the blueprint's θ points
+                "information": r.forms.iter().map(|f| f.information.iter().map(|v| v.value).collect::<Vec<_>>()).collect::<Vec<_>>(),
                 "largest_form_floor": floors.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
                 "spread": r.report.spread,
                 "bound": r.bound,

@@ -40,6 +40,8 @@ pub(crate) struct Run<'r, 'p> {
     /// Information target of a target/reference objective (empty for maximin).
     pub target: Vec<f64>,
     pub passes: Vec<PassSummary>,
+    /// Fine lifting has begun: single-form solves use the run's solver, not the coarse one.
+    pub fine: bool,
 }
 
 impl<'r, 'p> Run<'r, 'p> {
@@ -63,6 +65,7 @@ impl<'r, 'p> Run<'r, 'p> {
             start,
             target,
             passes: vec![],
+            fine: false,
         }
     }
 }
@@ -127,10 +130,24 @@ impl Run<'_, '_> {
             required: &[],
             goal,
             rules: &self.rules,
-            solver: self.opts.solver,
+            solver: self.solver_for(forms),
             time_limit: time,
             gap,
         })
+    }
+
+    /// The solver of a solve of `forms` forms: the coarse solver (`AssemblyOptions::coarse_solver`)
+    /// for the single-form solves of a sequential run of several forms before fine lifting and
+    /// for fine lifting's pair solves with three forms or more (with two the pair is the whole
+    /// model), else the run's.
+    pub(crate) fn solver_for(&self, forms: usize) -> crate::model::SolverChoice {
+        let sequential = self.opts.strategy == crate::options::Strategy::Sequential;
+        let coarse = (forms == 1 && !self.fine) || (forms == 2 && self.fine && self.bp.forms > 2);
+        if sequential && coarse && self.bp.forms > 1 {
+            self.opts.coarse_solver_for(self.bp.forms)
+        } else {
+            self.opts.solver
+        }
     }
 
     fn infeasible(&self, forms_done: &[Vec<usize>], failing: usize) -> AssemblyError {

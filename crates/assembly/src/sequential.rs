@@ -38,6 +38,15 @@ const AFTER_SHARE: f64 = 0.8;
 /// each; with many forms it would otherwise go on for long at little gain).
 const EVEN_SHARE: f64 = 0.05;
 
+/// Least time of fine lifting when its solves run on HiGHS (and no time limit was given): a
+/// HiGHS solve of one form at the fine gap takes seconds (docs/benchmarks.md, "Issue 17 target
+/// 6, stop 18").
+const HIGHS_FINE_SECONDS: f64 = 8.0;
+
+/// With the user's own time limit (`AssemblyOptions::whole_budget`): the share of the time left
+/// after balancing that fine lifting leaves to evening.
+const EVEN_RESERVE: f64 = 0.5;
+
 /// One balancing pass: its name in the report, the gap of its solves, the relative tolerance
 /// within which two floors tie, and the second of the run at which it stops.
 struct Pass {
@@ -138,14 +147,35 @@ impl Run<'_, '_> {
         if !self.opts.improve {
             return Ok((best, worst, plain.bound, None));
         }
-        // everything after balancing ends by `end`: the default run stays within twice the time
-        // of the passes before it (issue 17 target 6)
-        let t0 = self.spent();
-        let end = (t0 * (1.0 + AFTER_SHARE)).min(self.opts.time_limit);
+        let (end, even_until) = self.after_balancing();
         let best = self.improve(best);
         let best = self.fine_lifting(best, end)?;
-        let best = self.even_out(best, self.spent().max(end) + EVEN_SHARE * t0);
+        let best = self.even_out(best, even_until(self.spent().max(end)));
         Ok((best, worst, plain.bound, None))
+    }
+
+    /// When the passes after balancing end: fine lifting by the first second returned, evening
+    /// by the second (a function of the second at which fine lifting ended). By default
+    /// everything after balancing stops at 1.8 × the time spent until balancing ended, plus
+    /// 0.05 × for evening, so the default run stays within twice the time of the passes before
+    /// it (issue 17 target 6) — but fine lifting on HiGHS gets at least [`HIGHS_FINE_SECONDS`]
+    /// (the time of the deploy build's old default, all on HiGHS, was 6–60 s on 3–6 forms of the
+    /// bench: this stays within twice it). With the user's own time limit (`whole_budget`) they may use it:
+    /// fine lifting until [`EVEN_RESERVE`] of it is left, evening until the limit.
+    fn after_balancing(&self) -> (f64, impl Fn(f64) -> f64 + use<>) {
+        let t0 = self.spent();
+        let limit = self.opts.time_limit;
+        let whole = self.opts.whole_budget;
+        // fine lifting at HiGHS's pace: with the coarse passes on microlp they end within
+        // seconds, and 1.8 × that is less than one HiGHS solve at the fine gap
+        let floor =
+            if self.opts.solver == crate::model::SolverChoice::Highs { HIGHS_FINE_SECONDS } else { 0.0 };
+        let end = if whole {
+            t0.max(limit - EVEN_RESERVE * (limit - t0))
+        } else {
+            (t0 * (1.0 + AFTER_SHARE)).max(t0 + floor).min(limit)
+        };
+        (end, move |lifted: f64| if whole { limit } else { lifted + EVEN_SHARE * t0 })
     }
 
     /// The last pass: the narrowing moves of the local improvement, and when they stop, moves
@@ -189,6 +219,7 @@ impl Run<'_, '_> {
             return Ok(forms);
         }
         let since = self.spent();
+        self.fine = true;
         let reserve = (0.02 * self.opts.time_limit).max(0.3);
         let mut solves = 0;
         while self.spent() < until && self.left() > reserve {
@@ -443,4 +474,107 @@ fn quality(pool: &Pool, forms: &[Vec<usize>]) -> (f64, f64) {
         .map(|u| (0..pool.thetas.len()).map(|t| u.iter().map(|x| pool.units[*x].info[t]).sum()).collect())
         .collect();
     (floor, -spread(&infos))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::blueprint::Blueprint;
+    use crate::model::SolverChoice;
+    use crate::options::{AssemblyOptions, Strategy};
+    use crate::pool::Pool;
+    use crate::run::Run;
+    use crate::sim::{SimOptions, simulated_pool};
+
+    const BLUEPRINT: &str = r#"name: "Kiểm tra"
+subject: toan
+duration_minutes: 45
+forms: 24
+versions: 1
+max_overlap: 0.2
+sections:
+  - { kind: single_choice, count: 6, points: 0.5 }
+information:
+  objective: maximin
+  thetas: [-1.0, 0.0, 1.0]
+"#;
+
+    /// The passes after balancing, 10 s into a run with a 60 s limit: by default they stop at
+    /// 1.8 × 10 s (fine lifting) and 0.05 × 10 s later (evening); with the user's own limit fine
+    /// lifting may go on until half the time left (35 s) and evening until the limit.
+    #[test]
+    fn an_explicit_time_limit_is_the_budget_of_the_passes_after_balancing() {
+        let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
+        let items = simulated_pool(&SimOptions { items: 80, seed: 3, ..SimOptions::default() });
+        let pool = Pool::new(&bp, &items, false);
+        let cand = pool.candidates(&bp, bp.forms);
+        let clock = || Duration::from_secs(110);
+        let ends = |whole_budget: bool| {
+            let opts = AssemblyOptions { time_limit: 60.0, whole_budget, ..AssemblyOptions::default() };
+            let run = Run::new(&bp, &pool, &cand, &opts, &clock, Duration::from_secs(100), vec![]);
+            let (end, even_until) = run.after_balancing();
+            (end, even_until(end))
+        };
+        let (end, even) = ends(false);
+        assert!((end - 18.0).abs() < 1e-9 && (even - 18.5).abs() < 1e-9, "{end} {even}");
+        let (end, even) = ends(true);
+        assert!((end - 35.0).abs() < 1e-9 && (even - 60.0).abs() < 1e-9, "{end} {even}");
+        // fine lifting on HiGHS: at least 8 s after balancing
+        let highs = AssemblyOptions {
+            solver: SolverChoice::Highs,
+            coarse_solver: Some(SolverChoice::Microlp),
+            ..AssemblyOptions::default()
+        };
+        let run = Run::new(&bp, &pool, &cand, &highs, &clock, Duration::from_secs(100), vec![]);
+        let (end, even_until) = run.after_balancing();
+        assert!((end - 18.0).abs() < 1e-9 && (even_until(end) - 18.5).abs() < 1e-9, "{end}");
+        let run = Run::new(
+            &bp,
+            &pool,
+            &cand,
+            &highs,
+            &|| Duration::from_secs(102),
+            Duration::from_secs(100),
+            vec![],
+        );
+        assert!((run.after_balancing().0 - 10.0).abs() < 1e-9, "2 s + 8 s");
+    }
+
+    /// With HiGHS chosen and microlp built in, the coarse single-form solves of a sequential run
+    /// of several forms and fine lifting's pairs (three forms or more) are microlp's; fine
+    /// lifting's single forms, one form alone and the simultaneous model keep HiGHS; an explicit
+    /// `coarse_solver` wins.
+    #[test]
+    fn coarse_single_form_solves_run_on_microlp_when_highs_is_chosen() {
+        let bp = Blueprint::from_yaml(BLUEPRINT).expect("blueprint");
+        let one = Blueprint::from_yaml(&BLUEPRINT.replace("forms: 24", "forms: 1")).expect("blueprint");
+        let items = simulated_pool(&SimOptions { items: 80, seed: 3, ..SimOptions::default() });
+        let pool = Pool::new(&bp, &items, false);
+        let cand = pool.candidates(&bp, bp.forms);
+        let clock = || Duration::ZERO;
+        let highs = AssemblyOptions { solver: SolverChoice::Highs, ..AssemblyOptions::default() };
+        let mut run = Run::new(&bp, &pool, &cand, &highs, &clock, Duration::ZERO, vec![]);
+        let coarse = if cfg!(feature = "microlp") { SolverChoice::Microlp } else { SolverChoice::Highs };
+        assert_eq!(run.solver_for(1), coarse);
+        assert_eq!(run.solver_for(2), SolverChoice::Highs);
+        run.fine = true;
+        assert_eq!(run.solver_for(1), SolverChoice::Highs);
+        assert_eq!(run.solver_for(2), coarse, "fine lifting's pairs");
+        let two = Blueprint::from_yaml(&BLUEPRINT.replace("forms: 24", "forms: 2")).expect("blueprint");
+        let mut run = Run::new(&two, &pool, &cand, &highs, &clock, Duration::ZERO, vec![]);
+        run.fine = true;
+        assert_eq!(run.solver_for(2), SolverChoice::Highs, "two forms: the pair is the whole model");
+        let alone = Run::new(&one, &pool, &cand, &highs, &clock, Duration::ZERO, vec![]);
+        assert_eq!(alone.solver_for(1), SolverChoice::Highs);
+        let simultaneous = AssemblyOptions { strategy: Strategy::Simultaneous, ..highs.clone() };
+        let run = Run::new(&bp, &pool, &cand, &simultaneous, &clock, Duration::ZERO, vec![]);
+        assert_eq!(run.solver_for(1), SolverChoice::Highs);
+        let chosen = AssemblyOptions { coarse_solver: Some(SolverChoice::Highs), ..highs.clone() };
+        let run = Run::new(&bp, &pool, &cand, &chosen, &clock, Duration::ZERO, vec![]);
+        assert_eq!(run.solver_for(1), SolverChoice::Highs);
+        let microlp = AssemblyOptions { solver: SolverChoice::Microlp, ..highs };
+        let run = Run::new(&bp, &pool, &cand, &microlp, &clock, Duration::ZERO, vec![]);
+        assert_eq!(run.solver_for(1), SolverChoice::Microlp);
+    }
 }
