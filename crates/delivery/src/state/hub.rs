@@ -36,6 +36,7 @@ pub struct Signal {
 pub const ADMISSION_SLOTS: usize = 48;
 
 /// The gate of [`ADMISSION_SLOTS`].
+#[derive(Clone)]
 pub struct Admission(Arc<tokio::sync::Semaphore>);
 
 impl Default for Admission {

@@ -58,6 +58,8 @@ pub(super) struct Conn {
 enum Flow {
     Continue,
     Close(u16, &'static str),
+    /// The client closed the socket: nothing more to send.
+    Gone,
 }
 
 impl Conn {
@@ -180,9 +182,13 @@ impl Conn {
                     if changed.is_err() { Flow::Continue } else { self.on_signal().await }
                 }
             };
-            if let Flow::Close(code, reason) = flow {
-                self.close(code, reason).await;
-                break;
+            match flow {
+                Flow::Continue => {}
+                Flow::Close(code, reason) => {
+                    self.close(code, reason).await;
+                    break;
+                }
+                Flow::Gone => break,
             }
         }
     }
@@ -304,7 +310,10 @@ impl Conn {
         // Logins queue here, before anything is read for them, rather than crowd the answers of
         // candidates already in; the place is held until the last content frame is out
         // (state::hub::ADMISSION_SLOTS).
-        let admission = self.s.hub.admission.enter().await;
+        let admission = match self.wait_for_admission().await {
+            Some(place) => place,
+            None => return Flow::Gone,
+        };
         // Boxed: the login's database futures are large and needed once; inline they would
         // enlarge every connection's task for its whole life.
         let proof = super::login::SebCheck { proof: seb.as_ref(), origin: self.origin.as_deref() };
@@ -330,6 +339,34 @@ impl Conn {
                 drop(admission);
                 self.error(code, message, None).await;
                 self.count_before_login()
+            }
+        }
+    }
+
+    /// Waits for a login place while watching the socket: a browser that gives up and closes
+    /// while its login is queued leaves the queue, so its login never runs — a login that ran
+    /// after its page had gone would start the clock and make the candidate's next try with the
+    /// code need the proctor's admission. Frames other than a close get `login_pending` and the
+    /// wait goes on. `None`: the socket closed.
+    async fn wait_for_admission(&mut self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let gate = self.s.hub.admission.clone();
+        let enter = gate.enter();
+        tokio::pin!(enter);
+        loop {
+            tokio::select! {
+                biased;
+                m = self.socket.recv() => match m {
+                    None | Some(Ok(Message::Close(_))) | Some(Err(_)) => return None,
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) => {
+                        self.last_seen = Instant::now();
+                        let message = "a login on this connection is waiting for its turn; wait for its answer";
+                        if !self.error("login_pending", message, None).await {
+                            return None;
+                        }
+                    }
+                    Some(Ok(_)) => self.last_seen = Instant::now(),
+                },
+                place = &mut enter => return Some(place),
             }
         }
     }

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub config: DeliveryConfig,
     /// The data directory and database; `stop` hands them on so a restart finds the same data.
     pub data: Option<TestData>,
+    /// The running server's state, for tests that must hold a part of it (e.g. the login gate).
+    pub state: khaothi_delivery::AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
 }
@@ -67,6 +69,7 @@ impl TestApp {
         let app = Application::build(config.clone()).await.expect("the delivery server starts");
         let url = format!("http://{}", app.addr);
         let ws = format!("ws://{}/ws/candidate", app.addr);
+        let state = app.state.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(async move {
             let _ = app
@@ -76,7 +79,7 @@ impl TestApp {
                 .await;
         });
         let board = BoardClient::login(&url, "board", "khaothi-demo").await.expect("board login");
-        TestApp { url, ws, board, signer, config, data, shutdown: Some(tx), done: Some(done) }
+        TestApp { url, ws, board, signer, config, data, state, shutdown: Some(tx), done: Some(done) }
     }
 
     /// Stops the server (as a crash would, for in-flight connections) and returns its data.

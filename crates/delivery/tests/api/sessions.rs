@@ -110,6 +110,44 @@ async fn answer_resume_admit_submit(b: Backend) {
 }
 both_backends!(answer_resume_admit_submit);
 
+/// A browser that gives up while its login waits for a place (a synchronized start's queue) and
+/// closes leaves the queue: its login never runs, so the clock does not start and the next try
+/// with the code is let in without the proctor. A frame sent while waiting is answered
+/// `login_pending` and the login still goes through.
+async fn a_login_abandoned_in_the_queue_never_runs(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (list, _) = app.event("E1", 2, 3, None).await;
+    let (num, _, code) = list[0].clone();
+    let gate = app.state.hub.admission.clone();
+    let mut held = Vec::new();
+    while gate.available() > 0 {
+        held.push(gate.enter().await);
+    }
+    let mut gave_up = app.socket().await;
+    gave_up.send(json!({"type": "login", "candidate": num, "code": code})).await.unwrap();
+    gave_up.send(json!({"type": "heartbeat"})).await.unwrap();
+    assert_error(&gave_up.next(SECS).await.unwrap(), "login_pending");
+    drop(gave_up);
+    // the close reaches the server well before the gate opens
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    held.clear();
+    let w = app.socket().await.login(&num, &code).await.expect("the second try is let in");
+    assert_eq!(w["epoch"], 1, "the abandoned login ran: {w}");
+
+    // A login that waits on an open socket runs when the gate opens.
+    let (other, _, other_code) = list[1].clone();
+    while gate.available() > 0 {
+        held.push(gate.enter().await);
+    }
+    let mut waits = app.socket().await;
+    waits.send(json!({"type": "login", "candidate": other, "code": other_code})).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    held.clear();
+    let w = waits.expect("welcome", SECS).await.unwrap();
+    assert_eq!(w["epoch"], 1);
+}
+both_backends!(a_login_abandoned_in_the_queue_never_runs);
+
 async fn answers_are_checked(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (list, _) = app.event("E1", 2, 2, None).await;
