@@ -95,7 +95,10 @@ def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
         report = json.loads(out.stdout.strip().splitlines()[-1])
         report["load_average"] = round(os.getloadavg()[0], 2)
         print(f"{kind}: {candidates} candidates, interval {interval} s: p99 {report['ack_p99_ms']} ms, "
-              f"{report['answers_per_s']} answers/s, lost {report['answers_lost']}", file=sys.stderr)
+              f"{report['answers_per_s']} answers/s, lost {report['answers_lost']}, "
+              f"failed {report.get('candidates_failed', 0)}", file=sys.stderr)
+        for reason, n in sorted(report.get("failures_by_reason", {}).items(), key=lambda kv: -kv[1]):
+            print(f"  failed: {n} × {reason}", file=sys.stderr)
         return report
     finally:
         stop(proc)
@@ -113,7 +116,9 @@ def saturation(kind, args, tmp, run_no):
         r = loadtest(kind, args, tmp, run_no, args.sweep_candidates, args.sweep_duration, interval)
         runs.append({"interval": interval, "answers_per_s": r["answers_per_s"],
                      "ack_p99_ms": r["ack_p99_ms"], "steady_ack_p99_ms": r["steady_ack_p99_ms"],
-                     "answers_lost": r["answers_lost"]})
+                     "answers_lost": r["answers_lost"],
+                     "candidates_failed": r.get("candidates_failed", 0),
+                     "failures_by_reason": r.get("failures_by_reason", {})})
         if r["steady_ack_p99_ms"] <= 50.0:
             best = max(best, r["answers_per_s"])
         else:
