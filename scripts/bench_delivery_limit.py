@@ -54,8 +54,9 @@ def start(kind, args, tmp, run_no):
                    KHAOTHI__DELIVERY__DATA_DIR=data,
                    KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY=args.board_public,
                    KHAOTHI__DELIVERY__DEMO="true")
+        log = open(f"{args.server_log}-{run_no}.log", "w") if args.server_log else subprocess.DEVNULL
         proc = subprocess.Popen([args.khaothi, "delivery", "serve"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=log)
         port = PRODUCT_PORT
     else:
         db = os.path.join(tmp, f"bare-{run_no}.sqlite")
@@ -78,7 +79,7 @@ def stop(proc):
 def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
     proc, port = start(kind, args, tmp, run_no)
     try:
-        cmd = [args.khaothi, "loadtest", "--url", f"http://127.0.0.1:{port}",
+        cmd = [args.loadtest or args.khaothi, "loadtest", "--url", f"http://127.0.0.1:{port}",
                "--candidates", str(candidates), "--duration", str(duration),
                "--answer-interval", str(interval), "--disconnect-rate", str(args.disconnect_rate),
                "--server-pid", str(proc.pid), "--processes", str(args.processes),
@@ -129,6 +130,11 @@ def saturation(kind, args, tmp, run_no):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--khaothi", default="target/release/khaothi")
+    p.add_argument("--loadtest", default=None,
+                   help="the khaothi binary that runs `loadtest` (default: --khaothi), e.g. a newer "
+                        "load generator against an older server")
+    p.add_argument("--server-log", default=None,
+                   help="keep the product server's stderr (its warnings and errors) in PREFIX-<run>.log")
     p.add_argument("--bare", default="target/release/examples/bare_ack_server")
     p.add_argument("--items", default="item-bank-samples/toan.jsonl")
     p.add_argument("--candidates", type=int, default=10000)
