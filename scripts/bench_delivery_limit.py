@@ -14,6 +14,10 @@ Build first (release):
 Then:
     python3 scripts/bench_delivery_limit.py --candidates 10000 --duration 60 --interval 2
 
+`--loadtest BIN` runs the load generator from another build than the server (`--khaothi`);
+`--server-log PREFIX` keeps the product server's stderr; the ports are 18090/18091 unless
+KHAOTHI_BENCH_PRODUCT_PORT / KHAOTHI_BENCH_BARE_PORT say otherwise.
+
 A benchmark, not a test: it takes minutes and its figures depend on the machine's load (the load
 average is printed with them).
 """
@@ -28,8 +32,8 @@ import tempfile
 import time
 import urllib.request
 
-PRODUCT_PORT = 18090
-BARE_PORT = 18091
+PRODUCT_PORT = int(os.environ.get("KHAOTHI_BENCH_PRODUCT_PORT", "18090"))
+BARE_PORT = int(os.environ.get("KHAOTHI_BENCH_BARE_PORT", "18091"))
 
 
 def wait_healthy(port, proc, limit=60):
