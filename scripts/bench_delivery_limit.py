@@ -14,6 +14,10 @@ Build first (release):
 Then:
     python3 scripts/bench_delivery_limit.py --candidates 10000 --duration 60 --interval 2
 
+`--loadtest BIN` runs the load generator from another build than the server (`--khaothi`);
+`--server-log PREFIX` keeps the product server's stderr; the ports are 18090/18091 unless
+KHAOTHI_BENCH_PRODUCT_PORT / KHAOTHI_BENCH_BARE_PORT say otherwise.
+
 A benchmark, not a test: it takes minutes and its figures depend on the machine's load (the load
 average is printed with them).
 """
@@ -28,8 +32,8 @@ import tempfile
 import time
 import urllib.request
 
-PRODUCT_PORT = 18090
-BARE_PORT = 18091
+PRODUCT_PORT = int(os.environ.get("KHAOTHI_BENCH_PRODUCT_PORT", "18090"))
+BARE_PORT = int(os.environ.get("KHAOTHI_BENCH_BARE_PORT", "18091"))
 
 
 def wait_healthy(port, proc, limit=60):
@@ -54,8 +58,9 @@ def start(kind, args, tmp, run_no):
                    KHAOTHI__DELIVERY__DATA_DIR=data,
                    KHAOTHI__DELIVERY__BOARD_PUBLIC_KEY=args.board_public,
                    KHAOTHI__DELIVERY__DEMO="true")
+        log = open(f"{args.server_log}-{run_no}.log", "w") if args.server_log else subprocess.DEVNULL
         proc = subprocess.Popen([args.khaothi, "delivery", "serve"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=log)
         port = PRODUCT_PORT
     else:
         db = os.path.join(tmp, f"bare-{run_no}.sqlite")
@@ -78,7 +83,7 @@ def stop(proc):
 def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
     proc, port = start(kind, args, tmp, run_no)
     try:
-        cmd = [args.khaothi, "loadtest", "--url", f"http://127.0.0.1:{port}",
+        cmd = [args.loadtest or args.khaothi, "loadtest", "--url", f"http://127.0.0.1:{port}",
                "--candidates", str(candidates), "--duration", str(duration),
                "--answer-interval", str(interval), "--disconnect-rate", str(args.disconnect_rate),
                "--server-pid", str(proc.pid), "--processes", str(args.processes),
@@ -95,7 +100,10 @@ def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
         report = json.loads(out.stdout.strip().splitlines()[-1])
         report["load_average"] = round(os.getloadavg()[0], 2)
         print(f"{kind}: {candidates} candidates, interval {interval} s: p99 {report['ack_p99_ms']} ms, "
-              f"{report['answers_per_s']} answers/s, lost {report['answers_lost']}", file=sys.stderr)
+              f"{report['answers_per_s']} answers/s, lost {report['answers_lost']}, "
+              f"failed {report.get('candidates_failed', 0)}", file=sys.stderr)
+        for reason, n in sorted(report.get("failures_by_reason", {}).items(), key=lambda kv: -kv[1]):
+            print(f"  failed: {n} × {reason}", file=sys.stderr)
         return report
     finally:
         stop(proc)
@@ -113,7 +121,9 @@ def saturation(kind, args, tmp, run_no):
         r = loadtest(kind, args, tmp, run_no, args.sweep_candidates, args.sweep_duration, interval)
         runs.append({"interval": interval, "answers_per_s": r["answers_per_s"],
                      "ack_p99_ms": r["ack_p99_ms"], "steady_ack_p99_ms": r["steady_ack_p99_ms"],
-                     "answers_lost": r["answers_lost"]})
+                     "answers_lost": r["answers_lost"],
+                     "candidates_failed": r.get("candidates_failed", 0),
+                     "failures_by_reason": r.get("failures_by_reason", {})})
         if r["steady_ack_p99_ms"] <= 50.0:
             best = max(best, r["answers_per_s"])
         else:
@@ -124,6 +134,11 @@ def saturation(kind, args, tmp, run_no):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--khaothi", default="target/release/khaothi")
+    p.add_argument("--loadtest", default=None,
+                   help="the khaothi binary that runs `loadtest` (default: --khaothi), e.g. a newer "
+                        "load generator against an older server")
+    p.add_argument("--server-log", default=None,
+                   help="keep the product server's stderr (its warnings and errors) in PREFIX-<run>.log")
     p.add_argument("--bare", default="target/release/examples/bare_ack_server")
     p.add_argument("--items", default="item-bank-samples/toan.jsonl")
     p.add_argument("--candidates", type=int, default=10000)

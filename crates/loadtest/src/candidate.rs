@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
+use crate::failure::{Ending, Failure, connect_what};
+
 pub type Stream =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -24,6 +26,9 @@ pub struct CandidateSocket {
     /// Bytes of every text and binary frame received.
     pub bytes: u64,
     pub closed: Option<u16>,
+    /// How the socket last stopped giving what was expected (a close frame, an error frame, a
+    /// broken connection, a wait that ran out): the reason a load-test candidate failed.
+    pub ending: Option<Ending>,
     /// Content verified before by candidates of this process (see [`ContentCache`]); `None`:
     /// every login's content is inflated, hashed and parsed.
     pub cache: Option<ContentCache>,
@@ -33,10 +38,24 @@ pub struct CandidateSocket {
 
 impl CandidateSocket {
     pub async fn connect(url: &str) -> Result<Self, String> {
+        Self::open(url, "connect").await.map_err(|f| f.detail)
+    }
+
+    /// [`Self::connect`] with the failure's reason (`<phase>: refused`, `<phase>: http 503`, …).
+    pub async fn open(url: &str, phase: &str) -> Result<Self, Failure> {
         // TCP_NODELAY, as browsers set it on websockets: answers are small frames.
-        let (ws, _) =
-            tokio_tungstenite::connect_async_with_config(url, None, true).await.map_err(|e| e.to_string())?;
-        Ok(Self::from_stream(ws))
+        match tokio_tungstenite::connect_async_with_config(url, None, true).await {
+            Ok((ws, _)) => Ok(Self::from_stream(ws)),
+            Err(e) => Err(Failure::new(phase, format!("connect {}", connect_what(&e)), e.to_string())),
+        }
+    }
+
+    /// The reason this socket's candidate failed in `phase`, with the message `detail` (`client
+    /// check failed` when the socket saw nothing wrong: the load generator refused what came,
+    /// e.g. content whose hash is not the welcome's).
+    pub fn failure(&self, phase: &str, detail: String) -> Failure {
+        let what = self.ending.as_ref().map_or_else(|| "client check failed".to_string(), Ending::what);
+        Failure::new(phase, what, detail)
     }
 
     /// A candidate on a websocket opened elsewhere (e.g. with headers of the test's choosing).
@@ -47,6 +66,7 @@ impl CandidateSocket {
             frames: Vec::new(),
             bytes: 0,
             closed: None,
+            ending: None,
             cache: None,
             content: None,
         }
@@ -57,14 +77,31 @@ impl CandidateSocket {
     }
 
     pub async fn send_text(&mut self, t: String) -> Result<(), String> {
-        self.ws.send(Message::Text(t.into())).await.map_err(|e| e.to_string())
+        let sent = self.ws.send(Message::Text(t.into())).await;
+        sent.map_err(|e| {
+            // A close or error frame read before explains the failed send better.
+            if matches!(self.ending, None | Some(Ending::TimedOut)) {
+                self.ending = Some(Ending::broken(&e));
+            }
+            e.to_string()
+        })
     }
 
     /// The next text or binary frame (pings answered by the library), counted in `bytes`;
-    /// `None` on close or at `deadline`.
+    /// `None` on close or at `deadline` (what it was kept in `ending`).
     async fn next_raw(&mut self, deadline: tokio::time::Instant) -> Option<Raw> {
         loop {
-            let m = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??;
+            let m = match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(m)) => m,
+                Ok(None) => {
+                    self.ending = Some(Ending::Broken("end of stream".into()));
+                    return None;
+                }
+                Err(_) => {
+                    self.ending = Some(Ending::TimedOut);
+                    return None;
+                }
+            };
             match m {
                 Ok(Message::Text(t)) => {
                     self.bytes += t.len() as u64;
@@ -75,11 +112,17 @@ impl CandidateSocket {
                     return Some(Raw::Binary(b));
                 }
                 Ok(Message::Close(f)) => {
-                    self.closed = Some(f.map_or(1005, |f| u16::from(f.code)));
+                    let (code, reason) =
+                        f.map_or((1005, String::new()), |f| (u16::from(f.code), f.reason.to_string()));
+                    self.closed = Some(code);
+                    self.ending = Some(Ending::Closed(code, reason));
                     return None;
                 }
                 Ok(_) => continue,
-                Err(_) => return None,
+                Err(e) => {
+                    self.ending = Some(Ending::broken(&e));
+                    return None;
+                }
             }
         }
     }
@@ -113,6 +156,7 @@ impl CandidateSocket {
             match self.next(left).await {
                 Some(v) if v["type"] == kind => return Ok(v),
                 Some(v) if v["type"] == "error" && kind != "error" => {
+                    self.ending = Some(Ending::ErrorFrame(v["code"].as_str().unwrap_or("?").to_string()));
                     return Err(format!("expected {kind}, got {v}"));
                 }
                 Some(_) => continue,

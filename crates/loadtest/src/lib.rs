@@ -5,6 +5,7 @@
 //! - [`board`]: the board's HTTP client ([`BoardClient`]) and the event set-up over the API;
 //! - [`candidate`]: a candidate's websocket ([`CandidateSocket`]), recording what it was sent;
 //! - [`adaptive`]: adaptive events (a simulated pool, its package, `khaothi loadtest --adaptive`);
+//! - [`failure`]: why a candidate of the swarm failed, counted by reason in the report;
 //! - [`demo`]: the demo package and event (`khaothi demo`, the load test, delivery's tests);
 //! - [`swarm`]: `khaothi loadtest`, many candidates answering at once, every ack checked against
 //!   the results; [`worker`] one process's share of the candidates, [`processes`] the swarm as
@@ -17,6 +18,7 @@ pub mod adaptive;
 pub mod board;
 pub mod candidate;
 pub mod demo;
+pub mod failure;
 pub mod histogram;
 pub mod processes;
 pub mod swarm;

@@ -118,6 +118,9 @@ pub struct Report {
     pub answers_per_s: f64,
     pub processes: usize,
     pub candidates_failed: u64,
+    /// The failed candidates by reason, `"<phase>: <what>"` (docs/operations.md, "load test"):
+    /// e.g. `"ack: timeout"`, `"login: closed by server 1013 …"`, `"resume: connect refused"`.
+    pub failures_by_reason: std::collections::BTreeMap<String, u64>,
     /// With a storm: ms from the storm until the last candidate was back in (`welcome` and any
     /// content), and the bytes a storm resume received on average.
     pub storm_back_ms: f64,
@@ -209,6 +212,9 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
             eprintln!("loadtest: candidate failed: {e}");
         }
         eprintln!("loadtest: {} candidates failed", merged.failures);
+        for (reason, n) in &merged.failures_by_reason {
+            eprintln!("loadtest:   {n} × {reason}");
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(report(&opts, &merged, lost, (rss_before, rss)))
@@ -384,6 +390,7 @@ fn report(opts: &LoadtestOptions, m: &WorkerResult, lost: u64, (rss_before, rss)
         answers_per_s: round2(m.acked as f64 / opts.duration.as_secs_f64().max(0.001)),
         processes: opts.processes.max(1),
         candidates_failed: m.failures,
+        failures_by_reason: m.failures_by_reason.clone(),
         storm_back_ms: round2(m.storm_back_ms),
         storm_bytes_mean: round2(per(m.storm_bytes, m.storm_resumes)),
     }

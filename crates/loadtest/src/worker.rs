@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::candidate::{CandidateSocket, ContentCache, some_answer};
+use crate::failure::{self, Failure};
 use crate::histogram::Histogram;
 
 /// What a worker runs: the same for a task of this process and a process of its own
@@ -46,6 +47,9 @@ pub struct WorkerResult {
     pub acked: u64,
     pub reconnects: u64,
     pub failures: u64,
+    /// Failed candidates by reason (`"<phase>: <what>"`, crate::failure), summing to `failures`.
+    #[serde(default)]
+    pub failures_by_reason: std::collections::BTreeMap<String, u64>,
     /// The first few candidates' errors, for the message.
     pub errors: Vec<String>,
     /// Ack latencies by the second (since the start) their answer was sent.
@@ -74,6 +78,9 @@ impl WorkerResult {
         self.acked += o.acked;
         self.reconnects += o.reconnects;
         self.failures += o.failures;
+        for (reason, n) in &o.failures_by_reason {
+            failure::count(&mut self.failures_by_reason, reason, *n);
+        }
         self.errors.extend(o.errors);
         self.errors.truncate(5);
         if self.latency_by_second.len() < o.latency_by_second.len() {
@@ -92,6 +99,14 @@ impl WorkerResult {
         self.storm_back_ms = self.storm_back_ms.max(o.storm_back_ms);
         self.storm_bytes += o.storm_bytes;
         self.storm_resumes += o.storm_resumes;
+    }
+
+    fn fail(&mut self, f: Failure) {
+        self.failures += 1;
+        failure::count(&mut self.failures_by_reason, &f.reason, 1);
+        if self.errors.len() < 5 {
+            self.errors.push(format!("{}: {}", f.reason, f.detail));
+        }
     }
 
     fn add(&mut self, run: CandidateRun) {
@@ -154,16 +169,8 @@ pub async fn run_worker(spec: WorkerSpec) -> WorkerResult {
     for t in tasks {
         match t.await {
             Ok(Ok(run)) => out.add(run),
-            Ok(Err(e)) => {
-                out.failures += 1;
-                if out.errors.len() < 5 {
-                    out.errors.push(e);
-                }
-            }
-            Err(e) => {
-                out.failures += 1;
-                out.errors.push(e.to_string());
-            }
+            Ok(Err(f)) => out.fail(f),
+            Err(e) => out.fail(Failure::new("load generator", "task failed", e.to_string())),
         }
     }
     out
@@ -205,14 +212,17 @@ async fn candidate(
     code: String,
     gate: Arc<tokio::sync::Semaphore>,
     cache: Option<ContentCache>,
-) -> Result<CandidateRun, String> {
+) -> Result<CandidateRun, Failure> {
     let wait = Duration::from_secs(30);
     let (start, end) = (instant_of(spec.start_unix_ms), instant_of(spec.end_unix_ms));
-    let permit = gate.acquire().await.map_err(|e| e.to_string())?;
+    let permit = gate.acquire().await.map_err(|e| Failure::new("login", "gate closed", e.to_string()))?;
     let t_login = Instant::now();
-    let mut s = CandidateSocket::connect(&spec.ws_url).await?;
+    let mut s = CandidateSocket::open(&spec.ws_url, "login").await?;
     s.cache = cache.clone();
-    let w = s.login_with(&number, &code, content_wish(spec.deflate, None)).await?;
+    let w = s
+        .login_with(&number, &code, content_wish(spec.deflate, None))
+        .await
+        .map_err(|e| s.failure("login", e))?;
     let logged_in_at = Instant::now();
     drop(permit);
     let mut run = CandidateRun {
@@ -229,7 +239,8 @@ async fn candidate(
     };
     let mut storm = spec.storm_unix_ms.map(instant_of);
     // The content's items, shared with the cache (or this candidate's own when verifying all).
-    let content = s.content.clone().ok_or("the first login was sent no content")?;
+    let content =
+        s.content.clone().ok_or_else(|| s.failure("login", "the first login was sent no content".into()))?;
     let items = &content.items;
     let hash = w["content_hash"].as_str().map(str::to_string);
     let token = w["resume_token"].as_str().unwrap_or_default().to_string();
@@ -246,12 +257,12 @@ async fn candidate(
         if let Some(at) = storm.filter(|at| Instant::now() >= *at) {
             storm = None;
             drop(s);
-            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref(), &cache).await?;
+            (s, epoch) = resume_anew(spec, "storm resume", &number, &token, hash.as_deref(), &cache).await?;
             run.storm = Some((at.elapsed().as_secs_f64() * 1000.0, s.bytes));
         }
         if rand::rng().random_bool(p_drop) {
             drop(s);
-            (s, epoch) = resume_anew(spec, &number, &token, hash.as_deref(), &cache).await?;
+            (s, epoch) = resume_anew(spec, "resume", &number, &token, hash.as_deref(), &cache).await?;
             run.resumes += 1;
             run.resume_bytes += s.bytes;
         }
@@ -262,8 +273,9 @@ async fn candidate(
         seq += 1;
         run.sent += 1;
         let t0 = Instant::now();
-        s.send(json!({"type": "answer", "seq": seq, "item": id, "value": value})).await?;
-        s.expect("ack", wait).await?;
+        let answer = json!({"type": "answer", "seq": seq, "item": id, "value": value});
+        s.send(answer).await.map_err(|e| s.failure("answer sent", e))?;
+        s.expect("ack", wait).await.map_err(|e| s.failure("ack", e))?;
         let second = t0.saturating_duration_since(start).as_secs() as usize;
         run.latencies.push((second, t0.elapsed().as_secs_f64() * 1000.0));
         run.acked.insert(id, (epoch, seq));
@@ -273,23 +285,27 @@ async fn candidate(
         let wake = storm.map_or(next, |at| next.min(at));
         tokio::time::sleep_until(wake.min(end).into()).await;
     }
-    s.send(json!({"type": "submit"})).await?;
-    s.expect("submitted", wait).await?;
+    s.send(json!({"type": "submit"})).await.map_err(|e| s.failure("submit sent", e))?;
+    s.expect("submitted", wait).await.map_err(|e| s.failure("submit", e))?;
     Ok(run)
 }
 
 /// A new socket resumed with the session's token, naming the content held: it and the new epoch.
 async fn resume_anew(
     spec: &WorkerSpec,
+    phase: &str,
     number: &str,
     token: &str,
     held: Option<&str>,
     cache: &Option<ContentCache>,
-) -> Result<(CandidateSocket, i64), String> {
-    let mut s = CandidateSocket::connect(&spec.ws_url).await?;
+) -> Result<(CandidateSocket, i64), Failure> {
+    let mut s = CandidateSocket::open(&spec.ws_url, phase).await?;
     s.cache = cache.clone();
-    let epoch =
-        s.resume_with(number, token, content_wish(spec.deflate, held)).await?["epoch"].as_i64().unwrap_or(0);
+    let w = s
+        .resume_with(number, token, content_wish(spec.deflate, held))
+        .await
+        .map_err(|e| s.failure(phase, e))?;
+    let epoch = w["epoch"].as_i64().unwrap_or(0);
     s.received.clear();
     Ok((s, epoch))
 }
