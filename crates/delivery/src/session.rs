@@ -258,21 +258,11 @@ pub struct Submitted {
     pub score: Option<khaothi_package::ScoreSheet>,
 }
 
-/// Submissions in progress at once (per process). At the end of an exam every candidate submits
-/// within a second, and each submission reads the candidate and its answers through the read
-/// pool, whose connections are a handful and whose queue gives up after its acquire timeout
-/// (10 s, `khaothi_store::connect`): at 19,000 candidates on 2 cores the pool's waits reached
-/// that limit and submissions failed with `not_saved` (docs/benchmarks.md, issue 17 stop 18).
-/// Here they wait without a limit instead — the pool's queue stays at most this long — and as
-/// many as this still go into one group commit of the writer.
-pub const SUBMIT_SLOTS: usize = 256;
-static SUBMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SUBMIT_SLOTS);
-
 /// Submits a session once (later calls report the first submission). Scores it when the keys
 /// are on site (the event opted in to scores at submit).
 pub async fn submit(s: &AppState, candidate_id: &str, reason: SubmitReason) -> Result<Submitted, ApiError> {
-    // The semaphore is never closed.
-    let _slot = SUBMITS.acquire().await.ok();
+    // (state::hub::SUBMIT_SLOTS)
+    let _slot = s.hub.submissions.enter().await;
     let lock = s.hub.login_lock(candidate_id);
     let _g = lock.lock().await;
     let c = crate::store::by_id::<candidate::Entity>(&s.db.read, candidate_id.to_string())

@@ -1,4 +1,4 @@
-//! The end of an exam: more candidates than `session::SUBMIT_SLOTS` submit at the same moment
+//! The end of an exam: more candidates than `state::hub::SUBMIT_SLOTS` submit at the same moment
 //! (the load test's candidates all stop answering at its end), and every one is confirmed — the
 //! submissions beyond the slots wait for one, none is refused, nothing acknowledged is lost.
 
@@ -19,7 +19,7 @@ fn items() -> Vec<khaothi_domain::Item> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_submit_storm_beyond_the_slots_is_confirmed_for_everyone() {
-    let candidates = khaothi_delivery::session::SUBMIT_SLOTS + 64;
+    let candidates = khaothi_delivery::state::hub::SUBMIT_SLOTS + 64;
     let r = run(LoadtestOptions {
         candidates,
         duration: Duration::from_secs(3),

@@ -35,20 +35,33 @@ pub struct Signal {
 /// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
 pub const ADMISSION_SLOTS: usize = 48;
 
-/// The gate of [`ADMISSION_SLOTS`].
-#[derive(Clone)]
-pub struct Admission(Arc<tokio::sync::Semaphore>);
+/// Submissions in progress at once on this node. At the end of an exam every candidate submits
+/// within a second, and each submission reads the candidate and its answers through the read
+/// pool, whose connections are a handful and whose queue gives up after its acquire timeout
+/// (10 s, `khaothi_store::connect`): at 19,000 candidates on 2 cores the pool's waits reached
+/// that limit and submissions failed with `not_saved` (docs/benchmarks.md, issue 17 stop 18).
+/// Here they wait without a limit instead — the pool's queue stays at most this long — and as
+/// many as this still go into one group commit of the writer.
+pub const SUBMIT_SLOTS: usize = 256;
 
-impl Default for Admission {
+/// A first-come-first-served gate of `N` places (logins: [`ADMISSION_SLOTS`], submissions:
+/// [`SUBMIT_SLOTS`]).
+#[derive(Clone)]
+pub struct Gate<const N: usize>(Arc<tokio::sync::Semaphore>);
+
+/// The gate of [`ADMISSION_SLOTS`].
+pub type Admission = Gate<ADMISSION_SLOTS>;
+
+impl<const N: usize> Default for Gate<N> {
     fn default() -> Self {
-        Self(Arc::new(tokio::sync::Semaphore::new(ADMISSION_SLOTS)))
+        Self(Arc::new(tokio::sync::Semaphore::new(N)))
     }
 }
 
-impl Admission {
+impl<const N: usize> Gate<N> {
     /// Waits for a place (first come, first served); the place is held until the permit drops.
     pub async fn enter(&self) -> tokio::sync::OwnedSemaphorePermit {
-        self.0.clone().acquire_owned().await.expect("the admission semaphore is never closed")
+        self.0.clone().acquire_owned().await.expect("the gate's semaphore is never closed")
     }
 
     /// Places free now.
@@ -69,6 +82,8 @@ pub struct Hub {
     pub draining: Draining,
     /// Candidate logins in progress (see [`ADMISSION_SLOTS`]).
     pub admission: Admission,
+    /// Submissions in progress (see [`SUBMIT_SLOTS`]).
+    pub submissions: Gate<SUBMIT_SLOTS>,
 }
 
 /// The close code of a candidate socket the server closes because it is stopping: the page
