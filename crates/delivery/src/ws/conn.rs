@@ -354,7 +354,10 @@ impl Conn {
         tokio::pin!(enter);
         loop {
             tokio::select! {
+                // The gate first: a free place is taken without reading the socket, so frames
+                // the client sent after its login stay queued for after it.
                 biased;
+                place = &mut enter => return Some(place),
                 m = self.socket.recv() => match m {
                     None | Some(Ok(Message::Close(_))) | Some(Err(_)) => return None,
                     Some(Ok(Message::Text(_) | Message::Binary(_))) => {
@@ -366,7 +369,6 @@ impl Conn {
                     }
                     Some(Ok(_)) => self.last_seen = Instant::now(),
                 },
-                place = &mut enter => return Some(place),
             }
         }
     }
