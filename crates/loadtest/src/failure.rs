@@ -79,7 +79,6 @@ pub fn connect_what(e: &tungstenite::Error) -> String {
             std::io::ErrorKind::TimedOut => "timeout".into(),
             k => format!("{k:?}"),
         },
-        tungstenite::Error::Http(r) => format!("http {}", r.status().as_u16()),
         other => error_kind(other),
     }
 }
