@@ -210,7 +210,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_admission_gate_lets_in_at_most_its_slots_and_the_next_when_one_is_done() {
-        let gate = Arc::new(Admission::default());
+        let gate = Admission::default();
         let mut held = Vec::new();
         for _ in 0..ADMISSION_SLOTS {
             held.push(gate.enter().await);
