@@ -216,28 +216,38 @@ impl Conn {
         Flow::Continue
     }
 
+    /// The frame rate limit for a frame just received: `None` when it may be handled, else what
+    /// to do instead (it is dropped, with a `rate_limited` error at most once a second, and a
+    /// flood that goes on closes the connection).
+    async fn over_rate(&mut self) -> Option<Flow> {
+        if self.take_token() {
+            return None;
+        }
+        self.dropped += 1;
+        if self.dropped > MAX_DROPPED {
+            self.error(
+                "too_many_frames",
+                "the frame rate limit was exceeded for too long; the connection is closed",
+                None,
+            )
+            .await;
+            return Some(Flow::Close(1008, "frame flood"));
+        }
+        if self.last_rate_error.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
+            self.last_rate_error = Some(Instant::now());
+            let cfg = &self.s.config;
+            let msg = format!(
+                "too many frames: at most {} a second (bursts of {}); frames are being dropped, send unacknowledged answers again later",
+                cfg.frames_per_second, cfg.frame_burst
+            );
+            self.error("rate_limited", msg, None).await;
+        }
+        Some(Flow::Continue)
+    }
+
     async fn on_text(&mut self, text: &str) -> Flow {
-        if !self.take_token() {
-            self.dropped += 1;
-            if self.dropped > MAX_DROPPED {
-                self.error(
-                    "too_many_frames",
-                    "the frame rate limit was exceeded for too long; the connection is closed",
-                    None,
-                )
-                .await;
-                return Flow::Close(1008, "frame flood");
-            }
-            if self.last_rate_error.is_none_or(|t| t.elapsed() > Duration::from_secs(1)) {
-                self.last_rate_error = Some(Instant::now());
-                let cfg = &self.s.config;
-                let msg = format!(
-                    "too many frames: at most {} a second (bursts of {}); frames are being dropped, send unacknowledged answers again later",
-                    cfg.frames_per_second, cfg.frame_burst
-                );
-                self.error("rate_limited", msg, None).await;
-            }
-            return Flow::Continue;
+        if let Some(flow) = self.over_rate().await {
+            return flow;
         }
         if text.len() > self.s.config.max_frame_bytes {
             let msg = format!(
@@ -311,8 +321,8 @@ impl Conn {
         // candidates already in; the place is held until the last content frame is out
         // (state::hub::ADMISSION_SLOTS).
         let admission = match self.wait_for_admission().await {
-            Some(place) => place,
-            None => return Flow::Gone,
+            Ok(place) => place,
+            Err(flow) => return flow,
         };
         // Boxed: the login's database futures are large and needed once; inline they would
         // enlarge every connection's task for its whole life.
@@ -346,9 +356,10 @@ impl Conn {
     /// Waits for a login place while watching the socket: a browser that gives up and closes
     /// while its login is queued leaves the queue, so its login never runs — a login that ran
     /// after its page had gone would start the clock and make the candidate's next try with the
-    /// code need the proctor's admission. Frames other than a close get `login_pending` and the
-    /// wait goes on. `None`: the socket closed.
-    async fn wait_for_admission(&mut self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    /// code need the proctor's admission. Frames other than a close count against the frame
+    /// rate limit like any other and get `login_pending`; the wait goes on. `Err`: the socket
+    /// closed ([`Flow::Gone`]) or flooded.
+    async fn wait_for_admission(&mut self) -> Result<tokio::sync::OwnedSemaphorePermit, Flow> {
         let gate = self.s.hub.admission.clone();
         let enter = gate.enter();
         tokio::pin!(enter);
@@ -357,14 +368,20 @@ impl Conn {
                 // The gate first: a free place is taken without reading the socket, so frames
                 // the client sent after its login stay queued for after it.
                 biased;
-                place = &mut enter => return Some(place),
+                place = &mut enter => return Ok(place),
                 m = self.socket.recv() => match m {
-                    None | Some(Ok(Message::Close(_))) | Some(Err(_)) => return None,
+                    None | Some(Ok(Message::Close(_))) | Some(Err(_)) => return Err(Flow::Gone),
                     Some(Ok(Message::Text(_) | Message::Binary(_))) => {
                         self.last_seen = Instant::now();
-                        let message = "a login on this connection is waiting for its turn; wait for its answer";
-                        if !self.error("login_pending", message, None).await {
-                            return None;
+                        match self.over_rate().await {
+                            Some(Flow::Continue) => {}
+                            Some(flow) => return Err(flow),
+                            None => {
+                                let message = "a login on this connection is waiting for its turn; wait for its answer";
+                                if !self.error("login_pending", message, None).await {
+                                    return Err(Flow::Gone);
+                                }
+                            }
                         }
                     }
                     Some(Ok(_)) => self.last_seen = Instant::now(),

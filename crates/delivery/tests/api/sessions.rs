@@ -148,6 +148,33 @@ async fn a_login_abandoned_in_the_queue_never_runs(b: Backend) {
 }
 both_backends!(a_login_abandoned_in_the_queue_never_runs);
 
+/// Frames sent while a login waits for its place count against the frame rate limit like any
+/// other: a flood gets `too_many_frames` and a 1008 close, not a `login_pending` for each.
+async fn a_flood_while_the_login_waits_is_rate_limited(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (list, _) = app.event("E1", 1, 3, None).await;
+    let (num, _, code) = list[0].clone();
+    let gate = app.state.hub.admission.clone();
+    let mut held = Vec::new();
+    while gate.available() > 0 {
+        held.push(gate.enter().await);
+    }
+    let mut f = app.socket().await;
+    f.send(json!({"type": "login", "candidate": num, "code": code})).await.unwrap();
+    for _ in 0..800 {
+        if f.send(json!({"type": "heartbeat"})).await.is_err() {
+            break;
+        }
+    }
+    while f.next(std::time::Duration::from_secs(5)).await.is_some() {}
+    assert!(f.received.iter().any(|v| v["code"] == "too_many_frames"), "{:?}", f.received.last());
+    assert!(f.received.iter().any(|v| v["code"] == "rate_limited"));
+    assert!(f.received.iter().filter(|v| v["code"] == "login_pending").count() < 800);
+    assert_eq!(f.closed, Some(1008), "a close frame, not a reset");
+    drop(held);
+}
+both_backends!(a_flood_while_the_login_waits_is_rate_limited);
+
 async fn answers_are_checked(b: Backend) {
     let app = TestApp::spawn(b).await;
     let (list, _) = app.event("E1", 2, 2, None).await;
