@@ -205,7 +205,22 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
             if let Err(e) = clock.writer.write(WriteOp::Clock(Utc::now())).await {
                 tracing::error!(error = %e, "cannot store the server heartbeat");
             }
-            if let Err(e) = store::checkpoint(&clock.db.read).await {
+        }
+    });
+    // The WAL checkpoint runs apart from the heartbeat: a checkpoint that takes seconds under
+    // load must not hold back the stored heartbeat, whose age is the exam time a crash takes
+    // from every candidate.
+    let checkpoints = s.clone();
+    let mut stop_checkpoints = stop.clone();
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(Duration::from_secs(checkpoints.config.heartbeat_seconds.max(1)));
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = t.tick() => {}
+                _ = stop_checkpoints.wait_for(|s| *s) => return,
+            }
+            if let Err(e) = store::checkpoint(&checkpoints.db.read).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         }
