@@ -220,8 +220,12 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
                 _ = t.tick() => {}
                 _ = stop_checkpoints.wait_for(|s| *s) => return,
             }
+            let started = std::time::Instant::now();
             if let Err(e) = store::checkpoint(&checkpoints.db.read).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+            if started.elapsed() > t.period() {
+                tracing::warn!(ms = started.elapsed().as_millis() as u64, "slow WAL checkpoint");
             }
         }
     });
