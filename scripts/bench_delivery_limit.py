@@ -101,7 +101,9 @@ def loadtest(kind, args, tmp, run_no, candidates, duration, interval):
         report["load_average"] = round(os.getloadavg()[0], 2)
         print(f"{kind}: {candidates} candidates, interval {interval} s: p99 {report['ack_p99_ms']} ms, "
               f"{report['answers_per_s']} answers/s, lost {report['answers_lost']}, "
-              f"failed {report.get('candidates_failed', 0)}", file=sys.stderr)
+              f"failed {report.get('candidates_failed', 0)}, all in {report.get('all_in_ms')} ms, "
+              f"CPU server {report.get('server_cpu_s')} s / load generator {report.get('client_cpu_s')} s",
+              file=sys.stderr)
         for reason, n in sorted(report.get("failures_by_reason", {}).items(), key=lambda kv: -kv[1]):
             print(f"  failed: {n} × {reason}", file=sys.stderr)
         return report

@@ -125,6 +125,12 @@ pub struct Report {
     /// content), and the bytes a storm resume received on average.
     pub storm_back_ms: f64,
     pub storm_bytes_mean: f64,
+    /// CPU seconds (user + system) from just before the first login until every candidate had
+    /// finished: the server's (`--server-pid`; the whole process when the server is its own, 0
+    /// when unknown) and the load generator's own (this process and its worker processes). On a
+    /// machine the swarm shares with the server, the second is CPU the server did not get.
+    pub server_cpu_s: f64,
+    pub client_cpu_s: f64,
 }
 
 /// (candidate number, item id) → (epoch, seq) of the newest saved answer, from the raw export.
@@ -163,6 +169,23 @@ pub fn rss_mb(pid: Option<u32>) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) a process has used (Linux's /proc; 0 when unknown), `None` = this
+/// process together with its waited-for children (the worker processes of `--processes`).
+pub fn cpu_s(pid: Option<u32>) -> f64 {
+    let path = pid.map_or_else(|| "/proc/self/stat".to_string(), |p| format!("/proc/{p}/stat"));
+    std::fs::read_to_string(path).map_or(0.0, |stat| stat_ticks(&stat, pid.is_none()) as f64 / 100.0)
+}
+
+/// utime + stime (+ cutime + cstime with `children`) of a /proc/<pid>/stat line, in clock ticks
+/// of 1/100 s (USER_HZ, fixed by Linux's ABI). They are the 12th to 15th fields after the command
+/// name, which is in parentheses and may itself hold spaces and parentheses.
+fn stat_ticks(stat: &str, children: bool) -> u64 {
+    let Some((_, rest)) = stat.rsplit_once(')') else { return 0 };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    ticks(11) + ticks(12) + if children { ticks(13) + ticks(14) } else { 0 }
+}
+
 /// Where the answers end up and how to read them back.
 enum Target {
     Product { board: BoardClient, event: String, pkg: Box<BuiltPackage> },
@@ -193,6 +216,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
     let sample_pid =
         if opts.url.is_some() && opts.server_pid.is_none() { None } else { Some(opts.server_pid) };
     let rss_before = sample_pid.map_or(0.0, rss_mb);
+    let cpu_before = (sample_pid.map_or(0.0, cpu_s), cpu_s(None));
     let start_unix_ms =
         SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_millis() as u64;
     let specs = share_out(&opts, &ws_url, list, start_unix_ms);
@@ -205,6 +229,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         let launcher = opts.launcher.as_ref().ok_or("--processes needs a worker launcher")?;
         run_processes(launcher, specs, &dir).await?
     };
+    let cpu = (sample_pid.map_or(0.0, cpu_s) - cpu_before.0, cpu_s(None) - cpu_before.1);
     let rss = sampler.await.map_err(|e| e.to_string())?;
     let lost = lost_answers(&target, &merged).await?;
     if merged.failures > 0 {
@@ -217,7 +242,7 @@ pub async fn run(opts: LoadtestOptions) -> Result<Report, String> {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(report(&opts, &merged, lost, (rss_before, rss)))
+    Ok(report(&opts, &merged, lost, (rss_before, rss), cpu))
 }
 
 /// The candidates shared out among `opts.processes` workers (each with its share of the login
@@ -350,8 +375,14 @@ async fn lost_answers(target: &Target, merged: &WorkerResult) -> Result<u64, Str
 }
 
 /// The report of the merged runs: ack latencies over the whole run and after the last login
-/// (the steady state), login times and bytes, counts.
-fn report(opts: &LoadtestOptions, m: &WorkerResult, lost: u64, (rss_before, rss): (f64, f64)) -> Report {
+/// (the steady state), login times and bytes, counts, the server's memory and both sides' CPU.
+fn report(
+    opts: &LoadtestOptions,
+    m: &WorkerResult,
+    lost: u64,
+    (rss_before, rss): (f64, f64),
+    (server_cpu, client_cpu): (f64, f64),
+) -> Report {
     let mut all = Histogram::default();
     let mut steady = Histogram::default();
     let first_steady = (m.last_login_ms / 1000.0).ceil() as usize;
@@ -393,6 +424,8 @@ fn report(opts: &LoadtestOptions, m: &WorkerResult, lost: u64, (rss_before, rss)
         failures_by_reason: m.failures_by_reason.clone(),
         storm_back_ms: round2(m.storm_back_ms),
         storm_bytes_mean: round2(per(m.storm_bytes, m.storm_resumes)),
+        server_cpu_s: round2(server_cpu),
+        client_cpu_s: round2(client_cpu),
     }
 }
 
@@ -404,4 +437,35 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
     let d = std::env::temp_dir().join(format!("khaothi-loadtest-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
     Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_ticks_are_read_after_a_command_name_with_spaces_and_parentheses() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+        // stime cutime cstime …
+        let stat = "4242 (kh (a) b) S 1 2 3 0 -1 4194304 10 20 0 0 150 25 7 3 20 0 9 0";
+        assert_eq!(stat_ticks(stat, false), 175);
+        assert_eq!(stat_ticks(stat, true), 185);
+        assert_eq!(stat_ticks("garbage", true), 0);
+    }
+
+    #[test]
+    fn this_process_cpu_grows_while_it_works() {
+        let before = cpu_s(None);
+        let started = Instant::now();
+        let mut x = 0u64;
+        // Work until a tick is counted (10 ms of CPU; longer in wall time on a loaded machine).
+        while cpu_s(None) <= before && started.elapsed() < Duration::from_secs(20) {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+        }
+        assert!(cpu_s(None) > before, "20 s of work and no CPU counted");
+        assert!(cpu_s(Some(std::process::id())) > 0.0);
+        assert_eq!(cpu_s(Some(u32::MAX)), 0.0, "no such process");
+    }
 }
