@@ -71,8 +71,25 @@ pub(crate) enum Goal {
     },
     /// Minimise the largest |information − target| over θ points and forms.
     Target(Vec<f64>),
+    /// Reshaping one form against the others (module `reshape`): minimise the spread of all
+    /// forms, `s ≥ info_t − lo_t` and `s ≥ hi_t − info_t` at each θ t (`lo`/`hi`: the other
+    /// forms' lowest and highest information there), with `s ≥ least` (the others' own spread,
+    /// which this form cannot narrow: a form reaching it is optimal at once), information at
+    /// least `floor` at every θ, and the ceiling δ as `info_t ≤ (1 + δ) info_t'` for every pair
+    /// of θ points.
+    Even(Box<Even>),
     /// Any feasible selection (diagnosis).
     Feasible,
+}
+
+/// The data of [`Goal::Even`].
+#[derive(Debug, Clone)]
+pub(crate) struct Even {
+    pub lo: Vec<f64>,
+    pub hi: Vec<f64>,
+    pub least: f64,
+    pub floor: f64,
+    pub ceiling: Option<f64>,
 }
 
 /// Which blueprint rules are in the model; the deletion filter switches groups off.
@@ -182,6 +199,10 @@ fn objective(req: &Request, vars: &mut ProblemVariables) -> (Expression, bool, O
             let tolerance = req.gap * target.iter().sum::<f64>() / target.len().max(1) as f64;
             let d = vars.add(variable().min(tolerance));
             (Expression::from(d), false, Some(d))
+        }
+        Goal::Even(even) => {
+            let s = vars.add(variable().min(even.least.max(0.0)));
+            (Expression::from(s), false, Some(s))
         }
         Goal::Feasible => (Expression::from(0.0), true, None),
     }
@@ -311,6 +332,9 @@ fn overlap_with_fixed(
 /// Information at each θ: at least the floor (times the shape), under the cap and ceiling; or
 /// within the deviation of the target.
 fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &mut Vec<Constraint>) {
+    if let (Goal::Even(even), Some(s)) = (&req.goal, level) {
+        return even_rows(req, xf, even, s, cons);
+    }
     for t in 0..req.pool.thetas.len() {
         let mut info = Expression::with_capacity(req.candidates.len());
         for (k, &u) in req.candidates.iter().enumerate() {
@@ -337,6 +361,31 @@ fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &m
                 cons.push((target[t] - info).leq(d));
             }
             _ => {}
+        }
+    }
+}
+
+/// The rows of [`Goal::Even`]: the spread `s` of all forms at each θ, the floor, the ceiling.
+fn even_rows(req: &Request, xf: &[Variable], even: &Even, s: Variable, cons: &mut Vec<Constraint>) {
+    let infos: Vec<Expression> = (0..req.pool.thetas.len())
+        .map(|t| {
+            let mut info = Expression::with_capacity(req.candidates.len());
+            for (k, &u) in req.candidates.iter().enumerate() {
+                info.add_mul(req.pool.units[u].info[t], xf[k]);
+            }
+            info
+        })
+        .collect();
+    for (t, info) in infos.iter().enumerate() {
+        cons.push(info.clone().geq(even.floor));
+        cons.push((info.clone() - even.lo[t]).leq(s));
+        cons.push((even.hi[t] - info.clone()).leq(s));
+        if let Some(delta) = even.ceiling {
+            for (t2, other) in infos.iter().enumerate() {
+                if t2 != t {
+                    cons.push(info.clone().leq((1.0 + delta) * other.clone()));
+                }
+            }
         }
     }
 }

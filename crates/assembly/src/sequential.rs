@@ -150,7 +150,10 @@ impl Run<'_, '_> {
         let (end, even_until) = self.after_balancing();
         let best = self.improve(best);
         let best = self.fine_lifting(best, end)?;
-        let best = self.even_out(best, even_until(self.spent().max(end)));
+        let until = even_until(self.spent().max(end));
+        let best = self.even_out(best, until);
+        // what fine lifting left of its time (it ends early when no form rises), or evening's
+        let best = self.reshaping(best, until.max(end))?;
         Ok((best, worst, plain.bound, None))
     }
 
@@ -204,6 +207,22 @@ impl Run<'_, '_> {
         }
         self.record("evening", since, moves, &imp.forms);
         imp.forms
+    }
+
+    /// Reshaping (module `reshape`) until `until`, then evening again when it changed a form
+    /// (its new form may open moves).
+    fn reshaping(&mut self, forms: Forms, until: f64) -> Result<Forms, AssemblyError> {
+        let since = self.spent();
+        let reserve = (0.02 * self.opts.time_limit).max(0.3);
+        let (reshaped, solves) = self.reshape(forms.clone(), until, reserve)?;
+        if solves == 0 {
+            return Ok(reshaped);
+        }
+        self.record("reshaping", since, solves, &reshaped);
+        if reshaped == forms {
+            return Ok(reshaped);
+        }
+        Ok(self.even_out(reshaped, until))
     }
 
     /// Lifting at a fine gap: the weakest form is re-assembled against all the others at a fifth

@@ -1,0 +1,129 @@
+//! Reshaping, the last pass of sequential assembly with balancing (issue 17, target 6): the form
+//! whose information sets the spread is re-assembled alone against all the others, minimising the
+//! spread of all forms instead of maximising its floor.
+//!
+//! Evening's moves change one or two units at a time and never let the spread grow nor a form
+//! fall below the smallest information. With many forms they stop at a *peaked* form — highest
+//! of all at one θ and at the smallest information at another — where every unit that lowers it
+//! at the first θ lowers it at the second too (docs/benchmarks.md, "Issue 17 target 6, stop 18").
+//! A re-solve of that form may exchange all its units at once and trade height at one θ for
+//! height at another. Its model ([`Goal::Even`]) is the full single-form model against the
+//! others fixed (every blueprint rule, overlap with each other form, exposure) with the objective
+//! "the spread of all forms", which at θ t is `max(hi_t, I_t) − min(lo_t, I_t)` for the others'
+//! range `[lo_t, hi_t]` — linear with one variable `s`, bounded below by the others' own spread;
+//! its information stays at least the smallest information of all forms, so that never falls.
+//! The form now is a solution of that model, so a solve always has one to beat.
+
+use crate::error::AssemblyError;
+use crate::model::{Even, Goal, SolveStatus};
+use crate::pool::{Pool, floor_of, info_at};
+use crate::run::Run;
+
+/// Forms tried (in order of how much the spread narrows without them) before the pass ends.
+const TRIES: usize = 3;
+
+/// Longest single reshaping solve (s).
+const PER_SOLVE: f64 = 4.0;
+
+/// Least time (s) worth a reshaping solve.
+const MIN_SOLVE: f64 = 0.2;
+
+/// A narrowing smaller than this (information units) is not worth a re-solve's new form.
+const EPS: f64 = 1e-4;
+
+impl Run<'_, '_> {
+    /// Re-solves the form(s) that set the spread while one narrows it and until the run's clock
+    /// reaches `until` (keeping `reserve` seconds of the budget). Returns the forms and the
+    /// number of solves. The smallest information never falls, the spread never grows, every
+    /// new form is a solution of the full model against all the others.
+    pub(crate) fn reshape(
+        &self,
+        mut forms: Vec<Vec<usize>>,
+        until: f64,
+        reserve: f64,
+    ) -> Result<(Vec<Vec<usize>>, usize), AssemblyError> {
+        let Goal::Maximin { ceiling, .. } = self.goal() else { return Ok((forms, 0)) };
+        let mut solves = 0;
+        'pass: loop {
+            let infos = infos_of(self.pool, &forms);
+            let now = spread_of(&infos);
+            let floor = forms.iter().map(|u| floor_of(self.pool, u)).fold(f64::INFINITY, f64::min);
+            for (k, without) in order(&infos).into_iter().take(TRIES) {
+                if without > now - EPS {
+                    break;
+                }
+                let per = (until - self.spent()).min(self.left() - reserve).min(PER_SOLVE);
+                if per < MIN_SOLVE {
+                    break 'pass;
+                }
+                let (lo, hi) = range_without(&infos, k);
+                let even = Even { lo, hi, least: without, floor, ceiling };
+                let others: Vec<Vec<usize>> =
+                    forms.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, u)| u.clone()).collect();
+                solves += 1;
+                let out = self.solve_gap(1, &others, Goal::Even(Box::new(even)), per, self.opts.gap)?;
+                if matches!(out.status, SolveStatus::Infeasible | SolveStatus::NoSolution) {
+                    continue;
+                }
+                let Some(new) = out.forms.into_iter().next() else { continue };
+                let mut after = forms.clone();
+                after[k] = new;
+                let narrower = spread_of(&infos_of(self.pool, &after)) < now - EPS;
+                eprintln!("DBG reshape k={k} now={now:.3} without={without:.3} status={:?} new={:.3} floor {:.3}/{floor:.3} bound {:?} t={:.2}", out.status, spread_of(&infos_of(self.pool, &after)), floor_of(self.pool, &after[k]), out.bound, self.spent());
+                if narrower && floor_of(self.pool, &after[k]) >= floor - 1e-9 {
+                    forms = after;
+                    continue 'pass;
+                }
+            }
+            break;
+        }
+        Ok((forms, solves))
+    }
+}
+
+/// Information of each form at each θ.
+fn infos_of(pool: &Pool, forms: &[Vec<usize>]) -> Vec<Vec<f64>> {
+    forms.iter().map(|u| (0..pool.thetas.len()).map(|t| info_at(pool, u, t)).collect()).collect()
+}
+
+/// The others' lowest and highest information at each θ, form `k` left out.
+fn range_without(infos: &[Vec<f64>], k: usize) -> (Vec<f64>, Vec<f64>) {
+    let nt = infos.first().map_or(0, Vec::len);
+    (0..nt)
+        .map(|t| {
+            infos
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, i)| i[t])
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
+        })
+        .unzip()
+}
+
+/// Largest difference between two forms at one θ.
+fn spread_of(infos: &[Vec<f64>]) -> f64 {
+    let nt = infos.first().map_or(0, Vec::len);
+    (0..nt)
+        .map(|t| {
+            let (lo, hi) = infos
+                .iter()
+                .map(|i| i[t])
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+            hi - lo
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Forms in the order they are tried, each with the spread of the others without it: the form
+/// whose absence narrows the spread most first (the forms that set the spread).
+fn order(infos: &[Vec<f64>]) -> Vec<(usize, f64)> {
+    let mut out: Vec<(usize, f64)> = (0..infos.len())
+        .map(|k| {
+            let (lo, hi) = range_without(infos, k);
+            (k, lo.iter().zip(&hi).map(|(l, h)| h - l).fold(0.0, f64::max))
+        })
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    out
+}
