@@ -179,6 +179,7 @@ fn pair_optimum(bp: &Blueprint, pool: &Pool, cand: &[usize], fixed: &[Vec<usize>
         forms: 2,
         fixed,
         required: &[],
+        start: &[],
         goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling: None },
         rules: &rules,
         solver: SolverChoice::Microlp,

@@ -64,9 +64,10 @@ impl Run<'_, '_> {
                 let others: Vec<Vec<usize>> =
                     forms.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, u)| u.clone()).collect();
                 solves += 1;
+                let (goal, start) = (Goal::Even(Box::new(even)), std::slice::from_ref(&forms[k]));
                 // a pass that only narrows: a solver failure (microlp reports a singular basis
                 // on some of these models) leaves the forms as they are, like a time-out
-                let out = match self.solve_gap(1, &others, Goal::Even(Box::new(even)), per, self.opts.gap) {
+                let out = match self.solve_from(self.cand, 1, &others, goal, (per, self.opts.gap), start) {
                     Err(AssemblyError::Solver(_)) => continue,
                     other => other?,
                 };

@@ -121,6 +121,19 @@ impl Run<'_, '_> {
         time: f64,
         gap: f64,
     ) -> Result<Outcome, AssemblyError> {
+        self.solve_from(candidates, forms, fixed, goal, (time, gap), &[])
+    }
+
+    /// A solve over the given candidates that HiGHS starts from `start` (see `Request::start`).
+    pub fn solve_from(
+        &self,
+        candidates: &[usize],
+        forms: usize,
+        fixed: &[Vec<usize>],
+        goal: Goal,
+        (time, gap): (f64, f64),
+        start: &[Vec<usize>],
+    ) -> Result<Outcome, AssemblyError> {
         solve(&Request {
             bp: self.bp,
             pool: self.pool,
@@ -128,6 +141,7 @@ impl Run<'_, '_> {
             forms,
             fixed,
             required: &[],
+            start,
             goal,
             rules: &self.rules,
             solver: self.solver_for(forms),

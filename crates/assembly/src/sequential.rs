@@ -297,7 +297,10 @@ impl Run<'_, '_> {
             other => other,
         };
         let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
-        let out = self.solve_gap(1, &others, goal, per, gap)?;
+        // HiGHS starts from the form now (an incumbent to prune by; ignored where the form now
+        // is above the others' range somewhere)
+        let out =
+            self.solve_from(self.cand, 1, &others, goal, (per, gap), std::slice::from_ref(&forms[w]))?;
         Ok(out.forms.into_iter().next().filter(|u| floor_of(self.pool, u) > floors[w] + 1e-6).map(|u| (w, u)))
     }
 
