@@ -18,6 +18,7 @@ use crate::error::AssemblyError;
 use crate::model::{Even, Goal, SolveStatus};
 use crate::pool::{Pool, floor_of, info_at};
 use crate::run::Run;
+use crate::sequential::Forms;
 
 /// Forms tried (in order of how much the spread narrows without them) before the pass ends.
 const TRIES: usize = 3;
@@ -32,6 +33,22 @@ const MIN_SOLVE: f64 = 0.2;
 const EPS: f64 = 1e-4;
 
 impl Run<'_, '_> {
+    /// Reshaping (module `reshape`) until `until`, then evening again when it changed a form
+    /// (its new form may open moves).
+    pub(crate) fn reshaping(&mut self, forms: Forms, until: f64) -> Result<Forms, AssemblyError> {
+        let since = self.spent();
+        let reserve = (0.02 * self.opts.time_limit).max(0.3);
+        let (reshaped, solves) = self.reshape(forms.clone(), until, reserve)?;
+        if solves == 0 {
+            return Ok(reshaped);
+        }
+        self.record("reshaping", since, solves, &reshaped);
+        if reshaped == forms {
+            return Ok(reshaped);
+        }
+        Ok(self.even_out(reshaped, until))
+    }
+
     /// Re-solves the form(s) that set the spread while one narrows it and until the run's clock
     /// reaches `until` (keeping `reserve` seconds of the budget). Returns the forms and the
     /// number of solves. The smallest information never falls, the spread never grows, every

@@ -57,7 +57,7 @@ struct Pass {
 }
 
 /// Units of each form.
-type Forms = Vec<Vec<usize>>;
+pub(crate) type Forms = Vec<Vec<usize>>;
 
 /// (smallest floor, −spread) of a set of forms; see [`better`].
 type Quality = (f64, f64);
@@ -185,7 +185,7 @@ impl Run<'_, '_> {
     /// that even the forms out (`Improver::even`) so that narrowing finds moves again — while
     /// either moves and time is left. The spread never grows, the smallest information never
     /// falls.
-    fn even_out(&mut self, forms: Forms, until: f64) -> Forms {
+    pub(crate) fn even_out(&mut self, forms: Forms, until: f64) -> Forms {
         let since = self.spent();
         let n = forms.len();
         let rules = self.rules.clone();
@@ -207,22 +207,6 @@ impl Run<'_, '_> {
         }
         self.record("evening", since, moves, &imp.forms);
         imp.forms
-    }
-
-    /// Reshaping (module `reshape`) until `until`, then evening again when it changed a form
-    /// (its new form may open moves).
-    fn reshaping(&mut self, forms: Forms, until: f64) -> Result<Forms, AssemblyError> {
-        let since = self.spent();
-        let reserve = (0.02 * self.opts.time_limit).max(0.3);
-        let (reshaped, solves) = self.reshape(forms.clone(), until, reserve)?;
-        if solves == 0 {
-            return Ok(reshaped);
-        }
-        self.record("reshaping", since, solves, &reshaped);
-        if reshaped == forms {
-            return Ok(reshaped);
-        }
-        Ok(self.even_out(reshaped, until))
     }
 
     /// Lifting at a fine gap: the weakest form is re-assembled against all the others at a fifth
@@ -454,7 +438,7 @@ impl Run<'_, '_> {
     }
 
     /// Notes what a pass achieved, from `since` (seconds into the run) until now.
-    fn record(&mut self, pass: &str, since: f64, solves: usize, forms: &[Vec<usize>]) {
+    pub(crate) fn record(&mut self, pass: &str, since: f64, solves: usize, forms: &[Vec<usize>]) {
         let (floor, neg_spread) = quality(self.pool, forms);
         self.passes.push(PassSummary {
             pass: pass.to_string(),
