@@ -14,6 +14,8 @@ use crate::blueprint::Blueprint;
 use crate::error::AssemblyError;
 use crate::pool::Pool;
 
+mod start;
+
 /// Which MILP solver runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -516,7 +518,7 @@ fn solve_highs(built: Built, req: &Request) -> Result<Outcome, AssemblyError> {
         // half the time of sequential assembly).
         model.set_option("presolve", "off");
     }
-    if let Some(cols) = start_columns(req, n_vars, built_x_offset) {
+    if let Some(cols) = start::start_columns(req, n_vars, built_x_offset) {
         // an infeasible start is only ignored by HiGHS; a refused one changes nothing either
         let _ = model.try_set_solution(Some(&cols), None, None, None);
     }
@@ -551,40 +553,6 @@ fn solve_highs(built: Built, req: &Request) -> Result<Outcome, AssemblyError> {
         })
         .collect();
     Ok(Outcome { status, bound, gap, forms })
-}
-
-/// The columns of `req.start` for one model form (x, and the level variable at column 0 set
-/// to what the start reaches), or `None` without a start or with several model forms (their `z`
-/// columns are not worth a start).
-#[cfg_attr(not(feature = "highs"), allow(dead_code))]
-fn start_columns(req: &Request, n_vars: usize, x_offset: usize) -> Option<Vec<f64>> {
-    let [units] = req.start else { return None };
-    let mut cols = vec![0.0; n_vars];
-    for (k, u) in req.candidates.iter().enumerate() {
-        if units.contains(u) {
-            cols[x_offset + k] = 1.0;
-        }
-    }
-    let info: Vec<f64> =
-        (0..req.pool.thetas.len()).map(|t| units.iter().map(|u| req.pool.units[*u].info[t]).sum()).collect();
-    let level = match &req.goal {
-        Goal::Maximin { enough, shape, .. } => {
-            let y = (0..info.len())
-                .map(|t| info[t] / shape.as_ref().map_or(1.0, |r| r[t]))
-                .fold(f64::INFINITY, f64::min);
-            Some(enough.map_or(y, |e| y.min(e)).max(0.0))
-        }
-        Goal::Target(target) => Some(info.iter().zip(target).map(|(i, t)| (i - t).abs()).fold(0.0, f64::max)),
-        Goal::Even(even) => Some(
-            (0..info.len())
-                .fold(even.least.max(0.0), |s, t| s.max(info[t] - even.lo[t]).max(even.hi[t] - info[t])),
-        ),
-        Goal::Feasible => None,
-    };
-    if let (Some(v), true) = (level, x_offset > 0) {
-        cols[0] = v;
-    }
-    Some(cols)
 }
 
 #[cfg(not(feature = "highs"))]

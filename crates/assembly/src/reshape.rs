@@ -38,6 +38,7 @@ impl Run<'_, '_> {
     pub(crate) fn reshaping(&mut self, forms: Forms, until: f64) -> Result<Forms, AssemblyError> {
         let since = self.spent();
         let reserve = (0.02 * self.opts.time_limit).max(0.3);
+        self.reshaping = true;
         let (reshaped, solves) = self.reshape(forms.clone(), until, reserve)?;
         if solves == 0 {
             return Ok(reshaped);
@@ -68,34 +69,24 @@ impl Run<'_, '_> {
             // forms within the solver's gap of the smallest information are level enough:
             // narrower than that is what every solve of the run was told to ignore
             let aim = self.opts.gap * floor;
-            for (k, without) in order(&infos).into_iter().take(TRIES) {
-                if now <= aim || without > now - EPS {
-                    break;
-                }
+            if now <= aim {
+                break;
+            }
+            let mut groups: Vec<Vec<usize>> = order(&infos)
+                .into_iter()
+                .take(TRIES)
+                .filter(|(_, without)| *without <= now - EPS)
+                .map(|(k, _)| vec![k])
+                .collect();
+            groups.extend(extremes(&infos));
+            for group in groups {
                 let per = (until - self.spent()).min(self.left() - reserve).min(PER_SOLVE);
                 if per < MIN_SOLVE {
                     break 'pass;
                 }
-                let (lo, hi) = range_without(&infos, k);
-                let even = Even { lo, hi, least: without.max(aim), floor, ceiling };
-                let others: Vec<Vec<usize>> =
-                    forms.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, u)| u.clone()).collect();
                 solves += 1;
-                let (goal, start) = (Goal::Even(Box::new(even)), std::slice::from_ref(&forms[k]));
-                // a pass that only narrows: a solver failure (microlp reports a singular basis
-                // on some of these models) leaves the forms as they are, like a time-out
-                let out = match self.solve_from(self.cand, 1, &others, goal, (per, self.opts.gap), start) {
-                    Err(AssemblyError::Solver(_)) => continue,
-                    other => other?,
-                };
-                if matches!(out.status, SolveStatus::Infeasible | SolveStatus::NoSolution) {
-                    continue;
-                }
-                let Some(new) = out.forms.into_iter().next() else { continue };
-                let mut after = forms.clone();
-                after[k] = new;
-                let narrower = spread_of(&infos_of(self.pool, &after)) < now - EPS;
-                if narrower && floor_of(self.pool, &after[k]) >= floor - 1e-9 {
+                let shape = Shape { infos: &infos, floor, aim, ceiling, per };
+                if let Some(after) = self.reshape_group(&forms, &group, &shape)? {
                     forms = after;
                     continue 'pass;
                 }
@@ -104,6 +95,76 @@ impl Run<'_, '_> {
         }
         Ok((forms, solves))
     }
+
+    /// The forms of `group` (one, or the highest and lowest at the θ of the largest spread)
+    /// re-solved together against the others; `Some` when the spread of all forms narrows and no
+    /// form of the group falls below the smallest information.
+    fn reshape_group(
+        &self,
+        forms: &[Vec<usize>],
+        group: &[usize],
+        s: &Shape,
+    ) -> Result<Option<Vec<Vec<usize>>>, AssemblyError> {
+        let now = spread_of(s.infos);
+        let rest: Vec<Vec<f64>> =
+            s.infos.iter().enumerate().filter(|(j, _)| !group.contains(j)).map(|(_, i)| i.clone()).collect();
+        let (lo, hi) = range_without(&rest, usize::MAX);
+        let without = spread_of(&rest);
+        if without > now - EPS {
+            return Ok(None);
+        }
+        let even = Even { lo, hi, least: without.max(s.aim), floor: s.floor, ceiling: s.ceiling };
+        let others: Vec<Vec<usize>> =
+            forms.iter().enumerate().filter(|(j, _)| !group.contains(j)).map(|(_, u)| u.clone()).collect();
+        let start: Vec<Vec<usize>> = group.iter().map(|&k| forms[k].clone()).collect();
+        let goal = Goal::Even(Box::new(even));
+        // a pass that only narrows: a solver failure (microlp reports a singular basis on some of
+        // these models) leaves the forms as they are, like a time-out
+        let out = match self.solve_from(self.cand, group.len(), &others, goal, (s.per, self.opts.gap), &start)
+        {
+            Err(AssemblyError::Solver(_)) => return Ok(None),
+            other => other?,
+        };
+        if matches!(out.status, SolveStatus::Infeasible | SolveStatus::NoSolution)
+            || out.forms.len() != group.len()
+        {
+            return Ok(None);
+        }
+        let mut after = forms.to_vec();
+        for (&k, new) in group.iter().zip(out.forms) {
+            after[k] = new;
+        }
+        let lowest = group.iter().map(|&k| floor_of(self.pool, &after[k])).fold(f64::INFINITY, f64::min);
+        let new = spread_of(&infos_of(self.pool, &after));
+        Ok((new < now - EPS && lowest >= s.floor - 1e-9).then_some(after))
+    }
+}
+
+/// What a reshaping solve is given: the forms' information, the smallest information, the
+/// spread aimed at, the blueprint's ceiling, the solve's time.
+struct Shape<'i> {
+    infos: &'i [Vec<f64>],
+    floor: f64,
+    aim: f64,
+    ceiling: Option<f64>,
+    per: f64,
+}
+
+/// The pair of the highest and the lowest form at the θ of the largest spread, when they
+/// differ (none with fewer than three forms: the pair would be every form).
+fn extremes(infos: &[Vec<f64>]) -> Option<Vec<usize>> {
+    let nt = infos.first().map_or(0, Vec::len);
+    if infos.len() < 3 {
+        return None;
+    }
+    let spread_at = |t: usize| {
+        let v = infos.iter().map(|i| i[t]);
+        v.clone().fold(f64::NEG_INFINITY, f64::max) - v.fold(f64::INFINITY, f64::min)
+    };
+    let t = (0..nt).max_by(|a, b| spread_at(*a).total_cmp(&spread_at(*b)))?;
+    let top = (0..infos.len()).max_by(|a, b| infos[*a][t].total_cmp(&infos[*b][t]))?;
+    let bottom = (0..infos.len()).min_by(|a, b| infos[*a][t].total_cmp(&infos[*b][t]))?;
+    (top != bottom).then(|| vec![top.min(bottom), top.max(bottom)])
 }
 
 /// Information of each form at each θ.

@@ -28,6 +28,7 @@ fn reshape_and_check(yaml: &str, forms: u32, n: usize, seed: u64, balance: bool)
     let mut run = Run::new(&bp, &pool, &cand, &opts, &clock, Duration::ZERO, vec![]);
     // the pass runs after fine lifting: the run's own solver (HiGHS with `--all-features`)
     run.fine = true;
+    run.reshaping = true;
     let (after, _) = run.reshape(before.clone(), 10.0, 0.0).expect("solves");
     let as_forms = |units: &[Vec<usize>]| -> Vec<_> {
         units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
