@@ -308,6 +308,7 @@ impl Probe<'_, '_> {
             forms,
             fixed: &[],
             required: &[],
+            start: &[],
             goal: Goal::Feasible,
             rules: &rules,
             solver: self.opts.solver,

@@ -23,6 +23,7 @@ pub mod options;
 mod pair;
 mod pool;
 pub mod report;
+mod reshape;
 mod run;
 mod sequential;
 pub mod shadow;

@@ -14,6 +14,8 @@ use crate::blueprint::Blueprint;
 use crate::error::AssemblyError;
 use crate::pool::Pool;
 
+mod start;
+
 /// Which MILP solver runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,8 +73,25 @@ pub(crate) enum Goal {
     },
     /// Minimise the largest |information − target| over θ points and forms.
     Target(Vec<f64>),
+    /// Reshaping one form against the others (module `reshape`): minimise the spread of all
+    /// forms, `s ≥ info_t − lo_t` and `s ≥ hi_t − info_t` at each θ t (`lo`/`hi`: the other
+    /// forms' lowest and highest information there), with `s ≥ least` (the others' own spread,
+    /// which this form cannot narrow: a form reaching it is optimal at once), information at
+    /// least `floor` at every θ, and the ceiling δ as `info_t ≤ (1 + δ) info_t'` for every pair
+    /// of θ points.
+    Even(Box<Even>),
     /// Any feasible selection (diagnosis).
     Feasible,
+}
+
+/// The data of [`Goal::Even`].
+#[derive(Debug, Clone)]
+pub(crate) struct Even {
+    pub lo: Vec<f64>,
+    pub hi: Vec<f64>,
+    pub least: f64,
+    pub floor: f64,
+    pub ceiling: Option<f64>,
 }
 
 /// Which blueprint rules are in the model; the deletion filter switches groups off.
@@ -111,6 +130,10 @@ pub(crate) struct Request<'r, 'p> {
     /// Candidates (positions in `candidates`) every model form must contain: the items already
     /// given in an adaptive test's shadow test.
     pub required: &'r [usize],
+    /// A solution to start from (units of each model form; empty: none), for HiGHS's branch
+    /// and bound as its first incumbent when it keeps every row (HiGHS ignores it otherwise);
+    /// microlp cannot take one.
+    pub start: &'r [Vec<usize>],
     pub goal: Goal,
     pub rules: &'r Rules,
     pub solver: SolverChoice,
@@ -182,6 +205,10 @@ fn objective(req: &Request, vars: &mut ProblemVariables) -> (Expression, bool, O
             let tolerance = req.gap * target.iter().sum::<f64>() / target.len().max(1) as f64;
             let d = vars.add(variable().min(tolerance));
             (Expression::from(d), false, Some(d))
+        }
+        Goal::Even(even) => {
+            let s = vars.add(variable().min(even.least.max(0.0)));
+            (Expression::from(s), false, Some(s))
         }
         Goal::Feasible => (Expression::from(0.0), true, None),
     }
@@ -311,6 +338,9 @@ fn overlap_with_fixed(
 /// Information at each θ: at least the floor (times the shape), under the cap and ceiling; or
 /// within the deviation of the target.
 fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &mut Vec<Constraint>) {
+    if let (Goal::Even(even), Some(s)) = (&req.goal, level) {
+        return even_rows(req, xf, even, s, cons);
+    }
     for t in 0..req.pool.thetas.len() {
         let mut info = Expression::with_capacity(req.candidates.len());
         for (k, &u) in req.candidates.iter().enumerate() {
@@ -337,6 +367,31 @@ fn information(req: &Request, xf: &[Variable], level: Option<Variable>, cons: &m
                 cons.push((target[t] - info).leq(d));
             }
             _ => {}
+        }
+    }
+}
+
+/// The rows of [`Goal::Even`]: the spread `s` of all forms at each θ, the floor, the ceiling.
+fn even_rows(req: &Request, xf: &[Variable], even: &Even, s: Variable, cons: &mut Vec<Constraint>) {
+    let infos: Vec<Expression> = (0..req.pool.thetas.len())
+        .map(|t| {
+            let mut info = Expression::with_capacity(req.candidates.len());
+            for (k, &u) in req.candidates.iter().enumerate() {
+                info.add_mul(req.pool.units[u].info[t], xf[k]);
+            }
+            info
+        })
+        .collect();
+    for (t, info) in infos.iter().enumerate() {
+        cons.push(info.clone().geq(even.floor));
+        cons.push((info.clone() - even.lo[t]).leq(s));
+        cons.push((even.hi[t] - info.clone()).leq(s));
+        if let Some(delta) = even.ceiling {
+            for (t2, other) in infos.iter().enumerate() {
+                if t2 != t {
+                    cons.push(info.clone().leq((1.0 + delta) * other.clone()));
+                }
+            }
         }
     }
 }
@@ -462,6 +517,10 @@ fn solve_highs(built: Built, req: &Request) -> Result<Outcome, AssemblyError> {
         // One form is a small model (a few dozen rows); presolve only costs time there (measured:
         // half the time of sequential assembly).
         model.set_option("presolve", "off");
+    }
+    if let Some(cols) = start::start_columns(req, n_vars, built_x_offset) {
+        // an infeasible start is only ignored by HiGHS; a refused one changes nothing either
+        let _ = model.try_set_solution(Some(&cols), None, None, None);
     }
     let solved = model.try_solve().map_err(|e| AssemblyError::Solver(format!("HiGHS: {e:?}")))?;
     let status = match solved.status() {

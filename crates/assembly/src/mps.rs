@@ -39,6 +39,7 @@ pub fn simultaneous_mps(
         forms: bp.forms as usize,
         fixed: &[],
         required: &[],
+        start: &[],
         goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling },
         rules: &rules,
         solver: opts.solver,

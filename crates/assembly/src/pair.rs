@@ -229,4 +229,4 @@ pub(crate) fn free_candidates(
 
 #[cfg(test)]
 #[path = "pair_tests.rs"]
-mod tests;
+pub(crate) mod tests;

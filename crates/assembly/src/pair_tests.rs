@@ -18,7 +18,7 @@ use crate::sim::{SimOptions, simulated_pool};
 use crate::{AssemblyOptions, assemble, check_forms};
 
 /// Every rule the model holds.
-const EVERY_RULE: &str = r#"name: "Kiểm tra – Toán 12"
+pub(crate) const EVERY_RULE: &str = r#"name: "Kiểm tra – Toán 12"
 subject: toan
 duration_minutes: 45
 forms: 3
@@ -41,7 +41,7 @@ exposure: { max_uses: 2 }
 "#;
 
 /// Without `mean_b`: the free-unit reduction applies.
-const REDUCIBLE: &str = r#"name: "Kiểm tra – Toán 12"
+pub(crate) const REDUCIBLE: &str = r#"name: "Kiểm tra – Toán 12"
 subject: toan
 duration_minutes: 45
 forms: 3
@@ -60,12 +60,12 @@ information:
 exposure: { max_uses: 2 }
 "#;
 
-fn blueprint(yaml: &str, forms: u32) -> Blueprint {
+pub(crate) fn blueprint(yaml: &str, forms: u32) -> Blueprint {
     Blueprint::from_yaml(&yaml.replace("forms: 3", &format!("forms: {forms}"))).expect("blueprint")
 }
 
 /// Items with earlier uses, so exposure counts against the fixed forms too.
-fn items(n: usize, seed: u64) -> Vec<khaothi_domain::Item> {
+pub(crate) fn items(n: usize, seed: u64) -> Vec<khaothi_domain::Item> {
     let mut items = simulated_pool(&SimOptions { items: n, seed, ..SimOptions::default() });
     for (k, i) in items.iter_mut().enumerate() {
         i.uses = (k % 3) as u32;
@@ -75,7 +75,7 @@ fn items(n: usize, seed: u64) -> Vec<khaothi_domain::Item> {
 
 /// Sequential forms of `bp` (plain with `balance` off, else balanced) as units of `pool`, or
 /// `None` when the pool cannot hold them (a random pool may lack exposure room for a cell).
-fn try_forms_as_units(
+pub(crate) fn try_forms_as_units(
     bp: &Blueprint,
     items: &[khaothi_domain::Item],
     pool: &Pool,
@@ -179,6 +179,7 @@ fn pair_optimum(bp: &Blueprint, pool: &Pool, cand: &[usize], fixed: &[Vec<usize>
         forms: 2,
         fixed,
         required: &[],
+        start: &[],
         goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling: None },
         rules: &rules,
         solver: SolverChoice::Microlp,

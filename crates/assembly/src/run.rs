@@ -42,6 +42,9 @@ pub(crate) struct Run<'r, 'p> {
     pub passes: Vec<PassSummary>,
     /// Fine lifting has begun: single-form solves use the run's solver, not the coarse one.
     pub fine: bool,
+    /// Reshaping has begun: its solves (one form or a pair) use the run's solver, which can
+    /// start from the forms now (HiGHS).
+    pub reshaping: bool,
 }
 
 impl<'r, 'p> Run<'r, 'p> {
@@ -66,6 +69,7 @@ impl<'r, 'p> Run<'r, 'p> {
             target,
             passes: vec![],
             fine: false,
+            reshaping: false,
         }
     }
 }
@@ -121,6 +125,19 @@ impl Run<'_, '_> {
         time: f64,
         gap: f64,
     ) -> Result<Outcome, AssemblyError> {
+        self.solve_from(candidates, forms, fixed, goal, (time, gap), &[])
+    }
+
+    /// A solve over the given candidates that HiGHS starts from `start` (see `Request::start`).
+    pub fn solve_from(
+        &self,
+        candidates: &[usize],
+        forms: usize,
+        fixed: &[Vec<usize>],
+        goal: Goal,
+        (time, gap): (f64, f64),
+        start: &[Vec<usize>],
+    ) -> Result<Outcome, AssemblyError> {
         solve(&Request {
             bp: self.bp,
             pool: self.pool,
@@ -128,6 +145,7 @@ impl Run<'_, '_> {
             forms,
             fixed,
             required: &[],
+            start,
             goal,
             rules: &self.rules,
             solver: self.solver_for(forms),
@@ -142,7 +160,8 @@ impl Run<'_, '_> {
     /// model), else the run's.
     pub(crate) fn solver_for(&self, forms: usize) -> crate::model::SolverChoice {
         let sequential = self.opts.strategy == crate::options::Strategy::Sequential;
-        let coarse = (forms == 1 && !self.fine) || (forms == 2 && self.fine && self.bp.forms > 2);
+        let coarse =
+            !self.reshaping && ((forms == 1 && !self.fine) || (forms == 2 && self.fine && self.bp.forms > 2));
         if sequential && coarse && self.bp.forms > 1 {
             self.opts.coarse_solver_for(self.bp.forms)
         } else {

@@ -57,7 +57,7 @@ struct Pass {
 }
 
 /// Units of each form.
-type Forms = Vec<Vec<usize>>;
+pub(crate) type Forms = Vec<Vec<usize>>;
 
 /// (smallest floor, −spread) of a set of forms; see [`better`].
 type Quality = (f64, f64);
@@ -150,7 +150,10 @@ impl Run<'_, '_> {
         let (end, even_until) = self.after_balancing();
         let best = self.improve(best);
         let best = self.fine_lifting(best, end)?;
-        let best = self.even_out(best, even_until(self.spent().max(end)));
+        let until = even_until(self.spent().max(end));
+        let best = self.even_out(best, until);
+        // what fine lifting left of its time (it ends early when no form rises), or evening's
+        let best = self.reshaping(best, until.max(end))?;
         Ok((best, worst, plain.bound, None))
     }
 
@@ -182,7 +185,7 @@ impl Run<'_, '_> {
     /// that even the forms out (`Improver::even`) so that narrowing finds moves again — while
     /// either moves and time is left. The spread never grows, the smallest information never
     /// falls.
-    fn even_out(&mut self, forms: Forms, until: f64) -> Forms {
+    pub(crate) fn even_out(&mut self, forms: Forms, until: f64) -> Forms {
         let since = self.spent();
         let n = forms.len();
         let rules = self.rules.clone();
@@ -278,7 +281,10 @@ impl Run<'_, '_> {
             other => other,
         };
         let per = (until - self.spent()).min(self.left() - reserve).clamp(0.1, 5.0);
-        let out = self.solve_gap(1, &others, goal, per, gap)?;
+        // HiGHS starts from the form now (an incumbent to prune by; ignored where the form now
+        // is above the others' range somewhere)
+        let out =
+            self.solve_from(self.cand, 1, &others, goal, (per, gap), std::slice::from_ref(&forms[w]))?;
         Ok(out.forms.into_iter().next().filter(|u| floor_of(self.pool, u) > floors[w] + 1e-6).map(|u| (w, u)))
     }
 
@@ -432,7 +438,7 @@ impl Run<'_, '_> {
     }
 
     /// Notes what a pass achieved, from `since` (seconds into the run) until now.
-    fn record(&mut self, pass: &str, since: f64, solves: usize, forms: &[Vec<usize>]) {
+    pub(crate) fn record(&mut self, pass: &str, since: f64, solves: usize, forms: &[Vec<usize>]) {
         let (floor, neg_spread) = quality(self.pool, forms);
         self.passes.push(PassSummary {
             pass: pass.to_string(),

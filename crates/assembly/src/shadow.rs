@@ -133,6 +133,7 @@ impl ShadowModel {
             forms: 1,
             fixed: &[],
             required: &required,
+            start: &[],
             goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling: None },
             rules: &rules,
             solver: o.solver,
