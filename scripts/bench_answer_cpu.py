@@ -7,7 +7,9 @@ does), drives it with `khaothi loadtest` (no drops), waits `--warmup` seconds fo
 then over `--window` seconds reads the server's user + system CPU from /proc/<pid>/stat and the
 rows its response table gained (counted from the database file by a reader beside the server, so
 the count costs the server nothing). Prints one JSON object: CPU µs per answer, answers/s in the
-window, the server's RSS, the load average, and the load test's report.
+window, the server's write-family syscalls and bytes written per answer (`syscw`, `wchar` of
+/proc/<pid>/io: SQLite's WAL, checkpoint and temporary-file writes; the acks' socket writes are
+small beside them), the server's RSS, the load average, and the load test's report.
 
 With `--perf FILE`, `perf record -g` samples the server during the window (`perf report -i FILE
 --no-children` for the top entries).
@@ -37,6 +39,14 @@ def cpu_seconds(pid):
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14, 15)
+
+
+def io_counters(pid):
+    """The server's write-family syscalls and the bytes they passed (`syscw`, `wchar` of
+    /proc/<pid>/io): SQLite's WAL and checkpoint writes, and the sockets' (small) frames."""
+    with open(f"/proc/{pid}/io") as f:
+        fields = dict(line.split(":") for line in f)
+    return int(fields["syscw"]), int(fields["wchar"])
 
 
 def rss_mb(pid):
@@ -69,7 +79,7 @@ def main():
     p.add_argument("--window", type=float, default=20.0)
     p.add_argument("--perf", default="", help="perf record -g output file for the window")
     args = p.parse_args()
-    args.disconnect_rate, args.storm_at = 0.0, 0.0
+    args.disconnect_rate, args.storm_at, args.server_log = 0.0, 0.0, ""
     duration = int(args.warmup + args.window + 5)
     with tempfile.TemporaryDirectory(prefix="khaothi-cpu-") as tmp:
         args.board_key = os.path.join(tmp, "board.key")
@@ -99,8 +109,10 @@ def main():
                                          "-p", str(proc.pid), "--", "sleep", str(args.window)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             cpu0, rows0, t0 = cpu_seconds(proc.pid), stored(db, table), time.time()
+            io0 = io_counters(proc.pid)
             time.sleep(args.window)
             cpu1, rows1, t1 = cpu_seconds(proc.pid), stored(db, table), time.time()
+            io1 = io_counters(proc.pid)
             rss, load = rss_mb(proc.pid), os.getloadavg()[0]
             if perf:
                 perf.wait()
@@ -120,6 +132,8 @@ def main():
         "answers_per_s": round(answers / (t1 - t0), 1),
         "server_cpu_s": round(cpu1 - cpu0, 2),
         "cpu_us_per_answer": round((cpu1 - cpu0) * 1e6 / answers, 1) if answers else None,
+        "write_calls_per_answer": round((io1[0] - io0[0]) / answers, 2) if answers else None,
+        "bytes_written_per_answer": round((io1[1] - io0[1]) / answers) if answers else None,
         "server_rss_mb": round(rss, 1),
         "load_average": round(load, 2),
         "all_in_ms": report.get("all_in_ms"),

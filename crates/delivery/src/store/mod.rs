@@ -56,8 +56,15 @@ async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, D
     if sqlite {
         // The writer never checkpoints inside a commit (a checkpoint fsyncs the database file and
         // would stall every acknowledgement behind it); `checkpoint` does it beside the writer.
+        // Its statement journals stay in memory (`temp_store=MEMORY`): a multi-row answer insert
+        // keeps the prior content of every page it changes so that the statement alone can be
+        // undone, and past 64 KiB SQLite spilled that journal to a new temporary file — opened,
+        // written and deleted at every batch, as many bytes as the WAL itself (issue 17,
+        // docs/benchmarks.md "stop 19"). The journal is never synced and never outlives its
+        // statement; durability is the WAL's alone.
         let pragmas = if writer {
-            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0;"
+            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0; \
+             PRAGMA temp_store=MEMORY;"
         } else {
             "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
         };
@@ -248,4 +255,36 @@ pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
         db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE);").await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+
+    async fn pragma(db: &DatabaseConnection, name: &str) -> i64 {
+        let row = db
+            .query_one_raw(Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}")))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index(0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_writer_syncs_every_commit_never_checkpoints_and_keeps_statement_journals_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = connect_and_migrate(&format!("sqlite://{}", dir.path().join("d.sqlite").display()))
+            .await
+            .unwrap();
+        // synchronous: 2 = FULL; temp_store: 2 = MEMORY (0 = the build's default, a file).
+        assert_eq!(pragma(&db.write, "synchronous").await, 2);
+        assert_eq!(pragma(&db.read, "synchronous").await, 2);
+        assert_eq!(pragma(&db.write, "wal_autocheckpoint").await, 0);
+        assert_eq!(pragma(&db.write, "temp_store").await, 2);
+        let mode =
+            db.write.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA journal_mode")).await;
+        assert_eq!(mode.unwrap().unwrap().try_get_by_index::<String>(0).unwrap(), "wal");
+    }
 }

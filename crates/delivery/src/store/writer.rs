@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set, Statement, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -167,6 +167,7 @@ async fn run(
     metrics: Arc<crate::metrics::DeliveryMetrics>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
+    let insert = AnswerInsert::new(db.get_database_backend());
     while let Some(first) = rx.recv().await {
         batch.push(first);
         while batch.len() < max_batch {
@@ -176,10 +177,10 @@ async fn run(
             }
         }
         let started = std::time::Instant::now();
-        let mut outcome = commit(&db, &batch, &mut heads, (false, shared_chain)).await;
+        let mut outcome = commit(&db, &insert, &batch, &mut heads, (false, shared_chain)).await;
         if matches!(outcome, Err(CommitError::Duplicates)) {
             // An (epoch, seq) sent again: redo the batch, skipping answers already stored.
-            outcome = commit(&db, &batch, &mut heads, (true, shared_chain)).await;
+            outcome = commit(&db, &insert, &batch, &mut heads, (true, shared_chain)).await;
         }
         metrics.writer_commit_seconds.observe(started.elapsed().as_secs_f64());
         metrics.writer_batch_rows.observe(batch.len() as f64);
@@ -213,12 +214,13 @@ enum CommitError {
 /// Commits a batch; on failure the heads are as before.
 async fn commit(
     db: &DatabaseConnection,
+    insert: &AnswerInsert,
     batch: &[Job],
     heads: &mut Heads,
     skip_stored: (bool, bool),
 ) -> Result<(), CommitError> {
     let before = *heads;
-    let result = commit_links(db, batch, heads, skip_stored).await;
+    let result = commit_links(db, insert, batch, heads, skip_stored).await;
     if result.is_err() {
         *heads = before;
     }
@@ -235,6 +237,7 @@ fn flatten<'a>(op: &'a WriteOp, out: &mut Vec<&'a WriteOp>) {
 /// Writes a batch in one transaction, linking audit rows and answers into their chains as it goes.
 async fn commit_links(
     db: &DatabaseConnection,
+    insert: &AnswerInsert,
     batch: &[Job],
     heads: &mut Heads,
     (skip_stored, shared_chain): (bool, bool),
@@ -254,7 +257,7 @@ async fn commit_links(
     }
     let seen = if skip_stored { stored_keys(&txn, &answers).await? } else { HashSet::new() };
     let rows = link_answers(answers, seen, heads);
-    let inserted = insert_answers(&txn, &rows).await?;
+    let inserted = insert.run(&txn, &rows).await?;
     if inserted != rows.len() as u64 {
         // A skipped duplicate would leave a hole in the chain: start over knowing the stored keys.
         txn.rollback().await?;
@@ -363,13 +366,38 @@ async fn update_session(txn: &DatabaseTransaction, m: &candidate::ActiveModel) -
     Ok(())
 }
 
+/// An answer's response-log row: the answer, its stored time and its link in the response chain.
+struct AnswerRow<'a> {
+    answer: &'a NewAnswer,
+    at: DateTime<Utc>,
+    link: crate::chain::Link,
+}
+
+impl AnswerRow<'_> {
+    /// The row's values in the table's column order (as [`insert_sql`] names them).
+    fn values(&self) -> [sea_orm::Value; 9] {
+        let a = self.answer;
+        [
+            a.candidate_id.clone().into(),
+            a.epoch.into(),
+            a.seq.into(),
+            a.item_id.clone().into(),
+            a.value.clone().into(),
+            self.at.into(),
+            self.link.chain_seq.into(),
+            self.link.prev_hash.clone().into(),
+            self.link.hash.clone().into(),
+        ]
+    }
+}
+
 /// The response-log rows of `answers`, linked into the response chain in order; an answer whose
 /// (candidate, epoch, seq) is in `seen` (stored already, or earlier in the batch) is left out.
 fn link_answers<'a>(
     answers: Vec<&'a NewAnswer>,
     mut seen: HashSet<(&'a str, i64, i64)>,
     heads: &mut Heads,
-) -> Vec<response::ActiveModel> {
+) -> Vec<AnswerRow<'a>> {
     let mut rows = Vec::with_capacity(answers.len());
     for a in answers {
         if !seen.insert((a.candidate_id.as_str(), a.epoch, a.seq)) {
@@ -386,40 +414,78 @@ fn link_answers<'a>(
             &a.value,
             at,
         ));
-        rows.push(response::ActiveModel {
-            candidate_id: Set(a.candidate_id.clone()),
-            epoch: Set(a.epoch),
-            seq: Set(a.seq),
-            item_id: Set(a.item_id.clone()),
-            value: Set(a.value.clone()),
-            received_at: Set(at),
-            chain_seq: Set(link.chain_seq),
-            prev_hash: Set(link.prev_hash),
-            hash: Set(link.hash),
-        });
+        rows.push(AnswerRow { answer: a, at, link });
     }
     rows
 }
 
-/// Inserts the rows, skipping any already stored; the number inserted.
-async fn insert_answers(txn: &DatabaseTransaction, rows: &[response::ActiveModel]) -> Result<u64, DbErr> {
-    // SQLite allows 32 766 parameters per statement; 9 per row.
-    let mut inserted = 0;
-    for chunk in rows.chunks(3000) {
-        inserted += response::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    response::Column::CandidateId,
-                    response::Column::Epoch,
-                    response::Column::Seq,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
+/// Rows per answer `INSERT`, largest first: a batch goes in as chunks of these sizes (37 rows:
+/// 32 + 4 + 1), so the writer runs a handful of statements whose SQL never changes and the
+/// driver's statement cache keeps each compiled. One statement per batch of whatever size (as
+/// before) built a new SQL text and a new sea-query tree of boxed values for every commit, and
+/// SQLite compiled each size again once the cache had turned over; one statement per row would
+/// cost a round trip to the driver's thread per answer. SQLite allows 32,766 parameters per
+/// statement (9 per row), PostgreSQL 65,535.
+const SHAPES: [usize; 9] = [256, 128, 64, 32, 16, 8, 4, 2, 1];
+
+/// The SQL of the answer insert for each of [`SHAPES`], built once for the backend.
+struct AnswerInsert {
+    backend: DbBackend,
+    sql: Vec<String>,
+}
+
+impl AnswerInsert {
+    fn new(backend: DbBackend) -> Self {
+        let sql = SHAPES.iter().map(|&n| insert_sql(backend, n)).collect();
+        Self { backend, sql }
     }
-    Ok(inserted)
+
+    /// Inserts the rows, skipping any already stored; the number inserted.
+    async fn run(&self, txn: &DatabaseTransaction, rows: &[AnswerRow<'_>]) -> Result<u64, DbErr> {
+        let mut inserted = 0;
+        let mut rest = rows;
+        while let Some(shape) = next_shape(rest.len()) {
+            let (chunk, tail) = rest.split_at(SHAPES[shape]);
+            let values = chunk.iter().flat_map(AnswerRow::values);
+            let stmt = Statement::from_sql_and_values(self.backend, self.sql[shape].clone(), values);
+            inserted += txn.execute_raw(stmt).await?.rows_affected();
+            rest = tail;
+        }
+        Ok(inserted)
+    }
+}
+
+/// The index in [`SHAPES`] of the next statement for `left` rows still to insert (`None`: done).
+fn next_shape(left: usize) -> Option<usize> {
+    SHAPES.iter().position(|&n| n <= left)
+}
+
+/// sea-orm's own multi-row insert of `n` rows (so the SQL is exactly what `insert_many` would
+/// send), kept as text; the values are bound at each use.
+fn insert_sql(backend: DbBackend, n: usize) -> String {
+    let row = response::ActiveModel {
+        candidate_id: Set(String::new()),
+        epoch: Set(0),
+        seq: Set(0),
+        item_id: Set(String::new()),
+        value: Set(String::new()),
+        received_at: Set(DateTime::<Utc>::UNIX_EPOCH),
+        chain_seq: Set(0),
+        prev_hash: Set(String::new()),
+        hash: Set(String::new()),
+    };
+    response::Entity::insert_many(std::iter::repeat_n(row, n))
+        .on_conflict(
+            OnConflict::columns([
+                response::Column::CandidateId,
+                response::Column::Epoch,
+                response::Column::Seq,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .build(backend)
+        .sql
 }
 
 /// The (candidate, epoch, seq) of `answers` already in the response log (the rare path: only
@@ -479,6 +545,30 @@ mod tests {
         candidates::insert_all(&db.write, "ev", &[seated]).await.unwrap();
         let c = candidates::of_event(&db.read, "ev").await.unwrap().remove(0);
         (db, c)
+    }
+
+    #[test]
+    fn a_batch_goes_in_as_few_fixed_shapes_covering_every_row() {
+        for n in 0..2000usize {
+            let (mut left, mut sizes) = (n, Vec::new());
+            while let Some(i) = next_shape(left) {
+                sizes.push(SHAPES[i]);
+                left -= SHAPES[i];
+            }
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {sizes:?}");
+            // Below the largest shape, one statement per set bit of n.
+            if n < 256 {
+                assert_eq!(sizes.len(), n.count_ones() as usize);
+            }
+        }
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            let sql = AnswerInsert::new(backend).sql;
+            assert!(sql[SHAPES.len() - 1].contains("ON CONFLICT"), "{}", sql[SHAPES.len() - 1]);
+            for (s, n) in sql.iter().zip(SHAPES) {
+                assert_eq!(s.matches("(").count(), n + 2, "{n} rows: {s}");
+            }
+        }
     }
 
     #[tokio::test]

@@ -430,8 +430,9 @@ impl Conn {
                 {
                     self.s.hub.rooms.answered(&sess.candidate_id, &sess.room_id, sess.epoch, n);
                 }
-                let sent = self.send(json!({"type": "ack", "seq": seq, "item": item})).await;
-                self.s.live.answer("acknowledged");
+                let ack = Message::Text(Utf8Bytes::from(super::messages::ack_frame(seq, &item)));
+                let sent = self.socket.send(ack).await.is_ok();
+                self.s.live.acknowledged.inc();
                 self.s.live.ack_seconds.observe(arrived.elapsed().as_secs_f64());
                 sent
             }

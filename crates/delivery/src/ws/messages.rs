@@ -119,3 +119,32 @@ pub fn describe_bad_frame(text: &str, e: &serde_json::Error) -> Refusal {
         },
     }
 }
+
+/// An answer's `ack` (docs/protocol.md §3), written straight to text: it is the answer path's one
+/// message, so no `serde_json::Value` (a map of three boxed entries, then printed) is built for it.
+pub fn ack_frame(seq: i64, item: &str) -> String {
+    #[derive(serde::Serialize)]
+    struct Ack<'a> {
+        r#type: &'static str,
+        seq: i64,
+        item: &'a str,
+    }
+    serde_json::to_string(&Ack { r#type: "ack", seq, item }).expect("an ack serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{MAX_SEQ, ack_frame};
+
+    #[test]
+    fn an_ack_is_the_same_json_as_before() {
+        for (seq, item) in [(1, "TOAN12-0008"), (MAX_SEQ, "câu \"1\"\n\\"), (0, "")] {
+            let text = ack_frame(seq, item);
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(parsed, json!({"type": "ack", "seq": seq, "item": item}), "{text}");
+            assert!(text.starts_with(r#"{"type":"ack","seq":"#), "{text}");
+        }
+    }
+}
