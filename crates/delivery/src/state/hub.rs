@@ -36,6 +36,9 @@ pub struct Signal {
 /// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
 pub const ADMISSION_SLOTS: usize = 48;
 
+/// The most [`ADMISSION_SLOTS`] the configuration (`admission_slots`) may set.
+pub const MAX_ADMISSION_SLOTS: usize = 4096;
+
 /// Submissions in progress at once on this node. At the end of an exam every candidate submits
 /// within a second, and each submission reads the candidate and its answers through the read
 /// pool, whose connections are a handful and whose queue gives up after its acquire timeout
@@ -60,6 +63,11 @@ impl<const N: usize> Default for Gate<N> {
 }
 
 impl<const N: usize> Gate<N> {
+    /// A gate of `places` places instead of `N` (at least one).
+    pub fn with_places(places: usize) -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(places.max(1))))
+    }
+
     /// Waits for a place (first come, first served); the place is held until the permit drops.
     pub async fn enter(&self) -> tokio::sync::OwnedSemaphorePermit {
         self.0.clone().acquire_owned().await.expect("the gate's semaphore is never closed")
@@ -115,6 +123,11 @@ impl Draining {
 }
 
 impl Hub {
+    /// A hub whose login gate has `admission_slots` places (the configuration's).
+    pub fn with_admission(admission_slots: usize) -> Self {
+        Self { admission: Admission::with_places(admission_slots), ..Self::default() }
+    }
+
     pub fn publish(&self, candidate_id: &str, signal: Signal) {
         self.rooms.outbox.send(Outgoing::Session(candidate_id.to_string()));
         let mut map = self.sessions.lock().expect("hub lock");
