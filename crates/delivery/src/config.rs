@@ -110,6 +110,12 @@ impl Default for ControlRoomReports {
     }
 }
 
+/// The default of `admission_slots` (`state::hub::ADMISSION_SLOTS`, where the choice is told).
+pub const DEFAULT_ADMISSION_SLOTS: usize = 48;
+
+/// The most places `admission_slots` may set.
+pub const MAX_ADMISSION_SLOTS: usize = 4096;
+
 impl Default for DeliveryConfig {
     fn default() -> Self {
         Self {
@@ -140,7 +146,7 @@ impl Default for DeliveryConfig {
             deadline_grace_ms: 2000,
             admit_minutes: 10,
             max_batch: 1024,
-            admission_slots: crate::state::hub::ADMISSION_SLOTS,
+            admission_slots: DEFAULT_ADMISSION_SLOTS,
             demo: false,
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
@@ -200,11 +206,8 @@ impl DeliveryConfig {
         c.secret_length("jwt_secret", self.jwt_secret.as_ref().map(|s| s.expose_secret()));
         c.secret_length("code_secret", self.code_secret.as_ref().map(|s| s.expose_secret()));
         c.positive("max_batch", self.max_batch as u64);
-        if !(1..=crate::state::hub::MAX_ADMISSION_SLOTS).contains(&self.admission_slots) {
-            c.error(
-                "admission_slots",
-                format!("1 to {} logins in progress at once", crate::state::hub::MAX_ADMISSION_SLOTS),
-            );
+        if !(1..=MAX_ADMISSION_SLOTS).contains(&self.admission_slots) {
+            c.error("admission_slots", format!("1 to {MAX_ADMISSION_SLOTS} logins in progress at once"));
         }
         c.positive("heartbeat_seconds", self.heartbeat_seconds);
         if self.dead_after_seconds <= self.heartbeat_seconds {
@@ -256,11 +259,11 @@ mod tests {
             let c = DeliveryConfig { admission_slots: slots, ..DeliveryConfig::default() };
             c.check().errors.into_iter().filter(|p| p.key == "admission_slots").count()
         };
-        assert_eq!(DeliveryConfig::default().admission_slots, crate::state::hub::ADMISSION_SLOTS);
-        assert_eq!(errors(crate::state::hub::ADMISSION_SLOTS), 0);
+        assert_eq!(DeliveryConfig::default().admission_slots, DEFAULT_ADMISSION_SLOTS);
+        assert_eq!(errors(DEFAULT_ADMISSION_SLOTS), 0);
         assert_eq!(errors(1), 0);
-        assert_eq!(errors(crate::state::hub::MAX_ADMISSION_SLOTS), 0);
+        assert_eq!(errors(MAX_ADMISSION_SLOTS), 0);
         assert_eq!(errors(0), 1);
-        assert_eq!(errors(crate::state::hub::MAX_ADMISSION_SLOTS + 1), 1);
+        assert_eq!(errors(MAX_ADMISSION_SLOTS + 1), 1);
     }
 }

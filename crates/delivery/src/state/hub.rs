@@ -34,10 +34,8 @@ pub struct Signal {
 /// futures and rows (≈ 37 KB). A login waits here before anything is read for it: when the gate
 /// came after the candidate's read, 10,000 candidates connecting at once peaked at 490–630 MB;
 /// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
-pub const ADMISSION_SLOTS: usize = 48;
-
-/// The most [`ADMISSION_SLOTS`] the configuration (`admission_slots`) may set.
-pub const MAX_ADMISSION_SLOTS: usize = 4096;
+/// The configuration's `admission_slots` sets them on a node; this is its default.
+pub const ADMISSION_SLOTS: usize = crate::config::DEFAULT_ADMISSION_SLOTS;
 
 /// Submissions in progress at once on this node. At the end of an exam every candidate submits
 /// within a second, and each submission reads the candidate and its answers through the read
