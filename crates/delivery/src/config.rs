@@ -65,6 +65,9 @@ pub struct DeliveryConfig {
     pub admit_minutes: i64,
     /// Largest group commit (answers per transaction).
     pub max_batch: usize,
+    /// Candidate logins in progress at once on this node (the admission gate,
+    /// `state::hub::ADMISSION_SLOTS`); the others wait their turn.
+    pub admission_slots: usize,
     /// Demo mode: the demo board account with the published password. Never in production.
     pub demo: bool,
     /// The event's time zone (IANA name or `±HH:MM`) for every time people read: pages, login
@@ -107,6 +110,12 @@ impl Default for ControlRoomReports {
     }
 }
 
+/// The default of `admission_slots` (`state::hub::ADMISSION_SLOTS`, where the choice is told).
+pub const DEFAULT_ADMISSION_SLOTS: usize = 48;
+
+/// The most places `admission_slots` may set.
+pub const MAX_ADMISSION_SLOTS: usize = 4096;
+
 impl Default for DeliveryConfig {
     fn default() -> Self {
         Self {
@@ -137,6 +146,7 @@ impl Default for DeliveryConfig {
             deadline_grace_ms: 2000,
             admit_minutes: 10,
             max_batch: 1024,
+            admission_slots: DEFAULT_ADMISSION_SLOTS,
             demo: false,
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
@@ -196,6 +206,9 @@ impl DeliveryConfig {
         c.secret_length("jwt_secret", self.jwt_secret.as_ref().map(|s| s.expose_secret()));
         c.secret_length("code_secret", self.code_secret.as_ref().map(|s| s.expose_secret()));
         c.positive("max_batch", self.max_batch as u64);
+        if !(1..=MAX_ADMISSION_SLOTS).contains(&self.admission_slots) {
+            c.error("admission_slots", format!("1 to {MAX_ADMISSION_SLOTS} logins in progress at once"));
+        }
         c.positive("heartbeat_seconds", self.heartbeat_seconds);
         if self.dead_after_seconds <= self.heartbeat_seconds {
             c.error("dead_after_seconds", "must be longer than heartbeat_seconds");
@@ -233,5 +246,24 @@ impl DeliveryConfig {
             c.error("metrics_allow", e);
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_admission_gate_has_between_one_and_its_most_places() {
+        let errors = |slots| {
+            let c = DeliveryConfig { admission_slots: slots, ..DeliveryConfig::default() };
+            c.check().errors.into_iter().filter(|p| p.key == "admission_slots").count()
+        };
+        assert_eq!(DeliveryConfig::default().admission_slots, DEFAULT_ADMISSION_SLOTS);
+        assert_eq!(errors(DEFAULT_ADMISSION_SLOTS), 0);
+        assert_eq!(errors(1), 0);
+        assert_eq!(errors(MAX_ADMISSION_SLOTS), 0);
+        assert_eq!(errors(0), 1);
+        assert_eq!(errors(MAX_ADMISSION_SLOTS + 1), 1);
     }
 }

@@ -203,7 +203,7 @@ impl Application {
             session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
         }
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
-        let hub = Arc::new(Hub::default());
+        let hub = Arc::new(Hub::with_admission(config.admission_slots));
         let limiter = || {
             Arc::new(LoginLimiter::new(
                 config.login_max_failures,

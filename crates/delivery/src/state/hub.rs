@@ -3,6 +3,7 @@
 //! proctors' rooms ([`RoomHub`]).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
@@ -33,7 +34,8 @@ pub struct Signal {
 /// futures and rows (≈ 37 KB). A login waits here before anything is read for it: when the gate
 /// came after the candidate's read, 10,000 candidates connecting at once peaked at 490–630 MB;
 /// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
-pub const ADMISSION_SLOTS: usize = 48;
+/// The configuration's `admission_slots` sets them on a node; this is its default.
+pub const ADMISSION_SLOTS: usize = crate::config::DEFAULT_ADMISSION_SLOTS;
 
 /// Submissions in progress at once on this node. At the end of an exam every candidate submits
 /// within a second, and each submission reads the candidate and its answers through the read
@@ -59,6 +61,11 @@ impl<const N: usize> Default for Gate<N> {
 }
 
 impl<const N: usize> Gate<N> {
+    /// A gate of `places` places instead of `N` (at least one).
+    pub fn with_places(places: usize) -> Self {
+        Self(Arc::new(tokio::sync::Semaphore::new(places.max(1))))
+    }
+
     /// Waits for a place (first come, first served); the place is held until the permit drops.
     pub async fn enter(&self) -> tokio::sync::OwnedSemaphorePermit {
         self.0.clone().acquire_owned().await.expect("the gate's semaphore is never closed")
@@ -73,7 +80,9 @@ impl<const N: usize> Gate<N> {
 #[derive(Default)]
 pub struct Hub {
     sessions: Mutex<HashMap<String, watch::Sender<Signal>>>,
-    login_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    login_locks: Mutex<HashMap<String, Arc<LoginLock>>>,
+    /// Counts the releases of every login lock of this node (see [`LoginLock`]).
+    session_changes: Arc<AtomicU64>,
     contents: RwLock<HashMap<String, Arc<EventContent>>>,
     /// Proctors' live view: who is connected, answer counts, per-room fan-out.
     pub rooms: RoomHub,
@@ -112,6 +121,11 @@ impl Draining {
 }
 
 impl Hub {
+    /// A hub whose login gate has `admission_slots` places (the configuration's).
+    pub fn with_admission(admission_slots: usize) -> Self {
+        Self { admission: Admission::with_places(admission_slots), ..Self::default() }
+    }
+
     pub fn publish(&self, candidate_id: &str, signal: Signal) {
         self.rooms.outbox.send(Outgoing::Session(candidate_id.to_string()));
         let mut map = self.sessions.lock().expect("hub lock");
@@ -161,9 +175,26 @@ impl Hub {
         map.entry(candidate_id.to_string()).or_insert_with(|| watch::channel(current).0).subscribe()
     }
 
-    /// Serializes logins of one candidate (epochs are issued one at a time).
-    pub fn login_lock(&self, candidate_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        self.login_locks.lock().expect("hub lock").entry(candidate_id.to_string()).or_default().clone()
+    /// Serializes logins of one candidate (epochs are issued one at a time) and every other
+    /// change of the candidate's session on this node (proctor actions, submission, paper).
+    pub fn login_lock(&self, candidate_id: &str) -> Arc<LoginLock> {
+        let mut locks = self.login_locks.lock().expect("hub lock");
+        if let Some(l) = locks.get(candidate_id) {
+            return l.clone();
+        }
+        let lock = Arc::new(LoginLock {
+            mutex: tokio::sync::Mutex::new(()),
+            changed_at: AtomicU64::new(0),
+            clock: self.session_changes.clone(),
+        });
+        locks.insert(candidate_id.to_string(), lock.clone());
+        lock
+    }
+
+    /// A mark to take **before** reading a candidate's row outside its login lock; under the
+    /// lock, [`LoginGuard::unchanged_since`] with it tells whether that read is still the row.
+    pub fn change_mark(&self) -> u64 {
+        self.session_changes.load(Ordering::SeqCst)
     }
 
     pub fn content(&self, event_id: &str) -> Option<Arc<EventContent>> {
@@ -177,6 +208,52 @@ impl Hub {
 
     pub fn set_content(&self, event_id: &str, c: Arc<EventContent>) {
         self.contents.write().expect("hub lock").insert(event_id.to_string(), c);
+    }
+}
+
+/// A candidate's login lock, which every change of the candidate's session on this node holds
+/// while it reads the row and writes it (a login, a proctor's action, a submission, a paper
+/// sheet). Each release stamps the lock with the next value of the node's change count, so a login
+/// that read the row *before* taking the lock (and took [`Hub::change_mark`] before that read)
+/// knows, once it holds the lock, whether anything may have changed the row since: every change
+/// that committed after the read began released the lock after that, and stamped it above the
+/// mark. Nothing changed (the usual case): the read stands and the login saves its second read.
+/// Changes made by other nodes are not counted here: several nodes read the row again under the
+/// lock (`ws::login`). A release stamps whether or not its write succeeded (an unknown outcome
+/// counts as a change).
+pub struct LoginLock {
+    mutex: tokio::sync::Mutex<()>,
+    /// The change count stamped by the last release.
+    changed_at: AtomicU64,
+    /// The node's change count (`Hub::session_changes`).
+    clock: Arc<AtomicU64>,
+}
+
+impl LoginLock {
+    pub async fn lock(&self) -> LoginGuard<'_> {
+        LoginGuard { lock: self, _held: self.mutex.lock().await }
+    }
+}
+
+/// The held [`LoginLock`]; stamps it on release.
+pub struct LoginGuard<'a> {
+    lock: &'a LoginLock,
+    _held: tokio::sync::MutexGuard<'a, ()>,
+}
+
+impl LoginGuard<'_> {
+    /// Whether no holder of this lock released it after `mark` ([`Hub::change_mark`]) was taken:
+    /// then a read of the candidate's row begun after the mark is the row as it is now.
+    pub fn unchanged_since(&self, mark: u64) -> bool {
+        self.lock.changed_at.load(Ordering::SeqCst) <= mark
+    }
+}
+
+impl Drop for LoginGuard<'_> {
+    fn drop(&mut self) {
+        // Before the mutex is released (fields drop after this): the next holder sees the stamp.
+        let n = self.lock.clock.fetch_add(1, Ordering::SeqCst) + 1;
+        self.lock.changed_at.store(n, Ordering::SeqCst);
     }
 }
 
@@ -207,6 +284,34 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    #[tokio::test]
+    async fn a_read_after_the_mark_stands_until_a_holder_of_the_lock_releases_it() {
+        let hub = Hub::default();
+        let lock = hub.login_lock("c1");
+        let other = hub.login_lock("c2");
+        // The same lock for the same candidate.
+        assert!(Arc::ptr_eq(&lock, &hub.login_lock("c1")));
+        let mark = hub.change_mark();
+        // Another candidate's change does not invalidate this candidate's read.
+        drop(other.lock().await);
+        assert!(lock.lock().await.unchanged_since(mark));
+        // That check released the lock too: a read taken before it is stale now...
+        assert!(!lock.lock().await.unchanged_since(mark));
+        // ...and a read begun after a new mark stands again.
+        let mark = hub.change_mark();
+        assert!(lock.lock().await.unchanged_since(mark));
+        // A change that holds the lock while the login reads (outside the lock) is seen.
+        let mark = hub.change_mark();
+        let change = lock.lock().await;
+        let login = {
+            let lock = lock.clone();
+            tokio::spawn(async move { lock.lock().await.unchanged_since(mark) })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(change);
+        assert!(!login.await.unwrap());
+    }
 
     #[tokio::test]
     async fn the_admission_gate_lets_in_at_most_its_slots_and_the_next_when_one_is_done() {

@@ -14,6 +14,7 @@ pub mod cat_steps;
 pub mod chains;
 pub mod entity;
 pub mod events;
+pub mod login;
 pub mod nodes;
 pub mod paper;
 pub mod room_layouts;

@@ -48,7 +48,7 @@ pub struct SebSettings {
     pub uploaded_config_key: Option<String>,
 }
 
-fn keys(json: &str) -> Vec<String> {
+pub(super) fn keys(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
@@ -59,44 +59,6 @@ fn json(keys: &[String]) -> String {
 /// The event's settings; `None` when the board never set any.
 pub async fn get(db: &impl ConnectionTrait, event_id: &str) -> Result<Option<SebSettings>, DbErr> {
     Ok(super::by_id::<entity::Entity>(db, event_id.to_string()).await?.map(settings))
-}
-
-/// What a login needs of its event: the duration, and the SEB settings (`None` when the board
-/// never set any), in one query of those columns alone — the event's row also holds its manifest
-/// and package, which a login does not need (docs/benchmarks.md, issue 17 stop 17); `None` when
-/// there is no such event.
-pub async fn event_with_settings(
-    db: &impl ConnectionTrait,
-    event_id: &str,
-) -> Result<Option<(i32, Option<SebSettings>)>, DbErr> {
-    use crate::store::entity::event;
-    use entity::Column as C;
-    use sea_orm::{JoinType, QuerySelect, RelationDef};
-    type Row =
-        (i32, Option<bool>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
-    let settings_of_event: RelationDef =
-        event::Entity::belongs_to(entity::Entity).from(event::Column::Id).to(entity::Column::EventId).into();
-    // `all`, not `one`: see [`super::by_id`] (a bound `LIMIT` recompiles the statement).
-    let rows: Vec<Row> = event::Entity::find_by_id(event_id.to_string())
-        .select_only()
-        .column(event::Column::DurationSeconds)
-        .columns([C::Required, C::StartUrl, C::QuitPasswordHash, C::ConfigKeys, C::BrowserExamKeys])
-        .column(C::UploadedConfigKey)
-        .join(JoinType::LeftJoin, settings_of_event)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().next().map(|(duration, required, start_url, quit, config, exam, uploaded)| {
-        let settings = required.map(|required| SebSettings {
-            required,
-            start_url,
-            quit_password_hash: quit,
-            config_keys: config.as_deref().map(keys).unwrap_or_default(),
-            browser_exam_keys: exam.as_deref().map(keys).unwrap_or_default(),
-            uploaded_config_key: uploaded,
-        });
-        (duration, settings)
-    }))
 }
 
 fn settings(m: entity::Model) -> SebSettings {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 mod adaptive;
 
-use super::content::{ContentFrames, choose};
+use super::content::ContentFrames;
 use super::login::{Credential, Session, login};
 use super::messages::{ClientMessage, ContentWish, IntegrityKind, MAX_SEQ, Refusal, describe_bad_frame};
 use crate::session::{self, Clock, SubmitReason};
@@ -327,20 +327,18 @@ impl Conn {
         // Boxed: the login's database futures are large and needed once; inline they would
         // enlarge every connection's task for its whole life.
         let proof = super::login::SebCheck { proof: seb.as_ref(), origin: self.origin.as_deref() };
-        match Box::pin(login(&self.s, &number, event.as_deref(), cred, proof)).await {
-            Ok((mut welcome, session)) => {
-                let code = welcome["version"].as_str().unwrap_or_default().to_string();
-                let frames = match session.content.messages.get(&code) {
-                    Some(v) => choose(v, &wish, &mut welcome),
-                    None => ContentFrames::None,
-                };
+        match Box::pin(login(&self.s, &number, event.as_deref(), cred, proof, &wish)).await {
+            Ok((welcome, session)) => {
                 self.session = Some(session);
-                self.send(welcome).await;
-                let sent = match frames {
-                    ContentFrames::None => true,
-                    ContentFrames::Text(f) => self.send_all(f.iter().cloned().map(Message::Text)).await,
-                    ContentFrames::Deflated(f) => self.send_all(f.iter().cloned().map(Message::Binary)).await,
-                };
+                let sent = self.socket.send(Message::Text(Utf8Bytes::from(welcome.text))).await.is_ok();
+                let sent = sent
+                    && match welcome.frames {
+                        ContentFrames::None => true,
+                        ContentFrames::Text(f) => self.send_all(f.iter().cloned().map(Message::Text)).await,
+                        ContentFrames::Deflated(f) => {
+                            self.send_all(f.iter().cloned().map(Message::Binary)).await
+                        }
+                    };
                 drop(admission);
                 let sent = sent && self.send_next().await;
                 if sent { Flow::Continue } else { Flow::Close(1011, "send failed") }

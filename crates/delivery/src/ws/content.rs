@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::ws::Utf8Bytes;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::messages::{ContentEncoding, ContentWish};
 use crate::state::content::VersionMessages;
@@ -20,23 +20,41 @@ pub(super) enum ContentFrames {
     Deflated(Arc<[Bytes]>),
 }
 
-/// Picks the frames for `wish` and adds to `welcome` what the client needs to read them:
-/// `content_hash`, `content_sent` and, for compressed content, `content_encoding`,
-/// `content_frames` and `content_bytes`.
-pub(super) fn choose(version: &VersionMessages, wish: &ContentWish, welcome: &mut Value) -> ContentFrames {
-    welcome["content_hash"] = json!(version.hash);
+/// What `welcome` says of the content that follows it (each field only when set).
+#[derive(Debug, Default, Serialize)]
+pub(super) struct ContentFields<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) content_hash: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) content_sent: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) content_encoding: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) content_frames: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) content_bytes: Option<usize>,
+}
+
+/// Picks the frames for `wish` and what the client needs to read them: `content_hash`,
+/// `content_sent` and, for compressed content, `content_encoding`, `content_frames` and
+/// `content_bytes`.
+pub(super) fn choose<'a>(
+    version: &'a VersionMessages,
+    wish: &ContentWish,
+) -> (ContentFrames, ContentFields<'a>) {
+    let mut fields = ContentFields { content_hash: Some(&version.hash), ..Default::default() };
     if wish.content_hash.as_deref() == Some(version.hash.as_str()) {
-        welcome["content_sent"] = json!(false);
-        return ContentFrames::None;
+        fields.content_sent = Some(false);
+        return (ContentFrames::None, fields);
     }
-    welcome["content_sent"] = json!(true);
+    fields.content_sent = Some(true);
     match wish.content_encoding {
         Some(ContentEncoding::DeflateRaw) => {
-            welcome["content_encoding"] = json!("deflate-raw");
-            welcome["content_frames"] = json!(version.deflated.len());
-            welcome["content_bytes"] = json!(version.deflated_bytes);
-            ContentFrames::Deflated(version.deflated.clone())
+            fields.content_encoding = Some("deflate-raw");
+            fields.content_frames = Some(version.deflated.len());
+            fields.content_bytes = Some(version.deflated_bytes);
+            (ContentFrames::Deflated(version.deflated.clone()), fields)
         }
-        None => ContentFrames::Text(version.text.clone()),
+        None => (ContentFrames::Text(version.text.clone()), fields),
     }
 }

@@ -8,15 +8,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use khaothi_package::VersionContent;
 use sea_orm::{IntoActiveModel, Set};
-use serde_json::{Value, json};
+use serde::Serialize;
 use tokio::sync::watch;
 
-use super::messages::Refusal;
+use super::content::{ContentFields, ContentFrames, choose};
+use super::messages::{ContentWish, Refusal};
 use crate::adaptive::Progress;
 use crate::codes::{new_resume_token, same_hash, token_hash};
 use crate::session::{self, Clock, SessionStatus};
 use crate::state::{AnswerTally, AppState, EventContent, LiveGuard, Signal};
 use crate::store::entity::candidate;
+use crate::store::login::LoginRow;
 use crate::store::writer::WriteOp;
 use crate::store::{self, SavedAnswer};
 
@@ -65,6 +67,12 @@ fn internal(e: &dyn std::fmt::Display) -> Refusal {
     ("internal", "the server could not log you in; try again".to_string())
 }
 
+/// What a successful login sends: the `welcome` message's text and the content frames after it.
+pub(super) struct Welcomed {
+    pub(super) text: String,
+    pub(super) frames: ContentFrames,
+}
+
 /// Checks the credential and opens a new epoch of the candidate's session.
 pub(super) async fn login(
     s: &AppState,
@@ -72,27 +80,34 @@ pub(super) async fn login(
     event: Option<&str>,
     cred: Credential,
     seb: SebCheck<'_>,
-) -> Result<(Value, Session), Refusal> {
-    let c = identify(s, number, event, &cred).await?;
-    let (duration_seconds, seb_settings) = store::seb::event_with_settings(&s.db.read, &c.event_id)
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(|| internal(&"no event"))?;
+    wish: &ContentWish,
+) -> Result<(Welcomed, Session), Refusal> {
+    // Taken before the candidate's row is read (state::hub::LoginLock).
+    let mark = s.hub.change_mark();
+    let row = identify(s, number, event, &cred).await?;
+    let duration_seconds = row.duration_seconds.ok_or_else(|| internal(&"no event"))?;
     // After the credential (the event is the candidate's), before anything changes: a computer
     // without the event's SEB configuration opens no epoch.
-    crate::seb::check_login(seb_settings.as_ref(), seb.proof, seb.origin)?;
-    let Some(content) = s.hub.content(&c.event_id) else {
+    crate::seb::check_login(row.seb.as_ref(), seb.proof, seb.origin)?;
+    let Some(content) = s.hub.content(&row.candidate.event_id) else {
         return Err((
             "event_not_open",
             "the exam has not started: wait until the board releases the test".into(),
         ));
     };
-    let lock = s.hub.login_lock(&c.id);
-    let _g = lock.lock().await;
-    let c = store::by_id::<candidate::Entity>(&s.db.read, c.id.clone())
-        .await
-        .map_err(|e| internal(&e))?
-        .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?;
+    let lock = s.hub.login_lock(&row.candidate.id);
+    let guard = lock.lock().await;
+    // The row read above is the row now unless a change of this session on this node released
+    // the lock since: then (and with several nodes, whose changes the lock does not see) it is
+    // read again under the lock.
+    let c = if s.cluster.is_none() && guard.unchanged_since(mark) {
+        row.candidate
+    } else {
+        store::by_id::<candidate::Entity>(&s.db.read, row.candidate.id)
+            .await
+            .map_err(|e| internal(&e))?
+            .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?
+    };
     let now = Utc::now();
     let admit_used = admission(&c, matches!(cred, Credential::Code(_)), now)?;
     let Some(version) = content.content.version(&c.version_code) else {
@@ -123,20 +138,33 @@ pub(super) async fn login(
         store::latest_answers(&s.db.read, &c.id).await.map_err(|e| internal(&e))?
     };
     let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
-    let mut welcome = welcome(s, &c, &content, version, &opened, &token, &answers, now);
+    let mut welcome = Welcome::new(s, &c, &content, version, &opened, &token, &answers, now);
     let cat = match content.adaptive() {
         Some(t) => {
             let p = adaptive_progress(s, &content, &c, &answers, fresh).await?;
-            welcome["item_count"] = json!(t.max_items());
             // No content follows: each question comes in a `next` message.
-            welcome["content_sent"] = json!(false);
-            welcome["adaptive"] = json!({"max_items": t.max_items(), "given": p.given.len(),
-                "answered": p.answers.len(), "finished": p.ended});
+            welcome.item_count = t.max_items() as usize;
+            welcome.content.content_sent = Some(false);
+            welcome.adaptive = Some(AdaptiveWelcome {
+                max_items: t.max_items(),
+                given: p.given.len(),
+                answered: p.answers.len(),
+                finished: p.ended,
+            });
             Some(p)
         }
         None if content.is_adaptive() => return Err(internal(&"the adaptive event's keys are not on site")),
         None => None,
     };
+    let frames = match content.messages.get(&c.version_code) {
+        Some(v) => {
+            let (frames, fields) = choose(v, wish);
+            welcome.content = fields;
+            frames
+        }
+        None => ContentFrames::None,
+    };
+    let text = serde_json::to_string(&welcome).map_err(|e| internal(&e))?;
     let items = match content.adaptive() {
         Some(t) => t.item_ids.clone(),
         None => content.messages.get(&c.version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
@@ -155,7 +183,7 @@ pub(super) async fn login(
         _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
         cat,
     };
-    Ok((welcome, session))
+    Ok((Welcomed { text, frames }, session))
 }
 
 /// An adaptive test's progress as stored; when everything given is answered and the test has not
@@ -196,10 +224,11 @@ async fn identify(
     number: &str,
     event: Option<&str>,
     cred: &Credential,
-) -> Result<candidate::Model, Refusal> {
-    let mut found = store::candidate_by_number(&s.db.read, event, number).await.map_err(|e| internal(&e))?;
+) -> Result<LoginRow, Refusal> {
+    let mut found =
+        store::login::candidates_by_number(&s.db.read, event, number).await.map_err(|e| internal(&e))?;
     if found.len() > 1 {
-        found.retain(|c| s.hub.content(&c.event_id).is_some());
+        found.retain(|r| s.hub.content(&r.candidate.event_id).is_some());
         if found.len() > 1 {
             return Err((
                 "event_required",
@@ -207,9 +236,10 @@ async fn identify(
             ));
         }
     }
-    let Some(c) = found.into_iter().next() else {
+    let Some(row) = found.into_iter().next() else {
         return Err(("login_failed", "wrong candidate number or code".into()));
     };
+    let c = &row.candidate;
     let refusal = match cred {
         Credential::Code(code) if !s.codes.check(&c.event_id, &c.number, c.code_generation, code) => {
             ("login_failed", "wrong candidate number or code")
@@ -222,11 +252,11 @@ async fn identify(
                 "this resume token is not valid for this candidate (wrong, or replaced by a login from another browser); log in with your code",
             )
         }
-        _ => return Ok(c),
+        _ => return Ok(row),
     };
     s.metrics.login_failures.inc();
     if s.login_alarms.record_failure(&c.id).is_some()
-        && let Err(e) = crate::proctor::roster::publish_seat(s, &c).await
+        && let Err(e) = crate::proctor::roster::publish_seat(s, c).await
     {
         tracing::warn!(error = %e, "the login alarm could not be shown on the seat");
     }
@@ -294,41 +324,107 @@ async fn open_epoch(
     Ok(Epoch { epoch, started, deadline })
 }
 
-/// The `welcome` message (docs/protocol.md): the session, its clock and the saved answers.
-fn welcome(
-    s: &AppState,
-    c: &candidate::Model,
-    content: &EventContent,
-    version: &VersionContent,
-    opened: &Epoch,
-    token: &str,
-    answers: &BTreeMap<String, SavedAnswer>,
-    now: DateTime<Utc>,
-) -> Value {
-    let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
-    let remaining = if c.submitted_at.is_some() { Some(0) } else { clock.remaining_ms(now) };
-    json!({
-        "type": "welcome",
-        "epoch": opened.epoch,
-        "resume_token": token,
-        "status": match session::status(c) {
-            SessionStatus::Terminated => SessionStatus::Terminated,
-            SessionStatus::Submitted => SessionStatus::Submitted,
-            _ => SessionStatus::InProgress,
-        },
-        "paused": c.paused_at.is_some() && c.submitted_at.is_none(),
-        "pause_reason": c.pause_reason,
-        "terminate_reason": c.terminate_reason,
-        "candidate": {"number": c.number, "full_name": c.full_name, "seat": c.seat},
-        "event": {"id": c.event_id, "title": content.title, "subject": content.subject},
-        "version": c.version_code,
-        "server_time": now,
-        "started_at": opened.started,
-        "deadline": opened.deadline,
-        "remaining_ms": remaining,
-        "grace_ms": s.config.deadline_grace_ms,
-        "item_count": version.items.len(),
-        "stimulus_count": content.content.stimuli.len(),
-        "answers": answers.values().collect::<Vec<_>>(),
-    })
+/// The `welcome` message (docs/protocol.md §3): the session, its clock and the saved answers,
+/// serialized straight from the session's values (no `serde_json::Value` tree: docs/benchmarks.md,
+/// issue 17 stop 19).
+#[derive(Serialize)]
+struct Welcome<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    epoch: i64,
+    resume_token: &'a str,
+    status: SessionStatus,
+    paused: bool,
+    pause_reason: Option<&'a str>,
+    terminate_reason: Option<&'a str>,
+    candidate: WelcomeCandidate<'a>,
+    event: WelcomeEvent<'a>,
+    version: &'a str,
+    server_time: DateTime<Utc>,
+    started_at: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    remaining_ms: Option<i64>,
+    grace_ms: i64,
+    item_count: usize,
+    stimulus_count: usize,
+    #[serde(serialize_with = "newest_answers")]
+    answers: &'a BTreeMap<String, SavedAnswer>,
+    #[serde(flatten)]
+    content: ContentFields<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adaptive: Option<AdaptiveWelcome>,
+}
+
+#[derive(Serialize)]
+struct WelcomeCandidate<'a> {
+    number: &'a str,
+    full_name: &'a str,
+    seat: i32,
+}
+
+#[derive(Serialize)]
+struct WelcomeEvent<'a> {
+    id: &'a str,
+    title: &'a str,
+    subject: &'a str,
+}
+
+/// An adaptive test's `welcome.adaptive` (docs/adaptive.md).
+#[derive(Serialize)]
+struct AdaptiveWelcome {
+    max_items: u32,
+    given: usize,
+    answered: usize,
+    finished: bool,
+}
+
+/// The newest answer of each item, as a list.
+fn newest_answers<S: serde::Serializer>(
+    answers: &&BTreeMap<String, SavedAnswer>,
+    ser: S,
+) -> Result<S::Ok, S::Error> {
+    ser.collect_seq(answers.values())
+}
+
+impl<'a> Welcome<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        s: &AppState,
+        c: &'a candidate::Model,
+        content: &'a EventContent,
+        version: &VersionContent,
+        opened: &Epoch,
+        token: &'a str,
+        answers: &'a BTreeMap<String, SavedAnswer>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let clock = Clock { deadline: Some(opened.deadline), paused_at: c.paused_at };
+        let remaining = if c.submitted_at.is_some() { Some(0) } else { clock.remaining_ms(now) };
+        Self {
+            kind: "welcome",
+            epoch: opened.epoch,
+            resume_token: token,
+            status: match session::status(c) {
+                SessionStatus::Terminated => SessionStatus::Terminated,
+                SessionStatus::Submitted => SessionStatus::Submitted,
+                _ => SessionStatus::InProgress,
+            },
+            paused: c.paused_at.is_some() && c.submitted_at.is_none(),
+            pause_reason: c.pause_reason.as_deref(),
+            terminate_reason: c.terminate_reason.as_deref(),
+            candidate: WelcomeCandidate { number: &c.number, full_name: &c.full_name, seat: c.seat },
+            event: WelcomeEvent { id: &c.event_id, title: &content.title, subject: &content.subject },
+            version: &c.version_code,
+            server_time: now,
+            started_at: opened.started,
+            deadline: opened.deadline,
+            remaining_ms: remaining,
+            grace_ms: s.config.deadline_grace_ms,
+            item_count: version.items.len(),
+            stimulus_count: content.content.stimuli.len(),
+            answers,
+            content: ContentFields::default(),
+            adaptive: None,
+        }
+    }
 }
