@@ -221,7 +221,9 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
                 _ = stop_checkpoints.wait_for(|s| *s) => return,
             }
             let started = std::time::Instant::now();
-            if let Err(e) = store::checkpoint(&checkpoints.db.read).await {
+            if let Err(e) =
+                store::wal::checkpoint_beside(&checkpoints.db.read, &checkpoints.writer.rewind).await
+            {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
             if started.elapsed() > t.period() {

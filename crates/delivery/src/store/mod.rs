@@ -23,6 +23,7 @@ pub mod rooms;
 pub mod seb;
 pub mod shared_chain;
 pub mod staff;
+pub mod wal;
 pub mod writer;
 
 use std::collections::BTreeMap;
@@ -62,10 +63,11 @@ async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, D
         // undone, and past 64 KiB SQLite spilled that journal to a new temporary file — opened,
         // written and deleted at every batch, as many bytes as the WAL itself (issue 17,
         // docs/benchmarks.md "stop 19"). The journal is never synced and never outlives its
-        // statement; durability is the WAL's alone.
+        // statement; durability is the WAL's alone. `journal_size_limit`: the WAL file is cut
+        // back to this size (`wal::LOG_SIZE_LIMIT_BYTES`) when the log starts over (`wal`).
         let pragmas = if writer {
             "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0; \
-             PRAGMA temp_store=MEMORY;"
+             PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;"
         } else {
             "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
         };
@@ -249,15 +251,6 @@ pub async fn last_heartbeat(db: &impl ConnectionTrait) -> Result<Option<DateTime
     Ok(by_id::<server_clock::Entity>(db, 1).await?.map(|r| r.heartbeat_at))
 }
 
-/// SQLite: copies the WAL into the database without blocking the writer (PASSIVE), so the WAL
-/// stays small while the writer's commits never wait for a checkpoint. No-op on PostgreSQL.
-pub async fn checkpoint(db: &DatabaseConnection) -> Result<(), DbErr> {
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE);").await?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Statement};
@@ -284,6 +277,7 @@ mod tests {
         assert_eq!(pragma(&db.read, "synchronous").await, 2);
         assert_eq!(pragma(&db.write, "wal_autocheckpoint").await, 0);
         assert_eq!(pragma(&db.write, "temp_store").await, 2);
+        assert_eq!(pragma(&db.write, "journal_size_limit").await, wal::LOG_SIZE_LIMIT_BYTES);
         let mode =
             db.write.query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA journal_mode")).await;
         assert_eq!(mode.unwrap().unwrap().try_get_by_index::<String>(0).unwrap(), "wal");

@@ -88,6 +88,8 @@ pub struct Writer {
     heads: Arc<Mutex<Heads>>,
     /// Several nodes write the chains (super::shared_chain).
     shared: bool,
+    /// Asked by the side checkpoint when the log has grown long (super::wal).
+    pub rewind: super::wal::Rewind,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,14 +123,16 @@ impl Writer {
             .enable_all()
             .build()
             .map_err(|e| DbErr::Custom(format!("the writer's runtime: {e}")))?;
-        let heads_out = shared.clone();
+        let (heads_out, rewind) = (shared.clone(), super::wal::Rewind::default());
+        let asked = rewind.clone();
         std::thread::Builder::new()
             .name("khaothi-writer".into())
             .spawn(move || {
-                runtime.block_on(run(db, rx, max_batch.max(1), (heads, shared_chain), heads_out, metrics))
+                let chains = (heads, shared_chain);
+                runtime.block_on(run(db, rx, max_batch.max(1), chains, (heads_out, asked), metrics))
             })
             .map_err(|e| DbErr::Custom(format!("the writer's thread: {e}")))?;
-        Ok(Self { tx, heads: shared_heads, shared: shared_chain })
+        Ok(Self { tx, heads: shared_heads, shared: shared_chain, rewind })
     }
 
     /// Returns once the write is committed (durable).
@@ -163,7 +167,7 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
     (mut heads, shared_chain): (Heads, bool),
-    shared: Arc<Mutex<Heads>>,
+    (shared, rewind): (Arc<Mutex<Heads>>, super::wal::Rewind),
     metrics: Arc<crate::metrics::DeliveryMetrics>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
@@ -198,6 +202,9 @@ async fn run(
             if let Some(done) = job.done {
                 let _ = done.send(result.clone());
             }
+        }
+        if rewind.take() {
+            super::wal::rewind(&db).await;
         }
     }
 }
