@@ -384,6 +384,8 @@ mod tests {
     /// candidate's waits at once (19,000 on a node), and the reads' futures come after the place.
     #[test]
     fn a_waiting_submission_is_small() {
+        // 'a names the borrow each closure takes (clippy does not see its use there).
+        #[allow(clippy::extra_unused_lifetimes)]
         fn sizes<'a>() -> (usize, usize) {
             (
                 future_size(|s: &'a AppState, id: &'a str| submit(s, id, SubmitReason::Candidate)),

@@ -541,6 +541,8 @@ mod tests {
         std::mem::size_of::<F>()
     }
 
+    // 'a names the borrow each closure takes (clippy does not see its use there).
+    #[allow(clippy::extra_unused_lifetimes)]
     fn sizes<'a>() -> [(&'static str, usize); 3] {
         [
             ("run", future_size(|c: &'a mut Conn| c.run())),
