@@ -16,7 +16,7 @@
 //! milliseconds) and runs on tokio's blocking pool; a pick by information alone takes well under
 //! a millisecond and runs in place (docs/benchmarks.md, "Adaptive delivery").
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -40,7 +40,7 @@ pub struct AdaptiveTest {
     /// Passages by id, rendered.
     stimuli: BTreeMap<String, String>,
     /// The pool's item ids (answers to anything else are refused).
-    pub item_ids: Arc<HashSet<String>>,
+    pub item_ids: Arc<crate::state::ItemIds>,
 }
 
 impl AdaptiveTest {

@@ -48,7 +48,10 @@ pub struct DeliveryConfig {
     pub max_frame_bytes: usize,
     /// Websocket: messages above this size close the connection (code 1009).
     pub hard_max_message_bytes: usize,
-    /// Websocket read/write buffers per connection (axum's default is 128 KiB).
+    /// Websocket buffers per connection (axum's default is 128 KiB): the read buffer every
+    /// connected candidate holds for the whole exam (it grows for a larger frame: a read of at
+    /// most this many bytes at a time), and how much the write side gathers before it writes.
+    /// 1 KiB: a candidate's frames are ~100 bytes (issue 17, docs/benchmarks.md stop 19).
     pub ws_buffer_bytes: usize,
     /// Per-connection frame rate: sustained frames per second and burst.
     pub frames_per_second: u32,
@@ -137,7 +140,7 @@ impl Default for DeliveryConfig {
             login_window_seconds: 300,
             max_frame_bytes: 8 * 1024,
             hard_max_message_bytes: 64 * 1024,
-            ws_buffer_bytes: 4 * 1024,
+            ws_buffer_bytes: 1024,
             frames_per_second: 10,
             frame_burst: 40,
             dead_after_seconds: 45,

@@ -7,7 +7,7 @@
 //! §3). A content hash names each version's messages, so a browser that holds them already can
 //! say so and be sent none.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -22,8 +22,10 @@ pub const ITEMS_MESSAGE_BYTES: usize = 3000;
 
 /// Size of one binary frame of compressed content: small, for the same reason as
 /// [`ITEMS_MESSAGE_BYTES`] (a websocket's write buffer keeps the capacity of the largest message
-/// it sent).
-pub const DEFLATE_FRAME_BYTES: usize = 3000;
+/// it sent, for the rest of the exam). 1 KiB: about a fresh login's `welcome`; at 3,000 bytes a
+/// version whose compressed content passed 3 KB left every connected candidate's buffer at 3 KB
+/// (docs/benchmarks.md, issue 17 stop 19). A 66 KB version compresses to about a dozen frames.
+pub const DEFLATE_FRAME_BYTES: usize = 1024;
 
 /// One version's content as sent to a candidate: the messages, their compressed form and the
 /// hash that names them.
@@ -43,7 +45,44 @@ pub struct VersionMessages {
     pub hash: String,
     /// The version's item ids (to check answers), shared by its sessions rather than copied
     /// into each.
-    pub item_ids: Arc<HashSet<String>>,
+    pub item_ids: Arc<ItemIds>,
+}
+
+/// A test's item ids, each with its position in the test (the order they were collected in):
+/// shared by the test's sessions, so a session's count of answered items keeps positions, not
+/// copies of the ids ([`super::AnswerTally`]).
+#[derive(Debug, Default)]
+pub struct ItemIds(HashMap<String, u32>);
+
+impl ItemIds {
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.contains_key(id)
+    }
+
+    /// The item's position in the test, if it is in it.
+    pub fn position(&self, id: &str) -> Option<u32> {
+        self.0.get(id).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<String> for ItemIds {
+    /// Positions in the order given; a repeated id keeps its first position.
+    fn from_iter<I: IntoIterator<Item = String>>(ids: I) -> Self {
+        let mut map = HashMap::new();
+        for id in ids {
+            let next = u32::try_from(map.len()).expect("fewer than 2^32 items");
+            map.entry(id).or_insert(next);
+        }
+        Self(map)
+    }
 }
 
 /// An unlocked event's content, decrypted once and kept in memory.
@@ -160,7 +199,7 @@ fn items_messages(v: &VersionContent) -> Vec<String> {
 }
 
 impl VersionMessages {
-    fn new(messages: Vec<String>, item_ids: HashSet<String>) -> Self {
+    fn new(messages: Vec<String>, item_ids: ItemIds) -> Self {
         let mut joined = Vec::with_capacity(messages.iter().map(|m| m.len() + 1).sum());
         for m in &messages {
             joined.extend_from_slice(m.as_bytes());
@@ -197,7 +236,7 @@ mod tests {
                     .to_string()
             })
             .collect();
-        let v = VersionMessages::new(messages.clone(), HashSet::new());
+        let v = VersionMessages::new(messages.clone(), ItemIds::default());
         let compressed: Vec<u8> = v.deflated.iter().flat_map(|b| b.iter().copied()).collect();
         assert_eq!(compressed.len(), v.deflated_bytes);
         assert!(v.deflated.iter().all(|f| f.len() <= DEFLATE_FRAME_BYTES));
@@ -209,7 +248,7 @@ mod tests {
         // The hash is SHA-256 of the messages each followed by a newline (the reference: the
         // decompressed text itself).
         assert_eq!(v.hash, hex::encode(Sha256::digest(text.as_bytes())));
-        let other = VersionMessages::new(messages[1..].to_vec(), HashSet::new());
+        let other = VersionMessages::new(messages[1..].to_vec(), ItemIds::default());
         assert_ne!(other.hash, v.hash);
     }
 }

@@ -10,7 +10,7 @@ pub mod hub;
 pub mod outbox;
 pub mod rooms;
 
-pub use content::{EventContent, ITEMS_MESSAGE_BYTES};
+pub use content::{EventContent, ITEMS_MESSAGE_BYTES, ItemIds};
 pub use hub::{Hub, LiveGuard, Signal};
 pub use rooms::{AnswerTally, RoomHub};
 

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use khaothi_package::is_answered;
 use tokio::sync::broadcast;
 
+use super::content::ItemIds;
 use super::outbox::{LiveFacts, Outbox, Outgoing};
 use crate::store::SavedAnswer;
 
@@ -273,19 +274,36 @@ impl RoomHub {
 }
 
 /// A connection's count of answered items: the newest (epoch, seq) of each item decides whether
-/// it holds an answer (`null` clears), as in the response log.
-#[derive(Default)]
+/// it holds an answer (`null` clears), as in the response log. Items are kept by their position
+/// in the test's shared [`ItemIds`], 24 bytes each, in a vector grown a few at a time: a map of
+/// copied ids cost a candidate ~4.5 KB by the end of a 40-item test (docs/benchmarks.md, issue 17
+/// stop 19). An id outside the test is not counted (answers to it are refused before any write).
 pub struct AnswerTally {
-    latest: HashMap<String, (i64, i64, bool)>,
+    items: Arc<ItemIds>,
+    /// Sorted by position.
+    latest: Vec<Latest>,
     answered: u32,
 }
 
+#[derive(Clone, Copy)]
+struct Latest {
+    position: u32,
+    answered: bool,
+    epoch: i64,
+    seq: i64,
+}
+
+/// How many entries [`AnswerTally`] adds room for at a time (a doubling vector would keep up to
+/// twice the room it needs for the rest of the exam).
+const TALLY_GROWTH: usize = 8;
+
 impl AnswerTally {
-    pub fn from_saved(saved: &BTreeMap<String, SavedAnswer>) -> Self {
-        let latest: HashMap<_, _> =
-            saved.values().map(|a| (a.item.clone(), (a.epoch, a.seq, is_answered(&a.value)))).collect();
-        let answered = latest.values().filter(|v| v.2).count() as u32;
-        Self { latest, answered }
+    pub fn from_saved(items: Arc<ItemIds>, saved: &BTreeMap<String, SavedAnswer>) -> Self {
+        let mut t = Self { items, latest: Vec::new(), answered: 0 };
+        for a in saved.values() {
+            t.record(&a.item, a.epoch, a.seq, is_answered(&a.value));
+        }
+        t
     }
 
     pub fn count(&self) -> u32 {
@@ -294,21 +312,30 @@ impl AnswerTally {
 
     /// Records an acknowledged answer; the new count when it changed.
     pub fn record(&mut self, item: &str, epoch: i64, seq: i64, answered: bool) -> Option<u32> {
+        let position = self.items.position(item)?;
         let before = self.answered;
-        match self.latest.get_mut(item) {
-            Some(e) if (e.0, e.1) >= (epoch, seq) => return None,
-            Some(e) => {
-                if e.2 != answered {
+        let new = Latest { position, answered, epoch, seq };
+        match self.latest.binary_search_by_key(&position, |l| l.position) {
+            Ok(i) => {
+                let e = &mut self.latest[i];
+                if (e.epoch, e.seq) >= (epoch, seq) {
+                    return None;
+                }
+                if e.answered != answered {
                     if answered {
                         self.answered += 1;
                     } else {
                         self.answered -= 1;
                     }
                 }
-                *e = (epoch, seq, answered);
+                *e = new;
             }
-            None => {
-                self.latest.insert(item.to_string(), (epoch, seq, answered));
+            Err(i) => {
+                if self.latest.len() == self.latest.capacity() {
+                    let left = self.items.len().saturating_sub(self.latest.len());
+                    self.latest.reserve_exact(left.clamp(1, TALLY_GROWTH));
+                }
+                self.latest.insert(i, new);
                 if answered {
                     self.answered += 1;
                 }
@@ -324,7 +351,8 @@ mod tests {
 
     #[test]
     fn the_newest_answer_of_an_item_decides() {
-        let mut t = AnswerTally::default();
+        let ids = |names: &[&str]| Arc::new(names.iter().map(|n| n.to_string()).collect::<ItemIds>());
+        let mut t = AnswerTally::from_saved(ids(&["A", "B"]), &BTreeMap::new());
         assert_eq!(t.record("A", 1, 1, true), Some(1));
         assert_eq!(t.record("B", 1, 2, true), Some(2));
         // Same count: nothing to publish.
@@ -335,6 +363,32 @@ mod tests {
         assert_eq!(t.record("B", 2, 1, false), Some(1));
         assert_eq!(t.record("B", 1, 9, true), None);
         assert_eq!(t.count(), 1);
+    }
+
+    proptest::proptest! {
+        /// The tally kept by position agrees with a map of each item's newest answer, whatever
+        /// the order, the epochs and the duplicates, and never keeps room for more items than the
+        /// test has.
+        #[test]
+        fn the_tally_agrees_with_a_map_of_newest_answers(
+            ops in proptest::collection::vec((0u8..12, 1i64..4, 1i64..30, proptest::bool::ANY), 0..200)
+        ) {
+            let names: Vec<String> = (0..10).map(|i| format!("I{i}")).collect();
+            let mut t = AnswerTally::from_saved(Arc::new(names.iter().cloned().collect()), &BTreeMap::new());
+            let mut model: HashMap<String, (i64, i64, bool)> = HashMap::new();
+            for (item, epoch, seq, answered) in ops {
+                let id = format!("I{item}");
+                let before = model.values().filter(|v| v.2).count();
+                if item < 10 && model.get(&id).is_none_or(|e| (e.0, e.1) < (epoch, seq)) {
+                    model.insert(id.clone(), (epoch, seq, answered));
+                }
+                let after = model.values().filter(|v| v.2).count();
+                let expected = (after != before).then_some(after as u32);
+                proptest::prop_assert_eq!(t.record(&id, epoch, seq, answered), expected);
+                proptest::prop_assert_eq!(t.count() as usize, after);
+                proptest::prop_assert!(t.latest.capacity() <= names.len());
+            }
+        }
     }
 
     #[test]
@@ -349,9 +403,13 @@ mod tests {
                 )
             })
             .collect();
-        let mut t = AnswerTally::from_saved(&saved);
+        let items: Arc<ItemIds> = Arc::new(["A", "B"].into_iter().map(String::from).collect());
+        let mut t = AnswerTally::from_saved(items, &saved);
         assert_eq!(t.count(), 1);
         assert_eq!(t.record("B", 2, 1, true), Some(2));
+        // An id outside the test is not counted.
+        assert_eq!(t.record("Z", 2, 2, true), None);
+        assert_eq!(t.count(), 2);
     }
 
     /// Several nodes: the newest facts about a connection win whichever node reports them, and a

@@ -179,13 +179,13 @@ impl Conn {
                     Flow::Close(crate::state::hub::DRAINING_CLOSE, "server stopping: resume on another server")
                 }
                 changed = async { self.session.as_mut().expect("guarded").signal.changed().await }, if logged_in => {
-                    if changed.is_err() { Flow::Continue } else { self.on_signal().await }
+                    if changed.is_err() { Flow::Continue } else { Box::pin(self.on_signal()).await }
                 }
             };
             match flow {
                 Flow::Continue => {}
                 Flow::Close(code, reason) => {
-                    self.close(code, reason).await;
+                    Box::pin(self.close(code, reason)).await;
                     break;
                 }
                 Flow::Gone => break,
@@ -266,14 +266,18 @@ impl Conn {
                 return self.count_before_login();
             }
         };
+        // The rare messages' futures are boxed: inline, the largest of them would set the size of
+        // every connection's task for its whole life (a logged-in, idle candidate's task was
+        // 5.2 KB with them inline; docs/benchmarks.md, issue 17 stop 17 and stop 19). The hot
+        // path's (an answer, a heartbeat) stay inline.
         match msg {
             ClientMessage::Login { candidate, code, event, seb, content_hash, content_encoding } => {
                 let wish = ContentWish { content_hash, content_encoding };
-                self.on_login(candidate, event, Credential::Code(code), seb, wish).await
+                Box::pin(self.on_login(candidate, event, Credential::Code(code), seb, wish)).await
             }
             ClientMessage::Resume { candidate, token, event, seb, content_hash, content_encoding } => {
                 let wish = ContentWish { content_hash, content_encoding };
-                self.on_login(candidate, event, Credential::Token(token), seb, wish).await
+                Box::pin(self.on_login(candidate, event, Credential::Token(token), seb, wish)).await
             }
             _ if self.session.is_none() => {
                 self.error("not_logged_in", "log in first: the first message is `login` or `resume`", None)
@@ -287,8 +291,8 @@ impl Conn {
                 self.send(json!({"type": "heartbeat", "server_time": now, "remaining_ms": remaining})).await;
                 Flow::Continue
             }
-            ClientMessage::Integrity { kind, detail } => self.on_integrity(kind, detail).await,
-            ClientMessage::Submit {} => self.on_submit().await,
+            ClientMessage::Integrity { kind, detail } => Box::pin(self.on_integrity(kind, detail)).await,
+            ClientMessage::Submit {} => Box::pin(self.on_submit()).await,
         }
     }
 
@@ -410,7 +414,7 @@ impl Conn {
             return Flow::Continue;
         }
         if sess.cat.is_some() {
-            return self.on_adaptive_answer(arrived, seq, item, value).await;
+            return Box::pin(self.on_adaptive_answer(arrived, seq, item, value)).await;
         }
         let answered = khaothi_package::is_answered(&value);
         let op = WriteOp::Answer(NewAnswer {
@@ -525,4 +529,43 @@ fn answer_refusal(sess: &Session, grace_ms: i64, seq: i64, item: &str, value: &V
             _ => None,
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The size of the future an async method of [`Conn`] returns, without a connection.
+    fn future_size<'a, F: std::future::Future>(_: impl FnOnce(&'a mut Conn) -> F) -> usize {
+        std::mem::size_of::<F>()
+    }
+
+    // 'a names the borrow each closure takes (clippy does not see its use there).
+    #[allow(clippy::extra_unused_lifetimes)]
+    fn sizes<'a>() -> [(&'static str, usize); 3] {
+        [
+            ("run", future_size(|c: &'a mut Conn| c.run())),
+            ("on_text", future_size(|c: &'a mut Conn| c.on_text(""))),
+            ("on_answer", future_size(|c: &'a mut Conn| c.on_answer(1, String::new(), Value::Null))),
+        ]
+    }
+
+    /// Every connected candidate's task holds the connection's `run` future for the whole exam:
+    /// its size is memory per candidate (issue 17, ≤ 8 KB each). The rare messages' futures are
+    /// boxed so the largest of them does not set it; this fails when a handler inlined in the
+    /// loop makes it large again.
+    #[test]
+    fn the_connection_s_future_stays_small() {
+        let sizes = sizes();
+        eprintln!("{sizes:?}");
+        let run = sizes[0].1;
+        assert!(
+            run <= RUN_FUTURE_LIMIT,
+            "the connection's future has {run} bytes (limit {RUN_FUTURE_LIMIT}): box the rare handler that grew it"
+        );
+    }
+
+    /// In the test (debug) build the future had 2,272 bytes with the rare handlers inline and
+    /// has 1,240 with them boxed (an answer's handler, inline, is 776 of them).
+    const RUN_FUTURE_LIMIT: usize = 1600;
 }

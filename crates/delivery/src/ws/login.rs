@@ -2,7 +2,7 @@
 //! session's resume token) is checked, then a new epoch of the session is opened under the
 //! candidate's login lock and the candidate is sent a `welcome` with their saved answers.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -33,7 +33,7 @@ pub(super) struct Session {
     /// The clock as last told to the candidate.
     pub(super) clock: Clock,
     /// The version's item ids (shared by its sessions).
-    pub(super) items: Arc<HashSet<String>>,
+    pub(super) items: Arc<crate::state::ItemIds>,
     pub(super) content: Arc<EventContent>,
     pub(super) signal: watch::Receiver<Signal>,
     /// The answered count the proctor sees.
@@ -169,6 +169,7 @@ pub(super) async fn login(
         Some(t) => t.item_ids.clone(),
         None => content.messages.get(&c.version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
     };
+    let tally = AnswerTally::from_saved(items.clone(), &answers);
     let session = Session {
         candidate_id: c.id.clone(),
         number: c.number.clone(),
@@ -179,7 +180,7 @@ pub(super) async fn login(
         items,
         content: content.clone(),
         signal: rx,
-        tally: AnswerTally::from_saved(&answers),
+        tally,
         _live: LiveGuard::connect(&s.hub, &c.id, &c.room_id),
         cat,
     };

@@ -61,6 +61,19 @@ async fn bad_frames_and_floods(b: Backend) {
     flooder.send(big).await.unwrap();
     assert_error(&flooder.next(SECS).await.unwrap(), "frame_too_large");
     flooder.answer(2, &item, json!("B")).await.unwrap();
+    // Frames larger than the socket's read buffer (`ws_buffer_bytes`, 1 KiB) but within
+    // max_frame_bytes are read whole: an answer padded to 6 KB is acknowledged, and an integrity
+    // event of 3 KB is noted.
+    let padded =
+        format!("{{\"type\":\"answer\",\"seq\":4,\"item\":\"{item}\",\"value\":\"C\"}}{}", " ".repeat(6000));
+    flooder.send_text(padded).await.unwrap();
+    let ack = flooder.next(SECS).await.unwrap();
+    assert_eq!((ack["type"].as_str(), ack["seq"].as_i64()), (Some("ack"), Some(4)), "{ack}");
+    flooder
+        .send(json!({"type": "integrity", "kind": "focus_lost", "detail": "d".repeat(3000)}))
+        .await
+        .unwrap();
+    assert_eq!(flooder.next(SECS).await.unwrap()["type"], "noted");
     // A flood: frames beyond the rate are dropped with one error a second.
     for _ in 0..100 {
         flooder.send(json!({"type": "heartbeat"})).await.unwrap();
