@@ -17,7 +17,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
-/// A log of at least this many frames (pages of 4 KiB: 32 MiB) asks for a rewind.
+/// A log of at least this many frames (pages of 4 KiB: 32 MiB) asks for a rewind. Each rewind
+/// holds up one batch's acknowledgements for a checkpoint and an fsync of the database file. In
+/// the lead's quiet runs of stop 19 (docs/benchmarks.md) a limit of 256 MiB gave a worse tail
+/// than 32 MiB at both rates measured (a longer log to finish and to cut back), so the log is kept
+/// short.
 pub const REWIND_FRAMES: i64 = 8_192;
 
 /// The size the log file is truncated to when it starts over (`PRAGMA journal_size_limit`).
