@@ -160,6 +160,14 @@ impl EventContent {
         self.adaptive.get()
     }
 
+    /// The items a candidate of this version may answer: the adaptive pool, or the version's.
+    pub fn item_ids(&self, version_code: &str) -> Arc<ItemIds> {
+        match self.adaptive() {
+            Some(t) => t.item_ids.clone(),
+            None => self.messages.get(version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
+        }
+    }
+
     /// Puts the keys section on site; for an adaptive event also prepares its test (which needs
     /// the keys to score each answer as it comes).
     pub fn set_keys(&self, keys: PackageKeys) -> Result<(), String> {

@@ -86,30 +86,12 @@ pub async fn candidates_by_number(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::candidates::{self, Seated};
-    use crate::store::events::{self, NewEvent};
-    use crate::store::{self, Db};
+    use crate::store::{self, Db, fixtures};
 
     async fn two_events(dir: &tempfile::TempDir) -> Db {
-        let url = format!("sqlite://{}", dir.path().join("delivery.sqlite").display());
-        let db = store::connect_and_migrate(&url).await.unwrap();
+        let db = fixtures::database(dir).await;
         for (id, minutes) in [("ev1", 90), ("ev2", 60)] {
-            let new =
-                NewEvent {
-                    id, title: "Toán".into(), duration_seconds: minutes * 60, score_at_submit: false
-                };
-            events::create(&db.write, new).await.unwrap();
-            let room = store::rooms::create(&db.write, id, "P.01", 24).await.unwrap();
-            let seated = Seated {
-                number: "010001".into(),
-                full_name: "Nguyễn Văn A".into(),
-                date_of_birth: "2008-01-02".into(),
-                room_id: room.id,
-                seat: 1,
-                version_code: "101".into(),
-                groups: None,
-            };
-            candidates::insert_all(&db.write, id, &[seated]).await.unwrap();
+            fixtures::seat_one(&db, id, minutes * 60).await;
         }
         db
     }

@@ -14,6 +14,8 @@ pub mod cat_steps;
 pub mod chains;
 pub mod entity;
 pub mod events;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod login;
 pub mod nodes;
 pub mod paper;

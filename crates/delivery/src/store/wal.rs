@@ -110,8 +110,7 @@ mod tests {
     #[tokio::test]
     async fn the_writers_rewind_starts_the_log_over() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("d.sqlite").display());
-        let db = crate::store::connect_and_migrate(&url).await.unwrap();
+        let db = crate::store::fixtures::database(&dir).await;
         let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
         let metrics = Arc::new(crate::metrics::DeliveryMetrics::register(&mut builder));
         let w = Writer::start(db.write.clone(), 16, metrics).await.unwrap();

@@ -529,27 +529,11 @@ mod tests {
     use sea_orm::IntoActiveModel;
 
     use super::*;
-    use crate::store::candidates::{self, Seated};
-    use crate::store::events::{self, NewEvent};
-    use crate::store::{self, Db, by_id};
+    use crate::store::{Db, by_id, candidates, fixtures};
 
     async fn one_candidate(dir: &tempfile::TempDir) -> (Db, candidate::Model) {
-        let url = format!("sqlite://{}", dir.path().join("delivery.sqlite").display());
-        let db = store::connect_and_migrate(&url).await.unwrap();
-        let new =
-            NewEvent { id: "ev", title: "Toán".into(), duration_seconds: 5400, score_at_submit: false };
-        events::create(&db.write, new).await.unwrap();
-        let room = store::rooms::create(&db.write, "ev", "P.01", 24).await.unwrap();
-        let seated = Seated {
-            number: "010001".into(),
-            full_name: "Nguyễn Văn A".into(),
-            date_of_birth: "2008-01-02".into(),
-            room_id: room.id,
-            seat: 1,
-            version_code: "101".into(),
-            groups: None,
-        };
-        candidates::insert_all(&db.write, "ev", &[seated]).await.unwrap();
+        let db = fixtures::database(dir).await;
+        fixtures::seat_one(&db, "ev", 5400).await;
         let c = candidates::of_event(&db.read, "ev").await.unwrap().remove(0);
         (db, c)
     }

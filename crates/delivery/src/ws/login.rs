@@ -16,6 +16,7 @@ use super::messages::{ContentWish, Refusal};
 use crate::adaptive::Progress;
 use crate::codes::{new_resume_token, same_hash, token_hash};
 use crate::session::{self, Clock, SessionStatus};
+use crate::state::hub::LoginGuard;
 use crate::state::{AnswerTally, AppState, EventContent, LiveGuard, Signal};
 use crate::store::entity::candidate;
 use crate::store::login::LoginRow;
@@ -97,17 +98,7 @@ pub(super) async fn login(
     };
     let lock = s.hub.login_lock(&row.candidate.id);
     let guard = lock.lock().await;
-    // The row read above is the row now unless a change of this session on this node released
-    // the lock since: then (and with several nodes, whose changes the lock does not see) it is
-    // read again under the lock.
-    let c = if s.cluster.is_none() && guard.unchanged_since(mark) {
-        row.candidate
-    } else {
-        store::by_id::<candidate::Entity>(&s.db.read, row.candidate.id)
-            .await
-            .map_err(|e| internal(&e))?
-            .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))?
-    };
+    let c = row_now(s, &guard, mark, row.candidate).await?;
     let now = Utc::now();
     let admit_used = admission(&c, matches!(cred, Credential::Code(_)), now)?;
     let Some(version) = content.content.version(&c.version_code) else {
@@ -165,10 +156,7 @@ pub(super) async fn login(
         None => ContentFrames::None,
     };
     let text = serde_json::to_string(&welcome).map_err(|e| internal(&e))?;
-    let items = match content.adaptive() {
-        Some(t) => t.item_ids.clone(),
-        None => content.messages.get(&c.version_code).map(|m| m.item_ids.clone()).unwrap_or_default(),
-    };
+    let items = content.item_ids(&c.version_code);
     let tally = AnswerTally::from_saved(items.clone(), &answers);
     let session = Session {
         candidate_id: c.id.clone(),
@@ -185,6 +173,24 @@ pub(super) async fn login(
         cat,
     };
     Ok((Welcomed { text, frames }, session))
+}
+
+/// The candidate's row as it is now, under its login lock (`guard`): the row read before the lock
+/// (after `mark` was taken) stands unless a change of this session on this node released the lock
+/// since; then — and with several nodes, whose changes the lock does not see — it is read again.
+async fn row_now(
+    s: &AppState,
+    guard: &LoginGuard<'_>,
+    mark: u64,
+    read: candidate::Model,
+) -> Result<candidate::Model, Refusal> {
+    if s.cluster.is_none() && guard.unchanged_since(mark) {
+        return Ok(read);
+    }
+    store::by_id::<candidate::Entity>(&s.db.read, read.id)
+        .await
+        .map_err(|e| internal(&e))?
+        .ok_or_else(|| ("login_failed", "wrong candidate number or code".to_string()))
 }
 
 /// An adaptive test's progress as stored; when everything given is answered and the test has not
