@@ -59,7 +59,7 @@ async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, D
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).max_connections(max).min_connections(1);
     if sqlite {
         // The writer never checkpoints inside a commit (a checkpoint fsyncs the database file and
-        // would stall every acknowledgement behind it); `checkpoint` does it beside the writer.
+        // would stall every acknowledgement behind it); `wal::checkpoint_beside` does it beside it.
         // Its statement journals stay in memory (`temp_store=MEMORY`): a multi-row answer insert
         // keeps the prior content of every page it changes so that the statement alone can be
         // undone, and past 64 KiB SQLite spilled that journal to a new temporary file — opened,
