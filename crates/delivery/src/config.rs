@@ -71,6 +71,11 @@ pub struct DeliveryConfig {
     /// Candidate logins in progress at once on this node (the admission gate,
     /// `state::hub::ADMISSION_SLOTS`); the others wait their turn.
     pub admission_slots: usize,
+    /// SQLite: MiB of write-ahead log after which the writer starts the log over between two
+    /// batches (`store::wal`). 0 never does: the log then grows through the whole exam (about
+    /// 8 MB/s at a real exam's answer rate) — only for measuring, or where something else
+    /// truncates it.
+    pub wal_rewind_mib: u32,
     /// Demo mode: the demo board account with the published password. Never in production.
     pub demo: bool,
     /// The event's time zone (IANA name or `±HH:MM`) for every time people read: pages, login
@@ -150,6 +155,7 @@ impl Default for DeliveryConfig {
             admit_minutes: 10,
             max_batch: 1024,
             admission_slots: DEFAULT_ADMISSION_SLOTS,
+            wal_rewind_mib: crate::store::wal::DEFAULT_REWIND_MIB,
             demo: false,
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
@@ -212,6 +218,11 @@ impl DeliveryConfig {
         if !(1..=MAX_ADMISSION_SLOTS).contains(&self.admission_slots) {
             c.error("admission_slots", format!("1 to {MAX_ADMISSION_SLOTS} logins in progress at once"));
         }
+        if self.wal_rewind_mib > crate::store::wal::MAX_REWIND_MIB {
+            c.error("wal_rewind_mib", format!("0 (never) to {} MiB", crate::store::wal::MAX_REWIND_MIB));
+        } else if self.wal_rewind_mib == 0 {
+            c.warn("wal_rewind_mib", "0: the SQLite log grows through the whole exam");
+        }
         c.positive("heartbeat_seconds", self.heartbeat_seconds);
         if self.dead_after_seconds <= self.heartbeat_seconds {
             c.error("dead_after_seconds", "must be longer than heartbeat_seconds");
@@ -268,5 +279,18 @@ mod tests {
         assert_eq!(errors(MAX_ADMISSION_SLOTS), 0);
         assert_eq!(errors(0), 1);
         assert_eq!(errors(MAX_ADMISSION_SLOTS + 1), 1);
+    }
+
+    #[test]
+    fn the_log_rewind_is_bounded_and_turning_it_off_is_warned() {
+        let check = |mib| DeliveryConfig { wal_rewind_mib: mib, ..DeliveryConfig::default() }.check();
+        let on = |ps: Vec<khaothi_http::config::ConfigProblem>| {
+            ps.iter().filter(|p| p.key == "wal_rewind_mib").count()
+        };
+        assert_eq!(on(check(crate::store::wal::DEFAULT_REWIND_MIB).errors), 0);
+        assert_eq!(on(check(crate::store::wal::DEFAULT_REWIND_MIB).warnings), 0);
+        assert_eq!(on(check(crate::store::wal::MAX_REWIND_MIB).errors), 0);
+        assert_eq!(on(check(crate::store::wal::MAX_REWIND_MIB + 1).errors), 1);
+        assert_eq!((on(check(0).errors), on(check(0).warnings)), (0, 1));
     }
 }

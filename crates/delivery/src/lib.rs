@@ -27,6 +27,8 @@ pub mod session;
 pub mod site;
 pub mod state;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 /// The single writer lives in the storage layer ([`store::writer`]); the old path still works.
 pub use store::writer;
 pub mod ws;

@@ -193,15 +193,11 @@ pub async fn credit_outage(db: &DatabaseConnection, writer: &Writer) -> Result<(
 
 /// The server clock (for outage credit) and the automatic submission at time-out.
 pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    let heartbeat = Duration::from_secs(s.config.heartbeat_seconds.max(1));
     let clock = s.clone();
-    let mut stop_clock = stop.clone();
-    tokio::spawn(async move {
-        let mut t = tokio::time::interval(Duration::from_secs(clock.config.heartbeat_seconds.max(1)));
-        loop {
-            tokio::select! {
-                _ = t.tick() => {}
-                _ = stop_clock.wait_for(|s| *s) => return,
-            }
+    every(heartbeat, stop.clone(), move || {
+        let clock = clock.clone();
+        async move {
             if let Err(e) = clock.writer.write(WriteOp::Clock(Utc::now())).await {
                 tracing::error!(error = %e, "cannot store the server heartbeat");
             }
@@ -211,41 +207,49 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
     // load must not hold back the stored heartbeat, whose age is the exam time a crash takes
     // from every candidate.
     let checkpoints = s.clone();
-    let mut stop_checkpoints = stop.clone();
-    tokio::spawn(async move {
-        let mut t = tokio::time::interval(Duration::from_secs(checkpoints.config.heartbeat_seconds.max(1)));
-        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = t.tick() => {}
-                _ = stop_checkpoints.wait_for(|s| *s) => return,
-            }
+    every(heartbeat, stop.clone(), move || {
+        let s = checkpoints.clone();
+        async move {
             let started = std::time::Instant::now();
-            if let Err(e) =
-                store::wal::checkpoint_beside(&checkpoints.db.read, &checkpoints.writer.rewind).await
-            {
+            let (db, rewind) = (&s.db.read, &s.writer.rewind);
+            if let Err(e) = store::wal::checkpoint_beside(db, rewind, s.config.wal_rewind_mib).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
-            if started.elapsed() > t.period() {
+            if started.elapsed() > heartbeat {
                 tracing::warn!(ms = started.elapsed().as_millis() as u64, "slow WAL checkpoint");
             }
         }
     });
-    let mut stop_sweep = stop;
-    tokio::spawn(async move {
-        let mut t = tokio::time::interval(Duration::from_millis(250));
-        loop {
-            tokio::select! {
-                _ = t.tick() => {}
-                _ = stop_sweep.wait_for(|s| *s) => return,
-            }
+    every(Duration::from_millis(250), stop, move || {
+        let s = s.clone();
+        async move {
             // Several nodes: the leader sweeps (crate::cluster).
             if s.cluster.as_ref().is_some_and(|c| !c.is_leader()) {
-                continue;
+                return;
             }
             if let Err(e) = sweep(&s).await {
                 tracing::error!(error = %e, "automatic submission failed");
             }
+        }
+    });
+}
+
+/// Runs `tick` every `period` until `stop` turns true; a tick that overruns its period delays the
+/// next one rather than bunching them.
+fn every<F, T>(period: Duration, mut stop: tokio::sync::watch::Receiver<bool>, mut tick: F)
+where
+    F: FnMut() -> T + Send + 'static,
+    T: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(period);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = t.tick() => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            tick().await;
         }
     });
 }
@@ -396,10 +400,7 @@ pub async fn score_event(s: &AppState, event_id: &str) -> Result<usize, ApiError
 mod tests {
     use super::*;
 
-    /// The size of the future `f` returns, without calling it.
-    fn future_size<'a, F: std::future::Future>(_: impl FnOnce(&'a AppState, &'a str) -> F) -> usize {
-        std::mem::size_of::<F>()
-    }
+    use crate::test_support::future_size;
 
     /// A submission waiting for its place holds only the wait: at the end of an exam every
     /// candidate's waits at once (19,000 on a node), and the reads' futures come after the place.
@@ -409,8 +410,10 @@ mod tests {
         #[allow(clippy::extra_unused_lifetimes)]
         fn sizes<'a>() -> (usize, usize) {
             (
-                future_size(|s: &'a AppState, id: &'a str| submit(s, id, SubmitReason::Candidate)),
-                future_size(|s: &'a AppState, id: &'a str| submit_in_place(s, id, SubmitReason::Candidate)),
+                future_size(|(s, id): (&'a AppState, &'a str)| submit(s, id, SubmitReason::Candidate)),
+                future_size(|(s, id): (&'a AppState, &'a str)| {
+                    submit_in_place(s, id, SubmitReason::Candidate)
+                }),
             )
         }
         let (waiting, reading) = sizes();

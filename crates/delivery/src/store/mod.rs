@@ -67,15 +67,20 @@ async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, D
         // docs/benchmarks.md "stop 19"). The journal is never synced and never outlives its
         // statement; durability is the WAL's alone. `journal_size_limit`: the WAL file is cut
         // back to this size (`wal::LOG_SIZE_LIMIT_BYTES`) when the log starts over (`wal`).
-        let pragmas = if writer {
-            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0; \
-             PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit=67108864;"
+        let pragmas: std::sync::Arc<str> = if writer {
+            format!(
+                "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA wal_autocheckpoint=0; \
+                 PRAGMA temp_store=MEMORY; PRAGMA journal_size_limit={};",
+                wal::LOG_SIZE_LIMIT_BYTES
+            )
+            .into()
         } else {
-            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;"
+            "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;".into()
         };
         opts.after_connect(move |c| {
+            let pragmas = pragmas.clone();
             Box::pin(async move {
-                c.execute_unprepared(pragmas).await?;
+                c.execute_unprepared(&pragmas).await?;
                 Ok(())
             })
         });

@@ -17,12 +17,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
-/// A log of at least this many frames (pages of 4 KiB: 32 MiB) asks for a rewind. Each rewind
-/// holds up one batch's acknowledgements for a checkpoint and an fsync of the database file. In
-/// the lead's quiet runs of stop 19 (docs/benchmarks.md) a limit of 256 MiB gave a worse tail
-/// than 32 MiB at both rates measured (a longer log to finish and to cut back), so the log is kept
-/// short.
-pub const REWIND_FRAMES: i64 = 8_192;
+/// The default of `wal_rewind_mib`: a log of 32 MiB (8,192 pages of 4 KiB) asks for a rewind.
+/// Each rewind holds up one batch's acknowledgements for a short checkpoint and an fsync of the
+/// database file. In the lead's quiet runs of stop 19 (docs/benchmarks.md) a limit of 256 MiB
+/// gave a worse tail than 32 MiB at both rates measured (a longer log to finish and to cut back),
+/// so the log is kept short.
+pub const DEFAULT_REWIND_MIB: u32 = 32;
+
+/// The largest `wal_rewind_mib` the configuration takes (4 GiB of log).
+pub const MAX_REWIND_MIB: u32 = 4096;
+
+/// Frames of 4 KiB per MiB of log.
+const FRAMES_PER_MIB: i64 = 256;
 
 /// The size the log file is truncated to when it starts over (`PRAGMA journal_size_limit`).
 pub const LOG_SIZE_LIMIT_BYTES: i64 = 64 * 1024 * 1024;
@@ -62,9 +68,25 @@ pub async fn checkpoint(db: &DatabaseConnection) -> Result<Option<Checkpointed>,
     Ok(Some(Checkpointed { log_frames: row.try_get_by_index(1)?, copied_frames: row.try_get_by_index(2)? }))
 }
 
-/// The side checkpoint: asks the writer to rewind when the log has grown long.
-pub async fn checkpoint_beside(db: &DatabaseConnection, rewind: &Rewind) -> Result<(), DbErr> {
-    if checkpoint(db).await?.is_some_and(|c| c.log_frames >= REWIND_FRAMES) {
+/// The side checkpoint: asks the writer to rewind when the log has grown past `rewind_mib`
+/// (0: never).
+///
+/// What the rewind costs (issue 17, docs/benchmarks.md "stop 20"): SQLite syncs the database file
+/// only at the end of a checkpoint that copied the log to its very end. Under steady answering a
+/// commit lands during every side checkpoint, so none ends there and their copies stay unsynced;
+/// the writer's rewind, which no commit can overlap, then syncs them all while its batch waits —
+/// 25–38 ms about every second at 4,800 answers/s, which sets the steady p99 (5.6–9.1 ms with the
+/// rewind off, 26–57 ms with it). Syncing beside the writer instead (stop 20's try) made the
+/// writer's own syncs wait behind it and the tail worse; catching up with more passes first
+/// changed it within the runs' spread. So the rewind stays as simple as this, and an operator
+/// who must have the shorter tail and has the disk can set `wal_rewind_mib = 0`.
+pub async fn checkpoint_beside(
+    db: &DatabaseConnection,
+    rewind: &Rewind,
+    rewind_mib: u32,
+) -> Result<(), DbErr> {
+    let Some(c) = checkpoint(db).await? else { return Ok(()) };
+    if rewind_mib > 0 && c.log_frames >= i64::from(rewind_mib) * FRAMES_PER_MIB {
         rewind.ask();
     }
     Ok(())
@@ -137,6 +159,50 @@ mod tests {
         let after = log_frames(&db.read).await;
         assert!(after < 8, "the log started over: {after} frames after {held:?}");
         assert!(!w.rewind.take(), "the writer took the request");
+    }
+
+    /// Commits of about 100 KiB each (an audit row with a long detail): 25 or more frames each.
+    async fn grow(w: &Writer, commits: usize) {
+        for _ in 0..commits {
+            let entry = crate::store::writer::AuditEntry {
+                event_id: None,
+                actor: "test".into(),
+                action: "grow".into(),
+                detail: format!("\"{}\"", "x".repeat(100 * 1024)),
+                at: chrono::Utc::now(),
+            };
+            w.write(WriteOp::Audit(entry)).await.unwrap();
+        }
+    }
+
+    /// The side checkpoint asks for a rewind only past `wal_rewind_mib`, never with 0, and leaves
+    /// the log copied.
+    #[tokio::test]
+    async fn the_side_checkpoint_asks_past_its_limit_only_and_leaves_the_log_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::store::fixtures::database(&dir).await;
+        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
+        let metrics = Arc::new(crate::metrics::DeliveryMetrics::register(&mut builder));
+        let w = Writer::start(db.write.clone(), 16, metrics).await.unwrap();
+        // The schema's frames copied, the log starts over at the next commit.
+        checkpoint(&db.read).await.unwrap();
+        clock(&w, 1).await;
+        grow(&w, 4).await;
+        assert!(log_frames(&db.read).await < FRAMES_PER_MIB);
+        checkpoint_beside(&db.read, &w.rewind, 1).await.unwrap();
+        assert!(!w.rewind.take(), "under 1 MiB of log: no rewind");
+        grow(&w, 12).await;
+        assert!(log_frames(&db.read).await >= FRAMES_PER_MIB);
+        checkpoint_beside(&db.read, &w.rewind, 0).await.unwrap();
+        assert!(!w.rewind.take(), "0 never rewinds");
+        checkpoint_beside(&db.read, &w.rewind, 1).await.unwrap();
+        let c = checkpoint(&db.read).await.unwrap().unwrap();
+        assert!(c.log_frames >= FRAMES_PER_MIB && c.copied_frames == c.log_frames, "{c:?}");
+        assert!(w.rewind.take(), "past 1 MiB: the writer is asked");
+        // Its rewind after the next batch, and the log starts over at the one after.
+        w.rewind.ask();
+        clock(&w, 2).await;
+        assert!(log_frames(&db.read).await < FRAMES_PER_MIB, "the log started over");
     }
 
     #[test]

@@ -535,10 +535,7 @@ fn answer_refusal(sess: &Session, grace_ms: i64, seq: i64, item: &str, value: &V
 mod tests {
     use super::*;
 
-    /// The size of the future an async method of [`Conn`] returns, without a connection.
-    fn future_size<'a, F: std::future::Future>(_: impl FnOnce(&'a mut Conn) -> F) -> usize {
-        std::mem::size_of::<F>()
-    }
+    use crate::test_support::future_size;
 
     // 'a names the borrow each closure takes (clippy does not see its use there).
     #[allow(clippy::extra_unused_lifetimes)]
