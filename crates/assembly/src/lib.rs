@@ -22,6 +22,7 @@ mod model;
 pub mod mps;
 pub mod options;
 mod pair;
+mod polish;
 mod pool;
 pub mod report;
 mod reshape;
