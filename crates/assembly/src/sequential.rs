@@ -43,6 +43,11 @@ const EVEN_SHARE: f64 = 0.05;
 /// 6, stop 18").
 const HIGHS_FINE_SECONDS: f64 = 8.0;
 
+/// Balancing ends at this share of the time limit at the latest: with many forms (24 from
+/// 2,000 items) it used the minute until its reserve under load — 4–7 solves in 14–29 s that
+/// lifted no floor — and left levelling and reshaping no time (docs/benchmarks.md, stop 20).
+const BALANCING_SHARE: f64 = 0.6;
+
 /// Time of polishing (the simultaneous model on HiGHS from the forms now, 3–6 forms) when no
 /// time limit was given: the run stays within twice the old default's time (all on HiGHS).
 const POLISH_SECONDS: f64 = 6.0;
@@ -145,7 +150,7 @@ impl Run<'_, '_> {
             name: "balancing",
             gap: self.opts.gap,
             tie: self.opts.gap.max(0.01),
-            until: f64::INFINITY,
+            until: BALANCING_SHARE * self.opts.time_limit,
         };
         let best = self.balancing(current, best, &mut band, &coarse)?;
         if !self.opts.improve {
