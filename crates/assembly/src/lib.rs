@@ -22,7 +22,6 @@ mod model;
 pub mod mps;
 pub mod options;
 mod pair;
-mod polish;
 mod pool;
 pub mod report;
 mod reshape;

@@ -48,10 +48,6 @@ const HIGHS_FINE_SECONDS: f64 = 8.0;
 /// lifted no floor — and left levelling and reshaping no time (docs/benchmarks.md, stop 20).
 const BALANCING_SHARE: f64 = 0.6;
 
-/// Time of polishing (the simultaneous model on HiGHS from the forms now, 3–6 forms) when no
-/// time limit was given: the run stays within twice the old default's time (all on HiGHS).
-const POLISH_SECONDS: f64 = 6.0;
-
 /// With the user's own time limit (`AssemblyOptions::whole_budget`): the share of the time left
 /// after balancing that fine lifting leaves to evening.
 const EVEN_RESERVE: f64 = 0.5;
@@ -159,7 +155,6 @@ impl Run<'_, '_> {
         let (end, even_until) = self.after_balancing();
         let best = self.improve(best);
         let best = self.fine_lifting(best, end)?;
-        let best = self.polishing(best, self.polish_until(), (self.opts.gap / 5.0).max(FINE_GAP))?;
         let until = even_until(self.spent().max(end));
         let best = self.even_out(best, until);
         // levelling's moves take milliseconds: at most half of what is left, the rest reshapes
@@ -191,13 +186,6 @@ impl Run<'_, '_> {
             (t0 * (1.0 + AFTER_SHARE)).max(t0 + floor).min(limit)
         };
         (end, move |lifted: f64| if whole { limit } else { lifted + EVEN_SHARE * t0 })
-    }
-
-    /// When polishing (module `polish`) ends: [`POLISH_SECONDS`] after fine lifting by default,
-    /// half of the time left with the user's own time limit.
-    fn polish_until(&self) -> f64 {
-        let now = self.spent();
-        if self.opts.whole_budget { now + 0.5 * (self.opts.time_limit - now) } else { now + POLISH_SECONDS }
     }
 
     /// The last pass: the narrowing moves of the local improvement, and when they stop, moves

@@ -370,7 +370,7 @@ fn balancing_stops_when_the_time_budget_is_spent() {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4))]
     /// Fine lifting (the weakest form re-solved at a finer gap after local improvement), the
-    /// local improvement after it, polishing (HiGHS, 3–4 forms), evening, levelling and — where
+    /// local improvement after it, evening, levelling and — where
     /// the spread is still wider than the solver's gap — reshaping and a second evening: the
     /// forms meet every rule, each pass after balancing keeps or raises the smallest information
     /// but levelling, which may give up a fifth of the gap of it for at least 5 × as much
@@ -385,10 +385,7 @@ proptest::proptest! {
         let names: Vec<&str> = r.passes.iter().map(|p| p.pass.as_str()).collect();
         let k = names.iter().position(|n| *n == "fine lifting").expect("a fine lifting pass");
         proptest::prop_assert_eq!(&names[k - 2..k + 2], &["balancing", "swaps", "fine lifting", "swaps"]);
-        let mut e = k + 2;
-        if names.get(e) == Some(&"polishing") {
-            e += 1;
-        }
+        let e = k + 2;
         proptest::prop_assert_eq!(names.get(e), Some(&"evening"), "{:?}", names);
         let mut rest = &names[e + 1..];
         if rest.first() == Some(&"levelling") {
