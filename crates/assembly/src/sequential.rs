@@ -43,11 +43,6 @@ const EVEN_SHARE: f64 = 0.05;
 /// 6, stop 18").
 const HIGHS_FINE_SECONDS: f64 = 8.0;
 
-/// Balancing ends at this share of the time limit at the latest: with many forms (24 from
-/// 2,000 items) it used the minute until its reserve under load — 4–7 solves in 14–29 s that
-/// lifted no floor — and left levelling and reshaping no time (docs/benchmarks.md, stop 20).
-const BALANCING_SHARE: f64 = 0.6;
-
 /// With the user's own time limit (`AssemblyOptions::whole_budget`): the share of the time left
 /// after balancing that fine lifting leaves to evening.
 const EVEN_RESERVE: f64 = 0.5;
@@ -146,7 +141,7 @@ impl Run<'_, '_> {
             name: "balancing",
             gap: self.opts.gap,
             tie: self.opts.gap.max(0.01),
-            until: BALANCING_SHARE * self.opts.time_limit,
+            until: f64::INFINITY,
         };
         let best = self.balancing(current, best, &mut band, &coarse)?;
         if !self.opts.improve {
