@@ -45,6 +45,10 @@ pub(crate) struct Improver<'a, 'p> {
     overlap: u32,
     mean_b: Option<(f64, f64)>,
     ceiling: Option<f64>,
+    /// The least smallest information the spread phases (`narrow`, `even`) may leave; `None`:
+    /// the smallest information now (they never lower it). Levelling (module `level`) sets it
+    /// a little below, so a peaked form may trade a little floor for a narrower spread.
+    pub floor_min: Option<f64>,
 }
 
 /// One move: unit `out` leaves form `f` for `inn`; with `g`, `inn` comes from form `g`, which
@@ -124,6 +128,7 @@ impl<'a, 'p> Improver<'a, 'p> {
             overlap: bp.overlap_items(),
             mean_b,
             ceiling: bp.information.as_ref().and_then(|i| i.ceiling),
+            floor_min: None,
         }
     }
 
@@ -134,6 +139,13 @@ impl<'a, 'p> Improver<'a, 'p> {
     /// Smallest information over forms and θ points.
     pub fn smallest(&self) -> f64 {
         (0..self.forms.len()).map(|f| self.floor(f)).fold(f64::INFINITY, f64::min)
+    }
+
+    /// The least information the spread phases may leave on a form: the smallest information
+    /// now, or `floor_min` when that is lower.
+    fn spread_floor(&self) -> f64 {
+        let now = self.smallest();
+        self.floor_min.map_or(now, |m| m.min(now))
     }
 
     /// Largest difference between two forms' information at one θ point, and where.
@@ -304,16 +316,27 @@ impl<'a, 'p> Improver<'a, 'p> {
     /// Phase 1: the best move of the weakest form, if it raises the smaller floor of the forms it
     /// touches. Returns whether a move was made.
     pub fn raise_floor(&mut self) -> bool {
+        self.raise_floor_within(false)
+    }
+
+    /// Phase 1, with `keep_spread` only by moves that do not widen the spread (levelling: the
+    /// floor given up for a narrower spread is won back where it can be).
+    pub fn raise_floor_within(&mut self, keep_spread: bool) -> bool {
         let n = self.forms.len();
         let Some(f) = (0..n).min_by(|a, b| self.floor(*a).total_cmp(&self.floor(*b))) else { return false };
         let old = self.floor(f);
+        let spread = Self::spread_at(&self.info).0;
         let mut best: Option<(f64, Move)> = None;
         self.for_moves_of(f, |m| {
             let mut worst = self.floor_after(f, m.out, m.inn);
             if let Some(g) = m.g {
                 worst = worst.min(self.floor_after(g, m.inn, m.out));
             }
-            if worst > old + 1e-9 && best.is_none_or(|(b, _)| worst > b) && self.feasible(m).is_some() {
+            if worst <= old + 1e-9 || best.is_some_and(|(b, _)| worst <= b) {
+                return;
+            }
+            let Some((i_f, i_g)) = self.feasible(m) else { return };
+            if !keep_spread || self.spread_with(f, &i_f, m.g.zip(i_g.as_deref())) <= spread + 1e-9 {
                 best = Some((worst, m));
             }
         });
@@ -350,14 +373,15 @@ impl<'a, 'p> Improver<'a, 'p> {
     }
 
     /// Phase 2: the move of the form highest or lowest at the θ of the largest spread that
-    /// reduces the spread most without lowering the smallest information.
+    /// reduces the spread most without lowering the smallest information (below `floor_min`
+    /// when that is set: levelling).
     pub fn narrow(&mut self) -> bool {
         let n = self.forms.len();
         let (spread, t) = Self::spread_at(&self.info);
         if n < 2 || spread <= 1e-9 {
             return false;
         }
-        let floor = self.smallest();
+        let floor = self.spread_floor();
         let hi = (0..n).max_by(|a, b| self.info[*a][t].total_cmp(&self.info[*b][t])).unwrap_or(0);
         let lo = (0..n).min_by(|a, b| self.info[*a][t].total_cmp(&self.info[*b][t])).unwrap_or(0);
         let mut best: Option<(f64, Move)> = None;

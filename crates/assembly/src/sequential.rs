@@ -152,6 +152,8 @@ impl Run<'_, '_> {
         let best = self.fine_lifting(best, end)?;
         let until = even_until(self.spent().max(end));
         let best = self.even_out(best, until);
+        // levelling's moves take milliseconds: at most half of what is left, the rest reshapes
+        let best = self.levelling(best, self.spent() + 0.5 * (until.max(end) - self.spent()));
         // what fine lifting left of its time (it ends early when no form rises), or evening's
         let best = self.reshaping(best, until.max(end))?;
         Ok((best, worst, plain.bound, None))

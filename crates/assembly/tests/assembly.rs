@@ -370,30 +370,44 @@ fn balancing_stops_when_the_time_budget_is_spent() {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4))]
     /// Fine lifting (the weakest form re-solved at a finer gap after local improvement), the
-    /// local improvement after it, evening and — where the spread is still wider than the
-    /// solver's gap — reshaping and a second evening: the forms meet every rule, each pass after
-    /// balancing keeps or raises the smallest information, evening never widens the spread, and
-    /// the result is the last pass's forms.
+    /// local improvement after it, evening, levelling and — where
+    /// the spread is still wider than the solver's gap — reshaping and a second evening: the
+    /// forms meet every rule, each pass after balancing keeps or raises the smallest information
+    /// but levelling, which may give up a fifth of the gap of it for at least 5 × as much
+    /// narrowing, evening never widens the spread, and the result is the last pass's forms.
     #[test]
     fn fine_lifting_keeps_every_rule_and_never_lowers_the_floor(seed in 0u64..500, forms in 2u32..=4) {
         let bp = Blueprint::from_yaml(&SMALL.replace("forms: 2", &format!("forms: {forms}"))).unwrap();
         let items = pool(240, seed);
-        let r = assemble(&bp, &items, &opts(), &wall_clock()).unwrap();
+        let o = opts();
+        let r = assemble(&bp, &items, &o, &wall_clock()).unwrap();
         proptest::prop_assert_eq!(check_forms(&bp, &items, &forms_of(&r)), vec![]);
         let names: Vec<&str> = r.passes.iter().map(|p| p.pass.as_str()).collect();
         let k = names.iter().position(|n| *n == "fine lifting").expect("a fine lifting pass");
-        proptest::prop_assert_eq!(&names[k - 2..k + 3], &["balancing", "swaps", "fine lifting", "swaps", "evening"]);
-        let rest = &names[k + 3..];
+        proptest::prop_assert_eq!(&names[k - 2..k + 2], &["balancing", "swaps", "fine lifting", "swaps"]);
+        let e = k + 2;
+        proptest::prop_assert_eq!(names.get(e), Some(&"evening"), "{:?}", names);
+        let mut rest = &names[e + 1..];
+        if rest.first() == Some(&"levelling") {
+            rest = &rest[1..];
+        }
         proptest::prop_assert!(rest.is_empty() || rest[0] == "reshaping", "{:?}", names);
         proptest::prop_assert!(rest.len() <= 2 && rest.get(1).is_none_or(|n| *n == "evening"), "{:?}", names);
         for w in r.passes[k - 2..].windows(2) {
+            let (before, after) = (&w[0], &w[1]);
+            if after.pass == "levelling" {
+                let fell = before.smallest_information - after.smallest_information;
+                proptest::prop_assert!(fell <= 0.2 * o.gap * before.smallest_information + 1e-9, "{:?}", r.passes);
+                proptest::prop_assert!(fell <= 1e-9 || before.spread - after.spread >= 5.0 * fell - 1e-9, "{:?}", r.passes);
+                continue;
+            }
             proptest::prop_assert!(
-                w[1].smallest_information >= w[0].smallest_information - 1e-9,
-                "{} lowered the floor: {:?}", w[1].pass, r.passes
+                after.smallest_information >= before.smallest_information - 1e-9,
+                "{} lowered the floor: {:?}", after.pass, r.passes
             );
         }
-        // evening, the last pass, never widens the spread
-        let (swaps, evening) = (&r.passes[k + 1], &r.passes[k + 2]);
+        // evening never widens the spread
+        let (swaps, evening) = (&r.passes[e - 1], &r.passes[e]);
         proptest::prop_assert!(evening.spread <= swaps.spread + 1e-9, "evening widened: {:?}", r.passes);
         let last = r.passes.last().expect("passes");
         proptest::prop_assert!((r.report.smallest_information - last.smallest_information).abs() < 1e-6);
