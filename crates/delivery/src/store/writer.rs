@@ -389,7 +389,7 @@ async fn update_session(txn: &DatabaseTransaction, m: &candidate::ActiveModel) -
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{ConnectionTrait, IntoActiveModel};
+    use sea_orm::IntoActiveModel;
 
     use super::*;
     use crate::store::{Db, by_id, candidates, fixtures};
