@@ -12,7 +12,9 @@ window, the server's write-family syscalls and bytes written per answer (`syscw`
 small beside them), the server's RSS, the load average, and the load test's report.
 
 With `--perf FILE`, `perf record -g` samples the server during the window (`perf report -i FILE
---no-children` for the top entries).
+--no-children` for the top entries; `--sort pid,dso` splits them by thread). The release build has
+no frame pointers: `--perf-call-graph dwarf,16384` (with a short `--window`, the file grows fast)
+gives whole call chains for `perf report --children`.
 
 CPU per answer is steadier than latency on a shared machine, but still approximate: alternate the
 binaries being compared in one session and report ratios.
@@ -78,6 +80,8 @@ def main():
     p.add_argument("--warmup", type=float, default=25.0, help="seconds before the window (the logins)")
     p.add_argument("--window", type=float, default=20.0)
     p.add_argument("--perf", default="", help="perf record -g output file for the window")
+    p.add_argument("--perf-call-graph", default="fp",
+                   help="perf's --call-graph mode (fp; dwarf,16384 unwinds code built without frame pointers)")
     args = p.parse_args()
     args.disconnect_rate, args.storm_at, args.server_log = 0.0, 0.0, ""
     duration = int(args.warmup + args.window + 5)
@@ -105,7 +109,7 @@ def main():
             time.sleep(args.warmup)
             perf = None
             if args.perf:
-                perf = subprocess.Popen(["perf", "record", "-g", "-F", "499", "-o", args.perf,
+                perf = subprocess.Popen(["perf", "record", "--call-graph", args.perf_call_graph, "-F", "499", "-o", args.perf,
                                          "-p", str(proc.pid), "--", "sleep", str(args.window)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             cpu0, rows0, t0 = cpu_seconds(proc.pid), stored(db, table), time.time()

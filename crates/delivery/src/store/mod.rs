@@ -57,6 +57,12 @@ async fn open(url: &str, max: u32, writer: bool) -> Result<DatabaseConnection, D
     let sqlite = url.starts_with("sqlite:");
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).max_connections(max).min_connections(1);
+    // A connection is pinged before it is handed out only after a minute unused, not at every
+    // acquire: the writer acquires its connection for every batch, and each ping was a round trip
+    // to the driver's thread (two thread wake-ups) per commit (issue 17, docs/benchmarks.md stop
+    // 20). A connection in use every few milliseconds is known to be alive by its last statement;
+    // a broken one fails that batch, which the candidates send again.
+    opts.test_before_acquire_if_idle_for(Duration::from_secs(60));
     if sqlite {
         // The writer never checkpoints inside a commit (a checkpoint fsyncs the database file and
         // would stall every acknowledgement behind it); `wal::checkpoint_beside` does it beside it.

@@ -14,31 +14,23 @@
 //! ([`crate::chain`]): it holds their heads in memory (loaded once at start), so linking an answer
 //! costs one SHA-256 and no query. Heads move only when a commit succeeds.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
-use super::entity::{audit_log, candidate, cat_step, integrity_event, response, server_clock};
-use crate::chain::{Heads, audit_bytes, response_bytes, stored_time};
+use super::entity::{audit_log, candidate, cat_step, integrity_event, server_clock};
+use crate::chain::{Heads, audit_bytes, stored_time};
 
-/// An answer to append to the response log.
-#[derive(Debug, Clone)]
-pub struct NewAnswer {
-    pub candidate_id: String,
-    pub epoch: i64,
-    pub seq: i64,
-    pub item_id: String,
-    /// The answer's JSON text.
-    pub value: String,
-    pub received_at: DateTime<Utc>,
-}
+mod answers;
+
+pub use answers::NewAnswer;
+use answers::{AnswerInsert, link_answers, stored_keys};
 
 /// A row to append to the audit log.
 #[derive(Debug, Clone)]
@@ -125,11 +117,14 @@ impl Writer {
             .map_err(|e| DbErr::Custom(format!("the writer's runtime: {e}")))?;
         let (heads_out, rewind) = (shared.clone(), super::wal::Rewind::default());
         let asked = rewind.clone();
+        // The connections' runtime: each batch's outcomes go back to it in one task (`hand_back`).
+        let acks = tokio::runtime::Handle::try_current().ok();
         std::thread::Builder::new()
             .name("khaothi-writer".into())
             .spawn(move || {
                 let chains = (heads, shared_chain);
-                runtime.block_on(run(db, rx, max_batch.max(1), chains, (heads_out, asked), metrics))
+                let told = (heads_out, asked, acks);
+                runtime.block_on(run(db, rx, max_batch.max(1), chains, told, metrics))
             })
             .map_err(|e| DbErr::Custom(format!("the writer's thread: {e}")))?;
         Ok(Self { tx, heads: shared_heads, shared: shared_chain, rewind })
@@ -167,7 +162,7 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     max_batch: usize,
     (mut heads, shared_chain): (Heads, bool),
-    (shared, rewind): (Arc<Mutex<Heads>>, super::wal::Rewind),
+    (shared, rewind, acks): (Arc<Mutex<Heads>>, super::wal::Rewind, Option<tokio::runtime::Handle>),
     metrics: Arc<crate::metrics::DeliveryMetrics>,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
@@ -198,14 +193,30 @@ async fn run(
                 Err(e.to_string())
             }
         };
-        for job in batch.drain(..) {
-            if let Some(done) = job.done {
-                let _ = done.send(result.clone());
-            }
-        }
+        hand_back(acks.as_ref(), &mut batch, result);
         if rewind.take() {
             super::wal::rewind(&db).await;
         }
+    }
+}
+
+/// Tells every sender of a committed (or failed) batch, emptying it. With the connections'
+/// runtime at hand, one task spawned there sends them all: one wake-up of that runtime per batch.
+/// Each send wakes its connection's task; from this thread each of those was a wake-up from
+/// outside the runtime (its shared queue's lock, often a sleeping worker's futex) — hundreds per
+/// commit at the benchmark's rate (docs/benchmarks.md, issue 17 stop 20). From a task on a worker
+/// they go to that worker's own queue. Nothing changes about when an answer is acknowledged: the
+/// outcome is decided, and the commit durable, before this is called.
+fn hand_back(acks: Option<&tokio::runtime::Handle>, batch: &mut Vec<Job>, result: Result<(), String>) {
+    let senders: Vec<_> = batch.drain(..).filter_map(|job| job.done).collect();
+    let tell = move || {
+        for done in senders {
+            let _ = done.send(result.clone());
+        }
+    };
+    match acks {
+        Some(runtime) => drop(runtime.spawn(async move { tell() })),
+        None => tell(),
     }
 }
 
@@ -262,10 +273,13 @@ async fn commit_links(
             other => write_other(&txn, other, heads).await?,
         }
     }
-    let seen = if skip_stored { stored_keys(&txn, &answers).await? } else { HashSet::new() };
+    // The first try links every answer; an (epoch, seq) sent twice in one batch makes the insert
+    // skip a row, and the retry (skip_stored) leaves out the stored and the repeated keys.
+    let seen = if skip_stored { Some(stored_keys(&txn, &answers).await?) } else { None };
     let rows = link_answers(answers, seen, heads);
-    let inserted = insert.run(&txn, &rows).await?;
-    if inserted != rows.len() as u64 {
+    let linked = rows.len() as u64;
+    let inserted = insert.run(&txn, rows).await?;
+    if inserted != linked {
         // A skipped duplicate would leave a hole in the chain: start over knowing the stored keys.
         txn.rollback().await?;
         return Err(CommitError::Duplicates);
@@ -373,157 +387,6 @@ async fn update_session(txn: &DatabaseTransaction, m: &candidate::ActiveModel) -
     Ok(())
 }
 
-/// An answer's response-log row: the answer, its stored time and its link in the response chain.
-struct AnswerRow<'a> {
-    answer: &'a NewAnswer,
-    at: DateTime<Utc>,
-    link: crate::chain::Link,
-}
-
-impl AnswerRow<'_> {
-    /// The row's values in the table's column order (as [`insert_sql`] names them).
-    fn values(&self) -> [sea_orm::Value; 9] {
-        let a = self.answer;
-        [
-            a.candidate_id.clone().into(),
-            a.epoch.into(),
-            a.seq.into(),
-            a.item_id.clone().into(),
-            a.value.clone().into(),
-            self.at.into(),
-            self.link.chain_seq.into(),
-            self.link.prev_hash.clone().into(),
-            self.link.hash.clone().into(),
-        ]
-    }
-}
-
-/// The response-log rows of `answers`, linked into the response chain in order; an answer whose
-/// (candidate, epoch, seq) is in `seen` (stored already, or earlier in the batch) is left out.
-fn link_answers<'a>(
-    answers: Vec<&'a NewAnswer>,
-    mut seen: HashSet<(&'a str, i64, i64)>,
-    heads: &mut Heads,
-) -> Vec<AnswerRow<'a>> {
-    let mut rows = Vec::with_capacity(answers.len());
-    for a in answers {
-        if !seen.insert((a.candidate_id.as_str(), a.epoch, a.seq)) {
-            continue;
-        }
-        let at = stored_time(a.received_at);
-        let n = heads.responses.length as i64 + 1;
-        let link = heads.responses.append(&response_bytes(
-            n,
-            &a.candidate_id,
-            a.epoch,
-            a.seq,
-            &a.item_id,
-            &a.value,
-            at,
-        ));
-        rows.push(AnswerRow { answer: a, at, link });
-    }
-    rows
-}
-
-/// Rows per answer `INSERT`, largest first: a batch goes in as chunks of these sizes (37 rows:
-/// 32 + 4 + 1), so the writer runs a handful of statements whose SQL never changes and the
-/// driver's statement cache keeps each compiled. One statement per batch of whatever size (as
-/// before) built a new SQL text and a new sea-query tree of boxed values for every commit, and
-/// SQLite compiled each size again once the cache had turned over; one statement per row would
-/// cost a round trip to the driver's thread per answer. SQLite allows 32,766 parameters per
-/// statement (9 per row), PostgreSQL 65,535.
-const SHAPES: [usize; 9] = [256, 128, 64, 32, 16, 8, 4, 2, 1];
-
-/// The SQL of the answer insert for each of [`SHAPES`], built once for the backend.
-struct AnswerInsert {
-    backend: DbBackend,
-    sql: Vec<String>,
-}
-
-impl AnswerInsert {
-    fn new(backend: DbBackend) -> Self {
-        let sql = SHAPES.iter().map(|&n| insert_sql(backend, n)).collect();
-        Self { backend, sql }
-    }
-
-    /// Inserts the rows, skipping any already stored; the number inserted.
-    async fn run(&self, txn: &DatabaseTransaction, rows: &[AnswerRow<'_>]) -> Result<u64, DbErr> {
-        let mut inserted = 0;
-        let mut rest = rows;
-        while let Some(shape) = next_shape(rest.len()) {
-            let (chunk, tail) = rest.split_at(SHAPES[shape]);
-            let values = chunk.iter().flat_map(AnswerRow::values);
-            let stmt = Statement::from_sql_and_values(self.backend, self.sql[shape].clone(), values);
-            inserted += txn.execute_raw(stmt).await?.rows_affected();
-            rest = tail;
-        }
-        Ok(inserted)
-    }
-}
-
-/// The index in [`SHAPES`] of the next statement for `left` rows still to insert (`None`: done).
-fn next_shape(left: usize) -> Option<usize> {
-    SHAPES.iter().position(|&n| n <= left)
-}
-
-/// sea-orm's own multi-row insert of `n` rows (so the SQL is exactly what `insert_many` would
-/// send), kept as text; the values are bound at each use.
-fn insert_sql(backend: DbBackend, n: usize) -> String {
-    let row = response::ActiveModel {
-        candidate_id: Set(String::new()),
-        epoch: Set(0),
-        seq: Set(0),
-        item_id: Set(String::new()),
-        value: Set(String::new()),
-        received_at: Set(DateTime::<Utc>::UNIX_EPOCH),
-        chain_seq: Set(0),
-        prev_hash: Set(String::new()),
-        hash: Set(String::new()),
-    };
-    response::Entity::insert_many(std::iter::repeat_n(row, n))
-        .on_conflict(
-            OnConflict::columns([
-                response::Column::CandidateId,
-                response::Column::Epoch,
-                response::Column::Seq,
-            ])
-            .do_nothing()
-            .to_owned(),
-        )
-        .build(backend)
-        .sql
-}
-
-/// The (candidate, epoch, seq) of `answers` already in the response log (the rare path: only
-/// after an insert found a duplicate).
-async fn stored_keys<'a>(
-    txn: &impl sea_orm::ConnectionTrait,
-    answers: &[&'a NewAnswer],
-) -> Result<HashSet<(&'a str, i64, i64)>, DbErr> {
-    let mut ids: Vec<&str> = answers.iter().map(|a| a.candidate_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut stored: HashSet<(String, i64, i64)> = HashSet::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, i64, i64)> = response::Entity::find()
-            .select_only()
-            .column(response::Column::CandidateId)
-            .column(response::Column::Epoch)
-            .column(response::Column::Seq)
-            .filter(response::Column::CandidateId.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        stored.extend(rows);
-    }
-    Ok(answers
-        .iter()
-        .filter(|a| stored.contains(&(a.candidate_id.clone(), a.epoch, a.seq)))
-        .map(|a| (a.candidate_id.as_str(), a.epoch, a.seq))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use sea_orm::IntoActiveModel;
@@ -538,27 +401,50 @@ mod tests {
         (db, c)
     }
 
-    #[test]
-    fn a_batch_goes_in_as_few_fixed_shapes_covering_every_row() {
-        for n in 0..2000usize {
-            let (mut left, mut sizes) = (n, Vec::new());
-            while let Some(i) = next_shape(left) {
-                sizes.push(SHAPES[i]);
-                left -= SHAPES[i];
-            }
-            assert_eq!(sizes.iter().sum::<usize>(), n);
-            assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {sizes:?}");
-            // Below the largest shape, one statement per set bit of n.
-            if n < 256 {
-                assert_eq!(sizes.len(), n.count_ones() as usize);
-            }
+    /// The first try links every answer without looking for repeats; an (epoch, seq) twice in one
+    /// batch, or one stored already, sends the batch to the retry, which stores each key once and
+    /// keeps the chain whole. Every sender of the batch is told (through the runtime's task).
+    #[tokio::test]
+    async fn answers_repeated_in_a_batch_or_stored_go_in_once_and_every_sender_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, c) = one_candidate(&dir).await;
+        let answer = |seq: i64| NewAnswer {
+            candidate_id: c.id.clone(),
+            epoch: 1,
+            seq,
+            item_id: format!("Q{seq}"),
+            value: "\"A\"".into(),
+            received_at: Utc::now(),
+        };
+        let insert = AnswerInsert::new(db.write.get_database_backend());
+        let mut heads = crate::store::chains::load_heads(&db.write).await.unwrap();
+        let (mut batch, mut told) = (Vec::new(), Vec::new());
+        for seq in [1, 2, 2, 3, 1] {
+            let (done, wait) = oneshot::channel();
+            batch.push(Job { op: WriteOp::Answer(answer(seq)), done: Some(done) });
+            told.push(wait);
         }
-        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
-            let sql = AnswerInsert::new(backend).sql;
-            assert!(sql[SHAPES.len() - 1].contains("ON CONFLICT"), "{}", sql[SHAPES.len() - 1]);
-            for (s, n) in sql.iter().zip(SHAPES) {
-                assert_eq!(s.matches("(").count(), n + 2, "{n} rows: {s}");
-            }
+        let first = commit(&db.write, &insert, &batch, &mut heads, (false, false)).await;
+        assert!(matches!(first, Err(CommitError::Duplicates)), "{first:?}");
+        assert_eq!(heads.responses.length, 0, "heads as before a failed try");
+        commit(&db.write, &insert, &batch, &mut heads, (true, false)).await.unwrap();
+        assert_eq!(heads.responses.length, 3);
+        // Stored already: one new row, linked after them.
+        let again = [3, 4].map(|seq| Job { op: WriteOp::Answer(answer(seq)), done: None });
+        assert!(commit(&db.write, &insert, &again, &mut heads, (false, false)).await.is_err());
+        commit(&db.write, &insert, &again, &mut heads, (true, false)).await.unwrap();
+        let report = crate::store::chains::verify_chain(
+            &db.read,
+            crate::chain::Chain::Responses,
+            Some(heads.responses),
+        )
+        .await
+        .unwrap();
+        assert!(report.ok && report.length == 4, "{report:?}");
+        hand_back(Some(&tokio::runtime::Handle::current()), &mut batch, Ok(()));
+        assert!(batch.is_empty());
+        for wait in told {
+            assert_eq!(wait.await.unwrap(), Ok(()));
         }
     }
 
