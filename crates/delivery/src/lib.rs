@@ -17,6 +17,7 @@ pub mod json;
 pub mod metrics;
 pub mod pages;
 pub mod paper;
+mod periodic;
 pub mod proctor;
 pub mod result_file;
 pub mod results;

@@ -193,6 +193,7 @@ pub async fn credit_outage(db: &DatabaseConnection, writer: &Writer) -> Result<(
 
 /// The server clock (for outage credit) and the automatic submission at time-out.
 pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
+    use crate::periodic::every;
     let heartbeat = Duration::from_secs(s.config.heartbeat_seconds.max(1));
     let clock = s.clone();
     every(heartbeat, stop.clone(), move || {
@@ -230,26 +231,6 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
             if let Err(e) = sweep(&s).await {
                 tracing::error!(error = %e, "automatic submission failed");
             }
-        }
-    });
-}
-
-/// Runs `tick` every `period` until `stop` turns true; a tick that overruns its period delays the
-/// next one rather than bunching them.
-fn every<F, T>(period: Duration, mut stop: tokio::sync::watch::Receiver<bool>, mut tick: F)
-where
-    F: FnMut() -> T + Send + 'static,
-    T: std::future::Future<Output = ()> + Send,
-{
-    tokio::spawn(async move {
-        let mut t = tokio::time::interval(period);
-        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = t.tick() => {}
-                _ = stop.wait_for(|s| *s) => return,
-            }
-            tick().await;
         }
     });
 }

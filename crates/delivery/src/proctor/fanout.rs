@@ -12,15 +12,10 @@ use crate::state::AppState;
 pub const FLUSH: Duration = Duration::from_millis(250);
 
 /// Publishes the dirty seats every [`FLUSH`] until `stop`.
-pub fn spawn_fanout(s: AppState, mut stop: watch::Receiver<bool>) {
-    tokio::spawn(async move {
-        let mut t = tokio::time::interval(FLUSH);
-        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = t.tick() => {}
-                _ = stop.wait_for(|s| *s) => return,
-            }
+pub fn spawn_fanout(s: AppState, stop: watch::Receiver<bool>) {
+    crate::periodic::every(FLUSH, stop, move || {
+        let s = s.clone();
+        async move {
             for (room, ids) in s.hub.rooms.take_dirty() {
                 if let Err(e) = super::roster::publish_seats(&s, &room, &ids).await {
                     tracing::warn!(error = %e, room, "seat updates not published");

@@ -122,6 +122,15 @@ mod tests {
         }
     }
 
+    /// A fresh database with its writer (batches of up to 16).
+    async fn database_with_writer(dir: &tempfile::TempDir) -> (crate::store::Db, Writer) {
+        let db = crate::store::fixtures::database(dir).await;
+        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
+        let metrics = Arc::new(crate::metrics::DeliveryMetrics::register(&mut builder));
+        let w = Writer::start(db.write.clone(), 16, metrics).await.unwrap();
+        (db, w)
+    }
+
     async fn log_frames(db: &DatabaseConnection) -> i64 {
         checkpoint(db).await.unwrap().unwrap().log_frames
     }
@@ -132,10 +141,7 @@ mod tests {
     #[tokio::test]
     async fn the_writers_rewind_starts_the_log_over() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::store::fixtures::database(&dir).await;
-        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
-        let metrics = Arc::new(crate::metrics::DeliveryMetrics::register(&mut builder));
-        let w = Writer::start(db.write.clone(), 16, metrics).await.unwrap();
+        let (db, w) = database_with_writer(&dir).await;
         let uncopied = async || {
             let reader = db.read.begin().await.unwrap();
             crate::store::last_heartbeat(&reader).await.unwrap();
@@ -180,10 +186,7 @@ mod tests {
     #[tokio::test]
     async fn the_side_checkpoint_asks_past_its_limit_only_and_leaves_the_log_copied() {
         let dir = tempfile::tempdir().unwrap();
-        let db = crate::store::fixtures::database(&dir).await;
-        let mut builder = khaothi_http::metrics::MetricsBuilder::new("delivery");
-        let metrics = Arc::new(crate::metrics::DeliveryMetrics::register(&mut builder));
-        let w = Writer::start(db.write.clone(), 16, metrics).await.unwrap();
+        let (db, w) = database_with_writer(&dir).await;
         // The schema's frames copied, the log starts over at the next commit.
         checkpoint(&db.read).await.unwrap();
         clock(&w, 1).await;
