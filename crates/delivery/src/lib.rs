@@ -206,7 +206,7 @@ impl Application {
             session::credit_outage(&db.read, &writer).await.map_err(|e| e.to_string())?;
         }
         writer.write(WriteOp::Clock(Utc::now())).await.map_err(|e| e.to_string())?;
-        let hub = Arc::new(Hub::with_admission(config.admission_slots));
+        let hub = Arc::new(Hub::with_admission(config.admission_slots, config.admission_ack_target()));
         let limiter = || {
             Arc::new(LoginLimiter::new(
                 config.login_max_failures,

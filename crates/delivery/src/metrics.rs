@@ -33,6 +33,8 @@ pub struct DeliveryMetrics {
     /// Rows per group commit, and how long each commit took.
     pub writer_batch_rows: Histogram,
     pub writer_commit_seconds: Histogram,
+    /// The login gate's places now (`state::admission`: paced by the acks).
+    pub admission_places: Gauge,
     /// Control-room reports by outcome (`sent`, `failed`; crate::control_room).
     pub site_reports: Family<AnswerLabels, Counter>,
 }
@@ -48,6 +50,7 @@ impl DeliveryMetrics {
             ack_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
             writer_batch_rows: Histogram::new(exponential_buckets(1.0, 2.0, 12)),
             writer_commit_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 14)),
+            admission_places: Gauge::default(),
             site_reports: Family::default(),
         };
         for outcome in ["sent", "failed"] {
@@ -74,6 +77,11 @@ impl DeliveryMetrics {
             m.writer_batch_rows.clone(),
         );
         r.register("writer_commit_seconds", "Duration of each group commit", m.writer_commit_seconds.clone());
+        r.register(
+            "admission_places",
+            "Candidate logins that may be in progress at once now (paced by the acknowledgements)",
+            m.admission_places.clone(),
+        );
         r.register(
             "site_reports",
             "Reports sent to the bank's control room, by outcome (sent or failed)",

@@ -221,6 +221,12 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
             }
         }
     });
+    let pacing = s.clone();
+    every(crate::state::admission::PACE_PERIOD, stop.clone(), move || {
+        let places = pacing.hub.admission.pace();
+        pacing.live.admission_places.set(places as i64);
+        std::future::ready(())
+    });
     every(Duration::from_millis(250), stop, move || {
         let s = s.clone();
         async move {

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
+pub use super::admission::Admission;
 use super::content::EventContent;
 use super::outbox::Outgoing;
 use super::rooms::RoomHub;
@@ -34,7 +35,8 @@ pub struct Signal {
 /// futures and rows (≈ 37 KB). A login waits here before anything is read for it: when the gate
 /// came after the candidate's read, 10,000 candidates connecting at once peaked at 490–630 MB;
 /// gated first, 220–230 MB (docs/benchmarks.md, issue 17 stop 18).
-/// The configuration's `admission_slots` sets them on a node; this is its default.
+/// The configuration's `admission_slots` sets them on a node; this is its default. They are the
+/// most: while answers wait for their acks, pacing lends fewer ([`Admission`]).
 pub const ADMISSION_SLOTS: usize = crate::config::DEFAULT_ADMISSION_SLOTS;
 
 /// Submissions in progress at once on this node. At the end of an exam every candidate submits
@@ -46,13 +48,10 @@ pub const ADMISSION_SLOTS: usize = crate::config::DEFAULT_ADMISSION_SLOTS;
 /// many as this still go into one group commit of the writer.
 pub const SUBMIT_SLOTS: usize = 256;
 
-/// A first-come-first-served gate of `N` places (logins: [`ADMISSION_SLOTS`], submissions:
-/// [`SUBMIT_SLOTS`]).
+/// A first-come-first-served gate of `N` places (submissions: [`SUBMIT_SLOTS`]; the logins'
+/// gate is paced: [`Admission`]).
 #[derive(Clone)]
 pub struct Gate<const N: usize>(Arc<tokio::sync::Semaphore>);
-
-/// The gate of [`ADMISSION_SLOTS`].
-pub type Admission = Gate<ADMISSION_SLOTS>;
 
 impl<const N: usize> Default for Gate<N> {
     fn default() -> Self {
@@ -121,9 +120,10 @@ impl Draining {
 }
 
 impl Hub {
-    /// A hub whose login gate has `admission_slots` places (the configuration's).
-    pub fn with_admission(admission_slots: usize) -> Self {
-        Self { admission: Admission::with_places(admission_slots), ..Self::default() }
+    /// A hub whose login gate has `admission_slots` places, paced by `ack_target` (see
+    /// [`Admission`]).
+    pub fn with_admission(admission_slots: usize, ack_target: Option<std::time::Duration>) -> Self {
+        Self { admission: Admission::new(admission_slots, ack_target), ..Self::default() }
     }
 
     pub fn publish(&self, candidate_id: &str, signal: Signal) {
@@ -315,7 +315,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_admission_gate_lets_in_at_most_its_slots_and_the_next_when_one_is_done() {
-        let gate = Admission::default();
+        let gate = Admission::new(ADMISSION_SLOTS, None);
         let mut held = Vec::new();
         for _ in 0..ADMISSION_SLOTS {
             held.push(gate.enter().await);

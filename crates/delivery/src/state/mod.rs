@@ -4,6 +4,7 @@
 //! locks, unlocked contents) holds [`rooms`] (the proctors' live view) and [`content`]; none of
 //! them knows the proctor's or the websocket's code, which use them.
 
+pub mod admission;
 pub mod alarms;
 pub mod content;
 pub mod hub;

@@ -435,7 +435,9 @@ impl Conn {
                 let ack = Message::Text(Utf8Bytes::from(super::messages::ack_frame(seq, &item)));
                 let sent = self.socket.send(ack).await.is_ok();
                 self.s.live.acknowledged.inc();
-                self.s.live.ack_seconds.observe(arrived.elapsed().as_secs_f64());
+                let waited = arrived.elapsed();
+                self.s.live.ack_seconds.observe(waited.as_secs_f64());
+                self.s.hub.admission.acknowledged(waited);
                 sent
             }
             Err(e) => {
