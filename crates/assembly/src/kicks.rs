@@ -6,9 +6,9 @@
 //! leaves such an optimum: a few random moves (each keeps every rule, none takes a changed form
 //! more than [`DEPTH`] below the smallest information), then the local improvement climbs again
 //! (floor moves, then narrowing, as in `Run::improve`). The climbed forms replace the best ones
-//! when their smallest information is higher and their spread stays within the balancing band
-//! (at most the best forms' spread, or [`BAND`] × their smallest information if that is larger);
-//! the next kick starts from the best forms. Moves take microseconds, so a kick and its climb take
+//! when their smallest information is higher and their spread is no wider than the best forms'
+//! (or than the solver's relative gap × their smallest information, if that is wider: forms that
+//! close are level enough, as for reshaping); the next kick starts from the best forms. Moves take microseconds, so a kick and its climb take
 //! milliseconds and many fit in the time fine lifting leaves.
 //!
 //! The random moves come from a ChaCha8 generator seeded with `AssemblyOptions::seed`: a run is
@@ -21,6 +21,11 @@ use crate::improve::Improver;
 use crate::pool::{floor_of, info_at};
 use crate::run::Run;
 use crate::sequential::Forms;
+
+/// Seconds of kicks (module `kicks`) after fine lifting on HiGHS when no time limit was given:
+/// the deploy build's default then takes about 12 s on 3–6 forms of the bench, within twice its
+/// old default (all on HiGHS, 6–60 s; docs/benchmarks.md, stops 18 and 21).
+const HIGHS_KICK_SECONDS: f64 = 3.0;
 
 /// Random moves per kick.
 const MOVES: usize = 6;
@@ -35,6 +40,17 @@ const MAX_FAILED: usize = 20;
 const MAX_CLIMB: usize = 500;
 
 impl Run<'_, '_> {
+    /// When the kicks after fine lifting stop: at `end` (fine lifting's end: the kicks get what
+    /// it left), but with HiGHS as the solver and no time limit given [`HIGHS_KICK_SECONDS`]
+    /// after fine lifting ended, within the run's limit.
+    pub(crate) fn kick_end(&self, end: f64) -> f64 {
+        if self.opts.solver == crate::model::SolverChoice::Highs && !self.opts.whole_budget {
+            end.max(self.spent() + HIGHS_KICK_SECONDS).min(self.opts.time_limit)
+        } else {
+            end
+        }
+    }
+
     /// Kicks and climbs from `forms` until the run's clock reaches `until`; returns the best
     /// forms seen (`forms` when no climb beat them). Records itself as `"kicks"` (`solves` = the
     /// kicks made).
@@ -95,3 +111,7 @@ fn spread(run: &Run, forms: &[Vec<usize>]) -> f64 {
         })
         .fold(0.0, f64::max)
 }
+
+#[cfg(test)]
+#[path = "kicks_tests.rs"]
+mod tests;

@@ -34,11 +34,6 @@ const FINE_GAP: f64 = 0.001;
 /// may overrun it a little, hence less than 1.
 const AFTER_SHARE: f64 = 0.8;
 
-/// Seconds of kicks (module `kicks`) after fine lifting on HiGHS when no time limit was given:
-/// the deploy build's default then takes about 12 s on 3–6 forms of the bench, within twice its
-/// old default (all on HiGHS, 6–60 s; docs/benchmarks.md, stops 18 and 21).
-const HIGHS_KICK_SECONDS: f64 = 3.0;
-
 /// Time of evening, the last pass, as a share of the same time (its moves take milliseconds
 /// each; with many forms it would otherwise go on for long at little gain).
 const EVEN_SHARE: f64 = 0.05;
@@ -190,17 +185,6 @@ impl Run<'_, '_> {
             (t0 * (1.0 + AFTER_SHARE)).max(t0 + floor).min(limit)
         };
         (end, move |lifted: f64| if whole { limit } else { lifted + EVEN_SHARE * t0 })
-    }
-
-    /// When the kicks after fine lifting stop: at `end` (fine lifting's end: the kicks get what
-    /// it left), but with HiGHS as the solver and no time limit given [`HIGHS_KICK_SECONDS`]
-    /// after fine lifting ended, within the run's limit.
-    fn kick_end(&self, end: f64) -> f64 {
-        if self.opts.solver == crate::model::SolverChoice::Highs && !self.opts.whole_budget {
-            end.max(self.spent() + HIGHS_KICK_SECONDS).min(self.opts.time_limit)
-        } else {
-            end
-        }
     }
 
     /// The last pass: the narrowing moves of the local improvement, and when they stop, moves
