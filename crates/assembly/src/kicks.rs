@@ -27,6 +27,9 @@ use crate::sequential::Forms;
 /// old default (all on HiGHS, 6–60 s; docs/benchmarks.md, stops 18 and 21).
 const HIGHS_KICK_SECONDS: f64 = 3.0;
 
+/// Share of the time fine lifting left that the kicks take.
+const LEFT_SHARE: f64 = 0.5;
+
 /// Random moves per kick.
 const MOVES: usize = 6;
 
@@ -40,14 +43,21 @@ const MAX_FAILED: usize = 20;
 const MAX_CLIMB: usize = 500;
 
 impl Run<'_, '_> {
-    /// When the kicks after fine lifting stop: at `end` (fine lifting's end: the kicks get what
-    /// it left), but with HiGHS as the solver and no time limit given [`HIGHS_KICK_SECONDS`]
-    /// after fine lifting ended, within the run's limit.
+    /// When the kicks after fine lifting stop: half of what fine lifting left of its time (it ends
+    /// early when no form rises; the other half stays with evening, levelling and reshaping), and
+    /// with HiGHS as the solver at least [`HIGHS_KICK_SECONDS`] from now, within the run's limit.
+    /// With the user's own time limit (`whole_budget`) none: there the passes after fine lifting
+    /// use the time up to the limit, and at 24 forms reshaping needs it (docs/assembly.md).
     pub(crate) fn kick_end(&self, end: f64) -> f64 {
-        if self.opts.solver == crate::model::SolverChoice::Highs && !self.opts.whole_budget {
-            end.max(self.spent() + HIGHS_KICK_SECONDS).min(self.opts.time_limit)
+        let now = self.spent();
+        if self.opts.whole_budget {
+            return now;
+        }
+        let left = now + LEFT_SHARE * (end - now).max(0.0);
+        if self.opts.solver == crate::model::SolverChoice::Highs {
+            left.max(now + HIGHS_KICK_SECONDS).min(self.opts.time_limit)
         } else {
-            end
+            left
         }
     }
 
