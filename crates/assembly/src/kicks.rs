@@ -39,6 +39,10 @@ const DEPTH: f64 = 0.01;
 /// Kicks in a row that found no random move before the pass gives up.
 const MAX_FAILED: usize = 20;
 
+/// Kicks in a row without a lift before the pass ends (its time aside: a run on a clock that
+/// does not move ends too).
+const MAX_STALE: usize = 1_000;
+
 /// Most moves of one climb (each strictly improves, so it ends anyway).
 const MAX_CLIMB: usize = 500;
 
@@ -74,7 +78,8 @@ impl Run<'_, '_> {
         let mut best = (smallest(self, &forms), spread(self, &forms), forms);
         let (mut kicks, mut failed) = (0, 0);
         let time = |run: &Self| run.left() > 0.0 && run.spent() < until;
-        while time(self) && failed < MAX_FAILED {
+        let mut stale = 0;
+        while time(self) && failed < MAX_FAILED && stale < MAX_STALE {
             kicks += 1;
             let mut imp = Improver::new(self.pool, self.bp, &rules, self.cand, best.2.clone());
             let low = best.0 * (1.0 - DEPTH);
@@ -97,8 +102,10 @@ impl Run<'_, '_> {
                 }
             }
             let (f, s) = (smallest(self, &imp.forms), spread(self, &imp.forms));
+            stale += 1;
             if f > best.0 + 1e-6 && s <= best.1.max(self.opts.gap * f) + 1e-9 {
                 best = (f, s, imp.forms);
+                stale = 0;
             }
         }
         self.record("kicks", since, kicks, &best.2);
