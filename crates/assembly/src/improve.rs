@@ -478,6 +478,8 @@ impl<'a, 'p> Improver<'a, 'p> {
     }
 }
 
+mod kick;
+
 #[cfg(test)]
 #[path = "improve_tests.rs"]
 mod tests;

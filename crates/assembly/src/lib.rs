@@ -17,6 +17,7 @@ pub mod diagnosis;
 pub mod error;
 mod improve;
 pub mod info;
+mod kicks;
 mod level;
 mod model;
 pub mod mps;

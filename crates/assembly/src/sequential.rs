@@ -150,6 +150,10 @@ impl Run<'_, '_> {
         let (end, even_until) = self.after_balancing();
         let best = self.improve(best);
         let best = self.fine_lifting(best, end)?;
+        // half of what fine lifting left of its time (it ends early when no form rises), and on
+        // HiGHS (no time limit given) a few seconds of their own
+        let kick_end = self.kick_end(end);
+        let best = self.kicks(best, kick_end);
         let until = even_until(self.spent().max(end));
         let best = self.even_out(best, until);
         // levelling's moves take milliseconds: at most half of what is left, the rest reshapes
