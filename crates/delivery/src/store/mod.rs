@@ -228,7 +228,11 @@ impl SqlOnce {
     }
 
     /// The text for `backend`, rendered by `build` the first time.
-    pub(crate) fn get(&'static self, backend: DbBackend, build: impl FnOnce(DbBackend) -> String) -> &'static str {
+    pub(crate) fn get(
+        &'static self,
+        backend: DbBackend,
+        build: impl FnOnce(DbBackend) -> String,
+    ) -> &'static str {
         let slot = match backend {
             DbBackend::Sqlite => 0,
             DbBackend::Postgres => 1,

@@ -32,7 +32,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// error too (10,000 at once in a reconnect storm), and formatting their texts took 1 % of the
 /// server's CPU in a storm (docs/benchmarks.md, issue 17 target 3, stop 21).
 fn too_big(e: &axum::Error) -> bool {
-    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if matches!(err.downcast_ref::<tungstenite::Error>(), Some(tungstenite::Error::Capacity(_))) {
             return true;
