@@ -218,7 +218,7 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let accounts = Arc::new(routes::staff::StaffAccounts(db.read.clone()));
-        let state = AppState {
+        let state = AppState::new(state::AppStateInner {
             cluster,
             metrics,
             live,
@@ -239,7 +239,7 @@ impl Application {
             site_key: Arc::new(site_key),
             hub,
             config: Arc::new(config),
-        };
+        });
         bootstrap::load_unlocked(&state).await?;
         cluster::join(&state).await?;
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -9,6 +9,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use crate::failure::{Ending, Failure, connect_what};
@@ -44,7 +45,8 @@ impl CandidateSocket {
     /// [`Self::connect`] with the failure's reason (`<phase>: refused`, `<phase>: http 503`, …).
     pub async fn open(url: &str, phase: &str) -> Result<Self, Failure> {
         // TCP_NODELAY, as browsers set it on websockets: answers are small frames.
-        match tokio_tungstenite::connect_async_with_config(url, None, true).await {
+        let config = Some(socket_config());
+        match tokio_tungstenite::connect_async_with_config(url, config, true).await {
             Ok((ws, _)) => Ok(Self::from_stream(ws)),
             Err(e) => Err(Failure::new(phase, format!("connect {}", connect_what(&e)), e.to_string())),
         }
@@ -311,6 +313,20 @@ impl CandidateSocket {
         self.send(json!({"type": "answer", "seq": seq, "item": item, "value": value})).await?;
         self.expect("ack", Duration::from_secs(20)).await
     }
+}
+
+/// Bytes of a candidate socket's read and write buffers. tungstenite's default is 128 KiB each,
+/// and its reader zero-fills the unused part of the read buffer before every read: with the
+/// default, each frame received cost a 128 KiB `memset` and each socket's first reads faulted in
+/// 128 KiB of fresh pages — about a third of the load generator's CPU while 10,000 candidates
+/// logged in at once (docs/benchmarks.md, issue 17 target 3, stop 21), CPU taken from the server
+/// it shares the cores with. A larger message is still read whole (the buffer grows for it).
+pub const SOCKET_BUFFER_BYTES: usize = 4096;
+
+/// The websocket settings of a candidate socket: the library's, with [`SOCKET_BUFFER_BYTES`]
+/// buffers.
+pub fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(SOCKET_BUFFER_BYTES).write_buffer_size(SOCKET_BUFFER_BYTES)
 }
 
 /// `base` with the fields of the object `extra` added.

@@ -26,8 +26,30 @@ use crate::config::DeliveryConfig;
 use crate::store::Db;
 use crate::store::writer::Writer;
 
+/// The server's shared state, behind one `Arc`: axum clones the state for every request and
+/// every websocket, and a clone of the fields themselves cost about twenty reference-count
+/// updates on cache lines both cores write, plus the JWT keys' and the code secret's bytes
+/// copied — 2 % of the server's CPU in a reconnect storm (docs/benchmarks.md, issue 17 target 3,
+/// stop 21). Fields are reached through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl AppState {
+    pub fn new(inner: AppStateInner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct AppStateInner {
     pub db: Db,
     /// The other delivery nodes on this database (`None` when the node runs alone).
     pub cluster: Option<Arc<crate::store::nodes::Cluster>>,

@@ -26,14 +26,15 @@ const MAX_BEFORE_LOGIN: u32 = 5;
 /// How long a closing connection waits for the client's own close frame (see [`Conn::close`]).
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// Whether a read failed because a message or frame was above the socket's size limit (the
-/// websocket library's capacity error, found by its text through the error's sources: axum wraps
-/// it without exposing the type).
+/// Whether a read failed because a message or frame was above the socket's size limit: the
+/// websocket library's capacity error, found among the error's sources (axum wraps it). Told by
+/// its type, not by formatting each source's text: every dropped browser's last read ends in an
+/// error too (10,000 at once in a reconnect storm), and formatting their texts took 1 % of the
+/// server's CPU in a storm (docs/benchmarks.md, issue 17 target 3, stop 21).
 fn too_big(e: &axum::Error) -> bool {
-    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
-        let text = err.to_string();
-        if text.contains("Space limit exceeded") || text.contains("Message too long") {
+        if matches!(err.downcast_ref::<tungstenite::Error>(), Some(tungstenite::Error::Capacity(_))) {
             return true;
         }
         cur = err.source();
