@@ -18,7 +18,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::improve::Improver;
-use crate::pool::{floor_of, info_at};
+use crate::pool::{smallest_of, spread_of};
 use crate::run::Run;
 use crate::sequential::Forms;
 
@@ -114,19 +114,11 @@ impl Run<'_, '_> {
 }
 
 fn smallest(run: &Run, forms: &[Vec<usize>]) -> f64 {
-    forms.iter().map(|u| floor_of(run.pool, u)).fold(f64::INFINITY, f64::min)
+    smallest_of(run.pool, forms)
 }
 
 fn spread(run: &Run, forms: &[Vec<usize>]) -> f64 {
-    (0..run.pool.thetas.len())
-        .map(|t| {
-            let (lo, hi) = forms
-                .iter()
-                .map(|u| info_at(run.pool, u, t))
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
-            hi - lo
-        })
-        .fold(0.0, f64::max)
+    spread_of(run.pool, forms)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::blueprint::{Blueprint, Objective};
 use crate::error::AssemblyError;
 use crate::model::Goal;
-use crate::pool::{DominanceClass, Pool, floor_of, info_at};
+use crate::pool::{DominanceClass, Pool, floor_of, info_at, spread_of};
 use crate::run::Run;
 
 /// Partners tried for one weakest form before pair lifting gives up.
@@ -151,19 +151,6 @@ fn window(pool: &Pool, forms: &[Vec<usize>], floors: &[f64]) -> (Vec<f64>, Vec<f
             (hi - WINDOW * floor, lo + WINDOW * floor)
         })
         .unzip()
-}
-
-/// Largest difference between two forms' information at one θ point.
-fn spread_of(pool: &Pool, forms: &[Vec<usize>]) -> f64 {
-    (0..pool.thetas.len())
-        .map(|t| {
-            let (lo, hi) = forms
-                .iter()
-                .map(|u| info_at(pool, u, t))
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
-            hi - lo
-        })
-        .fold(0.0, f64::max)
 }
 
 /// Partners of the weakest form `w`, best first, without repeats: the strongest form, the form

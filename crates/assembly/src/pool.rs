@@ -310,6 +310,24 @@ pub(crate) fn floor_of(pool: &Pool, units: &[usize]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// Smallest information of any of `forms` over the θ points.
+pub(crate) fn smallest_of(pool: &Pool, forms: &[Vec<usize>]) -> f64 {
+    forms.iter().map(|u| floor_of(pool, u)).fold(f64::INFINITY, f64::min)
+}
+
+/// Largest difference between two forms' information at one θ point.
+pub(crate) fn spread_of(pool: &Pool, forms: &[Vec<usize>]) -> f64 {
+    (0..pool.thetas.len())
+        .map(|t| {
+            let (lo, hi) = forms
+                .iter()
+                .map(|u| info_at(pool, u, t))
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+            hi - lo
+        })
+        .fold(0.0, f64::max)
+}
+
 /// The items the blueprint may use, with their models, and why the others were left out (the
 /// first reason that applies).
 fn eligible<'a>(
