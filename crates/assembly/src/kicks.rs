@@ -75,7 +75,7 @@ impl Run<'_, '_> {
         }
         let rules = self.rules.clone();
         let mut rng = ChaCha8Rng::seed_from_u64(self.opts.seed);
-        let mut best = (smallest(self, &forms), spread(self, &forms), forms);
+        let mut best = (smallest_of(self.pool, &forms), spread_of(self.pool, &forms), forms);
         let (mut kicks, mut failed) = (0, 0);
         let time = |run: &Self| run.left() > 0.0 && run.spent() < until;
         let mut stale = 0;
@@ -101,7 +101,7 @@ impl Run<'_, '_> {
                     break;
                 }
             }
-            let (f, s) = (smallest(self, &imp.forms), spread(self, &imp.forms));
+            let (f, s) = (smallest_of(self.pool, &imp.forms), spread_of(self.pool, &imp.forms));
             stale += 1;
             if f > best.0 + 1e-6 && s <= best.1.max(self.opts.gap * f) + 1e-9 {
                 best = (f, s, imp.forms);
@@ -111,14 +111,6 @@ impl Run<'_, '_> {
         self.record("kicks", since, kicks, &best.2);
         best.2
     }
-}
-
-fn smallest(run: &Run, forms: &[Vec<usize>]) -> f64 {
-    smallest_of(run.pool, forms)
-}
-
-fn spread(run: &Run, forms: &[Vec<usize>]) -> f64 {
-    spread_of(run.pool, forms)
 }
 
 #[cfg(test)]

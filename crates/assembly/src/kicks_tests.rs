@@ -10,10 +10,11 @@ use std::time::Duration;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{DEPTH, HIGHS_KICK_SECONDS, smallest, spread};
+use super::{DEPTH, HIGHS_KICK_SECONDS};
 use crate::improve::Improver;
 use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units};
 use crate::pool::{Pool, floor_of};
+use crate::pool::{smallest_of, spread_of};
 use crate::run::Run;
 use crate::sequential::Forms;
 use crate::{AssemblyOptions, check_forms};
@@ -48,8 +49,8 @@ fn kick_and_check(yaml: &str, forms: u32, n: usize, seed: u64) -> Option<[(f64, 
         units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
     };
     assert_eq!(check_forms(&bp, &items, &as_forms(&after)), vec![], "seed {seed}, {forms} forms");
-    let old = (smallest(&run, &before), spread(&run, &before));
-    let new = (smallest(&run, &after), spread(&run, &after));
+    let old = (smallest_of(run.pool, &before), spread_of(run.pool, &before));
+    let new = (smallest_of(run.pool, &after), spread_of(run.pool, &after));
     assert!(new.0 >= old.0 - 1e-9, "the smallest information fell: {old:?} → {new:?}");
     assert!(new.1 <= old.1.max(opts.gap * new.0) + 1e-9, "the spread widened: {old:?} → {new:?}");
     assert!(after == before || new.0 > old.0 + 1e-6, "new forms without a higher floor");

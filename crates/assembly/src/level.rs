@@ -31,7 +31,7 @@ impl Run<'_, '_> {
     /// the moves' best trade of smallest information for spread, or `forms` unchanged.
     pub(crate) fn levelling(&mut self, forms: Forms, until: f64) -> Forms {
         let since = self.spent();
-        let (floor0, spread0) = (smallest(self, &forms), spread(self, &forms));
+        let (floor0, spread0) = (smallest_of(self.pool, &forms), spread_of(self.pool, &forms));
         // forms within the gap of each other are level enough (reshaping stops there too)
         if forms.len() < 2 || spread0 <= self.opts.gap * floor0 || self.left() <= 0.0 {
             return forms;
@@ -50,7 +50,7 @@ impl Run<'_, '_> {
                 && (imp.narrow() || imp.even() || imp.raise_floor_within(true))
             {
                 moves += 1;
-                let (f, s) = (smallest(self, &imp.forms), spread(self, &imp.forms));
+                let (f, s) = (smallest_of(self.pool, &imp.forms), spread_of(self.pool, &imp.forms));
                 if worth(floor0, spread0, f, s)
                     && best.as_ref().is_none_or(|(b, bf, _)| better(s, f, *b, *bf))
                 {
@@ -77,14 +77,6 @@ pub(crate) fn worth(floor0: f64, spread0: f64, f: f64, s: f64) -> bool {
 /// (within 1e-6) with more information.
 fn better(s: f64, f: f64, b: f64, bf: f64) -> bool {
     s < b - 1e-6 || (s <= b + 1e-6 && f > bf + 1e-9)
-}
-
-fn smallest(run: &Run, forms: &[Vec<usize>]) -> f64 {
-    smallest_of(run.pool, forms)
-}
-
-fn spread(run: &Run, forms: &[Vec<usize>]) -> f64 {
-    spread_of(run.pool, forms)
 }
 
 #[cfg(test)]

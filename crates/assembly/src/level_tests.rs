@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::{SLACK, TRADE, smallest, spread, worth};
+use super::{SLACK, TRADE, worth};
 use crate::improve::Improver;
 use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units};
 use crate::pool::Pool;
+use crate::pool::{smallest_of, spread_of};
 use crate::run::Run;
 use crate::{AssemblyOptions, check_forms};
 
@@ -31,8 +32,8 @@ fn level_and_check(yaml: &str, forms: u32, n: usize, seed: u64, balance: bool) -
         units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
     };
     assert_eq!(check_forms(&bp, &items, &as_forms(&after)), vec![], "seed {seed}, {forms} forms");
-    let old = (smallest(&run, &before), spread(&run, &before));
-    let new = (smallest(&run, &after), spread(&run, &after));
+    let old = (smallest_of(run.pool, &before), spread_of(run.pool, &before));
+    let new = (smallest_of(run.pool, &after), spread_of(run.pool, &after));
     assert!(new.0 >= old.0 * (1.0 - SLACK * opts.gap) - 1e-9, "fell beyond the slack: {old:?} → {new:?}");
     assert!(after == before || worth(old.0, old.1, new.0, new.1), "not worth it: {old:?} → {new:?}");
     assert!(old.1 - new.1 >= TRADE * (old.0 - new.0) - 1e-9, "{old:?} → {new:?}");
@@ -95,7 +96,7 @@ fn a_floor_to_spend_moves_the_forms_where_evening_stopped() {
         let mut strict = Improver::new(&pool, &bp, &rules, &cand, evened.clone());
         assert!(!strict.narrow(), "evening stopped with a narrowing move left");
         let mut imp = Improver::new(&pool, &bp, &rules, &cand, evened.clone());
-        let least = 0.97 * smallest(&run, &evened);
+        let least = 0.97 * smallest_of(run.pool, &evened);
         imp.floor_min = Some(least);
         let mut moves = 0;
         while moves < 50 && (imp.narrow() || imp.raise_floor_within(true)) {
@@ -109,8 +110,8 @@ fn a_floor_to_spend_moves_the_forms_where_evening_stopped() {
                 .collect()
         };
         assert_eq!(check_forms(&bp, &items, &as_forms(&imp.forms)), vec![], "seed {seed}");
-        assert!(smallest(&run, &imp.forms) >= least - 1e-9, "below floor_min");
-        let (old, new) = (spread(&run, &evened), spread(&run, &imp.forms));
+        assert!(smallest_of(run.pool, &imp.forms) >= least - 1e-9, "below floor_min");
+        let (old, new) = (spread_of(run.pool, &evened), spread_of(run.pool, &imp.forms));
         assert!(new <= old + 1e-9, "widened: {old} → {new}");
         eprintln!("seed {seed}: {moves} moves, spread {old} → {new}");
         moved.push(new < old - 1e-6);

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::blueprint::{Blueprint, Objective};
 use crate::error::AssemblyError;
 use crate::model::Goal;
-use crate::pool::{DominanceClass, Pool, floor_of, info_at, spread_of};
+use crate::pool::{DominanceClass, Pool, floor_of, info_at, range_at, spread_of};
 use crate::run::Run;
 
 /// Partners tried for one weakest form before pair lifting gives up.
@@ -144,10 +144,7 @@ fn window(pool: &Pool, forms: &[Vec<usize>], floors: &[f64]) -> (Vec<f64>, Vec<f
     let floor = floors.iter().cloned().fold(f64::INFINITY, f64::min);
     (0..pool.thetas.len())
         .map(|t| {
-            let (lo, hi) = forms
-                .iter()
-                .map(|u| info_at(pool, u, t))
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+            let (lo, hi) = range_at(pool, forms, t);
             (hi - WINDOW * floor, lo + WINDOW * floor)
         })
         .unzip()

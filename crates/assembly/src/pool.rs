@@ -315,14 +315,19 @@ pub(crate) fn smallest_of(pool: &Pool, forms: &[Vec<usize>]) -> f64 {
     forms.iter().map(|u| floor_of(pool, u)).fold(f64::INFINITY, f64::min)
 }
 
+/// The lowest and the highest information of `forms` at θ index `t`.
+pub(crate) fn range_at(pool: &Pool, forms: &[Vec<usize>], t: usize) -> (f64, f64) {
+    forms
+        .iter()
+        .map(|u| info_at(pool, u, t))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
+}
+
 /// Largest difference between two forms' information at one θ point.
 pub(crate) fn spread_of(pool: &Pool, forms: &[Vec<usize>]) -> f64 {
     (0..pool.thetas.len())
         .map(|t| {
-            let (lo, hi) = forms
-                .iter()
-                .map(|u| info_at(pool, u, t))
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)));
+            let (lo, hi) = range_at(pool, forms, t);
             hi - lo
         })
         .fold(0.0, f64::max)
