@@ -356,6 +356,14 @@ impl Conn {
         }
     }
 
+    /// Records how long an acknowledged answer waited: the ack latency histogram, and the login
+    /// gate's pacing (`state::admission`), for fixed-form and adaptive answers alike.
+    fn ack_waited(&self, arrived: std::time::Instant) {
+        let waited = arrived.elapsed();
+        self.s.live.ack_seconds.observe(waited.as_secs_f64());
+        self.s.hub.admission.acknowledged(waited);
+    }
+
     /// Waits for a login place while watching the socket: a browser that gives up and closes
     /// while its login is queued leaves the queue, so its login never runs — a login that ran
     /// after its page had gone would start the clock and make the candidate's next try with the
@@ -436,9 +444,7 @@ impl Conn {
                 let ack = Message::Text(Utf8Bytes::from(super::messages::ack_frame(seq, &item)));
                 let sent = self.socket.send(ack).await.is_ok();
                 self.s.live.acknowledged.inc();
-                let waited = arrived.elapsed();
-                self.s.live.ack_seconds.observe(waited.as_secs_f64());
-                self.s.hub.admission.acknowledged(waited);
+                self.ack_waited(arrived);
                 sent
             }
             Err(e) => {

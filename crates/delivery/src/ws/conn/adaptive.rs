@@ -117,7 +117,7 @@ impl Conn {
             self.send_next().await;
         }
         self.s.live.answer("acknowledged");
-        self.s.live.ack_seconds.observe(arrived.elapsed().as_secs_f64());
+        self.ack_waited(arrived);
         Flow::Continue
     }
 }
