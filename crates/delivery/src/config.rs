@@ -80,6 +80,10 @@ pub struct DeliveryConfig {
     /// 8 MB/s at a real exam's answer rate) — only for measuring, or where something else
     /// truncates it.
     pub wal_rewind_mib: u32,
+    /// SQLite: milliseconds between two side checkpoints (`store::wal::checkpoint_beside`), each
+    /// of which asks for a rewind once the log is past `wal_rewind_mib`. Short, so that each
+    /// rewind's sync of the database file has little to write (`store::wal`).
+    pub wal_checkpoint_ms: u64,
     /// Demo mode: the demo board account with the published password. Never in production.
     pub demo: bool,
     /// The event's time zone (IANA name or `±HH:MM`) for every time people read: pages, login
@@ -168,6 +172,7 @@ impl Default for DeliveryConfig {
             admission_slots: DEFAULT_ADMISSION_SLOTS,
             admission_ack_target_ms: DEFAULT_ADMISSION_ACK_TARGET_MS,
             wal_rewind_mib: crate::store::wal::DEFAULT_REWIND_MIB,
+            wal_checkpoint_ms: crate::store::wal::DEFAULT_CHECKPOINT_MS,
             demo: false,
             event_time_zone: crate::event_time::DEFAULT_ZONE.into(),
             bank_url: None,
@@ -247,6 +252,18 @@ impl DeliveryConfig {
         } else if self.wal_rewind_mib == 0 {
             c.warn("wal_rewind_mib", "0: the SQLite log grows through the whole exam");
         }
+        if !(crate::store::wal::MIN_CHECKPOINT_MS..=crate::store::wal::MAX_CHECKPOINT_MS)
+            .contains(&self.wal_checkpoint_ms)
+        {
+            c.error(
+                "wal_checkpoint_ms",
+                format!(
+                    "{} to {} ms",
+                    crate::store::wal::MIN_CHECKPOINT_MS,
+                    crate::store::wal::MAX_CHECKPOINT_MS
+                ),
+            );
+        }
         c.positive("heartbeat_seconds", self.heartbeat_seconds);
         if self.dead_after_seconds <= self.heartbeat_seconds {
             c.error("dead_after_seconds", "must be longer than heartbeat_seconds");
@@ -303,6 +320,21 @@ mod tests {
         assert_eq!(errors(MAX_ADMISSION_SLOTS), 0);
         assert_eq!(errors(0), 1);
         assert_eq!(errors(MAX_ADMISSION_SLOTS + 1), 1);
+    }
+
+    #[test]
+    fn the_side_checkpoints_period_is_bounded() {
+        use crate::store::wal::{DEFAULT_CHECKPOINT_MS, MAX_CHECKPOINT_MS, MIN_CHECKPOINT_MS};
+        let errors = |ms| {
+            let c = DeliveryConfig { wal_checkpoint_ms: ms, ..DeliveryConfig::default() };
+            c.check().errors.into_iter().filter(|p| p.key == "wal_checkpoint_ms").count()
+        };
+        for ok in [DEFAULT_CHECKPOINT_MS, MIN_CHECKPOINT_MS, MAX_CHECKPOINT_MS] {
+            assert_eq!(errors(ok), 0, "{ok} ms");
+        }
+        for bad in [0, MIN_CHECKPOINT_MS - 1, MAX_CHECKPOINT_MS + 1] {
+            assert_eq!(errors(bad), 1, "{bad} ms");
+        }
     }
 
     #[test]

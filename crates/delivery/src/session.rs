@@ -208,7 +208,8 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
     // load must not hold back the stored heartbeat, whose age is the exam time a crash takes
     // from every candidate.
     let checkpoints = s.clone();
-    every(heartbeat, stop.clone(), move || {
+    let period = Duration::from_millis(s.config.wal_checkpoint_ms);
+    every(period, stop.clone(), move || {
         let s = checkpoints.clone();
         async move {
             let started = std::time::Instant::now();
@@ -216,7 +217,7 @@ pub fn spawn_background(s: AppState, stop: tokio::sync::watch::Receiver<bool>) {
             if let Err(e) = store::wal::checkpoint_beside(db, rewind, s.config.wal_rewind_mib).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
-            if started.elapsed() > heartbeat {
+            if started.elapsed() > heartbeat.max(period) {
                 tracing::warn!(ms = started.elapsed().as_millis() as u64, "slow WAL checkpoint");
             }
         }

@@ -17,12 +17,24 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
-/// The default of `wal_rewind_mib`: a log of 32 MiB (8,192 pages of 4 KiB) asks for a rewind.
-/// Each rewind holds up one batch's acknowledgements for a short checkpoint and an fsync of the
-/// database file. In the lead's quiet runs of stop 19 (docs/benchmarks.md) a limit of 256 MiB
-/// gave a worse tail than 32 MiB at both rates measured (a longer log to finish and to cut back),
-/// so the log is kept short.
-pub const DEFAULT_REWIND_MIB: u32 = 32;
+/// The default of `wal_rewind_mib`: a log of 1 MiB (256 pages of 4 KiB) asks for a rewind.
+/// Each rewind holds up one batch's acknowledgements for a checkpoint of the frames left and a
+/// sync of the database file, and what that sync writes is every copy the side checkpoints made
+/// since the last rewind. Short logs, rewound often, keep each sync small: in the lead's quiet
+/// runs of stop 22 (docs/benchmarks.md), with a side checkpoint every 50 ms, 1 MiB gave a steady
+/// p99 of 6.2–9.6 ms at 4,800 answers/s, against 21–26 ms for stop 19's 32 MiB at one checkpoint
+/// a second, in the same window (and 256 MiB was worse still in stop 19).
+pub const DEFAULT_REWIND_MIB: u32 = 1;
+
+/// The default of `wal_checkpoint_ms`: how often the side checkpoint copies the log and looks at
+/// its length. With the rewind at 1 MiB it is what sets how much one rewind's sync has to write
+/// (about 1.6 MB at 4,800 answers/s; stop 22: 100 ms gave 12.5–13.8 ms of steady p99, 50 ms
+/// 6.2–9.6). Each pass is one `PRAGMA wal_checkpoint(PASSIVE)` on a reader, which costs nothing
+/// measurable when there is nothing to copy (the server's CPU did not change in those runs).
+pub const DEFAULT_CHECKPOINT_MS: u64 = 50;
+/// The bounds of `wal_checkpoint_ms`.
+pub const MIN_CHECKPOINT_MS: u64 = 10;
+pub const MAX_CHECKPOINT_MS: u64 = 60_000;
 
 /// The largest `wal_rewind_mib` the configuration takes (4 GiB of log).
 pub const MAX_REWIND_MIB: u32 = 4096;
@@ -71,15 +83,15 @@ pub async fn checkpoint(db: &DatabaseConnection) -> Result<Option<Checkpointed>,
 /// The side checkpoint: asks the writer to rewind when the log has grown past `rewind_mib`
 /// (0: never).
 ///
-/// What the rewind costs (issue 17, docs/benchmarks.md "stop 20"): SQLite syncs the database file
-/// only at the end of a checkpoint that copied the log to its very end. Under steady answering a
-/// commit lands during every side checkpoint, so none ends there and their copies stay unsynced;
-/// the writer's rewind, which no commit can overlap, then syncs them all while its batch waits —
-/// 25–38 ms about every second at 4,800 answers/s, which sets the steady p99 (5.6–9.1 ms with the
-/// rewind off, 26–57 ms with it). Syncing beside the writer instead (stop 20's try) made the
-/// writer's own syncs wait behind it and the tail worse; catching up with more passes first
-/// changed it within the runs' spread. So the rewind stays as simple as this, and an operator
-/// who must have the shorter tail and has the disk can set `wal_rewind_mib = 0`.
+/// What the rewind costs (issue 17, docs/benchmarks.md "stop 20" and "stop 22"): SQLite syncs the
+/// database file only at the end of a checkpoint that copied the log to its very end. Under steady
+/// answering a commit lands during every side checkpoint, so none ends there and their copies stay
+/// unsynced; the writer's rewind, which no commit can overlap, then syncs them all while its batch
+/// waits. With a side pass a second and 32 MiB of log that was 25–38 ms once a second, which set
+/// the steady p99; syncing beside the writer instead (stop 20) made the writer's own syncs wait
+/// behind it. What works is to keep the unsynced copies small: side passes every
+/// `wal_checkpoint_ms` (50) and a rewind past `wal_rewind_mib` (1), so each sync writes about
+/// what 50 ms of answers changed and the steady p99 is that of the rewind off (stop 22).
 pub async fn checkpoint_beside(
     db: &DatabaseConnection,
     rewind: &Rewind,
