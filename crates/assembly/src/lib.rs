@@ -32,6 +32,7 @@ pub mod shadow;
 pub mod sim;
 pub mod supply;
 pub mod versions;
+mod window;
 
 pub use assemble::{AssembledForm, AssemblyResult, PassSummary, PoolSummary, SuggestedEnemy, assemble};
 pub use blueprint::{Blueprint, BlueprintError, BlueprintIssue};

@@ -130,11 +130,16 @@ pub(crate) struct Request<'r, 'p> {
     /// Candidates (positions in `candidates`) every model form must contain: the items already
     /// given in an adaptive test's shadow test.
     pub required: &'r [usize],
+    /// Units each model form keeps (units of form f at `keep[f]`; empty: none), e.g. the units a
+    /// window solve holds in place.
+    pub keep: &'r [Vec<usize>],
     /// A solution to start from (units of each model form; empty: none), for HiGHS's branch
     /// and bound as its first incumbent when it keeps every row (HiGHS ignores it otherwise);
     /// microlp cannot take one.
     pub start: &'r [Vec<usize>],
     pub goal: Goal,
+    /// Add the pair-count rows to a model of three forms or more (see [`pair_count_rows`]).
+    pub pair_count_rows: bool,
     pub rules: &'r Rules,
     pub solver: SolverChoice,
     pub time_limit: f64,
@@ -173,9 +178,12 @@ pub(crate) fn build(req: &Request) -> Built {
     let fixed_uses = fixed_uses(req, &pos);
     let x = choices(req, &mut vars, &fixed_uses);
     let mut cons = Vec::new();
-    for xf in &x {
+    for (f, xf) in x.iter().enumerate() {
         for &k in req.required {
             cons.push(Expression::from(xf[k]).geq(1.0));
+        }
+        for k in req.keep.get(f).into_iter().flatten().filter_map(|u| pos.get(u)) {
+            cons.push(Expression::from(xf[*k]).geq(1.0));
         }
         sections(req, xf, &mut cons);
         cells(req, xf, &mut cons);
@@ -405,16 +413,40 @@ fn overlap_within(
 ) {
     if req.rules.overlap && req.forms > 1 {
         let overlap = f64::from(req.bp.overlap_items());
+        let mut zs: Vec<Vec<Variable>> = Vec::new();
         for f in 0..req.forms {
             for g in f + 1..req.forms {
                 let mut shared = Expression::default();
+                let mut zp = Vec::with_capacity(req.candidates.len());
                 for (k, &u) in req.candidates.iter().enumerate() {
                     let z = vars.add(variable().min(0.0).max(1.0));
                     cons.push((x[f][k] + x[g][k] - z).leq(1.0));
                     shared.add_mul(f64::from(req.pool.units[u].len()), z);
+                    zp.push(z);
                 }
                 cons.push(shared.leq(overlap));
+                zs.push(zp);
             }
+        }
+        if req.pair_count_rows && req.forms > 2 {
+            pair_count_rows(x, &zs, cons);
+        }
+    }
+}
+
+/// Rows every 0-1 solution keeps that the LP relaxation lacks (`scripts/assembly-optimum.py
+/// --forms`; docs/assembly.md, "A tighter bound"): a unit on m forms is shared by m(m − 1)/2
+/// pairs, so `Σ_{f<g} z_fgk ≥ j · Σ_f x_fk − j(j + 1)/2` for j = 1 … forms − 1 (the lines through
+/// the convex m(m − 1)/2 at m = j and j + 1). Without them the relaxation puts x = ½ on the strong
+/// units of every form with z = 0, and its bound stays far above the optimum.
+fn pair_count_rows(x: &[Vec<Variable>], zs: &[Vec<Variable>], cons: &mut Vec<Constraint>) {
+    let forms = x.len();
+    for k in 0..x.first().map_or(0, Vec::len) {
+        for j in 1..forms {
+            let mut e = Expression::default();
+            zs.iter().for_each(|zp| e.add_mul(1.0, zp[k]));
+            x.iter().for_each(|xf| e.add_mul(-(j as f64), xf[k]));
+            cons.push(e.geq(-((j * (j + 1)) as f64) / 2.0));
         }
     }
 }

@@ -179,8 +179,10 @@ fn pair_optimum(bp: &Blueprint, pool: &Pool, cand: &[usize], fixed: &[Vec<usize>
         forms: 2,
         fixed,
         required: &[],
+        keep: &[],
         start: &[],
         goal: Goal::Maximin { enough: None, cap: None, low: None, shape: None, ceiling: None },
+        pair_count_rows: false,
         rules: &rules,
         solver: SolverChoice::Microlp,
         // generous: the test asks for a proven optimum, which a loaded CI machine reaches late

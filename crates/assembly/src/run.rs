@@ -145,6 +145,8 @@ impl Run<'_, '_> {
             forms,
             fixed,
             required: &[],
+            keep: &[],
+            pair_count_rows: false,
             start,
             goal,
             rules: &self.rules,

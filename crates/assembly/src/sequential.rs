@@ -150,6 +150,9 @@ impl Run<'_, '_> {
         let (end, even_until) = self.after_balancing();
         let best = self.improve(best);
         let best = self.fine_lifting(best, end)?;
+        // all forms at once over a window of the candidates (HiGHS): moves of several forms
+        let window_end = self.window_end(end);
+        let best = self.window_solve(best, window_end)?;
         // half of what fine lifting left of its time (it ends early when no form rises), and on
         // HiGHS (no time limit given) a few seconds of their own
         let kick_end = self.kick_end(end);

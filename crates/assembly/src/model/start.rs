@@ -2,12 +2,12 @@
 
 use super::{Goal, Request};
 
-/// The columns of `req.start` (x, the pair's `z` with two model forms, and the level variable
-/// at column 0 set to what the start reaches), or `None` without a start or with more than two
-/// model forms.
+/// The columns of `req.start` (x, each pair's `z` — `z[f,g][k]` follows `x` pair by pair, f < g,
+/// as `overlap_within` adds them — and the level variable at column 0 set to what the start
+/// reaches), or `None` without a start.
 #[cfg_attr(not(feature = "highs"), allow(dead_code))]
 pub(super) fn start_columns(req: &Request, n_vars: usize, x_offset: usize) -> Option<Vec<f64>> {
-    if req.start.is_empty() || req.start.len() != req.forms || req.forms > 2 {
+    if req.start.is_empty() || req.start.len() != req.forms {
         return None;
     }
     let n = req.candidates.len();
@@ -19,11 +19,14 @@ pub(super) fn start_columns(req: &Request, n_vars: usize, x_offset: usize) -> Op
             }
         }
     }
-    if req.forms == 2 {
-        for k in 0..n {
-            let z = x_offset + 2 * n + k;
-            if z < n_vars {
-                cols[z] = cols[x_offset + k] * cols[x_offset + n + k];
+    let mut z = x_offset + req.forms * n;
+    for f in 0..req.forms {
+        for g in f + 1..req.forms {
+            for k in 0..n {
+                if z < n_vars {
+                    cols[z] = cols[x_offset + f * n + k] * cols[x_offset + g * n + k];
+                }
+                z += 1;
             }
         }
     }
