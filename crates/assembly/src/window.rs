@@ -25,7 +25,7 @@
 //!   solve starts from the best forms, with another random share held.
 //!
 //! HiGHS only (microlp takes no start and finds no solution of these models in the time), and
-//! only at [`MIN_FORMS`]–[`MAX_FORMS`] forms (docs/assembly.md, "Window solves": where it was
+//! only at 4 forms ([`MIN_FORMS`]–[`MAX_FORMS`]; docs/assembly.md, "Window solves": where it was
 //! measured to lift).
 
 use std::collections::HashMap;
@@ -43,14 +43,16 @@ use crate::sequential::Forms;
 pub(crate) const PER_CLASS: usize = 8;
 
 /// Fewest and most forms the pass runs with: at 3 forms fine lifting's pairs already reach
-/// 99.2–99.6 % of the bound, and at 6 forms the window solves lifted nothing in the time
-/// (docs/benchmarks.md, stop 22), so there they would only cost time.
+/// 99.2–99.6 % of the bound, and at 5 and 6 forms (10 and 15 pairs of forms in the model) the
+/// window solves lifted nothing in their time (docs/benchmarks.md, stop 22), so there they would
+/// only cost time.
 const MIN_FORMS: usize = 4;
-const MAX_FORMS: usize = 5;
+const MAX_FORMS: usize = 4;
 
 /// Seconds of window solves after fine lifting (without a time limit given: the deploy build's
-/// default takes about 4 s more than before, 15–16 s at 4 forms of the bench).
-pub(crate) const WINDOW_SECONDS: f64 = 4.0;
+/// default then takes about 8 s more than before, 20 s at 4 forms of the bench, against 22–60 s
+/// for its old default; with 4 s the solves lifted nothing in one run of two under load).
+pub(crate) const WINDOW_SECONDS: f64 = 8.0;
 
 /// Seconds of one window solve: short solves from many random shares found more than long ones.
 const SOLVE_SECONDS: f64 = 1.0;

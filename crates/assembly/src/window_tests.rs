@@ -45,7 +45,7 @@ fn climbed_forms(bp: &crate::Blueprint, items: &[khaothi_domain::Item], pool: &P
 
 #[test]
 fn window_solves_do_nothing_on_microlp_nor_outside_their_forms() {
-    for (forms, solver) in [(4, SolverChoice::Microlp), (3, SolverChoice::Highs)] {
+    for (forms, solver) in [(4, SolverChoice::Microlp), (3, SolverChoice::Highs), (5, SolverChoice::Highs)] {
         let bp = blueprint(REDUCIBLE, forms);
         let items = items(300, 1);
         let pool = Pool::new(&bp, &items, false);
