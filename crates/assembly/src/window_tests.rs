@@ -6,13 +6,13 @@
 use std::time::{Duration, Instant};
 
 use super::{WINDOW_SECONDS, window_candidates};
+use crate::AssemblyOptions;
 use crate::improve::Improver;
 use crate::model::SolverChoice;
-use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units};
-use crate::pool::{Pool, smallest_of, spread_of};
+use crate::pair::tests::{REDUCIBLE, blueprint, items, try_forms_as_units};
+use crate::pool::Pool;
 use crate::run::Run;
 use crate::sequential::Forms;
-use crate::{AssemblyOptions, check_forms};
 
 #[test]
 fn the_window_keeps_every_unit_on_a_form_and_the_strongest_of_each_class() {
@@ -82,6 +82,9 @@ fn window_solves_get_their_seconds_within_the_limit() {
 #[cfg(feature = "highs")]
 #[test]
 fn window_solves_lift_forms_the_local_improvement_left_and_keep_every_rule() {
+    use crate::check_forms;
+    use crate::pair::tests::EVERY_RULE;
+    use crate::pool::{smallest_of, spread_of};
     // which pools leave room depends on the forms built, so the first pool of the list where the
     // window lifts counts; every pool's promises are checked
     let mut seen = Vec::new();
