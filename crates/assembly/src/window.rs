@@ -11,8 +11,8 @@
 //!
 //! * the candidates are the units on the forms now and, in each class of units with the same
 //!   section counts and matrix cells, the [`PER_CLASS`] units with the most information at each
-//!   θ ([`window_candidates`]; 339 of 1,081 units at 4 forms of the bench pool, whose optimum over
-//!   them is within 0.2 % of the bound over all);
+//!   θ ([`window_candidates`]; 339 of 1,081 units at 4 forms of the bench pool: HiGHS's best over
+//!   such a window, 14.706 in 40 s, is above its best over all units, 14.651 in 300 s);
 //! * the weakest form is free; every other form keeps a random share `1 − FREE / (forms − 1)` of
 //!   its units (ChaCha8 seeded with `AssemblyOptions::seed`), so about [`FREE`] forms' worth of
 //!   their units may move, to the weakest form or between them;
