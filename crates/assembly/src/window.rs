@@ -55,7 +55,7 @@ const MAX_FORMS: usize = 4;
 pub(crate) const WINDOW_SECONDS: f64 = 8.0;
 
 /// Seconds of one window solve (4 solves in [`WINDOW_SECONDS`]): 1 s solves under load lifted
-/// in 2 of 4 runs at 4 forms seed 7, 2 s solves in 3 of 3 (docs/benchmarks.md, stop 22).
+/// in 2 of 4 runs at 4 forms seed 7, 2 s solves in 4 of 4 (docs/benchmarks.md, stop 22).
 const SOLVE_SECONDS: f64 = 2.0;
 
 /// Units freed on the forms other than the weakest, in forms' worth (a share 0.7 of each other
