@@ -22,14 +22,14 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 /// sync of the database file, and what that sync writes is every copy the side checkpoints made
 /// since the last rewind. Short logs, rewound often, keep each sync small: in the lead's quiet
 /// runs of stop 22 (docs/benchmarks.md), with a side checkpoint every 50 ms, 1 MiB gave a steady
-/// p99 of 6.2–9.6 ms at 4,800 answers/s, against 21–26 ms for stop 19's 32 MiB at one checkpoint
+/// p99 of 6.3–10.3 ms at 4,800 answers/s, against 21–26 ms for stop 19's 32 MiB at one checkpoint
 /// a second, in the same window (and 256 MiB was worse still in stop 19).
 pub const DEFAULT_REWIND_MIB: u32 = 1;
 
 /// The default of `wal_checkpoint_ms`: how often the side checkpoint copies the log and looks at
 /// its length. With the rewind at 1 MiB it is what sets how much one rewind's sync has to write
 /// (about 1.6 MB at 4,800 answers/s; stop 22: 100 ms gave 12.5–13.8 ms of steady p99, 50 ms
-/// 6.2–9.6). Each pass is one `PRAGMA wal_checkpoint(PASSIVE)` on a reader, which costs nothing
+/// 6.3–10.3). Each pass is one `PRAGMA wal_checkpoint(PASSIVE)` on a reader, which costs nothing
 /// measurable when there is nothing to copy (the server's CPU did not change in those runs).
 pub const DEFAULT_CHECKPOINT_MS: u64 = 50;
 /// The bounds of `wal_checkpoint_ms`.
