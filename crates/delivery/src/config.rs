@@ -127,7 +127,11 @@ impl Default for ControlRoomReports {
 }
 
 /// The default of `admission_slots` (`state::hub::ADMISSION_SLOTS`, where the choice is told).
-pub const DEFAULT_ADMISSION_SLOTS: usize = 48;
+/// 32, not stop 18's 48: once the WAL rewinds were short (stop 22), the login ramp was what was
+/// left of target 1's tail, and in quiet runs 32 places gave 14.3 and 15.1 ms of ack p99 over the
+/// run (48: 12.5–22.7 in five runs) with 10,000 candidates all in in 2.55–2.59 s (48: 2.59–3.12;
+/// 24: 2.83–3.29). docs/benchmarks.md, stop 22.
+pub const DEFAULT_ADMISSION_SLOTS: usize = 32;
 
 /// The default of `admission_ack_target_ms`: issue 17's ack p99 target over a login ramp is
 /// 15 ms; a node that keeps most acks under 10 ms keeps its p99 there.
