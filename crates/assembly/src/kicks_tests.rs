@@ -11,13 +11,13 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{DEPTH, HIGHS_KICK_SECONDS};
+use crate::AssemblyOptions;
 use crate::improve::Improver;
-use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units};
+use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units, violations};
 use crate::pool::{Pool, floor_of};
 use crate::pool::{smallest_of, spread_of};
 use crate::run::Run;
 use crate::sequential::Forms;
-use crate::{AssemblyOptions, check_forms};
 
 /// The forms as the local improvement leaves them: floor moves and narrowing while either moves.
 fn climbed(imp: &mut Improver) {
@@ -45,10 +45,7 @@ fn kick_and_check(yaml: &str, forms: u32, n: usize, seed: u64) -> Option<[(f64, 
     };
     let mut run = Run::new(&bp, &pool, &cand, &opts, &clock, Duration::ZERO, vec![]);
     let after = run.kicks(before.clone(), 3.0);
-    let as_forms = |units: &[Vec<usize>]| -> Vec<_> {
-        units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
-    };
-    assert_eq!(check_forms(&bp, &items, &as_forms(&after)), vec![], "seed {seed}, {forms} forms");
+    assert_eq!(violations(&bp, &items, &pool, &after), vec![], "seed {seed}, {forms} forms");
     let old = (smallest_of(run.pool, &before), spread_of(run.pool, &before));
     let new = (smallest_of(run.pool, &after), spread_of(run.pool, &after));
     assert!(new.0 >= old.0 - 1e-9, "the smallest information fell: {old:?} → {new:?}");
@@ -99,13 +96,7 @@ fn every_kick_keeps_every_rule_and_the_floor_it_was_given() {
             for f in changed {
                 assert!(floor_of(&pool, &imp.forms[f]) >= low - 1e-9, "form {f} fell below {low}");
             }
-            let as_forms: Vec<_> = imp
-                .forms
-                .iter()
-                .enumerate()
-                .map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1))
-                .collect();
-            assert_eq!(check_forms(&bp, &items, &as_forms), vec![], "after kick {made}");
+            assert_eq!(violations(&bp, &items, &pool, &imp.forms), vec![], "after kick {made}");
         }
         assert!(made > 100, "kicks found moves: {made}");
     }

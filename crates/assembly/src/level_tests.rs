@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::{SLACK, TRADE, worth};
+use crate::AssemblyOptions;
 use crate::improve::Improver;
-use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units};
+use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units, violations};
 use crate::pool::Pool;
 use crate::pool::{smallest_of, spread_of};
 use crate::run::Run;
-use crate::{AssemblyOptions, check_forms};
 
 /// (smallest, spread) before and after one levelling pass over the sequential forms (plain with
 /// `balance` off), after checking every promise; `None` when the pool cannot hold the forms.
@@ -28,10 +28,7 @@ fn level_and_check(yaml: &str, forms: u32, n: usize, seed: u64, balance: bool) -
     let clock = move || started.elapsed();
     let mut run = Run::new(&bp, &pool, &cand, &opts, &clock, Duration::ZERO, vec![]);
     let after = run.levelling(before.clone(), 20.0);
-    let as_forms = |units: &[Vec<usize>]| -> Vec<_> {
-        units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
-    };
-    assert_eq!(check_forms(&bp, &items, &as_forms(&after)), vec![], "seed {seed}, {forms} forms");
+    assert_eq!(violations(&bp, &items, &pool, &after), vec![], "seed {seed}, {forms} forms");
     let old = (smallest_of(run.pool, &before), spread_of(run.pool, &before));
     let new = (smallest_of(run.pool, &after), spread_of(run.pool, &after));
     assert!(new.0 >= old.0 * (1.0 - SLACK * opts.gap) - 1e-9, "fell beyond the slack: {old:?} → {new:?}");
@@ -102,14 +99,7 @@ fn a_floor_to_spend_moves_the_forms_where_evening_stopped() {
         while moves < 50 && (imp.narrow() || imp.raise_floor_within(true)) {
             moves += 1;
         }
-        let as_forms = |units: &[Vec<usize>]| -> Vec<_> {
-            units
-                .iter()
-                .enumerate()
-                .map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1))
-                .collect()
-        };
-        assert_eq!(check_forms(&bp, &items, &as_forms(&imp.forms)), vec![], "seed {seed}");
+        assert_eq!(violations(&bp, &items, &pool, &imp.forms), vec![], "seed {seed}");
         assert!(smallest_of(run.pool, &imp.forms) >= least - 1e-9, "below floor_min");
         let (old, new) = (spread_of(run.pool, &evened), spread_of(run.pool, &imp.forms));
         assert!(new <= old + 1e-9, "widened: {old} → {new}");

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use crate::blueprint::{Blueprint, Objective};
 use crate::error::AssemblyError;
 use crate::model::Goal;
-use crate::pool::{DominanceClass, Pool, floor_of, info_at, range_at, spread_of};
+use crate::pool::{DominanceClass, Pool, band_around, floor_of, info_at, spread_of};
 use crate::run::Run;
 
 /// Partners tried for one weakest form before pair lifting gives up.
@@ -142,12 +142,7 @@ enum Verdict {
 /// solves end at their time limit without a solution.
 fn window(pool: &Pool, forms: &[Vec<usize>], floors: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let floor = floors.iter().cloned().fold(f64::INFINITY, f64::min);
-    (0..pool.thetas.len())
-        .map(|t| {
-            let (lo, hi) = range_at(pool, forms, t);
-            (hi - WINDOW * floor, lo + WINDOW * floor)
-        })
-        .unzip()
+    band_around(pool, forms, WINDOW * floor)
 }
 
 /// Partners of the weakest form `w`, best first, without repeats: the strongest form, the form

@@ -75,6 +75,19 @@ pub(crate) fn items(n: usize, seed: u64) -> Vec<khaothi_domain::Item> {
 
 /// Sequential forms of `bp` (plain with `balance` off, else balanced) as units of `pool`, or
 /// `None` when the pool cannot hold them (a random pool may lack exposure room for a cell).
+/// What the independent checker ([`check_forms`]) finds on `units`: forms as units of `pool`,
+/// numbered from 1.
+pub(crate) fn violations(
+    bp: &Blueprint,
+    items: &[khaothi_domain::Item],
+    pool: &Pool,
+    units: &[Vec<usize>],
+) -> Vec<crate::Violation> {
+    let forms: Vec<_> =
+        units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(bp, pool, u, k as u32 + 1)).collect();
+    check_forms(bp, items, &forms)
+}
+
 pub(crate) fn try_forms_as_units(
     bp: &Blueprint,
     items: &[khaothi_domain::Item],
@@ -130,10 +143,7 @@ fn lift_and_check(yaml: &str, forms: u32, n: usize, seed: u64, balance: bool) ->
     let (lifted, solves) = run.lift_pair(&t).expect("solves");
     assert!(solves >= 1);
     let Some(after) = lifted else { return Some(false) };
-    let as_forms = |units: &[Vec<usize>]| -> Vec<_> {
-        units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
-    };
-    assert_eq!(check_forms(&bp, &items, &as_forms(&after)), vec![], "seed {seed}, {forms} forms");
+    assert_eq!(violations(&bp, &items, &pool, &after), vec![], "seed {seed}, {forms} forms");
     let floors = |f: &[Vec<usize>]| f.iter().map(|u| floor_of(&pool, u)).collect::<Vec<_>>();
     let (old, new) = (floors(&before), floors(&after));
     let smallest = |v: &[f64]| v.iter().cloned().fold(f64::INFINITY, f64::min);

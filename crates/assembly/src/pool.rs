@@ -97,8 +97,12 @@ impl Unit {
         if self.items.len() != 1 || self.has_enemies {
             return None;
         }
-        let cells = self.cells.iter().map(|&(c, v)| (c, v.to_bits())).collect();
-        Some((self.section_counts.clone(), self.uses_left, cells))
+        Some((self.section_counts.clone(), self.uses_left, self.cell_bits()))
+    }
+
+    /// The unit's cell coefficients, bit for bit (a key for grouping units alike).
+    pub(crate) fn cell_bits(&self) -> Vec<(usize, u64)> {
+        self.cells.iter().map(|&(c, v)| (c, v.to_bits())).collect()
     }
 }
 
@@ -316,11 +320,22 @@ pub(crate) fn smallest_of(pool: &Pool, forms: &[Vec<usize>]) -> f64 {
 }
 
 /// The lowest and the highest information of `forms` at θ index `t`.
-pub(crate) fn range_at(pool: &Pool, forms: &[Vec<usize>], t: usize) -> (f64, f64) {
+fn range_at(pool: &Pool, forms: &[Vec<usize>], t: usize) -> (f64, f64) {
     forms
         .iter()
         .map(|u| info_at(pool, u, t))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| (lo.min(x), hi.max(x)))
+}
+
+/// At each θ, the lowest and the highest information a form may have while staying within
+/// `width` of every one of `forms`: (their highest − `width`, their lowest + `width`).
+pub(crate) fn band_around(pool: &Pool, forms: &[Vec<usize>], width: f64) -> (Vec<f64>, Vec<f64>) {
+    (0..pool.thetas.len())
+        .map(|t| {
+            let (lo, hi) = range_at(pool, forms, t);
+            (hi - width, lo + width)
+        })
+        .unzip()
 }
 
 /// Largest difference between two forms' information at one θ point.

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::{infos_of, spread_of};
-use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units};
-use crate::pool::{Pool, floor_of};
+use crate::AssemblyOptions;
+use crate::pair::tests::{EVERY_RULE, REDUCIBLE, blueprint, items, try_forms_as_units, violations};
+use crate::pool::{Pool, smallest_of};
 use crate::run::Run;
-use crate::{AssemblyOptions, check_forms};
 
 /// Spread before and after one reshaping pass of the sequential forms (plain with `balance`
 /// off), after checking every promise; `None` when the pool cannot hold the forms.
@@ -30,12 +30,11 @@ fn reshape_and_check(yaml: &str, forms: u32, n: usize, seed: u64, balance: bool)
     run.fine = true;
     run.reshaping = true;
     let (after, _) = run.reshape(before.clone(), 10.0, 0.0).expect("solves");
-    let as_forms = |units: &[Vec<usize>]| -> Vec<_> {
-        units.iter().enumerate().map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1)).collect()
-    };
-    assert_eq!(check_forms(&bp, &items, &as_forms(&after)), vec![], "seed {seed}, {forms} forms");
-    let smallest = |f: &[Vec<usize>]| f.iter().map(|u| floor_of(&pool, u)).fold(f64::INFINITY, f64::min);
-    assert!(smallest(&after) >= smallest(&before) - 1e-9, "lowered the smallest information");
+    assert_eq!(violations(&bp, &items, &pool, &after), vec![], "seed {seed}, {forms} forms");
+    assert!(
+        smallest_of(&pool, &after) >= smallest_of(&pool, &before) - 1e-9,
+        "lowered the smallest information"
+    );
     let (old, new) = (spread_of(&infos_of(&pool, &before)), spread_of(&infos_of(&pool, &after)));
     assert!(new <= old + 1e-9, "widened the spread: {old} → {new}");
     if let Some(delta) = bp.information.as_ref().and_then(|i| i.ceiling) {

@@ -35,7 +35,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::error::AssemblyError;
 use crate::model::{Goal, Request, SolverChoice, solve};
-use crate::pool::{Pool, floor_of, range_at, smallest_of, spread_of};
+use crate::pool::{Pool, band_around, floor_of, smallest_of, spread_of};
 use crate::run::Run;
 use crate::sequential::Forms;
 
@@ -103,12 +103,7 @@ impl Run<'_, '_> {
             let time = (until - self.spent()).min(self.left()).min(SOLVE_SECONDS);
             let floor = smallest_of(self.pool, &best);
             let allowed = spread_of(self.pool, &best).max(BAND * floor);
-            let (low, cap): (Vec<f64>, Vec<f64>) = (0..self.pool.thetas.len())
-                .map(|t| {
-                    let (lo, hi) = range_at(self.pool, &best, t);
-                    (hi - allowed, lo + allowed)
-                })
-                .unzip();
+            let (low, cap) = band_around(self.pool, &best, allowed);
             let weakest = (0..n)
                 .min_by(|a, b| floor_of(self.pool, &best[*a]).total_cmp(&floor_of(self.pool, &best[*b])));
             let keep: Vec<Vec<usize>> = (0..n)
@@ -162,8 +157,7 @@ pub(crate) fn window_candidates(
     let mut classes: HashMap<(Vec<u32>, Vec<(usize, u64)>), Vec<usize>> = HashMap::new();
     for &u in cand {
         let unit = &pool.units[u];
-        let cells = unit.cells.iter().map(|&(c, v)| (c, v.to_bits())).collect();
-        classes.entry((unit.section_counts.clone(), cells)).or_default().push(u);
+        classes.entry((unit.section_counts.clone(), unit.cell_bits())).or_default().push(u);
     }
     for members in classes.values_mut() {
         for t in 0..pool.thetas.len() {

@@ -82,8 +82,8 @@ fn window_solves_get_their_seconds_within_the_limit() {
 #[cfg(feature = "highs")]
 #[test]
 fn window_solves_lift_forms_the_local_improvement_left_and_keep_every_rule() {
-    use crate::check_forms;
     use crate::pair::tests::EVERY_RULE;
+    use crate::pair::tests::violations;
     use crate::pool::{smallest_of, spread_of};
     // which pools leave room depends on the forms built, so the first pool of the list where the
     // window lifts counts; every pool's promises are checked
@@ -100,12 +100,7 @@ fn window_solves_lift_forms_the_local_improvement_left_and_keep_every_rule() {
         let clock = move || started.elapsed();
         let mut run = Run::new(&bp, &pool, &cand, &opts, &clock, Duration::ZERO, vec![]);
         let after = run.window_solve(before.clone(), 3.0).expect("no solver error");
-        let as_forms: Vec<_> = after
-            .iter()
-            .enumerate()
-            .map(|(k, u)| crate::assemble::to_form(&bp, &pool, u, k as u32 + 1))
-            .collect();
-        assert_eq!(check_forms(&bp, &items, &as_forms), vec![], "seed {seed}");
+        assert_eq!(violations(&bp, &items, &pool, &after), vec![], "seed {seed}");
         let old = (smallest_of(&pool, &before), spread_of(&pool, &before));
         let new = (smallest_of(&pool, &after), spread_of(&pool, &after));
         assert!(new.0 >= old.0 - 1e-9, "the smallest information fell: {old:?} → {new:?}");
